@@ -1,0 +1,22 @@
+import type { Config } from 'jest';
+
+/**
+ * Tests run on the TypeScript sources through ts-jest (no build needed); `@ad/*` imports map to
+ * each package's src/index.ts and `.js` specifiers to their `.ts` files. Type checking is done
+ * once by `tsc -p tsconfig.test.json`, so ts-jest only transpiles.
+ */
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages'],
+  testMatch: ['**/test/**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  },
+  moduleNameMapper: {
+    '^@ad/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testTimeout: 120_000,
+};
+
+export default config;

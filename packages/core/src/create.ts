@@ -1,0 +1,138 @@
+/** Creating tensors: from nested arrays, constant fills, ranges, and seeded random draws. */
+import { DTypeError, ShapeError, ValueError, fmtShape } from './errors.js';
+import { checkShape, sizeOf, type Shape } from './shape.js';
+import { Tensor, type NestedArray } from './tensor.js';
+import { resolveGenerator, type RandomOptions } from './rng.js';
+
+/**
+ * A tensor from nested arrays of numbers (or a number, for a 0-d tensor), copied.
+ * Ragged nesting and non-numbers are refused with the path of the first offender.
+ */
+export function tensor(values: NestedArray | Float64Array | readonly number[]): Tensor {
+  if (values instanceof Float64Array) return Tensor.fromData(values.slice(), [values.length]);
+  const shape: number[] = [];
+  for (let v: unknown = values; Array.isArray(v); v = v[0]) {
+    shape.push(v.length);
+    if (v.length === 0) break;
+  }
+  const out = new Float64Array(sizeOf(shape));
+  let o = 0;
+  const fill = (v: unknown, axis: number, path: number[]): void => {
+    if (axis === shape.length) {
+      if (typeof v !== 'number') {
+        const what = Array.isArray(v) ? 'a nested array (ragged: deeper than its siblings)' : `${typeof v} ${JSON.stringify(v)}`;
+        throw new DTypeError('tensor', `expected a number at ${fmtShape(path)}, got ${what}`);
+      }
+      out[o++] = v;
+      return;
+    }
+    if (!Array.isArray(v)) {
+      throw new ShapeError('tensor', `ragged nested array: expected an array of length ${shape[axis]} at ${fmtShape(path)}, got ${typeof v === 'number' ? `the number ${v}` : typeof v}`);
+    }
+    if (v.length !== shape[axis]) {
+      throw new ShapeError('tensor', `ragged nested array: length ${v.length} at ${fmtShape(path)}, expected ${shape[axis]} like its first sibling`);
+    }
+    for (let i = 0; i < v.length; i++) fill(v[i], axis + 1, [...path, i]);
+  };
+  fill(values, 0, []);
+  return Tensor.fromData(out, shape);
+}
+
+/** A 0-d tensor holding `value`. */
+export function scalar(value: number): Tensor {
+  if (typeof value !== 'number') throw new DTypeError('scalar', `expected a number, got ${typeof value}`);
+  return Tensor.fromData(new Float64Array([value]), []);
+}
+
+/** A tensor of `shape` filled with `value`. */
+export function full(shape: Shape, value: number): Tensor {
+  const s = checkShape('full', shape);
+  if (typeof value !== 'number') throw new DTypeError('full', `fill value must be a number, got ${typeof value}`);
+  return Tensor.fromData(new Float64Array(sizeOf(s)).fill(value), s);
+}
+
+export function zeros(shape: Shape): Tensor {
+  const s = checkShape('zeros', shape);
+  return Tensor.fromData(new Float64Array(sizeOf(s)), s);
+}
+
+export function ones(shape: Shape): Tensor {
+  return full(checkShape('ones', shape), 1);
+}
+
+/** Zeros or ones shaped like another tensor. */
+export function zerosLike(x: { readonly shape: Shape }): Tensor {
+  return zeros(x.shape);
+}
+
+export function onesLike(x: { readonly shape: Shape }): Tensor {
+  return ones(x.shape);
+}
+
+/** Values from start (inclusive) to stop (exclusive) by step, as NumPy's arange; `arange(n)` is 0 … n−1. */
+export function arange(start: number, stop?: number, step = 1): Tensor {
+  const [a, b] = stop === undefined ? [0, start] : [start, stop];
+  for (const v of [a, b, step]) {
+    if (!Number.isFinite(v)) throw new ValueError('arange', `start, stop and step must be finite numbers, got ${a}, ${b}, ${step}`);
+  }
+  if (step === 0) throw new ValueError('arange', 'step must not be 0');
+  const n = Math.max(0, Math.ceil((b - a) / step));
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = a + i * step;
+  return Tensor.fromData(out, [n]);
+}
+
+/** `num` evenly spaced values from start to stop, both included. */
+export function linspace(start: number, stop: number, num = 50): Tensor {
+  if (!Number.isInteger(num) || num < 0) throw new ValueError('linspace', `num must be a non-negative integer, got ${num}`);
+  const out = new Float64Array(num);
+  const step = num > 1 ? (stop - start) / (num - 1) : 0;
+  for (let i = 0; i < num; i++) out[i] = start + i * step;
+  if (num > 1) out[num - 1] = stop;
+  return Tensor.fromData(out, [num]);
+}
+
+/** The n×m identity (m = n by default). */
+export function eye(n: number, m = n): Tensor {
+  const s = checkShape('eye', [n, m]);
+  const out = new Float64Array(s[0] * s[1]);
+  for (let i = 0; i < Math.min(n, m); i++) out[i * m + i] = 1;
+  return Tensor.fromData(out, s);
+}
+
+/** Uniform on [0, 1). */
+export function rand(shape: Shape, options?: RandomOptions): Tensor {
+  return uniform(checkShape('rand', shape), 0, 1, options);
+}
+
+/** Uniform on [low, high). */
+export function uniform(shape: Shape, low = 0, high = 1, options?: RandomOptions): Tensor {
+  const s = checkShape('uniform', shape);
+  if (!(low <= high)) throw new ValueError('uniform', `needs low ≤ high, got low = ${low}, high = ${high}`);
+  const g = resolveGenerator(options);
+  const out = new Float64Array(sizeOf(s));
+  for (let i = 0; i < out.length; i++) out[i] = g.uniform(low, high);
+  return Tensor.fromData(out, s);
+}
+
+/** Normal with the given mean and standard deviation (standard normal by default). */
+export function randn(shape: Shape, options?: RandomOptions & { mean?: number; std?: number }): Tensor {
+  const s = checkShape('randn', shape);
+  const mean = options?.mean ?? 0;
+  const std = options?.std ?? 1;
+  if (!(std >= 0)) throw new ValueError('randn', `std must be ≥ 0, got ${std}`);
+  const g = resolveGenerator(options);
+  const out = new Float64Array(sizeOf(s));
+  for (let i = 0; i < out.length; i++) out[i] = mean + std * g.normal();
+  return Tensor.fromData(out, s);
+}
+
+/** A tensor over existing row-major data (no copy); the length must match the shape. */
+export function fromData(data: Float64Array, shape: Shape): Tensor {
+  const s = checkShape('fromData', shape);
+  if (!(data instanceof Float64Array)) throw new DTypeError('fromData', 'data must be a Float64Array');
+  if (data.length !== sizeOf(s)) {
+    throw new ShapeError('fromData', `${data.length} values cannot fill shape ${fmtShape(s)} (${sizeOf(s)} elements)`);
+  }
+  return Tensor.fromData(data, s);
+}

@@ -1,0 +1,262 @@
+/**
+ * The f64 matrix-multiply kernel behind `matmul` and its two backprop products.
+ *
+ * ## Blocking scheme (the GotoBLAS / BLIS layering)
+ *
+ * ```
+ * for jc in 0..n step NC                    B block: KC×NC, packed once per (jc, pc)
+ *   for pc in 0..k step KC
+ *     pack B[pc:pc+KC, jc:jc+NC] into B_PACK   as NR-wide column micro-panels, p-major
+ *     for ic in 0..m step MC
+ *       pack A[ic:ic+MC, pc:pc+KC] into A_PACK as MR-tall row micro-panels, p-major
+ *       for jr in 0..NC step NR             one B micro-panel (KC×NR) stays in L1 …
+ *         for ir in 0..MC step MR           … while the A micro-panels stream past it
+ *           micro-kernel: C[MR×NR] (+)= A micro-panel · B micro-panel
+ * ```
+ *
+ * Packing is the step that makes strides irrelevant: A·B, Aᵀ·B, A·Bᵀ, strided slices and
+ * stride-0 broadcasts all come out of packing as the same two contiguous layouts, so every
+ * layout runs the same micro-kernel at the same speed. Packing also zero-pads the last
+ * micro-panels, so the micro-kernel never tests for edges; an edge tile is computed into
+ * `EDGE_TILE` and only its valid part is copied out.
+ *
+ * ## Why these sizes (measured on a 2-core AMD EPYC (Zen 5) VM, Node 20 / V8 11.3)
+ *
+ * - Micro-kernel 4×4. JavaScript has no SIMD and no fused multiply-add, so each k step is
+ *   MR·NR scalar multiplies and adds on up to 15 usable XMM registers. V8 schedules all the
+ *   multiplies of an iteration before the adds, so 16 accumulators already spill a few
+ *   values; still, 4×4 (8 loads per 32 flops) measured ≈5.9 GFLOP/s against 5.3–5.9 for
+ *   2×4, 4×2, 3×4, 4×3, 2×8 and 5.0–5.6 for the larger 4×8, 8×4, 6×4, 6×8 (more spills).
+ *   Unrolling the k loop by 2 or 4 only added spills (−10 % to −50 %), so it is not unrolled.
+ * - KC = 256, MC = 64, NC = 256. The kernel is bound by instruction throughput, not by memory:
+ *   every combination of KC ∈ {128, 256, 512}, MC ∈ {32, 64, 128}, NC ∈ {128, 256, 512}
+ *   (and even no blocking at all, up to n = 1024) measured within ±3 %. The sizes are the
+ *   textbook fit: a B micro-panel (256×4×8 B = 8 KiB) plus an A micro-panel fit in L1, the
+ *   A block (128 KiB) and the B block (512 KiB) fit in L2, and they keep the packing
+ *   buffers a fixed 640 KiB however large the operands are.
+ * - The packing buffers are fixed-size module constants whose lengths are powers of two.
+ *   Constants let TurboFan embed the buffers' addresses and lengths in the machine code, and
+ *   indexing them as `(i + d) & MASK` gives an index that is an int32 by construction, which
+ *   removes the overflow check on every `i + d`. Together ≈ +7 % over passing the buffers in.
+ *
+ * Products with fewer than SMALL_MNK multiply-adds skip packing and use a plain strided
+ * loop: for an MLP on tiny batches (1×2·2×8, 4×16·16×16) the fixed cost of packing, not the
+ * flop rate, is what shows.
+ */
+
+/** Rows of C per micro-kernel call. */
+const MR = 4;
+/** Columns of C per micro-kernel call. */
+const NR = 4;
+/** Rows of A packed at a time (multiple of MR). */
+const MC = 64;
+/** Depth of one packed block (shared dimension). */
+const KC = 256;
+/** Columns of B packed at a time (multiple of NR). */
+const NC = 256;
+
+/** MC×KC = 2¹⁴ and KC×NC = 2¹⁶ elements: powers of two, so `& MASK` bounds every index. */
+const A_PACK = new Float64Array(MC * KC);
+const B_PACK = new Float64Array(KC * NC);
+const A_MASK = MC * KC - 1;
+const B_MASK = KC * NC - 1;
+/** Where edge tiles (fewer than MR rows or NR columns left) are computed before copying out. */
+const EDGE_TILE = new Float64Array(MR * NR);
+
+/** Below this many multiply-adds (m·n·k) the unpacked loop wins; measured crossover. */
+const SMALL_MNK = 4096;
+
+/**
+ * C = A·B for one m×k by k×n product, general strides, f64.
+ * A element (i, p) is a[aOff + i*aRs + p*aCs]; B element (p, j) is b[bOff + p*bRs + j*bCs].
+ * C is written (overwritten, not accumulated) row-major contiguous at c[cOff + i*n + j].
+ * Transposed operands are just swapped strides, so Aᵀ·B and A·Bᵀ (what backprop needs) never need a copy from the caller.
+ * C must not overlap A or B.
+ */
+export function gemm(
+  m: number, n: number, k: number,
+  a: Float64Array, aOff: number, aRs: number, aCs: number,
+  b: Float64Array, bOff: number, bRs: number, bCs: number,
+  c: Float64Array, cOff: number,
+): void {
+  if (m === 0 || n === 0) return;
+  if (k === 0) {
+    c.fill(0, cOff, cOff + m * n);
+    return;
+  }
+  if (m * n * k <= SMALL_MNK) {
+    gemmSmall(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff);
+    return;
+  }
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = Math.min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      // The first depth block overwrites C, the later ones add to it.
+      const accumulate = pc > 0;
+      packB(kc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = Math.min(MC, m - ic);
+        packA(mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = Math.min(NR, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = Math.min(MR, mc - ir);
+            const ci = cOff + (ic + ir) * n + jc + jr;
+            if (mr === MR && nr === NR) {
+              microKernel(kc, ir * kc, jr * kc, c, ci, n, accumulate);
+            } else {
+              microKernel(kc, ir * kc, jr * kc, EDGE_TILE, 0, NR, false);
+              copyEdge(mr, nr, c, ci, n, accumulate);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Unpacked i-j-p loop: no setup cost, for products too small to repay packing. */
+function gemmSmall(
+  m: number, n: number, k: number,
+  a: Float64Array, aOff: number, aRs: number, aCs: number,
+  b: Float64Array, bOff: number, bRs: number, bCs: number,
+  c: Float64Array, cOff: number,
+): void {
+  for (let i = 0; i < m; i++) {
+    const ai = aOff + i * aRs;
+    const ci = cOff + i * n;
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let ia = ai;
+      let ib = bOff + j * bCs;
+      for (let p = 0; p < k; p++) {
+        s += a[ia] * b[ib];
+        ia += aCs;
+        ib += bRs;
+      }
+      c[ci + j] = s;
+    }
+  }
+}
+
+/**
+ * Packs the mc×kc block of A at `off` into A_PACK as ⌈mc/MR⌉ micro-panels; panel r holds rows
+ * r·MR … r·MR+MR−1, stored column after column (MR values per p), so the micro-kernel reads
+ * it front to back. Rows past mc are zero.
+ */
+function packA(mc: number, kc: number, a: Float64Array, off: number, rs: number, cs: number): void {
+  const dst = A_PACK;
+  let d = 0;
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = Math.min(MR, mc - ir);
+    let src = off + ir * rs;
+    if (rows === MR) {
+      const rs2 = 2 * rs;
+      const rs3 = 3 * rs;
+      for (let p = 0; p < kc; p++) {
+        dst[d] = a[src];
+        dst[d + 1] = a[src + rs];
+        dst[d + 2] = a[src + rs2];
+        dst[d + 3] = a[src + rs3];
+        src += cs;
+        d += MR;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let i = 0; i < MR; i++) dst[d + i] = i < rows ? a[src + i * rs] : 0;
+        src += cs;
+        d += MR;
+      }
+    }
+  }
+}
+
+/**
+ * Packs the kc×nc block of B at `off` into B_PACK as ⌈nc/NR⌉ micro-panels; panel r holds
+ * columns r·NR … r·NR+NR−1, stored row after row (NR values per p). Columns past nc are zero.
+ */
+function packB(kc: number, nc: number, b: Float64Array, off: number, rs: number, cs: number): void {
+  const dst = B_PACK;
+  let d = 0;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = Math.min(NR, nc - jr);
+    let src = off + jr * cs;
+    if (cols === NR) {
+      const cs2 = 2 * cs;
+      const cs3 = 3 * cs;
+      for (let p = 0; p < kc; p++) {
+        dst[d] = b[src];
+        dst[d + 1] = b[src + cs];
+        dst[d + 2] = b[src + cs2];
+        dst[d + 3] = b[src + cs3];
+        src += rs;
+        d += NR;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let j = 0; j < NR; j++) dst[d + j] = j < cols ? b[src + j * cs] : 0;
+        src += rs;
+        d += NR;
+      }
+    }
+  }
+}
+
+/**
+ * C[ci …] (+)= A micro-panel at A_PACK[ai …] · B micro-panel at B_PACK[bi …], MR×NR, with C's
+ * rows ldc apart. The 16 sums live in locals (registers, or stack slots TurboFan keeps hot)
+ * for the whole kc loop, so C is touched once per call.
+ */
+function microKernel(
+  kc: number, ai: number, bi: number,
+  c: Float64Array, ci: number, ldc: number, accumulate: boolean,
+): void {
+  const ap = A_PACK;
+  const bp = B_PACK;
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let p = 0; p < kc; p++) {
+    const a0 = ap[ai & A_MASK];
+    const a1 = ap[(ai + 1) & A_MASK];
+    const a2 = ap[(ai + 2) & A_MASK];
+    const a3 = ap[(ai + 3) & A_MASK];
+    const b0 = bp[bi & B_MASK];
+    const b1 = bp[(bi + 1) & B_MASK];
+    const b2 = bp[(bi + 2) & B_MASK];
+    const b3 = bp[(bi + 3) & B_MASK];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    ai += MR;
+    bi += NR;
+  }
+  const r1 = ci + ldc;
+  const r2 = r1 + ldc;
+  const r3 = r2 + ldc;
+  if (accumulate) {
+    c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02; c[ci + 3] += c03;
+    c[r1] += c10; c[r1 + 1] += c11; c[r1 + 2] += c12; c[r1 + 3] += c13;
+    c[r2] += c20; c[r2 + 1] += c21; c[r2 + 2] += c22; c[r2 + 3] += c23;
+    c[r3] += c30; c[r3 + 1] += c31; c[r3 + 2] += c32; c[r3 + 3] += c33;
+  } else {
+    c[ci] = c00; c[ci + 1] = c01; c[ci + 2] = c02; c[ci + 3] = c03;
+    c[r1] = c10; c[r1 + 1] = c11; c[r1 + 2] = c12; c[r1 + 3] = c13;
+    c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
+    c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
+  }
+}
+
+/** Copies the valid mr×nr corner of EDGE_TILE into C (rows ldc apart). */
+function copyEdge(mr: number, nr: number, c: Float64Array, ci: number, ldc: number, accumulate: boolean): void {
+  for (let i = 0; i < mr; i++) {
+    const row = ci + i * ldc;
+    for (let j = 0; j < nr; j++) {
+      const v = EDGE_TILE[i * NR + j];
+      c[row + j] = accumulate ? c[row + j] + v : v;
+    }
+  }
+}

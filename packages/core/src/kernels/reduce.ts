@@ -1,0 +1,146 @@
+/**
+ * Reductions over any set of axes, generated per accumulator like the element-wise kernels
+ * (see elementwise.ts for why), and the row kernels of the softmax family.
+ */
+import type { Strided } from './elementwise.js';
+
+type ReduceLoop = (
+  out: Float64Array,
+  shape: readonly number[],
+  xData: Float64Array,
+  xOff: number,
+  xStride: readonly number[],
+  outStride: readonly number[],
+) => void;
+
+/**
+ * `acc` is an expression in `a` (the running value) and `x` (the next element), e.g.
+ * `a + x` for sum. The destination is the reduced array; `outStride` maps each input axis to
+ * the destination, 0 on reduced axes, so one odometer over the input visits every element once.
+ */
+export class ReduceKernel {
+  private readonly loop: ReduceLoop;
+
+  constructor(
+    readonly init: number,
+    readonly acc: string,
+  ) {
+    this.loop = new Function(
+      'out',
+      'shape',
+      'xData',
+      'xOff',
+      'xStride',
+      'outStride',
+      `
+out.fill(${init});
+const rank = shape.length;
+if (rank === 0) { const a = out[0]; const x = xData[xOff]; out[0] = ${acc}; return; }
+let total = 1;
+for (let d = 0; d < rank; d++) total *= shape[d];
+if (total === 0) return;
+const last = rank - 1;
+const inner = shape[last];
+const xInner = xStride[last];
+const oInner = outStride[last];
+const index = new Array(rank).fill(0);
+let xPos = xOff;
+let oPos = 0;
+for (let visited = 0; visited < total; visited += inner) {
+  if (oInner === 0) {
+    let a = out[oPos];
+    for (let j = 0; j < inner; j++) { const x = xData[xPos + j * xInner]; a = ${acc}; }
+    out[oPos] = a;
+  } else {
+    for (let j = 0; j < inner; j++) {
+      const a = out[oPos + j * oInner];
+      const x = xData[xPos + j * xInner];
+      out[oPos + j * oInner] = ${acc};
+    }
+  }
+  for (let d = last - 1; d >= 0; d--) {
+    index[d]++;
+    xPos += xStride[d];
+    oPos += outStride[d];
+    if (index[d] < shape[d]) break;
+    xPos -= xStride[d] * shape[d];
+    oPos -= outStride[d] * shape[d];
+    index[d] = 0;
+  }
+}`,
+    ) as ReduceLoop;
+  }
+
+  /** Reduces `x` (of `shape`) into `out`, whose layout over the input axes is `outStride`. */
+  run(out: Float64Array, shape: readonly number[], x: Strided, outStride: readonly number[]): void {
+    this.loop(out, shape, x.data, x.offset, x.stride, outStride);
+  }
+}
+
+/** Σ, propagating NaN like every IEEE sum. */
+export const sumKernel = new ReduceKernel(0, 'a + x');
+/** max with NaN propagation (NumPy and PyTorch return NaN if any element is NaN). */
+export const maxKernel = new ReduceKernel(-Infinity, 'Math.max(a, x)');
+export const minKernel = new ReduceKernel(Infinity, 'Math.min(a, x)');
+
+/**
+ * Row kernels over a contiguous [rows, n] block (the reduced axis last). Each subtracts the
+ * row's max first, so exp never overflows: softmax([1000, 0, -1000]) = [1, e⁻¹⁰⁰⁰, e⁻²⁰⁰⁰].
+ */
+export function softmaxRows(out: Float64Array, x: Float64Array, rows: number, n: number): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    let m = -Infinity;
+    for (let j = 0; j < n; j++) m = Math.max(m, x[base + j]);
+    if (m === -Infinity) m = 0;
+    let s = 0;
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp(x[base + j] - m);
+      out[base + j] = e;
+      s += e;
+    }
+    const inv = 1 / s;
+    for (let j = 0; j < n; j++) out[base + j] *= inv;
+  }
+}
+
+/** log softmax = x − max − log Σ exp(x − max): fused, so it stays finite where log(softmax) is −∞. */
+export function logSoftmaxRows(out: Float64Array, x: Float64Array, rows: number, n: number): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    const lse = logSumExpRow(x, base, n);
+    for (let j = 0; j < n; j++) out[base + j] = x[base + j] - lse;
+  }
+}
+
+/** log Σ exp over each row, one value per row. */
+export function logSumExpRows(out: Float64Array, x: Float64Array, rows: number, n: number): void {
+  for (let r = 0; r < rows; r++) out[r] = logSumExpRow(x, r * n, n);
+}
+
+function logSumExpRow(x: Float64Array, base: number, n: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < n; j++) m = Math.max(m, x[base + j]);
+  // An all −∞ row has log Σ = −∞; a +∞ entry gives +∞. Neither may turn into NaN via ∞ − ∞.
+  if (m === -Infinity || m === Infinity || Number.isNaN(m)) return m;
+  let s = 0;
+  for (let j = 0; j < n; j++) s += Math.exp(x[base + j] - m);
+  return m + Math.log(s);
+}
+
+/** Index of the first maximum of each row (NaN counts as the maximum, as in NumPy). */
+export function argmaxRows(out: Float64Array, x: Float64Array, rows: number, n: number, sign: 1 | -1): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    let best = 0;
+    let bestValue = sign * x[base];
+    for (let j = 1; j < n && !Number.isNaN(bestValue); j++) {
+      const v = sign * x[base + j];
+      if (v > bestValue || Number.isNaN(v)) {
+        best = j;
+        bestValue = v;
+      }
+    }
+    out[r] = best;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Value kinds and dispatch. Plain values are numbers and Tensors. Each differentiation mode
+ * adds kinds (forward mode's duals, reverse mode's graph nodes) that carry a *tag*: the number
+ * of the derivative they belong to, from one counter shared by all modes, so a later (inner)
+ * derivative always has the larger tag.
+ *
+ * `anyOps` applies an op to any mix of kinds by handing it to the interpreter of the operand
+ * with the highest tag — the innermost derivative in progress, as JAX picks the top trace.
+ * That interpreter treats lower-tagged operands as constants and, for its primal, calls
+ * `anyOps` again on the unwrapped values, so nesting in either order (forward-over-reverse,
+ * reverse-over-forward, forward-over-forward) works without the modes knowing each other.
+ */
+import { Tensor } from './tensor.js';
+import { scalar } from './create.js';
+import type { Algebra, Interpreter } from './ops/algebra.js';
+import type { Op } from './ops/define.js';
+import { makeAlgebra } from './ops/facade.js';
+import { numberInterpreter } from './number-ops.js';
+
+/** Where a kind keeps its interpreter: a property on the kind's prototype. */
+export const KIND: unique symbol = Symbol.for('@ad/kind') as never;
+
+/** What a value kind of a differentiation mode provides. */
+export interface Kind {
+  /** The mode's interpreter: applies an op when this kind holds the highest tag among the operands. */
+  readonly interpreter: Interpreter<unknown>;
+}
+
+/** A value of some mode: it carries its derivative's tag, and its kind on its prototype. */
+export interface Tagged {
+  readonly tag: number;
+  readonly [KIND]: Kind;
+}
+
+let lastTag = 0;
+
+/** A tag for a new derivative: unique, increasing, shared by all modes. */
+export function newTag(): number {
+  return ++lastTag;
+}
+
+/** Marks a class as a value kind of a mode. */
+export function registerKind(proto: object, kind: Kind): void {
+  Object.defineProperty(proto, KIND, { value: kind, enumerable: false });
+}
+
+export function isTagged(x: unknown): x is Tagged {
+  return typeof x === 'object' && x !== null && KIND in x;
+}
+
+/** The tag of a value: 0 for numbers and tensors. */
+export function tagOf(x: unknown): number {
+  return isTagged(x) ? x.tag : 0;
+}
+
+/** Applies an op to untagged operands: on tensors if any operand is one, on numbers otherwise. */
+export function plainApply<P>(op: Op<P>, xs: readonly unknown[], params: P): number | Tensor {
+  let anyTensor = false;
+  for (const x of xs) if (x instanceof Tensor) anyTensor = true;
+  if (anyTensor) return op.primal(xs.map((x) => (typeof x === 'number' ? scalar(x) : (x as Tensor))), params);
+  return numberInterpreter.apply(op, xs as readonly number[], params);
+}
+
+export const anyInterpreter: Interpreter<unknown> = {
+  apply<P>(op: Op<P>, xs: readonly unknown[], params: P): unknown {
+    let top: Tagged | null = null;
+    for (const x of xs) if (isTagged(x) && (top === null || x.tag > top.tag)) top = x;
+    return top === null ? plainApply(op, xs, params) : top[KIND].interpreter.apply(op, xs, params);
+  },
+  constant: (c) => c,
+  shape: (x) => {
+    if (typeof x === 'number') return [];
+    if (x instanceof Tensor) return x.shape;
+    if (isTagged(x)) return x[KIND].interpreter.shape(x);
+    throw new TypeError(`shape: not a value of @ad: ${String(x)}`);
+  },
+};
+
+/**
+ * Every op on values of any kind, mixed freely: numbers, tensors, and the modes' values.
+ * The public functions (`add`, `softmax`, …), the tensor methods and the rules all run on it.
+ */
+export const anyOps: Algebra<unknown> = makeAlgebra(anyInterpreter);

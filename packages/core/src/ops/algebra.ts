@@ -1,0 +1,121 @@
+/**
+ * The algebra the rules are written in. A rule such as sin's `ẏ = cos(x)·ẋ` is code over an
+ * `Algebra<T>`: `o.mul(o.cos(x), xDot)`. Each mode supplies its own T — Tensor for plain
+ * evaluation, numbers for scalar modes, dual tensors for forward mode, graph nodes for reverse
+ * mode — by implementing one `Interpreter<T>` (how to apply an op to values of kind T). So a
+ * rule is written once and every mode, including nested ones (forward-over-reverse for
+ * Hessian-vector products), differentiates through it.
+ */
+import type { Shape } from '../shape.js';
+import type { Op } from './define.js';
+
+/** What a mode implements: how an op applies to its values. */
+export interface Interpreter<T> {
+  /** Applies `op` to `xs` with its parameters, returning the mode's value of the result. */
+  apply<P>(op: Op<P>, xs: readonly T[], params: P): T;
+  /** A constant of this kind: no tangent, no adjoint. */
+  constant(c: number): T;
+  /** The shape of a value (`[]` for a scalar). */
+  shape(x: T): Shape;
+}
+
+/** An operand: a value of the mode, or a plain number taken as a constant. */
+export type Operand<T> = T | number;
+
+/** The axes argument of reductions: one axis, several, or all when omitted. */
+export type Axis = number | readonly number[];
+
+/**
+ * Every primitive op of the table as a function over T. Binary ops broadcast (NumPy rules) and
+ * take plain numbers on either side; comparisons give masks of 0 and 1.
+ */
+export interface Algebra<T> {
+  readonly interpreter: Interpreter<T>;
+  shape(x: T): Shape;
+  constant(c: number): T;
+
+  neg(x: T): T;
+  exp(x: T): T;
+  log(x: T): T;
+  log1p(x: T): T;
+  expm1(x: T): T;
+  sin(x: T): T;
+  cos(x: T): T;
+  tan(x: T): T;
+  tanh(x: T): T;
+  sigmoid(x: T): T;
+  relu(x: T): T;
+  sqrt(x: T): T;
+  square(x: T): T;
+  abs(x: T): T;
+  sign(x: T): T;
+
+  add(x: Operand<T>, y: Operand<T>): T;
+  sub(x: Operand<T>, y: Operand<T>): T;
+  mul(x: Operand<T>, y: Operand<T>): T;
+  div(x: Operand<T>, y: Operand<T>): T;
+  pow(x: Operand<T>, y: Operand<T>): T;
+  maximum(x: Operand<T>, y: Operand<T>): T;
+  minimum(x: Operand<T>, y: Operand<T>): T;
+
+  eq(x: Operand<T>, y: Operand<T>): T;
+  ne(x: Operand<T>, y: Operand<T>): T;
+  lt(x: Operand<T>, y: Operand<T>): T;
+  le(x: Operand<T>, y: Operand<T>): T;
+  gt(x: Operand<T>, y: Operand<T>): T;
+  ge(x: Operand<T>, y: Operand<T>): T;
+  /** `condition ? x : y` element by element; the condition is a mask (non-zero is true). */
+  where(condition: Operand<T>, x: Operand<T>, y: Operand<T>): T;
+
+  sum(x: T, axis?: Axis, keepdims?: boolean): T;
+  mean(x: T, axis?: Axis, keepdims?: boolean): T;
+  max(x: T, axis?: Axis, keepdims?: boolean): T;
+  min(x: T, axis?: Axis, keepdims?: boolean): T;
+  logsumexp(x: T, axis?: Axis, keepdims?: boolean): T;
+  /** Index of the first maximum along one axis (of the flattened tensor when omitted). */
+  argmax(x: T, axis?: number, keepdims?: boolean): T;
+  argmin(x: T, axis?: number, keepdims?: boolean): T;
+  softmax(x: T, axis?: number): T;
+  logSoftmax(x: T, axis?: number): T;
+
+  reshape(x: T, shape: Shape): T;
+  /** Reverses the axes, or permutes them as `perm` says (NumPy's transpose). */
+  transpose(x: T, perm?: readonly number[]): T;
+  permute(x: T, perm: readonly number[]): T;
+  broadcastTo(x: T, shape: Shape): T;
+  /** The reverse of broadcasting: sums `x` down to `shape` (the adjoint of broadcastTo). */
+  sumToShape(x: T, shape: Shape): T;
+  expandDims(x: T, axis: number): T;
+  squeeze(x: T, axis?: Axis): T;
+  /** Basic slicing, one `[start, end, step?]` (or a single index) per leading axis. */
+  slice(x: T, ...ranges: SliceArg[]): T;
+
+  /** Matrix product with NumPy's matmul semantics (1-D promoted, batch axes broadcast). */
+  matmul(x: T, y: T): T;
+}
+
+/** One axis of a slice: an index (the axis is dropped), or `[start?, end?, step?]` like Python's. */
+export type SliceArg = number | readonly [start?: number | null, end?: number | null, step?: number | null] | null;
+
+/** Operand positions that take a T also take an O (a lower kind, such as a constant Tensor). */
+type Widen<R extends unknown[], T, O> = { [I in keyof R]: T extends R[I] ? R[I] | O : R[I] };
+
+/**
+ * The methods every tensor kind has: the algebra with the receiver as first operand. A mode's
+ * tensor kind T also accepts operands of kind O (DualTensor takes plain Tensors as constants).
+ */
+export type TensorMethods<T, O = never> = {
+  [K in MethodName]: Algebra<T>[K] extends (x: infer _X, ...rest: infer R) => infer Out ? (...rest: Widen<R, T, O>) => Out : never;
+};
+
+export type MethodName = Exclude<keyof Algebra<unknown>, 'interpreter' | 'shape' | 'constant' | 'where'>;
+
+/** Element-wise ops: the methods that scalar kinds (Dual, Var) share with tensors. */
+export type ScalarMethodName =
+  | 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'tan' | 'tanh' | 'sigmoid' | 'relu' | 'sqrt' | 'square' | 'abs' | 'sign'
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+/** The methods every scalar kind has: `x.add(y)`, `x.exp()`, with numbers taken as constants. */
+export type ScalarMethods<S, O = never> = {
+  [K in ScalarMethodName]: Algebra<S>[K] extends (x: infer _X, ...rest: infer R) => infer Out ? (...rest: Widen<R, S, O>) => Out : never;
+};

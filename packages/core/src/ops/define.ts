@@ -1,0 +1,188 @@
+/**
+ * An op is defined once: its name, its primal on tensors (shape check, then kernel), its
+ * forward rule and its reverse rule. Forward mode reads `jvp`, reverse mode reads `vjp`; both
+ * rules are code over an `Algebra<T>`, so they run in any mode, nested ones included.
+ *
+ * Helpers cover the common shapes of rule, as JAX's ad.py does:
+ * - `elementwise`: give ∂y/∂xᵢ per input; the helper derives ẏ = Σ ∂y/∂xᵢ·ẋᵢ and
+ *   x̄ᵢ += sumToShape(ȳ·∂y/∂xᵢ), so broadcast un-reduction happens here, once.
+ * - `linear`: the tangent rule is the op itself (ẏ = f(ẋ)); give the transpose (x̄ = fᵀ(ȳ)).
+ * - `bilinear`: ż = f(ẋ, y) + f(x, ẏ); give the transposes in each argument (matmul).
+ * - `custom`: both rules by hand, side by side (softmax, matmul, max).
+ */
+import { broadcastShapes, shapesEqual, sizeOf, type Shape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { ElementwiseKernel, type Strided } from '../kernels/elementwise.js';
+import type { Algebra } from './algebra.js';
+
+/** Forward rule once linearised at a point: maps input tangents (null = zero) to ẏ (null = zero). */
+export type Pushforward<T> = (xDots: readonly (T | null)[]) => T | null;
+
+/** Reverse rule once linearised at a point: maps ȳ to each input's x̄ (null where not needed or zero). */
+export type Pullback<T> = (yBar: T, needs: readonly boolean[]) => (T | null)[];
+
+export interface Op<P = undefined> {
+  readonly name: string;
+  /** Number of tensor inputs. */
+  readonly arity: number;
+  /** The value on tensors: checks shapes (throwing a ShapeError that names the op), then runs the kernel. */
+  primal(xs: readonly Tensor[], params: P): Tensor;
+  /** Forward rule at (xs, y = op(xs)): returns the map ẋ ↦ ẏ. */
+  jvp<T>(o: Algebra<T>, xs: readonly T[], y: T, params: P): Pushforward<T>;
+  /** Reverse rule at (xs, y = op(xs)): returns the map ȳ ↦ x̄. */
+  vjp<T>(o: Algebra<T>, xs: readonly T[], y: T, params: P): Pullback<T>;
+  /** False for ops whose derivative is zero wherever it exists (sign, comparisons, argmax). */
+  readonly differentiable: boolean;
+  /** Present on element-wise ops: the scalar primal and partials, the fast path of scalar modes. */
+  readonly elementwise?: ElementwiseInfo;
+}
+
+/** ∂y/∂xᵢ as a value of the mode, or a plain number when it is constant (add: 1, sub: −1). */
+export type Partial = <T>(o: Algebra<T>, xs: readonly T[], y: T) => T | number;
+
+export interface ElementwiseInfo {
+  /** Input names and the primal as a JavaScript expression over them (the kernels' source). */
+  readonly inputs: readonly string[];
+  readonly expr: string;
+  /** The primal on numbers, compiled from the same expression as the tensor kernel. */
+  readonly scalar: (...xs: number[]) => number;
+  /** ∂y/∂xᵢ for each input; null for an op with zero derivative. */
+  readonly partials: readonly Partial[] | null;
+}
+
+export interface ElementwiseSpec {
+  name: string;
+  /** Input names, as the expression uses them: `['x']`, `['x', 'y']`. */
+  inputs: readonly string[];
+  /** The primal as a JavaScript expression over the inputs, e.g. `Math.exp(x)`. */
+  expr: string;
+  /** ∂y/∂xᵢ per input, in terms of the inputs and the output y; omit for a zero derivative. */
+  partials?: readonly Partial[];
+}
+
+/** An element-wise op with NumPy broadcasting, from its expression and its partials. */
+export function elementwise(spec: ElementwiseSpec): Op<undefined> {
+  const kernel = new ElementwiseKernel(spec.inputs, spec.expr);
+  const partials = spec.partials ?? null;
+  const arity = spec.inputs.length;
+  return {
+    name: spec.name,
+    arity,
+    differentiable: partials !== null,
+    elementwise: { inputs: spec.inputs, expr: spec.expr, scalar: kernel.scalar, partials },
+    primal: (xs) => {
+      const shape = arity === 1 ? xs[0].shape : broadcastShapes(spec.name, ...xs.map((x) => x.shape));
+      const out = new Float64Array(sizeOf(shape));
+      kernel.run(out, shape, xs.map((x) => broadcastView(x, shape)));
+      return Tensor.fromData(out, shape);
+    },
+    // ẏ = Σᵢ ∂y/∂xᵢ · ẋᵢ
+    jvp: (o, xs, y) => (xDots) => {
+      if (partials === null) return null;
+      let yDot: (typeof y) | null = null;
+      for (let i = 0; i < arity; i++) {
+        const xDot = xDots[i];
+        if (xDot === null) continue;
+        const term = scale(o, partials[i](o, xs, y), xDot);
+        yDot = yDot === null ? term : o.add(yDot, term);
+      }
+      // A tangent has its primal's shape: an operand that was broadcast gets broadcast here too.
+      if (yDot !== null && !shapesEqual(o.shape(yDot), o.shape(y))) yDot = o.broadcastTo(yDot, o.shape(y));
+      return yDot;
+    },
+    // x̄ᵢ += sumToShape(ȳ · ∂y/∂xᵢ, shape(xᵢ))
+    vjp: (o, xs, y) => (yBar, needs) =>
+      xs.map((x, i) => {
+        if (!needs[i] || partials === null) return null;
+        return unbroadcast(o, scale(o, partials[i](o, xs, y), yBar), o.shape(x));
+      }),
+  };
+}
+
+export interface LinearSpec<P> {
+  name: string;
+  primal(xs: readonly Tensor[], params: P): Tensor;
+  /** The transpose: x̄ from ȳ (the tangent rule is the op itself). */
+  transpose<T>(o: Algebra<T>, yBar: T, x: T, params: P): T;
+}
+
+/** A linear op of one input: ẏ = f(ẋ) and x̄ = fᵀ(ȳ). Reshapes, transposes, sums, broadcasts, slices. */
+export function linear<P>(spec: LinearSpec<P>): Op<P> {
+  const op: Op<P> = {
+    name: spec.name,
+    arity: 1,
+    differentiable: true,
+    primal: spec.primal,
+    jvp: (o, _xs, _y, params) => ([xDot]) => (xDot === null ? null : o.interpreter.apply(op, [xDot], params)),
+    vjp: (o, [x], _y, params) => (yBar, needs) => [needs[0] ? spec.transpose(o, yBar, x, params) : null],
+  };
+  return op;
+}
+
+export interface BilinearSpec {
+  name: string;
+  primal(xs: readonly Tensor[], params: undefined): Tensor;
+  /** x̄ from z̄ with y held fixed (the transpose of ẋ ↦ f(ẋ, y)). */
+  transposeX<T>(o: Algebra<T>, zBar: T, x: T, y: T): T;
+  /** ȳ from z̄ with x held fixed (the transpose of ẏ ↦ f(x, ẏ)). */
+  transposeY<T>(o: Algebra<T>, zBar: T, x: T, y: T): T;
+}
+
+/** A bilinear op z = f(x, y): ż = f(ẋ, y) + f(x, ẏ), and each adjoint from its transpose. */
+export function bilinear(spec: BilinearSpec): Op<undefined> {
+  const op: Op<undefined> = {
+    name: spec.name,
+    arity: 2,
+    differentiable: true,
+    primal: spec.primal,
+    jvp: (o, [x, y]) => ([xDot, yDot]) => {
+      const left = xDot === null ? null : o.interpreter.apply(op, [xDot, y], undefined);
+      const right = yDot === null ? null : o.interpreter.apply(op, [x, yDot], undefined);
+      if (left === null) return right;
+      return right === null ? left : o.add(left, right);
+    },
+    vjp: (o, [x, y]) => (zBar, needs) => [
+      needs[0] ? spec.transposeX(o, zBar, x, y) : null,
+      needs[1] ? spec.transposeY(o, zBar, x, y) : null,
+    ],
+  };
+  return op;
+}
+
+export interface CustomSpec<P> {
+  name: string;
+  arity: number;
+  primal(xs: readonly Tensor[], params: P): Tensor;
+  jvp<T>(o: Algebra<T>, xs: readonly T[], y: T, params: P): Pushforward<T>;
+  vjp<T>(o: Algebra<T>, xs: readonly T[], y: T, params: P): Pullback<T>;
+  differentiable?: boolean;
+}
+
+/** An op whose two rules are written by hand. */
+export function custom<P>(spec: CustomSpec<P>): Op<P> {
+  return { differentiable: true, ...spec };
+}
+
+/** ∂·v, skipping the product when the partial is the constant ±1. */
+function scale<T>(o: Algebra<T>, partial: T | number, v: T): T {
+  if (partial === 1) return v;
+  if (partial === -1) return o.neg(v);
+  return o.mul(partial, v);
+}
+
+/** Sums a broadcast adjoint back to its input's shape; a no-op when nothing was broadcast. */
+export function unbroadcast<T>(o: Algebra<T>, xBar: T, shape: Shape): T {
+  return shapesEqual(o.shape(xBar), shape) ? xBar : o.sumToShape(xBar, shape);
+}
+
+/** `x` seen with `shape` (NumPy broadcasting): stride 0 on new and stretched axes. No copy. */
+export function broadcastView(x: Tensor, shape: Shape): Strided {
+  const rank = shape.length;
+  const lead = rank - x.ndim;
+  const stride = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const j = i - lead;
+    stride[i] = j < 0 || x.shape[j] === 1 ? 0 : x.stride[j];
+  }
+  return { data: x.data, offset: x.offset, stride };
+}

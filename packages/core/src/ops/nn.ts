@@ -1,0 +1,46 @@
+/**
+ * softmax and logSoftmax along one axis, fused so they stay finite: the kernels subtract the
+ * row max, and logSoftmax is x − logsumexp(x) rather than log(softmax(x)), which would be
+ * log 0 = −∞ for very negative logits.
+ */
+import { Tensor } from '../tensor.js';
+import { logSoftmaxRows, softmaxRows } from '../kernels/reduce.js';
+import { custom } from './define.js';
+import { fromRows, rowData, toRows } from './rows.js';
+
+export interface AxisParams {
+  readonly axis: number;
+}
+
+function rowwise(kernel: typeof softmaxRows) {
+  return ([x]: readonly Tensor[], { axis }: AxisParams): Tensor => {
+    const rows = toRows(x, [axis]);
+    const out = new Float64Array(rows.rows * rows.n);
+    kernel(out, rowData(rows), rows.rows, rows.n);
+    return fromRows(out, rows);
+  };
+}
+
+/** y = exp(x − max) / Σ exp(x − max).  ẏ = y⊙(ẋ − Σ y⊙ẋ),  x̄ = y⊙(ȳ − Σ y⊙ȳ) */
+export const softmax = custom<AxisParams>({
+  name: 'softmax',
+  arity: 1,
+  primal: rowwise(softmaxRows),
+  jvp: (o, _xs, y, { axis }) => ([xDot]) =>
+    xDot === null ? null : o.mul(y, o.sub(xDot, o.sum(o.mul(y, xDot), axis, true))),
+  vjp: (o, _xs, y, { axis }) => (yBar, needs) => [
+    needs[0] ? o.mul(y, o.sub(yBar, o.sum(o.mul(y, yBar), axis, true))) : null,
+  ],
+});
+
+/** y = x − logsumexp(x).  With s = exp(y):  ẏ = ẋ − Σ s⊙ẋ,  x̄ = ȳ − s⊙Σ ȳ */
+export const logSoftmax = custom<AxisParams>({
+  name: 'logSoftmax',
+  arity: 1,
+  primal: rowwise(logSoftmaxRows),
+  jvp: (o, _xs, y, { axis }) => ([xDot]) =>
+    xDot === null ? null : o.sub(xDot, o.sum(o.mul(o.exp(y), xDot), axis, true)),
+  vjp: (o, _xs, y, { axis }) => (yBar, needs) => [
+    needs[0] ? o.sub(yBar, o.mul(o.exp(y), o.sum(yBar, axis, true))) : null,
+  ],
+});

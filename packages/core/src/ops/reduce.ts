@@ -1,0 +1,138 @@
+/**
+ * Reductions over any set of axes, with `keepdims`. Params arrive normalised (axes sorted,
+ * non-negative), so the rules never re-check them.
+ */
+import { reducedShape, rowMajorStrides, sizeOf } from '../shape.js';
+import { ShapeError, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { ReduceKernel, argmaxRows, logSumExpRows, maxKernel, minKernel, sumKernel } from '../kernels/reduce.js';
+import type { Algebra } from './algebra.js';
+import { custom, linear } from './define.js';
+import { rowData, toRows } from './rows.js';
+
+export interface ReduceParams {
+  readonly axes: readonly number[];
+  readonly keepdims: boolean;
+}
+
+function reduceWith(kernel: ReduceKernel, x: Tensor, { axes, keepdims }: ReduceParams): Tensor {
+  const keptShape = reducedShape(x.shape, axes, true);
+  const out = new Float64Array(sizeOf(keptShape));
+  const strides = rowMajorStrides(keptShape);
+  kernel.run(out, x.shape, x.nd, strides.map((s, i) => (axes.includes(i) ? 0 : s)));
+  return Tensor.fromData(out, keepdims ? keptShape : reducedShape(x.shape, axes, false));
+}
+
+/** ȳ laid back over x's axes: reshaped to keep the reduced axes as 1, then broadcast. */
+function spread<T>(o: Algebra<T>, yBar: T, x: T, { axes, keepdims }: ReduceParams): T {
+  const xShape = o.shape(x);
+  const kept = keepdims ? yBar : o.reshape(yBar, reducedShape(xShape, axes, true));
+  return o.broadcastTo(kept, xShape);
+}
+
+/** Reduced count: how many elements each output element sums. */
+function countOf(shape: readonly number[], axes: readonly number[]): number {
+  return axes.reduce((n, a) => n * shape[a], 1);
+}
+
+/** Σ over axes.  ẏ = Σ ẋ,  x̄ = broadcast(ȳ) */
+export const sum = linear<ReduceParams>({
+  name: 'sum',
+  primal: ([x], p) => reduceWith(sumKernel, x, p),
+  transpose: (o, yBar, x, p) => spread(o, yBar, x, p),
+});
+
+/** Arithmetic mean over axes (NaN for an empty reduction, as NumPy).  ẏ = mean ẋ,  x̄ = broadcast(ȳ)/N */
+export const mean = linear<ReduceParams>({
+  name: 'mean',
+  primal: ([x], p) => {
+    const s = reduceWith(sumKernel, x, p);
+    const n = countOf(x.shape, p.axes);
+    const d = s.data;
+    for (let i = 0; i < d.length; i++) d[i] /= n;
+    return s;
+  },
+  transpose: (o, yBar, x, p) => o.div(spread(o, yBar, x, p), countOf(o.shape(x), p.axes)),
+});
+
+/**
+ * max or min over axes. Ties share the derivative evenly (JAX's rule for reduce_max, PyTorch's
+ * for amax): with mask m = [x = y] and count c = Σ m,  ẏ = Σ (m/c)·ẋ,  x̄ = (m/c)·ȳ.
+ */
+function extremum(name: 'max' | 'min', kernel: ReduceKernel) {
+  const weights = <T>(o: Algebra<T>, x: T, y: T, p: ReduceParams): T => {
+    const mask = o.eq(x, spread(o, y, x, p));
+    return o.div(mask, o.sum(mask, p.axes, true));
+  };
+  return custom<ReduceParams>({
+    name,
+    arity: 1,
+    primal: ([x], p) => {
+      if (x.size === 0 && countOf(x.shape, p.axes) === 0) {
+        throw new ShapeError(name, `cannot reduce an empty axis of ${fmtShape(x.shape)} (no identity for ${name})`);
+      }
+      return reduceWith(kernel, x, p);
+    },
+    jvp: (o, [x], y, p) => ([xDot]) => (xDot === null ? null : o.sum(o.mul(weights(o, x, y, p), xDot), p.axes, p.keepdims)),
+    vjp: (o, [x], y, p) => (yBar, needs) => [needs[0] ? o.mul(weights(o, x, y, p), spread(o, yBar, x, p)) : null],
+  });
+}
+
+export const max = extremum('max', maxKernel);
+export const min = extremum('min', minKernel);
+
+/**
+ * log Σ exp(x) over axes, computed as m + log Σ exp(x − m) with m the max, so it is finite for
+ * logits like [1000, 0, −1000]. With s = exp(x − y) (the softmax):  ẏ = Σ s·ẋ,  x̄ = s·ȳ.
+ */
+export const logsumexp = custom<ReduceParams>({
+  name: 'logsumexp',
+  arity: 1,
+  primal: ([x], { axes, keepdims }) => {
+    const rows = toRows(x, axes);
+    const out = new Float64Array(rows.rows);
+    logSumExpRows(out, rowData(rows), rows.rows, rows.n);
+    return Tensor.fromData(out, reducedShape(x.shape, axes, keepdims));
+  },
+  jvp: (o, [x], y, p) => ([xDot]) => {
+    if (xDot === null) return null;
+    const s = o.exp(o.sub(x, spread(o, y, x, p)));
+    return o.sum(o.mul(s, xDot), p.axes, p.keepdims);
+  },
+  vjp: (o, [x], y, p) => (yBar, needs) => {
+    if (!needs[0]) return [null];
+    const s = o.exp(o.sub(x, spread(o, y, x, p)));
+    return [o.mul(s, spread(o, yBar, x, p))];
+  },
+});
+
+export interface ArgParams {
+  /** The axis, or null for the flattened tensor. */
+  readonly axis: number | null;
+  readonly keepdims: boolean;
+}
+
+function argExtremum(name: 'argmax' | 'argmin', sign: 1 | -1) {
+  return custom<ArgParams>({
+    name,
+    arity: 1,
+    differentiable: false,
+    primal: ([x], { axis, keepdims }) => {
+      const axes = axis === null ? x.shape.map((_, i) => i) : [axis];
+      if (countOf(x.shape, axes) === 0) {
+        throw new ShapeError(name, `cannot take ${name} of an empty axis of ${fmtShape(x.shape)}`);
+      }
+      const rows = toRows(x, axes);
+      const out = new Float64Array(rows.rows);
+      argmaxRows(out, rowData(rows), rows.rows, rows.n, sign);
+      const shape = axis === null ? (keepdims ? x.shape.map(() => 1) : []) : reducedShape(x.shape, axes, keepdims);
+      return Tensor.fromData(out, shape);
+    },
+    jvp: () => () => null,
+    vjp: () => (_yBar, needs) => needs.map(() => null),
+  });
+}
+
+/** Indices (as float64) of the first maximum; piecewise constant, so no derivative. */
+export const argmax = argExtremum('argmax', 1);
+export const argmin = argExtremum('argmin', -1);

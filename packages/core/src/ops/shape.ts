@@ -1,0 +1,135 @@
+/**
+ * Shape ops. All are linear, so the tangent rule is the op itself and only the transpose is
+ * given. The primals return views that share data whenever the layout allows (ndarray's views).
+ */
+import { broadcastShapes, rowMajorStrides, shapesEqual, sizeOf, type Shape } from '../shape.js';
+import { ShapeError, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { sumKernel } from '../kernels/reduce.js';
+import { contiguous } from './materialize.js';
+import { linear, type Op } from './define.js';
+
+/**
+ * A new shape over the same elements, row-major. A view when the data is contiguous, a copy
+ * otherwise (like PyTorch's reshape).  ẏ = reshape(ẋ),  x̄ = reshape(ȳ, shape(x))
+ */
+export const reshape = linear<{ shape: Shape }>({
+  name: 'reshape',
+  primal: ([x], { shape }) => {
+    if (sizeOf(shape) !== x.size) {
+      throw new ShapeError(
+        'reshape',
+        `cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)} (${sizeOf(shape)} elements)`,
+      );
+    }
+    const c = contiguous(x);
+    return Tensor.view(c.data, shape, rowMajorStrides(shape), c.offset);
+  },
+  transpose: (o, yBar, x) => o.reshape(yBar, o.shape(x)),
+});
+
+/** Axes reordered: axis i of the result is axis perm[i] of x. A view.  x̄ = permute(ȳ, perm⁻¹) */
+export const permute = linear<{ perm: readonly number[] }>({
+  name: 'permute',
+  primal: ([x], { perm }) => new Tensor(x.nd.transpose(...perm)),
+  transpose: (o, yBar, _x, { perm }) => o.permute(yBar, inversePermutation(perm)),
+});
+
+/** x stretched to `shape` by NumPy's rules, with stride 0 (no copy).  x̄ = sumToShape(ȳ, shape(x)) */
+export const broadcastTo = linear<{ shape: Shape }>({
+  name: 'broadcastTo',
+  primal: ([x], { shape }) => {
+    const target = broadcastShapes('broadcastTo', x.shape, shape);
+    if (!shapesEqual(target, shape)) {
+      throw new ShapeError('broadcastTo', `cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
+    }
+    const lead = shape.length - x.ndim;
+    const stride = shape.map((_, i) => (i < lead || x.shape[i - lead] === 1 ? 0 : x.stride[i - lead]));
+    return Tensor.view(x.data, shape, stride, x.offset);
+  },
+  transpose: (o, yBar, x) => o.sumToShape(yBar, o.shape(x)),
+});
+
+/**
+ * The reverse of broadcasting, written once: sums x over the axes that broadcasting from
+ * `shape` would have added or stretched.  ẏ = sumToShape(ẋ),  x̄ = broadcastTo(ȳ, shape(x))
+ */
+export const sumToShape = linear<{ shape: Shape }>({
+  name: 'sumToShape',
+  primal: ([x], { shape }) => {
+    const target = broadcastShapes('sumToShape', x.shape, shape);
+    if (!shapesEqual(target, x.shape)) {
+      throw new ShapeError('sumToShape', `${fmtShape(x.shape)} is not a broadcast of ${fmtShape(shape)}`);
+    }
+    const out = new Float64Array(sizeOf(shape));
+    const lead = x.ndim - shape.length;
+    const outStrides = rowMajorStrides(shape);
+    const outStride = x.shape.map((_, i) => (i < lead || shape[i - lead] === 1 ? 0 : outStrides[i - lead]));
+    sumKernel.run(out, x.shape, x.nd, outStride);
+    return Tensor.fromData(out, shape);
+  },
+  transpose: (o, yBar, x) => o.broadcastTo(yBar, o.shape(x)),
+});
+
+/** One axis of a normalised slice: `index` drops the axis, otherwise start/step/count. */
+export interface AxisSlice {
+  readonly start: number;
+  readonly step: number;
+  readonly count: number;
+  readonly drop: boolean;
+}
+
+/** Basic slicing as a view: offset moves to the start, strides scale by the step.  x̄ = unslice(ȳ) */
+export const slice: Op<{ axes: readonly AxisSlice[] }> = linear<{ axes: readonly AxisSlice[] }>({
+  name: 'slice',
+  primal: ([x], { axes }) => {
+    const shape: number[] = [];
+    const stride: number[] = [];
+    let offset = x.offset;
+    for (let i = 0; i < x.ndim; i++) {
+      const a = axes[i] ?? { start: 0, step: 1, count: x.shape[i], drop: false };
+      offset += a.start * x.stride[i];
+      if (a.drop) continue;
+      shape.push(a.count);
+      stride.push(a.step * x.stride[i]);
+    }
+    return Tensor.view(x.data, shape, stride, offset);
+  },
+  transpose: (o, yBar, x, { axes }) => o.interpreter.apply(unslice, [yBar], { axes, shape: o.shape(x) }),
+});
+
+/**
+ * The transpose of slice: a zero tensor of the sliced tensor's shape with ȳ written into the
+ * sliced positions.  ẏ = unslice(ẋ),  x̄ = slice(ȳ)
+ */
+export const unslice: Op<{ axes: readonly AxisSlice[]; shape: Shape }> = linear<{
+  axes: readonly AxisSlice[];
+  shape: Shape;
+}>({
+  name: 'unslice',
+  primal: ([y], { axes, shape }) => {
+    const out = Tensor.fromData(new Float64Array(sizeOf(shape)), shape);
+    const window = slice.primal([out], { axes });
+    if (!shapesEqual(window.shape, y.shape)) {
+      throw new ShapeError('unslice', `got ${fmtShape(y.shape)}, the slice has shape ${fmtShape(window.shape)}`);
+    }
+    const src = contiguous(y);
+    let o = src.offset;
+    const walk = (axis: number, pos: number): void => {
+      if (axis === window.ndim) {
+        window.data[pos] = src.data[o++];
+        return;
+      }
+      for (let i = 0; i < window.shape[axis]; i++) walk(axis + 1, pos + i * window.stride[axis]);
+    };
+    walk(0, window.offset);
+    return out;
+  },
+  transpose: (o, yBar, _x, { axes }) => o.interpreter.apply(slice, [yBar], { axes }),
+});
+
+export function inversePermutation(perm: readonly number[]): number[] {
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => (inv[p] = i));
+  return inv;
+}

@@ -1,0 +1,105 @@
+/**
+ * One seeded random generator for everything random in @ad: xoroshiro128+ from pure-rand
+ * (fast, 2¹²⁸ − 1 period, passes BigCrush apart from the lowest bits, which the float
+ * conversion drops). A fresh process starts from seed 0, so programs are reproducible by
+ * default; `manualSeed(s)` reseeds the default generator, as `torch.manual_seed` does.
+ */
+import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
+import { ValueError } from './errors.js';
+
+export class Generator {
+  private rng: JumpableRandomGenerator;
+  private spare: number | null = null;
+
+  constructor(seed = 0) {
+    if (!Number.isInteger(seed)) throw new ValueError('Generator', `seed must be an integer, got ${seed}`);
+    this.rng = xoroshiro128plus(seed | 0);
+  }
+
+  /** Restores a generator from `state()`. */
+  static fromState(state: readonly number[]): Generator {
+    const g = new Generator(0);
+    g.rng = xoroshiro128plusFromState(state.slice(0, -1));
+    const spare = state[state.length - 1];
+    g.spare = Number.isNaN(spare) ? null : spare;
+    return g;
+  }
+
+  /** The full state, so a training run can resume with the same stream. */
+  state(): number[] {
+    return [...this.rng.getState(), this.spare ?? NaN];
+  }
+
+  /** Uniform in [0, 1), 53 random bits. */
+  random(): number {
+    return uniformFloat64(this.rng);
+  }
+
+  /** Uniform in [low, high). */
+  uniform(low = 0, high = 1): number {
+    return low + (high - low) * this.random();
+  }
+
+  /** Standard normal, by the Box–Muller transform (two values per pair of uniforms). */
+  normal(): number {
+    if (this.spare !== null) {
+      const z = this.spare;
+      this.spare = null;
+      return z;
+    }
+    const u = 1 - this.random(); // in (0, 1], so log(u) is finite
+    const v = this.random();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Uniform integer in [0, n), unbiased. */
+  int(n: number): number {
+    if (!Number.isInteger(n) || n <= 0) throw new ValueError('Generator.int', `n must be a positive integer, got ${n}`);
+    return uniformInt(this.rng, 0, n - 1);
+  }
+
+  /** Shuffles `items` in place (Fisher–Yates) and returns it. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = items[i];
+      items[i] = items[j];
+      items[j] = t;
+    }
+    return items;
+  }
+
+  /** A permutation of 0 … n−1. */
+  permutation(n: number): number[] {
+    return this.shuffle(Array.from({ length: n }, (_, i) => i));
+  }
+}
+
+let defaultGenerator = new Generator(0);
+
+/** The generator used when none is given. */
+export function getDefaultGenerator(): Generator {
+  return defaultGenerator;
+}
+
+/** Reseeds the default generator. */
+export function manualSeed(seed: number): void {
+  defaultGenerator = new Generator(seed);
+}
+
+/** Where a random function draws from: a seed (a fresh generator) or a generator to advance. */
+export interface RandomOptions {
+  seed?: number;
+  generator?: Generator;
+}
+
+export function resolveGenerator(options: RandomOptions | undefined): Generator {
+  if (options?.generator !== undefined) return options.generator;
+  if (options?.seed !== undefined) return new Generator(options.seed);
+  return defaultGenerator;
+}

@@ -1,0 +1,140 @@
+/**
+ * The one tensor type of @ad: a scijs ndarray view (data, shape, stride, offset) over a
+ * Float64Array. Views (transpose, slice, broadcast with stride 0, reshape of contiguous data)
+ * share the data; ops return fresh contiguous tensors. Float64 throughout: derivative checking
+ * by finite differences needs it, and it is what JAX's x64 mode and PyTorch's double give.
+ *
+ * The arithmetic methods (`x.add(y)`, `x.sum(0)`, `x.matmul(w)` …) are installed from the op
+ * table by tensor-methods.ts, so Tensor, DualTensor and the reverse-mode tensor node all have
+ * exactly the same methods.
+ */
+import ndarray from 'ndarray';
+import type { NdArray } from 'ndarray';
+import { rowMajorStrides, sizeOf, type Shape } from './shape.js';
+import { formatTensor } from './format.js';
+
+/** Nested arrays of numbers, as `toArray()` returns them and `tensor()` accepts them. */
+export type NestedArray = number | NestedArray[];
+
+export class Tensor {
+  /** The scijs ndarray view this tensor is. */
+  readonly nd: NdArray<Float64Array>;
+
+  constructor(nd: NdArray<Float64Array>) {
+    this.nd = nd;
+  }
+
+  /** A tensor over `data`, read row-major with `shape` (no copy). */
+  static fromData(data: Float64Array, shape: Shape): Tensor {
+    return new Tensor(ndarray(data, shape.slice(), rowMajorStrides(shape), 0));
+  }
+
+  /** A view over `data` with explicit strides and offset (no copy, no checks). */
+  static view(data: Float64Array, shape: Shape, stride: readonly number[], offset: number): Tensor {
+    return new Tensor(ndarray(data, shape.slice(), stride.slice(), offset));
+  }
+
+  get shape(): readonly number[] {
+    return this.nd.shape;
+  }
+
+  get stride(): readonly number[] {
+    return this.nd.stride;
+  }
+
+  get offset(): number {
+    return this.nd.offset;
+  }
+
+  get data(): Float64Array {
+    return this.nd.data;
+  }
+
+  /** Number of dimensions (0 for a scalar). */
+  get ndim(): number {
+    return this.nd.shape.length;
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return sizeOf(this.nd.shape);
+  }
+
+  /** True when the elements lie row-major, densely, from `offset` on. */
+  get isContiguous(): boolean {
+    const { shape, stride } = this.nd;
+    let expected = 1;
+    for (let i = shape.length - 1; i >= 0; i--) {
+      if (shape[i] !== 1 && stride[i] !== expected) return false;
+      expected *= shape[i];
+    }
+    return true;
+  }
+
+  /** The element at a multi-index (negative indices count from the end). */
+  get(...index: number[]): number {
+    const { shape, stride, offset, data } = this.nd;
+    if (index.length !== shape.length) {
+      throw new RangeError(`get: expected ${shape.length} indices for shape [${shape.join(',')}], got ${index.length}`);
+    }
+    let pos = offset;
+    for (let i = 0; i < index.length; i++) {
+      const k = index[i] < 0 ? index[i] + shape[i] : index[i];
+      if (!Number.isInteger(k) || k < 0 || k >= shape[i]) {
+        throw new RangeError(`get: index ${index[i]} is out of range for axis ${i} of size ${shape[i]}`);
+      }
+      pos += k * stride[i];
+    }
+    return data[pos];
+  }
+
+  /** The elements in row-major order, copied into a fresh Float64Array. */
+  toFloat64Array(): Float64Array {
+    const { shape, stride, offset, data } = this.nd;
+    const n = sizeOf(shape);
+    if (this.isContiguous) return data.slice(offset, offset + n);
+    const out = new Float64Array(n);
+    let o = 0;
+    const walk = (axis: number, pos: number): void => {
+      if (axis === shape.length) {
+        out[o++] = data[pos];
+        return;
+      }
+      for (let i = 0; i < shape[axis]; i++) walk(axis + 1, pos + i * stride[axis]);
+    };
+    walk(0, offset);
+    return out;
+  }
+
+  /** The elements as nested arrays (a plain number for a 0-d tensor). */
+  toArray(): NestedArray {
+    const flat = this.toFloat64Array();
+    const shape = this.nd.shape;
+    if (shape.length === 0) return flat[0];
+    let o = 0;
+    const build = (axis: number): NestedArray[] => {
+      const out: NestedArray[] = new Array(shape[axis]);
+      for (let i = 0; i < shape[axis]; i++) out[i] = axis === shape.length - 1 ? flat[o++] : build(axis + 1);
+      return out;
+    };
+    return build(0);
+  }
+
+  /** The value of a one-element tensor, as PyTorch's `item()`. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new RangeError(
+        `item: only a tensor with one element can be converted to a number, got shape [${this.shape.join(',')}] (${this.size} elements)`,
+      );
+    }
+    return this.nd.data[this.nd.offset];
+  }
+
+  toString(): string {
+    return formatTensor(this.shape, this.toFloat64Array());
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
