@@ -39,9 +39,10 @@
  *   indexing them as `(i + d) & MASK` gives an index that is an int32 by construction, which
  *   removes the overflow check on every `i + d`. Together ≈ +7 % over passing the buffers in.
  *
- * Products with fewer than SMALL_MNK multiply-adds skip packing and use a plain strided
- * loop: for an MLP on tiny batches (1×2·2×8, 4×16·16×16) the fixed cost of packing, not the
- * flop rate, is what shows.
+ * Tiny products, A with fewer than MR rows and single-column B skip packing and run
+ * `gemmUnpacked`, a strided 1×4 kernel with no setup: for an MLP on tiny batches the fixed
+ * cost is what shows (1×2·2×8: 24 ns unpacked against 91 ns packed), and a batch of one
+ * through a layer (1×784·784×128: 58 µs against 190 µs) would waste 3/4 of a 4-row tile.
  */
 
 /** Rows of C per micro-kernel call. */
@@ -63,8 +64,11 @@ const B_MASK = KC * NC - 1;
 /** Where edge tiles (fewer than MR rows or NR columns left) are computed before copying out. */
 const EDGE_TILE = new Float64Array(MR * NR);
 
-/** Below this many multiply-adds (m·n·k) the unpacked loop wins; measured crossover. */
-const SMALL_MNK = 4096;
+/**
+ * Below this many multiply-adds (m·n·k) the unpacked kernel wins or ties: at 8×8·8×8 packing
+ * already pays (274 ns against 335 ns), at 5×5·5×5 it does not (235 ns against 131 ns).
+ */
+const SMALL_MNK = 512;
 
 /**
  * C = A·B for one m×k by k×n product, general strides, f64.
@@ -84,8 +88,8 @@ export function gemm(
     c.fill(0, cOff, cOff + m * n);
     return;
   }
-  if (m * n * k <= SMALL_MNK) {
-    gemmSmall(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff);
+  if (m < MR || n === 1 || m * n * k < SMALL_MNK) {
+    gemmUnpacked(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff);
     return;
   }
   for (let jc = 0; jc < n; jc += NC) {
@@ -101,13 +105,12 @@ export function gemm(
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
-            const mr = Math.min(MR, mc - ir);
             const ci = cOff + (ic + ir) * n + jc + jr;
-            if (mr === MR && nr === NR) {
+            if (ir + MR <= mc && nr === NR) {
               microKernel(kc, ir * kc, jr * kc, c, ci, n, accumulate);
             } else {
               microKernel(kc, ir * kc, jr * kc, EDGE_TILE, 0, NR, false);
-              copyEdge(mr, nr, c, ci, n, accumulate);
+              copyEdge(Math.min(MR, mc - ir), nr, c, ci, n, accumulate);
             }
           }
         }
@@ -116,17 +119,44 @@ export function gemm(
   }
 }
 
-/** Unpacked i-j-p loop: no setup cost, for products too small to repay packing. */
-function gemmSmall(
+/**
+ * Unpacked strided kernel: for each row of C, four columns at a time, four dot products over
+ * p that share each load of A. No setup cost, no padding, so it wins for tiny products, for
+ * A with fewer than MR rows (a batch of 1–3 through a layer: the packed path would pad A to
+ * MR rows and waste up to 3/4 of its work) and for a single column (matrix·vector).
+ */
+function gemmUnpacked(
   m: number, n: number, k: number,
   a: Float64Array, aOff: number, aRs: number, aCs: number,
   b: Float64Array, bOff: number, bRs: number, bCs: number,
   c: Float64Array, cOff: number,
 ): void {
+  const n4 = n - (n % 4);
+  const bCs2 = 2 * bCs;
+  const bCs3 = 3 * bCs;
   for (let i = 0; i < m; i++) {
     const ai = aOff + i * aRs;
     const ci = cOff + i * n;
-    for (let j = 0; j < n; j++) {
+    let j = 0;
+    for (; j < n4; j += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let ia = ai;
+      let ib = bOff + j * bCs;
+      for (let p = 0; p < k; p++) {
+        const x = a[ia];
+        s0 += x * b[ib];
+        s1 += x * b[ib + bCs];
+        s2 += x * b[ib + bCs2];
+        s3 += x * b[ib + bCs3];
+        ia += aCs;
+        ib += bRs;
+      }
+      c[ci + j] = s0;
+      c[ci + j + 1] = s1;
+      c[ci + j + 2] = s2;
+      c[ci + j + 3] = s3;
+    }
+    for (; j < n; j++) {
       let s = 0;
       let ia = ai;
       let ib = bOff + j * bCs;

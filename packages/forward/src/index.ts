@@ -1,0 +1,22 @@
+/**
+ * @ad/forward — forward-mode AD: dual numbers and dual tensors that carry seed vectors, and
+ * the transforms `derivative`, `jvp`, `jacfwd`, `hessian`.
+ */
+import './methods.js';
+
+export { Dual, DualTensor, newTag, tagOf, type Scalar, type Value } from './dual.js';
+export { forwardInterpreter, ForwardModeError } from './values.js';
+export { dual, dualTensor } from './make.js';
+export {
+  derivative,
+  jvp,
+  jacfwd,
+  hessian,
+  PerturbationError,
+  type JvpResult,
+  type JacfwdOptions,
+  type ScalarFunction,
+  type VectorFunction,
+  type TensorFunction,
+} from './transforms.js';
+export { unitSeeds, defaultChunk, chunks } from './seeds.js';

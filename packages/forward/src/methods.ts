@@ -1,0 +1,102 @@
+/**
+ * Methods. `DualTensor` gets every tensor method and `Dual` every element-wise method, from the
+ * same op table as Tensor's, so a function written once runs on numbers, tensors and duals.
+ *
+ * `Dual`'s methods have a first-order fast path compiled per op: when both operands are numeric
+ * duals of one derivative (or one is a plain number), the primal and the partials run as plain
+ * arithmetic — source generated from the op's own rule by core's `scalarRuleSource` — and
+ * ẏⱼ = Σᵢ ∂y/∂xᵢ·ẋᵢⱼ fills the new seed vector. Everything else (nesting, mixed tags, tensors)
+ * goes through the general interpreter.
+ */
+import {
+  anyOps,
+  installTensorMethods,
+  ops,
+  scalarMethodNames,
+  scalarRuleSource,
+  type Algebra,
+  type Op,
+  type ScalarMethods,
+  type Tensor,
+  type TensorMethods,
+} from '@ad/core';
+import { Dual, DualTensor, type Value } from './dual.js';
+import './values.js';
+
+declare module './dual.js' {
+  interface Dual extends ScalarMethods<Dual> {}
+  interface DualTensor extends TensorMethods<DualTensor, Tensor> {}
+}
+
+const o = anyOps as Algebra<Value>;
+installTensorMethods(DualTensor.prototype, () => o);
+
+type Method = (this: Dual, ...args: unknown[]) => unknown;
+
+/** Compiles the fast method of one element-wise op (see the module comment). */
+function compileMethod(name: string, op: Op<undefined>): Method {
+  const src = scalarRuleSource(op);
+  const slow = (a: Dual, ...rest: unknown[]) => (o as unknown as Record<string, (...v: unknown[]) => unknown>)[name](a, ...rest);
+  if (src.partials === null) {
+    // Zero derivative (sign, comparisons): the result is the primal alone.
+    return slow as unknown as Method;
+  }
+  const [p0, p1] = src.partials;
+  // ẏ = d·ẋ over the seed vector: the first tangent in its field, the rest (if any) in an array.
+  const scaleRest = (d: string, t: string) =>
+    `${t}.rest === null ? null : ${t}.rest.map((v) => ${d} * v)`;
+  const body =
+    src.inputs.length === 1
+      ? `${src.helpers}
+const primal = (x) => ${src.primal};
+const d0 = (x, out) => ${p0};
+return function ${name}() {
+  if (this.numeric) {
+    const x = this.value;
+    const out = primal(x);
+    const d = d0(x, out);
+    return new Dual(this.tag, out, d * this.first, ${scaleRest('d', 'this')}, true);
+  }
+  return slow(this);
+};`
+      : `${src.helpers}
+const primal = (x, y) => ${src.primal};
+const d0 = (x, y, out) => ${p0};
+const d1 = (x, y, out) => ${p1};
+function combine(dx, s, dy, t) {
+  const r = new Array(s.length);
+  for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+  return r;
+}
+return function ${name}(b) {
+  if (this.numeric) {
+    if (typeof b === 'number') {
+      const x = this.value;
+      const out = primal(x, b);
+      const d = d0(x, b, out);
+      return new Dual(this.tag, out, d * this.first, ${scaleRest('d', 'this')}, true);
+    }
+    if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+      const x = this.value;
+      const y = b.value;
+      const out = primal(x, y);
+      const dx = d0(x, y, out);
+      const dy = d1(x, y, out);
+      if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+      if (this.rest.length === b.rest.length) {
+        return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+      }
+    }
+  }
+  return slow(this, b);
+};`;
+  return new Function('Dual', 'slow', body)(Dual, slow) as Method;
+}
+
+for (const name of scalarMethodNames) {
+  Object.defineProperty(Dual.prototype, name, {
+    value: compileMethod(name, ops[name] as Op<undefined>),
+    writable: true,
+    configurable: true,
+  });
+}

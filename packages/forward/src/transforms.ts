@@ -1,0 +1,281 @@
+/**
+ * JAX-named transforms built on duals. Each call takes a fresh tag, so nested calls — a
+ * derivative inside a derivative, a Hessian as the Jacobian of a gradient — never confuse their
+ * perturbations. Given plain numbers they return plain numbers; given tensors, tensors.
+ */
+import { AdError, DTypeError, Tensor, ValueError, scalar, zeros } from '@ad/core';
+import { Dual, DualTensor, newTag, tagOf, type Scalar, type Value } from './dual.js';
+import { checkChunk, chunks, defaultChunk, unitSeeds } from './seeds.js';
+import './methods.js';
+
+/** A dual from another (inner, finished) derivative came back: a perturbation escaped its scope. */
+export class PerturbationError extends AdError {}
+
+/** A scalar function written with Dual methods. */
+export type ScalarFunction = (x: Dual) => Scalar;
+/** A function of one array of scalars, returning a scalar or an array of scalars. */
+export type VectorFunction = (xs: Dual[]) => Scalar | readonly Scalar[];
+/** A function of one tensor. */
+export type TensorFunction = (x: DualTensor) => Value;
+
+function checkFunction(op: string, f: unknown): void {
+  if (typeof f !== 'function') throw new DTypeError(op, `f must be a function, got ${typeof f}`);
+}
+
+function describe(y: unknown): string {
+  if (Array.isArray(y)) return `an array of ${y.length}`;
+  if (y instanceof Tensor || y instanceof DualTensor) return `a tensor of shape [${y.shape.join(',')}]`;
+  return typeof y;
+}
+
+/**
+ * The k tangents of an output at `tag`: its partials if it carries the tag, zeros if it does not
+ * depend on this derivative's input; an error if it carries a later derivative's tag.
+ */
+function scalarTangents(op: string, y: unknown, tag: number, k: number): Scalar[] {
+  if (typeof y === 'number') return new Array<Scalar>(k).fill(0);
+  if (!(y instanceof Dual)) {
+    throw new DTypeError(op, `f must return a scalar (a number or a Dual), got ${describe(y)}`);
+  }
+  if (y.tag > tag) {
+    throw new PerturbationError(op, `f returned a Dual from another derivative (tag ${y.tag}, expected ${tag})`);
+  }
+  if (y.tag < tag) return new Array<Scalar>(k).fill(0);
+  return y.partials;
+}
+
+function scalarValue(y: Scalar, tag: number): Scalar {
+  return y instanceof Dual && y.tag === tag ? y.value : y;
+}
+
+function tensorParts(op: string, y: unknown, tag: number, k: number): { value: Tensor | DualTensor; tangents: (Tensor | DualTensor)[] } {
+  const out = typeof y === 'number' ? scalar(y) : y;
+  if (!(out instanceof Tensor || out instanceof DualTensor)) {
+    throw new DTypeError(op, `f of a tensor must return a tensor, got ${describe(y)}`);
+  }
+  if (tagOf(out) > tag) {
+    throw new PerturbationError(op, `f returned a DualTensor from another derivative (tag ${tagOf(out)}, expected ${tag})`);
+  }
+  if (out instanceof DualTensor && out.tag === tag) return { value: out.value, tangents: [...out.tangents] };
+  return { value: out, tangents: Array.from({ length: k }, () => zeros(out.shape)) };
+}
+
+/**
+ * d/dx f at a point, by one forward pass with the seed ẋ = 1.
+ * Inside an enclosing derivative the result may be that derivative's Dual (typed as a number
+ * for convenience): combine it with Dual methods, as nested derivatives do.
+ */
+export function derivative(f: ScalarFunction): (x: number) => number {
+  checkFunction('derivative', f);
+  return (x: number) => {
+    const tag = newTag();
+    const y = f(new Dual(tag, x as Scalar, 1, null, typeof x === 'number'));
+    if (Array.isArray(y) || y instanceof Tensor || y instanceof DualTensor) {
+      throw new DTypeError('derivative', `f must return a scalar, got ${describe(y)}; did you mean jacfwd?`);
+    }
+    return scalarTangents('derivative', y, tag, 1)[0] as number;
+  };
+}
+
+export interface JvpResult<V, T> {
+  value: V;
+  tangent: T;
+}
+
+/**
+ * The value of f and J·V in ONE pass. `tangents[i]` is input i's tangent: a number for one
+ * direction, or a seed vector of k numbers for k directions at once (the seed matrix V, n × k).
+ * For one direction the tangent has f's shape; for k it gains a last axis of k.
+ */
+export function jvp(f: VectorFunction, primals: readonly number[], tangents: readonly number[]): JvpResult<number | number[], number | number[]>;
+export function jvp(
+  f: VectorFunction,
+  primals: readonly number[],
+  tangents: readonly (readonly number[])[],
+): JvpResult<number | number[], number[] | number[][]>;
+export function jvp(f: (xs: DualTensor[]) => Value, primals: readonly Tensor[], tangents: readonly Tensor[]): JvpResult<Tensor, Tensor>;
+export function jvp(
+  f: (xs: DualTensor[]) => Value,
+  primals: readonly Tensor[],
+  tangents: readonly (readonly Tensor[])[],
+): JvpResult<Tensor, Tensor[]>;
+export function jvp(
+  f: ((xs: Dual[]) => unknown) | ((xs: DualTensor[]) => unknown),
+  primals: readonly (number | Tensor)[],
+  tangents: readonly unknown[],
+): JvpResult<unknown, unknown> {
+  checkFunction('jvp', f);
+  if (!Array.isArray(primals) || !Array.isArray(tangents)) {
+    throw new DTypeError('jvp', 'primals and tangents must be arrays (one entry per input)');
+  }
+  if (primals.length !== tangents.length) {
+    throw new ValueError('jvp', `got ${primals.length} primals but ${tangents.length} tangents; give one tangent (or seed vector) per input`);
+  }
+  const tag = newTag();
+  const batched = tangents.length > 0 && Array.isArray(tangents[0]);
+  const seeds = tangents.map((t) => (batched ? (t as readonly unknown[]) : [t]));
+  const k = seeds.length > 0 ? seeds[0].length : 1;
+  seeds.forEach((s, i) => {
+    if (!Array.isArray(s) || s.length !== k) {
+      throw new ValueError('jvp', `input ${i} has a seed vector of width ${Array.isArray(s) ? s.length : 'none'}, input 0 of width ${k}`);
+    }
+  });
+
+  if (primals.every((p) => p instanceof Tensor)) {
+    const xs = primals.map((p, i) => {
+      const ts = seeds[i] as Tensor[];
+      ts.forEach((t, j) => {
+        if (!(t instanceof Tensor) || !sameShape(t.shape, (p as Tensor).shape)) {
+          throw new ValueError('jvp', `tangent ${j} of input ${i} must be a tensor of shape [${(p as Tensor).shape.join(',')}]`);
+        }
+      });
+      return new DualTensor(tag, p as Tensor, ts);
+    });
+    const { value, tangents: out } = tensorParts('jvp', (f as (xs: DualTensor[]) => unknown)(xs), tag, k);
+    return { value, tangent: batched ? out : out[0] };
+  }
+
+  const xs = primals.map((p, i) => {
+    if (typeof p !== 'number' && !(p instanceof Dual)) throw new DTypeError('jvp', `primal ${i} must be a number, got ${typeof p}`);
+    const row = seeds[i] as number[];
+    if (!row.every((v) => typeof v === 'number' || (v as unknown) instanceof Dual)) {
+      throw new DTypeError('jvp', `the seed vector of input ${i} must hold numbers`);
+    }
+    return Dual.of(tag, p as Scalar, row);
+  });
+  const y = (f as (xs: Dual[]) => unknown)(xs);
+  if (Array.isArray(y)) {
+    const parts = y.map((yi) => scalarTangents('jvp', yi, tag, k));
+    return {
+      value: y.map((yi: Scalar) => scalarValue(yi, tag)),
+      tangent: batched ? parts : parts.map((p) => p[0]),
+    };
+  }
+  const t = scalarTangents('jvp', y, tag, k);
+  return { value: scalarValue(y as Scalar, tag), tangent: batched ? t : t[0] };
+}
+
+export interface JacfwdOptions {
+  /** Directions per pass (the seed vector's width); default as ForwardDiff.jl: ≤ 12, even split. */
+  chunk?: number;
+}
+
+/**
+ * The Jacobian by forward mode: column by column, k columns per pass from k unit seeds, so
+ * ⌈n/k⌉ passes for n inputs. An array function gives an m × n array (m = 1 for a scalar f);
+ * a tensor function gives a tensor of shape [...out, ...in], as JAX's jacfwd.
+ */
+export function jacfwd(f: VectorFunction, options?: JacfwdOptions): (x: readonly number[]) => number[][];
+export function jacfwd(f: TensorFunction, options?: JacfwdOptions): (x: Tensor) => Tensor;
+export function jacfwd(f: VectorFunction | TensorFunction, options: JacfwdOptions = {}): unknown {
+  checkFunction('jacfwd', f);
+  if (options.chunk !== undefined) checkChunk('jacfwd', options.chunk);
+  return (x: readonly number[] | Tensor) => (x instanceof Tensor ? jacfwdTensor(f as TensorFunction, x, options) : jacfwdArray(f as VectorFunction, x, options));
+}
+
+function jacfwdArray(f: VectorFunction, x: readonly number[], options: JacfwdOptions): number[][] {
+  if (!Array.isArray(x)) throw new DTypeError('jacfwd', `x must be an array of numbers or a Tensor, got ${typeof x}`);
+  const n = x.length;
+  const k = Math.min(options.chunk ?? defaultChunk(n), Math.max(n, 1));
+  let jac: Scalar[][] | undefined;
+  for (const { start, width } of chunks(n, k)) {
+    const tag = newTag();
+    const seeds = unitSeeds(n, start, width);
+    const y = f(x.map((xi, i) => Dual.of(tag, xi as Scalar, seeds[i])));
+    const outs = Array.isArray(y) ? (y as readonly Scalar[]) : [y as Scalar];
+    if (!Array.isArray(y) && (y instanceof Tensor || y instanceof DualTensor)) {
+      throw new DTypeError('jacfwd', `f of an array must return a scalar or an array of scalars, got ${describe(y)}; pass a Tensor to differentiate a tensor function`);
+    }
+    jac ??= outs.map(() => new Array<Scalar>(n).fill(0));
+    if (jac.length !== outs.length) throw new ValueError('jacfwd', `f returned ${outs.length} outputs, earlier ${jac.length}`);
+    outs.forEach((yi, r) => {
+      const t = scalarTangents('jacfwd', yi, tag, width);
+      for (let c = 0; c < width; c++) jac![r][start + c] = t[c];
+    });
+  }
+  if (jac === undefined) {
+    const y = f([]);
+    return (Array.isArray(y) ? y : [y]).map(() => []);
+  }
+  return jac as number[][];
+}
+
+function jacfwdTensor(f: TensorFunction, x: Tensor, options: JacfwdOptions): Tensor {
+  const n = x.size;
+  const k = Math.min(options.chunk ?? defaultChunk(n), Math.max(n, 1));
+  let columns: Tensor[] = [];
+  let outShape: readonly number[] = [];
+  for (const { start, width } of chunks(n, k)) {
+    const tag = newTag();
+    const seeds = Array.from({ length: width }, (_, c) => {
+      const d = new Float64Array(n);
+      d[start + c] = 1;
+      return Tensor.fromData(d, x.shape);
+    });
+    const { value, tangents } = tensorParts('jacfwd', f(new DualTensor(tag, x, seeds)), tag, width);
+    outShape = value.shape;
+    columns = columns.concat(tangents.map((t) => (t instanceof Tensor ? t : t.primal)));
+  }
+  const m = outShape.reduce((a, b) => a * b, 1);
+  const out = new Float64Array(m * n);
+  columns.forEach((col, c) => {
+    const v = col.toFloat64Array();
+    for (let r = 0; r < m; r++) out[r * n + c] = v[r];
+  });
+  return Tensor.fromData(out, [...outShape, ...x.shape]);
+}
+
+/**
+ * The Hessian of a scalar f, as the forward-mode Jacobian of the forward-mode gradient: two
+ * nested derivatives with different tags (forward-over-forward).
+ */
+export function hessian(f: (xs: Dual[]) => Scalar, options?: JacfwdOptions): (x: readonly number[]) => number[][];
+export function hessian(f: TensorFunction, options?: JacfwdOptions): (x: Tensor) => Tensor;
+export function hessian(f: ((xs: Dual[]) => Scalar) | TensorFunction, options: JacfwdOptions = {}): unknown {
+  checkFunction('hessian', f);
+  return (x: readonly number[] | Tensor) => {
+    if (x instanceof Tensor) {
+      const gradient = (v: DualTensor) => jacfwdNested(f as TensorFunction, v, options);
+      return jacfwdTensor(gradient as unknown as TensorFunction, x, options);
+    }
+    const gradient = (xs: Dual[]) => {
+      const j = jacfwdArray(f as VectorFunction, xs as unknown as number[], options);
+      if (j.length !== 1) throw new DTypeError('hessian', `f must return a scalar, got an array of ${j.length}; did you mean jacfwd?`);
+      return j[0] as unknown as Scalar[];
+    };
+    return jacfwdArray(gradient, x, options);
+  };
+}
+
+/** The gradient of a scalar tensor function at a DualTensor point, keeping the enclosing tag. */
+function jacfwdNested(f: TensorFunction, x: DualTensor, options: JacfwdOptions): Value {
+  const n = x.size;
+  const k = Math.min(options.chunk ?? defaultChunk(n), Math.max(n, 1));
+  const pieces: Value[] = [];
+  for (const { start, width } of chunks(n, k)) {
+    const tag = newTag();
+    const seeds = Array.from({ length: width }, (_, c) => {
+      const d = new Float64Array(n);
+      d[start + c] = 1;
+      return Tensor.fromData(d, x.shape);
+    });
+    const y = f(new DualTensor(tag, x, seeds));
+    if (!(y instanceof DualTensor || y instanceof Tensor) || y.shape.length !== 0) {
+      throw new DTypeError('hessian', `f must return a 0-d tensor, got ${describe(y)}`);
+    }
+    const { tangents } = tensorParts('hessian', y, tag, width);
+    for (const t of tangents) pieces.push(t);
+  }
+  // pieces[i] is ∂f/∂x_i as a 0-d value of the enclosing derivative; stack them into x's shape.
+  let g: Value = zeros(x.shape);
+  pieces.forEach((p, i) => {
+    const onehot = new Float64Array(n);
+    onehot[i] = 1;
+    g = (g as DualTensor).add((p as DualTensor).mul(Tensor.fromData(onehot, x.shape)));
+  });
+  return g;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}

@@ -1,0 +1,140 @@
+/**
+ * The forward-mode interpreter. One `apply` runs any op of the @ad/core table on any mix of
+ * numbers, tensors, duals and dual tensors:
+ *
+ *   1. find the highest tag among the operands (the innermost derivative in progress);
+ *   2. split operands of that tag into primal and tangents, others are constants at this level;
+ *   3. the primal output is `apply` on the primals (recursion handles enclosing derivatives);
+ *   4. the tangents come from the op's forward rule, ẏ = J(x)·ẋ, once per seed direction,
+ *      with the rule itself evaluated by this interpreter (so it nests).
+ *
+ * First-order scalar ops take a fast path with no intermediate objects:
+ * the partials ∂y/∂xᵢ are computed once as numbers and combined into the tangents.
+ */
+import {
+  AdError,
+  Tensor,
+  anyInterpreter,
+  anyOps,
+  numberOps,
+  registerKind,
+  scalar,
+  tagOf,
+  zeros,
+  type Algebra,
+  type Interpreter,
+  type Op,
+} from '@ad/core';
+import { Dual, DualTensor, type Scalar, type Value } from './dual.js';
+
+/** Raised when the forward engine's own invariants break (a tangent of the wrong shape, mixed widths). */
+export class ForwardModeError extends AdError {}
+
+function shapeOf(x: Value): readonly number[] {
+  if (typeof x === 'number' || x instanceof Dual) return [];
+  if (x instanceof DualTensor) return shapeOf(x.value);
+  return anyInterpreter.shape(x);
+}
+
+/** The rules run on every kind, so nested modes differentiate through them. */
+const o = anyOps as Algebra<Value>;
+
+function widthOf(x: Dual | DualTensor): number {
+  return x.width;
+}
+
+function tangentAt(x: Dual | DualTensor, j: number): Value {
+  return x instanceof Dual ? (j === 0 ? x.first : x.rest![j - 1]) : x.tangents[j];
+}
+
+/** A zero tangent for a primal: 0 for scalars, a zero tensor of its shape for tensors. */
+function zeroLike(y: Value): number | Tensor {
+  const s = shapeOf(y);
+  return s.length === 0 && (typeof y === 'number' || y instanceof Dual) ? 0 : zeros(s);
+}
+
+/** Wraps a primal and its tangents at `tag` as the right kind of dual. */
+function wrap(tag: number, y: Value, tangents: Value[]): Dual | DualTensor {
+  if (typeof y === 'number' || y instanceof Dual) {
+    return Dual.of(tag, y, tangents as Scalar[]);
+  }
+  const ts = tangents.map((t) => (typeof t === 'number' ? scalar(t).broadcastTo(y.shape) : (t as Tensor | DualTensor)));
+  return new DualTensor(tag, y, ts);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Applies an op when a dual holds the highest tag among the operands (see core's kinds.ts). */
+export const forwardInterpreter: Interpreter<Value> = {
+  apply<P>(op: Op<P>, xs: readonly Value[], params: P): Value {
+    let top = 0;
+    for (const x of xs) {
+      const t = tagOf(x);
+      if (t > top) top = t;
+    }
+
+    let width = -1;
+    const primals = new Array<Value>(xs.length);
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      if (tagOf(x) === top) {
+        const d = x as Dual | DualTensor;
+        const w = widthOf(d);
+        if (width !== -1 && w !== width) {
+          throw new ForwardModeError(op.name, `operands carry seed vectors of different widths (${width} and ${w}) in the same derivative`);
+        }
+        width = w;
+        primals[i] = d.value;
+      } else primals[i] = x;
+    }
+    const y = anyInterpreter.apply(op, primals, params) as Value;
+    if (!op.differentiable) return y;
+
+    // First-order scalar fast path: ∂y/∂xᵢ as numbers, ẏⱼ = Σᵢ ∂y/∂xᵢ · ẋᵢⱼ.
+    const ew = op.elementwise;
+    if (ew !== undefined && ew.partials !== null && typeof y === 'number') {
+      let allNumbers = true;
+      for (const p of primals) if (typeof p !== 'number') allNumbers = false;
+      let firstOrder = true;
+      for (const x of xs) if (tagOf(x) === top && !(x as Dual).numeric) firstOrder = false;
+      if (allNumbers && firstOrder) {
+        const out = new Array<number>(width).fill(0);
+        for (let i = 0; i < xs.length; i++) {
+          const x = xs[i];
+          if (tagOf(x) !== top) continue;
+          const d = ew.partials[i](numberOps, primals as number[], y) as number;
+          for (let j = 0; j < width; j++) out[j] += d * (tangentAt(x as Dual, j) as number);
+        }
+        return Dual.of(top, y, out);
+      }
+    }
+
+    const pushforward = op.jvp(o, primals, y, params);
+    const yShape = shapeOf(y);
+    const tangents = new Array<Value>(width);
+    const dots = new Array<Value | null>(xs.length);
+    for (let j = 0; j < width; j++) {
+      for (let i = 0; i < xs.length; i++) dots[i] = tagOf(xs[i]) === top ? tangentAt(xs[i] as Dual | DualTensor, j) : null;
+      const t = pushforward(dots);
+      if (t === null) {
+        tangents[j] = zeroLike(y);
+        continue;
+      }
+      if (!sameShape(shapeOf(t), yShape)) {
+        throw new ForwardModeError(
+          op.name,
+          `forward rule gave a tangent of shape [${shapeOf(t).join(',')}] for an output of shape [${yShape.join(',')}]`,
+        );
+      }
+      tangents[j] = t;
+    }
+    return wrap(top, y, tangents);
+  },
+  constant: (c) => c,
+  shape: shapeOf,
+};
+
+registerKind(Dual.prototype, { interpreter: forwardInterpreter as Interpreter<unknown> });
+registerKind(DualTensor.prototype, { interpreter: forwardInterpreter as Interpreter<unknown> });
