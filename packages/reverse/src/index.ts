@@ -1,0 +1,12 @@
+/**
+ * @ad/reverse — reverse-mode AD on a closure-based graph: `Var` and `TensorVar` nodes,
+ * `backward`, and the transforms `grad`, `valueAndGrad`, `vjp`, `jacrev`, `hvp`, `hessian`.
+ */
+import './methods.js';
+
+export { Node, Var, TensorVar, type Primal, type Pull } from './node.js';
+export { backward, propagate, topologicalOrder, ReleasedGraphError, type BackwardOptions, type PropagateOptions } from './backward.js';
+export { reverseInterpreter } from './record.js';
+export { noGrad, detectAnomaly, setAnomalyDetection, AnomalyError } from './state.js';
+export { variable, zeroGrad, grad, valueAndGrad, vjp, jacrev, hvp, hessian, type VjpResult } from './transforms.js';
+export { toDot, type DotOptions } from './dot.js';
