@@ -1,58 +1,64 @@
 /**
- * Backward: order the graph, walk it backwards. The order is a depth-first post-order built
- * with an explicit stack (no recursion, so a chain of a million nodes is fine); each node's
- * closure then runs once, in reverse order, after all of its consumers have added their share
- * to its adjoint — which is why a reused node is counted right (a = 1, b = a + a, c = b + b:
- * dc/da = 4).
+ * Backward: walk the graph from the newest entry to the oldest — creation order is a
+ * topological order, so every node has received all of its consumers' contributions before it
+ * sends its own on (which is why a reused node is counted right: a = 1, b = a + a, c = b + b
+ * gives dc/da = 4). No recursion and no sort: a chain of a million nodes is one loop.
+ *
+ * Only chunks the roots depend on are visited, newest first; inside them, entries that the
+ * pass did not reach are skipped by a stamp test.
  */
 import { AdError, anyOps, ones, tensorOps, Tensor, type Algebra } from '@ad/core';
-import { Node, Var, type Primal } from './node.js';
+import { Node, Var } from './node.js';
+import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, type Chunk, type Primal } from './tape.js';
 import { checkAdjoint, hasNonFinite, shapeOf } from './record.js';
 import { AnomalyError, state } from './state.js';
+import { nextPass } from './pass.js';
 
 const o = anyOps as Algebra<Primal>;
 
 /** A backward through a part of the graph that an earlier backward released. */
 export class ReleasedGraphError extends AdError {}
 
-let pass = 0;
-
-/** The nodes reachable from the roots through parents that require grad, parents first. */
-export function topologicalOrder(roots: readonly Node[]): Node[] {
-  const id = ++pass;
-  const order: Node[] = [];
-  const stack: Node[] = [];
-  const next: number[] = [];
-  for (const root of roots) {
-    if (root.visit === id) continue;
-    root.visit = id;
-    stack.push(root);
-    next.push(0);
-    while (stack.length > 0) {
-      const top = stack.length - 1;
-      const node = stack[top];
-      const i = next[top]++;
-      const parent = i === 0 ? node.a : i === 1 ? node.b : node.others !== null && i - 2 < node.others.length ? node.others[i - 2] : undefined;
-      if (parent === undefined) {
-        stack.pop();
-        next.pop();
-        order.push(node);
-      } else if (parent !== null && parent.visit !== id) {
-        parent.visit = id;
-        stack.push(parent);
-        next.push(0);
-      }
-    }
+/** The chunks reachable from the roots' chunks, newest first. */
+export function chunksOf(roots: readonly Node[]): Chunk[] {
+  const seen = new Set<Chunk>();
+  const stack = roots.map((r) => r.chunk);
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    if (seen.has(c)) continue;
+    seen.add(c);
+    for (const d of c.deps) if (!seen.has(d)) stack.push(d);
   }
-  return order;
+  return [...seen].sort((a, b) => b.serial - a.serial);
 }
 
-function accumulate(node: Node, g: Primal): void {
-  const current = node.adjoint;
-  if (current === null) node.adjoint = g;
-  else if (typeof current === 'number' && typeof g === 'number') node.adjoint = current + g;
-  else if (current instanceof Tensor && g instanceof Tensor) node.adjoint = tensorOps.add(current, g);
-  else node.adjoint = o.add(current, g);
+/** Adds g to entry k's adjoint of pass p. */
+function accumulate(c: Chunk, k: number, g: Primal, p: number): void {
+  if (c.flags[k] & NUMERIC) {
+    let v: number;
+    if (typeof g === 'number') v = g;
+    else if (g instanceof Tensor && g.size === 1) v = g.item();
+    else throw new AdError('backward', `a scalar node received an adjoint that is not a number (${String(g)})`);
+    if (c.pass[k] === p) c.adj[k] += v;
+    else {
+      c.pass[k] = p;
+      c.adj[k] = v;
+    }
+    return;
+  }
+  const e = c.ext[k]!;
+  if (c.pass[k] !== p) {
+    c.pass[k] = p;
+    e.adjoint = g;
+    return;
+  }
+  const a = e.adjoint;
+  e.adjoint =
+    typeof a === 'number' && typeof g === 'number'
+      ? a + g
+      : a instanceof Tensor && g instanceof Tensor
+        ? tensorOps.add(a, g)
+        : o.add(a, g);
 }
 
 export interface PropagateOptions {
@@ -60,60 +66,91 @@ export interface PropagateOptions {
   retainGraph?: boolean;
 }
 
-/**
- * One backward pass: seeds the roots' adjoints, runs every closure once in reverse order, and
- * leaves each reached node's adjoint of this pass in `node.adjoint`. Returns the order.
- */
-export function propagate(roots: readonly Node[], seeds: readonly Primal[], options: PropagateOptions = {}): Node[] {
-  const order = topologicalOrder(roots);
-  for (const node of order) node.adjoint = null;
-  roots.forEach((root, i) => accumulate(root, seeds[i]));
-  for (let k = order.length - 1; k >= 0; k--) {
-    const node = order[k];
-    const g = node.adjoint;
-    if (g === null || node.op === null) continue;
-    if (node.released) {
-      throw new ReleasedGraphError(
-        'backward',
-        `the graph through ${node.op.name} was released by an earlier backward; pass { retainGraph: true } to the earlier call to run backward through it twice`,
-      );
-    }
-    if (node.pull === null) {
-      // Scalar fast path: x̄ += (∂y/∂x)·ȳ with the partials recorded as numbers.
-      if (typeof g === 'number') {
-        if (node.a !== null) accumulate(node.a, node.da * g);
-        if (node.b !== null) accumulate(node.b, node.db * g);
-      } else {
-        if (node.a !== null) accumulate(node.a, o.mul(node.da, g));
-        if (node.b !== null) accumulate(node.b, o.mul(node.db, g));
-      }
-      continue;
-    }
-    const xBars = node.pull(g);
-    for (let slot = 0; slot < xBars.length; slot++) {
-      const parent = slot === 0 ? node.a : slot === 1 ? node.b : node.others![slot - 2];
-      const xBar = xBars[slot];
-      if (parent === null || xBar === null) continue;
-      checkAdjoint(node.op, slot, xBar, parent);
-      if (state.anomaly && hasNonFinite(xBar) && !hasNonFinite(g)) {
-        throw new AnomalyError(node.op.name, `produced a non-finite adjoint (NaN or ±∞) for input ${slot} in the backward pass`);
-      }
-      accumulate(parent, xBar);
-    }
-  }
-  if (options.retainGraph !== true) release(order);
-  return order;
+export interface Pass {
+  readonly id: number;
+  readonly chunks: readonly Chunk[];
 }
 
-/** Drops the links and closures of the non-leaf nodes, so the graph can be collected. */
-function release(order: readonly Node[]): void {
-  for (const node of order) {
-    if (node.op === null) continue;
-    node.released = true;
-    node.a = null;
-    node.b = null;
-    node.others = null;
-    node.pull = null;
+/**
+ * One backward pass: seeds the roots' adjoints and sends every reached node's adjoint to its
+ * parents once. Afterwards `node.adjoint` holds each reached node's adjoint of this pass.
+ */
+export function propagate(roots: readonly Node[], seeds: readonly Primal[], options: PropagateOptions = {}): Pass {
+  const chunks = chunksOf(roots);
+  const p = nextPass();
+  roots.forEach((r, i) => accumulate(r.chunk, r.index, seeds[i], p));
+  for (const c of chunks) {
+    const { flags, pass, adj, da, db, pa, ia, pb, ib } = c;
+    for (let k = c.n - 1; k >= 0; k--) {
+      if (pass[k] !== p) continue;
+      const op = c.op[k];
+      if (op === null) continue;
+      if (flags[k] & RELEASED) {
+        throw new ReleasedGraphError(
+          'backward',
+          `the graph through ${op.name} was released by an earlier backward; pass { retainGraph: true } to the earlier call to run backward through it twice`,
+        );
+      }
+      if (flags[k] & NUMERIC) {
+        // Scalar fast path: x̄ += (∂y/∂x)·ȳ with the partials recorded as numbers.
+        const g = adj[k];
+        const a = pa[k];
+        if (a !== null) {
+          const j = ia[k];
+          if (a.flags[j] & NUMERIC) {
+            if (a.pass[j] === p) a.adj[j] += da[k] * g;
+            else {
+              a.pass[j] = p;
+              a.adj[j] = da[k] * g;
+            }
+          } else accumulate(a, j, da[k] * g, p);
+        }
+        const b = pb[k];
+        if (b !== null) {
+          const j = ib[k];
+          if (b.flags[j] & NUMERIC) {
+            if (b.pass[j] === p) b.adj[j] += db[k] * g;
+            else {
+              b.pass[j] = p;
+              b.adj[j] = db[k] * g;
+            }
+          } else accumulate(b, j, db[k] * g, p);
+        }
+        continue;
+      }
+      const e = c.ext[k]!;
+      const g = e.adjoint;
+      const xBars = e.pull!(g);
+      for (let slot = 0; slot < xBars.length; slot++) {
+        const xBar = xBars[slot];
+        if (xBar === null) continue;
+        const parent = slot === 0 ? pa[k] : slot === 1 ? pb[k] : e.others![slot - 2].chunk;
+        const index = slot === 0 ? ia[k] : slot === 1 ? ib[k] : e.others![slot - 2].index;
+        if (parent === null) continue;
+        checkAdjoint(op, slot, xBar, parent, index);
+        if (state.anomaly && hasNonFinite(xBar) && !hasNonFinite(g)) {
+          throw new AnomalyError(op.name, `produced a non-finite adjoint (NaN or ±∞) for input ${slot} in the backward pass`);
+        }
+        accumulate(parent, index, xBar, p);
+      }
+    }
+  }
+  if (options.retainGraph !== true) release(chunks, p);
+  return { id: p, chunks };
+}
+
+/** Marks the reached non-leaf entries released and drops their closures. */
+function release(chunks: readonly Chunk[], p: number): void {
+  for (const c of chunks) {
+    for (let k = 0; k < c.n; k++) {
+      if (c.pass[k] !== p || c.op[k] === null) continue;
+      c.flags[k] |= RELEASED;
+      const e = c.ext[k];
+      if (e !== undefined) {
+        e.pull = null;
+        e.others = null;
+      }
+    }
   }
 }
 
@@ -121,17 +158,23 @@ export interface BackwardOptions extends PropagateOptions {}
 
 /**
  * Back-propagates from `root` with adjoint `seed` (1 by default, for a scalar) and adds each
- * node's adjoint to its `.grad`, as PyTorch does for leaves (here every node keeps its grad,
- * as micrograd does, so the whole graph can be inspected).
+ * reached node's adjoint to its `.grad`, as PyTorch does for leaves (here every node keeps its
+ * grad, as micrograd does, so the whole graph can be inspected).
  */
 export function backward(root: Node, seed?: Primal, options: BackwardOptions = {}): void {
   const s = seed ?? defaultSeed(root);
-  const order = propagate([root], [s], options);
-  for (const node of order) {
-    const g = node.adjoint;
-    node.adjoint = null;
-    if (g === null || !node.requiresGrad) continue;
-    node.grad = node.grad === null ? g : o.add(node.grad, g);
+  const { id, chunks } = propagate([root], [s], options);
+  for (const c of chunks) {
+    for (let k = 0; k < c.n; k++) {
+      if (c.pass[k] !== id || !(c.flags[k] & REQUIRES_GRAD)) continue;
+      if (c.flags[k] & NUMERIC) {
+        c.grad[k] = c.flags[k] & HAS_GRAD ? c.grad[k] + c.adj[k] : c.adj[k];
+      } else {
+        const e = c.ext[k]!;
+        e.grad = c.flags[k] & HAS_GRAD && e.grad !== null ? o.add(e.grad, e.adjoint) : e.adjoint;
+      }
+      c.flags[k] |= HAS_GRAD;
+    }
   }
 }
 

@@ -5,8 +5,8 @@
  */
 import { Tensor } from '@ad/core';
 import { Dual, DualTensor } from '@ad/forward';
-import { Node, type Primal } from './node.js';
-import { topologicalOrder } from './backward.js';
+import { Node, handle } from './node.js';
+import type { Chunk, Primal } from './tape.js';
 
 export interface DotOptions {
   /** Names to show for some nodes (inputs, typically). */
@@ -34,22 +34,62 @@ function escape(s: string): string {
   return s.replace(/[{}|<>"\\]/g, (c) => `\\${c}`);
 }
 
+/** The parents of an entry, as (chunk, index) pairs. */
+export function parentsOf(c: Chunk, k: number): [Chunk, number][] {
+  const out: [Chunk, number][] = [];
+  if (c.pa[k] !== null) out.push([c.pa[k]!, c.ia[k]]);
+  if (c.pb[k] !== null) out.push([c.pb[k]!, c.ib[k]]);
+  for (const s of c.ext[k]?.others ?? []) if (s.chunk !== null) out.push([s.chunk, s.index]);
+  return out;
+}
+
+/** The nodes of the graph that produced `root`, parents before children (a retained graph). */
+export function graphNodes(root: Node): Node[] {
+  return topologicalOrder([root]);
+}
+
+/** The nodes reachable from the roots through their parents, parents before children. */
+export function topologicalOrder(roots: readonly Node[]): Node[] {
+  const key = (c: Chunk, k: number) => `${c.serial}:${k}`;
+  const seen = new Set<string>(roots.map((r) => key(r.chunk, r.index)));
+  const found: [Chunk, number][] = roots.map((r) => [r.chunk, r.index]);
+  for (let i = 0; i < found.length; i++) {
+    for (const [c, k] of parentsOf(...found[i])) {
+      if (!seen.has(key(c, k))) {
+        seen.add(key(c, k));
+        found.push([c, k]);
+      }
+    }
+  }
+  // Creation order is a topological order.
+  found.sort((x, y) => x[0].serial - y[0].serial || x[1] - y[1]);
+  return found.map(([c, k]) => handle(c, k, c.ext[k]?.value ?? 0));
+}
+
 /** The DOT source of the graph that produced `root` (before backward releases it, or retained). */
 export function toDot(root: Node, options: DotOptions = {}): string {
   const digits = options.digits ?? 4;
-  const order = topologicalOrder([root]);
-  const ids = new Map<Node, string>(order.map((n, i) => [n, `n${i}`]));
+  const order = graphNodes(root);
+  const ids = new Map<string, string>(order.map((n, i) => [`${n.chunk.serial}:${n.index}`, `n${i}`]));
+  const labelOf = (node: Node): string | undefined => {
+    for (const [n, label] of options.labels ?? []) if (n.is(node)) return label;
+    return undefined;
+  };
   const lines = ['digraph G {', `  rankdir=${options.rankdir ?? 'LR'};`, '  node [shape=record, fontname="Helvetica"];'];
   for (const node of order) {
-    const id = ids.get(node)!;
-    const name = options.labels?.get(node) ?? (node.op === null ? 'input' : node.op.name);
-    const shape = node.value instanceof Tensor || node.value instanceof DualTensor ? ` [${node.value.shape.join(',')}]` : '';
-    const label = `{ ${escape(name + shape)} | value ${escape(fmt(node.value, digits))} | grad ${escape(fmt(node.grad, digits))} }`;
-    lines.push(`  ${id} [label="${label}"${node.op === null ? ', style=filled, fillcolor="#e8f0fe"' : ''}];`);
+    const id = ids.get(`${node.chunk.serial}:${node.index}`)!;
+    const op = node.op;
+    const name = labelOf(node) ?? (op === null ? 'input' : op.name);
+    const value = node.value as Primal;
+    const shape = value instanceof Tensor || value instanceof DualTensor ? ` [${value.shape.join(',')}]` : '';
+    const label = `{ ${escape(name + shape)} | value ${escape(fmt(value, digits))} | grad ${escape(fmt(node.grad, digits))} }`;
+    lines.push(`  ${id} [label="${label}"${op === null ? ', style=filled, fillcolor="#e8f0fe"' : ''}];`);
   }
   for (const node of order) {
-    const parents = [node.a, node.b, ...(node.others ?? [])];
-    for (const p of parents) if (p !== null && ids.has(p)) lines.push(`  ${ids.get(p)} -> ${ids.get(node)};`);
+    for (const [c, k] of parentsOf(node.chunk, node.index)) {
+      const from = ids.get(`${c.serial}:${k}`);
+      if (from !== undefined) lines.push(`  ${from} -> ${ids.get(`${node.chunk.serial}:${node.index}`)};`);
+    }
   }
   lines.push('}');
   return lines.join('\n');

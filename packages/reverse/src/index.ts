@@ -4,9 +4,9 @@
  */
 import './methods.js';
 
-export { Node, Var, TensorVar, type Primal, type Pull } from './node.js';
-export { backward, propagate, topologicalOrder, ReleasedGraphError, type BackwardOptions, type PropagateOptions } from './backward.js';
+export { Node, Var, TensorVar, leaf, type Primal, type Pull } from './node.js';
+export { backward, propagate, ReleasedGraphError, type BackwardOptions, type PropagateOptions } from './backward.js';
 export { reverseInterpreter } from './record.js';
 export { noGrad, detectAnomaly, setAnomalyDetection, AnomalyError } from './state.js';
 export { variable, zeroGrad, grad, valueAndGrad, vjp, jacrev, hvp, hessian, type VjpResult } from './transforms.js';
-export { toDot, type DotOptions } from './dot.js';
+export { toDot, graphNodes, topologicalOrder, type DotOptions } from './dot.js';

@@ -5,8 +5,8 @@
  *
  * `Var`'s element-wise methods have a fast path compiled per op (as Dual's are): when the
  * operands are numbers and scalar nodes of one graph, the node records ∂y/∂a and ∂y/∂b as
- * numbers from source that core generates from the op's own rule — no closure, no arrays —
- * so recording and back-propagating a scalar op costs a few nanoseconds.
+ * numbers from source that core generates from the op's own rule, straight into the tape —
+ * no closure, no per-node object beyond the handle.
  */
 import {
   anyOps,
@@ -20,7 +20,8 @@ import {
   type Tensor,
   type TensorMethods,
 } from '@ad/core';
-import { Node, TensorVar, Var, type Primal } from './node.js';
+import { Node, TensorVar, Var } from './node.js';
+import { NUMERIC, REQUIRES_GRAD, addDep, chunkFor, type Chunk, type Primal } from './tape.js';
 import { backward, type BackwardOptions } from './backward.js';
 import { state } from './state.js';
 import './record.js';
@@ -47,25 +48,45 @@ Object.defineProperty(Node.prototype, 'backward', {
 
 type Method = (this: Var, ...args: unknown[]) => unknown;
 
+/**
+ * Records a scalar fast-path node: value `out`, parents (ca, ia) and (cb, ib) with local
+ * partials da and db (a null chunk for no parent).
+ */
+function record(tag: number, op: Op<never>, out: number, ca: Chunk | null, ia: number, da: number, cb: Chunk | null, ib: number, db: number): Var {
+  const c = chunkFor(tag);
+  const k = c.n++;
+  c.flags[k] = NUMERIC | REQUIRES_GRAD;
+  c.val[k] = out;
+  c.op[k] = op;
+  c.pa[k] = ca;
+  c.ia[k] = ia;
+  c.da[k] = da;
+  c.pb[k] = cb;
+  c.ib[k] = ib;
+  c.db[k] = db;
+  if (ca !== null) addDep(c, ca);
+  if (cb !== null) addDep(c, cb);
+  return new Var(c, k);
+}
+
 function compileMethod(name: string, op: Op<undefined>): Method {
   const src = scalarRuleSource(op);
   const slow = (a: Var, ...rest: unknown[]) => (o as unknown as Record<string, (...v: unknown[]) => unknown>)[name](a, ...rest);
   if (src.partials === null) return slow as unknown as Method;
   const [p0, p1] = src.partials;
+  // Fast when the receiver (and a node operand) is a numeric entry of one graph, recording on.
   const body =
     src.inputs.length === 1
       ? `${src.helpers}
 const primal = (x) => ${src.primal};
 const d0 = (x, out) => ${p0};
 return function ${name}() {
-  if (typeof this.value === 'number' && this.requiresGrad && state.recording && !state.anomaly) {
-    const x = this.value;
+  const c = this.chunk;
+  const i = this.index;
+  if ((c.flags[i] & FAST) === FAST && state.recording && !state.anomaly) {
+    const x = c.val[i];
     const out = primal(x);
-    const y = new Var(this.tag, out, true);
-    y.op = op;
-    y.a = this;
-    y.da = d0(x, out);
-    return y;
+    return record(c.tag, op, out, c, i, d0(x, out), null, 0, 0);
   }
   return slow(this);
 };`
@@ -74,36 +95,39 @@ const primal = (x, y) => ${src.primal};
 const d0 = (x, y, out) => ${p0};
 const d1 = (x, y, out) => ${p1};
 return function ${name}(b) {
-  if (typeof this.value === 'number' && state.recording && !state.anomaly) {
-    const x = this.value;
+  const c = this.chunk;
+  const i = this.index;
+  if ((c.flags[i] & NUMERIC) !== 0 && state.recording && !state.anomaly) {
+    const x = c.val[i];
+    const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
     if (typeof b === 'number') {
-      if (this.requiresGrad) {
+      if (ga) {
         const out = primal(x, b);
-        const z = new Var(this.tag, out, true);
-        z.op = op;
-        z.a = this;
-        z.da = d0(x, b, out);
-        return z;
+        return record(c.tag, op, out, c, i, d0(x, b, out), null, 0, 0);
       }
-    } else if (b instanceof Var && b.tag === this.tag && typeof b.value === 'number' && (this.requiresGrad || b.requiresGrad)) {
-      const y = b.value;
-      const out = primal(x, y);
-      const z = new Var(this.tag, out, true);
-      z.op = op;
-      if (this.requiresGrad) {
-        z.a = this;
-        z.da = d0(x, y, out);
+    } else if (b instanceof Var && b.chunk.tag === c.tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
+      const bc = b.chunk;
+      const j = b.index;
+      const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
+      if (ga || gb) {
+        const y = bc.val[j];
+        const out = primal(x, y);
+        return record(c.tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
       }
-      if (b.requiresGrad) {
-        z.b = b;
-        z.db = d1(x, y, out);
-      }
-      return z;
     }
   }
   return slow(this, b);
 };`;
-  return new Function('Var', 'state', 'op', 'slow', body)(Var, state, op, slow) as Method;
+  return new Function('Var', 'state', 'op', 'slow', 'record', 'NUMERIC', 'REQUIRES_GRAD', 'FAST', body)(
+    Var,
+    state,
+    op,
+    slow,
+    record,
+    NUMERIC,
+    REQUIRES_GRAD,
+    NUMERIC | REQUIRES_GRAD,
+  ) as Method;
 }
 
 for (const name of scalarMethodNames) {

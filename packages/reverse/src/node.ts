@@ -1,91 +1,113 @@
 /**
- * Graph nodes. Every op result under reverse mode is a node that keeps its parents and how to
- * send its adjoint back to them: x̄ += ∂y/∂x·ȳ. Two ways, one meaning:
+ * Graph nodes as users see them. Every op result under reverse mode is a node that keeps its
+ * parents and how to send its adjoint back to them, x̄ += ∂y/∂x·ȳ, in one of two ways:
  *
- * - a scalar op on numbers records its local partials ∂y/∂a, ∂y/∂b as numbers (`da`, `db`),
- *   computed from the op's own rule when the node is made: backward is then a multiply-add;
- * - any other op records a closure, `pull`, that runs the op's reverse rule at backward time.
+ * - a scalar op on numbers records its local partials ∂y/∂a, ∂y/∂b as numbers, computed from
+ *   the op's own rule when the node is made: backward is then a multiply-add;
+ * - any other op records a closure that runs the op's reverse rule at backward time.
  *
- * `Var` holds a scalar, `TensorVar` a tensor; both share the machinery here and in backward.ts.
- * A node carries the tag of its graph: nodes of other (enclosing) derivatives are constants to it.
+ * `Var` holds a scalar and `TensorVar` a tensor. Both are small handles onto an entry of the
+ * graph's tape (tape.ts explains why the entries live in typed arrays).
  */
 import { Tensor, type Op } from '@ad/core';
-import { Dual, DualTensor } from '@ad/forward';
+import type { DualTensor } from '@ad/forward';
+import { Chunk, HAS_GRAD, NUMERIC, REQUIRES_GRAD, chunkFor, type Ext, type Primal } from './tape.js';
+import { currentPass } from './pass.js';
 
-/** Values a node can hold: plain, or values of an enclosing derivative (duals, outer nodes). */
-export type Primal = number | Tensor | Dual | DualTensor | Node;
-
-/** The pullback of a generic node: ȳ ↦ the adjoint of each parent slot (null for none). */
-export type Pull = (yBar: Primal) => readonly (Primal | null)[];
+export type { Primal, Pull } from './tape.js';
 
 export abstract class Node {
-  /** The graph this node belongs to. */
-  readonly tag: number;
-  /** The primal value. */
-  readonly value: Primal;
-  /** Whether adjoints flow to this node (false for constants, detached nodes, noGrad results). */
-  readonly requiresGrad: boolean;
-  /** The accumulated gradient: set by backward(), summed across calls until zeroGrad(). */
-  grad: Primal | null;
+  /** The tape chunk and index of this node's entry. */
+  readonly chunk: Chunk;
+  readonly index: number;
 
-  /** The op that made this node (null for a leaf). */
-  op: Op<never> | null;
-  /** The first two parents (null where an operand was a constant); the rest, if any. */
-  a: Node | null;
-  b: Node | null;
-  others: readonly (Node | null)[] | null;
-  /** Local partials ∂y/∂a, ∂y/∂b of a scalar fast-path node (used when pull is null). */
-  da: number;
-  db: number;
-  /** The closure that runs the op's reverse rule (generic nodes). */
-  pull: Pull | null;
-  /** Set once backward has freed this node's links (unless the graph was retained). */
-  released: boolean;
-
-  /** Adjoint of the backward pass in progress, and the pass that last visited the node. */
-  adjoint: Primal | null;
-  visit: number;
-
-  constructor(tag: number, value: Primal, requiresGrad: boolean) {
-    this.tag = tag;
-    this.value = value;
-    this.requiresGrad = requiresGrad;
-    this.grad = null;
-    this.op = null;
-    this.a = null;
-    this.b = null;
-    this.others = null;
-    this.da = 0;
-    this.db = 0;
-    this.pull = null;
-    this.released = false;
-    this.adjoint = null;
-    this.visit = 0;
+  constructor(chunk: Chunk, index: number) {
+    this.chunk = chunk;
+    this.index = index;
   }
 
-  /** True for a node no op made: an input of the graph. */
+  /** The graph this node belongs to. */
+  get tag(): number {
+    return this.chunk.tag;
+  }
+
+  /** The primal value. */
+  get value(): Primal {
+    const c = this.chunk;
+    return c.flags[this.index] & NUMERIC ? c.val[this.index] : c.ext[this.index]!.value;
+  }
+
+  /** Whether adjoints flow to this node (false for constants, detached nodes, noGrad results). */
+  get requiresGrad(): boolean {
+    return (this.chunk.flags[this.index] & REQUIRES_GRAD) !== 0;
+  }
+
+  /** The op that made this node, null for a leaf (an input of the graph). */
+  get op(): Op<never> | null {
+    return this.chunk.op[this.index];
+  }
+
   get isLeaf(): boolean {
     return this.op === null;
   }
 
-  /** A node with the same value that records nothing and receives no gradient. */
-  abstract detach(): Node;
+  /** The accumulated gradient: set by backward(), summed across calls until zeroGrad(). */
+  get grad(): Primal | null {
+    const c = this.chunk;
+    const k = this.index;
+    if (!(c.flags[k] & HAS_GRAD)) return null;
+    return c.flags[k] & NUMERIC ? c.grad[k] : c.ext[k]!.grad;
+  }
+
+  set grad(g: Primal | null) {
+    const c = this.chunk;
+    const k = this.index;
+    if (g === null) {
+      c.flags[k] &= ~HAS_GRAD;
+      if (!(c.flags[k] & NUMERIC)) c.ext[k]!.grad = null;
+      return;
+    }
+    if (c.flags[k] & NUMERIC) {
+      if (typeof g !== 'number') throw new TypeError('grad: a scalar node takes a number as its gradient');
+      c.grad[k] = g;
+    } else c.ext[k]!.grad = g;
+    c.flags[k] |= HAS_GRAD;
+  }
+
+  /** This node's adjoint in the most recent backward pass (null if that pass did not reach it). */
+  get adjoint(): Primal | null {
+    const c = this.chunk;
+    const k = this.index;
+    if (c.pass[k] !== currentPass()) return null;
+    return c.flags[k] & NUMERIC ? c.adj[k] : c.ext[k]!.adjoint;
+  }
 
   /** Clears the accumulated gradient. */
   zeroGrad(): void {
     this.grad = null;
   }
+
+  /** True if both handles denote the same node. */
+  is(other: Node): boolean {
+    return this.chunk === other.chunk && this.index === other.index;
+  }
+
+  /** A new leaf with the same value that records nothing and receives no gradient. */
+  detach(): Node {
+    return leaf(this.tag, this.value, false);
+  }
 }
 
 export class Var extends Node {
-  declare readonly value: number | Dual;
-
-  constructor(tag: number, value: number | Dual, requiresGrad = true) {
-    super(tag, value, requiresGrad);
+  /** The value (a number; a Dual of an enclosing forward derivative when nested). */
+  override get value(): number {
+    const c = this.chunk;
+    const k = this.index;
+    return (c.flags[k] & NUMERIC ? c.val[k] : c.ext[k]!.value) as number;
   }
 
   override detach(): Var {
-    return new Var(this.tag, this.value, false);
+    return super.detach() as Var;
   }
 
   override valueOf(): never {
@@ -93,15 +115,14 @@ export class Var extends Node {
   }
 
   override toString(): string {
-    return `Var(${String(this.value)}${this.grad === null ? '' : `, grad=${String(this.grad)}`})`;
+    const g = this.grad;
+    return `Var(${String(this.value)}${g === null ? '' : `, grad=${String(g)}`})`;
   }
 }
 
 export class TensorVar extends Node {
-  declare readonly value: Tensor | DualTensor;
-
-  constructor(tag: number, value: Tensor | DualTensor, requiresGrad = true) {
-    super(tag, value, requiresGrad);
+  override get value(): Tensor | DualTensor {
+    return this.chunk.ext[this.index]!.value as Tensor | DualTensor;
   }
 
   get shape(): readonly number[] {
@@ -117,14 +138,13 @@ export class TensorVar extends Node {
   }
 
   override detach(): TensorVar {
-    return new TensorVar(this.tag, this.value, false);
+    return super.detach() as TensorVar;
   }
 
   /** The value of a one-element tensor node. */
   item(): number {
     const v = this.value;
-    if (v instanceof Tensor) return v.item();
-    return v.primal.item();
+    return v instanceof Tensor ? v.item() : v.primal.item();
   }
 
   override valueOf(): never {
@@ -132,6 +152,31 @@ export class TensorVar extends Node {
   }
 
   override toString(): string {
-    return `TensorVar(shape [${this.shape.join(',')}]${this.op === null ? '' : `, from ${this.op.name}`})`;
+    const op = this.op;
+    return `TensorVar(shape [${this.shape.join(',')}]${op === null ? '' : `, from ${op.name}`})`;
   }
+}
+
+/** True for values held by a scalar node: numbers and scalar values of enclosing derivatives. */
+export function isScalarValue(value: Primal): boolean {
+  return typeof value === 'number' || !(value instanceof Tensor || (value as { shape?: unknown }).shape !== undefined);
+}
+
+/** A handle of the right kind for an entry. */
+export function handle(chunk: Chunk, index: number, value: Primal): Var | TensorVar {
+  return isScalarValue(value) ? new Var(chunk, index) : new TensorVar(chunk, index);
+}
+
+/** Records a leaf (an input of the graph). */
+export function leaf(tag: number, value: Primal, requiresGrad: boolean): Var | TensorVar {
+  const c = chunkFor(tag);
+  const k = c.n++;
+  if (typeof value === 'number') {
+    c.flags[k] = NUMERIC | (requiresGrad ? REQUIRES_GRAD : 0);
+    c.val[k] = value;
+  } else {
+    c.flags[k] = requiresGrad ? REQUIRES_GRAD : 0;
+    c.ext[k] = { value, pull: null, others: null, adjoint: null, grad: null } satisfies Ext;
+  }
+  return handle(c, k, value);
 }

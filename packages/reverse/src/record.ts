@@ -1,15 +1,15 @@
 /**
  * Recording. When a node holds the highest tag among an op's operands, this interpreter runs
  * the op on the unwrapped values (through core's dispatch, so enclosing derivatives see it) and
- * makes the result a node whose closure runs the op's reverse rule:
+ * records the result with a closure that runs the op's reverse rule:
  *
  *   y = op(x₁, …, xₙ)          pull(ȳ) = op.vjp(x₁, …, xₙ, y)(ȳ)  → x̄ᵢ for each parent
  *
  * Operands of other tags are constants here; so are nodes that do not require grad.
  */
 import { AdError, Tensor, anyInterpreter, anyOps, registerKind, type Algebra, type Interpreter, type Op } from '@ad/core';
-import { Dual, DualTensor } from '@ad/forward';
-import { Node, TensorVar, Var, type Primal } from './node.js';
+import { Node, TensorVar, Var, handle } from './node.js';
+import { REQUIRES_GRAD, addDep, chunkFor, linkA, linkB, type Chunk, type Primal } from './tape.js';
 import { AnomalyError, state } from './state.js';
 
 const o = anyOps as Algebra<Primal>;
@@ -18,14 +18,6 @@ const o = anyOps as Algebra<Primal>;
 export function shapeOf(x: Primal): readonly number[] {
   if (x instanceof Node) return shapeOf(x.value);
   return anyInterpreter.shape(x);
-}
-
-/** A node of the right kind (scalar or tensor) for a value. */
-export function makeNode(tag: number, value: Primal, requiresGrad: boolean): Var | TensorVar {
-  if (typeof value === 'number' || value instanceof Dual || value instanceof Var) {
-    return new Var(tag, value as number | Dual, requiresGrad);
-  }
-  return new TensorVar(tag, value as Tensor | DualTensor, requiresGrad);
 }
 
 /** True if a value (or any element of it) is NaN or ±∞. */
@@ -67,14 +59,23 @@ export const reverseInterpreter: Interpreter<Primal> = {
     if (state.anomaly && hasNonFinite(y) && !primals.some(hasNonFinite)) {
       throw new AnomalyError(op.name, `produced a non-finite value (NaN or ±∞) in the forward pass from finite inputs`);
     }
-    const node = makeNode(top, y, anyParent);
-    if (!anyParent) return node;
-    node.op = op as Op<never>;
-    node.a = parents[0];
-    node.b = n > 1 ? parents[1] : null;
-    node.others = n > 2 ? parents.slice(2) : null;
-    node.pull = (yBar) => op.vjp(o, primals, y, params)(yBar, needs);
-    return node;
+    const c = chunkFor(top);
+    const k = c.n++;
+    c.flags[k] = anyParent ? REQUIRES_GRAD : 0;
+    c.ext[k] = { value: y, pull: null, others: null, adjoint: null, grad: null };
+    if (anyParent) {
+      c.op[k] = op as Op<never>;
+      const slot = (p: Node | null) => (p === null ? { chunk: null, index: 0 } : { chunk: p.chunk, index: p.index });
+      linkA(c, k, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
+      if (n > 1) linkB(c, k, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
+      if (n > 2) {
+        const others = parents.slice(2).map(slot);
+        for (const s of others) if (s.chunk !== null) addDep(c, s.chunk);
+        c.ext[k]!.others = others;
+      }
+      c.ext[k]!.pull = (yBar) => op.vjp(o, primals, y, params)(yBar, needs);
+    }
+    return handle(c, k, y);
   },
   constant: (c) => c,
   shape: shapeOf,
@@ -84,9 +85,9 @@ registerKind(Var.prototype, { interpreter: reverseInterpreter as Interpreter<unk
 registerKind(TensorVar.prototype, { interpreter: reverseInterpreter as Interpreter<unknown> });
 
 /** An adjoint must have its input's shape; a rule that breaks this is named. */
-export function checkAdjoint(op: Op<never>, slot: number, xBar: Primal, parent: Node): void {
+export function checkAdjoint(op: Op<never>, slot: number, xBar: Primal, parent: Chunk, index: number): void {
   const got = shapeOf(xBar);
-  const want = shapeOf(parent.value);
+  const want = shapeOf(new Var(parent, index).value);
   if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
     throw new AdError(op.name, `reverse rule gave input ${slot} an adjoint of shape [${got.join(',')}], the input has shape [${want.join(',')}]`);
   }

@@ -5,10 +5,10 @@
  */
 import { AdError, DTypeError, Tensor, ValueError, newTag, ones, tagOf, zeros } from '@ad/core';
 import { Dual, DualTensor, jacfwd, type Scalar } from '@ad/forward';
-import { Node, TensorVar, Var, type Primal } from './node.js';
+import { Node, TensorVar, Var, leaf, type Primal } from './node.js';
+import { endGraph } from './tape.js';
 import { propagate } from './backward.js';
 import { ambientTag } from './state.js';
-import { makeNode } from './record.js';
 import './methods.js';
 
 /** A reverse-mode leaf: `variable(3)` is a scalar `Var`, `variable(tensor)` a `TensorVar`. */
@@ -18,7 +18,7 @@ export function variable(value: number | Tensor | Dual | DualTensor, options: { 
   if (!(typeof value === 'number' || value instanceof Tensor || value instanceof Dual || value instanceof DualTensor)) {
     throw new DTypeError('variable', `expected a number or a Tensor, got ${typeof value}`);
   }
-  return makeNode(ambientTag(value), value, options.requiresGrad ?? true);
+  return leaf(ambientTag(value), value, options.requiresGrad ?? true);
 }
 
 /** Clears `.grad` on each node. */
@@ -59,21 +59,25 @@ function zeroOf(x: Primal): Primal {
 
 /** Leaves for the inputs: an array of scalars, or one tensor. */
 function leaves(op: string, x: unknown, tag: number): Node[] {
-  if (x instanceof Tensor || x instanceof DualTensor) return [new TensorVar(tag, x)];
+  if (x instanceof Tensor || x instanceof DualTensor) return [leaf(tag, x, true)];
   if (!Array.isArray(x)) throw new DTypeError(op, `x must be an array of numbers or a Tensor, got ${typeof x}`);
   return x.map((v, i) => {
     if (typeof v !== 'number' && !(v instanceof Dual)) throw new DTypeError(op, `x[${i}] must be a number, got ${typeof v}`);
-    return new Var(tag, v);
+    return leaf(tag, v, true);
   });
 }
 
+/** Calls f on the leaves, then closes the graph's recording (its chunks live on while referenced). */
 function callOn(xs: Node[], x: unknown, f: (arg: never) => unknown): unknown {
-  return x instanceof Tensor || x instanceof DualTensor ? f(xs[0] as never) : f(xs as never);
+  try {
+    return x instanceof Tensor || x instanceof DualTensor ? f(xs[0] as never) : f(xs as never);
+  } finally {
+    if (xs.length > 0) endGraph(xs[0].tag);
+  }
 }
 
 function gradientsOf(xs: readonly Node[], x: unknown): unknown {
-  const gs = xs.map((leaf) => leaf.adjoint ?? zeroOf(leaf.value));
-  for (const leaf of xs) leaf.adjoint = null;
+  const gs = xs.map((l) => l.adjoint ?? zeroOf(l.value));
   return x instanceof Tensor || x instanceof DualTensor ? gs[0] : gs;
 }
 

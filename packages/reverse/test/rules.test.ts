@@ -5,7 +5,7 @@
  */
 import { anyInterpreter, checkGradients, newTag, Tensor, type Differentiable, type Op } from '@ad/core';
 import { DualTensor } from '@ad/forward';
-import { Node, TensorVar, propagate } from '../src/index.js';
+import { Node, leaf, propagate } from '../src/index.js';
 import { opSpecs, specInputs } from '../../core/test/op-specs.js';
 
 function engines<P>(op: Op<P>, params: P, wrt: readonly number[]): Differentiable {
@@ -18,7 +18,7 @@ function engines<P>(op: Op<P>, params: P, wrt: readonly number[]): Differentiabl
     },
     vjp: (xs, yBar) => {
       const tag = newTag();
-      const leaves = xs.map((x, i) => (wrt.includes(i) ? new TensorVar(tag, x) : x));
+      const leaves = xs.map((x, i) => (wrt.includes(i) ? leaf(tag, x, true) : x));
       const y = anyInterpreter.apply(op, leaves, params);
       if (!(y instanceof Node)) throw new Error('no node recorded');
       propagate([y], [yBar]);

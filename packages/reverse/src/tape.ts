@@ -1,0 +1,137 @@
+/**
+ * Where the graph lives. Each graph (tag) records its nodes, in creation order, into chunks:
+ * typed arrays for the numbers of scalar nodes (value, local partials ∂y/∂a and ∂y/∂b,
+ * adjoint, grad) and plain arrays for parent links and for everything that is not a number
+ * (tensor values, the closures of tensor ops). A `Var` or `TensorVar` is a two-field handle,
+ * (chunk, index), onto one entry.
+ *
+ * Why not one object per node: a recorded graph is long-lived, and every object in it is
+ * copied by the young-generation collector before it is promoted. Measured here, a 1,000,000
+ * node chain of node objects spent ~45 % of its time in GC and recorded ≈1–2 million nodes/s;
+ * the same graph in typed arrays, with handles that die young, records and back-propagates
+ * tens of millions of nodes/s. A chunk stays alive while a handle points into it or a later
+ * chunk's node has a parent in it (`deps`), so the garbage collector still decides lifetimes.
+ *
+ * Creation order is a topological order (a parent is always recorded before its children),
+ * so backward simply walks entries from the newest to the oldest.
+ */
+import type { Op } from '@ad/core';
+
+/** Entry flags. */
+export const REQUIRES_GRAD = 1;
+/** Value, partials and adjoint are plain numbers in the typed arrays (the scalar fast path). */
+export const NUMERIC = 2;
+export const RELEASED = 4;
+export const HAS_GRAD = 8;
+
+/** Values an entry can hold: plain, or values of an enclosing derivative (duals, outer nodes). */
+export type Primal = unknown;
+
+/** The pullback of a generic entry: ȳ ↦ the adjoint of each operand slot (null for none). */
+export type Pull = (yBar: Primal) => readonly (Primal | null)[];
+
+/** What a non-numeric entry keeps: its value, its closure, extra parents, adjoint and grad. */
+export interface Ext {
+  value: Primal;
+  pull: Pull | null;
+  /** Parents beyond the first two (the third operand of `where`). */
+  others: { chunk: Chunk | null; index: number }[] | null;
+  adjoint: Primal | null;
+  grad: Primal | null;
+}
+
+let serials = 0;
+
+export class Chunk {
+  readonly tag: number;
+  /** Creation order of chunks: a later serial never holds a parent of an earlier one. */
+  readonly serial: number;
+  readonly capacity: number;
+  /** Entries used. */
+  n = 0;
+  readonly flags: Uint8Array;
+  readonly val: Float64Array;
+  readonly da: Float64Array;
+  readonly db: Float64Array;
+  readonly adj: Float64Array;
+  readonly grad: Float64Array;
+  /** The backward pass that last gave the entry an adjoint. */
+  readonly pass: Int32Array;
+  /** Parents a and b: their chunk (null for none) and index. */
+  readonly pa: (Chunk | null)[];
+  readonly ia: Int32Array;
+  readonly pb: (Chunk | null)[];
+  readonly ib: Int32Array;
+  /** The op that made each entry (null for a leaf). */
+  readonly op: (Op<never> | null)[];
+  readonly ext: (Ext | undefined)[];
+  /** Earlier chunks holding parents of this chunk's entries. */
+  readonly deps = new Set<Chunk>();
+  /** The dependency added last: most ops reuse it (a parameter, the previous chunk). */
+  lastDep: Chunk | null = null;
+
+  constructor(tag: number, capacity: number) {
+    this.tag = tag;
+    this.serial = ++serials;
+    this.capacity = capacity;
+    this.flags = new Uint8Array(capacity);
+    this.val = new Float64Array(capacity);
+    this.da = new Float64Array(capacity);
+    this.db = new Float64Array(capacity);
+    this.adj = new Float64Array(capacity);
+    this.grad = new Float64Array(capacity);
+    this.pass = new Int32Array(capacity);
+    this.pa = new Array<Chunk | null>(capacity).fill(null);
+    this.ia = new Int32Array(capacity);
+    this.pb = new Array<Chunk | null>(capacity).fill(null);
+    this.ib = new Int32Array(capacity);
+    this.op = new Array<Op<never> | null>(capacity).fill(null);
+    this.ext = new Array<Ext | undefined>(capacity).fill(undefined);
+  }
+}
+
+const FIRST_CAPACITY = 64;
+const MAX_CAPACITY = 16384;
+
+/** The chunk each graph is recording into; a graph's chunks grow 64, 128, … 16384 entries. */
+const recording = new Map<number, Chunk>();
+let last: Chunk | null = null;
+
+/** A chunk of `tag` with room for one more entry. */
+export function chunkFor(tag: number): Chunk {
+  if (last !== null && last.tag === tag && last.n < last.capacity) return last;
+  let c = recording.get(tag);
+  if (c === undefined || c.n === c.capacity) {
+    c = new Chunk(tag, c === undefined ? FIRST_CAPACITY : Math.min(c.capacity * 2, MAX_CAPACITY));
+    recording.set(tag, c);
+  }
+  last = c;
+  return c;
+}
+
+/** Stops recording for a graph whose transform has returned, so its chunks can be collected. */
+export function endGraph(tag: number): void {
+  recording.delete(tag);
+  if (last !== null && last.tag === tag) last = null;
+}
+
+/** Links entry k of `c` to a parent, noting a cross-chunk dependency. */
+export function linkA(c: Chunk, k: number, parent: Chunk | null, index: number): void {
+  c.pa[k] = parent;
+  c.ia[k] = index;
+  if (parent !== null) addDep(c, parent);
+}
+
+export function linkB(c: Chunk, k: number, parent: Chunk | null, index: number): void {
+  c.pb[k] = parent;
+  c.ib[k] = index;
+  if (parent !== null) addDep(c, parent);
+}
+
+/** Notes that chunk c holds a child of an entry of `parent`. */
+export function addDep(c: Chunk, parent: Chunk): void {
+  if (parent !== c && parent !== c.lastDep) {
+    c.deps.add(parent);
+    c.lastDep = parent;
+  }
+}
