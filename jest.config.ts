@@ -17,6 +17,7 @@ const config: Config = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 120_000,
+  reporters: ['default', '<rootDir>/scripts/summary-reporter.cjs'],
 };
 
 export default config;
