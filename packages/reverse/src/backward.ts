@@ -139,17 +139,24 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
   return { id: p, chunks };
 }
 
-/** Marks the reached non-leaf entries released and drops their closures. */
+/** Marks the reached non-leaf entries released and drops their closures and parent links. */
 function release(chunks: readonly Chunk[], p: number): void {
   for (const c of chunks) {
     for (let k = 0; k < c.n; k++) {
-      if (c.pass[k] !== p || c.op[k] === null) continue;
+      if (c.pass[k] !== p || c.op[k] === null || c.flags[k] & RELEASED) continue;
       c.flags[k] |= RELEASED;
+      c.pa[k] = null;
+      c.pb[k] = null;
       const e = c.ext[k];
       if (e !== undefined) {
         e.pull = null;
         e.others = null;
       }
+      c.liveOps--;
+    }
+    if (c.liveOps === 0) {
+      c.deps.clear();
+      c.lastDep = null;
     }
   }
 }

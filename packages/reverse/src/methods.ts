@@ -58,6 +58,7 @@ function record(tag: number, op: Op<never>, out: number, ca: Chunk | null, ia: n
   c.flags[k] = NUMERIC | REQUIRES_GRAD;
   c.val[k] = out;
   c.op[k] = op;
+  c.liveOps++;
   c.pa[k] = ca;
   c.ia[k] = ia;
   c.da[k] = da;

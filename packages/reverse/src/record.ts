@@ -65,6 +65,7 @@ export const reverseInterpreter: Interpreter<Primal> = {
     c.ext[k] = { value: y, pull: null, others: null, adjoint: null, grad: null };
     if (anyParent) {
       c.op[k] = op as Op<never>;
+      c.liveOps++;
       const slot = (p: Node | null) => (p === null ? { chunk: null, index: 0 } : { chunk: p.chunk, index: p.index });
       linkA(c, k, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
       if (n > 1) linkB(c, k, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);

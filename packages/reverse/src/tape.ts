@@ -10,7 +10,10 @@
  * node chain of node objects spent ~45 % of its time in GC and recorded ≈1–2 million nodes/s;
  * the same graph in typed arrays, with handles that die young, records and back-propagates
  * tens of millions of nodes/s. A chunk stays alive while a handle points into it or a later
- * chunk's node has a parent in it (`deps`), so the garbage collector still decides lifetimes.
+ * chunk's node has a parent in it, so the garbage collector still decides lifetimes; release
+ * (after backward) cuts those links. A graph that is recorded but never back-propagated keeps
+ * its chunks (and, if it straddles a chunk boundary, their predecessors) until its handles
+ * and its graph's recording chunk are gone: evaluate under noGrad.
  *
  * Creation order is a topological order (a parent is always recorded before its children),
  * so backward simply walks entries from the newest to the oldest.
@@ -69,6 +72,12 @@ export class Chunk {
   readonly deps = new Set<Chunk>();
   /** The dependency added last: most ops reuse it (a parameter, the previous chunk). */
   lastDep: Chunk | null = null;
+  /**
+   * Op entries not yet released. When it drops to 0 nothing here can be back-propagated any
+   * more, so the links to earlier chunks are dropped: a training loop, whose every step is
+   * released by its backward, never chains its chunks together.
+   */
+  liveOps = 0;
 
   constructor(tag: number, capacity: number) {
     this.tag = tag;
