@@ -24,6 +24,12 @@ export const KIND: unique symbol = Symbol.for('@ad/kind') as never;
 export interface Kind {
   /** The mode's interpreter: applies an op when this kind holds the highest tag among the operands. */
   readonly interpreter: Interpreter<unknown>;
+  /**
+   * For a value that carries no derivative at the moment (a graph node that does not require
+   * grad, or any node while recording is off): the plain value it stands for. Undefined while
+   * the value is live. Lets another mode compute with it as the constant it is.
+   */
+  readonly inert?: (x: unknown) => unknown;
 }
 
 /** A value of some mode: it carries its derivative's tag, and its kind on its prototype. */
@@ -64,8 +70,21 @@ export function plainApply<P>(op: Op<P>, xs: readonly unknown[], params: P): num
 export const anyInterpreter: Interpreter<unknown> = {
   apply<P>(op: Op<P>, xs: readonly unknown[], params: P): unknown {
     let top: Tagged | null = null;
-    for (const x of xs) if (isTagged(x) && (top === null || x.tag > top.tag)) top = x;
-    return top === null ? plainApply(op, xs, params) : top[KIND].interpreter.apply(op, xs, params);
+    let live: Tagged | null = null;
+    let anyInert = false;
+    for (const x of xs) {
+      if (!isTagged(x)) continue;
+      if (top === null || x.tag > top.tag) top = x;
+      if (x[KIND].inert?.(x) === undefined) {
+        if (live === null || x.tag > live.tag) live = x;
+      } else anyInert = true;
+    }
+    if (top === null) return plainApply(op, xs, params);
+    if (live === null) return top[KIND].interpreter.apply(op, xs, params);
+    // Inert operands (constants of their mode) step aside for a live one: a forward-mode pass
+    // through a model whose parameters are graph nodes, under noGrad, computes on their values.
+    const operands = anyInert ? xs.map((x) => (isTagged(x) ? (x[KIND].inert?.(x) ?? x) : x)) : xs;
+    return live[KIND].interpreter.apply(op, operands, params);
   },
   constant: (c) => c,
   shape: (x) => {

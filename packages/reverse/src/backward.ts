@@ -163,17 +163,44 @@ function release(chunks: readonly Chunk[], p: number): void {
 
 export interface BackwardOptions extends PropagateOptions {}
 
+/** The gradients one backward pass gave the leaves it reached, looked up by node. */
+export class Gradients {
+  private readonly byChunk = new Map<Chunk, Map<number, Primal>>();
+
+  /** @internal */
+  set(c: Chunk, k: number, g: Primal): void {
+    let m = this.byChunk.get(c);
+    if (m === undefined) this.byChunk.set(c, (m = new Map()));
+    m.set(k, g);
+  }
+
+  /** The gradient this pass gave `node` (null if the pass did not reach it). */
+  get(node: Node): Primal | null {
+    return this.byChunk.get(node.chunk)?.get(node.index) ?? null;
+  }
+
+  /** How many leaves received a gradient. */
+  get size(): number {
+    let n = 0;
+    for (const m of this.byChunk.values()) n += m.size;
+    return n;
+  }
+}
+
 /**
  * Back-propagates from `root` with adjoint `seed` (1 by default, for a scalar) and adds each
  * reached node's adjoint to its `.grad`, as PyTorch does for leaves (here every node keeps its
- * grad, as micrograd does, so the whole graph can be inspected).
+ * grad, as micrograd does, so the whole graph can be inspected). Returns the gradients of this
+ * pass for the leaves it reached, so `optimizer.step(loss.backward())` works too.
  */
-export function backward(root: Node, seed?: Primal, options: BackwardOptions = {}): void {
+export function backward(root: Node, seed?: Primal, options: BackwardOptions = {}): Gradients {
   const s = seed ?? defaultSeed(root);
   const { id, chunks } = propagate([root], [s], options);
+  const gradients = new Gradients();
   for (const c of chunks) {
     for (let k = 0; k < c.n; k++) {
       if (c.pass[k] !== id || !(c.flags[k] & REQUIRES_GRAD)) continue;
+      if (c.op[k] === null) gradients.set(c, k, c.flags[k] & NUMERIC ? c.adj[k] : c.ext[k]!.adjoint);
       if (c.flags[k] & NUMERIC) {
         c.grad[k] = c.flags[k] & HAS_GRAD ? c.grad[k] + c.adj[k] : c.adj[k];
       } else {
@@ -183,6 +210,7 @@ export function backward(root: Node, seed?: Primal, options: BackwardOptions = {
       c.flags[k] |= HAS_GRAD;
     }
   }
+  return gradients;
 }
 
 function defaultSeed(root: Node): Primal {

@@ -22,7 +22,7 @@ import {
 } from '@ad/core';
 import { Node, TensorVar, Var } from './node.js';
 import { NUMERIC, REQUIRES_GRAD, addDep, chunkFor, type Chunk, type Primal } from './tape.js';
-import { backward, type BackwardOptions } from './backward.js';
+import { backward, type BackwardOptions, type Gradients } from './backward.js';
 import { state } from './state.js';
 import './record.js';
 
@@ -30,8 +30,11 @@ declare module './node.js' {
   interface Var extends ScalarMethods<Var> {}
   interface TensorVar extends TensorMethods<TensorVar, Tensor> {}
   interface Node {
-    /** Back-propagates from this node (seed 1 for a scalar) into every `.grad` of its graph. */
-    backward(seed?: Primal, options?: BackwardOptions): void;
+    /**
+     * Back-propagates from this node (seed 1 for a scalar) into every `.grad` of its graph,
+     * and returns this pass's gradients of the leaves.
+     */
+    backward(seed?: Primal, options?: BackwardOptions): Gradients;
   }
 }
 
@@ -40,7 +43,7 @@ installTensorMethods(TensorVar.prototype, () => o);
 
 Object.defineProperty(Node.prototype, 'backward', {
   value: function (this: Node, seed?: Primal, options?: BackwardOptions) {
-    backward(this, seed, options);
+    return backward(this, seed, options);
   },
   writable: true,
   configurable: true,

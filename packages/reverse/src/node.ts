@@ -169,6 +169,12 @@ export function handle(chunk: Chunk, index: number, value: Primal): Var | Tensor
 
 /** Records a leaf (an input of the graph). */
 export function leaf(tag: number, value: Primal, requiresGrad: boolean): Var | TensorVar {
+  const [c, k] = leafEntry(tag, value, requiresGrad);
+  return handle(c, k, value);
+}
+
+/** Records a leaf entry and returns where it is (for handle classes of other packages). */
+export function leafEntry(tag: number, value: Primal, requiresGrad: boolean): [Chunk, number] {
   const c = chunkFor(tag);
   const k = c.n++;
   if (typeof value === 'number') {
@@ -178,5 +184,5 @@ export function leaf(tag: number, value: Primal, requiresGrad: boolean): Var | T
     c.flags[k] = requiresGrad ? REQUIRES_GRAD : 0;
     c.ext[k] = { value, pull: null, others: null, adjoint: null, grad: null } satisfies Ext;
   }
-  return handle(c, k, value);
+  return [c, k];
 }

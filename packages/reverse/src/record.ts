@@ -82,8 +82,14 @@ export const reverseInterpreter: Interpreter<Primal> = {
   shape: shapeOf,
 };
 
-registerKind(Var.prototype, { interpreter: reverseInterpreter as Interpreter<unknown> });
-registerKind(TensorVar.prototype, { interpreter: reverseInterpreter as Interpreter<unknown> });
+/** A node is a constant while recording is off or when it does not require grad. */
+function inert(x: unknown): unknown {
+  const n = x as Node;
+  return state.recording && n.requiresGrad ? undefined : n.value;
+}
+
+registerKind(Var.prototype, { interpreter: reverseInterpreter as Interpreter<unknown>, inert });
+registerKind(TensorVar.prototype, { interpreter: reverseInterpreter as Interpreter<unknown>, inert });
 
 /** An adjoint must have its input's shape; a rule that breaks this is named. */
 export function checkAdjoint(op: Op<never>, slot: number, xBar: Primal, parent: Chunk, index: number): void {
