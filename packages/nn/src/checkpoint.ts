@@ -1,0 +1,127 @@
+/**
+ * Checkpoints: a model's state dict (and optionally an optimizer's state) in one JSON file.
+ * Tensors are stored exactly, as base64 of their little-endian float64 bytes; a SHA-256 of the
+ * payload detects truncation and bit flips. The file is written to a temporary name, flushed
+ * and renamed over the target, so a crash mid-write leaves the previous checkpoint intact.
+ * Loading checks everything before it returns, and `loadStateDict` checks keys and shapes
+ * before it writes, so a bad file never half-loads into a model.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { AdError, Tensor } from '@ad/core';
+import type { Module, StateDict } from './module.js';
+import type { Optimizer, OptimizerState } from './optim.js';
+
+const FORMAT = '@ad/nn checkpoint';
+const VERSION = 1;
+
+/** A checkpoint that cannot be read: missing, truncated, corrupted, or of another format. */
+export class CheckpointError extends AdError {}
+
+interface StoredTensor {
+  shape: number[];
+  data: string;
+}
+
+interface Payload {
+  model: Record<string, StoredTensor>;
+  optimizer: OptimizerState | null;
+  meta: Record<string, unknown>;
+}
+
+export interface Checkpoint {
+  model: StateDict;
+  optimizer: OptimizerState | null;
+  meta: Record<string, unknown>;
+}
+
+function encode(t: Tensor): StoredTensor {
+  const data = t.toFloat64Array();
+  const bytes = Buffer.alloc(data.length * 8);
+  for (let i = 0; i < data.length; i++) bytes.writeDoubleLE(data[i], i * 8);
+  return { shape: [...t.shape], data: bytes.toString('base64') };
+}
+
+function decode(key: string, s: StoredTensor, path: string): Tensor {
+  if (!Array.isArray(s?.shape) || typeof s.data !== 'string') throw new CheckpointError('load', `${path}: entry ${key} is not a stored tensor`);
+  const bytes = Buffer.from(s.data, 'base64');
+  const n = s.shape.reduce((a, b) => a * b, 1);
+  if (bytes.length !== n * 8) {
+    throw new CheckpointError('load', `${path}: ${key} holds ${bytes.length / 8} values, its shape [${s.shape.join(',')}] needs ${n}`);
+  }
+  const data = new Float64Array(n);
+  for (let i = 0; i < n; i++) data[i] = bytes.readDoubleLE(i * 8);
+  return Tensor.fromData(data, s.shape);
+}
+
+function digest(body: string): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** Saves a model's parameters (and an optimizer's state) atomically to `path`. */
+export function save(model: Module, path: string, options: { optimizer?: Optimizer; meta?: Record<string, unknown> } = {}): void {
+  const payload: Payload = {
+    model: Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, encode(t)])),
+    optimizer: options.optimizer?.stateDict() ?? null,
+    meta: options.meta ?? {},
+  };
+  const body = JSON.stringify(payload);
+  const text = JSON.stringify({ format: FORMAT, version: VERSION, sha256: digest(body), payload: body });
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+/** Reads and verifies a checkpoint. Throws a CheckpointError that names the problem. */
+export function load(path: string): Checkpoint {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CheckpointError('load', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  let outer: { format?: unknown; version?: unknown; sha256?: unknown; payload?: unknown };
+  try {
+    outer = JSON.parse(text);
+  } catch {
+    throw new CheckpointError('load', `${path} is not a complete checkpoint (truncated or not JSON, ${text.length} bytes)`);
+  }
+  if (outer?.format !== FORMAT) throw new CheckpointError('load', `${path} is not an @ad/nn checkpoint`);
+  if (outer.version !== VERSION) throw new CheckpointError('load', `${path} has format version ${String(outer.version)}, this build reads ${VERSION}`);
+  if (typeof outer.payload !== 'string' || outer.sha256 !== digest(outer.payload)) {
+    throw new CheckpointError('load', `${path} is corrupted: its checksum does not match its contents`);
+  }
+  const payload = JSON.parse(outer.payload) as Payload;
+  const model: StateDict = {};
+  for (const [k, s] of Object.entries(payload.model ?? {})) model[k] = decode(k, s, path);
+  return { model, optimizer: payload.optimizer ?? null, meta: payload.meta ?? {} };
+}
+
+/** Loads a checkpoint into a model (and optimizer); nothing is changed if any check fails. */
+export function restore(path: string, model: Module, optimizer?: Optimizer): Checkpoint {
+  const ckpt = load(path);
+  const before = model.stateDict();
+  model.loadStateDict(ckpt.model);
+  if (optimizer !== undefined) {
+    if (ckpt.optimizer === null) {
+      model.loadStateDict(before);
+      throw new CheckpointError('restore', `${path} holds no optimizer state`);
+    }
+    try {
+      optimizer.loadStateDict(ckpt.optimizer);
+    } catch (e) {
+      model.loadStateDict(before);
+      throw e;
+    }
+  }
+  return ckpt;
+}

@@ -1,0 +1,89 @@
+/** Layers: Linear, the activation modules, Dropout. Each forward is built from table ops. */
+import { Generator, Tensor, ValueError, uniform, type RandomOptions } from '@ad/core';
+import { Module } from './module.js';
+import { Parameter } from './parameter.js';
+import { F, type Out, type TensorLike } from './types.js';
+
+export interface LinearOptions extends RandomOptions {
+  /** Whether to add a bias (default true). */
+  bias?: boolean;
+}
+
+/**
+ * y = x Wᵀ + b with W of shape [out, in] and b of shape [out], as torch.nn.Linear, initialised
+ * as PyTorch does: W and b ~ U(−1/√in, 1/√in) (kaiming_uniform with a = √5 reduces to this).
+ * x may have any number of leading batch axes.
+ */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new ValueError('Linear', `${name} must be a positive integer, got ${v}`);
+    }
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    const generator = options.generator ?? (options.seed !== undefined ? new Generator(options.seed) : undefined);
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.weight = new Parameter(uniform([outFeatures, inFeatures], -bound, bound, { generator }));
+    this.bias = options.bias === false ? null : new Parameter(uniform([outFeatures], -bound, bound, { generator }));
+  }
+
+  forward<X extends TensorLike>(x: X): Out<X> {
+    const shape = F.shape(x);
+    if (shape[shape.length - 1] !== this.inFeatures) {
+      throw new ValueError('Linear', `expects inputs with ${this.inFeatures} features in the last axis, got shape [${shape.join(',')}]`);
+    }
+    const y = F.matmul(x, F.transpose(this.weight)); // [batch, out]
+    return (this.bias === null ? y : F.add(y, this.bias)) as Out<X>;
+  }
+}
+
+export class ReLU extends Module {
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return F.relu(x) as Out<X>;
+  }
+}
+
+export class Sigmoid extends Module {
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return F.sigmoid(x) as Out<X>;
+  }
+}
+
+export class Tanh extends Module {
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return F.tanh(x) as Out<X>;
+  }
+}
+
+/**
+ * Zeroes each element with probability p in training mode and scales the rest by 1/(1 − p), so
+ * the expected value is unchanged (inverted dropout, as PyTorch); the identity in eval mode.
+ * The masks come from its own seeded generator.
+ */
+export class Dropout extends Module {
+  readonly p: number;
+  private readonly generator: Generator;
+
+  constructor(p = 0.5, options: RandomOptions = {}) {
+    super();
+    if (!(p >= 0 && p < 1)) throw new ValueError('Dropout', `p must be in [0, 1), got ${p}`);
+    this.p = p;
+    this.generator = options.generator ?? new Generator(options.seed ?? 0);
+  }
+
+  forward<X extends TensorLike>(x: X): Out<X> {
+    if (!this.training || this.p === 0) return x as unknown as Out<X>;
+    const shape = F.shape(x);
+    const n = shape.reduce((a, b) => a * b, 1);
+    const mask = new Float64Array(n);
+    const keep = 1 / (1 - this.p);
+    for (let i = 0; i < n; i++) mask[i] = this.generator.random() < this.p ? 0 : keep;
+    return F.mul(x, Tensor.fromData(mask, shape)) as Out<X>;
+  }
+}

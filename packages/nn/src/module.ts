@@ -1,0 +1,154 @@
+/**
+ * Modules, PyTorch-style: a Module knows its parameters (own Parameter fields, and those of its
+ * child modules, named with PyTorch's dotted keys), has a train/eval mode, and a forward.
+ */
+import { ShapeError, Tensor, ValueError } from '@ad/core';
+import { Parameter } from './parameter.js';
+import type { Out, TensorLike } from './types.js';
+
+/** A model's numbers by PyTorch key (`0.weight`, `0.bias`, `2.weight`, …). */
+export type StateDict = Record<string, Tensor>;
+
+export abstract class Module {
+  /** Dropout and similar layers act only in training mode. */
+  training = true;
+
+  abstract forward<X extends TensorLike>(x: X): Out<X>;
+
+  /** Child modules by name (own fields holding modules; Sequential lists them by index). */
+  children(): [string, Module][] {
+    return Object.entries(this).filter((e): e is [string, Module] => e[1] instanceof Module);
+  }
+
+  /** Every parameter with its dotted name, in registration order, each once. */
+  namedParameters(prefix = ''): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const [name, value] of Object.entries(this)) {
+      if (value instanceof Parameter) out.push([prefix + name, value]);
+    }
+    for (const [name, child] of this.children()) out.push(...child.namedParameters(`${prefix}${name}.`));
+    return out;
+  }
+
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Sets training mode (and that of every child). */
+  train(mode = true): this {
+    this.training = mode;
+    for (const [, child] of this.children()) child.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Copies of the parameters by PyTorch key. */
+  stateDict(): StateDict {
+    const out: StateDict = {};
+    for (const [name, p] of this.namedParameters()) out[name] = Tensor.fromData(p.data.slice(), p.value.shape);
+    return out;
+  }
+
+  /**
+   * Loads parameters by key. Everything is checked before anything is written, so a
+   * mismatched state dict leaves the model untouched: missing or unexpected keys (unless not
+   * strict) and shape differences are refused with the key and both shapes.
+   */
+  loadStateDict(state: StateDict, options: { strict?: boolean } = {}): void {
+    const strict = options.strict ?? true;
+    const own = new Map(this.namedParameters());
+    const missing = [...own.keys()].filter((k) => !(k in state));
+    const unexpected = Object.keys(state).filter((k) => !own.has(k));
+    if (strict && (missing.length > 0 || unexpected.length > 0)) {
+      const parts = [];
+      if (missing.length > 0) parts.push(`missing keys ${missing.join(', ')}`);
+      if (unexpected.length > 0) parts.push(`unexpected keys ${unexpected.join(', ')}`);
+      throw new ValueError('loadStateDict', parts.join('; '));
+    }
+    for (const [key, p] of own) {
+      const t = state[key];
+      if (t === undefined) continue;
+      if (!(t instanceof Tensor)) throw new ValueError('loadStateDict', `${key} must be a Tensor`);
+      const want = p.value.shape;
+      if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
+        throw new ShapeError('loadStateDict', `${key} has shape [${t.shape.join(',')}] in the state dict, the model has [${want.join(',')}]`);
+      }
+    }
+    for (const [key, p] of own) {
+      const t = state[key];
+      if (t !== undefined) p.data.set(t.toFloat64Array());
+    }
+  }
+
+  /** Number of trainable numbers. */
+  parameterCount(): number {
+    return this.parameters().reduce((n, p) => n + p.data.length, 0);
+  }
+}
+
+/** A plain function used as a layer (relu, softmax, …). */
+export type LayerFunction = (x: TensorLike) => TensorLike;
+
+/**
+ * Layers applied in order. Accepts modules and plain functions; keys count every position, so
+ * `[Linear, relu, Linear]` has `0.weight`, `0.bias`, `2.weight`, `2.bias`, like PyTorch's.
+ */
+export class Sequential extends Module {
+  readonly layers: readonly (Module | LayerFunction)[];
+
+  constructor(layers: readonly (Module | LayerFunction)[]) {
+    super();
+    layers.forEach((l, i) => {
+      if (!(l instanceof Module) && typeof l !== 'function') {
+        throw new ValueError('Sequential', `layer ${i} must be a Module or a function, got ${typeof l}`);
+      }
+    });
+    this.layers = [...layers];
+  }
+
+  override children(): [string, Module][] {
+    return this.layers.flatMap((l, i): [string, Module][] => (l instanceof Module ? [[String(i), l]] : []));
+  }
+
+  forward<X extends TensorLike>(x: X): Out<X> {
+    let y: TensorLike = x;
+    for (const l of this.layers) y = l instanceof Module ? l.forward(y) : l(y);
+    return y as Out<X>;
+  }
+}
+
+/**
+ * Runs fn with some parameters replaced by other values (duals for forward mode, say), then
+ * puts the parameters back: the model as a function of its parameters, as torch.func's
+ * functional_call.
+ */
+export function withParameters<T>(model: Module, values: Record<string, TensorLike>, fn: () => T): T {
+  const slots = new Map<string, [Record<string, unknown>, string]>();
+  const walk = (m: Module, prefix: string) => {
+    for (const [name, value] of Object.entries(m)) if (value instanceof Parameter) slots.set(prefix + name, [m as unknown as Record<string, unknown>, name]);
+    for (const [name, child] of m.children()) walk(child, `${prefix}${name}.`);
+  };
+  walk(model, '');
+  const saved: [Record<string, unknown>, string, unknown][] = [];
+  for (const key of Object.keys(values)) {
+    const slot = slots.get(key);
+    if (slot === undefined) throw new ValueError('withParameters', `the model has no parameter ${key}`);
+    saved.push([slot[0], slot[1], slot[0][slot[1]]]);
+  }
+  try {
+    for (const key of Object.keys(values)) {
+      const [owner, name] = slots.get(key)!;
+      owner[name] = values[key];
+    }
+    return fn();
+  } finally {
+    for (const [owner, name, value] of saved) owner[name] = value;
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * Optimizers with PyTorch's exact update rules (torch.optim's documented algorithms), applied
+ * in place to each parameter's Float64Array. With g the gradient at step t:
+ *
+ * SGD:   g ← g + λθ;  b ← g (t = 1) or μb + (1 − τ)g;  g ← g + μb (Nesterov) or b;  θ ← θ − γg
+ * Adam:  g ← g + λθ;  m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;
+ *        m̂ = m/(1 − β₁ᵗ);  v̂ = v/(1 − β₂ᵗ) (AMSGrad: v̂ from max of all v);  θ ← θ − γ m̂/(√v̂ + ε)
+ * AdamW: θ ← θ(1 − γλ) first (decoupled decay), then Adam without the λθ term.
+ */
+import { ValueError } from '@ad/core';
+import type { Gradients } from '@ad/reverse';
+import { Parameter } from './parameter.js';
+
+export interface OptimizerState {
+  readonly kind: string;
+  readonly step: number;
+  readonly options: Record<string, unknown>;
+  /** Per-parameter buffers by position in the parameter list. */
+  readonly buffers: Record<string, number[]>[];
+}
+
+export abstract class Optimizer {
+  readonly params: readonly Parameter[];
+  /** Number of steps taken. */
+  stepCount = 0;
+
+  constructor(params: Iterable<Parameter>) {
+    this.params = [...params];
+    this.params.forEach((p, i) => {
+      if (!(p instanceof Parameter)) throw new ValueError(this.constructor.name, `params[${i}] is not a Parameter`);
+    });
+  }
+
+  /** Clears every parameter's gradient. */
+  zeroGrad(): void {
+    for (const p of this.params) p.grad = null;
+  }
+
+  /**
+   * One update. Uses each parameter's `.grad`, or the gradients a backward returned when
+   * given (`optimizer.step(loss.backward())`). Parameters without a gradient are skipped.
+   */
+  step(gradients?: Gradients): void {
+    this.stepCount++;
+    this.params.forEach((p, i) => {
+      const g = gradients !== undefined ? gradients.get(p) : p.grad;
+      if (g === null) return;
+      const data = (g as { toFloat64Array(): Float64Array }).toFloat64Array();
+      if (data.length !== p.data.length) {
+        throw new ValueError(this.constructor.name, `gradient of parameter ${i} has ${data.length} values, the parameter ${p.data.length}`);
+      }
+      this.update(i, p.data, data);
+    });
+  }
+
+  protected abstract update(index: number, theta: Float64Array, g: Float64Array): void;
+
+  abstract stateDict(): OptimizerState;
+  abstract loadStateDict(state: OptimizerState): void;
+}
+
+function positive(name: string, key: string, v: number, allowZero = true): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new ValueError(name, `${key} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${v}`);
+  }
+  return v;
+}
+
+export interface SGDOptions {
+  lr?: number;
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+}
+
+export class SGD extends Optimizer {
+  readonly lr: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+  private buffers: (Float64Array | null)[];
+
+  constructor(params: Iterable<Parameter>, options: SGDOptions = {}) {
+    super(params);
+    this.lr = positive('SGD', 'lr', options.lr ?? 1e-3);
+    this.momentum = positive('SGD', 'momentum', options.momentum ?? 0);
+    this.dampening = positive('SGD', 'dampening', options.dampening ?? 0);
+    this.nesterov = options.nesterov ?? false;
+    this.weightDecay = positive('SGD', 'weightDecay', options.weightDecay ?? 0);
+    if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) {
+      throw new ValueError('SGD', 'Nesterov momentum requires a momentum and zero dampening');
+    }
+    this.buffers = this.params.map(() => null);
+  }
+
+  protected update(i: number, theta: Float64Array, grad: Float64Array): void {
+    const { lr, momentum: mu, dampening: tau, nesterov, weightDecay: wd } = this;
+    let b = this.buffers[i];
+    const first = b === null;
+    if (mu !== 0 && b === null) b = this.buffers[i] = new Float64Array(theta.length);
+    for (let j = 0; j < theta.length; j++) {
+      let g = grad[j] + wd * theta[j];
+      if (b !== null) {
+        b[j] = first ? g : mu * b[j] + (1 - tau) * g;
+        g = nesterov ? g + mu * b[j] : b[j];
+      }
+      theta[j] -= lr * g;
+    }
+  }
+
+  stateDict(): OptimizerState {
+    return {
+      kind: 'SGD',
+      step: this.stepCount,
+      options: { lr: this.lr, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay },
+      buffers: this.buffers.map((b): Record<string, number[]> => (b === null ? {} : { momentum: Array.from(b) })),
+    };
+  }
+
+  loadStateDict(state: OptimizerState): void {
+    checkState('SGD', state, this.params);
+    this.stepCount = state.step;
+    this.buffers = state.buffers.map((b) => (b.momentum === undefined ? null : Float64Array.from(b.momentum)));
+  }
+}
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: readonly [number, number];
+  eps?: number;
+  weightDecay?: number;
+  amsgrad?: boolean;
+}
+
+export class Adam extends Optimizer {
+  readonly lr: number;
+  readonly betas: readonly [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly amsgrad: boolean;
+  /** AdamW applies weight decay to θ directly instead of adding it to the gradient. */
+  protected readonly decoupled: boolean = false;
+  private m: Float64Array[];
+  private v: Float64Array[];
+  private vMax: Float64Array[];
+  /** Steps taken per parameter (a parameter without a gradient does not advance). */
+  private steps: number[];
+
+  constructor(params: Iterable<Parameter>, options: AdamOptions = {}, defaultWeightDecay = 0) {
+    super(params);
+    const name = this.constructor.name;
+    this.lr = positive(name, 'lr', options.lr ?? 1e-3);
+    const [b1, b2] = options.betas ?? [0.9, 0.999];
+    if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) throw new ValueError(name, `betas must be in [0, 1), got [${b1}, ${b2}]`);
+    this.betas = [b1, b2];
+    this.eps = positive(name, 'eps', options.eps ?? 1e-8);
+    this.weightDecay = positive(name, 'weightDecay', options.weightDecay ?? defaultWeightDecay);
+    this.amsgrad = options.amsgrad ?? false;
+    this.m = this.params.map((p) => new Float64Array(p.data.length));
+    this.v = this.params.map((p) => new Float64Array(p.data.length));
+    this.vMax = this.params.map((p) => (this.amsgrad ? new Float64Array(p.data.length) : new Float64Array(0)));
+    this.steps = this.params.map(() => 0);
+  }
+
+  protected update(i: number, theta: Float64Array, grad: Float64Array): void {
+    const t = ++this.steps[i];
+    const [b1, b2] = this.betas;
+    const { lr, eps, weightDecay: wd, amsgrad } = this;
+    const m = this.m[i];
+    const v = this.v[i];
+    const vMax = this.vMax[i];
+    const c1 = 1 - Math.pow(b1, t);
+    const sqrtC2 = Math.sqrt(1 - Math.pow(b2, t));
+    const stepSize = lr / c1;
+    const decay = this.decoupled ? 1 - lr * wd : 1;
+    const l2 = this.decoupled ? 0 : wd;
+    for (let j = 0; j < theta.length; j++) {
+      theta[j] *= decay;
+      const g = grad[j] + l2 * theta[j];
+      m[j] = b1 * m[j] + (1 - b1) * g;
+      v[j] = b2 * v[j] + (1 - b2) * g * g;
+      let s = v[j];
+      if (amsgrad) s = vMax[j] = Math.max(vMax[j], s);
+      // PyTorch's order of operations: denom = √v / √(1 − β₂ᵗ) + ε, θ −= (γ/(1 − β₁ᵗ))·m/denom
+      theta[j] -= (stepSize * m[j]) / (Math.sqrt(s) / sqrtC2 + eps);
+    }
+  }
+
+  stateDict(): OptimizerState {
+    return {
+      kind: this.constructor.name,
+      step: this.stepCount,
+      options: { lr: this.lr, betas: [...this.betas], eps: this.eps, weightDecay: this.weightDecay, amsgrad: this.amsgrad },
+      buffers: this.params.map((_, i) => ({
+        step: [this.steps[i]],
+        m: Array.from(this.m[i]),
+        v: Array.from(this.v[i]),
+        ...(this.amsgrad ? { vMax: Array.from(this.vMax[i]) } : {}),
+      })),
+    };
+  }
+
+  loadStateDict(state: OptimizerState): void {
+    checkState(this.constructor.name, state, this.params);
+    state.buffers.forEach((b, i) => {
+      if (b.m?.length !== this.params[i].data.length || b.v?.length !== this.params[i].data.length) {
+        throw new ValueError(`${this.constructor.name}.loadStateDict`, `buffers of parameter ${i} do not match its ${this.params[i].data.length} values`);
+      }
+    });
+    this.stepCount = state.step;
+    this.steps = state.buffers.map((b) => b.step?.[0] ?? 0);
+    this.m = state.buffers.map((b) => Float64Array.from(b.m));
+    this.v = state.buffers.map((b) => Float64Array.from(b.v));
+    this.vMax = state.buffers.map((b, i) => (this.amsgrad ? Float64Array.from(b.vMax ?? new Array(this.params[i].data.length).fill(0)) : new Float64Array(0)));
+  }
+}
+
+/** Adam with decoupled weight decay (Loshchilov & Hutter); PyTorch's default λ = 0.01. */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+
+  constructor(params: Iterable<Parameter>, options: AdamOptions = {}) {
+    super(params, options, 0.01);
+  }
+}
+
+function checkState(name: string, state: OptimizerState, params: readonly Parameter[]): void {
+  if (state === null || typeof state !== 'object' || !Array.isArray(state.buffers)) {
+    throw new ValueError(`${name}.loadStateDict`, 'not an optimizer state (expected kind, step, options, buffers)');
+  }
+  if (state.kind !== name) throw new ValueError(`${name}.loadStateDict`, `the state is of a ${String(state.kind)} optimizer`);
+  if (state.buffers.length !== params.length) {
+    throw new ValueError(`${name}.loadStateDict`, `the state has buffers for ${state.buffers.length} parameters, the optimizer has ${params.length}`);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * A Parameter is a reverse-mode leaf that a module owns and an optimizer updates in place.
+ * Its value is a contiguous Tensor of its own (copied on creation), so optimizers can write
+ * straight into its Float64Array.
+ */
+import { Tensor, ValueError } from '@ad/core';
+import { TensorVar, ambientTag, leafEntry } from '@ad/reverse';
+
+export class Parameter extends TensorVar {
+  constructor(value: Tensor) {
+    if (!(value instanceof Tensor)) throw new ValueError('Parameter', 'the value must be a Tensor');
+    const own = Tensor.fromData(value.toFloat64Array(), value.shape);
+    const [chunk, index] = leafEntry(ambientTag(own), own, true);
+    super(chunk, index);
+  }
+
+  /** The parameter's tensor (updated in place by optimizers). */
+  override get value(): Tensor {
+    return super.value as Tensor;
+  }
+
+  /** Its numbers, row-major: what optimizers update. */
+  get data(): Float64Array {
+    return this.value.data;
+  }
+
+  /** The gradient as a Tensor, or null before the first backward. */
+  get gradTensor(): Tensor | null {
+    const g = this.grad;
+    return g === null ? null : (g as Tensor);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * What layers compute on: any tensor kind — a plain Tensor (inference), a TensorVar (training,
+ * reverse mode) or a DualTensor (forward mode) — so one model runs in every mode. Layers call
+ * the ops through core's dispatching algebra, which picks the right mode for the operands.
+ */
+import { anyOps, type Algebra, type Tensor } from '@ad/core';
+import type { DualTensor } from '@ad/forward';
+import type { TensorVar } from '@ad/reverse';
+
+export type TensorLike = Tensor | TensorVar | DualTensor;
+
+/**
+ * What a layer returns for an input kind: the parameters are graph nodes, so a plain tensor or a
+ * node in gives a node out; a dual tensor in gives a dual tensor out (forward mode).
+ */
+export type Out<X extends TensorLike> = X extends DualTensor ? DualTensor : TensorVar;
+
+/** Every op on any tensor kind. */
+export const F = anyOps as Algebra<TensorLike>;
+
+/** The plain tensor behind a value of any kind (for checks on the numbers themselves). */
+export function primalOf(x: TensorLike | number): Tensor | number {
+  let v: unknown = x;
+  while (typeof v === 'object' && v !== null && 'value' in v) v = (v as { value: unknown }).value;
+  return v as Tensor | number;
+}
