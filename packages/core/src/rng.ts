@@ -4,7 +4,7 @@
  * conversion drops). A fresh process starts from seed 0, so programs are reproducible by
  * default; `manualSeed(s)` reseeds the default generator, as `torch.manual_seed` does.
  */
-import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
@@ -16,7 +16,7 @@ export class Generator {
 
   constructor(seed = 0) {
     if (!Number.isInteger(seed)) throw new ValueError('Generator', `seed must be an integer, got ${seed}`);
-    this.rng = xoroshiro128plus(seed | 0);
+    this.rng = xoroshiro128plusFromState(seedState(seed));
   }
 
   /** Restores a generator from `state()`. */
@@ -78,6 +78,27 @@ export class Generator {
   permutation(n: number): number[] {
     return this.shuffle(Array.from({ length: n }, (_, i) => i));
   }
+}
+
+/**
+ * The 128-bit starting state for a seed. pure-rand's `xoroshiro128plus(seed)` puts the seed
+ * into the state almost as is, and from such a sparse state the first outputs are nearly
+ * constant (the first uniform for seed 0 is 0.99999999999, so the first normal is a 7σ
+ * outlier). Each 32-bit word here comes from SplitMix32's finaliser over the seed's two
+ * halves, so every bit of the seed affects every word, as xoroshiro's authors recommend.
+ */
+function seedState(seed: number): number[] {
+  let s = (seed | 0) ^ Math.imul(Math.floor(seed / 2 ** 32) | 0, 0x9e3779b9);
+  const next = (): number => {
+    s = (s + 0x9e3779b9) | 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) | 0;
+  };
+  const state = [next(), next(), next(), next()];
+  if (state.every((w) => w === 0)) state[0] = 1; // the all-zero state is a fixed point
+  return state;
 }
 
 let defaultGenerator = new Generator(0);

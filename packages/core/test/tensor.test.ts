@@ -175,3 +175,22 @@ describe('conversion and printing', () => {
     expect(x instanceof Tensor).toBe(true);
   });
 });
+
+describe('seeding', () => {
+  test('the first draws of small seeds are not degenerate', () => {
+    for (let seed = 0; seed < 50; seed++) {
+      const u = rand([4], { seed }).toArray() as number[];
+      expect(Math.max(...u)).toBeLessThan(0.99999);
+      const z = randn([2], { seed }).toArray() as number[];
+      z.forEach((v) => expect(Math.abs(v)).toBeLessThan(5));
+    }
+  });
+
+  test('nearby seeds give unrelated streams', () => {
+    const a = rand([1000], { seed: 1 }).toFloat64Array();
+    const b = rand([1000], { seed: 2 }).toFloat64Array();
+    let sab = 0;
+    for (let i = 0; i < a.length; i++) sab += (a[i] - 0.5) * (b[i] - 0.5);
+    expect(Math.abs(sab / a.length) * 12).toBeLessThan(0.1); // correlation of two U(0,1) streams
+  });
+});
