@@ -10,3 +10,4 @@ export { bce, bceWithLogits, crossEntropy, mse, bceOp, bceWithLogitsOp, type Red
 export { Optimizer, SGD, Adam, AdamW, type SGDOptions, type AdamOptions, type OptimizerState } from './optim.js';
 export { save, load, restore, CheckpointError, type Checkpoint } from './checkpoint.js';
 export { F, primalOf, type TensorLike, type Out } from './types.js';
+export * from './data/index.js';

