@@ -97,7 +97,7 @@ function seedState(seed: number): number[] {
     return (z ^ (z >>> 16)) | 0;
   };
   const state = [next(), next(), next(), next()];
-  if (state.every((w) => w === 0)) state[0] = 1; // the all-zero state is a fixed point
+  if (!state.some((w) => w !== 0)) state[0] = 1; // the all-zero state is a fixed point
   return state;
 }
 
