@@ -9,7 +9,7 @@
  * `Var` holds a scalar and `TensorVar` a tensor. Both are small handles onto an entry of the
  * graph's tape (tape.ts explains why the entries live in typed arrays).
  */
-import { Tensor, type Op } from '@ad/core';
+import { Tensor, type NestedArray, type Op } from '@ad/core';
 import type { DualTensor } from '@ad/forward';
 import { Chunk, HAS_GRAD, NUMERIC, REQUIRES_GRAD, chunkFor, type Ext, type Primal } from './tape.js';
 import { currentPass } from './pass.js';
@@ -141,10 +141,25 @@ export class TensorVar extends Node {
     return super.detach() as TensorVar;
   }
 
+  /** The primal tensor (the innermost one, when nested in forward mode). */
+  get primal(): Tensor {
+    const v = this.value;
+    return v instanceof Tensor ? v : v.primal;
+  }
+
   /** The value of a one-element tensor node. */
   item(): number {
-    const v = this.value;
-    return v instanceof Tensor ? v.item() : v.primal.item();
+    return this.primal.item();
+  }
+
+  /** The values as nested arrays, like Tensor's. */
+  toArray(): NestedArray {
+    return this.primal.toArray();
+  }
+
+  /** The values row-major in a fresh Float64Array, like Tensor's. */
+  toFloat64Array(): Float64Array {
+    return this.primal.toFloat64Array();
   }
 
   override valueOf(): never {
