@@ -16,6 +16,7 @@ export function dual(value: number, tangent: readonly number[] | Float64Array = 
 
 /** A dual tensor: a primal tensor and k tangent tensors of its shape (one per direction). */
 export function dualTensor(value: Tensor, tangents: readonly Tensor[], tag = newTag()): DualTensor {
+  if (tangents.length === 0) throw new ValueError('dualTensor', 'a dual tensor needs at least one tangent (a seed vector of width ≥ 1)');
   tangents.forEach((t, j) => {
     if (t.shape.length !== value.shape.length || t.shape.some((d, i) => d !== value.shape[i])) {
       throw new ValueError('dualTensor', `tangent ${j} has shape [${t.shape.join(',')}], the value has shape [${value.shape.join(',')}]`);

@@ -39,17 +39,23 @@ function compileMethod(name: string, op: Op<undefined>): Method {
   const slow = (a: Dual, ...rest: unknown[]) => (o as unknown as Record<string, (...v: unknown[]) => unknown>)[name](a, ...rest);
   if (src.partials === null) {
     // Zero derivative (sign, comparisons): the result is the primal alone.
-    return slow as unknown as Method;
+    return function (this: Dual, ...rest: unknown[]) {
+      return slow(this, ...rest);
+    };
   }
   const [p0, p1] = src.partials;
   // ẏ = d·ẋ over the seed vector: the first tangent in its field, the rest (if any) in an array.
-  const scaleRest = (d: string, t: string) =>
-    `${t}.rest === null ? null : ${t}.rest.map((v) => ${d} * v)`;
+  const scaleRest = (d: string, t: string) => `${t}.rest === null ? null : scale(${d}, ${t}.rest)`;
   const body =
     src.inputs.length === 1
       ? `${src.helpers}
 const primal = (x) => ${src.primal};
 const d0 = (x, out) => ${p0};
+function scale(d, s) {
+  const r = new Array(s.length);
+  for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+  return r;
+}
 return function ${name}() {
   if (this.numeric) {
     const x = this.value;
@@ -63,6 +69,11 @@ return function ${name}() {
 const primal = (x, y) => ${src.primal};
 const d0 = (x, y, out) => ${p0};
 const d1 = (x, y, out) => ${p1};
+function scale(d, s) {
+  const r = new Array(s.length);
+  for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+  return r;
+}
 function combine(dx, s, dy, t) {
   const r = new Array(s.length);
   for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];

@@ -5,7 +5,7 @@
  */
 import { AdError, DTypeError, Tensor, ValueError, scalar, zeros } from '@ad/core';
 import { Dual, DualTensor, newTag, tagOf, type Scalar, type Value } from './dual.js';
-import { checkChunk, chunks, defaultChunk, unitSeeds } from './seeds.js';
+import { checkChunk, chunks, defaultChunk } from './seeds.js';
 import './methods.js';
 
 /** A dual from another (inner, finished) derivative came back: a perturbation escaped its scope. */
@@ -180,8 +180,21 @@ function jacfwdArray(f: VectorFunction, x: readonly number[], options: JacfwdOpt
   let jac: Scalar[][] | undefined;
   for (const { start, width } of chunks(n, k)) {
     const tag = newTag();
-    const seeds = unitSeeds(n, start, width);
-    const y = f(x.map((xi, i) => Dual.of(tag, xi as Scalar, seeds[i])));
+    // Input i carries the unit seed e_(i − start) of this chunk, zeros outside it; built in
+    // place (first tangent in its field, the rest shared when all zero).
+    const zeros = width > 1 ? new Array<number>(width - 1).fill(0) : null;
+    const y = f(
+      x.map((xi, i) => {
+        const c = i - start;
+        const inChunk = c >= 0 && c < width;
+        let rest = zeros;
+        if (inChunk && c > 0) {
+          rest = new Array<number>(width - 1).fill(0);
+          rest[c - 1] = 1;
+        }
+        return new Dual(tag, xi as Scalar, inChunk && c === 0 ? 1 : 0, rest, typeof xi === 'number');
+      }),
+    );
     const outs = Array.isArray(y) ? (y as readonly Scalar[]) : [y as Scalar];
     if (!Array.isArray(y) && (y instanceof Tensor || y instanceof DualTensor)) {
       throw new DTypeError('jacfwd', `f of an array must return a scalar or an array of scalars, got ${describe(y)}; pass a Tensor to differentiate a tensor function`);
@@ -233,6 +246,7 @@ export function hessian(f: (xs: Dual[]) => Scalar, options?: JacfwdOptions): (x:
 export function hessian(f: TensorFunction, options?: JacfwdOptions): (x: Tensor) => Tensor;
 export function hessian(f: ((xs: Dual[]) => Scalar) | TensorFunction, options: JacfwdOptions = {}): unknown {
   checkFunction('hessian', f);
+  if (options.chunk !== undefined) checkChunk('hessian', options.chunk);
   return (x: readonly number[] | Tensor) => {
     if (x instanceof Tensor) {
       const gradient = (v: DualTensor) => jacfwdNested(f as TensorFunction, v, options);

@@ -52,3 +52,14 @@ describe('seeds', () => {
     expect(() => (x as unknown as number) + 1).toThrow(/use its methods/);
   });
 });
+
+describe('comparisons and sign on duals give the primal comparison', () => {
+  test('gt lt eq ne sign', () => {
+    const x = dual(3);
+    expect(x.gt(2)).toBe(1);
+    expect(x.lt(5)).toBe(1);
+    expect(x.eq(3)).toBe(1);
+    expect(x.ne(3)).toBe(0);
+    expect(dual(-3).sign()).toBe(-1);
+  });
+});

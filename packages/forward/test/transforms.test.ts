@@ -1,6 +1,6 @@
 /** derivative, jacfwd, hessian against analytic derivatives; nesting without perturbation confusion. */
 import { Tensor, randn, tensor } from '@ad/core';
-import { Dual, DualTensor, PerturbationError, defaultChunk, derivative, hessian, jacfwd, jvp, type Scalar } from '../src/index.js';
+import { Dual, DualTensor, PerturbationError, defaultChunk, derivative, dualTensor, hessian, jacfwd, jvp, type Scalar } from '../src/index.js';
 
 function rosenbrock(xs: Dual[]): Scalar {
   let s: Scalar = 0;
@@ -210,5 +210,16 @@ describe('errors name the transform and hint at the fix', () => {
     expect(() => jvp((xs: DualTensor[]) => xs[0], [x], [tensor([1, 2, 3])])).toThrow('jvp: tangent 0 of input 0 must be a tensor of shape [2]');
     const out = jvp((xs: DualTensor[]) => xs[0].mul(xs[0]), [x], [tensor([1, 1])]);
     expect((out.tangent as Tensor).toArray()).toEqual([2, 4]);
+  });
+});
+
+describe('argument checks', () => {
+  test('hessian checks its chunk like jacfwd', () => {
+    expect(() => hessian(rosenbrock, { chunk: 0 })).toThrow('hessian: chunk must be a positive integer, got 0');
+    expect(() => hessian(rosenbrock, { chunk: 1.5 })).toThrow('hessian: chunk must be a positive integer, got 1.5');
+  });
+
+  test('a dual tensor needs at least one tangent', () => {
+    expect(() => dualTensor(tensor([1]), [])).toThrow('dualTensor: a dual tensor needs at least one tangent (a seed vector of width ≥ 1)');
   });
 });

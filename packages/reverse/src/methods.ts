@@ -76,7 +76,11 @@ function record(tag: number, op: Op<never>, out: number, ca: Chunk | null, ia: n
 function compileMethod(name: string, op: Op<undefined>): Method {
   const src = scalarRuleSource(op);
   const slow = (a: Var, ...rest: unknown[]) => (o as unknown as Record<string, (...v: unknown[]) => unknown>)[name](a, ...rest);
-  if (src.partials === null) return slow as unknown as Method;
+  if (src.partials === null) {
+    return function (this: Var, ...rest: unknown[]) {
+      return slow(this, ...rest);
+    };
+  }
   const [p0, p1] = src.partials;
   // Fast when the receiver (and a node operand) is a numeric entry of one graph, recording on.
   const body =

@@ -135,3 +135,12 @@ describe('toDot', () => {
     expect(dot.match(/->/g)?.length).toBe(6);
   });
 });
+
+describe('comparisons on nodes give plain masks', () => {
+  test('gt lt on Var', () => {
+    const x = variable(3);
+    expect(x.gt(2).value).toBe(1);
+    expect(x.lt(2).value).toBe(0);
+    expect(variable(-2).sign().value).toBe(-1);
+  });
+});
