@@ -220,11 +220,7 @@ function jacfwdTensor(f: TensorFunction, x: Tensor, options: JacfwdOptions): Ten
   let outShape: readonly number[] = [];
   for (const { start, width } of chunks(n, k)) {
     const tag = newTag();
-    const seeds = Array.from({ length: width }, (_, c) => {
-      const d = new Float64Array(n);
-      d[start + c] = 1;
-      return Tensor.fromData(d, x.shape);
-    });
+    const seeds = unitTensorSeeds(x.shape, start, width);
     const { value, tangents } = tensorParts('jacfwd', f(new DualTensor(tag, x, seeds)), tag, width);
     outShape = value.shape;
     columns = columns.concat(tangents.map((t) => (t instanceof Tensor ? t : t.primal)));
@@ -268,11 +264,7 @@ function jacfwdNested(f: TensorFunction, x: DualTensor, options: JacfwdOptions):
   const pieces: Value[] = [];
   for (const { start, width } of chunks(n, k)) {
     const tag = newTag();
-    const seeds = Array.from({ length: width }, (_, c) => {
-      const d = new Float64Array(n);
-      d[start + c] = 1;
-      return Tensor.fromData(d, x.shape);
-    });
+    const seeds = unitTensorSeeds(x.shape, start, width);
     const y = f(new DualTensor(tag, x, seeds));
     if (!(y instanceof DualTensor || y instanceof Tensor) || y.shape.length !== 0) {
       throw new DTypeError('hessian', `f must return a 0-d tensor, got ${describe(y)}`);
@@ -288,6 +280,16 @@ function jacfwdNested(f: TensorFunction, x: DualTensor, options: JacfwdOptions):
     g = (g as DualTensor).add((p as DualTensor).mul(Tensor.fromData(onehot, x.shape)));
   });
   return g;
+}
+
+/** The seeds of one chunk for a tensor input: one-hot tensors of its shape, e_start … e_(start+width−1). */
+function unitTensorSeeds(shape: readonly number[], start: number, width: number): Tensor[] {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Array.from({ length: width }, (_, c) => {
+    const d = new Float64Array(n);
+    d[start + c] = 1;
+    return Tensor.fromData(d, shape);
+  });
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
