@@ -14,8 +14,10 @@
 import {
   AdError,
   Tensor,
+  anomalyDetection,
   anyInterpreter,
   anyOps,
+  checkAnomaly,
   numberOps,
   registerKind,
   scalar,
@@ -90,11 +92,13 @@ export const forwardInterpreter: Interpreter<Value> = {
       } else primals[i] = x;
     }
     const y = anyInterpreter.apply(op, primals, params) as Value;
+    const checking = anomalyDetection();
+    if (checking) checkAnomaly(op.name, 'forward', primals, y);
     if (!op.differentiable) return y;
 
     // First-order scalar fast path: ∂y/∂xᵢ as numbers, ẏⱼ = Σᵢ ∂y/∂xᵢ · ẋᵢⱼ.
     const ew = op.elementwise;
-    if (ew !== undefined && ew.partials !== null && typeof y === 'number') {
+    if (ew !== undefined && ew.partials !== null && typeof y === 'number' && !checking) {
       let allNumbers = true;
       for (const p of primals) if (typeof p !== 'number') allNumbers = false;
       let firstOrder = true;
@@ -122,6 +126,7 @@ export const forwardInterpreter: Interpreter<Value> = {
         tangents[j] = zeroLike(y);
         continue;
       }
+      if (checking) checkAnomaly(op.name, 'tangent', [...primals, ...dots], t);
       if (!sameShape(shapeOf(t), yShape)) {
         throw new ForwardModeError(
           op.name,

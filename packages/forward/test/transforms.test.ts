@@ -1,5 +1,5 @@
 /** derivative, jacfwd, hessian against analytic derivatives; nesting without perturbation confusion. */
-import { Tensor, randn, tensor } from '@ad/core';
+import { Tensor, detectAnomaly, randn, tensor } from '@ad/core';
 import { Dual, DualTensor, PerturbationError, defaultChunk, derivative, dualTensor, hessian, jacfwd, jvp, type Scalar } from '../src/index.js';
 
 function rosenbrock(xs: Dual[]): Scalar {
@@ -221,5 +221,17 @@ describe('argument checks', () => {
 
   test('a dual tensor needs at least one tangent', () => {
     expect(() => dualTensor(tensor([1]), [])).toThrow('dualTensor: a dual tensor needs at least one tangent (a seed vector of width ≥ 1)');
+  });
+});
+
+describe('anomaly mode in forward mode', () => {
+  test('names the op, the pass and the step', () => {
+    expect(() => detectAnomaly(() => derivative((x) => x.mul(2).sub(3).log())(1))).toThrow(
+      'log: produced a non-finite value (NaN or ±∞) from finite inputs in the forward pass at step 3',
+    );
+    // sqrt at 0: the value is finite, its tangent 1/(2·0)·ẋ is not.
+    expect(() => detectAnomaly(() => derivative((x) => x.mul(0).sqrt())(1))).toThrow(/^sqrt: produced a non-finite value .* in the tangent pass at step \d+$/);
+    // Without detection nothing complains: log(−1) is NaN, yet its tangent 2/(2x − 3) = −2 is finite.
+    expect(derivative((x) => x.mul(2).sub(3).log())(1)).toBe(-2);
   });
 });

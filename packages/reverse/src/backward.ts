@@ -7,11 +7,10 @@
  * Only chunks the roots depend on are visited, newest first; inside them, entries that the
  * pass did not reach are skipped by a stamp test.
  */
-import { AdError, anyOps, ones, tensorOps, Tensor, type Algebra } from '@ad/core';
+import { AdError, anomalyDetection, anyOps, checkAnomaly, ones, tensorOps, Tensor, type Algebra } from '@ad/core';
 import { Node, Var } from './node.js';
 import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, type Chunk, type Primal } from './tape.js';
-import { checkAdjoint, hasNonFinite, shapeOf } from './record.js';
-import { AnomalyError, state } from './state.js';
+import { checkAdjoint, shapeOf } from './record.js';
 import { nextPass } from './pass.js';
 
 const o = anyOps as Algebra<Primal>;
@@ -128,9 +127,7 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
         const index = slot === 0 ? ia[k] : slot === 1 ? ib[k] : e.others![slot - 2].index;
         if (parent === null) continue;
         checkAdjoint(op, slot, xBar, parent, index);
-        if (state.anomaly && hasNonFinite(xBar) && !hasNonFinite(g)) {
-          throw new AnomalyError(op.name, `produced a non-finite adjoint (NaN or ±∞) for input ${slot} in the backward pass`);
-        }
+        if (anomalyDetection()) checkAnomaly(op.name, 'backward', [g], xBar);
         accumulate(parent, index, xBar, p);
       }
     }

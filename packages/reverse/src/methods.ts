@@ -9,6 +9,7 @@
  * no closure, no per-node object beyond the handle.
  */
 import {
+  anomalyDetection,
   anyOps,
   installTensorMethods,
   ops,
@@ -24,6 +25,13 @@ import { Node, TensorVar, Var } from './node.js';
 import { NUMERIC, REQUIRES_GRAD, addDep, chunkFor, type Chunk, type Primal } from './tape.js';
 import { backward, type BackwardOptions, type Gradients } from './backward.js';
 import { state } from './state.js';
+
+/** The fast path steps aside while anomaly detection is on, so the general path checks each op. */
+const anomalyFlag = {
+  get on(): boolean {
+    return anomalyDetection();
+  },
+};
 import './record.js';
 
 declare module './node.js' {
@@ -91,7 +99,7 @@ const d0 = (x, out) => ${p0};
 return function ${name}() {
   const c = this.chunk;
   const i = this.index;
-  if ((c.flags[i] & FAST) === FAST && state.recording && !state.anomaly) {
+  if ((c.flags[i] & FAST) === FAST && state.recording && !anomaly.on) {
     const x = c.val[i];
     const out = primal(x);
     return record(c.tag, op, out, c, i, d0(x, out), null, 0, 0);
@@ -105,7 +113,7 @@ const d1 = (x, y, out) => ${p1};
 return function ${name}(b) {
   const c = this.chunk;
   const i = this.index;
-  if ((c.flags[i] & NUMERIC) !== 0 && state.recording && !state.anomaly) {
+  if ((c.flags[i] & NUMERIC) !== 0 && state.recording && !anomaly.on) {
     const x = c.val[i];
     const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
     if (typeof b === 'number') {
@@ -126,9 +134,10 @@ return function ${name}(b) {
   }
   return slow(this, b);
 };`;
-  return new Function('Var', 'state', 'op', 'slow', 'record', 'NUMERIC', 'REQUIRES_GRAD', 'FAST', body)(
+  return new Function('Var', 'state', 'anomaly', 'op', 'slow', 'record', 'NUMERIC', 'REQUIRES_GRAD', 'FAST', body)(
     Var,
     state,
+    anomalyFlag,
     op,
     slow,
     record,

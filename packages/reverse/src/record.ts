@@ -7,10 +7,10 @@
  *
  * Operands of other tags are constants here; so are nodes that do not require grad.
  */
-import { AdError, Tensor, anyInterpreter, anyOps, registerKind, type Algebra, type Interpreter, type Op } from '@ad/core';
+import { AdError, anomalyDetection, anyInterpreter, anyOps, checkAnomaly, registerKind, type Algebra, type Interpreter, type Op } from '@ad/core';
 import { Node, TensorVar, Var, handle } from './node.js';
 import { REQUIRES_GRAD, addDep, chunkFor, linkA, linkB, type Chunk, type Primal } from './tape.js';
-import { AnomalyError, state } from './state.js';
+import { state } from './state.js';
 
 const o = anyOps as Algebra<Primal>;
 
@@ -18,18 +18,6 @@ const o = anyOps as Algebra<Primal>;
 export function shapeOf(x: Primal): readonly number[] {
   if (x instanceof Node) return shapeOf(x.value);
   return anyInterpreter.shape(x);
-}
-
-/** True if a value (or any element of it) is NaN or ±∞. */
-export function hasNonFinite(x: Primal | null): boolean {
-  if (x === null) return false;
-  if (typeof x === 'number') return !Number.isFinite(x);
-  if (x instanceof Tensor) {
-    const d = x.toFloat64Array();
-    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return true;
-    return false;
-  }
-  return hasNonFinite((x as { value: Primal }).value);
 }
 
 export const reverseInterpreter: Interpreter<Primal> = {
@@ -56,9 +44,7 @@ export const reverseInterpreter: Interpreter<Primal> = {
       }
     }
     const y = anyInterpreter.apply(op, primals, params) as Primal;
-    if (state.anomaly && hasNonFinite(y) && !primals.some(hasNonFinite)) {
-      throw new AnomalyError(op.name, `produced a non-finite value (NaN or ±∞) in the forward pass from finite inputs`);
-    }
+    if (anomalyDetection()) checkAnomaly(op.name, 'forward', primals, y);
     const c = chunkFor(top);
     const k = c.n++;
     c.flags[k] = anyParent ? REQUIRES_GRAD : 0;

@@ -111,13 +111,17 @@ describe('anomaly mode names the first op that went non-finite', () => {
   test('forward: log of a negative number', () => {
     const x = variable(-1);
     expect(() => detectAnomaly(() => x.mul(2).log())).toThrow(AnomalyError);
-    expect(() => detectAnomaly(() => x.mul(2).log())).toThrow(/^log: produced a non-finite value/);
+    expect(() => detectAnomaly(() => x.mul(2).log())).toThrow(
+      'log: produced a non-finite value (NaN or ±∞) from finite inputs in the forward pass at step 2',
+    );
     expect(x.mul(2).log().value).toBeNaN();
   });
 
   test('backward: sqrt at 0 has an infinite adjoint', () => {
     const x = variable(tensor([0, 1]));
-    expect(() => detectAnomaly(() => x.sqrt().sum().backward())).toThrow(/^sqrt: produced a non-finite adjoint/);
+    expect(() => detectAnomaly(() => x.sqrt().sum().backward())).toThrow(
+      /^sqrt: produced a non-finite value \(NaN or ±∞\) from finite inputs in the backward pass at step \d+$/,
+    );
   });
 });
 
