@@ -9,7 +9,7 @@
  */
 import { AdError, anomalyDetection, anyOps, checkAnomaly, ones, tensorOps, Tensor, type Algebra } from '@ad/core';
 import { Node, Var } from './node.js';
-import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, type Chunk, type Primal } from './tape.js';
+import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, promote, reach, type Chunk, type Primal } from './tape.js';
 import { checkAdjoint, shapeOf } from './record.js';
 import { nextPass } from './pass.js';
 
@@ -37,17 +37,28 @@ function accumulate(c: Chunk, k: number, g: Primal, p: number): void {
     let v: number;
     if (typeof g === 'number') v = g;
     else if (g instanceof Tensor && g.size === 1) v = g.item();
-    else throw new AdError('backward', `a scalar node received an adjoint that is not a number (${String(g)})`);
+    else {
+      // An adjoint that is a node of an enclosing graph: keep it in general storage.
+      const e = promote(c, k);
+      if (c.pass[k] !== p) {
+        c.pass[k] = p;
+        reach(c, k, p);
+        e.adjoint = g;
+      } else e.adjoint = o.add(e.adjoint, g);
+      return;
+    }
     if (c.pass[k] === p) c.adj[k] += v;
     else {
       c.pass[k] = p;
       c.adj[k] = v;
+      reach(c, k, p);
     }
     return;
   }
   const e = c.ext[k]!;
   if (c.pass[k] !== p) {
     c.pass[k] = p;
+    reach(c, k, p);
     e.adjoint = g;
     return;
   }
@@ -79,8 +90,10 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
   const p = nextPass();
   roots.forEach((r, i) => accumulate(r.chunk, r.index, seeds[i], p));
   for (const c of chunks) {
+    if (c.rangePass !== p) continue;
     const { flags, pass, adj, da, db, pa, ia, pb, ib } = c;
-    for (let k = c.n - 1; k >= 0; k--) {
+    // c.lo moves down as this loop reaches earlier entries of the same chunk.
+    for (let k = c.hi; k >= c.lo; k--) {
       if (pass[k] !== p) continue;
       const op = c.op[k];
       if (op === null) continue;
@@ -101,6 +114,9 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
             else {
               a.pass[j] = p;
               a.adj[j] = da[k] * g;
+              if (a === c) {
+                if (j < c.lo) c.lo = j;
+              } else reach(a, j, p);
             }
           } else accumulate(a, j, da[k] * g, p);
         }
@@ -112,6 +128,9 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
             else {
               b.pass[j] = p;
               b.adj[j] = db[k] * g;
+              if (b === c) {
+                if (j < c.lo) c.lo = j;
+              } else reach(b, j, p);
             }
           } else accumulate(b, j, db[k] * g, p);
         }
@@ -136,10 +155,20 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
   return { id: p, chunks };
 }
 
-/** Marks the reached non-leaf entries released and drops their closures and parent links. */
+/** Releases the graph a pass went through (for callers that read adjoints first). */
+export function releasePass(pass: Pass): void {
+  release(pass.chunks, pass.id);
+}
+
+/**
+ * Marks the reached non-leaf entries released and drops what only backward needed: closures,
+ * parent links, and for tensor nodes their value, adjoint and grad (the handles keep values;
+ * intermediate grads are gone, as in PyTorch, unless the graph is retained).
+ */
 function release(chunks: readonly Chunk[], p: number): void {
   for (const c of chunks) {
-    for (let k = 0; k < c.n; k++) {
+    if (c.rangePass !== p) continue;
+    for (let k = c.lo; k <= c.hi; k++) {
       if (c.pass[k] !== p || c.op[k] === null || c.flags[k] & RELEASED) continue;
       c.flags[k] |= RELEASED;
       c.pa[k] = null;
@@ -148,6 +177,10 @@ function release(chunks: readonly Chunk[], p: number): void {
       if (e !== undefined) {
         e.pull = null;
         e.others = null;
+        e.value = undefined;
+        e.adjoint = null;
+        e.grad = null;
+        c.flags[k] &= ~HAS_GRAD;
       }
       c.liveOps--;
     }
@@ -192,10 +225,12 @@ export class Gradients {
  */
 export function backward(root: Node, seed?: Primal, options: BackwardOptions = {}): Gradients {
   const s = seed ?? defaultSeed(root);
-  const { id, chunks } = propagate([root], [s], options);
+  const pass = propagate([root], [s], { retainGraph: true });
+  const { id, chunks } = pass;
   const gradients = new Gradients();
   for (const c of chunks) {
-    for (let k = 0; k < c.n; k++) {
+    if (c.rangePass !== id) continue;
+    for (let k = c.lo; k <= c.hi; k++) {
       if (c.pass[k] !== id || !(c.flags[k] & REQUIRES_GRAD)) continue;
       if (c.op[k] === null) gradients.set(c, k, c.flags[k] & NUMERIC ? c.adj[k] : c.ext[k]!.adjoint);
       if (c.flags[k] & NUMERIC) {
@@ -207,6 +242,7 @@ export function backward(root: Node, seed?: Primal, options: BackwardOptions = {
       c.flags[k] |= HAS_GRAD;
     }
   }
+  if (options.retainGraph !== true) releasePass(pass);
   return gradients;
 }
 

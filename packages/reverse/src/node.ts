@@ -20,10 +20,17 @@ export abstract class Node {
   /** The tape chunk and index of this node's entry. */
   readonly chunk: Chunk;
   readonly index: number;
+  /**
+   * The value of a non-numeric node, held by the handle too: backward releases the tape's
+   * copy (tensor activations would otherwise live as long as the chunk), while a handle the
+   * user kept, such as the loss, still reads its value.
+   */
+  protected readonly held: Primal;
 
-  constructor(chunk: Chunk, index: number) {
+  constructor(chunk: Chunk, index: number, held?: Primal) {
     this.chunk = chunk;
     this.index = index;
+    this.held = held;
   }
 
   /** The graph this node belongs to. */
@@ -34,7 +41,8 @@ export abstract class Node {
   /** The primal value. */
   get value(): Primal {
     const c = this.chunk;
-    return c.flags[this.index] & NUMERIC ? c.val[this.index] : c.ext[this.index]!.value;
+    if (c.flags[this.index] & NUMERIC) return c.val[this.index];
+    return this.held !== undefined ? this.held : c.ext[this.index]!.value;
   }
 
   /** Whether adjoints flow to this node (false for constants, detached nodes, noGrad results). */
@@ -103,7 +111,8 @@ export class Var extends Node {
   override get value(): number {
     const c = this.chunk;
     const k = this.index;
-    return (c.flags[k] & NUMERIC ? c.val[k] : c.ext[k]!.value) as number;
+    if (c.flags[k] & NUMERIC) return c.val[k];
+    return (this.held !== undefined ? this.held : c.ext[k]!.value) as number;
   }
 
   override detach(): Var {
@@ -122,7 +131,7 @@ export class Var extends Node {
 
 export class TensorVar extends Node {
   override get value(): Tensor | DualTensor {
-    return this.chunk.ext[this.index]!.value as Tensor | DualTensor;
+    return (this.held !== undefined ? this.held : this.chunk.ext[this.index]!.value) as Tensor | DualTensor;
   }
 
   get shape(): readonly number[] {
@@ -179,7 +188,8 @@ export function isScalarValue(value: Primal): boolean {
 
 /** A handle of the right kind for an entry. */
 export function handle(chunk: Chunk, index: number, value: Primal): Var | TensorVar {
-  return isScalarValue(value) ? new Var(chunk, index) : new TensorVar(chunk, index);
+  const held = typeof value === 'number' ? undefined : value;
+  return isScalarValue(value) ? new Var(chunk, index, held) : new TensorVar(chunk, index, held);
 }
 
 /** Records a leaf (an input of the graph). */

@@ -20,13 +20,14 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
-let ambient = 0;
+/** Taken when this module loads, so it is older than any transform's tag. */
+let ambient = newTag();
 
 /**
  * The tag of leaves made by `variable()` outside transforms: one shared graph, as in PyTorch.
  * A value from an enclosing derivative (a dual) needs a later tag, so the ambient tag moves on.
  */
 export function ambientTag(value: unknown): number {
-  if (ambient === 0 || tagOf(value) >= ambient) ambient = newTag();
+  if (tagOf(value) >= ambient) ambient = newTag();
   return ambient;
 }

@@ -78,6 +78,10 @@ export class Chunk {
    * released by its backward, never chains its chunks together.
    */
   liveOps = 0;
+  /** The range of entries the pass `rangePass` reached: backward scans only that. */
+  lo = 0;
+  hi = -1;
+  rangePass = 0;
 
   constructor(tag: number, capacity: number) {
     this.tag = tag;
@@ -100,7 +104,11 @@ export class Chunk {
 }
 
 const FIRST_CAPACITY = 64;
-const MAX_CAPACITY = 16384;
+/**
+ * 8192 entries: the pointer arrays stay at 64 KiB. At 16384 they passed V8's 128 KiB limit for
+ * regular objects and went to the large-object space, three to five times slower to create.
+ */
+const MAX_CAPACITY = 8192;
 
 /** The chunk each graph is recording into; a graph's chunks grow 64, 128, … 16384 entries. */
 const recording = new Map<number, Chunk>();
@@ -135,6 +143,33 @@ export function linkB(c: Chunk, k: number, parent: Chunk | null, index: number):
   c.pb[k] = parent;
   c.ib[k] = index;
   if (parent !== null) addDep(c, parent);
+}
+
+/** Widens chunk c's reached range of pass p to include entry k. */
+export function reach(c: Chunk, k: number, p: number): void {
+  if (c.rangePass !== p) {
+    c.rangePass = p;
+    c.lo = k;
+    c.hi = k;
+  } else if (k < c.lo) c.lo = k;
+  else if (k > c.hi) c.hi = k;
+}
+
+/**
+ * Moves a numeric entry's value, adjoint and grad into general storage, for the rare adjoint
+ * that is not a number (a node of an enclosing graph, when f closes over an outer variable).
+ */
+export function promote(c: Chunk, k: number): Ext {
+  const e: Ext = {
+    value: c.val[k],
+    pull: null,
+    others: null,
+    adjoint: c.adj[k],
+    grad: c.flags[k] & HAS_GRAD ? c.grad[k] : null,
+  };
+  c.ext[k] = e;
+  c.flags[k] &= ~NUMERIC;
+  return e;
 }
 
 /** Notes that chunk c holds a child of an entry of `parent`. */

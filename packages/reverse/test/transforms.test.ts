@@ -1,7 +1,7 @@
 /** grad, valueAndGrad, vjp with many seeds, jacrev against jacfwd, hvp and hessian. */
 import { Generator, Tensor, ops, randn, tensor } from '@ad/core';
 import { hessian as forwardHessian, jacfwd, type Dual, type DualTensor } from '@ad/forward';
-import { TensorVar, Var, grad, hessian, hvp, jacrev, valueAndGrad, vjp } from '../src/index.js';
+import { TensorVar, Var, grad, hessian, hvp, jacrev, valueAndGrad, variable, vjp } from '../src/index.js';
 
 type Num = Var | Dual;
 
@@ -166,5 +166,19 @@ describe('the cheap-gradient principle, by operation count', () => {
     } finally {
       for (const op of Object.values(ops)) (op as { primal: unknown }).primal = originals.get(op);
     }
+  });
+});
+
+describe('closing over nodes of an enclosing graph', () => {
+  test('the gradient w.r.t. x of x·w is w, a node of the outer graph', () => {
+    const w = variable(5);
+    const [g] = grad(([x]: Var[]) => x.mul(w))([3]) as unknown as Var[];
+    expect(g.value).toBe(5);
+    expect(g.tag).toBe(w.tag);
+  });
+
+  test('a variable made inside f belongs to the outer (ambient) graph, a constant here', () => {
+    const [g] = grad(([x]: Var[]) => x.mul(variable(2)))([3]) as unknown as Var[];
+    expect(g.value).toBe(2);
   });
 });
