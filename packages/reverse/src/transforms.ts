@@ -143,7 +143,9 @@ export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: readonly nu
       if (!Array.isArray(cs) || cs.length !== outs.length) {
         throw new ValueError('vjp', `f has ${outs.length} outputs; give a cotangent for each, got ${Array.isArray(cs) ? cs.length : typeof cotangent}`);
       }
-      const live = roots.flatMap((r, i) => (r === null ? [] : [{ r, c: cs[i] as Primal }]));
+      // A zero cotangent contributes nothing: its output is not seeded at all (a symbolic
+      // zero, as in JAX), so jacrev's row i walks only the part of the graph output i uses.
+      const live = roots.flatMap((r, i) => (r === null || cs[i] === 0 ? [] : [{ r, c: cs[i] as Primal }]));
       if (live.length > 0) propagate(live.map((l) => l.r), live.map((l) => l.c), { retainGraph: true });
       return gradientsOf(xs, primals);
     },
