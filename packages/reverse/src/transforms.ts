@@ -76,8 +76,12 @@ function callOn(xs: Node[], x: unknown, f: (arg: never) => unknown): unknown {
   }
 }
 
-function gradientsOf(xs: readonly Node[], x: unknown): unknown {
-  const gs = xs.map((l) => l.adjoint ?? zeroOf(l.value));
+/**
+ * The leaves' adjoints of the pass that just ran, zeros for leaves it did not reach; with
+ * `unreached` (no pass ran) every leaf gets zeros.
+ */
+function gradientsOf(xs: readonly Node[], x: unknown, unreached: readonly Node[] = []): unknown {
+  const gs = [...xs.map((l) => l.adjoint ?? zeroOf(l.value)), ...unreached.map((l) => zeroOf(l.value))];
   return x instanceof Tensor || x instanceof DualTensor ? gs[0] : gs;
 }
 
@@ -111,7 +115,8 @@ function evaluateGrad(op: string, f: ScalarFn | TensorFn, x: unknown): { value: 
   const shape = y instanceof TensorVar || y instanceof Tensor ? y.shape : [];
   if (shape.length !== 0) throw new DTypeError(op, `f must return a scalar, got shape [${shape.join(',')}]; did you mean jacrev?`);
   const root = outputNode(op, y, tag);
-  if (root !== null) propagate([root], [root instanceof Var ? 1 : ones([])]);
+  if (root === null) return { value: valueOf(y, tag), grad: gradientsOf([], x, xs) };
+  propagate([root], [root instanceof Var ? 1 : ones([])]);
   return { value: valueOf(y, tag), grad: gradientsOf(xs, x) };
 }
 
@@ -146,7 +151,8 @@ export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: readonly nu
       // A zero cotangent contributes nothing: its output is not seeded at all (a symbolic
       // zero, as in JAX), so jacrev's row i walks only the part of the graph output i uses.
       const live = roots.flatMap((r, i) => (r === null || cs[i] === 0 ? [] : [{ r, c: cs[i] as Primal }]));
-      if (live.length > 0) propagate(live.map((l) => l.r), live.map((l) => l.c), { retainGraph: true });
+      if (live.length === 0) return gradientsOf([], primals, xs);
+      propagate(live.map((l) => l.r), live.map((l) => l.c), { retainGraph: true });
       return gradientsOf(xs, primals);
     },
   };

@@ -86,6 +86,7 @@ describe('vjp: many cotangents on one recorded graph', () => {
     expect(pull([0, 1, 0])).toEqual([Math.cos(1), 0]);
     expect(pull([0, 0, 1])).toEqual([0, Math.exp(2)]);
     expect(pull([1, 1, 1])).toEqual([2 + Math.cos(1), 1 + Math.exp(2)]);
+    expect(pull([0, 0, 0])).toEqual([0, 0]);
     expect(calls).toBe(1);
   });
 });
