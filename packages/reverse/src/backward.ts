@@ -9,7 +9,7 @@
  */
 import { AdError, anomalyDetection, anyOps, checkAnomaly, ones, tensorOps, Tensor, type Algebra } from '@ad/core';
 import { Node, Var } from './node.js';
-import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, promote, reach, type Chunk, type Primal } from './tape.js';
+import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, promote, reach, slotChunk, type Chunk, type Primal } from './tape.js';
 import { checkAdjoint, shapeOf } from './record.js';
 import { nextPass } from './pass.js';
 
@@ -91,7 +91,7 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
   roots.forEach((r, i) => accumulate(r.chunk, r.index, seeds[i], p));
   for (const c of chunks) {
     if (c.rangePass !== p) continue;
-    const { flags, pass, adj, da, db, pa, ia, pb, ib } = c;
+    const { flags, pass, adj, da, db, sa, ia, sb, ib, deps } = c;
     // c.lo moves down as this loop reaches earlier entries of the same chunk.
     for (let k = c.hi; k >= c.lo; k--) {
       if (pass[k] !== p) continue;
@@ -106,8 +106,9 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
       if (flags[k] & NUMERIC) {
         // Scalar fast path: x̄ += (∂y/∂x)·ȳ with the partials recorded as numbers.
         const g = adj[k];
-        const a = pa[k];
-        if (a !== null) {
+        const s1 = sa[k];
+        if (s1 !== 0) {
+          const a = s1 === 1 ? c : deps[s1 - 2];
           const j = ia[k];
           if (a.flags[j] & NUMERIC) {
             if (a.pass[j] === p) a.adj[j] += da[k] * g;
@@ -120,8 +121,9 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
             }
           } else accumulate(a, j, da[k] * g, p);
         }
-        const b = pb[k];
-        if (b !== null) {
+        const s2 = sb[k];
+        if (s2 !== 0) {
+          const b = s2 === 1 ? c : deps[s2 - 2];
           const j = ib[k];
           if (b.flags[j] & NUMERIC) {
             if (b.pass[j] === p) b.adj[j] += db[k] * g;
@@ -142,7 +144,7 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
       for (let slot = 0; slot < xBars.length; slot++) {
         const xBar = xBars[slot];
         if (xBar === null) continue;
-        const parent = slot === 0 ? pa[k] : slot === 1 ? pb[k] : e.others![slot - 2].chunk;
+        const parent = slot === 0 ? slotChunk(c, sa[k]) : slot === 1 ? slotChunk(c, sb[k]) : e.others![slot - 2].chunk;
         const index = slot === 0 ? ia[k] : slot === 1 ? ib[k] : e.others![slot - 2].index;
         if (parent === null) continue;
         checkAdjoint(op, slot, xBar, parent, index);
@@ -171,8 +173,8 @@ function release(chunks: readonly Chunk[], p: number): void {
     for (let k = c.lo; k <= c.hi; k++) {
       if (c.pass[k] !== p || c.op[k] === null || c.flags[k] & RELEASED) continue;
       c.flags[k] |= RELEASED;
-      c.pa[k] = null;
-      c.pb[k] = null;
+      c.sa[k] = 0;
+      c.sb[k] = 0;
       const e = c.ext[k];
       if (e !== undefined) {
         e.pull = null;
@@ -185,7 +187,7 @@ function release(chunks: readonly Chunk[], p: number): void {
       c.liveOps--;
     }
     if (c.liveOps === 0) {
-      c.deps.clear();
+      c.deps = [];
       c.lastDep = null;
     }
   }

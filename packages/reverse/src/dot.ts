@@ -6,7 +6,7 @@
 import { Tensor } from '@ad/core';
 import { Dual, DualTensor } from '@ad/forward';
 import { Node, handle } from './node.js';
-import type { Chunk, Primal } from './tape.js';
+import { slotChunk, type Chunk, type Primal } from './tape.js';
 
 export interface DotOptions {
   /** Names to show for some nodes (inputs, typically). */
@@ -37,8 +37,10 @@ function escape(s: string): string {
 /** The parents of an entry, as (chunk, index) pairs. */
 export function parentsOf(c: Chunk, k: number): [Chunk, number][] {
   const out: [Chunk, number][] = [];
-  if (c.pa[k] !== null) out.push([c.pa[k]!, c.ia[k]]);
-  if (c.pb[k] !== null) out.push([c.pb[k]!, c.ib[k]]);
+  const a = slotChunk(c, c.sa[k]);
+  const b = slotChunk(c, c.sb[k]);
+  if (a !== null) out.push([a, c.ia[k]]);
+  if (b !== null) out.push([b, c.ib[k]]);
   for (const s of c.ext[k]?.others ?? []) if (s.chunk !== null) out.push([s.chunk, s.index]);
   return out;
 }

@@ -22,7 +22,7 @@ import {
   type TensorMethods,
 } from '@ad/core';
 import { Node, TensorVar, Var } from './node.js';
-import { NUMERIC, REQUIRES_GRAD, addDep, chunkFor, type Chunk, type Primal } from './tape.js';
+import { NUMERIC, REQUIRES_GRAD, chunkFor, slotOf, type Chunk, type Primal } from './tape.js';
 import { backward, type BackwardOptions, type Gradients } from './backward.js';
 import { state } from './state.js';
 
@@ -70,14 +70,12 @@ function record(tag: number, op: Op<never>, out: number, ca: Chunk | null, ia: n
   c.val[k] = out;
   c.op[k] = op;
   c.liveOps++;
-  c.pa[k] = ca;
+  c.sa[k] = ca === null ? 0 : ca === c ? 1 : slotOf(c, ca);
   c.ia[k] = ia;
   c.da[k] = da;
-  c.pb[k] = cb;
+  c.sb[k] = cb === null ? 0 : cb === c ? 1 : slotOf(c, cb);
   c.ib[k] = ib;
   c.db[k] = db;
-  if (ca !== null) addDep(c, ca);
-  if (cb !== null) addDep(c, cb);
   return new Var(c, k);
 }
 

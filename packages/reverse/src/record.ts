@@ -9,7 +9,7 @@
  */
 import { AdError, anomalyDetection, anyInterpreter, anyOps, checkAnomaly, registerKind, type Algebra, type Interpreter, type Op } from '@ad/core';
 import { Node, TensorVar, Var, handle } from './node.js';
-import { REQUIRES_GRAD, addDep, chunkFor, linkA, linkB, type Chunk, type Primal } from './tape.js';
+import { REQUIRES_GRAD, chunkFor, linkA, linkB, slotOf, type Chunk, type Primal } from './tape.js';
 import { state } from './state.js';
 
 const o = anyOps as Algebra<Primal>;
@@ -57,7 +57,7 @@ export const reverseInterpreter: Interpreter<Primal> = {
       if (n > 1) linkB(c, k, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
       if (n > 2) {
         const others = parents.slice(2).map(slot);
-        for (const s of others) if (s.chunk !== null) addDep(c, s.chunk);
+        for (const s of others) if (s.chunk !== null) slotOf(c, s.chunk);
         c.ext[k]!.others = others;
       }
       c.ext[k]!.pull = (yBar) => op.vjp(o, primals, y, params)(yBar, needs);

@@ -60,18 +60,22 @@ export class Chunk {
   readonly grad: Float64Array;
   /** The backward pass that last gave the entry an adjoint. */
   readonly pass: Int32Array;
-  /** Parents a and b: their chunk (null for none) and index. */
-  readonly pa: (Chunk | null)[];
+  /**
+   * Parents a and b as (slot, index): slot 0 is no parent, 1 this chunk, s ≥ 2 the chunk
+   * `deps[s − 2]`. Numbers rather than pointers, so the collector has less to trace and copy.
+   */
+  readonly sa: Uint16Array;
   readonly ia: Int32Array;
-  readonly pb: (Chunk | null)[];
+  readonly sb: Uint16Array;
   readonly ib: Int32Array;
   /** The op that made each entry (null for a leaf). */
   readonly op: (Op<never> | null)[];
   readonly ext: (Ext | undefined)[];
-  /** Earlier chunks holding parents of this chunk's entries. */
-  readonly deps = new Set<Chunk>();
-  /** The dependency added last: most ops reuse it (a parameter, the previous chunk). */
+  /** Earlier chunks holding parents of this chunk's entries (slot s ≥ 2 is deps[s − 2]). */
+  deps: Chunk[] = [];
+  /** The dependency looked up last and its slot: most ops reuse it (a parameter, the previous chunk). */
   lastDep: Chunk | null = null;
+  lastSlot = 0;
   /**
    * Op entries not yet released. When it drops to 0 nothing here can be back-propagated any
    * more, so the links to earlier chunks are dropped: a training loop, whose every step is
@@ -94,9 +98,9 @@ export class Chunk {
     this.adj = new Float64Array(capacity);
     this.grad = new Float64Array(capacity);
     this.pass = new Int32Array(capacity);
-    this.pa = new Array<Chunk | null>(capacity).fill(null);
+    this.sa = new Uint16Array(capacity);
     this.ia = new Int32Array(capacity);
-    this.pb = new Array<Chunk | null>(capacity).fill(null);
+    this.sb = new Uint16Array(capacity);
     this.ib = new Int32Array(capacity);
     this.op = new Array<Op<never> | null>(capacity).fill(null);
     this.ext = new Array<Ext | undefined>(capacity).fill(undefined);
@@ -132,17 +136,20 @@ export function endGraph(tag: number): void {
   if (last !== null && last.tag === tag) last = null;
 }
 
-/** Links entry k of `c` to a parent, noting a cross-chunk dependency. */
+/** Links entry k of `c` to a parent (null for none). */
 export function linkA(c: Chunk, k: number, parent: Chunk | null, index: number): void {
-  c.pa[k] = parent;
+  c.sa[k] = parent === null ? 0 : slotOf(c, parent);
   c.ia[k] = index;
-  if (parent !== null) addDep(c, parent);
 }
 
 export function linkB(c: Chunk, k: number, parent: Chunk | null, index: number): void {
-  c.pb[k] = parent;
+  c.sb[k] = parent === null ? 0 : slotOf(c, parent);
   c.ib[k] = index;
-  if (parent !== null) addDep(c, parent);
+}
+
+/** The chunk a parent slot names (null for slot 0). */
+export function slotChunk(c: Chunk, slot: number): Chunk | null {
+  return slot === 0 ? null : slot === 1 ? c : c.deps[slot - 2];
 }
 
 /** Widens chunk c's reached range of pass p to include entry k. */
@@ -172,10 +179,16 @@ export function promote(c: Chunk, k: number): Ext {
   return e;
 }
 
-/** Notes that chunk c holds a child of an entry of `parent`. */
-export function addDep(c: Chunk, parent: Chunk): void {
-  if (parent !== c && parent !== c.lastDep) {
-    c.deps.add(parent);
-    c.lastDep = parent;
+/** The slot by which chunk c refers to `parent`, adding it to c's dependencies if new. */
+export function slotOf(c: Chunk, parent: Chunk): number {
+  if (parent === c) return 1;
+  if (parent === c.lastDep) return c.lastSlot;
+  let i = c.deps.indexOf(parent);
+  if (i < 0) {
+    i = c.deps.length;
+    c.deps.push(parent);
   }
+  c.lastDep = parent;
+  c.lastSlot = i + 2;
+  return c.lastSlot;
 }
