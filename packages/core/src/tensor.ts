@@ -94,15 +94,24 @@ export class Tensor {
     const n = sizeOf(shape);
     if (this.isContiguous) return data.slice(offset, offset + n);
     const out = new Float64Array(n);
-    let o = 0;
-    const walk = (axis: number, pos: number): void => {
-      if (axis === shape.length) {
-        out[o++] = data[pos];
-        return;
+    if (n === 0) return out;
+    // An odometer over the outer axes, a tight loop over the last one.
+    const rank = shape.length;
+    const last = rank - 1;
+    const inner = shape[last];
+    const step = stride[last];
+    const index = new Array<number>(rank).fill(0);
+    let pos = offset;
+    for (let o = 0; o < n; ) {
+      for (let j = 0; j < inner; j++) out[o++] = data[pos + j * step];
+      for (let d = last - 1; d >= 0; d--) {
+        index[d]++;
+        pos += stride[d];
+        if (index[d] < shape[d]) break;
+        pos -= stride[d] * shape[d];
+        index[d] = 0;
       }
-      for (let i = 0; i < shape[axis]; i++) walk(axis + 1, pos + i * stride[axis]);
-    };
-    walk(0, offset);
+    }
     return out;
   }
 

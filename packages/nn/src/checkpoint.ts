@@ -7,6 +7,7 @@
  * before it writes, so a bad file never half-loads into a model.
  */
 import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { AdError, Tensor } from '@ad/core';
 import type { Module, StateDict } from './module.js';
@@ -68,9 +69,10 @@ export function save(model: Module, path: string, options: { optimizer?: Optimiz
   const body = JSON.stringify(payload);
   const text = JSON.stringify({ format: FORMAT, version: VERSION, sha256: digest(body), payload: body });
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const bytes = Buffer.from(text, 'utf8');
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, text);
+    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
@@ -79,6 +81,13 @@ export function save(model: Module, path: string, options: { optimizer?: Optimiz
   }
   closeSync(fd);
   renameSync(tmp, path);
+  // The rename itself must reach the disk too, or a power cut could bring back the old name.
+  const dir = openSync(dirname(resolve(path)), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }
 
 /** Reads and verifies a checkpoint. Throws a CheckpointError that names the problem. */

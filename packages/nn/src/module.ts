@@ -20,13 +20,23 @@ export abstract class Module {
     return Object.entries(this).filter((e): e is [string, Module] => e[1] instanceof Module);
   }
 
-  /** Every parameter with its dotted name, in registration order, each once. */
+  /**
+   * Every parameter with its dotted name, in registration order, each once: a module shared
+   * between two places (tied weights) keeps its first name, as PyTorch's named_parameters.
+   */
   namedParameters(prefix = ''): [string, Parameter][] {
     const out: [string, Parameter][] = [];
-    for (const [name, value] of Object.entries(this)) {
-      if (value instanceof Parameter) out.push([prefix + name, value]);
-    }
-    for (const [name, child] of this.children()) out.push(...child.namedParameters(`${prefix}${name}.`));
+    const seen = new Set<Parameter>();
+    const walk = (m: Module, at: string): void => {
+      for (const [name, value] of Object.entries(m)) {
+        if (value instanceof Parameter && !seen.has(value)) {
+          seen.add(value);
+          out.push([at + name, value]);
+        }
+      }
+      for (const [name, child] of m.children()) walk(child, `${at}${name}.`);
+    };
+    walk(this, prefix);
     return out;
   }
 

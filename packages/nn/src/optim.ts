@@ -7,7 +7,7 @@
  *        m̂ = m/(1 − β₁ᵗ);  v̂ = v/(1 − β₂ᵗ) (AMSGrad: v̂ from max of all v);  θ ← θ − γ m̂/(√v̂ + ε)
  * AdamW: θ ← θ(1 − γλ) first (decoupled decay), then Adam without the λθ term.
  */
-import { ValueError } from '@ad/core';
+import { Tensor, ValueError } from '@ad/core';
 import type { Gradients } from '@ad/reverse';
 import { Parameter } from './parameter.js';
 
@@ -45,7 +45,7 @@ export abstract class Optimizer {
     this.params.forEach((p, i) => {
       const g = gradients !== undefined ? gradients.get(p) : p.grad;
       if (g === null) return;
-      const data = (g as { toFloat64Array(): Float64Array }).toFloat64Array();
+      const data = gradientData(g);
       if (data.length !== p.data.length) {
         throw new ValueError(this.constructor.name, `gradient of parameter ${i} has ${data.length} values, the parameter ${p.data.length}`);
       }
@@ -57,6 +57,15 @@ export abstract class Optimizer {
 
   abstract stateDict(): OptimizerState;
   abstract loadStateDict(state: OptimizerState): void;
+}
+
+/** A gradient's numbers row-major: read in place when contiguous, copied otherwise. */
+function gradientData(g: unknown): Float64Array {
+  if (g instanceof Tensor) {
+    return g.isContiguous ? g.data.subarray(g.offset, g.offset + g.size) : g.toFloat64Array();
+  }
+  if (typeof g === 'number') return Float64Array.of(g);
+  return (g as { toFloat64Array(): Float64Array }).toFloat64Array();
 }
 
 function positive(name: string, key: string, v: number, allowZero = true): number {

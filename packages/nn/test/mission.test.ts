@@ -45,3 +45,9 @@ test('optimizer.step(gradients) uses the gradients a backward returned', () => {
   expect(a.stateDict()['0.weight'].toArray()).toEqual(b.stateDict()['0.weight'].toArray());
   expect(Object.keys(a.stateDict())).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
 });
+
+test('a module shared in two places counts its parameters once (tied weights)', () => {
+  const shared = new Linear(2, 2, { seed: 1 });
+  const model = new Sequential([shared, shared]);
+  expect(model.namedParameters().map(([k]) => k)).toEqual(['0.weight', '0.bias']);
+});

@@ -11,7 +11,7 @@
  */
 import { Tensor, type NestedArray, type Op } from '@ad/core';
 import type { DualTensor } from '@ad/forward';
-import { Chunk, HAS_GRAD, NUMERIC, REQUIRES_GRAD, chunkFor, type Ext, type Primal } from './tape.js';
+import { Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, type Ext, type Primal } from './tape.js';
 import { currentPass } from './pass.js';
 
 export type { Primal, Pull } from './tape.js';
@@ -97,7 +97,7 @@ export abstract class Node {
 
   /** True if both handles denote the same node. */
   is(other: Node): boolean {
-    return this.chunk === other.chunk && this.index === other.index;
+    return this.chunk === other.chunk && this.index === other.index && (this.chunk !== INERT || this.held === other.held);
   }
 
   /** A new leaf with the same value that records nothing and receives no gradient. */
@@ -190,6 +190,11 @@ export function isScalarValue(value: Primal): boolean {
 export function handle(chunk: Chunk, index: number, value: Primal): Var | TensorVar {
   const held = typeof value === 'number' ? undefined : value;
   return isScalarValue(value) ? new Var(chunk, index, held) : new TensorVar(chunk, index, held);
+}
+
+/** A constant node: a handle on the shared inert entry, holding its value. */
+export function inertHandle(value: Primal): Var | TensorVar {
+  return isScalarValue(value) ? new Var(INERT, 0, value) : new TensorVar(INERT, 0, value);
 }
 
 /** Records a leaf (an input of the graph). */

@@ -8,7 +8,7 @@
  * Operands of other tags are constants here; so are nodes that do not require grad.
  */
 import { AdError, anomalyDetection, anyInterpreter, anyOps, checkAnomaly, registerKind, type Algebra, type Interpreter, type Op } from '@ad/core';
-import { Node, TensorVar, Var, handle } from './node.js';
+import { Node, TensorVar, Var, handle, inertHandle } from './node.js';
 import { REQUIRES_GRAD, chunkFor, linkA, linkB, slotOf, type Chunk, type Primal } from './tape.js';
 import { state } from './state.js';
 
@@ -45,23 +45,21 @@ export const reverseInterpreter: Interpreter<Primal> = {
     }
     const y = anyInterpreter.apply(op, primals, params) as Primal;
     if (anomalyDetection()) checkAnomaly(op.name, 'forward', primals, y);
+    if (!anyParent) return inertHandle(y);
     const c = chunkFor(top);
     const k = c.n++;
-    c.flags[k] = anyParent ? REQUIRES_GRAD : 0;
+    c.flags[k] = REQUIRES_GRAD;
     c.ext[k] = { value: y, pull: null, others: null, adjoint: null, grad: null };
-    if (anyParent) {
-      c.op[k] = op as Op<never>;
-      c.liveOps++;
-      const slot = (p: Node | null) => (p === null ? { chunk: null, index: 0 } : { chunk: p.chunk, index: p.index });
-      linkA(c, k, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
-      if (n > 1) linkB(c, k, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
-      if (n > 2) {
-        const others = parents.slice(2).map(slot);
-        for (const s of others) if (s.chunk !== null) slotOf(c, s.chunk);
-        c.ext[k]!.others = others;
-      }
-      c.ext[k]!.pull = (yBar) => op.vjp(o, primals, y, params)(yBar, needs);
+    c.op[k] = op as Op<never>;
+    c.liveOps++;
+    linkA(c, k, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
+    if (n > 1) linkB(c, k, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
+    if (n > 2) {
+      const others = parents.slice(2).map((p) => (p === null ? { chunk: null, index: 0 } : { chunk: p.chunk, index: p.index }));
+      for (const s of others) if (s.chunk !== null) slotOf(c, s.chunk);
+      c.ext[k]!.others = others;
     }
+    c.ext[k]!.pull = (yBar) => op.vjp(o, primals, y, params)(yBar, needs);
     return handle(c, k, y);
   },
   constant: (c) => c,

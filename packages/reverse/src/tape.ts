@@ -107,6 +107,13 @@ export class Chunk {
   }
 }
 
+/**
+ * The one entry every constant result points to: an op whose operands need no gradient, or any
+ * op under noGrad, makes only a handle holding its value — nothing is written to a tape, so
+ * evaluation loops leave nothing behind.
+ */
+export const INERT = new Chunk(0, 1);
+
 const FIRST_CAPACITY = 64;
 /**
  * 8192 entries: the pointer arrays stay at 64 KiB. At 16384 they passed V8's 128 KiB limit for

@@ -49,8 +49,9 @@ function outputNode(op: string, y: unknown, tag: number): Node | null {
   throw new DTypeError(op, `f returned ${describe(y)}, not a number, Var or TensorVar`);
 }
 
+/** The plain value of an output: unwrapped from this graph's node, or from a constant node. */
 function valueOf(y: unknown, tag: number): Primal {
-  return y instanceof Node && y.tag === tag ? y.value : (y as Primal);
+  return y instanceof Node && (y.tag === tag || !y.requiresGrad) ? y.value : (y as Primal);
 }
 
 function zeroOf(x: Primal): Primal {
