@@ -21,16 +21,22 @@ export class Generator {
 
   /** Restores a generator from `state()`. */
   static fromState(state: readonly number[]): Generator {
+    if (!Array.isArray(state) || state.length < 3 || !state.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new ValueError('Generator.fromState', 'expected the array of finite numbers that state() returns');
+    }
     const g = new Generator(0);
-    g.rng = xoroshiro128plusFromState(state.slice(0, -1));
-    const spare = state[state.length - 1];
-    g.spare = Number.isNaN(spare) ? null : spare;
+    g.rng = xoroshiro128plusFromState(state.slice(0, -2));
+    g.spare = state[state.length - 2] === 1 ? state[state.length - 1] : null;
     return g;
   }
 
-  /** The full state, so a training run can resume with the same stream. */
+  /**
+   * The full state, so a training run can resume with the same stream: the generator's words,
+   * then whether a second normal is waiting (1 or 0) and its value. Plain finite numbers, so
+   * it survives JSON.
+   */
   state(): number[] {
-    return [...this.rng.getState(), this.spare ?? NaN];
+    return [...this.rng.getState(), this.spare === null ? 0 : 1, this.spare ?? 0];
   }
 
   /** Uniform in [0, 1), 53 random bits. */

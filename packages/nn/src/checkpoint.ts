@@ -14,7 +14,7 @@ import type { Module, StateDict } from './module.js';
 import type { Optimizer, OptimizerState } from './optim.js';
 
 const FORMAT = '@ad/nn checkpoint';
-const VERSION = 1;
+const VERSION = 2;
 
 /** A checkpoint that cannot be read: missing, truncated, corrupted, or of another format. */
 export class CheckpointError extends AdError {}
@@ -24,10 +24,32 @@ interface StoredTensor {
   data: string;
 }
 
+/** An optimizer state with its per-parameter buffers stored like tensors (exact, compact). */
+type StoredOptimizer = Omit<OptimizerState, 'buffers'> & { buffers: Record<string, StoredTensor>[] };
+
 interface Payload {
   model: Record<string, StoredTensor>;
-  optimizer: OptimizerState | null;
+  optimizer: StoredOptimizer | null;
   meta: Record<string, unknown>;
+}
+
+function encodeOptimizer(state: OptimizerState): StoredOptimizer {
+  return {
+    ...state,
+    buffers: state.buffers.map((b) =>
+      Object.fromEntries(Object.entries(b).map(([k, v]) => [k, encode(Tensor.fromData(Float64Array.from(v), [v.length]))])),
+    ),
+  };
+}
+
+function decodeOptimizer(stored: StoredOptimizer, path: string): OptimizerState {
+  if (!Array.isArray(stored.buffers)) throw new CheckpointError('load', `${path}: the optimizer state has no buffers`);
+  return {
+    ...stored,
+    buffers: stored.buffers.map((b, i) =>
+      Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Array.from(decode(`optimizer buffer ${i}.${k}`, v, path).toFloat64Array())])),
+    ),
+  };
 }
 
 export interface Checkpoint {
@@ -63,7 +85,7 @@ function digest(body: string): string {
 export function save(model: Module, path: string, options: { optimizer?: Optimizer; meta?: Record<string, unknown> } = {}): void {
   const payload: Payload = {
     model: Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, encode(t)])),
-    optimizer: options.optimizer?.stateDict() ?? null,
+    optimizer: options.optimizer === undefined ? null : encodeOptimizer(options.optimizer.stateDict()),
     meta: options.meta ?? {},
   };
   const body = JSON.stringify(payload);
@@ -112,7 +134,8 @@ export function load(path: string): Checkpoint {
   const payload = JSON.parse(outer.payload) as Payload;
   const model: StateDict = {};
   for (const [k, s] of Object.entries(payload.model ?? {})) model[k] = decode(k, s, path);
-  return { model, optimizer: payload.optimizer ?? null, meta: payload.meta ?? {} };
+  const optimizer = payload.optimizer === null || payload.optimizer === undefined ? null : decodeOptimizer(payload.optimizer, path);
+  return { model, optimizer, meta: payload.meta ?? {} };
 }
 
 /** Loads a checkpoint into a model (and optimizer); nothing is changed if any check fails. */

@@ -21,6 +21,8 @@ export interface OptimizerState {
 
 export abstract class Optimizer {
   readonly params: readonly Parameter[];
+  /** The learning rate γ; a schedule may change it between steps, as PyTorch's param_groups. */
+  abstract lr: number;
   /** Number of steps taken. */
   stepCount = 0;
 
@@ -84,7 +86,7 @@ export interface SGDOptions {
 }
 
 export class SGD extends Optimizer {
-  readonly lr: number;
+  lr: number;
   readonly momentum: number;
   readonly dampening: number;
   readonly nesterov: boolean;
@@ -144,7 +146,7 @@ export interface AdamOptions {
 }
 
 export class Adam extends Optimizer {
-  readonly lr: number;
+  lr: number;
   readonly betas: readonly [number, number];
   readonly eps: number;
   readonly weightDecay: number;

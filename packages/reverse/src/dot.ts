@@ -45,6 +45,11 @@ export function parentsOf(c: Chunk, k: number): [Chunk, number][] {
   return out;
 }
 
+/** The nodes an op node was computed from (those that carry gradient), in operand order. */
+export function parents(node: Node): Node[] {
+  return parentsOf(node.chunk, node.index).map(([c, k]) => handle(c, k, c.ext[k]?.value ?? 0));
+}
+
 /** The nodes of the graph that produced `root`, parents before children (a retained graph). */
 export function graphNodes(root: Node): Node[] {
   return topologicalOrder([root]);
