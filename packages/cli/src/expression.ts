@@ -1,0 +1,205 @@
+/**
+ * Expressions typed on the command line, `(x+y)*(x-y)`, parsed by mathjs's `parse` and mapped
+ * onto @ad's ops, so the same expression runs on plain numbers, on forward-mode duals and on
+ * reverse-mode graph nodes (core's `anyOps` dispatches on the operands' kinds). Anything that
+ * is not one of our differentiable ops is refused with a message that lists what is.
+ */
+import { anyOps, type Algebra } from '@ad/core';
+import { parse, type MathNode } from 'mathjs/number';
+import { UsageError } from './errors.js';
+
+/** The ops an expression may use, by the name our op table gives them. */
+export type ExprOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'neg' | 'maximum' | 'minimum'
+  | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'tan' | 'tanh' | 'sigmoid' | 'relu' | 'sqrt' | 'square' | 'abs';
+
+export type Expr =
+  | { readonly kind: 'const'; readonly value: number; readonly text: string }
+  | { readonly kind: 'var'; readonly name: string; readonly text: string }
+  | { readonly kind: 'op'; readonly op: ExprOp; readonly args: readonly Expr[]; readonly text: string };
+
+/** Functions by the name written in an expression, with their arity. */
+const FUNCTIONS: Readonly<Record<string, { op: ExprOp; arity: number }>> = {
+  sin: { op: 'sin', arity: 1 },
+  cos: { op: 'cos', arity: 1 },
+  tan: { op: 'tan', arity: 1 },
+  exp: { op: 'exp', arity: 1 },
+  log: { op: 'log', arity: 1 },
+  log1p: { op: 'log1p', arity: 1 },
+  expm1: { op: 'expm1', arity: 1 },
+  sqrt: { op: 'sqrt', arity: 1 },
+  tanh: { op: 'tanh', arity: 1 },
+  sigmoid: { op: 'sigmoid', arity: 1 },
+  relu: { op: 'relu', arity: 1 },
+  abs: { op: 'abs', arity: 1 },
+  square: { op: 'square', arity: 1 },
+  pow: { op: 'pow', arity: 2 },
+  max: { op: 'maximum', arity: 2 },
+  min: { op: 'minimum', arity: 2 },
+};
+
+/** mathjs operator functions → our ops (element-wise and matrix forms mean the same on scalars). */
+const OPERATORS: Readonly<Record<string, ExprOp | 'identity'>> = {
+  add: 'add',
+  subtract: 'sub',
+  multiply: 'mul',
+  dotMultiply: 'mul',
+  divide: 'div',
+  dotDivide: 'div',
+  pow: 'pow',
+  dotPow: 'pow',
+  unaryMinus: 'neg',
+  unaryPlus: 'identity',
+};
+
+const CONSTANTS: Readonly<Record<string, number>> = { pi: Math.PI, e: Math.E };
+
+/** Infix symbols for printing a step the way it was written. */
+export const INFIX: Partial<Record<ExprOp, string>> = { add: '+', sub: '−', mul: '·', div: '/', pow: '^' };
+
+/** The functions an expression may call, for help texts and messages. */
+export const FUNCTION_NAMES: readonly string[] = Object.keys(FUNCTIONS);
+
+/** A parsed expression: one or more outputs over named inputs. */
+export interface Program {
+  readonly source: string;
+  readonly outputs: readonly Expr[];
+  /** The variables the outputs use, in order of first appearance. */
+  readonly variables: readonly string[];
+}
+
+/**
+ * Parses `source` (one expression, or several as `[f1, f2]` or `f1; f2` for f: Rⁿ → Rᵐ).
+ * `flag` names where it came from in messages.
+ */
+export function parseProgram(source: string, flag = '--fn'): Program {
+  if (source.trim() === '') throw new UsageError(`${flag} is empty; give an expression such as "(x+y)*(x-y)"`);
+  let root: MathNode;
+  try {
+    root = parse(source);
+  } catch (e) {
+    throw new UsageError(`cannot parse ${flag} ${JSON.stringify(source)}: ${(e as Error).message}`);
+  }
+  const tops = topLevel(root);
+  if (tops.length === 0) throw new UsageError(`${flag} ${JSON.stringify(source)} has no expression`);
+  const variables: string[] = [];
+  const outputs = tops.map((n) => convert(n, flag, source, variables));
+  return { source, outputs, variables };
+}
+
+/** The output expressions: the items of `[a, b]`, the statements of `a; b`, or the one expression. */
+function topLevel(root: MathNode): MathNode[] {
+  const node = unwrap(root);
+  if (node.type === 'ArrayNode') return (node as unknown as { items: MathNode[] }).items;
+  if (node.type === 'BlockNode') return (node as unknown as { blocks: { node: MathNode }[] }).blocks.map((b) => b.node);
+  return [node];
+}
+
+function unwrap(node: MathNode): MathNode {
+  let n = node;
+  while (n.type === 'ParenthesisNode') n = (n as unknown as { content: MathNode }).content;
+  return n;
+}
+
+function convert(node: MathNode, flag: string, source: string, variables: string[]): Expr {
+  const text = node.toString();
+  switch (node.type) {
+    case 'ParenthesisNode':
+      return convert((node as unknown as { content: MathNode }).content, flag, source, variables);
+    case 'ConstantNode': {
+      const value = (node as unknown as { value: unknown }).value;
+      if (typeof value !== 'number') throw new UsageError(`${flag}: ${JSON.stringify(text)} is not a number`);
+      return { kind: 'const', value, text };
+    }
+    case 'SymbolNode': {
+      const name = (node as unknown as { name: string }).name;
+      if (!variables.includes(name)) variables.push(name);
+      return { kind: 'var', name, text };
+    }
+    case 'OperatorNode': {
+      const { fn, op, args } = node as unknown as { fn: string; op: string; args: MathNode[] };
+      const ours = OPERATORS[fn];
+      if (ours === undefined) throw new UsageError(`${flag}: operator ${op} (${fn}) is not supported; use + - * / ^ and functions such as sin, exp, log`);
+      const xs = args.map((a) => convert(a, flag, source, variables));
+      if (ours === 'identity') return xs[0];
+      return { kind: 'op', op: ours, args: xs, text };
+    }
+    case 'FunctionNode': {
+      const { fn, args } = node as unknown as { fn: MathNode; args: MathNode[] };
+      const name = fn.type === 'SymbolNode' ? (fn as unknown as { name: string }).name : fn.toString();
+      const known = FUNCTIONS[name];
+      if (known === undefined) throw new UsageError(`${flag}: unknown function ${name}(); known functions: ${FUNCTION_NAMES.join(', ')}`);
+      if (args.length !== known.arity) {
+        throw new UsageError(`${flag}: ${name} takes ${known.arity} argument${known.arity === 1 ? '' : 's'}, got ${args.length} in ${JSON.stringify(text)}`);
+      }
+      return { kind: 'op', op: known.op, args: args.map((a) => convert(a, flag, source, variables)), text };
+    }
+    default:
+      throw new UsageError(`${flag}: ${JSON.stringify(text)} is not supported (${node.type.replace(/Node$/, '').toLowerCase()}); write arithmetic (+ - * / ^) and functions such as sin, exp, log`);
+  }
+}
+
+/** One op the evaluation applied: its expression, its operands (values of the mode) and its result. */
+export interface Applied<T> {
+  readonly expr: Extract<Expr, { kind: 'op' }>;
+  readonly args: readonly (T | number)[];
+  readonly result: T | number;
+}
+
+/**
+ * Evaluates the outputs with `env` giving each variable's value (numbers, duals, graph nodes).
+ * Named constants (pi, e) are numbers unless `env` gives them. `onApply` sees every op applied,
+ * in evaluation order (operands before the op): the evaluation trace. A subexpression used twice
+ * is written twice and so evaluated twice, as the expression says.
+ */
+export function evaluate<T>(program: Program, env: ReadonlyMap<string, T>, onApply?: (a: Applied<T>) => void): (T | number)[] {
+  const o = anyOps as Algebra<T>;
+  const run = (e: Expr): T | number => {
+    if (e.kind === 'const') return e.value;
+    if (e.kind === 'var') {
+      const v = env.get(e.name);
+      if (v !== undefined) return v;
+      const c = CONSTANTS[e.name];
+      if (c !== undefined) return c;
+      throw new UsageError(`${program.source}: no value for ${e.name}`);
+    }
+    const args = e.args.map(run);
+    const result = apply(o, e.op, args);
+    onApply?.({ expr: e, args, result });
+    return result;
+  };
+  return program.outputs.map(run);
+}
+
+function apply<T>(o: Algebra<T>, op: ExprOp, args: readonly (T | number)[]): T | number {
+  const [a, b] = args;
+  // A unary op of our table takes a value of the mode; a plain number goes through the same
+  // dispatch (numbers are a kind too), typed as T for the call.
+  const x = a as T;
+  switch (op) {
+    case 'add':
+      return o.add(a, b);
+    case 'sub':
+      return o.sub(a, b);
+    case 'mul':
+      return o.mul(a, b);
+    case 'div':
+      return o.div(a, b);
+    case 'pow':
+      return o.pow(a, b);
+    case 'maximum':
+      return o.maximum(a, b);
+    case 'minimum':
+      return o.minimum(a, b);
+    default:
+      return o[op](x);
+  }
+}
+
+/** The variables of a program that `--at` must give, checked: every used variable needs a value. */
+export function checkInputs(program: Program, names: readonly string[], flag = '--at'): void {
+  const missing = program.variables.filter((v) => !names.includes(v) && !(v in CONSTANTS));
+  if (missing.length > 0) {
+    throw new UsageError(`${JSON.stringify(program.source)} uses ${missing.join(', ')}, which ${flag} does not give; add ${missing.map((m) => `${m}=…`).join(',')} to ${flag}`);
+  }
+}

@@ -1,0 +1,112 @@
+/** `ad train` and `ad eval` end to end, as child processes, on small settings. */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ad, checkSvg, ensureBuilt, scratch } from './run.js';
+
+beforeAll(ensureBuilt);
+
+const EPOCH_LINE = /^epoch +\d+\/\d+  train loss \d+\.\d{4}  test loss \d+\.\d{4}  test acc +\d+\.\d{2}%  \S+ (s|ms|µs)$/;
+
+interface StoredCheckpoint {
+  format: string;
+  payload: string;
+}
+
+function readCheckpoint(path: string): { model: Record<string, { shape: number[]; data: string }>; optimizer: { step: number } | null; meta: { epoch: number; history: unknown[]; config: { epochs: number } } } {
+  const outer = JSON.parse(readFileSync(path, 'utf8')) as StoredCheckpoint;
+  expect(outer.format).toBe('@ad/nn checkpoint');
+  return JSON.parse(outer.payload);
+}
+
+test('ad train --data xor: a line per epoch, 100 % test accuracy, a checkpoint and the learning curves', async () => {
+  const dir = scratch();
+  const r = await ad(['train', '--data', 'xor'], dir);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const lines = r.stdout.trim().split('\n');
+  expect(lines[0]).toMatch(/^ad train — xor: 300 train \/ 100 test \(seed 0\) · 2-8-1 tanh \(33 parameters\), binary cross-entropy · Adam lr 0\.02, batch 32 · 60 epochs$/);
+  const epochs = lines.filter((l) => l.startsWith('epoch'));
+  expect(epochs).toHaveLength(60);
+  for (const l of epochs) expect(l).toMatch(EPOCH_LINE);
+  expect(epochs[59]).toContain('test acc 100.00%');
+  expect(lines[lines.length - 1]).toMatch(/^saved model\.json \(epoch 60, test accuracy 100\.00%\); learning curves in curves\.svg; \d+\.\d s of training$/);
+
+  const ckpt = readCheckpoint(join(dir, 'model.json'));
+  expect(Object.keys(ckpt.model)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
+  expect(ckpt.model['0.weight'].shape).toEqual([8, 2]);
+  expect(ckpt.optimizer?.step).toBe(60 * 10);
+  expect(ckpt.meta.epoch).toBe(60);
+  expect(ckpt.meta.history).toHaveLength(60);
+  const svg = readFileSync(join(dir, 'curves.svg'), 'utf8');
+  checkSvg(svg);
+  expect(svg).toContain('test accuracy per epoch');
+});
+
+test('ad train --resume continues to exactly the weights of an uninterrupted run', async () => {
+  const dir = scratch();
+  const base = ['train', '--data', 'moons', '--limit', '200', '--hidden', '16', '--dropout', '0.1', '--no-plot'];
+  const whole = await ad([...base, '--epochs', '6', '--out', 'whole.json'], dir);
+  expect(whole.code).toBe(0);
+  const first = await ad([...base, '--epochs', '3', '--out', 'part.json'], dir);
+  expect(first.code).toBe(0);
+  const resumed = await ad(['train', '--resume', 'part.json', '--epochs', '6', '--no-plot'], dir);
+  expect(resumed.stderr).toBe('');
+  expect(resumed.code).toBe(0);
+  expect(resumed.stdout).toContain('resuming at epoch 4 of 6');
+  expect(resumed.stdout.split('\n').filter((l) => l.startsWith('epoch'))).toHaveLength(3);
+  const a = readCheckpoint(join(dir, 'whole.json'));
+  const b = readCheckpoint(join(dir, 'part.json'));
+  expect(b.meta.epoch).toBe(6);
+  expect(b.meta.history).toHaveLength(6);
+  // Same batches, dropout masks and Adam state: bit-identical weights.
+  expect(b.model).toEqual(a.model);
+  expect(b.optimizer).toEqual(a.optimizer);
+  // The per-epoch scores of the resumed half equal the uninterrupted run's.
+  const last = (s: string) => s.trim().split('\n').filter((l) => l.startsWith('epoch')).pop()!.replace(/  \S+ (s|ms|µs)$/, '');
+  expect(last(resumed.stdout)).toBe(last(whole.stdout));
+
+  const done = await ad(['train', '--resume', 'part.json', '--no-plot'], dir);
+  expect(done.code).toBe(2);
+  expect(done.stderr).toBe('ad train: part.json has already trained 6 of 6 epochs; give --epochs above 6 to train further\n');
+  const changed = await ad(['train', '--resume', 'part.json', '--epochs', '8', '--hidden', '32'], dir);
+  expect(changed.code).toBe(2);
+  expect(changed.stderr).toMatch(/^ad train: --hidden 32 differs from part\.json, which was trained with 16; .*\n$/);
+});
+
+test('a tiny MNIST run: the default network on a few hundred digits', async () => {
+  const dir = scratch();
+  const r = await ad(['train', '--limit', '300', '--epochs', '1', '--batch', '64', '--plot', 'c.svg', '--out', 'm.json'], dir);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^ad train — mnist: 225 train \/ 75 test \(seed 0\) · 784-256-10 relu, dropout 0\.2 \(203,530 parameters\), cross-entropy · Adam lr 0\.002 \(cosine decay\), batch 64, random shifts ±2 px · 1 epoch\n/);
+  expect(r.stdout.split('\n')[1]).toMatch(EPOCH_LINE);
+  checkSvg(readFileSync(join(dir, 'c.svg'), 'utf8'));
+  expect(statSync(join(dir, 'm.json')).size).toBeGreaterThan(203_530 * 8);
+});
+
+test('ad eval prints the accuracy on the held-out rows and the confusion matrix', async () => {
+  const dir = scratch();
+  expect((await ad(['train', '--data', 'iris', '--no-plot'], dir)).code).toBe(0);
+  const r = await ad(['eval', '--model', 'model.json'], dir);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const lines = r.stdout.trim().split('\n');
+  expect(lines[0]).toBe('model.json: iris, 4-16-3 tanh, trained 30 epochs');
+  expect(lines[1]).toMatch(/^iris test split \(seed 0\): 38 rows · loss \d\.\d{4} · accuracy \d+\.\d{2}% \(\d+ \/ 38\)$/);
+  expect(lines[3]).toBe('confusion matrix (rows: true class, columns: predicted class)');
+  expect(lines[4]).toMatch(/^ {2}true \\ pred +setosa +versicolor +virginica +rows +recall$/);
+  const rows = lines.slice(6);
+  expect(rows).toHaveLength(3);
+  // Each row of the matrix adds up to its class's test rows (stratified: 13, 13, 12 or so), 38 in all.
+  const totals = rows.map((l) => Number(l.trim().split(/\s+/)[4]));
+  expect(totals.reduce((a, b) => a + b, 0)).toBe(38);
+  const accuracy = Number(/accuracy (\d+\.\d+)%/.exec(lines[1])![1]);
+  expect(accuracy).toBeGreaterThanOrEqual(89);
+
+  const all = await ad(['eval', '--model', 'model.json', '--split', 'all'], dir);
+  expect(all.code).toBe(0);
+  expect(all.stdout).toMatch(/iris all rows \(seed 0\): 150 rows/);
+  const other = await ad(['eval', '--model', 'model.json', '--data', 'xor'], dir);
+  expect(other.code).toBe(2);
+  expect(other.stderr).toBe('ad eval: model.json takes 4 features per row, but xor has 2\n');
+});
