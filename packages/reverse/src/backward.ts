@@ -86,6 +86,7 @@ export interface Pass {
  * parents once. Afterwards `node.adjoint` holds each reached node's adjoint of this pass.
  */
 export function propagate(roots: readonly Node[], seeds: readonly Primal[], options: PropagateOptions = {}): Pass {
+  roots.forEach((r, i) => checkSeed(r, seeds[i]));
   const chunks = chunksOf(roots);
   const p = nextPass();
   roots.forEach((r, i) => accumulate(r.chunk, r.index, seeds[i], p));
@@ -170,26 +171,33 @@ export function releasePass(pass: Pass): void {
 function release(chunks: readonly Chunk[], p: number): void {
   for (const c of chunks) {
     if (c.rangePass !== p) continue;
-    for (let k = c.lo; k <= c.hi; k++) {
-      if (c.pass[k] !== p || c.op[k] === null || c.flags[k] & RELEASED) continue;
-      c.flags[k] |= RELEASED;
-      c.sa[k] = 0;
-      c.sb[k] = 0;
-      const e = c.ext[k];
-      if (e !== undefined) {
-        e.pull = null;
-        e.others = null;
-        e.value = undefined;
-        e.adjoint = null;
-        e.grad = null;
-        c.flags[k] &= ~HAS_GRAD;
-      }
-      c.liveOps--;
-    }
-    if (c.liveOps === 0) {
-      c.deps = [];
-      c.lastDep = null;
-    }
+    for (let k = c.lo; k <= c.hi; k++) if (c.pass[k] === p) releaseEntry(c, k);
+    dropDependencies(c);
+  }
+}
+
+function releaseEntry(c: Chunk, k: number): void {
+  if (c.op[k] === null || c.flags[k] & RELEASED) return;
+  c.flags[k] |= RELEASED;
+  c.sa[k] = 0;
+  c.sb[k] = 0;
+  const e = c.ext[k];
+  if (e !== undefined) {
+    e.pull = null;
+    e.others = null;
+    e.value = undefined;
+    e.adjoint = null;
+    e.grad = null;
+    c.flags[k] &= ~HAS_GRAD;
+  }
+  c.liveOps--;
+}
+
+/** With no live op left in c, nothing in it can be back-propagated: drop its links to earlier chunks. */
+function dropDependencies(c: Chunk): void {
+  if (c.liveOps === 0) {
+    c.deps = [];
+    c.lastDep = null;
   }
 }
 
@@ -227,25 +235,44 @@ export class Gradients {
  */
 export function backward(root: Node, seed?: Primal, options: BackwardOptions = {}): Gradients {
   const s = seed ?? defaultSeed(root);
-  const pass = propagate([root], [s], { retainGraph: true });
-  const { id, chunks } = pass;
+  const { id, chunks } = propagate([root], [s], { retainGraph: true });
+  const retain = options.retainGraph === true;
   const gradients = new Gradients();
+  // One sweep: each reached node's adjoint into its .grad, leaves' into the result, and (unless
+  // retained) the release that propagate was asked to leave to us.
   for (const c of chunks) {
     if (c.rangePass !== id) continue;
     for (let k = c.lo; k <= c.hi; k++) {
-      if (c.pass[k] !== id || !(c.flags[k] & REQUIRES_GRAD)) continue;
-      if (c.op[k] === null) gradients.set(c, k, c.flags[k] & NUMERIC ? c.adj[k] : c.ext[k]!.adjoint);
-      if (c.flags[k] & NUMERIC) {
-        c.grad[k] = c.flags[k] & HAS_GRAD ? c.grad[k] + c.adj[k] : c.adj[k];
-      } else {
-        const e = c.ext[k]!;
-        e.grad = c.flags[k] & HAS_GRAD && e.grad !== null ? o.add(e.grad, e.adjoint) : e.adjoint;
+      if (c.pass[k] !== id) continue;
+      const flags = c.flags[k];
+      if (flags & REQUIRES_GRAD) {
+        if (flags & NUMERIC) {
+          const g = c.adj[k];
+          c.grad[k] = flags & HAS_GRAD ? c.grad[k] + g : g;
+          if (c.op[k] === null) gradients.set(c, k, g);
+        } else {
+          const e = c.ext[k]!;
+          e.grad = flags & HAS_GRAD && e.grad !== null ? o.add(e.grad, e.adjoint) : e.adjoint;
+          if (c.op[k] === null) gradients.set(c, k, e.adjoint);
+        }
+        c.flags[k] |= HAS_GRAD;
       }
-      c.flags[k] |= HAS_GRAD;
+      if (!retain) releaseEntry(c, k);
     }
+    if (!retain) dropDependencies(c);
   }
-  if (options.retainGraph !== true) releasePass(pass);
   return gradients;
+}
+
+/** A seed must have its output's shape (a one-element tensor may seed a scalar). */
+function checkSeed(root: Node, seed: Primal): void {
+  const want = shapeOf(root.value);
+  const got = shapeOf(seed);
+  const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+  const same = got.length === want.length && got.every((d, i) => d === want[i]);
+  if (!same && !(want.length === 0 && size(got) === 1)) {
+    throw new AdError('backward', `the seed has shape [${got.join(',')}], the output has shape [${want.join(',')}]; they must match`);
+  }
 }
 
 function defaultSeed(root: Node): Primal {

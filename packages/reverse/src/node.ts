@@ -207,6 +207,7 @@ export function leaf(tag: number, value: Primal, requiresGrad: boolean): Var | T
 export function leafEntry(tag: number, value: Primal, requiresGrad: boolean): [Chunk, number] {
   const c = chunkFor(tag);
   const k = c.n++;
+  c.op[k] = null;
   if (typeof value === 'number') {
     c.flags[k] = NUMERIC | (requiresGrad ? REQUIRES_GRAD : 0);
     c.val[k] = value;
