@@ -18,6 +18,13 @@ export type VectorFunction = (xs: Dual[]) => Scalar | readonly Scalar[];
 /** A function of one tensor. */
 export type TensorFunction = (x: DualTensor) => Value;
 
+/** Inputs are numbers (or, nested, duals of an enclosing derivative). */
+function checkScalar(op: string, v: unknown, what: string): void {
+  if (typeof v !== 'number' && !(v instanceof Dual) && !(typeof v === 'object' && v !== null && Symbol.for('@ad/kind') in v)) {
+    throw new DTypeError(op, `${what} must be a number, got ${v === null ? 'null' : typeof v}`);
+  }
+}
+
 function checkFunction(op: string, f: unknown): void {
   if (typeof f !== 'function') throw new DTypeError(op, `f must be a function, got ${typeof f}`);
 }
@@ -68,6 +75,7 @@ function tensorParts(op: string, y: unknown, tag: number, k: number): { value: T
 export function derivative(f: ScalarFunction): (x: number) => number {
   checkFunction('derivative', f);
   return (x: number) => {
+    checkScalar('derivative', x as unknown, 'x');
     const tag = newTag();
     const y = f(new Dual(tag, x as Scalar, 1, null, typeof x === 'number'));
     if (Array.isArray(y) || y instanceof Tensor || y instanceof DualTensor) {
@@ -175,6 +183,7 @@ export function jacfwd(f: VectorFunction | TensorFunction, options: JacfwdOption
 
 function jacfwdArray(f: VectorFunction, x: readonly number[], options: JacfwdOptions): number[][] {
   if (!Array.isArray(x)) throw new DTypeError('jacfwd', `x must be an array of numbers or a Tensor, got ${typeof x}`);
+  x.forEach((v, i) => checkScalar('jacfwd', v as unknown, `x[${i}]`));
   const n = x.length;
   const k = Math.min(options.chunk ?? defaultChunk(n), Math.max(n, 1));
   let jac: Scalar[][] | undefined;

@@ -51,17 +51,20 @@ function tangentAt(x: Dual | DualTensor, j: number): Value {
 
 /** A zero tangent for a primal: 0 for scalars, a zero tensor of its shape for tensors. */
 function zeroLike(y: Value): number | Tensor {
-  const s = shapeOf(y);
-  return s.length === 0 && (typeof y === 'number' || y instanceof Dual) ? 0 : zeros(s);
+  return isScalarKind(y) ? 0 : zeros(shapeOf(y));
+}
+
+/** Numbers, duals, and scalar values of other modes (a reverse-mode Var has no shape). */
+function isScalarKind(y: Value): boolean {
+  return typeof y === 'number' || y instanceof Dual || !(y instanceof Tensor || 'shape' in (y as object));
 }
 
 /** Wraps a primal and its tangents at `tag` as the right kind of dual. */
 function wrap(tag: number, y: Value, tangents: Value[]): Dual | DualTensor {
-  if (typeof y === 'number' || y instanceof Dual) {
-    return Dual.of(tag, y, tangents as Scalar[]);
-  }
-  const ts = tangents.map((t) => (typeof t === 'number' ? scalar(t).broadcastTo(y.shape) : (t as Tensor | DualTensor)));
-  return new DualTensor(tag, y, ts);
+  if (isScalarKind(y)) return Dual.of(tag, y as Scalar, tangents as Scalar[]);
+  const t = y as Tensor | DualTensor;
+  const ts = tangents.map((d) => (typeof d === 'number' ? scalar(d).broadcastTo(t.shape) : (d as Tensor | DualTensor)));
+  return new DualTensor(tag, t, ts);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -141,7 +141,14 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
       }
       const e = c.ext[k]!;
       const g = e.adjoint;
-      const xBars = e.pull!(g);
+      if (e.pull === null) {
+        // A scalar fast-path node whose adjoint is not a number (promoted): its partials still
+        // apply, x̄ += (∂y/∂x)·ȳ, in the algebra of the adjoint.
+        if (sa[k] !== 0) accumulate(slotChunk(c, sa[k])!, ia[k], o.mul(da[k], g), p);
+        if (sb[k] !== 0) accumulate(slotChunk(c, sb[k])!, ib[k], o.mul(db[k], g), p);
+        continue;
+      }
+      const xBars = e.pull(g);
       for (let slot = 0; slot < xBars.length; slot++) {
         const xBar = xBars[slot];
         if (xBar === null) continue;
@@ -149,7 +156,7 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
         const index = slot === 0 ? ia[k] : slot === 1 ? ib[k] : e.others![slot - 2].index;
         if (parent === null) continue;
         checkAdjoint(op, slot, xBar, parent, index);
-        if (anomalyDetection()) checkAnomaly(op.name, 'backward', [g], xBar);
+        if (anomalyDetection()) checkAnomaly(op.name, 'backward', [g, ...slotValues(c, k, e)], xBar);
         accumulate(parent, index, xBar, p);
       }
     }
@@ -262,6 +269,18 @@ export function backward(root: Node, seed?: Primal, options: BackwardOptions = {
     if (!retain) dropDependencies(c);
   }
   return gradients;
+}
+
+/** The values of an entry's operands that are nodes (for anomaly checks: bad data is not the op's fault). */
+function slotValues(c: Chunk, k: number, e: { others: { chunk: Chunk | null; index: number }[] | null }): Primal[] {
+  const out: Primal[] = [];
+  const add = (chunk: Chunk | null, index: number) => {
+    if (chunk !== null) out.push(chunk.flags[index] & NUMERIC ? chunk.val[index] : chunk.ext[index]?.value);
+  };
+  add(slotChunk(c, c.sa[k]), c.ia[k]);
+  add(slotChunk(c, c.sb[k]), c.ib[k]);
+  for (const o2 of e.others ?? []) add(o2.chunk, o2.index);
+  return out;
 }
 
 /** A seed must have its output's shape (a one-element tensor may seed a scalar). */

@@ -188,8 +188,7 @@ export function isScalarValue(value: Primal): boolean {
 
 /** A handle of the right kind for an entry. */
 export function handle(chunk: Chunk, index: number, value: Primal): Var | TensorVar {
-  const held = typeof value === 'number' ? undefined : value;
-  return isScalarValue(value) ? new Var(chunk, index, held) : new TensorVar(chunk, index, held);
+  return isScalarValue(value) ? new Var(chunk, index, value) : new TensorVar(chunk, index, value);
 }
 
 /** A constant node: a handle on the shared inert entry, holding its value. */

@@ -1,6 +1,6 @@
 /** grad, valueAndGrad, vjp with many seeds, jacrev against jacfwd, hvp and hessian. */
-import { Generator, Tensor, ops, randn, tensor } from '@ad/core';
-import { hessian as forwardHessian, jacfwd, type Dual, type DualTensor } from '@ad/forward';
+import { Generator, Tensor, exp, ops, randn, tensor } from '@ad/core';
+import { derivative, hessian as forwardHessian, jacfwd, type Dual, type DualTensor } from '@ad/forward';
 import { TensorVar, Var, grad, hessian, hvp, jacrev, valueAndGrad, variable, vjp } from '../src/index.js';
 
 type Num = Var | Dual;
@@ -181,5 +181,29 @@ describe('closing over nodes of an enclosing graph', () => {
   test('a variable made inside f belongs to the outer (ambient) graph, a constant here', () => {
     const [g] = grad(([x]: Var[]) => x.mul(variable(2)))([3]) as unknown as Var[];
     expect(g.value).toBe(2);
+  });
+});
+
+describe('nesting both ways on scalars, and second derivatives of pow', () => {
+  test('reverse over forward: grad of a forward derivative', () => {
+    // d/dx [d/dt t² at t = x] = d/dx 2x = 2
+    expect(grad(([x]: Var[]) => derivative((t) => t.mul(t))(x as never) as never)([3])).toEqual([2]);
+  });
+
+  test('forward over reverse, the inner function using the outer variable', () => {
+    // g(s) = d/dt (−t·s) = −s, so dg/ds = −1
+    expect(derivative((s) => grad(([t]: Var[]) => t.neg().mul(s as never))([2])[0] as never)(3)).toBe(-1);
+  });
+
+  test('pow: Hessians finite and symmetric at x = 0 and y = 0', () => {
+    expect(hessian(([x]: Var[]) => x.pow(0))([0])).toEqual([[0]]);
+    const H = hessian(([x, y]: Var[]) => x.pow(y))([2, 0]);
+    expect(H[0][1]).toBeCloseTo(0.5, 12); // ∂²/∂x∂y xʸ = xʸ⁻¹(1 + y ln x) = 1/2 at (2, 0)
+    expect(H[1][0]).toBeCloseTo(0.5, 12);
+    hessian(([x, y]: Var[]) => x.mul(0).pow(y))([1, 2]).flat().forEach((v) => expect(Number.isFinite(v)).toBe(true));
+  });
+
+  test('valueAndGrad keeps the value of an output made on the general path', () => {
+    expect(valueAndGrad(([a]: Var[]) => exp(a as never) as never)([0])).toEqual({ value: 1, grad: [1] });
   });
 });

@@ -37,10 +37,10 @@ type StridedKernel = (
  * `elementwiseKernel(['x', 'y'], 'x + y')`.
  */
 export class ElementwiseKernel {
-  private readonly flat = new Map<string, FlatKernel>();
+  /** Flat loops by layout code: bit i set when operand i is a scalar (3 operands at most). */
+  private readonly flat: (FlatKernel | undefined)[] = [];
   private strided: StridedKernel | undefined;
-
-  /** Evaluates the expression on plain numbers (the scalar primal), compiled once. */
+  /** The primal on plain numbers (the scalar primal), compiled once. */
   readonly scalar: (...xs: number[]) => number;
 
   constructor(
@@ -52,28 +52,39 @@ export class ElementwiseKernel {
 
   /**
    * Runs the expression into `out` over `shape`. Each operand must already be broadcast to
-   * `shape` (stride 0 on broadcast axes).
+   * `shape` (stride 0 on broadcast axes). The per-call work is kept to a few comparisons: for
+   * small tensors it, not the loop, is the cost of an op.
    */
   run(out: Float64Array, shape: readonly number[], operands: readonly Strided[]): void {
-    const n = out.length;
-    if (n === 0) return;
-    const layouts = operands.map((x) => layoutOf(x, shape));
-    if (layouts.every((l) => l !== null)) {
-      const key = layouts.join('');
-      let k = this.flat.get(key);
-      if (k === undefined) {
-        k = compileFlat(this.names, this.expr, layouts as Layout[]);
-        this.flat.set(key, k);
+    if (out.length === 0) return;
+    let code = 0;
+    let flat = true;
+    for (let i = 0; i < operands.length; i++) {
+      const l = layoutOf(operands[i], shape);
+      if (l === null) {
+        flat = false;
+        break;
       }
-      const args: (Float64Array | number)[] = [];
-      for (const x of operands) args.push(x.data, x.offset);
-      k(out, n, ...args);
+      if (l === 's') code |= 1 << i;
+    }
+    if (flat) {
+      let k = this.flat[code];
+      if (k === undefined) {
+        const layouts = this.names.map((_, i): Layout => (code & (1 << i) ? 's' : 'f'));
+        k = this.flat[code] = compileFlat(this.names, this.expr, layouts);
+      }
+      const n = out.length;
+      const [a, b, c] = operands;
+      if (operands.length === 1) k(out, n, a.data, a.offset);
+      else if (operands.length === 2) k(out, n, a.data, a.offset, b.data, b.offset);
+      else k(out, n, a.data, a.offset, b.data, b.offset, c.data, c.offset);
       return;
     }
     this.strided ??= compileStrided(this.names, this.expr);
-    const args: (Float64Array | number | readonly number[])[] = [];
-    for (const x of operands) args.push(x.data, x.offset, x.stride);
-    this.strided(out, shape, ...args);
+    const [a, b, c] = operands;
+    if (operands.length === 1) this.strided(out, shape, a.data, a.offset, a.stride);
+    else if (operands.length === 2) this.strided(out, shape, a.data, a.offset, a.stride, b.data, b.offset, b.stride);
+    else this.strided(out, shape, a.data, a.offset, a.stride, b.data, b.offset, b.stride, c.data, c.offset, c.stride);
   }
 }
 

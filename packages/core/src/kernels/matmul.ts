@@ -4,6 +4,7 @@
  * ## Blocking scheme (the GotoBLAS / BLIS layering)
  *
  * ```
+ * C = 0
  * for jc in 0..n step NC                    B block: KC×NC, packed once per (jc, pc)
  *   for pc in 0..k step KC
  *     pack B[pc:pc+KC, jc:jc+NC] into B_PACK   as NR-wide column micro-panels, p-major
@@ -11,25 +12,26 @@
  *       pack A[ic:ic+MC, pc:pc+KC] into A_PACK as MR-tall row micro-panels, p-major
  *       for jr in 0..NC step NR             one B micro-panel (KC×NR) stays in L1 …
  *         for ir in 0..MC step MR           … while the A micro-panels stream past it
- *           micro-kernel: C[MR×NR] (+)= A micro-panel · B micro-panel
+ *           micro-kernel: C[MR×NR] += A micro-panel · B micro-panel
  * ```
  *
  * Packing is the step that makes strides irrelevant: A·B, Aᵀ·B, A·Bᵀ, strided slices and
  * stride-0 broadcasts all come out of packing as the same two contiguous layouts, so every
  * layout runs the same micro-kernel at the same speed. Packing also zero-pads the last
  * micro-panels, so the micro-kernel never tests for edges; an edge tile is computed into
- * `EDGE_TILE` and only its valid part is copied out.
+ * `EDGE_TILE` and only its valid part is added to C.
  *
  * ## Why these sizes (measured on a 2-core AMD EPYC (Zen 5) VM, Node 20 / V8 11.3)
  *
  * - Micro-kernel 4×4. JavaScript has no SIMD and no fused multiply-add, so each k step is
- *   MR·NR scalar multiplies and adds on up to 15 usable XMM registers. V8 schedules all the
- *   multiplies of an iteration before the adds, so 16 accumulators already spill a few
- *   values; still, 4×4 (8 loads per 32 flops) measured ≈5.9 GFLOP/s against 5.3–5.9 for
- *   2×4, 4×2, 3×4, 4×3, 2×8 and 5.0–5.6 for the larger 4×8, 8×4, 6×4, 6×8 (more spills).
- *   Unrolling the k loop by 2 or 4 only added spills (−10 % to −50 %), so it is not unrolled.
- * - KC = 256, MC = 64, NC = 256. The kernel is bound by instruction throughput, not by memory:
- *   every combination of KC ∈ {128, 256, 512}, MC ∈ {32, 64, 128}, NC ∈ {128, 256, 512}
+ *   MR·NR scalar multiplies and adds on 16 XMM registers, and the kernel is bound by
+ *   instruction throughput. V8 schedules all the multiplies of an iteration before the adds,
+ *   so 16 accumulators already spill a few values; still, 4×4 (8 loads per 32 flops)
+ *   measured ≈5.9 GFLOP/s, 4×3, 3×4 and 2×8 5.3–6.0 (no better), 2×4 and 4×2 ≈4.5 (too few
+ *   flops per load), 4×8, 8×4, 6×4 and 6×8 5.0–5.6 (more spills). Unrolling the k loop by 2
+ *   or 4 only added spills (−10 %, −50 %), so it is not unrolled.
+ * - KC = 256, MC = 64, NC = 256. As the micro-kernel, not memory, is the bottleneck, every
+ *   combination of KC ∈ {128, 256, 512}, MC ∈ {32, 64, 128}, NC ∈ {128, 256, 512}
  *   (and even no blocking at all, up to n = 1024) measured within ±3 %. The sizes are the
  *   textbook fit: a B micro-panel (256×4×8 B = 8 KiB) plus an A micro-panel fit in L1, the
  *   A block (128 KiB) and the B block (512 KiB) fit in L2, and they keep the packing
@@ -37,7 +39,8 @@
  * - The packing buffers are fixed-size module constants whose lengths are powers of two.
  *   Constants let TurboFan embed the buffers' addresses and lengths in the machine code, and
  *   indexing them as `(i + d) & MASK` gives an index that is an int32 by construction, which
- *   removes the overflow check on every `i + d`. Together ≈ +7 % over passing the buffers in.
+ *   removes the overflow check on every `i + d`: ≈ +8 % and ≈ +5 %, against grow-on-demand
+ *   buffers passed in as arguments and indexed as `i + d`.
  *
  * Tiny products, A with fewer than MR rows and single-column B skip packing and run
  * `gemmUnpacked`, a strided 1×4 kernel with no setup: for an MLP on tiny batches the fixed
@@ -61,7 +64,7 @@ const A_PACK = new Float64Array(MC * KC);
 const B_PACK = new Float64Array(KC * NC);
 const A_MASK = MC * KC - 1;
 const B_MASK = KC * NC - 1;
-/** Where edge tiles (fewer than MR rows or NR columns left) are computed before copying out. */
+/** Where an edge tile (fewer than MR rows or NR columns left) is computed before its valid part is added to C. */
 const EDGE_TILE = new Float64Array(MR * NR);
 
 /**
@@ -92,12 +95,15 @@ export function gemm(
     gemmUnpacked(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff);
     return;
   }
+  // Every depth block adds its part into C. Overwriting in the first block instead needs a
+  // branch in the micro-kernel whose add side is first taken once k > KC; when the first
+  // product V8 saw had k > KC, it kept re-entering and deoptimizing a stale on-stack-
+  // replacement copy of the micro-kernel (over 1000 deopts in 20 calls at n = 512).
+  c.fill(0, cOff, cOff + m * n);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      // The first depth block overwrites C, the later ones add to it.
-      const accumulate = pc > 0;
       packB(kc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
@@ -107,10 +113,11 @@ export function gemm(
           for (let ir = 0; ir < mc; ir += MR) {
             const ci = cOff + (ic + ir) * n + jc + jr;
             if (ir + MR <= mc && nr === NR) {
-              microKernel(kc, ir * kc, jr * kc, c, ci, n, accumulate);
+              microKernel(kc, ir * kc, jr * kc, c, ci, n);
             } else {
-              microKernel(kc, ir * kc, jr * kc, EDGE_TILE, 0, NR, false);
-              copyEdge(Math.min(MR, mc - ir), nr, c, ci, n, accumulate);
+              EDGE_TILE.fill(0);
+              microKernel(kc, ir * kc, jr * kc, EDGE_TILE, 0, NR);
+              addEdge(Math.min(MR, mc - ir), nr, c, ci, n);
             }
           }
         }
@@ -234,14 +241,11 @@ function packB(kc: number, nc: number, b: Float64Array, off: number, rs: number,
 }
 
 /**
- * C[ci …] (+)= A micro-panel at A_PACK[ai …] · B micro-panel at B_PACK[bi …], MR×NR, with C's
+ * C[ci …] += A micro-panel at A_PACK[ai …] · B micro-panel at B_PACK[bi …], MR×NR, with C's
  * rows ldc apart. The 16 sums live in locals (registers, or stack slots TurboFan keeps hot)
  * for the whole kc loop, so C is touched once per call.
  */
-function microKernel(
-  kc: number, ai: number, bi: number,
-  c: Float64Array, ci: number, ldc: number, accumulate: boolean,
-): void {
+function microKernel(kc: number, ai: number, bi: number, c: Float64Array, ci: number, ldc: number): void {
   const ap = A_PACK;
   const bp = B_PACK;
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
@@ -267,26 +271,16 @@ function microKernel(
   const r1 = ci + ldc;
   const r2 = r1 + ldc;
   const r3 = r2 + ldc;
-  if (accumulate) {
-    c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02; c[ci + 3] += c03;
-    c[r1] += c10; c[r1 + 1] += c11; c[r1 + 2] += c12; c[r1 + 3] += c13;
-    c[r2] += c20; c[r2 + 1] += c21; c[r2 + 2] += c22; c[r2 + 3] += c23;
-    c[r3] += c30; c[r3 + 1] += c31; c[r3 + 2] += c32; c[r3 + 3] += c33;
-  } else {
-    c[ci] = c00; c[ci + 1] = c01; c[ci + 2] = c02; c[ci + 3] = c03;
-    c[r1] = c10; c[r1 + 1] = c11; c[r1 + 2] = c12; c[r1 + 3] = c13;
-    c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
-    c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
-  }
+  c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02; c[ci + 3] += c03;
+  c[r1] += c10; c[r1 + 1] += c11; c[r1 + 2] += c12; c[r1 + 3] += c13;
+  c[r2] += c20; c[r2 + 1] += c21; c[r2 + 2] += c22; c[r2 + 3] += c23;
+  c[r3] += c30; c[r3 + 1] += c31; c[r3 + 2] += c32; c[r3 + 3] += c33;
 }
 
-/** Copies the valid mr×nr corner of EDGE_TILE into C (rows ldc apart). */
-function copyEdge(mr: number, nr: number, c: Float64Array, ci: number, ldc: number, accumulate: boolean): void {
+/** Adds the valid mr×nr corner of EDGE_TILE into C (rows ldc apart). */
+function addEdge(mr: number, nr: number, c: Float64Array, ci: number, ldc: number): void {
   for (let i = 0; i < mr; i++) {
     const row = ci + i * ldc;
-    for (let j = 0; j < nr; j++) {
-      const v = EDGE_TILE[i * NR + j];
-      c[row + j] = accumulate ? c[row + j] + v : v;
-    }
+    for (let j = 0; j < nr; j++) c[row + j] += EDGE_TILE[i * NR + j];
   }
 }

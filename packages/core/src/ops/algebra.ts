@@ -17,6 +17,8 @@ export interface Interpreter<T> {
   constant(c: number): T;
   /** The shape of a value (`[]` for a scalar). */
   shape(x: T): Shape;
+  /** For values that are not objects (the symbolic algebra's strings): recognises them. */
+  isValue?(x: unknown): boolean;
 }
 
 /** An operand: a value of the mode, or a plain number taken as a constant. */

@@ -2,7 +2,15 @@
  * Element-wise ops of two (or three) inputs, with NumPy broadcasting. The helper un-broadcasts
  * adjoints: x̄ += sumToShape(ȳ·∂y/∂x, shape(x)).
  */
-import { elementwise } from './define.js';
+import { custom, elementwise, unbroadcast } from './define.js';
+
+/** where's primal kernel and scalar form, from the element-wise helper. */
+const whereElementwise = elementwise({
+  name: 'where',
+  inputs: ['c', 'x', 'y'],
+  expr: 'c !== 0 ? x : y',
+  partials: [() => 0, (o, [c]) => o.ne(c, 0), (o, [c]) => o.eq(c, 0)],
+});
 
 const xy = ['x', 'y'];
 
@@ -29,17 +37,25 @@ export const div = elementwise({
 });
 
 /**
- * xʸ.  ∂z/∂x = y·xʸ⁻¹ (taken as 0 where y = 0, so x⁰ has derivative 0 even at x = 0);
- * ∂z/∂y = z·ln x (taken as 0 where x = 0 and y ≥ 0, where ln x = −∞ meets z = 0).
- * Both conventions are PyTorch's; they keep d/dx x² at 0 and d/dy 0ʸ finite.
+ * xʸ.  ∂z/∂x = y·xʸ⁻¹, ∂z/∂y = z·ln x.
+ * Where those are 0·∞ the derivative is taken as 0, as PyTorch does: ∂z/∂x at x = 0, y = 0
+ * (d/dx x⁰ = 0) and ∂z/∂y at x = 0, y ≥ 0. The masked branches compute on a safe stand-in
+ * (x → 1) so they never produce ∞ or NaN: `where` selects, but a second derivative would still
+ * see an infinite value in the branch it does not select.
  */
 export const pow = elementwise({
   name: 'pow',
   inputs: xy,
   expr: 'Math.pow(x, y)',
   partials: [
-    (o, [a, b]) => o.where(o.eq(b, 0), 0, o.mul(b, o.pow(a, o.sub(b, 1)))),
-    (o, [a, b], z) => o.where(o.mul(o.eq(a, 0), o.ge(b, 0)), 0, o.mul(z, o.log(a))),
+    (o, [a, b]) => {
+      const zeroZero = o.mul(o.eq(a, 0), o.eq(b, 0));
+      return o.where(zeroZero, 0, o.mul(b, o.pow(o.where(zeroZero, 1, a), o.sub(b, 1))));
+    },
+    (o, [a, b], z) => {
+      const atZero = o.eq(a, 0);
+      return o.where(o.mul(atZero, o.ge(b, 0)), 0, o.mul(z, o.log(o.where(atZero, 1, a))));
+    },
   ],
 });
 
@@ -79,11 +95,23 @@ export const ge = elementwise({ name: 'ge', inputs: xy, expr: 'x >= y ? 1 : 0' }
 
 /**
  * `c ? x : y` element by element (c non-zero is true). The condition carries no derivative.
- * ż = [c]·ẋ + [¬c]·ẏ,  x̄ += [c]·z̄,  ȳ += [¬c]·z̄
+ * The rules select rather than multiply by a mask, so a NaN or ∞ in the branch not taken
+ * never leaks into the other (0·∞ would be NaN).
+ * ż = c ? ẋ : ẏ,  x̄ += c ? z̄ : 0,  ȳ += c ? 0 : z̄
  */
-export const where = elementwise({
+export const where = custom<undefined>({
   name: 'where',
-  inputs: ['c', 'x', 'y'],
-  expr: 'c !== 0 ? x : y',
-  partials: [() => 0, (o, [c]) => o.ne(c, 0), (o, [c]) => o.eq(c, 0)],
+  arity: 3,
+  primal: whereElementwise.primal,
+  // Its scalar form for the number algebra; no partials, so scalar fast paths take the rules above.
+  elementwise: { ...whereElementwise.elementwise!, partials: null },
+  jvp: (o, [c, x, y], z) => ([, xDot, yDot]) => {
+    if (xDot === null && yDot === null) return null;
+    return o.broadcastTo(o.where(c, xDot ?? 0, yDot ?? 0), o.shape(z));
+  },
+  vjp: (o, [c, x, y]) => (zBar, needs) => [
+    null,
+    needs[1] ? unbroadcast(o, o.where(c, zBar, 0), o.shape(x)) : null,
+    needs[2] ? unbroadcast(o, o.where(c, 0, zBar), o.shape(y)) : null,
+  ],
 });

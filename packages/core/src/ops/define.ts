@@ -152,6 +152,8 @@ export function bilinear(spec: BilinearSpec): Op<undefined> {
 export interface CustomSpec<P> {
   name: string;
   arity: number;
+  /** For an element-wise op whose rules are written by hand (where): its scalar form. */
+  elementwise?: ElementwiseInfo;
   primal(xs: readonly Tensor[], params: P): Tensor;
   jvp<T>(o: Algebra<T>, xs: readonly T[], y: T, params: P): Pushforward<T>;
   vjp<T>(o: Algebra<T>, xs: readonly T[], y: T, params: P): Pullback<T>;

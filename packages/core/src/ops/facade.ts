@@ -4,7 +4,7 @@
  * hands each op its parameters in canonical form. Numbers promote the NumPy way: 1-D matmul
  * operands become matrices and back.
  */
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkShape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import type { Algebra, Axis, Interpreter, Operand, SliceArg } from './algebra.js';
 import type { AxisSlice } from './shape.js';
@@ -12,7 +12,15 @@ import type { Op } from './define.js';
 import { ops, unaryNames, binaryNames } from './table.js';
 
 export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
-  const lift = (x: Operand<T>): T => (typeof x === 'number' ? I.constant(x) : x);
+  const lift = (op: string, x: Operand<T>): T => {
+    if (typeof x === 'number') return I.constant(x);
+    if (I.isValue !== undefined && I.isValue(x)) return x;
+    if (typeof x !== 'object' || x === null) {
+      throw new DTypeError(op, `expected a tensor or a number, got ${x === null ? 'null' : typeof x} ${JSON.stringify(String(x))}`);
+    }
+    if (Array.isArray(x)) throw new DTypeError(op, 'expected a tensor or a number, got a plain array; wrap it with tensor([...])');
+    return x;
+  };
   const rankOf = (x: T): number => I.shape(x).length;
   const apply = <P>(op: Op<P>, xs: readonly T[], params: P): T => I.apply(op, xs, params);
   const reduction =
@@ -39,7 +47,7 @@ export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
     interpreter: I,
     shape: (x: T) => I.shape(x),
     constant: (c: number) => I.constant(c),
-    where: (c: Operand<T>, x: Operand<T>, y: Operand<T>) => apply(ops.where, [lift(c), lift(x), lift(y)], undefined),
+    where: (c: Operand<T>, x: Operand<T>, y: Operand<T>) => apply(ops.where, [lift('where', c), lift('where', x), lift('where', y)], undefined),
     sum: reduction(ops.sum),
     mean: reduction(ops.mean),
     max: reduction(ops.max),
@@ -80,7 +88,9 @@ export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
       return reshape(x, shape.filter((_, i) => !axes.includes(i)));
     },
     slice: (x: T, ...ranges: SliceArg[]) => apply(ops.slice, [x], { axes: normalizeSlice(I.shape(x), ranges) }),
-    matmul: (x: T, y: T) => {
+    matmul: (x0: T, y0: T) => {
+      const x = lift('matmul', x0);
+      const y = lift('matmul', y0);
       const xr = rankOf(x);
       const yr = rankOf(y);
       if (xr === 0 || yr === 0) {
@@ -103,11 +113,11 @@ export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
   };
   for (const name of unaryNames) {
     const op = ops[name];
-    algebra[name] = (x: T) => apply(op, [x], undefined);
+    algebra[name] = (x: T) => apply(op, [lift(name, x)], undefined);
   }
   for (const name of binaryNames) {
     const op = ops[name];
-    algebra[name] = (x: Operand<T>, y: Operand<T>) => apply(op, [lift(x), lift(y)], undefined);
+    algebra[name] = (x: Operand<T>, y: Operand<T>) => apply(op, [lift(name, x), lift(name, y)], undefined);
   }
   return algebra as Algebra<T>;
 }

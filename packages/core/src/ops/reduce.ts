@@ -42,12 +42,15 @@ export const sum = linear<ReduceParams>({
   transpose: (o, yBar, x, p) => spread(o, yBar, x, p),
 });
 
-/** Arithmetic mean over axes (NaN for an empty reduction, as NumPy).  ẏ = mean ẋ,  x̄ = broadcast(ȳ)/N */
+/** Arithmetic mean over axes (refused over an empty axis, where it has no value).  ẏ = mean ẋ,  x̄ = broadcast(ȳ)/N */
 export const mean = linear<ReduceParams>({
   name: 'mean',
   primal: ([x], p) => {
-    const s = reduceWith(sumKernel, x, p);
     const n = countOf(x.shape, p.axes);
+    if (n === 0 && x.size === 0) {
+      throw new ShapeError('mean', `cannot average an empty axis of ${fmtShape(x.shape)} (the mean of nothing is undefined)`);
+    }
+    const s = reduceWith(sumKernel, x, p);
     const d = s.data;
     for (let i = 0; i < d.length; i++) d[i] /= n;
     return s;
@@ -89,10 +92,13 @@ export const logsumexp = custom<ReduceParams>({
   name: 'logsumexp',
   arity: 1,
   primal: ([x], { axes, keepdims }) => {
+    const shape = reducedShape(x.shape, axes, keepdims);
+    // log Σ over nothing is log 0 = −∞, as PyTorch gives.
+    if (countOf(x.shape, axes) === 0) return Tensor.fromData(new Float64Array(sizeOf(shape)).fill(-Infinity), shape);
     const rows = toRows(x, axes);
     const out = new Float64Array(rows.rows);
     logSumExpRows(out, rowData(rows), rows.rows, rows.n);
-    return Tensor.fromData(out, reducedShape(x.shape, axes, keepdims));
+    return Tensor.fromData(out, shape);
   },
   jvp: (o, [x], y, p) => ([xDot]) => {
     if (xDot === null) return null;

@@ -49,6 +49,7 @@ export function scalarRuleSource(op: Op<undefined>): ScalarRuleSource {
     apply: (o, xs) => `${helper(o as Op<unknown>)}(${xs.join(', ')})`,
     constant: literal,
     shape: () => [],
+    isValue: (x) => typeof x === 'string',
   };
   const symbolic = makeAlgebra(interpreter);
   const self = helper(op as Op<unknown>);
