@@ -8,6 +8,9 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { gemm } from '../src/kernels/matmul.js';
 
+/** Jest runs tests in a vm context, where every read of the global `Math` is slow: look it up once. */
+const { abs, floor } = Math;
+
 /** A logical rows×cols matrix stored somewhere in `data`: element (r, c) is data[off + r*rs + c*cs]. */
 interface Operand {
   data: Float64Array;
@@ -33,7 +36,9 @@ function draw(rng: RandomGenerator, values: Values): number {
 }
 
 /** A random operand in the given layout, with `pad` unused elements before it so its offset is not 0. */
-function makeOperand(rng: RandomGenerator, rows: number, cols: number, layout: Layout, pad = 0, values: Values = 'real'): Operand {
+function makeOperand(
+  rng: RandomGenerator, rows: number, cols: number, layout: Layout, pad = 0, values: Values = 'real',
+): Operand {
   let size: number;
   let off: number;
   let rs: number;
@@ -63,9 +68,6 @@ function makeOperand(rng: RandomGenerator, rows: number, cols: number, layout: L
   for (let i = 0; i < data.length; i++) data[i] = draw(rng, values);
   return { data, off, rs, cs };
 }
-
-/** Jest runs tests in a vm context, where every read of the global `Math` is slow: look it up once. */
-const { abs, floor } = Math;
 
 /** The naive reference, plus Σ|a·b| per entry, which bounds the rounding error of any summation order. */
 function reference(m: number, n: number, k: number, a: Operand, b: Operand): { c: Float64Array; mag: Float64Array } {
@@ -109,7 +111,7 @@ function expectMatchesReference(m: number, n: number, k: number, a: Operand, b: 
   }
 }
 
-/** The four products backprop needs: A·B, Aᵀ·B, A·Bᵀ, Aᵀ·Bᵀ, as storage layouts of A (m×k) and B (k×n). */
+/** The four transpose combinations, as storage layouts of A (m×k) and B (k×n). */
 const transposeLayouts: [string, Layout, Layout][] = [
   ['A·B', 'row', 'row'],
   ['Aᵀ·B', 'col', 'row'],
@@ -131,7 +133,7 @@ describe('gemm', () => {
   });
 
   const sizes = [0, 1, 3, 7, 17, 33, 65, 129];
-  test.each(transposeLayouts)('%s matches the naive loop for every m, n, k in {0, 1, 3, 7, 17, 33, 65, 129}', (_, la, lb) => {
+  test.each(transposeLayouts)(`%s matches the naive loop for all m, n, k in {${sizes.join(', ')}}`, (_, la, lb) => {
     const rng = xoroshiro128plus(1);
     for (const m of sizes) {
       for (const n of sizes) {
@@ -142,10 +144,13 @@ describe('gemm', () => {
     }
   });
 
-  test.each(transposeLayouts)('%s is exact on integers across every block boundary (130×257·257×67, 70×300·300×260)', (_, la, lb) => {
+  // 130×257·257×67 and 70×300·300×260 cross every block boundary (MC, KC and NC) with a remainder.
+  test.each(transposeLayouts)('%s is exact on integers for 130×257·257×67 and 70×300·300×260', (_, la, lb) => {
     const rng = xoroshiro128plus(2);
     for (const [m, k, n] of [[130, 257, 67], [70, 300, 260]] as const) {
-      expectMatchesReference(m, n, k, makeOperand(rng, m, k, la, 0, 'integer'), makeOperand(rng, k, n, lb, 0, 'integer'), true);
+      const a = makeOperand(rng, m, k, la, 0, 'integer');
+      const b = makeOperand(rng, k, n, lb, 0, 'integer');
+      expectMatchesReference(m, n, k, a, b, true);
     }
   });
 
