@@ -3,6 +3,7 @@
  * does, and the cost against TensorFlow.js's CPU backend for the same public op.
  * Columns are nanoseconds per element (lower is better).
  *   ours op      the public op (`add(x, y)`): shape checks, allocation, kernel
+ *   ours kernel  the generated loop alone, into a preallocated output (what ndarray-ops does)
  *   shared loop  one loop calling f(x[i]) for every op (megamorphic: what codegen avoids)
  *   ndarray-ops  scijs ndarray-ops into a preallocated output
  *   tfjs cpu     tf.add / tf.exp / … with dataSync(), float32
@@ -11,7 +12,7 @@ import ndarray from 'ndarray';
 import ops from 'ndarray-ops';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { Tensor, randn, tensorOps as T } from '@ad/core';
+import { ElementwiseKernel, Tensor, randn, tensorOps as T } from '@ad/core';
 import { printTable, timePerCall } from './_timing.js';
 
 await tf.setBackend('cpu');
@@ -27,6 +28,15 @@ const fs = [Math.exp, Math.tanh, (v: number) => -v, (v: number) => (v < 0 ? 0 : 
   for (let r = 0; r < 2000; r++) for (const f of fs) sharedLoop(f, a, o);
 }
 
+const addKernel = new ElementwiseKernel(['x', 'y'], 'x + y');
+const expKernel = new ElementwiseKernel(['x'], 'Math.exp(x)');
+const reluKernel = new ElementwiseKernel(['x'], 'x < 0 ? 0 : x');
+const copyKernel = new ElementwiseKernel(['x'], 'x');
+/** x seen with the output's shape, stride 0 on broadcast axes (what the ops pass their kernels). */
+const view = (t: Tensor, shape: readonly number[]) => {
+  const lead = shape.length - t.ndim;
+  return { data: t.data, offset: t.offset, stride: shape.map((_, i) => (i < lead || t.shape[i - lead] === 1 ? 0 : t.stride[i - lead])) };
+};
 const nd = (t: Tensor) => ndarray(t.data, t.shape.slice(), t.stride.slice(), t.offset);
 const fmt = (seconds: number, n: number) => ((seconds * 1e9) / n).toFixed(2);
 
@@ -54,6 +64,7 @@ for (const [rowsN, cols] of [[8, 8], [64, 64], [1024, 1024]] as const) {
     'add',
     size,
     fmt(timePerCall(() => T.add(x, y)), n),
+    fmt(timePerCall(() => addKernel.run(out, x.shape, [view(x, x.shape), view(y, x.shape)])), n),
     '',
     fmt(timePerCall(() => ops.add(outNd, nd(x), nd(y))), n),
     fmt(tfTime(() => tf.add(tx, ty)), n),
@@ -62,6 +73,7 @@ for (const [rowsN, cols] of [[8, 8], [64, 64], [1024, 1024]] as const) {
     'add row [n]',
     size,
     fmt(timePerCall(() => T.add(x, b)), n),
+    fmt(timePerCall(() => addKernel.run(out, x.shape, [view(x, x.shape), view(b, x.shape)])), n),
     '',
     fmt(timePerCall(() => ops.add(outNd, nd(x), ndarray(b.data, [rowsN, cols], [0, 1], 0))), n),
     fmt(tfTime(() => tf.add(tx, tb)), n),
@@ -70,6 +82,7 @@ for (const [rowsN, cols] of [[8, 8], [64, 64], [1024, 1024]] as const) {
     'add transposed',
     size,
     fmt(timePerCall(() => T.add(xt, y)), n),
+    fmt(timePerCall(() => addKernel.run(out, y.shape, [view(xt, y.shape), view(y, y.shape)])), n),
     '',
     fmt(timePerCall(() => ops.add(outNd, nd(xt), nd(y))), n),
     fmt(tfTime(() => tf.add(tf.transpose(tx), ty)), n),
@@ -78,6 +91,7 @@ for (const [rowsN, cols] of [[8, 8], [64, 64], [1024, 1024]] as const) {
     'exp',
     size,
     fmt(timePerCall(() => T.exp(x)), n),
+    fmt(timePerCall(() => expKernel.run(out, x.shape, [view(x, x.shape)])), n),
     fmt(timePerCall(() => sharedLoop(Math.exp, x.data, out)), n),
     fmt(timePerCall(() => ops.exp(outNd, nd(x))), n),
     fmt(tfTime(() => tf.exp(tx)), n),
@@ -86,6 +100,7 @@ for (const [rowsN, cols] of [[8, 8], [64, 64], [1024, 1024]] as const) {
     'relu',
     size,
     fmt(timePerCall(() => T.relu(x)), n),
+    fmt(timePerCall(() => reluKernel.run(out, x.shape, [view(x, x.shape)])), n),
     fmt(timePerCall(() => sharedLoop(fs[3], x.data, out)), n),
     '',
     fmt(tfTime(() => tf.relu(tx)), n),
@@ -94,6 +109,7 @@ for (const [rowsN, cols] of [[8, 8], [64, 64], [1024, 1024]] as const) {
     'copy transposed',
     size,
     fmt(timePerCall(() => T.reshape(xt, [n])), n),
+    fmt(timePerCall(() => copyKernel.run(out, xt.shape, [view(xt, xt.shape)])), n),
     '',
     fmt(timePerCall(() => ops.assign(outNd, nd(xt))), n),
     fmt(tfTime(() => tf.reshape(tf.transpose(tx), [n])), n),
@@ -104,6 +120,7 @@ for (const [rowsN, cols] of [[8, 8], [64, 64], [1024, 1024]] as const) {
     fmt(timePerCall(() => T.sum(x, 1)), n),
     '',
     '',
+    '',
     fmt(tfTime(() => tf.sum(tx, 1)), n),
   ]);
   tx.dispose();
@@ -112,4 +129,4 @@ for (const [rowsN, cols] of [[8, 8], [64, 64], [1024, 1024]] as const) {
 }
 
 console.log('Element-wise ops, ns per element (lower is better); f64 for @ad, f32 for TF.js\n');
-printTable(['op', 'size', 'ours op', 'shared loop', 'ndarray-ops', 'tfjs cpu'], rows);
+printTable(['op', 'size', 'ours op', 'ours kernel', 'shared loop', 'ndarray-ops', 'tfjs cpu'], rows);
