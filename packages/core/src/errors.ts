@@ -3,7 +3,7 @@
  * only the message can fix the call: `matmul: cannot multiply [2,3] by [4,5] (inner dimensions 3 ≠ 4)`.
  */
 
-/** Base class of every error @ad throws on purpose. `op` names the function that refused. */
+/** Base class of every error `@ad` throws on purpose. `op` names the function that refused. */
 export class AdError extends Error {
   readonly op: string;
 

@@ -1,0 +1,58 @@
+/**
+ * Guide 5: two inputs h and θ, and the seeds that pick what one pass computes — in forward mode
+ * (tangents of the inputs) and in reverse mode (adjoints of the outputs).
+ */
+import { derivative, jvp, type Dual } from '@ad/forward';
+import { vjp, type Var } from '@ad/reverse';
+
+// #region forward-seeds
+/** J(h, θ) = (h + θ)(h − θ) = h² − θ², so ∂J/∂h = 2h and ∂J/∂θ = −2θ. */
+const J = ([h, theta]: Dual[]) => h.add(theta).mul(h.sub(theta));
+
+/** J̇ at (h, θ) = (3, 2) for three seeds, one pass each. */
+export function forwardSeeds(): { hOnly: number; thetaOnly: number; both: number } {
+  return {
+    hOnly: jvp(J, [3, 2], [1, 0]).tangent as number, // ḣ = 1, θ̇ = 0  →  ∂J/∂h = 6
+    thetaOnly: jvp(J, [3, 2], [0, 1]).tangent as number, // ḣ = 0, θ̇ = 1  →  ∂J/∂θ = −4
+    both: jvp(J, [3, 2], [1, 1]).tangent as number, // ḣ = 1, θ̇ = 1  →  6 + (−4) = 2
+  };
+}
+// #endregion forward-seeds
+
+// #region one-pass
+/** The three seeds as one seed vector per input: three directional derivatives in one pass. */
+export function threeSeedsOnePass(): number[] {
+  return jvp(J, [3, 2], [
+    [1, 0, 1], // h's seed vector
+    [0, 1, 1], // θ's seed vector
+  ]).tangent as number[]; // [6, −4, 2]
+}
+// #endregion one-pass
+
+// #region both-ones
+/** Three readings of "J̇ with both seeds 1": the derivative of t ↦ J(3 + t, 2 + t) at t = 0. */
+export function bothSeedsOne(): { alongLine: number; sumOfPartials: number; centralDifference: number } {
+  const alongLine = derivative((t) => J([t.add(3), t.add(2)]))(0);
+  const plain = (t: number) => (3 + t + (2 + t)) * (3 + t - (2 + t));
+  const eps = 1e-6;
+  return {
+    alongLine, // 2
+    sumOfPartials: 2 * 3 + -2 * 2, // ∂J/∂h·1 + ∂J/∂θ·1 = 2
+    centralDifference: (plain(eps) - plain(-eps)) / (2 * eps), // ≈ 2
+  };
+}
+// #endregion both-ones
+
+// #region reverse-seeds
+/** g(h, θ) = (J, hθ): two outputs, so reverse mode is seeded at the outputs with (J̄, ḡ₂). */
+const g = ([h, theta]: Var[]) => [h.add(theta).mul(h.sub(theta)), h.mul(theta)];
+
+export function reverseSeeds(): { first: number[]; second: number[]; both: number[] } {
+  const { vjp: pull } = vjp(g, [3, 2]); // records g once
+  return {
+    first: pull([1, 0]), // J̄ = 1, ḡ₂ = 0  →  (∂J/∂h, ∂J/∂θ) = (6, −4): row 1 of the Jacobian
+    second: pull([0, 1]), // J̄ = 0, ḡ₂ = 1  →  (θ, h) = (2, 3): row 2
+    both: pull([1, 1]), // both seeds 1  →  the sum of the rows, (8, −1)
+  };
+}
+// #endregion reverse-seeds
