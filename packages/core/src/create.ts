@@ -1,6 +1,6 @@
 /** Creating tensors: from nested arrays, constant fills, ranges, and seeded random draws. */
 import { DTypeError, ShapeError, ValueError, fmtShape } from './errors.js';
-import { checkShape, sizeOf, type Shape } from './shape.js';
+import { MAX_ELEMENTS, checkShape, sizeOf, type Shape } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
 import { resolveGenerator, type RandomOptions } from './rng.js';
 
@@ -77,6 +77,7 @@ export function arange(start: number, stop?: number, step = 1): Tensor {
   }
   if (step === 0) throw new ValueError('arange', 'step must not be 0');
   const n = Math.max(0, Math.ceil((b - a) / step));
+  if (n > MAX_ELEMENTS) throw new ValueError('arange', `${n} values are more than a tensor can hold (${MAX_ELEMENTS})`);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = a + i * step;
   return Tensor.fromData(out, [n]);
@@ -84,7 +85,12 @@ export function arange(start: number, stop?: number, step = 1): Tensor {
 
 /** `num` evenly spaced values from start to stop, both included. */
 export function linspace(start: number, stop: number, num = 50): Tensor {
-  if (!Number.isInteger(num) || num < 0) throw new ValueError('linspace', `num must be a non-negative integer, got ${num}`);
+  if (!Number.isInteger(num) || num < 0 || num > MAX_ELEMENTS) {
+    throw new ValueError('linspace', `num must be an integer in [0, ${MAX_ELEMENTS}], got ${num}`);
+  }
+  if (typeof start !== 'number' || typeof stop !== 'number') {
+    throw new DTypeError('linspace', `start and stop must be numbers, got ${typeof start} and ${typeof stop}`);
+  }
   const out = new Float64Array(num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) out[i] = start + i * step;

@@ -6,6 +6,9 @@ import { ShapeError, ValueError, fmtShape } from './errors.js';
 
 export type Shape = readonly number[];
 
+/** The most elements one tensor can hold: the longest typed array V8 accepts on 64-bit Node 20. */
+export const MAX_ELEMENTS = 2 ** 32 - 1;
+
 /** Number of elements of a shape (1 for a scalar `[]`, 0 if any dimension is 0). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
@@ -66,6 +69,10 @@ export function checkShape(op: string, shape: unknown): number[] {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
       throw new ValueError(op, `shape must hold non-negative integers, got ${fmtShape(shape as number[])}`);
     }
+  }
+  const size = sizeOf(shape as number[]);
+  if (size > MAX_ELEMENTS) {
+    throw new ValueError(op, `shape ${fmtShape(shape as number[])} has ${size} elements, more than a Float64Array can hold (${MAX_ELEMENTS})`);
   }
   return shape.slice() as number[];
 }

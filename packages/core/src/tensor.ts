@@ -143,6 +143,11 @@ export class Tensor {
     return formatTensor(this.shape, this.toFloat64Array());
   }
 
+  /** Tensors are combined with their methods; a JavaScript operator on one is a mistake. */
+  valueOf(): never {
+    throw new TypeError('Tensor: a Tensor was used with a JavaScript operator (+, *, <, …); use its methods (x.add(y), x.mul(y), x.lt(y))');
+  }
+
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }

@@ -42,3 +42,12 @@ describe('errors', () => {
     }
   });
 });
+
+describe('plain-JavaScript misuse gets typed errors', () => {
+  test('huge shapes, arrays and strings as operands, operators on tensors', () => {
+    expect(() => zeros([1e10, 1e10])).toThrow(/^zeros: shape \[10000000000,10000000000\] has 100000000000000000000 elements, more than a Float64Array can hold/);
+    expect(() => T.add(ones([3]), [1, 2, 3] as never)).toThrow('add: expected a tensor or a number, got a plain array; wrap it with tensor([...])');
+    expect(() => T.add('a' as never, 'b' as never)).toThrow('add: expected a tensor or a number, got string "a"');
+    expect(() => (ones([2]) as unknown as number) + 1).toThrow(/Tensor was used with a JavaScript operator/);
+  });
+});

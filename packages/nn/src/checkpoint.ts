@@ -92,7 +92,12 @@ export function save(model: Module, path: string, options: { optimizer?: Optimiz
   const text = JSON.stringify({ format: FORMAT, version: VERSION, sha256: digest(body), payload: body });
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   const bytes = Buffer.from(text, 'utf8');
-  const fd = openSync(tmp, 'w');
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (e) {
+    throw new CheckpointError('save', `cannot write ${path}: ${(e as Error).message}`);
+  }
   try {
     for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
     fsyncSync(fd);

@@ -59,3 +59,7 @@ test('a checkpoint of another architecture names the key and both shapes', () =>
   expect(() => restore(join(dir, 'missing.json'), b)).toThrow(/load: cannot read .*missing\.json/);
   expect(existsSync(join(dir, 'missing.json'))).toBe(false);
 });
+
+test('saving into a missing directory is a CheckpointError', () => {
+  expect(() => save(make(1), join(dir, 'no', 'such', 'dir', 'm.json'))).toThrow(/^save: cannot write .*m\.json: ENOENT/);
+});

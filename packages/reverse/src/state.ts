@@ -2,7 +2,7 @@
  * Recording state: whether ops are recorded (off inside noGrad), and the ambient tag that
  * `variable()` gives leaves made outside any transform. (Anomaly detection is core's.)
  */
-import { newTag, tagOf } from '@ad/core';
+import { DTypeError, newTag, tagOf } from '@ad/core';
 
 export const state = {
   /** Ops record graph nodes only while this is true. */
@@ -11,6 +11,7 @@ export const state = {
 
 /** Runs fn without recording: results are constants, as inside PyTorch's `torch.no_grad()`. */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new DTypeError('noGrad', `expected a function to run, got ${typeof fn}`);
   const before = state.recording;
   state.recording = false;
   try {

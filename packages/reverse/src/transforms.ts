@@ -23,7 +23,13 @@ export function variable(value: number | Tensor | Dual | DualTensor, options: { 
 
 /** Clears `.grad` on each node. */
 export function zeroGrad(nodes: Iterable<Node>): void {
-  for (const n of nodes) n.grad = null;
+  if (nodes === null || typeof (nodes as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
+    throw new DTypeError('zeroGrad', `expected an iterable of nodes (e.g. model.parameters()), got ${nodes === null ? 'null' : typeof nodes}`);
+  }
+  for (const n of nodes) {
+    if (!(n instanceof Node)) throw new DTypeError('zeroGrad', `expected nodes, got ${typeof n}`);
+    n.grad = null;
+  }
 }
 
 function checkFunction(op: string, f: unknown): void {

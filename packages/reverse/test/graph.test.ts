@@ -148,3 +148,10 @@ describe('comparisons on nodes give plain masks', () => {
     expect(variable(-2).sign().value).toBe(-1);
   });
 });
+
+describe('plain-JavaScript misuse', () => {
+  test('zeroGrad and noGrad check their arguments', () => {
+    expect(() => zeroGrad(undefined as never)).toThrow('zeroGrad: expected an iterable of nodes (e.g. model.parameters()), got undefined');
+    expect(() => noGrad('x' as never)).toThrow('noGrad: expected a function to run, got string');
+  });
+});
