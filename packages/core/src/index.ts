@@ -73,52 +73,99 @@ export { KIND, newTag, registerKind, isTagged, tagOf, plainApply, anyInterpreter
  * Every op as a function. Typed on tensors; at run time each dispatches on its operands' kinds,
  * so the same call works on duals and graph nodes (numbers are taken as constants).
  */
-export const {
-  neg,
-  exp,
-  log,
-  log1p,
-  expm1,
-  sin,
-  cos,
-  tan,
-  tanh,
-  sigmoid,
-  relu,
-  sqrt,
-  square,
-  abs,
-  sign,
-  add,
-  sub,
-  mul,
-  div,
-  pow,
-  maximum,
-  minimum,
-  eq,
-  ne,
-  lt,
-  le,
-  gt,
-  ge,
-  where,
-  sum,
-  mean,
-  max,
-  min,
-  logsumexp,
-  argmax,
-  argmin,
-  softmax,
-  logSoftmax,
-  reshape,
-  transpose,
-  permute,
-  broadcastTo,
-  sumToShape,
-  expandDims,
-  squeeze,
-  slice,
-  matmul,
-} = anyOps as Algebra<Tensor>;
+const A = anyOps as Algebra<Tensor>;
+
+/** −x, element by element. */
+export const neg = A.neg;
+/** eˣ, element by element. */
+export const exp = A.exp;
+/** ln x (NaN below 0, −∞ at 0). */
+export const log = A.log;
+/** ln(1 + x), exact near 0. */
+export const log1p = A.log1p;
+/** eˣ − 1, exact near 0. */
+export const expm1 = A.expm1;
+/** sin x. */
+export const sin = A.sin;
+/** cos x. */
+export const cos = A.cos;
+/** tan x. */
+export const tan = A.tan;
+/** tanh x. */
+export const tanh = A.tanh;
+/** σ(x) = 1/(1 + e⁻ˣ), never NaN for large |x|. */
+export const sigmoid = A.sigmoid;
+/** max(x, 0); derivative 0 at 0. */
+export const relu = A.relu;
+/** √x. */
+export const sqrt = A.sqrt;
+/** x². */
+export const square = A.square;
+/** |x|; derivative 0 at 0. */
+export const abs = A.abs;
+/** sign x ∈ {−1, 0, 1}. */
+export const sign = A.sign;
+/** x + y with NumPy broadcasting (numbers are constants). */
+export const add = A.add;
+/** x − y, broadcasting. */
+export const sub = A.sub;
+/** x·y, element by element, broadcasting. */
+export const mul = A.mul;
+/** x/y, broadcasting. */
+export const div = A.div;
+/** xʸ, broadcasting. */
+export const pow = A.pow;
+/** max(x, y) element by element (ties share the derivative). */
+export const maximum = A.maximum;
+/** min(x, y) element by element. */
+export const minimum = A.minimum;
+/** [x = y] as 1/0. */
+export const eq = A.eq;
+/** [x ≠ y] as 1/0. */
+export const ne = A.ne;
+/** [x < y] as 1/0. */
+export const lt = A.lt;
+/** [x ≤ y] as 1/0. */
+export const le = A.le;
+/** [x > y] as 1/0. */
+export const gt = A.gt;
+/** [x ≥ y] as 1/0. */
+export const ge = A.ge;
+/** `c ? x : y` element by element. */
+export const where = A.where;
+/** Σ over axes (all by default), with keepdims. */
+export const sum = A.sum;
+/** Mean over axes. */
+export const mean = A.mean;
+/** Max over axes (ties share the derivative). */
+export const max = A.max;
+/** Min over axes. */
+export const min = A.min;
+/** log Σ exp over axes, stable. */
+export const logsumexp = A.logsumexp;
+/** Index of the first maximum along an axis. */
+export const argmax = A.argmax;
+/** Index of the first minimum along an axis. */
+export const argmin = A.argmin;
+/** Softmax along an axis (the last by default), stable. */
+export const softmax = A.softmax;
+/** log softmax along an axis, fused and stable. */
+export const logSoftmax = A.logSoftmax;
+/** The same elements in a new shape (one −1 inferred); a view when contiguous. */
+export const reshape = A.reshape;
+/** Axes reversed, or permuted as given (a view). */
+export const transpose = A.transpose;
+/** Axes permuted (a view). */
+export const permute = A.permute;
+/** Stretched to a shape by NumPy rules (a view, stride 0). */
+export const broadcastTo = A.broadcastTo;
+/** Summed down to a shape: the reverse of broadcasting. */
+export const sumToShape = A.sumToShape;
+/** A new axis of size 1. */
+export const expandDims = A.expandDims;
+/** Axes of size 1 removed. */
+export const squeeze = A.squeeze;
+/** Basic slicing, one index or [start, end, step] per axis (a view). */
+export const slice = A.slice;
+/** Matrix product, NumPy semantics (1-D promoted, batch axes broadcast). */
+export const matmul = A.matmul;

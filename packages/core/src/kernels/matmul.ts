@@ -64,7 +64,7 @@ const A_PACK = new Float64Array(MC * KC);
 const B_PACK = new Float64Array(KC * NC);
 const A_MASK = MC * KC - 1;
 const B_MASK = KC * NC - 1;
-/** Where an edge tile (fewer than MR rows or NR columns left) is computed before its valid part is added to C. */
+/** An edge tile (fewer than MR rows or NR columns left) is computed here, then its valid part added to C. */
 const EDGE_TILE = new Float64Array(MR * NR);
 
 /**
@@ -180,7 +180,8 @@ function gemmUnpacked(
 /**
  * Packs the mc×kc block of A at `off` into A_PACK as ⌈mc/MR⌉ micro-panels; panel r holds rows
  * r·MR … r·MR+MR−1, stored column after column (MR values per p), so the micro-kernel reads
- * it front to back. Rows past mc are zero.
+ * it front to back. Rows past mc are zero: an edge tile computes them and discards them, and
+ * zeros keep that work on harmless values rather than stale ones.
  */
 function packA(mc: number, kc: number, a: Float64Array, off: number, rs: number, cs: number): void {
   const dst = A_PACK;
@@ -211,7 +212,8 @@ function packA(mc: number, kc: number, a: Float64Array, off: number, rs: number,
 
 /**
  * Packs the kc×nc block of B at `off` into B_PACK as ⌈nc/NR⌉ micro-panels; panel r holds
- * columns r·NR … r·NR+NR−1, stored row after row (NR values per p). Columns past nc are zero.
+ * columns r·NR … r·NR+NR−1, stored row after row (NR values per p). Columns past nc are zero,
+ * as in packA.
  */
 function packB(kc: number, nc: number, b: Float64Array, off: number, rs: number, cs: number): void {
   const dst = B_PACK;
@@ -253,6 +255,7 @@ function microKernel(kc: number, ai: number, bi: number, c: Float64Array, ci: nu
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
   let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
   for (let p = 0; p < kc; p++) {
+    // The indices are in range already; `& MASK` only lets TurboFan know they are int32.
     const a0 = ap[ai & A_MASK];
     const a1 = ap[(ai + 1) & A_MASK];
     const a2 = ap[(ai + 2) & A_MASK];

@@ -33,61 +33,104 @@ export type Axis = number | readonly number[];
  */
 export interface Algebra<T> {
   readonly interpreter: Interpreter<T>;
+  /** The shape of a value. */
   shape(x: T): Shape;
+  /** A constant of this kind. */
   constant(c: number): T;
 
+  /** −x. */
   neg(x: T): T;
+  /** eˣ. */
   exp(x: T): T;
+  /** ln x. */
   log(x: T): T;
+  /** ln(1 + x). */
   log1p(x: T): T;
+  /** eˣ − 1. */
   expm1(x: T): T;
+  /** sin x. */
   sin(x: T): T;
+  /** cos x. */
   cos(x: T): T;
+  /** tan x. */
   tan(x: T): T;
+  /** tanh x. */
   tanh(x: T): T;
+  /** 1/(1 + e⁻ˣ). */
   sigmoid(x: T): T;
+  /** max(x, 0). */
   relu(x: T): T;
+  /** √x. */
   sqrt(x: T): T;
+  /** x². */
   square(x: T): T;
+  /** |x|. */
   abs(x: T): T;
+  /** sign x. */
   sign(x: T): T;
 
+  /** x + y. */
   add(x: Operand<T>, y: Operand<T>): T;
+  /** x − y. */
   sub(x: Operand<T>, y: Operand<T>): T;
+  /** x·y. */
   mul(x: Operand<T>, y: Operand<T>): T;
+  /** x/y. */
   div(x: Operand<T>, y: Operand<T>): T;
+  /** xʸ. */
   pow(x: Operand<T>, y: Operand<T>): T;
+  /** max(x, y), element by element. */
   maximum(x: Operand<T>, y: Operand<T>): T;
+  /** min(x, y), element by element. */
   minimum(x: Operand<T>, y: Operand<T>): T;
 
+  /** [x = y]. */
   eq(x: Operand<T>, y: Operand<T>): T;
+  /** [x ≠ y]. */
   ne(x: Operand<T>, y: Operand<T>): T;
+  /** [x < y]. */
   lt(x: Operand<T>, y: Operand<T>): T;
+  /** [x ≤ y]. */
   le(x: Operand<T>, y: Operand<T>): T;
+  /** [x > y]. */
   gt(x: Operand<T>, y: Operand<T>): T;
+  /** [x ≥ y]. */
   ge(x: Operand<T>, y: Operand<T>): T;
   /** `condition ? x : y` element by element; the condition is a mask (non-zero is true). */
   where(condition: Operand<T>, x: Operand<T>, y: Operand<T>): T;
 
+  /** Σ over axes. */
   sum(x: T, axis?: Axis, keepdims?: boolean): T;
+  /** Mean over axes. */
   mean(x: T, axis?: Axis, keepdims?: boolean): T;
+  /** Max over axes. */
   max(x: T, axis?: Axis, keepdims?: boolean): T;
+  /** Min over axes. */
   min(x: T, axis?: Axis, keepdims?: boolean): T;
+  /** log Σ exp over axes. */
   logsumexp(x: T, axis?: Axis, keepdims?: boolean): T;
   /** Index of the first maximum along one axis (of the flattened tensor when omitted). */
   argmax(x: T, axis?: number, keepdims?: boolean): T;
+  /** Index of the first minimum along one axis. */
   argmin(x: T, axis?: number, keepdims?: boolean): T;
+  /** Softmax along an axis. */
   softmax(x: T, axis?: number): T;
+  /** log softmax along an axis. */
   logSoftmax(x: T, axis?: number): T;
 
+  /** A new shape over the same elements. */
   reshape(x: T, shape: Shape): T;
   /** Reverses the axes, or permutes them as `perm` says (NumPy's transpose). */
   transpose(x: T, perm?: readonly number[]): T;
+  /** Axes permuted. */
   permute(x: T, perm: readonly number[]): T;
+  /** Stretched to a shape. */
   broadcastTo(x: T, shape: Shape): T;
   /** The reverse of broadcasting: sums `x` down to `shape` (the adjoint of broadcastTo). */
   sumToShape(x: T, shape: Shape): T;
+  /** A new axis of size 1. */
   expandDims(x: T, axis: number): T;
+  /** Axes of size 1 removed. */
   squeeze(x: T, axis?: Axis): T;
   /** Basic slicing, one `[start, end, step?]` (or a single index) per leading axis. */
   slice(x: T, ...ranges: SliceArg[]): T;
