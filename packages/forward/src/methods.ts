@@ -11,6 +11,7 @@
 import {
   anomalyDetection,
   anyOps,
+  compileFunction,
   installTensorMethods,
   ops,
   scalarMethodNames,
@@ -102,7 +103,7 @@ return function ${name}(b) {
   }
   return slow(this, b);
 };`;
-  return new Function('Dual', 'slow', 'anomalyDetection', body)(Dual, slow, anomalyDetection) as Method;
+  return (compileFunction([], body, { Dual, slow, anomalyDetection }) as () => Method)();
 }
 
 for (const name of scalarMethodNames) {

@@ -11,6 +11,7 @@
 import {
   anomalyDetection,
   anyOps,
+  compileFunction,
   installTensorMethods,
   ops,
   scalarMethodNames,
@@ -132,17 +133,8 @@ return function ${name}(b) {
   }
   return slow(this, b);
 };`;
-  return new Function('Var', 'state', 'anomaly', 'op', 'slow', 'record', 'NUMERIC', 'REQUIRES_GRAD', 'FAST', body)(
-    Var,
-    state,
-    anomalyFlag,
-    op,
-    slow,
-    record,
-    NUMERIC,
-    REQUIRES_GRAD,
-    NUMERIC | REQUIRES_GRAD,
-  ) as Method;
+  const scope = { Var, state, anomaly: anomalyFlag, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST: NUMERIC | REQUIRES_GRAD };
+  return (compileFunction([], body, scope) as () => Method)();
 }
 
 for (const name of scalarMethodNames) {

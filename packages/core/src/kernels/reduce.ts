@@ -2,7 +2,7 @@
  * Reductions over any set of axes, generated per accumulator like the element-wise kernels
  * (see elementwise.ts for why), and the row kernels of the softmax family.
  */
-import type { Strided } from './elementwise.js';
+import { compileFunction, type Strided } from './elementwise.js';
 
 type ReduceLoop = (
   out: Float64Array,
@@ -25,13 +25,8 @@ export class ReduceKernel {
     readonly init: number,
     readonly acc: string,
   ) {
-    this.loop = new Function(
-      'out',
-      'shape',
-      'xData',
-      'xOff',
-      'xStride',
-      'outStride',
+    this.loop = compileFunction(
+      ['out', 'shape', 'xData', 'xOff', 'xStride', 'outStride'],
       `
 out.fill(${init});
 const rank = shape.length;
@@ -68,7 +63,7 @@ for (let visited = 0; visited < total; visited += inner) {
     index[d] = 0;
   }
 }`,
-    ) as ReduceLoop;
+    ) as unknown as ReduceLoop;
   }
 
   /** Reduces `x` (of `shape`) into `out`, whose layout over the input axes is `outStride`. */
