@@ -13,6 +13,7 @@ export type ExprOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'neg' | 'maximum' | 'minimum'
   | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'tan' | 'tanh' | 'sigmoid' | 'relu' | 'sqrt' | 'square' | 'abs';
 
+/** A parsed expression of `ad compare --fn` / `ad graph --fn`: a tree of inputs, constants and ops. */
 export type Expr =
   | { readonly kind: 'const'; readonly value: number; readonly text: string }
   | { readonly kind: 'var'; readonly name: string; readonly text: string }

@@ -15,6 +15,7 @@ import { shapesEqual } from './shape.js';
 import { tensorOps } from './tensor-ops.js';
 import type { Op } from './ops/define.js';
 
+/** A function of tensors and whatever a mode gives for its derivative: a JVP, a VJP, or both. */
 export interface Differentiable {
   /** The primal. */
   f(xs: readonly Tensor[]): Tensor;
@@ -24,6 +25,7 @@ export interface Differentiable {
   vjp?(xs: readonly Tensor[], yBar: Tensor): readonly (Tensor | null)[];
 }
 
+/** Options of `checkGradients`. */
 export interface CheckOptions {
   /** Seed of the random directions and cotangents. */
   seed?: number;
@@ -40,6 +42,7 @@ export interface CheckOptions {
   wrt?: readonly number[];
 }
 
+/** The largest errors `checkGradients` saw (scaled so that 1 is the tolerance). */
 export interface CheckReport {
   readonly name: string;
   readonly directions: number;

@@ -51,11 +51,13 @@ export function full(shape: Shape, value: number): Tensor {
   return Tensor.fromData(new Float64Array(sizeOf(s)).fill(value), s);
 }
 
+/** A tensor of zeros. */
 export function zeros(shape: Shape): Tensor {
   const s = checkShape('zeros', shape);
   return Tensor.fromData(new Float64Array(sizeOf(s)), s);
 }
 
+/** A tensor of ones. */
 export function ones(shape: Shape): Tensor {
   return full(checkShape('ones', shape), 1);
 }
@@ -65,6 +67,7 @@ export function zerosLike(x: { readonly shape: Shape }): Tensor {
   return zeros(x.shape);
 }
 
+/** Ones of another tensor's shape. */
 export function onesLike(x: { readonly shape: Shape }): Tensor {
   return ones(x.shape);
 }

@@ -50,6 +50,7 @@ export function registerKind(proto: object, kind: Kind): void {
   Object.defineProperty(proto, KIND, { value: kind, enumerable: false });
 }
 
+/** True for a value of a differentiation mode (it carries a tag and a kind). */
 export function isTagged(x: unknown): x is Tagged {
   return typeof x === 'object' && x !== null && KIND in x;
 }
@@ -67,6 +68,7 @@ export function plainApply<P>(op: Op<P>, xs: readonly unknown[], params: P): num
   return numberInterpreter.apply(op, xs as readonly number[], params);
 }
 
+/** The dispatching interpreter: hands each op to the interpreter of its highest-tagged live operand. */
 export const anyInterpreter: Interpreter<unknown> = {
   apply<P>(op: Op<P>, xs: readonly unknown[], params: P): unknown {
     let top: Tagged | null = null;

@@ -11,6 +11,7 @@ import { ops, unaryNames, binaryNames } from './ops/table.js';
 
 const identityOnScalars = new Set(['sum', 'mean', 'max', 'min', 'logsumexp', 'reshape', 'broadcastTo', 'sumToShape', 'permute']);
 
+/** The op table on plain numbers (element-wise ops; trivial shape ops). */
 export const numberInterpreter: Interpreter<number> = {
   apply: (op, xs, params) => {
     if (op.elementwise !== undefined) return op.elementwise.scalar(...xs);

@@ -10,6 +10,7 @@ import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
 import { ValueError } from './errors.js';
 
+/** A seeded random generator (xoroshiro128+): uniform, normal, integers, shuffles; its state can be saved. */
 export class Generator {
   private rng: JumpableRandomGenerator;
   private spare: number | null = null;

@@ -4,6 +4,7 @@
  */
 import { ShapeError, ValueError, fmtShape } from './errors.js';
 
+/** A tensor's dimensions, outermost first (`[]` for a scalar). */
 export type Shape = readonly number[];
 
 /** The most elements one tensor can hold: the longest typed array V8 accepts on 64-bit Node 20. */

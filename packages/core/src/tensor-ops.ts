@@ -10,6 +10,7 @@ import { makeAlgebra } from './ops/facade.js';
 import { scalar } from './create.js';
 import { anyOps } from './kinds.js';
 
+/** Plain evaluation: runs each op's primal on tensors. */
 export const tensorInterpreter: Interpreter<Tensor> = {
   apply: (op, xs, params) => op.primal(xs, params),
   constant: scalar,

@@ -139,6 +139,7 @@ export class Tensor {
     return this.nd.data[this.nd.offset];
   }
 
+  /** The values, printed PyTorch-style: `tensor([[1., 2.], [3., 4.]])`. */
   toString(): string {
     return formatTensor(this.shape, this.toFloat64Array());
   }

@@ -74,6 +74,7 @@ export class Dual {
     );
   }
 
+  /** `Dual(value; [tangents], tag t)`. */
   toString(): string {
     const value = typeof this.value === 'number' ? String(this.value) : this.value.toString();
     return `Dual(${value}; [${this.partials.map((p) => String(p)).join(', ')}], tag ${this.tag})`;
@@ -114,10 +115,12 @@ export class DualTensor {
     return this.value instanceof DualTensor ? this.value.primal : this.value;
   }
 
+  /** Dual tensors are combined with their methods; a JavaScript operator on one is a mistake. */
   valueOf(): never {
     throw new ValueError('DualTensor', 'a DualTensor was used with a JavaScript operator; use its methods');
   }
 
+  /** A short description: tag, shape and number of tangents. */
   toString(): string {
     return `DualTensor(tag ${this.tag}, shape [${this.shape.join(',')}], ${this.width} tangent${this.width === 1 ? '' : 's'})`;
   }

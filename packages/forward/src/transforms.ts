@@ -85,6 +85,7 @@ export function derivative(f: ScalarFunction): (x: number) => number {
   };
 }
 
+/** What `jvp` returns: f's value and its tangent (J·v, or J·V for a seed matrix). */
 export interface JvpResult<V, T> {
   value: V;
   tangent: T;
@@ -163,6 +164,7 @@ export function jvp(
   return { value: scalarValue(y as Scalar, tag), tangent: batched ? t : t[0] };
 }
 
+/** Options of `jacfwd` and `hessian`. */
 export interface JacfwdOptions {
   /** Directions per pass (the seed vector's width); default as ForwardDiff.jl: ≤ 12, even split. */
   chunk?: number;

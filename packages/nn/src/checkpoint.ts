@@ -52,6 +52,7 @@ function decodeOptimizer(stored: StoredOptimizer, path: string): OptimizerState 
   };
 }
 
+/** A loaded checkpoint: the model's state dict, the optimizer's state (or null), and metadata. */
 export interface Checkpoint {
   model: StateDict;
   optimizer: OptimizerState | null;

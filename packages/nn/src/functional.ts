@@ -9,10 +9,12 @@ export function relu<T extends TensorLike>(x: T): T {
   return F.relu(x) as T;
 }
 
+/** 1/(1 + e⁻ˣ), element by element. */
 export function sigmoid<T extends TensorLike>(x: T): T {
   return F.sigmoid(x) as T;
 }
 
+/** tanh x, element by element. */
 export function tanh<T extends TensorLike>(x: T): T {
   return F.tanh(x) as T;
 }

@@ -33,6 +33,7 @@ export class Linear extends Module {
     this.bias = options.bias === false ? null : new Parameter(uniform([outFeatures], -bound, bound, { generator }));
   }
 
+  /** y = x Wᵀ + b over the last axis of x. */
   forward<X extends TensorLike>(x: X): Out<X> {
     const shape = F.shape(x);
     if (shape[shape.length - 1] !== this.inFeatures) {
@@ -43,19 +44,25 @@ export class Linear extends Module {
   }
 }
 
+/** max(x, 0) as a module. */
 export class ReLU extends Module {
+  /** max(x, 0). */
   forward<X extends TensorLike>(x: X): Out<X> {
     return F.relu(x) as Out<X>;
   }
 }
 
+/** σ(x) as a module. */
 export class Sigmoid extends Module {
+  /** 1/(1 + e⁻ˣ). */
   forward<X extends TensorLike>(x: X): Out<X> {
     return F.sigmoid(x) as Out<X>;
   }
 }
 
+/** tanh x as a module. */
 export class Tanh extends Module {
+  /** tanh x. */
   forward<X extends TensorLike>(x: X): Out<X> {
     return F.tanh(x) as Out<X>;
   }
@@ -77,6 +84,7 @@ export class Dropout extends Module {
     this.generator = options.generator ?? new Generator(options.seed ?? 0);
   }
 
+  /** x with a fresh random mask in training mode; x itself in eval mode. */
   forward<X extends TensorLike>(x: X): Out<X> {
     if (!this.training || this.p === 0) return x as unknown as Out<X>;
     const shape = F.shape(x);

@@ -9,8 +9,10 @@
 import { ShapeError, Tensor, ValueError, elementwise } from '@ad/core';
 import { F, primalOf, type TensorLike } from './types.js';
 
+/** How a loss reduces over elements: their mean, their sum, or none (one loss per element). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/** Options of every loss. */
 export interface LossOptions {
   reduction?: Reduction;
 }

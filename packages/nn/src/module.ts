@@ -13,6 +13,7 @@ export abstract class Module {
   /** Dropout and similar layers act only in training mode. */
   training = true;
 
+  /** The layer's computation: a plain or recorded tensor in gives a node out; a dual in, a dual out. */
   abstract forward<X extends TensorLike>(x: X): Out<X>;
 
   /** Child modules by name (own fields holding modules; Sequential lists them by index). */
@@ -40,10 +41,12 @@ export abstract class Module {
     return out;
   }
 
+  /** Every parameter, each once (what an optimizer takes). */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
 
+  /** Clears every parameter's gradient. */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
   }
@@ -55,6 +58,7 @@ export abstract class Module {
     return this;
   }
 
+  /** Evaluation mode (dropout off): `train(false)`. */
   eval(): this {
     return this.train(false);
   }
@@ -127,6 +131,7 @@ export class Sequential extends Module {
     return this.layers.flatMap((l, i): [string, Module][] => (l instanceof Module ? [[String(i), l]] : []));
   }
 
+  /** Applies the layers in order. */
   forward<X extends TensorLike>(x: X): Out<X> {
     let y: TensorLike = x;
     for (const l of this.layers) y = l instanceof Module ? l.forward(y) : l(y);

@@ -11,6 +11,7 @@ import { Tensor, ValueError } from '@ad/core';
 import type { Gradients } from '@ad/reverse';
 import { Parameter } from './parameter.js';
 
+/** An optimizer's resumable state: its kind, step count, options and per-parameter buffers. */
 export interface OptimizerState {
   readonly kind: string;
   readonly step: number;
@@ -19,6 +20,7 @@ export interface OptimizerState {
   readonly buffers: Record<string, number[]>[];
 }
 
+/** Updates parameters in place from their gradients; subclasses give the update rule. */
 export abstract class Optimizer {
   readonly params: readonly Parameter[];
   /** The learning rate γ; a schedule may change it between steps, as PyTorch's param_groups. */
@@ -55,9 +57,12 @@ export abstract class Optimizer {
     });
   }
 
+  /** The update rule for parameter `index`: θ in place, from its gradient g. */
   protected abstract update(index: number, theta: Float64Array, g: Float64Array): void;
 
+  /** The state needed to resume (step count, buffers). */
   abstract stateDict(): OptimizerState;
+  /** Restores a state from stateDict(); refuses one of another kind or size. */
   abstract loadStateDict(state: OptimizerState): void;
 }
 
@@ -77,6 +82,7 @@ function positive(name: string, key: string, v: number, allowZero = true): numbe
   return v;
 }
 
+/** SGD's options, PyTorch's names: lr (default 1e-3), momentum, dampening, nesterov, weightDecay. */
 export interface SGDOptions {
   lr?: number;
   momentum?: number;
@@ -85,6 +91,7 @@ export interface SGDOptions {
   weightDecay?: number;
 }
 
+/** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD). */
 export class SGD extends Optimizer {
   lr: number;
   readonly momentum: number;
@@ -137,6 +144,7 @@ export class SGD extends Optimizer {
   }
 }
 
+/** Adam's options: lr (1e-3), betas ([0.9, 0.999]), eps (1e-8), weightDecay, amsgrad. */
 export interface AdamOptions {
   lr?: number;
   betas?: readonly [number, number];
@@ -145,6 +153,7 @@ export interface AdamOptions {
   amsgrad?: boolean;
 }
 
+/** Adam with bias correction, L2 weight decay and AMSGrad (torch.optim.Adam). */
 export class Adam extends Optimizer {
   lr: number;
   readonly betas: readonly [number, number];

@@ -7,6 +7,7 @@ import { anyOps, type Algebra, type Tensor } from '@ad/core';
 import type { DualTensor } from '@ad/forward';
 import type { TensorVar } from '@ad/reverse';
 
+/** Any tensor kind a layer computes on: Tensor, TensorVar (reverse mode) or DualTensor (forward mode). */
 export type TensorLike = Tensor | TensorVar | DualTensor;
 
 /**

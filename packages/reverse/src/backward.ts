@@ -71,6 +71,7 @@ function accumulate(c: Chunk, k: number, g: Primal, p: number): void {
         : o.add(a, g);
 }
 
+/** Options of one backward pass. */
 export interface PropagateOptions {
   /** Keep the graph so backward can run through it again (PyTorch's retain_graph). */
   retainGraph?: boolean;
@@ -208,6 +209,7 @@ function dropDependencies(c: Chunk): void {
   }
 }
 
+/** Options of `backward`. */
 export interface BackwardOptions extends PropagateOptions {}
 
 /** The gradients one backward pass gave the leaves it reached, looked up by node. */

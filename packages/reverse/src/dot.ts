@@ -8,6 +8,7 @@ import { Dual, DualTensor } from '@ad/forward';
 import { Node, handle } from './node.js';
 import { slotChunk, type Chunk, type Primal } from './tape.js';
 
+/** Options of `toDot`. */
 export interface DotOptions {
   /** Names to show for some nodes (inputs, typically). */
   labels?: Map<Node, string>;

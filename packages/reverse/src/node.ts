@@ -16,6 +16,7 @@ import { currentPass } from './pass.js';
 
 export type { Primal, Pull } from './tape.js';
 
+/** A node of a recorded graph: the common part of Var and TensorVar. */
 export abstract class Node {
   /** The tape chunk and index of this node's entry. */
   readonly chunk: Chunk;

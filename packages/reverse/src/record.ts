@@ -20,6 +20,7 @@ export function shapeOf(x: Primal): readonly number[] {
   return anyInterpreter.shape(x);
 }
 
+/** Reverse mode's interpreter: records an op when a graph node holds the highest tag among its operands. */
 export const reverseInterpreter: Interpreter<Primal> = {
   apply<P>(op: Op<P>, xs: readonly Primal[], params: P): Primal {
     let top = 0;

@@ -4,6 +4,7 @@
  */
 import { DTypeError, newTag, tagOf } from '@ad/core';
 
+/** Whether ops are being recorded (false inside noGrad). */
 export const state = {
   /** Ops record graph nodes only while this is true. */
   recording: true,

@@ -127,6 +127,7 @@ function evaluateGrad(op: string, f: ScalarFn | TensorFn, x: unknown): { value: 
   return { value: valueOf(y, tag), grad: gradientsOf(xs, x) };
 }
 
+/** What `vjp` returns: f's value and the pullback of any cotangent through the one recorded graph. */
 export interface VjpResult<V, C, G> {
   /** f at the primals. */
   value: V;

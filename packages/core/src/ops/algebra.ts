@@ -153,6 +153,7 @@ export type TensorMethods<T, O = never> = {
   [K in MethodName]: Algebra<T>[K] extends (x: infer _X, ...rest: infer R) => infer Out ? (...rest: Widen<R, T, O>) => Out : never;
 };
 
+/** The algebra functions installed as tensor methods. */
 export type MethodName = Exclude<keyof Algebra<unknown>, 'interpreter' | 'shape' | 'constant' | 'where'>;
 
 /** Element-wise ops: the methods that scalar kinds (Dual, Var) share with tensors. */

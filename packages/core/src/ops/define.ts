@@ -21,6 +21,7 @@ export type Pushforward<T> = (xDots: readonly (T | null)[]) => T | null;
 /** Reverse rule once linearised at a point: maps ȳ to each input's x̄ (null where not needed or zero). */
 export type Pullback<T> = (yBar: T, needs: readonly boolean[]) => (T | null)[];
 
+/** One op, defined once: its name, primal, forward rule and reverse rule (see the module comment). */
 export interface Op<P = undefined> {
   readonly name: string;
   /** Number of tensor inputs. */
@@ -40,6 +41,7 @@ export interface Op<P = undefined> {
 /** ∂y/∂xᵢ as a value of the mode, or a plain number when it is constant (add: 1, sub: −1). */
 export type Partial = <T>(o: Algebra<T>, xs: readonly T[], y: T) => T | number;
 
+/** What an element-wise op also offers: its expression, scalar primal and partials. */
 export interface ElementwiseInfo {
   /** Input names and the primal as a JavaScript expression over them (the kernels' source). */
   readonly inputs: readonly string[];

@@ -11,6 +11,7 @@ import type { AxisSlice } from './shape.js';
 import type { Op } from './define.js';
 import { ops, unaryNames, binaryNames } from './table.js';
 
+/** The typed algebra of a mode, built from its interpreter (see the module comment). */
 export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
   const lift = (op: string, x: Operand<T>): T => {
     if (typeof x === 'number') return I.constant(x);

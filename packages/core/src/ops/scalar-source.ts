@@ -12,6 +12,7 @@ import type { Interpreter } from './algebra.js';
 import type { Op } from './define.js';
 import { makeAlgebra } from './facade.js';
 
+/** An element-wise op's scalar rule as JavaScript source: helpers, primal and partials. */
 export interface ScalarRuleSource {
   /** `const` definitions of every helper the expressions call, one per op used. */
   readonly helpers: string;

@@ -6,6 +6,7 @@ import * as nn from './nn.js';
 import * as shape from './shape.js';
 import { matmul } from './linalg.js';
 
+/** The op table: every primitive op by name, each with its primal, forward rule and reverse rule. */
 export const ops = {
   neg: unary.neg,
   exp: unary.exp,
@@ -54,6 +55,7 @@ export const ops = {
   matmul,
 } as const;
 
+/** The name of a primitive op. */
 export type OpName = keyof typeof ops;
 
 /** Names of the element-wise ops of one input. */

@@ -12,6 +12,7 @@ export interface Batch {
   readonly indices: Int32Array;
 }
 
+/** Options of `DataLoader`: batch size, shuffling (reseeded each epoch), drop-last, seed or generator. */
 export interface DataLoaderOptions {
   /** Rows per batch (the last batch of an epoch may be smaller unless `dropLast`). */
   batchSize: number;

@@ -19,6 +19,7 @@ const PIXELS = 784;
 const DIGITS = 10;
 const CLASS_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
+/** Options of `mnist()`. */
 export interface MnistOptions {
   /**
    * Keep `limit` images (1 … 10,000), balanced over the digits: images are taken in round-robin

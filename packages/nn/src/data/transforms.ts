@@ -17,6 +17,7 @@ export function oneHot(labels: Tensor, classes: number): Tensor {
   return fromData(out, [index.length, classes]);
 }
 
+/** Options of `Standardizer.fit`. */
 export interface StandardizerOptions {
   /**
    * A feature whose standard deviation is at most eps · max(1, |mean|) is taken as constant
