@@ -41,7 +41,9 @@ export async function compareSeeds(fn: string, at: string, extraTangents: readon
   // Forward mode: one pass per seed.
   const forwardSeeds: [string, number[]][] = p.x.map((_, j) => [unitName(j), p.x.map((__, i) => (i === j ? 1 : 0))]);
   if (n > 1) forwardSeeds.push(['ones', p.x.map(() => 1)]);
-  for (const t of extraTangents) forwardSeeds.push(['', t]);
+  // An extra seed that is already listed (e₁, …, the ones direction) is shown once.
+  const listed = (seeds: [string, number[]][], v: readonly number[]) => seeds.some(([, s]) => s.every((x, i) => x === v[i]));
+  for (const t of extraTangents) if (!listed(forwardSeeds, t)) forwardSeeds.push(['', t]);
   const forwardRows = forwardSeeds.map(([name, seed]) => {
     const { tangent } = jvp(fDual, p.x, seed);
     return [name === '' || name === 'ones' ? vector(seed) : `${name} = ${vector(seed)}`, m === 1 ? num(tangent as number) : vector(tangent as number[])];
@@ -56,7 +58,7 @@ export async function compareSeeds(fn: string, at: string, extraTangents: readon
   const recordings = calls;
   const reverseSeeds: [string, number[]][] = Array.from({ length: m }, (_, i) => [m === 1 ? '' : unitName(i), Array.from({ length: m }, (__, r) => (r === i ? 1 : 0))]);
   if (m > 1) reverseSeeds.push(['ones', new Array<number>(m).fill(1)]);
-  for (const c of extraCotangents) reverseSeeds.push(['', c]);
+  for (const c of extraCotangents) if (!listed(reverseSeeds, c)) reverseSeeds.push(['', c]);
   const reverseRows = reverseSeeds.map(([name, seed]) => {
     const adjoints = pull(m === 1 ? seed[0] : seed);
     return [m === 1 && name === '' ? num(seed[0]) : name === '' || name === 'ones' ? vector(seed) : `${name} = ${vector(seed)}`, vector(adjoints)];
