@@ -22,6 +22,9 @@ export class AnomalyError extends AdError {
 
 const anomaly = { on: false, step: 0 };
 
+/** The live switch, for generated fast paths that test it on every op (a property read, not a call). */
+export const anomalyState: { readonly on: boolean } = anomaly;
+
 /** Whether anomaly detection is on. */
 export function anomalyDetection(): boolean {
   return anomaly.on;

@@ -25,7 +25,7 @@ export {
 } from './create.js';
 export { Generator, manualSeed, getDefaultGenerator, type RandomOptions } from './rng.js';
 export { AdError, ShapeError, DTypeError, ValueError } from './errors.js';
-export { AnomalyError, anomalyDetection, setAnomalyDetection, detectAnomaly, checkAnomaly, hasNonFinite } from './anomaly.js';
+export { AnomalyError, anomalyState, anomalyDetection, setAnomalyDetection, detectAnomaly, checkAnomaly, hasNonFinite } from './anomaly.js';
 export { broadcastShapes, sizeOf, type Shape } from './shape.js';
 
 export {

@@ -9,7 +9,7 @@
  * goes through the general interpreter.
  */
 import {
-  anomalyDetection,
+  anomalyState,
   anyOps,
   compileFunction,
   installTensorMethods,
@@ -59,7 +59,7 @@ function scale(d, s) {
   return r;
 }
 return function ${name}() {
-  if (this.numeric && !anomalyDetection()) {
+  if (this.numeric && !anomaly.on) {
     const x = this.value;
     const out = primal(x);
     const d = d0(x, out);
@@ -82,7 +82,7 @@ function combine(dx, s, dy, t) {
   return r;
 }
 return function ${name}(b) {
-  if (this.numeric && !anomalyDetection()) {
+  if (this.numeric && !anomaly.on) {
     if (typeof b === 'number') {
       const x = this.value;
       const out = primal(x, b);
@@ -103,7 +103,7 @@ return function ${name}(b) {
   }
   return slow(this, b);
 };`;
-  return (compileFunction([], body, { Dual, slow, anomalyDetection }) as () => Method)();
+  return (compileFunction([], body, { Dual, slow, anomaly: anomalyState }) as () => Method)();
 }
 
 for (const name of scalarMethodNames) {

@@ -9,7 +9,7 @@
  * no closure, no per-node object beyond the handle.
  */
 import {
-  anomalyDetection,
+  anomalyState,
   anyOps,
   compileFunction,
   installTensorMethods,
@@ -27,12 +27,7 @@ import { NUMERIC, REQUIRES_GRAD, chunkFor, slotOf, type Chunk, type Primal } fro
 import { backward, type BackwardOptions, type Gradients } from './backward.js';
 import { state } from './state.js';
 
-/** The fast path steps aside while anomaly detection is on, so the general path checks each op. */
-const anomalyFlag = {
-  get on(): boolean {
-    return anomalyDetection();
-  },
-};
+
 import './record.js';
 
 declare module './node.js' {
@@ -133,7 +128,7 @@ return function ${name}(b) {
   }
   return slow(this, b);
 };`;
-  const scope = { Var, state, anomaly: anomalyFlag, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST: NUMERIC | REQUIRES_GRAD };
+  const scope = { Var, state, anomaly: anomalyState, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST: NUMERIC | REQUIRES_GRAD };
   return (compileFunction([], body, scope) as () => Method)();
 }
 
