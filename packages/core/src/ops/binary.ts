@@ -4,13 +4,8 @@
  */
 import { custom, elementwise, unbroadcast } from './define.js';
 
-/** where's primal kernel and scalar form, from the element-wise helper. */
-const whereElementwise = elementwise({
-  name: 'where',
-  inputs: ['c', 'x', 'y'],
-  expr: 'c !== 0 ? x : y',
-  partials: [() => 0, (o, [c]) => o.ne(c, 0), (o, [c]) => o.eq(c, 0)],
-});
+/** where's primal kernel and scalar form, from the element-wise helper; its rules are below. */
+const whereKernel = elementwise({ name: 'where', inputs: ['c', 'x', 'y'], expr: 'c !== 0 ? x : y' });
 
 const xy = ['x', 'y'];
 
@@ -102,9 +97,9 @@ export const ge = elementwise({ name: 'ge', inputs: xy, expr: 'x >= y ? 1 : 0' }
 export const where = custom<undefined>({
   name: 'where',
   arity: 3,
-  primal: whereElementwise.primal,
-  // Its scalar form for the number algebra; no partials, so scalar fast paths take the rules above.
-  elementwise: { ...whereElementwise.elementwise!, partials: null },
+  primal: whereKernel.primal,
+  // Its scalar form for the number algebra; no partials, so scalar fast paths take the rules here.
+  elementwise: whereKernel.elementwise,
   jvp: (o, [c, x, y], z) => ([, xDot, yDot]) => {
     if (xDot === null && yDot === null) return null;
     return o.broadcastTo(o.where(c, xDot ?? 0, yDot ?? 0), o.shape(z));
