@@ -2,8 +2,18 @@
  * Guide 5: two inputs h and θ, and the seeds that pick what one pass computes — in forward mode
  * (tangents of the inputs) and in reverse mode (adjoints of the outputs).
  */
-import { derivative, jvp, type Dual } from '@ad/forward';
+import { derivative, dual, jvp, type Dual } from '@ad/forward';
 import { vjp, type Var } from '@ad/reverse';
+
+// #region by-hand
+/** Seeds by hand: a dual per input, seeded e₁ and e₂; by-hand duals share one level, so they combine. */
+export function seedsByHand(): { value: number; tangent: number[] } {
+  const h = dual(3, [1, 0]); // h = 3, seed e₁
+  const theta = dual(2, [0, 1]); // θ = 2, seed e₂
+  const J = h.add(theta).mul(h.sub(theta)); // (h + θ)(h − θ)
+  return { value: J.value as number, tangent: Array.from(J.tangent) }; // 5 and (∂J/∂h, ∂J/∂θ) = (6, −4)
+}
+// #endregion by-hand
 
 // #region forward-seeds
 /** J(h, θ) = (h + θ)(h − θ) = h² − θ², so ∂J/∂h = 2h and ∂J/∂θ = −2θ. */
@@ -12,9 +22,9 @@ const J = ([h, theta]: Dual[]) => h.add(theta).mul(h.sub(theta));
 /** J̇ at (h, θ) = (3, 2) for three seeds, one pass each. */
 export function forwardSeeds(): { hOnly: number; thetaOnly: number; both: number } {
   return {
-    hOnly: jvp(J, [3, 2], [1, 0]).tangent as number, // ḣ = 1, θ̇ = 0  →  ∂J/∂h = 6
-    thetaOnly: jvp(J, [3, 2], [0, 1]).tangent as number, // ḣ = 0, θ̇ = 1  →  ∂J/∂θ = −4
-    both: jvp(J, [3, 2], [1, 1]).tangent as number, // ḣ = 1, θ̇ = 1  →  6 + (−4) = 2
+    hOnly: jvp(J, [3, 2], [1, 0]).tangent, // ḣ = 1, θ̇ = 0  →  ∂J/∂h = 6
+    thetaOnly: jvp(J, [3, 2], [0, 1]).tangent, // ḣ = 0, θ̇ = 1  →  ∂J/∂θ = −4
+    both: jvp(J, [3, 2], [1, 1]).tangent, // ḣ = 1, θ̇ = 1  →  6 + (−4) = 2
   };
 }
 // #endregion forward-seeds
@@ -25,7 +35,7 @@ export function threeSeedsOnePass(): number[] {
   return jvp(J, [3, 2], [
     [1, 0, 1], // h's seed vector
     [0, 1, 1], // θ's seed vector
-  ]).tangent as number[]; // [6, −4, 2]
+  ]).tangent; // [6, −4, 2]
 }
 // #endregion one-pass
 

@@ -138,6 +138,10 @@ describe('4. reverse mode', () => {
 });
 
 describe('5. seeds', () => {
+  test('duals made by hand, seeded e₁ and e₂, carry (6, −4) in one pass', () => {
+    expect(seeds.seedsByHand()).toEqual({ value: 5, tangent: [6, -4] });
+  });
+
   test('forward seeds (1, 0), (0, 1), (1, 1) give 6, −4 and 2', () => {
     expect(seeds.forwardSeeds()).toEqual({ hOnly: 6, thetaOnly: -4, both: 2 });
   });

@@ -62,12 +62,14 @@ export type {
   MethodName,
   ScalarMethods,
   ScalarMethodName,
+  TaggedOperand,
 } from './ops/algebra.js';
 export { checkGradients, opRules, GradCheckError, type Differentiable, type CheckOptions, type CheckReport } from './check.js';
 export { gemm } from './kernels/matmul.js';
 export { ElementwiseKernel, compileFunction, type Strided } from './kernels/elementwise.js';
 
-export { KIND, newTag, registerKind, isTagged, tagOf, plainApply, anyInterpreter, anyOps, type Kind, type Tagged } from './kinds.js';
+export { KIND, newTag, currentTag, registerKind, isTagged, isTensorLike, liftLike, tagOf, plainApply, anyInterpreter, anyOps, type Kind, type Tagged } from './kinds.js';
+export { stackPieces } from './jacobian.js';
 
 /**
  * Every op as a function. Typed on tensors; at run time each dispatches on its operands' kinds,

@@ -30,6 +30,12 @@ export interface Kind {
    * the value is live. Lets another mode compute with it as the constant it is.
    */
   readonly inert?: (x: unknown) => unknown;
+  /**
+   * A plain value as a constant of this kind, shaped like `like` (a dual with zero tangents of
+   * its width, an inert graph node). Transforms use it so that a derivative taken at values of
+   * an enclosing transform is always of that transform's kind, even where it is a constant.
+   */
+  readonly lift?: (value: number | Tensor, like: unknown) => unknown;
 }
 
 /** A value of some mode: it carries its derivative's tag, and its kind on its prototype. */
@@ -55,9 +61,29 @@ export function isTagged(x: unknown): x is Tagged {
   return typeof x === 'object' && x !== null && KIND in x;
 }
 
+/** The newest tag handed out so far (0 before any): tags above it belong to derivatives not yet begun. */
+export function currentTag(): number {
+  return lastTag;
+}
+
 /** The tag of a value: 0 for numbers and tensors. */
 export function tagOf(x: unknown): number {
   return isTagged(x) ? x.tag : 0;
+}
+
+/** True for a tensor or a tensor-valued value of a mode (DualTensor, TensorVar, …): it has a shape. */
+export function isTensorLike(x: unknown): x is { readonly shape: readonly number[] } {
+  return x instanceof Tensor || (isTagged(x) && Array.isArray((x as { shape?: unknown }).shape));
+}
+
+/**
+ * `value` (a plain number or tensor) as a value of `like`'s kind: itself when `like` is plain,
+ * else the kind's constant (see `Kind.lift`). Kinds without `lift` get `value` back.
+ */
+export function liftLike(value: number | Tensor, like: unknown): unknown {
+  if (!isTagged(like)) return value;
+  const lift = like[KIND].lift;
+  return lift === undefined ? value : lift(value, like);
 }
 
 /** Applies an op to untagged operands: on tensors if any operand is one, on numbers otherwise. */

@@ -6,7 +6,7 @@ import './methods.js';
 
 export { Dual, DualTensor, newTag, tagOf, type Scalar, type Value } from './dual.js';
 export { forwardInterpreter, ForwardModeError } from './values.js';
-export { dual, dualTensor } from './make.js';
+export { dual, dualTensor, BY_HAND_TAG } from './make.js';
 export {
   derivative,
   jvp,

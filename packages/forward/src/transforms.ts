@@ -3,7 +3,7 @@
  * derivative inside a derivative, a Hessian as the Jacobian of a gradient — never confuse their
  * perturbations. Given plain numbers they return plain numbers; given tensors, tensors.
  */
-import { AdError, DTypeError, Tensor, ValueError, scalar, zeros } from '@ad/core';
+import { AdError, DTypeError, Tensor, ValueError, isTagged, isTensorLike, liftLike, scalar, stackPieces, zeros } from '@ad/core';
 import { Dual, DualTensor, newTag, tagOf, type Scalar, type Value } from './dual.js';
 import { checkChunk, chunks, defaultChunk } from './seeds.js';
 import './methods.js';
@@ -18,10 +18,10 @@ export type VectorFunction = (xs: Dual[]) => Scalar | readonly Scalar[];
 /** A function of one tensor. */
 export type TensorFunction = (x: DualTensor) => Value;
 
-/** Inputs are numbers (or, nested, duals of an enclosing derivative). */
+/** Inputs are numbers (or, nested, scalar values of an enclosing transform: a Dual, a Var). */
 function checkScalar(op: string, v: unknown, what: string): void {
-  if (typeof v !== 'number' && !(v instanceof Dual) && !(typeof v === 'object' && v !== null && Symbol.for('@ad/kind') in v)) {
-    throw new DTypeError(op, `${what} must be a number, got ${v === null ? 'null' : typeof v}`);
+  if (typeof v !== 'number' && !(isTagged(v) && !isTensorLike(v))) {
+    throw new DTypeError(op, `${what} must be a number, got ${v === null ? 'null' : isTensorLike(v) ? `a tensor of shape [${v.shape.join(',')}]` : typeof v}`);
   }
 }
 
@@ -31,8 +31,13 @@ function checkFunction(op: string, f: unknown): void {
 
 function describe(y: unknown): string {
   if (Array.isArray(y)) return `an array of ${y.length}`;
-  if (y instanceof Tensor || y instanceof DualTensor) return `a tensor of shape [${y.shape.join(',')}]`;
-  return typeof y;
+  if (isTensorLike(y)) return `a tensor of shape [${y.shape.join(',')}]`;
+  return y === null ? 'null' : typeof y;
+}
+
+/** A result as a value of its input's kind: a constant derivative at a Var input is an inert Var. */
+function likeInput<T>(g: T, x: unknown): T {
+  return isTagged(g) || !isTagged(x) ? g : (liftLike(g as number | Tensor, x) as T);
 }
 
 /**
@@ -41,13 +46,14 @@ function describe(y: unknown): string {
  */
 function scalarTangents(op: string, y: unknown, tag: number, k: number): Scalar[] {
   if (typeof y === 'number') return new Array<Scalar>(k).fill(0);
-  if (!(y instanceof Dual)) {
+  if (!isTagged(y) || isTensorLike(y)) {
     throw new DTypeError(op, `f must return a scalar (a number or a Dual), got ${describe(y)}`);
   }
   if (y.tag > tag) {
     throw new PerturbationError(op, `f returned a Dual from another derivative (tag ${y.tag}, expected ${tag})`);
   }
-  if (y.tag < tag) return new Array<Scalar>(k).fill(0);
+  // A value of an enclosing transform (an outer Dual, a Var) is a constant here: zero tangents.
+  if (y.tag < tag || !(y instanceof Dual)) return new Array<Scalar>(k).fill(0);
   return y.partials;
 }
 
@@ -57,32 +63,53 @@ function scalarValue(y: Scalar, tag: number): Scalar {
 
 function tensorParts(op: string, y: unknown, tag: number, k: number): { value: Tensor | DualTensor; tangents: (Tensor | DualTensor)[] } {
   const out = typeof y === 'number' ? scalar(y) : y;
-  if (!(out instanceof Tensor || out instanceof DualTensor)) {
+  if (!isTensorLike(out)) {
     throw new DTypeError(op, `f of a tensor must return a tensor, got ${describe(y)}`);
   }
   if (tagOf(out) > tag) {
     throw new PerturbationError(op, `f returned a DualTensor from another derivative (tag ${tagOf(out)}, expected ${tag})`);
   }
   if (out instanceof DualTensor && out.tag === tag) return { value: out.value, tangents: [...out.tangents] };
-  return { value: out, tangents: Array.from({ length: k }, () => zeros(out.shape)) };
+  return { value: out as Tensor, tangents: Array.from({ length: k }, () => zeros(out.shape)) };
+}
+
+/** A scalar value of an enclosing transform (a Dual, a reverse-mode Var, …): it carries a tag. */
+export interface TaggedScalar {
+  readonly tag: number;
+}
+
+/** A tensor value of an enclosing transform (a DualTensor, a TensorVar, …). */
+export interface TaggedTensor {
+  readonly tag: number;
+  readonly shape: readonly number[];
 }
 
 /**
- * d/dx f at a point, by one forward pass with the seed ẋ = 1.
- * Inside an enclosing derivative the result may be that derivative's Dual (typed as a number
- * for convenience): combine it with Dual methods, as nested derivatives do.
+ * A derivative function: numbers in, numbers out; at a value of an enclosing transform it
+ * returns a value of that transform's kind, so it can be differentiated again.
  */
-export function derivative(f: ScalarFunction): (x: number) => number {
+export interface DerivativeFunction {
+  (x: number): number;
+  <X extends TaggedScalar>(x: X): X;
+}
+
+/**
+ * d/dx f at a point, by one forward pass with the seed ẋ = 1. Nests to any depth:
+ * `derivative((x) => derivative((y) => y.mul(y).mul(y))(x))(3)` is d²/dx² x³ = 18.
+ * (When f closes over a value of an enclosing derivative, the result called at a plain number
+ * is that derivative's value although typed `number`: combine it with methods of that value.)
+ */
+export function derivative(f: ScalarFunction): DerivativeFunction {
   checkFunction('derivative', f);
-  return (x: number) => {
-    checkScalar('derivative', x as unknown, 'x');
+  return ((x: unknown) => {
+    checkScalar('derivative', x, 'x');
     const tag = newTag();
     const y = f(new Dual(tag, x as Scalar, 1, null, typeof x === 'number'));
-    if (Array.isArray(y) || y instanceof Tensor || y instanceof DualTensor) {
+    if (Array.isArray(y) || isTensorLike(y)) {
       throw new DTypeError('derivative', `f must return a scalar, got ${describe(y)}; did you mean jacfwd?`);
     }
-    return scalarTangents('derivative', y, tag, 1)[0] as number;
-  };
+    return likeInput(scalarTangents('derivative', y, tag, 1)[0], x);
+  }) as DerivativeFunction;
 }
 
 /** What `jvp` returns: f's value and its tangent (J·v, or J·V for a seed matrix). */
@@ -96,12 +123,30 @@ export interface JvpResult<V, T> {
  * direction, or a seed vector of k numbers for k directions at once (the seed matrix V, n × k).
  * For one direction the tangent has f's shape; for k it gains a last axis of k.
  */
+export function jvp(f: (xs: Dual[]) => Scalar, primals: readonly number[], tangents: readonly number[]): JvpResult<number, number>;
+export function jvp(f: (xs: Dual[]) => Scalar, primals: readonly number[], tangents: readonly (readonly number[])[]): JvpResult<number, number[]>;
+export function jvp(f: (xs: Dual[]) => readonly Scalar[], primals: readonly number[], tangents: readonly number[]): JvpResult<number[], number[]>;
+export function jvp(
+  f: (xs: Dual[]) => readonly Scalar[],
+  primals: readonly number[],
+  tangents: readonly (readonly number[])[],
+): JvpResult<number[], number[][]>;
 export function jvp(f: VectorFunction, primals: readonly number[], tangents: readonly number[]): JvpResult<number | number[], number | number[]>;
 export function jvp(
   f: VectorFunction,
   primals: readonly number[],
   tangents: readonly (readonly number[])[],
 ): JvpResult<number | number[], number[] | number[][]>;
+export function jvp<X extends TaggedScalar>(
+  f: (xs: Dual[]) => Scalar,
+  primals: readonly (X | number)[],
+  tangents: readonly (X | number)[],
+): JvpResult<X, X>;
+export function jvp<X extends TaggedScalar>(
+  f: (xs: Dual[]) => readonly Scalar[],
+  primals: readonly (X | number)[],
+  tangents: readonly (X | number)[],
+): JvpResult<X[], X[]>;
 export function jvp(f: (xs: DualTensor[]) => Value, primals: readonly Tensor[], tangents: readonly Tensor[]): JvpResult<Tensor, Tensor>;
 export function jvp(
   f: (xs: DualTensor[]) => Value,
@@ -130,12 +175,13 @@ export function jvp(
     }
   });
 
-  if (primals.every((p) => p instanceof Tensor)) {
+  if (primals.length > 0 && primals.every(isTensorLike)) {
     const xs = primals.map((p, i) => {
+      const shape = (p as Tensor).shape;
       const ts = seeds[i] as Tensor[];
       ts.forEach((t, j) => {
-        if (!(t instanceof Tensor) || !sameShape(t.shape, (p as Tensor).shape)) {
-          throw new ValueError('jvp', `tangent ${j} of input ${i} must be a tensor of shape [${(p as Tensor).shape.join(',')}]`);
+        if (!isTensorLike(t) || !sameShape(t.shape, shape)) {
+          throw new ValueError('jvp', `tangent ${j} of input ${i} must be a tensor of shape [${shape.join(',')}]`);
         }
       });
       return new DualTensor(tag, p as Tensor, ts);
@@ -145,23 +191,38 @@ export function jvp(
   }
 
   const xs = primals.map((p, i) => {
-    if (typeof p !== 'number' && !(p instanceof Dual)) throw new DTypeError('jvp', `primal ${i} must be a number, got ${typeof p}`);
+    checkScalar('jvp', p, `primal ${i}`);
     const row = seeds[i] as number[];
-    if (!row.every((v) => typeof v === 'number' || (v as unknown) instanceof Dual)) {
+    if (!row.every((v) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v)))) {
       throw new DTypeError('jvp', `the seed vector of input ${i} must hold numbers`);
     }
     return Dual.of(tag, p as Scalar, row);
   });
   const y = (f as (xs: Dual[]) => unknown)(xs);
+  // At values of an enclosing transform, results are values of its kind (constants lifted).
+  const like = primals.find(isTagged);
+  const lift = (v: Scalar) => likeInput(v, like);
   if (Array.isArray(y)) {
-    const parts = y.map((yi) => scalarTangents('jvp', yi, tag, k));
+    const parts = y.map((yi) => scalarTangents('jvp', yi, tag, k).map(lift));
     return {
-      value: y.map((yi: Scalar) => scalarValue(yi, tag)),
+      value: y.map((yi: Scalar) => lift(scalarValue(yi, tag))),
       tangent: batched ? parts : parts.map((p) => p[0]),
     };
   }
-  const t = scalarTangents('jvp', y, tag, k);
-  return { value: scalarValue(y as Scalar, tag), tangent: batched ? t : t[0] };
+  const t = scalarTangents('jvp', y, tag, k).map(lift);
+  return { value: lift(scalarValue(y as Scalar, tag)), tangent: batched ? t : t[0] };
+}
+
+/** A forward-mode Jacobian of an array function; nested inputs give entries of their kind. */
+export interface ArrayJacobian {
+  (x: readonly number[]): number[][];
+  <X extends TaggedScalar>(x: readonly (X | number)[]): X[][];
+}
+
+/** A forward-mode Jacobian of a tensor function: shape [...out, ...in], of x's kind. */
+export interface TensorJacobian {
+  (x: Tensor): Tensor;
+  <X extends TaggedTensor>(x: X): X;
 }
 
 /** Options of `jacfwd` and `hessian`. */
@@ -175,16 +236,21 @@ export interface JacfwdOptions {
  * ⌈n/k⌉ passes for n inputs. An array function gives an m × n array (m = 1 for a scalar f);
  * a tensor function gives a tensor of shape [...out, ...in], as JAX's jacfwd.
  */
-export function jacfwd(f: VectorFunction, options?: JacfwdOptions): (x: readonly number[]) => number[][];
-export function jacfwd(f: TensorFunction, options?: JacfwdOptions): (x: Tensor) => Tensor;
+export function jacfwd(f: VectorFunction, options?: JacfwdOptions): ArrayJacobian;
+export function jacfwd(f: TensorFunction, options?: JacfwdOptions): TensorJacobian;
 export function jacfwd(f: VectorFunction | TensorFunction, options: JacfwdOptions = {}): unknown {
   checkFunction('jacfwd', f);
-  if (options.chunk !== undefined) checkChunk('jacfwd', options.chunk);
-  return (x: readonly number[] | Tensor) => (x instanceof Tensor ? jacfwdTensor(f as TensorFunction, x, options) : jacfwdArray(f as VectorFunction, x, options));
+  checkOptions('jacfwd', options);
+  return (x: unknown) => (isTensorLike(x) ? jacfwdTensor(f as TensorFunction, x as Tensor, options) : jacfwdArray(f as VectorFunction, x as readonly number[], options));
+}
+
+function checkOptions(op: string, options: JacfwdOptions): void {
+  if (options === null || typeof options !== 'object') throw new DTypeError(op, `options must be an object, got ${options === null ? 'null' : typeof options}`);
+  if (options.chunk !== undefined) checkChunk(op, options.chunk);
 }
 
 function jacfwdArray(f: VectorFunction, x: readonly number[], options: JacfwdOptions): number[][] {
-  if (!Array.isArray(x)) throw new DTypeError('jacfwd', `x must be an array of numbers or a Tensor, got ${typeof x}`);
+  if (!Array.isArray(x)) throw new DTypeError('jacfwd', `x must be an array of numbers or a Tensor, got ${describe(x)}`);
   x.forEach((v, i) => checkScalar('jacfwd', v as unknown, `x[${i}]`));
   const n = x.length;
   const k = Math.min(options.chunk ?? defaultChunk(n), Math.max(n, 1));
@@ -207,7 +273,7 @@ function jacfwdArray(f: VectorFunction, x: readonly number[], options: JacfwdOpt
       }),
     );
     const outs = Array.isArray(y) ? (y as readonly Scalar[]) : [y as Scalar];
-    if (!Array.isArray(y) && (y instanceof Tensor || y instanceof DualTensor)) {
+    if (!Array.isArray(y) && isTensorLike(y)) {
       throw new DTypeError('jacfwd', `f of an array must return a scalar or an array of scalars, got ${describe(y)}; pass a Tensor to differentiate a tensor function`);
     }
     jac ??= outs.map(() => new Array<Scalar>(n).fill(0));
@@ -221,50 +287,48 @@ function jacfwdArray(f: VectorFunction, x: readonly number[], options: JacfwdOpt
     const y = f([]);
     return (Array.isArray(y) ? y : [y]).map(() => []);
   }
-  return jac as number[][];
+  const like = x.find(isTagged);
+  return (like === undefined ? jac : jac.map((row) => row.map((v) => likeInput(v, like)))) as number[][];
 }
 
 function jacfwdTensor(f: TensorFunction, x: Tensor, options: JacfwdOptions): Tensor {
   const n = x.size;
   const k = Math.min(options.chunk ?? defaultChunk(n), Math.max(n, 1));
-  let columns: Tensor[] = [];
+  let columns: Value[] = [];
   let outShape: readonly number[] = [];
   for (const { start, width } of chunks(n, k)) {
     const tag = newTag();
     const seeds = unitTensorSeeds(x.shape, start, width);
     const { value, tangents } = tensorParts('jacfwd', f(new DualTensor(tag, x, seeds)), tag, width);
     outShape = value.shape;
-    columns = columns.concat(tangents.map((t) => (t instanceof Tensor ? t : t.primal)));
+    columns = columns.concat(tangents);
   }
-  const m = outShape.reduce((a, b) => a * b, 1);
-  const out = new Float64Array(m * n);
-  columns.forEach((col, c) => {
-    const v = col.toFloat64Array();
-    for (let r = 0; r < m; r++) out[r * n + c] = v[r];
-  });
-  return Tensor.fromData(out, [...outShape, ...x.shape]);
+  return likeInput(stackPieces(columns, outShape, x.shape, false), x) as Tensor;
 }
+
+/** The Hessian of an array function; nested inputs give entries of their kind. */
+export type ArrayHessian = ArrayJacobian;
 
 /**
  * The Hessian of a scalar f, as the forward-mode Jacobian of the forward-mode gradient: two
  * nested derivatives with different tags (forward-over-forward).
  */
-export function hessian(f: (xs: Dual[]) => Scalar, options?: JacfwdOptions): (x: readonly number[]) => number[][];
-export function hessian(f: TensorFunction, options?: JacfwdOptions): (x: Tensor) => Tensor;
+export function hessian(f: (xs: Dual[]) => Scalar, options?: JacfwdOptions): ArrayHessian;
+export function hessian(f: TensorFunction, options?: JacfwdOptions): TensorJacobian;
 export function hessian(f: ((xs: Dual[]) => Scalar) | TensorFunction, options: JacfwdOptions = {}): unknown {
   checkFunction('hessian', f);
-  if (options.chunk !== undefined) checkChunk('hessian', options.chunk);
-  return (x: readonly number[] | Tensor) => {
-    if (x instanceof Tensor) {
+  checkOptions('hessian', options);
+  return (x: unknown) => {
+    if (isTensorLike(x)) {
       const gradient = (v: DualTensor) => jacfwdNested(f as TensorFunction, v, options);
-      return jacfwdTensor(gradient as unknown as TensorFunction, x, options);
+      return jacfwdTensor(gradient as unknown as TensorFunction, x as Tensor, options);
     }
     const gradient = (xs: Dual[]) => {
       const j = jacfwdArray(f as VectorFunction, xs as unknown as number[], options);
       if (j.length !== 1) throw new DTypeError('hessian', `f must return a scalar, got an array of ${j.length}; did you mean jacfwd?`);
       return j[0] as unknown as Scalar[];
     };
-    return jacfwdArray(gradient, x, options);
+    return jacfwdArray(gradient, x as readonly number[], options);
   };
 }
 
@@ -277,20 +341,14 @@ function jacfwdNested(f: TensorFunction, x: DualTensor, options: JacfwdOptions):
     const tag = newTag();
     const seeds = unitTensorSeeds(x.shape, start, width);
     const y = f(new DualTensor(tag, x, seeds));
-    if (!(y instanceof DualTensor || y instanceof Tensor) || y.shape.length !== 0) {
+    if (!isTensorLike(y) || y.shape.length !== 0) {
       throw new DTypeError('hessian', `f must return a 0-d tensor, got ${describe(y)}`);
     }
     const { tangents } = tensorParts('hessian', y, tag, width);
     for (const t of tangents) pieces.push(t);
   }
-  // pieces[i] is ∂f/∂x_i as a 0-d value of the enclosing derivative; stack them into x's shape.
-  let g: Value = zeros(x.shape);
-  pieces.forEach((p, i) => {
-    const onehot = new Float64Array(n);
-    onehot[i] = 1;
-    g = (g as DualTensor).add((p as DualTensor).mul(Tensor.fromData(onehot, x.shape)));
-  });
-  return g;
+  // pieces[i] is ∂f/∂x_i as a 0-d value of the enclosing derivative; placed at i of x's shape.
+  return stackPieces(pieces, [], x.shape, true) as Value;
 }
 
 /** The seeds of one chunk for a tensor input: one-hot tensors of its shape, e_start … e_(start+width−1). */

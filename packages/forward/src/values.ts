@@ -144,5 +144,12 @@ export const forwardInterpreter: Interpreter<Value> = {
   shape: shapeOf,
 };
 
-registerKind(Dual.prototype, { interpreter: forwardInterpreter as Interpreter<unknown> });
-registerKind(DualTensor.prototype, { interpreter: forwardInterpreter as Interpreter<unknown> });
+/** A plain value as a constant of a dual's derivative: zero tangents of its width. */
+function lift(value: number | Tensor, like: unknown): unknown {
+  const d = like as Dual | DualTensor;
+  if (typeof value === 'number') return Dual.of(d.tag, value, new Array<number>(d.width).fill(0));
+  return new DualTensor(d.tag, value, Array.from({ length: d.width }, () => zeros(value.shape)));
+}
+
+registerKind(Dual.prototype, { interpreter: forwardInterpreter as Interpreter<unknown>, lift });
+registerKind(DualTensor.prototype, { interpreter: forwardInterpreter as Interpreter<unknown>, lift });

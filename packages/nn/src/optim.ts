@@ -48,7 +48,7 @@ export abstract class Optimizer {
     this.stepCount++;
     this.params.forEach((p, i) => {
       const g = gradients !== undefined ? gradients.get(p) : p.grad;
-      if (g === null) return;
+      if (g === undefined) return;
       const data = gradientData(g);
       if (data.length !== p.data.length) {
         throw new ValueError(this.constructor.name, `gradient of parameter ${i} has ${data.length} values, the parameter ${p.data.length}`);

@@ -24,9 +24,8 @@ export class Parameter extends TensorVar {
     return this.value.data;
   }
 
-  /** The gradient as a Tensor, or null before the first backward. */
+  /** The gradient as a Tensor, or null before the first backward (`.grad` is undefined then). */
   get gradTensor(): Tensor | null {
-    const g = this.grad;
-    return g === null ? null : (g as Tensor);
+    return this.grad ?? null;
   }
 }

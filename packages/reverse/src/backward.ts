@@ -7,7 +7,7 @@
  * Only chunks the roots depend on are visited, newest first; inside them, entries that the
  * pass did not reach are skipped by a stamp test.
  */
-import { AdError, anomalyDetection, anyOps, checkAnomaly, ones, tensorOps, Tensor, type Algebra } from '@ad/core';
+import { AdError, DTypeError, anomalyDetection, anyOps, checkAnomaly, ones, tensorOps, Tensor, type Algebra } from '@ad/core';
 import { Node, Var } from './node.js';
 import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, promote, reach, slotChunk, type Chunk, type Primal } from './tape.js';
 import { checkAdjoint, shapeOf } from './record.js';
@@ -223,9 +223,9 @@ export class Gradients {
     m.set(k, g);
   }
 
-  /** The gradient this pass gave `node` (null if the pass did not reach it). */
-  get(node: Node): Primal | null {
-    return this.byChunk.get(node.chunk)?.get(node.index) ?? null;
+  /** The gradient this pass gave `node` (undefined if the pass did not reach it). */
+  get(node: Node): Primal | undefined {
+    return this.byChunk.get(node.chunk)?.get(node.index);
   }
 
   /** How many leaves received a gradient. */
@@ -243,6 +243,14 @@ export class Gradients {
  * pass for the leaves it reached, so `optimizer.step(loss.backward())` works too.
  */
 export function backward(root: Node, seed?: Primal, options: BackwardOptions = {}): Gradients {
+  if (!(root instanceof Node)) throw new DTypeError('backward', `expected a Var or TensorVar, got ${root === null ? 'null' : typeof root}`);
+  if (!root.requiresGrad) {
+    throw new AdError(
+      'backward',
+      'this value does not require grad: it was computed under noGrad, from constants or from detached values, so no graph leads back from it (PyTorch: "does not require grad and does not have a grad_fn")',
+    );
+  }
+  if (options === null || typeof options !== 'object') throw new DTypeError('backward', `options must be an object, got ${options === null ? 'null' : typeof options}`);
   const s = seed ?? defaultSeed(root);
   const { id, chunks } = propagate([root], [s], { retainGraph: true });
   const retain = options.retainGraph === true;

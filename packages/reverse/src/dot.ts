@@ -18,8 +18,8 @@ export interface DotOptions {
   rankdir?: 'LR' | 'TB';
 }
 
-function fmt(x: Primal | null, digits: number): string {
-  if (x === null) return '—';
+function fmt(x: Primal | null | undefined, digits: number): string {
+  if (x === null || x === undefined) return '—';
   if (typeof x === 'number') return Number.isInteger(x) ? String(x) : x.toPrecision(digits);
   if (x instanceof Tensor) {
     if (x.size <= 4) return `[${Array.from(x.toFloat64Array(), (v) => fmt(v, digits)).join(', ')}]`;

@@ -84,7 +84,7 @@ function compileMethod(name: string, op: Op<undefined>): Method {
     };
   }
   const [p0, p1] = src.partials;
-  // Fast when the receiver (and a node operand) is a numeric entry of one graph, recording on.
+  // Fast when the receiver (and a node operand) is a numeric entry of one graph that records.
   const body =
     src.inputs.length === 1
       ? `${src.helpers}
@@ -93,7 +93,7 @@ const d0 = (x, out) => ${p0};
 return function ${name}() {
   const c = this.chunk;
   const i = this.index;
-  if ((c.flags[i] & FAST) === FAST && state.recording && !anomaly.on) {
+  if ((c.flags[i] & FAST) === FAST && c.tag > state.frozen && !anomaly.on) {
     const x = c.val[i];
     const out = primal(x);
     return record(c.tag, op, out, c, i, d0(x, out), null, 0, 0);
@@ -107,7 +107,7 @@ const d1 = (x, y, out) => ${p1};
 return function ${name}(b) {
   const c = this.chunk;
   const i = this.index;
-  if ((c.flags[i] & NUMERIC) !== 0 && state.recording && !anomaly.on) {
+  if ((c.flags[i] & NUMERIC) !== 0 && c.tag > state.frozen && !anomaly.on) {
     const x = c.val[i];
     const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
     if (typeof b === 'number') {

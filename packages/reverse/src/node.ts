@@ -9,7 +9,7 @@
  * `Var` holds a scalar and `TensorVar` a tensor. Both are small handles onto an entry of the
  * graph's tape (tape.ts explains why the entries live in typed arrays).
  */
-import { Tensor, type NestedArray, type Op } from '@ad/core';
+import { DTypeError, Tensor, type NestedArray, type Op } from '@ad/core';
 import type { DualTensor } from '@ad/forward';
 import { Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, type Ext, type Primal } from './tape.js';
 import { currentPass } from './pass.js';
@@ -60,24 +60,37 @@ export abstract class Node {
     return this.op === null;
   }
 
-  /** The accumulated gradient: set by backward(), summed across calls until zeroGrad(). */
-  get grad(): Primal | null {
-    const c = this.chunk;
-    const k = this.index;
-    if (!(c.flags[k] & HAS_GRAD)) return null;
-    return c.flags[k] & NUMERIC ? c.grad[k] : c.ext[k]!.grad;
+  /**
+   * The accumulated gradient: set by backward(), summed across calls until zeroGrad();
+   * undefined before the first backward (PyTorch's None).
+   */
+  get grad(): Primal | undefined {
+    return this.readGrad();
   }
 
-  set grad(g: Primal | null) {
+  set grad(g: Primal | null | undefined) {
+    this.writeGrad(g);
+  }
+
+  /** @internal The accumulated gradient, for the typed accessors of Var and TensorVar. */
+  protected readGrad(): Primal | undefined {
     const c = this.chunk;
     const k = this.index;
-    if (g === null) {
+    if (!(c.flags[k] & HAS_GRAD)) return undefined;
+    return c.flags[k] & NUMERIC ? c.grad[k] : (c.ext[k]!.grad ?? undefined);
+  }
+
+  /** @internal Sets or (with null or undefined) clears the accumulated gradient. */
+  protected writeGrad(g: Primal | null | undefined): void {
+    const c = this.chunk;
+    const k = this.index;
+    if (g === null || g === undefined) {
       c.flags[k] &= ~HAS_GRAD;
       if (!(c.flags[k] & NUMERIC)) c.ext[k]!.grad = null;
       return;
     }
     if (c.flags[k] & NUMERIC) {
-      if (typeof g !== 'number') throw new TypeError('grad: a scalar node takes a number as its gradient');
+      if (typeof g !== 'number') throw new DTypeError('grad', `a scalar node takes a number as its gradient, got ${typeof g}`);
       c.grad[k] = g;
     } else c.ext[k]!.grad = g;
     c.flags[k] |= HAS_GRAD;
@@ -93,7 +106,7 @@ export abstract class Node {
 
   /** Clears the accumulated gradient. */
   zeroGrad(): void {
-    this.grad = null;
+    this.writeGrad(undefined);
   }
 
   /** True if both handles denote the same node. */
@@ -116,6 +129,18 @@ export class Var extends Node {
     return (this.held !== undefined ? this.held : c.ext[k]!.value) as number;
   }
 
+  /**
+   * The accumulated gradient ∂root/∂this of the backward passes so far; undefined before the
+   * first. (A node nested in forward mode, whose value is a Dual, holds a Dual here.)
+   */
+  override get grad(): number | undefined {
+    return this.readGrad() as number | undefined;
+  }
+
+  override set grad(g: number | null | undefined) {
+    this.writeGrad(g);
+  }
+
   override detach(): Var {
     return super.detach() as Var;
   }
@@ -126,7 +151,7 @@ export class Var extends Node {
 
   override toString(): string {
     const g = this.grad;
-    return `Var(${String(this.value)}${g === null ? '' : `, grad=${String(g)}`})`;
+    return `Var(${String(this.value)}${g === undefined ? '' : `, grad=${String(g)}`})`;
   }
 }
 
@@ -145,6 +170,18 @@ export class TensorVar extends Node {
 
   get ndim(): number {
     return this.shape.length;
+  }
+
+  /**
+   * The accumulated gradient, a tensor of this node's shape; undefined before the first
+   * backward. (A node nested in forward mode, whose value is a DualTensor, holds one here.)
+   */
+  override get grad(): Tensor | undefined {
+    return this.readGrad() as Tensor | undefined;
+  }
+
+  override set grad(g: Tensor | null | undefined) {
+    this.writeGrad(g);
   }
 
   override detach(): TensorVar {

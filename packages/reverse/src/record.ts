@@ -10,7 +10,7 @@
 import { AdError, anomalyDetection, anyInterpreter, anyOps, checkAnomaly, registerKind, type Algebra, type Interpreter, type Op } from '@ad/core';
 import { Node, TensorVar, Var, handle, inertHandle } from './node.js';
 import { REQUIRES_GRAD, chunkFor, linkA, linkB, slotOf, type Chunk, type Primal } from './tape.js';
-import { state } from './state.js';
+import { recordsFor } from './state.js';
 
 const o = anyOps as Algebra<Primal>;
 
@@ -26,6 +26,7 @@ export const reverseInterpreter: Interpreter<Primal> = {
     let top = 0;
     for (const x of xs) if (x instanceof Node && x.tag > top) top = x.tag;
     const n = xs.length;
+    const records = recordsFor(top) && op.differentiable;
     const primals = new Array<Primal>(n);
     const parents = new Array<Node | null>(n);
     const needs = new Array<boolean>(n);
@@ -34,7 +35,7 @@ export const reverseInterpreter: Interpreter<Primal> = {
       const x = xs[i];
       if (x instanceof Node && x.tag === top) {
         primals[i] = x.value;
-        const p = x.requiresGrad && state.recording && op.differentiable ? x : null;
+        const p = records && x.requiresGrad ? x : null;
         parents[i] = p;
         needs[i] = p !== null;
         if (p !== null) anyParent = true;
@@ -67,14 +68,19 @@ export const reverseInterpreter: Interpreter<Primal> = {
   shape: shapeOf,
 };
 
-/** A node is a constant while recording is off or when it does not require grad. */
+/** A node is a constant while its graph is frozen (noGrad) or when it does not require grad. */
 function inert(x: unknown): unknown {
   const n = x as Node;
-  return state.recording && n.requiresGrad ? undefined : n.value;
+  return n.requiresGrad && recordsFor(n.tag) ? undefined : n.value;
 }
 
-registerKind(Var.prototype, { interpreter: reverseInterpreter as Interpreter<unknown>, inert });
-registerKind(TensorVar.prototype, { interpreter: reverseInterpreter as Interpreter<unknown>, inert });
+/** A plain value as a constant node: an inert handle records nothing and takes no adjoint. */
+function lift(value: unknown): unknown {
+  return inertHandle(value);
+}
+
+registerKind(Var.prototype, { interpreter: reverseInterpreter as Interpreter<unknown>, inert, lift });
+registerKind(TensorVar.prototype, { interpreter: reverseInterpreter as Interpreter<unknown>, inert, lift });
 
 /** An adjoint must have its input's shape; a rule that breaks this is named. */
 export function checkAdjoint(op: Op<never>, slot: number, xBar: Primal, parent: Chunk, index: number): void {

@@ -1,24 +1,38 @@
 /**
- * Recording state: whether ops are recorded (off inside noGrad), and the ambient tag that
- * `variable()` gives leaves made outside any transform. (Anomaly detection is core's.)
+ * Recording state: which graphs record (`noGrad` freezes the graphs that exist when it is
+ * entered), and the ambient tag that `variable()` gives leaves made outside any transform.
+ * (Anomaly detection is core's.)
  */
-import { DTypeError, newTag, tagOf } from '@ad/core';
+import { DTypeError, currentTag, newTag, tagOf } from '@ad/core';
 
-/** Whether ops are being recorded (false inside noGrad). */
+/** What records: read by the recording interpreter and the scalar fast paths. */
 export const state = {
-  /** Ops record graph nodes only while this is true. */
-  recording: true,
+  /**
+   * Graphs whose tag is at most this record nothing: `noGrad` sets it to the newest tag, so
+   * the graphs in progress are frozen while a transform begun inside it (a newer tag) still
+   * records its own graph — as `torch.func.grad` ignores an outer `torch.no_grad()`. 0: all record.
+   */
+  frozen: 0,
 };
 
-/** Runs fn without recording: results are constants, as inside PyTorch's `torch.no_grad()`. */
+/** Whether the graph of `tag` records ops now. */
+export function recordsFor(tag: number): boolean {
+  return tag > state.frozen;
+}
+
+/**
+ * Runs fn without recording: results computed from the graphs that exist now are constants,
+ * as inside PyTorch's `torch.no_grad()`. Transforms called inside (`grad`, `jacrev`, …) still
+ * differentiate their own function.
+ */
 export function noGrad<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw new DTypeError('noGrad', `expected a function to run, got ${typeof fn}`);
-  const before = state.recording;
-  state.recording = false;
+  const before = state.frozen;
+  state.frozen = currentTag();
   try {
     return fn();
   } finally {
-    state.recording = before;
+    state.frozen = before;
   }
 }
 

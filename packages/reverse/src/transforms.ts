@@ -3,7 +3,7 @@
  * other and with forward mode: `hvp` is forward-over-reverse (the gradient of duals), and
  * `hessian` the forward-mode Jacobian of the reverse-mode gradient.
  */
-import { AdError, DTypeError, Tensor, ValueError, newTag, ones, tagOf, zeros } from '@ad/core';
+import { AdError, DTypeError, Tensor, ValueError, isTagged, isTensorLike, liftLike, newTag, ones, stackPieces, tagOf, zeros } from '@ad/core';
 import { Dual, DualTensor, jacfwd, type Scalar } from '@ad/forward';
 import { Node, TensorVar, Var, leaf, type Primal } from './node.js';
 import { endGraph } from './tape.js';
@@ -38,38 +38,43 @@ function checkFunction(op: string, f: unknown): void {
 
 function describe(y: unknown): string {
   if (Array.isArray(y)) return `an array of ${y.length}`;
-  if (y instanceof TensorVar || y instanceof Tensor || y instanceof DualTensor) return `shape [${y.shape.join(',')}]`;
-  return typeof y;
+  if (isTensorLike(y)) return `shape [${y.shape.join(',')}]`;
+  return y === null ? 'null' : typeof y;
 }
 
 /** The output as a node of this graph, or null when it does not depend on the inputs. */
 function outputNode(op: string, y: unknown, tag: number): Node | null {
-  if (y instanceof Node) {
-    if (y.tag > tag) throw new AdError(op, `f returned a node from another derivative (tag ${y.tag}, expected ${tag})`);
-    return y.tag === tag && y.requiresGrad ? y : null;
+  if (typeof y !== 'number' && !(y instanceof Tensor) && !isTagged(y)) {
+    throw new DTypeError(op, `f returned ${describe(y)}, not a number, Var or TensorVar`);
   }
-  if (typeof y === 'number' || y instanceof Tensor || y instanceof Dual || y instanceof DualTensor) {
-    if (tagOf(y) > tag) throw new AdError(op, `f returned a value from another derivative (tag ${tagOf(y)}, expected ${tag})`);
-    return null;
-  }
-  throw new DTypeError(op, `f returned ${describe(y)}, not a number, Var or TensorVar`);
+  if (tagOf(y) > tag) throw new AdError(op, `f returned a value from another derivative (tag ${tagOf(y)}, expected ${tag})`);
+  return y instanceof Node && y.tag === tag && y.requiresGrad ? y : null;
 }
 
-/** The plain value of an output: unwrapped from this graph's node, or from a constant node. */
+/** The value of an output: unwrapped from this graph's node (or a constant node), else itself. */
 function valueOf(y: unknown, tag: number): Primal {
   return y instanceof Node && (y.tag === tag || !y.requiresGrad) ? y.value : (y as Primal);
 }
 
-function zeroOf(x: Primal): Primal {
-  return typeof x === 'number' || x instanceof Dual ? 0 : zeros((x as Tensor).shape);
+/** True for inputs given as one tensor (a Tensor, or a tensor-valued value of an enclosing transform). */
+function isTensorInput(x: unknown): boolean {
+  return isTensorLike(x);
 }
 
-/** Leaves for the inputs: an array of scalars, or one tensor. */
+/**
+ * Leaves for the inputs: an array of scalars, or one tensor. An input may be a value of an
+ * enclosing transform (a Dual, a Var of an outer graph, a DualTensor, a TensorVar): the leaf
+ * holds it as its value, so the ops on it are recorded by the enclosing transform too, and so
+ * is the backward pass — the gradient comes out as a value of that transform (reverse over
+ * reverse, reverse over forward).
+ */
 function leaves(op: string, x: unknown, tag: number): Node[] {
-  if (x instanceof Tensor || x instanceof DualTensor) return [leaf(tag, x, true)];
-  if (!Array.isArray(x)) throw new DTypeError(op, `x must be an array of numbers or a Tensor, got ${typeof x}`);
+  if (isTensorInput(x)) return [leaf(tag, x, true)];
+  if (!Array.isArray(x)) throw new DTypeError(op, `x must be an array of numbers or a Tensor, got ${describe(x)}`);
   return x.map((v, i) => {
-    if (typeof v !== 'number' && !(v instanceof Dual)) throw new DTypeError(op, `x[${i}] must be a number, got ${typeof v}`);
+    if (typeof v !== 'number' && !(isTagged(v) && !isTensorLike(v))) {
+      throw new DTypeError(op, `x[${i}] must be a number (or a scalar value of an enclosing transform), got ${describe(v)}`);
+    }
     return leaf(tag, v, true);
   });
 }
@@ -77,41 +82,95 @@ function leaves(op: string, x: unknown, tag: number): Node[] {
 /** Calls f on the leaves, then closes the graph's recording (its chunks live on while referenced). */
 function callOn(xs: Node[], x: unknown, f: (arg: never) => unknown): unknown {
   try {
-    return x instanceof Tensor || x instanceof DualTensor ? f(xs[0] as never) : f(xs as never);
+    return isTensorInput(x) ? f(xs[0] as never) : f(xs as never);
   } finally {
     if (xs.length > 0) endGraph(xs[0].tag);
   }
 }
 
-/**
- * The leaves' adjoints of the pass that just ran, zeros for leaves it did not reach; with
- * `unreached` (no pass ran) every leaf gets zeros.
- */
-function gradientsOf(xs: readonly Node[], x: unknown, unreached: readonly Node[] = []): unknown {
-  const gs = [...xs.map((l) => l.adjoint ?? zeroOf(l.value)), ...unreached.map((l) => zeroOf(l.value))];
-  return x instanceof Tensor || x instanceof DualTensor ? gs[0] : gs;
+/** A zero of x's shape, as a value of x's kind. */
+function zeroLike(x: Primal): unknown {
+  return liftLike(isTensorLike(x) ? zeros(x.shape) : 0, x);
 }
 
-type ScalarFn = (xs: Var[]) => Var | number;
-type TensorFn = (x: TensorVar) => TensorVar | Tensor | number;
+/** An adjoint as a value of its input's kind (a constant adjoint of a Var input is an inert Var). */
+function likeInput(g: Primal, x: Primal): unknown {
+  return isTagged(g) || !isTagged(x) ? g : liftLike(g as number | Tensor, x);
+}
+
+/**
+ * The leaves' adjoints of the pass that just ran, zeros for leaves it did not reach; with
+ * `reached` false (no pass ran) every leaf gets zeros.
+ */
+function gradientsOf(xs: readonly Node[], x: unknown, reached = true): unknown {
+  const gs = xs.map((l) => {
+    const a = reached ? l.adjoint : null;
+    return a === null ? zeroLike(l.value) : likeInput(a, l.value);
+  });
+  return isTensorInput(x) ? gs[0] : gs;
+}
+
+/** The first input that is a value of an enclosing transform (results are lifted to its kind). */
+function enclosing(x: unknown): unknown {
+  return Array.isArray(x) ? x.find(isTagged) : x;
+}
+
+/** A scalar function of Vars, as grad, valueAndGrad, hvp and hessian take. */
+export type ScalarFn = (xs: Var[]) => Var | number;
+/** A scalar function of one TensorVar. */
+export type TensorFn = (x: TensorVar) => TensorVar | Tensor | number;
+/** A function of Vars returning a scalar or an array of scalars, as vjp and jacrev take. */
+export type VectorFn = (xs: Var[]) => Var | number | readonly (Var | number)[];
+
+/** Scalar values of an enclosing transform that a transform takes as inputs. */
+export type ScalarLike = Var | Dual;
+/** Tensor values of an enclosing transform that a transform takes as inputs. */
+export type TensorLike = TensorVar | DualTensor;
+
+/**
+ * The gradient of an array function: numbers for numbers; for inputs that are values of an
+ * enclosing transform (nesting), values of that transform's kind, so they can be differentiated again.
+ */
+export interface ArrayGradient {
+  (x: readonly number[]): number[];
+  <X extends ScalarLike>(x: readonly (X | number)[]): X[];
+}
+
+/** The gradient of a tensor function: a tensor of x's shape, of x's kind. */
+export interface TensorGradient {
+  (x: Tensor): Tensor;
+  <X extends TensorLike>(x: X): X;
+}
+
+/** The value and the gradient of an array function (see ArrayGradient for nested inputs). */
+export interface ArrayValueAndGradient {
+  (x: readonly number[]): { value: number; grad: number[] };
+  <X extends ScalarLike>(x: readonly (X | number)[]): { value: X; grad: X[] };
+}
+
+/** The value and the gradient of a tensor function. */
+export interface TensorValueAndGradient {
+  (x: Tensor): { value: Tensor; grad: Tensor };
+  <X extends TensorLike>(x: X): { value: X; grad: X };
+}
 
 /**
  * The value and the gradient of a scalar f in one forward and one backward pass.
  * An array input gives an array gradient; a tensor input a tensor of its shape.
  */
-export function valueAndGrad(f: ScalarFn): (x: readonly number[]) => { value: number; grad: number[] };
-export function valueAndGrad(f: TensorFn): (x: Tensor) => { value: Tensor; grad: Tensor };
+export function valueAndGrad(f: ScalarFn): ArrayValueAndGradient;
+export function valueAndGrad(f: TensorFn): TensorValueAndGradient;
 export function valueAndGrad(f: ScalarFn | TensorFn): unknown {
   checkFunction('valueAndGrad', f);
-  return (x: readonly number[] | Tensor) => evaluateGrad('valueAndGrad', f, x);
+  return (x: unknown) => evaluateGrad('valueAndGrad', f, x);
 }
 
 /** The gradient of a scalar f: ∇f(x), by one backward pass from the seed ȳ = 1. */
-export function grad(f: ScalarFn): (x: readonly number[]) => number[];
-export function grad(f: TensorFn): (x: Tensor) => Tensor;
+export function grad(f: ScalarFn): ArrayGradient;
+export function grad(f: TensorFn): TensorGradient;
 export function grad(f: ScalarFn | TensorFn): unknown {
   checkFunction('grad', f);
-  return (x: readonly number[] | Tensor) => evaluateGrad('grad', f, x).grad;
+  return (x: unknown) => evaluateGrad('grad', f, x).grad;
 }
 
 function evaluateGrad(op: string, f: ScalarFn | TensorFn, x: unknown): { value: unknown; grad: unknown } {
@@ -119,12 +178,13 @@ function evaluateGrad(op: string, f: ScalarFn | TensorFn, x: unknown): { value: 
   const xs = leaves(op, x, tag);
   const y = callOn(xs, x, f as (arg: never) => unknown);
   if (Array.isArray(y)) throw new DTypeError(op, `f must return a scalar, got an array of ${y.length}; did you mean jacrev?`);
-  const shape = y instanceof TensorVar || y instanceof Tensor ? y.shape : [];
+  const shape = isTensorLike(y) ? y.shape : [];
   if (shape.length !== 0) throw new DTypeError(op, `f must return a scalar, got shape [${shape.join(',')}]; did you mean jacrev?`);
   const root = outputNode(op, y, tag);
-  if (root === null) return { value: valueOf(y, tag), grad: gradientsOf([], x, xs) };
+  const value = likeInput(valueOf(y, tag), enclosing(x));
+  if (root === null) return { value, grad: gradientsOf(xs, x, false) };
   propagate([root], [root instanceof Var ? 1 : ones([])]);
-  return { value: valueOf(y, tag), grad: gradientsOf(xs, x) };
+  return { value, grad: gradientsOf(xs, x) };
 }
 
 /** What `vjp` returns: f's value and the pullback of any cotangent through the one recorded graph. */
@@ -139,16 +199,25 @@ export interface VjpResult<V, C, G> {
  * Records f once and returns its value and a function that back-propagates any cotangent
  * through that one graph: Jᵀc for many seeds c at the cost of one forward pass.
  */
-export function vjp(f: (xs: Var[]) => Var | number | readonly (Var | number)[], primals: readonly number[]): VjpResult<number | number[], number | readonly number[], number[]>;
-export function vjp(f: TensorFn, primals: Tensor): VjpResult<Tensor, Tensor, Tensor>;
-export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: readonly number[] | Tensor): unknown {
+export function vjp(f: (xs: Var[]) => Var | number, primals: readonly number[]): VjpResult<number, number, number[]>;
+export function vjp(f: (xs: Var[]) => readonly (Var | number)[], primals: readonly number[]): VjpResult<number[], readonly number[], number[]>;
+export function vjp<X extends ScalarLike>(f: (xs: Var[]) => Var | number, primals: readonly (X | number)[]): VjpResult<X, X | number, X[]>;
+export function vjp<X extends ScalarLike>(
+  f: (xs: Var[]) => readonly (Var | number)[],
+  primals: readonly (X | number)[],
+): VjpResult<X[], readonly (X | number)[], X[]>;
+export function vjp(f: VectorFn, primals: readonly number[]): VjpResult<number | number[], number | readonly number[], number[]>;
+export function vjp(f: TensorFn | ((x: TensorVar) => TensorVar), primals: Tensor): VjpResult<Tensor, Tensor, Tensor>;
+export function vjp<X extends TensorLike>(f: TensorFn | ((x: TensorVar) => TensorVar), primals: X): VjpResult<X, X | Tensor, X>;
+export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: unknown): unknown {
   checkFunction('vjp', f);
   const tag = newTag();
   const xs = leaves('vjp', primals, tag);
   const y = callOn(xs, primals, f as (arg: never) => unknown);
   const outs = Array.isArray(y) ? (y as unknown[]) : [y];
   const roots = outs.map((yi) => outputNode('vjp', yi, tag));
-  const value = Array.isArray(y) ? outs.map((yi) => valueOf(yi, tag)) : valueOf(y, tag);
+  const like = enclosing(primals);
+  const value = Array.isArray(y) ? outs.map((yi) => likeInput(valueOf(yi, tag), like)) : likeInput(valueOf(y, tag), like);
   return {
     value,
     vjp: (cotangent: unknown) => {
@@ -159,11 +228,23 @@ export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: readonly nu
       // A zero cotangent contributes nothing: its output is not seeded at all (a symbolic
       // zero, as in JAX), so jacrev's row i walks only the part of the graph output i uses.
       const live = roots.flatMap((r, i) => (r === null || cs[i] === 0 ? [] : [{ r, c: cs[i] as Primal }]));
-      if (live.length === 0) return gradientsOf([], primals, xs);
+      if (live.length === 0) return gradientsOf(xs, primals, false);
       propagate(live.map((l) => l.r), live.map((l) => l.c), { retainGraph: true });
       return gradientsOf(xs, primals);
     },
   };
+}
+
+/** A Jacobian: rows of numbers for numbers, of the inputs' kind for values of an enclosing transform. */
+export interface ArrayJacobian {
+  (x: readonly number[]): number[][];
+  <X extends ScalarLike>(x: readonly (X | number)[]): X[][];
+}
+
+/** A Jacobian of a tensor function: shape [...out, ...in], of x's kind. */
+export interface TensorJacobian {
+  (x: Tensor): Tensor;
+  <X extends TensorLike>(x: X): X;
 }
 
 /**
@@ -171,28 +252,39 @@ export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: readonly nu
  * recorded graph, so m passes for m outputs. Arrays give an m × n array; a tensor function a
  * tensor of shape [...out, ...in].
  */
-export function jacrev(f: (xs: Var[]) => Var | number | readonly (Var | number)[]): (x: readonly number[]) => number[][];
-export function jacrev(f: (x: TensorVar) => TensorVar | Tensor): (x: Tensor) => Tensor;
+export function jacrev(f: VectorFn): ArrayJacobian;
+export function jacrev(f: (x: TensorVar) => TensorVar | Tensor): TensorJacobian;
 export function jacrev(f: ((xs: Var[]) => unknown) | ((x: TensorVar) => unknown)): unknown {
   checkFunction('jacrev', f);
-  return (x: readonly number[] | Tensor) => {
-    if (x instanceof Tensor) {
-      const { value, vjp: pull } = vjp(f as TensorFn, x);
-      const m = value.size;
-      const rows: Float64Array[] = [];
+  return (x: unknown) => {
+    if (isTensorInput(x)) {
+      const { value, vjp: pull } = vjp(f as TensorFn, x as Tensor);
+      const outShape = (value as { shape: readonly number[] }).shape;
+      const m = outShape.reduce((a, b) => a * b, 1);
+      const rows: unknown[] = [];
       for (let i = 0; i < m; i++) {
         const seed = new Float64Array(m);
         seed[i] = 1;
-        rows.push(pull(Tensor.fromData(seed, value.shape)).toFloat64Array());
+        rows.push(pull(Tensor.fromData(seed, outShape)));
       }
-      const out = new Float64Array(m * x.size);
-      rows.forEach((r, i) => out.set(r, i * x.size));
-      return Tensor.fromData(out, [...value.shape, ...x.shape]);
+      return stackPieces(rows, (x as Tensor).shape, outShape, true);
     }
-    const { value, vjp: pull } = vjp(f as (xs: Var[]) => Var, x);
+    const { value, vjp: pull } = vjp(f as VectorFn, x as readonly number[]);
     if (!Array.isArray(value)) return [pull(1)];
     return value.map((_, i) => pull(value.map((__, j) => (i === j ? 1 : 0))));
   };
+}
+
+/** A Hessian-vector product of an array function (nested inputs give values of their kind). */
+export interface ArrayHvp {
+  (x: readonly number[], v: readonly number[]): number[];
+  <X extends ScalarLike>(x: readonly (X | number)[], v: readonly (X | number)[]): X[];
+}
+
+/** A Hessian-vector product of a tensor function. */
+export interface TensorHvp {
+  (x: Tensor, v: Tensor): Tensor;
+  <X extends TensorLike>(x: X | Tensor, v: X | Tensor): X;
 }
 
 /**
@@ -200,34 +292,61 @@ export function jacrev(f: ((xs: Var[]) => unknown) | ((x: TensorVar) => unknown)
  * duals x + εv; the tangent of each gradient entry is (H v)ᵢ. Costs a small constant times a
  * gradient.
  */
-export function hvp(f: ScalarFn): (x: readonly number[], v: readonly number[]) => number[];
-export function hvp(f: TensorFn): (x: Tensor, v: Tensor) => Tensor;
+export function hvp(f: ScalarFn): ArrayHvp;
+export function hvp(f: TensorFn): TensorHvp;
 export function hvp(f: ScalarFn | TensorFn): unknown {
   checkFunction('hvp', f);
-  return (x: readonly number[] | Tensor, v: readonly number[] | Tensor) => {
+  return (x: unknown, v: unknown) => {
     const tag = newTag();
-    if (x instanceof Tensor) {
-      if (!(v instanceof Tensor) || v.shape.join() !== x.shape.join()) {
-        throw new ValueError('hvp', `v must be a tensor of x's shape [${x.shape.join(',')}]`);
+    if (isTensorInput(x)) {
+      const shape = (x as Tensor).shape;
+      if (!isTensorLike(v) || v.shape.join() !== shape.join()) {
+        throw new ValueError('hvp', `v must be a tensor of x's shape [${shape.join(',')}]`);
       }
-      const g = grad(f as TensorFn)(new DualTensor(tag, x, [v]) as never) as unknown;
-      return g instanceof DualTensor && g.tag === tag ? (g.tangents[0] as Tensor) : zeros(x.shape);
+      const g = (grad(f as TensorFn) as (x: unknown) => unknown)(new DualTensor(tag, x as Tensor, [v as Tensor]));
+      return g instanceof DualTensor && g.tag === tag ? likeInput(g.tangents[0], x) : zeroLike(x);
     }
+    if (!Array.isArray(x)) throw new DTypeError('hvp', `x must be an array of numbers or a Tensor, got ${describe(x)}`);
     if (!Array.isArray(v) || v.length !== x.length) {
       throw new ValueError('hvp', `v must have one entry per input (${x.length}), got ${Array.isArray(v) ? v.length : typeof v}`);
     }
-    const g = grad(f as ScalarFn)(x.map((xi, i) => new Dual(tag, xi, v[i], null, true)) as never) as unknown as Scalar[];
-    return g.map((gi) => (gi instanceof Dual && gi.tag === tag ? (gi.first as number) : 0));
+    x.forEach((xi, i) => {
+      if (typeof xi !== 'number' && !(isTagged(xi) && !isTensorLike(xi))) throw new DTypeError('hvp', `x[${i}] must be a number, got ${describe(xi)}`);
+    });
+    const g = (grad(f as ScalarFn) as (x: unknown) => unknown[])(x.map((xi, i) => Dual.of(tag, xi as Scalar, [v[i] as Scalar])));
+    return g.map((gi, i) => (gi instanceof Dual && gi.tag === tag ? likeInput(gi.first, x[i]) : zeroLike(x[i])));
   };
 }
 
-/** The Hessian as the forward-mode Jacobian of the reverse-mode gradient (forward-over-reverse). */
-export function hessian(f: ScalarFn): (x: readonly number[]) => number[][];
-export function hessian(f: TensorFn): (x: Tensor) => Tensor;
-export function hessian(f: ScalarFn | TensorFn): unknown {
+/** The Hessian of an array function (nested inputs give values of their kind). */
+export interface ArrayHessian {
+  (x: readonly number[]): number[][];
+  <X extends ScalarLike>(x: readonly (X | number)[]): X[][];
+}
+
+/** Options of reverse mode's `hessian`. */
+export interface HessianOptions {
+  /**
+   * How the second derivative is taken: 'forward-over-reverse' (default: jacfwd of grad, n/k
+   * forward passes through one gradient, the cheapest) or 'reverse-over-reverse' (jacrev of
+   * grad: one backward pass per input through the recorded gradient).
+   */
+  mode?: 'forward-over-reverse' | 'reverse-over-reverse';
+}
+
+/** The Hessian as the Jacobian of the reverse-mode gradient: forward-over-reverse by default. */
+export function hessian(f: ScalarFn, options?: HessianOptions): ArrayHessian;
+export function hessian(f: TensorFn, options?: HessianOptions): TensorJacobian;
+export function hessian(f: ScalarFn | TensorFn, options: HessianOptions = {}): unknown {
   checkFunction('hessian', f);
-  return (x: readonly number[] | Tensor) => {
-    if (x instanceof Tensor) return jacfwd((d: DualTensor) => grad(f as TensorFn)(d as never) as never)(x);
-    return jacfwd((d: Dual[]) => grad(f as ScalarFn)(d as never) as never)(x);
+  const mode = options?.mode ?? 'forward-over-reverse';
+  if (mode !== 'forward-over-reverse' && mode !== 'reverse-over-reverse') {
+    throw new ValueError('hessian', `mode must be 'forward-over-reverse' or 'reverse-over-reverse', got ${String(mode)}`);
+  }
+  return (x: unknown) => {
+    // The gradient as a function of any kind of input: the outer transform passes its own values.
+    const gradient = grad(f as ScalarFn) as unknown as VectorFn & ((xs: Dual[]) => Scalar[]);
+    if (mode === 'reverse-over-reverse') return (jacrev(gradient) as (x: unknown) => unknown)(x);
+    return (jacfwd(gradient) as (x: unknown) => unknown)(x);
   };
 }

@@ -3,7 +3,7 @@
  * wrong, or a documented result. The outcomes are docs/errors.md's @ad/reverse section.
  */
 import { ones, tensor } from '@ad/core';
-import { grad, hessian, hvp, jacrev, valueAndGrad, variable, vjp, type TensorVar, type Var } from '../src/index.js';
+import { grad, hessian, hvp, jacrev, noGrad, valueAndGrad, variable, vjp, type TensorVar, type Var } from '../src/index.js';
 import { catalogue, type BadCase } from '../../core/test/bad-input-catalogue.js';
 
 const js = <T>(v: unknown) => v as T;
@@ -19,6 +19,7 @@ const cases: BadCase[] = [
   { fn: 'Var', input: '+ on a Var (a JavaScript operator)', call: () => js<number>(variable(1)) + 1, expect: E('TypeError') },
   { fn: 'backward', input: 'a non-scalar output without a seed', call: () => variable(tensor([1, 2])).mul(2).backward(), expect: E('AdError') },
   { fn: 'backward', input: 'twice through a released graph', call: () => { const y = variable(2).mul(3); y.backward(); return y.backward(); }, expect: E('ReleasedGraphError') },
+  { fn: 'backward', input: 'a value computed under noGrad', call: () => { const w = variable(3); return noGrad(() => w.mul(w)).backward(); }, expect: E('AdError') },
   { fn: 'backward', input: 'a seed of the wrong shape', call: () => variable(tensor([1, 2])).mul(2).backward(ones([3])), expect: E('AdError') },
   { fn: 'grad', input: 'f = 3 (not a function)', call: () => grad(js(3)), expect: E('DTypeError') },
   { fn: 'grad', input: "x = 'abc'", call: () => grad(f2)(js('abc')), expect: E('DTypeError') },

@@ -49,7 +49,7 @@ describe('backward', () => {
     x.mul(x).backward();
     expect(x.grad).toBe(12);
     zeroGrad([x]);
-    expect(x.grad).toBeNull();
+    expect(x.grad).toBeUndefined();
     x.mul(x).backward();
     expect(x.grad).toBe(6);
   });
@@ -75,7 +75,7 @@ describe('backward', () => {
     const w = variable(2);
     w.mul(k).backward();
     expect(w.grad).toBe(5);
-    expect(k.grad).toBeNull();
+    expect(k.grad).toBeUndefined();
   });
 
   test('tensor nodes: broadcasting adjoints, seeds of the output shape', () => {

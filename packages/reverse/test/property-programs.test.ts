@@ -132,7 +132,7 @@ describe(`reverse against forward on ${RUNS.reverseScalar.toLocaleString('en')} 
 });
 
 describe(`second order on ${RUNS.reverseSecondOrder.toLocaleString('en')} random scalar programs`, () => {
-  test('hessian (fwd-over-rev) = forward hessian = jacfwd(grad) = hand-expanded, symmetric; hvp = H·v', () => {
+  test('Hessians by all four nestings (fwd∘rev, fwd∘fwd, rev∘rev, rev∘fwd) = hand-expanded, symmetric; hvp = H·v', () => {
     fc.assert(
       fc.property(scalarProgram({ minInputs: 2, maxInputs: 4, maxLength: 6, maxOutputs: 1 }), (p) => {
         const cond = scalarConditioning(p);
@@ -146,8 +146,15 @@ describe(`second order on ${RUNS.reverseSecondOrder.toLocaleString('en')} random
         const Hr = maybeAnomaly(anomaly, () => hessian(f1 as (xs: Var[]) => Var)(x));
         expectWithinRounding('hessian (forward over reverse)', Hr, H, bound, ops);
         expectWithinRounding('hessian (forward over forward)', forwardHessian(f1 as (xs: Dual[]) => Scalar)(x), H, bound, ops);
-        const Hjg = jacfwd((xs: Dual[]) => grad(f1 as (xs: Var[]) => Var)(xs as never) as unknown as Scalar[])(x);
+        const Hjg = jacfwd((xs: Dual[]) => grad(f1 as (xs: Var[]) => Var)(xs))(x);
         expectWithinRounding('jacfwd(grad)', Hjg, H, bound, ops);
+        // The other two nestings: reverse over reverse and reverse over forward.
+        const Hrr = hessian(f1 as (xs: Var[]) => Var, { mode: 'reverse-over-reverse' })(x);
+        expectWithinRounding('hessian (reverse over reverse)', Hrr, H, bound, ops);
+        const Hjr = jacrev((xs: Var[]) => grad(f1 as (xs: Var[]) => Var)(xs))(x);
+        expectWithinRounding('jacrev(grad)', Hjr, H, bound, ops);
+        const Hrf = jacrev((xs: Var[]) => jacfwd(f1 as (xs: Dual[]) => Dual)(xs)[0])(x);
+        expectWithinRounding('jacrev(jacfwd) (reverse over forward)', Hrf, H, bound, ops);
         for (let i = 0; i < p.n; i++) {
           for (let j = 0; j < i; j++) {
             if (!withinRounding(Hr[i][j], Hr[j][i], bound[i][j] + bound[j][i], ops)) {
@@ -248,7 +255,7 @@ describe(`reverse against forward on ${RUNS.reverseTensor.toLocaleString('en')} 
     );
   });
 
-  test(`second order on ${RUNS.reverseTensorSecondOrder} random tensor programs: forward and reverse Hessians agree and are symmetric`, () => {
+  test(`second order on ${RUNS.reverseTensorSecondOrder} random tensor programs: forward, forward-over-reverse and reverse-over-reverse Hessians agree and are symmetric`, () => {
     fc.assert(
       fc.property(tensorProgram({ maxInputs: 2, maxRank: 2, maxLength: 4 }), (p) => {
         const cond = tensorConditioning(p);
@@ -260,10 +267,12 @@ describe(`reverse against forward on ${RUNS.reverseTensor.toLocaleString('en')} 
         const n = p.size;
         const Hf = flat(forwardHessian(L as unknown as (x: DualTensor) => DualTensor)(x) as Tensor);
         const Hr = flat(hessian(L as (x: TensorVar) => TensorVar)(x) as Tensor);
+        const Hrr = flat(hessian(L as (x: TensorVar) => TensorVar, { mode: 'reverse-over-reverse' })(x) as Tensor);
         const big = Hf.reduce((s, v) => Math.max(s, Math.abs(v)), 1);
         const noise = 1e-12 * (1 + cond.maxAbs);
         Hf.forEach((a, i) => {
           if (!close(a, Hr[i], big, noise)) throw new Error(`forward hessian entry ${i} = ${a}, reverse = ${Hr[i]}`);
+          if (!close(a, Hrr[i], big, noise)) throw new Error(`forward hessian entry ${i} = ${a}, reverse over reverse = ${Hrr[i]}`);
         });
         for (let i = 0; i < n; i++) {
           for (let j = 0; j < i; j++) {

@@ -142,8 +142,21 @@ export interface Algebra<T> {
 /** One axis of a slice: an index (the axis is dropped), or `[start?, end?, step?]` like Python's. */
 export type SliceArg = number | readonly [start?: number | null, end?: number | null, step?: number | null] | null;
 
-/** Operand positions that take a T also take an O (a lower kind, such as a constant Tensor). */
-type Widen<R extends unknown[], T, O> = { [I in keyof R]: T extends R[I] ? R[I] | O : R[I] };
+/**
+ * A value of a differentiation mode (a Dual, a Var, a DualTensor, a TensorVar, …): it carries
+ * the tag of its derivative. Methods take one of another mode as an operand, as nested
+ * derivatives need (an inner function closing over an outer variable); the result belongs to
+ * the innermost derivative, so such code reads best with the innermost value as the receiver.
+ */
+export interface TaggedOperand {
+  readonly tag: number;
+}
+
+/**
+ * Operand positions that take a T also take an O (a lower kind, such as a constant Tensor) and
+ * values of other modes (TaggedOperand).
+ */
+type Widen<R extends unknown[], T, O> = { [I in keyof R]: T extends R[I] ? R[I] | O | TaggedOperand : R[I] };
 
 /**
  * The methods every tensor kind has: the algebra with the receiver as first operand. A mode's

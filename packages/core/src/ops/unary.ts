@@ -95,5 +95,8 @@ export const square = elementwise({ name: 'square', inputs: x, expr: 'x * x', pa
 /** |x|. At 0 the derivative is sign(0) = 0, as PyTorch and JAX.  ẏ = sign(x)·ẋ,  x̄ += sign(x)·ȳ */
 export const abs = elementwise({ name: 'abs', inputs: x, expr: 'Math.abs(x)', partials: [(o, [a]) => o.sign(a)] });
 
-/** sign x ∈ {−1, 0, 1}. Piecewise constant: zero derivative. */
-export const sign = elementwise({ name: 'sign', inputs: x, expr: 'Math.sign(x)' });
+/**
+ * sign x ∈ {−1, 0, 1}; sign(NaN) = 0 and sign(−0) = 0, as PyTorch (Math.sign would give NaN
+ * and −0). Piecewise constant: zero derivative.
+ */
+export const sign = elementwise({ name: 'sign', inputs: x, expr: '(x > 0 ? 1 : x < 0 ? -1 : 0)' });
