@@ -11,7 +11,7 @@
  */
 import { DTypeError, Tensor, type NestedArray, type Op } from '@ad/core';
 import type { DualTensor } from '@ad/forward';
-import { Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, type Ext, type Primal } from './tape.js';
+import { Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, soloChunk, type Ext, type Primal } from './tape.js';
 import { currentPass } from './pass.js';
 
 export type { Primal, Pull } from './tape.js';
@@ -242,7 +242,7 @@ export function leaf(tag: number, value: Primal, requiresGrad: boolean): Var | T
 
 /** Records a leaf entry and returns where it is (for handle classes of other packages). */
 export function leafEntry(tag: number, value: Primal, requiresGrad: boolean): [Chunk, number] {
-  const c = chunkFor(tag);
+  const c = typeof value === 'number' ? chunkFor(tag) : soloChunk(tag);
   const k = c.n++;
   c.op[k] = null;
   if (typeof value === 'number') {

@@ -9,7 +9,7 @@
  */
 import { AdError, anomalyDetection, anyInterpreter, anyOps, checkAnomaly, registerKind, type Algebra, type Interpreter, type Op } from '@ad/core';
 import { Node, TensorVar, Var, handle, inertHandle } from './node.js';
-import { REQUIRES_GRAD, chunkFor, linkA, linkB, slotOf, type Chunk, type Primal } from './tape.js';
+import { REQUIRES_GRAD, soloChunk, linkA, linkB, slotOf, type Chunk, type Primal } from './tape.js';
 import { recordsFor } from './state.js';
 
 const o = anyOps as Algebra<Primal>;
@@ -48,7 +48,7 @@ export const reverseInterpreter: Interpreter<Primal> = {
     const y = anyInterpreter.apply(op, primals, params) as Primal;
     if (anomalyDetection()) checkAnomaly(op.name, 'forward', primals, y);
     if (!anyParent) return inertHandle(y);
-    const c = chunkFor(top);
+    const c = soloChunk(top);
     const k = c.n++;
     c.flags[k] = REQUIRES_GRAD;
     c.ext[k] = { value: y, pull: null, others: null, adjoint: null, grad: null };

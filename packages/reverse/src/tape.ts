@@ -11,9 +11,10 @@
  * the same graph in typed arrays, with handles that die young, records and back-propagates
  * 14–17 million nodes/s here (bench/reverse.ts). A chunk stays alive while a handle points into it or a later
  * chunk's node has a parent in it, so the garbage collector still decides lifetimes; release
- * (after backward) cuts those links. A graph that is recorded but never back-propagated keeps
- * its chunks (and, if it straddles a chunk boundary, their predecessors) until its handles
- * and its graph's recording chunk are gone: evaluate under noGrad.
+ * (after backward) cuts those links. Entries that hold tensors or closures get a chunk of their
+ * own (`soloChunk`), so a graph that is never back-propagated — or a dropped model's
+ * parameters — is freed with its last handle, as in PyTorch (bench/memory.ts); only numeric
+ * scalar entries share chunks.
  *
  * Creation order is a topological order (a parent is always recorded before its children),
  * so backward simply walks entries from the newest to the oldest.
@@ -144,6 +145,18 @@ export function chunkFor(tag: number): Chunk {
   }
   last = c;
   return c;
+}
+
+/**
+ * A chunk of its own for one non-numeric entry: a tensor op, a leaf holding a tensor, a node of a
+ * nested mode. Memory then follows reachability, as in PyTorch: such an entry is held only by
+ * its handle and by its children's chunks (their `deps`), so the graph of a validation loss that
+ * is never back-propagated, or the parameters of a dropped model, are garbage as soon as their
+ * last handle is — a shared chunk would keep every entry in it alive as long as any one of them.
+ * Numeric entries (the scalar fast path, 57 bytes each, no closures) keep sharing chunks.
+ */
+export function soloChunk(tag: number): Chunk {
+  return new Chunk(tag, 1);
 }
 
 /** Stops recording for a graph whose transform has returned, so its chunks can be collected. */
