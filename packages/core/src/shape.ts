@@ -2,7 +2,7 @@
  * Shape arithmetic: sizes, row-major strides, NumPy broadcasting and axis normalisation.
  * Everything here runs before a kernel does, so kernels never check anything.
  */
-import { ShapeError, ValueError, fmtShape } from './errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from './errors.js';
 
 /** A tensor's dimensions, outermost first (`[]` for a scalar). */
 export type Shape = readonly number[];
@@ -80,6 +80,7 @@ export function checkShape(op: string, shape: unknown): number[] {
 
 /** Maps a possibly negative axis into [0, rank), or throws naming the op and the rank. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
+  if (typeof axis !== 'number') throw new DTypeError(op, `axis must be an integer, got ${axis === null ? 'null' : typeof axis}`);
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     throw new ShapeError(
       op,
@@ -95,6 +96,9 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
  */
 export function normalizeAxes(op: string, axis: number | readonly number[] | undefined, rank: number): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axis !== 'number' && !Array.isArray(axis)) {
+    throw new DTypeError(op, `axis must be an integer, a list of integers or omitted (every axis), got ${axis === null ? 'null' : typeof axis}`);
+  }
   const list = typeof axis === 'number' ? [axis] : [...axis];
   const out = list.map((a) => normalizeAxis(op, a, rank));
   const sorted = [...out].sort((a, b) => a - b);

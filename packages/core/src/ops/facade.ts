@@ -6,10 +6,14 @@
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkShape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, type Shape } from '../shape.js';
+import { Tensor } from '../tensor.js';
 import type { Algebra, Axis, Interpreter, Operand, SliceArg } from './algebra.js';
 import type { AxisSlice } from './shape.js';
 import type { Op } from './define.js';
 import { ops, unaryNames, binaryNames } from './table.js';
+
+/** The symbol under which value kinds keep their interpreter (kinds.ts's KIND; not imported, to avoid a cycle). */
+const VALUE_KIND = Symbol.for('@ad/kind');
 
 /** The typed algebra of a mode, built from its interpreter (see the module comment). */
 export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
@@ -20,6 +24,10 @@ export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
       throw new DTypeError(op, `expected a tensor or a number, got ${x === null ? 'null' : typeof x} ${JSON.stringify(String(x))}`);
     }
     if (Array.isArray(x)) throw new DTypeError(op, 'expected a tensor or a number, got a plain array; wrap it with tensor([...])');
+    // A Tensor, or a value of a differentiation mode (it carries a kind: see kinds.ts).
+    if (!(x instanceof Tensor) && !(VALUE_KIND in x)) {
+      throw new DTypeError(op, `expected a tensor or a number, got an object of class ${(x as object).constructor?.name ?? 'null'}`);
+    }
     return x;
   };
   const rankOf = (x: T): number => I.shape(x).length;
@@ -177,8 +185,14 @@ function normalizeSlice(shape: Shape, ranges: readonly SliceArg[]): AxisSlice[] 
       }
       return { start: i, step: 1, count: 1, drop: true };
     }
+    if (!Array.isArray(r)) throw new DTypeError('slice', `axis ${axis}: expected an index, [start, end, step] or null, got ${typeof r}`);
     const step = r[2] ?? 1;
     if (!Number.isInteger(step) || step === 0) throw new ValueError('slice', `step must be a non-zero integer, got ${step}`);
+    for (const [what, v] of [['start', r[0]], ['end', r[1]]] as const) {
+      if (v !== undefined && v !== null && !Number.isInteger(v)) {
+        throw new ValueError('slice', `axis ${axis}: ${what} must be an integer (or null), got ${String(v)}`);
+      }
+    }
     const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
     const norm = (v: number | null | undefined, dflt: number, lo: number, hi: number) =>
       v === undefined || v === null ? dflt : clamp(v < 0 ? v + size : v, lo, hi);
