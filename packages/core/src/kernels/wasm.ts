@@ -207,3 +207,9 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   c.set(l.heap.subarray(cAt, cAt + count * m * n));
   return true;
 }
+
+/** Bytes of memory a loaded variant holds now (0 if it is not loaded): what the soak test watches. */
+export function wasmMemoryBytes(variant: WasmVariant): number {
+  const l = loaded.get(variant);
+  return l === undefined || typeof l === 'string' ? 0 : l.exports.memory.buffer.byteLength;
+}
