@@ -70,6 +70,51 @@ describe('setKernels and kernels', () => {
   });
 });
 
+describe('fallback to JavaScript', () => {
+  type Paths = typeof import('../src/kernels/paths.js');
+  type Index = typeof import('../src/index.js');
+
+  /** Loads the kernel modules afresh with `WebAssembly` replaced, then restores it. */
+  function withWebAssembly(replacement: unknown, body: (paths: Paths, core: Index) => void): void {
+    const g = globalThis as { WebAssembly?: unknown };
+    const saved = g.WebAssembly;
+    try {
+      g.WebAssembly = replacement;
+      jest.isolateModules(() => body(require('../src/kernels/paths.js') as Paths, require('../src/index.js') as Index));
+    } finally {
+      g.WebAssembly = saved;
+    }
+  }
+
+  const check = (paths: Paths, core: Index) => {
+    expect(paths.kernels()).toBe('js');
+    expect(() => paths.setKernels('wasm')).toThrow(/setKernels: cannot use 'wasm': /);
+    const a = core.randn([40, 30], { seed: 16 });
+    const b = core.randn([30, 20], { seed: 17 });
+    const want = naiveMatmul([a.toArray() as number[][]], [b.toArray() as number[][]]);
+    expectClose(core.matmul(a, b).reshape([1, 40, 20]), want);
+  };
+
+  test('a page whose CSP forbids compiling WebAssembly runs products in JavaScript, and kernels() says so', () => {
+    // What a browser does without 'wasm-unsafe-eval': validation works, compiling throws.
+    const real = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean; Instance: unknown } }).WebAssembly;
+    const forbidding = {
+      validate: (bytes: Uint8Array) => real.validate(bytes),
+      Module: class {
+        constructor() {
+          throw new Error("WebAssembly.Module(): Refused to compile or instantiate WebAssembly module because 'wasm-unsafe-eval' is not an allowed source");
+        }
+      },
+      Instance: real.Instance,
+    };
+    withWebAssembly(forbidding, check);
+  });
+
+  test('an engine without WebAssembly runs products in JavaScript', () => {
+    withWebAssembly(undefined, check);
+  });
+});
+
 describe.each(paths)('matmul on the %s path', (path) => {
   beforeEach(() => setKernels(path));
 
