@@ -5,10 +5,10 @@
  */
 import { Command, Option } from 'commander';
 import { choiceFlag, numberFlag, parseNumber, parseNumberList, parseSizes } from './args.js';
-import { ACTIVATIONS, DATASETS, FORMATS, LOSSES, OPTIMIZERS, SCHEDULES, SPLITS } from './choices.js';
+import { ACTIVATIONS, DATASETS, FORMATS, LOSSES, MODELS, OPTIMIZERS, SCHEDULES, SPLITS } from './choices.js';
 import { UsageError } from './errors.js';
 import type { Streams } from './main.js';
-import { PRESETS } from './presets.js';
+import { CNN_PRESET, PRESETS } from './presets.js';
 
 export const SUBCOMMANDS = ['train', 'eval', 'compare', 'graph'] as const;
 
@@ -44,6 +44,8 @@ export function buildProgram(io: Streams): Command {
     .command('train')
     .description(`Train an MLP (MNIST by default: 784-${MNIST.hidden.join('-')}-10, ≥ 96 % test accuracy in about a minute on two cores). Flags left out take the data set's preset.`)
     .addOption(new Option('--data <name>', 'data set').choices(DATASETS).argParser(choiceFlag('--data', DATASETS)))
+    .addOption(new Option('--model <kind>', `mlp (default), or cnn: ${CNN_PRESET.channels.length} conv + pool blocks and a linear head, mnist only`).choices(MODELS).argParser(choiceFlag('--model', MODELS)))
+    .option('--channels <sizes>', `the cnn's channels per conv block (default ${CNN_PRESET.channels.join(',')})`, (v) => parseNumberList('--channels', v, { ...positiveInt, max: 1024 }))
     .option('--hidden <sizes>', `hidden layer sizes, comma-separated (mnist: ${MNIST.hidden.join(',')})`, (v) => parseNumberList('--hidden', v, { ...positiveInt, max: 16384 }))
     .addOption(new Option('--activation <fn>', 'hidden activation').choices(ACTIVATIONS).argParser(choiceFlag('--activation', ACTIVATIONS)))
     .option('--dropout <p>', `dropout after each hidden layer, in [0, 0.95] (mnist: ${MNIST.dropout})`, numberFlag('--dropout', { min: 0, max: 0.95 }))
