@@ -91,19 +91,29 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Copies of the parameters and buffers by PyTorch key. */
+  /** Copies of the parameters and buffers by PyTorch key, in PyTorch's order (each module's own, then its children's). */
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [name, p] of this.namedParameters()) out[name] = Tensor.fromData(p.data.slice(), p.value.shape);
-    for (const [name, b] of this.namedBuffers()) out[name] = Tensor.fromData(b.data.slice(), b.shape);
+    for (const [name, t] of this.stateTensors()) out[name] = Tensor.fromData(t.toFloat64Array(), t.shape);
     return out;
   }
 
   /** Everything a state dict holds, by key: each parameter's and buffer's live tensor. */
   private stateTensors(): Map<string, Tensor> {
-    const own = new Map<string, Tensor>(this.namedParameters().map(([k, p]) => [k, p.value]));
-    for (const [k, b] of this.namedBuffers()) own.set(k, b);
-    return own;
+    const out = new Map<string, Tensor>();
+    const seen = new Set<Parameter>();
+    const walk = (m: Module, at: string): void => {
+      for (const [name, value] of Object.entries(m)) {
+        if (value instanceof Parameter && !seen.has(value)) {
+          seen.add(value);
+          out.set(at + name, value.value);
+        }
+      }
+      for (const [name, value] of m.#buffers) out.set(at + name, value);
+      for (const [name, child] of m.children()) walk(child, `${at}${name}.`);
+    };
+    walk(this, '');
+    return out;
   }
 
   /**
