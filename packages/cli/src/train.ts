@@ -51,7 +51,7 @@ const SAVE_INTERVAL_MS = 20_000;
 export async function train(flags: TrainFlags, io: Streams): Promise<void> {
   const resumed = flags.resume === undefined ? null : loadRun(flags.resume);
   const config = resumed === null ? freshConfig(flags) : resumedConfig(flags, resumed.run, flags.resume!);
-  const out = flags.out ?? flags.resume ?? 'model.json';
+  const out = flags.out ?? flags.resume ?? 'model.safetensors';
   const plot = flags.plot === false ? null : (flags.plot ?? 'curves.svg');
   checkOutputPath('--out', out);
   if (plot !== null) checkOutputPath('--plot', plot);

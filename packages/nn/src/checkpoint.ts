@@ -2,7 +2,7 @@
  * Checkpoints in files: a model's state dict (and optionally an optimizer's state and run
  * metadata) as safetensors (safetensors.ts), or, for a path ending in `.json`, in this
  * project's earlier JSON format (tensors as base64 of their float64 bytes, with a SHA-256 of
- * the payload); `load` reads both, telling them apart by their first bytes. The file is
+ * the payload); `load` reads both. The file is
  * written to a temporary name, flushed and renamed over the target, so a crash mid-write
  * leaves the previous checkpoint intact. Loading checks everything before it returns, and
  * `loadStateDict` checks keys and shapes before it writes, so a bad file never half-loads.
@@ -128,7 +128,10 @@ function writeAtomic(path: string, bytes: Uint8Array): void {
 /** The first bytes of a checkpoint in the earlier JSON format. */
 const JSON_MAGIC = '{"format"';
 
-/** Reads and verifies a checkpoint (safetensors or the earlier JSON). Throws a CheckpointError that names the problem. */
+/**
+ * Reads and verifies a checkpoint: the earlier JSON format for a path ending in `.json` or a
+ * file that starts as one, safetensors otherwise. Throws a CheckpointError that names the problem.
+ */
 export function load(path: string): Checkpoint {
   let bytes: Buffer;
   try {
@@ -136,7 +139,7 @@ export function load(path: string): Checkpoint {
   } catch (e) {
     throw new CheckpointError('load', `cannot read ${path}: ${(e as Error).message}`);
   }
-  if (bytes.subarray(0, JSON_MAGIC.length).toString('latin1') !== JSON_MAGIC) {
+  if (!path.endsWith('.json') && bytes.subarray(0, JSON_MAGIC.length).toString('latin1') !== JSON_MAGIC) {
     return fromSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
   }
   const text = bytes.toString('utf8');

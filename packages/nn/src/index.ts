@@ -42,6 +42,7 @@ export {
   type PlateauOptions,
 } from './schedulers.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
+export { summary, type ModelSummary, type SummaryRow } from './summary.js';
 export { save, load, restore } from './checkpoint.js';
 export { CheckpointError, type Checkpoint } from './checkpoint-types.js';
 export {
