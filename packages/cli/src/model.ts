@@ -62,7 +62,7 @@ export function buildModel(spec: ModelSpec, restored?: readonly Generator[]): Bu
 
 /**
  * The CNN's feature extractor: [N, 784] → [N, 1, 28, 28], then per block a 5×5 convolution
- * (no padding), ReLU and a 2×2 max pool, then Flatten. Returns the flattened width.
+ * (no padding), a 2×2 max pool and ReLU, then Flatten. Returns the flattened width.
  */
 function convBlocks(spec: ModelSpec, layers: (Module | LayerFunction)[]): number {
   if (spec.inputs !== SIDE * SIDE) throw new UsageError(`--model cnn takes ${SIDE}×${SIDE} images (mnist), got ${spec.inputs} features per row`);
@@ -72,7 +72,9 @@ function convBlocks(spec: ModelSpec, layers: (Module | LayerFunction)[]): number
   (spec.channels ?? []).forEach((c, i) => {
     side = Math.floor((side - KERNEL + 1) / 2);
     if (side < 1) throw new UsageError(`--model cnn: ${spec.channels!.length} conv + pool blocks do not fit a ${SIDE}×${SIDE} image`);
-    layers.push(new Conv2d(channels, c, KERNEL, { seed: spec.seed * 1000 + 100 + i }), new ReLU(), new MaxPool2d(2));
+    // Pool before ReLU: the same numbers as ReLU then pool (max commutes with the monotone ReLU),
+    // with the ReLU on a quarter of the values.
+    layers.push(new Conv2d(channels, c, KERNEL, { seed: spec.seed * 1000 + 100 + i }), new MaxPool2d(2), new ReLU());
     channels = c;
   });
   layers.push(new Flatten());

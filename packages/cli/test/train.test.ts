@@ -141,11 +141,11 @@ test('ad train --model cnn: a short run of the CNN, then ad summary and ad eval 
   expect(table).toEqual([
     ['0 Unflatten', '[1, 1, 28, 28]', '0'],
     ['1 Conv2d', '[1, 8, 24, 24]', '208'],
-    ['2 ReLU', '[1, 8, 24, 24]', '0'],
-    ['3 MaxPool2d', '[1, 8, 12, 12]', '0'],
+    ['2 MaxPool2d', '[1, 8, 12, 12]', '0'],
+    ['3 ReLU', '[1, 8, 12, 12]', '0'],
     ['4 Conv2d', '[1, 16, 8, 8]', '3,216'],
-    ['5 ReLU', '[1, 16, 8, 8]', '0'],
-    ['6 MaxPool2d', '[1, 16, 4, 4]', '0'],
+    ['5 MaxPool2d', '[1, 16, 4, 4]', '0'],
+    ['6 ReLU', '[1, 16, 4, 4]', '0'],
     ['7 Flatten', '[1, 256]', '0'],
     ['8 Linear', '[1, 10]', '2,570'],
   ]);

@@ -53,6 +53,11 @@ test('im2col: one row per window, columns ordered (c, i, j), zeros for padding',
 test('maxPool2dIndices: the first maximum on ties, a NaN wins, padding never does', () => {
   const x = tensor([[[[1, 5, 5, 0], [2, 5, 3, NaN]]]]);
   expect(T.maxPool2dIndices(x, { kernelSize: 2 }).toArray()).toEqual([[[[1, 7]]]]);
+  // Through a permuted view, as a convolution's output arrives: the indices of its row-major order.
+  // Channel 0 is [[1, 9], [3, 4]], channel 1 [[8, 2], [7, 6]], stored [N, H, W, C].
+  const permuted = tensor([[[[1, 8], [9, 2]], [[3, 7], [4, 6]]]]).permute([0, 3, 1, 2]);
+  expect(permuted.isContiguous).toBe(false);
+  expect(T.maxPool2dIndices(permuted, { kernelSize: 2 }).toArray()).toEqual([[[[1]], [[4]]]]);
   const neg = tensor([[[[-3, -1], [-2, -4]]]]);
   expect(T.maxPool2dIndices(neg, { kernelSize: 2, stride: 1, padding: 1 }).toArray()).toEqual([[[[0, 1, 1], [2, 1, 1], [2, 2, 3]]]]);
 });
@@ -60,6 +65,9 @@ test('maxPool2dIndices: the first maximum on ties, a NaN wins, padding never doe
 test('take gathers by flat index and scatterAdd sums repeated indices', () => {
   const x = tensor([[10, 20], [30, 40]]);
   expect(T.take(x, tensor([[3, 0], [0, 1]])).toArray()).toEqual([[40, 10], [10, 20]]);
+  // A strided view is indexed in its own row-major order, read in place.
+  expect(T.take(x.transpose(), tensor([1, 2]))).toEqual(T.take(tensor([[10, 30], [20, 40]]), tensor([1, 2])));
+  expect(T.take(x.transpose(), tensor([1, 2])).toArray()).toEqual([30, 20]);
   expect(T.scatterAdd(tensor([1, 2, 3]), tensor([2, 0, 2]), [2, 2]).toArray()).toEqual([[2, 0], [4, 0]]);
 });
 

@@ -164,12 +164,27 @@ export const take: Op<undefined> = custom<undefined>({
   name: 'take',
   arity: 2,
   primal: ([x, index]) => {
-    const src = contiguous(x);
     const idx = flatIndices('take', index, x.size);
     const out = new Float64Array(idx.length);
-    const data = src.data;
-    const off = src.offset;
-    for (let k = 0; k < idx.length; k++) out[k] = data[off + idx[k]];
+    const data = x.data;
+    const off = x.offset;
+    if (x.isContiguous) {
+      for (let k = 0; k < idx.length; k++) out[k] = data[off + idx[k]];
+    } else {
+      // A strided view (a permuted convolution output) is read in place: each flat index is
+      // unravelled into x's own strides rather than copying x to read a few of its elements.
+      const { shape, stride } = x;
+      for (let k = 0; k < idx.length; k++) {
+        let rest = idx[k];
+        let at = off;
+        for (let d = shape.length - 1; d >= 0; d--) {
+          const i = rest % shape[d];
+          rest = (rest - i) / shape[d];
+          at += i * stride[d];
+        }
+        out[k] = data[at];
+      }
+    }
     return Tensor.fromData(out, index.shape);
   },
   jvp: (o, [, index]) => ([xDot]) => (xDot === null ? null : o.interpreter.apply(take, [xDot, index], undefined)),
@@ -215,9 +230,10 @@ export const maxPool2dIndices: Op<WindowParams> = custom<WindowParams>({
   primal: ([x], p) => {
     const [n, c, h, w] = x.shape;
     const [ho, wo] = windowOutput('maxPool2d', x.shape, p);
-    const src = contiguous(x);
-    const data = src.data;
-    const off = src.offset;
+    // Read through x's strides (no copy): a convolution's output arrives as a permuted view.
+    const data = x.data;
+    const off = x.offset;
+    const [s0, s1, s2, s3] = x.stride;
     const [kh, kw] = p.kernel;
     const [sh, sw] = p.stride;
     const [ph, pw] = p.padding;
@@ -226,6 +242,7 @@ export const maxPool2dIndices: Op<WindowParams> = custom<WindowParams>({
     let o = 0;
     for (let plane = 0; plane < n * c; plane++) {
       const base = plane * h * w;
+      const start = off + Math.floor(plane / c) * s0 + (plane % c) * s1;
       for (let a = 0; a < ho; a++) {
         for (let b = 0; b < wo; b++, o++) {
           let best = -Infinity;
@@ -234,11 +251,10 @@ export const maxPool2dIndices: Op<WindowParams> = custom<WindowParams>({
             if (row < 0 || row >= h) continue;
             for (let j = 0, col = b * sw - pw; j < kw; j++, col += dw) {
               if (col < 0 || col >= w) continue;
-              const s = base + row * w + col;
-              const v = data[off + s];
+              const v = data[start + row * s2 + col * s3];
               if (at < 0 || v > best || (v !== v && best === best)) {
                 best = v;
-                at = s;
+                at = base + row * w + col;
               }
             }
           }
