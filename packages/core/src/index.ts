@@ -180,7 +180,7 @@ export const leakyRelu = A.leakyRelu;
 export const elu = A.elu;
 /** Φ(x), the standard normal distribution function. */
 export const normalCdf = A.normalCdf;
-/** Every window of an image batch [N, C, H, W] as a row [N, Hₒ, Wₒ, C·kh·kw]. */
+/** Every window of an image batch [N, C, H, W] as a column: [N, C·kh·kw, Hₒ·Wₒ] (PyTorch's unfold). */
 export const im2col = A.im2col;
 /** Elements by flat index; the result has the indices' shape. */
 export const take = A.take;

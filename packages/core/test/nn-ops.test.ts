@@ -36,15 +36,16 @@ test('leakyRelu and elu take the left branch at 0, as PyTorch (derivative a and 
   expect(T.softplus(tensor([-800, 0, 800])).toArray()).toEqual([0, Math.log(2), 800]);
 });
 
-test('im2col: one row per window, columns ordered (c, i, j), zeros for padding', () => {
-  // One image, one channel, 3×3, 2×2 windows with padding 1 and stride 2: windows at (−1,−1), (−1,1), (1,−1), (1,1).
+test('im2col: one column per window (PyTorch\'s unfold), rows ordered (c, i, j), zeros for padding', () => {
+  // One image, one channel, 3×3, 2×2 windows with padding 1 and stride 2: windows at (−1,−1), (−1,1), (1,−1), (1,1),
+  // holding [0, 0, 0, 1], [0, 0, 2, 3], [0, 4, 0, 7] and [5, 6, 8, 9]: the columns below.
   const x = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
   const cols = T.im2col(x, { kernelSize: 2, stride: 2, padding: 1 });
-  expect(cols.shape).toEqual([1, 2, 2, 4]);
-  expect(cols.toArray()).toEqual([[[[0, 0, 0, 1], [0, 0, 2, 3]], [[0, 4, 0, 7], [5, 6, 8, 9]]]]);
-  // Two channels: each row holds channel 0's window then channel 1's.
+  expect(cols.shape).toEqual([1, 4, 4]);
+  expect(cols.toArray()).toEqual([[[0, 0, 0, 5], [0, 0, 4, 6], [0, 2, 0, 8], [1, 3, 7, 9]]]);
+  // Two channels: channel 0's rows, then channel 1's.
   const two = tensor([[[[1, 2], [3, 4]], [[10, 20], [30, 40]]]]);
-  expect(T.im2col(two, { kernelSize: [1, 2] }).toArray()).toEqual([[[[1, 2, 10, 20]], [[3, 4, 30, 40]]]]);
+  expect(T.im2col(two, { kernelSize: [1, 2] }).toArray()).toEqual([[[1, 3], [2, 4], [10, 30], [20, 40]]]);
   // col2im is its transpose: overlapping windows sum.
   const back = ops.col2im.primal([T.im2col(x, { kernelSize: 2 })], { kernel: [2, 2], stride: [1, 1], padding: [0, 0], dilation: [1, 1], shape: [1, 1, 3, 3] });
   expect(back.toArray()).toEqual([[[[1, 4, 3], [8, 20, 12], [7, 16, 9]]]]);

@@ -84,7 +84,7 @@ export const opSpecs: [string, Spec][] = [
   ['softplus', { op: ops.softplus, shapes: [[3, 4]] }],
   ['normalCdf', { op: ops.normalCdf, shapes: [[3, 4]] }],
   ['im2col', { op: ops.im2col, shapes: [[2, 2, 5, 6]], params: w([3, 2], [2, 1], [1, 0], [1, 2]) }],
-  ['col2im', { op: ops.col2im, shapes: [[1, 3, 3, 8]], params: { ...w([2, 2], [1, 1], [0, 0], [1, 1]), shape: [1, 2, 4, 4] } }],
+  ['col2im', { op: ops.col2im, shapes: [[1, 8, 9]], params: { ...w([2, 2], [1, 1], [0, 0], [1, 1]), shape: [1, 2, 4, 4] } }],
   ['take', { op: ops.take, shapes: [[3, 4], [2, 3]], domains: ['real', 'mask'], wrt: [0] }],
   ['scatterAdd', { op: ops.scatterAdd, shapes: [[2, 3], [2, 3]], domains: ['real', 'mask'], params: { shape: [2, 2] }, wrt: [0] }],
 ];

@@ -75,8 +75,8 @@ export interface Conv2dOptions {
 
 /**
  * 2-D cross-correlation (PyTorch's conv2d, groups = 1) of x [N, C, H, W] with weight
- * [O, C, kh, kw] and bias [O]: every window becomes a row (im2col), and one matrix product
- * with the flattened weight gives all outputs, [N, O, Hₒ, Wₒ].
+ * [O, C, kh, kw] and bias [O]: every window becomes a column (im2col), and the flattened
+ * weight times the columns gives every output, already laid out [N, O, Hₒ, Wₒ].
  */
 export function conv2d<T extends TensorLike>(x: T, weight: TensorLike, bias: TensorLike | null = null, options: Conv2dOptions = {}): T {
   const xs = F.shape(x);
@@ -86,11 +86,12 @@ export function conv2d<T extends TensorLike>(x: T, weight: TensorLike, bias: Ten
     throw new ShapeError('conv2d', `expects input [N, ${ws[1]}, H, W] for a weight of shape [${ws.join(',')}], got [${xs.join(',')}]`);
   }
   const [o, c, kh, kw] = ws;
-  const cols = F.im2col(x, { kernelSize: [kh, kw], stride: options.stride, padding: options.padding, dilation: options.dilation }); // [N, Hₒ, Wₒ, C·kh·kw]
-  const [n, ho, wo] = F.shape(cols);
-  let y = F.matmul(F.reshape(cols, [n * ho * wo, c * kh * kw]), F.transpose(F.reshape(weight, [o, c * kh * kw]))); // [N·Hₒ·Wₒ, O]
-  if (bias !== null) y = F.add(y, bias);
-  return F.permute(F.reshape(y, [n, ho, wo, o]), [0, 3, 1, 2]) as T; // [N, O, Hₒ, Wₒ]
+  const window = { kernelSize: [kh, kw] as const, stride: options.stride, padding: options.padding, dilation: options.dilation };
+  const cols = F.im2col(x, window); // [N, C·kh·kw, Hₒ·Wₒ]
+  let y = F.matmul(F.reshape(weight, [o, c * kh * kw]), cols); // [N, O, Hₒ·Wₒ]
+  if (bias !== null) y = F.add(y, F.reshape(bias, [o, 1]));
+  const [ho, wo] = outputSize(xs, window);
+  return F.reshape(y, [xs[0], o, ho, wo]) as T; // [N, O, Hₒ, Wₒ]
 }
 
 /** A pooling window: kernel size, stride (the kernel size by default), padding, dilation. */
@@ -119,9 +120,19 @@ export function avgPool2d<T extends TensorLike>(x: T, options: Pool2dOptions): T
   if (padding.some((p, a) => 2 * p > kernel[a])) {
     throw new ValueError('avgPool2d', `padding ${padding.join('×')} must be at most half the kernel size ${kernel.join('×')}`);
   }
-  const cols = F.im2col(x, { ...options, stride: options.stride ?? options.kernelSize }); // [N, Hₒ, Wₒ, C·kh·kw]
-  const [n, ho, wo, k] = F.shape(cols);
-  const window = kernel[0] * kernel[1];
-  const means = F.mean(F.reshape(cols, [n, ho, wo, k / window, window]), -1); // [N, Hₒ, Wₒ, C]
-  return F.permute(means, [0, 3, 1, 2]) as T; // [N, C, Hₒ, Wₒ]
+  const window = { ...options, stride: options.stride ?? options.kernelSize };
+  const cols = F.im2col(x, window); // [N, C·kh·kw, Hₒ·Wₒ]
+  const [n, c] = F.shape(x);
+  const [ho, wo] = outputSize(F.shape(x), window);
+  return F.reshape(F.mean(F.reshape(cols, [n, c, kernel[0] * kernel[1], ho * wo]), 2), [n, c, ho, wo]) as T; // [N, C, Hₒ, Wₒ]
+}
+
+/** Hₒ and Wₒ of a window over an image of shape [N, C, H, W]: ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1. */
+function outputSize(shape: readonly number[], window: WindowOptions): [number, number] {
+  const pair = (v: Pair | undefined, dflt: number): readonly [number, number] => (v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : v);
+  const k = pair(window.kernelSize, 1);
+  const s = pair(window.stride, 1);
+  const p = pair(window.padding, 0);
+  const d = pair(window.dilation, 1);
+  return [0, 1].map((a) => Math.floor((shape[2 + a] + 2 * p[a] - d[a] * (k[a] - 1) - 1) / s[a]) + 1) as [number, number];
 }

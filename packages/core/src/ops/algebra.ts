@@ -146,7 +146,7 @@ export interface Algebra<T> {
   /** Matrix product with NumPy's matmul semantics (1-D promoted, batch axes broadcast). */
   matmul(x: T, y: T): T;
 
-  /** Every window of an image batch [N, C, H, W] as a row: [N, Hₒ, Wₒ, C·kh·kw] (stride 1 by default). */
+  /** Every window of an image batch [N, C, H, W] as a column: [N, C·kh·kw, Hₒ·Wₒ] (PyTorch's unfold; stride 1 by default). */
   im2col(x: T, window: WindowOptions): T;
   /** Elements by flat row-major index (NumPy's take with no axis); the result has the indices' shape. */
   take(x: T, indices: Operand<T>): T;

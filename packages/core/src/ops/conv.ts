@@ -1,7 +1,9 @@
 /**
  * The ops convolution and pooling are built from, on images laid out [N, C, H, W] as PyTorch's:
- * - `im2col` copies every sliding window into a row, so a convolution becomes one matrix
- *   product on the fast matmul (cols·Wᵀ); `col2im`, its transpose, sums rows back into an image.
+ * - `im2col` copies every sliding window into a column (PyTorch's unfold layout
+ *   [N, C·kh·kw, Hₒ·Wₒ]), so a convolution becomes a matrix product on the fast matmul,
+ *   W·cols, whose result is already [N, O, Hₒ·Wₒ]; `col2im`, its transpose, sums columns back
+ *   into an image.
  * - `take` gathers elements by flat index and `scatterAdd`, its transpose, adds them back; a max
  *   pool is `take(x, maxPool2dIndices(x))`, so its derivative flows to the one element PyTorch picks.
  * All four are linear in their data operand, so each rule is the other op.
@@ -44,29 +46,26 @@ function geometry(op: string, shape: Shape, p: WindowParams) {
 }
 
 /**
- * Copies each window into a row, in im2col's order: rows (n, a, b), and within a row (c, i, j).
- * The columns j of a window row that fall inside the image are found once per row, so the
- * inner loop is a plain strided copy. Measured on the CNN of `ad train`: a version that tested
- * every element and wrote through a shared loop with a direction flag cost ~17 ns per element,
- * this one ~2 (im2col and col2im are a fifth of a training step).
+ * Copies each window into a column of [N, C·kh·kw, Hₒ·Wₒ]: row (c, i, j) of sample n holds
+ * x[n, c, a·s + i·d − p, b·s + j·d − p] for every output position (a, b). The inner loop runs
+ * along an output row b, reading the image with stride s and writing contiguously; the range of
+ * b whose column lies inside the image is found once per (c, i, j, a).
  */
 function im2colKernel(image: Float64Array, imageOff: number, cols: Float64Array, shape: Shape, p: WindowParams): void {
   const { n, c, h, w, ho, wo, kh, kw, sh, sw, ph, pw, dh, dw } = geometry('im2col', shape, p);
-  const rowLength = c * kh * kw;
+  let o = 0;
   for (let b = 0; b < n; b++) {
-    for (let y = 0; y < ho; y++) {
-      for (let x = 0; x < wo; x++) {
-        const x0 = x * sw - pw;
-        // The window's columns j with 0 ≤ x0 + j·dw < w: [jLo, jHi).
-        const jLo = x0 >= 0 ? 0 : Math.ceil(-x0 / dw);
-        const jHi = Math.min(kw, Math.ceil((w - x0) / dw));
-        let o = ((b * ho + y) * wo + x) * rowLength;
-        for (let ch = 0; ch < c; ch++) {
-          const plane = imageOff + (b * c + ch) * h * w;
-          for (let i = 0, row = y * sh - ph; i < kh; i++, row += dh, o += kw) {
+    for (let ch = 0; ch < c; ch++) {
+      const plane = imageOff + (b * c + ch) * h * w;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const offset = j * dw - pw; // the image column of output column x is x·sw + offset
+          const xLo = offset >= 0 ? 0 : Math.ceil(-offset / sw);
+          const xHi = Math.min(wo, Math.ceil((w - offset) / sw));
+          for (let y = 0, row = i * dh - ph; y < ho; y++, row += sh, o += wo) {
             if (row < 0 || row >= h) continue;
-            const line = plane + row * w + x0;
-            for (let j = jLo; j < jHi; j++) cols[o + j] = image[line + j * dw];
+            const line = plane + row * w + offset;
+            for (let x = xLo; x < xHi; x++) cols[o + x] = image[line + x * sw];
           }
         }
       }
@@ -74,23 +73,22 @@ function im2colKernel(image: Float64Array, imageOff: number, cols: Float64Array,
   }
 }
 
-/** The transpose of im2colKernel: each row's elements added back where they were read. */
+/** The transpose of im2colKernel: each column's elements added back where they were read. */
 function col2imKernel(cols: Float64Array, colsOff: number, image: Float64Array, shape: Shape, p: WindowParams): void {
   const { n, c, h, w, ho, wo, kh, kw, sh, sw, ph, pw, dh, dw } = geometry('col2im', shape, p);
-  const rowLength = c * kh * kw;
+  let o = colsOff;
   for (let b = 0; b < n; b++) {
-    for (let y = 0; y < ho; y++) {
-      for (let x = 0; x < wo; x++) {
-        const x0 = x * sw - pw;
-        const jLo = x0 >= 0 ? 0 : Math.ceil(-x0 / dw);
-        const jHi = Math.min(kw, Math.ceil((w - x0) / dw));
-        let o = colsOff + ((b * ho + y) * wo + x) * rowLength;
-        for (let ch = 0; ch < c; ch++) {
-          const plane = (b * c + ch) * h * w;
-          for (let i = 0, row = y * sh - ph; i < kh; i++, row += dh, o += kw) {
+    for (let ch = 0; ch < c; ch++) {
+      const plane = (b * c + ch) * h * w;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const offset = j * dw - pw;
+          const xLo = offset >= 0 ? 0 : Math.ceil(-offset / sw);
+          const xHi = Math.min(wo, Math.ceil((w - offset) / sw));
+          for (let y = 0, row = i * dh - ph; y < ho; y++, row += sh, o += wo) {
             if (row < 0 || row >= h) continue;
-            const line = plane + row * w + x0;
-            for (let j = jLo; j < jHi; j++) image[line + j * dw] += cols[o + j];
+            const line = plane + row * w + offset;
+            for (let x = xLo; x < xHi; x++) image[line + x * sw] += cols[o + x];
           }
         }
       }
@@ -98,17 +96,18 @@ function col2imKernel(cols: Float64Array, colsOff: number, image: Float64Array, 
   }
 }
 
-/** The shape of im2col's result: [N, Hₒ, Wₒ, C·kh·kw]. */
+/** The shape of im2col's result: [N, C·kh·kw, Hₒ·Wₒ]. */
 function colsShape(shape: Shape, p: WindowParams): number[] {
   const [ho, wo] = windowOutput('im2col', shape, p);
-  return [shape[0], ho, wo, shape[1] * p.kernel[0] * p.kernel[1]];
+  return [shape[0], shape[1] * p.kernel[0] * p.kernel[1], ho * wo];
 }
 
 /**
- * Every window of x [N, C, H, W] as a row: y[n, a, b, (c, i, j)] = x[n, c, a·s + i·d − p, b·s + j·d − p]
- * (zero where the window reads padding), shape [N, Hₒ, Wₒ, C·kh·kw]. The column order (c, i, j)
- * is that of a PyTorch conv weight [O, C, kh, kw] flattened, so conv2d is
- * im2col(x)·W.reshape(O, −1)ᵀ.  ẏ = im2col(ẋ),  x̄ = col2im(ȳ)
+ * Every window of x [N, C, H, W] as a column (PyTorch's unfold):
+ * y[n, (c, i, j), (a, b)] = x[n, c, a·s + i·d − p, b·s + j·d − p] (zero where the window reads
+ * padding), shape [N, C·kh·kw, Hₒ·Wₒ]. The row order (c, i, j) is that of a PyTorch conv weight
+ * [O, C, kh, kw] flattened, so conv2d is W.reshape(O, −1)·im2col(x), [N, O, Hₒ·Wₒ].
+ * ẏ = im2col(ẋ),  x̄ = col2im(ȳ)
  */
 export const im2col: Op<WindowParams> = linear<WindowParams>({
   name: 'im2col',
@@ -123,14 +122,14 @@ export const im2col: Op<WindowParams> = linear<WindowParams>({
 });
 
 /**
- * The transpose of im2col: each row's elements added back to the image positions they were
+ * The transpose of im2col: each column's elements added back to the image positions they were
  * read from (overlapping windows sum), shape `shape` = [N, C, H, W].  ẏ = col2im(ẋ),  x̄ = im2col(ȳ)
  */
 export const col2im: Op<WindowParams & { shape: Shape }> = linear<WindowParams & { shape: Shape }>({
   name: 'col2im',
   primal: ([cols], p) => {
     const want = colsShape(p.shape, p);
-    if (cols.shape.length !== 4 || cols.shape.some((d, i) => d !== want[i])) {
+    if (cols.shape.length !== 3 || cols.shape.some((d, i) => d !== want[i])) {
       throw new ShapeError('col2im', `expects columns of shape ${fmtShape(want)} for an image of ${fmtShape(p.shape)}, got ${fmtShape(cols.shape)}`);
     }
     const src = contiguous(cols);
