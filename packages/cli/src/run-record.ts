@@ -6,7 +6,7 @@
  */
 import { Generator } from '@ad/core';
 import { load, type Checkpoint } from '@ad/nn';
-import { ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS, SCHEDULES, type DatasetName, type LossName, type OptimizerName, type Schedule } from './choices.js';
+import { ACTIVATIONS, DATASETS, LOSSES, MODELS, OPTIMIZERS, SCHEDULES, type DatasetName, type LossName, type OptimizerName, type Schedule } from './choices.js';
 import { CommandError } from './errors.js';
 import type { ModelSpec } from './model.js';
 
@@ -92,6 +92,8 @@ function isConfig(c: unknown): c is TrainConfig {
     typeof m === 'object' && m !== null &&
     [m.inputs, m.outputs, m.dropout, m.seed].every(isNum) &&
     isNums(m.hidden) &&
+    (m.kind === undefined || (MODELS as readonly unknown[]).includes(m.kind)) &&
+    (m.channels === undefined || isNums(m.channels)) &&
     (ACTIVATIONS as readonly unknown[]).includes(m.activation)
   );
 }

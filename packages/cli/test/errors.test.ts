@@ -72,7 +72,7 @@ test.concurrent.each(CASES)('ad %p fails with one clear line', async (args, code
 
 test('a checkpoint that is not ad train’s, or was tampered with, is refused', async () => {
   const dir = scratch();
-  expect((await ad(['train', '--data', 'xor', '--epochs', '2', '--no-plot'], dir)).code).toBe(0);
+  expect((await ad(['train', '--data', 'xor', '--epochs', '2', '--no-plot', '--out', 'model.json'], dir)).code).toBe(0);
   const text = readFileSync(join(dir, 'model.json'), 'utf8');
   // One changed digit in the payload: the checksum no longer matches.
   const i = text.indexOf('"epoch\\":2');

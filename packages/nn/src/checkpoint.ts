@@ -1,23 +1,25 @@
 /**
- * Checkpoints: a model's state dict (and optionally an optimizer's state) in one JSON file.
- * Tensors are stored exactly, as base64 of their little-endian float64 bytes; a SHA-256 of the
- * payload detects truncation and bit flips. The file is written to a temporary name, flushed
- * and renamed over the target, so a crash mid-write leaves the previous checkpoint intact.
- * Loading checks everything before it returns, and `loadStateDict` checks keys and shapes
- * before it writes, so a bad file never half-loads into a model.
+ * Checkpoints in files: a model's state dict (and optionally an optimizer's state and run
+ * metadata) as safetensors (safetensors.ts), or, for a path ending in `.json`, in this
+ * project's earlier JSON format (tensors as base64 of their float64 bytes, with a SHA-256 of
+ * the payload); `load` reads both. The file is
+ * written to a temporary name, flushed and renamed over the target, so a crash mid-write
+ * leaves the previous checkpoint intact. Loading checks everything before it returns, and
+ * `loadStateDict` checks keys and shapes before it writes, so a bad file never half-loads.
  */
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { AdError, Tensor } from '@ad/core';
+import { Tensor } from '@ad/core';
+import { CheckpointError, type Checkpoint } from './checkpoint-types.js';
 import type { Module, StateDict } from './module.js';
 import type { Optimizer, OptimizerState } from './optim.js';
+import { fromSafetensors, toSafetensors, type SaveDtype } from './safetensors.js';
+
+export { CheckpointError, type Checkpoint };
 
 const FORMAT = '@ad/nn checkpoint';
 const VERSION = 2;
-
-/** A checkpoint that cannot be read: missing, truncated, corrupted, or of another format. */
-export class CheckpointError extends AdError {}
 
 interface StoredTensor {
   shape: number[];
@@ -52,13 +54,6 @@ function decodeOptimizer(stored: StoredOptimizer, path: string): OptimizerState 
   };
 }
 
-/** A loaded checkpoint: the model's state dict, the optimizer's state (or null), and metadata. */
-export interface Checkpoint {
-  model: StateDict;
-  optimizer: OptimizerState | null;
-  meta: Record<string, unknown>;
-}
-
 function encode(t: Tensor): StoredTensor {
   const data = t.toFloat64Array();
   const bytes = Buffer.alloc(data.length * 8);
@@ -82,17 +77,29 @@ function digest(body: string): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-/** Saves a model's parameters (and an optimizer's state) atomically to `path`. */
-export function save(model: Module, path: string, options: { optimizer?: Optimizer; meta?: Record<string, unknown> } = {}): void {
-  const payload: Payload = {
-    model: Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, encode(t)])),
-    optimizer: options.optimizer === undefined ? null : encodeOptimizer(options.optimizer.stateDict()),
-    meta: options.meta ?? {},
-  };
-  const body = JSON.stringify(payload);
-  const text = JSON.stringify({ format: FORMAT, version: VERSION, sha256: digest(body), payload: body });
+/**
+ * Saves a model's state dict (and an optimizer's state, run metadata) atomically to `path`:
+ * safetensors (float64, or float32 with `dtype: 'F32'`), or the earlier JSON format when the
+ * path ends in `.json`.
+ */
+export function save(model: Module, path: string, options: { optimizer?: Optimizer; meta?: Record<string, unknown>; dtype?: SaveDtype } = {}): void {
+  if (path.endsWith('.json')) {
+    const payload: Payload = {
+      model: Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, encode(t)])),
+      optimizer: options.optimizer === undefined ? null : encodeOptimizer(options.optimizer.stateDict()),
+      meta: options.meta ?? {},
+    };
+    const body = JSON.stringify(payload);
+    const text = JSON.stringify({ format: FORMAT, version: VERSION, sha256: digest(body), payload: body });
+    writeAtomic(path, Buffer.from(text, 'utf8'));
+  } else {
+    writeAtomic(path, toSafetensors(model, options));
+  }
+}
+
+/** Writes to a temporary file, flushes it, renames it over `path` and flushes the directory. */
+function writeAtomic(path: string, bytes: Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  const bytes = Buffer.from(text, 'utf8');
   let fd: number;
   try {
     fd = openSync(tmp, 'w');
@@ -118,14 +125,24 @@ export function save(model: Module, path: string, options: { optimizer?: Optimiz
   }
 }
 
-/** Reads and verifies a checkpoint. Throws a CheckpointError that names the problem. */
+/** The first bytes of a checkpoint in the earlier JSON format. */
+const JSON_MAGIC = '{"format"';
+
+/**
+ * Reads and verifies a checkpoint: the earlier JSON format for a path ending in `.json` or a
+ * file that starts as one, safetensors otherwise. Throws a CheckpointError that names the problem.
+ */
 export function load(path: string): Checkpoint {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     throw new CheckpointError('load', `cannot read ${path}: ${(e as Error).message}`);
   }
+  if (!path.endsWith('.json') && bytes.subarray(0, JSON_MAGIC.length).toString('latin1') !== JSON_MAGIC) {
+    return fromSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+  }
+  const text = bytes.toString('utf8');
   let outer: { format?: unknown; version?: unknown; sha256?: unknown; payload?: unknown };
   try {
     outer = JSON.parse(text);

@@ -3,6 +3,7 @@ import { Generator, Tensor, ValueError, uniform, type RandomOptions } from '@ad/
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { F, type Out, type TensorLike } from './types.js';
+import { elu, gelu, leakyRelu, softplus, type GeluApproximation } from './functional.js';
 
 export interface LinearOptions extends RandomOptions {
   /** Whether to add a bias (default true). */
@@ -93,5 +94,89 @@ export class Dropout extends Module {
     const keep = 1 / (1 - this.p);
     for (let i = 0; i < n; i++) mask[i] = this.generator.random() < this.p ? 0 : keep;
     return F.mul(x, Tensor.fromData(mask, shape)) as Out<X>;
+  }
+}
+
+/** leakyRelu as a module: x for x > 0, negativeSlope·x otherwise (default 0.01). */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+
+  /** x for x > 0, a·x otherwise. */
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return leakyRelu(x, this.negativeSlope) as unknown as Out<X>;
+  }
+}
+
+/** elu as a module: x for x > 0, α(eˣ − 1) otherwise (default α = 1). */
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+  }
+
+  /** x for x > 0, α(eˣ − 1) otherwise. */
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return elu(x, this.alpha) as unknown as Out<X>;
+  }
+}
+
+/** gelu as a module: x·Φ(x), or its tanh approximation (`{ approximate: 'tanh' }`). */
+export class GELU extends Module {
+  readonly approximate: GeluApproximation;
+
+  constructor(options: { approximate?: GeluApproximation } = {}) {
+    super();
+    this.approximate = options.approximate ?? 'none';
+    if (this.approximate !== 'none' && this.approximate !== 'tanh') {
+      throw new ValueError('GELU', `approximate must be 'none' or 'tanh', got ${String(this.approximate)}`);
+    }
+  }
+
+  /** x·Φ(x). */
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return gelu(x, this.approximate) as unknown as Out<X>;
+  }
+}
+
+/** softplus as a module: (1/β)·ln(1 + e^(βx)), the identity where βx > threshold (defaults 1 and 20). */
+export class Softplus extends Module {
+  readonly beta: number;
+  readonly threshold: number;
+
+  constructor(options: { beta?: number; threshold?: number } = {}) {
+    super();
+    this.beta = options.beta ?? 1;
+    this.threshold = options.threshold ?? 20;
+    if (!(this.beta > 0)) throw new ValueError('Softplus', `beta must be positive, got ${this.beta}`);
+  }
+
+  /** (1/β)·ln(1 + e^(βx)). */
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return softplus(x, this.beta, this.threshold) as unknown as Out<X>;
+  }
+}
+
+/** softmax along `dim` (the last by default) as a module. */
+export class Softmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+
+  /** exp(x − max)/Σ exp(x − max) along dim. */
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return F.softmax(x, this.dim) as Out<X>;
+  }
+}
+
+/** logSoftmax along `dim` (the last by default) as a module. */
+export class LogSoftmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+
+  /** x − logsumexp(x) along dim. */
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return F.logSoftmax(x, this.dim) as Out<X>;
   }
 }

@@ -12,6 +12,8 @@ export type StateDict = Record<string, Tensor>;
 export abstract class Module {
   /** Dropout and similar layers act only in training mode. */
   training = true;
+  /** State that is not trained but saved (running statistics), by PyTorch's name. */
+  readonly #buffers = new Map<string, Tensor>();
 
   /** The layer's computation: a plain or recorded tensor in gives a node out; a dual in, a dual out. */
   abstract forward<X extends TensorLike>(x: X): Out<X>;
@@ -41,6 +43,32 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * Registers state that is saved and loaded with the parameters but not trained (BatchNorm's
+   * running statistics), under PyTorch's name (`running_mean`), as torch's register_buffer.
+   */
+  protected registerBuffer(name: string, value: Tensor): void {
+    this.#buffers.set(name, Tensor.fromData(value.toFloat64Array(), value.shape));
+  }
+
+  /** A registered buffer (its data may be updated in place). */
+  protected buffer(name: string): Tensor {
+    const b = this.#buffers.get(name);
+    if (b === undefined) throw new ValueError(this.constructor.name, `has no buffer ${name}`);
+    return b;
+  }
+
+  /** Every buffer with its dotted name (`1.running_mean`), children after their parent's own. */
+  namedBuffers(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const walk = (m: Module, at: string): void => {
+      for (const [name, value] of m.#buffers) out.push([at + name, value]);
+      for (const [name, child] of m.children()) walk(child, `${at}${name}.`);
+    };
+    walk(this, prefix);
+    return out;
+  }
+
   /** Every parameter, each once (what an optimizer takes). */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
@@ -63,10 +91,28 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Copies of the parameters by PyTorch key. */
+  /** Copies of the parameters and buffers by PyTorch key, in PyTorch's order (each module's own, then its children's). */
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [name, p] of this.namedParameters()) out[name] = Tensor.fromData(p.data.slice(), p.value.shape);
+    for (const [name, t] of this.stateTensors()) out[name] = Tensor.fromData(t.toFloat64Array(), t.shape);
+    return out;
+  }
+
+  /** Everything a state dict holds, by key: each parameter's and buffer's live tensor. */
+  private stateTensors(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    const seen = new Set<Parameter>();
+    const walk = (m: Module, at: string): void => {
+      for (const [name, value] of Object.entries(m)) {
+        if (value instanceof Parameter && !seen.has(value)) {
+          seen.add(value);
+          out.set(at + name, value.value);
+        }
+      }
+      for (const [name, value] of m.#buffers) out.set(at + name, value);
+      for (const [name, child] of m.children()) walk(child, `${at}${name}.`);
+    };
+    walk(this, '');
     return out;
   }
 
@@ -77,7 +123,7 @@ export abstract class Module {
    */
   loadStateDict(state: StateDict, options: { strict?: boolean } = {}): void {
     const strict = options.strict ?? true;
-    const own = new Map(this.namedParameters());
+    const own = this.stateTensors();
     const missing = [...own.keys()].filter((k) => !(k in state));
     const unexpected = Object.keys(state).filter((k) => !own.has(k));
     if (strict && (missing.length > 0 || unexpected.length > 0)) {
@@ -90,7 +136,7 @@ export abstract class Module {
       const t = state[key];
       if (t === undefined) continue;
       if (!(t instanceof Tensor)) throw new ValueError('loadStateDict', `${key} must be a Tensor`);
-      const want = p.value.shape;
+      const want = p.shape;
       if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
         throw new ShapeError('loadStateDict', `${key} has shape [${t.shape.join(',')}] in the state dict, the model has [${want.join(',')}]`);
       }
