@@ -10,7 +10,7 @@ function gradients(name: string, parameters: Iterable<Parameter>): [Parameter, T
   for (const p of parameters) {
     if (!(p instanceof Parameter)) throw new ValueError(name, 'expects parameters (model.parameters())');
     const g = p.grad;
-    if (g !== null) out.push([p, g instanceof Tensor ? g : Tensor.fromData(Float64Array.of(g as number), [])]);
+    if (g !== undefined) out.push([p, g]);
   }
   return out;
 }

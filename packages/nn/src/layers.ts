@@ -1,8 +1,8 @@
 /** Layers: Linear, the activation modules, Dropout. Each forward is built from table ops. */
-import { Generator, Tensor, ValueError, uniform, type RandomOptions } from '@ad/core';
+import { DTypeError, Generator, Tensor, ValueError, uniform, type RandomOptions } from '@ad/core';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { F, type Out, type TensorLike } from './types.js';
+import { F, checkInput, type Out, type TensorLike } from './types.js';
 import { elu, gelu, leakyRelu, softplus, type GeluApproximation } from './functional.js';
 
 export interface LinearOptions extends RandomOptions {
@@ -31,11 +31,13 @@ export class Linear extends Module {
     const generator = options.generator ?? (options.seed !== undefined ? new Generator(options.seed) : undefined);
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = new Parameter(uniform([outFeatures, inFeatures], -bound, bound, { generator }));
+    if (options.bias !== undefined && typeof options.bias !== 'boolean') throw new DTypeError('Linear', `bias must be true or false, got ${typeof options.bias}`);
     this.bias = options.bias === false ? null : new Parameter(uniform([outFeatures], -bound, bound, { generator }));
   }
 
   /** y = x Wᵀ + b over the last axis of x. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('Linear', x);
     const shape = F.shape(x);
     if (shape[shape.length - 1] !== this.inFeatures) {
       throw new ValueError('Linear', `expects inputs with ${this.inFeatures} features in the last axis, got shape [${shape.join(',')}]`);
@@ -80,6 +82,7 @@ export class Dropout extends Module {
 
   constructor(p = 0.5, options: RandomOptions = {}) {
     super();
+    if (typeof p !== 'number') throw new DTypeError('Dropout', `p must be a number, got ${typeof p} ${JSON.stringify(String(p))}`);
     if (!(p >= 0 && p < 1)) throw new ValueError('Dropout', `p must be in [0, 1), got ${p}`);
     this.p = p;
     this.generator = options.generator ?? new Generator(options.seed ?? 0);

@@ -2,9 +2,9 @@
  * Modules, PyTorch-style: a Module knows its parameters (own Parameter fields, and those of its
  * child modules, named with PyTorch's dotted keys), has a train/eval mode, and a forward.
  */
-import { ShapeError, Tensor, ValueError } from '@ad/core';
+import { DTypeError, ShapeError, Tensor, ValueError } from '@ad/core';
 import { Parameter } from './parameter.js';
-import type { Out, TensorLike } from './types.js';
+import { checkInput, type Out, type TensorLike } from './types.js';
 
 /** A model's numbers by PyTorch key (`0.weight`, `0.bias`, `2.weight`, …). */
 export type StateDict = Record<string, Tensor>;
@@ -122,9 +122,14 @@ export abstract class Module {
    * strict) and shape differences are refused with the key and both shapes.
    */
   loadStateDict(state: StateDict, options: { strict?: boolean } = {}): void {
+    if (state === null || typeof state !== 'object' || Array.isArray(state) || state instanceof Tensor) {
+      throw new DTypeError('loadStateDict', `expected a state dict (an object of tensors by key), got ${state === null ? 'null' : Array.isArray(state) ? 'an array' : typeof state}`);
+    }
+    if (options === null || typeof options !== 'object') throw new DTypeError('loadStateDict', `options must be an object, got ${options === null ? 'null' : typeof options}`);
+    if (options.strict !== undefined && typeof options.strict !== 'boolean') throw new DTypeError('loadStateDict', `strict must be true or false, got ${typeof options.strict}`);
     const strict = options.strict ?? true;
     const own = this.stateTensors();
-    const missing = [...own.keys()].filter((k) => !(k in state));
+    const missing = [...own.keys()].filter((k) => !Object.hasOwn(state, k));
     const unexpected = Object.keys(state).filter((k) => !own.has(k));
     if (strict && (missing.length > 0 || unexpected.length > 0)) {
       const parts = [];
@@ -165,6 +170,7 @@ export class Sequential extends Module {
 
   constructor(layers: readonly (Module | LayerFunction)[]) {
     super();
+    if (!Array.isArray(layers)) throw new DTypeError('Sequential', `expected an array of layers, got ${layers === null ? 'null' : typeof layers}`);
     layers.forEach((l, i) => {
       if (!(l instanceof Module) && typeof l !== 'function') {
         throw new ValueError('Sequential', `layer ${i} must be a Module or a function, got ${typeof l}`);
@@ -179,6 +185,7 @@ export class Sequential extends Module {
 
   /** Applies the layers in order. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('Sequential', x);
     let y: TensorLike = x;
     for (const l of this.layers) y = l instanceof Module ? l.forward(y) : l(y);
     return y as Out<X>;
@@ -191,6 +198,11 @@ export class Sequential extends Module {
  * functional_call.
  */
 export function withParameters<T>(model: Module, values: Record<string, TensorLike>, fn: () => T): T {
+  if (!(model instanceof Module)) throw new DTypeError('withParameters', `model must be a Module, got ${model === null ? 'null' : typeof model}`);
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+    throw new DTypeError('withParameters', `values must be an object of tensors by parameter name, got ${values === null ? 'null' : typeof values}`);
+  }
+  if (typeof fn !== 'function') throw new DTypeError('withParameters', `fn must be a function, got ${typeof fn}`);
   const slots = new Map<string, [Record<string, unknown>, string]>();
   const walk = (m: Module, prefix: string) => {
     for (const [name, value] of Object.entries(m)) if (value instanceof Parameter) slots.set(prefix + name, [m as unknown as Record<string, unknown>, name]);
