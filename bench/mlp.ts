@@ -39,13 +39,13 @@ import {
   Sequential,
   bceWithLogits,
   crossEntropy,
-  mnist,
   relu,
   tanh,
   xor,
   type Dataset,
   type StateDict,
 } from '@ad/nn';
+import { mnist } from '@ad/nn/node';
 import { printTable, timePerCall } from './_timing.js';
 
 const LR = 1e-3;
