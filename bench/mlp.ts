@@ -45,13 +45,13 @@ import {
   Sequential,
   bceWithLogits,
   crossEntropy,
-  mnist,
   relu,
   tanh,
   xor,
   type Dataset,
   type StateDict,
 } from '@ad/nn';
+import { mnist } from '@ad/nn/node';
 import { jaxMlp } from './_jax-mlp.js';
 import { printTable, timePerCall } from './_timing.js';
 

@@ -5,7 +5,8 @@
  * the same batches, dropout masks and shifts as an uninterrupted one would).
  */
 import { Generator } from '@ad/core';
-import { load, type Checkpoint } from '@ad/nn';
+import type { Checkpoint } from '@ad/nn';
+import { load } from '@ad/nn/node';
 import { ACTIVATIONS, DATASETS, LOSSES, MODELS, OPTIMIZERS, SCHEDULES, type DatasetName, type LossName, type OptimizerName, type Schedule } from './choices.js';
 import { CommandError } from './errors.js';
 import type { ModelSpec } from './model.js';

@@ -5,7 +5,8 @@
  * and random streams, up to `--epochs` in all.
  */
 import { Generator, Tensor } from '@ad/core';
-import { AdamW, Adam, CosineAnnealingLR, DataLoader, SGD, save, type LRScheduler, type Module, type Optimizer } from '@ad/nn';
+import { AdamW, Adam, CosineAnnealingLR, DataLoader, SGD, type LRScheduler, type Module, type Optimizer } from '@ad/nn';
+import { save } from '@ad/nn/node';
 import { shiftImages } from './augment.js';
 import { defaultTest, prepareData, type DatasetName } from './datasets.js';
 import { UsageError } from './errors.js';

@@ -1,7 +1,7 @@
 /** `ad train` and `ad eval` end to end, as child processes, on small settings. */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { load } from '@ad/nn';
+import { load } from '@ad/nn/node';
 import { ad, checkSvg, ensureBuilt, scratch } from './run.js';
 
 beforeAll(ensureBuilt);

@@ -39,6 +39,7 @@ export function setAnomalyDetection(on: boolean): void {
 
 /** Runs fn with anomaly detection on. */
 export function detectAnomaly<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new DTypeError('detectAnomaly', `expected a function to run, got ${fn === null ? 'null' : typeof fn}`);
   const before = anomaly.on;
   const step = anomaly.step;
   setAnomalyDetection(true);

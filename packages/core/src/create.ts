@@ -64,12 +64,21 @@ export function ones(shape: Shape): Tensor {
 
 /** Zeros or ones shaped like another tensor. */
 export function zerosLike(x: { readonly shape: Shape }): Tensor {
-  return zeros(x.shape);
+  return zeros(shapeOfLike('zerosLike', x));
+}
+
+/** The shape of `like` for the *Like creators: anything with a shape (a tensor of any kind). */
+function shapeOfLike(op: string, x: unknown): Shape {
+  const shape = (x as { shape?: unknown } | null)?.shape;
+  if (typeof x !== 'object' || x === null || !Array.isArray(shape)) {
+    throw new DTypeError(op, `expected a tensor (anything with a shape), got ${x === null ? 'null' : typeof x}`);
+  }
+  return shape as Shape;
 }
 
 /** Ones of another tensor's shape. */
 export function onesLike(x: { readonly shape: Shape }): Tensor {
-  return ones(x.shape);
+  return ones(shapeOfLike('onesLike', x));
 }
 
 /** Values from start (inclusive) to stop (exclusive) by step, as NumPy's arange; `arange(n)` is 0 … n−1. */

@@ -12,6 +12,7 @@ export const MAX_ELEMENTS = 2 ** 32 - 1;
 
 /** Number of elements of a shape (1 for a scalar `[]`, 0 if any dimension is 0). */
 export function sizeOf(shape: Shape): number {
+  if (!Array.isArray(shape)) throw new DTypeError('sizeOf', `shape must be an array of sizes, got ${shape === null ? 'null' : typeof shape}`);
   let n = 1;
   for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;

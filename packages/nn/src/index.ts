@@ -1,6 +1,7 @@
 /**
  * @ad/nn — small neural networks on @ad: modules and layers that run in both modes, losses,
- * PyTorch's optimizers, data sets and loaders, checkpoints.
+ * PyTorch's optimizers, data sets and loaders, checkpoints as bytes. Browser-clean: checkpoint
+ * files and the MNIST loader, which need Node, are in `@ad/nn/node`.
  */
 export { Module, Sequential, withParameters, type StateDict, type LayerFunction } from './module.js';
 export { Parameter } from './parameter.js';
@@ -43,8 +44,7 @@ export {
 } from './schedulers.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
 export { summary, type ModelSummary, type SummaryRow } from './summary.js';
-export { save, load, restore } from './checkpoint.js';
-export { CheckpointError, type Checkpoint } from './checkpoint-types.js';
+export { saveBytes, loadBytes, restoreBytes, CheckpointError, type Checkpoint, type SaveOptions } from './checkpoint.js';
 export {
   encodeSafetensors,
   decodeSafetensors,

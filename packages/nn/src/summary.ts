@@ -23,6 +23,7 @@ export interface SummaryRow {
   readonly params: number;
 }
 
+/** What `summary` returns: each layer's row, and the totals. */
 export interface ModelSummary {
   readonly inputShape: readonly number[];
   readonly rows: readonly SummaryRow[];

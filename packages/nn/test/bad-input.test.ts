@@ -17,17 +17,16 @@ import {
   bce,
   bceWithLogits,
   crossEntropy,
-  load,
   moons,
   mse,
   oneHot,
   relu,
-  restore,
   softmax,
   trainTestSplit,
   withParameters,
   xor,
 } from '../src/index.js';
+import { load, restore } from '../src/node.js';
 import { catalogue, type BadCase } from '../../core/test/bad-input-catalogue.js';
 
 const js = <T>(v: unknown) => v as T;

@@ -46,18 +46,26 @@ export function parentsOf(c: Chunk, k: number): [Chunk, number][] {
   return out;
 }
 
+function checkNode(op: string, x: unknown): void {
+  if (!(x instanceof Node)) throw new DTypeError(op, `expected a Var or TensorVar, got ${x === null ? 'null' : typeof x}`);
+}
+
 /** The nodes an op node was computed from (those that carry gradient), in operand order. */
 export function parents(node: Node): Node[] {
+  checkNode('parents', node);
   return parentsOf(node.chunk, node.index).map(([c, k]) => handle(c, k, c.ext[k]?.value ?? 0));
 }
 
 /** The nodes of the graph that produced `root`, parents before children (a retained graph). */
 export function graphNodes(root: Node): Node[] {
+  checkNode('graphNodes', root);
   return topologicalOrder([root]);
 }
 
 /** The nodes reachable from the roots through their parents, parents before children. */
 export function topologicalOrder(roots: readonly Node[]): Node[] {
+  if (!Array.isArray(roots)) throw new DTypeError('topologicalOrder', `roots must be an array of Vars or TensorVars, got ${roots === null ? 'null' : typeof roots}`);
+  roots.forEach((r) => checkNode('topologicalOrder', r));
   const key = (c: Chunk, k: number) => `${c.serial}:${k}`;
   const seen = new Set<string>(roots.map((r) => key(r.chunk, r.index)));
   const found: [Chunk, number][] = roots.map((r) => [r.chunk, r.index]);
