@@ -49,6 +49,11 @@ export function setKernels(next: KernelMode): void {
   mode = next;
 }
 
+/** The mode set by setKernels (or AD_KERNELS): 'auto' unless a path is forced. */
+export function kernelMode(): KernelMode {
+  return mode;
+}
+
 /** The path that runs matrix products now (under 'auto', the one for all but the smallest). */
 export function kernels(): KernelPath {
   if (mode !== 'auto') return mode;
