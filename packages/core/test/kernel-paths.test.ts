@@ -12,6 +12,8 @@ import { gemmBatch } from '../src/kernels/paths.js';
 import { wasmMemoryBytes } from '../src/kernels/wasm.js';
 
 setFlagsFromString('--experimental-wasm-relaxed-simd');
+// Other test files that share this worker process get the engine's default back.
+afterAll(() => setFlagsFromString('--no-experimental-wasm-relaxed-simd'));
 
 const paths: KernelPath[] = ['js', 'wasm', 'wasm-relaxed'];
 
