@@ -70,6 +70,7 @@ export type {
 export { checkGradients, opRules, GradCheckError, type Differentiable, type CheckOptions, type CheckReport } from './check.js';
 export { gemm } from './kernels/matmul.js';
 export { setKernels, kernels, type KernelMode, type KernelPath } from './kernels/paths.js';
+export { adamUpdate, type AdamUpdate } from './kernels/adam.js';
 export { ElementwiseKernel, compileFunction, type Strided } from './kernels/elementwise.js';
 
 export { KIND, newTag, currentTag, registerKind, isTagged, isTensorLike, liftLike, tagOf, plainApply, anyInterpreter, anyOps, type Kind, type Tagged } from './kinds.js';
