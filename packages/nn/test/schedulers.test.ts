@@ -100,6 +100,13 @@ test('ReduceLROnPlateau: after more than patience steps without a relative impro
   max.step(1.05);
   expect(max.getLastLr()).toEqual([0.1]);
   expect(() => s.step(NaN)).toThrow(ValueError);
+  // Resumed from JSON: the counters and the lr come back, a fresh best (Infinity) included.
+  const fresh = new ReduceLROnPlateau(optimizer(), { patience: 0 });
+  const resumed = new ReduceLROnPlateau(optimizer(), { patience: 0 });
+  resumed.loadStateDict(JSON.parse(JSON.stringify(fresh.stateDict())));
+  resumed.step(5);
+  resumed.step(6);
+  expect(resumed.getLastLr()).toEqual([0.1]);
 });
 
 test('a scheduler resumes from its state dict', () => {
