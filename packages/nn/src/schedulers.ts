@@ -79,6 +79,7 @@ export abstract class LRScheduler {
     return [this.lastLr];
   }
 
+  /** Sets the optimizer's lr and remembers it as the last one. */
   protected apply(lr: number): void {
     this.optimizer.lr = lr;
     this.lastLr = lr;
@@ -196,6 +197,7 @@ export class LinearLR extends LRScheduler {
   }
 }
 
+/** OneCycleLR's options, PyTorch's names in camelCase. */
 export interface OneCycleOptions {
   /** The peak lr. */
   maxLr: number;
@@ -304,6 +306,7 @@ export class SequentialLR extends LRScheduler {
   }
 }
 
+/** ReduceLROnPlateau's options, PyTorch's names in camelCase. */
 export interface PlateauOptions {
   /** 'min' (default): lower is better; 'max': higher is better. */
   mode?: 'min' | 'max';
