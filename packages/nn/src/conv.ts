@@ -9,6 +9,7 @@ import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { F, type Out, type TensorLike } from './types.js';
 
+/** Conv2d's options: the window's sizes, the bias, the seed of the initial weights. */
 export interface Conv2dLayerOptions extends Conv2dOptions, RandomOptions {
   /** Whether to add a bias (default true). */
   bias?: boolean;

@@ -15,7 +15,7 @@ function normalize(x: TensorLike, axes: readonly number[], eps: number): TensorL
   return F.div(centred, F.sqrt(F.add(variance, eps)));
 }
 
-/** LayerNorm's options, PyTorch's names in camelCase. */
+/** LayerNorm's options, PyTorch's names. */
 export interface LayerNormOptions {
   /** Added to the variance inside the square root (default 1e-5). */
   eps?: number;
@@ -64,7 +64,7 @@ export class LayerNorm extends Module {
   }
 }
 
-/** BatchNorm1d's options, PyTorch's names in camelCase. */
+/** BatchNorm1d's options, PyTorch's names. */
 export interface BatchNormOptions {
   /** Added to the variance inside the square root (default 1e-5). */
   eps?: number;

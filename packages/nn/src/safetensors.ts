@@ -10,7 +10,10 @@
  * Reading checks everything before returning anything: a file shorter than its header says,
  * a header size that is not a safe integer, unknown dtypes, offsets out of range, overlapping,
  * or leaving holes (the format requires the data to be covered exactly), sizes that disagree
- * with shapes — each is a CheckpointError naming the file and the entry.
+ * with shapes — each is a CheckpointError naming the file and the entry. The format has no
+ * checksum, so the writer puts the CRC-32 of the data in `__metadata__.crc32` (other readers
+ * ignore it) and the reader, when it is there, refuses data that no longer matches it: a bit
+ * flipped in a tensor is caught as the earlier JSON format's SHA-256 caught it.
  *
  * A model checkpoint is the state dict under its PyTorch keys (so `safetensors.torch.load_file`
  * gives a dict `model.load_state_dict` takes), with the optimizer state and the run's
@@ -39,19 +42,26 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, options: { dt
   if (dtype !== 'F64' && dtype !== 'F32') throw new CheckpointError('save', `dtype must be 'F64' or 'F32', got ${String(dtype)}`);
   const size = ITEM_SIZE[dtype];
   const header: Record<string, unknown> = {};
-  if (options.metadata !== undefined) {
-    for (const [k, v] of Object.entries(options.metadata)) {
-      if (typeof v !== 'string') throw new CheckpointError('save', `metadata ${k} must be a string, got ${typeof v}`);
-    }
-    header.__metadata__ = options.metadata;
+  for (const [k, v] of Object.entries(options.metadata ?? {})) {
+    if (typeof v !== 'string') throw new CheckpointError('save', `metadata ${k} must be a string, got ${typeof v}`);
   }
+  const metadata: Record<string, string> = { ...options.metadata };
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
     if (name === '__metadata__') throw new CheckpointError('save', 'a tensor cannot be named __metadata__');
     header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + t.size * size] };
     offset += t.size * size;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
+  const data = new Uint8Array(offset);
+  const view = new DataView(data.buffer);
+  let at = 0;
+  for (const t of Object.values(tensors)) {
+    const values = t.toFloat64Array();
+    if (dtype === 'F64') for (let i = 0; i < values.length; i++, at += 8) view.setFloat64(at, values[i], true);
+    else for (let i = 0; i < values.length; i++, at += 4) view.setFloat32(at, values[i], true);
+  }
+  metadata.crc32 = crc32(data).toString(16).padStart(8, '0');
+  let json = new TextEncoder().encode(JSON.stringify({ __metadata__: metadata, ...header }));
   // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
   const padded = Math.ceil(json.length / 8) * 8;
   if (padded !== json.length) {
@@ -60,17 +70,29 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, options: { dt
     json = p;
   }
   const bytes = new Uint8Array(8 + json.length + offset);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, json.length, true);
-  view.setUint32(4, Math.floor(json.length / 2 ** 32), true);
+  const head = new DataView(bytes.buffer);
+  head.setUint32(0, json.length, true);
+  head.setUint32(4, Math.floor(json.length / 2 ** 32), true);
   bytes.set(json, 8);
-  let at = 8 + json.length;
-  for (const t of Object.values(tensors)) {
-    const data = t.toFloat64Array();
-    if (dtype === 'F64') for (let i = 0; i < data.length; i++, at += 8) view.setFloat64(at, data[i], true);
-    else for (let i = 0; i < data.length; i++, at += 4) view.setFloat32(at, data[i], true);
-  }
+  bytes.set(data, 8 + json.length);
   return bytes;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (the polynomial of zip and PNG) of some bytes. */
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 interface Entry {
@@ -137,6 +159,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'bytes'): Safetens
     covered = e.end;
   }
   if (covered !== dataLength) fail(`the data has ${dataLength} bytes but the entries cover ${covered}`);
+  if (metadata.crc32 !== undefined && crc32(bytes.subarray(8 + n)).toString(16).padStart(8, '0') !== metadata.crc32) {
+    fail(`is corrupted: its data does not match the CRC-32 ${metadata.crc32} in its header`);
+  }
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) tensors[e.name] = Tensor.fromData(readValues(view, 8 + n + e.begin, e), e.shape);
   return { tensors, metadata };

@@ -154,7 +154,8 @@ function windowParams(op: string, shape: Shape, window: WindowOptions, pool: boo
     }
     return [p[0], p[1]];
   };
-  const kernel = pair('kernelSize', window.kernelSize ?? Number.NaN, [1, 1], 1);
+  if (window.kernelSize === undefined) throw new ValueError(op, 'needs a kernelSize');
+  const kernel = pair('kernelSize', window.kernelSize, [1, 1], 1);
   const params: WindowParams = {
     kernel,
     stride: pair('stride', window.stride, pool ? kernel : [1, 1], 1),
