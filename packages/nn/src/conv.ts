@@ -3,7 +3,7 @@
  * images laid out [N, C, H, W]. Each forward is built from table ops (im2col, matmul, take),
  * so it differentiates in both modes.
  */
-import { Generator, ShapeError, ValueError, uniform, type Pair, type RandomOptions } from '@ad/core';
+import { DTypeError, Generator, ShapeError, ValueError, uniform, type Pair, type RandomOptions } from '@ad/core';
 import { avgPool2d, conv2d, maxPool2d, type Conv2dOptions, type Pool2dOptions } from './functional.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -126,7 +126,8 @@ export class Unflatten extends Module {
     sizes: readonly number[],
   ) {
     super();
-    if (sizes.length === 0 || !sizes.every((d) => Number.isInteger(d) && d > 0)) {
+    if (!Number.isInteger(dim)) throw new DTypeError('Unflatten', `dim must be an integer, got ${String(dim)}`);
+    if (!Array.isArray(sizes) || sizes.length === 0 || !sizes.every((d) => Number.isInteger(d) && d > 0)) {
       throw new ValueError('Unflatten', `sizes must be positive integers, got ${JSON.stringify(sizes)}`);
     }
     this.sizes = [...sizes];

@@ -2,7 +2,7 @@
 import { DTypeError, Generator, Tensor, ValueError, uniform, type RandomOptions } from '@ad/core';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { F, checkInput, type Out, type TensorLike } from './types.js';
+import { F, checkInput, checkOptions, type Out, type TensorLike } from './types.js';
 import { elu, gelu, leakyRelu, softplus, type GeluApproximation } from './functional.js';
 
 export interface LinearOptions extends RandomOptions {
@@ -130,6 +130,7 @@ export class GELU extends Module {
 
   constructor(options: { approximate?: GeluApproximation } = {}) {
     super();
+    checkOptions('GELU', options);
     this.approximate = options.approximate ?? 'none';
     if (this.approximate !== 'none' && this.approximate !== 'tanh') {
       throw new ValueError('GELU', `approximate must be 'none' or 'tanh', got ${String(this.approximate)}`);
@@ -149,6 +150,7 @@ export class Softplus extends Module {
 
   constructor(options: { beta?: number; threshold?: number } = {}) {
     super();
+    checkOptions('Softplus', options);
     this.beta = options.beta ?? 1;
     this.threshold = options.threshold ?? 20;
     if (!(this.beta > 0)) throw new ValueError('Softplus', `beta must be positive, got ${this.beta}`);

@@ -19,7 +19,7 @@
  * gives a dict `model.load_state_dict` takes), with the optimizer state and the run's
  * metadata as JSON strings in `__metadata__` (keys `optimizer` and `meta`).
  */
-import { Tensor } from '@ad/core';
+import { DTypeError, Tensor } from '@ad/core';
 import { CheckpointError, type Checkpoint } from './checkpoint-types.js';
 import type { Module, StateDict } from './module.js';
 import type { Optimizer, OptimizerState } from './optim.js';
@@ -38,6 +38,10 @@ export interface SafetensorsContents {
 
 /** Encodes tensors (and string metadata) as a safetensors file, tensors in the order given. */
 export function encodeSafetensors(tensors: Record<string, Tensor>, options: { dtype?: SaveDtype; metadata?: Record<string, string> } = {}): Uint8Array {
+  if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors) || !Object.values(tensors).every((t) => t instanceof Tensor)) {
+    throw new DTypeError('encodeSafetensors', 'tensors must be an object of Tensors by name');
+  }
+  if (options === null || typeof options !== 'object') throw new DTypeError('encodeSafetensors', `options must be an object, got ${options === null ? 'null' : typeof options}`);
   const dtype = options.dtype ?? 'F64';
   if (dtype !== 'F64' && dtype !== 'F32') throw new CheckpointError('save', `dtype must be 'F64' or 'F32', got ${String(dtype)}`);
   const size = ITEM_SIZE[dtype];
@@ -210,6 +214,10 @@ export interface CheckpointOptions {
 
 /** A model's state dict (and optimizer state, run metadata) as safetensors bytes. */
 export function toSafetensors(model: Module, options: CheckpointOptions = {}): Uint8Array {
+  if (model === null || typeof model !== 'object' || typeof (model as { stateDict?: unknown }).stateDict !== 'function') {
+    throw new DTypeError('toSafetensors', `model must be a Module, got ${model === null ? 'null' : typeof model}`);
+  }
+  if (options === null || typeof options !== 'object') throw new DTypeError('toSafetensors', `options must be an object, got ${options === null ? 'null' : typeof options}`);
   const metadata: Record<string, string> = { format: '@ad/nn' };
   if (options.optimizer !== undefined) metadata.optimizer = JSON.stringify(options.optimizer.stateDict());
   if (options.meta !== undefined) metadata.meta = JSON.stringify(options.meta);
