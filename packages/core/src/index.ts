@@ -25,6 +25,7 @@ export {
 } from './create.js';
 export { Generator, manualSeed, getDefaultGenerator, type RandomOptions } from './rng.js';
 export { AdError, ShapeError, DTypeError, ValueError } from './errors.js';
+export { nanSafeState, nanSafeMode, setNanSafeMode, withNanSafeMode } from './nan-safe.js';
 export { AnomalyError, anomalyState, anomalyDetection, setAnomalyDetection, detectAnomaly, checkAnomaly, hasNonFinite } from './anomaly.js';
 export { broadcastShapes, sizeOf, type Shape } from './shape.js';
 export { erfc, normalCdfScalar } from './ops/activations.js';

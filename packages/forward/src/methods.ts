@@ -10,6 +10,7 @@
  */
 import {
   anomalyState,
+  nanSafeState,
   anyOps,
   compileFunction,
   installTensorMethods,
@@ -59,7 +60,7 @@ function scale(d, s) {
   return r;
 }
 return function ${name}() {
-  if (this.numeric && !anomaly.on) {
+  if (this.numeric && !anomaly.on && !nanSafe.on) {
     const x = this.value;
     const out = primal(x);
     const d = d0(x, out);
@@ -82,7 +83,7 @@ function combine(dx, s, dy, t) {
   return r;
 }
 return function ${name}(b) {
-  if (this.numeric && !anomaly.on) {
+  if (this.numeric && !anomaly.on && !nanSafe.on) {
     if (typeof b === 'number') {
       const x = this.value;
       const out = primal(x, b);
@@ -103,7 +104,7 @@ return function ${name}(b) {
   }
   return slow(this, b);
 };`;
-  return (compileFunction([], body, { Dual, slow, anomaly: anomalyState }) as () => Method)();
+  return (compileFunction([], body, { Dual, slow, anomaly: anomalyState, nanSafe: nanSafeState }) as () => Method)();
 }
 
 for (const name of scalarMethodNames) {
