@@ -5,7 +5,7 @@
  */
 import { setNanSafeMode } from '@ad/core';
 import { UsageError } from './errors.js';
-import type { Streams } from './main.js';
+import type { Streams } from './streams.js';
 
 export interface CompareFlags {
   fn?: string;

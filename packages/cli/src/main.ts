@@ -5,12 +5,9 @@
 import { CommanderError } from 'commander';
 import { EXIT_USAGE, errorLine, exitCodeOf } from './errors.js';
 import { buildProgram, SUBCOMMANDS } from './program.js';
+import type { Streams } from './streams.js';
 
-/** Where a run writes; tests and embedders may capture it. */
-export interface Streams {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
+export type { Streams } from './streams.js';
 
 /** Runs `ad` with the given arguments (without `node` and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], streams: Streams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { choiceFlag, numberFlag, parseNumber, parseNumberList, parseSizes } from './args.js';
 import { ACTIVATIONS, DATASETS, FORMATS, LOSSES, MODELS, OPTIMIZERS, SCHEDULES, SPLITS } from './choices.js';
 import { UsageError } from './errors.js';
-import type { Streams } from './main.js';
+import type { Streams } from './streams.js';
 import { CNN_PRESET, PRESETS } from './presets.js';
 
 export const SUBCOMMANDS = ['train', 'eval', 'summary', 'compare', 'graph'] as const;

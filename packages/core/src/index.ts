@@ -2,7 +2,7 @@
  * @ad/core — tensors on scijs ndarray, the op table that both differentiation modes read,
  * and the gradient checker.
  */
-import { anyOps } from './kinds.js';
+import { anyOps } from './dispatch.js';
 import type { Tensor } from './tensor.js';
 import type { Algebra } from './ops/algebra.js';
 
@@ -74,7 +74,7 @@ export { setKernels, kernels, type KernelMode, type KernelPath } from './kernels
 export { adamUpdate, type AdamUpdate } from './kernels/adam.js';
 export { ElementwiseKernel, compileFunction, type Strided } from './kernels/elementwise.js';
 
-export { KIND, newTag, currentTag, registerKind, isTagged, isTensorLike, liftLike, tagOf, plainApply, anyInterpreter, anyOps, type Kind, type Tagged } from './kinds.js';
+export { KIND, newTag, currentTag, registerKind, isTagged, isTensorLike, liftLike, tagOf, plainApply, anyInterpreter, anyOps, type Kind, type Tagged } from './dispatch.js';
 export { stackPieces } from './jacobian.js';
 
 /**

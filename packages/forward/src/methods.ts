@@ -24,7 +24,7 @@ import {
   type TensorMethods,
 } from '@ad/core';
 import { Dual, DualTensor, type Value } from './dual.js';
-import './values.js';
+import './interpreter.js';
 
 declare module './dual.js' {
   interface Dual extends ScalarMethods<Dual> {}

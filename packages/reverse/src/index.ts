@@ -10,4 +10,4 @@ export { reverseInterpreter } from './record.js';
 export { noGrad, ambientTag, state as recordingState } from './state.js';
 export { detectAnomaly, setAnomalyDetection, AnomalyError } from '@ad/core';
 export { variable, zeroGrad, grad, valueAndGrad, vjp, jacrev, hvp, hessian, type VjpResult } from './transforms.js';
-export { toDot, graphNodes, topologicalOrder, parents, type DotOptions } from './dot.js';
+export { toDot, graphNodes, topologicalOrder, parents, type DotOptions } from './graphviz.js';

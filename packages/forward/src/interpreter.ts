@@ -72,7 +72,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** Applies an op when a dual holds the highest tag among the operands (see core's kinds.ts). */
+/** Applies an op when a dual holds the highest tag among the operands (see core's dispatch.ts). */
 export const forwardInterpreter: Interpreter<Value> = {
   apply<P>(op: Op<P>, xs: readonly Value[], params: P): Value {
     let top = 0;
