@@ -153,6 +153,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   // 4. Statements.
   const lines: string[] = [];
   const dataDeclared = new Set<number>();
+  const scalarDeclared = new Set<number>();
   const dataOf = (id: number): string => {
     const n = nodes[id];
     if (n.kind === 'const') return `${name(id)}_d`;
@@ -224,7 +225,10 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
         const t = x.sample!;
         if (t.size === 1) {
           const s = `${name(i)}_s`;
-          hoisted.push(`const ${s} = ${dataOf(i)}[${t.offset}];`);
+          if (!scalarDeclared.has(i)) {
+            scalarDeclared.add(i);
+            hoisted.push(`const ${s} = ${dataOf(i)}[${t.offset}];`);
+          }
           operand.set(i, s);
           continue;
         }
