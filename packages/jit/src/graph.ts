@@ -54,6 +54,7 @@ const COMMUTATIVE = new Set(['add', 'mul', 'maximum', 'minimum', 'eq', 'ne']);
 /** Zero tensors made by folding x·0: later additions of them fold away too. */
 const symbolicZeros = new WeakSet<Tensor>();
 
+/** A traced program under construction: its nodes, and the tables that fold and share them. */
 export class Graph {
   readonly nodes: Node[] = [];
   private readonly known = new Map<string, number>();

@@ -7,4 +7,4 @@ import './graph.js';
 
 export { jit, type Jitted, type JitStats, type Lowered } from './jit.js';
 export { Tracer, TensorTracer, TracingError } from './tracer.js';
-export { Graph, tracingInterpreter, type Node } from './graph.js';
+export { tracingInterpreter } from './graph.js';
