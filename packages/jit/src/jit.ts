@@ -37,7 +37,10 @@ export interface Lowered {
   readonly signature: string;
 }
 
-/** A jitted function: fn's signature, plus its generated source and cache statistics. */
+/**
+ * A jitted function: fn's signature, plus its generated source and cache statistics.
+ * @typeParam F - the type of the function compiled
+ */
 export type Jitted<F extends (...args: never[]) => unknown> = F & {
   /** The program generated for the most recent signature. */
   readonly source: string;
@@ -56,6 +59,7 @@ let warnedNoEval = false;
  * Transforms inside fn are traced through: `jit(grad(f))` emits the primal and the adjoint
  * program together. Where a Content-Security-Policy forbids `new Function`, the jitted
  * function runs fn eagerly (and says so once).
+ * @typeParam F - the type of fn; the jitted function has the same
  */
 export function jit<F extends (...args: never[]) => unknown>(fn: F): Jitted<F> {
   if (typeof fn !== 'function') throw new DTypeError('jit', `expected a function to compile, got ${fn === null ? 'null' : typeof fn}`);

@@ -35,10 +35,12 @@ export class Tracer {
     return this.graph.tag;
   }
 
+  /** A traced value has no number while tracing: throws a TracingError naming the op. */
   valueOf(): never {
     throw this.graph.concretization(this.id, 'a JavaScript operator or an `if` on it');
   }
 
+  /** `Tracer(v3 (mul))`: the node it stands for. */
   toString(): string {
     return `Tracer(${this.graph.describe(this.id)})`;
   }
@@ -67,22 +69,27 @@ export class TensorTracer {
     return this.shape.length;
   }
 
+  /** Throws a TracingError: the tensor's values exist only when the compiled program runs. */
   item(): never {
     throw this.graph.concretization(this.id, 'item()');
   }
 
+  /** Throws a TracingError, as item() does. */
   toArray(): never {
     throw this.graph.concretization(this.id, 'toArray()');
   }
 
+  /** Throws a TracingError, as item() does. */
   toFloat64Array(): never {
     throw this.graph.concretization(this.id, 'toFloat64Array()');
   }
 
+  /** A traced tensor used with a JavaScript operator: throws a TracingError naming the op. */
   valueOf(): never {
     throw this.graph.concretization(this.id, 'a JavaScript operator or an `if` on it');
   }
 
+  /** `TensorTracer(v3 (matmul), shape [2,4])`. */
   toString(): string {
     return `TensorTracer(${this.graph.describe(this.id)}, shape [${this.shape.join(',')}])`;
   }

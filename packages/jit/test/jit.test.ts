@@ -6,7 +6,7 @@
  */
 import { DTypeError, Tensor, ValueError, randn, tensor } from '@ad/core';
 import { derivative, hessian as forwardHessian, jacfwd } from '@ad/forward';
-import { grad, hessian, valueAndGrad, type TensorVar, type Var } from '@ad/reverse';
+import { grad, hessian, valueAndGrad, vjp, type TensorVar, type Var } from '@ad/reverse';
 import { TracingError, jit } from '../src/index.js';
 
 type S = Var;
@@ -107,6 +107,30 @@ describe('control flow', () => {
     norm(tensor([1, 2]));
     norm(tensor([[1, 2]]));
     expect(norm.stats.signatures).toEqual(['(T[2])', '(T[1,2])']);
+  });
+});
+
+describe('arguments and results', () => {
+  test('objects and arrays of numbers and tensors in and out; vjp inside; views as inputs', () => {
+    const scaled = jit((p: { w: Tensor; k: number[] }) => ({ y: p.w.mul((p.k as unknown as S[])[0]), k2: (p.k as unknown as S[])[1].square() }));
+    const w = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const out = scaled({ w, k: [2, 3] }) as unknown as { y: Tensor; k2: number };
+    expect(out.y.toArray()).toEqual([
+      [2, 4],
+      [6, 8],
+    ]);
+    expect(out.k2).toBe(9);
+    // A transposed view is read as the values it shows.
+    const viaView = scaled({ w: w.transpose(), k: [1, 0] }) as { y: Tensor };
+    expect(viaView.y.toArray()).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+    const pullback = jit((xs: number[], c: number[]) => vjp(f as never, xs).vjp(c[0] as never));
+    expect(pullback([3, 2], [2])).toEqual([12, -8]);
   });
 });
 
