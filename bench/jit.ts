@@ -14,7 +14,7 @@ import { Tensor, randn, tensor } from '@ad/core';
 import { grad, valueAndGrad, type TensorVar, type Var } from '@ad/reverse';
 import { jit } from '@ad/jit';
 import { cpus, loadavg } from 'node:os';
-import { printTable, timePerCall } from './_timing.js';
+import { printTable } from './_timing.js';
 
 // jax-js on Node 20: it tests `instanceof Float16Array` (absent before Node 22), and plain
 // init() probes WebGPU through `navigator`; the Wasm backend is its CPU path.
@@ -26,6 +26,23 @@ const np = jax.numpy;
 type JaxArray = InstanceType<typeof jax.Array>;
 
 let sink = 0;
+
+/**
+ * Seconds per call of fn: best of 3 trials after a warm-up, each ≥ 0.2 s. Each measurement runs
+ * its own loop, compiled fresh: a loop shared by every row (as _timing.ts's) sees many closures,
+ * its call becomes megamorphic and costs ~10–30 ns itself — more than the nanosecond rows
+ * measure. With its own loop, V8 inlines fn into it, as it would at a user's call site.
+ */
+function timePerCall(fn: () => void): number {
+  const loop = new Function('fn', 'reps', 'const t0 = performance.now(); for (let i = 0; i < reps; i++) fn(); return (performance.now() - t0) / 1000;') as (fn: () => void, reps: number) => number;
+  loop(fn, 3);
+  let reps = 1;
+  while (loop(fn, reps) < 0.05) reps *= 4;
+  reps = Math.ceil(reps * (0.2 / Math.max(loop(fn, reps), 1e-9)));
+  let best = Infinity;
+  for (let t = 0; t < 3; t++) best = Math.min(best, loop(fn, reps) / reps);
+  return best;
+}
 const consume = (v: unknown): void => {
   if (typeof v === 'number') sink += v;
   else if (Array.isArray(v)) sink += v[0] as number;

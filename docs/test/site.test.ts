@@ -43,7 +43,7 @@ test('the build ran every stage', () => {
 });
 
 test('every guide page, the home page, the error catalogue and the API reference exist', () => {
-  expect(guidePages).toHaveLength(10);
+  expect(guidePages).toHaveLength(11);
   for (const page of ['/', ...guidePages, '/errors', '/api/', ...packages.map((p) => `/api/@ad/${p}/`)]) {
     expect(report.pages).toContain(page);
   }
