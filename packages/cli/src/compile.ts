@@ -7,7 +7,7 @@
  * principle: a small constant factor), beside the eager transform.
  */
 import { jacfwd } from '@ad/forward';
-import { jit } from '@ad/jit';
+import { adjointProgram, jit } from '@ad/jit';
 import { grad, jacrev } from '@ad/reverse';
 import { UsageError } from './errors.js';
 import { num, vector } from './format.js';
@@ -42,13 +42,15 @@ export function compile(flags: CompileFlags, io: Streams): void {
     title = 'jit(jacfwd(f)): the primal and its tangents, one seed per input, in one pass';
   } else if (m === 1) {
     eager = grad(f as never) as Vec;
-    title = 'jit(grad(f)): the primal, then the adjoints x̄ from ȳ = 1';
+    title = 'the primal and adjoint program (jit(grad(f)); adjoints named after their primals, v0_bar = ∂f/∂v0, from f̄ = 1)';
   } else {
     eager = jacrev(f as never) as Vec;
     title = 'jit(jacrev(f)): the primal, then one adjoint sweep per output';
   }
   const derivative = jit(eager as never) as Vec;
-  const program = (derivative as unknown as { lower(x: number[]): { source: string; statements: number } }).lower(x);
+  // In reverse mode the program is written from the Wengert list directly, so that each adjoint
+  // carries its primal's name; it is the computation jit(grad(f)) compiles through @ad/reverse.
+  const program = mode === 'reverse' && m === 1 ? adjointProgram(f as never, x) : (derivative as unknown as { lower(x: number[]): { source: string; statements: number } }).lower(x);
 
   const value = primal(x);
   const d = derivative(x);

@@ -76,8 +76,12 @@ interface Group {
   sealed: boolean;
 }
 
-/** Emits the program computing `outputs` from `inputs`, after `guard` (a condition on a0…a3). */
-export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTree, guard: string): Program {
+/**
+ * Emits the program computing `outputs` from `inputs`, after `guard` (a condition on a0…a3).
+ * `naming` may give nodes their own names (the adjoint program names x̄ `v0_bar`); the others are
+ * v0, v1, … in program order.
+ */
+export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTree, guard: string, naming?: (id: number) => string | undefined): Program {
   const nodes = graph.nodes;
   const outputIds: number[] = [];
   const collect = (t: OutTree): void => {
@@ -114,7 +118,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
         scope[`${c}_d`] = (n.value as Tensor).data;
         names.set(n.id, c);
       }
-    } else names.set(n.id, `v${next++}`);
+    } else names.set(n.id, naming?.(n.id) ?? `v${next++}`);
   }
   const name = (id: number): string => names.get(id)!;
 

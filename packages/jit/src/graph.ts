@@ -5,7 +5,7 @@
  * Recording already optimises, because a node is only made when it must be:
  * - constant folding: an op whose operands are all known (numbers, tensors captured by the
  *   function) never reaches this interpreter — core's dispatch computes it on the spot — and
- *   x + 0, x − 0, x·1, x/1, x·(−1), 0 − x, −(−x) are simplified away;
+ *   x + 0, x − 0, x·1, x/1, x·(−1), 0 − x, −(−x), x¹ and where(constant, a, b) are simplified away;
  * - a zero seed is a symbolic zero, as in JAX: x·0 is the constant 0 (so a forward-mode
  *   tangent that is zero costs nothing), even where x would be infinite;
  * - common subexpressions: an op applied again to the same nodes with the same parameters
@@ -49,7 +49,7 @@ export interface Node {
 
 type Traced = Tracer | TensorTracer;
 
-const COMMUTATIVE = new Set(['add', 'mul', 'maximum', 'minimum', 'eq', 'ne']);
+const COMMUTATIVE = new Set(['add', 'mul', 'eq', 'ne']);
 
 /** Zero tensors made by folding x·0: later additions of them fold away too. */
 const symbolicZeros = new WeakSet<Tensor>();
@@ -221,6 +221,24 @@ export class Graph {
         if (c === 1) return this.tracer(a);
         if (c === -1) return this.apply(ops.neg as Op<unknown>, [this.tracer(a)], undefined);
         return undefined;
+      }
+      case 'pow':
+        return this.uniform(b, a) === 1 ? this.tracer(a) : undefined;
+      case 'where': {
+        // A condition known at trace time picks its branch, as JavaScript's `?:` would.
+        const [c, x, y] = ins;
+        const n = this.nodes[c];
+        if (n.kind !== 'const' || typeof n.value !== 'number') return undefined;
+        const pick = n.value !== 0 ? x : y;
+        const other = n.value !== 0 ? y : x;
+        const shape = this.nodes[pick].shape;
+        const otherShape = this.nodes[other].shape;
+        // Only when the result has the picked operand's shape (no broadcast against the other).
+        const fits = otherShape === null || (shape !== null && shape.length === otherShape.length && shape.every((d, i) => d === otherShape[i]));
+        if (!fits) return undefined;
+        const picked = this.nodes[pick];
+        if (picked.kind === 'const') return typeof picked.value === 'number' && otherShape === null ? picked.value : undefined;
+        return this.tracer(pick);
       }
       default:
         return undefined;

@@ -7,7 +7,7 @@
  * graph inputs, every op of the table is recorded (through any transforms inside fn: they
  * unwrap to tracers and run their rules on them), and the outputs name the nodes to emit.
  */
-import { AdError, DTypeError, Tensor, ValueError, compileFunction, isTagged, newTag } from '@ad/core';
+import { AdError, DTypeError, Tensor, ValueError, anyOps, compileFunction, isTagged, newTag } from '@ad/core';
 import { Graph } from './graph.js';
 import { TensorTracer, Tracer, TracingError } from './tracer.js';
 import { OutLeaf, emit, wengert, type InputLoad, type OutTree, type Program } from './emit.js';
@@ -252,5 +252,87 @@ function trace(fn: (...args: never[]) => unknown, args: readonly unknown[], sig:
   return {
     program,
     info: { source: program.source, wengert: wengert(graph, ids), statements: program.statements, traced: graph.nodes.length, signature: sig.key },
+  };
+}
+
+/**
+ * The adjoint program of a scalar function of an array of numbers, written by source
+ * transformation of its Wengert list, with the adjoints named after their primals: `v2_bar` is
+ * v̄₂ = ∂f/∂v₂. The sweep is reverse mode's own — each node from the last to the first sends
+ * x̄ += op.vjp(x, y)(ȳ) to its operands, seeded with f̄ = 1, contributions added in the same
+ * order — so the statements are those `jit(grad(f))` records through @ad/reverse, but for the
+ * names and one thing: a subexpression f computes twice is one node of the list, so its adjoint
+ * is summed before it is sent on (one product where the tape, which holds two nodes, makes two).
+ * For teaching (`ad compile`): the program returns [x̄₀, x̄₁, …], and `gradient` runs it.
+ */
+export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[]): Lowered & { gradient(x: readonly number[]): number[] } {
+  if (typeof fn !== 'function') throw new DTypeError('jit', `expected a function to compile, got ${fn === null ? 'null' : typeof fn}`);
+  const sig = signatureOf([x]);
+  const graph = new Graph(newTag());
+  const inputs = x.map(() => graph.input(null) as Tracer);
+  const loads = inputs.map((t, i) => ({ id: t.id, path: `a0[${i}]` }));
+  const y = (fn as unknown as (xs: unknown[]) => unknown)(guardedArray([...inputs], 'x'));
+  if (!(y instanceof Tracer) && typeof y !== 'number') throw new DTypeError('jit', `the adjoint program needs f to return a scalar, got ${describe(y)}`);
+  const nodes = graph.nodes;
+  const primalCount = nodes.length;
+
+  // Names of the primal nodes, as the Wengert list numbers them (the nodes f's value needs).
+  const primalNames = new Map<number, string>();
+  const live = new Set<number>();
+  const stack = y instanceof Tracer ? [y.id] : [];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (live.has(id)) continue;
+    live.add(id);
+    stack.push(...nodes[id].inputs);
+  }
+  for (const t of inputs) live.add(t.id);
+  for (const n of nodes) if (live.has(n.id) && n.kind !== 'const') primalNames.set(n.id, `v${primalNames.size}`);
+
+  // The sweep: ȳ = 1 at f, then x̄ += op.vjp(x, y)(ȳ) from the last node to the first.
+  const bars = new Map<number, unknown>();
+  if (y instanceof Tracer) bars.set(y.id, 1);
+  for (let id = primalCount - 1; id >= 0; id--) {
+    const n = nodes[id];
+    const yBar = bars.get(id);
+    if (n.kind !== 'op' || yBar === undefined || !n.op!.differentiable) continue;
+    const xs = n.inputs.map((i) => (nodes[i].kind === 'const' ? nodes[i].value : graph.tracer(i)));
+    const needs = n.inputs.map((i) => nodes[i].kind !== 'const');
+    const xBars = n.op!.vjp(anyOps, xs, graph.tracer(id), n.params)(yBar, needs);
+    xBars.forEach((g, k) => {
+      if (g === null || !needs[k]) return;
+      const i = n.inputs[k];
+      const before = bars.get(i);
+      bars.set(i, before === undefined ? g : anyOps.add(before, g));
+    });
+  }
+
+  // Adjoints are named after their primal; other nodes of the sweep are temporaries t0, t1, ….
+  const names = new Map(primalNames);
+  for (const [id, bar] of bars) {
+    if (bar instanceof Tracer && bar.id >= primalCount && !names.has(bar.id) && primalNames.has(id)) names.set(bar.id, `${primalNames.get(id)}_bar`);
+  }
+  let temps = 0;
+  const naming = (id: number): string => {
+    let name = names.get(id);
+    if (name === undefined) names.set(id, (name = `t${temps++}`));
+    return name;
+  };
+  const tree = inputs.map((t) => {
+    const bar = bars.get(t.id) ?? 0;
+    return new OutLeaf(bar instanceof Tracer ? bar.id : graph.constant(bar as number));
+  });
+  const program = emit(graph, loads, tree, sig.guard, naming);
+  const other: Entry = () => {
+    throw new ValueError('jit', `this adjoint program was written for ${sig.key}; write another with adjointProgram(f, x)`);
+  };
+  const compiled = compileFunction(program.params, program.body, { ...program.scope, miss: other }) as unknown as Entry;
+  return {
+    gradient: (xs) => compiled(xs, undefined, undefined, undefined) as number[],
+    source: program.source,
+    wengert: wengert(graph, y instanceof Tracer ? [y.id] : []),
+    statements: program.statements,
+    traced: nodes.length,
+    signature: sig.key,
   };
 }

@@ -7,14 +7,14 @@
 import { DTypeError, Tensor, ValueError, randn, tensor } from '@ad/core';
 import { derivative, hessian as forwardHessian, jacfwd } from '@ad/forward';
 import { grad, hessian, valueAndGrad, vjp, type TensorVar, type Var } from '@ad/reverse';
-import { TracingError, jit } from '../src/index.js';
+import { TracingError, adjointProgram, jit } from '../src/index.js';
 
 type S = Var;
 const f = ([x, y]: S[]) => x.add(y).mul(x.sub(y));
 
 /** The statements of a generated program (lines that assign a node). */
 function statements(source: string): string[] {
-  return source.split('\n').filter((l) => /^\s*const v\d+ = /.test(l) && !l.includes('// input'));
+  return source.split('\n').filter((l) => /^\s*const [vt]\d+(_bar)? = /.test(l) && !l.includes('// input'));
 }
 
 describe('the generated program', () => {
@@ -35,6 +35,22 @@ describe('the generated program', () => {
     expect(body).toHaveLength(5);
     expect(jg.source).not.toContain('// mul');
     expect(jg.source).not.toMatch(/new Float64Array|\[\]/);
+  });
+
+  test('the adjoint program written from the Wengert list names adjoints v0_bar, and is what jit(grad(f)) records', () => {
+    const written = adjointProgram(f as never, [3, 2]);
+    expect(written.gradient([3, 2])).toEqual([6, -4]);
+    expect(statements(written.source)).toEqual([
+      '  const v2 = v0 + v1; // add',
+      '  const v3 = v0 - v1; // sub',
+      '  const t0 = -v2; // neg',
+      '  const v0_bar = v2 + v3; // add',
+      '  const v1_bar = v3 + t0; // add',
+    ]);
+    expect(written.source).toContain('return [v0_bar, v1_bar];');
+    const recorded = statements(jit(grad(f)).lower([3, 2]).source);
+    expect(recorded.map((l) => l.replace(/^.* = /, ''))).toEqual(['v0 + v1; // add', 'v0 - v1; // sub', '-v2; // neg', 'v2 + v3; // add', 'v3 + v4; // add']);
+    expect(() => written.gradient([1, 2, 3])).toThrow('jit: this adjoint program was written for ([n,n])');
   });
 
   test('common subexpressions are computed once; x·1, x + 0 and known values fold away', () => {

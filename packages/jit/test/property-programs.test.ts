@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { Tensor } from '@ad/core';
 import { derivative, hessian as forwardHessian, jacfwd, jvp } from '@ad/forward';
 import { grad, hessian, hvp, jacrev, valueAndGrad } from '@ad/reverse';
-import { jit } from '../src/index.js';
+import { adjointProgram, jit } from '../src/index.js';
 import {
   fcParams,
   outputWeights,
@@ -103,6 +103,22 @@ describe(`jit = eager on ${scalarRuns} random scalar programs`, () => {
         agree('hvp', hvp(f1 as never) as Fn, x, v);
         const g = (t: number) => f1(x.map((xi, i) => (i === 0 ? t : xi)) as never);
         agree('derivative', derivative((t) => derivative(g as never)(t as never) as never) as Fn, x[0]);
+      }),
+      fcParams(Math.round(scalarRuns / 3)),
+    );
+  });
+});
+
+describe(`the adjoint program of ${Math.round(scalarRuns / 3)} random scalar programs`, () => {
+  test('source transformation of the Wengert list: the gradient of reverse mode, in the statements jit(grad(f)) records or fewer', () => {
+    fc.assert(
+      fc.property(scalarProgram(), (p) => {
+        fc.pre(finitePoint(p));
+        const f1 = scalarFunction1(p) as (xs: never[]) => unknown;
+        const written = adjointProgram(f1, p.x);
+        expectClose('adjoint program', written.gradient(p.x), grad(f1 as never)(p.x as never));
+        const recorded = jit(grad(f1 as never) as Fn).lower(p.x as never);
+        if (written.statements > recorded.statements) throw new Error(`${written.statements} statements, jit(grad) has ${recorded.statements}`);
       }),
       fcParams(Math.round(scalarRuns / 3)),
     );
