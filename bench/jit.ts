@@ -16,13 +16,7 @@ import { jit } from '@ad/jit';
 import { cpus, loadavg } from 'node:os';
 import { printTable } from './_timing.js';
 
-// jax-js on Node 20: it tests `instanceof Float16Array` (absent before Node 22), and plain
-// init() probes WebGPU through `navigator`; the Wasm backend is its CPU path.
-(globalThis as { Float16Array?: unknown }).Float16Array ??= class Float16Array {};
-const jax = await import('@jax-js/jax');
-await jax.init('wasm');
-jax.defaultDevice('wasm');
-const np = jax.numpy;
+import { jax, np } from './_jax.js';
 type JaxArray = InstanceType<typeof jax.Array>;
 
 let sink = 0;

@@ -20,6 +20,12 @@
  * second table splits our step into its parts: the recorded forward (with zeroGrad), the
  * backward, and the optimizer step, averaged over a run of steps.
  *
+ * Kernel paths: "ours step" runs on the default kernel path ('auto': WebAssembly SIMD for the
+ * layer products here, see packages/core/README.md), "ours js" the same step with
+ * `setKernels('js')`, the JavaScript kernels that were the only path before. For 784-128-10,
+ * jax-js (`@jax-js/jax`, WebAssembly backend) runs the same step under `jit` in f32 and in f64
+ * (bench/_jax-mlp.ts), from the same initial weights on the same batches.
+ *
  * Timing: the cells are measured round-robin (rounds × [ours step, ours forward, our parts,
  * TF.js CPU, TF.js WASM]), each a best of trials after warm-up (`timePerCall`), and each cell
  * keeps its best round: on a shared machine load only ever slows a trial down.
@@ -30,7 +36,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { type Tensor } from '@ad/core';
+import { kernels, setKernels, type Tensor } from '@ad/core';
 import { noGrad } from '@ad/reverse';
 import {
   Adam,
@@ -39,13 +45,14 @@ import {
   Sequential,
   bceWithLogits,
   crossEntropy,
-  mnist,
   relu,
   tanh,
   xor,
   type Dataset,
   type StateDict,
 } from '@ad/nn';
+import { mnist } from '@ad/nn/node';
+import { jaxMlp } from './_jax-mlp.js';
 import { printTable, timePerCall } from './_timing.js';
 
 const LR = 1e-3;
@@ -72,6 +79,8 @@ interface Net {
   timing: { minSeconds: number; trials: number };
   /** Steps over which our step is split into its parts. */
   phaseSteps: number;
+  /** Also run jax-js's jit step (784-128-10 only) and hold ours to ≤ 1.5× its f32 step. */
+  jax: boolean;
 }
 
 const nets: Net[] = [
@@ -86,6 +95,7 @@ const nets: Net[] = [
     beatWasm: true,
     timing: { minSeconds: 0.2, trials: 3 },
     phaseSteps: 30,
+    jax: true,
   },
   {
     label: '2-16-1',
@@ -98,6 +108,7 @@ const nets: Net[] = [
     beatWasm: false,
     timing: { minSeconds: 0.3, trials: 3 },
     phaseSteps: 2000,
+    jax: false,
   },
 ];
 
@@ -267,6 +278,11 @@ const started = performance.now();
 
 interface Result {
   step: number;
+  /** Our step with setKernels('js'). */
+  stepJs: number;
+  jax: Partial<Record<'float32' | 'float64', number>>;
+  /** Largest relative gap between jax-js's first 5 losses (f32 and f64) and ours. */
+  jaxGap: number | undefined;
   forward: number;
   phases: Phases;
   tf: Partial<Record<'cpu' | 'wasm', number>>;
@@ -293,6 +309,26 @@ for (const net of nets) {
   if (!(lossGap < 1e-5)) throw new Error(`${net.label}: our losses and TF.js's differ by ${lossGap.toExponential(2)} in the first 5 steps`);
 
   const { trainer, init } = ours(net, batches);
+  const jaxTrainers = new Map<'float32' | 'float64', ReturnType<typeof jaxMlp>>();
+  let jaxGap: number | undefined;
+  if (net.jax) {
+    const weights = {
+      w1: init['0.weight'].toFloat64Array(), b1: init['0.bias'].toFloat64Array(),
+      w2: init['2.weight'].toFloat64Array(), b2: init['2.bias'].toFloat64Array(),
+    };
+    const data = batches.map(({ x, y }) => ({ x: x.toFloat64Array(), labels: y.toFloat64Array(), batch: net.batch }));
+    // Five steps against ours from the same weights: the same computation, to f32 rounding.
+    const reference = ours(net, batches).trainer;
+    const ourLosses = [0, 1, 2, 3, 4].map((i) => reference.step(i));
+    jaxGap = 0;
+    for (const dtype of ['float32', 'float64'] as const) {
+      const check = jaxMlp(dtype, weights, data, LR);
+      for (let i = 0; i < 5; i++) jaxGap = Math.max(jaxGap, Math.abs(check.step(i) - ourLosses[i]) / Math.max(1, Math.abs(ourLosses[i])));
+      check.dispose();
+      jaxTrainers.set(dtype, jaxMlp(dtype, weights, data, LR));
+    }
+    if (!(jaxGap < 1e-4)) throw new Error(`${net.label}: our losses and jax-js's differ by ${jaxGap.toExponential(2)} in the first 5 steps`);
+  }
   const tfTrainers = new Map<string, Trainer & { dispose(): void }>();
   for (const backend of backends) {
     await tf.setBackend(backend);
@@ -301,12 +337,18 @@ for (const net of nets) {
     tfTrainers.set(backend, t);
   }
   const tensorsBefore = tf.memory().numTensors;
-  const result: Result = { step: Infinity, forward: Infinity, phases: { forward: 0, backward: 0, optimizer: Infinity }, tf: {}, lossGap };
+  const result: Result = { step: Infinity, stepJs: Infinity, jax: {}, jaxGap, forward: Infinity, phases: { forward: 0, backward: 0, optimizer: Infinity }, tf: {}, lossGap };
   const total = (p: Phases) => p.forward + p.backward + p.optimizer;
   let i = 0;
   for (let round = 0; round < ROUNDS; round++) {
     result.step = Math.min(result.step, timePerCall(() => (sink += trainer.step(i++)), net.timing));
     result.forward = Math.min(result.forward, timePerCall(() => (sink += trainer.forward(i++)), net.timing));
+    setKernels('js');
+    result.stepJs = Math.min(result.stepJs, timePerCall(() => (sink += trainer.step(i++)), net.timing));
+    setKernels('auto');
+    for (const [dtype, t] of jaxTrainers) {
+      result.jax[dtype] = Math.min(result.jax[dtype] ?? Infinity, timePerCall(() => (sink += t.step(i++)), net.timing));
+    }
     const phases = trainer.phases(i, net.phaseSteps);
     i += net.phaseSteps;
     if (total(phases) < total(result.phases)) result.phases = phases;
@@ -320,6 +362,7 @@ for (const net of nets) {
     throw new Error(`${net.label}: TF.js leaked ${tf.memory().numTensors - tensorsBefore} tensors while timed (the comparison would be unfair)`);
   }
   for (const t of tfTrainers.values()) t.dispose();
+  for (const t of jaxTrainers.values()) t.dispose();
   results.push(result);
 }
 
@@ -328,24 +371,28 @@ for (const net of nets) {
 const simd = backends.includes('wasm') && (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
 const threads = backends.includes('wasm') && (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
 console.log(
-  `MLP training step (forward + loss + backward + Adam lr ${LR}), ms per step (lower is better); ours f64, TF.js ${tf.version_core} f32\n` +
+  `MLP training step (forward + loss + backward + Adam lr ${LR}), ms per step (lower is better); ours f64 (kernel path ${kernels()}), TF.js ${tf.version_core} f32, jax-js jit f32/f64\n` +
     `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadBefore.toFixed(1)} at start; ` +
     `TF.js WASM ${backends.includes('wasm') ? `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}` : 'unavailable'}\n`,
 );
 printTable(
-  ['net', 'batch', 'ours step', 'ours forward', 'step/forward', 'tfjs-cpu step', 'tfjs-wasm step', 'ours/cpu', 'ours/wasm'],
+  ['net', 'batch', 'ours step', 'ours js', 'ours forward', 'step/forward', 'tfjs-cpu step', 'tfjs-wasm step', 'jax-js jit f32', 'jax-js jit f64', 'ours/cpu', 'ours/wasm', 'ours/jax f32'],
   nets.map((net, k) => {
     const r = results[k];
     return [
       net.label,
       String(net.batch),
       ms(r.step),
+      ms(r.stepJs),
       ms(r.forward),
       (r.step / r.forward).toFixed(2),
       ms(r.tf.cpu),
       ms(r.tf.wasm),
+      ms(r.jax.float32),
+      ms(r.jax.float64),
       times(r.step, r.tf.cpu),
       times(r.step, r.tf.wasm),
+      times(r.step, r.jax.float32),
     ];
   }),
 );
@@ -365,12 +412,20 @@ nets.forEach((net, k) => {
   const r = results[k];
   const cpu = r.tf.cpu;
   targets.push(`${mark(cpu !== undefined && r.step <= net.target * cpu)} ${net.label}: ours ≤ ${net.target}× TF.js CPU (${times(r.step, cpu)})`);
-  if (net.beatWasm) targets.push(`${mark(r.tf.wasm !== undefined && r.step <= r.tf.wasm)} ${net.label}: ours ≤ TF.js WASM (${times(r.step, r.tf.wasm)})`);
+  if (net.beatWasm) {
+    targets.push(`${mark(r.tf.wasm !== undefined && r.step <= r.tf.wasm)} ${net.label}: ours ≤ TF.js WASM (${times(r.step, r.tf.wasm)})`);
+    targets.push(`${mark(r.tf.wasm !== undefined && r.step <= 0.3 * r.tf.wasm)} ${net.label}: ours ≤ 0.3× TF.js WASM (${times(r.step, r.tf.wasm)})`);
+  }
+  if (net.jax) {
+    targets.push(`${mark(r.jax.float32 !== undefined && r.step <= 1.5 * r.jax.float32)} ${net.label}: ours ≤ 1.5× jax-js jit f32 (${times(r.step, r.jax.float32)})`);
+  }
+  targets.push(`${mark(r.step <= 1.05 * r.stepJs)} ${net.label}: no slower than on the JavaScript kernels (${times(r.step, r.stepJs)}, 5 % timing slack)`);
   targets.push(`${mark(r.step / r.forward <= 3)} ${net.label}: step / forward ≤ 3 (${(r.step / r.forward).toFixed(2)})`);
 });
 console.log(`\nTargets:\n${targets.map((t) => `  ${t}`).join('\n')}`);
 console.log(
   `\nThe first 5 losses agree with TF.js's to ${Math.max(...results.map((r) => r.lossGap)).toExponential(1)} (relative); ` +
+    `jax-js's to ${Math.max(...results.map((r) => r.jaxGap ?? 0)).toExponential(1)}; ` +
     `${((performance.now() - started) / 1000).toFixed(0)} s` +
     (Number.isFinite(sink) ? '' : ' (non-finite checksum)'),
 );

@@ -12,7 +12,6 @@ import {
   Sequential,
   bce,
   crossEntropy,
-  mnist,
   moons,
   oneHot,
   relu,
@@ -21,6 +20,7 @@ import {
   type Dataset,
   type Module,
 } from '@ad/nn';
+import { mnist } from '@ad/nn/node';
 
 // #region accuracy
 /** The fraction of rows whose highest-scoring class is the label (evaluation records nothing). */

@@ -5,6 +5,9 @@
 export const DATASETS = ['mnist', 'iris', 'xor', 'moons', 'spirals'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
+export const MODELS = ['mlp', 'cnn'] as const;
+export type ModelKind = (typeof MODELS)[number];
+
 export const ACTIVATIONS = ['relu', 'tanh'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 

@@ -8,7 +8,8 @@
 import { Generator, Tensor, randn, tensor } from '@ad/core';
 import { dualTensor, newTag, type DualTensor } from '@ad/forward';
 import { noGrad } from '@ad/reverse';
-import { Linear, Sequential, crossEntropy, mnist, relu, takeRows, withParameters, type Module, type Parameter, type TensorLike } from '@ad/nn';
+import { Linear, Sequential, crossEntropy, relu, takeRows, withParameters, type Module, type Parameter, type TensorLike } from '@ad/nn';
+import { mnist } from '@ad/nn/node';
 import { parseNumberList } from './args.js';
 import { CommandError, UsageError } from './errors.js';
 import { count, duration, err, num } from './format.js';

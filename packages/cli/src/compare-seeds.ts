@@ -6,7 +6,7 @@
  */
 import { jacfwd, jvp, type Dual } from '@ad/forward';
 import { jacrev, vjp, type Var } from '@ad/reverse';
-import { UsageError } from './errors.js';
+import { CommandError, UsageError } from './errors.js';
 import { err, matrix, num, unitName, vector } from './format.js';
 import type { Streams } from './main.js';
 import { pointed, signature, subscript } from './point.js';
@@ -74,16 +74,37 @@ export async function compareSeeds(fn: string, at: string, extraTangents: readon
   calls = 0;
   const jr = jacrev(fVar)(p.x);
   const reverseRecordings = calls;
+  // Finite entries are compared by their difference; a non-finite entry must be the same
+  // non-finite value in both (0·∞ = NaN in forward mode where reverse mode has ±∞ is a disagreement).
   let largest = 0;
-  jf.forEach((row, i) => row.forEach((v, j) => (largest = Math.max(largest, Math.abs(v - jr[i][j])))));
+  let scale = 0;
+  const nonFinite: string[] = [];
+  jf.forEach((row, i) =>
+    row.forEach((v, j) => {
+      const w = jr[i][j];
+      if (Number.isFinite(v) && Number.isFinite(w)) {
+        largest = Math.max(largest, Math.abs(v - w));
+        scale = Math.max(scale, Math.abs(v), Math.abs(w));
+      } else if (!Object.is(v, w)) nonFinite.push(`J[${i}][${j}]: forward ${num(v)}, reverse ${num(w)}`);
+    }),
+  );
   print(`Jacobian J = ∂(${m === 1 ? 'f' : outputNames(m)})/∂(${p.names.join(', ')}), ${m} × ${n}`);
   const fwdLabel = `forward (jacfwd: columns J·eⱼ, ${forwardPasses} pass${forwardPasses === 1 ? '' : 'es'} carrying ${n} seed${n === 1 ? '' : 's'})`;
   const revLabel = `reverse (jacrev: rows eᵢᵀ·J, ${reverseRecordings} recording, ${m} backward pass${m === 1 ? '' : 'es'})`;
   const width = Math.max(fwdLabel.length, revLabel.length);
   print(`  ${fwdLabel.padEnd(width)}   ${matrix(jf)}`);
   print(`  ${revLabel.padEnd(width)}   ${matrix(jr)}`);
-  print(`  largest |forward − reverse| = ${err(largest)}`);
+  print(`  largest |forward − reverse| = ${err(largest)}${nonFinite.length > 0 ? ' over the finite entries' : ''}`);
+  if (nonFinite.length > 0) {
+    throw new CommandError(
+      `forward and reverse mode disagree on non-finite entries (a zero tangent or adjoint times an infinite partial is NaN in one mode): ${nonFinite.join('; ')}`,
+    );
+  }
+  if (largest > AGREEMENT * Math.max(1, scale)) throw new CommandError(`forward and reverse Jacobians disagree: largest difference ${err(largest)}`);
 }
+
+/** Forward and reverse Jacobians must agree to this, relative to the largest entry. */
+const AGREEMENT = 1e-9;
 
 function outputNames(m: number): string {
   return Array.from({ length: m }, (_, i) => `f${subscript(i + 1)}`).join(', ');

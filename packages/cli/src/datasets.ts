@@ -3,7 +3,8 @@
  * (data, seed, limit, test) always gives the same train and test rows, so `ad eval` can score
  * a checkpoint on exactly the rows its training held out.
  */
-import { Standardizer, iris, mnist, moons, spirals, trainTestSplit, xor, type Dataset } from '@ad/nn';
+import { Standardizer, iris, moons, spirals, trainTestSplit, xor, type Dataset } from '@ad/nn';
+import { mnist } from '@ad/nn/node';
 import type { DatasetName } from './choices.js';
 import { UsageError } from './errors.js';
 

@@ -61,6 +61,14 @@ export const INFIX: Partial<Record<ExprOp, string>> = { add: '+', sub: '−', mu
 /** The functions an expression may call, for help texts and messages. */
 export const FUNCTION_NAMES: readonly string[] = Object.keys(FUNCTIONS);
 
+/**
+ * A table's own entry: names come from the user, and `constructor` or `__proto__` must not find
+ * the object prototype's members (`x*__proto__` was NaN, `constructor` a function).
+ */
+function own<V>(table: Readonly<Record<string, V>>, name: string): V | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 /** A parsed expression: one or more outputs over named inputs. */
 export interface Program {
   readonly source: string;
@@ -119,7 +127,7 @@ function convert(node: MathNode, flag: string, source: string, variables: string
     }
     case 'OperatorNode': {
       const { fn, op, args } = node as unknown as { fn: string; op: string; args: MathNode[] };
-      const ours = OPERATORS[fn];
+      const ours = own(OPERATORS, fn);
       if (ours === undefined) throw new UsageError(`${flag}: operator ${op} (${fn}) is not supported; use + - * / ^ and functions such as sin, exp, log`);
       const xs = args.map((a) => convert(a, flag, source, variables));
       if (ours === 'identity') return xs[0];
@@ -128,7 +136,7 @@ function convert(node: MathNode, flag: string, source: string, variables: string
     case 'FunctionNode': {
       const { fn, args } = node as unknown as { fn: MathNode; args: MathNode[] };
       const name = fn.type === 'SymbolNode' ? (fn as unknown as { name: string }).name : fn.toString();
-      const known = FUNCTIONS[name];
+      const known = own(FUNCTIONS, name);
       if (known === undefined) throw new UsageError(`${flag}: unknown function ${name}(); known functions: ${FUNCTION_NAMES.join(', ')}`);
       if (args.length !== known.arity) {
         throw new UsageError(`${flag}: ${name} takes ${known.arity} argument${known.arity === 1 ? '' : 's'}, got ${args.length} in ${JSON.stringify(text)}`);
@@ -160,7 +168,7 @@ export function evaluate<T>(program: Program, env: ReadonlyMap<string, T>, onApp
     if (e.kind === 'var') {
       const v = env.get(e.name);
       if (v !== undefined) return v;
-      const c = CONSTANTS[e.name];
+      const c = own(CONSTANTS, e.name);
       if (c !== undefined) return c;
       throw new UsageError(`${program.source}: no value for ${e.name}`);
     }
@@ -199,7 +207,7 @@ function apply<T>(o: Algebra<T>, op: ExprOp, args: readonly (T | number)[]): T |
 
 /** The variables of a program that `--at` must give, checked: every used variable needs a value. */
 export function checkInputs(program: Program, names: readonly string[], flag = '--at'): void {
-  const missing = program.variables.filter((v) => !names.includes(v) && !(v in CONSTANTS));
+  const missing = program.variables.filter((v) => !names.includes(v) && !Object.hasOwn(CONSTANTS, v));
   if (missing.length > 0) {
     throw new UsageError(`${JSON.stringify(program.source)} uses ${missing.join(', ')}, which ${flag} does not give; add ${missing.map((m) => `${m}=…`).join(',')} to ${flag}`);
   }

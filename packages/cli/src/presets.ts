@@ -34,3 +34,24 @@ export const PRESETS: Readonly<Record<DatasetName, Preset>> = {
 
 /** SGD's momentum when --momentum is left out (PyTorch's default is 0; 0.9 is what people use). */
 export const DEFAULT_MOMENTUM = 0.9;
+
+/** The CNN's settings when --model cnn leaves a flag out (MNIST only; see the README for the run). */
+export interface CnnPreset extends Preset {
+  /** Channels after each conv + pool block. */
+  channels: number[];
+}
+
+export const CNN_PRESET: Readonly<CnnPreset> = {
+  channels: [8, 16],
+  hidden: [],
+  activation: 'relu',
+  dropout: 0,
+  loss: 'ce',
+  optimizer: 'adam',
+  lr: 2e-3,
+  weightDecay: 0,
+  batch: 64,
+  epochs: 15,
+  shift: 2,
+  schedule: 'cosine',
+};

@@ -5,12 +5,12 @@
  */
 import { Command, Option } from 'commander';
 import { choiceFlag, numberFlag, parseNumber, parseNumberList, parseSizes } from './args.js';
-import { ACTIVATIONS, DATASETS, FORMATS, LOSSES, MODES, OPTIMIZERS, SCHEDULES, SPLITS } from './choices.js';
+import { ACTIVATIONS, DATASETS, FORMATS, LOSSES, MODELS, MODES, OPTIMIZERS, SCHEDULES, SPLITS } from './choices.js';
 import { UsageError } from './errors.js';
 import type { Streams } from './main.js';
-import { PRESETS } from './presets.js';
+import { CNN_PRESET, PRESETS } from './presets.js';
 
-export const SUBCOMMANDS = ['train', 'eval', 'compare', 'graph', 'compile'] as const;
+export const SUBCOMMANDS = ['train', 'eval', 'summary', 'compare', 'graph', 'compile'] as const;
 
 /** MNIST's preset, quoted in the help so it cannot drift from what runs. */
 const MNIST = PRESETS.mnist;
@@ -44,6 +44,8 @@ export function buildProgram(io: Streams): Command {
     .command('train')
     .description(`Train an MLP (MNIST by default: 784-${MNIST.hidden.join('-')}-10, ≥ 96 % test accuracy in about a minute on two cores). Flags left out take the data set's preset.`)
     .addOption(new Option('--data <name>', 'data set').choices(DATASETS).argParser(choiceFlag('--data', DATASETS)))
+    .addOption(new Option('--model <kind>', `mlp (default), or cnn: ${CNN_PRESET.channels.length} conv + pool blocks and a linear head, mnist only`).choices(MODELS).argParser(choiceFlag('--model', MODELS)))
+    .option('--channels <sizes>', `the cnn's channels per conv block (default ${CNN_PRESET.channels.join(',')})`, (v) => parseNumberList('--channels', v, { ...positiveInt, max: 1024 }))
     .option('--hidden <sizes>', `hidden layer sizes, comma-separated (mnist: ${MNIST.hidden.join(',')})`, (v) => parseNumberList('--hidden', v, { ...positiveInt, max: 16384 }))
     .addOption(new Option('--activation <fn>', 'hidden activation').choices(ACTIVATIONS).argParser(choiceFlag('--activation', ACTIVATIONS)))
     .option('--dropout <p>', `dropout after each hidden layer, in [0, 0.95] (mnist: ${MNIST.dropout})`, numberFlag('--dropout', { min: 0, max: 0.95 }))
@@ -59,7 +61,7 @@ export function buildProgram(io: Streams): Command {
     .option('--limit <n>', 'use only n rows of the data set (a quick run)', numberFlag('--limit', { ...positiveInt, max: 1_000_000 }))
     .option('--test <size>', 'held-out test rows: a count or a fraction (mnist: 2000 of 10000, else 0.25)', parseTest)
     .option('--shift <px>', `random image shifts of up to px pixels (mnist only; default ${MNIST.shift}, 0 for none)`, numberFlag('--shift', { integer: true, min: 0, max: 8 }))
-    .option('--out <file>', 'checkpoint to write (default model.json; with --resume, the resumed file)')
+    .option('--out <file>', 'checkpoint to write: safetensors (default model.safetensors), or the earlier JSON format for a .json name; with --resume, the resumed file')
     .option('--plot <file>', 'learning curves as SVG (default curves.svg)')
     .option('--no-plot', 'do not draw the learning curves')
     .option('--resume <file>', 'continue training a checkpoint written by ad train')
@@ -72,6 +74,13 @@ export function buildProgram(io: Streams): Command {
     .addOption(new Option('--data <name>', 'data set (default: the one it was trained on)').choices(DATASETS).argParser(choiceFlag('--data', DATASETS)))
     .addOption(new Option('--split <part>', 'which rows (default test)').choices(SPLITS).argParser(choiceFlag('--split', SPLITS)))
     .action(async (flags) => (await import('./evaluate.js')).evaluateModel(flags, io));
+
+  program
+    .command('summary')
+    .description('List a checkpoint\'s layers with their output shapes for an input and their parameter counts (like torchinfo).')
+    .requiredOption('--model <file>', 'checkpoint written by ad train')
+    .option('--input <shape>', 'input shape, comma-separated (default 1,<features of its data set>)', (v) => parseNumberList('--input', v, { ...positiveInt, max: 1_000_000 }))
+    .action(async (flags) => (await import('./summary.js')).summarize(flags, io));
 
   program
     .command('compare')

@@ -5,8 +5,9 @@
  * the same batches, dropout masks and shifts as an uninterrupted one would).
  */
 import { Generator } from '@ad/core';
-import { load, type Checkpoint } from '@ad/nn';
-import { ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS, SCHEDULES, type DatasetName, type LossName, type OptimizerName, type Schedule } from './choices.js';
+import type { Checkpoint } from '@ad/nn';
+import { load } from '@ad/nn/node';
+import { ACTIVATIONS, DATASETS, LOSSES, MODELS, OPTIMIZERS, SCHEDULES, type DatasetName, type LossName, type OptimizerName, type Schedule } from './choices.js';
 import { CommandError } from './errors.js';
 import type { ModelSpec } from './model.js';
 
@@ -92,6 +93,8 @@ function isConfig(c: unknown): c is TrainConfig {
     typeof m === 'object' && m !== null &&
     [m.inputs, m.outputs, m.dropout, m.seed].every(isNum) &&
     isNums(m.hidden) &&
+    (m.kind === undefined || (MODELS as readonly unknown[]).includes(m.kind)) &&
+    (m.channels === undefined || isNums(m.channels)) &&
     (ACTIVATIONS as readonly unknown[]).includes(m.activation)
   );
 }

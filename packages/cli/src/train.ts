@@ -5,16 +5,17 @@
  * and random streams, up to `--epochs` in all.
  */
 import { Generator, Tensor } from '@ad/core';
-import { AdamW, Adam, DataLoader, SGD, save, type Module, type Optimizer } from '@ad/nn';
+import { AdamW, Adam, CosineAnnealingLR, DataLoader, SGD, type LRScheduler, type Module, type Optimizer } from '@ad/nn';
+import { save } from '@ad/nn/node';
 import { shiftImages } from './augment.js';
 import { defaultTest, prepareData, type DatasetName } from './datasets.js';
 import { UsageError } from './errors.js';
 import { checkOutputPath, writeFileAtomic } from './files.js';
 import { count, duration, num, percent } from './format.js';
 import type { Streams } from './main.js';
-import { buildModel, describeModel, type Activation } from './model.js';
+import { buildModel, describeModel, type Activation, type ModelKind } from './model.js';
 import { learningCurvesSpec, renderSvg } from './plot.js';
-import { DEFAULT_MOMENTUM, PRESETS, type OptimizerName, type Schedule } from './presets.js';
+import { CNN_PRESET, DEFAULT_MOMENTUM, PRESETS, type OptimizerName, type Schedule } from './presets.js';
 import { epochBar } from './progress.js';
 import { RECORD_KIND, loadRun, restoreState, storeState, type EpochRecord, type RunRecord, type TrainConfig } from './run-record.js';
 import { score, trainEpoch, type LossName } from './training.js';
@@ -22,6 +23,8 @@ import { score, trainEpoch, type LossName } from './training.js';
 /** The flags as given; anything left out comes from the data set's preset (or the resumed run). */
 export interface TrainFlags {
   data?: DatasetName;
+  model?: ModelKind;
+  channels?: number[];
   hidden?: number[];
   activation?: Activation;
   dropout?: number;
@@ -49,7 +52,7 @@ const SAVE_INTERVAL_MS = 20_000;
 export async function train(flags: TrainFlags, io: Streams): Promise<void> {
   const resumed = flags.resume === undefined ? null : loadRun(flags.resume);
   const config = resumed === null ? freshConfig(flags) : resumedConfig(flags, resumed.run, flags.resume!);
-  const out = flags.out ?? flags.resume ?? 'model.json';
+  const out = flags.out ?? flags.resume ?? 'model.safetensors';
   const plot = flags.plot === false ? null : (flags.plot ?? 'curves.svg');
   checkOutputPath('--out', out);
   if (plot !== null) checkOutputPath('--plot', plot);
@@ -75,6 +78,7 @@ export async function train(flags: TrainFlags, io: Streams): Promise<void> {
   print(header(config, data.train.x.shape[0], data.test.x.shape[0], model.parameterCount(), first));
 
   const totalSteps = config.epochs * loader.length;
+  const scheduler = makeScheduler(config, optimizer, totalSteps, (first - 1) * loader.length);
   const runStart = performance.now();
   let lastSave = performance.now();
   let last: EpochRecord | undefined = history[history.length - 1];
@@ -84,7 +88,7 @@ export async function train(flags: TrainFlags, io: Streams): Promise<void> {
     let trainLoss: number;
     try {
       trainLoss = trainEpoch(model, optimizer, loader, config.loss, data.classes, {
-        beforeBatch: (i) => setLearningRate(optimizer, learningRate(config, (epoch - 1) * loader.length + i, totalSteps)),
+        afterStep: () => scheduler?.step(),
         transform: config.shift > 0 ? (x: Tensor) => shiftImages(x, config.shift, shiftGenerator) : undefined,
         afterBatch: (done, l) => bar.tick(done, l),
       });
@@ -115,7 +119,10 @@ export async function train(flags: TrainFlags, io: Streams): Promise<void> {
 
 function freshConfig(flags: TrainFlags): TrainConfig {
   const data = flags.data ?? 'mnist';
-  const preset = PRESETS[data];
+  const kind = flags.model ?? 'mlp';
+  if (kind === 'cnn' && data !== 'mnist') throw new UsageError(`--model cnn takes 28×28 images: mnist only, not ${data}`);
+  if (kind !== 'cnn' && flags.channels !== undefined) throw new UsageError('--channels applies to --model cnn only');
+  const preset = kind === 'cnn' ? CNN_PRESET : PRESETS[data];
   const shift = flags.shift ?? preset.shift;
   if (shift > 0 && data !== 'mnist') throw new UsageError(`--shift moves 28×28 images and applies to mnist only, not ${data}`);
   const optimizer = flags.optimizer ?? preset.optimizer;
@@ -126,6 +133,7 @@ function freshConfig(flags: TrainFlags): TrainConfig {
     limit: flags.limit ?? null,
     test: flags.test ?? defaultTest(data, flags.limit),
     model: {
+      ...(kind === 'cnn' ? { kind, channels: flags.channels ?? CNN_PRESET.channels } : {}),
       inputs: 0,
       outputs: 0,
       hidden: flags.hidden ?? preset.hidden,
@@ -150,6 +158,8 @@ function resumedConfig(flags: TrainFlags, run: RunRecord, path: string): TrainCo
   const c = run.config;
   const kept: [string, unknown, unknown][] = [
     ['--data', flags.data, c.data],
+    ['--model', flags.model, c.model.kind ?? 'mlp'],
+    ['--channels', flags.channels?.join(','), c.model.channels?.join(',')],
     ['--hidden', flags.hidden?.join(','), c.model.hidden.join(',')],
     ['--activation', flags.activation, c.model.activation],
     ['--dropout', flags.dropout, c.model.dropout],
@@ -189,14 +199,15 @@ function makeOptimizer(config: TrainConfig, model: Module): Optimizer {
   }
 }
 
-/** The learning rate at a step: constant, or cosine-decayed from lr towards 0 over the whole run. */
-function learningRate(config: TrainConfig, step: number, totalSteps: number): number {
-  return config.schedule === 'constant' ? config.lr : (config.lr * (1 + Math.cos((Math.PI * step) / totalSteps))) / 2;
-}
-
-/** A schedule sets the optimizer's learning rate before each step, as PyTorch's schedulers do. */
-function setLearningRate(optimizer: Optimizer, lr: number): void {
-  optimizer.lr = lr;
+/**
+ * The learning rate over the run: constant (no scheduler), or cosine-decayed from lr towards 0
+ * over all steps, stepped after each optimizer step. A resumed run steps it to where it was.
+ */
+function makeScheduler(config: TrainConfig, optimizer: Optimizer, totalSteps: number, done: number): LRScheduler | null {
+  if (config.schedule === 'constant') return null;
+  const scheduler = new CosineAnnealingLR(optimizer, { tMax: totalSteps, etaMin: 0 });
+  for (let i = 0; i < done; i++) scheduler.step();
+  return scheduler;
 }
 
 function header(config: TrainConfig, nTrain: number, nTest: number, parameters: number, first: number): string {

@@ -80,8 +80,8 @@ export function confusionMatrix(labels: Tensor, predictions: Int32Array, classes
 }
 
 export interface EpochHooks {
-  /** Called before each batch's step with its 0-based index in the epoch (a learning-rate schedule). */
-  beforeBatch?: (index: number) => void;
+  /** Called after each optimizer step (a learning-rate scheduler's step). */
+  afterStep?: () => void;
   /** Transforms each batch's inputs before the forward pass (augmentation). */
   transform?: (x: Tensor) => Tensor;
   /** Told each batch's loss after its step (the progress bar), with the 1-based count of batches done. */
@@ -98,12 +98,12 @@ export function trainEpoch(model: Module, optimizer: Optimizer, loader: DataLoad
   let rows = 0;
   let index = 0;
   for (const batch of loader) {
-    hooks.beforeBatch?.(index);
     const x = hooks.transform === undefined ? batch.x : hooks.transform(batch.x);
     optimizer.zeroGrad();
     const l = lossOf(loss, model.forward(x), batch.y, classes);
     (l as { backward(): unknown }).backward();
     optimizer.step();
+    hooks.afterStep?.();
     const value = (primalOf(l) as Tensor).item();
     total += value * x.shape[0];
     rows += x.shape[0];

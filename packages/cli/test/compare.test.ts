@@ -76,3 +76,11 @@ test('--mlp: the loss gradient by forward mode on a subset against one reverse p
   const diff = Number(/largest \|forward − reverse\| = (\S+)/.exec(r.stdout)![1]);
   expect(diff).toBeLessThan(1e-12);
 });
+
+test('non-finite disagreement (x/y at y = 0: forward NaN, reverse ±∞) is reported and exits 1', async () => {
+  const r = await ad(['compare', '--fn', 'x/y', '--at', 'x=1,y=0'], scratch());
+  expect(r.code).toBe(1);
+  expect(r.stdout).toContain('largest |forward − reverse| = 0 over the finite entries');
+  expect(r.stderr).toContain('ad compare: forward and reverse mode disagree on non-finite entries');
+  expect(r.stderr).toContain('J[0][0]: forward NaN, reverse Infinity');
+});

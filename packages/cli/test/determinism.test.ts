@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { Generator } from '@ad/core';
-import { Adam, DataLoader, Linear, Sequential, Tanh, bceWithLogits, load, trainTestSplit, xor } from '@ad/nn';
+import { Adam, DataLoader, Linear, Sequential, Tanh, bceWithLogits, trainTestSplit, xor } from '@ad/nn';
+import { load } from '@ad/nn/node';
 import { ad, ensureBuilt, scratch } from './run.js';
 
 beforeAll(() => ensureBuilt());

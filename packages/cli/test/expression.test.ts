@@ -59,3 +59,11 @@ test.each([
 ])('%p is refused: %s', (source, message) => {
   expect(() => parseProgram(source)).toThrow(message);
 });
+
+test('names are looked up in the language’s own tables, never on the object prototype', () => {
+  expect(() => parseProgram('constructor(x)')).toThrow(/unknown function constructor\(\)/);
+  expect(() => evaluate(parseProgram('x*toString'), at(['x'], [2]))).toThrow(/no value for toString/);
+  // A variable may be called __proto__: it is a name like any other.
+  const [y] = evaluate(parseProgram('x*__proto__'), at(['x', '__proto__'], [2, 3]));
+  expect(y).toBe(6);
+});

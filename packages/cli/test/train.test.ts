@@ -1,21 +1,18 @@
 /** `ad train` and `ad eval` end to end, as child processes, on small settings. */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { load } from '@ad/nn/node';
 import { ad, checkSvg, ensureBuilt, scratch } from './run.js';
 
 beforeAll(ensureBuilt);
 
 const EPOCH_LINE = /^epoch +\d+\/\d+  train loss \d+\.\d{4}  test loss \d+\.\d{4}  test acc +\d+\.\d{2}%  \S+ (s|ms|µs)$/;
 
-interface StoredCheckpoint {
-  format: string;
-  payload: string;
-}
-
-function readCheckpoint(path: string): { model: Record<string, { shape: number[]; data: string }>; optimizer: { step: number } | null; meta: { epoch: number; history: unknown[]; config: { epochs: number } } } {
-  const outer = JSON.parse(readFileSync(path, 'utf8')) as StoredCheckpoint;
-  expect(outer.format).toBe('@ad/nn checkpoint');
-  return JSON.parse(outer.payload);
+/** A checkpoint as plain data (safetensors, or the earlier JSON for a .json name), read by @ad/nn's own loader. */
+function readCheckpoint(path: string): { model: Record<string, { shape: number[]; data: number[] }>; optimizer: { step: number } | null; meta: { epoch: number; history: unknown[]; config: { epochs: number } } } {
+  const c = load(path);
+  const model = Object.fromEntries(Object.entries(c.model).map(([k, t]) => [k, { shape: [...t.shape], data: Array.from(t.toFloat64Array()) }]));
+  return { model, optimizer: c.optimizer, meta: c.meta as { epoch: number; history: unknown[]; config: { epochs: number } } };
 }
 
 test('ad train --data xor: a line per epoch, 100 % test accuracy, a checkpoint and the learning curves', async () => {
@@ -29,9 +26,14 @@ test('ad train --data xor: a line per epoch, 100 % test accuracy, a checkpoint a
   expect(epochs).toHaveLength(60);
   for (const l of epochs) expect(l).toMatch(EPOCH_LINE);
   expect(epochs[59]).toContain('test acc 100.00%');
-  expect(lines[lines.length - 1]).toMatch(/^saved model\.json \(epoch 60, test accuracy 100\.00%\); learning curves in curves\.svg; \d+\.\d s of training$/);
+  expect(lines[lines.length - 1]).toMatch(/^saved model\.safetensors \(epoch 60, test accuracy 100\.00%\); learning curves in curves\.svg; \d+\.\d s of training$/);
 
-  const ckpt = readCheckpoint(join(dir, 'model.json'));
+  // safetensors: an 8-byte header size, then a JSON header naming each tensor F64 under PyTorch's keys.
+  const bytes = readFileSync(join(dir, 'model.safetensors'));
+  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
+  expect(header['0.weight']).toEqual({ dtype: 'F64', shape: [8, 2], data_offsets: [0, 128] });
+  expect(Object.keys(JSON.parse(header.__metadata__.meta))).toEqual(['kind', 'config', 'epoch', 'history', 'generators']);
+  const ckpt = readCheckpoint(join(dir, 'model.safetensors'));
   expect(Object.keys(ckpt.model)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
   expect(ckpt.model['0.weight'].shape).toEqual([8, 2]);
   expect(ckpt.optimizer?.step).toBe(60 * 10);
@@ -87,11 +89,11 @@ test('a tiny MNIST run: the default network on a few hundred digits', async () =
 test('ad eval prints the accuracy on the held-out rows and the confusion matrix', async () => {
   const dir = scratch();
   expect((await ad(['train', '--data', 'iris', '--no-plot'], dir)).code).toBe(0);
-  const r = await ad(['eval', '--model', 'model.json'], dir);
+  const r = await ad(['eval', '--model', 'model.safetensors'], dir);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const lines = r.stdout.trim().split('\n');
-  expect(lines[0]).toBe('model.json: iris, 4-16-3 tanh, trained 30 epochs');
+  expect(lines[0]).toBe('model.safetensors: iris, 4-16-3 tanh, trained 30 epochs');
   expect(lines[1]).toMatch(/^iris test split \(seed 0\): 38 rows · loss \d\.\d{4} · accuracy \d+\.\d{2}% \(\d+ \/ 38\)$/);
   expect(lines[3]).toBe('confusion matrix (rows: true class, columns: predicted class)');
   expect(lines[4]).toMatch(/^ {2}true \\ pred +setosa +versicolor +virginica +rows +recall$/);
@@ -103,10 +105,56 @@ test('ad eval prints the accuracy on the held-out rows and the confusion matrix'
   const accuracy = Number(/accuracy (\d+\.\d+)%/.exec(lines[1])![1]);
   expect(accuracy).toBeGreaterThanOrEqual(89);
 
-  const all = await ad(['eval', '--model', 'model.json', '--split', 'all'], dir);
+  const all = await ad(['eval', '--model', 'model.safetensors', '--split', 'all'], dir);
   expect(all.code).toBe(0);
   expect(all.stdout).toMatch(/iris all rows \(seed 0\): 150 rows/);
-  const other = await ad(['eval', '--model', 'model.json', '--data', 'xor'], dir);
+  const other = await ad(['eval', '--model', 'model.safetensors', '--data', 'xor'], dir);
   expect(other.code).toBe(2);
-  expect(other.stderr).toBe('ad eval: model.json takes 4 features per row, but xor has 2\n');
+  expect(other.stderr).toBe('ad eval: model.safetensors takes 4 features per row, but xor has 2\n');
+});
+
+test('ad train --model cnn: a short run of the CNN, then ad summary and ad eval on its checkpoint', async () => {
+  const dir = scratch();
+  const r = await ad(['train', '--model', 'cnn', '--limit', '200', '--epochs', '2', '--no-plot'], dir);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const lines = r.stdout.trim().split('\n');
+  expect(lines[0]).toMatch(/^ad train — mnist: 150 train \/ 50 test \(seed 0\) · cnn 28×28 → conv5×5 8, pool 2 → conv5×5 16, pool 2 → 10 \(5,994 parameters\), cross-entropy · Adam lr 0\.002 \(cosine decay\), batch 64, random shifts ±2 px · 2 epochs$/);
+  for (const l of lines.filter((x) => x.startsWith('epoch'))) expect(l).toMatch(EPOCH_LINE);
+  const ckpt = readCheckpoint(join(dir, 'model.safetensors'));
+  expect(Object.entries(ckpt.model).map(([k, t]) => `${k} [${t.shape.join(',')}]`)).toEqual([
+    '1.weight [8,1,5,5]',
+    '1.bias [8]',
+    '4.weight [16,8,5,5]',
+    '4.bias [16]',
+    '8.weight [10,256]',
+    '8.bias [10]',
+  ]);
+
+  const s = await ad(['summary', '--model', 'model.safetensors'], dir);
+  expect(s.stderr).toBe('');
+  expect(s.code).toBe(0);
+  const rows = s.stdout.trim().split('\n');
+  expect(rows[0]).toBe('model.safetensors: mnist, cnn 28×28 → conv5×5 8, pool 2 → conv5×5 16, pool 2 → 10, trained 2 epochs');
+  expect(rows[1]).toBe('input [1, 784]');
+  const table = rows.filter((l) => /^ {2}\d /.test(l)).map((l) => l.trim().split(/ {2,}/));
+  expect(table).toEqual([
+    ['0 Unflatten', '[1, 1, 28, 28]', '0'],
+    ['1 Conv2d', '[1, 8, 24, 24]', '208'],
+    ['2 MaxPool2d', '[1, 8, 12, 12]', '0'],
+    ['3 ReLU', '[1, 8, 12, 12]', '0'],
+    ['4 Conv2d', '[1, 16, 8, 8]', '3,216'],
+    ['5 MaxPool2d', '[1, 16, 4, 4]', '0'],
+    ['6 ReLU', '[1, 16, 4, 4]', '0'],
+    ['7 Flatten', '[1, 256]', '0'],
+    ['8 Linear', '[1, 10]', '2,570'],
+  ]);
+  expect(rows).toContain('Total params: 5,994');
+
+  const e = await ad(['eval', '--model', 'model.safetensors'], dir);
+  expect(e.code).toBe(0);
+  expect(e.stdout.split('\n')[1]).toMatch(/^mnist test split \(seed 0\): 50 rows/);
+  const wrong = await ad(['train', '--model', 'cnn', '--data', 'iris'], dir);
+  expect(wrong.code).toBe(2);
+  expect(wrong.stderr).toBe('ad train: --model cnn takes 28×28 images: mnist only, not iris\n');
 });

@@ -4,7 +4,7 @@
  * non-finite result throws, naming the op, the pass and the step (how many ops ran since
  * detection was turned on). Off by default: the checks read every element.
  */
-import { AdError } from './errors.js';
+import { AdError, DTypeError } from './errors.js';
 import { Tensor } from './tensor.js';
 
 export class AnomalyError extends AdError {
@@ -32,12 +32,14 @@ export function anomalyDetection(): boolean {
 
 /** Turns anomaly detection on or off for everything that follows (and restarts the step count). */
 export function setAnomalyDetection(on: boolean): void {
+  if (typeof on !== 'boolean') throw new DTypeError('setAnomalyDetection', `expected true or false, got ${typeof on} ${String(on)}`);
   anomaly.on = on;
   anomaly.step = 0;
 }
 
 /** Runs fn with anomaly detection on. */
 export function detectAnomaly<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new DTypeError('detectAnomaly', `expected a function to run, got ${fn === null ? 'null' : typeof fn}`);
   const before = anomaly.on;
   const step = anomaly.step;
   setAnomalyDetection(true);

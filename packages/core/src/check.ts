@@ -7,7 +7,7 @@
  * @ad/core checks each op's own rules with it (`opRules`); @ad/forward and @ad/reverse check
  * their engines with the same function.
  */
-import { AdError, fmtShape } from './errors.js';
+import { AdError, DTypeError, fmtShape } from './errors.js';
 import { Generator } from './rng.js';
 import { Tensor } from './tensor.js';
 import { randn, zeros } from './create.js';
@@ -63,6 +63,12 @@ export function checkGradients(
   xs: readonly Tensor[],
   options: CheckOptions = {},
 ): CheckReport {
+  if (typeof name !== 'string') throw new DTypeError('checkGradients', `name must be a string, got ${name === null ? 'null' : typeof name}`);
+  if (target === null || typeof target !== 'object' || typeof target.f !== 'function') {
+    throw new DTypeError('checkGradients', 'target must be { f, jvp?, vjp? } (see opRules(op, params))');
+  }
+  if (!Array.isArray(xs) || !xs.every((x) => x instanceof Tensor)) throw new DTypeError('checkGradients', 'xs must be an array of Tensors');
+  if (options === null || typeof options !== 'object') throw new DTypeError('checkGradients', `options must be an object, got ${options === null ? 'null' : typeof options}`);
   const { seed = 0, directions = 3, eps = 1e-6, rtol = 1e-5, atol = 1e-6, identityRtol = 1e-9 } = options;
   const wrt = options.wrt ?? xs.map((_, i) => i);
   const g = new Generator(seed);

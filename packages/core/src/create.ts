@@ -20,7 +20,7 @@ export function tensor(values: NestedArray | Float64Array | readonly number[]): 
   const fill = (v: unknown, axis: number, path: number[]): void => {
     if (axis === shape.length) {
       if (typeof v !== 'number') {
-        const what = Array.isArray(v) ? 'a nested array (ragged: deeper than its siblings)' : `${typeof v} ${JSON.stringify(v)}`;
+        const what = Array.isArray(v) ? 'a nested array (ragged: deeper than its siblings)' : `${typeof v} ${typeof v === 'bigint' ? `${v}n` : JSON.stringify(v)}`;
         throw new DTypeError('tensor', `expected a number at ${fmtShape(path)}, got ${what}`);
       }
       out[o++] = v;
@@ -64,12 +64,21 @@ export function ones(shape: Shape): Tensor {
 
 /** Zeros or ones shaped like another tensor. */
 export function zerosLike(x: { readonly shape: Shape }): Tensor {
-  return zeros(x.shape);
+  return zeros(shapeOfLike('zerosLike', x));
+}
+
+/** The shape of `like` for the *Like creators: anything with a shape (a tensor of any kind). */
+function shapeOfLike(op: string, x: unknown): Shape {
+  const shape = (x as { shape?: unknown } | null)?.shape;
+  if (typeof x !== 'object' || x === null || !Array.isArray(shape)) {
+    throw new DTypeError(op, `expected a tensor (anything with a shape), got ${x === null ? 'null' : typeof x}`);
+  }
+  return shape as Shape;
 }
 
 /** Ones of another tensor's shape. */
 export function onesLike(x: { readonly shape: Shape }): Tensor {
-  return ones(x.shape);
+  return ones(shapeOfLike('onesLike', x));
 }
 
 /** Values from start (inclusive) to stop (exclusive) by step, as NumPy's arange; `arange(n)` is 0 … n−1. */
@@ -109,6 +118,13 @@ export function eye(n: number, m = n): Tensor {
   return Tensor.fromData(out, s);
 }
 
+/** A parameter that must be a finite number (a NaN or ∞ there would fill the tensor with NaN). */
+function finiteNumber(op: string, what: string, v: unknown): number {
+  if (typeof v !== 'number') throw new DTypeError(op, `${what} must be a number, got ${typeof v} ${String(v)}`);
+  if (!Number.isFinite(v)) throw new ValueError(op, `${what} must be finite, got ${v}`);
+  return v;
+}
+
 /** Uniform on [0, 1). */
 export function rand(shape: Shape, options?: RandomOptions): Tensor {
   return uniform(checkShape('rand', shape), 0, 1, options);
@@ -117,6 +133,8 @@ export function rand(shape: Shape, options?: RandomOptions): Tensor {
 /** Uniform on [low, high). */
 export function uniform(shape: Shape, low = 0, high = 1, options?: RandomOptions): Tensor {
   const s = checkShape('uniform', shape);
+  finiteNumber('uniform', 'low', low);
+  finiteNumber('uniform', 'high', high);
   if (!(low <= high)) throw new ValueError('uniform', `needs low ≤ high, got low = ${low}, high = ${high}`);
   const g = resolveGenerator(options);
   const out = new Float64Array(sizeOf(s));
@@ -127,8 +145,8 @@ export function uniform(shape: Shape, low = 0, high = 1, options?: RandomOptions
 /** Normal with the given mean and standard deviation (standard normal by default). */
 export function randn(shape: Shape, options?: RandomOptions & { mean?: number; std?: number }): Tensor {
   const s = checkShape('randn', shape);
-  const mean = options?.mean ?? 0;
-  const std = options?.std ?? 1;
+  const mean = finiteNumber('randn', 'mean', options?.mean ?? 0);
+  const std = finiteNumber('randn', 'std', options?.std ?? 1);
   if (!(std >= 0)) throw new ValueError('randn', `std must be ≥ 0, got ${std}`);
   const g = resolveGenerator(options);
   const out = new Float64Array(sizeOf(s));

@@ -27,6 +27,7 @@ export { Generator, manualSeed, getDefaultGenerator, type RandomOptions } from '
 export { AdError, ShapeError, DTypeError, ValueError } from './errors.js';
 export { AnomalyError, anomalyState, anomalyDetection, setAnomalyDetection, detectAnomaly, checkAnomaly, hasNonFinite } from './anomaly.js';
 export { broadcastShapes, sizeOf, type Shape } from './shape.js';
+export { erfc, normalCdfScalar } from './ops/activations.js';
 
 export {
   tensorOps,
@@ -58,6 +59,8 @@ export type {
   Operand,
   Axis,
   SliceArg,
+  Pair,
+  WindowOptions,
   TensorMethods,
   MethodName,
   ScalarMethods,
@@ -66,6 +69,7 @@ export type {
 } from './ops/algebra.js';
 export { checkGradients, opRules, GradCheckError, type Differentiable, type CheckOptions, type CheckReport } from './check.js';
 export { gemm } from './kernels/matmul.js';
+export { setKernels, kernels, type KernelMode, type KernelPath } from './kernels/paths.js';
 export { ElementwiseKernel, compileFunction, type Strided } from './kernels/elementwise.js';
 
 export { KIND, newTag, currentTag, registerKind, isTagged, isTensorLike, liftLike, tagOf, plainApply, anyInterpreter, anyOps, type Kind, type Tagged } from './kinds.js';
@@ -171,3 +175,19 @@ export const squeeze = A.squeeze;
 export const slice = A.slice;
 /** Matrix product, NumPy semantics (1-D promoted, batch axes broadcast). */
 export const matmul = A.matmul;
+/** ln(1 + eˣ), stable for any x. */
+export const softplus = A.softplus;
+/** x for x > 0, a·x otherwise; derivative a at 0, as PyTorch. */
+export const leakyRelu = A.leakyRelu;
+/** x for x > 0, α(eˣ − 1) otherwise; derivative α at 0, as PyTorch. */
+export const elu = A.elu;
+/** Φ(x), the standard normal distribution function. */
+export const normalCdf = A.normalCdf;
+/** Every window of an image batch [N, C, H, W] as a column: [N, C·kh·kw, Hₒ·Wₒ] (PyTorch's unfold). */
+export const im2col = A.im2col;
+/** Elements by flat index; the result has the indices' shape. */
+export const take = A.take;
+/** Values added into a zero tensor at flat indices (the transpose of take). */
+export const scatterAdd = A.scatterAdd;
+/** Flat indices of each window's maximum (PyTorch's choice on ties and NaN). */
+export const maxPool2dIndices = A.maxPool2dIndices;

@@ -10,6 +10,7 @@
  * `anyOps` again on the unwrapped values, so nesting in either order (forward-over-reverse,
  * reverse-over-forward, forward-over-forward) works without the modes knowing each other.
  */
+import { DTypeError } from './errors.js';
 import { Tensor } from './tensor.js';
 import { scalar } from './create.js';
 import type { Algebra, Interpreter } from './ops/algebra.js';
@@ -119,7 +120,7 @@ export const anyInterpreter: Interpreter<unknown> = {
     if (typeof x === 'number') return [];
     if (x instanceof Tensor) return x.shape;
     if (isTagged(x)) return x[KIND].interpreter.shape(x);
-    throw new TypeError(`shape: not a value of @ad: ${String(x)}`);
+    throw new DTypeError('shape', `expected a tensor, a number or a value of a differentiation mode, got ${x === null ? 'null' : typeof x}`);
   },
 };
 

@@ -2,7 +2,7 @@
  * Shape arithmetic: sizes, row-major strides, NumPy broadcasting and axis normalisation.
  * Everything here runs before a kernel does, so kernels never check anything.
  */
-import { ShapeError, ValueError, fmtShape } from './errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from './errors.js';
 
 /** A tensor's dimensions, outermost first (`[]` for a scalar). */
 export type Shape = readonly number[];
@@ -12,6 +12,7 @@ export const MAX_ELEMENTS = 2 ** 32 - 1;
 
 /** Number of elements of a shape (1 for a scalar `[]`, 0 if any dimension is 0). */
 export function sizeOf(shape: Shape): number {
+  if (!Array.isArray(shape)) throw new DTypeError('sizeOf', `shape must be an array of sizes, got ${shape === null ? 'null' : typeof shape}`);
   let n = 1;
   for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
@@ -80,6 +81,7 @@ export function checkShape(op: string, shape: unknown): number[] {
 
 /** Maps a possibly negative axis into [0, rank), or throws naming the op and the rank. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
+  if (typeof axis !== 'number') throw new DTypeError(op, `axis must be an integer, got ${axis === null ? 'null' : typeof axis}`);
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     throw new ShapeError(
       op,
@@ -95,6 +97,9 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
  */
 export function normalizeAxes(op: string, axis: number | readonly number[] | undefined, rank: number): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axis !== 'number' && !Array.isArray(axis)) {
+    throw new DTypeError(op, `axis must be an integer, a list of integers or omitted (every axis), got ${axis === null ? 'null' : typeof axis}`);
+  }
   const list = typeof axis === 'number' ? [axis] : [...axis];
   const out = list.map((a) => normalizeAxis(op, a, rank));
   const sorted = [...out].sort((a, b) => a - b);

@@ -12,6 +12,7 @@ import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { rowMajorStrides, sizeOf, type Shape } from './shape.js';
 import { formatTensor } from './format.js';
+import { ShapeError } from './errors.js';
 
 /** Nested arrays of numbers, as `toArray()` returns them and `tensor()` accepts them. */
 export type NestedArray = number | NestedArray[];
@@ -75,13 +76,13 @@ export class Tensor {
   get(...index: number[]): number {
     const { shape, stride, offset, data } = this.nd;
     if (index.length !== shape.length) {
-      throw new RangeError(`get: expected ${shape.length} indices for shape [${shape.join(',')}], got ${index.length}`);
+      throw new ShapeError('get', `expected ${shape.length} indices for shape [${shape.join(',')}], got ${index.length}`);
     }
     let pos = offset;
     for (let i = 0; i < index.length; i++) {
       const k = index[i] < 0 ? index[i] + shape[i] : index[i];
       if (!Number.isInteger(k) || k < 0 || k >= shape[i]) {
-        throw new RangeError(`get: index ${index[i]} is out of range for axis ${i} of size ${shape[i]}`);
+        throw new ShapeError('get', `index ${index[i]} is out of range for axis ${i} of size ${shape[i]}`);
       }
       pos += k * stride[i];
     }
@@ -132,8 +133,9 @@ export class Tensor {
   /** The value of a one-element tensor, as PyTorch's `item()`. */
   item(): number {
     if (this.size !== 1) {
-      throw new RangeError(
-        `item: only a tensor with one element can be converted to a number, got shape [${this.shape.join(',')}] (${this.size} elements)`,
+      throw new ShapeError(
+        'item',
+        `only a tensor with one element can be converted to a number, got shape [${this.shape.join(',')}] (${this.size} elements)`,
       );
     }
     return this.nd.data[this.nd.offset];

@@ -35,6 +35,7 @@ import {
   where,
   zeros,
   add,
+  setAnomalyDetection,
 } from '../src/index.js';
 import { catalogue, type BadCase } from './bad-input-catalogue.js';
 
@@ -86,6 +87,16 @@ const cases: BadCase[] = [
   { fn: 'randn', input: 'std NaN', call: () => randn([2], { std: NaN }), expect: E('ValueError') },
   { fn: 'uniform', input: 'low > high', call: () => uniform([2], 1, 0), expect: E('ValueError') },
   { fn: 'uniform', input: 'low NaN', call: () => uniform([2], NaN, 1), expect: E('ValueError') },
+  { fn: 'uniform', input: 'low −∞, high ∞', call: () => uniform([2], -Infinity, Infinity), expect: E('ValueError') },
+  { fn: 'uniform', input: "low '0'", call: () => uniform([2], js('0'), 1), expect: E('DTypeError') },
+  { fn: 'randn', input: "mean 'a'", call: () => randn([2], { mean: js('a') }), expect: E('DTypeError') },
+  { fn: 'randn', input: 'mean ∞', call: () => randn([2], { mean: Infinity }), expect: E('ValueError') },
+  { fn: 'tensor', input: 'a BigInt [1n]', call: () => tensor(js([BigInt(1)])), expect: E('DTypeError') },
+  { fn: 'add', input: 'an object {}', call: () => add(x23(), js({})), expect: E('DTypeError') },
+  { fn: 'mul', input: 'an object {} (x.mul({}))', call: () => x23().mul(js({})), expect: E('DTypeError') },
+  { fn: 'sum', input: 'axis null', call: () => sum(x23(), js(null)), expect: E('DTypeError') },
+  { fn: 'sum', input: "axis 'a'", call: () => sum(x23(), js('a')), expect: E('DTypeError') },
+  { fn: 'setAnomalyDetection', input: "'no'", call: () => setAnomalyDetection(js('no')), expect: E('DTypeError') },
   { fn: 'Generator', input: "seed '1' (a string)", call: () => new Generator(js('1')), expect: E('ValueError') },
   { fn: 'Generator', input: 'seed NaN', call: () => new Generator(NaN), expect: E('ValueError') },
   { fn: 'Generator.int', input: 'n = 0', call: () => new Generator(1).int(0), expect: E('ValueError') },
@@ -103,7 +114,7 @@ const cases: BadCase[] = [
   { fn: 'sum', input: 'axis 1.5', call: () => sum(x23(), 1.5), expect: E('ShapeError') },
   { fn: 'sum', input: 'axis NaN', call: () => sum(x23(), NaN), expect: E('ShapeError') },
   { fn: 'sum', input: 'axis 0 twice', call: () => sum(x23(), [0, 0]), expect: E('ShapeError') },
-  { fn: 'sum', input: "axis '0' (a string)", call: () => sum(x23(), js('0')), expect: E('ShapeError') },
+  { fn: 'sum', input: "axis '0' (a string)", call: () => sum(x23(), js('0')), expect: E('DTypeError') },
   { fn: 'sum', input: 'an empty tensor (0)', call: () => sum(zeros([0])), expect: finite },
   { fn: 'max', input: 'an empty axis', call: () => max(zeros([2, 0]), 1), expect: E('ShapeError') },
   { fn: 'argmax', input: 'axis −3 of a rank-2 tensor', call: () => argmax(x23(), -3), expect: E('ShapeError') },
@@ -126,15 +137,18 @@ const cases: BadCase[] = [
   { fn: 'slice', input: 'step 0', call: () => slice(x23(), [0, 2, 0]), expect: E('ValueError') },
   { fn: 'slice', input: 'more ranges than axes', call: () => slice(x23(), null, null, 0), expect: E('ShapeError') },
   { fn: 'slice', input: 'index 1.5', call: () => slice(x23(), 1.5), expect: E('ShapeError') },
+  { fn: 'slice', input: 'start NaN', call: () => slice(x23(), [NaN, 2]), expect: E('ValueError') },
+  { fn: 'slice', input: 'end 1.5', call: () => slice(x23(), [0, 1.5]), expect: E('ValueError') },
+  { fn: 'slice', input: "range 'a'", call: () => slice(x23(), js('a')), expect: E('DTypeError') },
   { fn: 'matmul', input: '[2,3] by [4,5]', call: () => matmul(x23(), zeros([4, 5])), expect: E('ShapeError') },
   { fn: 'matmul', input: 'a 0-d operand', call: () => matmul(scalar(2), x23()), expect: E('ShapeError') },
   { fn: 'matmul', input: 'batch axes [2] and [3] (no broadcast)', call: () => matmul(zeros([2, 2, 3]), zeros([3, 3, 1])), expect: E('ShapeError') },
   { fn: 'matmul', input: 'inner dimension 0 (a zero matrix)', call: () => matmul(zeros([2, 0]), zeros([0, 3])), expect: finite },
   // Tensor methods
-  { fn: 'get', input: 'index 2 of an axis of size 2', call: () => x23().get(2, 0), expect: E('RangeError') },
-  { fn: 'get', input: 'one index for a rank-2 tensor', call: () => x23().get(0), expect: E('RangeError') },
-  { fn: 'get', input: "index '0' (a string)", call: () => x23().get(js('0'), 0), expect: E('RangeError') },
-  { fn: 'item', input: 'a tensor of 6 elements', call: () => x23().item(), expect: E('RangeError') },
+  { fn: 'get', input: 'index 2 of an axis of size 2', call: () => x23().get(2, 0), expect: E('ShapeError') },
+  { fn: 'get', input: 'one index for a rank-2 tensor', call: () => x23().get(0), expect: E('ShapeError') },
+  { fn: 'get', input: "index '0' (a string)", call: () => x23().get(js('0'), 0), expect: E('ShapeError') },
+  { fn: 'item', input: 'a tensor of 6 elements', call: () => x23().item(), expect: E('ShapeError') },
 ];
 
 catalogue('@ad/core', cases);

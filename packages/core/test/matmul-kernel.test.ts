@@ -1,12 +1,23 @@
 /**
- * The gemm kernel against a naive triple loop: shapes with 0 and 1 dimensions and sizes that
- * are not multiples of any block, all four transpose layouts, stepped, reversed and stride-0
- * operands, offsets, and the overwrite contract. No timing here; see bench/matmul.ts.
+ * The gemm kernels against a naive triple loop, on every kernel path (JavaScript, WebAssembly
+ * SIMD, WebAssembly relaxed SIMD): shapes with 0 and 1 dimensions and sizes that are not
+ * multiples of any block, all four transpose layouts, stepped, reversed and stride-0 operands,
+ * offsets, and the overwrite contract. No timing here; see bench/matmul.ts.
  */
+import { setFlagsFromString } from 'node:v8';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { gemm } from '../src/kernels/matmul.js';
+import { gemmBatch, setKernels, type KernelPath } from '../src/kernels/paths.js';
+
+// Node 20 validates relaxed SIMD only behind this flag; it must be set before the relaxed
+// kernel is first validated (lazily, by setKernels below). Later engines ship it on.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+/** Every path is forced for every product here, tiny ones included. */
+const paths: KernelPath[] = ['js', 'wasm', 'wasm-relaxed'];
+let path: KernelPath = 'js';
 
 /** Jest runs tests in a vm context, where every read of the global `Math` is slow: look it up once. */
 const { abs, floor } = Math;
@@ -91,8 +102,14 @@ function reference(m: number, n: number, k: number, a: Operand, b: Operand): { c
   return { c, mag };
 }
 
+/** One product on the path under test: the JavaScript gemm itself, or the dispatcher forced to a WebAssembly path. */
 function runGemm(m: number, n: number, k: number, a: Operand, b: Operand, c: Float64Array, cOff = 0): void {
-  gemm(m, n, k, a.data, a.off, a.rs, a.cs, b.data, b.off, b.rs, b.cs, c, cOff);
+  if (path === 'js') {
+    gemm(m, n, k, a.data, a.off, a.rs, a.cs, b.data, b.off, b.rs, b.cs, c, cOff);
+  } else {
+    setKernels(path);
+    gemmBatch(m, n, k, a.data, [a.off], a.rs, a.cs, b.data, [b.off], b.rs, b.cs, c.subarray(cOff));
+  }
 }
 
 /** Runs gemm on C prefilled with NaN (so every entry must be written) and checks it against the reference. */
@@ -119,16 +136,21 @@ const transposeLayouts: [string, Layout, Layout][] = [
   ['Aᵀ·Bᵀ', 'col', 'col'],
 ];
 
-describe('gemm', () => {
+describe.each(paths)('gemm on the %s path', (under) => {
+  beforeAll(() => {
+    path = under;
+  });
+  afterAll(() => setKernels('auto'));
+
   test('a hand-computed product is exact', () => {
     const a = new Float64Array([1, 2, 3, 4, 5, 6]); // [[1, 2, 3], [4, 5, 6]]
     const b = new Float64Array([7, 8, 9, 10, 11, 12]); // [[7, 8], [9, 10], [11, 12]]
     const c = new Float64Array(4);
-    gemm(2, 2, 3, a, 0, 3, 1, b, 0, 2, 1, c, 0);
+    runGemm(2, 2, 3, { data: a, off: 0, rs: 3, cs: 1 }, { data: b, off: 0, rs: 2, cs: 1 }, c);
     expect(Array.from(c)).toEqual([58, 64, 139, 154]);
     // The same operands read transposed: Aᵀ·Bᵀ = (B·A)ᵀ is 3×3.
     const d = new Float64Array(9);
-    gemm(3, 3, 2, a, 0, 1, 3, b, 0, 1, 2, d, 0);
+    runGemm(3, 3, 2, { data: a, off: 0, rs: 1, cs: 3 }, { data: b, off: 0, rs: 1, cs: 2 }, d);
     expect(Array.from(d)).toEqual([39, 49, 59, 54, 68, 82, 69, 87, 105]);
   });
 
@@ -200,11 +222,11 @@ describe('gemm', () => {
   test('k = 0 overwrites C with zeros; m = 0 or n = 0 writes nothing', () => {
     const empty = new Float64Array(0);
     const c = new Float64Array(8).fill(3);
-    gemm(2, 3, 0, empty, 0, 0, 1, empty, 0, 3, 1, c, 1);
+    runGemm(2, 3, 0, { data: empty, off: 0, rs: 0, cs: 1 }, { data: empty, off: 0, rs: 3, cs: 1 }, c, 1);
     expect(Array.from(c)).toEqual([3, 0, 0, 0, 0, 0, 0, 3]);
     const d = new Float64Array(4).fill(3);
-    gemm(0, 4, 5, empty, 0, 5, 1, new Float64Array(20), 0, 4, 1, d, 0);
-    gemm(4, 0, 5, new Float64Array(20), 0, 5, 1, empty, 0, 0, 1, d, 0);
+    runGemm(0, 4, 5, { data: empty, off: 0, rs: 5, cs: 1 }, { data: new Float64Array(20), off: 0, rs: 4, cs: 1 }, d);
+    runGemm(4, 0, 5, { data: new Float64Array(20), off: 0, rs: 5, cs: 1 }, { data: empty, off: 0, rs: 0, cs: 1 }, d);
     expect(Array.from(d)).toEqual([3, 3, 3, 3]);
   });
 

@@ -79,7 +79,20 @@ export const opSpecs: [string, Spec][] = [
   ['matmul (batched)', { op: ops.matmul, shapes: [[2, 3, 4], [2, 4, 5]] }],
   ['matmul (broadcast batch)', { op: ops.matmul, shapes: [[2, 3, 4], [4, 5]] }],
   ['matmul (broadcast batch, other side)', { op: ops.matmul, shapes: [[1, 3, 4], [3, 4, 2]] }],
+  ['leakyRelu (broadcast slope)', { op: ops.leakyRelu, shapes: [[3, 4], [4]], domains: ['nonzero', 'unit'] }],
+  ['elu', { op: ops.elu, shapes: [[3, 4], []], domains: ['nonzero', 'positive'] }],
+  ['softplus', { op: ops.softplus, shapes: [[3, 4]] }],
+  ['normalCdf', { op: ops.normalCdf, shapes: [[3, 4]] }],
+  ['im2col', { op: ops.im2col, shapes: [[2, 2, 5, 6]], params: w([3, 2], [2, 1], [1, 0], [1, 2]) }],
+  ['col2im', { op: ops.col2im, shapes: [[1, 8, 9]], params: { ...w([2, 2], [1, 1], [0, 0], [1, 1]), shape: [1, 2, 4, 4] } }],
+  ['take', { op: ops.take, shapes: [[3, 4], [2, 3]], domains: ['real', 'mask'], wrt: [0] }],
+  ['scatterAdd', { op: ops.scatterAdd, shapes: [[2, 3], [2, 3]], domains: ['real', 'mask'], params: { shape: [2, 2] }, wrt: [0] }],
 ];
+
+/** Window parameters of the convolution ops: kernel, stride, padding, dilation as [h, w]. */
+function w(kernel: number[], stride: number[], padding: number[], dilation: number[]) {
+  return { kernel, stride, padding, dilation };
+}
 
 /** The inputs of a spec line, drawn from its domains with a fixed seed. */
 export function specInputs(spec: Spec, seed = 42): Tensor[] {

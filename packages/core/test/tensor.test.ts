@@ -166,7 +166,7 @@ describe('conversion and printing', () => {
     const x = arange(6).reshape([2, 3]).transpose();
     expect(x.get(2, 1)).toBe(5);
     expect(x.get(-1, -1)).toBe(5);
-    expect(() => x.get(3, 0)).toThrow(RangeError);
+    expect(() => x.get(3, 0)).toThrow(ShapeError);
   });
 
   test('Tensor has the op methods', () => {

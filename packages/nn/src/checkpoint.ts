@@ -1,23 +1,57 @@
 /**
- * Checkpoints: a model's state dict (and optionally an optimizer's state) in one JSON file.
- * Tensors are stored exactly, as base64 of their little-endian float64 bytes; a SHA-256 of the
- * payload detects truncation and bit flips. The file is written to a temporary name, flushed
- * and renamed over the target, so a crash mid-write leaves the previous checkpoint intact.
- * Loading checks everything before it returns, and `loadStateDict` checks keys and shapes
- * before it writes, so a bad file never half-loads into a model.
+ * Checkpoints in memory: a model's state dict (and optionally an optimizer's state and run
+ * metadata) as bytes, so a page can keep a model in IndexedDB or offer it as a download, and
+ * Node's file layer (`@ad/nn/node`: `save`, `load`, `restore`) writes the same bytes to disk.
+ *
+ * Two formats: safetensors (the default: safetensors.ts, the file PyTorch, JAX and TF read), and
+ * this project's earlier JSON document — tensors exact as base64 of their little-endian float64
+ * bytes, with a SHA-256 of the payload (computed synchronously by `@noble/hashes`, so this module
+ * needs neither Node's crypto nor Web Crypto's promises) that detects truncation and bit flips.
+ * Reading tells them apart by their first bytes and checks everything before it returns, and
+ * `loadStateDict` checks keys and shapes before it writes, so bad bytes never half-load.
  */
-import { createHash } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { AdError, Tensor } from '@ad/core';
-import type { Module, StateDict } from './module.js';
-import type { Optimizer, OptimizerState } from './optim.js';
+import { sha256 } from '@noble/hashes/sha2';
+import { DTypeError, Tensor } from '@ad/core';
+import { CheckpointError, type Checkpoint } from './checkpoint-types.js';
+import { Module, type StateDict } from './module.js';
+import { Optimizer, type OptimizerState } from './optim.js';
+import { fromSafetensors, toSafetensors, type SaveDtype } from './safetensors.js';
+
+export { CheckpointError, type Checkpoint };
 
 const FORMAT = '@ad/nn checkpoint';
 const VERSION = 2;
 
-/** A checkpoint that cannot be read: missing, truncated, corrupted, or of another format. */
-export class CheckpointError extends AdError {}
+/** What to store beside the model's parameters, and how. */
+export interface SaveOptions {
+  optimizer?: Optimizer;
+  /** Anything JSON-safe about the run. */
+  meta?: Record<string, unknown>;
+  /** 'safetensors' (default) or 'json' (the earlier format, float64 only). */
+  format?: 'safetensors' | 'json';
+  /** safetensors' dtype: 'F64' (default, exact) or 'F32'. */
+  dtype?: SaveDtype;
+}
+
+/** Checks what save is given before anything is written. */
+export function checkSave(op: string, model: Module, options: SaveOptions): void {
+  if (!(model instanceof Module)) throw new DTypeError(op, `model must be a Module, got ${model === null ? 'null' : typeof model}`);
+  if (options === null || typeof options !== 'object') throw new DTypeError(op, `options must be an object, got ${options === null ? 'null' : typeof options}`);
+  if (options.optimizer !== undefined && !(options.optimizer instanceof Optimizer)) throw new DTypeError(op, 'options.optimizer must be an Optimizer');
+  if (options.meta !== undefined && (options.meta === null || typeof options.meta !== 'object')) throw new DTypeError(op, 'options.meta must be an object');
+  if (options.format !== undefined && options.format !== 'safetensors' && options.format !== 'json') {
+    throw new DTypeError(op, `format must be 'safetensors' or 'json', got ${String(options.format)}`);
+  }
+}
+
+/** The first bytes of a checkpoint in the earlier JSON format. */
+const JSON_MAGIC = '{"format"';
+
+function isJson(bytes: Uint8Array): boolean {
+  if (bytes.length < JSON_MAGIC.length) return false;
+  for (let i = 0; i < JSON_MAGIC.length; i++) if (bytes[i] !== JSON_MAGIC.charCodeAt(i)) return false;
+  return true;
+}
 
 interface StoredTensor {
   shape: number[];
@@ -33,126 +67,65 @@ interface Payload {
   meta: Record<string, unknown>;
 }
 
-function encodeOptimizer(state: OptimizerState): StoredOptimizer {
-  return {
-    ...state,
-    buffers: state.buffers.map((b) =>
-      Object.fromEntries(Object.entries(b).map(([k, v]) => [k, encode(Tensor.fromData(Float64Array.from(v), [v.length]))])),
-    ),
-  };
-}
+/** What error messages call bytes that came from no file. */
+const IN_MEMORY = 'the checkpoint';
 
-function decodeOptimizer(stored: StoredOptimizer, path: string): OptimizerState {
-  if (!Array.isArray(stored.buffers)) throw new CheckpointError('load', `${path}: the optimizer state has no buffers`);
-  return {
-    ...stored,
-    buffers: stored.buffers.map((b, i) =>
-      Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Array.from(decode(`optimizer buffer ${i}.${k}`, v, path).toFloat64Array())])),
-    ),
-  };
-}
-
-/** A loaded checkpoint: the model's state dict, the optimizer's state (or null), and metadata. */
-export interface Checkpoint {
-  model: StateDict;
-  optimizer: OptimizerState | null;
-  meta: Record<string, unknown>;
-}
-
-function encode(t: Tensor): StoredTensor {
-  const data = t.toFloat64Array();
-  const bytes = Buffer.alloc(data.length * 8);
-  for (let i = 0; i < data.length; i++) bytes.writeDoubleLE(data[i], i * 8);
-  return { shape: [...t.shape], data: bytes.toString('base64') };
-}
-
-function decode(key: string, s: StoredTensor, path: string): Tensor {
-  if (!Array.isArray(s?.shape) || typeof s.data !== 'string') throw new CheckpointError('load', `${path}: entry ${key} is not a stored tensor`);
-  const bytes = Buffer.from(s.data, 'base64');
-  const n = s.shape.reduce((a, b) => a * b, 1);
-  if (bytes.length !== n * 8) {
-    throw new CheckpointError('load', `${path}: ${key} holds ${bytes.length / 8} values, its shape [${s.shape.join(',')}] needs ${n}`);
-  }
-  const data = new Float64Array(n);
-  for (let i = 0; i < n; i++) data[i] = bytes.readDoubleLE(i * 8);
-  return Tensor.fromData(data, s.shape);
-}
-
-function digest(body: string): string {
-  return createHash('sha256').update(body).digest('hex');
-}
-
-/** Saves a model's parameters (and an optimizer's state) atomically to `path`. */
-export function save(model: Module, path: string, options: { optimizer?: Optimizer; meta?: Record<string, unknown> } = {}): void {
+/** A model (and optimizer, metadata) as checkpoint bytes: safetensors, or the earlier checksummed JSON. */
+export function saveBytes(model: Module, options: SaveOptions = {}): Uint8Array {
+  checkSave('saveBytes', model, options);
+  if (options.format !== 'json') return toSafetensors(model, options);
   const payload: Payload = {
-    model: Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, encode(t)])),
+    model: Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, encode(t.toFloat64Array(), t.shape)])),
     optimizer: options.optimizer === undefined ? null : encodeOptimizer(options.optimizer.stateDict()),
     meta: options.meta ?? {},
   };
   const body = JSON.stringify(payload);
-  const text = JSON.stringify({ format: FORMAT, version: VERSION, sha256: digest(body), payload: body });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  const bytes = Buffer.from(text, 'utf8');
-  let fd: number;
-  try {
-    fd = openSync(tmp, 'w');
-  } catch (e) {
-    throw new CheckpointError('save', `cannot write ${path}: ${(e as Error).message}`);
-  }
-  try {
-    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    unlinkSync(tmp);
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
-  // The rename itself must reach the disk too, or a power cut could bring back the old name.
-  const dir = openSync(dirname(resolve(path)), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
+  return new TextEncoder().encode(JSON.stringify({ format: FORMAT, version: VERSION, sha256: digest(body), payload: body }));
 }
 
-/** Reads and verifies a checkpoint. Throws a CheckpointError that names the problem. */
-export function load(path: string): Checkpoint {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new CheckpointError('load', `cannot read ${path}: ${(e as Error).message}`);
-  }
+/**
+ * Reads and verifies checkpoint bytes. Throws a CheckpointError that names the problem;
+ * `source` (a file name) is what the messages call the bytes.
+ */
+export function loadBytes(bytes: Uint8Array, source: string = IN_MEMORY, format?: 'json'): Checkpoint {
+  if (!(bytes instanceof Uint8Array)) throw new CheckpointError('load', `${source} must be a Uint8Array, got ${typeof bytes}`);
+  // Bytes that do not start as the JSON format are safetensors, unless the caller knows better
+  // (a file named .json, truncated before its first bytes could say so).
+  if (format !== 'json' && !isJson(bytes)) return fromSafetensors(bytes, source);
+  const text = new TextDecoder().decode(bytes);
   let outer: { format?: unknown; version?: unknown; sha256?: unknown; payload?: unknown };
   try {
     outer = JSON.parse(text);
   } catch {
-    throw new CheckpointError('load', `${path} is not a complete checkpoint (truncated or not JSON, ${text.length} bytes)`);
+    throw new CheckpointError('load', `${source} is not a complete checkpoint (truncated or not JSON, ${bytes.length} bytes)`);
   }
-  if (outer?.format !== FORMAT) throw new CheckpointError('load', `${path} is not an @ad/nn checkpoint`);
-  if (outer.version !== VERSION) throw new CheckpointError('load', `${path} has format version ${String(outer.version)}, this build reads ${VERSION}`);
+  if (outer?.format !== FORMAT) throw new CheckpointError('load', `${source} is not an @ad/nn checkpoint`);
+  if (outer.version !== VERSION) throw new CheckpointError('load', `${source} has format version ${String(outer.version)}, this build reads ${VERSION}`);
   if (typeof outer.payload !== 'string' || outer.sha256 !== digest(outer.payload)) {
-    throw new CheckpointError('load', `${path} is corrupted: its checksum does not match its contents`);
+    throw new CheckpointError('load', `${source} is corrupted: its checksum does not match its contents`);
   }
   const payload = JSON.parse(outer.payload) as Payload;
   const model: StateDict = {};
-  for (const [k, s] of Object.entries(payload.model ?? {})) model[k] = decode(k, s, path);
-  const optimizer = payload.optimizer === null || payload.optimizer === undefined ? null : decodeOptimizer(payload.optimizer, path);
+  for (const [k, s] of Object.entries(payload.model ?? {})) model[k] = decode(k, s, source);
+  const optimizer = payload.optimizer === null || payload.optimizer === undefined ? null : decodeOptimizer(payload.optimizer, source);
   return { model, optimizer, meta: payload.meta ?? {} };
 }
 
-/** Loads a checkpoint into a model (and optimizer); nothing is changed if any check fails. */
-export function restore(path: string, model: Module, optimizer?: Optimizer): Checkpoint {
-  const ckpt = load(path);
+/** Loads checkpoint bytes into a model (and optimizer); nothing is changed if any check fails. */
+export function restoreBytes(bytes: Uint8Array, model: Module, optimizer?: Optimizer): Checkpoint {
+  return restoreCheckpoint(loadBytes(bytes), model, optimizer);
+}
+
+/** Loads a read checkpoint into a model (and optimizer), all or nothing; `source` names it in errors. */
+export function restoreCheckpoint(ckpt: Checkpoint, model: Module, optimizer?: Optimizer, source: string = IN_MEMORY): Checkpoint {
+  if (!(model instanceof Module)) throw new DTypeError('restore', `model must be a Module, got ${model === null ? 'null' : typeof model}`);
+  if (optimizer !== undefined && !(optimizer instanceof Optimizer)) throw new DTypeError('restore', `optimizer must be an Optimizer, got ${optimizer === null ? 'null' : typeof optimizer}`);
   const before = model.stateDict();
   model.loadStateDict(ckpt.model);
   if (optimizer !== undefined) {
     if (ckpt.optimizer === null) {
       model.loadStateDict(before);
-      throw new CheckpointError('restore', `${path} holds no optimizer state`);
+      throw new CheckpointError('restore', `${source} holds no optimizer state`);
     }
     try {
       optimizer.loadStateDict(ckpt.optimizer);
@@ -162,4 +135,72 @@ export function restore(path: string, model: Module, optimizer?: Optimizer): Che
     }
   }
   return ckpt;
+}
+
+function encodeOptimizer(state: OptimizerState): StoredOptimizer {
+  return {
+    ...state,
+    buffers: state.buffers.map((b) => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, encode(Float64Array.from(v), [v.length])]))),
+  };
+}
+
+function decodeOptimizer(stored: StoredOptimizer, source: string): OptimizerState {
+  if (!Array.isArray(stored.buffers)) throw new CheckpointError('load', `${source}: the optimizer state has no buffers`);
+  return {
+    ...stored,
+    buffers: stored.buffers.map((b, i) =>
+      Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Array.from(decode(`optimizer buffer ${i}.${k}`, v, source).toFloat64Array())])),
+    ),
+  };
+}
+
+function encode(data: Float64Array, shape: readonly number[]): StoredTensor {
+  const bytes = new Uint8Array(data.length * 8);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat64(i * 8, data[i], true);
+  return { shape: [...shape], data: toBase64(bytes) };
+}
+
+function decode(key: string, s: StoredTensor, source: string): Tensor {
+  if (!Array.isArray(s?.shape) || typeof s.data !== 'string') throw new CheckpointError('load', `${source}: entry ${key} is not a stored tensor`);
+  // A checksum proves the bytes are the writer's, not that the writer was sane.
+  if (!s.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new CheckpointError('load', `${source}: ${key} has shape ${JSON.stringify(s.shape)}, not a list of non-negative integer sizes`);
+  }
+  const bytes = fromBase64(s.data);
+  const n = s.shape.reduce((a, b) => a * b, 1);
+  if (bytes === null || bytes.length !== n * 8) {
+    const held = bytes === null ? 'malformed base64' : `${bytes.length / 8} values`;
+    throw new CheckpointError('load', `${source}: ${key} holds ${held}, its shape [${s.shape.join(',')}] needs ${n}`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const data = new Float64Array(n);
+  for (let i = 0; i < n; i++) data[i] = view.getFloat64(i * 8, true);
+  return Tensor.fromData(data, s.shape);
+}
+
+function digest(body: string): string {
+  let hex = '';
+  for (const b of sha256(new TextEncoder().encode(body))) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+// `btoa`/`atob` exist in browsers and in Node ≥ 16; they take "binary strings", built here in
+// slices so a large tensor never overflows the argument count of String.fromCharCode.
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array | null {
+  let binary: string;
+  try {
+    binary = atob(text);
+  } catch {
+    return null;
+  }
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }

@@ -1,8 +1,9 @@
 /** Layers: Linear, the activation modules, Dropout. Each forward is built from table ops. */
-import { Generator, Tensor, ValueError, uniform, type RandomOptions } from '@ad/core';
+import { DTypeError, Generator, Tensor, ValueError, uniform, type RandomOptions } from '@ad/core';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { F, type Out, type TensorLike } from './types.js';
+import { F, checkInput, type Out, type TensorLike } from './types.js';
+import { elu, gelu, leakyRelu, softplus, type GeluApproximation } from './functional.js';
 
 export interface LinearOptions extends RandomOptions {
   /** Whether to add a bias (default true). */
@@ -30,11 +31,13 @@ export class Linear extends Module {
     const generator = options.generator ?? (options.seed !== undefined ? new Generator(options.seed) : undefined);
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = new Parameter(uniform([outFeatures, inFeatures], -bound, bound, { generator }));
+    if (options.bias !== undefined && typeof options.bias !== 'boolean') throw new DTypeError('Linear', `bias must be true or false, got ${typeof options.bias}`);
     this.bias = options.bias === false ? null : new Parameter(uniform([outFeatures], -bound, bound, { generator }));
   }
 
   /** y = x Wᵀ + b over the last axis of x. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('Linear', x);
     const shape = F.shape(x);
     if (shape[shape.length - 1] !== this.inFeatures) {
       throw new ValueError('Linear', `expects inputs with ${this.inFeatures} features in the last axis, got shape [${shape.join(',')}]`);
@@ -79,6 +82,7 @@ export class Dropout extends Module {
 
   constructor(p = 0.5, options: RandomOptions = {}) {
     super();
+    if (typeof p !== 'number') throw new DTypeError('Dropout', `p must be a number, got ${typeof p} ${JSON.stringify(String(p))}`);
     if (!(p >= 0 && p < 1)) throw new ValueError('Dropout', `p must be in [0, 1), got ${p}`);
     this.p = p;
     this.generator = options.generator ?? new Generator(options.seed ?? 0);
@@ -93,5 +97,89 @@ export class Dropout extends Module {
     const keep = 1 / (1 - this.p);
     for (let i = 0; i < n; i++) mask[i] = this.generator.random() < this.p ? 0 : keep;
     return F.mul(x, Tensor.fromData(mask, shape)) as Out<X>;
+  }
+}
+
+/** leakyRelu as a module: x for x > 0, negativeSlope·x otherwise (default 0.01). */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+
+  /** x for x > 0, a·x otherwise. */
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return leakyRelu(x, this.negativeSlope) as unknown as Out<X>;
+  }
+}
+
+/** elu as a module: x for x > 0, α(eˣ − 1) otherwise (default α = 1). */
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+  }
+
+  /** x for x > 0, α(eˣ − 1) otherwise. */
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return elu(x, this.alpha) as unknown as Out<X>;
+  }
+}
+
+/** gelu as a module: x·Φ(x), or its tanh approximation (`{ approximate: 'tanh' }`). */
+export class GELU extends Module {
+  readonly approximate: GeluApproximation;
+
+  constructor(options: { approximate?: GeluApproximation } = {}) {
+    super();
+    this.approximate = options.approximate ?? 'none';
+    if (this.approximate !== 'none' && this.approximate !== 'tanh') {
+      throw new ValueError('GELU', `approximate must be 'none' or 'tanh', got ${String(this.approximate)}`);
+    }
+  }
+
+  /** x·Φ(x). */
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return gelu(x, this.approximate) as unknown as Out<X>;
+  }
+}
+
+/** softplus as a module: (1/β)·ln(1 + e^(βx)), the identity where βx > threshold (defaults 1 and 20). */
+export class Softplus extends Module {
+  readonly beta: number;
+  readonly threshold: number;
+
+  constructor(options: { beta?: number; threshold?: number } = {}) {
+    super();
+    this.beta = options.beta ?? 1;
+    this.threshold = options.threshold ?? 20;
+    if (!(this.beta > 0)) throw new ValueError('Softplus', `beta must be positive, got ${this.beta}`);
+  }
+
+  /** (1/β)·ln(1 + e^(βx)). */
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return softplus(x, this.beta, this.threshold) as unknown as Out<X>;
+  }
+}
+
+/** softmax along `dim` (the last by default) as a module. */
+export class Softmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+
+  /** exp(x − max)/Σ exp(x − max) along dim. */
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return F.softmax(x, this.dim) as Out<X>;
+  }
+}
+
+/** logSoftmax along `dim` (the last by default) as a module. */
+export class LogSoftmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+
+  /** x − logsumexp(x) along dim. */
+  forward<X extends TensorLike>(x: X): Out<X> {
+    return F.logSoftmax(x, this.dim) as Out<X>;
   }
 }

@@ -102,7 +102,10 @@ export function crossEntropy<T extends TensorLike>(logits: T, labels: Tensor | r
     }
     mask[i * classes + c] = 1;
   }
-  const picked = F.sub(0, F.sum(F.mul(F.logSoftmax(logits, 1), Tensor.fromData(mask, [n, classes])), 1)); // [n]
+  // Select, not multiply by the one-hot mask: a −∞ logit elsewhere in the row has log-softmax
+  // −∞, and −∞·0 would be NaN (PyTorch: crossEntropy([[−∞, 0, 1]], [2]) = 0.3133).
+  const selected = F.where(Tensor.fromData(mask, [n, classes]), F.logSoftmax(logits, 1), 0);
+  const picked = F.sub(0, F.sum(selected, 1)); // [n]
   return reduce('crossEntropy', picked, options.reduction);
 }
 

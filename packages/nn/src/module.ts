@@ -2,9 +2,9 @@
  * Modules, PyTorch-style: a Module knows its parameters (own Parameter fields, and those of its
  * child modules, named with PyTorch's dotted keys), has a train/eval mode, and a forward.
  */
-import { ShapeError, Tensor, ValueError } from '@ad/core';
+import { DTypeError, ShapeError, Tensor, ValueError } from '@ad/core';
 import { Parameter } from './parameter.js';
-import type { Out, TensorLike } from './types.js';
+import { checkInput, type Out, type TensorLike } from './types.js';
 
 /** A model's numbers by PyTorch key (`0.weight`, `0.bias`, `2.weight`, …). */
 export type StateDict = Record<string, Tensor>;
@@ -12,6 +12,8 @@ export type StateDict = Record<string, Tensor>;
 export abstract class Module {
   /** Dropout and similar layers act only in training mode. */
   training = true;
+  /** State that is not trained but saved (running statistics), by PyTorch's name. */
+  readonly #buffers = new Map<string, Tensor>();
 
   /** The layer's computation: a plain or recorded tensor in gives a node out; a dual in, a dual out. */
   abstract forward<X extends TensorLike>(x: X): Out<X>;
@@ -41,6 +43,32 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * Registers state that is saved and loaded with the parameters but not trained (BatchNorm's
+   * running statistics), under PyTorch's name (`running_mean`), as torch's register_buffer.
+   */
+  protected registerBuffer(name: string, value: Tensor): void {
+    this.#buffers.set(name, Tensor.fromData(value.toFloat64Array(), value.shape));
+  }
+
+  /** A registered buffer (its data may be updated in place). */
+  protected buffer(name: string): Tensor {
+    const b = this.#buffers.get(name);
+    if (b === undefined) throw new ValueError(this.constructor.name, `has no buffer ${name}`);
+    return b;
+  }
+
+  /** Every buffer with its dotted name (`1.running_mean`), children after their parent's own. */
+  namedBuffers(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const walk = (m: Module, at: string): void => {
+      for (const [name, value] of m.#buffers) out.push([at + name, value]);
+      for (const [name, child] of m.children()) walk(child, `${at}${name}.`);
+    };
+    walk(this, prefix);
+    return out;
+  }
+
   /** Every parameter, each once (what an optimizer takes). */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
@@ -63,10 +91,28 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Copies of the parameters by PyTorch key. */
+  /** Copies of the parameters and buffers by PyTorch key, in PyTorch's order (each module's own, then its children's). */
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [name, p] of this.namedParameters()) out[name] = Tensor.fromData(p.data.slice(), p.value.shape);
+    for (const [name, t] of this.stateTensors()) out[name] = Tensor.fromData(t.toFloat64Array(), t.shape);
+    return out;
+  }
+
+  /** Everything a state dict holds, by key: each parameter's and buffer's live tensor. */
+  private stateTensors(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    const seen = new Set<Parameter>();
+    const walk = (m: Module, at: string): void => {
+      for (const [name, value] of Object.entries(m)) {
+        if (value instanceof Parameter && !seen.has(value)) {
+          seen.add(value);
+          out.set(at + name, value.value);
+        }
+      }
+      for (const [name, value] of m.#buffers) out.set(at + name, value);
+      for (const [name, child] of m.children()) walk(child, `${at}${name}.`);
+    };
+    walk(this, '');
     return out;
   }
 
@@ -76,9 +122,14 @@ export abstract class Module {
    * strict) and shape differences are refused with the key and both shapes.
    */
   loadStateDict(state: StateDict, options: { strict?: boolean } = {}): void {
+    if (state === null || typeof state !== 'object' || Array.isArray(state) || state instanceof Tensor) {
+      throw new DTypeError('loadStateDict', `expected a state dict (an object of tensors by key), got ${state === null ? 'null' : Array.isArray(state) ? 'an array' : typeof state}`);
+    }
+    if (options === null || typeof options !== 'object') throw new DTypeError('loadStateDict', `options must be an object, got ${options === null ? 'null' : typeof options}`);
+    if (options.strict !== undefined && typeof options.strict !== 'boolean') throw new DTypeError('loadStateDict', `strict must be true or false, got ${typeof options.strict}`);
     const strict = options.strict ?? true;
-    const own = new Map(this.namedParameters());
-    const missing = [...own.keys()].filter((k) => !(k in state));
+    const own = this.stateTensors();
+    const missing = [...own.keys()].filter((k) => !Object.hasOwn(state, k));
     const unexpected = Object.keys(state).filter((k) => !own.has(k));
     if (strict && (missing.length > 0 || unexpected.length > 0)) {
       const parts = [];
@@ -90,7 +141,7 @@ export abstract class Module {
       const t = state[key];
       if (t === undefined) continue;
       if (!(t instanceof Tensor)) throw new ValueError('loadStateDict', `${key} must be a Tensor`);
-      const want = p.value.shape;
+      const want = p.shape;
       if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
         throw new ShapeError('loadStateDict', `${key} has shape [${t.shape.join(',')}] in the state dict, the model has [${want.join(',')}]`);
       }
@@ -119,6 +170,7 @@ export class Sequential extends Module {
 
   constructor(layers: readonly (Module | LayerFunction)[]) {
     super();
+    if (!Array.isArray(layers)) throw new DTypeError('Sequential', `expected an array of layers, got ${layers === null ? 'null' : typeof layers}`);
     layers.forEach((l, i) => {
       if (!(l instanceof Module) && typeof l !== 'function') {
         throw new ValueError('Sequential', `layer ${i} must be a Module or a function, got ${typeof l}`);
@@ -133,6 +185,7 @@ export class Sequential extends Module {
 
   /** Applies the layers in order. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('Sequential', x);
     let y: TensorLike = x;
     for (const l of this.layers) y = l instanceof Module ? l.forward(y) : l(y);
     return y as Out<X>;
@@ -145,6 +198,11 @@ export class Sequential extends Module {
  * functional_call.
  */
 export function withParameters<T>(model: Module, values: Record<string, TensorLike>, fn: () => T): T {
+  if (!(model instanceof Module)) throw new DTypeError('withParameters', `model must be a Module, got ${model === null ? 'null' : typeof model}`);
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+    throw new DTypeError('withParameters', `values must be an object of tensors by parameter name, got ${values === null ? 'null' : typeof values}`);
+  }
+  if (typeof fn !== 'function') throw new DTypeError('withParameters', `fn must be a function, got ${typeof fn}`);
   const slots = new Map<string, [Record<string, unknown>, string]>();
   const walk = (m: Module, prefix: string) => {
     for (const [name, value] of Object.entries(m)) if (value instanceof Parameter) slots.set(prefix + name, [m as unknown as Record<string, unknown>, name]);

@@ -7,7 +7,7 @@
  *        m̂ = m/(1 − β₁ᵗ);  v̂ = v/(1 − β₂ᵗ) (AMSGrad: v̂ from max of all v);  θ ← θ − γ m̂/(√v̂ + ε)
  * AdamW: θ ← θ(1 − γλ) first (decoupled decay), then Adam without the λθ term.
  */
-import { Tensor, ValueError } from '@ad/core';
+import { DTypeError, Tensor, ValueError } from '@ad/core';
 import type { Gradients } from '@ad/reverse';
 import { Parameter } from './parameter.js';
 
@@ -29,10 +29,17 @@ export abstract class Optimizer {
   stepCount = 0;
 
   constructor(params: Iterable<Parameter>) {
+    const name = this.constructor.name;
+    if (params === null || typeof (params as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function' || typeof params === 'string') {
+      throw new DTypeError(name, `params must be an iterable of Parameters (model.parameters()), got ${params === null ? 'null' : typeof params}`);
+    }
     this.params = [...params];
+    // As PyTorch: an optimizer with nothing to optimize is a mistake (a model with no layers, a filter that kept nothing).
+    if (this.params.length === 0) throw new ValueError(name, 'got an empty parameter list');
     this.params.forEach((p, i) => {
-      if (!(p instanceof Parameter)) throw new ValueError(this.constructor.name, `params[${i}] is not a Parameter`);
+      if (!(p instanceof Parameter)) throw new DTypeError(name, `params[${i}] is not a Parameter, got ${p === null ? 'null' : typeof p}`);
     });
+    if (new Set(this.params).size !== this.params.length) throw new ValueError(name, 'a parameter appears twice in params');
   }
 
   /** Clears every parameter's gradient. */
@@ -75,8 +82,25 @@ function gradientData(g: unknown): Float64Array {
   return (g as { toFloat64Array(): Float64Array }).toFloat64Array();
 }
 
+/** The options object of an optimizer (omitted means every default). */
+function optionsOf<T extends object>(name: string, options: T | undefined): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new DTypeError(name, `options must be an object such as { lr: 0.01 }, got ${options === null ? 'null' : typeof options}`);
+  }
+  return options;
+}
+
+/** A boolean option; 'yes' or 1 is refused, not taken as true. */
+function flag(name: string, key: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new DTypeError(name, `${key} must be true or false, got ${typeof v} ${String(v)}`);
+  return v;
+}
+
 function positive(name: string, key: string, v: number, allowZero = true): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+  if (typeof v !== 'number') throw new DTypeError(name, `${key} must be a number, got ${typeof v} ${JSON.stringify(String(v))}`);
+  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
     throw new ValueError(name, `${key} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${v}`);
   }
   return v;
@@ -100,13 +124,14 @@ export class SGD extends Optimizer {
   readonly weightDecay: number;
   private buffers: (Float64Array | null)[];
 
-  constructor(params: Iterable<Parameter>, options: SGDOptions = {}) {
+  constructor(params: Iterable<Parameter>, options?: SGDOptions) {
     super(params);
-    this.lr = positive('SGD', 'lr', options.lr ?? 1e-3);
-    this.momentum = positive('SGD', 'momentum', options.momentum ?? 0);
-    this.dampening = positive('SGD', 'dampening', options.dampening ?? 0);
-    this.nesterov = options.nesterov ?? false;
-    this.weightDecay = positive('SGD', 'weightDecay', options.weightDecay ?? 0);
+    const o = optionsOf('SGD', options);
+    this.lr = positive('SGD', 'lr', o.lr ?? 1e-3);
+    this.momentum = positive('SGD', 'momentum', o.momentum ?? 0);
+    this.dampening = positive('SGD', 'dampening', o.dampening ?? 0);
+    this.nesterov = flag('SGD', 'nesterov', o.nesterov, false);
+    this.weightDecay = positive('SGD', 'weightDecay', o.weightDecay ?? 0);
     if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) {
       throw new ValueError('SGD', 'Nesterov momentum requires a momentum and zero dampening');
     }
@@ -138,7 +163,7 @@ export class SGD extends Optimizer {
   }
 
   loadStateDict(state: OptimizerState): void {
-    checkState('SGD', state, this.params);
+    checkState('SGD', state, this.params, ['momentum']);
     this.stepCount = state.step;
     this.buffers = state.buffers.map((b) => (b.momentum === undefined ? null : Float64Array.from(b.momentum)));
   }
@@ -168,16 +193,19 @@ export class Adam extends Optimizer {
   /** Steps taken per parameter (a parameter without a gradient does not advance). */
   private steps: number[];
 
-  constructor(params: Iterable<Parameter>, options: AdamOptions = {}, defaultWeightDecay = 0) {
+  constructor(params: Iterable<Parameter>, options?: AdamOptions, defaultWeightDecay = 0) {
     super(params);
     const name = this.constructor.name;
-    this.lr = positive(name, 'lr', options.lr ?? 1e-3);
-    const [b1, b2] = options.betas ?? [0.9, 0.999];
+    const o = optionsOf(name, options);
+    this.lr = positive(name, 'lr', o.lr ?? 1e-3);
+    const betas = o.betas ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2) throw new DTypeError(name, `betas must be a pair [β₁, β₂], got ${String(betas)}`);
+    const [b1, b2] = betas;
     if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) throw new ValueError(name, `betas must be in [0, 1), got [${b1}, ${b2}]`);
     this.betas = [b1, b2];
-    this.eps = positive(name, 'eps', options.eps ?? 1e-8);
-    this.weightDecay = positive(name, 'weightDecay', options.weightDecay ?? defaultWeightDecay);
-    this.amsgrad = options.amsgrad ?? false;
+    this.eps = positive(name, 'eps', o.eps ?? 1e-8);
+    this.weightDecay = positive(name, 'weightDecay', o.weightDecay ?? defaultWeightDecay);
+    this.amsgrad = flag(name, 'amsgrad', o.amsgrad, false);
     this.m = this.params.map((p) => new Float64Array(p.data.length));
     this.v = this.params.map((p) => new Float64Array(p.data.length));
     this.vMax = this.params.map((p) => (this.amsgrad ? new Float64Array(p.data.length) : new Float64Array(0)));
@@ -223,7 +251,7 @@ export class Adam extends Optimizer {
   }
 
   loadStateDict(state: OptimizerState): void {
-    checkState(this.constructor.name, state, this.params);
+    checkState(this.constructor.name, state, this.params, ['m', 'v', 'vMax']);
     state.buffers.forEach((b, i) => {
       if (b.m?.length !== this.params[i].data.length || b.v?.length !== this.params[i].data.length) {
         throw new ValueError(`${this.constructor.name}.loadStateDict`, `buffers of parameter ${i} do not match its ${this.params[i].data.length} values`);
@@ -241,17 +269,35 @@ export class Adam extends Optimizer {
 export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
 
-  constructor(params: Iterable<Parameter>, options: AdamOptions = {}) {
+  constructor(params: Iterable<Parameter>, options?: AdamOptions) {
     super(params, options, 0.01);
   }
 }
 
-function checkState(name: string, state: OptimizerState, params: readonly Parameter[]): void {
+/**
+ * Checks a state completely before anything changes, so a refused load leaves the optimizer as
+ * it was: its kind, an integer step, and each named buffer an array of finite numbers of its
+ * parameter's size (a buffer of the wrong length would write NaN into the weights at step()).
+ */
+function checkState(name: string, state: OptimizerState, params: readonly Parameter[], sized: readonly string[]): void {
+  const where = `${name}.loadStateDict`;
   if (state === null || typeof state !== 'object' || !Array.isArray(state.buffers)) {
-    throw new ValueError(`${name}.loadStateDict`, 'not an optimizer state (expected kind, step, options, buffers)');
+    throw new ValueError(where, 'not an optimizer state (expected kind, step, options, buffers)');
   }
-  if (state.kind !== name) throw new ValueError(`${name}.loadStateDict`, `the state is of a ${String(state.kind)} optimizer`);
+  if (state.kind !== name) throw new ValueError(where, `the state is of a ${String(state.kind)} optimizer`);
+  if (!Number.isInteger(state.step) || state.step < 0) throw new ValueError(where, `step must be a non-negative integer, got ${String(state.step)}`);
   if (state.buffers.length !== params.length) {
-    throw new ValueError(`${name}.loadStateDict`, `the state has buffers for ${state.buffers.length} parameters, the optimizer has ${params.length}`);
+    throw new ValueError(where, `the state has buffers for ${state.buffers.length} parameters, the optimizer has ${params.length}`);
   }
+  state.buffers.forEach((b, i) => {
+    if (b === null || typeof b !== 'object') throw new ValueError(where, `buffers of parameter ${i} must be an object of arrays, got ${b === null ? 'null' : typeof b}`);
+    for (const [key, values] of Object.entries(b)) {
+      if (!Array.isArray(values) || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+        throw new ValueError(where, `buffer ${key} of parameter ${i} must be an array of finite numbers`);
+      }
+      if (sized.includes(key) && values.length !== params[i].data.length) {
+        throw new ValueError(where, `buffer ${key} of parameter ${i} has ${values.length} values, the parameter ${params[i].data.length}`);
+      }
+    }
+  });
 }

@@ -3,7 +3,7 @@
  * reverse mode) or a DualTensor (forward mode) — so one model runs in every mode. Layers call
  * the ops through core's dispatching algebra, which picks the right mode for the operands.
  */
-import { anyOps, type Algebra, type Tensor } from '@ad/core';
+import { DTypeError, anyOps, isTensorLike, type Algebra, type Tensor } from '@ad/core';
 import type { DualTensor } from '@ad/forward';
 import type { TensorVar } from '@ad/reverse';
 
@@ -18,6 +18,13 @@ export type Out<X extends TensorLike> = X extends DualTensor ? DualTensor : Tens
 
 /** Every op on any tensor kind. */
 export const F = anyOps as Algebra<TensorLike>;
+
+/** Refuses a layer input that is not a tensor of some kind, naming the layer. */
+export function checkInput(layer: string, x: unknown): void {
+  if (!isTensorLike(x)) {
+    throw new DTypeError(layer, `expects a tensor (Tensor, TensorVar or DualTensor), got ${x === null ? 'null' : Array.isArray(x) ? 'a plain array; wrap it with tensor([...])' : typeof x}`);
+  }
+}
 
 /** The plain tensor behind a value of any kind (for checks on the numbers themselves). */
 export function primalOf(x: TensorLike | number): Tensor | number {

@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tensor, zeros } from '@ad/core';
+import { tensor, zeros, type Tensor } from '@ad/core';
 import {
   Adam,
   DataLoader,
@@ -17,16 +17,16 @@ import {
   bce,
   bceWithLogits,
   crossEntropy,
-  load,
   moons,
   mse,
   oneHot,
   relu,
-  restore,
   softmax,
   trainTestSplit,
+  withParameters,
   xor,
 } from '../src/index.js';
+import { load, restore } from '../src/node.js';
 import { catalogue, type BadCase } from '../../core/test/bad-input-catalogue.js';
 
 const js = <T>(v: unknown) => v as T;
@@ -52,8 +52,7 @@ const cases: BadCase[] = [
   { fn: 'loadStateDict', input: 'a tensor of another shape', call: () => { const m = net(); return m.loadStateDict({ ...m.stateDict(), '2.bias': zeros([3]) }); }, expect: E('ShapeError') },
   { fn: 'SGD', input: 'lr −1', call: () => new SGD(net().parameters(), { lr: -1 }), expect: E('ValueError') },
   { fn: 'SGD', input: 'lr NaN', call: () => new SGD(net().parameters(), { lr: NaN }), expect: E('ValueError') },
-  { fn: 'SGD', input: "lr '0.1' (a string)", call: () => new SGD(net().parameters(), { lr: js('0.1') }), expect: E('ValueError') },
-  { fn: 'SGD', input: 'params that are numbers', call: () => new SGD(js([1, 2])), expect: E('ValueError') },
+  { fn: 'SGD', input: 'params that are numbers', call: () => new SGD(js([1, 2])), expect: E('DTypeError') },
   { fn: 'SGD', input: 'Nesterov without momentum', call: () => new SGD(net().parameters(), { nesterov: true }), expect: E('ValueError') },
   { fn: 'Adam', input: 'betas [1, 0.999]', call: () => new Adam(net().parameters(), { betas: [1, 0.999] }), expect: E('ValueError') },
   { fn: 'Adam', input: 'betas [NaN, 0.999]', call: () => new Adam(net().parameters(), { betas: [NaN, 0.999] }), expect: E('ValueError') },
@@ -85,6 +84,27 @@ const cases: BadCase[] = [
   { fn: 'moons', input: 'n = −1', call: () => moons({ n: -1 }), expect: E('ValueError') },
   { fn: 'moons', input: 'noise NaN', call: () => moons({ noise: NaN }), expect: E('ValueError') },
   { fn: 'xor', input: "n = 'a'", call: () => xor({ n: js('a') }), expect: E('ValueError') },
+  { fn: 'xor', input: 'n = 1e12', call: () => xor({ n: 1e12 }), expect: E('ValueError') },
+  { fn: 'SGD', input: 'params undefined', call: () => new SGD(js(undefined), { lr: 0.1 }), expect: E('DTypeError') },
+  { fn: 'SGD', input: 'an empty parameter list', call: () => new SGD([], { lr: 0.1 }), expect: E('ValueError') },
+  { fn: 'SGD', input: "nesterov 'yes'", call: () => new SGD(net().parameters(), { lr: 0.1, momentum: 0.9, nesterov: js('yes') }), expect: E('DTypeError') },
+  { fn: 'SGD', input: "lr '0.1' (a string)", call: () => new SGD(net().parameters(), { lr: js('0.1') }), expect: E('DTypeError') },
+  { fn: 'SGD', input: 'the same parameter twice', call: () => { const p = net().parameters(); return new SGD([p[0], p[0]]); }, expect: E('ValueError') },
+  { fn: 'Adam', input: 'options null', call: () => new Adam(net().parameters(), js(null)), expect: E('DTypeError') },
+  { fn: 'Adam', input: "amsgrad 'no'", call: () => new Adam(net().parameters(), { amsgrad: js('no') }), expect: E('DTypeError') },
+  { fn: 'Adam', input: 'betas 0.9 (not a pair)', call: () => new Adam(net().parameters(), { betas: js(0.9) }), expect: E('DTypeError') },
+  { fn: 'Adam.loadStateDict', input: "step 'x'", call: () => { const o = new Adam(net().parameters()); return o.loadStateDict({ ...o.stateDict(), step: js('x') }); }, expect: E('ValueError') },
+  { fn: 'Adam.loadStateDict', input: 'a buffer of the wrong length (would give NaN weights)', call: () => { const o = new Adam(net().parameters()); const st = o.stateDict(); return o.loadStateDict({ ...st, buffers: st.buffers.map((b) => ({ ...b, m: [1] })) }); }, expect: E('ValueError') },
+  { fn: 'SGD.loadStateDict', input: 'a NaN in a momentum buffer', call: () => { const o = new SGD(net().parameters(), { momentum: 0.9 }); const st = o.stateDict(); return o.loadStateDict({ ...st, buffers: st.buffers.map((b) => ({ ...b, momentum: [NaN] })) }); }, expect: E('ValueError') },
+  { fn: 'loadStateDict', input: 'null', call: () => net().loadStateDict(js(null)), expect: E('DTypeError') },
+  { fn: 'loadStateDict', input: "strict 'no'", call: () => net().loadStateDict(net().stateDict(), { strict: js('no') }), expect: E('DTypeError') },
+  { fn: 'Sequential', input: "'abc'", call: () => new Sequential(js('abc')), expect: E('DTypeError') },
+  { fn: 'Sequential', input: "forward('x')", call: () => net().forward(js<Tensor>('x')), expect: E('DTypeError') },
+  { fn: 'Dropout', input: "p '0.5' (a string)", call: () => new Dropout(js('0.5')), expect: E('DTypeError') },
+  { fn: 'Linear', input: "bias 'no'", call: () => new Linear(2, 3, { bias: js('no') }), expect: E('DTypeError') },
+  { fn: 'Linear', input: 'forward of a plain array', call: () => new Linear(2, 3).forward(js<Tensor>([1, 2])), expect: E('DTypeError') },
+  { fn: 'withParameters', input: 'values null', call: () => withParameters(net(), js(null), () => 1), expect: E('DTypeError') },
+  { fn: 'withParameters', input: 'fn 3', call: () => withParameters(net(), {}, js(3)), expect: E('DTypeError') },
   { fn: 'trainTestSplit', input: 'test fraction 1.5', call: () => trainTestSplit(moons({ n: 10, seed: 1 }), { test: 1.5 }), expect: E('ValueError') },
   { fn: 'oneHot', input: 'label 2 for 2 classes', call: () => oneHot(tensor([0, 2]), 2), expect: E('ValueError') },
   { fn: 'oneHot', input: 'label NaN', call: () => oneHot(tensor([NaN]), 2), expect: E('ValueError') },

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randn, type Tensor } from '@ad/core';
 import { noGrad } from '@ad/reverse';
-import { Adam, CheckpointError, Linear, Sequential, load, relu, restore, save } from '../src/index.js';
+import { Adam, CheckpointError, Linear, Sequential, loadBytes, relu, restoreBytes, saveBytes } from '../src/index.js';
+import { load, restore, save } from '../src/node.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ad-nn-'));
 const make = (seed: number) => new Sequential([new Linear(4, 6, { seed }), relu, new Linear(6, 3, { seed: seed + 1 })]);
@@ -61,5 +62,47 @@ test('a checkpoint of another architecture names the key and both shapes', () =>
 });
 
 test('saving into a missing directory is a CheckpointError', () => {
-  expect(() => save(make(1), join(dir, 'no', 'such', 'dir', 'm.json'))).toThrow(/^save: cannot write .*m\.json: ENOENT/);
+  expect(() => save(make(1), join(dir, 'no', 'such', 'dir', 'm.json'))).toThrow(/^save: cannot write .*m\.json: the directory does not exist \(ENOENT\)/);
+});
+
+describe('checkpoints as bytes (the browser-clean main entry)', () => {
+  test('saveBytes → restoreBytes gives bit-identical predictions and optimizer state', () => {
+    const a = make(1);
+    const opt = new Adam(a.parameters(), { lr: 0.01 });
+    a.forward(x).square().mean().backward();
+    opt.step();
+    const bytes = saveBytes(a, { optimizer: opt, meta: { epoch: 7 } });
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    const b = make(100);
+    const optB = new Adam(b.parameters(), { lr: 0.01 });
+    expect(restoreBytes(bytes, b, optB).meta).toEqual({ epoch: 7 });
+    expect(predict(b)).toEqual(predict(a));
+    expect(optB.stateDict()).toEqual(opt.stateDict());
+  });
+
+  test('the bytes are exactly what save writes, so files and memory interchange', () => {
+    const a = make(3);
+    const path = join(dir, 'same.json');
+    save(a, path, { meta: { note: 'x' } });
+    expect(new Uint8Array(readFileSync(path))).toEqual(saveBytes(a, { meta: { note: 'x' }, format: 'json' }));
+    const st = join(dir, 'same.safetensors');
+    save(a, st, { meta: { note: 'x' } });
+    expect(new Uint8Array(readFileSync(st))).toEqual(saveBytes(a, { meta: { note: 'x' } }));
+    expect(loadBytes(readFileSync(path)).meta).toEqual({ note: 'x' });
+  });
+
+  test('truncated and flipped bytes are refused, the model untouched', () => {
+    const bytes = saveBytes(make(1), { format: 'json' });
+    const b = make(50);
+    const before = predict(b);
+    expect(() => restoreBytes(bytes.subarray(0, bytes.length >> 1), b)).toThrow(
+      `load: the checkpoint is not a complete checkpoint (truncated or not JSON, ${bytes.length >> 1} bytes)`,
+    );
+    const flipped = bytes.slice();
+    const i = new TextDecoder().decode(bytes).indexOf('data') + 20;
+    flipped[i] = flipped[i] === 65 ? 66 : 65;
+    expect(() => restoreBytes(flipped, b)).toThrow('load: the checkpoint is corrupted: its checksum does not match its contents');
+    expect(() => loadBytes('not bytes' as unknown as Uint8Array)).toThrow('load: the checkpoint must be a Uint8Array, got string');
+    expect(predict(b)).toEqual(before);
+  });
 });

@@ -17,7 +17,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator, ShapeError, ValueError, randn } from '@ad/core';
-import { Adam, CheckpointError, Linear, SGD, Sequential, Tanh, load, mse, restore, save, type Module, type Optimizer } from '../src/index.js';
+import { Adam, CheckpointError, Linear, SGD, Sequential, Tanh, mse, type Module, type Optimizer } from '../src/index.js';
+import { load, restore, save } from '../src/node.js';
 
 const pkg = join(__dirname, '..');
 const KILLS = 100;

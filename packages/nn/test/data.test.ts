@@ -10,7 +10,6 @@ import {
   DataLoader,
   Standardizer,
   iris,
-  mnist,
   moons,
   oneHot,
   spirals,
@@ -20,6 +19,7 @@ import {
   type Batch,
   type Dataset,
 } from '../src/data/index.js';
+import { mnist } from '../src/node.js';
 
 /** Rows per class of labels [n]. */
 function classCounts(y: Tensor, classes: number): number[] {

@@ -18,6 +18,14 @@ const o = anyOps as Algebra<Primal>;
 /** A backward through a part of the graph that an earlier backward released. */
 export class ReleasedGraphError extends AdError {}
 
+/** A backward through an entry an earlier backward released. */
+function released(op: { readonly name: string }): ReleasedGraphError {
+  return new ReleasedGraphError(
+    'backward',
+    `the graph through ${op.name} was released by an earlier backward; pass { retainGraph: true } to the earlier call to run backward through it twice`,
+  );
+}
+
 /** The chunks reachable from the roots' chunks, newest first. */
 export function chunksOf(roots: readonly Node[]): Chunk[] {
   const seen = new Set<Chunk>();
@@ -99,12 +107,7 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
       if (pass[k] !== p) continue;
       const op = c.op[k];
       if (op === null) continue;
-      if (flags[k] & RELEASED) {
-        throw new ReleasedGraphError(
-          'backward',
-          `the graph through ${op.name} was released by an earlier backward; pass { retainGraph: true } to the earlier call to run backward through it twice`,
-        );
-      }
+      if (flags[k] & RELEASED) throw released(op);
       if (flags[k] & NUMERIC) {
         // Scalar fast path: x̄ += (∂y/∂x)·ȳ with the partials recorded as numbers.
         const g = adj[k];
@@ -156,6 +159,7 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
         const parent = slot === 0 ? slotChunk(c, sa[k]) : slot === 1 ? slotChunk(c, sb[k]) : e.others![slot - 2].chunk;
         const index = slot === 0 ? ia[k] : slot === 1 ? ib[k] : e.others![slot - 2].index;
         if (parent === null) continue;
+        if (parent.flags[index] & RELEASED) throw released(parent.op[index]!);
         checkAdjoint(op, slot, xBar, parent, index);
         if (anomalyDetection()) checkAnomaly(op.name, 'backward', [g, ...slotValues(c, k, e)], xBar);
         accumulate(parent, index, xBar, p);

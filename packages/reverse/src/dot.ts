@@ -3,7 +3,7 @@
  * shape, value and grad, edges from parents to results. Render with `dot -Tsvg` or any
  * Graphviz (the `ad graph` command uses a WASM build).
  */
-import { Tensor } from '@ad/core';
+import { DTypeError, Tensor, ValueError } from '@ad/core';
 import { Dual, DualTensor } from '@ad/forward';
 import { Node, handle } from './node.js';
 import { slotChunk, type Chunk, type Primal } from './tape.js';
@@ -14,8 +14,8 @@ export interface DotOptions {
   labels?: Map<Node, string>;
   /** Significant digits of numbers (default 4). */
   digits?: number;
-  /** Graph direction: 'LR' (default) or 'TB'. */
-  rankdir?: 'LR' | 'TB';
+  /** Graph direction: 'LR' (default), 'TB', 'RL' or 'BT'. */
+  rankdir?: 'LR' | 'TB' | 'RL' | 'BT';
 }
 
 function fmt(x: Primal | null | undefined, digits: number): string {
@@ -46,18 +46,26 @@ export function parentsOf(c: Chunk, k: number): [Chunk, number][] {
   return out;
 }
 
+function checkNode(op: string, x: unknown): void {
+  if (!(x instanceof Node)) throw new DTypeError(op, `expected a Var or TensorVar, got ${x === null ? 'null' : typeof x}`);
+}
+
 /** The nodes an op node was computed from (those that carry gradient), in operand order. */
 export function parents(node: Node): Node[] {
+  checkNode('parents', node);
   return parentsOf(node.chunk, node.index).map(([c, k]) => handle(c, k, c.ext[k]?.value ?? 0));
 }
 
 /** The nodes of the graph that produced `root`, parents before children (a retained graph). */
 export function graphNodes(root: Node): Node[] {
+  checkNode('graphNodes', root);
   return topologicalOrder([root]);
 }
 
 /** The nodes reachable from the roots through their parents, parents before children. */
 export function topologicalOrder(roots: readonly Node[]): Node[] {
+  if (!Array.isArray(roots)) throw new DTypeError('topologicalOrder', `roots must be an array of Vars or TensorVars, got ${roots === null ? 'null' : typeof roots}`);
+  roots.forEach((r) => checkNode('topologicalOrder', r));
   const key = (c: Chunk, k: number) => `${c.serial}:${k}`;
   const seen = new Set<string>(roots.map((r) => key(r.chunk, r.index)));
   const found: [Chunk, number][] = roots.map((r) => [r.chunk, r.index]);
@@ -76,6 +84,16 @@ export function topologicalOrder(roots: readonly Node[]): Node[] {
 
 /** The DOT source of the graph that produced `root` (before backward releases it, or retained). */
 export function toDot(root: Node, options: DotOptions = {}): string {
+  if (!(root instanceof Node)) throw new DTypeError('toDot', `expected a Var or TensorVar, got ${root === null ? 'null' : typeof root}`);
+  if (options === null || typeof options !== 'object') throw new DTypeError('toDot', `options must be an object, got ${options === null ? 'null' : typeof options}`);
+  // Written into the DOT source as they are: only the known words, never user text.
+  if (options.rankdir !== undefined && !['LR', 'TB', 'RL', 'BT'].includes(options.rankdir)) {
+    throw new ValueError('toDot', `rankdir must be 'LR', 'TB', 'RL' or 'BT', got ${JSON.stringify(options.rankdir)}`);
+  }
+  if (options.digits !== undefined && !(Number.isInteger(options.digits) && options.digits >= 1 && options.digits <= 21)) {
+    throw new ValueError('toDot', `digits must be an integer from 1 to 21, got ${String(options.digits)}`);
+  }
+  if (options.labels !== undefined && !(options.labels instanceof Map)) throw new DTypeError('toDot', 'labels must be a Map from nodes to names');
   const digits = options.digits ?? 4;
   const order = graphNodes(root);
   const ids = new Map<string, string>(order.map((n, i) => [`${n.chunk.serial}:${n.index}`, `n${i}`]));

@@ -62,6 +62,7 @@ type Method = (this: Var, ...args: unknown[]) => unknown;
 function record(tag: number, op: Op<never>, out: number, ca: Chunk | null, ia: number, da: number, cb: Chunk | null, ib: number, db: number): Var {
   const c = chunkFor(tag);
   const k = c.n++;
+  c.tags[k] = tag;
   c.flags[k] = NUMERIC | REQUIRES_GRAD;
   c.val[k] = out;
   c.op[k] = op;
@@ -93,10 +94,10 @@ const d0 = (x, out) => ${p0};
 return function ${name}() {
   const c = this.chunk;
   const i = this.index;
-  if ((c.flags[i] & FAST) === FAST && c.tag > state.frozen && !anomaly.on) {
+  if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
     const x = c.val[i];
     const out = primal(x);
-    return record(c.tag, op, out, c, i, d0(x, out), null, 0, 0);
+    return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
   }
   return slow(this);
 };`
@@ -107,22 +108,23 @@ const d1 = (x, y, out) => ${p1};
 return function ${name}(b) {
   const c = this.chunk;
   const i = this.index;
-  if ((c.flags[i] & NUMERIC) !== 0 && c.tag > state.frozen && !anomaly.on) {
+  const tag = c.tags[i];
+  if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
     const x = c.val[i];
     const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
     if (typeof b === 'number') {
       if (ga) {
         const out = primal(x, b);
-        return record(c.tag, op, out, c, i, d0(x, b, out), null, 0, 0);
+        return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
       }
-    } else if (b instanceof Var && b.chunk.tag === c.tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
+    } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
       const bc = b.chunk;
       const j = b.index;
       const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
       if (ga || gb) {
         const y = bc.val[j];
         const out = primal(x, y);
-        return record(c.tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
+        return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
       }
     }
   }

@@ -9,7 +9,7 @@
  * `Var` holds a scalar and `TensorVar` a tensor. Both are small handles onto an entry of the
  * graph's tape (tape.ts explains why the entries live in typed arrays).
  */
-import { DTypeError, Tensor, type NestedArray, type Op } from '@ad/core';
+import { DTypeError, Tensor, ValueError, type NestedArray, type Op } from '@ad/core';
 import type { DualTensor } from '@ad/forward';
 import { Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, soloChunk, type Ext, type Primal } from './tape.js';
 import { currentPass } from './pass.js';
@@ -36,7 +36,7 @@ export abstract class Node {
 
   /** The graph this node belongs to. */
   get tag(): number {
-    return this.chunk.tag;
+    return this.chunk.tags[this.index];
   }
 
   /** The primal value. */
@@ -146,7 +146,7 @@ export class Var extends Node {
   }
 
   override valueOf(): never {
-    throw new TypeError('Var: a Var was used with a JavaScript operator (+, *, <, …); use its methods (x.add(y), x.mul(y)) so the graph is recorded');
+    throw new ValueError('Var', 'a Var was used with a JavaScript operator (+, *, <, …); use its methods (x.add(y), x.mul(y)) so the graph is recorded');
   }
 
   override toString(): string {
@@ -210,7 +210,7 @@ export class TensorVar extends Node {
   }
 
   override valueOf(): never {
-    throw new TypeError('TensorVar: a TensorVar was used with a JavaScript operator; use its methods');
+    throw new ValueError('TensorVar', 'a TensorVar was used with a JavaScript operator (+, *, <, …); use its methods (x.add(y), x.matmul(w)) so the graph is recorded');
   }
 
   override toString(): string {
@@ -242,8 +242,9 @@ export function leaf(tag: number, value: Primal, requiresGrad: boolean): Var | T
 
 /** Records a leaf entry and returns where it is (for handle classes of other packages). */
 export function leafEntry(tag: number, value: Primal, requiresGrad: boolean): [Chunk, number] {
-  const c = typeof value === 'number' ? chunkFor(tag) : soloChunk(tag);
+  const c = typeof value === 'number' ? chunkFor(tag) : soloChunk();
   const k = c.n++;
+  c.tags[k] = tag;
   c.op[k] = null;
   if (typeof value === 'number') {
     c.flags[k] = NUMERIC | (requiresGrad ? REQUIRES_GRAD : 0);

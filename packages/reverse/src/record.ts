@@ -48,8 +48,9 @@ export const reverseInterpreter: Interpreter<Primal> = {
     const y = anyInterpreter.apply(op, primals, params) as Primal;
     if (anomalyDetection()) checkAnomaly(op.name, 'forward', primals, y);
     if (!anyParent) return inertHandle(y);
-    const c = soloChunk(top);
+    const c = soloChunk();
     const k = c.n++;
+    c.tags[k] = top;
     c.flags[k] = REQUIRES_GRAD;
     c.ext[k] = { value: y, pull: null, others: null, adjoint: null, grad: null };
     c.op[k] = op as Op<never>;

@@ -1,9 +1,10 @@
 /**
- * Where the graph lives. Each graph (tag) records its nodes, in creation order, into chunks:
- * typed arrays for the numbers of scalar nodes (value, local partials ∂y/∂a and ∂y/∂b,
- * adjoint, grad) and plain arrays for parent links and for everything that is not a number
- * (tensor values, the closures of tensor ops). A `Var` or `TensorVar` is a two-field handle,
- * (chunk, index), onto one entry.
+ * Where the graph lives. Nodes are recorded, in creation order, into chunks: typed arrays for
+ * the numbers of scalar nodes (value, local partials ∂y/∂a and ∂y/∂b, adjoint, grad, the tag of
+ * the graph each belongs to) and plain arrays for parent links and for everything that is not a
+ * number (tensor values, the closures of tensor ops). Graphs of all tags share the chunks of
+ * numeric entries, so a transform call costs no allocation of its own. A `Var` or `TensorVar`
+ * is a two-field handle, (chunk, index), onto one entry.
  *
  * Why not one object per node: a recorded graph is long-lived, and every object in it is
  * copied by the young-generation collector before it is promoted. Measured here, a 1,000,000
@@ -47,7 +48,8 @@ export interface Ext {
 let serials = 0;
 
 export class Chunk {
-  readonly tag: number;
+  /** The graph (derivative tag) of each entry: graphs of every tag share chunks. */
+  readonly tags: Int32Array;
   /** Creation order of chunks: a later serial never holds a parent of an earlier one. */
   readonly serial: number;
   readonly capacity: number;
@@ -88,13 +90,12 @@ export class Chunk {
   hi = -1;
   rangePass = 0;
 
-  constructor(tag: number, capacity: number) {
-    this.tag = tag;
+  constructor(capacity: number) {
     this.serial = ++serials;
     this.capacity = capacity;
-    // One allocation for all numeric columns (57 bytes an entry), widest first for alignment:
-    // eleven typed arrays of their own cost eleven backing stores and showed as 16 % of a chain.
-    const buffer = new ArrayBuffer(capacity * 57);
+    // One allocation for all numeric columns (61 bytes an entry), widest first for alignment:
+    // twelve typed arrays of their own cost twelve backing stores and showed as 16 % of a chain.
+    const buffer = new ArrayBuffer(capacity * 61);
     let at = 0;
     const f64 = () => new Float64Array(buffer, (at += capacity * 8) - capacity * 8, capacity);
     this.val = f64();
@@ -104,6 +105,7 @@ export class Chunk {
     this.grad = f64();
     const i32 = () => new Int32Array(buffer, (at += capacity * 4) - capacity * 4, capacity);
     this.pass = i32();
+    this.tags = i32();
     this.ia = i32();
     this.ib = i32();
     const u16 = () => new Uint16Array(buffer, (at += capacity * 2) - capacity * 2, capacity);
@@ -121,7 +123,7 @@ export class Chunk {
  * op under noGrad, makes only a handle holding its value — nothing is written to a tape, so
  * evaluation loops leave nothing behind.
  */
-export const INERT = new Chunk(0, 1);
+export const INERT = new Chunk(1);
 INERT.op[0] = null;
 
 const FIRST_CAPACITY = 1024;
@@ -131,20 +133,32 @@ const FIRST_CAPACITY = 1024;
  */
 const MAX_CAPACITY = 8192;
 
-/** The chunk each graph is recording into; a graph's chunks grow 1024, 2048, … 8192 entries (57 KiB first: a 1,000-node gradient fits one chunk). */
-const recording = new Map<number, Chunk>();
-let last: Chunk | null = null;
+/**
+ * The chunk numeric entries of every graph record into, growing 1024, 2048, … 8192 entries
+ * (61 KiB first). Graphs of all tags share it — each entry keeps its tag — so a transform call
+ * (`grad(f)(x)`, a fresh tag each time) allocates no chunk of its own: that cost 1–9 µs a call.
+ */
+let shared: Chunk | null = null;
 
-/** A chunk of `tag` with room for one more entry. */
+/**
+ * Graphs that record into chunks of their own: a `vjp`, whose graph lives as long as its
+ * pullback function and is never released (its live entries would pin the shared chunks).
+ * The value is the graph's current chunk (null before its first entry).
+ */
+const own = new Map<number, Chunk | null>();
+
+/** A chunk with room for one more entry of graph `tag`. */
 export function chunkFor(tag: number): Chunk {
-  if (last !== null && last.tag === tag && last.n < last.capacity) return last;
-  let c = recording.get(tag);
-  if (c === undefined || c.n === c.capacity) {
-    c = new Chunk(tag, c === undefined ? FIRST_CAPACITY : Math.min(c.capacity * 2, MAX_CAPACITY));
-    recording.set(tag, c);
+  if (own.size !== 0 && own.has(tag)) {
+    const c = own.get(tag)!;
+    if (c !== null && c.n < c.capacity) return c;
+    const next = new Chunk(c === null ? FIRST_CAPACITY : Math.min(c.capacity * 2, MAX_CAPACITY));
+    own.set(tag, next);
+    return next;
   }
-  last = c;
-  return c;
+  if (shared !== null && shared.n < shared.capacity) return shared;
+  shared = new Chunk(shared === null ? FIRST_CAPACITY : Math.min(shared.capacity * 2, MAX_CAPACITY));
+  return shared;
 }
 
 /**
@@ -153,16 +167,20 @@ export function chunkFor(tag: number): Chunk {
  * its handle and by its children's chunks (their `deps`), so the graph of a validation loss that
  * is never back-propagated, or the parameters of a dropped model, are garbage as soon as their
  * last handle is — a shared chunk would keep every entry in it alive as long as any one of them.
- * Numeric entries (the scalar fast path, 57 bytes each, no closures) keep sharing chunks.
+ * Numeric entries (the scalar fast path, 61 bytes each, no closures) keep sharing chunks.
  */
-export function soloChunk(tag: number): Chunk {
-  return new Chunk(tag, 1);
+export function soloChunk(): Chunk {
+  return new Chunk(1);
 }
 
-/** Stops recording for a graph whose transform has returned, so its chunks can be collected. */
+/** Graph `tag` records into chunks of its own until `endGraph(tag)` (see `own`). */
+export function ownChunks(tag: number): void {
+  own.set(tag, null);
+}
+
+/** Stops recording graph `tag` into chunks of its own; they live on while referenced. */
 export function endGraph(tag: number): void {
-  recording.delete(tag);
-  if (last !== null && last.tag === tag) last = null;
+  own.delete(tag);
 }
 
 /** Links entry k of `c` to a parent (null for none). */

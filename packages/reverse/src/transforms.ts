@@ -6,7 +6,7 @@
 import { AdError, DTypeError, Tensor, ValueError, isTagged, isTensorLike, liftLike, newTag, ones, stackPieces, tagOf, zeros } from '@ad/core';
 import { Dual, DualTensor, jacfwd, type Scalar } from '@ad/forward';
 import { Node, TensorVar, Var, leaf, type Primal } from './node.js';
-import { endGraph } from './tape.js';
+import { endGraph, ownChunks } from './tape.js';
 import { propagate } from './backward.js';
 import { ambientTag } from './state.js';
 import './methods.js';
@@ -79,12 +79,12 @@ function leaves(op: string, x: unknown, tag: number): Node[] {
   });
 }
 
-/** Calls f on the leaves, then closes the graph's recording (its chunks live on while referenced). */
-function callOn(xs: Node[], x: unknown, f: (arg: never) => unknown): unknown {
+/** Calls f on the leaves, then ends the graph's own chunks if it has them (they live on while referenced). */
+function callOn(tag: number, xs: Node[], x: unknown, f: (arg: never) => unknown): unknown {
   try {
     return isTensorInput(x) ? f(xs[0] as never) : f(xs as never);
   } finally {
-    if (xs.length > 0) endGraph(xs[0].tag);
+    endGraph(tag);
   }
 }
 
@@ -176,7 +176,7 @@ export function grad(f: ScalarFn | TensorFn): unknown {
 function evaluateGrad(op: string, f: ScalarFn | TensorFn, x: unknown): { value: unknown; grad: unknown } {
   const tag = newTag();
   const xs = leaves(op, x, tag);
-  const y = callOn(xs, x, f as (arg: never) => unknown);
+  const y = callOn(tag, xs, x, f as (arg: never) => unknown);
   if (Array.isArray(y)) throw new DTypeError(op, `f must return a scalar, got an array of ${y.length}; did you mean jacrev?`);
   const shape = isTensorLike(y) ? y.shape : [];
   if (shape.length !== 0) throw new DTypeError(op, `f must return a scalar, got shape [${shape.join(',')}]; did you mean jacrev?`);
@@ -212,8 +212,11 @@ export function vjp<X extends TensorLike>(f: TensorFn | ((x: TensorVar) => Tenso
 export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: unknown): unknown {
   checkFunction('vjp', f);
   const tag = newTag();
+  // The graph lives as long as the pullback and is never released: chunks of its own, so it
+  // pins nothing of other graphs (tape.ts).
+  ownChunks(tag);
   const xs = leaves('vjp', primals, tag);
-  const y = callOn(xs, primals, f as (arg: never) => unknown);
+  const y = callOn(tag, xs, primals, f as (arg: never) => unknown);
   const outs = Array.isArray(y) ? (y as unknown[]) : [y];
   const roots = outs.map((yi) => outputNode('vjp', yi, tag));
   const like = enclosing(primals);

@@ -3,7 +3,7 @@
  * wrong, or a documented result. The outcomes are docs/errors.md's @ad/reverse section.
  */
 import { ones, tensor } from '@ad/core';
-import { grad, hessian, hvp, jacrev, noGrad, valueAndGrad, variable, vjp, type TensorVar, type Var } from '../src/index.js';
+import { backward, grad, hessian, hvp, jacrev, noGrad, toDot, valueAndGrad, variable, vjp, zeroGrad, type TensorVar, type Var } from '../src/index.js';
 import { catalogue, type BadCase } from '../../core/test/bad-input-catalogue.js';
 
 const js = <T>(v: unknown) => v as T;
@@ -16,7 +16,8 @@ const cases: BadCase[] = [
   { fn: 'variable', input: "'a'", call: () => variable(js('a')), expect: E('DTypeError') },
   { fn: 'variable', input: 'a plain array [1, 2]', call: () => variable(js([1, 2])), expect: E('DTypeError') },
   { fn: 'variable', input: 'NaN', call: () => variable(NaN), expect: propagates },
-  { fn: 'Var', input: '+ on a Var (a JavaScript operator)', call: () => js<number>(variable(1)) + 1, expect: E('TypeError') },
+  { fn: 'Var', input: '+ on a Var (a JavaScript operator)', call: () => js<number>(variable(1)) + 1, expect: E('ValueError') },
+  { fn: 'TensorVar', input: '* on a TensorVar (a JavaScript operator)', call: () => js<number>(variable(tensor([1]))) * 2, expect: E('ValueError') },
   { fn: 'backward', input: 'a non-scalar output without a seed', call: () => variable(tensor([1, 2])).mul(2).backward(), expect: E('AdError') },
   { fn: 'backward', input: 'twice through a released graph', call: () => { const y = variable(2).mul(3); y.backward(); return y.backward(); }, expect: E('ReleasedGraphError') },
   { fn: 'backward', input: 'a value computed under noGrad', call: () => { const w = variable(3); return noGrad(() => w.mul(w)).backward(); }, expect: E('AdError') },
@@ -36,6 +37,13 @@ const cases: BadCase[] = [
   { fn: 'hvp', input: 'v of length 1 for 2 inputs', call: () => hvp(f2)([1, 2], [1]), expect: E('ValueError') },
   { fn: 'hvp', input: 'v of the wrong shape for a tensor', call: () => hvp((v: TensorVar) => v.square().sum())(tensor([1, 2]), tensor([1])), expect: E('ValueError') },
   { fn: 'hessian', input: 'f = 1', call: () => hessian(js(1)), expect: E('DTypeError') },
+  { fn: 'hessian', input: "mode 'sideways'", call: () => hessian(f2, { mode: js('sideways') }), expect: E('ValueError') },
+  { fn: 'backward', input: 'root null', call: () => backward(js(null)), expect: E('DTypeError') },
+  { fn: 'toDot', input: 'root null', call: () => toDot(js(null)), expect: E('DTypeError') },
+  { fn: 'toDot', input: `rankdir '"]; evil' (written into the DOT source)`, call: () => toDot(variable(1).mul(2), { rankdir: js('"]; evil') }), expect: E('ValueError') },
+  { fn: 'toDot', input: 'digits 0', call: () => toDot(variable(1).mul(2), { digits: 0 }), expect: E('ValueError') },
+  { fn: 'zeroGrad', input: 'null', call: () => zeroGrad(js(null)), expect: E('DTypeError') },
+  { fn: 'noGrad', input: "'x' (not a function)", call: () => noGrad(js('x')), expect: E('DTypeError') },
 ];
 
 catalogue('@ad/reverse', cases);

@@ -186,3 +186,12 @@ describe('errors', () => {
     expect(g).toBeInstanceOf(Tensor);
   });
 });
+
+describe('released graphs', () => {
+  test('a backward through an intermediate that an earlier backward released is a ReleasedGraphError', () => {
+    const x = variable(tensor([1, 2]));
+    const h = x.mul(3);
+    h.sum().backward();
+    expect(() => h.mul(2).sum().backward()).toThrow(/backward: the graph through mul was released/);
+  });
+});

@@ -99,12 +99,26 @@ export function softmaxRows(out: Float64Array, x: Float64Array, rows: number, n:
   }
 }
 
-/** log softmax = x − max − log Σ exp(x − max): fused, so it stays finite where log(softmax) is −∞. */
+/**
+ * log softmax = (x − max) − log Σ exp(x − max): fused, so it stays finite where log(softmax) is
+ * −∞. The max is subtracted first and the log-sum after, as PyTorch does: x − (max + log Σ)
+ * would round max + log Σ at max's scale (at logits of 1e16, log Σ = 0.69 vanishes entirely).
+ */
 export function logSoftmaxRows(out: Float64Array, x: Float64Array, rows: number, n: number): void {
   for (let r = 0; r < rows; r++) {
     const base = r * n;
-    const lse = logSumExpRow(x, base, n);
-    for (let j = 0; j < n; j++) out[base + j] = x[base + j] - lse;
+    let m = -Infinity;
+    for (let j = 0; j < n; j++) m = Math.max(m, x[base + j]);
+    if (!Number.isFinite(m)) {
+      // All −∞, a +∞ or a NaN in the row: log Σ exp carries it (no ∞ − ∞ turned into a number).
+      const lse = logSumExpRow(x, base, n);
+      for (let j = 0; j < n; j++) out[base + j] = x[base + j] - lse;
+      continue;
+    }
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(x[base + j] - m);
+    const logS = Math.log(s);
+    for (let j = 0; j < n; j++) out[base + j] = x[base + j] - m - logS;
   }
 }
 

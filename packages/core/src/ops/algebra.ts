@@ -68,6 +68,10 @@ export interface Algebra<T> {
   abs(x: T): T;
   /** sign x. */
   sign(x: T): T;
+  /** ln(1 + eˣ), stable for any x. */
+  softplus(x: T): T;
+  /** Φ(x), the standard normal distribution function (exact GELU is x·Φ(x)). */
+  normalCdf(x: T): T;
 
   /** x + y. */
   add(x: Operand<T>, y: Operand<T>): T;
@@ -83,6 +87,10 @@ export interface Algebra<T> {
   maximum(x: Operand<T>, y: Operand<T>): T;
   /** min(x, y), element by element. */
   minimum(x: Operand<T>, y: Operand<T>): T;
+  /** x for x > 0, a·x otherwise (PyTorch's leaky_relu; derivative a at 0). */
+  leakyRelu(x: Operand<T>, negativeSlope: Operand<T>): T;
+  /** x for x > 0, α(eˣ − 1) otherwise (PyTorch's elu; derivative α at 0). */
+  elu(x: Operand<T>, alpha: Operand<T>): T;
 
   /** [x = y]. */
   eq(x: Operand<T>, y: Operand<T>): T;
@@ -137,6 +145,26 @@ export interface Algebra<T> {
 
   /** Matrix product with NumPy's matmul semantics (1-D promoted, batch axes broadcast). */
   matmul(x: T, y: T): T;
+
+  /** Every window of an image batch [N, C, H, W] as a column: [N, C·kh·kw, Hₒ·Wₒ] (PyTorch's unfold; stride 1 by default). */
+  im2col(x: T, window: WindowOptions): T;
+  /** Elements by flat row-major index (NumPy's take with no axis); the result has the indices' shape. */
+  take(x: T, indices: Operand<T>): T;
+  /** A zero tensor of `shape` with x[k] added at flat index indices[k] (the transpose of take). */
+  scatterAdd(x: T, indices: Operand<T>, shape: Shape): T;
+  /** Flat indices of each window's maximum in an image batch (stride = kernel size by default). */
+  maxPool2dIndices(x: T, window: WindowOptions): T;
+}
+
+/** A size along H and W: one number for both, or [h, w]. */
+export type Pair = number | readonly [number, number];
+
+/** A sliding window over the last two axes of [N, C, H, W], with PyTorch's argument names. */
+export interface WindowOptions {
+  kernelSize: Pair;
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
 }
 
 /** One axis of a slice: an index (the axis is dropped), or `[start?, end?, step?]` like Python's. */
@@ -172,7 +200,8 @@ export type MethodName = Exclude<keyof Algebra<unknown>, 'interpreter' | 'shape'
 /** Element-wise ops: the methods that scalar kinds (Dual, Var) share with tensors. */
 export type ScalarMethodName =
   | 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'tan' | 'tanh' | 'sigmoid' | 'relu' | 'sqrt' | 'square' | 'abs' | 'sign'
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+  | 'softplus'
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'leakyRelu' | 'elu';
 
 /** The methods every scalar kind has: `x.add(y)`, `x.exp()`, with numbers taken as constants. */
 export type ScalarMethods<S, O = never> = {

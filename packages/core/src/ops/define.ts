@@ -10,6 +10,7 @@
  * - `bilinear`: ż = f(ẋ, y) + f(x, ẏ); give the transposes in each argument (matmul).
  * - `custom`: both rules by hand, side by side (softmax, matmul, max).
  */
+import { DTypeError } from '../errors.js';
 import { broadcastShapes, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { ElementwiseKernel, type Strided } from '../kernels/elementwise.js';
@@ -64,6 +65,13 @@ export interface ElementwiseSpec {
 
 /** An element-wise op with NumPy broadcasting, from its expression and its partials. */
 export function elementwise(spec: ElementwiseSpec): Op<undefined> {
+  checkSpec('elementwise', spec, ['expr']);
+  if (!Array.isArray(spec.inputs) || spec.inputs.length === 0 || !spec.inputs.every((n) => typeof n === 'string')) {
+    throw new DTypeError('elementwise', `${spec.name}: inputs must be a non-empty array of names, such as ['x'] or ['x', 'y']`);
+  }
+  if (spec.partials !== undefined && (!Array.isArray(spec.partials) || spec.partials.length !== spec.inputs.length || !spec.partials.every((p) => typeof p === 'function'))) {
+    throw new DTypeError('elementwise', `${spec.name}: partials must give one function per input (${spec.inputs.length})`);
+  }
   const kernel = new ElementwiseKernel(spec.inputs, spec.expr);
   const partials = spec.partials ?? null;
   const arity = spec.inputs.length;
@@ -110,6 +118,7 @@ export interface LinearSpec<P> {
 
 /** A linear op of one input: ẏ = f(ẋ) and x̄ = fᵀ(ȳ). Reshapes, transposes, sums, broadcasts, slices. */
 export function linear<P>(spec: LinearSpec<P>): Op<P> {
+  checkSpec('linear', spec, [], ['primal', 'transpose']);
   const op: Op<P> = {
     name: spec.name,
     arity: 1,
@@ -132,6 +141,7 @@ export interface BilinearSpec {
 
 /** A bilinear op z = f(x, y): ż = f(ẋ, y) + f(x, ẏ), and each adjoint from its transpose. */
 export function bilinear(spec: BilinearSpec): Op<undefined> {
+  checkSpec('bilinear', spec, [], ['primal', 'transposeX', 'transposeY']);
   const op: Op<undefined> = {
     name: spec.name,
     arity: 2,
@@ -164,7 +174,18 @@ export interface CustomSpec<P> {
 
 /** An op whose two rules are written by hand. */
 export function custom<P>(spec: CustomSpec<P>): Op<P> {
+  checkSpec('custom', spec, [], ['primal', 'jvp', 'vjp']);
+  if (!Number.isInteger(spec.arity) || spec.arity < 1) throw new DTypeError('custom', `${spec.name}: arity must be a positive integer, got ${String(spec.arity)}`);
   return { differentiable: true, ...spec };
+}
+
+/** An op definition is an object with a name, its strings and its functions: checked once, here. */
+function checkSpec(helper: string, spec: unknown, strings: readonly string[], functions: readonly string[] = []): void {
+  if (spec === null || typeof spec !== 'object') throw new DTypeError(helper, `expected an op definition (an object with a name), got ${spec === null ? 'null' : typeof spec}`);
+  const s = spec as Record<string, unknown>;
+  if (typeof s.name !== 'string' || s.name.length === 0) throw new DTypeError(helper, 'the op needs a name (a non-empty string)');
+  for (const key of strings) if (typeof s[key] !== 'string') throw new DTypeError(helper, `${s.name}: ${key} must be a string, got ${typeof s[key]}`);
+  for (const key of functions) if (typeof s[key] !== 'function') throw new DTypeError(helper, `${s.name}: ${key} must be a function, got ${typeof s[key]}`);
 }
 
 /** ∂·v, skipping the product when the partial is the constant ±1. */

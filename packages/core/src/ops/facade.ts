@@ -6,10 +6,15 @@
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkShape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, type Shape } from '../shape.js';
-import type { Algebra, Axis, Interpreter, Operand, SliceArg } from './algebra.js';
+import { Tensor } from '../tensor.js';
+import type { Algebra, Axis, Interpreter, Operand, Pair, SliceArg, WindowOptions } from './algebra.js';
+import type { WindowParams } from './conv.js';
 import type { AxisSlice } from './shape.js';
 import type { Op } from './define.js';
 import { ops, unaryNames, binaryNames } from './table.js';
+
+/** The symbol under which value kinds keep their interpreter (kinds.ts's KIND; not imported, to avoid a cycle). */
+const VALUE_KIND = Symbol.for('@ad/kind');
 
 /** The typed algebra of a mode, built from its interpreter (see the module comment). */
 export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
@@ -20,6 +25,10 @@ export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
       throw new DTypeError(op, `expected a tensor or a number, got ${x === null ? 'null' : typeof x} ${JSON.stringify(String(x))}`);
     }
     if (Array.isArray(x)) throw new DTypeError(op, 'expected a tensor or a number, got a plain array; wrap it with tensor([...])');
+    // A Tensor, or a value of a differentiation mode (it carries a kind: see kinds.ts).
+    if (!(x instanceof Tensor) && !(VALUE_KIND in x)) {
+      throw new DTypeError(op, `expected a tensor or a number, got an object of class ${(x as object).constructor?.name ?? 'null'}`);
+    }
     return x;
   };
   const rankOf = (x: T): number => I.shape(x).length;
@@ -111,6 +120,13 @@ export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
       }
       return z;
     },
+    normalCdf: (x: T) => apply(ops.normalCdf, [lift('normalCdf', x)], undefined),
+    im2col: (x: T, window: WindowOptions) => apply(ops.im2col, [x], windowParams('im2col', I.shape(x), window, false)),
+    take: (x: T, indices: Operand<T>) => apply(ops.take, [lift('take', x), lift('take', indices)], undefined),
+    scatterAdd: (x: T, indices: Operand<T>, shape: Shape) =>
+      apply(ops.scatterAdd, [lift('scatterAdd', x), lift('scatterAdd', indices)], { shape: checkShape('scatterAdd', shape) }),
+    maxPool2dIndices: (x: T, window: WindowOptions) =>
+      apply(ops.maxPool2dIndices, [x], windowParams('maxPool2d', I.shape(x), window, true)),
   };
   for (const name of unaryNames) {
     const op = ops[name];
@@ -121,6 +137,34 @@ export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
     algebra[name] = (x: Operand<T>, y: Operand<T>) => apply(op, [lift(name, x), lift(name, y)], undefined);
   }
   return algebra as Algebra<T>;
+}
+
+/**
+ * A window's sizes as [h, w] pairs, checked: positive kernel, stride and dilation, padding
+ * from 0 to half the kernel for a pool (PyTorch's limit, so that no window is all padding).
+ * A pool's stride defaults to its kernel size, a convolution's to 1.
+ */
+function windowParams(op: string, shape: Shape, window: WindowOptions, pool: boolean): WindowParams {
+  if (shape.length !== 4) throw new ShapeError(op, `expects an image batch [N, C, H, W], got ${fmtShape(shape)}`);
+  if (typeof window !== 'object' || window === null) throw new ValueError(op, 'expects window options { kernelSize, stride?, padding?, dilation? }');
+  const pair = (name: string, v: Pair | undefined, dflt: readonly [number, number], min: number): [number, number] => {
+    const p = v === undefined ? dflt : typeof v === 'number' ? [v, v] : v;
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= min)) {
+      throw new ValueError(op, `${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`);
+    }
+    return [p[0], p[1]];
+  };
+  const kernel = pair('kernelSize', window.kernelSize ?? Number.NaN, [1, 1], 1);
+  const params: WindowParams = {
+    kernel,
+    stride: pair('stride', window.stride, pool ? kernel : [1, 1], 1),
+    padding: pair('padding', window.padding, [0, 0], 0),
+    dilation: pair('dilation', window.dilation, [1, 1], 1),
+  };
+  if (pool && params.padding.some((p, a) => 2 * p > kernel[a])) {
+    throw new ValueError(op, `padding ${params.padding.join('×')} must be at most half the kernel size ${kernel.join('×')}`);
+  }
+  return params;
 }
 
 /** Resolves one −1 in a requested shape and checks the element count. */
@@ -177,8 +221,14 @@ function normalizeSlice(shape: Shape, ranges: readonly SliceArg[]): AxisSlice[] 
       }
       return { start: i, step: 1, count: 1, drop: true };
     }
+    if (!Array.isArray(r)) throw new DTypeError('slice', `axis ${axis}: expected an index, [start, end, step] or null, got ${typeof r}`);
     const step = r[2] ?? 1;
     if (!Number.isInteger(step) || step === 0) throw new ValueError('slice', `step must be a non-zero integer, got ${step}`);
+    for (const [what, v] of [['start', r[0]], ['end', r[1]]] as const) {
+      if (v !== undefined && v !== null && !Number.isInteger(v)) {
+        throw new ValueError('slice', `axis ${axis}: ${what} must be an integer (or null), got ${String(v)}`);
+      }
+    }
     const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
     const norm = (v: number | null | undefined, dflt: number, lo: number, hi: number) =>
       v === undefined || v === null ? dflt : clamp(v < 0 ? v + size : v, lo, hi);

@@ -7,7 +7,7 @@
 import { broadcastShapes, rowMajorStrides, sizeOf } from '../shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { gemm } from '../kernels/matmul.js';
+import { gemmBatch } from '../kernels/paths.js';
 import type { Algebra } from './algebra.js';
 import { bilinear, unbroadcast } from './define.js';
 
@@ -56,10 +56,8 @@ export const matmul = bilinear({
     const [aRs, aCs] = a.stride.slice(-2);
     const [bRs, bCs] = b.stride.slice(-2);
     const count = sizeOf(batch);
-    if (count === 1) {
-      gemm(m, n, k, a.data, a.offset, aRs, aCs, b.data, b.offset, bRs, bCs, out, 0);
-      return Tensor.fromData(out, shape);
-    }
+    const aOffsets = new Array<number>(count);
+    const bOffsets = new Array<number>(count);
     const aStride = batchStrides(a, batch);
     const bStride = batchStrides(b, batch);
     const index = rowMajorStrides(batch);
@@ -73,8 +71,10 @@ export const matmul = bilinear({
         aOff += i * aStride[d];
         bOff += i * bStride[d];
       }
-      gemm(m, n, k, a.data, aOff, aRs, aCs, b.data, bOff, bRs, bCs, out, t * m * n);
+      aOffsets[t] = aOff;
+      bOffsets[t] = bOff;
     }
+    gemmBatch(m, n, k, a.data, aOffsets, aRs, aCs, b.data, bOffsets, bRs, bCs, out);
     return Tensor.fromData(out, shape);
   },
   transposeX: (o, zBar, x, w) => unbroadcast(o, o.matmul(zBar, mT(o, w)), o.shape(x)),

@@ -5,6 +5,8 @@ import * as reduce from './reduce.js';
 import * as nn from './nn.js';
 import * as shape from './shape.js';
 import { matmul } from './linalg.js';
+import * as activations from './activations.js';
+import * as conv from './conv.js';
 
 /** The op table: every primitive op by name, each with its primal, forward rule and reverse rule. */
 export const ops = {
@@ -53,12 +55,21 @@ export const ops = {
   slice: shape.slice,
   unslice: shape.unslice,
   matmul,
+  leakyRelu: activations.leakyRelu,
+  elu: activations.elu,
+  softplus: activations.softplus,
+  normalCdf: activations.normalCdf,
+  im2col: conv.im2col,
+  col2im: conv.col2im,
+  take: conv.take,
+  scatterAdd: conv.scatterAdd,
+  maxPool2dIndices: conv.maxPool2dIndices,
 } as const;
 
 /** The name of a primitive op. */
 export type OpName = keyof typeof ops;
 
 /** Names of the element-wise ops of one input. */
-export const unaryNames = ['neg', 'exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu', 'sqrt', 'square', 'abs', 'sign'] as const;
+export const unaryNames = ['neg', 'exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu', 'sqrt', 'square', 'abs', 'sign', 'softplus'] as const;
 /** Names of the element-wise ops of two inputs. */
-export const binaryNames = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+export const binaryNames = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'leakyRelu', 'elu'] as const;

@@ -136,8 +136,12 @@ function addNoise(x: Float64Array, noise: number, g: Generator): void {
   for (let i = 0; i < x.length; i++) x[i] += noise * g.normal();
 }
 
+/** Samples a generated data set may hold: 10⁷ points (80 MB per feature), far beyond any toy set. */
+const MAX_POINTS = 10_000_000;
+
 function count(op: string, name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new ValueError(op, `${name} must be a positive integer, got ${describe(v)}`);
+  if (v > MAX_POINTS) throw new ValueError(op, `${name} must be at most ${MAX_POINTS.toLocaleString('en')}, got ${describe(v)}`);
   return v;
 }
 

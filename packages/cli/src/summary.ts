@@ -1,0 +1,23 @@
+/**
+ * `ad summary`: rebuilds a checkpoint's model from its training record, loads the weights and
+ * prints its layers with their output shapes for an input and their parameter counts.
+ */
+import { summary } from '@ad/nn';
+import type { Streams } from './main.js';
+import { buildModel, describeModel } from './model.js';
+import { loadRun } from './run-record.js';
+
+export interface SummaryFlags {
+  model: string;
+  input?: number[];
+}
+
+export async function summarize(flags: SummaryFlags, io: Streams): Promise<void> {
+  const { checkpoint, run } = loadRun(flags.model);
+  const spec = run.config.model;
+  const { model } = buildModel(spec);
+  model.loadStateDict(checkpoint.model);
+  const print = (line: string) => io.stdout.write(`${line}\n`);
+  print(`${flags.model}: ${run.config.data}, ${describeModel(spec)}, trained ${run.epoch} epoch${run.epoch === 1 ? '' : 's'}`);
+  print(summary(model, flags.input ?? [1, spec.inputs]).text);
+}

@@ -1,0 +1,134 @@
+/**
+ * Checkpoints on disk (Node only, exported from `@ad/nn/node`): the bytes of `saveBytes` —
+ * safetensors, or the earlier JSON format for a path ending in `.json` — written to a
+ * temporary file in the same directory, flushed, and renamed over the target, so a crash
+ * mid-write leaves the previous checkpoint intact.
+ *
+ * Temporary names are `<path>.tmp-<pid>-<random>`: unique between processes and between worker
+ * threads of one process (a time stamp is not: concurrent saves collided). Every failure
+ * removes its temporary file, and a save removes those that writers killed mid-write left
+ * beside the same path (their process is gone).
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pid } from 'node:process';
+import { DTypeError } from '@ad/core';
+import { CheckpointError, checkSave, loadBytes, restoreCheckpoint, saveBytes, type Checkpoint, type SaveOptions } from './checkpoint.js';
+import type { Module } from './module.js';
+import type { Optimizer } from './optim.js';
+
+function checkPath(op: string, path: unknown): string {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new DTypeError(op, `path must be a non-empty string, got ${path === null ? 'null' : typeof path === 'string' ? 'an empty string' : typeof path}`);
+  }
+  return path;
+}
+
+/** A system error as a sentence: its code (ENOSPC, EACCES, …) and what it means. */
+function reason(e: unknown, reading = false): string {
+  const err = e as NodeJS.ErrnoException;
+  const hint: Record<string, string> = {
+    ENOSPC: 'the disk is full',
+    EACCES: 'permission denied',
+    EROFS: 'a read-only file system',
+    ENOENT: reading ? 'no such file' : 'the directory does not exist',
+    EISDIR: 'it is a directory',
+    EDQUOT: 'the disk quota is used up',
+  };
+  return err.code !== undefined && hint[err.code] !== undefined ? `${hint[err.code]} (${err.code})` : (err.message ?? String(e));
+}
+
+/**
+ * Saves a model's parameters (and an optimizer's state, run metadata) atomically to `path`:
+ * safetensors, or the earlier JSON format when the path ends in `.json` (or `format: 'json'`).
+ */
+export function save(model: Module, path: string, options: SaveOptions = {}): void {
+  checkPath('save', path);
+  checkSave('save', model, options);
+  const bytes = saveBytes(model, { ...options, format: options.format ?? (path.endsWith('.json') ? 'json' : 'safetensors') });
+  removeStaleTemporaries(path);
+  const tmp = `${path}.tmp-${pid}-${randomBytes(6).toString('hex')}`;
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx');
+  } catch (e) {
+    throw new CheckpointError('save', `cannot write ${path}: ${reason(e)}`);
+  }
+  try {
+    try {
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    removeQuietly(tmp);
+    throw new CheckpointError('save', `cannot write ${path}: ${reason(e)}; the previous checkpoint, if any, is unchanged`);
+  }
+  // The rename itself must reach the disk too, or a power cut could bring back the old name.
+  try {
+    const dir = openSync(dirname(resolve(path)), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  } catch (e) {
+    throw new CheckpointError('save', `wrote ${path} but could not flush its directory: ${reason(e)}`);
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone, or never made: nothing to clean.
+  }
+}
+
+/** Removes `<path>.tmp-<pid>-…` files whose writer process no longer exists (killed mid-write). */
+function removeStaleTemporaries(path: string): void {
+  const dir = dirname(resolve(path));
+  const prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // the directory is missing: the save reports that
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const writer = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(writer) && writer > 0 && writer !== pid && !alive(writer)) removeQuietly(join(dir, name));
+  }
+}
+
+function alive(processId: number): boolean {
+  try {
+    process.kill(processId, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Reads and verifies a checkpoint file (either format). Throws a CheckpointError that names the problem. */
+export function load(path: string): Checkpoint {
+  checkPath('load', path);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new CheckpointError('load', `cannot read ${path}: ${reason(e, true)}`);
+  }
+  return loadBytes(bytes, path, path.endsWith('.json') ? 'json' : undefined);
+}
+
+/** Loads a checkpoint file into a model (and optimizer); nothing is changed if any check fails. */
+export function restore(path: string, model: Module, optimizer?: Optimizer): Checkpoint {
+  checkPath('restore', path);
+  return restoreCheckpoint(load(path), model, optimizer, path);
+}

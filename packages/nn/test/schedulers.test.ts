@@ -1,0 +1,154 @@
+/**
+ * Learning-rate schedules and gradient clipping against hand-computed values of PyTorch's
+ * documented formulas (each trajectory lists the lr at steps 0, 1, 2, …).
+ */
+import { ValueError, tensor } from '@ad/core';
+import {
+  CosineAnnealingLR,
+  ExponentialLR,
+  LinearLR,
+  MultiStepLR,
+  OneCycleLR,
+  Parameter,
+  ReduceLROnPlateau,
+  SGD,
+  SequentialLR,
+  StepLR,
+  clipGradNorm,
+  clipGradValue,
+  type LRScheduler,
+} from '../src/index.js';
+
+const optimizer = (lr = 1) => new SGD([new Parameter(tensor([1, 2]))], { lr });
+
+/** The lr at step 0 and after each of `steps` further steps, with the optimizer following it. */
+function trajectory(s: LRScheduler, steps: number): number[] {
+  const out = [s.getLastLr()[0]];
+  for (let i = 0; i < steps; i++) {
+    s.optimizer.step();
+    s.step();
+    expect(s.optimizer.lr).toBe(s.getLastLr()[0]);
+    out.push(s.getLastLr()[0]);
+  }
+  return out;
+}
+
+function expectTrajectory(got: number[], want: number[]): void {
+  expect(got).toHaveLength(want.length);
+  got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 12));
+}
+
+test('StepLR: γ₀·γ^⌊t/stepSize⌋', () => {
+  expectTrajectory(trajectory(new StepLR(optimizer(), { stepSize: 2, gamma: 0.5 }), 6), [1, 1, 0.5, 0.5, 0.25, 0.25, 0.125]);
+});
+
+test('MultiStepLR: γ₀·γ^(milestones passed)', () => {
+  expectTrajectory(trajectory(new MultiStepLR(optimizer(), { milestones: [5, 2], gamma: 0.1 }), 6), [1, 1, 0.1, 0.1, 0.1, 0.01, 0.01]);
+});
+
+test('ExponentialLR: γ₀·γᵗ', () => {
+  expectTrajectory(trajectory(new ExponentialLR(optimizer(0.5), { gamma: 0.9 }), 3), [0.5, 0.45, 0.405, 0.3645]);
+});
+
+test('CosineAnnealingLR: η_min + (γ₀ − η_min)(1 + cos(πt/T))/2, rising again past T', () => {
+  // cos(π/4) = 0.70710678…: (1 + 0.70710678)/2 = 0.85355339, (1 − 0.70710678)/2 = 0.14644661
+  expectTrajectory(trajectory(new CosineAnnealingLR(optimizer(), { tMax: 4 }), 5), [1, 0.8535533905932737, 0.5, 0.14644660940672627, 0, 0.14644660940672627]);
+  expectTrajectory(trajectory(new CosineAnnealingLR(optimizer(2), { tMax: 2, etaMin: 1 }), 2), [2, 1.5, 1]);
+});
+
+test('LinearLR: a warm-up of the factor from start to end over totalIters, then constant', () => {
+  expectTrajectory(trajectory(new LinearLR(optimizer(), { startFactor: 0.25, totalIters: 3 }), 5), [0.25, 0.5, 0.75, 1, 1, 1]);
+  // PyTorch's defaults: 1/3 → 1 over 5 steps.
+  expectTrajectory(trajectory(new LinearLR(optimizer(3)), 1), [1, 1.4]);
+});
+
+test('OneCycleLR: up from max/25 over 30 % of the steps, then cosine down to max/25/1e4', () => {
+  const s = new OneCycleLR(optimizer(), { maxLr: 1, totalSteps: 10 });
+  // Phase 1 ends at step 0.3·10 − 1 = 2: 0.04, 1 + (0.04 − 1)·(1 + cos(π/2))/2 = 0.52, 1.
+  // Phase 2 runs steps 2…9: at step 3, p = 1/7: 4e-6 + (1 − 4e-6)·(1 + cos(π/7))/2 = 0.95048…
+  const lrs = trajectory(s, 9);
+  expectTrajectory(lrs.slice(0, 4), [0.04, 0.52, 1, 0.9504844339512095 * (1 - 4e-6) + 4e-6]);
+  expect(lrs[9]).toBeCloseTo(4e-6, 15);
+  expect(() => s.step()).toThrow(/past its totalSteps 10/);
+  const linear = new OneCycleLR(optimizer(), { maxLr: 1, epochs: 2, stepsPerEpoch: 5, annealStrategy: 'linear', pctStart: 0.5 });
+  // Phase 1 ends at step 4: 0.04 + 0.96·t/4; phase 2, steps 4…9, down to 4e-6.
+  expectTrajectory(trajectory(linear, 9).slice(0, 6), [0.04, 0.28, 0.52, 0.76, 1, 1 - (1 - 4e-6) / 5]);
+});
+
+test('SequentialLR: a warm-up, then a schedule that starts over at its milestone from the initial lr', () => {
+  const opt = optimizer();
+  const warm = new LinearLR(opt, { startFactor: 0.5, totalIters: 2 });
+  const decay = new ExponentialLR(opt, { gamma: 0.5 });
+  expect(decay.baseLr).toBe(1);
+  expectTrajectory(trajectory(new SequentialLR(opt, { schedulers: [warm, decay], milestones: [3] }), 5), [0.5, 0.75, 1, 1, 0.5, 0.25]);
+  expect(() => new SequentialLR(opt, { schedulers: [warm, decay], milestones: [] })).toThrow(ValueError);
+  expect(() => new SequentialLR(opt, { schedulers: [warm, new StepLR(optimizer(), { stepSize: 1 })], milestones: [2] })).toThrow(/same optimizer/);
+});
+
+test('ReduceLROnPlateau: after more than patience steps without a relative improvement, lr·factor, then cooldown', () => {
+  const opt = optimizer();
+  const s = new ReduceLROnPlateau(opt, { patience: 1, factor: 0.5, cooldown: 1, minLr: 0.2 });
+  const lrs: number[] = [];
+  // 1.0 best; 0.99995 is not better by the 1e-4 relative threshold; two bad steps > patience 1.
+  for (const metric of [1, 0.99995, 1, 1, 1, 1, 0.5, 0.6, 0.6, 0.6, 0.6]) {
+    s.step(metric);
+    lrs.push(s.getLastLr()[0]);
+  }
+  expect(lrs).toEqual([1, 1, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.2, 0.2, 0.2]);
+  const max = new ReduceLROnPlateau(optimizer(), { mode: 'max', patience: 0, thresholdMode: 'abs', threshold: 0.1 });
+  max.step(1);
+  max.step(1.05);
+  expect(max.getLastLr()).toEqual([0.1]);
+  expect(() => s.step(NaN)).toThrow(ValueError);
+});
+
+test('a scheduler resumes from its state dict', () => {
+  const a = new CosineAnnealingLR(optimizer(), { tMax: 10 });
+  trajectory(a, 3);
+  const b = new CosineAnnealingLR(optimizer(), { tMax: 10 });
+  b.loadStateDict(JSON.parse(JSON.stringify(a.stateDict())));
+  expect(b.optimizer.lr).toBe(a.optimizer.lr);
+  a.step();
+  b.step();
+  expect(b.getLastLr()).toEqual(a.getLastLr());
+  expect(() => b.loadStateDict({ lastEpoch: 1, baseLr: 2, lastLr: 1 })).toThrow(/initial lr 2 differs/);
+  expect(() => new StepLR(optimizer(), { stepSize: 0 })).toThrow(/stepSize must be a positive integer/);
+});
+
+describe('gradient clipping', () => {
+  const params = () => {
+    const a = new Parameter(tensor([3, 0]));
+    const b = new Parameter(tensor([[0, 4]]));
+    a.grad = tensor([3, 0]);
+    b.grad = tensor([[0, -4]]);
+    return [a, b];
+  };
+
+  test('clipGradNorm returns the total 2-norm and scales by maxNorm/(total + 1e-6)', () => {
+    const ps = params();
+    expect(clipGradNorm(ps, 1)).toBe(5);
+    const c = 1 / (5 + 1e-6);
+    expect((ps[0].grad as ReturnType<typeof tensor>).toArray()).toEqual([3 * c, 0]);
+    expect((ps[1].grad as ReturnType<typeof tensor>).toArray()).toEqual([[0, -4 * c]]);
+  });
+
+  test('a norm below maxNorm leaves the gradients alone; the ∞-norm and a 1-norm', () => {
+    const ps = params();
+    expect(clipGradNorm(ps, 10)).toBe(5);
+    expect((ps[1].grad as ReturnType<typeof tensor>).toArray()).toEqual([[0, -4]]);
+    expect(clipGradNorm(params(), 1, Infinity)).toBe(4);
+    const one = params();
+    expect(clipGradNorm(one, 3.5, 1)).toBeCloseTo(7, 14);
+    expect(((one[0].grad as ReturnType<typeof tensor>).toArray() as number[])[0]).toBeCloseTo((3 * 3.5) / (7 + 1e-6), 14);
+    expect(clipGradNorm([new Parameter(tensor([1]))], 1)).toBe(0);
+  });
+
+  test('clipGradValue clamps each element', () => {
+    const ps = params();
+    clipGradValue(ps, 3.5);
+    expect((ps[0].grad as ReturnType<typeof tensor>).toArray()).toEqual([3, 0]);
+    expect((ps[1].grad as ReturnType<typeof tensor>).toArray()).toEqual([[0, -3.5]]);
+    expect(() => clipGradValue(ps, -1)).toThrow(ValueError);
+    expect(() => clipGradNorm(ps, NaN)).toThrow(/maxNorm must be a non-negative number/);
+  });
+});
