@@ -13,7 +13,6 @@
  */
 import {
   DTypeError,
-  KIND,
   Tensor,
   isTagged,
   numberInterpreter,

@@ -5,6 +5,6 @@
  */
 import './graph.js';
 
-export { jit, adjointProgram, type Jitted, type JitStats, type Lowered } from './jit.js';
+export { jit, adjointProgram, type AdjointProgram, type Jitted, type JitStats, type Lowered } from './jit.js';
 export { Tracer, TensorTracer, TracingError } from './tracer.js';
 export { tracingInterpreter } from './graph.js';

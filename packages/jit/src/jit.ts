@@ -37,6 +37,12 @@ export interface Lowered {
   readonly signature: string;
 }
 
+/** An adjoint program written by `adjointProgram`, and a way to run it. */
+export interface AdjointProgram extends Lowered {
+  /** Runs the program: [x̄₀, x̄₁, …] at x (an array of the length it was written for). */
+  gradient(x: readonly number[]): number[];
+}
+
 /**
  * A jitted function: fn's signature, plus its generated source and cache statistics.
  * @typeParam F - the type of the function compiled
@@ -265,7 +271,7 @@ function trace(fn: (...args: never[]) => unknown, args: readonly unknown[], sig:
  * is summed before it is sent on (one product where the tape, which holds two nodes, makes two).
  * For teaching (`ad compile`): the program returns [x̄₀, x̄₁, …], and `gradient` runs it.
  */
-export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[]): Lowered & { gradient(x: readonly number[]): number[] } {
+export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[]): AdjointProgram {
   if (typeof fn !== 'function') throw new DTypeError('jit', `expected a function to compile, got ${fn === null ? 'null' : typeof fn}`);
   const sig = signatureOf([x]);
   const graph = new Graph(newTag());
