@@ -50,6 +50,7 @@ export interface AdjointProgram extends Lowered {
 export type Jitted<F extends (...args: never[]) => unknown> = F & {
   /** The program generated for the most recent signature. */
   readonly source: string;
+  /** How many programs were traced, for which signatures, and what changed last. */
   readonly stats: JitStats;
   /** Traces and emits at these arguments without running: source, Wengert list, sizes. */
   lower(...args: Parameters<F>): Lowered;
