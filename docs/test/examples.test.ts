@@ -14,6 +14,7 @@ import * as mlp from '../examples/mlp.js';
 import * as numerics from '../examples/numerics.js';
 import * as reverseMode from '../examples/reverse-mode.js';
 import * as seeds from '../examples/seeds.js';
+import * as sourceTransformation from '../examples/source-transformation.js';
 
 /** Element-wise toBeCloseTo for arrays (nested or not) at `digits` decimals. */
 function expectClose(actual: unknown, expected: unknown, digits = 10): void {
@@ -294,5 +295,34 @@ describe('10. coming from PyTorch, JAX, TensorFlow.js', () => {
       stateDictKeys: ['0.weight', '0.bias', '2.weight', '2.bias'],
       evaluatedRecords: false,
     });
+  });
+});
+
+describe('11. source transformation', () => {
+  test('jit(f): f(3, 2) = 5 from three statements, add, sub, mul', () => {
+    const { value, source } = sourceTransformation.compiledF();
+    expect(value).toBe(5);
+    for (const line of ['const v2 = v0 + v1; // add', 'const v3 = v0 - v1; // sub', 'const v4 = v2 * v3; // mul']) expect(source).toContain(line);
+  });
+
+  test('jit(grad(f)): [6, −4] from five statements, the product f itself never computed', () => {
+    const { gradient, source, statements } = sourceTransformation.compiledGradient();
+    expect(gradient).toEqual([6, -4]);
+    expect(statements).toBe(5);
+    for (const line of ['const v4 = -v2; // neg', 'const v5 = v2 + v3; // add', 'const v6 = v3 + v4; // add', 'return [v5, v6];']) expect(source).toContain(line);
+    expect(source).not.toContain('// mul');
+  });
+
+  test('a tensor layer: the tanh, mul, add chain is one loop and agrees with eager', () => {
+    const { source, agrees } = sourceTransformation.fusedLayer();
+    expect(agrees).toBe(true);
+    expect(source).toContain('// fused tanh, mul, add over [5,4]');
+  });
+
+  test('an if on a traced value is a TracingError naming the op; masks give 6 and 1', () => {
+    const { message, viaMask } = sourceTransformation.controlFlow();
+    expect(message).toMatch(/^jit: input v0 was read as a number/);
+    expect(message).toContain('where(condition, a, b)');
+    expect(viaMask).toEqual([6, 1]);
   });
 });

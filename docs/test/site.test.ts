@@ -35,7 +35,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 const guidePages = readdirSync(join(docs, 'guide'))
   .filter((f) => f.endsWith('.md'))
   .map((f) => `/guide/${f.replace(/\.md$/, '')}`);
-const packages = ['core', 'forward', 'reverse', 'nn', 'cli'];
+const packages = ['core', 'forward', 'reverse', 'jit', 'nn', 'cli'];
 
 test('the build ran every stage', () => {
   console.log(`docs build: ${seconds.toFixed(1)} s\n${log.split('\n').filter((l) => l.startsWith('docs:')).join('\n')}`);
@@ -43,7 +43,7 @@ test('the build ran every stage', () => {
 });
 
 test('every guide page, the home page, the error catalogue and the API reference exist', () => {
-  expect(guidePages).toHaveLength(10);
+  expect(guidePages).toHaveLength(11);
   for (const page of ['/', ...guidePages, '/errors', '/api/', ...packages.map((p) => `/api/@ad/${p}/`)]) {
     expect(report.pages).toContain(page);
   }

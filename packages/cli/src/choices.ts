@@ -25,3 +25,6 @@ export type Split = (typeof SPLITS)[number];
 
 export const FORMATS = ['svg', 'dot'] as const;
 export type Format = (typeof FORMATS)[number];
+
+export const MODES = ['reverse', 'forward'] as const;
+export type Mode = (typeof MODES)[number];

@@ -5,12 +5,12 @@
  */
 import { Command, Option } from 'commander';
 import { choiceFlag, numberFlag, parseNumber, parseNumberList, parseSizes } from './args.js';
-import { ACTIVATIONS, DATASETS, FORMATS, LOSSES, MODELS, OPTIMIZERS, SCHEDULES, SPLITS } from './choices.js';
+import { ACTIVATIONS, DATASETS, FORMATS, LOSSES, MODELS, MODES, OPTIMIZERS, SCHEDULES, SPLITS } from './choices.js';
 import { UsageError } from './errors.js';
 import type { Streams } from './streams.js';
 import { CNN_PRESET, PRESETS } from './presets.js';
 
-export const SUBCOMMANDS = ['train', 'eval', 'summary', 'compare', 'graph'] as const;
+export const SUBCOMMANDS = ['train', 'eval', 'summary', 'compare', 'graph', 'compile'] as const;
 
 /** MNIST's preset, quoted in the help so it cannot drift from what runs. */
 const MNIST = PRESETS.mnist;
@@ -28,7 +28,7 @@ function parseTest(value: string): number {
 export function buildProgram(io: Streams): Command {
   const program = new Command('ad');
   program
-    .description('The @ad toolkit on the command line: train MLPs, compare forward- and reverse-mode seeds, draw the recorded graph.')
+    .description('The @ad toolkit on the command line: train MLPs, compare forward- and reverse-mode seeds, draw the recorded graph, compile a derivative to straight-line code.')
     .version('0.1.0', '-V, --version')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -111,6 +111,14 @@ export function buildProgram(io: Streams): Command {
     .option('--out <file>', 'where to write the picture (default graph.svg; with --format dot, print DOT unless given)')
     .addOption(new Option('--format <kind>', 'svg (rendered with WASM Graphviz) or dot').choices(FORMATS).argParser(choiceFlag('--format', FORMATS)))
     .action(async (flags) => (await import('./graph.js')).graph(flags, io));
+
+  program
+    .command('compile')
+    .description('Source transformation: the Wengert list of an expression, the straight-line program jit emits for its derivative (primal and adjoint together), and what it costs against f.')
+    .requiredOption('--fn <expr>', 'expression(s), e.g. "(x+y)*(x-y)" or "[x*y, sin(x)]"')
+    .option('--at <point>', 'the point, e.g. x=3,y=2 (default: the variables in order of appearance = 1, 2, …)')
+    .addOption(new Option('--mode <mode>', 'reverse: jit(grad) (jit(jacrev) for several outputs); forward: jit(jacfwd)').choices(MODES).argParser(choiceFlag('--mode', MODES)))
+    .action(async (flags) => (await import('./compile.js')).compile(flags, io));
 
   return program;
 }

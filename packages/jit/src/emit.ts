@@ -1,0 +1,339 @@
+/**
+ * The emitter: turns a traced graph into one straight-line JavaScript function.
+ *
+ *   1. dead-code elimination: only nodes an output depends on are emitted (an adjoint nobody
+ *      reads, a primal value that only fed it, are never computed);
+ *   2. one statement per node, `const v3 = v1 * v2; // mul`, the op's own element-wise
+ *      expression with its operands' names substituted — numbers stay in locals, adjoints too;
+ *   3. tensors: element-wise nodes of one shape are fused into one loop (their intermediates
+ *      are loop locals; only values read elsewhere are stored), other ops (matmul, reductions,
+ *      shape ops) call the op's primal in core, i.e. the same kernels eager mode runs.
+ */
+import { Tensor, type Op, type Shape } from '@ad/core';
+import type { Graph, Node } from './graph.js';
+
+/** A leaf of the output structure: a node of the graph. */
+export class OutLeaf {
+  constructor(readonly id: number) {}
+}
+
+/** The output structure: leaves in arrays and plain objects, as the function returned them. */
+export type OutTree = OutLeaf | readonly OutTree[] | { readonly [key: string]: OutTree };
+
+/** Where an input node comes from: a path into the arguments, e.g. `a0[1]`. */
+export interface InputLoad {
+  readonly id: number;
+  readonly path: string;
+}
+
+export interface Program {
+  /** The function body (after the guard) and its header, as printed by `.source`. */
+  readonly source: string;
+  /** Statements emitted (one per live node). */
+  readonly statements: number;
+  /** Names bound in the generated function's closure (ops, parameters, constant tensors, helpers). */
+  readonly scope: Record<string, unknown>;
+  /** The parameters and body to compile. */
+  readonly params: readonly string[];
+  readonly body: string;
+}
+
+const PARAMS = ['a0', 'a1', 'a2', 'a3'];
+
+/** A number as JavaScript source. */
+export function literal(c: number): string {
+  if (Number.isNaN(c)) return 'NaN';
+  if (c === Infinity) return 'Infinity';
+  if (c === -Infinity) return '(-Infinity)';
+  if (Object.is(c, -0)) return '(-0)';
+  return c < 0 ? `(${c})` : String(c);
+}
+
+/** `expr` with its input names replaced by operand source (identifiers after a `.` are left alone). */
+export function substitute(expr: string, names: readonly string[], operands: readonly string[]): string {
+  return expr.replace(/(\.\s*)?\b([A-Za-z_$][\w$]*)/g, (m: string, dot: string | undefined, name: string) => {
+    if (dot !== undefined) return m;
+    const i = names.indexOf(name);
+    return i < 0 ? m : operands[i];
+  });
+}
+
+function isElementwiseTensor(n: Node): boolean {
+  return n.kind === 'op' && n.shape !== null && n.op!.elementwise !== undefined;
+}
+
+function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function sizeOf(shape: Shape): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+interface Group {
+  members: number[];
+  shape: Shape;
+  sealed: boolean;
+}
+
+/**
+ * Emits the program computing `outputs` from `inputs`, after `guard` (a condition on a0…a3).
+ * `naming` may give nodes their own names (the adjoint program names x̄ `v0_bar`); the others are
+ * v0, v1, … in program order.
+ */
+export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTree, guard: string, naming?: (id: number) => string | undefined): Program {
+  const nodes = graph.nodes;
+  const outputIds: number[] = [];
+  const collect = (t: OutTree): void => {
+    if (t instanceof OutLeaf) outputIds.push(t.id);
+    else if (Array.isArray(t)) t.forEach(collect);
+    else for (const v of Object.values(t as Record<string, OutTree>)) collect(v);
+  };
+  collect(outputs);
+
+  // 1. Liveness, from the outputs back.
+  const live = new Uint8Array(nodes.length);
+  const stack = [...outputIds];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (live[id]) continue;
+    live[id] = 1;
+    for (const i of nodes[id].inputs) stack.push(i);
+  }
+  const consumers: number[][] = nodes.map(() => []);
+  for (const n of nodes) if (live[n.id]) for (const i of n.inputs) consumers[i].push(n.id);
+  const isOutput = new Set(outputIds);
+
+  // 2. Names: live inputs and ops v0, v1, … in program order; constants inline or in scope.
+  const scope: Record<string, unknown> = { Tensor, dense, scalar: (v: number) => Tensor.fromData(new Float64Array([v]), []) };
+  const names = new Map<number, string>();
+  let next = 0;
+  for (const n of nodes) {
+    if (!live[n.id]) continue;
+    if (n.kind === 'const') {
+      if (typeof n.value === 'number') names.set(n.id, literal(n.value));
+      else {
+        const c = `c${n.id}`;
+        scope[c] = n.value;
+        scope[`${c}_d`] = (n.value as Tensor).data;
+        names.set(n.id, c);
+      }
+    } else names.set(n.id, naming?.(n.id) ?? `v${next++}`);
+  }
+  const name = (id: number): string => names.get(id)!;
+
+  // 3. Fusion groups (see the module comment): a same-shape element-wise consumer joins its
+  // operand's group unless something outside the group already read that group.
+  const groupOf = new Map<number, Group>();
+  for (const n of nodes) {
+    if (!live[n.id] || n.kind !== 'op') continue;
+    if (isElementwiseTensor(n)) {
+      let g: Group | undefined;
+      for (const i of n.inputs) {
+        const h = groupOf.get(i);
+        if (h === undefined || h.sealed || h === g || !sameShape(h.shape, n.shape!) || !sameShape(nodes[i].shape!, n.shape!)) continue;
+        if (g === undefined) g = h;
+        else {
+          for (const m of h.members) groupOf.set(m, g);
+          g.members.push(...h.members);
+          g.members.sort((x, y) => x - y);
+        }
+      }
+      g ??= { members: [], shape: n.shape!, sealed: false };
+      g.members.push(n.id);
+      groupOf.set(n.id, g);
+      for (const i of n.inputs) {
+        const h = groupOf.get(i);
+        if (h !== undefined && h !== g) h.sealed = true;
+      }
+    } else {
+      for (const i of n.inputs) {
+        const h = groupOf.get(i);
+        if (h !== undefined) h.sealed = true;
+      }
+    }
+  }
+
+  // 4. Statements.
+  const lines: string[] = [];
+  const dataDeclared = new Set<number>();
+  const scalarDeclared = new Set<number>();
+  const dataOf = (id: number): string => {
+    const n = nodes[id];
+    if (n.kind === 'const') return `${name(id)}_d`;
+    if (!dataDeclared.has(id)) {
+      dataDeclared.add(id);
+      lines.push(`const ${name(id)}_d = ${name(id)}.data;`);
+    }
+    return `${name(id)}_d`;
+  };
+  let paramCount = 0;
+
+  for (const load of inputs) {
+    if (!live[load.id]) continue;
+    const n = nodes[load.id];
+    lines.push(n.shape === null ? `const ${name(load.id)} = ${load.path}; // input` : `const ${name(load.id)} = dense(${load.path}); // input [${n.shape.join(',')}]`);
+  }
+
+  let statements = 0;
+  for (const n of nodes) {
+    if (!live[n.id] || n.kind !== 'op') continue;
+    const op = n.op!;
+    if (n.shape === null) {
+      const ew = op.elementwise!;
+      lines.push(`const ${name(n.id)} = ${substitute(ew.expr, ew.inputs, n.inputs.map(name))}; // ${op.name}`);
+      statements++;
+      continue;
+    }
+    const g = groupOf.get(n.id);
+    if (g !== undefined) {
+      if (g.members[g.members.length - 1] !== n.id) continue;
+      statements += g.members.length;
+      emitLoop(g);
+      continue;
+    }
+    const p = `p${paramCount++}`;
+    scope[p] = n.params;
+    const opName = opBinding(op);
+    const args = n.inputs.map((i) => (nodes[i].shape === null ? `scalar(${name(i)})` : name(i)));
+    const detail = n.params === undefined ? '' : ` ${JSON.stringify(n.params)}`;
+    lines.push(`const ${name(n.id)} = ${opName}.primal([${args.join(', ')}], ${p}); // ${op.name}${detail}`);
+    statements++;
+  }
+
+  function opBinding(op: Op<unknown>): string {
+    const base = `op_${op.name.replace(/[^\w$]/g, '_')}`;
+    let b = base;
+    for (let k = 2; scope[b] !== undefined && scope[b] !== op; k++) b = `${base}${k}`;
+    scope[b] = op;
+    return b;
+  }
+
+  function emitLoop(g: Group): void {
+    const members = new Set(g.members);
+    const shape = g.shape;
+    const n = sizeOf(shape);
+    const rank = shape.length;
+    const rowMajor = rowMajorStrides(shape);
+    let strided = false;
+    const operand = new Map<number, string>();
+    const hoisted: string[] = [];
+    for (const m of g.members) {
+      for (const i of nodes[m].inputs) {
+        if (members.has(i) || operand.has(i)) continue;
+        const x = nodes[i];
+        if (x.shape === null) {
+          operand.set(i, name(i));
+          continue;
+        }
+        const t = x.sample!;
+        if (t.size === 1) {
+          const s = `${name(i)}_s`;
+          if (!scalarDeclared.has(i)) {
+            scalarDeclared.add(i);
+            hoisted.push(`const ${s} = ${dataOf(i)}[${t.offset}];`);
+          }
+          operand.set(i, s);
+          continue;
+        }
+        // Strides of x seen over the loop's shape (0 on broadcast axes).
+        const lead = rank - t.ndim;
+        const stride = shape.map((_, d) => (d < lead || t.shape[d - lead] === 1 ? 0 : t.stride[d - lead]));
+        const flat = sameShape(t.shape, shape) && stride.every((s, d) => shape[d] === 1 || s === rowMajor[d]);
+        const base = dataOf(i);
+        if (flat) operand.set(i, `${base}[${t.offset === 0 ? '' : `${t.offset} + `}i]`);
+        else {
+          strided = true;
+          const terms = stride.flatMap((s, d) => (s === 0 ? [] : [s === 1 ? `i${d}` : `i${d} * ${s}`]));
+          if (t.offset !== 0 || terms.length === 0) terms.unshift(String(t.offset));
+          operand.set(i, `${base}[${terms.join(' + ')}]`);
+        }
+      }
+    }
+    const stored = g.members.filter((m) => isOutput.has(m) || consumers[m].some((c) => !members.has(c)));
+    const ops = g.members.map((m) => nodes[m].op!.name);
+    lines.push(`// ${g.members.length === 1 ? ops[0] : `fused ${ops.join(', ')}`} over [${shape.join(',')}]`);
+    for (const m of stored) lines.push(`const ${name(m)}_d = new Float64Array(${n});`);
+    lines.push(...hoisted);
+    const body: string[] = [];
+    for (const m of g.members) {
+      const x = nodes[m];
+      const ew = x.op!.elementwise!;
+      const args = x.inputs.map((i) => (members.has(i) ? name(i) : operand.get(i)!));
+      body.push(`const ${name(m)} = ${substitute(ew.expr, ew.inputs, args)}; // ${x.op!.name}`);
+    }
+    for (const m of stored) body.push(`${name(m)}_d[i] = ${name(m)};`);
+    if (!strided) {
+      lines.push(`for (let i = 0; i < ${n}; i++) {`, ...body.map((l) => `  ${l}`), '}');
+    } else {
+      lines.push('{', '  let i = 0;');
+      for (let d = 0; d < rank; d++) {
+        const indent = '  '.repeat(d + 1);
+        lines.push(`${indent}for (let i${d} = 0; i${d} < ${shape[d]}; i${d}++${d === rank - 1 ? ', i++' : ''}) {`);
+      }
+      const indent = '  '.repeat(rank + 1);
+      lines.push(...body.map((l) => `${indent}${l}`));
+      for (let d = rank - 1; d >= 0; d--) lines.push(`${'  '.repeat(d + 1)}}`);
+      lines.push('}');
+    }
+    for (const m of stored) {
+      const sp = `s${m}`;
+      scope[sp] = [...shape];
+      lines.push(`const ${name(m)} = Tensor.fromData(${name(m)}_d, ${sp});`);
+      dataDeclared.add(m);
+    }
+  }
+
+  const ret = (t: OutTree): string => {
+    if (t instanceof OutLeaf) return name(t.id);
+    if (Array.isArray(t)) return `[${t.map(ret).join(', ')}]`;
+    return `{ ${Object.entries(t as Record<string, OutTree>).map(([k, v]) => `${JSON.stringify(k)}: ${ret(v)}`).join(', ')} }`;
+  };
+  lines.push(`return ${ret(outputs)};`);
+  const body = [`if (!(${guard})) return miss(a0, a1, a2, a3);`, ...lines].join('\n');
+  const source = `function (${PARAMS.join(', ')}) {\n${body.split('\n').map((l) => `  ${l}`).join('\n')}\n}`;
+  return { source, statements, scope, params: PARAMS, body };
+}
+
+function rowMajorStrides(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/** A tensor laid out as the trace assumed: row-major from offset 0 (a copy otherwise). */
+function dense(t: Tensor): Tensor {
+  return t.offset === 0 && t.isContiguous ? t : Tensor.fromData(t.toFloat64Array(), t.shape);
+}
+
+/** The Wengert list of a graph: every live op node, one line each, as `v2 = add(v0, v1)`. */
+export function wengert(graph: Graph, outputs: readonly number[]): string {
+  const live = new Set<number>();
+  const stack = [...outputs];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (live.has(id)) continue;
+    live.add(id);
+    for (const i of graph.nodes[id].inputs) stack.push(i);
+  }
+  const names = new Map<number, string>();
+  let k = 0;
+  const lines: string[] = [];
+  for (const n of graph.nodes) {
+    if (!live.has(n.id)) continue;
+    if (n.kind === 'const') {
+      names.set(n.id, typeof n.value === 'number' ? String(n.value) : `tensor[${n.value!.shape.join(',')}]`);
+      continue;
+    }
+    const v = `v${k++}`;
+    names.set(n.id, v);
+    if (n.kind === 'input') lines.push(`${v} = input${n.shape === null ? '' : ` [${n.shape.join(',')}]`}`);
+    else lines.push(`${v} = ${n.op!.name}(${n.inputs.map((i) => names.get(i)).join(', ')})`);
+  }
+  return lines.join('\n');
+}
+

@@ -1,0 +1,273 @@
+/**
+ * The traced program: a list of nodes (a Wengert list), each an op of the one table applied to
+ * earlier nodes, recorded by the tracing interpreter as the function runs on tracers.
+ *
+ * Recording already optimises, because a node is only made when it must be:
+ * - constant folding: an op whose operands are all known (numbers, tensors captured by the
+ *   function) never reaches this interpreter — core's dispatch computes it on the spot — and
+ *   x + 0, x − 0, x·1, x/1, x·(−1), 0 − x, −(−x), x¹ and where(constant, a, b) are simplified away;
+ * - a zero seed is a symbolic zero, as in JAX: x·0 is the constant 0 (so a forward-mode
+ *   tangent that is zero costs nothing), even where x would be infinite;
+ * - common subexpressions: an op applied again to the same nodes with the same parameters
+ *   returns the node made the first time (hash-consing), commutative ops in either order.
+ */
+import {
+  DTypeError,
+  Tensor,
+  isTagged,
+  numberInterpreter,
+  ops,
+  registerKind,
+  scalar,
+  zeros,
+  type Interpreter,
+  type Op,
+  type Shape,
+} from '@ad/core';
+import { TensorTracer, Tracer, TracingError } from './tracer.js';
+
+/** One node of the traced program. */
+export interface Node {
+  readonly id: number;
+  readonly kind: 'input' | 'const' | 'op';
+  /** The op (null for inputs and constants). */
+  readonly op: Op<unknown> | null;
+  /** Operand node ids. */
+  readonly inputs: readonly number[];
+  readonly params: unknown;
+  /** null for a scalar (a JavaScript number in the program), else the tensor's shape. */
+  readonly shape: Shape | null;
+  /**
+   * A tensor with this node's layout at run time (shape, strides, offset), computed at trace
+   * time on zeros: the emitter reads strides from it to index views without copying.
+   */
+  readonly sample: Tensor | null;
+  /** A constant's value. */
+  readonly value?: number | Tensor;
+}
+
+type Traced = Tracer | TensorTracer;
+
+const COMMUTATIVE = new Set(['add', 'mul', 'eq', 'ne']);
+
+/** Zero tensors made by folding x·0: later additions of them fold away too. */
+const symbolicZeros = new WeakSet<Tensor>();
+
+/** A traced program under construction: its nodes, and the tables that fold and share them. */
+export class Graph {
+  readonly nodes: Node[] = [];
+  private readonly known = new Map<string, number>();
+  private readonly constants = new Map<unknown, number>();
+  private readonly opIds = new Map<Op<unknown>, number>();
+
+  constructor(readonly tag: number) {}
+
+  /** An input of the program: a scalar (shape null) or a tensor of `shape`. */
+  input(shape: Shape | null): Traced {
+    const sample = shape === null ? null : zeros(shape);
+    return this.tracer(this.push({ kind: 'input', op: null, inputs: [], params: undefined, shape, sample }));
+  }
+
+  /** The node id of a constant (one node per distinct number or tensor). */
+  constant(value: number | Tensor): number {
+    const key = typeof value === 'number' ? `n${Object.is(value, -0) ? '-0' : value}` : value;
+    const hit = this.constants.get(key);
+    if (hit !== undefined) return hit;
+    const id = this.push({
+      kind: 'const',
+      op: null,
+      inputs: [],
+      params: undefined,
+      shape: typeof value === 'number' ? null : value.shape,
+      sample: typeof value === 'number' ? null : value,
+      value,
+    });
+    this.constants.set(key, id);
+    return id;
+  }
+
+  /** The tracer of a node (scalar or tensor by its shape). */
+  tracer(id: number): Traced {
+    return this.nodes[id].shape === null ? new Tracer(this, id) : new TensorTracer(this, id);
+  }
+
+  /** What a node is, for messages: `v7 (mul)`. */
+  describe(id: number): string {
+    const n = this.nodes[id];
+    return `v${id} (${n.kind === 'op' ? n.op!.name : n.kind})`;
+  }
+
+  /** The error for reading a traced value as a number. */
+  concretization(id: number, how: string): TracingError {
+    const n = this.nodes[id];
+    const what = n.kind === 'op' ? `the result of ${n.op!.name} (v${id})` : `input v${id}`;
+    return new TracingError(
+      'jit',
+      `${what} was read as a number by ${how} while tracing; a traced value has no number until the compiled program runs. ` +
+        'Choose by value with where(condition, a, b), or compute the condition outside the jitted function and pass it in',
+    );
+  }
+
+  /** Records `op` on operands that are tracers of this graph, numbers or tensors. */
+  apply(op: Op<unknown>, xs: readonly unknown[], params: unknown): unknown {
+    const ins = xs.map((x) => this.operand(op, x));
+    const simpler = this.simplify(op, ins);
+    if (simpler !== undefined) return simpler;
+
+    if (COMMUTATIVE.has(op.name) && ins.length === 2 && ins[0] > ins[1]) ins.reverse();
+    const key = `${this.opId(op)}(${ins.join(',')})${params === undefined ? '' : JSON.stringify(params)}`;
+    const hit = this.known.get(key);
+    if (hit !== undefined) return this.tracer(hit);
+
+    let shape: Shape | null = null;
+    let sample: Tensor | null = null;
+    if (ins.every((i) => this.nodes[i].shape === null)) {
+      if (op.elementwise === undefined) {
+        // On scalars only the trivial reductions and reshapes exist; the number interpreter
+        // refuses the rest with its own message, and returns its operand for these.
+        numberInterpreter.apply(op, ins.map(() => 0), params);
+        return this.tracer(ins[0]);
+      }
+    } else {
+      // The primal on zeros of the operands' layouts: checks shapes (the op's own ShapeError)
+      // and gives the result's layout, which the compiled program will reproduce.
+      sample = op.primal(ins.map((i) => this.sampleOf(i)), params);
+      shape = sample.shape;
+    }
+    const id = this.push({ kind: 'op', op, inputs: ins, params, shape, sample });
+    this.known.set(key, id);
+    return this.tracer(id);
+  }
+
+  private push(node: Omit<Node, 'id'>): number {
+    const id = this.nodes.length;
+    this.nodes.push({ id, ...node });
+    return id;
+  }
+
+  private opId(op: Op<unknown>): number {
+    let id = this.opIds.get(op);
+    if (id === undefined) this.opIds.set(op, (id = this.opIds.size));
+    return id;
+  }
+
+  private sampleOf(id: number): Tensor {
+    const n = this.nodes[id];
+    if (n.sample !== null) return n.sample;
+    return scalar(typeof n.value === 'number' ? n.value : 0);
+  }
+
+  private operand(op: Op<unknown>, x: unknown): number {
+    if (x instanceof Tracer || x instanceof TensorTracer) {
+      if (x.graph !== this) {
+        throw new TracingError('jit', `${op.name} got a traced value of another jitted call; nested jit calls share one trace only through their inputs`);
+      }
+      return x.id;
+    }
+    if (typeof x === 'number' || x instanceof Tensor) return this.constant(x);
+    const what = isTagged(x) ? `${x.constructor.name} (a value of a derivative begun outside the jitted function)` : typeof x;
+    throw new TracingError('jit', `${op.name} got ${what} while tracing; pass such values to the jitted function as inputs`);
+  }
+
+  /**
+   * The uniform value of a constant operand, when it does not change the result's shape against
+   * the traced operand `other` (so replacing the op by that operand, or a zero, is exact).
+   */
+  private uniform(id: number, other: number): number | undefined {
+    const n = this.nodes[id];
+    if (n.kind !== 'const') return undefined;
+    if (typeof n.value === 'number') return n.value;
+    const t = n.value as Tensor;
+    const target = this.nodes[other].shape;
+    if (target === null || t.ndim > target.length || t.shape.some((d, i) => d !== 1 && d !== target[target.length - t.ndim + i])) return undefined;
+    if (symbolicZeros.has(t)) return 0;
+    if (t.size > 64) return undefined;
+    const d = t.toFloat64Array();
+    return d.every((v) => v === d[0]) ? d[0] : undefined;
+  }
+
+  private simplify(op: Op<unknown>, ins: readonly number[]): unknown {
+    const [a, b] = ins;
+    switch (op.name) {
+      case 'neg': {
+        const n = this.nodes[a];
+        return n.kind === 'op' && n.op === ops.neg ? this.tracer(n.inputs[0]) : undefined;
+      }
+      case 'add': {
+        if (this.uniform(b, a) === 0) return this.tracer(a);
+        if (this.uniform(a, b) === 0) return this.tracer(b);
+        return undefined;
+      }
+      case 'sub': {
+        if (this.uniform(b, a) === 0) return this.tracer(a);
+        if (this.uniform(a, b) === 0) return this.apply(ops.neg as Op<unknown>, [this.tracer(b)], undefined);
+        return undefined;
+      }
+      case 'mul': {
+        for (const [k, x] of [
+          [b, a],
+          [a, b],
+        ]) {
+          const c = this.uniform(k, x);
+          if (c === 1) return this.tracer(x);
+          if (c === -1) return this.apply(ops.neg as Op<unknown>, [this.tracer(x)], undefined);
+          if (c === 0) return this.zeroLike(x);
+        }
+        return undefined;
+      }
+      case 'div': {
+        const c = this.uniform(b, a);
+        if (c === 1) return this.tracer(a);
+        if (c === -1) return this.apply(ops.neg as Op<unknown>, [this.tracer(a)], undefined);
+        return undefined;
+      }
+      case 'pow':
+        return this.uniform(b, a) === 1 ? this.tracer(a) : undefined;
+      case 'where': {
+        // A condition known at trace time picks its branch, as JavaScript's `?:` would.
+        const [c, x, y] = ins;
+        const n = this.nodes[c];
+        if (n.kind !== 'const' || typeof n.value !== 'number') return undefined;
+        const pick = n.value !== 0 ? x : y;
+        const other = n.value !== 0 ? y : x;
+        const shape = this.nodes[pick].shape;
+        const otherShape = this.nodes[other].shape;
+        // Only when the result has the picked operand's shape (no broadcast against the other).
+        const fits = otherShape === null || (shape !== null && shape.length === otherShape.length && shape.every((d, i) => d === otherShape[i]));
+        if (!fits) return undefined;
+        const picked = this.nodes[pick];
+        if (picked.kind === 'const') return typeof picked.value === 'number' && otherShape === null ? picked.value : undefined;
+        return this.tracer(pick);
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private zeroLike(id: number): number | Tensor {
+    const shape = this.nodes[id].shape;
+    if (shape === null) return 0;
+    const z = zeros(shape);
+    symbolicZeros.add(z);
+    return z;
+  }
+}
+
+/** The tracing interpreter: records each op into the graph of its tracer operands. */
+export const tracingInterpreter: Interpreter<unknown> = {
+  apply<P>(op: Op<P>, xs: readonly unknown[], params: P): unknown {
+    let graph: Graph | null = null;
+    for (const x of xs) {
+      if ((x instanceof Tracer || x instanceof TensorTracer) && (graph === null || x.graph.tag > graph.tag)) graph = x.graph;
+    }
+    if (graph === null) throw new DTypeError(op.name, 'the tracing interpreter got no tracer');
+    return graph.apply(op as Op<unknown>, xs, params);
+  },
+  constant: (c) => c,
+  shape: (x) => (x instanceof TensorTracer ? x.shape : []),
+};
+
+registerKind(Tracer.prototype, { interpreter: tracingInterpreter });
+registerKind(TensorTracer.prototype, { interpreter: tracingInterpreter });
+
+

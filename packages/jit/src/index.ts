@@ -1,0 +1,10 @@
+/**
+ * @ad/jit — source transformation: `jit(fn)` traces fn once per input signature over the op
+ * table and emits one straight-line JavaScript function; `jit(grad(f))` emits the primal and
+ * its adjoint program together.
+ */
+import './graph.js';
+
+export { jit, adjointProgram, type AdjointProgram, type Jitted, type JitStats, type Lowered } from './jit.js';
+export { Tracer, TensorTracer, TracingError } from './tracer.js';
+export { tracingInterpreter } from './graph.js';
