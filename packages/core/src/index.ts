@@ -65,7 +65,17 @@ export type {
 } from './ops/algebra.js';
 export { checkGradients, opRules, GradCheckError, type Differentiable, type CheckOptions, type CheckReport } from './check.js';
 export { gemm } from './kernels/matmul.js';
-export { ElementwiseKernel, compileFunction, type Strided } from './kernels/elementwise.js';
+export {
+  ElementwiseKernel,
+  addGenerated,
+  compileAllKernels,
+  compileFunction,
+  requestedSources,
+  sourceKey,
+  type Factory,
+  type GeneratedSource,
+  type Strided,
+} from './kernels/elementwise.js';
 
 export { KIND, newTag, registerKind, isTagged, tagOf, plainApply, anyInterpreter, anyOps, type Kind, type Tagged } from './kinds.js';
 
