@@ -39,6 +39,7 @@ interface PageResult {
 }
 
 const site = mkdtempSync(join(tmpdir(), 'ad-browser-'));
+const profile = mkdtempSync(join(tmpdir(), 'ad-chromium-'));
 let server: Server;
 let origin: string;
 let context: BrowserContext;
@@ -78,7 +79,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ad-chromium-')), {
+  context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -97,6 +98,7 @@ afterAll(async () => {
   await context?.close();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   rmSync(site, { recursive: true, force: true });
+  rmSync(profile, { recursive: true, force: true });
 });
 
 test.each(PACKAGES)('@ad/%s bundles for the browser: nothing reachable imports a Node builtin', async (p) => {
