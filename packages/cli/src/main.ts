@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// (The reference carries into main.d.ts, so a consumer's compiler finds NodeJS.WritableStream
+// through the @types/node this package depends on, whatever its own `types` setting.)
 /**
  * Runs one `ad` command line: parses it with commander, runs the subcommand, and turns any
  * failure into one line on stderr and a non-zero exit code (2 for bad usage, 1 otherwise).

@@ -72,7 +72,17 @@ export { checkGradients, opRules, GradCheckError, type Differentiable, type Chec
 export { gemm } from './kernels/matmul.js';
 export { setKernels, kernels, type KernelMode, type KernelPath } from './kernels/paths.js';
 export { adamUpdate, type AdamUpdate } from './kernels/adam.js';
-export { ElementwiseKernel, compileFunction, type Strided } from './kernels/elementwise.js';
+export {
+  ElementwiseKernel,
+  addGenerated,
+  compileAllKernels,
+  compileFunction,
+  requestedSources,
+  sourceKey,
+  type Factory,
+  type GeneratedSource,
+  type Strided,
+} from './kernels/elementwise.js';
 
 export { KIND, newTag, currentTag, registerKind, isTagged, isTensorLike, liftLike, tagOf, plainApply, anyInterpreter, anyOps, type Kind, type Tagged } from './dispatch.js';
 export { stackPieces } from './jacobian.js';

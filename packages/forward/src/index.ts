@@ -3,6 +3,7 @@
  * the transforms `derivative`, `jvp`, `jacfwd`, `hessian`.
  */
 import './methods.js';
+import './inspect.js';
 
 export { Dual, DualTensor, newTag, tagOf, type Scalar, type Value } from './dual.js';
 export { forwardInterpreter, ForwardModeError } from './interpreter.js';

@@ -9,6 +9,7 @@
  * goes through the general interpreter.
  */
 import {
+  addGenerated,
   anomalyState,
   nanSafeState,
   anyOps,
@@ -25,6 +26,7 @@ import {
 } from '@ad/core';
 import { Dual, DualTensor, type Value } from './dual.js';
 import './interpreter.js';
+import { factories } from './generated.js';
 
 declare module './dual.js' {
   interface Dual extends ScalarMethods<Dual> {}
@@ -104,8 +106,11 @@ return function ${name}(b) {
   }
   return slow(this, b);
 };`;
-  return (compileFunction([], body, { Dual, slow, anomaly: anomalyState, nanSafe: nanSafeState }) as () => Method)();
+  return (compileFunction([], body, { Dual, slow, anomaly: anomalyState, nanSafe: nanSafeState }, '@ad/forward') as () => Method)();
 }
+
+// The methods' source, generated at build time by `pnpm generate` (see core's elementwise.ts).
+addGenerated(factories);
 
 for (const name of scalarMethodNames) {
   Object.defineProperty(Dual.prototype, name, {

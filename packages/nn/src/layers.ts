@@ -35,6 +35,10 @@ export class Linear extends Module {
     this.bias = options.bias === false ? null : new Parameter(uniform([outFeatures], -bound, bound, { generator }));
   }
 
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+
   /** y = x Wᵀ + b over the last axis of x. */
   forward<X extends TensorLike>(x: X): Out<X> {
     checkInput('Linear', x);
@@ -86,6 +90,10 @@ export class Dropout extends Module {
     if (!(p >= 0 && p < 1)) throw new ValueError('Dropout', `p must be in [0, 1), got ${p}`);
     this.p = p;
     this.generator = options.generator ?? new Generator(options.seed ?? 0);
+  }
+
+  override extraRepr(): string {
+    return `p=${this.p}`;
   }
 
   /** x with a fresh random mask in training mode; x itself in eval mode. */

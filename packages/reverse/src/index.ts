@@ -3,6 +3,7 @@
  * `backward`, and the transforms `grad`, `valueAndGrad`, `vjp`, `jacrev`, `hvp`, `hessian`.
  */
 import './methods.js';
+import './inspect.js';
 
 export { Node, Var, TensorVar, leaf, leafEntry, type Primal, type Pull } from './node.js';
 export { backward, propagate, Gradients, ReleasedGraphError, type BackwardOptions, type PropagateOptions } from './backward.js';
