@@ -132,7 +132,7 @@ the input held them (IEEE arithmetic; anomaly mode, \`detectAnomaly\`, names the
 turns finite values into non-finite ones) — never to hang, crash the process, or make a NaN from
 finite input.
 
-Beyond these cases, \`packages/nn/test/every-export.test.ts\` calls every exported function and
+Beyond these cases, \`packages/cli/test/every-export.test.ts\` calls every exported function and
 class of every package (and the functions the transforms return) with no arguments and with
 undefined, null, {}, a string, NaN, −1, 1.5, a plain array and 10¹² as the first argument, and
 fails on any error that is not an \`AdError\` naming what refused.

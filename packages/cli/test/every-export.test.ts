@@ -1,5 +1,5 @@
 /**
- * Every export of every package, called with bad values, is refused by name or returns: no raw
+ * Every export of every package (core, forward, reverse, nn, nn/node, jit), called with bad values, is refused by name or returns: no raw
  * TypeError or RangeError escapes, whatever a plain JavaScript caller passes. For each exported
  * function and class: no arguments, and each of undefined, null, {}, 'abc', NaN, −1, 1.5, a plain
  * array and 10¹² as the first argument (fresh values each call); a function it returns (a
@@ -13,6 +13,7 @@ import * as forward from '@ad/forward';
 import * as reverse from '@ad/reverse';
 import * as nn from '@ad/nn';
 import * as nnNode from '@ad/nn/node';
+import * as jit from '@ad/jit';
 
 const { AdError } = core;
 
@@ -22,7 +23,7 @@ const { AdError } = core;
  * so the list cannot go stale silently.
  */
 const ENGINE: Record<string, readonly string[]> = {
-  '@ad/core': ['ElementwiseKernel', 'adamUpdate', 'compileFunction', 'gemm', 'installScalarMethods', 'installTensorMethods', 'plainApply', 'registerKind', 'scalarRuleSource', 'stackPieces', 'unbroadcast'],
+  '@ad/core': ['ElementwiseKernel', 'adamUpdate', 'addGenerated', 'compileAllKernels', 'compileFunction', 'requestedSources', 'sourceKey', 'gemm', 'installScalarMethods', 'installTensorMethods', 'plainApply', 'registerKind', 'scalarRuleSource', 'stackPieces', 'unbroadcast'],
   '@ad/reverse': ['leaf', 'leafEntry', 'propagate'],
 };
 
@@ -32,6 +33,7 @@ const packages: Record<string, Record<string, unknown>> = {
   '@ad/reverse': reverse,
   '@ad/nn': nn,
   '@ad/nn/node': nnNode,
+  '@ad/jit': jit,
 };
 
 const badArguments = (): unknown[][] => [[], [undefined], [null], [{}], ['abc'], [NaN], [-1], [1.5], [[1, 2]], [1e12]];
