@@ -30,9 +30,12 @@ const sums: number[] = [];
  * megamorphic and costs ~10–100 ns itself — more than the nanosecond rows measure. With its own
  * call site, V8 may inline f, as at a user's call site. `read` consumes the result r.
  */
+let measurements = 0;
 function timeCall(f: (...args: never[]) => unknown, args: readonly unknown[], read: string): number {
   const params = args.map((_, i) => `a${i}`);
-  const loop = new Function('sink', 'f', ...params, 'reps', `let s = 0; const t0 = performance.now(); for (let i = 0; i < reps; i++) { const r = f(${params.join(', ')}); s += ${read}; } const dt = (performance.now() - t0) / 1000; sink.push(s); return dt;`) as (...a: unknown[]) => number;
+  // The source differs per measurement: V8 caches compiled sources, and an identical loop would
+  // share its call-site feedback with every other measurement's.
+  const loop = new Function('sink', 'f', ...params, 'reps', `// measurement ${measurements++}\nlet s = 0; const t0 = performance.now(); for (let i = 0; i < reps; i++) { const r = f(${params.join(', ')}); s += ${read}; } const dt = (performance.now() - t0) / 1000; sink.push(s); return dt;`) as (...a: unknown[]) => number;
   const run = (reps: number) => loop(sums, f, ...args, reps);
   run(3);
   let reps = 1;
