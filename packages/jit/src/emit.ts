@@ -9,7 +9,7 @@
  *      are loop locals; only values read elsewhere are stored), other ops (matmul, reductions,
  *      shape ops) call the op's primal in core, i.e. the same kernels eager mode runs.
  */
-import { Tensor, compileFunction, type Op, type Shape } from '@ad/core';
+import { Tensor, type Op, type Shape } from '@ad/core';
 import type { Graph, Node } from './graph.js';
 
 /** A leaf of the output structure: a node of the graph. */
@@ -176,10 +176,6 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   }
 
   let statements = 0;
-  const scalarOps = nodes.filter((n) => live[n.id] && n.kind === 'op');
-  if (scalarOps.length > CHUNK && scalarOps.every((n) => n.shape === null)) {
-    return emitChunked(graph, scalarOps, inputs, outputs, guard, name, scope, live);
-  }
   for (const n of nodes) {
     if (!live[n.id] || n.kind !== 'op') continue;
     const op = n.op!;
@@ -297,85 +293,6 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const body = [`if (!(${guard})) return miss(a0, a1, a2, a3);`, ...lines].join('\n');
   const source = `function (${PARAMS.join(', ')}) {\n${body.split('\n').map((l) => `  ${l}`).join('\n')}\n}`;
   return { source, statements, scope, params: PARAMS, body };
-}
-
-/**
- * Statements per function of a long scalar program. V8 optimises a function only below a size
- * (about 60 KB of bytecode); a trace that unrolls a long loop (Rosenbrock with 1,000 inputs:
- * ~9,000 statements) would run in the interpreter, ~100× slower than compiled.
- */
-const CHUNK = 1500;
-
-/**
- * A long scalar program as a sequence of functions of at most CHUNK statements each. Values a
- * later function reads are passed through one Float64Array `r` (a register per value), the
- * others stay locals: `const v9 = r[4];` at the top of a function, `r[7] = v12;` after a statement.
- */
-function emitChunked(
-  graph: Graph,
-  statementsNodes: readonly Node[],
-  inputs: readonly InputLoad[],
-  outputs: OutTree,
-  guard: string,
-  name: (id: number) => string,
-  scope: Record<string, unknown>,
-  live: Uint8Array,
-): Program {
-  const nodes = graph.nodes;
-  const chunkOf = new Map<number, number>();
-  for (const load of inputs) if (live[load.id]) chunkOf.set(load.id, -1);
-  statementsNodes.forEach((n, k) => chunkOf.set(n.id, Math.floor(k / CHUNK)));
-  const register = new Map<number, number>();
-  const needsRegister = (id: number) => {
-    if (!register.has(id)) register.set(id, register.size);
-    return register.get(id)!;
-  };
-  const outputIds: number[] = [];
-  const collect = (t: OutTree): void => {
-    if (t instanceof OutLeaf) outputIds.push(t.id);
-    else if (Array.isArray(t)) t.forEach(collect);
-    else Object.values(t as Record<string, OutTree>).forEach(collect);
-  };
-  collect(outputs);
-  for (const n of statementsNodes) for (const i of n.inputs) if (nodes[i].kind !== 'const' && chunkOf.get(i)! < chunkOf.get(n.id)!) needsRegister(i);
-  for (const id of outputIds) if (nodes[id].kind !== 'const') needsRegister(id);
-  const chunks: string[][] = [];
-  const headers: string[][] = [];
-  const loaded: Set<number>[] = [];
-  statementsNodes.forEach((n, k) => {
-    const c = Math.floor(k / CHUNK);
-    const lines = (chunks[c] ??= []);
-    const header = (headers[c] ??= []);
-    const seen = (loaded[c] ??= new Set());
-    const ew = n.op!.elementwise!;
-    for (const i of n.inputs) {
-      if (nodes[i].kind !== 'const' && chunkOf.get(i)! < c && !seen.has(i)) {
-        seen.add(i);
-        header.push(`const ${name(i)} = r[${register.get(i)}];`);
-      }
-    }
-    lines.push(`const ${name(n.id)} = ${substitute(ew.expr, ew.inputs, n.inputs.map(name))}; // ${n.op!.name}`);
-    if (register.has(n.id)) lines.push(`r[${register.get(n.id)}] = ${name(n.id)};`);
-  });
-  scope.r = new Float64Array(register.size);
-  const main: string[] = [`if (!(${guard})) return miss(a0, a1, a2, a3);`];
-  for (const load of inputs) if (register.has(load.id)) main.push(`r[${register.get(load.id)}] = ${load.path}; // input ${name(load.id)}`);
-  const sources: string[] = [];
-  chunks.forEach((body, c) => {
-    const lines = [...headers[c], ...body];
-    scope[`part${c}`] = compileFunction([], lines.join('\n'), { r: scope.r });
-    sources.push(`function part${c}() {\n${lines.map((l) => `  ${l}`).join('\n')}\n}`);
-    main.push(`part${c}();`);
-  });
-  const ret = (t: OutTree): string => {
-    if (t instanceof OutLeaf) return nodes[t.id].kind === 'const' ? name(t.id) : `r[${register.get(t.id)}]`;
-    if (Array.isArray(t)) return `[${t.map(ret).join(', ')}]`;
-    return `{ ${Object.entries(t as Record<string, OutTree>).map(([k, v]) => `${JSON.stringify(k)}: ${ret(v)}`).join(', ')} }`;
-  };
-  main.push(`return ${ret(outputs)};`);
-  const body = main.join('\n');
-  const source = [`function (${PARAMS.join(', ')}) {\n${main.map((l) => `  ${l}`).join('\n')}\n}`, ...sources].join('\n\n');
-  return { source, statements: statementsNodes.length, scope, params: PARAMS, body };
 }
 
 function rowMajorStrides(shape: Shape): number[] {

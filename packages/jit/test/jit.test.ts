@@ -256,25 +256,3 @@ describe('a jitted MLP', () => {
     eager.grad.toFloat64Array().forEach((v, i) => expect(Math.abs(g[i] - v)).toBeLessThan(1e-12));
   });
 });
-
-describe('long programs', () => {
-  test('a trace longer than V8 optimises is split into parts passing values through registers', () => {
-    const rosen = (xs: S[]) => {
-      let s: S | number = 0;
-      for (let i = 0; i + 1 < xs.length; i++) {
-        const a = xs[i + 1].sub(xs[i].square());
-        s = a.square().mul(100).add(xs[i].neg().add(1).square()).add(s);
-      }
-      return s as S;
-    };
-    const x = Array.from({ length: 400 }, (_, i) => Math.cos(i));
-    const jg = jit(grad(rosen));
-    const got = jg(x);
-    const want = grad(rosen)(x);
-    got.forEach((g, i) => expect(Math.abs(g - want[i])).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want[i]))));
-    expect(jg.source).toContain('function part1() {');
-    expect(jg.source).toMatch(/const v\d+ = r\[\d+\];/);
-    const value = valueAndGrad(rosen)(x).value;
-    expect(Math.abs(jit(rosen as never as (xs: number[]) => number)(x) - value)).toBeLessThanOrEqual(1e-12 * Math.abs(value));
-  });
-});
