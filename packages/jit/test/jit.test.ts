@@ -256,3 +256,20 @@ describe('a jitted MLP', () => {
     eager.grad.toFloat64Array().forEach((v, i) => expect(Math.abs(g[i] - v)).toBeLessThan(1e-12));
   });
 });
+
+describe('long programs', () => {
+  test('a gradient traced through 400 unrolled terms (~3,600 statements) matches eager', () => {
+    const rosen = (xs: S[]) => {
+      let s: S | number = 0;
+      for (let i = 0; i + 1 < xs.length; i++) {
+        const a = xs[i + 1].sub(xs[i].square());
+        s = a.square().mul(100).add(xs[i].neg().add(1).square()).add(s);
+      }
+      return s as S;
+    };
+    const x = Array.from({ length: 400 }, (_, i) => Math.cos(i));
+    const got = jit(grad(rosen))(x);
+    const want = grad(rosen)(x);
+    got.forEach((g, i) => expect(Math.abs(g - want[i])).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want[i]))));
+  });
+});
