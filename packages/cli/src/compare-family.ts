@@ -11,7 +11,7 @@ import { CommandError } from './errors.js';
 import { checkOutputPath, writeFileAtomic } from './files.js';
 import { count, duration, err } from './format.js';
 import { familyNamed } from './families.js';
-import type { Streams } from './main.js';
+import type { Streams } from './streams.js';
 import { countWork } from './op-count.js';
 import { crossoverSpec, renderSvg, type CrossoverCell } from './plot.js';
 import { table, type Column } from './table.js';

@@ -13,7 +13,7 @@ import { mnist } from '@ad/nn/node';
 import { parseNumberList } from './args.js';
 import { CommandError, UsageError } from './errors.js';
 import { count, duration, err, num } from './format.js';
-import type { Streams } from './main.js';
+import type { Streams } from './streams.js';
 import { countWork } from './op-count.js';
 import { table } from './table.js';
 import { medianTime } from './timing.js';

@@ -8,7 +8,7 @@ import { jacfwd, jvp, type Dual } from '@ad/forward';
 import { jacrev, vjp, type Var } from '@ad/reverse';
 import { CommandError, UsageError } from './errors.js';
 import { err, matrix, num, unitName, vector } from './format.js';
-import type { Streams } from './main.js';
+import type { Streams } from './streams.js';
 import { pointed, signature, subscript } from './point.js';
 import { table } from './table.js';
 

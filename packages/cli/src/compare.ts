@@ -3,14 +3,16 @@
  * expression (--fn), the cost of whole Jacobians over a family of functions (--family), or the
  * gradient of an MLP's loss (--mlp).
  */
+import { setNanSafeMode } from '@ad/core';
 import { UsageError } from './errors.js';
-import type { Streams } from './main.js';
+import type { Streams } from './streams.js';
 
 export interface CompareFlags {
   fn?: string;
   at?: string;
   tangent?: number[][];
   cotangent?: number[][];
+  nanSafe?: boolean;
   family?: string;
   n?: number[];
   m?: number[];
@@ -23,7 +25,7 @@ export interface CompareFlags {
 }
 
 const MODE_FLAGS: Readonly<Record<'fn' | 'family' | 'mlp', readonly (keyof CompareFlags)[]>> = {
-  fn: ['at', 'tangent', 'cotangent'],
+  fn: ['at', 'tangent', 'cotangent', 'nanSafe'],
   family: ['n', 'm', 'chunk', 'plot', 'seed'],
   mlp: ['subset', 'batch', 'seed', 'chunk'],
 };
@@ -43,7 +45,15 @@ export async function compare(flags: CompareFlags, io: Streams): Promise<void> {
   }
   if (mode === 'fn') {
     if (flags.at === undefined) throw new UsageError('--fn needs --at, the point to differentiate at (e.g. --at x=3,y=2)');
-    return (await import('./compare-seeds.js')).compareSeeds(flags.fn!, flags.at, flags.tangent ?? [], flags.cotangent ?? [], io);
+    const { compareSeeds } = await import('./compare-seeds.js');
+    const run = () => compareSeeds(flags.fn!, flags.at!, flags.tangent ?? [], flags.cotangent ?? [], io);
+    if (flags.nanSafe !== true) return run();
+    setNanSafeMode(true);
+    try {
+      return await run();
+    } finally {
+      setNanSafeMode(false);
+    }
   }
   if (mode === 'family') {
     return (await import('./compare-family.js')).compareFamily(

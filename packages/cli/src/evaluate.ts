@@ -9,7 +9,7 @@ import type { Split } from './choices.js';
 import { defaultTest, prepareData, type DatasetName } from './datasets.js';
 import { UsageError } from './errors.js';
 import { count, percent } from './format.js';
-import type { Streams } from './main.js';
+import type { Streams } from './streams.js';
 import { buildModel, describeModel } from './model.js';
 import { loadRun } from './run-record.js';
 import { table } from './table.js';

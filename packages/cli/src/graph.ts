@@ -8,7 +8,7 @@ import { UsageError } from './errors.js';
 import { checkOutputPath, writeFileAtomic } from './files.js';
 import { num, unitName, vector } from './format.js';
 import { dotToSvg } from './graphviz.js';
-import type { Streams } from './main.js';
+import type { Streams } from './streams.js';
 import { pointed, signature } from './point.js';
 import { table } from './table.js';
 import { definition, entryName, trace, type Trace } from './wengert.js';

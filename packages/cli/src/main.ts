@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// (The reference carries into main.d.ts, so a consumer's compiler finds NodeJS.WritableStream
+// through the @types/node this package depends on, whatever its own `types` setting.)
 /**
  * Runs one `ad` command line: parses it with commander, runs the subcommand, and turns any
  * failure into one line on stderr and a non-zero exit code (2 for bad usage, 1 otherwise).
@@ -5,12 +8,9 @@
 import { CommanderError } from 'commander';
 import { EXIT_USAGE, errorLine, exitCodeOf } from './errors.js';
 import { buildProgram, SUBCOMMANDS } from './program.js';
+import type { Streams } from './streams.js';
 
-/** Where a run writes; tests and embedders may capture it. */
-export interface Streams {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
+export type { Streams } from './streams.js';
 
 /** Runs `ad` with the given arguments (without `node` and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], streams: Streams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {

@@ -35,7 +35,13 @@ export const PRESETS: Readonly<Record<DatasetName, Preset>> = {
 /** SGD's momentum when --momentum is left out (PyTorch's default is 0; 0.9 is what people use). */
 export const DEFAULT_MOMENTUM = 0.9;
 
-/** The CNN's settings when --model cnn leaves a flag out (MNIST only; see the README for the run). */
+/**
+ * The CNN's settings when --model cnn leaves a flag out (MNIST only): two blocks of a 5×5
+ * convolution (8, then 16 channels), a 2×2 max pool and ReLU, then a linear head — 5,994
+ * parameters. Adam 2e-3 with the cosine decay, batches of 64, random shifts: 98.35 % test
+ * accuracy on the 8,000 / 2,000 split after 15 epochs, about 190 s of CPU time (98.00 % after
+ * 12 epochs, about 155 s: too close to the 98 % target to be the default).
+ */
 export interface CnnPreset extends Preset {
   /** Channels after each conv + pool block. */
   channels: number[];

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { choiceFlag, numberFlag, parseNumber, parseNumberList, parseSizes } from './args.js';
 import { ACTIVATIONS, DATASETS, FORMATS, LOSSES, MODELS, MODES, OPTIMIZERS, SCHEDULES, SPLITS } from './choices.js';
 import { UsageError } from './errors.js';
-import type { Streams } from './main.js';
+import type { Streams } from './streams.js';
 import { CNN_PRESET, PRESETS } from './presets.js';
 
 export const SUBCOMMANDS = ['train', 'eval', 'summary', 'compare', 'graph', 'compile'] as const;
@@ -89,6 +89,7 @@ export function buildProgram(io: Streams): Command {
     .option('--at <point>', 'the point, e.g. x=3,y=2 (its order is the order of the inputs)')
     .option('--tangent <seed>', 'an extra forward seed ẋ, e.g. 1,-1 (repeatable)', (v, prev: number[][] = []) => [...prev, parseNumberList('--tangent', v, {})])
     .option('--cotangent <seed>', 'an extra reverse seed ȳ, e.g. 1,1 (repeatable)', (v, prev: number[][] = []) => [...prev, parseNumberList('--cotangent', v, {})])
+    .option('--nan-safe', 'forward mode with a zero tangent times an infinite partial taken as 0 (ForwardDiff’s NaN-safe mode)')
     .option('--family <name>', 'a family of functions f: Rⁿ → Rᵐ (tanh-layer, tanh-mlp)')
     .option('--n <sizes>', 'input sizes: 1..64 (doubling), or a list 1,8,32 (default 1..64)', (v) => parseSizes('--n', v, 4096))
     .option('--m <sizes>', 'output sizes, as --n (default 1..64)', (v) => parseSizes('--m', v, 4096))

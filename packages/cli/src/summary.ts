@@ -3,7 +3,7 @@
  * prints its layers with their output shapes for an input and their parameter counts.
  */
 import { summary } from '@ad/nn';
-import type { Streams } from './main.js';
+import type { Streams } from './streams.js';
 import { buildModel, describeModel } from './model.js';
 import { loadRun } from './run-record.js';
 

@@ -12,7 +12,7 @@ import { defaultTest, prepareData, type DatasetName } from './datasets.js';
 import { UsageError } from './errors.js';
 import { checkOutputPath, writeFileAtomic } from './files.js';
 import { count, duration, num, percent } from './format.js';
-import type { Streams } from './main.js';
+import type { Streams } from './streams.js';
 import { buildModel, describeModel, type Activation, type ModelKind } from './model.js';
 import { learningCurvesSpec, renderSvg } from './plot.js';
 import { CNN_PRESET, DEFAULT_MOMENTUM, PRESETS, type OptimizerName, type Schedule } from './presets.js';

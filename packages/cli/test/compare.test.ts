@@ -84,3 +84,11 @@ test('non-finite disagreement (x/y at y = 0: forward NaN, reverse ±∞) is repo
   expect(r.stderr).toContain('ad compare: forward and reverse mode disagree on non-finite entries');
   expect(r.stderr).toContain('J[0][0]: forward NaN, reverse Infinity');
 });
+
+test('--nan-safe: a zero tangent times an infinite partial is 0, so forward mode agrees with reverse (exit 0)', async () => {
+  const r = await ad(['compare', '--fn', 'x/y', '--at', 'x=1,y=0', '--nan-safe'], scratch());
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^ {2}forward \(jacfwd: .*\) +\[\[Infinity, -Infinity\]\]$/m);
+  expect(r.stdout).toContain('largest |forward − reverse| = 0');
+});

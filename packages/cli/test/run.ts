@@ -17,7 +17,7 @@ function newestSource(): number {
 }
 
 function stale(): boolean {
-  const info = join(PACKAGE, 'dist', '.tsbuildinfo');
+  const info = join(PACKAGE, '.tsbuildinfo');
   return !existsSync(BIN) || !existsSync(info) || statSync(info).mtimeMs < newestSource();
 }
 

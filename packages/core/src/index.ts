@@ -2,7 +2,7 @@
  * @ad/core — tensors on scijs ndarray, the op table that both differentiation modes read,
  * and the gradient checker.
  */
-import { anyOps } from './kinds.js';
+import { anyOps } from './dispatch.js';
 import type { Tensor } from './tensor.js';
 import type { Algebra } from './ops/algebra.js';
 
@@ -25,6 +25,7 @@ export {
 } from './create.js';
 export { Generator, manualSeed, getDefaultGenerator, type RandomOptions } from './rng.js';
 export { AdError, ShapeError, DTypeError, ValueError } from './errors.js';
+export { nanSafeState, nanSafeMode, setNanSafeMode, withNanSafeMode } from './nan-safe.js';
 export { AnomalyError, anomalyState, anomalyDetection, setAnomalyDetection, detectAnomaly, checkAnomaly, hasNonFinite } from './anomaly.js';
 export { broadcastShapes, sizeOf, type Shape } from './shape.js';
 export { erfc, normalCdfScalar } from './ops/activations.js';
@@ -70,9 +71,20 @@ export type {
 export { checkGradients, opRules, GradCheckError, type Differentiable, type CheckOptions, type CheckReport } from './check.js';
 export { gemm } from './kernels/matmul.js';
 export { setKernels, kernels, type KernelMode, type KernelPath } from './kernels/paths.js';
-export { ElementwiseKernel, compileFunction, type Strided } from './kernels/elementwise.js';
+export { adamUpdate, type AdamUpdate } from './kernels/adam.js';
+export {
+  ElementwiseKernel,
+  addGenerated,
+  compileAllKernels,
+  compileFunction,
+  requestedSources,
+  sourceKey,
+  type Factory,
+  type GeneratedSource,
+  type Strided,
+} from './kernels/elementwise.js';
 
-export { KIND, newTag, currentTag, registerKind, isTagged, isTensorLike, liftLike, tagOf, plainApply, anyInterpreter, anyOps, type Kind, type Tagged } from './kinds.js';
+export { KIND, newTag, currentTag, registerKind, isTagged, isTensorLike, liftLike, tagOf, plainApply, anyInterpreter, anyOps, type Kind, type Tagged } from './dispatch.js';
 export { stackPieces } from './jacobian.js';
 
 /**

@@ -3,7 +3,7 @@
  * per output position; both put piece i at flat position i of the other side's shape.
  */
 import { Tensor } from './tensor.js';
-import { anyOps, isTagged } from './kinds.js';
+import { anyOps, isTagged } from './dispatch.js';
 import { sizeOf, type Shape } from './shape.js';
 
 /**

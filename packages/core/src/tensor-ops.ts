@@ -8,7 +8,7 @@ import type { Algebra, Interpreter, MethodName, ScalarMethodName, TensorMethods 
 import { binaryNames, unaryNames } from './ops/table.js';
 import { makeAlgebra } from './ops/facade.js';
 import { scalar } from './create.js';
-import { anyOps } from './kinds.js';
+import { anyOps } from './dispatch.js';
 
 /** Plain evaluation: runs each op's primal on tensors. */
 export const tensorInterpreter: Interpreter<Tensor> = {

@@ -1,6 +1,6 @@
 /**
- * The one tensor type of @ad: a scijs ndarray view (data, shape, stride, offset) over a
- * Float64Array. Views (transpose, slice, broadcast with stride 0, reshape of contiguous data)
+ * The one tensor type of @ad: a view with scijs ndarray's interface (data, shape, stride,
+ * offset; view.ts says why it is not built by `ndarray()`) over a Float64Array. Views (transpose, slice, broadcast with stride 0, reshape of contiguous data)
  * share the data; ops return fresh contiguous tensors. Float64 throughout: derivative checking
  * by finite differences needs it, and it is what JAX's x64 mode and PyTorch's double give.
  *
@@ -8,17 +8,17 @@
  * table by tensor-methods.ts, so Tensor, DualTensor and the reverse-mode tensor node all have
  * exactly the same methods.
  */
-import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { rowMajorStrides, sizeOf, type Shape } from './shape.js';
 import { formatTensor } from './format.js';
 import { ShapeError } from './errors.js';
+import { StridedView } from './view.js';
 
 /** Nested arrays of numbers, as `toArray()` returns them and `tensor()` accepts them. */
 export type NestedArray = number | NestedArray[];
 
 export class Tensor {
-  /** The scijs ndarray view this tensor is. */
+  /** The ndarray view this tensor is (scijs ndarray's interface). */
   readonly nd: NdArray<Float64Array>;
 
   constructor(nd: NdArray<Float64Array>) {
@@ -27,12 +27,12 @@ export class Tensor {
 
   /** A tensor over `data`, read row-major with `shape` (no copy). */
   static fromData(data: Float64Array, shape: Shape): Tensor {
-    return new Tensor(ndarray(data, shape.slice(), rowMajorStrides(shape), 0));
+    return new Tensor(new StridedView(data, shape.slice(), rowMajorStrides(shape), 0));
   }
 
   /** A view over `data` with explicit strides and offset (no copy, no checks). */
   static view(data: Float64Array, shape: Shape, stride: readonly number[], offset: number): Tensor {
-    return new Tensor(ndarray(data, shape.slice(), stride.slice(), offset));
+    return new Tensor(new StridedView(data, shape.slice(), stride.slice(), offset));
   }
 
   get shape(): readonly number[] {

@@ -14,6 +14,8 @@ import { gemmBatch, setKernels, type KernelPath } from '../src/kernels/paths.js'
 // Node 20 validates relaxed SIMD only behind this flag; it must be set before the relaxed
 // kernel is first validated (lazily, by setKernels below). Later engines ship it on.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
+// Other test files that share this worker process get the engine's default back.
+afterAll(() => setFlagsFromString('--no-experimental-wasm-relaxed-simd'));
 
 /** Every path is forced for every product here, tiny ones included. */
 const paths: KernelPath[] = ['js', 'wasm', 'wasm-relaxed'];

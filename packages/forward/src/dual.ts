@@ -74,10 +74,10 @@ export class Dual {
     );
   }
 
-  /** `Dual(value; [tangents], tag t)`. */
-  toString(): string {
-    const value = typeof this.value === 'number' ? String(this.value) : this.value.toString();
-    return `Dual(${value}; [${this.partials.map((p) => String(p)).join(', ')}], tag ${this.tag})`;
+  /** `Dual(5; [6, -4])`; a nested dual names its tags: `Dual(Dual(6; [2], tag 1); […], tag 2)`. */
+  toString(withTags = !this.numeric): string {
+    const show = (s: Scalar) => (typeof s === 'number' ? String(s) : s.toString(withTags));
+    return `Dual(${show(this.value)}; [${this.partials.map(show).join(', ')}]${withTags ? `, tag ${this.tag}` : ''})`;
   }
 }
 

@@ -3,9 +3,10 @@
  * the transforms `derivative`, `jvp`, `jacfwd`, `hessian`.
  */
 import './methods.js';
+import './inspect.js';
 
 export { Dual, DualTensor, newTag, tagOf, type Scalar, type Value } from './dual.js';
-export { forwardInterpreter, ForwardModeError } from './values.js';
+export { forwardInterpreter, ForwardModeError } from './interpreter.js';
 export { dual, dualTensor, BY_HAND_TAG } from './make.js';
 export {
   derivative,

@@ -9,7 +9,9 @@
  * goes through the general interpreter.
  */
 import {
+  addGenerated,
   anomalyState,
+  nanSafeState,
   anyOps,
   compileFunction,
   installTensorMethods,
@@ -23,7 +25,8 @@ import {
   type TensorMethods,
 } from '@ad/core';
 import { Dual, DualTensor, type Value } from './dual.js';
-import './values.js';
+import './interpreter.js';
+import { factories } from './generated.js';
 
 declare module './dual.js' {
   interface Dual extends ScalarMethods<Dual> {}
@@ -59,7 +62,7 @@ function scale(d, s) {
   return r;
 }
 return function ${name}() {
-  if (this.numeric && !anomaly.on) {
+  if (this.numeric && !anomaly.on && !nanSafe.on) {
     const x = this.value;
     const out = primal(x);
     const d = d0(x, out);
@@ -82,7 +85,7 @@ function combine(dx, s, dy, t) {
   return r;
 }
 return function ${name}(b) {
-  if (this.numeric && !anomaly.on) {
+  if (this.numeric && !anomaly.on && !nanSafe.on) {
     if (typeof b === 'number') {
       const x = this.value;
       const out = primal(x, b);
@@ -103,8 +106,11 @@ return function ${name}(b) {
   }
   return slow(this, b);
 };`;
-  return (compileFunction([], body, { Dual, slow, anomaly: anomalyState }) as () => Method)();
+  return (compileFunction([], body, { Dual, slow, anomaly: anomalyState, nanSafe: nanSafeState }, '@ad/forward') as () => Method)();
 }
+
+// The methods' source, generated at build time by `pnpm generate` (see core's elementwise.ts).
+addGenerated(factories);
 
 for (const name of scalarMethodNames) {
   Object.defineProperty(Dual.prototype, name, {

@@ -7,7 +7,7 @@
  * graph inputs, every op of the table is recorded (through any transforms inside fn: they
  * unwrap to tracers and run their rules on them), and the outputs name the nodes to emit.
  */
-import { AdError, DTypeError, Tensor, ValueError, anyOps, compileFunction, isTagged, newTag } from '@ad/core';
+import { AdError, DTypeError, Tensor, ValueError, anyOps, isTagged, newTag } from '@ad/core';
 import { Graph } from './graph.js';
 import { TensorTracer, Tracer, TracingError } from './tracer.js';
 import { OutLeaf, emit, wengert, type InputLoad, type OutTree, type Program } from './emit.js';
@@ -90,7 +90,7 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F): Jitted<F> {
       const lowered = trace(fn, args, sig);
       let compiled: Entry;
       try {
-        compiled = compileFunction(lowered.program.params, lowered.program.body, { ...lowered.program.scope, miss }) as unknown as Entry;
+        compiled = compileProgram(lowered.program.params, lowered.program.body, { ...lowered.program.scope, miss }) as unknown as Entry;
       } catch (e) {
         if (!(e instanceof EvalError)) throw e;
         if (!warnedNoEval) {
@@ -353,7 +353,7 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
   const other: Entry = () => {
     throw new ValueError('jit', `this adjoint program was written for ${sig.key}; write another with adjointProgram(f, x)`);
   };
-  const compiled = compileFunction(program.params, program.body, { ...program.scope, miss: other }) as unknown as Entry;
+  const compiled = compileProgram(program.params, program.body, { ...program.scope, miss: other }) as unknown as Entry;
   return {
     gradient: (xs) => compiled(xs, undefined, undefined, undefined) as number[],
     source: program.source,
@@ -362,4 +362,16 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
     traced: nodes.length,
     signature: sig.key,
   };
+}
+
+/**
+ * Compiles an emitted program with `new Function`, `Math` and the scope bound as closure
+ * variables. Not core's `compileFunction`: that one records every source for `pnpm generate`
+ * (the library's build-time code), and jit, the one place that emits code at run time, would
+ * make that record grow with every new signature. Throws EvalError where a page forbids eval.
+ */
+function compileProgram(params: readonly string[], body: string, scope: Record<string, unknown>): (...args: never[]) => unknown {
+  const names = ['Math', ...Object.keys(scope)];
+  const factory = new Function(...names, `return function (${params.join(', ')}) {\n${body}\n};`) as (...values: unknown[]) => (...args: never[]) => unknown;
+  return factory(Math, ...Object.values(scope));
 }

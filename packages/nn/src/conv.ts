@@ -3,12 +3,13 @@
  * images laid out [N, C, H, W]. Each forward is built from table ops (im2col, matmul, take),
  * so it differentiates in both modes.
  */
-import { Generator, ShapeError, ValueError, uniform, type Pair, type RandomOptions } from '@ad/core';
+import { DTypeError, Generator, ShapeError, ValueError, uniform, type Pair, type RandomOptions } from '@ad/core';
 import { avgPool2d, conv2d, maxPool2d, type Conv2dOptions, type Pool2dOptions } from './functional.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { F, type Out, type TensorLike } from './types.js';
 
+/** Conv2d's options: the window's sizes, the bias, the seed of the initial weights. */
 export interface Conv2dLayerOptions extends Conv2dOptions, RandomOptions {
   /** Whether to add a bias (default true). */
   bias?: boolean;
@@ -125,7 +126,8 @@ export class Unflatten extends Module {
     sizes: readonly number[],
   ) {
     super();
-    if (sizes.length === 0 || !sizes.every((d) => Number.isInteger(d) && d > 0)) {
+    if (!Number.isInteger(dim)) throw new DTypeError('Unflatten', `dim must be an integer, got ${String(dim)}`);
+    if (!Array.isArray(sizes) || sizes.length === 0 || !sizes.every((d) => Number.isInteger(d) && d > 0)) {
       throw new ValueError('Unflatten', `sizes must be positive integers, got ${JSON.stringify(sizes)}`);
     }
     this.sizes = [...sizes];

@@ -4,6 +4,7 @@ import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { F, primalOf, type Out, type TensorLike } from './types.js';
 
+/** Embedding's options: the padding index and the seed of the initial table. */
 export interface EmbeddingOptions extends RandomOptions {
   /** An index whose vector stays zero and receives no gradient (a padding token). */
   paddingIdx?: number;

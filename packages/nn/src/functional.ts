@@ -2,8 +2,8 @@
  * Activation functions on any tensor kind, so they can sit in a Sequential as plain functions
  * (`new Sequential([new Linear(2, 8), relu, new Linear(8, 1)])`).
  */
-import { ShapeError, ValueError, tensorOps, type Pair, type Tensor, type WindowOptions } from '@ad/core';
-import { F, primalOf, type TensorLike } from './types.js';
+import { DTypeError, ShapeError, ValueError, tensorOps, type Pair, type Tensor, type WindowOptions } from '@ad/core';
+import { F, checkInput, primalOf, type TensorLike } from './types.js';
 
 /** max(x, 0); derivative 0 at 0, as PyTorch. */
 export function relu<T extends TensorLike>(x: T): T {
@@ -102,6 +102,8 @@ export interface Pool2dOptions extends WindowOptions {}
  * the one element PyTorch picks (the first maximum; a NaN if there is one).
  */
 export function maxPool2d<T extends TensorLike>(x: T, options: Pool2dOptions): T {
+  checkInput('maxPool2d', x);
+  checkPoolOptions('maxPool2d', options);
   const indices = tensorOps.maxPool2dIndices(primalOf(x) as Tensor, options); // [N, C, Hₒ, Wₒ]
   return F.take(x, indices) as T;
 }
@@ -111,6 +113,8 @@ export function maxPool2d<T extends TensorLike>(x: T, options: Pool2dOptions): T
  * padding counts as zeros in the mean).
  */
 export function avgPool2d<T extends TensorLike>(x: T, options: Pool2dOptions): T {
+  checkInput('avgPool2d', x);
+  checkPoolOptions('avgPool2d', options);
   const pair = (v: Pair | undefined, dflt: Pair): readonly [number, number] => {
     const p = v ?? dflt;
     return typeof p === 'number' ? [p, p] : p;
@@ -135,4 +139,11 @@ function outputSize(shape: readonly number[], window: WindowOptions): [number, n
   const p = pair(window.padding, 0);
   const d = pair(window.dilation, 1);
   return [0, 1].map((a) => Math.floor((shape[2 + a] + 2 * p[a] - d[a] * (k[a] - 1) - 1) / s[a]) + 1) as [number, number];
+}
+
+/** Pooling needs its options (at least the kernel size) as an object. */
+function checkPoolOptions(op: string, options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new DTypeError(op, `options must be an object with a kernelSize, got ${options === null ? 'null' : typeof options}`);
+  }
 }

@@ -2,7 +2,7 @@
 import { DTypeError, Generator, Tensor, ValueError, uniform, type RandomOptions } from '@ad/core';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { F, checkInput, type Out, type TensorLike } from './types.js';
+import { F, checkInput, checkOptions, type Out, type TensorLike } from './types.js';
 import { elu, gelu, leakyRelu, softplus, type GeluApproximation } from './functional.js';
 
 export interface LinearOptions extends RandomOptions {
@@ -33,6 +33,10 @@ export class Linear extends Module {
     this.weight = new Parameter(uniform([outFeatures, inFeatures], -bound, bound, { generator }));
     if (options.bias !== undefined && typeof options.bias !== 'boolean') throw new DTypeError('Linear', `bias must be true or false, got ${typeof options.bias}`);
     this.bias = options.bias === false ? null : new Parameter(uniform([outFeatures], -bound, bound, { generator }));
+  }
+
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
   }
 
   /** y = x Wᵀ + b over the last axis of x. */
@@ -88,6 +92,10 @@ export class Dropout extends Module {
     this.generator = options.generator ?? new Generator(options.seed ?? 0);
   }
 
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+
   /** x with a fresh random mask in training mode; x itself in eval mode. */
   forward<X extends TensorLike>(x: X): Out<X> {
     if (!this.training || this.p === 0) return x as unknown as Out<X>;
@@ -130,6 +138,7 @@ export class GELU extends Module {
 
   constructor(options: { approximate?: GeluApproximation } = {}) {
     super();
+    checkOptions('GELU', options);
     this.approximate = options.approximate ?? 'none';
     if (this.approximate !== 'none' && this.approximate !== 'tanh') {
       throw new ValueError('GELU', `approximate must be 'none' or 'tanh', got ${String(this.approximate)}`);
@@ -149,6 +158,7 @@ export class Softplus extends Module {
 
   constructor(options: { beta?: number; threshold?: number } = {}) {
     super();
+    checkOptions('Softplus', options);
     this.beta = options.beta ?? 1;
     this.threshold = options.threshold ?? 20;
     if (!(this.beta > 0)) throw new ValueError('Softplus', `beta must be positive, got ${this.beta}`);

@@ -5,6 +5,7 @@
 import { DTypeError, ShapeError, Tensor, ValueError } from '@ad/core';
 import { Parameter } from './parameter.js';
 import { checkInput, type Out, type TensorLike } from './types.js';
+import { formatModule } from './repr.js';
 
 /** A model's numbers by PyTorch key (`0.weight`, `0.bias`, `2.weight`, …). */
 export type StateDict = Record<string, Tensor>;
@@ -17,6 +18,28 @@ export abstract class Module {
 
   /** The layer's computation: a plain or recorded tensor in gives a node out; a dual in, a dual out. */
   abstract forward<X extends TensorLike>(x: X): Out<X>;
+
+  /** The layer's settings, shown inside its parentheses when it prints (PyTorch's extra_repr). */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** What prints inside the model's summary, by name: child modules (and Sequential's functions). */
+  reprChildren(): [string, Module | LayerFunction][] {
+    return this.children();
+  }
+
+  /**
+   * A summary like PyTorch's repr, with parameter counts:
+   * `Sequential(\n  (0): Linear(inFeatures=2, outFeatures=16, bias=true)  48 parameters\n …)`.
+   */
+  toString(): string {
+    return formatModule(this);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
 
   /** Child modules by name (own fields holding modules; Sequential lists them by index). */
   children(): [string, Module][] {
@@ -181,6 +204,10 @@ export class Sequential extends Module {
 
   override children(): [string, Module][] {
     return this.layers.flatMap((l, i): [string, Module][] => (l instanceof Module ? [[String(i), l]] : []));
+  }
+
+  override reprChildren(): [string, Module | LayerFunction][] {
+    return this.layers.map((l, i) => [String(i), l]);
   }
 
   /** Applies the layers in order. */

@@ -3,7 +3,7 @@
  * with table ops (so gradients flow through the mean and variance), the variance is the biased
  * one, and ε sits inside the square root, as PyTorch's.
  */
-import { Tensor, ValueError, ShapeError, ones, tensorOps, zeros, scalar } from '@ad/core';
+import { DTypeError, Tensor, ValueError, ShapeError, ones, tensorOps, zeros, scalar } from '@ad/core';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { F, primalOf, type Out, type TensorLike } from './types.js';
@@ -15,7 +15,7 @@ function normalize(x: TensorLike, axes: readonly number[], eps: number): TensorL
   return F.div(centred, F.sqrt(F.add(variance, eps)));
 }
 
-/** LayerNorm's options, PyTorch's names in camelCase. */
+/** LayerNorm's options, PyTorch's names. */
 export interface LayerNormOptions {
   /** Added to the variance inside the square root (default 1e-5). */
   eps?: number;
@@ -37,6 +37,9 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
+    if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape)) {
+      throw new DTypeError('LayerNorm', `normalizedShape must be a size or a list of sizes, got ${normalizedShape === null ? 'null' : typeof normalizedShape}`);
+    }
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
       throw new ValueError('LayerNorm', `normalizedShape must be positive integers, got ${JSON.stringify(normalizedShape)}`);
@@ -64,7 +67,7 @@ export class LayerNorm extends Module {
   }
 }
 
-/** BatchNorm1d's options, PyTorch's names in camelCase. */
+/** BatchNorm1d's options, PyTorch's names. */
 export interface BatchNormOptions {
   /** Added to the variance inside the square root (default 1e-5). */
   eps?: number;

@@ -24,6 +24,11 @@ export class Parameter extends TensorVar {
     return this.value.data;
   }
 
+  /** `Parameter(shape [out,in])`; console.log adds the values and the gradient. */
+  override toString(): string {
+    return `Parameter(shape [${this.shape.join(',')}])`;
+  }
+
   /** The gradient as a Tensor, or null before the first backward (`.grad` is undefined then). */
   get gradTensor(): Tensor | null {
     return this.grad ?? null;

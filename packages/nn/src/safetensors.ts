@@ -10,13 +10,16 @@
  * Reading checks everything before returning anything: a file shorter than its header says,
  * a header size that is not a safe integer, unknown dtypes, offsets out of range, overlapping,
  * or leaving holes (the format requires the data to be covered exactly), sizes that disagree
- * with shapes — each is a CheckpointError naming the file and the entry.
+ * with shapes — each is a CheckpointError naming the file and the entry. The format has no
+ * checksum, so the writer puts the CRC-32 of the data in `__metadata__.crc32` (other readers
+ * ignore it) and the reader, when it is there, refuses data that no longer matches it: a bit
+ * flipped in a tensor is caught as the earlier JSON format's SHA-256 caught it.
  *
  * A model checkpoint is the state dict under its PyTorch keys (so `safetensors.torch.load_file`
  * gives a dict `model.load_state_dict` takes), with the optimizer state and the run's
  * metadata as JSON strings in `__metadata__` (keys `optimizer` and `meta`).
  */
-import { Tensor } from '@ad/core';
+import { DTypeError, Tensor } from '@ad/core';
 import { CheckpointError, type Checkpoint } from './checkpoint-types.js';
 import type { Module, StateDict } from './module.js';
 import type { Optimizer, OptimizerState } from './optim.js';
@@ -35,23 +38,34 @@ export interface SafetensorsContents {
 
 /** Encodes tensors (and string metadata) as a safetensors file, tensors in the order given. */
 export function encodeSafetensors(tensors: Record<string, Tensor>, options: { dtype?: SaveDtype; metadata?: Record<string, string> } = {}): Uint8Array {
+  if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors) || !Object.values(tensors).every((t) => t instanceof Tensor)) {
+    throw new DTypeError('encodeSafetensors', 'tensors must be an object of Tensors by name');
+  }
+  if (options === null || typeof options !== 'object') throw new DTypeError('encodeSafetensors', `options must be an object, got ${options === null ? 'null' : typeof options}`);
   const dtype = options.dtype ?? 'F64';
   if (dtype !== 'F64' && dtype !== 'F32') throw new CheckpointError('save', `dtype must be 'F64' or 'F32', got ${String(dtype)}`);
   const size = ITEM_SIZE[dtype];
   const header: Record<string, unknown> = {};
-  if (options.metadata !== undefined) {
-    for (const [k, v] of Object.entries(options.metadata)) {
-      if (typeof v !== 'string') throw new CheckpointError('save', `metadata ${k} must be a string, got ${typeof v}`);
-    }
-    header.__metadata__ = options.metadata;
+  for (const [k, v] of Object.entries(options.metadata ?? {})) {
+    if (typeof v !== 'string') throw new CheckpointError('save', `metadata ${k} must be a string, got ${typeof v}`);
   }
+  const metadata: Record<string, string> = { ...options.metadata };
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
     if (name === '__metadata__') throw new CheckpointError('save', 'a tensor cannot be named __metadata__');
     header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + t.size * size] };
     offset += t.size * size;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
+  const data = new Uint8Array(offset);
+  const view = new DataView(data.buffer);
+  let at = 0;
+  for (const t of Object.values(tensors)) {
+    const values = t.toFloat64Array();
+    if (dtype === 'F64') for (let i = 0; i < values.length; i++, at += 8) view.setFloat64(at, values[i], true);
+    else for (let i = 0; i < values.length; i++, at += 4) view.setFloat32(at, values[i], true);
+  }
+  metadata.crc32 = crc32(data).toString(16).padStart(8, '0');
+  let json = new TextEncoder().encode(JSON.stringify({ __metadata__: metadata, ...header }));
   // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
   const padded = Math.ceil(json.length / 8) * 8;
   if (padded !== json.length) {
@@ -60,17 +74,29 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, options: { dt
     json = p;
   }
   const bytes = new Uint8Array(8 + json.length + offset);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, json.length, true);
-  view.setUint32(4, Math.floor(json.length / 2 ** 32), true);
+  const head = new DataView(bytes.buffer);
+  head.setUint32(0, json.length, true);
+  head.setUint32(4, Math.floor(json.length / 2 ** 32), true);
   bytes.set(json, 8);
-  let at = 8 + json.length;
-  for (const t of Object.values(tensors)) {
-    const data = t.toFloat64Array();
-    if (dtype === 'F64') for (let i = 0; i < data.length; i++, at += 8) view.setFloat64(at, data[i], true);
-    else for (let i = 0; i < data.length; i++, at += 4) view.setFloat32(at, data[i], true);
-  }
+  bytes.set(data, 8 + json.length);
   return bytes;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (the polynomial of zip and PNG) of some bytes. */
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 interface Entry {
@@ -137,6 +163,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'bytes'): Safetens
     covered = e.end;
   }
   if (covered !== dataLength) fail(`the data has ${dataLength} bytes but the entries cover ${covered}`);
+  if (metadata.crc32 !== undefined && crc32(bytes.subarray(8 + n)).toString(16).padStart(8, '0') !== metadata.crc32) {
+    fail(`is corrupted: its data does not match the CRC-32 ${metadata.crc32} in its header`);
+  }
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) tensors[e.name] = Tensor.fromData(readValues(view, 8 + n + e.begin, e), e.shape);
   return { tensors, metadata };
@@ -185,6 +214,10 @@ export interface CheckpointOptions {
 
 /** A model's state dict (and optimizer state, run metadata) as safetensors bytes. */
 export function toSafetensors(model: Module, options: CheckpointOptions = {}): Uint8Array {
+  if (model === null || typeof model !== 'object' || typeof (model as { stateDict?: unknown }).stateDict !== 'function') {
+    throw new DTypeError('toSafetensors', `model must be a Module, got ${model === null ? 'null' : typeof model}`);
+  }
+  if (options === null || typeof options !== 'object') throw new DTypeError('toSafetensors', `options must be an object, got ${options === null ? 'null' : typeof options}`);
   const metadata: Record<string, string> = { format: '@ad/nn' };
   if (options.optimizer !== undefined) metadata.optimizer = JSON.stringify(options.optimizer.stateDict());
   if (options.meta !== undefined) metadata.meta = JSON.stringify(options.meta);

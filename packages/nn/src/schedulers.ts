@@ -79,7 +79,7 @@ export abstract class LRScheduler {
     return [this.lastLr];
   }
 
-  /** Sets the optimizer's lr (and the last lr) to `lr`. */
+  /** Sets the optimizer's lr and remembers it as the last one. */
   protected apply(lr: number): void {
     this.optimizer.lr = lr;
     this.lastLr = lr;
@@ -395,8 +395,8 @@ export class ReduceLROnPlateau {
     return [this.optimizer.lr];
   }
 
-  /** The counters needed to resume. */
-  stateDict(): { lastEpoch: number; best: number; numBadEpochs: number; cooldownCounter: number; lr: number } {
+  /** The counters needed to resume (JSON-safe but for best = ±Infinity, which loadStateDict accepts back as null). */
+  stateDict(): { lastEpoch: number; best: number | null; numBadEpochs: number; cooldownCounter: number; lr: number } {
     return { lastEpoch: this.lastEpoch, best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter, lr: this.optimizer.lr };
   }
 
@@ -406,7 +406,8 @@ export class ReduceLROnPlateau {
       throw new ValueError('ReduceLROnPlateau.loadStateDict', 'not a ReduceLROnPlateau state');
     }
     this.lastEpoch = state.lastEpoch;
-    this.best = state.best;
+    // ±Infinity (no metric seen yet) comes back from JSON as null.
+    this.best = typeof state.best === 'number' ? state.best : this.mode === 'min' ? Infinity : -Infinity;
     this.numBadEpochs = state.numBadEpochs;
     this.cooldownCounter = state.cooldownCounter;
     this.optimizer.lr = state.lr;

@@ -23,9 +23,11 @@ export interface SummaryRow {
   readonly params: number;
 }
 
-/** What `summary` returns: each layer's row, and the totals. */
+/** What `summary` returns: the rows, the totals and the table as text. */
 export interface ModelSummary {
+  /** The input shape the forward pass ran on. */
   readonly inputShape: readonly number[];
+  /** One row per layer, the model first, children after their parent. */
   readonly rows: readonly SummaryRow[];
   /** Trainable numbers in the model. */
   readonly totalParams: number;

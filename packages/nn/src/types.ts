@@ -19,6 +19,13 @@ export type Out<X extends TensorLike> = X extends DualTensor ? DualTensor : Tens
 /** Every op on any tensor kind. */
 export const F = anyOps as Algebra<TensorLike>;
 
+/** An options argument: omitted, or an object (never null, a string or an array). */
+export function checkOptions(op: string, options: unknown): void {
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    throw new DTypeError(op, `options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+}
+
 /** Refuses a layer input that is not a tensor of some kind, naming the layer. */
 export function checkInput(layer: string, x: unknown): void {
   if (!isTensorLike(x)) {

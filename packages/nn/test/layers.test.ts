@@ -7,7 +7,7 @@
  */
 import { Generator, Tensor, checkGradients, newTag, randn, tensor, type Differentiable } from '@ad/core';
 import { DualTensor } from '@ad/forward';
-import { Node, leaf, propagate } from '@ad/reverse';
+import { Node, grad, hvp, leaf, propagate, type TensorVar } from '@ad/reverse';
 import {
   AvgPool2d,
   BatchNorm1d,
@@ -199,4 +199,23 @@ test('Embedding: rows by index; the padding row reads zero and gets no gradient'
   (out as unknown as Node).backward(Tensor.fromData(new Float64Array(8).fill(1), [2, 2, 2]));
   expect((e.weight.grad as Tensor).toArray()).toEqual([[0, 0], [0, 0], [2, 2], [1, 1]]);
   expect(() => e.forward(tensor([4]))).toThrow(/index 4 .* out of range for 4 embeddings/);
+});
+
+test('nested modes go through convolution and pooling: a Hessian-vector product (forward over reverse) against differences of gradients', () => {
+  const conv = new Conv2d(1, 2, 3, { padding: 1, seed: 6 });
+  const plain = Object.fromEntries(conv.namedParameters().map(([k, p]) => [k, p.value]));
+  // A scalar of the input image through conv, GELU and a max pool, then Σ tanh² (smooth away from pool ties).
+  const f = (x: TensorVar) =>
+    withParameters(conv, plain, () => {
+      const y = new MaxPool2d(2).forward(new GELU().forward(conv.forward(x as unknown as TensorLike)));
+      return (y as unknown as TensorVar).tanh().square().sum() as TensorVar;
+    });
+  const x = randn([1, 1, 4, 4], { seed: 8 });
+  const v = randn([1, 1, 4, 4], { seed: 9 });
+  const hv = hvp(f)(x, v).toFloat64Array();
+  const eps = 1e-5;
+  const gPlus = grad(f)(x.add(v.mul(eps))).toFloat64Array();
+  const gMinus = grad(f)(x.sub(v.mul(eps))).toFloat64Array();
+  hv.forEach((h, i) => expect(h).toBeCloseTo((gPlus[i] - gMinus[i]) / (2 * eps), 6));
+  expect(Math.max(...hv.map(Math.abs))).toBeGreaterThan(1e-3);
 });

@@ -72,7 +72,8 @@ test('what the library writes follows the format: size, JSON header padded to 8 
   expect(Array.from(bytes.subarray(2, 8))).toEqual([0, 0, 0, 0, 0, 0]);
   expect((8 + n) % 8).toBe(0);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-  expect(header).toEqual({ __metadata__: { k: 'v' }, a: { dtype: 'F64', shape: [2], data_offsets: [0, 16] } });
+  // crc32: the CRC-32 of the data (zlib's; Python's zlib.crc32 of these 16 bytes is 0xafa5044f).
+  expect(header).toEqual({ __metadata__: { k: 'v', crc32: 'afa5044f' }, a: { dtype: 'F64', shape: [2], data_offsets: [0, 16] } });
   expect(Array.from(bytes.subarray(8 + n))).toEqual([...F64['1'], ...F64['1']]);
 });
 
@@ -129,6 +130,27 @@ describe('corrupt files are refused with a CheckpointError, the model untouched'
   test.each(cases)('%s', (_name, bytes, message) => {
     expect(() => decodeSafetensors(bytes, 'f.safetensors')).toThrow(CheckpointError);
     expect(() => decodeSafetensors(bytes, 'f.safetensors')).toThrow(message);
+  });
+
+  test('every single-bit flip in the data is refused by the CRC-32, and none half-loads', () => {
+    const bytes = toSafetensors(new Linear(2, 2, { seed: 1 }));
+    const start = 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const model = new Linear(2, 2, { seed: 5 });
+    const before = model.stateDict();
+    let refused = 0;
+    for (let i = start; i < bytes.length; i++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const flipped = bytes.slice();
+        flipped[i] ^= 1 << bit;
+        try {
+          model.loadStateDict(fromSafetensors(flipped).model);
+        } catch (e) {
+          if (e instanceof CheckpointError && /does not match the CRC-32/.test(e.message)) refused++;
+        }
+      }
+    }
+    expect(refused).toBe((bytes.length - start) * 8);
+    expect(model.stateDict()).toEqual(before);
   });
 
   test('from a file: a truncated checkpoint leaves the model as it was', () => {

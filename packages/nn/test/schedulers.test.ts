@@ -56,6 +56,16 @@ test('CosineAnnealingLR: η_min + (γ₀ − η_min)(1 + cos(πt/T))/2, rising a
   expectTrajectory(trajectory(new CosineAnnealingLR(optimizer(2), { tMax: 2, etaMin: 1 }), 2), [2, 1.5, 1]);
 });
 
+test('CosineAnnealingLR gives bit for bit the cosine decay ad train computed by hand before it used the scheduler', () => {
+  const lr = 2e-3;
+  const total = 1875;
+  const s = new CosineAnnealingLR(optimizer(lr), { tMax: total });
+  for (let step = 0; step < total; step++) {
+    expect(s.optimizer.lr).toBe((lr * (1 + Math.cos((Math.PI * step) / total))) / 2);
+    s.step();
+  }
+});
+
 test('LinearLR: a warm-up of the factor from start to end over totalIters, then constant', () => {
   expectTrajectory(trajectory(new LinearLR(optimizer(), { startFactor: 0.25, totalIters: 3 }), 5), [0.25, 0.5, 0.75, 1, 1, 1]);
   // PyTorch's defaults: 1/3 → 1 over 5 steps.
@@ -100,6 +110,13 @@ test('ReduceLROnPlateau: after more than patience steps without a relative impro
   max.step(1.05);
   expect(max.getLastLr()).toEqual([0.1]);
   expect(() => s.step(NaN)).toThrow(ValueError);
+  // Resumed from JSON: the counters and the lr come back, a fresh best (Infinity) included.
+  const fresh = new ReduceLROnPlateau(optimizer(), { patience: 0 });
+  const resumed = new ReduceLROnPlateau(optimizer(), { patience: 0 });
+  resumed.loadStateDict(JSON.parse(JSON.stringify(fresh.stateDict())));
+  resumed.step(5);
+  resumed.step(6);
+  expect(resumed.getLastLr()).toEqual([0.1]);
 });
 
 test('a scheduler resumes from its state dict', () => {

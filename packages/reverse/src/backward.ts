@@ -170,11 +170,6 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
   return { id: p, chunks };
 }
 
-/** Releases the graph a pass went through (for callers that read adjoints first). */
-export function releasePass(pass: Pass): void {
-  release(pass.chunks, pass.id);
-}
-
 /**
  * Marks the reached non-leaf entries released and drops what only backward needed: closures,
  * parent links, and for tensor nodes their value, adjoint and grad (the handles keep values;

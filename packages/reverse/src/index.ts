@@ -3,6 +3,7 @@
  * `backward`, and the transforms `grad`, `valueAndGrad`, `vjp`, `jacrev`, `hvp`, `hessian`.
  */
 import './methods.js';
+import './inspect.js';
 
 export { Node, Var, TensorVar, leaf, leafEntry, type Primal, type Pull } from './node.js';
 export { backward, propagate, Gradients, ReleasedGraphError, type BackwardOptions, type PropagateOptions } from './backward.js';
@@ -10,4 +11,4 @@ export { reverseInterpreter } from './record.js';
 export { noGrad, ambientTag, state as recordingState } from './state.js';
 export { detectAnomaly, setAnomalyDetection, AnomalyError } from '@ad/core';
 export { variable, zeroGrad, grad, valueAndGrad, vjp, jacrev, hvp, hessian, type VjpResult } from './transforms.js';
-export { toDot, graphNodes, topologicalOrder, parents, type DotOptions } from './dot.js';
+export { toDot, graphNodes, topologicalOrder, parents, type DotOptions } from './graphviz.js';

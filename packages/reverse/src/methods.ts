@@ -9,6 +9,7 @@
  * no closure, no per-node object beyond the handle.
  */
 import {
+  addGenerated,
   anomalyState,
   anyOps,
   compileFunction,
@@ -26,8 +27,7 @@ import { Node, TensorVar, Var } from './node.js';
 import { NUMERIC, REQUIRES_GRAD, chunkFor, slotOf, type Chunk, type Primal } from './tape.js';
 import { backward, type BackwardOptions, type Gradients } from './backward.js';
 import { state } from './state.js';
-
-
+import { factories } from './generated.js';
 import './record.js';
 
 declare module './node.js' {
@@ -131,8 +131,11 @@ return function ${name}(b) {
   return slow(this, b);
 };`;
   const scope = { Var, state, anomaly: anomalyState, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST: NUMERIC | REQUIRES_GRAD };
-  return (compileFunction([], body, scope) as () => Method)();
+  return (compileFunction([], body, scope, '@ad/reverse') as () => Method)();
 }
+
+// The methods' source, generated at build time by `pnpm generate` (see core's elementwise.ts).
+addGenerated(factories);
 
 for (const name of scalarMethodNames) {
   Object.defineProperty(Var.prototype, name, {

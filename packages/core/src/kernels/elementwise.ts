@@ -5,23 +5,96 @@
  * it, and V8 then stops inlining `f`. Measured on this machine (bench/elementwise.ts), a loop
  * with the expression written in place runs 3–10× faster than the shared-callback loop (exp:
  * 5 ns/element against 15; relu: 1.2 against 12). So, as scijs's cwise does, each op's loops
- * are compiled once from its expression with `new Function`, one function per op and operand
- * layout: every call site inside stays monomorphic.
+ * are generated from its expression, one function per op and operand layout: every call site
+ * inside stays monomorphic.
+ *
+ * Generated at build time: `pnpm generate` (scripts/generate-code.ts) writes the source of
+ * every function the op table needs into `generated.ts` files, so nothing is evaluated at run
+ * time and a page whose Content-Security-Policy forbids eval runs the same code. Source that no
+ * file holds (an expression outside the table) is compiled with `new Function` where allowed.
  *
  * Kernels write into a fresh contiguous destination that comes first and never allocate.
  * They trust their caller: shapes are checked and broadcast strides computed before they run.
  */
+import { AdError } from '../errors.js';
+import { factories as coreFactories } from './generated.js';
+
+/** A generated function's factory: called with `Math` and the scope's values, returns the function. */
+export type Factory = (...scope: never[]) => unknown;
+
+/** One source `compileFunction` was asked for: what `pnpm generate` writes out. */
+export interface GeneratedSource {
+  /** The package whose `generated.ts` holds it. */
+  readonly origin: string;
+  readonly key: string;
+  readonly names: readonly string[];
+  readonly params: readonly string[];
+  readonly body: string;
+}
+
+const precompiled = new Map<string, Factory>();
+const requested = new Map<string, GeneratedSource>();
+
+/** Makes generated factories (a package's `generated.ts`) available to `compileFunction`. */
+export function addGenerated(factories: Readonly<Record<string, Factory>>): void {
+  for (const [key, factory] of Object.entries(factories)) precompiled.set(key, factory);
+}
+addGenerated(coreFactories);
 
 /**
- * Compiles a function from source with `Math` (and any names in `scope`) bound as closure
- * variables. Generated code then reads `Math.exp` from a local, not from the global object —
+ * The key of a source (its closure names, parameters and body): two 32-bit FNV-1a-style hashes
+ * and the length, so generated files stay readable (a short key, then the code) and a changed
+ * template can only match by a 2⁻⁶⁴ accident.
+ */
+export function sourceKey(names: readonly string[], params: readonly string[], body: string): string {
+  const text = `${names.join(',')}|${params.join(',')}|${body}`;
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  const hex = (h: number) => (h >>> 0).toString(16).padStart(8, '0');
+  return `${hex(h1)}${hex(h2)}-${text.length}`;
+}
+
+/** Every source compiled so far in this process (the generator's input). */
+export function requestedSources(): readonly GeneratedSource[] {
+  return [...requested.values()];
+}
+
+/**
+ * A function from source with `Math` (and any names in `scope`) bound as closure variables:
+ * the generated one when a `generated.ts` holds this source, otherwise compiled with
+ * `new Function`. Generated code reads `Math.exp` from a local, not from the global object —
  * inside a sandboxed global (jest's vm context) a global lookup in a hot loop measured ~30×
  * slower.
  */
-export function compileFunction(params: readonly string[], body: string, scope: Record<string, unknown> = {}): (...args: never[]) => unknown {
+export function compileFunction(
+  params: readonly string[],
+  body: string,
+  scope: Record<string, unknown> = {},
+  origin = '@ad/core',
+): (...args: never[]) => unknown {
   const names = ['Math', ...Object.keys(scope)];
-  const factory = new Function(...names, `return function (${params.join(', ')}) {\n${body}\n};`);
-  return factory(Math, ...Object.values(scope)) as (...args: never[]) => unknown;
+  const key = sourceKey(names, params, body);
+  if (!requested.has(key)) requested.set(key, { origin, key, names, params, body });
+  const factory = precompiled.get(key) ?? evaluate(names, params, body);
+  return factory(...([Math, ...Object.values(scope)] as never[])) as (...args: never[]) => unknown;
+}
+
+function evaluate(names: readonly string[], params: readonly string[], body: string): Factory {
+  try {
+    return new Function(...names, `return function (${params.join(', ')}) {\n${body}\n};`) as Factory;
+  } catch (e) {
+    throw new AdError(
+      'compileFunction',
+      `this environment forbids eval (${(e as Error).message}) and no generated.ts holds this source; ` +
+        `run \`pnpm generate\` after changing the op table or the code templates:\n${body}`,
+    );
+  }
 }
 
 /** A strided operand as the kernels read it: element (i₀…iₖ) is data[offset + Σ iⱼ·stride[j]]. */
@@ -60,6 +133,7 @@ export class ElementwiseKernel {
     readonly expr: string,
   ) {
     this.scalar = compileFunction(names, `return ${expr};`) as unknown as (...xs: number[]) => number;
+    allKernels.push(this);
   }
 
   /**
@@ -80,11 +154,7 @@ export class ElementwiseKernel {
       if (l === 's') code |= 1 << i;
     }
     if (flat) {
-      let k = this.flat[code];
-      if (k === undefined) {
-        const layouts = this.names.map((_, i): Layout => (code & (1 << i) ? 's' : 'f'));
-        k = this.flat[code] = compileFlat(this.names, this.expr, layouts);
-      }
+      const k = this.flat[code] ?? this.compileFlat(code);
       const n = out.length;
       const [a, b, c] = operands;
       if (operands.length === 1) k(out, n, a.data, a.offset);
@@ -98,6 +168,25 @@ export class ElementwiseKernel {
     else if (operands.length === 2) this.strided(out, shape, a.data, a.offset, a.stride, b.data, b.offset, b.stride);
     else this.strided(out, shape, a.data, a.offset, a.stride, b.data, b.offset, b.stride, c.data, c.offset, c.stride);
   }
+
+  private compileFlat(code: number): FlatKernel {
+    const layouts = this.names.map((_, i): Layout => (code & (1 << i) ? 's' : 'f'));
+    return (this.flat[code] = compileFlat(this.names, this.expr, layouts));
+  }
+
+  /** Compiles every operand layout now, so the generator sees every source. */
+  compileAll(): void {
+    for (let code = 0; code < 1 << this.names.length; code++) if (this.flat[code] === undefined) this.compileFlat(code);
+    this.strided ??= compileStrided(this.names, this.expr);
+  }
+}
+
+/** Every element-wise kernel made so far (the generator compiles all their layouts). */
+const allKernels: ElementwiseKernel[] = [];
+
+/** Compiles every layout of every element-wise kernel made so far. */
+export function compileAllKernels(): void {
+  for (const k of allKernels) k.compileAll();
 }
 
 /** 'f' if the operand is row-major contiguous over `shape`, 's' if every stride is 0. */
@@ -120,16 +209,10 @@ function layoutOf(x: Strided, shape: readonly number[]): Layout | null {
 
 function compileFlat(names: readonly string[], expr: string, layouts: readonly Layout[]): FlatKernel {
   const params = names.flatMap((name) => [`${name}Data`, `${name}Off`]);
-  const hoisted = names
-    .map((name, j) => (layouts[j] === 's' ? `const ${name} = ${name}Data[${name}Off];` : ''))
-    .join('\n');
-  const reads = names
-    .map((name, j) => (layouts[j] === 'f' ? `const ${name} = ${name}Data[${name}Off + i];` : ''))
-    .join('\n');
-  const body = `${hoisted}
-for (let i = 0; i < n; i++) {
-  ${reads}
-  out[i] = ${expr};
+  const hoisted = names.filter((_, j) => layouts[j] === 's').map((name) => `const ${name} = ${name}Data[${name}Off];\n`);
+  const reads = names.filter((_, j) => layouts[j] === 'f').map((name) => `  const ${name} = ${name}Data[${name}Off + i];\n`);
+  const body = `${hoisted.join('')}for (let i = 0; i < n; i++) {
+${reads.join('')}  out[i] = ${expr};
 }`;
   return compileFunction(['out', 'n', ...params], body) as unknown as FlatKernel;
 }

@@ -1,6 +1,7 @@
 /**
  * Which kernel runs a matrix product: JavaScript (kernels/matmul.ts), WebAssembly SIMD, or
- * WebAssembly relaxed SIMD with fused multiply-add (kernels/wasm.ts, assembly/gemm.ts).
+ * WebAssembly relaxed SIMD with fused multiply-add (kernels/wasm.ts, assembly/gemm.ts). The same choice
+ * applies to the Adam update kernel (kernels/adam.ts).
  *
  * 'auto' (the default) takes the best path the engine validates: relaxed SIMD where it does
  * (current browsers; Node 20 only with --experimental-wasm-relaxed-simd), else plain SIMD
@@ -47,6 +48,11 @@ export function setKernels(next: KernelMode): void {
     if (status !== true) throw new ValueError('setKernels', `cannot use '${next}': ${status}`);
   }
   mode = next;
+}
+
+/** The mode set by setKernels (or AD_KERNELS): 'auto' unless a path is forced. */
+export function kernelMode(): KernelMode {
+  return mode;
 }
 
 /** The path that runs matrix products now (under 'auto', the one for all but the smallest). */

@@ -1,6 +1,6 @@
 /**
- * The WebAssembly gemm kernels (assembly/gemm.ts, compiled into gemm-wasm.ts): loading them
- * synchronously, and moving operands in and out of their memory.
+ * The WebAssembly kernels (assembly/gemm.ts and assembly/adam.ts, compiled into
+ * wasm-binary.ts): loading them synchronously, and moving operands in and out of their memory.
  *
  * Tensors live in Float64Arrays on the JavaScript heap, which WebAssembly cannot read, so a
  * product copies A and B into the module's memory and C back out: O(n²) copies around an
@@ -14,7 +14,7 @@
  * call: memory grows to the largest product seen and no further, and a product that would
  * need more than MAX_BYTES runs in JavaScript instead.
  */
-import { GEMM_RELAXED_SIMD, GEMM_SIMD } from './gemm-wasm.js';
+import { KERNELS_RELAXED_SIMD, KERNELS_SIMD } from './wasm-binary.js';
 
 /** The two builds of the kernel: plain SIMD, and relaxed SIMD with fused multiply-add. */
 export type WasmVariant = 'wasm' | 'wasm-relaxed';
@@ -34,6 +34,10 @@ interface GemmExports {
     a: number, aRs: number, aCs: number,
     b: number, bRs: number, bCs: number,
     c: number,
+  ): void;
+  adam(
+    theta: number, grad: number, m: number, v: number, vMax: number, n: number,
+    b1: number, b2: number, stepSize: number, sqrtC2: number, eps: number, decay: number, l2: number,
   ): void;
 }
 
@@ -71,7 +75,7 @@ function load(variant: WasmVariant): Loaded | string {
   if (api === undefined) {
     result = 'this engine has no WebAssembly';
   } else {
-    const bytes = decode(variant === 'wasm' ? GEMM_SIMD : GEMM_RELAXED_SIMD);
+    const bytes = decode(variant === 'wasm' ? KERNELS_SIMD : KERNELS_RELAXED_SIMD);
     if (!api.validate(bytes)) {
       result = variant === 'wasm'
         ? 'this engine does not validate WebAssembly SIMD'
@@ -205,6 +209,43 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
     gemm(m, n, k, pa.ptrs[t], pa.rs, pa.cs, pb.ptrs[t], pb.rs, pb.cs, 8 * (cAt + t * m * n));
   }
   c.set(l.heap.subarray(cAt, cAt + count * m * n));
+  return true;
+}
+
+/** The scalars of one Adam update (see assembly/adam.ts for the formula). */
+export interface AdamScalars {
+  b1: number;
+  b2: number;
+  stepSize: number;
+  sqrtC2: number;
+  eps: number;
+  decay: number;
+  l2: number;
+}
+
+/**
+ * One Adam update in WebAssembly SIMD: θ, m, v (and vMax for AMSGrad) are copied in with
+ * the gradient, updated, and copied back. Returns false (touching nothing) if the plain SIMD
+ * build does not load or the vectors would not fit; the caller then runs the JavaScript loop.
+ */
+export function adamWasm(
+  theta: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, vMax: Float64Array | undefined,
+  s: AdamScalars,
+): boolean {
+  const l = load('wasm');
+  if (typeof l === 'string') return false;
+  const n = theta.length;
+  const stride = n + (n & 1);
+  const count = vMax === undefined ? 4 : 5;
+  if (!reserve(l, 8 * stride * count)) return false;
+  const at = l.base / 8;
+  const arrays = vMax === undefined ? [theta, grad, m, v] : [theta, grad, m, v, vMax];
+  arrays.forEach((x, i) => l.heap.set(x, at + i * stride));
+  const ptr = (i: number) => 8 * (at + i * stride);
+  l.exports.adam(ptr(0), ptr(1), ptr(2), ptr(3), vMax === undefined ? 0 : ptr(4), n, s.b1, s.b2, s.stepSize, s.sqrtC2, s.eps, s.decay, s.l2);
+  arrays.forEach((x, i) => {
+    if (i !== 1) x.set(l.heap.subarray(at + i * stride, at + i * stride + n));
+  });
   return true;
 }
 

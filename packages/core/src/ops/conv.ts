@@ -170,8 +170,8 @@ export const take: Op<undefined> = custom<undefined>({
     if (x.isContiguous) {
       for (let k = 0; k < idx.length; k++) out[k] = data[off + idx[k]];
     } else {
-      // A strided view (a permuted convolution output) is read in place: each flat index is
-      // unravelled into x's own strides rather than copying x to read a few of its elements.
+      // A strided view is read in place: each flat index is unravelled into x's own strides
+      // rather than copying all of x to read a few of its elements.
       const { shape, stride } = x;
       for (let k = 0; k < idx.length; k++) {
         let rest = idx[k];
@@ -229,7 +229,7 @@ export const maxPool2dIndices: Op<WindowParams> = custom<WindowParams>({
   primal: ([x], p) => {
     const [n, c, h, w] = x.shape;
     const [ho, wo] = windowOutput('maxPool2d', x.shape, p);
-    // Read through x's strides (no copy): a convolution's output arrives as a permuted view.
+    // Read through x's strides, so a view (a slice, a permutation) is pooled without a copy.
     const data = x.data;
     const off = x.offset;
     const [s0, s1, s2, s3] = x.stride;

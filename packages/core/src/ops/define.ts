@@ -11,6 +11,7 @@
  * - `custom`: both rules by hand, side by side (softmax, matmul, max).
  */
 import { DTypeError } from '../errors.js';
+import { nanSafeState as nanSafe } from '../nan-safe.js';
 import { broadcastShapes, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { ElementwiseKernel, type Strided } from '../kernels/elementwise.js';
@@ -93,7 +94,9 @@ export function elementwise(spec: ElementwiseSpec): Op<undefined> {
       for (let i = 0; i < arity; i++) {
         const xDot = xDots[i];
         if (xDot === null) continue;
-        const term = scale(o, partials[i](o, xs, y), xDot);
+        const partial = partials[i](o, xs, y);
+        // NaN-safe mode: where ẋᵢ = 0 the term is 0, even if ∂y/∂xᵢ is ±∞ or NaN (nan-safe.ts).
+        const term = nanSafe.on && typeof partial !== 'number' ? o.where(o.eq(xDot, 0), 0, o.mul(partial, xDot)) : scale(o, partial, xDot);
         yDot = yDot === null ? term : o.add(yDot, term);
       }
       // A tangent has its primal's shape: an operand that was broadcast gets broadcast here too.

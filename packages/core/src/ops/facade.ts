@@ -13,7 +13,7 @@ import type { AxisSlice } from './shape.js';
 import type { Op } from './define.js';
 import { ops, unaryNames, binaryNames } from './table.js';
 
-/** The symbol under which value kinds keep their interpreter (kinds.ts's KIND; not imported, to avoid a cycle). */
+/** The symbol under which value kinds keep their interpreter (dispatch.ts's KIND; not imported, to avoid a cycle). */
 const VALUE_KIND = Symbol.for('@ad/kind');
 
 /** The typed algebra of a mode, built from its interpreter (see the module comment). */
@@ -25,7 +25,7 @@ export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
       throw new DTypeError(op, `expected a tensor or a number, got ${x === null ? 'null' : typeof x} ${JSON.stringify(String(x))}`);
     }
     if (Array.isArray(x)) throw new DTypeError(op, 'expected a tensor or a number, got a plain array; wrap it with tensor([...])');
-    // A Tensor, or a value of a differentiation mode (it carries a kind: see kinds.ts).
+    // A Tensor, or a value of a differentiation mode (it carries a kind: see dispatch.ts).
     if (!(x instanceof Tensor) && !(VALUE_KIND in x)) {
       throw new DTypeError(op, `expected a tensor or a number, got an object of class ${(x as object).constructor?.name ?? 'null'}`);
     }
@@ -154,7 +154,8 @@ function windowParams(op: string, shape: Shape, window: WindowOptions, pool: boo
     }
     return [p[0], p[1]];
   };
-  const kernel = pair('kernelSize', window.kernelSize ?? Number.NaN, [1, 1], 1);
+  if (window.kernelSize === undefined) throw new ValueError(op, 'needs a kernelSize');
+  const kernel = pair('kernelSize', window.kernelSize, [1, 1], 1);
   const params: WindowParams = {
     kernel,
     stride: pair('stride', window.stride, pool ? kernel : [1, 1], 1),

@@ -42,6 +42,7 @@ export class Standardizer {
   readonly std: Tensor;
 
   private constructor(mean: Float64Array, std: Float64Array) {
+    if (!(mean instanceof Float64Array) || !(std instanceof Float64Array)) throw new DTypeError('Standardizer', 'make one with Standardizer.fit(x)');
     this.mean = fromData(mean, [mean.length]);
     this.std = fromData(std, [std.length]);
   }

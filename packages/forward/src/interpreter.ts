@@ -18,6 +18,7 @@ import {
   anyInterpreter,
   anyOps,
   checkAnomaly,
+  nanSafeState,
   numberOps,
   registerKind,
   scalar,
@@ -71,7 +72,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** Applies an op when a dual holds the highest tag among the operands (see core's kinds.ts). */
+/** Applies an op when a dual holds the highest tag among the operands (see core's dispatch.ts). */
 export const forwardInterpreter: Interpreter<Value> = {
   apply<P>(op: Op<P>, xs: readonly Value[], params: P): Value {
     let top = 0;
@@ -112,7 +113,11 @@ export const forwardInterpreter: Interpreter<Value> = {
           const x = xs[i];
           if (tagOf(x) !== top) continue;
           const d = ew.partials[i](numberOps, primals as number[], y) as number;
-          for (let j = 0; j < width; j++) out[j] += d * (tangentAt(x as Dual, j) as number);
+          for (let j = 0; j < width; j++) {
+            const t = tangentAt(x as Dual, j) as number;
+            // NaN-safe mode: a zero tangent contributes 0, even against an infinite partial.
+            if (t !== 0 || !nanSafeState.on) out[j] += d * t;
+          }
         }
         return Dual.of(top, y, out);
       }
