@@ -142,7 +142,7 @@ let wrappers = 0;
  */
 function wrapper(box: { entry: Entry }): (a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4?: unknown) => unknown {
   try {
-    return compileFunction(['a0', 'a1', 'a2', 'a3', 'a4'], `// jitted function ${++wrappers}\nif (a4 !== undefined) tooMany();\nreturn box.entry(a0, a1, a2, a3);`, { box, tooMany }) as never;
+    return compileProgram(['a0', 'a1', 'a2', 'a3', 'a4'], `// jitted function ${++wrappers}\nif (a4 !== undefined) tooMany();\nreturn box.entry(a0, a1, a2, a3);`, { box, tooMany }) as never;
   } catch (e) {
     if (!(e instanceof EvalError)) throw e;
     return (a0, a1, a2, a3, a4) => {
