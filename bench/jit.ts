@@ -20,28 +20,36 @@ import { jax, np } from './_jax.js';
 type JaxArray = InstanceType<typeof jax.Array>;
 
 let sink = 0;
+/** Every timed loop's sum of results, kept so that no result is dead code. */
+const sums: number[] = [];
 
 /**
- * Seconds per call of fn: best of 3 trials after a warm-up, each ≥ 0.2 s. Each measurement runs
- * its own loop, compiled fresh: a loop shared by every row (as _timing.ts's) sees many closures,
- * its call becomes megamorphic and costs ~10–30 ns itself — more than the nanosecond rows
- * measure. With its own loop, V8 inlines fn into it, as it would at a user's call site.
+ * Seconds per call of f(...args): best of 3 trials after a warm-up, each ≥ 0.2 s. The loop is
+ * compiled fresh for each measurement with the call written in it: a loop shared by every row
+ * (as _timing.ts's, or one closure literal reused per row) sees many functions, its call becomes
+ * megamorphic and costs ~10–100 ns itself — more than the nanosecond rows measure. With its own
+ * call site, V8 may inline f, as at a user's call site. `read` consumes the result r.
  */
-function timePerCall(fn: () => void): number {
-  const loop = new Function('fn', 'reps', 'const t0 = performance.now(); for (let i = 0; i < reps; i++) fn(); return (performance.now() - t0) / 1000;') as (fn: () => void, reps: number) => number;
-  loop(fn, 3);
+let measurements = 0;
+function timeCall(f: (...args: never[]) => unknown, args: readonly unknown[], read: string): number {
+  const params = args.map((_, i) => `a${i}`);
+  // The source differs per measurement: V8 caches compiled sources, and an identical loop would
+  // share its call-site feedback with every other measurement's.
+  const loop = new Function('sink', 'f', ...params, 'reps', `// measurement ${measurements++}\nlet s = 0; const t0 = performance.now(); for (let i = 0; i < reps; i++) { const r = f(${params.join(', ')}); s += ${read}; } const dt = (performance.now() - t0) / 1000; sink.push(s); return dt;`) as (...a: unknown[]) => number;
+  const run = (reps: number) => loop(sums, f, ...args, reps);
+  run(3);
   let reps = 1;
-  while (loop(fn, reps) < 0.05) reps *= 4;
-  reps = Math.ceil(reps * (0.2 / Math.max(loop(fn, reps), 1e-9)));
+  while (run(reps) < 0.05) reps *= 4;
+  reps = Math.ceil(reps * (0.2 / Math.max(run(reps), 1e-9)));
   let best = Infinity;
-  for (let t = 0; t < 3; t++) best = Math.min(best, loop(fn, reps) / reps);
+  for (let t = 0; t < 3; t++) best = Math.min(best, run(reps) / reps);
   return best;
 }
-const consume = (v: unknown): void => {
-  if (typeof v === 'number') sink += v;
-  else if (Array.isArray(v)) sink += v[0] as number;
-  else if (v instanceof Tensor) sink += v.data[0];
-};
+
+/** jax-js calls (tens of µs each) in a closure: the call overhead is noise there. */
+function timePerCall(fn: () => void): number {
+  return timeCall(fn, [], '0');
+}
 const us = (s: number) => (s < 1e-6 ? `${(s * 1e9).toFixed(1)} ns` : `${(s * 1e6).toFixed(2)} µs`);
 const times = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
 const mark = (ok: boolean) => (ok ? '✓' : '✗');
@@ -257,10 +265,10 @@ function vectorRow(name: string, x: number[], plain: (x: number[]) => number, ha
   });
   return {
     name,
-    plain: timePerCall(() => consume(plain(x))),
-    hand: timePerCall(() => consume(hand(x))),
-    eager: timePerCall(() => consume(eagerGrad(x))),
-    jitted: timePerCall(() => consume(jitGrad(x))),
+    plain: timeCall(plain, [x], 'r'),
+    hand: timeCall(hand, [x], 'r[0]'),
+    eager: timeCall(eagerGrad, [x], 'r[0]'),
+    jitted: timeCall(jitGrad, [x], 'r[0]'),
     jaxJit: timeJax(fJax, x),
   };
 }
@@ -280,10 +288,10 @@ const rows: Row[] = [
   const jaxGrad = jax.jit(jax.grad(f));
   rows.push({
     name: `MLP 2-16-1 loss, batch ${BATCH}`,
-    plain: timePerCall(() => consume(mlpPlain())),
-    hand: timePerCall(() => consume(mlpGradHand()[0])),
-    eager: timePerCall(() => consume(mlpGrad(theta0, xData, yData))),
-    jitted: timePerCall(() => consume(jitGrad(theta0, xData, yData))),
+    plain: timeCall(mlpPlain, [], 'r'),
+    hand: timeCall(mlpGradHand, [], 'r[0]'),
+    eager: timeCall(mlpGrad, [theta0, xData, yData], 'r.data[0]'),
+    jitted: timeCall(jitGrad, [theta0, xData, yData], 'r.data[0]'),
     jaxJit: timePerCall(() => {
       const g = jaxGrad(jax.tree.ref(params), x.ref, y.ref) as { W1: JaxArray };
       sink += g.W1.dataSync()[0];
@@ -309,8 +317,8 @@ const jitStep = jit(trainStep);
   const drift = Math.max(...Array.from(a.toFloat64Array(), (v, i) => Math.abs(v - b.data[i])));
   if (drift > 1e-10) throw new Error(`training step: jitted parameters drift ${drift} from eager after 20 steps`);
 }
-const stepEager = timePerCall(() => consume(trainStep(theta0, xData, yData).theta));
-const stepJit = timePerCall(() => consume((jitStep(theta0, xData, yData) as { theta: Tensor }).theta));
+const stepEager = timeCall(trainStep, [theta0, xData, yData], 'r.theta.data[0]');
+const stepJit = timeCall(jitStep, [theta0, xData, yData], 'r.theta.data[0]');
 
 console.log(`jit — ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}\n`);
 printTable(
