@@ -37,8 +37,9 @@ interface Kill {
 
 /**
  * Starts the writer, kills it `delay` ms after its first completed save, reports what it had
- * acked. With `inWrite` the writer's second save hangs before its rename
- * (fixtures/hang-before-rename.cjs), so the kill lands inside a write for certain.
+ * acked. With `inWrite` the writer's second save prints `in-write` and hangs before its rename
+ * (fixtures/hang-before-rename.cjs), and the kill follows that line at once, inside a write for
+ * certain (`delay` is then only a safety net).
  */
 function runAndKill(path: string, delay: number, inWrite = false): Promise<Kill> {
   return new Promise((resolve, reject) => {
@@ -55,6 +56,7 @@ function runAndKill(path: string, delay: number, inWrite = false): Promise<Kill>
       for (const line of lines) {
         const m = /^saved (\d+)$/.exec(line);
         if (m) acked = Math.max(acked, Number(m[1]));
+        if (line === 'in-write') child.kill('SIGKILL');
       }
       if (acked >= 0 && timer === undefined) timer = setTimeout(() => child.kill('SIGKILL'), delay);
     });
@@ -87,7 +89,7 @@ describe(`SIGKILL during checkpoint writes, ${KILLS} times`, () => {
         for (let k = 0; k < KILLS / LANES; k++) {
           // Every fifth kill is placed inside a write; the others at random moments.
           const inWrite = k % 5 === 4;
-          const { acked, orphans } = await runAndKill(path, inWrite ? 50 : g.uniform(0, 15), inWrite);
+          const { acked, orphans } = await runAndKill(path, inWrite ? 5000 : g.uniform(0, 15), inWrite);
           if (orphans > 0) totals.midWrite++;
           const ckpt = load(path); // throws if the kill left a bad file
           const step = Number(ckpt.meta.step);
