@@ -28,6 +28,8 @@ function released(op: { readonly name: string }): ReleasedGraphError {
 
 /** The chunks reachable from the roots' chunks, newest first. */
 export function chunksOf(roots: readonly Node[]): Chunk[] {
+  // The common small graph: one root in a chunk that depends on no other (no set, no sort).
+  if (roots.length === 1 && roots[0].chunk.deps.length === 0) return [roots[0].chunk];
   const seen = new Set<Chunk>();
   const stack = roots.map((r) => r.chunk);
   while (stack.length > 0) {
