@@ -78,13 +78,13 @@ export function isTensorLike(x: unknown): x is { readonly shape: readonly number
 }
 
 /**
- * `value` (a plain number or tensor) as a value of `like`'s kind: itself when `like` is plain,
- * else the kind's constant (see `Kind.lift`). Kinds without `lift` get `value` back.
+ * `value` as a value of `like`'s kind: itself when it already is a value of a mode or `like` is
+ * plain, else the kind's constant (see `Kind.lift`). Kinds without `lift` get `value` back.
  */
-export function liftLike(value: number | Tensor, like: unknown): unknown {
-  if (!isTagged(like)) return value;
+export function liftLike<T>(value: T, like: unknown): T {
+  if (isTagged(value) || !isTagged(like)) return value;
   const lift = like[KIND].lift;
-  return lift === undefined ? value : lift(value, like);
+  return lift === undefined ? value : (lift(value as number | Tensor, like) as T);
 }
 
 /** Applies an op to untagged operands: on tensors if any operand is one, on numbers otherwise. */

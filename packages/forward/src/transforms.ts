@@ -35,10 +35,6 @@ function describe(y: unknown): string {
   return y === null ? 'null' : typeof y;
 }
 
-/** A result as a value of its input's kind: a constant derivative at a Var input is an inert Var. */
-function likeInput<T>(g: T, x: unknown): T {
-  return isTagged(g) || !isTagged(x) ? g : (liftLike(g as number | Tensor, x) as T);
-}
 
 /**
  * The k tangents of an output at `tag`: its partials if it carries the tag, zeros if it does not
@@ -108,7 +104,7 @@ export function derivative(f: ScalarFunction): DerivativeFunction {
     if (Array.isArray(y) || isTensorLike(y)) {
       throw new DTypeError('derivative', `f must return a scalar, got ${describe(y)}; did you mean jacfwd?`);
     }
-    return likeInput(scalarTangents('derivative', y, tag, 1)[0], x);
+    return liftLike(scalarTangents('derivative', y, tag, 1)[0], x);
   }) as DerivativeFunction;
 }
 
@@ -201,7 +197,7 @@ export function jvp(
   const y = (f as (xs: Dual[]) => unknown)(xs);
   // At values of an enclosing transform, results are values of its kind (constants lifted).
   const like = primals.find(isTagged);
-  const lift = (v: Scalar) => likeInput(v, like);
+  const lift = (v: Scalar) => liftLike(v, like);
   if (Array.isArray(y)) {
     const parts = y.map((yi) => scalarTangents('jvp', yi, tag, k).map(lift));
     return {
@@ -288,7 +284,7 @@ function jacfwdArray(f: VectorFunction, x: readonly number[], options: JacfwdOpt
     return (Array.isArray(y) ? y : [y]).map(() => []);
   }
   const like = x.find(isTagged);
-  return (like === undefined ? jac : jac.map((row) => row.map((v) => likeInput(v, like)))) as number[][];
+  return (like === undefined ? jac : jac.map((row) => row.map((v) => liftLike(v, like)))) as number[][];
 }
 
 function jacfwdTensor(f: TensorFunction, x: Tensor, options: JacfwdOptions): Tensor {
@@ -303,7 +299,7 @@ function jacfwdTensor(f: TensorFunction, x: Tensor, options: JacfwdOptions): Ten
     outShape = value.shape;
     columns = columns.concat(tangents);
   }
-  return likeInput(stackPieces(columns, outShape, x.shape, false), x) as Tensor;
+  return liftLike(stackPieces(columns, outShape, x.shape, false), x) as Tensor;
 }
 
 /** The Hessian of an array function; nested inputs give entries of their kind. */

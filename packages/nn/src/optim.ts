@@ -10,6 +10,7 @@
 import { DTypeError, Tensor, ValueError } from '@ad/core';
 import type { Gradients } from '@ad/reverse';
 import { Parameter } from './parameter.js';
+import { checkOptions } from './types.js';
 
 /** An optimizer's resumable state: its kind, step count, options and per-parameter buffers. */
 export interface OptimizerState {
@@ -84,11 +85,8 @@ function gradientData(g: unknown): Float64Array {
 
 /** The options object of an optimizer (omitted means every default). */
 function optionsOf<T extends object>(name: string, options: T | undefined): T {
-  if (options === undefined) return {} as T;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new DTypeError(name, `options must be an object such as { lr: 0.01 }, got ${options === null ? 'null' : typeof options}`);
-  }
-  return options;
+  checkOptions(name, options);
+  return options ?? ({} as T);
 }
 
 /** A boolean option; 'yes' or 1 is refused, not taken as true. */

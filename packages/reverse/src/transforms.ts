@@ -56,11 +56,6 @@ function valueOf(y: unknown, tag: number): Primal {
   return y instanceof Node && (y.tag === tag || !y.requiresGrad) ? y.value : (y as Primal);
 }
 
-/** True for inputs given as one tensor (a Tensor, or a tensor-valued value of an enclosing transform). */
-function isTensorInput(x: unknown): boolean {
-  return isTensorLike(x);
-}
-
 /**
  * Leaves for the inputs: an array of scalars, or one tensor. An input may be a value of an
  * enclosing transform (a Dual, a Var of an outer graph, a DualTensor, a TensorVar): the leaf
@@ -69,7 +64,7 @@ function isTensorInput(x: unknown): boolean {
  * reverse, reverse over forward).
  */
 function leaves(op: string, x: unknown, tag: number): Node[] {
-  if (isTensorInput(x)) return [leaf(tag, x, true)];
+  if (isTensorLike(x)) return [leaf(tag, x, true)];
   if (!Array.isArray(x)) throw new DTypeError(op, `x must be an array of numbers or a Tensor, got ${describe(x)}`);
   return x.map((v, i) => {
     if (typeof v !== 'number' && !(isTagged(v) && !isTensorLike(v))) {
@@ -82,7 +77,7 @@ function leaves(op: string, x: unknown, tag: number): Node[] {
 /** Calls f on the leaves, then ends the graph's own chunks if it has them (they live on while referenced). */
 function callOn(tag: number, xs: Node[], x: unknown, f: (arg: never) => unknown): unknown {
   try {
-    return isTensorInput(x) ? f(xs[0] as never) : f(xs as never);
+    return isTensorLike(x) ? f(xs[0] as never) : f(xs as never);
   } finally {
     endGraph(tag);
   }
@@ -93,11 +88,6 @@ function zeroLike(x: Primal): unknown {
   return liftLike(isTensorLike(x) ? zeros(x.shape) : 0, x);
 }
 
-/** An adjoint as a value of its input's kind (a constant adjoint of a Var input is an inert Var). */
-function likeInput(g: Primal, x: Primal): unknown {
-  return isTagged(g) || !isTagged(x) ? g : liftLike(g as number | Tensor, x);
-}
-
 /**
  * The leaves' adjoints of the pass that just ran, zeros for leaves it did not reach; with
  * `reached` false (no pass ran) every leaf gets zeros.
@@ -105,9 +95,9 @@ function likeInput(g: Primal, x: Primal): unknown {
 function gradientsOf(xs: readonly Node[], x: unknown, reached = true): unknown {
   const gs = xs.map((l) => {
     const a = reached ? l.adjoint : null;
-    return a === null ? zeroLike(l.value) : likeInput(a, l.value);
+    return a === null ? zeroLike(l.value) : liftLike(a, l.value);
   });
-  return isTensorInput(x) ? gs[0] : gs;
+  return isTensorLike(x) ? gs[0] : gs;
 }
 
 /** The first input that is a value of an enclosing transform (results are lifted to its kind). */
@@ -181,7 +171,7 @@ function evaluateGrad(op: string, f: ScalarFn | TensorFn, x: unknown): { value: 
   const shape = isTensorLike(y) ? y.shape : [];
   if (shape.length !== 0) throw new DTypeError(op, `f must return a scalar, got shape [${shape.join(',')}]; did you mean jacrev?`);
   const root = outputNode(op, y, tag);
-  const value = likeInput(valueOf(y, tag), enclosing(x));
+  const value = liftLike(valueOf(y, tag), enclosing(x));
   if (root === null) return { value, grad: gradientsOf(xs, x, false) };
   propagate([root], [root instanceof Var ? 1 : ones([])]);
   return { value, grad: gradientsOf(xs, x) };
@@ -220,7 +210,7 @@ export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: unknown): u
   const outs = Array.isArray(y) ? (y as unknown[]) : [y];
   const roots = outs.map((yi) => outputNode('vjp', yi, tag));
   const like = enclosing(primals);
-  const value = Array.isArray(y) ? outs.map((yi) => likeInput(valueOf(yi, tag), like)) : likeInput(valueOf(y, tag), like);
+  const value = Array.isArray(y) ? outs.map((yi) => liftLike(valueOf(yi, tag), like)) : liftLike(valueOf(y, tag), like);
   return {
     value,
     vjp: (cotangent: unknown) => {
@@ -260,7 +250,7 @@ export function jacrev(f: (x: TensorVar) => TensorVar | Tensor): TensorJacobian;
 export function jacrev(f: ((xs: Var[]) => unknown) | ((x: TensorVar) => unknown)): unknown {
   checkFunction('jacrev', f);
   return (x: unknown) => {
-    if (isTensorInput(x)) {
+    if (isTensorLike(x)) {
       const { value, vjp: pull } = vjp(f as TensorFn, x as Tensor);
       const outShape = (value as { shape: readonly number[] }).shape;
       const m = outShape.reduce((a, b) => a * b, 1);
@@ -301,13 +291,13 @@ export function hvp(f: ScalarFn | TensorFn): unknown {
   checkFunction('hvp', f);
   return (x: unknown, v: unknown) => {
     const tag = newTag();
-    if (isTensorInput(x)) {
+    if (isTensorLike(x)) {
       const shape = (x as Tensor).shape;
       if (!isTensorLike(v) || v.shape.join() !== shape.join()) {
         throw new ValueError('hvp', `v must be a tensor of x's shape [${shape.join(',')}]`);
       }
       const g = (grad(f as TensorFn) as (x: unknown) => unknown)(new DualTensor(tag, x as Tensor, [v as Tensor]));
-      return g instanceof DualTensor && g.tag === tag ? likeInput(g.tangents[0], x) : zeroLike(x);
+      return g instanceof DualTensor && g.tag === tag ? liftLike(g.tangents[0], x) : zeroLike(x);
     }
     if (!Array.isArray(x)) throw new DTypeError('hvp', `x must be an array of numbers or a Tensor, got ${describe(x)}`);
     if (!Array.isArray(v) || v.length !== x.length) {
@@ -317,7 +307,7 @@ export function hvp(f: ScalarFn | TensorFn): unknown {
       if (typeof xi !== 'number' && !(isTagged(xi) && !isTensorLike(xi))) throw new DTypeError('hvp', `x[${i}] must be a number, got ${describe(xi)}`);
     });
     const g = (grad(f as ScalarFn) as (x: unknown) => unknown[])(x.map((xi, i) => Dual.of(tag, xi as Scalar, [v[i] as Scalar])));
-    return g.map((gi, i) => (gi instanceof Dual && gi.tag === tag ? likeInput(gi.first, x[i]) : zeroLike(x[i])));
+    return g.map((gi, i) => (gi instanceof Dual && gi.tag === tag ? liftLike(gi.first, x[i]) : zeroLike(x[i])));
   };
 }
 
