@@ -5,7 +5,8 @@
  */
 import { Tensor } from './tensor.js';
 import type { Algebra, Interpreter, MethodName, ScalarMethodName, TensorMethods } from './ops/algebra.js';
-import { binaryNames, unaryNames } from './ops/table.js';
+import type { Op } from './ops/define.js';
+import { isOp, table, type Entry } from './ops/table.js';
 import { makeAlgebra } from './ops/facade.js';
 import { scalar } from './create.js';
 import { anyOps } from './dispatch.js';
@@ -20,38 +21,88 @@ export const tensorInterpreter: Interpreter<Tensor> = {
 /** Every op as a function on tensors. */
 export const tensorOps: Algebra<Tensor> = makeAlgebra(tensorInterpreter);
 
-/** The names installed as methods: every algebra function whose first operand is the receiver. */
-export const methodNames: readonly MethodName[] = (Object.keys(tensorOps) as (keyof Algebra<Tensor>)[]).filter(
-  (k): k is MethodName => k !== 'interpreter' && k !== 'shape' && k !== 'constant' && k !== 'where',
-);
+/** True for an entry that is a method of tensor kinds (every function but `where`-like ones). */
+export function isMethod(entry: Entry): boolean {
+  return typeof entry.method === 'function' && entry.receiver !== false;
+}
+
+/** True for an entry that is a method of scalar kinds: element-wise ops and scalar composites. */
+export function isScalarMethod(entry: Entry): boolean {
+  return isMethod(entry) && ((entry as { elementwise?: unknown }).elementwise !== undefined || entry.scalar === true);
+}
+
+/** The names installed as methods on tensor kinds, read off the table. */
+export function methodNames(): MethodName[] {
+  return Object.values(table).filter(isMethod).map((e) => e.name as MethodName);
+}
+
+/** The names installed as methods on scalar kinds (Dual, Var), read off the table. */
+export function scalarMethodNames(): ScalarMethodName[] {
+  return Object.values(table).filter(isScalarMethod).map((e) => e.name as ScalarMethodName);
+}
+
+/**
+ * How a mode compiles a scalar method of its own for an element-wise op (Dual's and Var's fast
+ * paths); undefined to use the algebra's function.
+ */
+export type ScalarMethodCompiler = (name: string, op: Op<undefined>) => ((...args: never[]) => unknown) | undefined;
+
+interface Host {
+  readonly proto: object;
+  readonly algebra: () => Algebra<unknown>;
+  readonly scalar: boolean;
+  readonly compile?: ScalarMethodCompiler;
+}
+
+/** Every class that has the table's functions as methods: registerOp installs on each. */
+const hosts: Host[] = [];
 
 /**
  * Installs the algebra's functions as methods on a tensor class, so `x.exp()` is
- * `algebra.exp(x)`. Every tensor kind (Tensor, DualTensor, the reverse-mode node) uses this,
- * which is how they share one method interface.
+ * `algebra.exp(x)`. Every tensor kind (Tensor, DualTensor, the reverse-mode node, jit's tracer)
+ * uses this, which is how they share one method interface.
  */
 export function installTensorMethods<V>(proto: object, algebra: () => Algebra<V>): void {
-  install(proto, algebra, methodNames);
+  addHost({ proto, algebra: algebra as () => Algebra<unknown>, scalar: false });
 }
 
-/** The element-wise method names, shared by scalar kinds. */
-export const scalarMethodNames: readonly ScalarMethodName[] = [...unaryNames, ...binaryNames];
-
-/** Installs the element-wise ops as methods on a scalar class (Dual, Var). */
-export function installScalarMethods<V>(proto: object, algebra: () => Algebra<V>): void {
-  install(proto, algebra, scalarMethodNames);
+/**
+ * Installs the element-wise functions as methods on a scalar class (Dual, Var), each compiled
+ * by the mode where it has a fast path of its own.
+ */
+export function installScalarMethods<V>(proto: object, algebra: () => Algebra<V>, compile?: ScalarMethodCompiler): void {
+  addHost({ proto, algebra: algebra as () => Algebra<unknown>, scalar: true, compile });
 }
 
-function install<V>(proto: object, algebra: () => Algebra<V>, names: readonly MethodName[]): void {
-  for (const name of names) {
-    Object.defineProperty(proto, name, {
-      value: function (this: V, ...args: unknown[]) {
-        return (algebra()[name] as (x: V, ...rest: unknown[]) => V)(this, ...args);
+function addHost(host: Host): void {
+  hosts.push(host);
+  for (const entry of Object.values(table)) installOn(host, entry);
+}
+
+/** True when a class with the table's methods has a member of this name already. */
+export function hostsHave(name: string): boolean {
+  return hosts.some((h) => name in h.proto);
+}
+
+/** Installs a newly registered entry on every class that has methods (registerOp). */
+export function addToHosts(entry: Entry): void {
+  for (const host of hosts) installOn(host, entry);
+}
+
+function installOn(host: Host, entry: Entry): void {
+  if (!(host.scalar ? isScalarMethod(entry) : isMethod(entry))) return;
+  const name = entry.name;
+  const compiled = host.compile !== undefined && isOp(entry) && entry.elementwise !== undefined ? host.compile(name, entry as Op<undefined>) : undefined;
+  const algebra = host.algebra;
+  Object.defineProperty(host.proto, name, {
+    value:
+      compiled ??
+      function (this: unknown, ...args: unknown[]) {
+        return (algebra() as unknown as Record<string, (...a: unknown[]) => unknown>)[name](this, ...args);
       },
-      writable: true,
-      configurable: true,
-    });
-  }
+    writable: true,
+    configurable: true,
+  });
 }
 
 declare module './tensor.js' {

@@ -5,313 +5,7 @@
 import type { Factory } from '@ad/core';
 
 export const factories: Record<string, Factory> = {
-  '04447866cfbd24c4-533': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_neg = (x) => -x;
-      const primal = (x) => op_neg(x);
-      const d0 = (x, out) => (-1);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function neg() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '0e2e596e1671b83a-1611': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_minimum = (x, y) => Math.min(x, y);
-      const op_lt = (x, y) => x < y ? 1 : 0;
-      const op_eq = (x, y) => x === y ? 1 : 0;
-      const op_mul = (x, y) => x * y;
-      const op_add = (x, y) => x + y;
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const primal = (x, y) => op_minimum(x, y);
-      const d0 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
-      const d1 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      return function minimum(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '19f32953908b8e4e-541': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_exp = (x) => Math.exp(x);
-      const primal = (x) => op_exp(x);
-      const d0 = (x, out) => out;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function exp() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '20a726739eab672b-601': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_abs = (x) => Math.abs(x);
-      const op_sign = (x) => (x > 0 ? 1 : x < 0 ? -1 : 0);
-      const primal = (x) => op_abs(x);
-      const d0 = (x, out) => op_sign(x);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function abs() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '293641071a94fa8e-616': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_cos = (x) => Math.cos(x);
-      const op_sin = (x) => Math.sin(x);
-      const op_neg = (x) => -x;
-      const primal = (x) => op_cos(x);
-      const d0 = (x, out) => op_neg(op_sin(x));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function cos() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '3343dc55fb34bef0-593': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_relu = (x) => x < 0 ? 0 : x;
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const primal = (x) => op_relu(x);
-      const d0 = (x, out) => op_gt(x, 0);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function relu() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '3390a893da0ca208-627': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_tan = (x) => Math.tan(x);
-      const op_square = (x) => x * x;
-      const op_add = (x, y) => x + y;
-      const primal = (x) => op_tan(x);
-      const d0 = (x, out) => op_add(op_square(out), 1);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function tan() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '4e4650eb169aeab2-657': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_softplus = (x) => (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
-      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
-      const primal = (x) => op_softplus(x);
-      const d0 = (x, out) => op_sigmoid(x);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function softplus() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '66b045dc21a141d8-652': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
-      const op_sub = (x, y) => x - y;
-      const op_mul = (x, y) => x * y;
-      const primal = (x) => op_sigmoid(x);
-      const d0 = (x, out) => op_mul(out, op_sub(1, out));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function sigmoid() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '6ba2e4972262a737-592': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_expm1 = (x) => Math.expm1(x);
-      const op_add = (x, y) => x + y;
-      const primal = (x) => op_expm1(x);
-      const d0 = (x, out) => op_add(out, 1);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function expm1() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '811d92ddea5dc8f9-582': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_sin = (x) => Math.sin(x);
-      const op_cos = (x) => Math.cos(x);
-      const primal = (x) => op_sin(x);
-      const d0 = (x, out) => op_cos(x);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function sin() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '8d57ec86650514df-1319': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_mul = (x, y) => x * y;
-      const primal = (x, y) => op_mul(x, y);
-      const d0 = (x, y, out) => y;
-      const d1 = (x, y, out) => x;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      return function mul(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '991b0909c9f86853-1377': function (Math, Dual, slow, anomaly, nanSafe) {
+  '04689a40d09aa247-1385': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_div = (x, y) => x / y;
       const op_neg = (x) => -x;
@@ -352,89 +46,29 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  '99a7e84c458ec0c6-1487': function (Math, Dual, slow, anomaly, nanSafe) {
+  '06e55ceaff73c611-665': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_leakyRelu = (x, a) => x > 0 ? x : a * x;
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const op_where = (c, x, y) => c !== 0 ? x : y;
-      const primal = (x, y) => op_leakyRelu(x, a);
-      const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, a);
-      const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, x);
+      const op_softplus = (x) => (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
+      const primal = (x) => op_softplus(x);
+      const d0 = (x, out) => op_sigmoid(x);
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
         return r;
       }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      return function leakyRelu(b) {
+      return function softplus() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
         }
-        return slow(this, b);
+        return slow(this);
       };
     };
   },
-  'a8bd15faefc59398-1322': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_sub = (x, y) => x - y;
-      const primal = (x, y) => op_sub(x, y);
-      const d0 = (x, y, out) => 1;
-      const d1 = (x, y, out) => (-1);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      return function sub(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  'abb7a040e32aa03a-1776': function (Math, Dual, slow, anomaly, nanSafe) {
+  '082dc4a7644c4213-1784': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_pow = (x, y) => Math.pow(x, y);
       const op_eq = (x, y) => x === y ? 1 : 0;
@@ -480,12 +114,58 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'b2f1f86783ceef51-1319': function (Math, Dual, slow, anomaly, nanSafe) {
+  '0c65e4c2e3445f00-635': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
+      const op_tan = (x) => Math.tan(x);
+      const op_square = (x) => x * x;
       const op_add = (x, y) => x + y;
-      const primal = (x, y) => op_add(x, y);
-      const d0 = (x, y, out) => 1;
-      const d1 = (x, y, out) => 1;
+      const primal = (x) => op_tan(x);
+      const d0 = (x, out) => op_add(op_square(out), 1);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      return function tan() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '0ddd1e2aab81c175-639': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_tanh = (x) => Math.tanh(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      const primal = (x) => op_tanh(x);
+      const d0 = (x, out) => op_sub(1, op_square(out));
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      return function tanh() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '0eba5e530de4cb45-1327': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_mul = (x, y) => x * y;
+      const primal = (x, y) => op_mul(x, y);
+      const d0 = (x, y, out) => y;
+      const d1 = (x, y, out) => x;
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
@@ -496,7 +176,7 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
         return r;
       }
-      return function add(b) {
+      return function mul(b) {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           if (typeof b === 'number') {
             const x = this.value;
@@ -520,18 +200,18 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'b7db7ee3f40224a6-585': function (Math, Dual, slow, anomaly, nanSafe) {
+  '0ed5e576f4676ddf-590': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_square = (x) => x * x;
-      const op_mul = (x, y) => x * y;
-      const primal = (x) => op_square(x);
-      const d0 = (x, out) => op_mul(x, 2);
+      const op_sin = (x) => Math.sin(x);
+      const op_cos = (x) => Math.cos(x);
+      const primal = (x) => op_sin(x);
+      const d0 = (x, out) => op_cos(x);
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
         return r;
       }
-      return function square() {
+      return function sin() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
@@ -542,7 +222,73 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'ba9f9853d7a27000-582': function (Math, Dual, slow, anomaly, nanSafe) {
+  '1c826524391c4b78-600': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_expm1 = (x) => Math.expm1(x);
+      const op_add = (x, y) => x + y;
+      const primal = (x) => op_expm1(x);
+      const d0 = (x, out) => op_add(out, 1);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      return function expm1() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '1ee712f48b497d59-601': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_relu = (x) => x < 0 ? 0 : x;
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const primal = (x) => op_relu(x);
+      const d0 = (x, out) => op_gt(x, 0);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      return function relu() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '1f49d67247555347-609': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_abs = (x) => Math.abs(x);
+      const op_sign = (x) => (x > 0 ? 1 : x < 0 ? -1 : 0);
+      const primal = (x) => op_abs(x);
+      const d0 = (x, out) => op_sign(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      return function abs() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '28691b10e3897de8-590': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_log = (x) => Math.log(x);
       const op_div = (x, y) => x / y;
@@ -564,19 +310,17 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'ddc218cff014e109-633': function (Math, Dual, slow, anomaly, nanSafe) {
+  '39e24cde4a7f4dfc-549': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_log1p = (x) => Math.log1p(x);
-      const op_add = (x, y) => x + y;
-      const op_div = (x, y) => x / y;
-      const primal = (x) => op_log1p(x);
-      const d0 = (x, out) => op_div(1, op_add(x, 1));
+      const op_exp = (x) => Math.exp(x);
+      const primal = (x) => op_exp(x);
+      const d0 = (x, out) => out;
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
         return r;
       }
-      return function log1p() {
+      return function exp() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
@@ -587,30 +331,7 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'e5e8f9ff6a4f90bf-631': function (Math, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_tanh = (x) => Math.tanh(x);
-      const op_square = (x) => x * x;
-      const op_sub = (x, y) => x - y;
-      const primal = (x) => op_tanh(x);
-      const d0 = (x, out) => op_sub(1, op_square(out));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function tanh() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'f11b268173915623-1591': function (Math, Dual, slow, anomaly, nanSafe) {
+  '4bb335241ad93232-1599': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_elu = (x, alpha) => x > 0 ? x : alpha * Math.expm1(x);
       const op_gt = (x, y) => x > y ? 1 : 0;
@@ -654,18 +375,19 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'f15467e180c4eba4-590': function (Math, Dual, slow, anomaly, nanSafe) {
+  '6302f2f817b37c78-624': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_sqrt = (x) => Math.sqrt(x);
-      const op_div = (x, y) => x / y;
-      const primal = (x) => op_sqrt(x);
-      const d0 = (x, out) => op_div(0.5, out);
+      const op_cos = (x) => Math.cos(x);
+      const op_sin = (x) => Math.sin(x);
+      const op_neg = (x) => -x;
+      const primal = (x) => op_cos(x);
+      const d0 = (x, out) => op_neg(op_sin(x));
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
         return r;
       }
-      return function sqrt() {
+      return function cos() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
@@ -676,7 +398,31 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'fc2ca4347fc5d389-1611': function (Math, Dual, slow, anomaly, nanSafe) {
+  '668e8785ceef5f35-736': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_normalCdf = (x) => Special.normalCdf(x);
+      const op_square = (x) => x * x;
+      const op_mul = (x, y) => x * y;
+      const op_exp = (x) => Math.exp(x);
+      const primal = (x) => op_normalCdf(x);
+      const d0 = (x, out) => op_mul(op_exp(op_mul(op_square(x), (-0.5))), 0.3989422804014327);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      return function normalCdf() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '66a4f05df1568a31-1619': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_maximum = (x, y) => Math.max(x, y);
       const op_gt = (x, y) => x > y ? 1 : 0;
@@ -718,6 +464,284 @@ export const factories: Record<string, Factory> = {
           }
         }
         return slow(this, b);
+      };
+    };
+  },
+  '8637fa8a09d3508c-1327': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_add = (x, y) => x + y;
+      const primal = (x, y) => op_add(x, y);
+      const d0 = (x, y, out) => 1;
+      const d1 = (x, y, out) => 1;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      return function add(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  '8ac0154fb12c709d-660': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
+      const op_sub = (x, y) => x - y;
+      const op_mul = (x, y) => x * y;
+      const primal = (x) => op_sigmoid(x);
+      const d0 = (x, out) => op_mul(out, op_sub(1, out));
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      return function sigmoid() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '8fdc49966195774f-641': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_log1p = (x) => Math.log1p(x);
+      const op_add = (x, y) => x + y;
+      const op_div = (x, y) => x / y;
+      const primal = (x) => op_log1p(x);
+      const d0 = (x, out) => op_div(1, op_add(x, 1));
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      return function log1p() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '99608dad54a205f6-1330': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_sub = (x, y) => x - y;
+      const primal = (x, y) => op_sub(x, y);
+      const d0 = (x, y, out) => 1;
+      const d1 = (x, y, out) => (-1);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      return function sub(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  '9ae31f41f4df5be1-1495': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_leakyRelu = (x, a) => x > 0 ? x : a * x;
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_where = (c, x, y) => c !== 0 ? x : y;
+      const primal = (x, y) => op_leakyRelu(x, a);
+      const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, a);
+      const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      return function leakyRelu(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  '9c4186ff0ebdb2d3-541': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_neg = (x) => -x;
+      const primal = (x) => op_neg(x);
+      const d0 = (x, out) => (-1);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      return function neg() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'c1bd6ea2d8474db1-598': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_sqrt = (x) => Math.sqrt(x);
+      const op_div = (x, y) => x / y;
+      const primal = (x) => op_sqrt(x);
+      const d0 = (x, out) => op_div(0.5, out);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      return function sqrt() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'e5f3453383522c72-1619': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_minimum = (x, y) => Math.min(x, y);
+      const op_lt = (x, y) => x < y ? 1 : 0;
+      const op_eq = (x, y) => x === y ? 1 : 0;
+      const op_mul = (x, y) => x * y;
+      const op_add = (x, y) => x + y;
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const primal = (x, y) => op_minimum(x, y);
+      const d0 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
+      const d1 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      return function minimum(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  'e8a1bc765c41f2a4-593': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_square = (x) => x * x;
+      const op_mul = (x, y) => x * y;
+      const primal = (x) => op_square(x);
+      const d0 = (x, out) => op_mul(x, 2);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      return function square() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
       };
     };
   },

@@ -7,7 +7,7 @@
  * graph inputs, every op of the table is recorded (through any transforms inside fn: they
  * unwrap to tracers and run their rules on them), and the outputs name the nodes to emit.
  */
-import { AdError, DTypeError, Tensor, ValueError, anyOps, isTagged, newTag } from '@ad/core';
+import { AdError, DTypeError, Special, Tensor, ValueError, anyOps, isTagged, newTag } from '@ad/core';
 import { Graph } from './graph.js';
 import { TensorTracer, Tracer, TracingError } from './tracer.js';
 import { OutLeaf, emit, wengert, type InputLoad, type OutTree, type Program } from './emit.js';
@@ -365,13 +365,13 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
 }
 
 /**
- * Compiles an emitted program with `new Function`, `Math` and the scope bound as closure
+ * Compiles an emitted program with `new Function`, `Math`, `Special` and the scope bound as closure
  * variables. Not core's `compileFunction`: that one records every source for `pnpm generate`
  * (the library's build-time code), and jit, the one place that emits code at run time, would
  * make that record grow with every new signature. Throws EvalError where a page forbids eval.
  */
 function compileProgram(params: readonly string[], body: string, scope: Record<string, unknown>): (...args: never[]) => unknown {
-  const names = ['Math', ...Object.keys(scope)];
+  const names = ['Math', 'Special', ...Object.keys(scope)];
   const factory = new Function(...names, `return function (${params.join(', ')}) {\n${body}\n};`) as (...values: unknown[]) => (...args: never[]) => unknown;
-  return factory(Math, ...Object.values(scope));
+  return factory(Math, Special, ...Object.values(scope));
 }

@@ -5,31 +5,15 @@
 import type { Factory } from '@ad/core';
 
 export const factories: Record<string, Factory> = {
-  '04c72659c867222e-503': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+  '0eb879511f5bf417-657': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
-      const op_sin = (x) => Math.sin(x);
-      const op_cos = (x) => Math.cos(x);
-      const primal = (x) => op_sin(x);
-      const d0 = (x, out) => op_cos(x);
-      return function sin() {
-        const c = this.chunk;
-        const i = this.index;
-        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const out = primal(x);
-          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '05cee6f9989c4a6e-506': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
+      const op_normalCdf = (x) => Special.normalCdf(x);
       const op_square = (x) => x * x;
       const op_mul = (x, y) => x * y;
-      const primal = (x) => op_square(x);
-      const d0 = (x, out) => op_mul(x, 2);
-      return function square() {
+      const op_exp = (x) => Math.exp(x);
+      const primal = (x) => op_normalCdf(x);
+      const d0 = (x, out) => op_mul(op_exp(op_mul(op_square(x), (-0.5))), 0.3989422804014327);
+      return function normalCdf() {
         const c = this.chunk;
         const i = this.index;
         if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
@@ -41,7 +25,202 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  '1bcc4bc310ee152c-503': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+  '129663921c576ede-545': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_cos = (x) => Math.cos(x);
+      const op_sin = (x) => Math.sin(x);
+      const op_neg = (x) => -x;
+      const primal = (x) => op_cos(x);
+      const d0 = (x, out) => op_neg(op_sin(x));
+      return function cos() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '13e7421b544a96c0-462': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_neg = (x) => -x;
+      const primal = (x) => op_neg(x);
+      const d0 = (x, out) => (-1);
+      return function neg() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '17eb28f7c02580c0-581': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
+      const op_sub = (x, y) => x - y;
+      const op_mul = (x, y) => x * y;
+      const primal = (x) => op_sigmoid(x);
+      const d0 = (x, out) => op_mul(out, op_sub(1, out));
+      return function sigmoid() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '1ae20bf40a5559b9-1138': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_div = (x, y) => x / y;
+      const op_neg = (x) => -x;
+      const primal = (x, y) => op_div(x, y);
+      const d0 = (x, y, out) => op_div(1, y);
+      const d1 = (x, y, out) => op_neg(op_div(out, y));
+      return function div(b) {
+        const c = this.chunk;
+        const i = this.index;
+        const tag = c.tags[i];
+        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
+          if (typeof b === 'number') {
+            if (ga) {
+              const out = primal(x, b);
+              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
+            }
+          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
+            const bc = b.chunk;
+            const j = b.index;
+            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
+            if (ga || gb) {
+              const y = bc.val[j];
+              const out = primal(x, y);
+              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  '1d0369c7ab017390-1080': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_mul = (x, y) => x * y;
+      const primal = (x, y) => op_mul(x, y);
+      const d0 = (x, y, out) => y;
+      const d1 = (x, y, out) => x;
+      return function mul(b) {
+        const c = this.chunk;
+        const i = this.index;
+        const tag = c.tags[i];
+        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
+          if (typeof b === 'number') {
+            if (ga) {
+              const out = primal(x, b);
+              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
+            }
+          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
+            const bc = b.chunk;
+            const j = b.index;
+            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
+            if (ga || gb) {
+              const y = bc.val[j];
+              const out = primal(x, y);
+              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  '220ceffa81cca5c5-1352': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_elu = (x, alpha) => x > 0 ? x : alpha * Math.expm1(x);
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_add = (x, y) => x + y;
+      const op_where = (c, x, y) => c !== 0 ? x : y;
+      const op_expm1 = (x) => Math.expm1(x);
+      const primal = (x, y) => op_elu(x, alpha);
+      const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, op_add(out, alpha));
+      const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, op_expm1(x));
+      return function elu(b) {
+        const c = this.chunk;
+        const i = this.index;
+        const tag = c.tags[i];
+        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
+          if (typeof b === 'number') {
+            if (ga) {
+              const out = primal(x, b);
+              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
+            }
+          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
+            const bc = b.chunk;
+            const j = b.index;
+            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
+            if (ga || gb) {
+              const y = bc.val[j];
+              const out = primal(x, y);
+              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  '27def0845b4be5ad-522': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_relu = (x) => x < 0 ? 0 : x;
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const primal = (x) => op_relu(x);
+      const d0 = (x, out) => op_gt(x, 0);
+      return function relu() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '5e494cd66edee160-519': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_sqrt = (x) => Math.sqrt(x);
+      const op_div = (x, y) => x / y;
+      const primal = (x) => op_sqrt(x);
+      const d0 = (x, out) => op_div(0.5, out);
+      return function sqrt() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '72752b22c44c3235-511': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_log = (x) => Math.log(x);
       const op_div = (x, y) => x / y;
@@ -59,12 +238,14 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  '1cb47e7494e7549f-454': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+  '74c610c001441492-556': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
-      const op_neg = (x) => -x;
-      const primal = (x) => op_neg(x);
-      const d0 = (x, out) => (-1);
-      return function neg() {
+      const op_tan = (x) => Math.tan(x);
+      const op_square = (x) => x * x;
+      const op_add = (x, y) => x + y;
+      const primal = (x) => op_tan(x);
+      const d0 = (x, out) => op_add(op_square(out), 1);
+      return function tan() {
         const c = this.chunk;
         const i = this.index;
         if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
@@ -76,13 +257,13 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  '22a25fa526c6c4b2-578': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+  '80d4075669aa4f33-521': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
-      const op_softplus = (x) => (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
-      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
-      const primal = (x) => op_softplus(x);
-      const d0 = (x, out) => op_sigmoid(x);
-      return function softplus() {
+      const op_expm1 = (x) => Math.expm1(x);
+      const op_add = (x, y) => x + y;
+      const primal = (x) => op_expm1(x);
+      const d0 = (x, out) => op_add(out, 1);
+      return function expm1() {
         const c = this.chunk;
         const i = this.index;
         if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
@@ -94,7 +275,78 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  '2da42092b0dac6a7-1529': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+  '8c569536f867bdf0-1080': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_add = (x, y) => x + y;
+      const primal = (x, y) => op_add(x, y);
+      const d0 = (x, y, out) => 1;
+      const d1 = (x, y, out) => 1;
+      return function add(b) {
+        const c = this.chunk;
+        const i = this.index;
+        const tag = c.tags[i];
+        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
+          if (typeof b === 'number') {
+            if (ga) {
+              const out = primal(x, b);
+              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
+            }
+          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
+            const bc = b.chunk;
+            const j = b.index;
+            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
+            if (ga || gb) {
+              const y = bc.val[j];
+              const out = primal(x, y);
+              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  '97f663a12d3d6fd5-1372': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_maximum = (x, y) => Math.max(x, y);
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_eq = (x, y) => x === y ? 1 : 0;
+      const op_mul = (x, y) => x * y;
+      const op_add = (x, y) => x + y;
+      const op_lt = (x, y) => x < y ? 1 : 0;
+      const primal = (x, y) => op_maximum(x, y);
+      const d0 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
+      const d1 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
+      return function maximum(b) {
+        const c = this.chunk;
+        const i = this.index;
+        const tag = c.tags[i];
+        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
+          if (typeof b === 'number') {
+            if (ga) {
+              const out = primal(x, b);
+              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
+            }
+          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
+            const bc = b.chunk;
+            const j = b.index;
+            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
+            if (ga || gb) {
+              const y = bc.val[j];
+              const out = primal(x, y);
+              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  '9f08087b2541afe4-1537': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_pow = (x, y) => Math.pow(x, y);
       const op_eq = (x, y) => x === y ? 1 : 0;
@@ -133,42 +385,7 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  '2f0f7433281d0038-462': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_exp = (x) => Math.exp(x);
-      const primal = (x) => op_exp(x);
-      const d0 = (x, out) => out;
-      return function exp() {
-        const c = this.chunk;
-        const i = this.index;
-        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const out = primal(x);
-          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '3a497d770474ef4d-513': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_expm1 = (x) => Math.expm1(x);
-      const op_add = (x, y) => x + y;
-      const primal = (x) => op_expm1(x);
-      const d0 = (x, out) => op_add(out, 1);
-      return function expm1() {
-        const c = this.chunk;
-        const i = this.index;
-        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const out = primal(x);
-          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '3cb6e999758bf183-552': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+  'a0183bbe2980a51d-560': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_tanh = (x) => Math.tanh(x);
       const op_square = (x) => x * x;
@@ -187,7 +404,24 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  '3ee9b1d27b903254-1240': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+  'af560f9882a5523b-470': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_exp = (x) => Math.exp(x);
+      const primal = (x) => op_exp(x);
+      const d0 = (x, out) => out;
+      return function exp() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'bdd192115bdb2ecb-1248': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_leakyRelu = (x, a) => x > 0 ? x : a * x;
       const op_gt = (x, y) => x > y ? 1 : 0;
@@ -222,218 +456,7 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  '573d9f5bddf8f480-522': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_abs = (x) => Math.abs(x);
-      const op_sign = (x) => (x > 0 ? 1 : x < 0 ? -1 : 0);
-      const primal = (x) => op_abs(x);
-      const d0 = (x, out) => op_sign(x);
-      return function abs() {
-        const c = this.chunk;
-        const i = this.index;
-        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const out = primal(x);
-          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '6a223494e034c85e-1075': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_sub = (x, y) => x - y;
-      const primal = (x, y) => op_sub(x, y);
-      const d0 = (x, y, out) => 1;
-      const d1 = (x, y, out) => (-1);
-      return function sub(b) {
-        const c = this.chunk;
-        const i = this.index;
-        const tag = c.tags[i];
-        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
-          if (typeof b === 'number') {
-            if (ga) {
-              const out = primal(x, b);
-              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
-            }
-          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
-            const bc = b.chunk;
-            const j = b.index;
-            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
-            if (ga || gb) {
-              const y = bc.val[j];
-              const out = primal(x, y);
-              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '6b4df0eb711375bb-514': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_relu = (x) => x < 0 ? 0 : x;
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const primal = (x) => op_relu(x);
-      const d0 = (x, out) => op_gt(x, 0);
-      return function relu() {
-        const c = this.chunk;
-        const i = this.index;
-        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const out = primal(x);
-          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '8004895ff7c17174-1130': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_div = (x, y) => x / y;
-      const op_neg = (x) => -x;
-      const primal = (x, y) => op_div(x, y);
-      const d0 = (x, y, out) => op_div(1, y);
-      const d1 = (x, y, out) => op_neg(op_div(out, y));
-      return function div(b) {
-        const c = this.chunk;
-        const i = this.index;
-        const tag = c.tags[i];
-        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
-          if (typeof b === 'number') {
-            if (ga) {
-              const out = primal(x, b);
-              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
-            }
-          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
-            const bc = b.chunk;
-            const j = b.index;
-            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
-            if (ga || gb) {
-              const y = bc.val[j];
-              const out = primal(x, y);
-              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '8cafbe7706292bc8-537': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_cos = (x) => Math.cos(x);
-      const op_sin = (x) => Math.sin(x);
-      const op_neg = (x) => -x;
-      const primal = (x) => op_cos(x);
-      const d0 = (x, out) => op_neg(op_sin(x));
-      return function cos() {
-        const c = this.chunk;
-        const i = this.index;
-        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const out = primal(x);
-          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '8ece1b691b66f7a5-1344': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_elu = (x, alpha) => x > 0 ? x : alpha * Math.expm1(x);
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const op_add = (x, y) => x + y;
-      const op_where = (c, x, y) => c !== 0 ? x : y;
-      const op_expm1 = (x) => Math.expm1(x);
-      const primal = (x, y) => op_elu(x, alpha);
-      const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, op_add(out, alpha));
-      const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, op_expm1(x));
-      return function elu(b) {
-        const c = this.chunk;
-        const i = this.index;
-        const tag = c.tags[i];
-        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
-          if (typeof b === 'number') {
-            if (ga) {
-              const out = primal(x, b);
-              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
-            }
-          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
-            const bc = b.chunk;
-            const j = b.index;
-            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
-            if (ga || gb) {
-              const y = bc.val[j];
-              const out = primal(x, y);
-              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '990ebc28632a5bc2-1072': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_mul = (x, y) => x * y;
-      const primal = (x, y) => op_mul(x, y);
-      const d0 = (x, y, out) => y;
-      const d1 = (x, y, out) => x;
-      return function mul(b) {
-        const c = this.chunk;
-        const i = this.index;
-        const tag = c.tags[i];
-        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
-          if (typeof b === 'number') {
-            if (ga) {
-              const out = primal(x, b);
-              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
-            }
-          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
-            const bc = b.chunk;
-            const j = b.index;
-            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
-            if (ga || gb) {
-              const y = bc.val[j];
-              const out = primal(x, y);
-              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '9bd2d347904b76c0-548': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_tan = (x) => Math.tan(x);
-      const op_square = (x) => x * x;
-      const op_add = (x, y) => x + y;
-      const primal = (x) => op_tan(x);
-      const d0 = (x, out) => op_add(op_square(out), 1);
-      return function tan() {
-        const c = this.chunk;
-        const i = this.index;
-        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const out = primal(x);
-          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'a8d0a35072d9e15b-1364': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+  'c92bb4032c064a44-1372': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_minimum = (x, y) => Math.min(x, y);
       const op_lt = (x, y) => x < y ? 1 : 0;
@@ -471,7 +494,61 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'c440ae03ae2cf18e-554': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+  'd8007d166eb92b1c-586': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_softplus = (x) => (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
+      const primal = (x) => op_softplus(x);
+      const d0 = (x, out) => op_sigmoid(x);
+      return function softplus() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'de024904ae47ff3a-511': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_sin = (x) => Math.sin(x);
+      const op_cos = (x) => Math.cos(x);
+      const primal = (x) => op_sin(x);
+      const d0 = (x, out) => op_cos(x);
+      return function sin() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'e35d043e3bec062f-514': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_square = (x) => x * x;
+      const op_mul = (x, y) => x * y;
+      const primal = (x) => op_square(x);
+      const d0 = (x, out) => op_mul(x, 2);
+      return function square() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'e91ed95c4b490736-562': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_log1p = (x) => Math.log1p(x);
       const op_add = (x, y) => x + y;
@@ -490,70 +567,31 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'cf14a4f654cab30d-573': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+  'ee8924d4d63a2904-530': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
-      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
+      const op_abs = (x) => Math.abs(x);
+      const op_sign = (x) => (x > 0 ? 1 : x < 0 ? -1 : 0);
+      const primal = (x) => op_abs(x);
+      const d0 = (x, out) => op_sign(x);
+      return function abs() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'fdab5441ffbd764c-1083': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
       const op_sub = (x, y) => x - y;
-      const op_mul = (x, y) => x * y;
-      const primal = (x) => op_sigmoid(x);
-      const d0 = (x, out) => op_mul(out, op_sub(1, out));
-      return function sigmoid() {
-        const c = this.chunk;
-        const i = this.index;
-        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const out = primal(x);
-          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'dd1d3be66c028807-1364': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_maximum = (x, y) => Math.max(x, y);
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const op_eq = (x, y) => x === y ? 1 : 0;
-      const op_mul = (x, y) => x * y;
-      const op_add = (x, y) => x + y;
-      const op_lt = (x, y) => x < y ? 1 : 0;
-      const primal = (x, y) => op_maximum(x, y);
-      const d0 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
-      const d1 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
-      return function maximum(b) {
-        const c = this.chunk;
-        const i = this.index;
-        const tag = c.tags[i];
-        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
-          if (typeof b === 'number') {
-            if (ga) {
-              const out = primal(x, b);
-              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
-            }
-          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
-            const bc = b.chunk;
-            const j = b.index;
-            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
-            if (ga || gb) {
-              const y = bc.val[j];
-              const out = primal(x, y);
-              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  'f32f0f19d742d629-1072': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_add = (x, y) => x + y;
-      const primal = (x, y) => op_add(x, y);
+      const primal = (x, y) => op_sub(x, y);
       const d0 = (x, y, out) => 1;
-      const d1 = (x, y, out) => 1;
-      return function add(b) {
+      const d1 = (x, y, out) => (-1);
+      return function sub(b) {
         const c = this.chunk;
         const i = this.index;
         const tag = c.tags[i];
@@ -577,24 +615,6 @@ export const factories: Record<string, Factory> = {
           }
         }
         return slow(this, b);
-      };
-    };
-  },
-  'f38be29381990633-511': function (Math, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_sqrt = (x) => Math.sqrt(x);
-      const op_div = (x, y) => x / y;
-      const primal = (x) => op_sqrt(x);
-      const d0 = (x, out) => op_div(0.5, out);
-      return function sqrt() {
-        const c = this.chunk;
-        const i = this.index;
-        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const out = primal(x);
-          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-        }
-        return slow(this);
       };
     };
   },

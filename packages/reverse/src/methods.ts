@@ -14,8 +14,7 @@ import {
   anyOps,
   compileFunction,
   installTensorMethods,
-  ops,
-  scalarMethodNames,
+  installScalarMethods,
   scalarRuleSource,
   type Algebra,
   type Op,
@@ -137,10 +136,4 @@ return function ${name}(b) {
 // The methods' source, generated at build time by `pnpm generate` (see core's elementwise.ts).
 addGenerated(factories);
 
-for (const name of scalarMethodNames) {
-  Object.defineProperty(Var.prototype, name, {
-    value: compileMethod(name, ops[name] as Op<undefined>),
-    writable: true,
-    configurable: true,
-  });
-}
+installScalarMethods(Var.prototype, () => o, (name, op) => compileMethod(name, op));

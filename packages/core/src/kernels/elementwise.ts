@@ -16,6 +16,7 @@
  * Kernels write into a fresh contiguous destination that comes first and never allocate.
  * They trust their caller: shapes are checked and broadcast strides computed before they run.
  */
+import { Special } from '../special.js';
 import { AdError } from '../errors.js';
 import { factories as coreFactories } from './generated.js';
 
@@ -78,11 +79,11 @@ export function compileFunction(
   scope: Record<string, unknown> = {},
   origin = '@ad/core',
 ): (...args: never[]) => unknown {
-  const names = ['Math', ...Object.keys(scope)];
+  const names = ['Math', 'Special', ...Object.keys(scope)];
   const key = sourceKey(names, params, body);
   if (!requested.has(key)) requested.set(key, { origin, key, names, params, body });
   const factory = precompiled.get(key) ?? evaluate(names, params, body);
-  return factory(...([Math, ...Object.values(scope)] as never[])) as (...args: never[]) => unknown;
+  return factory(...([Math, Special, ...Object.values(scope)] as never[])) as (...args: never[]) => unknown;
 }
 
 function evaluate(names: readonly string[], params: readonly string[], body: string): Factory {

@@ -5,1333 +5,7 @@
 import type { Factory } from './elementwise.js';
 
 export const factories: Record<string, Factory> = {
-  '000c770028ae51f2-140': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const y = yData[yOff + i];
-        out[i] = x / y;
-      }
-    };
-  },
-  '00b2874f4da654f6-538': function (Math) {
-    return function (out, shape, xData, xOff, xStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          out[o++] = Math.tanh(x);
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '01ebb87613a0d3df-94': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = x * x;
-      }
-    };
-  },
-  '023037b4b7105bb9-100': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x * x;
-      }
-    };
-  },
-  '0263507ea76ce8c7-137': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = Math.pow(x, y);
-      }
-    };
-  },
-  '027b3dd8972a2ab5-172': function (Math) {
-    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
-      const c = cData[cOff];
-      const x = xData[xOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = c !== 0 ? x : y;
-      }
-    };
-  },
-  '027d523985f11aa1-100': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = Math.abs(x);
-      }
-    };
-  },
-  '02ba8abefd73db84-144': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const y = yData[yOff + i];
-        out[i] = x !== y ? 1 : 0;
-      }
-    };
-  },
-  '0466d4799b576e11-140': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const y = yData[yOff + i];
-        out[i] = x * y;
-      }
-    };
-  },
-  '08a5a7056705ec75-97': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = -x;
-      }
-    };
-  },
-  '0d4c734eebd91c19-96': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x;
-      }
-    };
-  },
-  '0dd2c93ee059180e-140': function (Math) {
-    return function (out, n, xData, xOff, aData, aOff) {
-      const x = xData[xOff];
-      const a = aData[aOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = x > 0 ? x : a * x;
-      }
-    };
-  },
-  '0ef661382c681d60-143': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.min(x, y);
-      }
-    };
-  },
-  '0fda4e492e4ac41e-106': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.log(x);
-      }
-    };
-  },
-  '109060b19d5e2558-17': function (Math) {
-    return function (x) {
-      return -x;
-    };
-  },
-  '133561e078d93aa3-134': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const y = yData[yOff + i];
-        out[i] = x - y;
-      }
-    };
-  },
-  '164d44e845a1e9ac-149': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const y = yData[yOff + i];
-        out[i] = x >= y ? 1 : 0;
-      }
-    };
-  },
-  '1691f202467532ba-100': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = Math.exp(x);
-      }
-    };
-  },
-  '174fb93c2c1d7904-150': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const y = yData[yOff + i];
-        out[i] = x === y ? 1 : 0;
-      }
-    };
-  },
-  '186dc052a50928a0-128': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = x - y;
-      }
-    };
-  },
-  '1957408234a8772e-123': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = (x > 0 ? 1 : x < 0 ? -1 : 0);
-      }
-    };
-  },
-  '1c843f98bffff128-106': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.exp(x);
-      }
-    };
-  },
-  '1cffee54274184a5-696': function (Math) {
-    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let yPos = yOff; const yInner = yStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          const y = yData[yPos + j * yInner];
-          out[o++] = x < y ? 1 : 0;
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d]; yPos += yStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '1d1fdc8deff89c05-31': function (Math) {
-    return function (x, y) {
-      return x >= y ? 1 : 0;
-    };
-  },
-  '1d2dca26f646e6c0-27': function (Math) {
-    return function (x) {
-      return Math.tanh(x);
-    };
-  },
-  '1e7fd13a005941e0-528': function (Math) {
-    return function (out, shape, xData, xOff, xStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          out[o++] = -x;
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '1ee5d7a3e4d19b68-108': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x < 0 ? 0 : x;
-      }
-    };
-  },
-  '1f0af71536d94485-548': function (Math) {
-    return function (out, shape, xData, xOff, xStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          out[o++] = 1 / (1 + Math.exp(-x));
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '21c92a79882cff36-107': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.sqrt(x);
-      }
-    };
-  },
-  '2264b8067e420aad-537': function (Math) {
-    return function (out, shape, xData, xOff, xStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          out[o++] = Math.log(x);
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '23f7412c821c3833-108': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.log1p(x);
-      }
-    };
-  },
-  '24819d829a355399-143': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.max(x, y);
-      }
-    };
-  },
-  '2906cfad44542daf-26': function (Math) {
-    return function (x) {
-      return Math.abs(x);
-    };
-  },
-  '290b7d00143ae550-22': function (Math) {
-    return function (x, y) {
-      return x * y;
-    };
-  },
-  '2957517845776597-117': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = 1 / (1 + Math.exp(-x));
-      }
-    };
-  },
-  '2a0d0d3de3f96b2a-142': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x > y ? 1 : 0;
-      }
-    };
-  },
-  '2bc338257d65d77f-27': function (Math) {
-    return function (x) {
-      return Math.sqrt(x);
-    };
-  },
-  '2ce6296cea22cfcb-182': function (Math) {
-    return function (out, n, xData, xOff, alphaData, alphaOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const alpha = alphaData[alphaOff + i];
-        out[i] = x > 0 ? x : alpha * Math.expm1(x);
-      }
-    };
-  },
-  '2db06f63d580edac-26': function (Math) {
-    return function (x) {
-      return Math.sin(x);
-    };
-  },
-  '31de0a6fe4cfae3f-31': function (Math) {
-    return function (x, y) {
-      return Math.max(x, y);
-    };
-  },
-  '32543aeadccd03cf-143': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x <= y ? 1 : 0;
-      }
-    };
-  },
-  '33088c1017194a80-102': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = Math.expm1(x);
-      }
-    };
-  },
-  '353ef956b39bfd67-102': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = Math.log1p(x);
-      }
-    };
-  },
-  '35fe01bc804e761f-128': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = x + y;
-      }
-    };
-  },
-  '3788d1beb5228afb-134': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const y = yData[yOff + i];
-        out[i] = x + y;
-      }
-    };
-  },
-  '3a3e2c100947758a-117': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = (x > 0 ? 1 : x < 0 ? -1 : 0);
-      }
-    };
-  },
-  '3bc96bd1152ab406-531': function (Math) {
-    return function (out, shape, xData, xOff, xStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          out[o++] = x * x;
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '3c35055e937b7dc9-176': function (Math) {
-    return function (out, n, xData, xOff, alphaData, alphaOff) {
-      const x = xData[xOff];
-      const alpha = alphaData[alphaOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = x > 0 ? x : alpha * Math.expm1(x);
-      }
-    };
-  },
-  '3c65c3f1970a4795-776': function (Math) {
-    return function (out, shape, xData, xOff, xStride, alphaData, alphaOff, alphaStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let alphaPos = alphaOff; const alphaInner = alphaStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          const alpha = alphaData[alphaPos + j * alphaInner];
-          out[o++] = x > 0 ? x : alpha * Math.expm1(x);
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d]; alphaPos += alphaStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d]; alphaPos -= alphaStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '3e0f605209b7bc39-98': function (Math) {
-    return function (p, t) {
-      return 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
-    };
-  },
-  '4103038b8e40d280-22': function (Math) {
-    return function (x, y) {
-      return x - y;
-    };
-  },
-  '41689f7bad55c826-148': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const y = yData[yOff + i];
-        out[i] = x < y ? 1 : 0;
-      }
-    };
-  },
-  '42e602f5bc2c274f-1103': function (Math) {
-    return function (out, shape, xData, xOff, xStride, outStride) {
-      out.fill(-Infinity);
-      const rank = shape.length;
-      if (rank === 0) { const a = out[0]; const x = xData[xOff]; out[0] = Math.max(a, x); return; }
-      let total = 1;
-      for (let d = 0; d < rank; d++) total *= shape[d];
-      if (total === 0) return;
-      const last = rank - 1;
-      const inner = shape[last];
-      const xInner = xStride[last];
-      const oInner = outStride[last];
-      const index = new Array(rank).fill(0);
-      let xPos = xOff;
-      let oPos = 0;
-      for (let visited = 0; visited < total; visited += inner) {
-        if (oInner === 0) {
-          let a = out[oPos];
-          for (let j = 0; j < inner; j++) { const x = xData[xPos + j * xInner]; a = Math.max(a, x); }
-          out[oPos] = a;
-        } else {
-          for (let j = 0; j < inner; j++) {
-            const a = out[oPos + j * oInner];
-            const x = xData[xPos + j * xInner];
-            out[oPos + j * oInner] = Math.max(a, x);
-          }
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          oPos += outStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          oPos -= outStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '45215007167636bd-697': function (Math) {
-    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let yPos = yOff; const yInner = yStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          const y = yData[yPos + j * yInner];
-          out[o++] = Math.pow(x, y);
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d]; yPos += yStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '468443b4f6f7d732-140': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const y = yData[yOff + i];
-        out[i] = x + y;
-      }
-    };
-  },
-  '4686846ecd8af784-537': function (Math) {
-    return function (out, shape, xData, xOff, xStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          out[o++] = Math.sin(x);
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '46d972db2995e9af-142': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const y = yData[yOff + i];
-        out[i] = x > y ? 1 : 0;
-      }
-    };
-  },
-  '47c86fc873d2147a-143': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const y = yData[yOff + i];
-        out[i] = x <= y ? 1 : 0;
-      }
-    };
-  },
-  '4838e2bf10dcfbb6-688': function (Math) {
-    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let yPos = yOff; const yInner = yStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          const y = yData[yPos + j * yInner];
-          out[o++] = x / y;
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d]; yPos += yStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '4b4fb67130ec4ffe-700': function (Math) {
-    return function (out, shape, xData, xOff, xStride, aData, aOff, aStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let aPos = aOff; const aInner = aStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          const a = aData[aPos + j * aInner];
-          out[o++] = x > 0 ? x : a * x;
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d]; aPos += aStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d]; aPos -= aStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '4d9c8cc758b3dd0d-26': function (Math) {
-    return function (x) {
-      return Math.log(x);
-    };
-  },
-  '4eba171622df4360-26': function (Math) {
-    return function (x) {
-      return Math.exp(x);
-    };
-  },
-  '51b839ae52c1252d-137': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = Math.max(x, y);
-      }
-    };
-  },
-  '538f7c62a6d1619b-184': function (Math) {
-    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const c = cData[cOff + i];
-        const x = xData[xOff + i];
-        out[i] = c !== 0 ? x : y;
-      }
-    };
-  },
-  '53bc8b250089d740-22': function (Math) {
-    return function (x, y) {
-      return x / y;
-    };
-  },
-  '53c6b154e3431a43-143': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x >= y ? 1 : 0;
-      }
-    };
-  },
-  '54b5047c84de5f7e-101': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = Math.tanh(x);
-      }
-    };
-  },
-  '56b28f129246bcf5-26': function (Math) {
-    return function (x) {
-      return Math.tan(x);
-    };
-  },
-  '57c0ee364f2b7cc1-111': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = 1 / (1 + Math.exp(-x));
-      }
-    };
-  },
-  '58d0c9f0f2d6adac-137': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = x >= y ? 1 : 0;
-      }
-    };
-  },
-  '5a6b1e5f730b9ed0-855': function (Math) {
-    return function (out, shape, cData, cOff, cStride, xData, xOff, xStride, yData, yOff, yStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let cPos = cOff; const cInner = cStride[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let yPos = yOff; const yInner = yStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const c = cData[cPos + j * cInner];
-          const x = xData[xPos + j * xInner];
-          const y = yData[yPos + j * yInner];
-          out[o++] = c !== 0 ? x : y;
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          cPos += cStride[d]; xPos += xStride[d]; yPos += yStride[d];
-          if (index[d] < shape[d]) break;
-          cPos -= cStride[d] * shape[d]; xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '5b25fda51bf8c4ef-54': function (Math) {
-    return function (x, alpha) {
-      return x > 0 ? x : alpha * Math.expm1(x);
-    };
-  },
-  '5c7b2c014103d822-697': function (Math) {
-    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let yPos = yOff; const yInner = yStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          const y = yData[yPos + j * yInner];
-          out[o++] = Math.min(x, y);
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d]; yPos += yStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '5da4078ee34bf2c3-108': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.expm1(x);
-      }
-    };
-  },
-  '5e313a6442f4af64-134': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x / y;
-      }
-    };
-  },
-  '5faa45c3ff561f1e-100': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = Math.log(x);
-      }
-    };
-  },
-  '61b4049bd775b341-210': function (Math) {
-    return function (out, n, pData, pOff, tData, tOff) {
-      const t = tData[tOff];
-      for (let i = 0; i < n; i++) {
-        const p = pData[pOff + i];
-        out[i] = 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
-      }
-    };
-  },
-  '63a9dd913f424dbe-22': function (Math) {
-    return function (x, y) {
-      return x + y;
-    };
-  },
-  '65340f9f3d54c3f2-698': function (Math) {
-    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let yPos = yOff; const yInner = yStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          const y = yData[yPos + j * yInner];
-          out[o++] = x === y ? 1 : 0;
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d]; yPos += yStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '6800c623da1773f2-141': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
-      }
-    };
-  },
-  '6891992cfa34f8fd-28': function (Math) {
-    return function (x) {
-      return Math.expm1(x);
-    };
-  },
-  '6b7adc38ea7ac2c9-138': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = x !== y ? 1 : 0;
-      }
-    };
-  },
-  '70ea2888957dea7b-106': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.cos(x);
-      }
-    };
-  },
-  '73cf1bba3462dd90-143': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.pow(x, y);
-      }
-    };
-  },
-  '75009321af77e911-148': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const y = yData[yOff + i];
-        out[i] = x > y ? 1 : 0;
-      }
-    };
-  },
-  '7549e1a38e3a8dca-697': function (Math) {
-    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let yPos = yOff; const yInner = yStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          const y = yData[yPos + j * yInner];
-          out[o++] = Math.max(x, y);
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d]; yPos += yStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '7a9706c24ba3433e-190': function (Math) {
-    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
-      for (let i = 0; i < n; i++) {
-        const c = cData[cOff + i];
-        const x = xData[xOff + i];
-        const y = yData[yOff + i];
-        out[i] = c !== 0 ? x : y;
-      }
-    };
-  },
-  '7e6e3c5e52cfeb24-538': function (Math) {
-    return function (out, shape, xData, xOff, xStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          out[o++] = Math.sqrt(x);
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '7f6c178e45afede1-688': function (Math) {
-    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let yPos = yOff; const yInner = yStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          const y = yData[yPos + j * yInner];
-          out[o++] = x * y;
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d]; yPos += yStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '7f8827eeac643421-143': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const y = yData[yOff + i];
-        out[i] = Math.min(x, y);
-      }
-    };
-  },
-  '81cafd1aa5bfc643-144': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const y = yData[yOff + i];
-        out[i] = x === y ? 1 : 0;
-      }
-    };
-  },
-  '83b5e2f278108f4c-146': function (Math) {
-    return function (out, n, xData, xOff, aData, aOff) {
-      const a = aData[aOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x > 0 ? x : a * x;
-      }
-    };
-  },
-  '84673dd4ababb4f3-182': function (Math) {
-    return function (out, n, xData, xOff, alphaData, alphaOff) {
-      const alpha = alphaData[alphaOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x > 0 ? x : alpha * Math.expm1(x);
-      }
-    };
-  },
-  '860f8ed38658ccc7-134': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const y = yData[yOff + i];
-        out[i] = x * y;
-      }
-    };
-  },
-  '86248537ddd15f06-697': function (Math) {
-    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let yPos = yOff; const yInner = yStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          const y = yData[yPos + j * yInner];
-          out[o++] = x <= y ? 1 : 0;
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d]; yPos += yStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '8872f3600845cd0f-194': function (Math) {
-    return function (out, n, zData, zOff, tData, tOff) {
-      for (let i = 0; i < n; i++) {
-        const z = zData[zOff + i];
-        const t = tData[tOff + i];
-        out[i] = Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
-      }
-    };
-  },
-  '88c5eda8d39c88b2-30': function (Math) {
-    return function (x, y) {
-      return x > y ? 1 : 0;
-    };
-  },
-  '8a9cbb536e4df144-210': function (Math) {
-    return function (out, n, pData, pOff, tData, tOff) {
-      const p = pData[pOff];
-      for (let i = 0; i < n; i++) {
-        const t = tData[tOff + i];
-        out[i] = 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
-      }
-    };
-  },
-  '8b7da143a948c2e6-136': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = x < y ? 1 : 0;
-      }
-    };
-  },
-  '8e8e366f9d00303e-31': function (Math) {
-    return function (x, y) {
-      return Math.pow(x, y);
-    };
-  },
-  '8eaf53a478e9b3b4-138': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = x === y ? 1 : 0;
-      }
-    };
-  },
-  '90b5081b2c9127ee-698': function (Math) {
-    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let yPos = yOff; const yInner = yStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          const y = yData[yPos + j * yInner];
-          out[o++] = x !== y ? 1 : 0;
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d]; yPos += yStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '91066b5ea1f50ad3-149': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const y = yData[yOff + i];
-        out[i] = x <= y ? 1 : 0;
-      }
-    };
-  },
-  '910a97edca88859d-537': function (Math) {
-    return function (out, shape, xData, xOff, xStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          out[o++] = Math.exp(x);
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '99e467261e18f630-149': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const y = yData[yOff + i];
-        out[i] = Math.max(x, y);
-      }
-    };
-  },
-  '9b146dd50962d4d6-537': function (Math) {
-    return function (out, shape, xData, xOff, xStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          out[o++] = Math.tan(x);
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  '9c104e00c492e97a-178': function (Math) {
-    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const c = cData[cOff + i];
-        out[i] = c !== 0 ? x : y;
-      }
-    };
-  },
-  '9c9780b88300786c-106': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.tan(x);
-      }
-    };
-  },
-  '9e134bff9088df24-76': function (Math) {
-    return function (z, t) {
-      return Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
-    };
-  },
-  '9e1e56be6293d251-28': function (Math) {
-    return function (x) {
-      return Math.log1p(x);
-    };
-  },
-  '9f5ec7d0b192b215-37': function (Math) {
-    return function (x) {
-      return 1 / (1 + Math.exp(-x));
-    };
-  },
-  'a05a03522689ad2f-188': function (Math) {
-    return function (out, n, zData, zOff, tData, tOff) {
-      const t = tData[tOff];
-      for (let i = 0; i < n; i++) {
-        const z = zData[zOff + i];
-        out[i] = Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
-      }
-    };
-  },
-  'a1b807e639d26c54-30': function (Math) {
-    return function (x, y) {
-      return x < y ? 1 : 0;
-    };
-  },
-  'a2362eb5de77be45-134': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x * y;
-      }
-    };
-  },
-  'a2e6bc7da6149f3e-67': function (Math) {
-    return function (x) {
-      return (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
-    };
-  },
-  'a5aaf2db38565d97-688': function (Math) {
-    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      let yPos = yOff; const yInner = yStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          const y = yData[yPos + j * yInner];
-          out[o++] = x + y;
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d]; yPos += yStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  'a63582be014debe0-143': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const y = yData[yOff + i];
-        out[i] = x >= y ? 1 : 0;
-      }
-    };
-  },
-  'a7c34a02a8d9f6fb-1068': function (Math) {
+  '01b114f9cf628ee2-1076': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride, outStride) {
       out.fill(0);
       const rank = shape.length;
@@ -1370,24 +44,282 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'aaacdad1e96dc84b-106': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.sin(x);
+  '01d8be868b580065-784': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, alphaData, alphaOff, alphaStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let alphaPos = alphaOff; const alphaInner = alphaStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          const alpha = alphaData[alphaPos + j * alphaInner];
+          out[o++] = x > 0 ? x : alpha * Math.expm1(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d]; alphaPos += alphaStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d]; alphaPos -= alphaStride[d] * shape[d];
+          index[d] = 0;
+        }
       }
     };
   },
-  'ab783a816b4bf874-142': function (Math) {
+  '024cc38af8d87a58-39': function (Math, Special) {
+    return function (x, y) {
+      return Math.max(x, y);
+    };
+  },
+  '0359c002d451dae6-30': function (Math, Special) {
+    return function (x, y) {
+      return x / y;
+    };
+  },
+  '038805ff41bb276c-136': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x / y;
+      }
+    };
+  },
+  '04460de3cbe32825-146': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x === y ? 1 : 0;
+      }
+    };
+  },
+  '05d0cfc424f8ed9e-562': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = (x > 0 ? 1 : x < 0 ? -1 : 0);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '097153a6e644107d-144': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x > y ? 1 : 0;
+      }
+    };
+  },
+  '09b2cf3316426739-158': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
+        out[i] = x !== y ? 1 : 0;
+      }
+    };
+  },
+  '0af09bf88ceebc0e-545': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.cos(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '0b45548f3756a3ee-154': function (Math, Special) {
+    return function (out, n, xData, xOff, aData, aOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const a = aData[aOff + i];
+        out[i] = x > 0 ? x : a * x;
+      }
+    };
+  },
+  '0b5bf8e30dbcf270-115': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.tanh(x);
+      }
+    };
+  },
+  '0c0e38effea206a9-142': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x / y;
+      }
+    };
+  },
+  '0cf5b9ad33ff8b18-152': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       const x = xData[xOff];
       for (let i = 0; i < n; i++) {
         const y = yData[yOff + i];
-        out[i] = x < y ? 1 : 0;
+        out[i] = x !== y ? 1 : 0;
       }
     };
   },
-  'abb5e67db27e4210-697': function (Math) {
+  '0dbb998564d94551-110': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.log1p(x);
+      }
+    };
+  },
+  '0e133b048f68f1fc-30': function (Math, Special) {
+    return function (x, y) {
+      return x - y;
+    };
+  },
+  '0e4f7e5c90542baf-105': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = -x;
+      }
+    };
+  },
+  '0eecaf7d752de19e-28': function (Math, Special) {
+    return function (x) {
+      return x * x;
+    };
+  },
+  '0effc4d73fa3f869-190': function (Math, Special) {
+    return function (out, n, xData, xOff, alphaData, alphaOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const alpha = alphaData[alphaOff + i];
+        out[i] = x > 0 ? x : alpha * Math.expm1(x);
+      }
+    };
+  },
+  '10ec64c0d9023f83-75': function (Math, Special) {
+    return function (x) {
+      return (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    };
+  },
+  '14cd51f929ec7518-186': function (Math, Special) {
+    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
+      const c = cData[cOff];
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = c !== 0 ? x : y;
+      }
+    };
+  },
+  '1ae17ee45339d405-706': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let yPos = yOff; const yInner = yStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          const y = yData[yPos + j * yInner];
+          out[o++] = x !== y ? 1 : 0;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d]; yPos += yStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '1e23e6c99839cbc4-198': function (Math, Special) {
+    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
+      for (let i = 0; i < n; i++) {
+        const c = cData[cOff + i];
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
+        out[i] = c !== 0 ? x : y;
+      }
+    };
+  },
+  '1e605ef6063f4457-150': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x > y ? 1 : 0;
+      }
+    };
+  },
+  '1ed662bd8b8d620a-108': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.exp(x);
+      }
+    };
+  },
+  '203de2fb34908615-117': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Special.normalCdf(x);
+      }
+    };
+  },
+  '229085315a409e72-184': function (Math, Special) {
+    return function (out, n, xData, xOff, alphaData, alphaOff) {
+      const x = xData[xOff];
+      const alpha = alphaData[alphaOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x > 0 ? x : alpha * Math.expm1(x);
+      }
+    };
+  },
+  '22e00e3c88b840eb-705': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
       const rank = shape.length;
       const last = rank - 1;
@@ -1413,59 +345,142 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'abe29c62171dca36-184': function (Math) {
-    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const c = cData[cOff + i];
-        const y = yData[yOff + i];
-        out[i] = c !== 0 ? x : y;
-      }
-    };
-  },
-  'acaa66e0fdb60392-178': function (Math) {
-    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
-      const c = cData[cOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = c !== 0 ? x : y;
-      }
-    };
-  },
-  'b35758f547160ab1-28': function (Math) {
-    return function (x) {
-      return x < 0 ? 0 : x;
-    };
-  },
-  'b63cf516d9df7960-188': function (Math) {
-    return function (out, n, zData, zOff, tData, tOff) {
-      const z = zData[zOff];
-      for (let i = 0; i < n; i++) {
-        const t = tData[tOff + i];
-        out[i] = Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
-      }
-    };
-  },
-  'b6b2362617bd2d94-100': function (Math) {
+  '23f1b691cf078a05-102': function (Math, Special) {
     return function (out, n, xData, xOff) {
       const x = xData[xOff];
       for (let i = 0; i < n; i++) {
-        out[i] = Math.tan(x);
+        out[i] = x * x;
       }
     };
   },
-  'b8423d06a9cf1675-178': function (Math) {
-    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
-      const c = cData[cOff];
+  '24d972e027fb083b-108': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.log(x);
+      }
+    };
+  },
+  '2598408bf70af584-116': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.log1p(x);
+      }
+    };
+  },
+  '25a22f329f41622c-62': function (Math, Special) {
+    return function (x, alpha) {
+      return x > 0 ? x : alpha * Math.expm1(x);
+    };
+  },
+  '25c8fd0ff020e7cf-110': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.expm1(x);
+      }
+    };
+  },
+  '2b49969135a05e1a-42': function (Math, Special) {
+    return function (c, x, y) {
+      return c !== 0 ? x : y;
+    };
+  },
+  '2dad76c2ee9415cd-148': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
+        out[i] = x * y;
+      }
+    };
+  },
+  '31f6bf2fe4128169-151': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
       const x = xData[xOff];
       for (let i = 0; i < n; i++) {
         const y = yData[yOff + i];
-        out[i] = c !== 0 ? x : y;
+        out[i] = Math.min(x, y);
       }
     };
   },
-  'b88c7a6ade5b3042-578': function (Math) {
+  '3270e2b171564a94-125': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = 1 / (1 + Math.exp(-x));
+      }
+    };
+  },
+  '3302e3d5046b8552-36': function (Math, Special) {
+    return function (x) {
+      return Math.log1p(x);
+    };
+  },
+  '3460e3f907c0b236-157': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
+        out[i] = x >= y ? 1 : 0;
+      }
+    };
+  },
+  '34b8e2aaf9e91e7b-39': function (Math, Special) {
+    return function (x, y) {
+      return x <= y ? 1 : 0;
+    };
+  },
+  '3712236b025ded04-36': function (Math, Special) {
+    return function (x) {
+      return Math.expm1(x);
+    };
+  },
+  '37477728f59a66a3-115': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.sqrt(x);
+      }
+    };
+  },
+  '397c2704da5ba706-39': function (Math, Special) {
+    return function (x, y) {
+      return x >= y ? 1 : 0;
+    };
+  },
+  '3d413b775db46155-146': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x !== y ? 1 : 0;
+      }
+    };
+  },
+  '3d8082a6ca19c632-109': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.sqrt(x);
+      }
+    };
+  },
+  '3d87ba7574a60f1a-116': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.expm1(x);
+      }
+    };
+  },
+  '3f297f708bf4d5ef-25': function (Math, Special) {
+    return function (x) {
+      return -x;
+    };
+  },
+  '40c778c09f9c054a-547': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride) {
       const rank = shape.length;
       const last = rank - 1;
@@ -1477,7 +492,7 @@ export const factories: Record<string, Factory> = {
       while (o < total) {
         for (let j = 0; j < inner; j++) {
           const x = xData[xPos + j * xInner];
-          out[o++] = (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+          out[o++] = Math.log1p(x);
         }
         for (let d = last - 1; d >= 0; d--) {
           index[d]++;
@@ -1489,12 +504,59 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'b9ebc6af17658984-34': function (Math) {
-    return function (x, a) {
-      return x > 0 ? x : a * x;
+  '414597ef22642eb3-38': function (Math, Special) {
+    return function (x, y) {
+      return x > y ? 1 : 0;
     };
   },
-  'bbc44bbcf39bc852-90': function (Math) {
+  '437a57772ed3cfe5-192': function (Math, Special) {
+    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
+      const c = cData[cOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
+        out[i] = c !== 0 ? x : y;
+      }
+    };
+  },
+  '442c81263d949cb7-110': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x < 0 ? 0 : x;
+      }
+    };
+  },
+  '44a993ae846b6713-556': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = 1 / (1 + Math.exp(-x));
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '46c54219caa2129c-106': function (Math, Special) {
+    return function (p, t) {
+      return 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
+    };
+  },
+  '486a2bfb9658f2ea-98': function (Math, Special) {
     return function (out, n, xData, xOff) {
       const x = xData[xOff];
       for (let i = 0; i < n; i++) {
@@ -1502,12 +564,135 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'bbe777e77f971537-31': function (Math) {
+  '4971695a95eae494-40': function (Math, Special) {
     return function (x, y) {
-      return x <= y ? 1 : 0;
+      return x !== y ? 1 : 0;
     };
   },
-  'bd321e8db61f0c31-688': function (Math) {
+  '497b117bdbceaec9-145': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.pow(x, y);
+      }
+    };
+  },
+  '4a5dae60110fa2b9-114': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.abs(x);
+      }
+    };
+  },
+  '4b2a69db86ac13c8-151': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = x >= y ? 1 : 0;
+      }
+    };
+  },
+  '4b945f5405d9aaaa-84': function (Math, Special) {
+    return function (z, t) {
+      return Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+    };
+  },
+  '4c5441d1fc436c76-536': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = -x;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '4d5d1d81cb3ca40f-154': function (Math, Special) {
+    return function (out, n, xData, xOff, aData, aOff) {
+      const a = aData[aOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x > 0 ? x : a * x;
+      }
+    };
+  },
+  '4f87056557392153-108': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.tan(x);
+      }
+    };
+  },
+  '50d0e6aa6f6c7c4c-108': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.abs(x);
+      }
+    };
+  },
+  '525d633334c2581d-142': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x + y;
+      }
+    };
+  },
+  '536b1697fc73373f-30': function (Math, Special) {
+    return function (x, y) {
+      return x * y;
+    };
+  },
+  '55c0a9013d7bad02-45': function (Math, Special) {
+    return function (x) {
+      return 1 / (1 + Math.exp(-x));
+    };
+  },
+  '56c27c05cc0520d7-545': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.abs(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '575ed98ca6bf136e-696': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
       const rank = shape.length;
       const last = rank - 1;
@@ -1521,7 +706,7 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < inner; j++) {
           const x = xData[xPos + j * xInner];
           const y = yData[yPos + j * yInner];
-          out[o++] = x - y;
+          out[o++] = x + y;
         }
         for (let d = last - 1; d >= 0; d--) {
           index[d]++;
@@ -1533,182 +718,82 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'bd78c8e452a143ad-16': function (Math) {
-    return function (x) {
-      return x;
+  '5a5a9ea778572f26-145': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x <= y ? 1 : 0;
+      }
     };
   },
-  'bdcc24b3523c281a-527': function (Math) {
-    return function (out, shape, xData, xOff, xStride) {
+  '5a76d7148bff9b90-705': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
       const rank = shape.length;
       const last = rank - 1;
       const inner = shape[last];
       let xPos = xOff; const xInner = xStride[last];
+      let yPos = yOff; const yInner = yStride[last];
       const index = new Array(rank).fill(0);
       let o = 0;
       const total = out.length;
       while (o < total) {
         for (let j = 0; j < inner; j++) {
           const x = xData[xPos + j * xInner];
-          out[o++] = x;
+          const y = yData[yPos + j * yInner];
+          out[o++] = Math.min(x, y);
         }
         for (let d = last - 1; d >= 0; d--) {
           index[d]++;
-          xPos += xStride[d];
+          xPos += xStride[d]; yPos += yStride[d];
           if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
+          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
           index[d] = 0;
         }
       }
     };
   },
-  'be245d324fbe2a45-764': function (Math) {
-    return function (out, shape, pData, pOff, pStride, tData, tOff, tStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let pPos = pOff; const pInner = pStride[last];
-      let tPos = tOff; const tInner = tStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const p = pData[pPos + j * pInner];
-          const t = tData[tPos + j * tInner];
-          out[o++] = 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          pPos += pStride[d]; tPos += tStride[d];
-          if (index[d] < shape[d]) break;
-          pPos -= pStride[d] * shape[d]; tPos -= tStride[d] * shape[d];
-          index[d] = 0;
-        }
+  '5ca77d97f9528143-108': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x * x;
       }
     };
   },
-  'bfa26572d912ff6f-43': function (Math) {
-    return function (x) {
-      return (x > 0 ? 1 : x < 0 ? -1 : 0);
-    };
-  },
-  'c5e96dab298c16f6-539': function (Math) {
-    return function (out, shape, xData, xOff, xStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          out[o++] = Math.expm1(x);
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  'c7eeb39f9ea56c18-742': function (Math) {
-    return function (out, shape, zData, zOff, zStride, tData, tOff, tStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let zPos = zOff; const zInner = zStride[last];
-      let tPos = tOff; const tInner = tStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const z = zData[zPos + j * zInner];
-          const t = tData[tPos + j * tInner];
-          out[o++] = Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          zPos += zStride[d]; tPos += tStride[d];
-          if (index[d] < shape[d]) break;
-          zPos -= zStride[d] * shape[d]; tPos -= tStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
-  'c8fd904c2429da16-137': function (Math) {
+  '5d88cf0304289f14-136': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       const x = xData[xOff];
       const y = yData[yOff];
       for (let i = 0; i < n; i++) {
-        out[i] = Math.min(x, y);
-      }
-    };
-  },
-  'c91d29a97f2e7bb4-216': function (Math) {
-    return function (out, n, pData, pOff, tData, tOff) {
-      for (let i = 0; i < n; i++) {
-        const p = pData[pOff + i];
-        const t = tData[tOff + i];
-        out[i] = 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
-      }
-    };
-  },
-  'ca1223debeeb184f-100': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = Math.cos(x);
-      }
-    };
-  },
-  'ca55ba59b461dceb-32': function (Math) {
-    return function (x, y) {
-      return x === y ? 1 : 0;
-    };
-  },
-  'cd91303c9726a4a2-146': function (Math) {
-    return function (out, n, xData, xOff, aData, aOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const a = aData[aOff + i];
-        out[i] = x > 0 ? x : a * x;
-      }
-    };
-  },
-  'ce9bc16241f4bbf7-107': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.tanh(x);
-      }
-    };
-  },
-  'd0a06c308611180c-134': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
         out[i] = x + y;
       }
     };
   },
-  'd0b668e118cebbca-102': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
+  '5d96c03a219bf1b3-156': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
       for (let i = 0; i < n; i++) {
-        out[i] = x < 0 ? 0 : x;
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
+        out[i] = x > y ? 1 : 0;
       }
     };
   },
-  'd376bc27d28a5253-142': function (Math) {
+  '5e077e3333aa2fe4-24': function (Math, Special) {
+    return function (x) {
+      return x;
+    };
+  },
+  '5e3b9cebf32fa101-142': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = x - y;
+      }
+    };
+  },
+  '5ffcd18c04decca7-150': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       const y = yData[yOff];
       for (let i = 0; i < n; i++) {
@@ -1717,98 +802,159 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'd3e8830dd721398f-537': function (Math) {
-    return function (out, shape, xData, xOff, xStride) {
+  '62320c5365a168d9-114': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.cos(x);
+      }
+    };
+  },
+  '62c5c1117da924c5-142': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = x / y;
+      }
+    };
+  },
+  '63c4125d7e0bdcd8-43': function (Math, Special) {
+    return function (x) {
+      return Special.normalCdf(x);
+    };
+  },
+  '64f819a85b29c3eb-706': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
       const rank = shape.length;
       const last = rank - 1;
       const inner = shape[last];
       let xPos = xOff; const xInner = xStride[last];
+      let yPos = yOff; const yInner = yStride[last];
       const index = new Array(rank).fill(0);
       let o = 0;
       const total = out.length;
       while (o < total) {
         for (let j = 0; j < inner; j++) {
           const x = xData[xPos + j * xInner];
-          out[o++] = Math.cos(x);
+          const y = yData[yPos + j * yInner];
+          out[o++] = x === y ? 1 : 0;
         }
         for (let d = last - 1; d >= 0; d--) {
           index[d]++;
-          xPos += xStride[d];
+          xPos += xStride[d]; yPos += yStride[d];
           if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
+          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
           index[d] = 0;
         }
       }
     };
   },
-  'd53fab0e16a89a49-134': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x - y;
-      }
-    };
-  },
-  'd5f4d6781137c7ba-144': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x === y ? 1 : 0;
-      }
-    };
-  },
-  'd955a69552344f3e-204': function (Math) {
-    return function (out, n, pData, pOff, tData, tOff) {
-      const p = pData[pOff];
-      const t = tData[tOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
-      }
-    };
-  },
-  'd971e0670e646a1d-101': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = Math.sqrt(x);
-      }
-    };
-  },
-  'dbf038aaa33b1d43-140': function (Math) {
+  '673320e77eb78b88-158': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       for (let i = 0; i < n; i++) {
         const x = xData[xOff + i];
         const y = yData[yOff + i];
-        out[i] = x - y;
+        out[i] = x === y ? 1 : 0;
       }
     };
   },
-  'e02ef3c1b77e5159-128': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = x * y;
+  '6b655d31c4b14c48-704': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let yPos = yOff; const yInner = yStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          const y = yData[yPos + j * yInner];
+          out[o++] = x > y ? 1 : 0;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d]; yPos += yStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
+          index[d] = 0;
+        }
       }
     };
   },
-  'e218d1856e8038a4-32': function (Math) {
-    return function (x, y) {
-      return x !== y ? 1 : 0;
+  '6db6ba27c4124407-119': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = 1 / (1 + Math.exp(-x));
+      }
     };
   },
-  'e23b01c9b912b036-136': function (Math) {
+  '701ce6d9c8966807-196': function (Math, Special) {
+    return function (out, n, xData, xOff, alphaData, alphaOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const alpha = alphaData[alphaOff + i];
+        out[i] = x > 0 ? x : alpha * Math.expm1(x);
+      }
+    };
+  },
+  '71fd8a30fc2ee1a5-150': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       const x = xData[xOff];
-      const y = yData[yOff];
       for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
         out[i] = x > y ? 1 : 0;
       }
     };
   },
-  'e3125230ffd51b46-1102': function (Math) {
+  '72926477cd68a5a7-114': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.tan(x);
+      }
+    };
+  },
+  '73fd4ec68e3c6f1d-708': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, aData, aOff, aStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let aPos = aOff; const aInner = aStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          const a = aData[aPos + j * aInner];
+          out[o++] = x > 0 ? x : a * x;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d]; aPos += aStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d]; aPos -= aStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '760c8ea9bb7125d5-196': function (Math, Special) {
+    return function (out, n, zData, zOff, tData, tOff) {
+      const t = tData[tOff];
+      for (let i = 0; i < n; i++) {
+        const z = zData[zOff + i];
+        out[i] = Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+      }
+    };
+  },
+  '766d15cfba25e328-1110': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride, outStride) {
       out.fill(Infinity);
       const rank = shape.length;
@@ -1847,29 +993,60 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'e435be5c21e8eac7-143': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const y = yData[yOff + i];
-        out[i] = Math.pow(x, y);
-      }
-    };
-  },
-  'e470c3fa24541973-34': function (Math) {
-    return function (c, x, y) {
-      return c !== 0 ? x : y;
-    };
-  },
-  'e6b0f3ffbf8f7a7f-91': function (Math) {
+  '767091e5ec06d38f-109': function (Math, Special) {
     return function (out, n, xData, xOff) {
       const x = xData[xOff];
       for (let i = 0; i < n; i++) {
-        out[i] = -x;
+        out[i] = Math.tanh(x);
       }
     };
   },
-  'ea989ef6ef8586af-696': function (Math) {
+  '7cabff692a4a9ff8-772': function (Math, Special) {
+    return function (out, shape, pData, pOff, pStride, tData, tOff, tStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let pPos = pOff; const pInner = pStride[last];
+      let tPos = tOff; const tInner = tStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const p = pData[pPos + j * pInner];
+          const t = tData[tPos + j * tInner];
+          out[o++] = 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          pPos += pStride[d]; tPos += tStride[d];
+          if (index[d] < shape[d]) break;
+          pPos -= pStride[d] * shape[d]; tPos -= tStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '7cfd20115c3b7015-192': function (Math, Special) {
+    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const c = cData[cOff + i];
+        const y = yData[yOff + i];
+        out[i] = c !== 0 ? x : y;
+      }
+    };
+  },
+  '821371b13bcb4a92-148': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
+        out[i] = x - y;
+      }
+    };
+  },
+  '823903de9b3e2b34-705': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
       const rank = shape.length;
       const last = rank - 1;
@@ -1883,7 +1060,7 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < inner; j++) {
           const x = xData[xPos + j * xInner];
           const y = yData[yPos + j * yInner];
-          out[o++] = x > y ? 1 : 0;
+          out[o++] = Math.pow(x, y);
         }
         for (let d = last - 1; d >= 0; d--) {
           index[d]++;
@@ -1895,60 +1072,7 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'eab52cc79fb87642-106': function (Math) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = Math.abs(x);
-      }
-    };
-  },
-  'eb1e73262e12290b-149': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const y = yData[yOff + i];
-        out[i] = Math.pow(x, y);
-      }
-    };
-  },
-  'ec58483c175e74d5-143': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const y = yData[yOff + i];
-        out[i] = Math.max(x, y);
-      }
-    };
-  },
-  'ed7b394b8561199c-100': function (Math) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = Math.sin(x);
-      }
-    };
-  },
-  'ed98d120e9d152a1-184': function (Math) {
-    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
-      const c = cData[cOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const y = yData[yOff + i];
-        out[i] = c !== 0 ? x : y;
-      }
-    };
-  },
-  'ee04cd663780eecb-152': function (Math) {
-    return function (out, n, xData, xOff, aData, aOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const a = aData[aOff + i];
-        out[i] = x > 0 ? x : a * x;
-      }
-    };
-  },
-  'ee10c5ffdd2c9e6c-554': function (Math) {
+  '8347f56d46818813-546': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride) {
       const rank = shape.length;
       const last = rank - 1;
@@ -1960,7 +1084,7 @@ export const factories: Record<string, Factory> = {
       while (o < total) {
         for (let j = 0; j < inner; j++) {
           const x = xData[xPos + j * xInner];
-          out[o++] = (x > 0 ? 1 : x < 0 ? -1 : 0);
+          out[o++] = Math.sqrt(x);
         }
         for (let d = last - 1; d >= 0; d--) {
           index[d]++;
@@ -1972,67 +1096,112 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'ef17908abbc2ee36-134': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        const y = yData[yOff + i];
-        out[i] = x / y;
-      }
+  '8560cce621351b60-39': function (Math, Special) {
+    return function (x, y) {
+      return Math.pow(x, y);
     };
   },
-  'ef87c808b0289a02-128': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = x / y;
-      }
-    };
-  },
-  'efefee22fc3ad2d7-188': function (Math) {
-    return function (out, n, xData, xOff, alphaData, alphaOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        const alpha = alphaData[alphaOff + i];
-        out[i] = x > 0 ? x : alpha * Math.expm1(x);
-      }
-    };
-  },
-  'f19c7a166ad4f180-26': function (Math) {
-    return function (x) {
-      return Math.cos(x);
-    };
-  },
-  'f1b843f2cae7e0dd-20': function (Math) {
-    return function (x) {
-      return x * x;
-    };
-  },
-  'f24318e443701d3d-182': function (Math) {
-    return function (out, n, zData, zOff, tData, tOff) {
-      const z = zData[zOff];
+  '8570e04e42339734-212': function (Math, Special) {
+    return function (out, n, pData, pOff, tData, tOff) {
+      const p = pData[pOff];
       const t = tData[tOff];
       for (let i = 0; i < n; i++) {
-        out[i] = Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+        out[i] = 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
       }
     };
   },
-  'f8a37946a8bdecaf-137': function (Math) {
+  '85d408fbfbcd6b07-157': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
-      const x = xData[xOff];
-      const y = yData[yOff];
       for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
         out[i] = x <= y ? 1 : 0;
       }
     };
   },
-  'f90bf2b1acd6d0fb-31': function (Math) {
-    return function (x, y) {
-      return Math.min(x, y);
+  '87047bc749d7fa93-190': function (Math, Special) {
+    return function (out, n, xData, xOff, alphaData, alphaOff) {
+      const alpha = alphaData[alphaOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x > 0 ? x : alpha * Math.expm1(x);
+      }
     };
   },
-  'f91e069471e7b25f-149': function (Math) {
+  '876d6daee3694266-34': function (Math, Special) {
+    return function (x) {
+      return Math.abs(x);
+    };
+  },
+  '8786df58b1e78bc7-546': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.tanh(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '899506f079d7fd34-696': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let yPos = yOff; const yInner = yStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          const y = yData[yPos + j * yInner];
+          out[o++] = x / y;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d]; yPos += yStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '89aca6fc9be2d952-144': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x < y ? 1 : 0;
+      }
+    };
+  },
+  '8a8fe5e7f7533b1e-148': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
+        out[i] = x + y;
+      }
+    };
+  },
+  '8aa3b4f9d42f04b9-157': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       for (let i = 0; i < n; i++) {
         const x = xData[xOff + i];
@@ -2041,24 +1210,78 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'f9294de44c1ff94c-144': function (Math) {
-    return function (out, n, xData, xOff, yData, yOff) {
-      const y = yData[yOff];
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x !== y ? 1 : 0;
-      }
-    };
-  },
-  'fc82bb2d32bf9890-147': function (Math) {
+  '8afa15b9fd6fab65-123': function (Math, Special) {
     return function (out, n, xData, xOff) {
       for (let i = 0; i < n; i++) {
         const x = xData[xOff + i];
-        out[i] = (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+        out[i] = Special.normalCdf(x);
       }
     };
   },
-  'fd1904d0f865ca9f-539': function (Math) {
+  '8b2052ec3c5062b7-545': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.tan(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '8e3975b61737860c-114': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.log(x);
+      }
+    };
+  },
+  '8e8060070670d94c-131': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = (x > 0 ? 1 : x < 0 ? -1 : 0);
+      }
+    };
+  },
+  '927089ce5a590054-40': function (Math, Special) {
+    return function (x, y) {
+      return x === y ? 1 : 0;
+    };
+  },
+  '94b01ec1bf2e625c-148': function (Math, Special) {
+    return function (out, n, xData, xOff, aData, aOff) {
+      const x = xData[xOff];
+      const a = aData[aOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x > 0 ? x : a * x;
+      }
+    };
+  },
+  '9521c58fbc7e284d-190': function (Math, Special) {
+    return function (out, n, zData, zOff, tData, tOff) {
+      const z = zData[zOff];
+      const t = tData[tOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+      }
+    };
+  },
+  '96691385c9d86865-547': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride) {
       const rank = shape.length;
       const last = rank - 1;
@@ -2082,7 +1305,20 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'fdb133a9aed9b015-539': function (Math) {
+  '96d57340ba7d49a2-155': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+      }
+    };
+  },
+  '97133d99717673f8-34': function (Math, Special) {
+    return function (x) {
+      return Math.cos(x);
+    };
+  },
+  '9742ce55e3927e85-586': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride) {
       const rank = shape.length;
       const last = rank - 1;
@@ -2094,7 +1330,7 @@ export const factories: Record<string, Factory> = {
       while (o < total) {
         for (let j = 0; j < inner; j++) {
           const x = xData[xPos + j * xInner];
-          out[o++] = Math.log1p(x);
+          out[o++] = (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
         }
         for (let d = last - 1; d >= 0; d--) {
           index[d]++;
@@ -2106,16 +1342,180 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'fddefea0e02a61b0-150': function (Math) {
+  '9894a525a1f96b97-151': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x >= y ? 1 : 0;
+      }
+    };
+  },
+  '9bc02706beedd453-99': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = -x;
+      }
+    };
+  },
+  '9f89ca42b1a2bbc6-696': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let yPos = yOff; const yInner = yStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          const y = yData[yPos + j * yInner];
+          out[o++] = x - y;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d]; yPos += yStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'a459e0d18d812604-152': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = x === y ? 1 : 0;
+      }
+    };
+  },
+  'a66aab93fe397ec0-704': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let yPos = yOff; const yInner = yStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          const y = yData[yPos + j * yInner];
+          out[o++] = x < y ? 1 : 0;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d]; yPos += yStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'a8f5e1ddb72e6dde-142': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = x + y;
+      }
+    };
+  },
+  'aa3771a603c8ac35-224': function (Math, Special) {
+    return function (out, n, pData, pOff, tData, tOff) {
+      for (let i = 0; i < n; i++) {
+        const p = pData[pOff + i];
+        const t = tData[tOff + i];
+        out[i] = 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
+      }
+    };
+  },
+  'ab733d671c846e04-202': function (Math, Special) {
+    return function (out, n, zData, zOff, tData, tOff) {
+      for (let i = 0; i < n; i++) {
+        const z = zData[zOff + i];
+        const t = tData[tOff + i];
+        out[i] = Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+      }
+    };
+  },
+  'ac4f2d78f8d97402-116': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x < 0 ? 0 : x;
+      }
+    };
+  },
+  'ac9ddd78ef1cc851-545': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.exp(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'acf767b42c4852aa-218': function (Math, Special) {
+    return function (out, n, pData, pOff, tData, tOff) {
+      const t = tData[tOff];
+      for (let i = 0; i < n; i++) {
+        const p = pData[pOff + i];
+        out[i] = 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
+      }
+    };
+  },
+  'af0d21e7a0eae1cb-157': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       for (let i = 0; i < n; i++) {
         const x = xData[xOff + i];
         const y = yData[yOff + i];
-        out[i] = x !== y ? 1 : 0;
+        out[i] = Math.pow(x, y);
       }
     };
   },
-  'fdf4e9042c96ab96-537': function (Math) {
+  'b05d185573d21cb6-160': function (Math, Special) {
+    return function (out, n, xData, xOff, aData, aOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const a = aData[aOff + i];
+        out[i] = x > 0 ? x : a * x;
+      }
+    };
+  },
+  'b308185964ce2a7e-151': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = x <= y ? 1 : 0;
+      }
+    };
+  },
+  'b47020bad981f4ec-547': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride) {
       const rank = shape.length;
       const last = rank - 1;
@@ -2127,7 +1527,7 @@ export const factories: Record<string, Factory> = {
       while (o < total) {
         for (let j = 0; j < inner; j++) {
           const x = xData[xPos + j * xInner];
-          out[o++] = Math.abs(x);
+          out[o++] = Math.expm1(x);
         }
         for (let d = last - 1; d >= 0; d--) {
           index[d]++;
@@ -2137,6 +1537,651 @@ export const factories: Record<string, Factory> = {
           index[d] = 0;
         }
       }
+    };
+  },
+  'b4b2056cfb32896f-39': function (Math, Special) {
+    return function (x, y) {
+      return Math.min(x, y);
+    };
+  },
+  'b70280feece18c87-149': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+      }
+    };
+  },
+  'b7961a54e1f0fc66-35': function (Math, Special) {
+    return function (x) {
+      return Math.sqrt(x);
+    };
+  },
+  'b7be10047eb3f940-218': function (Math, Special) {
+    return function (out, n, pData, pOff, tData, tOff) {
+      const p = pData[pOff];
+      for (let i = 0; i < n; i++) {
+        const t = tData[tOff + i];
+        out[i] = 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
+      }
+    };
+  },
+  'b7cacf4454883938-539': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = x * x;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'b8a1a650365e08fb-156': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
+        out[i] = x < y ? 1 : 0;
+      }
+    };
+  },
+  'b9c8b09a4373957c-36': function (Math, Special) {
+    return function (x) {
+      return x < 0 ? 0 : x;
+    };
+  },
+  'bb03b2bf8e4c44b8-51': function (Math, Special) {
+    return function (x) {
+      return (x > 0 ? 1 : x < 0 ? -1 : 0);
+    };
+  },
+  'bb958e537de75a2a-180': function (Math, Special) {
+    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
+      const c = cData[cOff];
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = c !== 0 ? x : y;
+      }
+    };
+  },
+  'bbb5303a3dc62cff-114': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.sin(x);
+      }
+    };
+  },
+  'bd1b8b05c69165ec-142': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x - y;
+      }
+    };
+  },
+  'bd58b51c69b65613-750': function (Math, Special) {
+    return function (out, shape, zData, zOff, zStride, tData, tOff, tStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let zPos = zOff; const zInner = zStride[last];
+      let tPos = tOff; const tInner = tStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const z = zData[zPos + j * zInner];
+          const t = tData[tPos + j * tInner];
+          out[o++] = Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          zPos += zStride[d]; tPos += tStride[d];
+          if (index[d] < shape[d]) break;
+          zPos -= zStride[d] * shape[d]; tPos -= tStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'c220d49a3b993915-150': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = x < y ? 1 : 0;
+      }
+    };
+  },
+  'c32f4c84e3076f02-108': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.sin(x);
+      }
+    };
+  },
+  'c63ed2f7074ce01b-151': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x <= y ? 1 : 0;
+      }
+    };
+  },
+  'c84889d5e6b5bba2-136': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x - y;
+      }
+    };
+  },
+  'c85e614fd34c5b1f-186': function (Math, Special) {
+    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
+      const c = cData[cOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = c !== 0 ? x : y;
+      }
+    };
+  },
+  'c881c1151840c503-151': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = Math.max(x, y);
+      }
+    };
+  },
+  'c9ed6bd9f6514d87-34': function (Math, Special) {
+    return function (x) {
+      return Math.exp(x);
+    };
+  },
+  'cbb6b0ae70beaa12-30': function (Math, Special) {
+    return function (x, y) {
+      return x + y;
+    };
+  },
+  'ccfd75331de01358-114': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.exp(x);
+      }
+    };
+  },
+  'ce5b8ed2d719511b-705': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let yPos = yOff; const yInner = yStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          const y = yData[yPos + j * yInner];
+          out[o++] = x <= y ? 1 : 0;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d]; yPos += yStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'cedb10ed913d51d0-151': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.min(x, y);
+      }
+    };
+  },
+  'cf11622eb36d48df-136': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x * y;
+      }
+    };
+  },
+  'cf5fd399b93c4044-696': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let yPos = yOff; const yInner = yStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          const y = yData[yPos + j * yInner];
+          out[o++] = x * y;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d]; yPos += yStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'd12d2f0bdbe5887c-148': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
+        out[i] = x / y;
+      }
+    };
+  },
+  'd26e3b9914649341-196': function (Math, Special) {
+    return function (out, n, zData, zOff, tData, tOff) {
+      const z = zData[zOff];
+      for (let i = 0; i < n; i++) {
+        const t = tData[tOff + i];
+        out[i] = Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+      }
+    };
+  },
+  'd7601f58874ae274-142': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = x * y;
+      }
+    };
+  },
+  'd797951ea2418f0f-142': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x * y;
+      }
+    };
+  },
+  'd7c56524fb6e3594-34': function (Math, Special) {
+    return function (x) {
+      return Math.sin(x);
+    };
+  },
+  'd9ec519905e4b94b-38': function (Math, Special) {
+    return function (x, y) {
+      return x < y ? 1 : 0;
+    };
+  },
+  'dba939bd1ae12e26-145': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.min(x, y);
+      }
+    };
+  },
+  'dbf9683387afe927-545': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.log(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'e1e230ee435a6eab-554': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Special.normalCdf(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'e1e4efebd80fd804-151': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.pow(x, y);
+      }
+    };
+  },
+  'e262016881e810b3-1111': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, outStride) {
+      out.fill(-Infinity);
+      const rank = shape.length;
+      if (rank === 0) { const a = out[0]; const x = xData[xOff]; out[0] = Math.max(a, x); return; }
+      let total = 1;
+      for (let d = 0; d < rank; d++) total *= shape[d];
+      if (total === 0) return;
+      const last = rank - 1;
+      const inner = shape[last];
+      const xInner = xStride[last];
+      const oInner = outStride[last];
+      const index = new Array(rank).fill(0);
+      let xPos = xOff;
+      let oPos = 0;
+      for (let visited = 0; visited < total; visited += inner) {
+        if (oInner === 0) {
+          let a = out[oPos];
+          for (let j = 0; j < inner; j++) { const x = xData[xPos + j * xInner]; a = Math.max(a, x); }
+          out[oPos] = a;
+        } else {
+          for (let j = 0; j < inner; j++) {
+            const a = out[oPos + j * oInner];
+            const x = xData[xPos + j * xInner];
+            out[oPos + j * oInner] = Math.max(a, x);
+          }
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          oPos += outStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          oPos -= outStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'e6dc33b9413f9e61-151': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = Math.pow(x, y);
+      }
+    };
+  },
+  'e6edc8c790debeb3-145': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.max(x, y);
+      }
+    };
+  },
+  'e79db52784a7c7cd-152': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x !== y ? 1 : 0;
+      }
+    };
+  },
+  'e7c410db6c305a50-157': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
+        out[i] = Math.max(x, y);
+      }
+    };
+  },
+  'e7e06acfbac5fa8b-35': function (Math, Special) {
+    return function (x) {
+      return Math.tanh(x);
+    };
+  },
+  'e93d1c38de476801-42': function (Math, Special) {
+    return function (x, a) {
+      return x > 0 ? x : a * x;
+    };
+  },
+  'e9eb30d51875b6b0-145': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x >= y ? 1 : 0;
+      }
+    };
+  },
+  'ea44ca49d9bb333e-108': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.cos(x);
+      }
+    };
+  },
+  'ebe5f31da864147c-104': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x;
+      }
+    };
+  },
+  'ee24813ed88da04e-863': function (Math, Special) {
+    return function (out, shape, cData, cOff, cStride, xData, xOff, xStride, yData, yOff, yStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let cPos = cOff; const cInner = cStride[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let yPos = yOff; const yInner = yStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const c = cData[cPos + j * cInner];
+          const x = xData[xPos + j * xInner];
+          const y = yData[yPos + j * yInner];
+          out[o++] = c !== 0 ? x : y;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          cPos += cStride[d]; xPos += xStride[d]; yPos += yStride[d];
+          if (index[d] < shape[d]) break;
+          cPos -= cStride[d] * shape[d]; xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'ee538797a16d3502-151': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.max(x, y);
+      }
+    };
+  },
+  'f0e31d5cf379398c-34': function (Math, Special) {
+    return function (x) {
+      return Math.log(x);
+    };
+  },
+  'f23b725612692f97-705': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let yPos = yOff; const yInner = yStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          const y = yData[yPos + j * yInner];
+          out[o++] = Math.max(x, y);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d]; yPos += yStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'f262f98ff22f9f2e-186': function (Math, Special) {
+    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const c = cData[cOff + i];
+        out[i] = c !== 0 ? x : y;
+      }
+    };
+  },
+  'f520360aa94e301f-535': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = x;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'fb6f6435c8a7d889-125': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = (x > 0 ? 1 : x < 0 ? -1 : 0);
+      }
+    };
+  },
+  'fcf8ad8f746184eb-545': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.sin(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'fd4677f95d4ebad6-192': function (Math, Special) {
+    return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const c = cData[cOff + i];
+        const x = xData[xOff + i];
+        out[i] = c !== 0 ? x : y;
+      }
+    };
+  },
+  'fdad3273dfd9c322-152': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x === y ? 1 : 0;
+      }
+    };
+  },
+  'ffb87f01eb0a47a0-34': function (Math, Special) {
+    return function (x) {
+      return Math.tan(x);
     };
   },
 };

@@ -2,31 +2,30 @@
  * Element-wise ops of two (or three) inputs, with NumPy broadcasting. The helper un-broadcasts
  * adjoints: x̄ += sumToShape(ȳ·∂y/∂x, shape(x)).
  */
-import { custom, elementwise, unbroadcast } from './define.js';
+import { custom, elementwise, unbroadcast, withMethod, type Binary, type OpWithMethod } from './define.js';
+import type { MethodContext, Operand, Self } from './signature.js';
 
 /** where's primal kernel and scalar form, from the element-wise helper; its rules are below. */
 const whereKernel = elementwise({ name: 'where', inputs: ['c', 'x', 'y'], expr: 'c !== 0 ? x : y' });
 
-const xy = ['x', 'y'];
-
 /** x + y.  ż = ẋ + ẏ,  x̄ += z̄,  ȳ += z̄ */
-export const add = elementwise({ name: 'add', inputs: xy, expr: 'x + y', partials: [() => 1, () => 1] });
+export const add: Binary = elementwise({ name: 'add', inputs: ['x', 'y'], expr: 'x + y', partials: [() => 1, () => 1] });
 
 /** x − y.  ż = ẋ − ẏ,  x̄ += z̄,  ȳ −= z̄ */
-export const sub = elementwise({ name: 'sub', inputs: xy, expr: 'x - y', partials: [() => 1, () => -1] });
+export const sub: Binary = elementwise({ name: 'sub', inputs: ['x', 'y'], expr: 'x - y', partials: [() => 1, () => -1] });
 
 /** x·y (bilinear).  ż = ẋ·y + x·ẏ,  x̄ += z̄·y,  ȳ += z̄·x */
-export const mul = elementwise({
+export const mul: Binary = elementwise({
   name: 'mul',
-  inputs: xy,
+  inputs: ['x', 'y'],
   expr: 'x * y',
   partials: [(_o, [, b]) => b, (_o, [a]) => a],
 });
 
 /** x/y.  ż = ẋ/y − z·ẏ/y,  x̄ += z̄/y,  ȳ −= z̄·z/y */
-export const div = elementwise({
+export const div: Binary = elementwise({
   name: 'div',
-  inputs: xy,
+  inputs: ['x', 'y'],
   expr: 'x / y',
   partials: [(o, [, b]) => o.div(1, b), (o, [, b], z) => o.neg(o.div(z, b))],
 });
@@ -38,9 +37,9 @@ export const div = elementwise({
  * (x → 1) so they never produce ∞ or NaN: `where` selects, but a second derivative would still
  * see an infinite value in the branch it does not select.
  */
-export const pow = elementwise({
+export const pow: Binary = elementwise({
   name: 'pow',
-  inputs: xy,
+  inputs: ['x', 'y'],
   expr: 'Math.pow(x, y)',
   partials: [
     (o, [a, b]) => {
@@ -59,9 +58,9 @@ export const pow = elementwise({
  * JAX and PyTorch do, so maximum(x, x) has derivative 1.
  * ż = [x > y]·ẋ + [x < y]·ẏ + ½[x = y]·(ẋ + ẏ)
  */
-export const maximum = elementwise({
+export const maximum: Binary = elementwise({
   name: 'maximum',
-  inputs: xy,
+  inputs: ['x', 'y'],
   expr: 'Math.max(x, y)',
   partials: [
     (o, [a, b]) => o.add(o.gt(a, b), o.mul(o.eq(a, b), 0.5)),
@@ -70,9 +69,9 @@ export const maximum = elementwise({
 });
 
 /** min(x, y), with the same even split at ties as maximum. */
-export const minimum = elementwise({
+export const minimum: Binary = elementwise({
   name: 'minimum',
-  inputs: xy,
+  inputs: ['x', 'y'],
   expr: 'Math.min(x, y)',
   partials: [
     (o, [a, b]) => o.add(o.lt(a, b), o.mul(o.eq(a, b), 0.5)),
@@ -80,13 +79,20 @@ export const minimum = elementwise({
   ],
 });
 
-/** Comparisons give masks of 1 and 0. Piecewise constant: zero derivative. */
-export const eq = elementwise({ name: 'eq', inputs: xy, expr: 'x === y ? 1 : 0' });
-export const ne = elementwise({ name: 'ne', inputs: xy, expr: 'x !== y ? 1 : 0' });
-export const lt = elementwise({ name: 'lt', inputs: xy, expr: 'x < y ? 1 : 0' });
-export const le = elementwise({ name: 'le', inputs: xy, expr: 'x <= y ? 1 : 0' });
-export const gt = elementwise({ name: 'gt', inputs: xy, expr: 'x > y ? 1 : 0' });
-export const ge = elementwise({ name: 'ge', inputs: xy, expr: 'x >= y ? 1 : 0' });
+// Comparisons give masks of 1 and 0 (false for NaN, but ne). Piecewise constant: zero derivative.
+
+/** [x = y] as 1/0. */
+export const eq: Binary = elementwise({ name: 'eq', inputs: ['x', 'y'], expr: 'x === y ? 1 : 0' });
+/** [x ≠ y] as 1/0. */
+export const ne: Binary = elementwise({ name: 'ne', inputs: ['x', 'y'], expr: 'x !== y ? 1 : 0' });
+/** [x < y] as 1/0. */
+export const lt: Binary = elementwise({ name: 'lt', inputs: ['x', 'y'], expr: 'x < y ? 1 : 0' });
+/** [x ≤ y] as 1/0. */
+export const le: Binary = elementwise({ name: 'le', inputs: ['x', 'y'], expr: 'x <= y ? 1 : 0' });
+/** [x > y] as 1/0. */
+export const gt: Binary = elementwise({ name: 'gt', inputs: ['x', 'y'], expr: 'x > y ? 1 : 0' });
+/** [x ≥ y] as 1/0. */
+export const ge: Binary = elementwise({ name: 'ge', inputs: ['x', 'y'], expr: 'x >= y ? 1 : 0' });
 
 /**
  * `c ? x : y` element by element (c non-zero is true). The condition carries no derivative.
@@ -94,19 +100,27 @@ export const ge = elementwise({ name: 'ge', inputs: xy, expr: 'x >= y ? 1 : 0' }
  * never leaks into the other (0·∞ would be NaN).
  * ż = c ? ẋ : ẏ,  x̄ += c ? z̄ : 0,  ȳ += c ? 0 : z̄
  */
-export const where = custom<undefined>({
-  name: 'where',
-  arity: 3,
-  primal: whereKernel.primal,
-  // Its scalar form for the number algebra; no partials, so scalar fast paths take the rules here.
-  elementwise: whereKernel.elementwise,
-  jvp: (o, [c, x, y], z) => ([, xDot, yDot]) => {
-    if (xDot === null && yDot === null) return null;
-    return o.broadcastTo(o.where(c, xDot ?? 0, yDot ?? 0), o.shape(z));
-  },
-  vjp: (o, [c, x, y]) => (zBar, needs) => [
-    null,
-    needs[1] ? unbroadcast(o, o.where(c, zBar, 0), o.shape(x)) : null,
-    needs[2] ? unbroadcast(o, o.where(c, 0, zBar), o.shape(y)) : null,
-  ],
-});
+export const where: OpWithMethod<undefined, (c: MethodContext, condition: Operand<Self>, x: Operand<Self>, y: Operand<Self>) => Self> & {
+  readonly receiver: false;
+} = withMethod(
+  custom<undefined>({
+    name: 'where',
+    arity: 3,
+    primal: whereKernel.primal,
+    // Its scalar form for the number algebra; no partials, so scalar fast paths take the rules here.
+    elementwise: whereKernel.elementwise,
+    jvp: (o, [c, x, y], z) => ([, xDot, yDot]) => {
+      if (xDot === null && yDot === null) return null;
+      return o.broadcastTo(o.where(c, xDot ?? 0, yDot ?? 0), o.shape(z));
+    },
+    vjp: (o, [c, x, y]) => (zBar, needs) => [
+      null,
+      needs[1] ? unbroadcast(o, o.where(c, zBar, 0), o.shape(x)) : null,
+      needs[2] ? unbroadcast(o, o.where(c, 0, zBar), o.shape(y)) : null,
+    ],
+  }),
+  (op) =>
+    (c: MethodContext, condition: Operand<Self>, x: Operand<Self>, y: Operand<Self>): Self =>
+      c.apply(op, [c.lift('where', condition), c.lift('where', x), c.lift('where', y)], undefined),
+  { receiver: false },
+);

@@ -9,10 +9,16 @@
  * All four are linear in their data operand, so each rule is the other op.
  */
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { sizeOf, type Shape } from '../shape.js';
+import { checkShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { custom, linear, type Op } from './define.js';
+import { custom, linear, withMethod, type Op, type OpWithMethod } from './define.js';
+import { windowParams } from './arguments.js';
+import type { WindowOptions } from './algebra.js';
+import type { MethodContext, Operand, Self } from './signature.js';
 import { contiguous } from './materialize.js';
+
+/** The method of an op over sliding windows: `x.im2col({ kernelSize, stride?, padding?, dilation? })`. */
+type WindowMethod = (c: MethodContext, x: Self, window: WindowOptions) => Self;
 
 /** A sliding window over the last two axes: each field is [along H, along W]. */
 export interface WindowParams {
@@ -23,7 +29,7 @@ export interface WindowParams {
 }
 
 /** Output height and width of a window: ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1, as PyTorch's Conv2d. */
-export function windowOutput(op: string, shape: Shape, p: WindowParams): [number, number] {
+function windowOutput(op: string, shape: Shape, p: WindowParams): [number, number] {
   if (shape.length !== 4) throw new ShapeError(op, `expects an image batch [N, C, H, W], got ${fmtShape(shape)}`);
   const out = [0, 1].map((a) => {
     const size = shape[2 + a] + 2 * p.padding[a] - p.dilation[a] * (p.kernel[a] - 1) - 1;
@@ -109,7 +115,7 @@ function colsShape(shape: Shape, p: WindowParams): number[] {
  * [O, C, kh, kw] flattened, so conv2d is W.reshape(O, −1)·im2col(x), [N, O, Hₒ·Wₒ].
  * ẏ = im2col(ẋ),  x̄ = col2im(ȳ)
  */
-export const im2col: Op<WindowParams> = linear<WindowParams>({
+export const im2col: OpWithMethod<WindowParams, WindowMethod> = withMethod(linear<WindowParams>({
   name: 'im2col',
   primal: ([x], p) => {
     const src = contiguous(x);
@@ -119,7 +125,7 @@ export const im2col: Op<WindowParams> = linear<WindowParams>({
     return Tensor.fromData(out, shape);
   },
   transpose: (o, yBar, x, p) => o.interpreter.apply(col2im, [yBar], { ...p, shape: o.shape(x) }),
-});
+}), (op) => (c: MethodContext, x: Self, window: WindowOptions): Self => c.apply(op, [x], windowParams('im2col', c.shape(x), window, false)));
 
 /**
  * The transpose of im2col: each column's elements added back to the image positions they were
@@ -159,7 +165,7 @@ function flatIndices(op: string, index: Tensor, size: number): Int32Array {
  * take with no axis). The index operand is held fixed (no derivative).
  * ẏ = take(ẋ, index),  x̄ = scatterAdd(ȳ, index, shape(x))
  */
-export const take: Op<undefined> = custom<undefined>({
+export const take: OpWithMethod<undefined, (c: MethodContext, x: Operand<Self>, indices: Operand<Self>) => Self> = withMethod(custom<undefined>({
   name: 'take',
   arity: 2,
   primal: ([x, index]) => {
@@ -191,14 +197,14 @@ export const take: Op<undefined> = custom<undefined>({
     needs[0] ? o.interpreter.apply(scatterAdd, [yBar, index], { shape: o.shape(x) }) : null,
     null,
   ],
-});
+}), (op) => (c: MethodContext, x: Operand<Self>, indices: Operand<Self>): Self => c.apply(op, [c.lift('take', x), c.lift('take', indices)], undefined));
 
 /**
  * The transpose of take: a zero tensor of `shape` with each v[k] added at flat index
  * index[k] (repeated indices sum, as NumPy's add.at).
  * ẏ = scatterAdd(v̇, index),  v̄ = take(ȳ, index)
  */
-export const scatterAdd: Op<{ shape: Shape }> = custom<{ shape: Shape }>({
+export const scatterAdd: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Operand<Self>, indices: Operand<Self>, shape: Shape) => Self> = withMethod(custom<{ shape: Shape }>({
   name: 'scatterAdd',
   arity: 2,
   primal: ([v, index], { shape }) => {
@@ -215,14 +221,15 @@ export const scatterAdd: Op<{ shape: Shape }> = custom<{ shape: Shape }>({
   },
   jvp: (o, [, index], _y, params) => ([vDot]) => (vDot === null ? null : o.interpreter.apply(scatterAdd, [vDot, index], params)),
   vjp: (o, [, index]) => (yBar, needs) => [needs[0] ? o.interpreter.apply(take, [yBar, index], undefined) : null, null],
-});
+}), (op) => (c: MethodContext, x: Operand<Self>, indices: Operand<Self>, shape: Shape): Self =>
+  c.apply(op, [c.lift('scatterAdd', x), c.lift('scatterAdd', indices)], { shape: checkShape('scatterAdd', shape) }));
 
 /**
  * For each window of x [N, C, H, W], the flat row-major index into x of its maximum: the
  * first one in window order on ties, a NaN if the window holds one (PyTorch's max_pool2d
  * picks the same element). Padding never wins. Piecewise constant: no derivative.
  */
-export const maxPool2dIndices: Op<WindowParams> = custom<WindowParams>({
+export const maxPool2dIndices: OpWithMethod<WindowParams, WindowMethod> = withMethod(custom<WindowParams>({
   name: 'maxPool2dIndices',
   arity: 1,
   differentiable: false,
@@ -265,4 +272,4 @@ export const maxPool2dIndices: Op<WindowParams> = custom<WindowParams>({
   },
   jvp: () => () => null,
   vjp: () => (_yBar, needs) => needs.map(() => null),
-});
+}), (op) => (c: MethodContext, x: Self, window: WindowOptions): Self => c.apply(op, [x], windowParams('maxPool2d', c.shape(x), window, true)));

@@ -16,6 +16,7 @@ import { broadcastShapes, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { ElementwiseKernel, type Strided } from '../kernels/elementwise.js';
 import type { Algebra } from './algebra.js';
+import type { MethodContext, MethodImpl, Operand, Self } from './signature.js';
 
 /** Forward rule once linearised at a point: maps input tangents (null = zero) to ẏ (null = zero). */
 export type Pushforward<T> = (xDots: readonly (T | null)[]) => T | null;
@@ -23,8 +24,11 @@ export type Pushforward<T> = (xDots: readonly (T | null)[]) => T | null;
 /** Reverse rule once linearised at a point: maps ȳ to each input's x̄ (null where not needed or zero). */
 export type Pullback<T> = (yBar: T, needs: readonly boolean[]) => (T | null)[];
 
-/** One op, defined once: its name, primal, forward rule and reverse rule (see the module comment). */
-export interface Op<P = undefined> {
+/**
+ * One op, defined once: its name, primal, forward rule and reverse rule (see the module comment),
+ * and how users call it (`method`, see signature.ts).
+ */
+export interface Op<P = undefined, M = unknown> {
   readonly name: string;
   /** Number of tensor inputs. */
   readonly arity: number;
@@ -38,7 +42,33 @@ export interface Op<P = undefined> {
   readonly differentiable: boolean;
   /** Present on element-wise ops: the scalar primal and partials, the fast path of scalar modes. */
   readonly elementwise?: ElementwiseInfo;
+  /**
+   * The function users call, written over Self (signature.ts): it checks and normalises the
+   * arguments and applies the op. Absent on ops that only rules apply (col2im, unslice).
+   */
+  readonly method?: M;
+  /** False for a function that is not a method (`where`, whose first operand is a condition). */
+  readonly receiver?: boolean;
 }
+
+/** The method of an element-wise op: its operands, numbers taken as constants. */
+export type ElementwiseMethod<I extends readonly string[]> = I extends readonly [string]
+  ? (c: MethodContext, x: Self) => Self
+  : I extends readonly [string, string]
+    ? (c: MethodContext, x: Operand<Self>, y: Operand<Self>) => Self
+    : (c: MethodContext, ...xs: { [K in keyof I]: Operand<Self> }) => Self;
+
+/** An element-wise op of the table, with its inputs' names. */
+export type ElementwiseOp<I extends readonly string[]> = OpWithMethod<undefined, ElementwiseMethod<I>> & { readonly elementwise: ElementwiseInfo };
+
+/**
+ * The types the table's ops are declared with. An op's declared type is what the table reads
+ * (signature.ts); declaring it, rather than letting TypeScript infer it from the definition,
+ * keeps the table's type from depending on the rules, which are typed by the table.
+ */
+export type Unary = ElementwiseOp<readonly [string]>;
+/** An element-wise op of two operands (see Unary). */
+export type Binary = ElementwiseOp<readonly [string, string]>;
 
 /** ∂y/∂xᵢ as a value of the mode, or a plain number when it is constant (add: 1, sub: −1). */
 export type Partial = <T>(o: Algebra<T>, xs: readonly T[], y: T) => T | number;
@@ -54,18 +84,27 @@ export interface ElementwiseInfo {
   readonly partials: readonly Partial[] | null;
 }
 
-export interface ElementwiseSpec {
+/** What `elementwise` needs: the op's name, its inputs, its primal expression and its partials. */
+export interface ElementwiseSpec<I extends readonly string[] = readonly string[]> {
   name: string;
   /** Input names, as the expression uses them: `['x']`, `['x', 'y']`. */
-  inputs: readonly string[];
+  inputs: I;
   /** The primal as a JavaScript expression over the inputs, e.g. `Math.exp(x)`. */
   expr: string;
   /** ∂y/∂xᵢ per input, in terms of the inputs and the output y; omit for a zero derivative. */
   partials?: readonly Partial[];
 }
 
+/** An op of the table with its method. */
+export type OpWithMethod<P, M> = Op<P, M> & {
+  /** The function users call (see Op's `method`). */
+  readonly method: M;
+};
+
 /** An element-wise op with NumPy broadcasting, from its expression and its partials. */
-export function elementwise(spec: ElementwiseSpec): Op<undefined> {
+export function elementwise<const I extends readonly string[]>(
+  spec: ElementwiseSpec<I>,
+): ElementwiseOp<I> {
   checkSpec('elementwise', spec, ['expr']);
   if (!Array.isArray(spec.inputs) || spec.inputs.length === 0 || !spec.inputs.every((n) => typeof n === 'string')) {
     throw new DTypeError('elementwise', `${spec.name}: inputs must be a non-empty array of names, such as ['x'] or ['x', 'y']`);
@@ -76,8 +115,9 @@ export function elementwise(spec: ElementwiseSpec): Op<undefined> {
   const kernel = new ElementwiseKernel(spec.inputs, spec.expr);
   const partials = spec.partials ?? null;
   const arity = spec.inputs.length;
-  return {
-    name: spec.name,
+  const name = spec.name;
+  const op: ElementwiseOp<I> = {
+    name,
     arity,
     differentiable: partials !== null,
     elementwise: { inputs: spec.inputs, expr: spec.expr, scalar: kernel.scalar, partials },
@@ -109,11 +149,78 @@ export function elementwise(spec: ElementwiseSpec): Op<undefined> {
         if (!needs[i] || partials === null) return null;
         return unbroadcast(o, scale(o, partials[i](o, xs, y), yBar), o.shape(x));
       }),
+    // Numbers are lifted to constants; two common arities get closures without rest arguments.
+    method: (arity === 1
+      ? (c: MethodContext, x: Self): Self => c.apply(op, [c.lift(name, x)], undefined)
+      : arity === 2
+        ? (c: MethodContext, x: Operand<Self>, y: Operand<Self>): Self => c.apply(op, [c.lift(name, x), c.lift(name, y)], undefined)
+        : (c: MethodContext, ...xs: Operand<Self>[]): Self => c.apply(op, xs.map((x) => c.lift(name, x)), undefined)) as ElementwiseMethod<I>,
   };
+  return op;
 }
 
+/**
+ * Gives an op its method (see signature.ts): `build` receives the op and returns the function
+ * users call, which checks their arguments and applies it. The op itself is returned, so
+ * rules that refer to it and the table hold the same object.
+ */
+export function withMethod<P, M extends MethodImpl, const O extends { receiver?: false }>(
+  op: Op<P>,
+  build: (op: Op<P>) => M,
+  options?: O,
+): OpWithMethod<P, M> & O {
+  checkSpec('withMethod', op, [], ['primal', 'jvp', 'vjp']);
+  if (typeof build !== 'function') throw new DTypeError('withMethod', `${op.name}: expected a function that builds the method from the op, got ${typeof build}`);
+  const method = build(op);
+  if (typeof method !== 'function') throw new DTypeError('withMethod', `${op.name}: the builder must return the method (a function), got ${typeof method}`);
+  Object.assign(op, { method }, options);
+  return op as OpWithMethod<P, M> & O;
+}
+
+/**
+ * A function of the table defined with other functions of it (transpose with permute, gelu with
+ * normalCdf): it has no rules of its own, since every mode differentiates what it calls.
+ */
+export interface Composite<M extends MethodImpl = MethodImpl> {
+  readonly name: string;
+  /** The function users call, written with other functions of the table. */
+  readonly method: M;
+  /** False for a function that is not a method. */
+  readonly receiver?: boolean;
+  /** True when it is a method of scalar kinds too. */
+  readonly scalar?: boolean;
+  /** Marks a composite (an op has rules instead). */
+  readonly composite: true;
+}
+
+/** What `composite` needs: a name and the method, written with other functions of the table. */
+export interface CompositeSpec<M extends MethodImpl> {
+  name: string;
+  /** The function users call, over Self (its parameters annotated, its result `Self`). */
+  method: M;
+  /** True when it is defined on scalars too: a method of Dual and Var (it uses element-wise ops only). */
+  scalar?: boolean;
+  /** False for a function that is not a method (concat takes a list). */
+  receiver?: boolean;
+}
+
+/** A composite with its flags as literal types, which the table's types read (signature.ts). */
+export type CompositeOf<M extends MethodImpl, S> = Composite<M> &
+  (S extends { scalar: true } ? { readonly scalar: true } : unknown) &
+  (S extends { receiver: false } ? { readonly receiver: false } : unknown);
+
+/** A composite function of the table (see Composite). */
+export function composite<M extends MethodImpl, const S extends { scalar?: true; receiver?: false } = {}>(
+  spec: CompositeSpec<M> & S,
+): CompositeOf<M, S> {
+  checkSpec('composite', spec, [], ['method']);
+  return { ...spec, composite: true } as unknown as CompositeOf<M, S>;
+}
+
+/** What `linear` needs: the op's name, its primal and its transpose. */
 export interface LinearSpec<P> {
   name: string;
+  /** The value on tensors (shape check, then kernel). */
   primal(xs: readonly Tensor[], params: P): Tensor;
   /** The transpose: x̄ from ȳ (the tangent rule is the op itself). */
   transpose<T>(o: Algebra<T>, yBar: T, x: T, params: P): T;
@@ -133,8 +240,10 @@ export function linear<P>(spec: LinearSpec<P>): Op<P> {
   return op;
 }
 
+/** What `bilinear` needs: the op's name, its primal and its transposes in each argument. */
 export interface BilinearSpec {
   name: string;
+  /** The value on tensors (shape check, then kernel). */
   primal(xs: readonly Tensor[], params: undefined): Tensor;
   /** x̄ from z̄ with y held fixed (the transpose of ẋ ↦ f(ẋ, y)). */
   transposeX<T>(o: Algebra<T>, zBar: T, x: T, y: T): T;
@@ -164,13 +273,17 @@ export function bilinear(spec: BilinearSpec): Op<undefined> {
   return op;
 }
 
+/** What `custom` needs: the op's name, its arity, its primal and both rules. */
 export interface CustomSpec<P> {
   name: string;
   arity: number;
   /** For an element-wise op whose rules are written by hand (where): its scalar form. */
   elementwise?: ElementwiseInfo;
+  /** The value on tensors (shape check, then kernel). */
   primal(xs: readonly Tensor[], params: P): Tensor;
+  /** Forward rule at (xs, y): the map ẋ ↦ ẏ, over any algebra. */
   jvp<T>(o: Algebra<T>, xs: readonly T[], y: T, params: P): Pushforward<T>;
+  /** Reverse rule at (xs, y): the map ȳ ↦ x̄, over any algebra. */
   vjp<T>(o: Algebra<T>, xs: readonly T[], y: T, params: P): Pullback<T>;
   differentiable?: boolean;
 }

@@ -9,10 +9,11 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { gemmBatch } from '../kernels/paths.js';
 import type { Algebra } from './algebra.js';
-import { bilinear, unbroadcast } from './define.js';
+import { bilinear, unbroadcast, withMethod, type Op, type OpWithMethod } from './define.js';
+import type { MethodContext, Self } from './signature.js';
 
 /** Swaps the last two axes (a view): the matrix transpose of every batch element. */
-export function mT<T>(o: Algebra<T>, x: T): T {
+function mT<T>(o: Algebra<T>, x: T): T {
   const r = o.shape(x).length;
   const perm = Array.from({ length: r }, (_, i) => i);
   perm[r - 2] = r - 1;
@@ -24,7 +25,7 @@ export function mT<T>(o: Algebra<T>, x: T): T {
  * z = x·w over the last two axes.
  * ż = ẋ·w + x·ẇ,  x̄ = z̄·wᵀ,  w̄ = xᵀ·z̄  (each summed back over broadcast batch axes)
  */
-export const matmul = bilinear({
+export const matmul: OpWithMethod<undefined, (c: MethodContext, x: Self, y: Self) => Self> = withMethod(bilinear({
   name: 'matmul',
   primal: ([a, b]) => {
     if (a.ndim < 2 || b.ndim < 2) {
@@ -79,7 +80,32 @@ export const matmul = bilinear({
   },
   transposeX: (o, zBar, x, w) => unbroadcast(o, o.matmul(zBar, mT(o, w)), o.shape(x)),
   transposeY: (o, zBar, x, w) => unbroadcast(o, o.matmul(mT(o, x), zBar), o.shape(w)),
-});
+}), promoted);
+
+/**
+ * The method of matmul, with NumPy's promotion: a 1-D left operand is a row [1, k] and a 1-D
+ * right operand a column [k, 1], and the added axis is dropped from the result.
+ */
+function promoted(op: Op<undefined>) {
+  return (c: MethodContext, x0: Self, y0: Self): Self => {
+    const x = c.lift('matmul', x0);
+    const y = c.lift('matmul', y0);
+    const xr = c.shape(x).length;
+    const yr = c.shape(y).length;
+    if (xr === 0 || yr === 0) {
+      throw new ShapeError('matmul', `operands must be at least 1-D, got ${fmtShape(c.shape(x))} and ${fmtShape(c.shape(y))}; use mul for scalars`);
+    }
+    const x2 = xr === 1 ? c.o.reshape(x, [1, c.shape(x)[0]]) : x;
+    const y2 = yr === 1 ? c.o.reshape(y, [c.shape(y)[0], 1]) : y;
+    let z = c.apply(op, [x2, y2], undefined);
+    if (yr === 1) z = c.o.reshape(z, c.shape(z).slice(0, -1));
+    if (xr === 1) {
+      const s = c.shape(z);
+      z = c.o.reshape(z, yr === 1 ? s.slice(0, -1) : [...s.slice(0, -2), s[s.length - 1]]);
+    }
+    return z;
+  };
+}
 
 /** Strides of x's batch axes aligned to the broadcast batch shape (0 where broadcast). */
 function batchStrides(x: Tensor, batch: readonly number[]): number[] {

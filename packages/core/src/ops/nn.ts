@@ -5,7 +5,9 @@
  */
 import { Tensor } from '../tensor.js';
 import { logSoftmaxRows, softmaxRows } from '../kernels/reduce.js';
-import { custom } from './define.js';
+import { normalizeAxis } from '../shape.js';
+import { custom, withMethod, type Op, type OpWithMethod } from './define.js';
+import type { MethodContext, Self } from './signature.js';
 import { fromRows, rowData, toRows } from './rows.js';
 
 export interface AxisParams {
@@ -21,8 +23,16 @@ function rowwise(kernel: typeof softmaxRows) {
   };
 }
 
-/** y = exp(x − max) / Σ exp(x − max).  ẏ = y⊙(ẋ − Σ y⊙ẋ),  x̄ = y⊙(ȳ − Σ y⊙ȳ) */
-export const softmax = custom<AxisParams>({
+/** An op along one axis: `x.softmax(axis?)`. */
+export type AlongAxis = OpWithMethod<AxisParams, (c: MethodContext, x: Self, axis?: number) => Self>;
+
+/** The method of an op along one axis, the last by default. */
+function alongAxis(op: Op<AxisParams>) {
+  return (c: MethodContext, x: Self, axis = -1): Self => c.apply(op, [x], { axis: normalizeAxis(op.name, axis, c.shape(x).length) });
+}
+
+/** Softmax along an axis (the last by default), stable: y = exp(x − max) / Σ exp(x − max).  ẏ = y⊙(ẋ − Σ y⊙ẋ),  x̄ = y⊙(ȳ − Σ y⊙ȳ) */
+export const softmax: AlongAxis = withMethod(custom<AxisParams>({
   name: 'softmax',
   arity: 1,
   primal: rowwise(softmaxRows),
@@ -31,10 +41,10 @@ export const softmax = custom<AxisParams>({
   vjp: (o, _xs, y, { axis }) => (yBar, needs) => [
     needs[0] ? o.mul(y, o.sub(yBar, o.sum(o.mul(y, yBar), axis, true))) : null,
   ],
-});
+}), alongAxis);
 
-/** y = x − logsumexp(x).  With s = exp(y):  ẏ = ẋ − Σ s⊙ẋ,  x̄ = ȳ − s⊙Σ ȳ */
-export const logSoftmax = custom<AxisParams>({
+/** log softmax along an axis, fused and stable: y = x − logsumexp(x).  With s = exp(y):  ẏ = ẋ − Σ s⊙ẋ,  x̄ = ȳ − s⊙Σ ȳ */
+export const logSoftmax: AlongAxis = withMethod(custom<AxisParams>({
   name: 'logSoftmax',
   arity: 1,
   primal: rowwise(logSoftmaxRows),
@@ -43,4 +53,4 @@ export const logSoftmax = custom<AxisParams>({
   vjp: (o, _xs, y, { axis }) => (yBar, needs) => [
     needs[0] ? o.sub(yBar, o.mul(o.exp(y), o.sum(yBar, axis, true))) : null,
   ],
-});
+}), alongAxis);

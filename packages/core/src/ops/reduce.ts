@@ -2,12 +2,13 @@
  * Reductions over any set of axes, with `keepdims`. Params arrive normalised (axes sorted,
  * non-negative), so the rules never re-check them.
  */
-import { reducedShape, rowMajorStrides, sizeOf } from '../shape.js';
+import { normalizeAxes, normalizeAxis, reducedShape, rowMajorStrides, sizeOf } from '../shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { ReduceKernel, argmaxRows, logSumExpRows, maxKernel, minKernel, sumKernel } from '../kernels/reduce.js';
-import type { Algebra } from './algebra.js';
-import { custom, linear } from './define.js';
+import type { Algebra, Axis } from './algebra.js';
+import { custom, linear, withMethod, type Op, type OpWithMethod } from './define.js';
+import type { MethodContext, Self } from './signature.js';
 import { rowData, toRows } from './rows.js';
 
 export interface ReduceParams {
@@ -30,20 +31,32 @@ function spread<T>(o: Algebra<T>, yBar: T, x: T, { axes, keepdims }: ReduceParam
   return o.broadcastTo(kept, xShape);
 }
 
+/** A reduction of the table: `x.sum(axis?, keepdims?)`. */
+export type Reduction = OpWithMethod<ReduceParams, (c: MethodContext, x: Self, axis?: Axis, keepdims?: boolean) => Self>;
+
+/** The method of a reduction: `x.sum(axis?, keepdims?)` over one axis, several, or all when omitted. */
+function reduction(op: Op<ReduceParams>) {
+  return (c: MethodContext, x: Self, axis?: Axis, keepdims = false): Self =>
+    c.apply(op, [x], { axes: normalizeAxes(op.name, axis, c.shape(x).length), keepdims: Boolean(keepdims) });
+}
+
 /** Reduced count: how many elements each output element sums. */
 function countOf(shape: readonly number[], axes: readonly number[]): number {
   return axes.reduce((n, a) => n * shape[a], 1);
 }
 
-/** Σ over axes.  ẏ = Σ ẋ,  x̄ = broadcast(ȳ) */
-export const sum = linear<ReduceParams>({
-  name: 'sum',
-  primal: ([x], p) => reduceWith(sumKernel, x, p),
-  transpose: (o, yBar, x, p) => spread(o, yBar, x, p),
-});
+/** Σ over axes (all by default), with keepdims.  ẏ = Σ ẋ,  x̄ = broadcast(ȳ) */
+export const sum: Reduction = withMethod(
+  linear<ReduceParams>({
+    name: 'sum',
+    primal: ([x], p) => reduceWith(sumKernel, x, p),
+    transpose: (o, yBar, x, p) => spread(o, yBar, x, p),
+  }),
+  reduction,
+);
 
 /** Arithmetic mean over axes (refused over an empty axis, where it has no value).  ẏ = mean ẋ,  x̄ = broadcast(ȳ)/N */
-export const mean = linear<ReduceParams>({
+export const mean: Reduction = withMethod(linear<ReduceParams>({
   name: 'mean',
   primal: ([x], p) => {
     const n = countOf(x.shape, p.axes);
@@ -56,7 +69,7 @@ export const mean = linear<ReduceParams>({
     return s;
   },
   transpose: (o, yBar, x, p) => o.div(spread(o, yBar, x, p), countOf(o.shape(x), p.axes)),
-});
+}), reduction);
 
 /**
  * max or min over axes. Ties share the derivative evenly (JAX's rule for reduce_max, PyTorch's
@@ -81,14 +94,16 @@ function extremum(name: 'max' | 'min', kernel: ReduceKernel) {
   });
 }
 
-export const max = extremum('max', maxKernel);
-export const min = extremum('min', minKernel);
+/** Max over axes (all by default); ties share the derivative evenly, NaN propagates. */
+export const max: Reduction = withMethod(extremum('max', maxKernel), reduction);
+/** Min over axes; ties share the derivative evenly. */
+export const min: Reduction = withMethod(extremum('min', minKernel), reduction);
 
 /**
  * log Σ exp(x) over axes, computed as m + log Σ exp(x − m) with m the max, so it is finite for
  * logits like [1000, 0, −1000]. With s = exp(x − y) (the softmax):  ẏ = Σ s·ẋ,  x̄ = s·ȳ.
  */
-export const logsumexp = custom<ReduceParams>({
+export const logsumexp: Reduction = withMethod(custom<ReduceParams>({
   name: 'logsumexp',
   arity: 1,
   primal: ([x], { axes, keepdims }) => {
@@ -110,7 +125,7 @@ export const logsumexp = custom<ReduceParams>({
     const s = o.exp(o.sub(x, spread(o, y, x, p)));
     return [o.mul(s, spread(o, yBar, x, p))];
   },
-});
+}), reduction);
 
 export interface ArgParams {
   /** The axis, or null for the flattened tensor. */
@@ -139,6 +154,16 @@ function argExtremum(name: 'argmax' | 'argmin', sign: 1 | -1) {
   });
 }
 
-/** Indices (as float64) of the first maximum; piecewise constant, so no derivative. */
-export const argmax = argExtremum('argmax', 1);
-export const argmin = argExtremum('argmin', -1);
+/** argmax or argmin: `x.argmax(axis?, keepdims?)`. */
+export type ArgReduction = OpWithMethod<ArgParams, (c: MethodContext, x: Self, axis?: number, keepdims?: boolean) => Self>;
+
+/** The method of argmax and argmin: one axis, or the flattened tensor when omitted. */
+function argMethod(op: Op<ArgParams>) {
+  return (c: MethodContext, x: Self, axis?: number, keepdims = false): Self =>
+    c.apply(op, [x], { axis: axis === undefined ? null : normalizeAxis(op.name, axis, c.shape(x).length), keepdims: Boolean(keepdims) });
+}
+
+/** Index (as float64) of the first maximum along an axis; piecewise constant, so no derivative. */
+export const argmax: ArgReduction = withMethod(argExtremum('argmax', 1), argMethod);
+/** Index of the first minimum along an axis. */
+export const argmin: ArgReduction = withMethod(argExtremum('argmin', -1), argMethod);

@@ -2,18 +2,21 @@
  * Shape ops. All are linear, so the tangent rule is the op itself and only the transpose is
  * given. The primals return views that share data whenever the layout allows (ndarray's views).
  */
-import { broadcastShapes, rowMajorStrides, shapesEqual, sizeOf, type Shape } from '../shape.js';
+import { broadcastShapes, checkShape, rowMajorStrides, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { sumKernel } from '../kernels/reduce.js';
 import { contiguous } from './materialize.js';
-import { linear, type Op } from './define.js';
+import { linear, withMethod, type Op, type OpWithMethod } from './define.js';
+import { checkPermutation, inferShape, normalizeSlice } from './arguments.js';
+import type { SliceArg } from './algebra.js';
+import type { MethodContext, Self } from './signature.js';
 
 /**
  * A new shape over the same elements, row-major. A view when the data is contiguous, a copy
  * otherwise (like PyTorch's reshape).  ẏ = reshape(ẋ),  x̄ = reshape(ȳ, shape(x))
  */
-export const reshape = linear<{ shape: Shape }>({
+export const reshape: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Self, shape: Shape) => Self> = withMethod(linear<{ shape: Shape }>({
   name: 'reshape',
   primal: ([x], { shape }) => {
     if (sizeOf(shape) !== x.size) {
@@ -26,17 +29,27 @@ export const reshape = linear<{ shape: Shape }>({
     return Tensor.view(c.data, shape, rowMajorStrides(shape), c.offset);
   },
   transpose: (o, yBar, x) => o.reshape(yBar, o.shape(x)),
+}), (op) => (c: MethodContext, x: Self, shape: Shape): Self => {
+  // One −1 is inferred; the same shape is x itself (no node in a graph).
+  const target = inferShape(c.shape(x), shape);
+  return shapesEqual(target, c.shape(x)) ? x : c.apply(op, [x], { shape: target });
 });
 
 /** Axes reordered: axis i of the result is axis perm[i] of x. A view.  x̄ = permute(ȳ, perm⁻¹) */
-export const permute = linear<{ perm: readonly number[] }>({
-  name: 'permute',
-  primal: ([x], { perm }) => new Tensor(x.nd.transpose(...perm)),
-  transpose: (o, yBar, _x, { perm }) => o.permute(yBar, inversePermutation(perm)),
-});
+export const permute: OpWithMethod<{ perm: readonly number[] }, (c: MethodContext, x: Self, perm: readonly number[]) => Self> = withMethod(
+  linear<{ perm: readonly number[] }>({
+    name: 'permute',
+    primal: ([x], { perm }) => new Tensor(x.nd.transpose(...perm)),
+    transpose: (o, yBar, _x, { perm }) => o.permute(yBar, inversePermutation(perm)),
+  }),
+  (op) => (c: MethodContext, x: Self, perm: readonly number[]): Self => {
+    const p = checkPermutation('permute', perm, c.shape(x).length);
+    return p.every((v, i) => v === i) ? x : c.apply(op, [x], { perm: p });
+  },
+);
 
 /** x stretched to `shape` by NumPy's rules, with stride 0 (no copy).  x̄ = sumToShape(ȳ, shape(x)) */
-export const broadcastTo = linear<{ shape: Shape }>({
+export const broadcastTo: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Self, shape: Shape) => Self> = withMethod(linear<{ shape: Shape }>({
   name: 'broadcastTo',
   primal: ([x], { shape }) => {
     const target = broadcastShapes('broadcastTo', x.shape, shape);
@@ -48,13 +61,16 @@ export const broadcastTo = linear<{ shape: Shape }>({
     return Tensor.view(x.data, shape, stride, x.offset);
   },
   transpose: (o, yBar, x) => o.sumToShape(yBar, o.shape(x)),
+}), (op) => (c: MethodContext, x: Self, shape: Shape): Self => {
+  const s = checkShape('broadcastTo', shape);
+  return shapesEqual(s, c.shape(x)) ? x : c.apply(op, [x], { shape: s });
 });
 
 /**
  * The reverse of broadcasting, written once: sums x over the axes that broadcasting from
  * `shape` would have added or stretched.  ẏ = sumToShape(ẋ),  x̄ = broadcastTo(ȳ, shape(x))
  */
-export const sumToShape = linear<{ shape: Shape }>({
+export const sumToShape: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Self, shape: Shape) => Self> = withMethod(linear<{ shape: Shape }>({
   name: 'sumToShape',
   primal: ([x], { shape }) => {
     const target = broadcastShapes('sumToShape', x.shape, shape);
@@ -69,6 +85,9 @@ export const sumToShape = linear<{ shape: Shape }>({
     return Tensor.fromData(out, shape);
   },
   transpose: (o, yBar, x) => o.broadcastTo(yBar, o.shape(x)),
+}), (op) => (c: MethodContext, x: Self, shape: Shape): Self => {
+  const s = checkShape('sumToShape', shape);
+  return shapesEqual(s, c.shape(x)) ? x : c.apply(op, [x], { shape: s });
 });
 
 /** One axis of a normalised slice: `index` drops the axis, otherwise start/step/count. */
@@ -79,8 +98,14 @@ export interface AxisSlice {
   readonly drop: boolean;
 }
 
-/** Basic slicing as a view: offset moves to the start, strides scale by the step.  x̄ = unslice(ȳ) */
-export const slice: Op<{ axes: readonly AxisSlice[] }> = linear<{ axes: readonly AxisSlice[] }>({
+/** The method of slice: one index, `[start, end, step]` or null per leading axis. */
+type SliceMethod = (c: MethodContext, x: Self, ...ranges: SliceArg[]) => Self;
+
+/**
+ * Basic slicing, one index or [start, end, step] per axis, as Python's: a view whose offset
+ * moves to the start and whose strides scale by the step.  ẏ = slice(ẋ),  x̄ = unslice(ȳ)
+ */
+export const slice: OpWithMethod<{ axes: readonly AxisSlice[] }, SliceMethod> = withMethod(linear<{ axes: readonly AxisSlice[] }>({
   name: 'slice',
   primal: ([x], { axes }) => {
     const shape: number[] = [];
@@ -96,7 +121,7 @@ export const slice: Op<{ axes: readonly AxisSlice[] }> = linear<{ axes: readonly
     return Tensor.view(x.data, shape, stride, offset);
   },
   transpose: (o, yBar, x, { axes }) => o.interpreter.apply(unslice, [yBar], { axes, shape: o.shape(x) }),
-});
+}), (op) => (c: MethodContext, x: Self, ...ranges: SliceArg[]): Self => c.apply(op, [x], { axes: normalizeSlice(c.shape(x), ranges) }));
 
 /**
  * The transpose of slice: a zero tensor of the sliced tensor's shape with ȳ written into the
@@ -128,7 +153,7 @@ export const unslice: Op<{ axes: readonly AxisSlice[]; shape: Shape }> = linear<
   transpose: (o, yBar, _x, { axes }) => o.interpreter.apply(slice, [yBar], { axes }),
 });
 
-export function inversePermutation(perm: readonly number[]): number[] {
+function inversePermutation(perm: readonly number[]): number[] {
   const inv = new Array<number>(perm.length);
   perm.forEach((p, i) => (inv[p] = i));
   return inv;

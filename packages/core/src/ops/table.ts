@@ -1,75 +1,45 @@
-/** Every primitive op of @ad, by name: the one table both modes interpret. */
+/**
+ * The op table: every function of @ad, by name. It is the only list — the `Algebra` type, the
+ * methods of every kind, the free functions, the scalar fast paths, the CLI's functions and the
+ * tests' op pools are all read off it. Each module below exports its definitions and nothing
+ * else, so an op defined there is in the table, and adding an op is its definition (and its
+ * line in the spec table the tests check it with).
+ *
+ * - `ops`: the primitives, each with its primal and both rules (define.ts).
+ * - `composites`: functions written with other functions of the table (transpose, gelu, concat),
+ *   which every mode differentiates through.
+ */
 import * as unary from './unary.js';
 import * as binary from './binary.js';
 import * as reduce from './reduce.js';
 import * as nn from './nn.js';
 import * as shape from './shape.js';
-import { matmul } from './linalg.js';
+import * as linalg from './linalg.js';
 import * as activations from './activations.js';
 import * as conv from './conv.js';
+import * as views from './views.js';
+import * as compositeMath from './composite-math.js';
+import type { Composite, Op } from './define.js';
+import type { Entry, MethodImpl } from './signature.js';
 
-/** The op table: every primitive op by name, each with its primal, forward rule and reverse rule. */
-export const ops = {
-  neg: unary.neg,
-  exp: unary.exp,
-  log: unary.log,
-  log1p: unary.log1p,
-  expm1: unary.expm1,
-  sin: unary.sin,
-  cos: unary.cos,
-  tan: unary.tan,
-  tanh: unary.tanh,
-  sigmoid: unary.sigmoid,
-  relu: unary.relu,
-  sqrt: unary.sqrt,
-  square: unary.square,
-  abs: unary.abs,
-  sign: unary.sign,
-  add: binary.add,
-  sub: binary.sub,
-  mul: binary.mul,
-  div: binary.div,
-  pow: binary.pow,
-  maximum: binary.maximum,
-  minimum: binary.minimum,
-  eq: binary.eq,
-  ne: binary.ne,
-  lt: binary.lt,
-  le: binary.le,
-  gt: binary.gt,
-  ge: binary.ge,
-  where: binary.where,
-  sum: reduce.sum,
-  mean: reduce.mean,
-  max: reduce.max,
-  min: reduce.min,
-  logsumexp: reduce.logsumexp,
-  argmax: reduce.argmax,
-  argmin: reduce.argmin,
-  softmax: nn.softmax,
-  logSoftmax: nn.logSoftmax,
-  reshape: shape.reshape,
-  permute: shape.permute,
-  broadcastTo: shape.broadcastTo,
-  sumToShape: shape.sumToShape,
-  slice: shape.slice,
-  unslice: shape.unslice,
-  matmul,
-  leakyRelu: activations.leakyRelu,
-  elu: activations.elu,
-  softplus: activations.softplus,
-  normalCdf: activations.normalCdf,
-  im2col: conv.im2col,
-  col2im: conv.col2im,
-  take: conv.take,
-  scatterAdd: conv.scatterAdd,
-  maxPool2dIndices: conv.maxPool2dIndices,
-} as const;
+/** Every primitive op by name, each with its primal, forward rule and reverse rule. */
+export const ops = { ...unary, ...binary, ...reduce, ...nn, ...shape, ...linalg, ...activations, ...conv };
+
+/** Every composite function by name. */
+export const composites = { ...views, ...compositeMath };
 
 /** The name of a primitive op. */
 export type OpName = keyof typeof ops;
 
-/** Names of the element-wise ops of one input. */
-export const unaryNames = ['neg', 'exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu', 'sqrt', 'square', 'abs', 'sign', 'softplus'] as const;
-/** Names of the element-wise ops of two inputs. */
-export const binaryNames = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'leakyRelu', 'elu'] as const;
+/** The table built into @ad, as a type (signature.ts's OpTable extends it). */
+export type BuiltinTable = typeof ops & typeof composites;
+
+/** Every entry by name, the registered ones included (registerOp adds to it). */
+export const table: Record<string, Entry> = { ...ops, ...composites };
+
+/** True for a primitive op (it has rules), false for a composite. */
+export function isOp(entry: Entry): entry is Op<unknown, unknown> {
+  return !('composite' in entry);
+}
+
+export type { Composite, Entry, MethodImpl };

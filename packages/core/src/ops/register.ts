@@ -1,0 +1,50 @@
+/**
+ * `registerOp`: users extend the table the way the core defines it. An op made with
+ * `elementwise`, `linear`, `bilinear`, `custom` (and `withMethod`), or a `composite`, becomes a
+ * method of every kind that has the table's methods, a function of every algebra, and so
+ * differentiable in every mode and nesting — jit included, which traces the same table.
+ */
+import { DTypeError, ValueError } from '../errors.js';
+import { addToHosts, hostsHave } from '../tensor-ops.js';
+import { anyOps } from '../dispatch.js';
+import type { Composite, Op } from './define.js';
+import { addToAlgebras } from './facade.js';
+import type { Entry, MethodImpl, Signature } from './signature.js';
+import type { Tensor } from '../tensor.js';
+import { table } from './table.js';
+
+/** An entry that users can register: an op with its method, or a composite. */
+export type Registrable = (Op<never, MethodImpl> & { readonly method: MethodImpl }) | Composite;
+
+/**
+ * Adds an op to the table and returns its free function (typed on tensors; it dispatches on
+ * any kind). Its method appears on Tensor, DualTensor, TensorVar, Dual and Var (the last two
+ * for element-wise ops and scalar composites); declare it on `OpTable` for the method types:
+ *
+ * ```ts
+ * const clipGrad = registerOp(custom({ ... }));
+ * declare module '@ad/core' { interface OpTable { clipGrad: typeof clipGradOp } }
+ * ```
+ *
+ * Throws a ValueError for a name the table has (ops cannot be replaced: that would change
+ * every model) and a DTypeError for something that is not an op.
+ */
+export function registerOp<E extends Registrable>(entry: E): Signature<E['method'], Tensor> {
+  if (entry === null || typeof entry !== 'object' || typeof entry.name !== 'string') {
+    throw new DTypeError('registerOp', `expected an op (made with elementwise, linear, bilinear, custom or composite), got ${entry === null ? 'null' : typeof entry}`);
+  }
+  const name = entry.name;
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new ValueError('registerOp', `the op's name must be an identifier, got ${JSON.stringify(name)}`);
+  if (typeof entry.method !== 'function') {
+    throw new DTypeError('registerOp', `${name} has no method: give it one with withMethod(op, build), or define it with elementwise or composite`);
+  }
+  if (Object.hasOwn(table, name)) throw new ValueError('registerOp', `the table already has a function named ${name}`);
+  // A method must not hide a member the kinds have (shape, grad, backward, toString, …).
+  if (name in Object.prototype || ['interpreter', 'shape', 'constant'].includes(name) || hostsHave(name)) {
+    throw new ValueError('registerOp', `${name} is already a member of tensors or values; choose another name`);
+  }
+  table[name] = entry as Entry;
+  addToAlgebras(entry as Entry);
+  addToHosts(entry as Entry);
+  return (anyOps as unknown as Record<string, Signature<E['method'], Tensor>>)[name];
+}
