@@ -10,6 +10,12 @@ const A = anyOps as unknown as Record<string, never>;
 /** |x|. At 0 the derivative is sign(0) = 0, as PyTorch and JAX.  ẏ = sign(x)·ẋ,  x̄ += sign(x)·ȳ */
 export const abs: Free<'abs'> = A.abs;
 
+/** acos x, NaN outside [−1, 1].  ẏ = −ẋ/√(1 − x²),  x̄ += −ȳ/√(1 − x²) */
+export const acos: Free<'acos'> = A.acos;
+
+/** acosh x, NaN below 1.  ẏ = ẋ/√(x² − 1),  x̄ += ȳ/√(x² − 1)  (∞ at 1, as PyTorch) */
+export const acosh: Free<'acosh'> = A.acosh;
+
 /** x + y.  ż = ẋ + ẏ,  x̄ += z̄,  ȳ += z̄ */
 export const add: Free<'add'> = A.add;
 
@@ -19,11 +25,59 @@ export const argmax: Free<'argmax'> = A.argmax;
 /** Index of the first minimum along an axis. */
 export const argmin: Free<'argmin'> = A.argmin;
 
+/** asin x, NaN outside [−1, 1].  ẏ = ẋ/√(1 − x²),  x̄ += ȳ/√(1 − x²)  (±∞ at ±1, as PyTorch) */
+export const asin: Free<'asin'> = A.asin;
+
+/** asinh x.  ẏ = ẋ/√(x² + 1),  x̄ += ȳ/√(x² + 1) */
+export const asinh: Free<'asinh'> = A.asinh;
+
+/** atan x.  ẏ = ẋ/(1 + x²),  x̄ += ȳ/(1 + x²) */
+export const atan: Free<'atan'> = A.atan;
+
+/**
+ * atan2(y, x): the angle of the point (x, y), in (−π, π]. At (0, 0) the derivative is NaN
+ * (0/0), as PyTorch's.  ∂/∂y = x/(x² + y²),  ∂/∂x = −y/(x² + y²)
+ */
+export const atan2: Free<'atan2'> = A.atan2;
+
+/** atanh x, NaN outside [−1, 1], ±∞ at ±1.  ẏ = ẋ/(1 − x²),  x̄ += ȳ/(1 − x²) */
+export const atanh: Free<'atanh'> = A.atanh;
+
 /** x stretched to `shape` by NumPy's rules, with stride 0 (no copy).  x̄ = sumToShape(ȳ, shape(x)) */
 export const broadcastTo: Free<'broadcastTo'> = A.broadcastTo;
 
+/** ⌈x⌉. Piecewise constant: a zero gradient. */
+export const ceil: Free<'ceil'> = A.ceil;
+
+/**
+ * x clamped to [min, max] (PyTorch's clamp: either bound may be omitted, bounds broadcast, a
+ * NaN passes through, and min > max gives max). The derivative passes where min ≤ x ≤ max,
+ * bounds included, as PyTorch's; a bound gets it where it is the result.
+ * ẏ = [min ≤ x ≤ max]·ẋ + [x < min ≤ max]·ṁin + [max(x, min) > max]·ṁax
+ */
+export const clamp: Free<'clamp'> = A.clamp;
+
+/**
+ * Tensors joined along an existing axis (PyTorch's cat, NumPy's concatenate); all other axes
+ * must agree. Each piece is placed into zeros of the result's shape and the pieces summed, so
+ * every mode differentiates it: x̄ᵢ is the slice of ȳ where xᵢ was placed.
+ */
+export const concat: Free<'concat'> = A.concat;
+
 /** cos x.  ẏ = −sin(x)·ẋ,  x̄ += −sin(x)·ȳ */
 export const cos: Free<'cos'> = A.cos;
+
+/** cosh x.  ẏ = sinh(x)·ẋ,  x̄ += sinh(x)·ȳ */
+export const cosh: Free<'cosh'> = A.cosh;
+
+/**
+ * Running product along an axis: yᵢ = Π_{k≤i} xₖ (PyTorch's cumprod). Built from products
+ * only, so its derivative is exact where some xₖ = 0.
+ */
+export const cumprod: Free<'cumprod'> = A.cumprod;
+
+/** Running sum along an axis: yᵢ = Σ_{k≤i} xₖ (PyTorch's cumsum).  x̄ is ȳ summed from the end. */
+export const cumsum: Free<'cumsum'> = A.cumsum;
 
 /** x/y.  ż = ẋ/y − z·ẏ/y,  x̄ += z̄/y,  ȳ −= z̄·z/y */
 export const div: Free<'div'> = A.div;
@@ -37,6 +91,9 @@ export const elu: Free<'elu'> = A.elu;
 /** [x = y] as 1/0. */
 export const eq: Free<'eq'> = A.eq;
 
+/** erf x, the error function, to about 1e-15.  ẏ = (2/√π)·e^(−x²)·ẋ,  x̄ += (2/√π)·e^(−x²)·ȳ */
+export const erf: Free<'erf'> = A.erf;
+
 /** eˣ.  ẏ = y·ẋ,  x̄ += y·ȳ */
 export const exp: Free<'exp'> = A.exp;
 
@@ -46,10 +103,25 @@ export const expandDims: Free<'expandDims'> = A.expandDims;
 /** eˣ − 1, exact near 0.  ẏ = (y + 1)·ẋ,  x̄ += (y + 1)·ȳ */
 export const expm1: Free<'expm1'> = A.expm1;
 
+/** x with the order of elements reversed along the given axes (all when omitted); a view. */
+export const flip: Free<'flip'> = A.flip;
+
+/** ⌊x⌋. Piecewise constant: a zero gradient everywhere, as PyTorch gives. */
+export const floor: Free<'floor'> = A.floor;
+
+/**
+ * PyTorch's gather: out[i][j][k] = x[index[i][j][k]][j][k] along axis 0 (and likewise for other
+ * axes); index has x's rank and no axis larger than x's, except along `axis`.
+ */
+export const gather: Free<'gather'> = A.gather;
+
 /** [x ≥ y] as 1/0. */
 export const ge: Free<'ge'> = A.ge;
 
-/** GELU, exact: x·Φ(x) (PyTorch's gelu with approximate='none'). */
+/**
+ * GELU: x·Φ(x) (exact, PyTorch's default), or with `'tanh'` the approximation
+ * ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (PyTorch's approximate='tanh').
+ */
 export const gelu: Free<'gelu'> = A.gelu;
 
 /** [x > y] as 1/0. */
@@ -63,6 +135,21 @@ export const gt: Free<'gt'> = A.gt;
  * ẏ = im2col(ẋ),  x̄ = col2im(ȳ)
  */
 export const im2col: Free<'im2col'> = A.im2col;
+
+/**
+ * Rows of x picked along an axis by a 1-D index (PyTorch's index_select, NumPy's take with an
+ * axis); repeated indices repeat rows, and their adjoints add up.
+ */
+export const indexSelect: Free<'indexSelect'> = A.indexSelect;
+
+/** [x is finite] as 1/0 (0 for ±∞ and NaN). No derivative. */
+export const isFinite: Free<'isFinite'> = A.isFinite;
+
+/** [x is ±∞] as 1/0. No derivative. */
+export const isInf: Free<'isInf'> = A.isInf;
+
+/** [x is NaN] as 1/0. No derivative. */
+export const isNaN: Free<'isNaN'> = A.isNaN;
 
 /** [x ≤ y] as 1/0. */
 export const le: Free<'le'> = A.le;
@@ -78,6 +165,12 @@ export const log: Free<'log'> = A.log;
 
 /** ln(1 + x), exact near 0.  ẏ = ẋ/(1 + x),  x̄ += ȳ/(1 + x) */
 export const log1p: Free<'log1p'> = A.log1p;
+
+/**
+ * log σ(x) = −softplus(−x), written min(x, 0) − ln(1 + e^−|x|) so it is finite for any x.
+ * ẏ = σ(−x)·ẋ,  x̄ += σ(−x)·ȳ
+ */
+export const logSigmoid: Free<'logSigmoid'> = A.logSigmoid;
 
 /** log softmax along an axis, fused and stable: y = x − logsumexp(x).  With s = exp(y):  ẏ = ẋ − Σ s⊙ẋ,  x̄ = ȳ − s⊙Σ ȳ */
 export const logSoftmax: Free<'logSoftmax'> = A.logSoftmax;
@@ -133,10 +226,29 @@ export const ne: Free<'ne'> = A.ne;
 export const neg: Free<'neg'> = A.neg;
 
 /**
+ * The vector p-norm over axes (all by default): (Σ|x|ᵖ)^(1/p), p = 2 by default, `Infinity`
+ * for max |x|. At x = 0 the gradient is 0, as PyTorch's (its backward masks the 0/0).
+ */
+export const norm: Free<'norm'> = A.norm;
+
+/**
  * Φ(x), the standard normal distribution function (PyTorch's special.ndtr), to full double
  * precision: exact GELU is x·Φ(x).  ẏ = φ(x)·ẋ,  x̄ += φ(x)·ȳ  with φ(x) = e^(−x²/2)/√(2π)
  */
 export const normalCdf: Free<'normalCdf'> = A.normalCdf;
+
+/**
+ * One-hot rows: [..., n] with 1 at each index (PyTorch's one_hot). It is a comparison, so its
+ * derivative is zero and it works on values of any mode; indices of a plain tensor are checked.
+ */
+export const oneHot: Free<'oneHot'> = A.oneHot;
+
+/**
+ * x padded with `value` (0 by default): one [before, after] pair per axis, from the first
+ * (NumPy's, JAX's and TF.js's pad; PyTorch's F.pad lists pairs from the last axis instead).
+ * x̄ is the slice of ȳ where x was placed.
+ */
+export const pad: Free<'pad'> = A.pad;
 
 /** Axes reordered: axis i of the result is axis perm[i] of x. A view.  x̄ = permute(ȳ, perm⁻¹) */
 export const permute: Free<'permute'> = A.permute;
@@ -151,10 +263,26 @@ export const permute: Free<'permute'> = A.permute;
 export const pow: Free<'pow'> = A.pow;
 
 /**
+ * Π over axes (all by default), with keepdims. Multiplied pairwise (halves, then quarters…),
+ * so it takes log₂ n products and its derivative needs no division: x̄ᵢ = ȳ·Π_{k≠i} xₖ is
+ * exact where some xₖ = 0 (PyTorch's prod backward takes the same care). Π of nothing is 1.
+ */
+export const prod: Free<'prod'> = A.prod;
+
+/** 1/x (±∞ at ±0).  ẏ = −y²·ẋ,  x̄ += −y²·ȳ */
+export const reciprocal: Free<'reciprocal'> = A.reciprocal;
+
+/**
  * max(x, 0). At x = 0 the derivative is taken as 0, as PyTorch and JAX do; NaN passes through.
  * ẏ = [x > 0]·ẋ,  x̄ += [x > 0]·ȳ
  */
 export const relu: Free<'relu'> = A.relu;
+
+/**
+ * min(max(x, 0), 6). The derivative is 1 strictly inside (0, 6) and 0 at both kinks, as
+ * PyTorch's hardtanh backward; NaN passes through.  ẏ = [0 < x < 6]·ẋ
+ */
+export const relu6: Free<'relu6'> = A.relu6;
 
 /**
  * A new shape over the same elements, row-major. A view when the data is contiguous, a copy
@@ -163,11 +291,26 @@ export const relu: Free<'relu'> = A.relu;
 export const reshape: Free<'reshape'> = A.reshape;
 
 /**
+ * x rounded to the nearest integer, halves to even (PyTorch's and NumPy's round: round(2.5) = 2,
+ * round(−0.5) = −0; JavaScript's Math.round would give 3). Piecewise constant: a zero gradient.
+ */
+export const round: Free<'round'> = A.round;
+
+/** 1/√x (∞ at 0, NaN below).  ẏ = −½y³·ẋ,  x̄ += −½y³·ȳ */
+export const rsqrt: Free<'rsqrt'> = A.rsqrt;
+
+/**
  * The transpose of take: a zero tensor of `shape` with each v[k] added at flat index
  * index[k] (repeated indices sum, as NumPy's add.at).
  * ẏ = scatterAdd(v̇, index),  v̄ = take(ȳ, index)
  */
 export const scatterAdd: Free<'scatterAdd'> = A.scatterAdd;
+
+/**
+ * SELU: λ·x for x > 0, λα(eˣ − 1) otherwise, with PyTorch's λ and α (self-normalising nets).
+ * At 0 the derivative is λα, the left branch, as PyTorch's.  ẏ = (x > 0 ? λ : y + λα)·ẋ
+ */
+export const selu: Free<'selu'> = A.selu;
 
 /**
  * σ(x) = 1/(1 + e⁻ˣ); for x ≪ 0, e⁻ˣ overflows to ∞ and σ rounds to 0, never NaN.
@@ -184,6 +327,9 @@ export const sign: Free<'sign'> = A.sign;
 /** sin x.  ẏ = cos(x)·ẋ,  x̄ += cos(x)·ȳ */
 export const sin: Free<'sin'> = A.sin;
 
+/** sinh x.  ẏ = cosh(x)·ẋ,  x̄ += cosh(x)·ȳ */
+export const sinh: Free<'sinh'> = A.sinh;
+
 /**
  * Basic slicing, one index or [start, end, step] per axis, as Python's: a view whose offset
  * moves to the start and whose strides scale by the step.  ẏ = slice(ẋ),  x̄ = unslice(ȳ)
@@ -199,6 +345,12 @@ export const softmax: Free<'softmax'> = A.softmax;
  */
 export const softplus: Free<'softplus'> = A.softplus;
 
+/**
+ * Pieces of x along an axis (PyTorch's split): a number is each piece's size (the last may be
+ * smaller), an array gives every size and must sum to the axis. Each piece is a view.
+ */
+export const split: Free<'split'> = A.split;
+
 /** √x.  ẏ = ẋ/(2y),  x̄ += ȳ/(2y)  (∞ at 0, where √ has a vertical tangent) */
 export const sqrt: Free<'sqrt'> = A.sqrt;
 
@@ -207,6 +359,9 @@ export const square: Free<'square'> = A.square;
 
 /** Axes of size 1 removed: the ones given, or all of them. */
 export const squeeze: Free<'squeeze'> = A.squeeze;
+
+/** Tensors of one shape stacked along a new axis (PyTorch's and NumPy's stack). */
+export const stack: Free<'stack'> = A.stack;
 
 /** x − y.  ż = ẋ − ẏ,  x̄ += z̄,  ȳ −= z̄ */
 export const sub: Free<'sub'> = A.sub;
@@ -232,6 +387,13 @@ export const tan: Free<'tan'> = A.tan;
 
 /** tanh x.  ẏ = (1 − y²)·ẋ,  x̄ += (1 − y²)·ȳ */
 export const tanh: Free<'tanh'> = A.tanh;
+
+/**
+ * x repeated `reps` times along each axis (NumPy's and PyTorch's tile; a shorter reps is padded
+ * with 1s in front, a longer one adds leading axes). Written as reshape, broadcast, reshape, so
+ * x̄ is ȳ summed over the copies.
+ */
+export const tile: Free<'tile'> = A.tile;
 
 /** Axes reversed, or permuted as `perm` says (NumPy's transpose); a view. */
 export const transpose: Free<'transpose'> = A.transpose;

@@ -40,7 +40,7 @@ export {
 } from './tensor-ops.js';
 export { numberOps, numberInterpreter } from './number-ops.js';
 export { makeAlgebra } from './ops/facade.js';
-export { scalarRuleSource, type ScalarRuleSource } from './ops/scalar-source.js';
+export { scalarRuleSource, scalarMethodSource, type ScalarRuleSource, type ScalarFastPath } from './ops/scalar-source.js';
 export { ops, composites, table, isOp, type OpName, type BuiltinTable } from './ops/table.js';
 export { registerOp, type Registrable } from './ops/register.js';
 export type { Self, MethodContext, MethodImpl, Entry, OpTable, Signature, Subst, Free, FunctionName, AlgebraOf } from './ops/signature.js';
@@ -56,6 +56,7 @@ export {
   type OpWithMethod,
   type Composite,
   type CompositeSpec,
+  type CompositeFlags,
   type ElementwiseOp,
   type ElementwiseMethod,
   type ElementwiseSpec,

@@ -5,7 +5,7 @@
  */
 import { Tensor } from './tensor.js';
 import type { Algebra, Interpreter, MethodName, ScalarMethodName, TensorMethods } from './ops/algebra.js';
-import type { Op } from './ops/define.js';
+import { hasPlainScalarMethod, type Op } from './ops/define.js';
 import { isOp, table, type Entry } from './ops/table.js';
 import { makeAlgebra } from './ops/facade.js';
 import { scalar } from './create.js';
@@ -92,7 +92,7 @@ export function addToHosts(entry: Entry): void {
 function installOn(host: Host, entry: Entry): void {
   if (!(host.scalar ? isScalarMethod(entry) : isMethod(entry))) return;
   const name = entry.name;
-  const compiled = host.compile !== undefined && isOp(entry) && entry.elementwise !== undefined ? host.compile(name, entry as Op<undefined>) : undefined;
+  const compiled = host.compile !== undefined && isOp(entry) && hasPlainScalarMethod(entry) ? host.compile(name, entry as Op<undefined>) : undefined;
   const algebra = host.algebra;
   Object.defineProperty(host.proto, name, {
     value:

@@ -1,7 +1,7 @@
 /** Test helpers: seeded random tensors and views, naive references, closeness checks. */
 import { Generator, Tensor, tensor, type NestedArray } from '../src/index.js';
 
-export type Domain = 'real' | 'positive' | 'unit' | 'nonzero' | 'mask';
+export type Domain = 'real' | 'positive' | 'unit' | 'nonzero' | 'mask' | 'aboveOne' | 'offKinks6' | 'lowBound' | 'highBound';
 
 /** Values from a domain: away from the kinks and poles the ops have there. */
 export function sample(g: Generator, domain: Domain): number {
@@ -12,6 +12,17 @@ export function sample(g: Generator, domain: Domain): number {
       return g.uniform(0.2, 2.5);
     case 'unit':
       return g.uniform(-0.9, 0.9);
+    case 'aboveOne':
+      return g.uniform(1.2, 3);
+    case 'offKinks6': {
+      // relu6's kinks are at 0 and 6: values on each piece, none near a kink.
+      const piece = Math.floor(g.random() * 3);
+      return piece === 0 ? g.uniform(-1.5, -0.3) : piece === 1 ? g.uniform(0.3, 5.7) : g.uniform(6.3, 7.5);
+    }
+    case 'lowBound':
+      return g.uniform(-1.5, -0.5);
+    case 'highBound':
+      return g.uniform(0.5, 1.5);
     case 'nonzero': {
       const v = g.uniform(0.3, 2);
       return g.random() < 0.5 ? -v : v;

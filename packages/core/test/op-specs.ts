@@ -1,18 +1,45 @@
 /**
- * The op spec table: one line per op (input shapes, input domains, parameters). The core tests
- * check each op's own rules with it; @ad/forward and @ad/reverse check their engines with the
- * same lines, so adding an op means adding one line here.
+ * The op spec table: one line per function of the table (input shapes, input domains, and the
+ * op's parameters or the function's extra arguments). The core tests check each primitive's own
+ * rules with it; @ad/forward and @ad/reverse check their engines on every line, composites
+ * included, so adding an op means adding one line here (the coverage test fails otherwise).
  */
-import { Generator, ops, type Op, type Tensor } from '../src/index.js';
+import { Generator, ops, tensor, type Algebra, type FunctionName, type Op, type Tensor } from '../src/index.js';
 import { randomTensor, type Domain } from './helpers.js';
 
-export interface Spec {
-  op: Op<never>;
+interface Inputs {
   shapes: number[][];
   domains?: Domain[];
-  params?: unknown;
   wrt?: number[];
   rtol?: number;
+}
+
+/** A primitive op with its canonical parameters (what its rules receive). */
+export interface OpSpec extends Inputs {
+  op: Op<never>;
+  params?: unknown;
+}
+
+/** A function of the table called as users call it: `fn(...inputs, ...args)`, or `call` when its result needs shaping. */
+export interface FnSpec extends Inputs {
+  fn: FunctionName;
+  args?: unknown[];
+  call?: <T>(o: Algebra<T>, xs: readonly T[]) => T;
+}
+
+export type Spec = OpSpec | FnSpec;
+
+/** The function of the table a line checks. */
+export function specName(spec: Spec): string {
+  return 'op' in spec ? spec.op.name : spec.fn;
+}
+
+/** How a line applies to inputs of any algebra: the op through its interpreter, a function as users call it. */
+export function specApply(spec: Spec): <T>(o: Algebra<T>, xs: readonly T[]) => T {
+  if ('op' in spec) return (o, xs) => o.interpreter.apply(spec.op, xs, spec.params as never);
+  if (spec.call !== undefined) return spec.call;
+  const { fn, args = [] } = spec;
+  return <T>(o: Algebra<T>, xs: readonly T[]) => (o as unknown as Record<string, (...a: unknown[]) => T>)[fn](...xs, ...args);
 }
 
 export const r = (axes: number[], keepdims = false) => ({ axes, keepdims });
@@ -87,6 +114,45 @@ export const opSpecs: [string, Spec][] = [
   ['col2im', { op: ops.col2im, shapes: [[1, 8, 9]], params: { ...w([2, 2], [1, 1], [0, 0], [1, 1]), shape: [1, 2, 4, 4] } }],
   ['take', { op: ops.take, shapes: [[3, 4], [2, 3]], domains: ['real', 'mask'], wrt: [0] }],
   ['scatterAdd', { op: ops.scatterAdd, shapes: [[2, 3], [2, 3]], domains: ['real', 'mask'], params: { shape: [2, 2] }, wrt: [0] }],
+  ['asin', { op: ops.asin, shapes: [[3, 2]], domains: ['unit'] }],
+  ['acos', { op: ops.acos, shapes: [[3, 2]], domains: ['unit'] }],
+  ['atan', { op: ops.atan, shapes: [[3, 2]] }],
+  ['atan2 (broadcast)', { op: ops.atan2, shapes: [[2, 3], [3]], domains: ['nonzero', 'nonzero'] }],
+  ['sinh', { op: ops.sinh, shapes: [[4]] }],
+  ['cosh', { op: ops.cosh, shapes: [[4]] }],
+  ['asinh', { op: ops.asinh, shapes: [[4]] }],
+  ['acosh', { op: ops.acosh, shapes: [[4]], domains: ['aboveOne'] }],
+  ['atanh', { op: ops.atanh, shapes: [[4]], domains: ['unit'] }],
+  ['erf', { op: ops.erf, shapes: [[2, 3]] }],
+  ['rsqrt', { op: ops.rsqrt, shapes: [[4]], domains: ['positive'] }],
+  ['reciprocal', { op: ops.reciprocal, shapes: [[4]], domains: ['nonzero'] }],
+  ['logSigmoid', { op: ops.logSigmoid, shapes: [[2, 3]] }],
+  ['selu', { op: ops.selu, shapes: [[2, 3]], domains: ['nonzero'] }],
+  ['relu6', { op: ops.relu6, shapes: [[2, 3]], domains: ['offKinks6'] }],
+  ['clamp (tensor bounds)', { op: ops.clamp, shapes: [[2, 3], [3], []], domains: ['real', 'lowBound', 'highBound'] }],
+  ['clamp (method, one bound)', { fn: 'clamp', shapes: [[2, 3]], args: [-0.25] }],
+  ['gelu (exact)', { fn: 'gelu', shapes: [[2, 3]] }],
+  ['gelu (tanh)', { fn: 'gelu', shapes: [[2, 3]], args: ['tanh'] }],
+  ['transpose', { fn: 'transpose', shapes: [[2, 3, 4]], args: [[1, 2, 0]] }],
+  ['expandDims', { fn: 'expandDims', shapes: [[2, 3]], args: [1] }],
+  ['squeeze', { fn: 'squeeze', shapes: [[2, 1, 3]] }],
+  ['prod (axis 1)', { fn: 'prod', shapes: [[2, 5]], args: [1] }],
+  ['prod (all, keepdims)', { fn: 'prod', shapes: [[3, 2]], args: [undefined, true] }],
+  ['cumsum', { fn: 'cumsum', shapes: [[2, 5]], args: [1] }],
+  ['cumprod', { fn: 'cumprod', shapes: [[6, 2]], args: [0] }],
+  ['norm (2, all)', { fn: 'norm', shapes: [[2, 3]] }],
+  ['norm (3, axis 1, keepdims)', { fn: 'norm', shapes: [[2, 3]], domains: ['nonzero'], args: [3, 1, true] }],
+  ['norm (1)', { fn: 'norm', shapes: [[4]], domains: ['nonzero'], args: [1] }],
+  ['norm (∞)', { fn: 'norm', shapes: [[4]], args: [Infinity] }],
+  ['concat', { fn: 'concat', shapes: [[2, 3], [2, 1], [2, 2]], call: (o, xs) => o.concat(xs, -1) }],
+  ['stack', { fn: 'stack', shapes: [[2, 3], [2, 3]], call: (o, xs) => o.stack(xs, 1) }],
+  ['split', { fn: 'split', shapes: [[3, 5]], call: (o, [x]) => o.concat(o.split(x, 2, 1).map((p, i) => o.mul(p, i + 1)), 1) }],
+  ['tile', { fn: 'tile', shapes: [[2, 3]], args: [[2, 1, 2]] }],
+  ['pad', { fn: 'pad', shapes: [[2, 3]], args: [[[1, 0], [2, 1]], 0.5] }],
+  ['flip', { fn: 'flip', shapes: [[2, 3, 2]], args: [[0, 2]] }],
+  ['indexSelect', { fn: 'indexSelect', shapes: [[4, 3]], args: [0, [3, 0, 3]] }],
+  ['oneHot (a mask: x̄ is ȳ where the mask is 1)', { fn: 'oneHot', shapes: [[3, 4]], call: (o, [x]) => o.mul(o.oneHot(tensor([0, 3, 1]) as never, 4), x) }],
+  ['gather', { fn: 'gather', shapes: [[3, 4]], call: (o, [x]) => o.gather(x, 1, tensor([[0, 3], [1, 1], [2, 0]])) }],
 ];
 
 /** Window parameters of the convolution ops: kernel, stride, padding, dilation as [h, w]. */

@@ -5,13 +5,10 @@
 import type { Factory } from '@ad/core';
 
 export const factories: Record<string, Factory> = {
-  '04689a40d09aa247-1385': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '05ea61612a23902d-744': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_div = (x, y) => x / y;
-      const op_neg = (x) => -x;
-      const primal = (x, y) => op_div(x, y);
-      const d0 = (x, y, out) => op_div(1, y);
-      const d1 = (x, y, out) => op_neg(op_div(out, y));
+      const op_sinh = (x) => Math.sinh(x);
+      const op_cosh = (x) => Math.cosh(x);
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
@@ -22,41 +19,35 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
         return r;
       }
-      return function div(b) {
+      const primal = (x) => op_sinh(x);
+      const d0 = (x, out) => op_cosh(x);
+      return function sinh() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
         }
-        return slow(this, b);
+        return slow(this);
       };
     };
   },
-  '06e55ceaff73c611-665': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '087b0a7584939722-812': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_softplus = (x) => (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
       const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
-      const primal = (x) => op_softplus(x);
-      const d0 = (x, out) => op_sigmoid(x);
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
         return r;
       }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_softplus(x);
+      const d0 = (x, out) => op_sigmoid(x);
       return function softplus() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
@@ -68,371 +59,9 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  '082dc4a7644c4213-1784': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '1321c164ca5e3ad0-688': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_pow = (x, y) => Math.pow(x, y);
-      const op_eq = (x, y) => x === y ? 1 : 0;
-      const op_mul = (x, y) => x * y;
-      const op_where = (c, x, y) => c !== 0 ? x : y;
-      const op_sub = (x, y) => x - y;
-      const op_ge = (x, y) => x >= y ? 1 : 0;
-      const op_log = (x) => Math.log(x);
-      const primal = (x, y) => op_pow(x, y);
-      const d0 = (x, y, out) => op_where(op_mul(op_eq(x, 0), op_eq(y, 0)), 0, op_mul(y, op_pow(op_where(op_mul(op_eq(x, 0), op_eq(y, 0)), 1, x), op_sub(y, 1))));
-      const d1 = (x, y, out) => op_where(op_mul(op_eq(x, 0), op_ge(y, 0)), 0, op_mul(out, op_log(op_where(op_eq(x, 0), 1, x))));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      return function pow(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '0c65e4c2e3445f00-635': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_tan = (x) => Math.tan(x);
-      const op_square = (x) => x * x;
-      const op_add = (x, y) => x + y;
-      const primal = (x) => op_tan(x);
-      const d0 = (x, out) => op_add(op_square(out), 1);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function tan() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '0ddd1e2aab81c175-639': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_tanh = (x) => Math.tanh(x);
-      const op_square = (x) => x * x;
-      const op_sub = (x, y) => x - y;
-      const primal = (x) => op_tanh(x);
-      const d0 = (x, out) => op_sub(1, op_square(out));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function tanh() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '0eba5e530de4cb45-1327': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_mul = (x, y) => x * y;
-      const primal = (x, y) => op_mul(x, y);
-      const d0 = (x, y, out) => y;
-      const d1 = (x, y, out) => x;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      return function mul(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '0ed5e576f4676ddf-590': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_sin = (x) => Math.sin(x);
-      const op_cos = (x) => Math.cos(x);
-      const primal = (x) => op_sin(x);
-      const d0 = (x, out) => op_cos(x);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function sin() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '1c826524391c4b78-600': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_expm1 = (x) => Math.expm1(x);
-      const op_add = (x, y) => x + y;
-      const primal = (x) => op_expm1(x);
-      const d0 = (x, out) => op_add(out, 1);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function expm1() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '1ee712f48b497d59-601': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_relu = (x) => x < 0 ? 0 : x;
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const primal = (x) => op_relu(x);
-      const d0 = (x, out) => op_gt(x, 0);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function relu() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '1f49d67247555347-609': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_abs = (x) => Math.abs(x);
-      const op_sign = (x) => (x > 0 ? 1 : x < 0 ? -1 : 0);
-      const primal = (x) => op_abs(x);
-      const d0 = (x, out) => op_sign(x);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function abs() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '28691b10e3897de8-590': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_log = (x) => Math.log(x);
-      const op_div = (x, y) => x / y;
-      const primal = (x) => op_log(x);
-      const d0 = (x, out) => op_div(1, x);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function log() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '39e24cde4a7f4dfc-549': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_exp = (x) => Math.exp(x);
-      const primal = (x) => op_exp(x);
-      const d0 = (x, out) => out;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function exp() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '4bb335241ad93232-1599': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_elu = (x, alpha) => x > 0 ? x : alpha * Math.expm1(x);
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const op_add = (x, y) => x + y;
-      const op_where = (c, x, y) => c !== 0 ? x : y;
-      const op_expm1 = (x) => Math.expm1(x);
-      const primal = (x, y) => op_elu(x, alpha);
-      const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, op_add(out, alpha));
-      const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, op_expm1(x));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      return function elu(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '6302f2f817b37c78-624': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_cos = (x) => Math.cos(x);
-      const op_sin = (x) => Math.sin(x);
       const op_neg = (x) => -x;
-      const primal = (x) => op_cos(x);
-      const d0 = (x, out) => op_neg(op_sin(x));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function cos() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '668e8785ceef5f35-736': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_normalCdf = (x) => Special.normalCdf(x);
-      const op_square = (x) => x * x;
-      const op_mul = (x, y) => x * y;
-      const op_exp = (x) => Math.exp(x);
-      const primal = (x) => op_normalCdf(x);
-      const d0 = (x, out) => op_mul(op_exp(op_mul(op_square(x), (-0.5))), 0.3989422804014327);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function normalCdf() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '66a4f05df1568a31-1619': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_maximum = (x, y) => Math.max(x, y);
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const op_eq = (x, y) => x === y ? 1 : 0;
-      const op_mul = (x, y) => x * y;
-      const op_add = (x, y) => x + y;
-      const op_lt = (x, y) => x < y ? 1 : 0;
-      const primal = (x, y) => op_maximum(x, y);
-      const d0 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
-      const d1 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
@@ -443,46 +72,35 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
         return r;
       }
-      return function maximum(b) {
+      const primal = (x) => op_neg(x);
+      const d0 = (x, out) => (-1);
+      return function neg() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
         }
-        return slow(this, b);
+        return slow(this);
       };
     };
   },
-  '8637fa8a09d3508c-1327': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '29fcd128516d82ad-1327': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_add = (x, y) => x + y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
       const primal = (x, y) => op_add(x, y);
       const d0 = (x, y, out) => 1;
       const d1 = (x, y, out) => 1;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
       return function add(b) {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           if (typeof b === 'number') {
@@ -507,166 +125,22 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  '8ac0154fb12c709d-660': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
-      const op_sub = (x, y) => x - y;
-      const op_mul = (x, y) => x * y;
-      const primal = (x) => op_sigmoid(x);
-      const d0 = (x, out) => op_mul(out, op_sub(1, out));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function sigmoid() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '8fdc49966195774f-641': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_log1p = (x) => Math.log1p(x);
-      const op_add = (x, y) => x + y;
-      const op_div = (x, y) => x / y;
-      const primal = (x) => op_log1p(x);
-      const d0 = (x, out) => op_div(1, op_add(x, 1));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function log1p() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '99608dad54a205f6-1330': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_sub = (x, y) => x - y;
-      const primal = (x, y) => op_sub(x, y);
-      const d0 = (x, y, out) => 1;
-      const d1 = (x, y, out) => (-1);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      return function sub(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '9ae31f41f4df5be1-1495': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_leakyRelu = (x, a) => x > 0 ? x : a * x;
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const op_where = (c, x, y) => c !== 0 ? x : y;
-      const primal = (x, y) => op_leakyRelu(x, a);
-      const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, a);
-      const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, x);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      return function leakyRelu(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '9c4186ff0ebdb2d3-541': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_neg = (x) => -x;
-      const primal = (x) => op_neg(x);
-      const d0 = (x, out) => (-1);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      return function neg() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'c1bd6ea2d8474db1-598': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '2ccdf7f509d54d5b-745': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_sqrt = (x) => Math.sqrt(x);
       const op_div = (x, y) => x / y;
-      const primal = (x) => op_sqrt(x);
-      const d0 = (x, out) => op_div(0.5, out);
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
         return r;
       }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_sqrt(x);
+      const d0 = (x, out) => op_div(0.5, out);
       return function sqrt() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
@@ -678,17 +152,10 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'e5f3453383522c72-1619': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '2d2787bd971d4fd0-748': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_minimum = (x, y) => Math.min(x, y);
-      const op_lt = (x, y) => x < y ? 1 : 0;
-      const op_eq = (x, y) => x === y ? 1 : 0;
-      const op_mul = (x, y) => x * y;
-      const op_add = (x, y) => x + y;
+      const op_relu = (x) => x < 0 ? 0 : x;
       const op_gt = (x, y) => x > y ? 1 : 0;
-      const primal = (x, y) => op_minimum(x, y);
-      const d0 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
-      const d1 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
@@ -699,6 +166,335 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
         return r;
       }
+      const primal = (x) => op_relu(x);
+      const d0 = (x, out) => op_gt(x, 0);
+      return function relu() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '30aa5d0035184ff2-877': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_erf = (x) => Special.erf(x);
+      const op_square = (x) => x * x;
+      const op_neg = (x) => -x;
+      const op_exp = (x) => Math.exp(x);
+      const op_mul = (x, y) => x * y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_erf(x);
+      const d0 = (x, out) => op_mul(op_exp(op_neg(op_square(x))), 1.1283791670955126);
+      return function erf() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '37a3f265f8ed7323-1327': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_mul = (x, y) => x * y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_mul(x, y);
+      const d0 = (x, y, out) => y;
+      const d1 = (x, y, out) => x;
+      return function mul(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  '40fe4ecd78659b3b-737': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_sin = (x) => Math.sin(x);
+      const op_cos = (x) => Math.cos(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_sin(x);
+      const d0 = (x, out) => op_cos(x);
+      return function sin() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '4463e6a042e57c68-807': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
+      const op_sub = (x, y) => x - y;
+      const op_mul = (x, y) => x * y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_sigmoid(x);
+      const d0 = (x, out) => op_mul(out, op_sub(1, out));
+      return function sigmoid() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '6525c58d3d93fb91-737': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_log = (x) => Math.log(x);
+      const op_div = (x, y) => x / y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_log(x);
+      const d0 = (x, out) => op_div(1, x);
+      return function log() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '6936da69b38d5239-811': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      const op_square = (x) => x * x;
+      const op_mul = (x, y) => x * y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_rsqrt(x);
+      const d0 = (x, out) => op_mul(op_mul(op_square(out), out), (-0.5));
+      return function rsqrt() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '6c6e2cd5e96e2e40-944': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_selu = (x) => x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_add = (x, y) => x + y;
+      const op_where = (c, x, y) => c !== 0 ? x : y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_selu(x);
+      const d0 = (x, out) => op_where(op_gt(x, 0), 1.0507009873554805, op_add(out, 1.7580993408473766));
+      return function selu() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '716e8b5794a90979-786': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_tanh = (x) => Math.tanh(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_tanh(x);
+      const d0 = (x, out) => op_sub(1, op_square(out));
+      return function tanh() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '82ab3904fc02a108-857': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_relu6 = (x) => x <= 0 ? 0 : x >= 6 ? 6 : x;
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_lt = (x, y) => x < y ? 1 : 0;
+      const op_mul = (x, y) => x * y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_relu6(x);
+      const d0 = (x, out) => op_mul(op_gt(x, 0), op_lt(x, 6));
+      return function relu6() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '8c0659ca49a02461-840': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_asinh = (x) => Math.asinh(x);
+      const op_square = (x) => x * x;
+      const op_add = (x, y) => x + y;
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_asinh(x);
+      const d0 = (x, out) => op_rsqrt(op_add(op_square(x), 1));
+      return function asinh() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '994273a511d7a69c-1619': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_minimum = (x, y) => Math.min(x, y);
+      const op_lt = (x, y) => x < y ? 1 : 0;
+      const op_eq = (x, y) => x === y ? 1 : 0;
+      const op_mul = (x, y) => x * y;
+      const op_add = (x, y) => x + y;
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_minimum(x, y);
+      const d0 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
+      const d1 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
       return function minimum(b) {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           if (typeof b === 'number') {
@@ -723,18 +519,747 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'e8a1bc765c41f2a4-593': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  'a215c5794dd8de23-788': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_square = (x) => x * x;
-      const op_mul = (x, y) => x * y;
-      const primal = (x) => op_square(x);
-      const d0 = (x, out) => op_mul(x, 2);
+      const op_log1p = (x) => Math.log1p(x);
+      const op_add = (x, y) => x + y;
+      const op_div = (x, y) => x / y;
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
         return r;
       }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_log1p(x);
+      const d0 = (x, out) => op_div(1, op_add(x, 1));
+      return function log1p() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'aa7b9b51de998a7f-835': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_atan = (x) => Math.atan(x);
+      const op_square = (x) => x * x;
+      const op_add = (x, y) => x + y;
+      const op_reciprocal = (x) => 1 / x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_atan(x);
+      const d0 = (x, out) => op_reciprocal(op_add(op_square(x), 1));
+      return function atan() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'ab21dd664e46322a-1591': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_elu = (x, alpha) => x > 0 ? x : alpha * Math.expm1(x);
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_add = (x, y) => x + y;
+      const op_where = (c, x, y) => c !== 0 ? x : y;
+      const op_expm1 = (x) => Math.expm1(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_elu(x, y);
+      const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, op_add(out, y));
+      const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, op_expm1(x));
+      return function elu(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  'b14bf3170d4fa518-1619': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_maximum = (x, y) => Math.max(x, y);
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_eq = (x, y) => x === y ? 1 : 0;
+      const op_mul = (x, y) => x * y;
+      const op_add = (x, y) => x + y;
+      const op_lt = (x, y) => x < y ? 1 : 0;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_maximum(x, y);
+      const d0 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
+      const d1 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
+      return function maximum(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  'b319f35bcd95662e-782': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_tan = (x) => Math.tan(x);
+      const op_square = (x) => x * x;
+      const op_add = (x, y) => x + y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_tan(x);
+      const d0 = (x, out) => op_add(op_square(out), 1);
+      return function tan() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'b44acbd23390b187-1385': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_div = (x, y) => x / y;
+      const op_neg = (x) => -x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_div(x, y);
+      const d0 = (x, y, out) => op_div(1, y);
+      const d1 = (x, y, out) => op_neg(op_div(out, y));
+      return function div(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  'b7bd2651b34e3ef6-740': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_square = (x) => x * x;
+      const op_mul = (x, y) => x * y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_square(x);
+      const d0 = (x, out) => op_mul(x, 2);
       return function square() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'b82a56d98fa744c1-1784': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_pow = (x, y) => Math.pow(x, y);
+      const op_eq = (x, y) => x === y ? 1 : 0;
+      const op_mul = (x, y) => x * y;
+      const op_where = (c, x, y) => c !== 0 ? x : y;
+      const op_sub = (x, y) => x - y;
+      const op_ge = (x, y) => x >= y ? 1 : 0;
+      const op_log = (x) => Math.log(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_pow(x, y);
+      const d0 = (x, y, out) => op_where(op_mul(op_eq(x, 0), op_eq(y, 0)), 0, op_mul(y, op_pow(op_where(op_mul(op_eq(x, 0), op_eq(y, 0)), 1, x), op_sub(y, 1))));
+      const d1 = (x, y, out) => op_where(op_mul(op_eq(x, 0), op_ge(y, 0)), 0, op_mul(out, op_log(op_where(op_eq(x, 0), 1, x))));
+      return function pow(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  'bfa41deea294c5cb-883': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_normalCdf = (x) => Special.normalCdf(x);
+      const op_square = (x) => x * x;
+      const op_mul = (x, y) => x * y;
+      const op_exp = (x) => Math.exp(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_normalCdf(x);
+      const d0 = (x, out) => op_mul(op_exp(op_mul(op_square(x), (-0.5))), 0.3989422804014327);
+      return function normalCdf() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'bfcb2b6cb72d2350-840': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_acosh = (x) => Math.acosh(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_acosh(x);
+      const d0 = (x, out) => op_rsqrt(op_sub(op_square(x), 1));
+      return function acosh() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'c33724494e020308-747': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_expm1 = (x) => Math.expm1(x);
+      const op_add = (x, y) => x + y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_expm1(x);
+      const d0 = (x, out) => op_add(out, 1);
+      return function expm1() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'ca79f2ada3be0a70-1495': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_leakyRelu = (x, a) => x > 0 ? x : a * x;
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_where = (c, x, y) => c !== 0 ? x : y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_leakyRelu(x, y);
+      const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, y);
+      const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, x);
+      return function leakyRelu(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  'd760d730c2e9353c-744': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_cosh = (x) => Math.cosh(x);
+      const op_sinh = (x) => Math.sinh(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_cosh(x);
+      const d0 = (x, out) => op_sinh(x);
+      return function cosh() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'dc7783fde90049aa-839': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_atanh = (x) => Math.atanh(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      const op_reciprocal = (x) => 1 / x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_atanh(x);
+      const d0 = (x, out) => op_reciprocal(op_sub(1, op_square(x)));
+      return function atanh() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'e0a162f3dbcaf878-1562': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_atan2 = (y, x) => Math.atan2(y, x);
+      const op_square = (x) => x * x;
+      const op_add = (x, y) => x + y;
+      const op_div = (x, y) => x / y;
+      const op_neg = (x) => -x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_atan2(x, y);
+      const d0 = (x, y, out) => op_div(y, op_add(op_square(y), op_square(x)));
+      const d1 = (x, y, out) => op_div(op_neg(x), op_add(op_square(y), op_square(x)));
+      return function atan2(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  'e2a543b368f798d0-870': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_acos = (x) => Math.acos(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      const op_neg = (x) => -x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_acos(x);
+      const d0 = (x, out) => op_neg(op_rsqrt(op_sub(1, op_square(x))));
+      return function acos() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'e600c7eaf7e8a784-836': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_asin = (x) => Math.asin(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_asin(x);
+      const d0 = (x, out) => op_rsqrt(op_sub(1, op_square(x)));
+      return function asin() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'eb7da5c1825f0344-1330': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_sub = (x, y) => x - y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_sub(x, y);
+      const d0 = (x, y, out) => 1;
+      const d1 = (x, y, out) => (-1);
+      return function sub(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
+  'ed05d433da115ef5-788': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_reciprocal = (x) => 1 / x;
+      const op_square = (x) => x * x;
+      const op_neg = (x) => -x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_reciprocal(x);
+      const d0 = (x, out) => op_neg(op_square(out));
+      return function reciprocal() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'eedb710bf7ec1ef1-771': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_cos = (x) => Math.cos(x);
+      const op_sin = (x) => Math.sin(x);
+      const op_neg = (x) => -x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_cos(x);
+      const d0 = (x, out) => op_neg(op_sin(x));
+      return function cos() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'f1dc1da278361931-852': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_logSigmoid = (x) => (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
+      const op_neg = (x) => -x;
+      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_logSigmoid(x);
+      const d0 = (x, out) => op_sigmoid(op_neg(x));
+      return function logSigmoid() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'f845265d201e589f-756': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_abs = (x) => Math.abs(x);
+      const op_sign = (x) => (x > 0 ? 1 : x < 0 ? -1 : 0);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_abs(x);
+      const d0 = (x, out) => op_sign(x);
+      return function abs() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'fa6ac2c598904cd0-696': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_exp = (x) => Math.exp(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_exp(x);
+      const d0 = (x, out) => out;
+      return function exp() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);

@@ -98,7 +98,9 @@ export const forwardInterpreter: Interpreter<Value> = {
     const y = anyInterpreter.apply(op, primals, params) as Value;
     const checking = anomalyDetection();
     if (checking) checkAnomaly(op.name, 'forward', primals, y);
-    if (!op.differentiable) return y;
+    // A piecewise-constant op (sign, a comparison) still gives a dual, with zero tangents: a method
+    // of a Dual returns a Dual, as its type says, and code can go on calling methods on it.
+    if (!op.differentiable) return wrap(top, y, new Array<Value>(width).fill(zeroLike(y)));
 
     // First-order scalar fast path: ∂y/∂xᵢ as numbers, ẏⱼ = Σᵢ ∂y/∂xᵢ · ẋᵢⱼ.
     const ew = op.elementwise;

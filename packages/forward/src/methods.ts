@@ -16,7 +16,8 @@ import {
   compileFunction,
   installTensorMethods,
   installScalarMethods,
-  scalarRuleSource,
+  scalarMethodSource,
+  type ScalarFastPath,
   type Algebra,
   type Op,
   type ScalarMethods,
@@ -37,43 +38,12 @@ installTensorMethods(DualTensor.prototype, () => o);
 
 type Method = (this: Dual, ...args: unknown[]) => unknown;
 
-/** Compiles the fast method of one element-wise op (see the module comment). */
-function compileMethod(name: string, op: Op<undefined>): Method {
-  const src = scalarRuleSource(op);
-  const slow = (a: Dual, ...rest: unknown[]) => (o as unknown as Record<string, (...v: unknown[]) => unknown>)[name](a, ...rest);
-  if (src.partials === null) {
-    // Zero derivative (sign, comparisons): the result is the primal alone.
-    return function (this: Dual, ...rest: unknown[]) {
-      return slow(this, ...rest);
-    };
-  }
-  const [p0, p1] = src.partials;
-  // ẏ = d·ẋ over the seed vector: the first tangent in its field, the rest (if any) in an array.
-  const scaleRest = (d: string, t: string) => `${t}.rest === null ? null : scale(${d}, ${t}.rest)`;
-  const body =
-    src.inputs.length === 1
-      ? `${src.helpers}
-const primal = (x) => ${src.primal};
-const d0 = (x, out) => ${p0};
-function scale(d, s) {
-  const r = new Array(s.length);
-  for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-  return r;
-}
-return function ${name}() {
-  if (this.numeric && !anomaly.on && !nanSafe.on) {
-    const x = this.value;
-    const out = primal(x);
-    const d = d0(x, out);
-    return new Dual(this.tag, out, d * this.first, ${scaleRest('d', 'this')}, true);
-  }
-  return slow(this);
-};`
-      : `${src.helpers}
-const primal = (x, y) => ${src.primal};
-const d0 = (x, y, out) => ${p0};
-const d1 = (x, y, out) => ${p1};
-function scale(d, s) {
+// ẏ = d·ẋ over the seed vector: the first tangent in its field, the rest (if any) in an array.
+const scaleRest = (d: string, t: string) => `${t}.rest === null ? null : scale(${d}, ${t}.rest)`;
+
+/** Dual's fast path: numeric duals of one derivative (or a plain number), first order. */
+const fastPath: ScalarFastPath = {
+  helpers: `function scale(d, s) {
   const r = new Array(s.length);
   for (let j = 0; j < s.length; j++) r[j] = d * s[j];
   return r;
@@ -82,9 +52,14 @@ function combine(dx, s, dy, t) {
   const r = new Array(s.length);
   for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
   return r;
-}
-return function ${name}(b) {
-  if (this.numeric && !anomaly.on && !nanSafe.on) {
+}`,
+  unary: `  if (this.numeric && !anomaly.on && !nanSafe.on) {
+    const x = this.value;
+    const out = primal(x);
+    const d = d0(x, out);
+    return new Dual(this.tag, out, d * this.first, ${scaleRest('d', 'this')}, true);
+  }`,
+  binary: `  if (this.numeric && !anomaly.on && !nanSafe.on) {
     if (typeof b === 'number') {
       const x = this.value;
       const out = primal(x, b);
@@ -102,9 +77,14 @@ return function ${name}(b) {
         return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
       }
     }
-  }
-  return slow(this, b);
-};`;
+  }`,
+};
+
+/** Compiles the fast method of one element-wise op (see the module comment); undefined when the general path serves it. */
+function compileMethod(name: string, op: Op<undefined>): Method | undefined {
+  const body = scalarMethodSource(name, op, fastPath);
+  if (body === null) return undefined;
+  const slow = (a: Dual, ...rest: unknown[]) => (o as unknown as Record<string, (...v: unknown[]) => unknown>)[name](a, ...rest);
   return (compileFunction([], body, { Dual, slow, anomaly: anomalyState, nanSafe: nanSafeState }, '@ad/forward') as () => Method)();
 }
 

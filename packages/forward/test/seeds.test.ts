@@ -53,13 +53,16 @@ describe('seeds', () => {
   });
 });
 
-describe('comparisons and sign on duals give the primal comparison', () => {
+describe('comparisons and sign on duals give duals of the mask, with zero tangents', () => {
   test('gt lt eq ne sign', () => {
-    const x = dual(3);
-    expect(x.gt(2)).toBe(1);
-    expect(x.lt(5)).toBe(1);
-    expect(x.eq(3)).toBe(1);
-    expect(x.ne(3)).toBe(0);
-    expect(dual(-3).sign()).toBe(-1);
+    const x = dual(3, [1, 2]);
+    const read = (d: Dual) => [d.value, ...d.partials];
+    expect(read(x.gt(2))).toEqual([1, 0, 0]);
+    expect(read(x.lt(5))).toEqual([1, 0, 0]);
+    expect(read(x.eq(3))).toEqual([1, 0, 0]);
+    expect(read(x.ne(3))).toEqual([0, 0, 0]);
+    expect(read(dual(-3).sign())).toEqual([-1, 0]);
+    // So a mask goes on in the algebra: d/dx [x > 0]·x² = 2x.
+    expect(read(x.gt(0).mul(x.square()))).toEqual([9, 6, 12]);
   });
 });

@@ -5,6 +5,26 @@
 import type { Factory } from '@ad/core';
 
 export const factories: Record<string, Factory> = {
+  '0cc00cc1efb6959f-610': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_asin = (x) => Math.asin(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      const primal = (x) => op_asin(x);
+      const d0 = (x, out) => op_rsqrt(op_sub(1, op_square(x)));
+      return function asin() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
   '0eb879511f5bf417-657': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_normalCdf = (x) => Special.normalCdf(x);
@@ -114,6 +134,46 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
+  '1ba83e9871c280a4-562': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_reciprocal = (x) => 1 / x;
+      const op_square = (x) => x * x;
+      const op_neg = (x) => -x;
+      const primal = (x) => op_reciprocal(x);
+      const d0 = (x, out) => op_neg(op_square(out));
+      return function reciprocal() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '1c0596837c0e55aa-651': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_erf = (x) => Special.erf(x);
+      const op_square = (x) => x * x;
+      const op_neg = (x) => -x;
+      const op_exp = (x) => Math.exp(x);
+      const op_mul = (x, y) => x * y;
+      const primal = (x) => op_erf(x);
+      const d0 = (x, out) => op_mul(op_exp(op_neg(op_square(x))), 1.1283791670955126);
+      return function erf() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
   '1d0369c7ab017390-1080': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_mul = (x, y) => x * y;
@@ -147,43 +207,6 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  '220ceffa81cca5c5-1352': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_elu = (x, alpha) => x > 0 ? x : alpha * Math.expm1(x);
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const op_add = (x, y) => x + y;
-      const op_where = (c, x, y) => c !== 0 ? x : y;
-      const op_expm1 = (x) => Math.expm1(x);
-      const primal = (x, y) => op_elu(x, alpha);
-      const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, op_add(out, alpha));
-      const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, op_expm1(x));
-      return function elu(b) {
-        const c = this.chunk;
-        const i = this.index;
-        const tag = c.tags[i];
-        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
-          if (typeof b === 'number') {
-            if (ga) {
-              const out = primal(x, b);
-              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
-            }
-          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
-            const bc = b.chunk;
-            const j = b.index;
-            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
-            if (ga || gb) {
-              const y = bc.val[j];
-              const out = primal(x, y);
-              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
   '27def0845b4be5ad-522': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_relu = (x) => x < 0 ? 0 : x;
@@ -191,6 +214,26 @@ export const factories: Record<string, Factory> = {
       const primal = (x) => op_relu(x);
       const d0 = (x, out) => op_gt(x, 0);
       return function relu() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '5b0f7aceca9cf662-613': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_atanh = (x) => Math.atanh(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      const op_reciprocal = (x) => 1 / x;
+      const primal = (x) => op_atanh(x);
+      const d0 = (x, out) => op_reciprocal(op_sub(1, op_square(x)));
+      return function atanh() {
         const c = this.chunk;
         const i = this.index;
         if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
@@ -257,6 +300,61 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
+  '77d83734406c3486-609': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_atan = (x) => Math.atan(x);
+      const op_square = (x) => x * x;
+      const op_add = (x, y) => x + y;
+      const op_reciprocal = (x) => 1 / x;
+      const primal = (x) => op_atan(x);
+      const d0 = (x, out) => op_reciprocal(op_add(op_square(x), 1));
+      return function atan() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  '7fbe40c10d442e5b-1248': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_leakyRelu = (x, a) => x > 0 ? x : a * x;
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_where = (c, x, y) => c !== 0 ? x : y;
+      const primal = (x, y) => op_leakyRelu(x, y);
+      const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, y);
+      const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, x);
+      return function leakyRelu(b) {
+        const c = this.chunk;
+        const i = this.index;
+        const tag = c.tags[i];
+        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
+          if (typeof b === 'number') {
+            if (ga) {
+              const out = primal(x, b);
+              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
+            }
+          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
+            const bc = b.chunk;
+            const j = b.index;
+            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
+            if (ga || gb) {
+              const y = bc.val[j];
+              const out = primal(x, y);
+              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
   '80d4075669aa4f33-521': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_expm1 = (x) => Math.expm1(x);
@@ -272,6 +370,43 @@ export const factories: Record<string, Factory> = {
           return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
         }
         return slow(this);
+      };
+    };
+  },
+  '81fd7bb86512b39c-1344': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_elu = (x, alpha) => x > 0 ? x : alpha * Math.expm1(x);
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_add = (x, y) => x + y;
+      const op_where = (c, x, y) => c !== 0 ? x : y;
+      const op_expm1 = (x) => Math.expm1(x);
+      const primal = (x, y) => op_elu(x, y);
+      const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, op_add(out, y));
+      const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, op_expm1(x));
+      return function elu(b) {
+        const c = this.chunk;
+        const i = this.index;
+        const tag = c.tags[i];
+        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
+          if (typeof b === 'number') {
+            if (ga) {
+              const out = primal(x, b);
+              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
+            }
+          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
+            const bc = b.chunk;
+            const j = b.index;
+            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
+            if (ga || gb) {
+              const y = bc.val[j];
+              const out = primal(x, y);
+              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
+            }
+          }
+        }
+        return slow(this, b);
       };
     };
   },
@@ -305,6 +440,25 @@ export const factories: Record<string, Factory> = {
           }
         }
         return slow(this, b);
+      };
+    };
+  },
+  '97451c067c582c35-585': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      const op_square = (x) => x * x;
+      const op_mul = (x, y) => x * y;
+      const primal = (x) => op_rsqrt(x);
+      const d0 = (x, out) => op_mul(op_mul(op_square(out), out), (-0.5));
+      return function rsqrt() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
       };
     };
   },
@@ -404,6 +558,44 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
+  'a14f8f85ed73c7a7-631': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_relu6 = (x) => x <= 0 ? 0 : x >= 6 ? 6 : x;
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_lt = (x, y) => x < y ? 1 : 0;
+      const op_mul = (x, y) => x * y;
+      const primal = (x) => op_relu6(x);
+      const d0 = (x, out) => op_mul(op_gt(x, 0), op_lt(x, 6));
+      return function relu6() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'a9d90e4462b548d7-518': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_sinh = (x) => Math.sinh(x);
+      const op_cosh = (x) => Math.cosh(x);
+      const primal = (x) => op_sinh(x);
+      const d0 = (x, out) => op_cosh(x);
+      return function sinh() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
   'af560f9882a5523b-470': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_exp = (x) => Math.exp(x);
@@ -421,15 +613,39 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'bdd192115bdb2ecb-1248': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+  'c02373f6dec11055-644': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
-      const op_leakyRelu = (x, a) => x > 0 ? x : a * x;
+      const op_acos = (x) => Math.acos(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      const op_neg = (x) => -x;
+      const primal = (x) => op_acos(x);
+      const d0 = (x, out) => op_neg(op_rsqrt(op_sub(1, op_square(x))));
+      return function acos() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'c92bb4032c064a44-1372': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_minimum = (x, y) => Math.min(x, y);
+      const op_lt = (x, y) => x < y ? 1 : 0;
+      const op_eq = (x, y) => x === y ? 1 : 0;
+      const op_mul = (x, y) => x * y;
+      const op_add = (x, y) => x + y;
       const op_gt = (x, y) => x > y ? 1 : 0;
-      const op_where = (c, x, y) => c !== 0 ? x : y;
-      const primal = (x, y) => op_leakyRelu(x, a);
-      const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, a);
-      const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, x);
-      return function leakyRelu(b) {
+      const primal = (x, y) => op_minimum(x, y);
+      const d0 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
+      const d1 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
+      return function minimum(b) {
         const c = this.chunk;
         const i = this.index;
         const tag = c.tags[i];
@@ -456,18 +672,37 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'c92bb4032c064a44-1372': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+  'ca91745f4ec6e455-614': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
-      const op_minimum = (x, y) => Math.min(x, y);
-      const op_lt = (x, y) => x < y ? 1 : 0;
-      const op_eq = (x, y) => x === y ? 1 : 0;
-      const op_mul = (x, y) => x * y;
+      const op_asinh = (x) => Math.asinh(x);
+      const op_square = (x) => x * x;
       const op_add = (x, y) => x + y;
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const primal = (x, y) => op_minimum(x, y);
-      const d0 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
-      const d1 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
-      return function minimum(b) {
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      const primal = (x) => op_asinh(x);
+      const d0 = (x, out) => op_rsqrt(op_add(op_square(x), 1));
+      return function asinh() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'cbda1e5f8bace42a-1315': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_atan2 = (y, x) => Math.atan2(y, x);
+      const op_square = (x) => x * x;
+      const op_add = (x, y) => x + y;
+      const op_div = (x, y) => x / y;
+      const op_neg = (x) => -x;
+      const primal = (x, y) => op_atan2(x, y);
+      const d0 = (x, y, out) => op_div(y, op_add(op_square(y), op_square(x)));
+      const d1 = (x, y, out) => op_div(op_neg(x), op_add(op_square(y), op_square(x)));
+      return function atan2(b) {
         const c = this.chunk;
         const i = this.index;
         const tag = c.tags[i];
@@ -567,6 +802,46 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
+  'ea3d9e27f4a73e00-614': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_acosh = (x) => Math.acosh(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      const primal = (x) => op_acosh(x);
+      const d0 = (x, out) => op_rsqrt(op_sub(op_square(x), 1));
+      return function acosh() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'ed03b6389a618582-718': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_selu = (x) => x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_add = (x, y) => x + y;
+      const op_where = (c, x, y) => c !== 0 ? x : y;
+      const primal = (x) => op_selu(x);
+      const d0 = (x, out) => op_where(op_gt(x, 0), 1.0507009873554805, op_add(out, 1.7580993408473766));
+      return function selu() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
   'ee8924d4d63a2904-530': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_abs = (x) => Math.abs(x);
@@ -574,6 +849,43 @@ export const factories: Record<string, Factory> = {
       const primal = (x) => op_abs(x);
       const d0 = (x, out) => op_sign(x);
       return function abs() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'ef7a7f77be29da86-518': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_cosh = (x) => Math.cosh(x);
+      const op_sinh = (x) => Math.sinh(x);
+      const primal = (x) => op_cosh(x);
+      const d0 = (x, out) => op_sinh(x);
+      return function cosh() {
+        const c = this.chunk;
+        const i = this.index;
+        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const out = primal(x);
+          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
+        }
+        return slow(this);
+      };
+    };
+  },
+  'f83d8b1b4ff46648-626': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_logSigmoid = (x) => (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
+      const op_neg = (x) => -x;
+      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
+      const primal = (x) => op_logSigmoid(x);
+      const d0 = (x, out) => op_sigmoid(op_neg(x));
+      return function logSigmoid() {
         const c = this.chunk;
         const i = this.index;
         if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {

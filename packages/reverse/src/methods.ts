@@ -15,7 +15,8 @@ import {
   compileFunction,
   installTensorMethods,
   installScalarMethods,
-  scalarRuleSource,
+  scalarMethodSource,
+  type ScalarFastPath,
   type Algebra,
   type Op,
   type ScalarMethods,
@@ -75,37 +76,16 @@ function record(tag: number, op: Op<never>, out: number, ca: Chunk | null, ia: n
   return new Var(c, k);
 }
 
-function compileMethod(name: string, op: Op<undefined>): Method {
-  const src = scalarRuleSource(op);
-  const slow = (a: Var, ...rest: unknown[]) => (o as unknown as Record<string, (...v: unknown[]) => unknown>)[name](a, ...rest);
-  if (src.partials === null) {
-    return function (this: Var, ...rest: unknown[]) {
-      return slow(this, ...rest);
-    };
-  }
-  const [p0, p1] = src.partials;
-  // Fast when the receiver (and a node operand) is a numeric entry of one graph that records.
-  const body =
-    src.inputs.length === 1
-      ? `${src.helpers}
-const primal = (x) => ${src.primal};
-const d0 = (x, out) => ${p0};
-return function ${name}() {
-  const c = this.chunk;
+/** Var's fast path: numeric entries of one graph that records, and plain numbers. */
+const fastPath: ScalarFastPath = {
+  unary: `  const c = this.chunk;
   const i = this.index;
   if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
     const x = c.val[i];
     const out = primal(x);
     return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-  }
-  return slow(this);
-};`
-      : `${src.helpers}
-const primal = (x, y) => ${src.primal};
-const d0 = (x, y, out) => ${p0};
-const d1 = (x, y, out) => ${p1};
-return function ${name}(b) {
-  const c = this.chunk;
+  }`,
+  binary: `  const c = this.chunk;
   const i = this.index;
   const tag = c.tags[i];
   if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
@@ -126,9 +106,14 @@ return function ${name}(b) {
         return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
       }
     }
-  }
-  return slow(this, b);
-};`;
+  }`,
+};
+
+/** Compiles the fast method of one element-wise op (see the module comment); undefined when the general path serves it. */
+function compileMethod(name: string, op: Op<undefined>): Method | undefined {
+  const body = scalarMethodSource(name, op, fastPath);
+  if (body === null) return undefined;
+  const slow = (a: Var, ...rest: unknown[]) => (o as unknown as Record<string, (...v: unknown[]) => unknown>)[name](a, ...rest);
   const scope = { Var, state, anomaly: anomalyState, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST: NUMERIC | REQUIRES_GRAD };
   return (compileFunction([], body, scope, '@ad/reverse') as () => Method)();
 }

@@ -98,6 +98,16 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '0486e2817a67f670-210': function (Math, Special) {
+    return function (out, n, xData, xOff, loData, loOff, hiData, hiOff) {
+      const lo = loData[loOff];
+      const hi = hiData[hiOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.min(Math.max(x, lo), hi);
+      }
+    };
+  },
   '05d0cfc424f8ed9e-562': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride) {
       const rank = shape.length;
@@ -122,6 +132,16 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '07144f481317c9c6-35': function (Math, Special) {
+    return function (x) {
+      return Math.atan(x);
+    };
+  },
+  '096137c1ad2e78c9-100': function (Math, Special) {
+    return function (x) {
+      return (Math.abs(x - Math.trunc(x)) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
+    };
+  },
   '097153a6e644107d-144': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       const x = xData[xOff];
@@ -137,6 +157,14 @@ export const factories: Record<string, Factory> = {
         const x = xData[xOff + i];
         const y = yData[yOff + i];
         out[i] = x !== y ? 1 : 0;
+      }
+    };
+  },
+  '09faf447b02c8a31-115': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.cosh(x);
       }
     };
   },
@@ -173,12 +201,41 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '0b5ba354cee611a2-611': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = (Math.abs(x - Math.trunc(x)) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
   '0b5bf8e30dbcf270-115': function (Math, Special) {
     return function (out, n, xData, xOff) {
       for (let i = 0; i < n; i++) {
         const x = xData[xOff + i];
         out[i] = Math.tanh(x);
       }
+    };
+  },
+  '0b9c429f9541fc6f-58': function (Math, Special) {
+    return function (x, lo, hi) {
+      return Math.min(Math.max(x, lo), hi);
     };
   },
   '0c0e38effea206a9-142': function (Math, Special) {
@@ -196,6 +253,30 @@ export const factories: Record<string, Factory> = {
       for (let i = 0; i < n; i++) {
         const y = yData[yOff + i];
         out[i] = x !== y ? 1 : 0;
+      }
+    };
+  },
+  '0cfdecc1267c9c46-548': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Special.erf(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
       }
     };
   },
@@ -239,6 +320,91 @@ export const factories: Record<string, Factory> = {
       return (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
     };
   },
+  '11528633bcfdb012-40': function (Math, Special) {
+    return function (x) {
+      return (x !== x ? 1 : 0);
+    };
+  },
+  '1184a3ed3b08eb7d-546': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.sinh(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '1301a643f2af81c4-109': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.asin(x);
+      }
+    };
+  },
+  '13b072022903766c-546': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.asin(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '14be3c5a58b384b4-547': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.asinh(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
   '14cd51f929ec7518-186': function (Math, Special) {
     return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
       const c = cData[cOff];
@@ -246,6 +412,32 @@ export const factories: Record<string, Factory> = {
       for (let i = 0; i < n; i++) {
         const y = yData[yOff + i];
         out[i] = c !== 0 ? x : y;
+      }
+    };
+  },
+  '1671d8e454b148c0-118': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = (x - x === 0 ? 1 : 0);
+      }
+    };
+  },
+  '17a0a968a35ce42c-155': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
+      }
+    };
+  },
+  '182990cda9282694-210': function (Math, Special) {
+    return function (out, n, xData, xOff, loData, loOff, hiData, hiOff) {
+      const x = xData[xOff];
+      const lo = loData[loOff];
+      for (let i = 0; i < n; i++) {
+        const hi = hiData[hiOff + i];
+        out[i] = Math.min(Math.max(x, lo), hi);
       }
     };
   },
@@ -275,6 +467,38 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '1b55f386b92b909e-109': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.sinh(x);
+      }
+    };
+  },
+  '1cd8866c8a0ffc7b-546': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.cosh(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
   '1e23e6c99839cbc4-198': function (Math, Special) {
     return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
       for (let i = 0; i < n; i++) {
@@ -294,6 +518,14 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '1ebb06bda41087d8-102': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = 1 / x;
+      }
+    };
+  },
   '1ed662bd8b8d620a-108': function (Math, Special) {
     return function (out, n, xData, xOff) {
       const x = xData[xOff];
@@ -302,11 +534,36 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '1ff3f80696440de4-119': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = 1 / Math.sqrt(x);
+      }
+    };
+  },
+  '203ca4966a388892-116': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.acosh(x);
+      }
+    };
+  },
   '203de2fb34908615-117': function (Math, Special) {
     return function (out, n, xData, xOff) {
       const x = xData[xOff];
       for (let i = 0; i < n; i++) {
         out[i] = Special.normalCdf(x);
+      }
+    };
+  },
+  '2042e989496fdce8-147': function (Math, Special) {
+    return function (out, n, yData, yOff, xData, xOff) {
+      const y = yData[yOff];
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.atan2(y, x);
       }
     };
   },
@@ -361,6 +618,16 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '2564d37169758f08-216': function (Math, Special) {
+    return function (out, n, xData, xOff, loData, loOff, hiData, hiOff) {
+      const hi = hiData[hiOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const lo = loData[loOff + i];
+        out[i] = Math.min(Math.max(x, lo), hi);
+      }
+    };
+  },
   '2598408bf70af584-116': function (Math, Special) {
     return function (out, n, xData, xOff) {
       for (let i = 0; i < n; i++) {
@@ -382,9 +649,82 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '26dd71d2fa8c5c8a-907': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, loData, loOff, loStride, hiData, hiOff, hiStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let loPos = loOff; const loInner = loStride[last];
+      let hiPos = hiOff; const hiInner = hiStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          const lo = loData[loPos + j * loInner];
+          const hi = hiData[hiPos + j * hiInner];
+          out[o++] = Math.min(Math.max(x, lo), hi);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d]; loPos += loStride[d]; hiPos += hiStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d]; loPos -= loStride[d] * shape[d]; hiPos -= hiStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '26e28513feb7f56d-114': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = (x !== x ? 1 : 0);
+      }
+    };
+  },
+  '276208c9a9307e86-50': function (Math, Special) {
+    return function (x) {
+      return x <= 0 ? 0 : x >= 6 ? 6 : x;
+    };
+  },
   '2b49969135a05e1a-42': function (Math, Special) {
     return function (c, x, y) {
       return c !== 0 ? x : y;
+    };
+  },
+  '2ba6e76172232b40-546': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.acos(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '2c89b46e3aed176c-109': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.atan(x);
+      }
     };
   },
   '2dad76c2ee9415cd-148': function (Math, Special) {
@@ -393,6 +733,38 @@ export const factories: Record<string, Factory> = {
         const x = xData[xOff + i];
         const y = yData[yOff + i];
         out[i] = x * y;
+      }
+    };
+  },
+  '2f9056541a2a8083-577': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = (x === Infinity || x === -Infinity ? 1 : 0);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '311cae6d9a8c7a6f-140': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = (x === Infinity || x === -Infinity ? 1 : 0);
       }
     };
   },
@@ -450,6 +822,11 @@ export const factories: Record<string, Factory> = {
       return x >= y ? 1 : 0;
     };
   },
+  '3a3f3bccfb67b259-35': function (Math, Special) {
+    return function (x) {
+      return Math.acos(x);
+    };
+  },
   '3d413b775db46155-146': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       const x = xData[xOff];
@@ -478,6 +855,16 @@ export const factories: Record<string, Factory> = {
   '3f297f708bf4d5ef-25': function (Math, Special) {
     return function (x) {
       return -x;
+    };
+  },
+  '40802eb172f76d9a-210': function (Math, Special) {
+    return function (out, n, xData, xOff, loData, loOff, hiData, hiOff) {
+      const x = xData[xOff];
+      const hi = hiData[hiOff];
+      for (let i = 0; i < n; i++) {
+        const lo = loData[loOff + i];
+        out[i] = Math.min(Math.max(x, lo), hi);
+      }
     };
   },
   '40c778c09f9c054a-547': function (Math, Special) {
@@ -509,6 +896,20 @@ export const factories: Record<string, Factory> = {
       return x > y ? 1 : 0;
     };
   },
+  '42120a49114f7fbf-28': function (Math, Special) {
+    return function (x) {
+      return 1 / x;
+    };
+  },
+  '42edde23917cac29-153': function (Math, Special) {
+    return function (out, n, yData, yOff, xData, xOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.atan2(y, x);
+      }
+    };
+  },
   '437a57772ed3cfe5-192': function (Math, Special) {
     return function (out, n, cData, cOff, xData, xOff, yData, yOff) {
       const c = cData[cOff];
@@ -525,6 +926,11 @@ export const factories: Record<string, Factory> = {
       for (let i = 0; i < n; i++) {
         out[i] = x < 0 ? 0 : x;
       }
+    };
+  },
+  '4452c2006f5d3ab4-36': function (Math, Special) {
+    return function (x) {
+      return Math.atanh(x);
     };
   },
   '44a993ae846b6713-556': function (Math, Special) {
@@ -564,6 +970,14 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '494d037d6851af22-116': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.asinh(x);
+      }
+    };
+  },
   '4971695a95eae494-40': function (Math, Special) {
     return function (x, y) {
       return x !== y ? 1 : 0;
@@ -583,6 +997,64 @@ export const factories: Record<string, Factory> = {
       for (let i = 0; i < n; i++) {
         const x = xData[xOff + i];
         out[i] = Math.abs(x);
+      }
+    };
+  },
+  '4adc9971e19d6cf0-546': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.atan(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '4aff25734d9de235-547': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.acosh(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '4b11e739af9ae7df-222': function (Math, Special) {
+    return function (out, n, xData, xOff, loData, loOff, hiData, hiOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const lo = loData[loOff + i];
+        const hi = hiData[hiOff + i];
+        out[i] = Math.min(Math.max(x, lo), hi);
       }
     };
   },
@@ -621,6 +1093,24 @@ export const factories: Record<string, Factory> = {
           xPos -= xStride[d] * shape[d];
           index[d] = 0;
         }
+      }
+    };
+  },
+  '4cd456fc5fc050fe-115': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.atan(x);
+      }
+    };
+  },
+  '4d3a5dcf530e9e4b-216': function (Math, Special) {
+    return function (out, n, xData, xOff, loData, loOff, hiData, hiOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const lo = loData[loOff + i];
+        const hi = hiData[hiOff + i];
+        out[i] = Math.min(Math.max(x, lo), hi);
       }
     };
   },
@@ -692,6 +1182,30 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '5754cb2b4daaeab2-555': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = (x - x === 0 ? 1 : 0);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
   '575ed98ca6bf136e-696': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
       const rank = shape.length;
@@ -713,6 +1227,30 @@ export const factories: Record<string, Factory> = {
           xPos += xStride[d]; yPos += yStride[d];
           if (index[d] < shape[d]) break;
           xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '57d5b948cd347532-539': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = 1 / x;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
           index[d] = 0;
         }
       }
@@ -753,11 +1291,24 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '5c3df14d0bb5093a-35': function (Math, Special) {
+    return function (x) {
+      return Math.asin(x);
+    };
+  },
   '5ca77d97f9528143-108': function (Math, Special) {
     return function (out, n, xData, xOff) {
       for (let i = 0; i < n; i++) {
         const x = xData[xOff + i];
         out[i] = x * x;
+      }
+    };
+  },
+  '5cd8820592772955-174': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = (Math.abs(x - Math.trunc(x)) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
       }
     };
   },
@@ -859,6 +1410,27 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '675135b39563af8e-115': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.ceil(x);
+      }
+    };
+  },
+  '67c29fd7727aa282-110': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.asinh(x);
+      }
+    };
+  },
+  '67cc42c82bd0b9a7-44': function (Math, Special) {
+    return function (x) {
+      return (x - x === 0 ? 1 : 0);
+    };
+  },
   '6b655d31c4b14c48-704': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
       const rank = shape.length;
@@ -916,6 +1488,14 @@ export const factories: Record<string, Factory> = {
       for (let i = 0; i < n; i++) {
         const x = xData[xOff + i];
         out[i] = Math.tan(x);
+      }
+    };
+  },
+  '72d2d5082c19fc57-113': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = 1 / Math.sqrt(x);
       }
     };
   },
@@ -1001,6 +1581,27 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '77c74a328628cc77-170': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
+      }
+    };
+  },
+  '78252b7ed6281246-41': function (Math, Special) {
+    return function (y, x) {
+      return Math.atan2(y, x);
+    };
+  },
+  '79f1cbfdf6742b0f-115': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.asin(x);
+      }
+    };
+  },
   '7cabff692a4a9ff8-772': function (Math, Special) {
     return function (out, shape, pData, pOff, pStride, tData, tOff, tStride) {
       const rank = shape.length;
@@ -1037,6 +1638,45 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '7db8e0f415e902e0-115': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.acos(x);
+      }
+    };
+  },
+  '7e1ed744e7b3d9ec-35': function (Math, Special) {
+    return function (x) {
+      return Math.sinh(x);
+    };
+  },
+  '7ee35b5975c9fe51-153': function (Math, Special) {
+    return function (out, n, yData, yOff, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = Math.atan2(y, x);
+      }
+    };
+  },
+  '80471655ddea217e-159': function (Math, Special) {
+    return function (out, n, yData, yOff, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        const x = xData[xOff + i];
+        out[i] = Math.atan2(y, x);
+      }
+    };
+  },
+  '80a1601ec00253fc-116': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.atanh(x);
+      }
+    };
+  },
   '821371b13bcb4a92-148': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       for (let i = 0; i < n; i++) {
@@ -1069,6 +1709,14 @@ export const factories: Record<string, Factory> = {
           xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
           index[d] = 0;
         }
+      }
+    };
+  },
+  '8242cce2095b87e5-111': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Special.erf(x);
       }
     };
   },
@@ -1157,6 +1805,22 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '884a3944c178d9c5-110': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.atanh(x);
+      }
+    };
+  },
+  '894958a18ac6a2f4-109': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.cosh(x);
+      }
+    };
+  },
   '899506f079d7fd34-696': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
       const rank = shape.length;
@@ -1190,6 +1854,37 @@ export const factories: Record<string, Factory> = {
       for (let i = 0; i < n; i++) {
         out[i] = x < y ? 1 : 0;
       }
+    };
+  },
+  '89ce5d3844422fee-707': function (Math, Special) {
+    return function (out, shape, yData, yOff, yStride, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let yPos = yOff; const yInner = yStride[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const y = yData[yPos + j * yInner];
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.atan2(y, x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          yPos += yStride[d]; xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          yPos -= yStride[d] * shape[d]; xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  '89f21227c9173893-35': function (Math, Special) {
+    return function (x) {
+      return Math.cosh(x);
     };
   },
   '8a8fe5e7f7533b1e-148': function (Math, Special) {
@@ -1242,6 +1937,35 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '8d6abb73ec8d8606-36': function (Math, Special) {
+    return function (x) {
+      return Math.asinh(x);
+    };
+  },
+  '8da679f86807ac66-546': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.ceil(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
   '8e3975b61737860c-114': function (Math, Special) {
     return function (out, n, xData, xOff) {
       for (let i = 0; i < n; i++) {
@@ -1261,6 +1985,11 @@ export const factories: Record<string, Factory> = {
   '927089ce5a590054-40': function (Math, Special) {
     return function (x, y) {
       return x === y ? 1 : 0;
+    };
+  },
+  '92e9ac18e81fedf5-90': function (Math, Special) {
+    return function (x) {
+      return x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
     };
   },
   '94b01ec1bf2e625c-148': function (Math, Special) {
@@ -1351,6 +2080,22 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '98d638f51d3f7b21-120': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = (x !== x ? 1 : 0);
+      }
+    };
+  },
+  '9b2eb5cd31a3440c-109': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.ceil(x);
+      }
+    };
+  },
   '9bc02706beedd453-99': function (Math, Special) {
     return function (out, n, xData, xOff) {
       const x = xData[xOff];
@@ -1385,12 +2130,36 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  'a2bbb1cf99b231f1-130': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = x <= 0 ? 0 : x >= 6 ? 6 : x;
+      }
+    };
+  },
+  'a41c5f881ba22421-164': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
+      }
+    };
+  },
   'a459e0d18d812604-152': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       const x = xData[xOff];
       for (let i = 0; i < n; i++) {
         const y = yData[yOff + i];
         out[i] = x === y ? 1 : 0;
+      }
+    };
+  },
+  'a5e108cc69af6eb8-110': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.floor(x);
       }
     };
   },
@@ -1438,6 +2207,14 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  'aa54ba7f1827061f-180': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = (Math.abs(x - Math.trunc(x)) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
+      }
+    };
+  },
   'ab733d671c846e04-202': function (Math, Special) {
     return function (out, n, zData, zOff, tData, tOff) {
       for (let i = 0; i < n; i++) {
@@ -1452,6 +2229,16 @@ export const factories: Record<string, Factory> = {
       for (let i = 0; i < n; i++) {
         const x = xData[xOff + i];
         out[i] = x < 0 ? 0 : x;
+      }
+    };
+  },
+  'ac8e03e55711c799-216': function (Math, Special) {
+    return function (out, n, xData, xOff, loData, loOff, hiData, hiOff) {
+      const lo = loData[loOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const hi = hiData[hiOff + i];
+        out[i] = Math.min(Math.max(x, lo), hi);
       }
     };
   },
@@ -1479,12 +2266,44 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  'accd629c34b1ae85-561': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = x <= 0 ? 0 : x >= 6 ? 6 : x;
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
   'acf767b42c4852aa-218': function (Math, Special) {
     return function (out, n, pData, pOff, tData, tOff) {
       const t = tData[tOff];
       for (let i = 0; i < n; i++) {
         const p = pData[pOff + i];
         out[i] = 0 - (t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100));
+      }
+    };
+  },
+  'adc1207c1a491273-110': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.acosh(x);
       }
     };
   },
@@ -1506,12 +2325,44 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  'b26e00a7dd11427c-547': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.floor(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
   'b308185964ce2a7e-151': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       const x = xData[xOff];
       for (let i = 0; i < n; i++) {
         const y = yData[yOff + i];
         out[i] = x <= y ? 1 : 0;
+      }
+    };
+  },
+  'b400430c96c325f6-117': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Special.erf(x);
       }
     };
   },
@@ -1542,6 +2393,54 @@ export const factories: Record<string, Factory> = {
   'b4b2056cfb32896f-39': function (Math, Special) {
     return function (x, y) {
       return Math.min(x, y);
+    };
+  },
+  'b5212fcae0c3574e-551': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = (x !== x ? 1 : 0);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
+  'b52a87d39eeedb4d-550': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = 1 / Math.sqrt(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
     };
   },
   'b70280feece18c87-149': function (Math, Special) {
@@ -1604,9 +2503,29 @@ export const factories: Record<string, Factory> = {
       return x < 0 ? 0 : x;
     };
   },
+  'ba41f10ff79f92da-35': function (Math, Special) {
+    return function (x) {
+      return Math.ceil(x);
+    };
+  },
+  'babed2636c1a6a7d-204': function (Math, Special) {
+    return function (out, n, xData, xOff, loData, loOff, hiData, hiOff) {
+      const x = xData[xOff];
+      const lo = loData[loOff];
+      const hi = hiData[hiOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.min(Math.max(x, lo), hi);
+      }
+    };
+  },
   'bb03b2bf8e4c44b8-51': function (Math, Special) {
     return function (x) {
       return (x > 0 ? 1 : x < 0 ? -1 : 0);
+    };
+  },
+  'bb1a14247e4dc1d7-37': function (Math, Special) {
+    return function (x) {
+      return Special.erf(x);
     };
   },
   'bb958e537de75a2a-180': function (Math, Special) {
@@ -1625,6 +2544,11 @@ export const factories: Record<string, Factory> = {
         const x = xData[xOff + i];
         out[i] = Math.sin(x);
       }
+    };
+  },
+  'bc912be42e74edf3-75': function (Math, Special) {
+    return function (x) {
+      return (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
     };
   },
   'bd1b8b05c69165ec-142': function (Math, Special) {
@@ -1662,6 +2586,14 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  'c0ebfb676cf13836-146': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = (x === Infinity || x === -Infinity ? 1 : 0);
+      }
+    };
+  },
   'c220d49a3b993915-150': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       const x = xData[xOff];
@@ -1676,6 +2608,14 @@ export const factories: Record<string, Factory> = {
       const x = xData[xOff];
       for (let i = 0; i < n; i++) {
         out[i] = Math.sin(x);
+      }
+    };
+  },
+  'c363441b16d84744-108': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = 1 / x;
       }
     };
   },
@@ -1724,6 +2664,22 @@ export const factories: Record<string, Factory> = {
   'cbb6b0ae70beaa12-30': function (Math, Special) {
     return function (x, y) {
       return x + y;
+    };
+  },
+  'cbe0c0582023e565-115': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.sinh(x);
+      }
+    };
+  },
+  'cbed87f60bab2100-124': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = (x - x === 0 ? 1 : 0);
+      }
     };
   },
   'ccfd75331de01358-114': function (Math, Special) {
@@ -1775,6 +2731,30 @@ export const factories: Record<string, Factory> = {
       const y = yData[yOff];
       for (let i = 0; i < n; i++) {
         out[i] = x * y;
+      }
+    };
+  },
+  'cf55f7e72b96ca01-601': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
       }
     };
   },
@@ -1845,6 +2825,19 @@ export const factories: Record<string, Factory> = {
       return Math.sin(x);
     };
   },
+  'd864e1391eb58f56-124': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = x <= 0 ? 0 : x >= 6 ? 6 : x;
+      }
+    };
+  },
+  'd9396c498f08f9aa-66': function (Math, Special) {
+    return function (x) {
+      return (x === Infinity || x === -Infinity ? 1 : 0);
+    };
+  },
   'd9ec519905e4b94b-38': function (Math, Special) {
     return function (x, y) {
       return x < y ? 1 : 0;
@@ -1857,6 +2850,11 @@ export const factories: Record<string, Factory> = {
       for (let i = 0; i < n; i++) {
         out[i] = Math.min(x, y);
       }
+    };
+  },
+  'dbeb43cc809445bf-36': function (Math, Special) {
+    return function (x) {
+      return Math.acosh(x);
     };
   },
   'dbf9683387afe927-545': function (Math, Special) {
@@ -1881,6 +2879,11 @@ export const factories: Record<string, Factory> = {
           index[d] = 0;
         }
       }
+    };
+  },
+  'e1c0df9a734ab69b-39': function (Math, Special) {
+    return function (x) {
+      return 1 / Math.sqrt(x);
     };
   },
   'e1e230ee435a6eab-554': function (Math, Special) {
@@ -1955,6 +2958,30 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  'e5aee6a33f5ffa51-547': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = Math.atanh(x);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
   'e6dc33b9413f9e61-151': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       const x = xData[xOff];
@@ -1994,6 +3021,14 @@ export const factories: Record<string, Factory> = {
   'e7e06acfbac5fa8b-35': function (Math, Special) {
     return function (x) {
       return Math.tanh(x);
+    };
+  },
+  'e8772a269631bc56-109': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.acos(x);
+      }
     };
   },
   'e93d1c38de476801-42': function (Math, Special) {
@@ -2104,6 +3139,30 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  'f32aeef505b1eeb1-586': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          out[o++] = (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
   'f520360aa94e301f-535': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride) {
       const rank = shape.length;
@@ -2128,11 +3187,32 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  'f79c9848ae1b4328-36': function (Math, Special) {
+    return function (x) {
+      return Math.floor(x);
+    };
+  },
+  'f81f4fcaa0edb195-116': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.floor(x);
+      }
+    };
+  },
   'fb6f6435c8a7d889-125': function (Math, Special) {
     return function (out, n, xData, xOff) {
       const x = xData[xOff];
       for (let i = 0; i < n; i++) {
         out[i] = (x > 0 ? 1 : x < 0 ? -1 : 0);
+      }
+    };
+  },
+  'fce9ab5e8fdaad30-149': function (Math, Special) {
+    return function (out, n, xData, xOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
       }
     };
   },

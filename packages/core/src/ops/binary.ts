@@ -2,7 +2,7 @@
  * Element-wise ops of two (or three) inputs, with NumPy broadcasting. The helper un-broadcasts
  * adjoints: x̄ += sumToShape(ȳ·∂y/∂x, shape(x)).
  */
-import { custom, elementwise, unbroadcast, withMethod, type Binary, type OpWithMethod } from './define.js';
+import { custom, elementwise, unbroadcast, withMethod, type Binary, type ElementwiseInfo, type OpWithMethod } from './define.js';
 import type { MethodContext, Operand, Self } from './signature.js';
 
 /** where's primal kernel and scalar form, from the element-wise helper; its rules are below. */
@@ -123,4 +123,42 @@ export const where: OpWithMethod<undefined, (c: MethodContext, condition: Operan
     (c: MethodContext, condition: Operand<Self>, x: Operand<Self>, y: Operand<Self>): Self =>
       c.apply(op, [c.lift('where', condition), c.lift('where', x), c.lift('where', y)], undefined),
   { receiver: false },
+);
+
+/**
+ * atan2(y, x): the angle of the point (x, y), in (−π, π]. At (0, 0) the derivative is NaN
+ * (0/0), as PyTorch's.  ∂/∂y = x/(x² + y²),  ∂/∂x = −y/(x² + y²)
+ */
+export const atan2: Binary = elementwise({
+  name: 'atan2',
+  inputs: ['y', 'x'],
+  expr: 'Math.atan2(y, x)',
+  partials: [
+    (o, [y, x]) => o.div(x, o.add(o.square(x), o.square(y))),
+    (o, [y, x]) => o.div(o.neg(y), o.add(o.square(x), o.square(y))),
+  ],
+});
+
+/**
+ * x clamped to [min, max] (PyTorch's clamp: either bound may be omitted, bounds broadcast, a
+ * NaN passes through, and min > max gives max). The derivative passes where min ≤ x ≤ max,
+ * bounds included, as PyTorch's; a bound gets it where it is the result.
+ * ẏ = [min ≤ x ≤ max]·ẋ + [x < min ≤ max]·ṁin + [max(x, min) > max]·ṁax
+ */
+export const clamp: OpWithMethod<undefined, (c: MethodContext, x: Operand<Self>, min?: Operand<Self> | null, max?: Operand<Self> | null) => Self> & {
+  readonly elementwise: ElementwiseInfo;
+} = withMethod(
+  elementwise({
+    name: 'clamp',
+    inputs: ['x', 'lo', 'hi'],
+    expr: 'Math.min(Math.max(x, lo), hi)',
+    partials: [
+      (o, [x, lo, hi]) => o.mul(o.ge(x, lo), o.le(x, hi)),
+      (o, [x, lo, hi]) => o.mul(o.lt(x, lo), o.le(lo, hi)),
+      (o, [x, lo, hi]) => o.gt(o.maximum(x, lo), hi),
+    ],
+  }),
+  (op) =>
+    (c: MethodContext, x: Operand<Self>, min?: Operand<Self> | null, max?: Operand<Self> | null): Self =>
+      c.apply(op, [c.lift('clamp', x), c.lift('clamp', min ?? -Infinity), c.lift('clamp', max ?? Infinity)], undefined),
 );

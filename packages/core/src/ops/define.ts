@@ -156,7 +156,19 @@ export function elementwise<const I extends readonly string[]>(
         ? (c: MethodContext, x: Operand<Self>, y: Operand<Self>): Self => c.apply(op, [c.lift(name, x), c.lift(name, y)], undefined)
         : (c: MethodContext, ...xs: Operand<Self>[]): Self => c.apply(op, xs.map((x) => c.lift(name, x)), undefined)) as ElementwiseMethod<I>,
   };
+  defaultMethods.add(op.method);
   return op;
+}
+
+/** The methods `elementwise` made (not replaced by withMethod): Dual's and Var's fast paths compile those. */
+const defaultMethods = new WeakSet<object>();
+
+/**
+ * True for an element-wise op of one or two operands called as `x.op(y)`: the shape of
+ * method that scalar modes compile a fast path for.
+ */
+export function hasPlainScalarMethod(op: Op<never, unknown>): boolean {
+  return op.elementwise !== undefined && op.elementwise.inputs.length <= 2 && typeof op.method === 'function' && defaultMethods.has(op.method);
 }
 
 /**
@@ -164,17 +176,17 @@ export function elementwise<const I extends readonly string[]>(
  * users call, which checks their arguments and applies it. The op itself is returned, so
  * rules that refer to it and the table hold the same object.
  */
-export function withMethod<P, M extends MethodImpl, const O extends { receiver?: false }>(
-  op: Op<P>,
-  build: (op: Op<P>) => M,
+export function withMethod<B extends Op<never, unknown>, M extends MethodImpl, const O extends { receiver?: false } = {}>(
+  op: B,
+  build: (op: B) => M,
   options?: O,
-): OpWithMethod<P, M> & O {
+): Omit<B, 'method'> & { readonly method: M } & O {
   checkSpec('withMethod', op, [], ['primal', 'jvp', 'vjp']);
   if (typeof build !== 'function') throw new DTypeError('withMethod', `${op.name}: expected a function that builds the method from the op, got ${typeof build}`);
   const method = build(op);
   if (typeof method !== 'function') throw new DTypeError('withMethod', `${op.name}: the builder must return the method (a function), got ${typeof method}`);
   Object.assign(op, { method }, options);
-  return op as OpWithMethod<P, M> & O;
+  return op as unknown as Omit<B, 'method'> & { readonly method: M } & O;
 }
 
 /**
@@ -198,10 +210,14 @@ export interface CompositeSpec<M extends MethodImpl> {
   name: string;
   /** The function users call, over Self (its parameters annotated, its result `Self`). */
   method: M;
+}
+
+/** How a composite is installed: on scalar kinds too, or not as a method. */
+export interface CompositeFlags {
   /** True when it is defined on scalars too: a method of Dual and Var (it uses element-wise ops only). */
-  scalar?: boolean;
+  scalar?: true;
   /** False for a function that is not a method (concat takes a list). */
-  receiver?: boolean;
+  receiver?: false;
 }
 
 /** A composite with its flags as literal types, which the table's types read (signature.ts). */
@@ -210,11 +226,10 @@ export type CompositeOf<M extends MethodImpl, S> = Composite<M> &
   (S extends { receiver: false } ? { readonly receiver: false } : unknown);
 
 /** A composite function of the table (see Composite). */
-export function composite<M extends MethodImpl, const S extends { scalar?: true; receiver?: false } = {}>(
-  spec: CompositeSpec<M> & S,
-): CompositeOf<M, S> {
+export function composite<M extends MethodImpl, const S extends CompositeFlags = {}>(spec: CompositeSpec<M>, flags?: S): CompositeOf<M, S> {
   checkSpec('composite', spec, [], ['method']);
-  return { ...spec, composite: true } as unknown as CompositeOf<M, S>;
+  if (flags !== undefined && (typeof flags !== 'object' || flags === null)) throw new DTypeError('composite', `${spec.name}: flags must be an object ({ scalar?: true, receiver?: false })`);
+  return { name: spec.name, method: spec.method, ...flags, composite: true } as unknown as CompositeOf<M, S>;
 }
 
 /** What `linear` needs: the op's name, its primal and its transpose. */

@@ -16,10 +16,11 @@ import { makeAlgebra } from './facade.js';
 export interface ScalarRuleSource {
   /** `const` definitions of every helper the expressions call, one per op used. */
   readonly helpers: string;
-  /** The primal over the op's input names. */
+  /** The primal over the inputs, named x, y, z in order (whatever the op calls them). */
   readonly primal: string;
-  /** ∂y/∂xᵢ over the input names and `out` (the primal's value); null for a zero derivative. */
+  /** ∂y/∂xᵢ over x, y, z and `out` (the primal's value); null for a zero derivative. */
   readonly partials: readonly string[] | null;
+  /** The inputs' names in the source: x, y, z. */
   readonly inputs: readonly string[];
 }
 
@@ -54,19 +55,57 @@ export function scalarRuleSource(op: Op<undefined>): ScalarRuleSource {
   };
   const symbolic = makeAlgebra(interpreter);
   const self = helper(op as Op<unknown>);
+  // Canonical names, so every method template reads its operands as x and y (leakyRelu calls its
+  // second input a, atan2 its first y: the templates must not depend on that).
+  const inputs = ew.inputs.map((_, i) => 'xyz'[i]);
   const partials =
     ew.partials === null
       ? null
       : ew.partials.map((p) => {
-          const d = p(symbolic, ew.inputs, 'out');
+          const d = p(symbolic, inputs, 'out');
           return typeof d === 'number' ? literal(d) : d;
         });
   const source: ScalarRuleSource = {
     helpers: [...helpers.values()].join('\n'),
-    primal: `${self}(${ew.inputs.join(', ')})`,
+    primal: `${self}(${inputs.join(', ')})`,
     partials,
-    inputs: ew.inputs,
+    inputs,
   };
   cache.set(op as Op<unknown>, source);
   return source;
+}
+
+/** A mode's fast path for the methods of its scalar kind, as source (see scalarMethodSource). */
+export interface ScalarFastPath {
+  /** Extra definitions the fast paths use. */
+  readonly helpers?: string;
+  /** The body's fast path for an op of one operand (`this`); it returns, or falls through to the general path. */
+  readonly unary: string;
+  /** The same for two operands (`this`, `b`). */
+  readonly binary: string;
+}
+
+/**
+ * The source of a scalar kind's method for an element-wise op of one or two operands: the op's
+ * scalar rule (primal, d0, d1 over x, y and out) and the mode's fast path, which falls through
+ * to `slow` (the general interpreter) when it does not apply. Forward mode's Dual and reverse
+ * mode's Var give their fast paths; the rest is written once, here. Null for an op with zero
+ * derivative: the general path alone serves it.
+ */
+export function scalarMethodSource(name: string, op: Op<undefined>, fast: ScalarFastPath): string | null {
+  const src = scalarRuleSource(op);
+  if (src.partials === null) return null;
+  const unary = src.inputs.length === 1;
+  const params = unary ? 'x' : 'x, y';
+  const rule = [
+    src.helpers,
+    fast.helpers ?? '',
+    `const primal = (${params}) => ${src.primal};`,
+    ...src.partials.map((p, i) => `const d${i} = (${params}, out) => ${p};`),
+  ].filter((line) => line !== '');
+  return `${rule.join('\n')}
+return function ${name}(${unary ? '' : 'b'}) {
+${unary ? fast.unary : fast.binary}
+  return slow(this${unary ? '' : ', b'});
+};`;
 }

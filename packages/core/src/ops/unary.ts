@@ -98,3 +98,106 @@ export const abs: Unary = elementwise({ name: 'abs', inputs: ['x'], expr: 'Math.
  * and −0). Piecewise constant: zero derivative.
  */
 export const sign: Unary = elementwise({ name: 'sign', inputs: ['x'], expr: '(x > 0 ? 1 : x < 0 ? -1 : 0)' });
+
+/** asin x, NaN outside [−1, 1].  ẏ = ẋ/√(1 − x²),  x̄ += ȳ/√(1 − x²)  (±∞ at ±1, as PyTorch) */
+export const asin: Unary = elementwise({
+  name: 'asin',
+  inputs: ['x'],
+  expr: 'Math.asin(x)',
+  partials: [(o, [a]) => o.rsqrt(o.sub(1, o.square(a)))],
+});
+
+/** acos x, NaN outside [−1, 1].  ẏ = −ẋ/√(1 − x²),  x̄ += −ȳ/√(1 − x²) */
+export const acos: Unary = elementwise({
+  name: 'acos',
+  inputs: ['x'],
+  expr: 'Math.acos(x)',
+  partials: [(o, [a]) => o.neg(o.rsqrt(o.sub(1, o.square(a))))],
+});
+
+/** atan x.  ẏ = ẋ/(1 + x²),  x̄ += ȳ/(1 + x²) */
+export const atan: Unary = elementwise({
+  name: 'atan',
+  inputs: ['x'],
+  expr: 'Math.atan(x)',
+  partials: [(o, [a]) => o.reciprocal(o.add(o.square(a), 1))],
+});
+
+/** sinh x.  ẏ = cosh(x)·ẋ,  x̄ += cosh(x)·ȳ */
+export const sinh: Unary = elementwise({ name: 'sinh', inputs: ['x'], expr: 'Math.sinh(x)', partials: [(o, [a]) => o.cosh(a)] });
+
+/** cosh x.  ẏ = sinh(x)·ẋ,  x̄ += sinh(x)·ȳ */
+export const cosh: Unary = elementwise({ name: 'cosh', inputs: ['x'], expr: 'Math.cosh(x)', partials: [(o, [a]) => o.sinh(a)] });
+
+/** asinh x.  ẏ = ẋ/√(x² + 1),  x̄ += ȳ/√(x² + 1) */
+export const asinh: Unary = elementwise({
+  name: 'asinh',
+  inputs: ['x'],
+  expr: 'Math.asinh(x)',
+  partials: [(o, [a]) => o.rsqrt(o.add(o.square(a), 1))],
+});
+
+/** acosh x, NaN below 1.  ẏ = ẋ/√(x² − 1),  x̄ += ȳ/√(x² − 1)  (∞ at 1, as PyTorch) */
+export const acosh: Unary = elementwise({
+  name: 'acosh',
+  inputs: ['x'],
+  expr: 'Math.acosh(x)',
+  partials: [(o, [a]) => o.rsqrt(o.sub(o.square(a), 1))],
+});
+
+/** atanh x, NaN outside [−1, 1], ±∞ at ±1.  ẏ = ẋ/(1 − x²),  x̄ += ȳ/(1 − x²) */
+export const atanh: Unary = elementwise({
+  name: 'atanh',
+  inputs: ['x'],
+  expr: 'Math.atanh(x)',
+  partials: [(o, [a]) => o.reciprocal(o.sub(1, o.square(a)))],
+});
+
+/** erf x, the error function, to about 1e-15.  ẏ = (2/√π)·e^(−x²)·ẋ,  x̄ += (2/√π)·e^(−x²)·ȳ */
+export const erf: Unary = elementwise({
+  name: 'erf',
+  inputs: ['x'],
+  expr: 'Special.erf(x)',
+  partials: [(o, [a]) => o.mul(o.exp(o.neg(o.square(a))), 2 / Math.sqrt(Math.PI))],
+});
+
+/** 1/√x (∞ at 0, NaN below).  ẏ = −½y³·ẋ,  x̄ += −½y³·ȳ */
+export const rsqrt: Unary = elementwise({
+  name: 'rsqrt',
+  inputs: ['x'],
+  expr: '1 / Math.sqrt(x)',
+  partials: [(o, _xs, y) => o.mul(o.mul(o.square(y), y), -0.5)],
+});
+
+/** 1/x (±∞ at ±0).  ẏ = −y²·ẋ,  x̄ += −y²·ȳ */
+export const reciprocal: Unary = elementwise({
+  name: 'reciprocal',
+  inputs: ['x'],
+  expr: '1 / x',
+  partials: [(o, _xs, y) => o.neg(o.square(y))],
+});
+
+/** ⌊x⌋. Piecewise constant: a zero gradient everywhere, as PyTorch gives. */
+export const floor: Unary = elementwise({ name: 'floor', inputs: ['x'], expr: 'Math.floor(x)' });
+
+/** ⌈x⌉. Piecewise constant: a zero gradient. */
+export const ceil: Unary = elementwise({ name: 'ceil', inputs: ['x'], expr: 'Math.ceil(x)' });
+
+/**
+ * x rounded to the nearest integer, halves to even (PyTorch's and NumPy's round: round(2.5) = 2,
+ * round(−0.5) = −0; JavaScript's Math.round would give 3). Piecewise constant: a zero gradient.
+ */
+export const round: Unary = elementwise({
+  name: 'round',
+  inputs: ['x'],
+  expr: '(Math.abs(x - Math.trunc(x)) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x))',
+});
+
+/** [x is NaN] as 1/0. No derivative. */
+export const isNaN: Unary = elementwise({ name: 'isNaN', inputs: ['x'], expr: '(x !== x ? 1 : 0)' });
+
+/** [x is finite] as 1/0 (0 for ±∞ and NaN). No derivative. */
+export const isFinite: Unary = elementwise({ name: 'isFinite', inputs: ['x'], expr: '(x - x === 0 ? 1 : 0)' });
+
+/** [x is ±∞] as 1/0. No derivative. */
+export const isInf: Unary = elementwise({ name: 'isInf', inputs: ['x'], expr: '(x === Infinity || x === -Infinity ? 1 : 0)' });
