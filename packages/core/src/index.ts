@@ -42,7 +42,7 @@ export { numberOps, numberInterpreter } from './number-ops.js';
 export { makeAlgebra } from './ops/facade.js';
 export { scalarRuleSource, scalarMethodSource, type ScalarRuleSource, type ScalarFastPath } from './ops/scalar-source.js';
 export { ops, composites, table, isOp, type OpName, type BuiltinTable } from './ops/table.js';
-export { registerOp, type Registrable } from './ops/register.js';
+export { registerOp, type Registrable, type Registered } from './ops/register.js';
 export type { Self, MethodContext, MethodImpl, Entry, OpTable, Signature, Subst, Free, FunctionName, AlgebraOf } from './ops/signature.js';
 export {
   elementwise,

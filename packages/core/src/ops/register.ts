@@ -7,19 +7,23 @@
 import { DTypeError, ValueError } from '../errors.js';
 import { addToHosts, hostsHave } from '../tensor-ops.js';
 import { anyOps } from '../dispatch.js';
-import type { Composite, Op } from './define.js';
+import type { Composite, CompositeFlags, Op } from './define.js';
 import { addToAlgebras } from './facade.js';
-import type { Entry, MethodImpl, Signature } from './signature.js';
+import type { Entry, MethodContext, MethodImpl, Operand, Self, Signature } from './signature.js';
 import type { Tensor } from '../tensor.js';
 import { table } from './table.js';
 
-/** An entry that users can register: an op with its method, or a composite. */
-export type Registrable = (Op<never, MethodImpl> & { readonly method: MethodImpl }) | Composite;
+/** An entry that users can register: an op (with its method, or given the default one), or a composite. */
+export type Registrable = Op<never, unknown> | Composite;
+
+/** The free function of a registered entry: its method's signature on tensors, or every operand a tensor or number. */
+export type Registered<E> = E extends { readonly method: MethodImpl } ? Signature<E['method'], Tensor> : (...xs: (Tensor | number)[]) => Tensor;
 
 /**
  * Adds an op to the table and returns its free function (typed on tensors; it dispatches on
  * any kind). Its method appears on Tensor, DualTensor, TensorVar, Dual and Var (the last two
- * for element-wise ops and scalar composites); declare it on `OpTable` for the method types:
+ * for element-wise ops, and for others registered with `{ scalar: true }`); an op without a
+ * method takes its operands as they come. Declare it on `OpTable` for the methods' types:
  *
  * ```ts
  * const clipGrad = registerOp(custom({ ... }));
@@ -29,22 +33,31 @@ export type Registrable = (Op<never, MethodImpl> & { readonly method: MethodImpl
  * Throws a ValueError for a name the table has (ops cannot be replaced: that would change
  * every model) and a DTypeError for something that is not an op.
  */
-export function registerOp<E extends Registrable>(entry: E): Signature<E['method'], Tensor> {
+export function registerOp<E extends Registrable>(entry: E, flags: CompositeFlags = {}): Registered<E> {
   if (entry === null || typeof entry !== 'object' || typeof entry.name !== 'string') {
     throw new DTypeError('registerOp', `expected an op (made with elementwise, linear, bilinear, custom or composite), got ${entry === null ? 'null' : typeof entry}`);
   }
   const name = entry.name;
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new ValueError('registerOp', `the op's name must be an identifier, got ${JSON.stringify(name)}`);
-  if (typeof entry.method !== 'function') {
-    throw new DTypeError('registerOp', `${name} has no method: give it one with withMethod(op, build), or define it with elementwise or composite`);
+  if (typeof flags !== 'object' || flags === null) throw new DTypeError('registerOp', `flags must be an object ({ scalar?: true, receiver?: false }), got ${flags === null ? 'null' : typeof flags}`);
+  const isOp = typeof (entry as Op<never>).primal === 'function' && typeof (entry as Op<never>).vjp === 'function' && typeof (entry as Op<never>).jvp === 'function';
+  if (!isOp && !('composite' in entry)) {
+    throw new DTypeError('registerOp', `${name} is not an op: make it with elementwise, linear, bilinear, custom or composite`);
   }
   if (Object.hasOwn(table, name)) throw new ValueError('registerOp', `the table already has a function named ${name}`);
   // A method must not hide a member the kinds have (shape, grad, backward, toString, …).
   if (name in Object.prototype || ['interpreter', 'shape', 'constant'].includes(name) || hostsHave(name)) {
     throw new ValueError('registerOp', `${name} is already a member of tensors or values; choose another name`);
   }
+  // An op without a method takes its operands as they come, each a value or a number (as the
+  // element-wise ops do), and no parameters.
+  if (typeof entry.method !== 'function') {
+    const op = entry as Op<undefined>;
+    Object.assign(op, { method: (c: MethodContext, ...xs: Operand<Self>[]): Self => c.apply(op, xs.map((x) => c.lift(name, x)), undefined) });
+  }
+  Object.assign(entry, flags);
   table[name] = entry as Entry;
   addToAlgebras(entry as Entry);
   addToHosts(entry as Entry);
-  return (anyOps as unknown as Record<string, Signature<E['method'], Tensor>>)[name];
+  return (anyOps as unknown as Record<string, Registered<E>>)[name];
 }
