@@ -4,14 +4,12 @@
  * reverse-mode graph nodes (core's `anyOps` dispatches on the operands' kinds). Anything that
  * is not one of our differentiable ops is refused with a message that lists what is.
  */
-import { anyOps, type Algebra } from '@ad/core';
+import { anyOps, isScalarMethod, table, type Algebra, type ScalarMethodName } from '@ad/core';
 import { parse, type MathNode } from 'mathjs/number';
 import { UsageError } from './errors.js';
 
-/** The ops an expression may use, by the name our op table gives them. */
-export type ExprOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'neg' | 'maximum' | 'minimum'
-  | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'tan' | 'tanh' | 'sigmoid' | 'relu' | 'sqrt' | 'square' | 'abs';
+/** The ops an expression may use: the scalar functions of the op table, by the name it gives them. */
+export type ExprOp = ScalarMethodName;
 
 /** A parsed expression of `ad compare --fn` / `ad graph --fn`: a tree of inputs, constants and ops. */
 export type Expr =
@@ -19,25 +17,26 @@ export type Expr =
   | { readonly kind: 'var'; readonly name: string; readonly text: string }
   | { readonly kind: 'op'; readonly op: ExprOp; readonly args: readonly Expr[]; readonly text: string };
 
-/** Functions by the name written in an expression, with their arity. */
-const FUNCTIONS: Readonly<Record<string, { op: ExprOp; arity: number }>> = {
-  sin: { op: 'sin', arity: 1 },
-  cos: { op: 'cos', arity: 1 },
-  tan: { op: 'tan', arity: 1 },
-  exp: { op: 'exp', arity: 1 },
-  log: { op: 'log', arity: 1 },
-  log1p: { op: 'log1p', arity: 1 },
-  expm1: { op: 'expm1', arity: 1 },
-  sqrt: { op: 'sqrt', arity: 1 },
-  tanh: { op: 'tanh', arity: 1 },
-  sigmoid: { op: 'sigmoid', arity: 1 },
-  relu: { op: 'relu', arity: 1 },
-  abs: { op: 'abs', arity: 1 },
-  square: { op: 'square', arity: 1 },
-  pow: { op: 'pow', arity: 2 },
-  max: { op: 'maximum', arity: 2 },
-  min: { op: 'minimum', arity: 2 },
-};
+/** Names mathjs users write for functions the table calls otherwise. */
+const ALIASES: Readonly<Record<string, ExprOp>> = { max: 'maximum', min: 'minimum' };
+
+/**
+ * Functions by the name written in an expression, with their arity: every scalar function of
+ * the op table (element-wise ops and scalar composites, read off the table, so an op added to
+ * it is an expression function at once), and the aliases above.
+ */
+const FUNCTIONS: Readonly<Record<string, { op: ExprOp; arity: number }>> = (() => {
+  const out: Record<string, { op: ExprOp; arity: number }> = {};
+  for (const entry of Object.values(table)) {
+    if (!isScalarMethod(entry)) continue;
+    const ew = (entry as { elementwise?: { inputs: readonly string[] } }).elementwise;
+    // A composite's required operands: its method's parameters before the first optional one, less the context.
+    const arity = ew !== undefined ? ew.inputs.length : (entry.method as (...a: unknown[]) => unknown).length - 1;
+    out[entry.name] = { op: entry.name as ExprOp, arity };
+  }
+  for (const [alias, op] of Object.entries(ALIASES)) out[alias] = { op, arity: out[op].arity };
+  return out;
+})();
 
 /** mathjs operator functions → our ops (element-wise and matrix forms mean the same on scalars). */
 const OPERATORS: Readonly<Record<string, ExprOp | 'identity'>> = {
@@ -59,7 +58,7 @@ const CONSTANTS: Readonly<Record<string, number>> = { pi: Math.PI, e: Math.E };
 export const INFIX: Partial<Record<ExprOp, string>> = { add: '+', sub: '−', mul: '·', div: '/', pow: '^' };
 
 /** The functions an expression may call, for help texts and messages. */
-export const FUNCTION_NAMES: readonly string[] = Object.keys(FUNCTIONS);
+export const FUNCTION_NAMES: readonly string[] = Object.keys(FUNCTIONS).sort();
 
 /**
  * A table's own entry: names come from the user, and `constructor` or `__proto__` must not find
@@ -181,28 +180,9 @@ export function evaluate<T>(program: Program, env: ReadonlyMap<string, T>, onApp
 }
 
 function apply<T>(o: Algebra<T>, op: ExprOp, args: readonly (T | number)[]): T | number {
-  const [a, b] = args;
-  // A unary op of our table takes a value of the mode; a plain number goes through the same
-  // dispatch (numbers are a kind too), typed as T for the call.
-  const x = a as T;
-  switch (op) {
-    case 'add':
-      return o.add(a, b);
-    case 'sub':
-      return o.sub(a, b);
-    case 'mul':
-      return o.mul(a, b);
-    case 'div':
-      return o.div(a, b);
-    case 'pow':
-      return o.pow(a, b);
-    case 'maximum':
-      return o.maximum(a, b);
-    case 'minimum':
-      return o.minimum(a, b);
-    default:
-      return o[op](x);
-  }
+  // Every scalar function takes values of the mode or plain numbers (numbers are a kind too,
+  // dispatched the same way), so one call serves them all.
+  return (o[op] as (...xs: (T | number)[]) => T)(...args);
 }
 
 /** The variables of a program that `--at` must give, checked: every used variable needs a value. */
