@@ -11,16 +11,23 @@
  * Failures print fast-check's seed and path; AD_PROPERTY_SEED / AD_PROPERTY_PATH replay them.
  */
 import fc from 'fast-check';
-import { Generator, Tensor, checkGradients, opRules, ops, tensorOps as T, type Op } from '../src/index.js';
+import { Generator, Tensor, checkGradients, isOp, opRules, ops, table, tensorOps as T, type Op } from '../src/index.js';
+import { opSpecs, specName } from './op-specs.js';
 import { RUNS, fcParams } from './programs.js';
 import { randomTensor, type Domain } from './helpers.js';
 
-const U = ['neg', 'exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu', 'sqrt', 'square', 'abs'] as const;
-const B = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const;
+/**
+ * The differentiable element-wise ops of the table, of one and two operands, each with the input
+ * domains of its spec line: read off the table, so a new op is in these pools at once.
+ */
+function elementwisePool(arity: number): { op: Op<never>; domains: Domain[] }[] {
+  return Object.values(table)
+    .filter((e): e is Op<never> => isOp(e) && e.elementwise !== undefined && e.differentiable && e.arity === arity)
+    .map((op) => ({ op, domains: (opSpecs.find(([, spec]) => specName(spec) === op.name)?.[1].domains ?? []) as Domain[] }));
+}
+const U = elementwisePool(1);
+const B = elementwisePool(2);
 const R = ['sum', 'mean', 'max', 'min', 'logsumexp'] as const;
-
-const unaryDomain: Partial<Record<(typeof U)[number], Domain>> = { log: 'positive', sqrt: 'positive', log1p: 'unit', tan: 'unit', relu: 'nonzero', abs: 'nonzero' };
-const binaryDomains: Partial<Record<(typeof B)[number], [Domain, Domain]>> = { div: ['real', 'nonzero'], pow: ['positive', 'real'] };
 
 /** One op applied to random inputs: the op, its parameters, the inputs, which inputs to differentiate. */
 interface Case {
@@ -64,17 +71,18 @@ const caseArb: fc.Arbitrary<Case> = fc
     const s = empty === 0 && shape.length > 0 ? shape.map((d, i) => (i === p % shape.length ? 0 : d)) : shape;
     switch (kind) {
       case 'unary': {
-        const op = U[name % U.length];
-        return { label: `${op} ${JSON.stringify(s)}`, op: ops[op] as Op<never>, params: undefined, xs: [rnd(s, unaryDomain[op] ?? 'real')], gap: Infinity };
+        const { op, domains } = U[name % U.length];
+        return { label: `${op.name} ${JSON.stringify(s)}`, op, params: undefined, xs: [rnd(s, domains[0] ?? 'real')], gap: Infinity };
       }
       case 'binary': {
-        const op = B[name % B.length];
+        const { op, domains } = B[name % B.length];
         const other = partner(s, q, p);
-        const [da, db] = binaryDomains[op] ?? ['real', 'real'];
-        const swap = (q >> 5) & 1 && op !== 'pow' && op !== 'div';
+        const [da = 'real', db = 'real'] = domains;
+        // Which operand is broadcast: either, where both take the same domain.
+        const swap = (q >> 5) & 1 && da === db;
         const xs = swap ? [rnd(other, db), rnd(s, da)] : [rnd(s, da), rnd(other, db)];
-        const gap = op === 'maximum' || op === 'minimum' ? Math.min(...T.sub(xs[0], xs[1]).abs().toFloat64Array()) : Infinity;
-        return { label: `${op} ${JSON.stringify(xs[0].shape)} ${JSON.stringify(xs[1].shape)}`, op: ops[op] as Op<never>, params: undefined, xs, gap };
+        const gap = op.name === 'maximum' || op.name === 'minimum' ? Math.min(...T.sub(xs[0], xs[1]).abs().toFloat64Array()) : Infinity;
+        return { label: `${op.name} ${JSON.stringify(xs[0].shape)} ${JSON.stringify(xs[1].shape)}`, op, params: undefined, xs, gap };
       }
       case 'where': {
         const xs = [rnd(partner(s, q, p), 'mask'), rnd(s), rnd(partner(s, p, q))];
