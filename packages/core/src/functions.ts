@@ -127,6 +127,9 @@ export const gelu: Free<'gelu'> = A.gelu;
 /** [x > y] as 1/0. */
 export const gt: Free<'gt'> = A.gt;
 
+/** h = √(x² + y²) without overflow.  ∂h/∂x = x/h,  ∂h/∂y = y/h  (NaN at (0, 0), 0/0, as PyTorch's) */
+export const hypot: Free<'hypot'> = A.hypot;
+
 /**
  * Every window of x [N, C, H, W] as a column (PyTorch's unfold):
  * y[n, (c, i, j), (a, b)] = x[n, c, a·s + i·d − p, b·s + j·d − p] (zero where the window reads

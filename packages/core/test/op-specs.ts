@@ -118,6 +118,7 @@ export const opSpecs: [string, Spec][] = [
   ['acos', { op: ops.acos, shapes: [[3, 2]], domains: ['unit'] }],
   ['atan', { op: ops.atan, shapes: [[3, 2]] }],
   ['atan2 (broadcast)', { op: ops.atan2, shapes: [[2, 3], [3]], domains: ['nonzero', 'nonzero'] }],
+  ['hypot (broadcast)', { op: ops.hypot, shapes: [[2, 3], [3]] }],
   ['sinh', { op: ops.sinh, shapes: [[4]] }],
   ['cosh', { op: ops.cosh, shapes: [[4]] }],
   ['asinh', { op: ops.asinh, shapes: [[4]] }],

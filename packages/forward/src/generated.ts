@@ -85,6 +85,47 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
+  '1625c22db268940c-1402': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_hypot = (x, y) => Math.hypot(x, y);
+      const op_div = (x, y) => x / y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_hypot(x, y);
+      const d0 = (x, y, out) => op_div(x, out);
+      const d1 = (x, y, out) => op_div(y, out);
+      return function hypot(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
   '29fcd128516d82ad-1327': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_add = (x, y) => x + y;

@@ -320,6 +320,40 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
+  '79eeabf7321a5704-1155': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
+    return function () {
+      const op_hypot = (x, y) => Math.hypot(x, y);
+      const op_div = (x, y) => x / y;
+      const primal = (x, y) => op_hypot(x, y);
+      const d0 = (x, y, out) => op_div(x, out);
+      const d1 = (x, y, out) => op_div(y, out);
+      return function hypot(b) {
+        const c = this.chunk;
+        const i = this.index;
+        const tag = c.tags[i];
+        if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
+          const x = c.val[i];
+          const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
+          if (typeof b === 'number') {
+            if (ga) {
+              const out = primal(x, b);
+              return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
+            }
+          } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
+            const bc = b.chunk;
+            const j = b.index;
+            const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
+            if (ga || gb) {
+              const y = bc.val[j];
+              const out = primal(x, y);
+              return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
+            }
+          }
+        }
+        return slow(this, b);
+      };
+    };
+  },
   '7fbe40c10d442e5b-1248': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_leakyRelu = (x, a) => x > 0 ? x : a * x;

@@ -288,6 +288,15 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  '0dd047e95ad3e9ec-153': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      for (let i = 0; i < n; i++) {
+        const y = yData[yOff + i];
+        out[i] = Math.hypot(x, y);
+      }
+    };
+  },
   '0e133b048f68f1fc-30': function (Math, Special) {
     return function (x, y) {
       return x - y;
@@ -1375,6 +1384,32 @@ export const factories: Record<string, Factory> = {
       return Special.normalCdf(x);
     };
   },
+  '644d358a51042a7c-707': function (Math, Special) {
+    return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
+      const rank = shape.length;
+      const last = rank - 1;
+      const inner = shape[last];
+      let xPos = xOff; const xInner = xStride[last];
+      let yPos = yOff; const yInner = yStride[last];
+      const index = new Array(rank).fill(0);
+      let o = 0;
+      const total = out.length;
+      while (o < total) {
+        for (let j = 0; j < inner; j++) {
+          const x = xData[xPos + j * xInner];
+          const y = yData[yPos + j * yInner];
+          out[o++] = Math.hypot(x, y);
+        }
+        for (let d = last - 1; d >= 0; d--) {
+          index[d]++;
+          xPos += xStride[d]; yPos += yStride[d];
+          if (index[d] < shape[d]) break;
+          xPos -= xStride[d] * shape[d]; yPos -= yStride[d] * shape[d];
+          index[d] = 0;
+        }
+      }
+    };
+  },
   '64f819a85b29c3eb-706': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride, yData, yOff, yStride) {
       const rank = shape.length;
@@ -2224,6 +2259,15 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  'ac097c27a8168a52-147': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const x = xData[xOff];
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        out[i] = Math.hypot(x, y);
+      }
+    };
+  },
   'ac4f2d78f8d97402-116': function (Math, Special) {
     return function (out, n, xData, xOff) {
       for (let i = 0; i < n; i++) {
@@ -2355,6 +2399,15 @@ export const factories: Record<string, Factory> = {
       for (let i = 0; i < n; i++) {
         const y = yData[yOff + i];
         out[i] = x <= y ? 1 : 0;
+      }
+    };
+  },
+  'b338d3f32a50239a-159': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        const y = yData[yOff + i];
+        out[i] = Math.hypot(x, y);
       }
     };
   },
@@ -2603,6 +2656,11 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
+  'c2b7f02a3cbd882e-41': function (Math, Special) {
+    return function (x, y) {
+      return Math.hypot(x, y);
+    };
+  },
   'c32f4c84e3076f02-108': function (Math, Special) {
     return function (out, n, xData, xOff) {
       const x = xData[xOff];
@@ -2653,6 +2711,15 @@ export const factories: Record<string, Factory> = {
       for (let i = 0; i < n; i++) {
         const y = yData[yOff + i];
         out[i] = Math.max(x, y);
+      }
+    };
+  },
+  'c8e38ff7f243c2d5-153': function (Math, Special) {
+    return function (out, n, xData, xOff, yData, yOff) {
+      const y = yData[yOff];
+      for (let i = 0; i < n; i++) {
+        const x = xData[xOff + i];
+        out[i] = Math.hypot(x, y);
       }
     };
   },

@@ -162,3 +162,11 @@ export const clamp: OpWithMethod<undefined, (c: MethodContext, x: Operand<Self>,
     (c: MethodContext, x: Operand<Self>, min?: Operand<Self> | null, max?: Operand<Self> | null): Self =>
       c.apply(op, [c.lift('clamp', x), c.lift('clamp', min ?? -Infinity), c.lift('clamp', max ?? Infinity)], undefined),
 );
+
+/** h = √(x² + y²) without overflow.  ∂h/∂x = x/h,  ∂h/∂y = y/h  (NaN at (0, 0), 0/0, as PyTorch's) */
+export const hypot: Binary = elementwise({
+  name: 'hypot',
+  inputs: ['x', 'y'],
+  expr: 'Math.hypot(x, y)',
+  partials: [(o, [x], h) => o.div(x, h), (o, [, y], h) => o.div(y, h)],
+});
