@@ -5,6 +5,7 @@
  */
 import * as chainRule from '../examples/chain-rule.js';
 import * as comingFrom from '../examples/coming-from.js';
+import * as customOp from '../examples/custom-op.js';
 import { crossoverTable } from '../examples/crossover.js';
 import * as forwardMode from '../examples/forward-mode.js';
 import * as higherOrder from '../examples/higher-order.js';
@@ -324,5 +325,15 @@ describe('11. source transformation', () => {
     expect(message).toMatch(/^jit: input v0 was read as a number/);
     expect(message).toContain('where(condition, a, b)');
     expect(viaMask).toEqual([6, 1]);
+  });
+});
+
+describe('9. your own op: a straight-through estimator', () => {
+  test('rounds forward, passes the gradient straight through, and nests', () => {
+    const r = customOp.straightThrough();
+    expect(r.rounded).toEqual([0, 2]);
+    expectClose(r.gradient, [0.4, 3.6], 14);
+    expect(r.tangent).toBe(1);
+    expect(r.second).toBeCloseTo(7.6, 12);
   });
 });
