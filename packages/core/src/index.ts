@@ -1,5 +1,6 @@
 /**
- * @ad/core — tensors on scijs ndarray, the op table that both differentiation modes read,
+ * @ad/core — tensors (strided views with scijs ndarray's interface), the op table that both
+ * differentiation modes read (and users extend with registerOp),
  * and the gradient checker.
  */
 
