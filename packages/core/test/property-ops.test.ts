@@ -11,7 +11,7 @@
  * Failures print fast-check's seed and path; AD_PROPERTY_SEED / AD_PROPERTY_PATH replay them.
  */
 import fc from 'fast-check';
-import { Generator, Tensor, checkGradients, opRules, ops, tensorOps as T, type Op } from '../src/index.js';
+import { Generator, type Tensor, checkGradients, opRules, ops, tensorOps as T, type Op } from '../src/index.js';
 import { RUNS, fcParams } from './programs.js';
 import { randomTensor, type Domain } from './helpers.js';
 

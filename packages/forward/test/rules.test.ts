@@ -3,7 +3,7 @@
  * differences and against the op's own reverse rule (⟨x̄, v⟩ = ⟨ȳ, J v⟩), one spec line per op.
  * Also: k directions in one pass give the same tangents as k separate passes.
  */
-import { anyInterpreter, checkGradients, newTag, opRules, Tensor, type Differentiable, type Op } from '@ad/core';
+import { anyInterpreter, checkGradients, newTag, opRules, type Tensor, type Differentiable, type Op } from '@ad/core';
 import { DualTensor } from '../src/index.js';
 import { opSpecs, specInputs } from '../../core/test/op-specs.js';
 

@@ -4,7 +4,7 @@
  * control flow, the signature cache, the fallback where code generation is forbidden, the
  * typed errors, and a jitted MLP step against eager to 1e-12.
  */
-import { DTypeError, Tensor, ValueError, randn, tensor } from '@ad/core';
+import { DTypeError, type Tensor, ValueError, randn, tensor } from '@ad/core';
 import { derivative, hessian as forwardHessian, jacfwd } from '@ad/forward';
 import { grad, hessian, valueAndGrad, vjp, type TensorVar, type Var } from '@ad/reverse';
 import { TracingError, adjointProgram, jit } from '../src/index.js';

@@ -5,7 +5,7 @@
  */
 import { AdError, DTypeError, Tensor, ValueError, isTagged, isTensorLike, liftLike, newTag, ones, stackPieces, tagOf, zeros } from '@ad/core';
 import { Dual, DualTensor, jacfwd, type Scalar } from '@ad/forward';
-import { Node, TensorVar, Var, leaf, type Primal } from './node.js';
+import { Node, type TensorVar, Var, leaf, type Primal } from './node.js';
 import { endGraph, ownChunks } from './tape.js';
 import { propagate } from './backward.js';
 import { ambientTag } from './state.js';

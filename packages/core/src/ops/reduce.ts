@@ -5,7 +5,7 @@
 import { reducedShape, rowMajorStrides, sizeOf } from '../shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { ReduceKernel, argmaxRows, logSumExpRows, maxKernel, minKernel, sumKernel } from '../kernels/reduce.js';
+import { type ReduceKernel, argmaxRows, logSumExpRows, maxKernel, minKernel, sumKernel } from '../kernels/reduce.js';
 import type { Algebra } from './algebra.js';
 import { custom, linear } from './define.js';
 import { rowData, toRows } from './rows.js';
