@@ -100,7 +100,7 @@ export const where = custom<undefined>({
   primal: whereKernel.primal,
   // Its scalar form for the number algebra; no partials, so scalar fast paths take the rules here.
   elementwise: whereKernel.elementwise,
-  jvp: (o, [c, x, y], z) => ([, xDot, yDot]) => {
+  jvp: (o, [c], z) => ([, xDot, yDot]) => {
     if (xDot === null && yDot === null) return null;
     return o.broadcastTo(o.where(c, xDot ?? 0, yDot ?? 0), o.shape(z));
   },
