@@ -21,6 +21,7 @@ const sharedLoop = (f: (v: number) => number, a: Float64Array, out: Float64Array
   for (let i = 0; i < a.length; i++) out[i] = f(a[i]);
 };
 // Warm the shared loop with several functions, as a real op library would.
+// biome-ignore lint/complexity/useMathMinMax: relu as the op table writes it (Math.max(-0, 0) is 0, relu(-0) is -0)
 const fs = [Math.exp, Math.tanh, (v: number) => -v, (v: number) => (v < 0 ? 0 : v), (v: number) => v * v];
 {
   const a = new Float64Array(1024);

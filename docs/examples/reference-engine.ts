@@ -96,6 +96,7 @@ export const ops = {
   tan: (x: Value) => unary(x, Math.tan(x.data), (_x, y) => 1 + y * y),
   tanh: (x: Value) => unary(x, Math.tanh(x.data), (_x, y) => 1 - y * y),
   sigmoid: (x: Value) => unary(x, 1 / (1 + Math.exp(-x.data)), (_x, y) => y * (1 - y)),
+  // biome-ignore lint/complexity/useMathMinMax: @ad's relu is x < 0 ? 0 : x, bit for bit (Math.max(-0, 0) would be 0, not -0)
   relu: (x: Value) => unary(x, x.data < 0 ? 0 : x.data, (x) => (x > 0 ? 1 : 0)), // 0 at the kink, as PyTorch
   sqrt: (x: Value) => unary(x, Math.sqrt(x.data), (_x, y) => 0.5 / y),
   square: (x: Value) => unary(x, x.data * x.data, (x) => 2 * x),

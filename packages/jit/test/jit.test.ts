@@ -168,6 +168,7 @@ describe('nesting and fallback', () => {
   test('where new Function is forbidden (a strict Content-Security-Policy), jit runs fn eagerly and warns once', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const realFunction = globalThis.Function;
+    // biome-ignore lint/complexity/useArrowFunction: it stands in for Function, which is called with `new`; an arrow function cannot be
     const forbidden = function () {
       throw new EvalError('Code generation from strings disallowed for this context');
     } as unknown as FunctionConstructor;
