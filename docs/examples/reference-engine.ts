@@ -66,18 +66,17 @@ function unary(x: Value, y: number, dydx: (x: number, y: number) => number): Val
   return out;
 }
 
-/** z = f(x, y) from ∂z/∂x and ∂z/∂y: x̄ += ∂z/∂x·z̄, ȳ += ∂z/∂y·z̄. */
-function binary(x: Value, other: Operand, f: (x: number, y: number) => number, dzdx: Partial, dzdy: Partial): Value {
+/** z = f(x, y) from a rule that gives z, ∂z/∂x and ∂z/∂y at (x, y): x̄ += ∂z/∂x·z̄, ȳ += ∂z/∂y·z̄. */
+function binary(x: Value, other: Operand, rule: (x: number, y: number) => [number, number, number]): Value {
   const y = lift(other);
-  const z = f(x.data, y.data);
+  const [z, dzdx, dzdy] = rule(x.data, y.data);
   const out = new Value(z, [x, y]);
   out.pushBack = () => {
-    x.grad += dzdx(x.data, y.data, z) * out.grad;
-    y.grad += dzdy(x.data, y.data, z) * out.grad;
+    x.grad += dzdx * out.grad;
+    y.grad += dzdy * out.grad;
   };
   return out;
 }
-type Partial = (x: number, y: number, z: number) => number;
 
 /** sign x ∈ {−1, 0, 1}, 0 at ±0 and NaN (as @ad's `sign`, unlike Math.sign). */
 const sign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0);
@@ -103,16 +102,16 @@ export const ops = {
   abs: (x: Value) => unary(x, Math.abs(x.data), sign), // sign(0) = 0 at the kink
   sign: (x: Value) => new Value(sign(x.data)), // piecewise constant: no parents
 
-  add: (x: Value, y: Operand) => binary(x, y, (x, y) => x + y, () => 1, () => 1),
-  sub: (x: Value, y: Operand) => binary(x, y, (x, y) => x - y, () => 1, () => -1),
+  add: (x: Value, y: Operand) => binary(x, y, (x, y) => [x + y, 1, 1]),
+  sub: (x: Value, y: Operand) => binary(x, y, (x, y) => [x - y, 1, -1]),
   mul,
-  div: (x: Value, y: Operand) => binary(x, y, (x, y) => x / y, (_x, y) => 1 / y, (_x, y, z) => -z / y),
+  div: (x: Value, y: Operand) => binary(x, y, (x, y) => [x / y, 1 / y, -(x / y) / y]),
   // 0·∞ is taken as 0, as PyTorch: d/dx x⁰ = 0 at x = 0, and ∂z/∂y = 0 at x = 0 for y ≥ 0.
   pow: (x: Value, y: Operand) =>
-    binary(x, y, Math.pow, (x, y) => (x === 0 && y === 0 ? 0 : y * Math.pow(x, y - 1)), (x, y, z) => (x === 0 && y >= 0 ? 0 : z * Math.log(x))),
+    binary(x, y, (x, y) => [Math.pow(x, y), x === 0 && y === 0 ? 0 : y * Math.pow(x, y - 1), x === 0 && y >= 0 ? 0 : Math.pow(x, y) * Math.log(x)]),
   // At a tie the derivative is split evenly, as JAX and PyTorch: maximum(x, x) has derivative 1.
-  maximum: (x: Value, y: Operand) => binary(x, y, Math.max, (x, y) => (x > y ? 1 : x < y ? 0 : 0.5), (x, y) => (x < y ? 1 : x > y ? 0 : 0.5)),
-  minimum: (x: Value, y: Operand) => binary(x, y, Math.min, (x, y) => (x < y ? 1 : x > y ? 0 : 0.5), (x, y) => (x > y ? 1 : x < y ? 0 : 0.5)),
+  maximum: (x: Value, y: Operand) => binary(x, y, (x, y) => [Math.max(x, y), x > y ? 1 : x < y ? 0 : 0.5, x < y ? 1 : x > y ? 0 : 0.5]),
+  minimum: (x: Value, y: Operand) => binary(x, y, (x, y) => [Math.min(x, y), x < y ? 1 : x > y ? 0 : 0.5, x > y ? 1 : x < y ? 0 : 0.5]),
 
   eq: (x: Value, y: Operand) => mask(x.data === lift(y).data),
   ne: (x: Value, y: Operand) => mask(x.data !== lift(y).data),
