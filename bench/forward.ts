@@ -13,7 +13,7 @@
  * are timed round-robin, best of the rounds. Every result feeds a checksum that is printed, so
  * V8 cannot drop the work. Targets are printed next to the measurements with ✓ or ✗.
  */
-import { Dual, dual, defaultChunk, jacfwd, newTag } from '@ad/forward';
+import { type Dual, dual, defaultChunk, jacfwd, newTag } from '@ad/forward';
 import { grad } from '@ad/reverse';
 import { printTable, timePerCall } from './_timing.js';
 

@@ -10,7 +10,7 @@
  * faster than eager. Every figure is the best of 3 trials after a warm-up, every result consumed;
  * the load average is printed, since wall-clock figures drop on a busy machine.
  */
-import { Tensor, randn, tensor } from '@ad/core';
+import { type Tensor, randn, tensor } from '@ad/core';
 import { grad, valueAndGrad, type TensorVar, type Var } from '@ad/reverse';
 import { jit } from '@ad/jit';
 import { cpus, loadavg } from 'node:os';

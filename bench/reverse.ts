@@ -12,7 +12,7 @@
  */
 import { Tensor, randn, zeros } from '@ad/core';
 import { defaultChunk, jacfwd, type Dual } from '@ad/forward';
-import { TensorVar, Var, grad, jacrev, topologicalOrder, variable, zeroGrad } from '@ad/reverse';
+import { type TensorVar, type Var, grad, jacrev, topologicalOrder, variable, zeroGrad } from '@ad/reverse';
 import { cpus, loadavg } from 'node:os';
 import { printTable, timePerCall } from './_timing.js';
 

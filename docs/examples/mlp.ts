@@ -2,7 +2,7 @@
  * Guide 7: building and training MLPs — the README's example on a batch of MNIST digits, a full
  * training run on two moons, and a short run on a subset of MNIST.
  */
-import { type Tensor } from '@ad/core';
+import type { Tensor } from '@ad/core';
 import { noGrad } from '@ad/reverse';
 import {
   Adam,

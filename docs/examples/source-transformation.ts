@@ -2,7 +2,7 @@
  * Guide 11: source transformation. jit traces f once and writes its derivative out as a
  * straight-line JavaScript program: the primal and the adjoint statements together.
  */
-import { Tensor, randn } from '@ad/core';
+import { type Tensor, randn } from '@ad/core';
 import { jit, TracingError } from '@ad/jit';
 import { grad, type Var } from '@ad/reverse';
 

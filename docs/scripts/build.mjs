@@ -64,7 +64,9 @@ function lock() {
       } catch {}
       const alive = (() => {
         try {
-          return Number.isInteger(owner) && owner > 0 && (process.kill(owner, 0), true);
+          if (!Number.isInteger(owner) || owner <= 0) return false;
+          process.kill(owner, 0); // signal 0: throws unless the process exists
+          return true;
         } catch {
           return false;
         }

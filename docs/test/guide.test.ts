@@ -19,7 +19,7 @@ const includes = (text: string) => [...text.matchAll(/^<<< @\/([^\s#{]+)(?:#([\w
 /** `![alt](/pictures/name.svg)` pictures of a page. */
 const pictures = (text: string) => [...text.matchAll(/!\[[^\]]*\]\(\/pictures\/([\w-]+)\.svg\)/g)].map((m) => m[1]);
 /** The job names in scripts/pictures.mjs. */
-const jobs = [...read(join(docs, 'scripts', 'pictures.mjs')).matchAll(/\{ name: '([\w-]+)'/g)].map((m) => m[1]);
+const jobs = [...read(join(docs, 'scripts', 'pictures.mjs')).matchAll(/\{\s*name: '([\w-]+)'/g)].map((m) => m[1]);
 
 test('the guide has its eleven pages, numbered 01 to 11', () => {
   expect(pages).toHaveLength(11);

@@ -65,7 +65,7 @@ test('every ```ts block of the READMEs compiles under strict, with @ad/* as a us
     });
     const problems = ts
       .getPreEmitDiagnostics(program)
-      .filter((d) => d.file !== undefined && d.file.fileName.startsWith(dir))
+      .filter((d) => d.file?.fileName.startsWith(dir))
       .map((d) => {
         const i = Number(/block-(\d+)\.ts$/.exec(d.file!.fileName)![1]);
         const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0);

@@ -4,7 +4,7 @@
  * shifted in. A plain MLP has no translation invariance of its own, and with 8,000 training
  * digits it otherwise memorises positions (test accuracy stalls near 95.7 %).
  */
-import { Generator, Tensor } from '@ad/core';
+import { type Generator, Tensor } from '@ad/core';
 
 const SIDE = 28;
 

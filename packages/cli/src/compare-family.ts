@@ -4,7 +4,7 @@
  * recording, m backward passes), checked to agree, with the passes, the measured time and the
  * counted kernel work of each — and a picture of where forward mode stops being the cheaper one.
  */
-import { Tensor, randn } from '@ad/core';
+import { type Tensor, randn } from '@ad/core';
 import { jacfwd, type DualTensor } from '@ad/forward';
 import { jacrev, type TensorVar } from '@ad/reverse';
 import { CommandError } from './errors.js';

@@ -4,7 +4,7 @@
  * learning curves. `--resume` continues a checkpoint: same model, data split, optimizer state
  * and random streams, up to `--epochs` in all.
  */
-import { Generator, Tensor } from '@ad/core';
+import { Generator, type Tensor } from '@ad/core';
 import { AdamW, Adam, CosineAnnealingLR, DataLoader, SGD, type LRScheduler, type Module, type Optimizer } from '@ad/nn';
 import { save } from '@ad/nn/node';
 import { shiftImages } from './augment.js';

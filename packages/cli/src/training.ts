@@ -3,7 +3,7 @@
  * each mini-batch; evaluation in eval mode (dropout off) under noGrad, in slices so a large test
  * set never holds one huge activation.
  */
-import { Tensor } from '@ad/core';
+import type { Tensor } from '@ad/core';
 import { noGrad } from '@ad/reverse';
 import { bceWithLogits, crossEntropy, oneHot, primalOf, type DataLoader, type Dataset, type Module, type Optimizer, type TensorLike } from '@ad/nn';
 import type { LossName } from './choices.js';

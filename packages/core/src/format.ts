@@ -20,8 +20,8 @@ export function formatTensor(shape: readonly number[], flat: Float64Array): stri
     if (axis === shape.length) return fmt(flat[base]).padStart(width);
     const n = shape[axis];
     const idx = summarise && n > 2 * EDGE ? [...range(0, EDGE), -1, ...range(n - EDGE, n)] : range(0, n);
-    const parts = idx.map((i) => (i < 0 ? '...' : render(axis + 1, base + i * strides[axis], indent + ' ')));
-    const sep = axis === shape.length - 1 ? ', ' : ',' + '\n'.repeat(shape.length - axis - 1) + indent + ' ';
+    const parts = idx.map((i) => (i < 0 ? '...' : render(axis + 1, base + i * strides[axis], `${indent} `)));
+    const sep = axis === shape.length - 1 ? ', ' : `,${'\n'.repeat(shape.length - axis - 1)}${indent} `;
     return `[${parts.join(sep)}]`;
   };
   const body = shape.length === 0 ? fmt(flat[0]) : render(0, 0, '       ');

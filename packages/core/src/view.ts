@@ -49,7 +49,8 @@ export class StridedView implements NdArray<Float64Array> {
 
   set(...args: number[]): number {
     const value = args[args.length - 1];
-    return (this.data[this.index(...args.slice(0, -1))] = value);
+    this.data[this.index(...args.slice(0, -1))] = value;
+    return value;
   }
 
   /** The view starting at index `lo` on each axis given (ndarray's `lo`). */

@@ -16,7 +16,8 @@ function reference(theta: number[], grad: number[], m: number[], v: number[], vM
     const g = grad[j] + s.l2 * theta[j];
     m[j] = s.b1 * m[j] + (1 - s.b1) * g;
     v[j] = s.b2 * v[j] + (1 - s.b2) * g * g;
-    const vHat = vMax === undefined ? v[j] : (vMax[j] = Math.max(vMax[j], v[j]));
+    if (vMax !== undefined) vMax[j] = Math.max(vMax[j], v[j]);
+    const vHat = vMax === undefined ? v[j] : vMax[j];
     theta[j] = theta[j] - (s.stepSize * m[j]) / (Math.sqrt(vHat) / s.sqrtC2 + s.eps);
   }
 }

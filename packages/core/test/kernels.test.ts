@@ -4,7 +4,7 @@
  */
 import {
   Generator,
-  Tensor,
+  type Tensor,
   tensor,
   tensorOps as T,
   zeros,

@@ -71,7 +71,7 @@ describe('the checker catches wrong rules', () => {
       arity: 1,
       primal: good.primal,
       jvp: good.jvp,
-      vjp: (o, xs, y) => (yBar) => [o.mul(o.mul(yBar, y), 1.01)],
+      vjp: (o, _xs, y) => (yBar) => [o.mul(o.mul(yBar, y), 1.01)],
     });
     expect(() => checkGradients('badExp', opRules(badExp, undefined), x)).toThrow(/reverse rule disagrees/);
   });

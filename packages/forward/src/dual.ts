@@ -9,7 +9,7 @@
  * treats the lower-tagged one as a constant of the higher one, so perturbations of different
  * derivatives never mix (no perturbation confusion: d/dx [x · d/dy (x + y)] = 1).
  */
-import { Tensor, ValueError } from '@ad/core';
+import { type Tensor, ValueError } from '@ad/core';
 
 export { newTag, tagOf } from '@ad/core';
 

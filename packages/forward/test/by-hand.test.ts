@@ -2,7 +2,7 @@
  * Duals made by hand share one level: the course's seed example works as written, widths are
  * checked, and transforms called on or inside by-hand duals stay free of perturbation confusion.
  */
-import { Tensor, sign, tensor } from '@ad/core';
+import { type Tensor, sign, tensor } from '@ad/core';
 import { BY_HAND_TAG, Dual, ForwardModeError, derivative, dual, dualTensor, jacfwd, jvp, type DualTensor } from '../src/index.js';
 
 describe('by-hand duals share one level', () => {

@@ -3,7 +3,7 @@
  * Seeding ẋ = 1, ẏ = 0 gives ∂f/∂x; ẋ = 0, ẏ = 1 gives ∂f/∂y; both seeds 1 give the derivative
  * along (1, 1), which is the sum of the two partials: 6 + (−4) = 2.
  */
-import { Dual, dual, jvp, newTag, type Scalar } from '../src/index.js';
+import { type Dual, dual, jvp, newTag, type Scalar } from '../src/index.js';
 
 const f = ([x, y]: Dual[]): Scalar => x.add(y).mul(x.sub(y));
 

@@ -1,6 +1,6 @@
 /** derivative, jacfwd, hessian against analytic derivatives; nesting without perturbation confusion. */
-import { Tensor, detectAnomaly, randn, tensor } from '@ad/core';
-import { Dual, DualTensor, PerturbationError, defaultChunk, derivative, dualTensor, hessian, jacfwd, jvp, type Scalar } from '../src/index.js';
+import { type Tensor, detectAnomaly, randn, tensor } from '@ad/core';
+import { type Dual, type DualTensor, PerturbationError, defaultChunk, derivative, dualTensor, hessian, jacfwd, jvp, type Scalar } from '../src/index.js';
 
 function rosenbrock(xs: Dual[]): Scalar {
   let s: Scalar = 0;

@@ -147,7 +147,10 @@ export class Graph {
 
   private opId(op: Op<unknown>): number {
     let id = this.opIds.get(op);
-    if (id === undefined) this.opIds.set(op, (id = this.opIds.size));
+    if (id === undefined) {
+      id = this.opIds.size;
+      this.opIds.set(op, id);
+    }
     return id;
   }
 

@@ -342,7 +342,10 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
   let temps = 0;
   const naming = (id: number): string => {
     let name = names.get(id);
-    if (name === undefined) names.set(id, (name = `t${temps++}`));
+    if (name === undefined) {
+      name = `t${temps++}`;
+      names.set(id, name);
+    }
     return name;
   };
   const tree = inputs.map((t) => {

@@ -4,7 +4,7 @@
  * control flow, the signature cache, the fallback where code generation is forbidden, the
  * typed errors, and a jitted MLP step against eager to 1e-12.
  */
-import { DTypeError, Tensor, ValueError, randn, tensor } from '@ad/core';
+import { DTypeError, type Tensor, ValueError, randn, tensor } from '@ad/core';
 import { derivative, hessian as forwardHessian, jacfwd } from '@ad/forward';
 import { grad, hessian, valueAndGrad, vjp, type TensorVar, type Var } from '@ad/reverse';
 import { TracingError, adjointProgram, jit } from '../src/index.js';
@@ -168,6 +168,7 @@ describe('nesting and fallback', () => {
   test('where new Function is forbidden (a strict Content-Security-Policy), jit runs fn eagerly and warns once', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const realFunction = globalThis.Function;
+    // biome-ignore lint/complexity/useArrowFunction: it stands in for Function, which is called with `new`; an arrow function cannot be
     const forbidden = function () {
       throw new EvalError('Code generation from strings disallowed for this context');
     } as unknown as FunctionConstructor;

@@ -34,6 +34,12 @@ const E = (error: string, name?: string) => ({ error, name });
 const finite = { finite: true as const };
 const propagates = { propagates: true as const };
 const dir = mkdtempSync(join(tmpdir(), 'ad-bad-'));
+/** Writes `text` to a file of `dir` and returns its path. */
+const written = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
 const net = () => new Sequential([new Linear(3, 4, { seed: 1 }), relu, new Linear(4, 2, { seed: 2 })]);
 const data = () => ({ x: zeros([4, 2]), y: tensor([0, 1, 0, 1]) });
 
@@ -74,9 +80,9 @@ const cases: BadCase[] = [
   { fn: 'softmax', input: 'axis 3 of a rank-1 tensor', call: () => softmax(tensor([1, 2]), 3), expect: E('ShapeError') },
   { fn: 'load', input: 'a missing file', call: () => load(join(dir, 'missing.json')), expect: E('CheckpointError') },
   { fn: 'load', input: 'a directory', call: () => load(dir), expect: E('CheckpointError') },
-  { fn: 'load', input: "a file holding 'null'", call: () => (writeFileSync(join(dir, 'null.json'), 'null'), load(join(dir, 'null.json'))), expect: E('CheckpointError') },
-  { fn: 'load', input: 'an empty file', call: () => (writeFileSync(join(dir, 'empty.json'), ''), load(join(dir, 'empty.json'))), expect: E('CheckpointError') },
-  { fn: 'restore', input: 'a truncated file', call: () => (writeFileSync(join(dir, 'cut.json'), '{"format":"@ad/nn checkpoint","vers'), restore(join(dir, 'cut.json'), net())), expect: E('CheckpointError', 'load') },
+  { fn: 'load', input: "a file holding 'null'", call: () => load(written('null.json', 'null')), expect: E('CheckpointError') },
+  { fn: 'load', input: 'an empty file', call: () => load(written('empty.json', '')), expect: E('CheckpointError') },
+  { fn: 'restore', input: 'a truncated file', call: () => restore(written('cut.json', '{"format":"@ad/nn checkpoint","vers'), net()), expect: E('CheckpointError', 'load') },
   { fn: 'DataLoader', input: 'batchSize 0', call: () => new DataLoader(data(), { batchSize: 0 }), expect: E('ValueError') },
   { fn: 'DataLoader', input: 'no options', call: () => new DataLoader(data(), js(undefined)), expect: E('ValueError') },
   { fn: 'DataLoader', input: 'x of 4 rows, y of 3', call: () => new DataLoader({ x: zeros([4, 2]), y: zeros([3]) }, { batchSize: 2 }), expect: E('ShapeError') },

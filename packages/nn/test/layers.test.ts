@@ -7,7 +7,7 @@
  */
 import { Generator, Tensor, checkGradients, newTag, randn, tensor, type Differentiable } from '@ad/core';
 import { DualTensor } from '@ad/forward';
-import { Node, grad, hvp, leaf, propagate, type TensorVar } from '@ad/reverse';
+import { type Node, grad, hvp, leaf, propagate, type TensorVar } from '@ad/reverse';
 import {
   AvgPool2d,
   BatchNorm1d,

@@ -1,5 +1,5 @@
 /** Losses against hand-derived values and gradients, including the extremes. */
-import { Tensor, tensor } from '@ad/core';
+import { type Tensor, tensor } from '@ad/core';
 import { DualTensor } from '@ad/forward';
 import { grad, variable, type TensorVar } from '@ad/reverse';
 import { bce, bceWithLogits, crossEntropy, mse, softmax } from '../src/index.js';

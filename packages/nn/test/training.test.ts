@@ -3,7 +3,7 @@
  * XOR 100 %, two moons ≥ 97 %, Iris ≥ 95 % (mean over splits) and MNIST (8,000 / 2,000 seeded split, 784-128-10,
  * Adam) ≥ 94 % test accuracy. TensorFlow.js reaches about 94.5 % on such an MNIST split.
  */
-import { Tensor } from '@ad/core';
+import type { Tensor } from '@ad/core';
 import { noGrad } from '@ad/reverse';
 import {
   Adam,

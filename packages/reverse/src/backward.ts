@@ -220,7 +220,10 @@ export class Gradients {
   /** @internal */
   set(c: Chunk, k: number, g: Primal): void {
     let m = this.byChunk.get(c);
-    if (m === undefined) this.byChunk.set(c, (m = new Map()));
+    if (m === undefined) {
+      m = new Map();
+      this.byChunk.set(c, m);
+    }
     m.set(k, g);
   }
 

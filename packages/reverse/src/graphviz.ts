@@ -31,7 +31,7 @@ function fmt(x: Primal | null | undefined, digits: number): string {
   return String(x);
 }
 
-function escape(s: string): string {
+function escapeLabel(s: string): string {
   return s.replace(/[{}|<>"\\]/g, (c) => `\\${c}`);
 }
 
@@ -108,7 +108,7 @@ export function toDot(root: Node, options: DotOptions = {}): string {
     const name = labelOf(node) ?? (op === null ? 'input' : op.name);
     const value = node.value as Primal;
     const shape = value instanceof Tensor || value instanceof DualTensor ? ` [${value.shape.join(',')}]` : '';
-    const label = `{ ${escape(name + shape)} | value ${escape(fmt(value, digits))} | grad ${escape(fmt(node.grad, digits))} }`;
+    const label = `{ ${escapeLabel(name + shape)} | value ${escapeLabel(fmt(value, digits))} | grad ${escapeLabel(fmt(node.grad, digits))} }`;
     lines.push(`  ${id} [label="${label}"${op === null ? ', style=filled, fillcolor="#e8f0fe"' : ''}];`);
   }
   for (const node of order) {

@@ -96,19 +96,24 @@ export class Chunk {
     // One allocation for all numeric columns (61 bytes an entry), widest first for alignment:
     // twelve typed arrays of their own cost twelve backing stores and showed as 16 % of a chain.
     const buffer = new ArrayBuffer(capacity * 61);
-    let at = 0;
-    const f64 = () => new Float64Array(buffer, (at += capacity * 8) - capacity * 8, capacity);
+    let at = 0; // the byte offset of the next column
+    const take = (bytes: number): number => {
+      const offset = at;
+      at += capacity * bytes;
+      return offset;
+    };
+    const f64 = () => new Float64Array(buffer, take(8), capacity);
     this.val = f64();
     this.da = f64();
     this.db = f64();
     this.adj = f64();
     this.grad = f64();
-    const i32 = () => new Int32Array(buffer, (at += capacity * 4) - capacity * 4, capacity);
+    const i32 = () => new Int32Array(buffer, take(4), capacity);
     this.pass = i32();
     this.tags = i32();
     this.ia = i32();
     this.ib = i32();
-    const u16 = () => new Uint16Array(buffer, (at += capacity * 2) - capacity * 2, capacity);
+    const u16 = () => new Uint16Array(buffer, take(2), capacity);
     this.sa = u16();
     this.sb = u16();
     this.flags = new Uint8Array(buffer, at, capacity);

@@ -5,7 +5,7 @@
  */
 import { AdError, DTypeError, Tensor, ValueError, isTagged, isTensorLike, liftLike, newTag, ones, stackPieces, tagOf, zeros } from '@ad/core';
 import { Dual, DualTensor, jacfwd, type Scalar } from '@ad/forward';
-import { Node, TensorVar, Var, leaf, type Primal } from './node.js';
+import { Node, type TensorVar, Var, leaf, type Primal } from './node.js';
 import { endGraph, ownChunks } from './tape.js';
 import { propagate } from './backward.js';
 import { ambientTag } from './state.js';
@@ -52,7 +52,7 @@ function outputNode(op: string, y: unknown, tag: number): Node | null {
 }
 
 /** The value of an output: unwrapped from this graph's node (or a constant node), else itself. */
-function valueOf(y: unknown, tag: number): Primal {
+function outputValue(y: unknown, tag: number): Primal {
   return y instanceof Node && (y.tag === tag || !y.requiresGrad) ? y.value : (y as Primal);
 }
 
@@ -171,7 +171,7 @@ function evaluateGrad(op: string, f: ScalarFn | TensorFn, x: unknown): { value: 
   const shape = isTensorLike(y) ? y.shape : [];
   if (shape.length !== 0) throw new DTypeError(op, `f must return a scalar, got shape [${shape.join(',')}]; did you mean jacrev?`);
   const root = outputNode(op, y, tag);
-  const value = liftLike(valueOf(y, tag), enclosing(x));
+  const value = liftLike(outputValue(y, tag), enclosing(x));
   if (root === null) return { value, grad: gradientsOf(xs, x, false) };
   propagate([root], [root instanceof Var ? 1 : ones([])]);
   return { value, grad: gradientsOf(xs, x) };
@@ -210,7 +210,7 @@ export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: unknown): u
   const outs = Array.isArray(y) ? (y as unknown[]) : [y];
   const roots = outs.map((yi) => outputNode('vjp', yi, tag));
   const like = enclosing(primals);
-  const value = Array.isArray(y) ? outs.map((yi) => liftLike(valueOf(yi, tag), like)) : liftLike(valueOf(y, tag), like);
+  const value = Array.isArray(y) ? outs.map((yi) => liftLike(outputValue(yi, tag), like)) : liftLike(outputValue(y, tag), like);
   return {
     value,
     vjp: (cotangent: unknown) => {

@@ -27,12 +27,16 @@ const LIVE_OPS: ScalarOpName[] = [...UNARY.filter((u) => u !== 'sign'), 'add', '
 /** Counts the ops a program applies (every backend call is one op). */
 function countOps(p: ScalarProgram): number {
   let n = 0;
+  const counted = (y: unknown): number => {
+    n++;
+    return y as number;
+  };
   const counting: Backend<number> = {
-    unary: (name, x, m) => (n++, adBackend.unary(name, x, m) as number),
-    binary: (name, x, y, m) => (n++, adBackend.binary(name, x, y, m) as number),
-    binaryLeft: (name, k, y) => (n++, adBackend.binaryLeft(name, k, y) as number),
-    where: (c, x, y) => (n++, adBackend.where(c, x, y) as number),
-    addConst: (x, k) => (n++, adBackend.addConst(x, k) as number),
+    unary: (name, x, m) => counted(adBackend.unary(name, x, m)),
+    binary: (name, x, y, m) => counted(adBackend.binary(name, x, y, m)),
+    binaryLeft: (name, k, y) => counted(adBackend.binaryLeft(name, k, y)),
+    where: (c, x, y) => counted(adBackend.where(c, x, y)),
+    addConst: (x, k) => counted(adBackend.addConst(x, k)),
   };
   runScalar(p, p.x, counting);
   return n;

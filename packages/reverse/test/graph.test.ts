@@ -1,10 +1,10 @@
 /** The graph: micrograd's example, reuse, accumulation, release, noGrad, detach, long chains. */
-import { ones, Tensor, tensor } from '@ad/core';
+import { ones, type Tensor, tensor } from '@ad/core';
 import {
   AnomalyError,
   ReleasedGraphError,
-  TensorVar,
-  Var,
+  type TensorVar,
+  type Var,
   detectAnomaly,
   noGrad,
   toDot,

@@ -6,7 +6,7 @@
  */
 import { AdError, Tensor, ValueError, tensor } from '@ad/core';
 import { Dual, derivative, dual, hessian as forwardHessian, jacfwd, jvp, type DualTensor } from '@ad/forward';
-import { TensorVar, Var, grad, hessian, hvp, jacrev, noGrad, valueAndGrad, variable, vjp } from '../src/index.js';
+import { type TensorVar, Var, grad, hessian, hvp, jacrev, noGrad, valueAndGrad, variable, vjp } from '../src/index.js';
 
 const cube = ([y]: Var[]) => y.mul(y).mul(y);
 /** f(a, b) = a²b + sin b: H = [[2b, 2a], [2a, −sin b]]. */

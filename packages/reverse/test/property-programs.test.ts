@@ -15,7 +15,7 @@
 import fc from 'fast-check';
 import { Generator, Tensor, setAnomalyDetection, zeros, type Differentiable } from '@ad/core';
 import { hessian as forwardHessian, jacfwd, jvp, type Dual, type DualTensor, type Scalar } from '@ad/forward';
-import { Node, TensorVar, grad, hessian, hvp, jacrev, valueAndGrad, variable, vjp, type Var } from '../src/index.js';
+import { Node, type TensorVar, grad, hessian, hvp, jacrev, valueAndGrad, variable, vjp, type Var } from '../src/index.js';
 import {
   RUNS,
   expectSameNumbers,

@@ -9,7 +9,7 @@
  * broken op, with the checker naming the broken rule.
  */
 import fc from 'fast-check';
-import { Tensor, ops, unbroadcast, zeros, type Algebra, type Differentiable, type Op } from '@ad/core';
+import { type Tensor, ops, unbroadcast, zeros, type Algebra, type Differentiable, type Op } from '@ad/core';
 import { jvp, type DualTensor } from '@ad/forward';
 import { Node, variable } from '../src/index.js';
 import { fdSafe, finiteDifferenceAgrees, tensorConditioning, tensorFunction, tensorProgram, type TensorProgram } from '../../core/test/programs.js';

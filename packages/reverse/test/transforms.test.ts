@@ -1,7 +1,7 @@
 /** grad, valueAndGrad, vjp with many seeds, jacrev against jacfwd, hvp and hessian. */
-import { Generator, Tensor, exp, ops, randn, tensor } from '@ad/core';
+import { Generator, type Tensor, exp, ops, randn, tensor } from '@ad/core';
 import { derivative, hessian as forwardHessian, jacfwd, type Dual, type DualTensor } from '@ad/forward';
-import { TensorVar, Var, grad, hessian, hvp, jacrev, valueAndGrad, variable, vjp } from '../src/index.js';
+import { type TensorVar, type Var, grad, hessian, hvp, jacrev, valueAndGrad, variable, vjp } from '../src/index.js';
 
 type Num = Var | Dual;
 

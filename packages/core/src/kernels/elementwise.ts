@@ -172,7 +172,9 @@ export class ElementwiseKernel {
 
   private compileFlat(code: number): FlatKernel {
     const layouts = this.names.map((_, i): Layout => (code & (1 << i) ? 's' : 'f'));
-    return (this.flat[code] = compileFlat(this.names, this.expr, layouts));
+    const kernel = compileFlat(this.names, this.expr, layouts);
+    this.flat[code] = kernel;
+    return kernel;
   }
 
   /** Compiles every operand layout now, so the generator sees every source. */

@@ -258,7 +258,7 @@ export const maxPool2dIndices: OpWithMethod<WindowParams, WindowMethod> = withMe
             for (let j = 0, col = b * sw - pw; j < kw; j++, col += dw) {
               if (col < 0 || col >= w) continue;
               const v = data[start + row * s2 + col * s3];
-              if (at < 0 || v > best || (v !== v && best === best)) {
+              if (at < 0 || v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
                 best = v;
                 at = base + row * w + col;
               }

@@ -20,7 +20,7 @@ const built: { algebra: Record<string, unknown>; context: MethodContext }[] = []
 export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
   const lift = (op: string, x: Operand<T>): T => {
     if (typeof x === 'number') return I.constant(x);
-    if (I.isValue !== undefined && I.isValue(x)) return x;
+    if (I.isValue?.(x)) return x;
     if (typeof x !== 'object' || x === null) {
       throw new DTypeError(op, `expected a tensor or a number, got ${x === null ? 'null' : typeof x} ${JSON.stringify(String(x))}`);
     }

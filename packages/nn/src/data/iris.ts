@@ -18,7 +18,8 @@ let cache: Dataset | undefined;
  * (its tensors are shared: do not write into them).
  */
 export function iris(): Dataset {
-  return (cache ??= load());
+  cache ??= load();
+  return cache;
 }
 
 function load(): Dataset {

@@ -57,7 +57,8 @@ export function mnist(options?: MnistOptions): Dataset {
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) {
     throw new ValueError('mnist', `limit must be an integer in [1, 10000] (the mnist package holds 10,000 digits), got ${describe(limit)}`);
   }
-  const parsed = (cache ??= parse());
+  cache ??= parse();
+  const parsed = cache;
   if (limit === undefined || limit === parsed.pixels.length / PIXELS) return parsed.dataset;
 
   const take = roundRobin(parsed.counts, limit);

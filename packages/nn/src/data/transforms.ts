@@ -54,7 +54,7 @@ export class Standardizer {
     const eps = options?.eps ?? 1e-10;
     if (typeof eps !== 'number' || !(eps >= 0) || !Number.isFinite(eps)) throw new ValueError(op, `eps must be a finite number ≥ 0, got ${describe(eps)}`);
     const [n, d] = x.shape;
-    if (n === 0) throw new ValueError(op, 'x has no rows to learn a mean and std from (shape [0,' + d + '])');
+    if (n === 0) throw new ValueError(op, `x has no rows to learn a mean and std from (shape [0,${d}])`);
     const data = x.toFloat64Array();
     const mean = new Float64Array(d);
     for (let i = 0; i < n; i++) {
