@@ -68,8 +68,14 @@ export function jaxMlp(
     step(i) {
       t++;
       const { x, y } = data[i % data.length];
-      const lrHat = np.array([lr / (1 - BETA1 ** t)]).astype(dt).reshape([]);
-      const vHat = np.array([1 / (1 - BETA2 ** t)]).astype(dt).reshape([]);
+      const lrHat = np
+        .array([lr / (1 - BETA1 ** t)])
+        .astype(dt)
+        .reshape([]);
+      const vHat = np
+        .array([1 / (1 - BETA2 ** t)])
+        .astype(dt)
+        .reshape([]);
       const [value, p2, m2, v2] = adamStep(p, m, v, x.ref, y.ref, lrHat, vHat);
       [p, m, v] = [p2, m2, v2];
       return (value.dataSync() as Float32Array | Float64Array)[0];

@@ -42,7 +42,11 @@ const nd = (t: Tensor) => ndarray(t.data, t.shape.slice(), t.stride.slice(), t.o
 const fmt = (seconds: number, n: number) => ((seconds * 1e9) / n).toFixed(2);
 
 const rows: string[][] = [];
-for (const [rowsN, cols] of [[8, 8], [64, 64], [1024, 1024]] as const) {
+for (const [rowsN, cols] of [
+  [8, 8],
+  [64, 64],
+  [1024, 1024],
+] as const) {
   const n = rowsN * cols;
   const x = randn([rowsN, cols], { seed: 1 });
   const y = randn([rowsN, cols], { seed: 2 });
@@ -64,65 +68,146 @@ for (const [rowsN, cols] of [[8, 8], [64, 64], [1024, 1024]] as const) {
   rows.push([
     'add',
     size,
-    fmt(timePerCall(() => T.add(x, y)), n),
-    fmt(timePerCall(() => addKernel.run(out, x.shape, [view(x, x.shape), view(y, x.shape)])), n),
+    fmt(
+      timePerCall(() => T.add(x, y)),
+      n,
+    ),
+    fmt(
+      timePerCall(() => addKernel.run(out, x.shape, [view(x, x.shape), view(y, x.shape)])),
+      n,
+    ),
     '',
-    fmt(timePerCall(() => ops.add(outNd, nd(x), nd(y))), n),
-    fmt(tfTime(() => tf.add(tx, ty)), n),
+    fmt(
+      timePerCall(() => ops.add(outNd, nd(x), nd(y))),
+      n,
+    ),
+    fmt(
+      tfTime(() => tf.add(tx, ty)),
+      n,
+    ),
   ]);
   rows.push([
     'add row [n]',
     size,
-    fmt(timePerCall(() => T.add(x, b)), n),
-    fmt(timePerCall(() => addKernel.run(out, x.shape, [view(x, x.shape), view(b, x.shape)])), n),
+    fmt(
+      timePerCall(() => T.add(x, b)),
+      n,
+    ),
+    fmt(
+      timePerCall(() => addKernel.run(out, x.shape, [view(x, x.shape), view(b, x.shape)])),
+      n,
+    ),
     '',
-    fmt(timePerCall(() => ops.add(outNd, nd(x), ndarray(b.data, [rowsN, cols], [0, 1], 0))), n),
-    fmt(tfTime(() => tf.add(tx, tb)), n),
+    fmt(
+      timePerCall(() => ops.add(outNd, nd(x), ndarray(b.data, [rowsN, cols], [0, 1], 0))),
+      n,
+    ),
+    fmt(
+      tfTime(() => tf.add(tx, tb)),
+      n,
+    ),
   ]);
   rows.push([
     'add transposed',
     size,
-    fmt(timePerCall(() => T.add(xt, y)), n),
-    fmt(timePerCall(() => addKernel.run(out, y.shape, [view(xt, y.shape), view(y, y.shape)])), n),
+    fmt(
+      timePerCall(() => T.add(xt, y)),
+      n,
+    ),
+    fmt(
+      timePerCall(() => addKernel.run(out, y.shape, [view(xt, y.shape), view(y, y.shape)])),
+      n,
+    ),
     '',
-    fmt(timePerCall(() => ops.add(outNd, nd(xt), nd(y))), n),
-    fmt(tfTime(() => tf.add(tf.transpose(tx), ty)), n),
+    fmt(
+      timePerCall(() => ops.add(outNd, nd(xt), nd(y))),
+      n,
+    ),
+    fmt(
+      tfTime(() => tf.add(tf.transpose(tx), ty)),
+      n,
+    ),
   ]);
   rows.push([
     'exp',
     size,
-    fmt(timePerCall(() => T.exp(x)), n),
-    fmt(timePerCall(() => expKernel.run(out, x.shape, [view(x, x.shape)])), n),
-    fmt(timePerCall(() => sharedLoop(Math.exp, x.data, out)), n),
-    fmt(timePerCall(() => ops.exp(outNd, nd(x))), n),
-    fmt(tfTime(() => tf.exp(tx)), n),
+    fmt(
+      timePerCall(() => T.exp(x)),
+      n,
+    ),
+    fmt(
+      timePerCall(() => expKernel.run(out, x.shape, [view(x, x.shape)])),
+      n,
+    ),
+    fmt(
+      timePerCall(() => sharedLoop(Math.exp, x.data, out)),
+      n,
+    ),
+    fmt(
+      timePerCall(() => ops.exp(outNd, nd(x))),
+      n,
+    ),
+    fmt(
+      tfTime(() => tf.exp(tx)),
+      n,
+    ),
   ]);
   rows.push([
     'relu',
     size,
-    fmt(timePerCall(() => T.relu(x)), n),
-    fmt(timePerCall(() => reluKernel.run(out, x.shape, [view(x, x.shape)])), n),
-    fmt(timePerCall(() => sharedLoop(fs[3], x.data, out)), n),
+    fmt(
+      timePerCall(() => T.relu(x)),
+      n,
+    ),
+    fmt(
+      timePerCall(() => reluKernel.run(out, x.shape, [view(x, x.shape)])),
+      n,
+    ),
+    fmt(
+      timePerCall(() => sharedLoop(fs[3], x.data, out)),
+      n,
+    ),
     '',
-    fmt(tfTime(() => tf.relu(tx)), n),
+    fmt(
+      tfTime(() => tf.relu(tx)),
+      n,
+    ),
   ]);
   rows.push([
     'copy transposed',
     size,
-    fmt(timePerCall(() => T.reshape(xt, [n])), n),
-    fmt(timePerCall(() => copyKernel.run(out, xt.shape, [view(xt, xt.shape)])), n),
+    fmt(
+      timePerCall(() => T.reshape(xt, [n])),
+      n,
+    ),
+    fmt(
+      timePerCall(() => copyKernel.run(out, xt.shape, [view(xt, xt.shape)])),
+      n,
+    ),
     '',
-    fmt(timePerCall(() => ops.assign(outNd, nd(xt))), n),
-    fmt(tfTime(() => tf.reshape(tf.transpose(tx), [n])), n),
+    fmt(
+      timePerCall(() => ops.assign(outNd, nd(xt))),
+      n,
+    ),
+    fmt(
+      tfTime(() => tf.reshape(tf.transpose(tx), [n])),
+      n,
+    ),
   ]);
   rows.push([
     'sum rows',
     size,
-    fmt(timePerCall(() => T.sum(x, 1)), n),
+    fmt(
+      timePerCall(() => T.sum(x, 1)),
+      n,
+    ),
     '',
     '',
     '',
-    fmt(tfTime(() => tf.sum(tx, 1)), n),
+    fmt(
+      tfTime(() => tf.sum(tx, 1)),
+      n,
+    ),
   ]);
   tx.dispose();
   ty.dispose();

@@ -44,7 +44,9 @@ const py = Float64Array.from({ length: POINTS }, (_, i) => 0.5 + (i % 89) / 89);
 const nsPerPoint = (body: () => number) =>
   (timePerCall(() => {
     checksum += body();
-  }) * 1e9) / POINTS;
+  }) *
+    1e9) /
+  POINTS;
 
 const plainNs = nsPerPoint(() => {
   let s = 0;
@@ -55,8 +57,20 @@ const plainNs = nsPerPoint(() => {
 /** f on duals of width k: x seeded with e₁, y with e₂, further directions with other numbers. */
 function dualNs(k: number): number {
   const tag = newTag();
-  const xs = Array.from(px, (v) => dual(v, Array.from({ length: k }, (_, j) => (j === 0 ? 1 : j === 1 ? 0 : 1 / (j + 1))), tag));
-  const ys = Array.from(py, (v) => dual(v, Array.from({ length: k }, (_, j) => (j === 1 ? 1 : j === 0 ? 0 : 1 / (j + 2))), tag));
+  const xs = Array.from(px, (v) =>
+    dual(
+      v,
+      Array.from({ length: k }, (_, j) => (j === 0 ? 1 : j === 1 ? 0 : 1 / (j + 1))),
+      tag,
+    ),
+  );
+  const ys = Array.from(py, (v) =>
+    dual(
+      v,
+      Array.from({ length: k }, (_, j) => (j === 1 ? 1 : j === 0 ? 0 : 1 / (j + 2))),
+      tag,
+    ),
+  );
   const probe = f(xs[0], ys[0]).partials as number[];
   if (probe[0] !== 2 * px[0] || (k > 1 && probe[1] !== -2 * py[0])) {
     throw new Error(`bench forward: wrong tangents at width ${k}: [${probe.join(', ')}]`);
@@ -79,12 +93,7 @@ printTable(
   ['values', 'ns / eval', '× numbers', 'ns / extra direction'],
   [
     ['numbers', fmt(plainNs), '1', ''],
-    ...widths.map((k, i) => [
-      `Dual, width ${k}`,
-      fmt(widthNs[i]),
-      (widthNs[i] / plainNs).toFixed(0),
-      k === 1 ? '' : fmt((widthNs[i] - widthNs[0]) / (k - 1)),
-    ]),
+    ...widths.map((k, i) => [`Dual, width ${k}`, fmt(widthNs[i]), (widthNs[i] / plainNs).toFixed(0), k === 1 ? '' : fmt((widthNs[i] - widthNs[0]) / (k - 1))]),
   ],
 );
 

@@ -14,10 +14,7 @@ const available = readdirSync(here)
 
 const name = process.argv[2];
 if (name === undefined || !available.includes(name)) {
-  process.stderr.write(
-    `bench: ${name === undefined ? 'no benchmark named' : `unknown benchmark "${name}"`}; ` +
-      `choose one of: ${available.join(', ')}\n`,
-  );
+  process.stderr.write(`bench: ${name === undefined ? 'no benchmark named' : `unknown benchmark "${name}"`}; ` + `choose one of: ${available.join(', ')}\n`);
   process.exit(2);
 }
 await import(pathToFileURL(`${here}/${name}.ts`).href);

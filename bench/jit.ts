@@ -35,7 +35,13 @@ function timeCall(f: (...args: never[]) => unknown, args: readonly unknown[], re
   const params = args.map((_, i) => `a${i}`);
   // The source differs per measurement: V8 caches compiled sources, and an identical loop would
   // share its call-site feedback with every other measurement's.
-  const loop = new Function('sink', 'f', ...params, 'reps', `// measurement ${measurements++}\nlet s = 0; const t0 = performance.now(); for (let i = 0; i < reps; i++) { const r = f(${params.join(', ')}); s += ${read}; } const dt = (performance.now() - t0) / 1000; sink.push(s); return dt;`) as (...a: unknown[]) => number;
+  const loop = new Function(
+    'sink',
+    'f',
+    ...params,
+    'reps',
+    `// measurement ${measurements++}\nlet s = 0; const t0 = performance.now(); for (let i = 0; i < reps; i++) { const r = f(${params.join(', ')}); s += ${read}; } const dt = (performance.now() - t0) / 1000; sink.push(s); return dt;`,
+  ) as (...a: unknown[]) => number;
   const run = (reps: number) => loop(sums, f, ...args, reps);
   run(3);
   let reps = 1;
@@ -94,7 +100,11 @@ function rosenJax(n: number) {
     const a = x.ref.slice([1, n]);
     const b = x.slice([0, n - 1]);
     const t = a.sub(b.ref.mul(b.ref));
-    return t.ref.mul(t).mul(100).add(np.square(np.subtract(1, b))).sum();
+    return t.ref
+      .mul(t)
+      .mul(100)
+      .add(np.square(np.subtract(1, b)))
+      .sum();
   };
 }
 
@@ -139,7 +149,10 @@ function ackley(xs: Var[]): Var {
   let sc: Var | number = 0;
   for (const v of xs) {
     s2 = v.square().add(s2);
-    sc = v.mul(2 * Math.PI).cos().add(sc);
+    sc = v
+      .mul(2 * Math.PI)
+      .cos()
+      .add(sc);
   }
   const a = (s2 as Var).div(n).sqrt().mul(-0.2).exp().mul(-20);
   return a.sub((sc as Var).div(n).exp()).add(20 + Math.E);
@@ -148,8 +161,15 @@ function ackley(xs: Var[]): Var {
 function ackleyJax(n: number) {
   return (x: JaxArray) => {
     const r = np.sqrt(x.ref.mul(x.ref).sum().div(n));
-    const c = np.cos(x.mul(2 * Math.PI)).sum().div(n);
-    return np.exp(r.mul(-0.2)).mul(-20).sub(np.exp(c)).add(20 + Math.E);
+    const c = np
+      .cos(x.mul(2 * Math.PI))
+      .sum()
+      .div(n);
+    return np
+      .exp(r.mul(-0.2))
+      .mul(-20)
+      .sub(np.exp(c))
+      .add(20 + Math.E);
   };
 }
 
@@ -251,7 +271,14 @@ function timeJax(f: (x: JaxArray) => JaxArray, x: number[]): number {
   });
 }
 
-function vectorRow(name: string, x: number[], plain: (x: number[]) => number, hand: (x: number[]) => number[], f: (xs: Var[]) => Var, fJax: (x: JaxArray) => JaxArray): Row {
+function vectorRow(
+  name: string,
+  x: number[],
+  plain: (x: number[]) => number,
+  hand: (x: number[]) => number[],
+  f: (xs: Var[]) => Var,
+  fJax: (x: JaxArray) => JaxArray,
+): Row {
   const eagerGrad = grad(f);
   const jitGrad = jit(grad(f));
   // Same answer first: the jitted gradient is the eager one.
@@ -279,7 +306,14 @@ const rows: Row[] = [
   vectorRow('Rosenbrock n = 100', point(100), rosenPlain, rosenGradHand, rosen, rosenJax(100)),
   vectorRow('Rosenbrock n = 1000', point(1000), rosenPlain, rosenGradHand, rosen, rosenJax(1000)),
   vectorRow('f(x, y) = (x + y)(x − y)', [3, 2], fxyPlain, fxyGradHand, fxy, fxyJax),
-  vectorRow('Ackley, 50 terms', point(50).map((v) => v * 0.7), ackleyPlain, ackleyGradHand, ackley, ackleyJax(50)),
+  vectorRow(
+    'Ackley, 50 terms',
+    point(50).map((v) => v * 0.7),
+    ackleyPlain,
+    ackleyGradHand,
+    ackley,
+    ackleyJax(50),
+  ),
 ];
 
 {
@@ -320,10 +354,24 @@ const jitStep = jit(trainStep);
 const stepEager = timeCall(trainStep, [theta0, xData, yData], 'r.theta.data[0]');
 const stepJit = timeCall(jitStep, [theta0, xData, yData], 'r.theta.data[0]');
 
-console.log(`jit — ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}\n`);
+console.log(
+  `jit — ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, load average ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}\n`,
+);
 printTable(
   ['work', 'plain JS', 'by hand', 'eager grad', 'jit(grad)', 'jax-js jit(grad)', 'jit / plain', 'eager / jit', 'jax-js / jit'],
-  rows.map((r) => [r.name, us(r.plain), us(r.hand), us(r.eager), us(r.jitted), us(r.jaxJit), times(r.jitted, r.plain), times(r.eager, r.jitted), times(r.jaxJit, r.jitted)]),
+  rows.map((r) => [
+    r.name,
+    us(r.plain),
+    us(r.hand),
+    us(r.eager),
+    us(r.jitted),
+    us(r.jaxJit),
+    times(r.jitted, r.plain),
+    times(r.eager, r.jitted),
+    times(r.jaxJit, r.jitted),
+  ]),
 );
 const rosen100 = rows[1];
 const fxyRow = rows[3];

@@ -55,14 +55,15 @@ interface Case {
   target: boolean;
 }
 
-function product(
-  label: string, [m, n, k]: [number, number, number], transA: boolean, transB: boolean,
-  { steps = false, target = true } = {},
-): Case {
+function product(label: string, [m, n, k]: [number, number, number], transA: boolean, transB: boolean, { steps = false, target = true } = {}): Case {
   return { label, m, n, k, transA, transB, steps, target };
 }
 
-const layouts = [['A·B', false, false], ['Aᵀ·B', true, false], ['A·Bᵀ', false, true]] as const;
+const layouts = [
+  ['A·B', false, false],
+  ['Aᵀ·B', true, false],
+  ['A·Bᵀ', false, true],
+] as const;
 const cases: Case[] = [];
 for (const n of [64, 128, 256, 512]) {
   for (const [layout, transA, transB] of layouts) {
@@ -98,58 +99,76 @@ const ourPaths: KernelPath[] = ['js', 'wasm'];
 setKernels('auto');
 if (kernels() === 'wasm-relaxed') ourPaths.push('wasm-relaxed');
 
-const ours = (path: KernelPath): Impl => [`@ad ${path}`, (c, a, b) => {
-  const av = c.transA ? transpose(a) : a;
-  const bv = c.transB ? transpose(b) : b;
-  return { run: () => matmul(av, bv), enter: () => setKernels(path) };
-}];
+const ours = (path: KernelPath): Impl => [
+  `@ad ${path}`,
+  (c, a, b) => {
+    const av = c.transA ? transpose(a) : a;
+    const bv = c.transB ? transpose(b) : b;
+    return { run: () => matmul(av, bv), enter: () => setKernels(path) };
+  },
+];
 
-const jaxImpl = (dtype: typeof np.float32 | typeof np.float64): Impl => [`jax-js ${dtype}`, (c, a, b) => {
-  const ja = np.array(Float32Array.from(a.toFloat64Array())).reshape([...a.shape]).astype(dtype);
-  const jb = np.array(Float32Array.from(b.toFloat64Array())).reshape([...b.shape]).astype(dtype);
-  return {
-    run: () => {
-      const x = c.transA ? ja.ref.transpose() : ja.ref;
-      const y = c.transB ? jb.ref.transpose() : jb.ref;
-      np.matmul(x, y).dataSync();
-    },
-    dispose: () => {
-      ja.dispose();
-      jb.dispose();
-    },
-  };
-}];
+const jaxImpl = (dtype: typeof np.float32 | typeof np.float64): Impl => [
+  `jax-js ${dtype}`,
+  (c, a, b) => {
+    const ja = np
+      .array(Float32Array.from(a.toFloat64Array()))
+      .reshape([...a.shape])
+      .astype(dtype);
+    const jb = np
+      .array(Float32Array.from(b.toFloat64Array()))
+      .reshape([...b.shape])
+      .astype(dtype);
+    return {
+      run: () => {
+        const x = c.transA ? ja.ref.transpose() : ja.ref;
+        const y = c.transB ? jb.ref.transpose() : jb.ref;
+        np.matmul(x, y).dataSync();
+      },
+      dispose: () => {
+        ja.dispose();
+        jb.dispose();
+      },
+    };
+  },
+];
 
-const tfWasm: Impl = ['tfjs-wasm f32', (c, a, b) => {
-  let ta: tf.Tensor2D | undefined;
-  let tb: tf.Tensor2D | undefined;
-  return {
-    enter: async () => {
-      await tf.setBackend('wasm');
-      ta ??= tf.tensor2d(Float32Array.from(a.toFloat64Array()), [a.shape[0], a.shape[1]], 'float32');
-      tb ??= tf.tensor2d(Float32Array.from(b.toFloat64Array()), [b.shape[0], b.shape[1]], 'float32');
-    },
-    run: () => {
-      const r = tf.matMul(ta as tf.Tensor2D, tb as tf.Tensor2D, c.transA, c.transB);
-      r.dataSync();
-      r.dispose();
-    },
-    dispose: () => {
-      ta?.dispose();
-      tb?.dispose();
-    },
-  };
-}];
+const tfWasm: Impl = [
+  'tfjs-wasm f32',
+  (c, a, b) => {
+    let ta: tf.Tensor2D | undefined;
+    let tb: tf.Tensor2D | undefined;
+    return {
+      enter: async () => {
+        await tf.setBackend('wasm');
+        ta ??= tf.tensor2d(Float32Array.from(a.toFloat64Array()), [a.shape[0], a.shape[1]], 'float32');
+        tb ??= tf.tensor2d(Float32Array.from(b.toFloat64Array()), [b.shape[0], b.shape[1]], 'float32');
+      },
+      run: () => {
+        const r = tf.matMul(ta as tf.Tensor2D, tb as tf.Tensor2D, c.transA, c.transB);
+        r.dataSync();
+        r.dispose();
+      },
+      dispose: () => {
+        ta?.dispose();
+        tb?.dispose();
+      },
+    };
+  },
+];
 
 /** A raw JavaScript kernel on the stored data, with the strides the transposed view would have. */
-const stepImpl = ([name, kernel]: [string, Gemm]): Impl => [name, (c, a, b) => {
-  const [aRs, aCs] = c.transA ? [1, c.m] : [c.k, 1];
-  const [bRs, bCs] = c.transB ? [1, c.k] : [c.n, 1];
-  const out = new Float64Array(c.m * c.n);
-  const ad = a.toFloat64Array();
-  const bd = b.toFloat64Array();
-  return { run: () => kernel(c.m, c.n, c.k, ad, 0, aRs, aCs, bd, 0, bRs, bCs, out, 0) };
-}];
+const stepImpl = ([name, kernel]: [string, Gemm]): Impl => [
+  name,
+  (c, a, b) => {
+    const [aRs, aCs] = c.transA ? [1, c.m] : [c.k, 1];
+    const [bRs, bCs] = c.transB ? [1, c.k] : [c.n, 1];
+    const out = new Float64Array(c.m * c.n);
+    const ad = a.toFloat64Array();
+    const bd = b.toFloat64Array();
+    return { run: () => kernel(c.m, c.n, c.k, ad, 0, aRs, aCs, bd, 0, bRs, bCs, out, 0) };
+  },
+];
 
 const impls: Impl[] = [...ourPaths.map(ours), jaxImpl(np.float32), jaxImpl(np.float64), tfWasm];
 
@@ -204,8 +223,7 @@ async function measure(c: Case, list: Impl[], seed: number): Promise<number[]> {
 }
 
 /** CPU seconds all cores have spent busy (not idle). */
-const busySeconds = () =>
-  cpus().reduce((s, { times: t }) => s + (t.user + t.nice + t.sys + t.irq) / 1000, 0);
+const busySeconds = () => cpus().reduce((s, { times: t }) => s + (t.user + t.nice + t.sys + t.irq) / 1000, 0);
 
 const f2 = (x: number) => (x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));
 const times = (x: number) => `${x.toFixed(1)}×`;
@@ -217,7 +235,8 @@ setWasmPaths(`${join(dirname(wasmPackage), 'dist')}/`);
 await tf.setBackend('wasm');
 await tf.ready();
 const wasmFeatures = `SIMD ${(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'on' : 'off'}, threads ${
-  (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? 'on' : 'off'}`;
+  (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? 'on' : 'off'
+}`;
 
 const busyAtStart = busySeconds();
 const ownAtStart = process.cpuUsage();
@@ -238,9 +257,7 @@ for (const [i, c] of cases.entries()) {
   let targets = '';
   if (c.target) {
     const vsJs = `${best}/js ${times(top / js)} ${mark(top >= 3 * js)}`;
-    const vsTf = transposed
-      ? `/tfjs ${times(top / tfw)} ≥10× ${mark(top >= 10 * tfw)}`
-      : `/tfjs ${times(top / tfw)} ≥0.6× ${mark(top >= 0.6 * tfw)}`;
+    const vsTf = transposed ? `/tfjs ${times(top / tfw)} ≥10× ${mark(top >= 10 * tfw)}` : `/tfjs ${times(top / tfw)} ≥0.6× ${mark(top >= 0.6 * tfw)}`;
     targets = `${vsJs}; ${vsTf}`;
   }
   rows.push([c.label, ...g.map(f2), times(wasm / js), targets]);
@@ -255,7 +272,9 @@ const own = process.cpuUsage(ownAtStart);
 const others = busySeconds() - busyAtStart - (own.user + own.system) / 1e6;
 const wall = (performance.now() - wallAtStart) / 1000;
 console.log(`matmul, GFLOP/s (higher is better), median of ${ROUNDS} interleaved rounds; @ad f64, jax-js WASM f32/f64, TF.js WASM f32 (${wasmFeatures})`);
-console.log(`relaxed SIMD ${ourPaths.includes('wasm-relaxed') ? 'validated (V8 flag set by this benchmark)' : 'not validated by this engine: no wasm-relaxed column'}`);
+console.log(
+  `relaxed SIMD ${ourPaths.includes('wasm-relaxed') ? 'validated (V8 flag set by this benchmark)' : 'not validated by this engine: no wasm-relaxed column'}`,
+);
 console.log(`other processes kept ${(others / wall).toFixed(2)} of ${cpus().length} cores busy during the run`);
 printTable(['product', ...names, 'wasm/js', 'targets (best path: ≥3× js; transposed ≥10× tfjs-wasm; A·B ≥0.6× tfjs-wasm)'], rows);
 if (stepRows.length > 0) {

@@ -35,7 +35,10 @@ interface Memory {
 
 console.log('Memory (@ad/nn, built packages, one child process with --expose-gc)');
 console.log(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, load average ${loadavg()[0].toFixed(1)} at start\n`);
-const run = spawnSync(process.execPath, ['--expose-gc', join(pkg, 'test', 'fixtures', 'memory.mjs'), String(models), String(steps)], { cwd: pkg, encoding: 'utf8' });
+const run = spawnSync(process.execPath, ['--expose-gc', join(pkg, 'test', 'fixtures', 'memory.mjs'), String(models), String(steps)], {
+  cwd: pkg,
+  encoding: 'utf8',
+});
 if (run.status !== 0) {
   process.stderr.write(`memory.mjs exited with ${run.status} ${run.signal ?? ''}\n${run.stderr}`);
   process.exit(1);
@@ -45,8 +48,14 @@ const MB = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 const mark = (ok: boolean) => (ok ? '✓' : '✗');
 
 console.log(`1. ${m.models.toLocaleString('en')} dropped 784-128-10 models (ArrayBuffers above the start)`);
-printTable(['models', 'ArrayBuffers'], m.dropped.map((b, i) => [String((i + 1) * 100), MB(b)]));
+printTable(
+  ['models', 'ArrayBuffers'],
+  m.dropped.map((b, i) => [String((i + 1) * 100), MB(b)]),
+);
 console.log(`   peak ${MB(m.droppedPeak)} (target < 64 MB ${mark(m.droppedPeak < 64 * 1024 * 1024)})\n`);
 console.log(`2. ${m.steps} training steps, each with a 1,000-row validation loss outside noGrad`);
-printTable(['step', 'ArrayBuffers'], m.validation.map((b, i) => [String((i + 1) * 25), MB(b)]));
+printTable(
+  ['step', 'ArrayBuffers'],
+  m.validation.map((b, i) => [String((i + 1) * 25), MB(b)]),
+);
 console.log(`   peak ${MB(m.validationPeak)} (target < 160 MB ${mark(m.validationPeak < 160 * 1024 * 1024)})`);

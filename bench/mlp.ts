@@ -171,7 +171,13 @@ class AdamOnKernel extends Optimizer {
     const t = ++this.steps[i];
     const [b1, b2] = [0.9, 0.999];
     adamUpdate(theta, grad, this.m[i], this.v[i], undefined, {
-      b1, b2, stepSize: this.lr / (1 - b1 ** t), sqrtC2: Math.sqrt(1 - b2 ** t), eps: 1e-8, decay: 1, l2: 0,
+      b1,
+      b2,
+      stepSize: this.lr / (1 - b1 ** t),
+      sqrtC2: Math.sqrt(1 - b2 ** t),
+      eps: 1e-8,
+      decay: 1,
+      l2: 0,
     });
   }
 
@@ -184,15 +190,9 @@ class AdamOnKernel extends Optimizer {
   }
 }
 
-function ours(
-  net: Net, batches: { x: Tensor; y: Tensor }[], optimizerKind: 'nn' | 'kernel' = 'nn',
-): { trainer: OurTrainer; init: StateDict } {
+function ours(net: Net, batches: { x: Tensor; y: Tensor }[], optimizerKind: 'nn' | 'kernel' = 'nn'): { trainer: OurTrainer; init: StateDict } {
   const [nIn, nHidden, nOut] = net.sizes;
-  const model = new Sequential([
-    new Linear(nIn, nHidden, { seed: 1 }),
-    net.hidden === 'relu' ? relu : tanh,
-    new Linear(nHidden, nOut, { seed: 2 }),
-  ]);
+  const model = new Sequential([new Linear(nIn, nHidden, { seed: 1 }), net.hidden === 'relu' ? relu : tanh, new Linear(nHidden, nOut, { seed: 2 })]);
   const init = model.stateDict();
   const optimizer = optimizerKind === 'nn' ? new Adam(model.parameters(), { lr: LR }) : new AdamOnKernel(model.parameters(), { lr: LR });
   const lossOf = (i: number) => {
@@ -365,8 +365,10 @@ for (const net of nets) {
   let jaxGap: number | undefined;
   if (net.jax) {
     const weights = {
-      w1: init['0.weight'].toFloat64Array(), b1: init['0.bias'].toFloat64Array(),
-      w2: init['2.weight'].toFloat64Array(), b2: init['2.bias'].toFloat64Array(),
+      w1: init['0.weight'].toFloat64Array(),
+      b1: init['0.bias'].toFloat64Array(),
+      w2: init['2.weight'].toFloat64Array(),
+      b2: init['2.bias'].toFloat64Array(),
     };
     const data = batches.map(({ x, y }) => ({ x: x.toFloat64Array(), labels: y.toFloat64Array(), batch: net.batch }));
     // Five steps against ours from the same weights: the same computation, to f32 rounding.
@@ -389,18 +391,43 @@ for (const net of nets) {
     tfTrainers.set(backend, t);
   }
   const tensorsBefore = tf.memory().numTensors;
-  const result: Result = { step: Infinity, stepKernelAdam: Infinity, stepJs: Infinity, jax: {}, jaxGap, forward: Infinity, phases: { forward: 0, backward: 0, optimizer: Infinity }, tf: {}, lossGap };
+  const result: Result = {
+    step: Infinity,
+    stepKernelAdam: Infinity,
+    stepJs: Infinity,
+    jax: {},
+    jaxGap,
+    forward: Infinity,
+    phases: { forward: 0, backward: 0, optimizer: Infinity },
+    tf: {},
+    lossGap,
+  };
   const total = (p: Phases) => p.forward + p.backward + p.optimizer;
   let i = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    result.step = Math.min(result.step, timePerCall(() => (sink += trainer.step(i++)), net.timing));
-    result.forward = Math.min(result.forward, timePerCall(() => (sink += trainer.forward(i++)), net.timing));
-    result.stepKernelAdam = Math.min(result.stepKernelAdam, timePerCall(() => (sink += kernelAdam.step(i++)), net.timing));
+    result.step = Math.min(
+      result.step,
+      timePerCall(() => (sink += trainer.step(i++)), net.timing),
+    );
+    result.forward = Math.min(
+      result.forward,
+      timePerCall(() => (sink += trainer.forward(i++)), net.timing),
+    );
+    result.stepKernelAdam = Math.min(
+      result.stepKernelAdam,
+      timePerCall(() => (sink += kernelAdam.step(i++)), net.timing),
+    );
     setKernels('js');
-    result.stepJs = Math.min(result.stepJs, timePerCall(() => (sink += trainer.step(i++)), net.timing));
+    result.stepJs = Math.min(
+      result.stepJs,
+      timePerCall(() => (sink += trainer.step(i++)), net.timing),
+    );
     setKernels('auto');
     for (const [dtype, t] of jaxTrainers) {
-      result.jax[dtype] = Math.min(result.jax[dtype] ?? Infinity, timePerCall(() => (sink += t.step(i++)), net.timing));
+      result.jax[dtype] = Math.min(
+        result.jax[dtype] ?? Infinity,
+        timePerCall(() => (sink += t.step(i++)), net.timing),
+      );
     }
     const phases = trainer.phases(i, net.phaseSteps);
     i += net.phaseSteps;
@@ -408,7 +435,10 @@ for (const net of nets) {
     for (const backend of backends) {
       await tf.setBackend(backend);
       const t = tfTrainers.get(backend)!;
-      result.tf[backend] = Math.min(result.tf[backend] ?? Infinity, timePerCall(() => (sink += t.step(i++)), net.timing));
+      result.tf[backend] = Math.min(
+        result.tf[backend] ?? Infinity,
+        timePerCall(() => (sink += t.step(i++)), net.timing),
+      );
     }
   }
   if (tf.memory().numTensors !== tensorsBefore) {
@@ -429,7 +459,22 @@ console.log(
     `TF.js WASM ${backends.includes('wasm') ? `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}` : 'unavailable'}\n`,
 );
 printTable(
-  ['net', 'batch', 'ours step', 'ours, Adam kernel', 'ours js', 'ours forward', 'step/forward', 'tfjs-cpu step', 'tfjs-wasm step', 'jax-js jit f32', 'jax-js jit f64', 'ours/cpu', 'ours/wasm', 'ours/jax f32'],
+  [
+    'net',
+    'batch',
+    'ours step',
+    'ours, Adam kernel',
+    'ours js',
+    'ours forward',
+    'step/forward',
+    'tfjs-cpu step',
+    'tfjs-wasm step',
+    'jax-js jit f32',
+    'jax-js jit f64',
+    'ours/cpu',
+    'ours/wasm',
+    'ours/jax f32',
+  ],
   nets.map((net, k) => {
     const r = results[k];
     return [
@@ -471,7 +516,9 @@ nets.forEach((net, k) => {
     targets.push(`${mark(r.tf.wasm !== undefined && r.step <= 0.3 * r.tf.wasm)} ${net.label}: ours ≤ 0.3× TF.js WASM (${times(r.step, r.tf.wasm)})`);
   }
   if (net.jax) {
-    targets.push(`${mark(r.jax.float32 !== undefined && r.step <= 1.5 * r.jax.float32)} ${net.label}: ours ≤ 1.5× jax-js jit f32 (${times(r.step, r.jax.float32)}; with the Adam kernel ${times(r.stepKernelAdam, r.jax.float32)})`);
+    targets.push(
+      `${mark(r.jax.float32 !== undefined && r.step <= 1.5 * r.jax.float32)} ${net.label}: ours ≤ 1.5× jax-js jit f32 (${times(r.step, r.jax.float32)}; with the Adam kernel ${times(r.stepKernelAdam, r.jax.float32)})`,
+    );
   }
   targets.push(`${mark(r.step <= 1.05 * r.stepJs)} ${net.label}: no slower than on the JavaScript kernels (${times(r.step, r.stepJs)}, 5 % timing slack)`);
   targets.push(`${mark(r.step / r.forward <= 3)} ${net.label}: step / forward ≤ 3 (${(r.step / r.forward).toFixed(2)})`);

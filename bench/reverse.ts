@@ -129,9 +129,12 @@ for (const [name, build, options] of [
 {
   // The transform most code calls: a fresh graph (tag) per call, gradients read from adjoints.
   const nodes = countNodes(rosenbrockGraph);
-  const t = timePerCall(() => {
-    sink += grad(rosenbrock)(x0)[0];
-  }, { trials: 5 });
+  const t = timePerCall(
+    () => {
+      sink += grad(rosenbrock)(x0)[0];
+    },
+    { trials: 5 },
+  );
   nodeRows.push(['Rosenbrock 100-d: grad(f)(x)', nodes.toLocaleString('en-US'), '', '', rate(nodes, t), `${mark(nodes / t >= nodeTarget)} ≥ 10`]);
   nodesOk &&= nodes / t >= nodeTarget;
 }
@@ -175,18 +178,27 @@ const paramList = Object.values(params);
 let [tPlain, tRecorded, tGrad] = [Infinity, Infinity, Infinity];
 for (let round = 0; round < 5; round++) {
   const options = { minSeconds: 0.1, trials: 2 };
-  tPlain = Math.min(tPlain, timePerCall(() => {
-    sink += mlpLoss(init).item();
-  }, options));
-  tRecorded = Math.min(tRecorded, timePerCall(() => {
-    sink += mlpLoss(params).item();
-  }, options));
-  tGrad = Math.min(tGrad, timePerCall(() => {
-    zeroGrad(paramList);
-    const loss = mlpLoss(params);
-    loss.backward();
-    sink += loss.item() + (params.W1.grad as Tensor).data[0];
-  }, options));
+  tPlain = Math.min(
+    tPlain,
+    timePerCall(() => {
+      sink += mlpLoss(init).item();
+    }, options),
+  );
+  tRecorded = Math.min(
+    tRecorded,
+    timePerCall(() => {
+      sink += mlpLoss(params).item();
+    }, options),
+  );
+  tGrad = Math.min(
+    tGrad,
+    timePerCall(() => {
+      zeroGrad(paramList);
+      const loss = mlpLoss(params);
+      loss.backward();
+      sink += loss.item() + (params.W1.grad as Tensor).data[0];
+    }, options),
+  );
 }
 {
   const lossValue = mlpLoss(init).item();
@@ -215,7 +227,11 @@ let calls = 0;
 
 const jacRows: string[][] = [];
 let crossoverOk = true;
-for (const [n, m] of [[100, 1], [1, 100], [100, 100]] as const) {
+for (const [n, m] of [
+  [100, 1],
+  [1, 100],
+  [100, 100],
+] as const) {
   const f = denseTanh(n, m);
   const x = Array.from({ length: n }, (_, i) => Math.sin(i + 1));
   const fwd = jacfwd(f as (xs: Dual[]) => Dual[]);
@@ -232,12 +248,18 @@ for (const [n, m] of [[100, 1], [1, 100], [100, 100]] as const) {
   rev(x);
   const revRecordings = calls;
   const k = defaultChunk(n);
-  const tf = timePerCall(() => {
-    sink += fwd(x)[0][0];
-  }, { trials: 5 });
-  const tr = timePerCall(() => {
-    sink += rev(x)[0][0];
-  }, { trials: 5 });
+  const tf = timePerCall(
+    () => {
+      sink += fwd(x)[0][0];
+    },
+    { trials: 5 },
+  );
+  const tr = timePerCall(
+    () => {
+      sink += rev(x)[0][0];
+    },
+    { trials: 5 },
+  );
   const winner = tf < tr ? 'jacfwd' : 'jacrev';
   // Forward mode should win when n < m, reverse mode when m < n; n = m is a measurement.
   const expected = n < m ? 'jacfwd' : m < n ? 'jacrev' : winner;

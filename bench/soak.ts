@@ -66,8 +66,18 @@ console.log('2. Deep graphs, back-propagated with a 200 KB stack\n');
 printTable(
   ['graph', 'size', 'record + backward', 'memory left after drop'],
   [
-    ['scalar chain y ← 0.999999·y + x', `${s.scalarChain.nodes.toLocaleString('en')} nodes`, `${Math.round(s.scalarChain.ms)} ms`, MB(s.scalarChain.memoryAfter)],
-    ['tensor chain y ← 1.5·tanh(y·W), [8,4]', `${s.tensorChain.layers.toLocaleString('en')} layers (${s.tensorChain.ops.toLocaleString('en')} ops)`, `${Math.round(s.tensorChain.ms)} ms`, MB(s.tensorChain.memoryAfter)],
+    [
+      'scalar chain y ← 0.999999·y + x',
+      `${s.scalarChain.nodes.toLocaleString('en')} nodes`,
+      `${Math.round(s.scalarChain.ms)} ms`,
+      MB(s.scalarChain.memoryAfter),
+    ],
+    [
+      'tensor chain y ← 1.5·tanh(y·W), [8,4]',
+      `${s.tensorChain.layers.toLocaleString('en')} layers (${s.tensorChain.ops.toLocaleString('en')} ops)`,
+      `${Math.round(s.tensorChain.ms)} ms`,
+      MB(s.tensorChain.memoryAfter),
+    ],
   ],
 );
 console.log(`\nwall time ${((performance.now() - t0) / 1000).toFixed(1)} s`);

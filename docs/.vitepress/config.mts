@@ -45,7 +45,13 @@ function apiSidebar(pkg: string): DefaultTheme.SidebarItem[] {
     }));
   return [
     { text: `@ad/${pkg}`, link: `/api/@ad/${pkg}/`, items: kinds },
-    { text: 'Other packages', collapsed: true, items: apiPackages().filter((p) => p !== pkg).map((p) => ({ text: `@ad/${p}`, link: `/api/@ad/${p}/` })) },
+    {
+      text: 'Other packages',
+      collapsed: true,
+      items: apiPackages()
+        .filter((p) => p !== pkg)
+        .map((p) => ({ text: `@ad/${p}`, link: `/api/@ad/${p}/` })),
+    },
   ];
 }
 
@@ -56,7 +62,9 @@ function title(file: string): string {
 
 // KaTeX writes MathML next to its HTML; Vue must leave those tags alone.
 const mathTags = new Set(
-  'math annotation semantics mi mn mo mrow msup msub msubsup mfrac msqrt mroot mover munder munderover mtext mspace mtable mtr mtd mstyle mpadded mphantom menclose'.split(' '),
+  'math annotation semantics mi mn mo mrow msup msub msubsup mfrac msqrt mroot mover munder munderover mtext mspace mtable mtr mtd mstyle mpadded mphantom menclose'.split(
+    ' ',
+  ),
 );
 
 // Prose may name a placeholder such as `<tmp>` or `<dir>` outside a code span (docs/errors.md,
@@ -65,12 +73,14 @@ const mathTags = new Set(
 // Inline "tags" that are not HTML, SVG or MathML elements (and not custom elements, which have
 // a hyphen, nor Vue components, which are capitalised) are shown as the text they are.
 const htmlTags = new Set(
-  ('a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption cite code col colgroup data ' +
+  (
+    'a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption cite code col colgroup data ' +
     'datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header ' +
     'hgroup hr html i iframe img input ins kbd label legend li link main map mark menu meta meter nav noscript object ol optgroup ' +
     'option output p param picture pre progress q rp rt ruby s samp script section select slot small source span strong style sub ' +
     'summary sup table tbody td template textarea tfoot th thead time title tr track u ul var video wbr svg path g rect circle line ' +
-    'polyline polygon text tspan defs use').split(' '),
+    'polyline polygon text tspan defs use'
+  ).split(' '),
 );
 
 function literalPlaceholders(md: Parameters<NonNullable<NonNullable<Parameters<typeof defineConfig>[0]['markdown']>['config']>>[0]): void {

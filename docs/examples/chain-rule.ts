@@ -34,6 +34,11 @@ export function graphAsDot(): string {
   const y = variable(2);
   const f = x.add(y).mul(x.sub(y));
   f.backward(1, { retainGraph: true }); // keep the graph so that it can still be drawn
-  return toDot(f, { labels: new Map([[x, 'x'], [y, 'y']]) });
+  return toDot(f, {
+    labels: new Map([
+      [x, 'x'],
+      [y, 'y'],
+    ]),
+  });
 }
 // #endregion dot

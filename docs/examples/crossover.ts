@@ -35,7 +35,14 @@ export async function crossoverTable(): Promise<{ text: string; rows: CostRow[] 
     .map((line) => {
       const cell = line.trim().split(/\s{2,}/);
       const int = (s: string) => Number(s.replace(/,/g, ''));
-      return { n: int(cell[0]), m: int(cell[1]), forwardPasses: int(cell[2]), forwardWork: int(cell[4]), reversePasses: int(cell[5]), reverseWork: int(cell[7]) };
+      return {
+        n: int(cell[0]),
+        m: int(cell[1]),
+        forwardPasses: int(cell[2]),
+        forwardWork: int(cell[4]),
+        reversePasses: int(cell[5]),
+        reverseWork: int(cell[7]),
+      };
     });
   return { text, rows };
 }

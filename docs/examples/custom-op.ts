@@ -13,7 +13,10 @@ const steOp: Op<undefined> = custom<undefined>({
   name: 'ste',
   arity: 1,
   primal: ([x]) => x.round(),
-  jvp: () => ([xDot]) => xDot,
+  jvp:
+    () =>
+    ([xDot]) =>
+      xDot,
   vjp: () => (yBar, needs) => [needs[0] ? yBar : null],
 });
 

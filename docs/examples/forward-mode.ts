@@ -72,7 +72,14 @@ export function costTangent(thetaDot: [number, number] = [1, 0]): { J: number; J
 
 /** Both partials of J in one pass: the seed vectors θ̇₀ = (1, 0), θ̇₁ = (0, 1). */
 export function costGradientInOnePass(): number[] {
-  return jvp(J, [1, 1], [[1, 0], [0, 1]]).tangent as number[]; // (∂J/∂θ₀, ∂J/∂θ₁)
+  return jvp(
+    J,
+    [1, 1],
+    [
+      [1, 0],
+      [0, 1],
+    ],
+  ).tangent as number[]; // (∂J/∂θ₀, ∂J/∂θ₁)
 }
 // #endregion cost-tangent
 

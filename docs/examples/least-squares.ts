@@ -54,7 +54,9 @@ export function closedForm(): { theta: number[]; cost: number } {
 export function gradientAgainstFormula(): { ad: number[]; formula: number[] } {
   const theta = tensor([1, 1]);
   const ad = grad(J)(theta).toArray() as number[];
-  const formula = Xt.matmul(y.sub(X.matmul(theta))).mul(-2).toArray() as number[];
+  const formula = Xt.matmul(y.sub(X.matmul(theta)))
+    .mul(-2)
+    .toArray() as number[];
   return { ad, formula };
 }
 // #endregion check-gradient

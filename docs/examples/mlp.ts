@@ -4,22 +4,7 @@
  */
 import type { Tensor } from '@ad/core';
 import { noGrad } from '@ad/reverse';
-import {
-  Adam,
-  DataLoader,
-  Linear,
-  SGD,
-  Sequential,
-  bce,
-  crossEntropy,
-  moons,
-  oneHot,
-  relu,
-  softmax,
-  trainTestSplit,
-  type Dataset,
-  type Module,
-} from '@ad/nn';
+import { Adam, DataLoader, Linear, SGD, Sequential, bce, crossEntropy, moons, oneHot, relu, softmax, trainTestSplit, type Dataset, type Module } from '@ad/nn';
 import { mnist } from '@ad/nn/node';
 
 // #region accuracy

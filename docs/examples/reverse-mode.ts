@@ -107,10 +107,7 @@ export function costAdjoint(): {
   a.J.backward(); // J̄ = 1
   const residualBars = a.residuals.map(adjointOf); // r̄ₙ = 2rₙ
   // θ̄ = Σₙ r̄ₙ ∂rₙ/∂θ with ∂rₙ/∂θ₀ = −1, ∂rₙ/∂θ₁ = −xₙ: built from the adjoints below θ, not from J.
-  const thetaBarFromResiduals = [
-    residualBars.reduce((s, rBar) => s - rBar, 0),
-    residualBars.reduce((s, rBar, n) => s - rBar * xs[n], 0),
-  ];
+  const thetaBarFromResiduals = [residualBars.reduce((s, rBar) => s - rBar, 0), residualBars.reduce((s, rBar, n) => s - rBar * xs[n], 0)];
 
   const b = record();
   b.J.add(100).backward(); // a different J, the same θ̄

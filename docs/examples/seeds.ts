@@ -32,10 +32,14 @@ export function forwardSeeds(): { hOnly: number; thetaOnly: number; both: number
 // #region one-pass
 /** The three seeds as one seed vector per input: three directional derivatives in one pass. */
 export function threeSeedsOnePass(): number[] {
-  return jvp(J, [3, 2], [
-    [1, 0, 1], // h's seed vector
-    [0, 1, 1], // θ's seed vector
-  ]).tangent; // [6, −4, 2]
+  return jvp(
+    J,
+    [3, 2],
+    [
+      [1, 0, 1], // h's seed vector
+      [0, 1, 1], // θ's seed vector
+    ],
+  ).tangent; // [6, −4, 2]
 }
 // #endregion one-pass
 

@@ -71,7 +71,8 @@ function lock() {
           return false;
         }
       })();
-      if (!alive && Date.now() - started > 2000) rmSync(dir, { recursive: true, force: true }); // its owner died
+      if (!alive && Date.now() - started > 2000)
+        rmSync(dir, { recursive: true, force: true }); // its owner died
       else if (Date.now() - started > 15 * 60_000) throw new Error(`docs: ${dir} has been held by pid ${owner} for 15 minutes`);
       else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
     }

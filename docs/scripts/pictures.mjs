@@ -18,7 +18,10 @@ export const jobs = [
   // 2. the chain rule: the graph of f(x, y) = (x + y)(x − y)
   { name: 'graph', args: ['graph', '--fn', '(x+y)*(x-y)', '--at', 'x=3,y=2', '--out', 'graph.svg'] },
   // 3 and 4. the least-squares cost on two data points, with tangents (θ̇ = e₂) and adjoints
-  { name: 'cost-graph', args: ['graph', '--fn', '(2.9 - (t0 + t1))^2 + (5.1 - (t0 + 2*t1))^2', '--at', 't0=1,t1=1', '--tangent', '0,1', '--out', 'cost-graph.svg'] },
+  {
+    name: 'cost-graph',
+    args: ['graph', '--fn', '(2.9 - (t0 + t1))^2 + (5.1 - (t0 + 2*t1))^2', '--at', 't0=1,t1=1', '--tangent', '0,1', '--out', 'cost-graph.svg'],
+  },
   // 5. both seeds 1
   { name: 'graph-seed-11', args: ['graph', '--fn', '(x+y)*(x-y)', '--at', 'x=3,y=2', '--tangent', '1,1', '--out', 'graph-seed-11.svg'] },
   { name: 'compare-seeds', args: ['compare', '--fn', '(h+t)*(h-t)', '--at', 'h=3,t=2'], text: true },

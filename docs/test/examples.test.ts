@@ -170,13 +170,20 @@ describe('6. Jacobians', () => {
 
   test('columns from 3 forward passes: (2, −cos 1), (1, 0), (1, 6)', () => {
     const { columns, passes } = jacobians.columnsByForwardSeeds();
-    expectClose(columns, [[2, -cos1], [1, 0], [1, 6]]);
+    expectClose(columns, [
+      [2, -cos1],
+      [1, 0],
+      [1, 6],
+    ]);
     expect(passes).toBe(3);
   });
 
   test('rows from 1 recording and 2 backward passes: (2, 1, 1), (−0.5403023058681398, 0, 6)', () => {
     const { rows, recordings, backwardPasses } = jacobians.rowsByReverseSeeds();
-    expectClose(rows, [[2, 1, 1], [-0.5403023058681398, 0, 6]]);
+    expectClose(rows, [
+      [2, 1, 1],
+      [-0.5403023058681398, 0, 6],
+    ]);
     expect(-cos1).toBe(-0.5403023058681398);
     expect(recordings).toBe(1);
     expect(backwardPasses).toBe(2);
@@ -186,7 +193,10 @@ describe('6. Jacobians', () => {
     const r = jacobians.bothTransforms();
     expect(r.passesChunk1).toBe(3);
     expect(r.passesChunk3).toBe(1);
-    expectClose(r.forward, [[2, 1, 1], [-cos1, 0, 6]]);
+    expectClose(r.forward, [
+      [2, 1, 1],
+      [-cos1, 0, 6],
+    ]);
     expectClose(r.reverse, r.forward);
   });
 
@@ -232,13 +242,22 @@ describe('7. MLPs', () => {
 describe('8. higher order', () => {
   test('both Hessians of x²y + y³ at (1, 2) are [[4, 2], [2, 12]]', () => {
     const r = higherOrder.hessians();
-    expectClose(r.forwardOverForward, [[4, 2], [2, 12]]);
-    expectClose(r.forwardOverReverse, [[4, 2], [2, 12]]);
+    expectClose(r.forwardOverForward, [
+      [4, 2],
+      [2, 12],
+    ]);
+    expectClose(r.forwardOverReverse, [
+      [4, 2],
+      [2, 12],
+    ]);
   });
 
   test('Rosenbrock at (0.5, 0.5): H and three Hessian-vector products', () => {
     const r = higherOrder.hessianVectorProducts();
-    expectClose(r.H, [[102, -200], [-200, 200]]);
+    expectClose(r.H, [
+      [102, -200],
+      [-200, 200],
+    ]);
     expectClose(r.Hv1, [102, -200]);
     expectClose(r.Hv2, [-200, 200]);
     expectClose(r.Hv11, [-98, 0]);
@@ -285,7 +304,10 @@ describe('10. coming from PyTorch, JAX, TensorFlow.js', () => {
     expect(r.vjp).toEqual({ out: 6.5, cotangent2: [-102, 100] });
     expect(r.jacfwd).toEqual([[-51, 50]]);
     expect(r.jacrev).toEqual([[-51, 50]]);
-    expectClose(r.hessian, [[102, -200], [-200, 200]]);
+    expectClose(r.hessian, [
+      [102, -200],
+      [-200, 200],
+    ]);
   });
 
   test("PyTorch's autograd and nn names", () => {
@@ -310,7 +332,8 @@ describe('11. source transformation', () => {
     const { gradient, source, statements } = sourceTransformation.compiledGradient();
     expect(gradient).toEqual([6, -4]);
     expect(statements).toBe(5);
-    for (const line of ['const v4 = -v2; // neg', 'const v5 = v2 + v3; // add', 'const v6 = v3 + v4; // add', 'return [v5, v6];']) expect(source).toContain(line);
+    for (const line of ['const v4 = -v2; // neg', 'const v5 = v2 + v3; // add', 'const v6 = v3 + v4; // add', 'return [v5, v6];'])
+      expect(source).toContain(line);
     expect(source).not.toContain('// mul');
   });
 

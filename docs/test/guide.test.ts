@@ -80,6 +80,8 @@ test('every region of every example is shown in the guide', () => {
 });
 
 test('every picture the build draws is used by a page', () => {
-  const used = new Set(pages.flatMap((p) => [...pictures(read(join(guide, p))), ...includes(read(join(guide, p))).map((i) => i.path.replace(/^generated\/|\.txt$/g, ''))]));
+  const used = new Set(
+    pages.flatMap((p) => [...pictures(read(join(guide, p))), ...includes(read(join(guide, p))).map((i) => i.path.replace(/^generated\/|\.txt$/g, ''))]),
+  );
   for (const job of jobs) expect(used).toContain(job);
 });

@@ -46,7 +46,13 @@ function idsOf(file: string): Set<string> {
 }
 
 const decodeEntities = (s: string) =>
-  s.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&#x([0-9a-f]+);/gi, (_, h) => String.fromCodePoint(parseInt(h, 16)));
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&#x([0-9a-f]+);/gi, (_, h) => String.fromCodePoint(parseInt(h, 16)));
 
 export function checkSite(dist: string): SiteReport {
   const files = htmlFiles(dist);
@@ -60,7 +66,8 @@ export function checkSite(dist: string): SiteReport {
       if (attr === 'href' && ref === '') continue;
       report.links++;
       const [pathPart, fragment] = ref.split('#', 2) as [string, string | undefined];
-      const path = pathPart === '' ? base : posix.resolve(base.endsWith('/') ? base : posix.dirname(base), pathPart.split('?')[0]) + (pathPart.endsWith('/') ? '/' : '');
+      const path =
+        pathPart === '' ? base : posix.resolve(base.endsWith('/') ? base : posix.dirname(base), pathPart.split('?')[0]) + (pathPart.endsWith('/') ? '/' : '');
       const target = fileFor(dist, path);
       if (!target) {
         report.broken.push(`${base} → ${ref} (no such page or file)`);

@@ -38,7 +38,12 @@ const guidePages = readdirSync(join(docs, 'guide'))
 const packages = ['core', 'forward', 'reverse', 'jit', 'nn', 'cli'];
 
 test('the build ran every stage', () => {
-  console.log(`docs build: ${seconds.toFixed(1)} s\n${log.split('\n').filter((l) => l.startsWith('docs:')).join('\n')}`);
+  console.log(
+    `docs build: ${seconds.toFixed(1)} s\n${log
+      .split('\n')
+      .filter((l) => l.startsWith('docs:'))
+      .join('\n')}`,
+  );
   for (const stage of ['packages', 'pictures', 'API reference', 'site']) expect(log).toContain(`docs: ${stage}`);
 });
 

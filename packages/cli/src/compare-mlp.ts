@@ -31,7 +31,8 @@ const TOLERANCE = 1e-9;
 
 export async function compareMlp(options: MlpOptions, io: Streams): Promise<void> {
   const sizes = parseNumberList('--mlp', options.sizes, { integer: true, min: 1, max: 100_000 });
-  if (sizes.length < 2) throw new UsageError(`--mlp needs at least two layer sizes (inputs and outputs), e.g. 784,128,10; got ${JSON.stringify(options.sizes)}`);
+  if (sizes.length < 2)
+    throw new UsageError(`--mlp needs at least two layer sizes (inputs and outputs), e.g. 784,128,10; got ${JSON.stringify(options.sizes)}`);
   const classes = sizes[sizes.length - 1];
   if (classes < 2) throw new UsageError('--mlp: the last size is the number of classes and must be at least 2');
   const layers: (Module | typeof relu)[] = [];
@@ -74,10 +75,14 @@ export async function compareMlp(options: MlpOptions, io: Streams): Promise<void
   const perPassWork = counted.work / passes;
   const fullPasses = Math.ceil(P / k);
   print(`forward mode: k = ${k} parameter direction${k === 1 ? '' : 's'} per pass → ⌈${count(P)} / ${k}⌉ = ${count(fullPasses)} passes for the full gradient`);
-  print(`  measured on ${subset.length} parameters spread over all layers: ${passes} pass${passes === 1 ? '' : 'es'} in ${duration(forwardMs)} (${duration(perPassMs)} and work ${count(perPassWork)} per pass)`);
+  print(
+    `  measured on ${subset.length} parameters spread over all layers: ${passes} pass${passes === 1 ? '' : 'es'} in ${duration(forwardMs)} (${duration(perPassMs)} and work ${count(perPassWork)} per pass)`,
+  );
   print(`  full gradient by forward mode ≈ ${count(fullPasses)} passes × ${duration(perPassMs)} ≈ ${duration(fullPasses * perPassMs)}`);
   print();
-  print(`cost ratio, full gradient, forward ÷ reverse: ≈ ${ratio((fullPasses * perPassMs) / reverseMs)} by time, ≈ ${ratio((fullPasses * perPassWork) / reverseWork)} by work`);
+  print(
+    `cost ratio, full gradient, forward ÷ reverse: ≈ ${ratio((fullPasses * perPassMs) / reverseMs)} by time, ≈ ${ratio((fullPasses * perPassWork) / reverseWork)} by work`,
+  );
 
   let worst = 0;
   let scale = 0;

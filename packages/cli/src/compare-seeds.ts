@@ -12,12 +12,20 @@ import type { Streams } from './streams.js';
 import { pointed, signature, subscript } from './point.js';
 import { table } from './table.js';
 
-export async function compareSeeds(fn: string, at: string, extraTangents: readonly number[][], extraCotangents: readonly number[][], io: Streams): Promise<void> {
+export async function compareSeeds(
+  fn: string,
+  at: string,
+  extraTangents: readonly number[][],
+  extraCotangents: readonly number[][],
+  io: Streams,
+): Promise<void> {
   const p = pointed(fn, at);
   const n = p.x.length;
   const m = p.program.outputs.length;
-  for (const t of extraTangents) if (t.length !== n) throw new UsageError(`--tangent ${t.join(',')} has ${t.length} entries; f has ${n} inputs (${p.names.join(', ')})`);
-  for (const c of extraCotangents) if (c.length !== m) throw new UsageError(`--cotangent ${c.join(',')} has ${c.length} entries; f has ${m} output${m === 1 ? '' : 's'}`);
+  for (const t of extraTangents)
+    if (t.length !== n) throw new UsageError(`--tangent ${t.join(',')} has ${t.length} entries; f has ${n} inputs (${p.names.join(', ')})`);
+  for (const c of extraCotangents)
+    if (c.length !== m) throw new UsageError(`--cotangent ${c.join(',')} has ${c.length} entries; f has ${m} output${m === 1 ? '' : 's'}`);
 
   // The transforms take f of one array; a single output is returned as a scalar.
   let calls = 0;
@@ -56,14 +64,19 @@ export async function compareSeeds(fn: string, at: string, extraTangents: readon
   calls = 0;
   const { vjp: pull } = vjp(fVar, p.x);
   const recordings = calls;
-  const reverseSeeds: [string, number[]][] = Array.from({ length: m }, (_, i) => [m === 1 ? '' : unitName(i), Array.from({ length: m }, (__, r) => (r === i ? 1 : 0))]);
+  const reverseSeeds: [string, number[]][] = Array.from({ length: m }, (_, i) => [
+    m === 1 ? '' : unitName(i),
+    Array.from({ length: m }, (__, r) => (r === i ? 1 : 0)),
+  ]);
   if (m > 1) reverseSeeds.push(['ones', new Array<number>(m).fill(1)]);
   for (const c of extraCotangents) if (!listed(reverseSeeds, c)) reverseSeeds.push(['', c]);
   const reverseRows = reverseSeeds.map(([name, seed]) => {
     const adjoints = pull(m === 1 ? seed[0] : seed);
     return [m === 1 && name === '' ? num(seed[0]) : name === '' || name === 'ones' ? vector(seed) : `${name} = ${vector(seed)}`, vector(adjoints)];
   });
-  print(`reverse mode — f recorded ${recordings === 1 ? 'once' : `${recordings} times`}; one backward pass per seed ȳ (a weighting of the ${m} output${m === 1 ? '' : 's'}); it yields the adjoints x̄ = Jᵀ·ȳ`);
+  print(
+    `reverse mode — f recorded ${recordings === 1 ? 'once' : `${recordings} times`}; one backward pass per seed ȳ (a weighting of the ${m} output${m === 1 ? '' : 's'}); it yields the adjoints x̄ = Jᵀ·ȳ`,
+  );
   print(table([{ header: 'seed ȳ' }, { header: `adjoints x̄ (${p.names.join(', ')})` }], reverseRows));
   print();
 

@@ -33,7 +33,11 @@ const MODE_FLAGS: Readonly<Record<'fn' | 'family' | 'mlp', readonly (keyof Compa
 export async function compare(flags: CompareFlags, io: Streams): Promise<void> {
   const modes = (['fn', 'family', 'mlp'] as const).filter((k) => flags[k] !== undefined);
   if (modes.length !== 1) {
-    throw new UsageError(modes.length === 0 ? 'give one of --fn (with --at), --family or --mlp' : `give only one of --fn, --family, --mlp (got ${modes.map((m) => `--${m}`).join(' and ')})`);
+    throw new UsageError(
+      modes.length === 0
+        ? 'give one of --fn (with --at), --family or --mlp'
+        : `give only one of --fn, --family, --mlp (got ${modes.map((m) => `--${m}`).join(' and ')})`,
+    );
   }
   const mode = modes[0];
   // A flag of another mode is a mistake the user should hear about, not a silent no-op.
@@ -57,10 +61,20 @@ export async function compare(flags: CompareFlags, io: Streams): Promise<void> {
   }
   if (mode === 'family') {
     return (await import('./compare-family.js')).compareFamily(
-      { family: flags.family!, n: flags.n ?? [1, 2, 4, 8, 16, 32, 64], m: flags.m ?? [1, 2, 4, 8, 16, 32, 64], chunks: flags.chunk ?? [1, 8], plot: flags.plot === false ? null : (flags.plot ?? 'crossover.svg'), seed: flags.seed ?? 0 },
+      {
+        family: flags.family!,
+        n: flags.n ?? [1, 2, 4, 8, 16, 32, 64],
+        m: flags.m ?? [1, 2, 4, 8, 16, 32, 64],
+        chunks: flags.chunk ?? [1, 8],
+        plot: flags.plot === false ? null : (flags.plot ?? 'crossover.svg'),
+        seed: flags.seed ?? 0,
+      },
       io,
     );
   }
   if (flags.chunk !== undefined && flags.chunk.length !== 1) throw new UsageError('--chunk takes one width with --mlp');
-  return (await import('./compare-mlp.js')).compareMlp({ sizes: flags.mlp!, subset: flags.subset ?? 64, batch: flags.batch ?? 32, chunk: flags.chunk?.[0] ?? 8, seed: flags.seed ?? 0 }, io);
+  return (await import('./compare-mlp.js')).compareMlp(
+    { sizes: flags.mlp!, subset: flags.subset ?? 64, batch: flags.batch ?? 32, chunk: flags.chunk?.[0] ?? 8, seed: flags.seed ?? 0 },
+    io,
+  );
 }

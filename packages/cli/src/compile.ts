@@ -26,7 +26,11 @@ type Vec = (xs: number[]) => unknown;
 export function compile(flags: CompileFlags, io: Streams): void {
   const mode = flags.mode ?? 'reverse';
   // Without --at, the inputs are 1, 2, 3, … in order of appearance: the program does not depend on them.
-  const at = flags.at ?? parseProgram(flags.fn, '--fn').variables.map((v, i) => `${v}=${i + 1}`).join(',');
+  const at =
+    flags.at ??
+    parseProgram(flags.fn, '--fn')
+      .variables.map((v, i) => `${v}=${i + 1}`)
+      .join(',');
   const p = pointed(flags.fn, at);
   const m = p.program.outputs.length;
   if (p.names.length === 0) throw new UsageError(`--fn ${JSON.stringify(flags.fn)} has no variables: there is nothing to differentiate`);
@@ -50,7 +54,10 @@ export function compile(flags: CompileFlags, io: Streams): void {
   const derivative = jit(eager as never) as Vec;
   // In reverse mode the program is written from the Wengert list directly, so that each adjoint
   // carries its primal's name; it is the computation jit(grad(f)) compiles through @ad/reverse.
-  const program = mode === 'reverse' && m === 1 ? adjointProgram(f as never, x) : (derivative as unknown as { lower(x: number[]): { source: string; statements: number } }).lower(x);
+  const program =
+    mode === 'reverse' && m === 1
+      ? adjointProgram(f as never, x)
+      : (derivative as unknown as { lower(x: number[]): { source: string; statements: number } }).lower(x);
 
   const value = primal(x);
   const d = derivative(x);

@@ -26,7 +26,9 @@ export const EXIT_USAGE = 2;
 
 /** The one line to print for an error, prefixed with the command that was running (`ad train`). */
 export function errorLine(command: string, err: unknown): string {
-  const text = messageOf(err).replace(/\s*\n\s*/g, ' ').trim();
+  const text = messageOf(err)
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
   return `${command}: ${text}`;
 }
 

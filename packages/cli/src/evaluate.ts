@@ -15,7 +15,6 @@ import { loadRun } from './run-record.js';
 import { table } from './table.js';
 import { confusionMatrix, score } from './training.js';
 
-
 export interface EvalFlags {
   model: string;
   data?: DatasetName;
@@ -39,7 +38,9 @@ export async function evaluateModel(flags: EvalFlags, io: Streams): Promise<void
   }
   const expectedOutputs = config.loss === 'bce' && data.classes === 2 ? 1 : data.classes;
   if (expectedOutputs !== spec.outputs) {
-    throw new UsageError(`${flags.model} predicts ${spec.outputs === 1 ? '2 classes (one logit)' : `${spec.outputs} classes`}, but ${dataName} has ${data.classes}`);
+    throw new UsageError(
+      `${flags.model} predicts ${spec.outputs === 1 ? '2 classes (one logit)' : `${spec.outputs} classes`}, but ${dataName} has ${data.classes}`,
+    );
   }
   const { model } = buildModel(spec);
   model.loadStateDict(checkpoint.model);
@@ -51,7 +52,9 @@ export async function evaluateModel(flags: EvalFlags, io: Streams): Promise<void
   const correct = Math.round(s.accuracy * n);
   const print = (line: string) => io.stdout.write(`${line}\n`);
   print(`${flags.model}: ${config.data}, ${describeModel(spec)}, trained ${run.epoch} epoch${run.epoch === 1 ? '' : 's'}`);
-  print(`${dataName} ${split === 'all' ? 'all rows' : `${split} split`} (seed ${config.seed}): ${count(n)} rows · loss ${s.loss.toFixed(4)} · accuracy ${percent(s.accuracy)} (${count(correct)} / ${count(n)})`);
+  print(
+    `${dataName} ${split === 'all' ? 'all rows' : `${split} split`} (seed ${config.seed}): ${count(n)} rows · loss ${s.loss.toFixed(4)} · accuracy ${percent(s.accuracy)} (${count(correct)} / ${count(n)})`,
+  );
   print('');
   print('confusion matrix (rows: true class, columns: predicted class)');
   const counts = confusionMatrix(ds.y, s.predictions, data.classes);
@@ -60,7 +63,17 @@ export async function evaluateModel(flags: EvalFlags, io: Streams): Promise<void
     const total = row.reduce((a, b) => a + b, 0);
     return [names[t], ...row.map(String), String(total), total === 0 ? '—' : percent(row[t] / total)];
   });
-  print(table([{ header: 'true \\ pred' }, ...names.map((c) => ({ header: c, align: 'right' as const })), { header: 'rows', align: 'right' }, { header: 'recall', align: 'right' }], rows));
+  print(
+    table(
+      [
+        { header: 'true \\ pred' },
+        ...names.map((c) => ({ header: c, align: 'right' as const })),
+        { header: 'rows', align: 'right' },
+        { header: 'recall', align: 'right' },
+      ],
+      rows,
+    ),
+  );
 }
 
 /** Both parts of the split as one data set (rows of a, then rows of b). */

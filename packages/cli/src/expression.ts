@@ -143,7 +143,9 @@ function convert(node: MathNode, flag: string, source: string, variables: string
       return { kind: 'op', op: known.op, args: args.map((a) => convert(a, flag, source, variables)), text };
     }
     default:
-      throw new UsageError(`${flag}: ${JSON.stringify(text)} is not supported (${node.type.replace(/Node$/, '').toLowerCase()}); write arithmetic (+ - * / ^) and functions such as sin, exp, log`);
+      throw new UsageError(
+        `${flag}: ${JSON.stringify(text)} is not supported (${node.type.replace(/Node$/, '').toLowerCase()}); write arithmetic (+ - * / ^) and functions such as sin, exp, log`,
+      );
   }
 }
 
@@ -189,6 +191,8 @@ function apply<T>(o: Algebra<T>, op: ExprOp, args: readonly (T | number)[]): T |
 export function checkInputs(program: Program, names: readonly string[], flag = '--at'): void {
   const missing = program.variables.filter((v) => !names.includes(v) && !Object.hasOwn(CONSTANTS, v));
   if (missing.length > 0) {
-    throw new UsageError(`${JSON.stringify(program.source)} uses ${missing.join(', ')}, which ${flag} does not give; add ${missing.map((m) => `${m}=…`).join(',')} to ${flag}`);
+    throw new UsageError(
+      `${JSON.stringify(program.source)} uses ${missing.join(', ')}, which ${flag} does not give; add ${missing.map((m) => `${m}=…`).join(',')} to ${flag}`,
+    );
   }
 }

@@ -44,7 +44,12 @@ export async function graph(flags: GraphFlags, io: Streams): Promise<void> {
   ].join('\n');
   if (format === 'dot' && out === null) {
     // DOT on stdout, so it can be piped into `dot`; the trace rides along as DOT comments.
-    io.stdout.write(`${report.split('\n').map((l) => `// ${l}`.trimEnd()).join('\n')}\n${dot}\n`);
+    io.stdout.write(
+      `${report
+        .split('\n')
+        .map((l) => `// ${l}`.trimEnd())
+        .join('\n')}\n${dot}\n`,
+    );
     return;
   }
   writeFileAtomic(out!, format === 'svg' ? await dotToSvg(dot) : `${dot}\n`);
@@ -54,7 +59,14 @@ export async function graph(flags: GraphFlags, io: Streams): Promise<void> {
 function traceTable(t: Trace): string {
   const rows = t.entries.map((e) => [entryName(e.id), definition(e), e.op ?? 'input', num(e.value), num(e.dot), num(e.bar)]);
   return table(
-    [{ header: 'node' }, { header: 'definition' }, { header: 'op' }, { header: 'value', align: 'right' }, { header: 'dot', align: 'right' }, { header: 'bar', align: 'right' }],
+    [
+      { header: 'node' },
+      { header: 'definition' },
+      { header: 'op' },
+      { header: 'value', align: 'right' },
+      { header: 'dot', align: 'right' },
+      { header: 'bar', align: 'right' },
+    ],
     rows,
   );
 }

@@ -28,7 +28,9 @@ function parseTest(value: string): number {
 export function buildProgram(io: Streams): Command {
   const program = new Command('ad');
   program
-    .description('The @ad toolkit on the command line: train MLPs, compare forward- and reverse-mode seeds, draw the recorded graph, compile a derivative to straight-line code.')
+    .description(
+      'The @ad toolkit on the command line: train MLPs, compare forward- and reverse-mode seeds, draw the recorded graph, compile a derivative to straight-line code.',
+    )
     .version('0.1.0', '-V, --version')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -42,11 +44,21 @@ export function buildProgram(io: Streams): Command {
 
   program
     .command('train')
-    .description(`Train an MLP (MNIST by default: 784-${MNIST.hidden.join('-')}-10, ≥ 96 % test accuracy in about a minute on two cores). Flags left out take the data set's preset.`)
+    .description(
+      `Train an MLP (MNIST by default: 784-${MNIST.hidden.join('-')}-10, ≥ 96 % test accuracy in about a minute on two cores). Flags left out take the data set's preset.`,
+    )
     .addOption(new Option('--data <name>', 'data set').choices(DATASETS).argParser(choiceFlag('--data', DATASETS)))
-    .addOption(new Option('--model <kind>', `mlp (default), or cnn: ${CNN_PRESET.channels.length} conv + pool blocks and a linear head, mnist only`).choices(MODELS).argParser(choiceFlag('--model', MODELS)))
-    .option('--channels <sizes>', `the cnn's channels per conv block (default ${CNN_PRESET.channels.join(',')})`, (v) => parseNumberList('--channels', v, { ...positiveInt, max: 1024 }))
-    .option('--hidden <sizes>', `hidden layer sizes, comma-separated (mnist: ${MNIST.hidden.join(',')})`, (v) => parseNumberList('--hidden', v, { ...positiveInt, max: 16384 }))
+    .addOption(
+      new Option('--model <kind>', `mlp (default), or cnn: ${CNN_PRESET.channels.length} conv + pool blocks and a linear head, mnist only`)
+        .choices(MODELS)
+        .argParser(choiceFlag('--model', MODELS)),
+    )
+    .option('--channels <sizes>', `the cnn's channels per conv block (default ${CNN_PRESET.channels.join(',')})`, (v) =>
+      parseNumberList('--channels', v, { ...positiveInt, max: 1024 }),
+    )
+    .option('--hidden <sizes>', `hidden layer sizes, comma-separated (mnist: ${MNIST.hidden.join(',')})`, (v) =>
+      parseNumberList('--hidden', v, { ...positiveInt, max: 16384 }),
+    )
     .addOption(new Option('--activation <fn>', 'hidden activation').choices(ACTIVATIONS).argParser(choiceFlag('--activation', ACTIVATIONS)))
     .option('--dropout <p>', `dropout after each hidden layer, in [0, 0.95] (mnist: ${MNIST.dropout})`, numberFlag('--dropout', { min: 0, max: 0.95 }))
     .addOption(new Option('--loss <name>', 'ce: cross-entropy; bce: binary cross-entropy on logits').choices(LOSSES).argParser(choiceFlag('--loss', LOSSES)))
@@ -54,14 +66,33 @@ export function buildProgram(io: Streams): Command {
     .option('--lr <rate>', `learning rate (mnist: ${MNIST.lr})`, numberFlag('--lr', { ...positive, max: 10 }))
     .option('--momentum <m>', 'SGD momentum (default 0.9)', numberFlag('--momentum', { min: 0, max: 0.999 }))
     .option('--weight-decay <λ>', 'weight decay (adamw default 0.01)', numberFlag('--weight-decay', { min: 0, max: 10 }))
-    .addOption(new Option('--schedule <kind>', `learning rate over the run (mnist: ${MNIST.schedule})`).choices(SCHEDULES).argParser(choiceFlag('--schedule', SCHEDULES)))
-    .option('--epochs <n>', `epochs in all (with --resume: train up to this many) (mnist: ${MNIST.epochs})`, numberFlag('--epochs', { ...positiveInt, max: 100000 }))
+    .addOption(
+      new Option('--schedule <kind>', `learning rate over the run (mnist: ${MNIST.schedule})`)
+        .choices(SCHEDULES)
+        .argParser(choiceFlag('--schedule', SCHEDULES)),
+    )
+    .option(
+      '--epochs <n>',
+      `epochs in all (with --resume: train up to this many) (mnist: ${MNIST.epochs})`,
+      numberFlag('--epochs', { ...positiveInt, max: 100000 }),
+    )
     .option('--batch <n>', `mini-batch size (mnist: ${MNIST.batch})`, numberFlag('--batch', { ...positiveInt, max: 100000 }))
-    .option('--seed <n>', 'seed of the split, the initial weights, the batches and the dropout masks (default 0)', numberFlag('--seed', { integer: true, min: 0, max: 2 ** 31 - 1 }))
+    .option(
+      '--seed <n>',
+      'seed of the split, the initial weights, the batches and the dropout masks (default 0)',
+      numberFlag('--seed', { integer: true, min: 0, max: 2 ** 31 - 1 }),
+    )
     .option('--limit <n>', 'use only n rows of the data set (a quick run)', numberFlag('--limit', { ...positiveInt, max: 1_000_000 }))
     .option('--test <size>', 'held-out test rows: a count or a fraction (mnist: 2000 of 10000, else 0.25)', parseTest)
-    .option('--shift <px>', `random image shifts of up to px pixels (mnist only; default ${MNIST.shift}, 0 for none)`, numberFlag('--shift', { integer: true, min: 0, max: 8 }))
-    .option('--out <file>', 'checkpoint to write: safetensors (default model.safetensors), or the earlier JSON format for a .json name; with --resume, the resumed file')
+    .option(
+      '--shift <px>',
+      `random image shifts of up to px pixels (mnist only; default ${MNIST.shift}, 0 for none)`,
+      numberFlag('--shift', { integer: true, min: 0, max: 8 }),
+    )
+    .option(
+      '--out <file>',
+      'checkpoint to write: safetensors (default model.safetensors), or the earlier JSON format for a .json name; with --resume, the resumed file',
+    )
     .option('--plot <file>', 'learning curves as SVG (default curves.svg)')
     .option('--no-plot', 'do not draw the learning curves')
     .option('--resume <file>', 'continue training a checkpoint written by ad train')
@@ -77,9 +108,11 @@ export function buildProgram(io: Streams): Command {
 
   program
     .command('summary')
-    .description('List a checkpoint\'s layers with their output shapes for an input and their parameter counts (like torchinfo).')
+    .description("List a checkpoint's layers with their output shapes for an input and their parameter counts (like torchinfo).")
     .requiredOption('--model <file>', 'checkpoint written by ad train')
-    .option('--input <shape>', 'input shape, comma-separated (default 1,<features of its data set>)', (v) => parseNumberList('--input', v, { ...positiveInt, max: 1_000_000 }))
+    .option('--input <shape>', 'input shape, comma-separated (default 1,<features of its data set>)', (v) =>
+      parseNumberList('--input', v, { ...positiveInt, max: 1_000_000 }),
+    )
     .action(async (flags) => (await import('./summary.js')).summarize(flags, io));
 
   program
@@ -88,12 +121,17 @@ export function buildProgram(io: Streams): Command {
     .option('--fn <expr>', 'expression(s) in the variables of --at, e.g. "(x+y)*(x-y)" or "[x*y, sin(x)]"')
     .option('--at <point>', 'the point, e.g. x=3,y=2 (its order is the order of the inputs)')
     .option('--tangent <seed>', 'an extra forward seed ẋ, e.g. 1,-1 (repeatable)', (v, prev: number[][] = []) => [...prev, parseNumberList('--tangent', v, {})])
-    .option('--cotangent <seed>', 'an extra reverse seed ȳ, e.g. 1,1 (repeatable)', (v, prev: number[][] = []) => [...prev, parseNumberList('--cotangent', v, {})])
+    .option('--cotangent <seed>', 'an extra reverse seed ȳ, e.g. 1,1 (repeatable)', (v, prev: number[][] = []) => [
+      ...prev,
+      parseNumberList('--cotangent', v, {}),
+    ])
     .option('--nan-safe', 'forward mode with a zero tangent times an infinite partial taken as 0 (ForwardDiff’s NaN-safe mode)')
     .option('--family <name>', 'a family of functions f: Rⁿ → Rᵐ (tanh-layer, tanh-mlp)')
     .option('--n <sizes>', 'input sizes: 1..64 (doubling), or a list 1,8,32 (default 1..64)', (v) => parseSizes('--n', v, 4096))
     .option('--m <sizes>', 'output sizes, as --n (default 1..64)', (v) => parseSizes('--m', v, 4096))
-    .option('--chunk <sizes>', 'jacfwd chunk widths k to time, comma-separated (default 1,8)', (v) => parseNumberList('--chunk', v, { ...positiveInt, max: 4096 }))
+    .option('--chunk <sizes>', 'jacfwd chunk widths k to time, comma-separated (default 1,8)', (v) =>
+      parseNumberList('--chunk', v, { ...positiveInt, max: 4096 }),
+    )
     .option('--plot <file>', 'crossover picture as SVG, for --family (default crossover.svg)')
     .option('--no-plot', 'do not draw the crossover picture')
     .option('--mlp <sizes>', 'an MLP by its layer sizes, e.g. 784,128,10: its loss gradient by both modes')
@@ -104,7 +142,7 @@ export function buildProgram(io: Streams): Command {
 
   program
     .command('graph')
-    .description('Draw the recorded reverse-mode graph of an expression with each node\'s value, tangent and adjoint, and print its evaluation trace.')
+    .description("Draw the recorded reverse-mode graph of an expression with each node's value, tangent and adjoint, and print its evaluation trace.")
     .requiredOption('--fn <expr>', 'one expression, e.g. "(x+y)*(x-y)"')
     .requiredOption('--at <point>', 'the point, e.g. x=3,y=2')
     .option('--tangent <seed>', 'the forward seed ẋ whose tangents are shown (default e₁)', (v) => parseNumberList('--tangent', v, {}))
@@ -114,10 +152,16 @@ export function buildProgram(io: Streams): Command {
 
   program
     .command('compile')
-    .description('Source transformation: the Wengert list of an expression, the straight-line program jit emits for its derivative (primal and adjoint together), and what it costs against f.')
+    .description(
+      'Source transformation: the Wengert list of an expression, the straight-line program jit emits for its derivative (primal and adjoint together), and what it costs against f.',
+    )
     .requiredOption('--fn <expr>', 'expression(s), e.g. "(x+y)*(x-y)" or "[x*y, sin(x)]"')
     .option('--at <point>', 'the point, e.g. x=3,y=2 (default: the variables in order of appearance = 1, 2, …)')
-    .addOption(new Option('--mode <mode>', 'reverse: jit(grad) (jit(jacrev) for several outputs); forward: jit(jacfwd)').choices(MODES).argParser(choiceFlag('--mode', MODES)))
+    .addOption(
+      new Option('--mode <mode>', 'reverse: jit(grad) (jit(jacrev) for several outputs); forward: jit(jacfwd)')
+        .choices(MODES)
+        .argParser(choiceFlag('--mode', MODES)),
+    )
     .action(async (flags) => (await import('./compile.js')).compile(flags, io));
 
   return program;

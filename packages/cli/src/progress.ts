@@ -12,15 +12,18 @@ export interface EpochBar {
 }
 
 export function epochBar(stream: NodeJS.WritableStream, epoch: number, epochs: number, batches: number): EpochBar {
-  const bar = new cliProgress.SingleBar({
-    stream,
-    format: `epoch ${String(epoch).padStart(String(epochs).length)}/${epochs} {bar} {percentage}% | {value}/{total} batches | loss {loss} | {duration_formatted} elapsed, eta {eta_formatted}`,
-    barsize: 30,
-    hideCursor: false,
-    gracefulExit: false,
-    clearOnComplete: true,
-    etaBuffer: 20,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: `epoch ${String(epoch).padStart(String(epochs).length)}/${epochs} {bar} {percentage}% | {value}/{total} batches | loss {loss} | {duration_formatted} elapsed, eta {eta_formatted}`,
+      barsize: 30,
+      hideCursor: false,
+      gracefulExit: false,
+      clearOnComplete: true,
+      etaBuffer: 20,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(batches, 0, { loss: '—' });
   return {
     tick: (batch, loss) => bar.update(batch, { loss: loss.toFixed(4) }),

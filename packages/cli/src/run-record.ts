@@ -90,7 +90,8 @@ function isConfig(c: unknown): c is TrainConfig {
     (SCHEDULES as readonly unknown[]).includes(t.schedule) &&
     [t.seed, t.test, t.lr, t.momentum, t.weightDecay, t.batch, t.epochs, t.shift].every(isNum) &&
     (t.limit === null || isNum(t.limit)) &&
-    typeof m === 'object' && m !== null &&
+    typeof m === 'object' &&
+    m !== null &&
     [m.inputs, m.outputs, m.dropout, m.seed].every(isNum) &&
     isNums(m.hidden) &&
     (m.kind === undefined || (MODELS as readonly unknown[]).includes(m.kind)) &&

@@ -114,7 +114,9 @@ export async function train(flags: TrainFlags, io: Streams): Promise<void> {
   }
   const seconds = (performance.now() - runStart) / 1000;
   if (last === undefined) return;
-  print(`saved ${out} (epoch ${last.epoch}, test accuracy ${percent(last.testAccuracy)})${plot === null ? '' : `; learning curves in ${plot}`}; ${seconds.toFixed(1)} s of training`);
+  print(
+    `saved ${out} (epoch ${last.epoch}, test accuracy ${percent(last.testAccuracy)})${plot === null ? '' : `; learning curves in ${plot}`}; ${seconds.toFixed(1)} s of training`,
+  );
 }
 
 function freshConfig(flags: TrainFlags): TrainConfig {
@@ -177,7 +179,9 @@ function resumedConfig(flags: TrainFlags, run: RunRecord, path: string): TrainCo
   ];
   for (const [flag, given, stored] of kept) {
     if (given !== undefined && given !== stored) {
-      throw new UsageError(`${flag} ${String(given)} differs from ${path}, which was trained with ${String(stored ?? 'none')}; a resumed run keeps its model, data and optimizer (leave ${flag} out)`);
+      throw new UsageError(
+        `${flag} ${String(given)} differs from ${path}, which was trained with ${String(stored ?? 'none')}; a resumed run keeps its model, data and optimizer (leave ${flag} out)`,
+      );
     }
   }
   const epochs = flags.epochs ?? c.epochs;
@@ -211,7 +215,10 @@ function makeScheduler(config: TrainConfig, optimizer: Optimizer, totalSteps: nu
 }
 
 function header(config: TrainConfig, nTrain: number, nTest: number, parameters: number, first: number): string {
-  const opt = config.optimizer === 'sgd' ? `SGD lr ${num(config.lr)} momentum ${config.momentum}` : `${config.optimizer === 'adam' ? 'Adam' : 'AdamW'} lr ${num(config.lr)}`;
+  const opt =
+    config.optimizer === 'sgd'
+      ? `SGD lr ${num(config.lr)} momentum ${config.momentum}`
+      : `${config.optimizer === 'adam' ? 'Adam' : 'AdamW'} lr ${num(config.lr)}`;
   const parts = [
     `${config.data}: ${count(nTrain)} train / ${count(nTest)} test (seed ${config.seed})`,
     `${describeModel(config.model)} (${count(parameters)} parameters), ${config.loss === 'ce' ? 'cross-entropy' : 'binary cross-entropy'}`,
@@ -229,4 +236,3 @@ function epochLine(r: EpochRecord, epochs: number): string {
 function curvesTitle(config: TrainConfig): string {
   return `ad train — ${config.data}, ${describeModel(config.model)}`;
 }
-

@@ -73,9 +73,7 @@ export function trace(p: PointedProgram, tangent: readonly number[]): Trace {
     const leaf = leafOf(node);
     const step = stepOf(node);
     const operands: Operand[] =
-      step < 0
-        ? []
-        : applied[step].args.map((arg): Operand => (typeof arg === 'number' ? { kind: 'const', value: arg } : { kind: 'entry', id: idOf(arg) }));
+      step < 0 ? [] : applied[step].args.map((arg): Operand => (typeof arg === 'number' ? { kind: 'const', value: arg } : { kind: 'entry', id: idOf(arg) }));
     return {
       id,
       input: leaf >= 0 ? p.names[leaf] : null,

@@ -24,7 +24,10 @@ test('lists and sizes', () => {
 });
 
 test('points keep the order they are written in', () => {
-  expect(parseAssignments('--at', 'y=2, x=-3.5')).toEqual([['y', 2], ['x', -3.5]]);
+  expect(parseAssignments('--at', 'y=2, x=-3.5')).toEqual([
+    ['y', 2],
+    ['x', -3.5],
+  ]);
   expect(() => parseAssignments('--at', 'x=1,x=2')).toThrow('--at gives x twice');
   expect(() => parseAssignments('--at', '3=x')).toThrow('--at must look like x=3,y=2, got "3=x"');
 });

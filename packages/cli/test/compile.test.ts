@@ -11,7 +11,14 @@ test('(x+y)*(x-y) in reverse mode: the trace, then the primal and adjoint statem
   expect(out).toContain(['  v0 = input', '  v1 = input', '  v2 = add(v0, v1)', '  v3 = sub(v0, v1)', '  v4 = mul(v2, v3)'].join('\n'));
   expect(out).toContain('the primal and adjoint program (jit(grad(f)); adjoints named after their primals, v0_bar = ∂f/∂v0, from f̄ = 1):');
   expect(out).toContain(
-    ['    const v2 = v0 + v1; // add', '    const v3 = v0 - v1; // sub', '    const t0 = -v2; // neg', '    const v0_bar = v2 + v3; // add', '    const v1_bar = v3 + t0; // add', '    return [v0_bar, v1_bar];'].join('\n'),
+    [
+      '    const v2 = v0 + v1; // add',
+      '    const v3 = v0 - v1; // sub',
+      '    const t0 = -v2; // neg',
+      '    const v0_bar = v2 + v3; // add',
+      '    const v1_bar = v3 + t0; // add',
+      '    return [v0_bar, v1_bar];',
+    ].join('\n'),
   );
   expect(out).toContain('at x = 3, y = 2: f = 5, ∇f = [6, -4]');
   expect(out).toMatch(/cost per call on this machine: compiled f [\d.]+ [nµ]s, compiled derivative [\d.]+ [nµ]s \([\d.]+× f\), eager grad [\d.]+ [nµ]s/);

@@ -23,7 +23,27 @@ const { AdError } = core;
  * so the list cannot go stale silently.
  */
 const ENGINE: Record<string, readonly string[]> = {
-  '@ad/core': ['ElementwiseKernel', 'adamUpdate', 'addGenerated', 'compileAllKernels', 'compileFunction', 'requestedSources', 'sourceKey', 'gemm', 'installScalarMethods', 'installTensorMethods', 'plainApply', 'registerKind', 'scalarRuleSource', 'stackPieces', 'unbroadcast', 'isMethod', 'isScalarMethod', 'isOp', 'scalarMethodSource'],
+  '@ad/core': [
+    'ElementwiseKernel',
+    'adamUpdate',
+    'addGenerated',
+    'compileAllKernels',
+    'compileFunction',
+    'requestedSources',
+    'sourceKey',
+    'gemm',
+    'installScalarMethods',
+    'installTensorMethods',
+    'plainApply',
+    'registerKind',
+    'scalarRuleSource',
+    'stackPieces',
+    'unbroadcast',
+    'isMethod',
+    'isScalarMethod',
+    'isOp',
+    'scalarMethodSource',
+  ],
   '@ad/reverse': ['leaf', 'leafEntry', 'propagate'],
 };
 

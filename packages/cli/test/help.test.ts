@@ -4,11 +4,39 @@ import { ad, ensureBuilt, scratch } from './run.js';
 beforeAll(ensureBuilt);
 
 const HELP: [string[], string, string[]][] = [
-  [['--help'], 'Usage: ad [options] [command]', ['train [options]', 'eval [options]', 'summary [options]', 'compare [options]', 'graph [options]', 'compile [options]']],
-  [['train', '--help'], 'Usage: ad train [options]', ['--data <name>', 'mnist', '--hidden <sizes>', '--activation <fn>', '--loss <name>', '--optimizer <name>', '--lr <rate>', '--epochs <n>', '--batch <n>', '--seed <n>', '--out <file>', '--plot <file>', '--resume <file>', '--model <kind>', '--channels <sizes>']],
+  [
+    ['--help'],
+    'Usage: ad [options] [command]',
+    ['train [options]', 'eval [options]', 'summary [options]', 'compare [options]', 'graph [options]', 'compile [options]'],
+  ],
+  [
+    ['train', '--help'],
+    'Usage: ad train [options]',
+    [
+      '--data <name>',
+      'mnist',
+      '--hidden <sizes>',
+      '--activation <fn>',
+      '--loss <name>',
+      '--optimizer <name>',
+      '--lr <rate>',
+      '--epochs <n>',
+      '--batch <n>',
+      '--seed <n>',
+      '--out <file>',
+      '--plot <file>',
+      '--resume <file>',
+      '--model <kind>',
+      '--channels <sizes>',
+    ],
+  ],
   [['eval', '--help'], 'Usage: ad eval [options]', ['--model <file>', '--data <name>', '--split <part>']],
   [['summary', '--help'], 'Usage: ad summary [options]', ['--model <file>', '--input <shape>']],
-  [['compare', '--help'], 'Usage: ad compare [options]', ['--fn <expr>', '--at <point>', '--family <name>', '--n <sizes>', '--m <sizes>', '--chunk <sizes>', '--mlp <sizes>']],
+  [
+    ['compare', '--help'],
+    'Usage: ad compare [options]',
+    ['--fn <expr>', '--at <point>', '--family <name>', '--n <sizes>', '--m <sizes>', '--chunk <sizes>', '--mlp <sizes>'],
+  ],
   [['graph', '--help'], 'Usage: ad graph [options]', ['--fn <expr>', '--at <point>', '--tangent <seed>', '--out <file>', '--format <kind>']],
   [['compile', '--help'], 'Usage: ad compile [options]', ['--fn <expr>', '--at <point>', '--mode <mode>']],
   [['help', 'train'], 'Usage: ad train [options]', ['--resume <file>']],

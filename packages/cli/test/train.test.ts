@@ -9,7 +9,11 @@ beforeAll(ensureBuilt);
 const EPOCH_LINE = /^epoch +\d+\/\d+  train loss \d+\.\d{4}  test loss \d+\.\d{4}  test acc +\d+\.\d{2}%  \S+ (s|ms|µs)$/;
 
 /** A checkpoint as plain data (safetensors, or the earlier JSON for a .json name), read by @ad/nn's own loader. */
-function readCheckpoint(path: string): { model: Record<string, { shape: number[]; data: number[] }>; optimizer: { step: number } | null; meta: { epoch: number; history: unknown[]; config: { epochs: number } } } {
+function readCheckpoint(path: string): {
+  model: Record<string, { shape: number[]; data: number[] }>;
+  optimizer: { step: number } | null;
+  meta: { epoch: number; history: unknown[]; config: { epochs: number } };
+} {
   const c = load(path);
   const model = Object.fromEntries(Object.entries(c.model).map(([k, t]) => [k, { shape: [...t.shape], data: Array.from(t.toFloat64Array()) }]));
   return { model, optimizer: c.optimizer, meta: c.meta as { epoch: number; history: unknown[]; config: { epochs: number } } };
@@ -21,12 +25,16 @@ test('ad train --data xor: a line per epoch, 100 % test accuracy, a checkpoint a
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const lines = r.stdout.trim().split('\n');
-  expect(lines[0]).toMatch(/^ad train — xor: 300 train \/ 100 test \(seed 0\) · 2-8-1 tanh \(33 parameters\), binary cross-entropy · Adam lr 0\.02, batch 32 · 60 epochs$/);
+  expect(lines[0]).toMatch(
+    /^ad train — xor: 300 train \/ 100 test \(seed 0\) · 2-8-1 tanh \(33 parameters\), binary cross-entropy · Adam lr 0\.02, batch 32 · 60 epochs$/,
+  );
   const epochs = lines.filter((l) => l.startsWith('epoch'));
   expect(epochs).toHaveLength(60);
   for (const l of epochs) expect(l).toMatch(EPOCH_LINE);
   expect(epochs[59]).toContain('test acc 100.00%');
-  expect(lines[lines.length - 1]).toMatch(/^saved model\.safetensors \(epoch 60, test accuracy 100\.00%\); learning curves in curves\.svg; \d+\.\d s of training$/);
+  expect(lines[lines.length - 1]).toMatch(
+    /^saved model\.safetensors \(epoch 60, test accuracy 100\.00%\); learning curves in curves\.svg; \d+\.\d s of training$/,
+  );
 
   // safetensors: an 8-byte header size, then a JSON header naming each tensor F64 under PyTorch's keys.
   const bytes = readFileSync(join(dir, 'model.safetensors'));
@@ -64,7 +72,13 @@ test('ad train --resume continues to exactly the weights of an uninterrupted run
   expect(b.model).toEqual(a.model);
   expect(b.optimizer).toEqual(a.optimizer);
   // The per-epoch scores of the resumed half equal the uninterrupted run's.
-  const last = (s: string) => s.trim().split('\n').filter((l) => l.startsWith('epoch')).pop()!.replace(/  \S+ (s|ms|µs)$/, '');
+  const last = (s: string) =>
+    s
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('epoch'))
+      .pop()!
+      .replace(/  \S+ (s|ms|µs)$/, '');
   expect(last(resumed.stdout)).toBe(last(whole.stdout));
 
   const done = await ad(['train', '--resume', 'part.json', '--no-plot'], dir);
@@ -80,7 +94,9 @@ test('a tiny MNIST run: the default network on a few hundred digits', async () =
   const r = await ad(['train', '--limit', '300', '--epochs', '1', '--batch', '64', '--plot', 'c.svg', '--out', 'm.json'], dir);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/^ad train — mnist: 225 train \/ 75 test \(seed 0\) · 784-256-10 relu, dropout 0\.2 \(203,530 parameters\), cross-entropy · Adam lr 0\.002 \(cosine decay\), batch 64, random shifts ±2 px · 1 epoch\n/);
+  expect(r.stdout).toMatch(
+    /^ad train — mnist: 225 train \/ 75 test \(seed 0\) · 784-256-10 relu, dropout 0\.2 \(203,530 parameters\), cross-entropy · Adam lr 0\.002 \(cosine decay\), batch 64, random shifts ±2 px · 1 epoch\n/,
+  );
   expect(r.stdout.split('\n')[1]).toMatch(EPOCH_LINE);
   checkSvg(readFileSync(join(dir, 'c.svg'), 'utf8'));
   expect(statSync(join(dir, 'm.json')).size).toBeGreaterThan(203_530 * 8);
@@ -119,7 +135,9 @@ test('ad train --model cnn: a short run of the CNN, then ad summary and ad eval 
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const lines = r.stdout.trim().split('\n');
-  expect(lines[0]).toMatch(/^ad train — mnist: 150 train \/ 50 test \(seed 0\) · cnn 28×28 → conv5×5 8, pool 2 → conv5×5 16, pool 2 → 10 \(5,994 parameters\), cross-entropy · Adam lr 0\.002 \(cosine decay\), batch 64, random shifts ±2 px · 2 epochs$/);
+  expect(lines[0]).toMatch(
+    /^ad train — mnist: 150 train \/ 50 test \(seed 0\) · cnn 28×28 → conv5×5 8, pool 2 → conv5×5 16, pool 2 → 10 \(5,994 parameters\), cross-entropy · Adam lr 0\.002 \(cosine decay\), batch 64, random shifts ±2 px · 2 epochs$/,
+  );
   for (const l of lines.filter((x) => x.startsWith('epoch'))) expect(l).toMatch(EPOCH_LINE);
   const ckpt = readCheckpoint(join(dir, 'model.safetensors'));
   expect(Object.entries(ckpt.model).map(([k, t]) => `${k} [${t.shape.join(',')}]`)).toEqual([

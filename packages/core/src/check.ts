@@ -57,18 +57,14 @@ export interface CheckReport {
 export class GradCheckError extends AdError {}
 
 /** Checks a function's derivatives; returns the errors seen, or throws a GradCheckError. */
-export function checkGradients(
-  name: string,
-  target: Differentiable,
-  xs: readonly Tensor[],
-  options: CheckOptions = {},
-): CheckReport {
+export function checkGradients(name: string, target: Differentiable, xs: readonly Tensor[], options: CheckOptions = {}): CheckReport {
   if (typeof name !== 'string') throw new DTypeError('checkGradients', `name must be a string, got ${name === null ? 'null' : typeof name}`);
   if (target === null || typeof target !== 'object' || typeof target.f !== 'function') {
     throw new DTypeError('checkGradients', 'target must be { f, jvp?, vjp? } (see opRules(op, params))');
   }
   if (!Array.isArray(xs) || !xs.every((x) => x instanceof Tensor)) throw new DTypeError('checkGradients', 'xs must be an array of Tensors');
-  if (options === null || typeof options !== 'object') throw new DTypeError('checkGradients', `options must be an object, got ${options === null ? 'null' : typeof options}`);
+  if (options === null || typeof options !== 'object')
+    throw new DTypeError('checkGradients', `options must be an object, got ${options === null ? 'null' : typeof options}`);
   const { seed = 0, directions = 3, eps = 1e-6, rtol = 1e-5, atol = 1e-6, identityRtol = 1e-9 } = options;
   const wrt = options.wrt ?? xs.map((_, i) => i);
   const g = new Generator(seed);
@@ -94,8 +90,7 @@ export function checkGradients(
       if (err.scaled > 1) {
         throw new GradCheckError(
           name,
-          `forward rule disagrees with finite differences along direction ${d} at element ${err.index}: ` +
-            `J·v = ${err.got}, finite difference = ${err.want}`,
+          `forward rule disagrees with finite differences along direction ${d} at element ${err.index}: ` + `J·v = ${err.got}, finite difference = ${err.want}`,
         );
       }
     }
@@ -146,7 +141,15 @@ export function opRules<P>(op: Op<P>, params: P): Differentiable {
     },
     vjp: (xs, yBar) => {
       const y = op.primal(xs, params);
-      return op.vjp(o, xs, y, params)(yBar, xs.map(() => true));
+      return op.vjp(
+        o,
+        xs,
+        y,
+        params,
+      )(
+        yBar,
+        xs.map(() => true),
+      );
     },
   };
 }

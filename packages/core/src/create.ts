@@ -20,14 +20,19 @@ export function tensor(values: NestedArray | Float64Array | readonly number[]): 
   const fill = (v: unknown, axis: number, path: number[]): void => {
     if (axis === shape.length) {
       if (typeof v !== 'number') {
-        const what = Array.isArray(v) ? 'a nested array (ragged: deeper than its siblings)' : `${typeof v} ${typeof v === 'bigint' ? `${v}n` : JSON.stringify(v)}`;
+        const what = Array.isArray(v)
+          ? 'a nested array (ragged: deeper than its siblings)'
+          : `${typeof v} ${typeof v === 'bigint' ? `${v}n` : JSON.stringify(v)}`;
         throw new DTypeError('tensor', `expected a number at ${fmtShape(path)}, got ${what}`);
       }
       out[o++] = v;
       return;
     }
     if (!Array.isArray(v)) {
-      throw new ShapeError('tensor', `ragged nested array: expected an array of length ${shape[axis]} at ${fmtShape(path)}, got ${typeof v === 'number' ? `the number ${v}` : typeof v}`);
+      throw new ShapeError(
+        'tensor',
+        `ragged nested array: expected an array of length ${shape[axis]} at ${fmtShape(path)}, got ${typeof v === 'number' ? `the number ${v}` : typeof v}`,
+      );
     }
     if (v.length !== shape[axis]) {
       throw new ShapeError('tensor', `ragged nested array: length ${v.length} at ${fmtShape(path)}, expected ${shape[axis]} like its first sibling`);

@@ -91,7 +91,11 @@ export function liftLike<T>(value: T, like: unknown): T {
 export function plainApply<P>(op: Op<P>, xs: readonly unknown[], params: P): number | Tensor {
   let anyTensor = false;
   for (const x of xs) if (x instanceof Tensor) anyTensor = true;
-  if (anyTensor) return op.primal(xs.map((x) => (typeof x === 'number' ? scalar(x) : (x as Tensor))), params);
+  if (anyTensor)
+    return op.primal(
+      xs.map((x) => (typeof x === 'number' ? scalar(x) : (x as Tensor))),
+      params,
+    );
   return numberInterpreter.apply(op, xs as readonly number[], params);
 }
 

@@ -44,8 +44,7 @@ function numberFormat(flat: Float64Array): (v: number) => string {
     if (a > 0) minAbs = Math.min(minAbs, a);
     if (!Number.isInteger(v)) allIntegers = false;
   }
-  const special = (v: number): string | undefined =>
-    Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : undefined;
+  const special = (v: number): string | undefined => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : undefined);
   if (allIntegers && maxAbs < 1e8) return (v) => special(v) ?? `${v}.`;
   const scientific = maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs !== Infinity) || maxAbs / minAbs > 1e3;
   if (scientific) return (v) => special(v) ?? v.toExponential(4);

@@ -102,7 +102,21 @@ export {
   type Strided,
 } from './kernels/elementwise.js';
 
-export { KIND, newTag, currentTag, registerKind, isTagged, isTensorLike, liftLike, tagOf, plainApply, anyInterpreter, anyOps, type Kind, type Tagged } from './dispatch.js';
+export {
+  KIND,
+  newTag,
+  currentTag,
+  registerKind,
+  isTagged,
+  isTensorLike,
+  liftLike,
+  tagOf,
+  plainApply,
+  anyInterpreter,
+  anyOps,
+  type Kind,
+  type Tagged,
+} from './dispatch.js';
 export { stackPieces } from './jacobian.js';
 
 export * from './functions.js';

@@ -16,7 +16,10 @@ export const numberInterpreter: Interpreter<number> = {
     if (op.elementwise !== undefined) return op.elementwise.scalar(...xs);
     // A reduction over no axes, a reshape to []: the op's own primal on 0-d tensors says what
     // a number gives, so no list of ops that pass scalars through is kept.
-    const y = op.primal(xs.map((x) => Tensor.fromData(Float64Array.of(x), [])), params);
+    const y = op.primal(
+      xs.map((x) => Tensor.fromData(Float64Array.of(x), [])),
+      params,
+    );
     if (y.ndim !== 0) throw new ShapeError(op.name, `needs a tensor, got a plain number (its result would have shape ${fmtShape(y.shape)})`);
     return y.item();
   },

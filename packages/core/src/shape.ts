@@ -52,11 +52,7 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
         out[axis] = d;
         continue;
       }
-      throw new ShapeError(
-        op,
-        `shapes ${shapes.map(fmtShape).join(' and ')} cannot broadcast ` +
-          `(dimension ${out[axis]} ≠ ${d} at axis ${axis - rank})`,
-      );
+      throw new ShapeError(op, `shapes ${shapes.map(fmtShape).join(' and ')} cannot broadcast ` + `(dimension ${out[axis]} ≠ ${d} at axis ${axis - rank})`);
     }
   }
   return out;
@@ -83,10 +79,7 @@ export function checkShape(op: string, shape: unknown): number[] {
 export function normalizeAxis(op: string, axis: number, rank: number): number {
   if (typeof axis !== 'number') throw new DTypeError(op, `axis must be an integer, got ${axis === null ? 'null' : typeof axis}`);
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new ShapeError(
-      op,
-      `axis ${axis} is out of range for a tensor of rank ${rank} (valid: ${rank === 0 ? 'none' : `${-rank}…${rank - 1}`})`,
-    );
+    throw new ShapeError(op, `axis ${axis} is out of range for a tensor of rank ${rank} (valid: ${rank === 0 ? 'none' : `${-rank}…${rank - 1}`})`);
   }
   return axis < 0 ? axis + rank : axis;
 }

@@ -33,12 +33,16 @@ export function isScalarMethod(entry: Entry): boolean {
 
 /** The names installed as methods on tensor kinds, read off the table. */
 export function methodNames(): MethodName[] {
-  return Object.values(table).filter(isMethod).map((e) => e.name as MethodName);
+  return Object.values(table)
+    .filter(isMethod)
+    .map((e) => e.name as MethodName);
 }
 
 /** The names installed as methods on scalar kinds (Dual, Var), read off the table. */
 export function scalarMethodNames(): ScalarMethodName[] {
-  return Object.values(table).filter(isScalarMethod).map((e) => e.name as ScalarMethodName);
+  return Object.values(table)
+    .filter(isScalarMethod)
+    .map((e) => e.name as ScalarMethodName);
 }
 
 /**

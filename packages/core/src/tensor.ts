@@ -133,10 +133,7 @@ export class Tensor {
   /** The value of a one-element tensor, as PyTorch's `item()`. */
   item(): number {
     if (this.size !== 1) {
-      throw new ShapeError(
-        'item',
-        `only a tensor with one element can be converted to a number, got shape [${this.shape.join(',')}] (${this.size} elements)`,
-      );
+      throw new ShapeError('item', `only a tensor with one element can be converted to a number, got shape [${this.shape.join(',')}] (${this.size} elements)`);
     }
     return this.nd.data[this.nd.offset];
   }

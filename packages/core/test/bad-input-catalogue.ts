@@ -79,7 +79,11 @@ const tmp = tmpdir();
 
 /** Machine-specific bits of messages (temporary paths) made stable for the catalogue. */
 function stable(message: string): string {
-  return message.split(tmp).join('<tmp>').replace(/ad-bad-[A-Za-z0-9]+/g, 'ad-bad-…').replace(/\|/g, '\\|');
+  return message
+    .split(tmp)
+    .join('<tmp>')
+    .replace(/ad-bad-[A-Za-z0-9]+/g, 'ad-bad-…')
+    .replace(/\|/g, '\\|');
 }
 
 export function runCase(c: BadCase): Outcome {

@@ -40,7 +40,11 @@ import {
 import { catalogue, type BadCase } from './bad-input-catalogue.js';
 
 const js = <T>(v: unknown) => v as T; // a plain JavaScript caller: no types to stop it
-const x23 = () => tensor([[1, 2, 3], [4, 5, 6]]);
+const x23 = () =>
+  tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
 const E = (error: string, name?: string) => ({ error, name });
 const finite = { finite: true as const };
 const propagates = { propagates: true as const };
@@ -49,7 +53,18 @@ const outsideDomain = { outsideDomain: true as const };
 const cases: BadCase[] = [
   // tensor(): the front door for data
   { fn: 'tensor', input: 'ragged rows [[1, 2], [3]]', call: () => tensor([[1, 2], [3]]), expect: E('ShapeError') },
-  { fn: 'tensor', input: 'ragged depth [[1, 2], [3, [4]]]', call: () => tensor(js([[1, 2], [3, [4]]])), expect: E('DTypeError') },
+  {
+    fn: 'tensor',
+    input: 'ragged depth [[1, 2], [3, [4]]]',
+    call: () =>
+      tensor(
+        js([
+          [1, 2],
+          [3, [4]],
+        ]),
+      ),
+    expect: E('DTypeError'),
+  },
   { fn: 'tensor', input: "a string element [1, 'a']", call: () => tensor(js([1, 'a'])), expect: E('DTypeError') },
   { fn: 'tensor', input: 'null and undefined elements', call: () => tensor(js([1, null, undefined])), expect: E('DTypeError') },
   { fn: 'tensor', input: 'a boolean [true]', call: () => tensor(js([true])), expect: E('DTypeError') },

@@ -4,12 +4,7 @@ import { AdError, ShapeError, ValueError, ones, tensor, tensorOps as T, zeros } 
 const cases: [string, () => unknown, typeof AdError, string][] = [
   ['add', () => T.add(ones([2, 3]), ones([4])), ShapeError, 'add: shapes [2,3] and [4] cannot broadcast (dimension 3 ≠ 4 at axis -1)'],
   ['where', () => T.where(ones([2]), ones([3]), 0), ShapeError, 'where: shapes [2] and [3] and [] cannot broadcast (dimension 2 ≠ 3 at axis -1)'],
-  [
-    'matmul',
-    () => T.matmul(ones([2, 3]), ones([4, 5])),
-    ShapeError,
-    'matmul: cannot multiply [2,3] by [4,5] (inner dimensions 3 ≠ 4)',
-  ],
+  ['matmul', () => T.matmul(ones([2, 3]), ones([4, 5])), ShapeError, 'matmul: cannot multiply [2,3] by [4,5] (inner dimensions 3 ≠ 4)'],
   [
     'matmul batch',
     () => T.matmul(ones([2, 3, 4]), ones([3, 4, 5])),
@@ -45,7 +40,9 @@ describe('errors', () => {
 
 describe('plain-JavaScript misuse gets typed errors', () => {
   test('huge shapes, arrays and strings as operands, operators on tensors', () => {
-    expect(() => zeros([1e10, 1e10])).toThrow(/^zeros: shape \[10000000000,10000000000\] has 100000000000000000000 elements, more than a Float64Array can hold/);
+    expect(() => zeros([1e10, 1e10])).toThrow(
+      /^zeros: shape \[10000000000,10000000000\] has 100000000000000000000 elements, more than a Float64Array can hold/,
+    );
     expect(() => T.add(ones([3]), [1, 2, 3] as never)).toThrow('add: expected a tensor or a number, got a plain array; wrap it with tensor([...])');
     expect(() => T.add('a' as never, 'b' as never)).toThrow('add: expected a tensor or a number, got string "a"');
     expect(() => (ones([2]) as unknown as number) + 1).toThrow(/Tensor was used with a JavaScript operator/);

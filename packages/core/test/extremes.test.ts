@@ -16,7 +16,10 @@ describe('logSoftmax = (x − max) − log Σ exp(x − max)', () => {
 
   test('its gradient at 1e16: x̄ = ȳ − softmax(x)·Σȳ = [0.5, −0.5] for ȳ = [1, 0]', () => {
     const x = variable(tensor([1e16, 1e16]));
-    x.logSoftmax().mul(tensor([1, 0])).sum().backward();
+    x.logSoftmax()
+      .mul(tensor([1, 0]))
+      .sum()
+      .backward();
     expect(x.grad!.toArray()).toEqual([0.5, -0.5]);
   });
 

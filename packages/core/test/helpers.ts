@@ -47,7 +47,10 @@ export function asStridedView(x: Tensor, kind: 'transposed' | 'stepped'): Tensor
   if (x.ndim === 0) return x;
   if (kind === 'transposed') {
     const perm = x.shape.map((_, i) => x.ndim - 1 - i);
-    const stored = Tensor.fromData(x.transpose(perm).toFloat64Array(), perm.map((p) => x.shape[p]));
+    const stored = Tensor.fromData(
+      x.transpose(perm).toFloat64Array(),
+      perm.map((p) => x.shape[p]),
+    );
     return stored.transpose(perm);
   }
   const wide = [...x.shape.slice(0, -1), x.shape[x.ndim - 1] * 2];

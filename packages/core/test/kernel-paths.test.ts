@@ -33,9 +33,7 @@ function expectClose(got: Tensor, want: number[][][]): void {
   const g = got.toArray() as number[][][];
   expect(g.length).toBe(want.length);
   want.forEach((mat, t) =>
-    mat.forEach((row, i) =>
-      row.forEach((v, j) => expect(Math.abs(g[t][i][j] - v)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(v)) * 64)),
-    ),
+    mat.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(g[t][i][j] - v)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(v)) * 64))),
   );
 }
 
@@ -134,7 +132,10 @@ describe.each(paths)('matmul on the %s path', (path) => {
     expect(matmul(randn([0, 3, 4], { seed: 4 }), randn([4, 2], { seed: 5 })).shape).toEqual([0, 3, 2]);
     expect(matmul(randn([0, 4], { seed: 6 }), randn([4, 2], { seed: 7 })).shape).toEqual([0, 2]);
     expect(matmul(randn([3, 4], { seed: 8 }), randn([4, 0], { seed: 9 })).shape).toEqual([3, 0]);
-    expect(matmul(randn([2, 0], { seed: 10 }), randn([0, 3], { seed: 11 })).toArray()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(matmul(randn([2, 0], { seed: 10 }), randn([0, 3], { seed: 11 })).toArray()).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
   });
 
   test('results are deterministic: the same product twice is bit for bit the same', () => {
@@ -173,8 +174,14 @@ describe('the WebAssembly path around the kernel', () => {
   });
 
   test('a small product under auto is the same as on the JavaScript path (it runs there)', () => {
-    const a = tensor([[1.5, -2], [0.25, 3]]);
-    const b = tensor([[0.1, 0.2], [0.3, 0.4]]);
+    const a = tensor([
+      [1.5, -2],
+      [0.25, 3],
+    ]);
+    const b = tensor([
+      [0.1, 0.2],
+      [0.3, 0.4],
+    ]);
     setKernels('js');
     const js = matmul(a, b).toFloat64Array();
     setKernels('auto');

@@ -2,13 +2,7 @@
  * Every kernel against a naive reference: element-wise ops (broadcasting, strided, transposed,
  * 0-d and empty operands), reductions over every axis set, and the softmax family.
  */
-import {
-  Generator,
-  type Tensor,
-  tensor,
-  tensorOps as T,
-  zeros,
-} from '../src/index.js';
+import { Generator, type Tensor, tensor, tensorOps as T, zeros } from '../src/index.js';
 import { asStridedView, broadcastPartner, expectClose, naiveBroadcast, randomShape, randomTensor, type Domain } from './helpers.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -84,17 +78,38 @@ describe('element-wise kernels against a naive reference', () => {
   });
 
   test('plain numbers act as 0-d constants on either side', () => {
-    const x = tensor([[1, 2], [3, 4]]);
-    expect(T.sub(10, x).toArray()).toEqual([[9, 8], [7, 6]]);
-    expect(T.div(x, 2).toArray()).toEqual([[0.5, 1], [1.5, 2]]);
-    expect(T.pow(2, x).toArray()).toEqual([[2, 4], [8, 16]]);
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(T.sub(10, x).toArray()).toEqual([
+      [9, 8],
+      [7, 6],
+    ]);
+    expect(T.div(x, 2).toArray()).toEqual([
+      [0.5, 1],
+      [1.5, 2],
+    ]);
+    expect(T.pow(2, x).toArray()).toEqual([
+      [2, 4],
+      [8, 16],
+    ]);
   });
 
   test('where selects with a broadcast mask', () => {
     const c = tensor([1, 0, 1]);
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
-    expect(T.where(c, x, -1).toArray()).toEqual([[1, -1, 3], [4, -1, 6]]);
-    expect(T.where(T.gt(x, 3), x, 0).toArray()).toEqual([[0, 0, 0], [4, 5, 6]]);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(T.where(c, x, -1).toArray()).toEqual([
+      [1, -1, 3],
+      [4, -1, 6],
+    ]);
+    expect(T.where(T.gt(x, 3), x, 0).toArray()).toEqual([
+      [0, 0, 0],
+      [4, 5, 6],
+    ]);
   });
 
   test('0-d and empty operands', () => {
@@ -166,7 +181,10 @@ describe('reductions against a naive reference', () => {
   });
 
   test('mean divides by the reduced count; negative axes count from the end', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(T.mean(x).item()).toBe(3.5);
     expect(T.mean(x, -1).toArray()).toEqual([2, 5]);
     expect(T.mean(x, 0, true).toArray()).toEqual([[2.5, 3.5, 4.5]]);
@@ -192,7 +210,10 @@ describe('reductions against a naive reference', () => {
   });
 
   test('argmax and argmin give first extremum indices, flattened without an axis', () => {
-    const x = tensor([[1, 5, 5], [7, 0, 7]]);
+    const x = tensor([
+      [1, 5, 5],
+      [7, 0, 7],
+    ]);
     expect(T.argmax(x, 1).toArray()).toEqual([1, 0]);
     expect(T.argmax(x, 0).toArray()).toEqual([1, 0, 1]);
     expect(T.argmin(x, 1, true).toArray()).toEqual([[0], [1]]);

@@ -49,9 +49,7 @@ function draw(rng: RandomGenerator, values: Values): number {
 }
 
 /** A random operand in the given layout, with `pad` unused elements before it so its offset is not 0. */
-function makeOperand(
-  rng: RandomGenerator, rows: number, cols: number, layout: Layout, pad = 0, values: Values = 'real',
-): Operand {
+function makeOperand(rng: RandomGenerator, rows: number, cols: number, layout: Layout, pad = 0, values: Values = 'real'): Operand {
   let size: number;
   let off: number;
   let rs: number;
@@ -123,9 +121,7 @@ function expectMatchesReference(m: number, n: number, k: number, a: Operand, b: 
     const err = abs(c[i] - want.c[i]);
     const tol = exact ? 0 : 1e-12 * want.mag[i];
     if (!(err <= tol)) {
-      throw new Error(
-        `${m}×${k}·${k}×${n}: C[${floor(i / n)}, ${i % n}] = ${c[i]}, want ${want.c[i]} (|error| ${err} > ${tol})`,
-      );
+      throw new Error(`${m}×${k}·${k}×${n}: C[${floor(i / n)}, ${i % n}] = ${c[i]}, want ${want.c[i]} (|error| ${err} > ${tol})`);
     }
   }
 }
@@ -171,7 +167,10 @@ describe.each(paths)('gemm on the %s path', (under) => {
   // 130×257·257×67 and 70×300·300×260 cross every block boundary (MC, KC and NC) with a remainder.
   test.each(transposeLayouts)('%s is exact on integers for 130×257·257×67 and 70×300·300×260', (_, la, lb) => {
     const rng = xoroshiro128plus(2);
-    for (const [m, k, n] of [[130, 257, 67], [70, 300, 260]] as const) {
+    for (const [m, k, n] of [
+      [130, 257, 67],
+      [70, 300, 260],
+    ] as const) {
       const a = makeOperand(rng, m, k, la, 0, 'integer');
       const b = makeOperand(rng, k, n, lb, 0, 'integer');
       expectMatchesReference(m, n, k, a, b, true);
@@ -201,14 +200,23 @@ describe.each(paths)('gemm on the %s path', (under) => {
   const viewPairs = viewLayouts.flatMap((la) => viewLayouts.map((lb): [Layout, Layout] => [la, lb]));
   test.each(viewPairs)('A %s · B %s views, with offsets', (la, lb) => {
     const rng = xoroshiro128plus(5);
-    for (const [m, k, n] of [[1, 2, 8], [4, 16, 16], [5, 9, 11], [67, 70, 33], [66, 260, 258]] as const) {
+    for (const [m, k, n] of [
+      [1, 2, 8],
+      [4, 16, 16],
+      [5, 9, 11],
+      [67, 70, 33],
+      [66, 260, 258],
+    ] as const) {
       expectMatchesReference(m, n, k, makeOperand(rng, m, k, la, 5), makeOperand(rng, k, n, lb, 3));
     }
   });
 
   test('C is written at cOff and nothing outside m·n entries from there changes', () => {
     const rng = xoroshiro128plus(6);
-    for (const [m, k, n] of [[3, 5, 2], [40, 300, 70]] as const) {
+    for (const [m, k, n] of [
+      [3, 5, 2],
+      [40, 300, 70],
+    ] as const) {
       const a = makeOperand(rng, m, k, 'stepped', 2);
       const b = makeOperand(rng, k, n, 'col', 1);
       const cOff = 11;
@@ -234,7 +242,12 @@ describe.each(paths)('gemm on the %s path', (under) => {
 
   test('C is overwritten, not accumulated, on every path', () => {
     const rng = xoroshiro128plus(7);
-    for (const [m, k, n] of [[1, 3, 2], [2, 30, 9], [8, 8, 8], [70, 600, 300]] as const) {
+    for (const [m, k, n] of [
+      [1, 3, 2],
+      [2, 30, 9],
+      [8, 8, 8],
+      [70, 600, 300],
+    ] as const) {
       const a = makeOperand(rng, m, k, 'row');
       const b = makeOperand(rng, k, n, 'row');
       const c = new Float64Array(m * n).fill(1e6);

@@ -17,15 +17,34 @@ function naive(a: Tensor, b: Tensor): Tensor {
 
 describe('matmul', () => {
   test('hand-computed 2×3 · 3×2', () => {
-    const a = tensor([[1, 2, 3], [4, 5, 6]]);
-    const b = tensor([[7, 8], [9, 10], [11, 12]]);
-    expect(T.matmul(a, b).toArray()).toEqual([[58, 64], [139, 154]]);
-    expect(a.matmul(b).toArray()).toEqual([[58, 64], [139, 154]]);
+    const a = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const b = tensor([
+      [7, 8],
+      [9, 10],
+      [11, 12],
+    ]);
+    expect(T.matmul(a, b).toArray()).toEqual([
+      [58, 64],
+      [139, 154],
+    ]);
+    expect(a.matmul(b).toArray()).toEqual([
+      [58, 64],
+      [139, 154],
+    ]);
   });
 
   test('random sizes (not multiples of any block) in all transpose layouts', () => {
     const g = new Generator(7);
-    for (const [m, k, n] of [[1, 1, 1], [3, 7, 5], [17, 33, 9], [65, 31, 66], [130, 257, 67]]) {
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [3, 7, 5],
+      [17, 33, 9],
+      [65, 31, 66],
+      [130, 257, 67],
+    ]) {
       const a = randomTensor(g, [m, k]);
       const b = randomTensor(g, [k, n]);
       const want = naive(a, b);
@@ -53,7 +72,11 @@ describe('matmul', () => {
   });
 
   test('vectors promote as in NumPy', () => {
-    const m = tensor([[1, 2], [3, 4], [5, 6]]);
+    const m = tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect(T.matmul(m, tensor([1, 1])).toArray()).toEqual([3, 7, 11]);
     expect(T.matmul(tensor([1, 0, 1]), m).toArray()).toEqual([6, 8]);
     expect(T.matmul(tensor([1, 2]), tensor([3, 4])).toArray()).toBe(11);
@@ -64,6 +87,9 @@ describe('matmul', () => {
 
   test('empty and inner dimension 0', () => {
     expect(T.matmul(zeros([0, 3]), zeros([3, 2])).shape).toEqual([0, 2]);
-    expect(T.matmul(zeros([2, 0]), zeros([0, 3])).toArray()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(T.matmul(zeros([2, 0]), zeros([0, 3])).toArray()).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
   });
 });

@@ -36,40 +36,139 @@ test('leakyRelu and elu take the left branch at 0, as PyTorch (derivative a and 
   expect(T.softplus(tensor([-800, 0, 800])).toArray()).toEqual([0, Math.log(2), 800]);
 });
 
-test('im2col: one column per window (PyTorch\'s unfold), rows ordered (c, i, j), zeros for padding', () => {
+test("im2col: one column per window (PyTorch's unfold), rows ordered (c, i, j), zeros for padding", () => {
   // One image, one channel, 3×3, 2×2 windows with padding 1 and stride 2: windows at (−1,−1), (−1,1), (1,−1), (1,1),
   // holding [0, 0, 0, 1], [0, 0, 2, 3], [0, 4, 0, 7] and [5, 6, 8, 9]: the columns below.
-  const x = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
+  const x = tensor([
+    [
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 8, 9],
+      ],
+    ],
+  ]);
   const cols = T.im2col(x, { kernelSize: 2, stride: 2, padding: 1 });
   expect(cols.shape).toEqual([1, 4, 4]);
-  expect(cols.toArray()).toEqual([[[0, 0, 0, 5], [0, 0, 4, 6], [0, 2, 0, 8], [1, 3, 7, 9]]]);
+  expect(cols.toArray()).toEqual([
+    [
+      [0, 0, 0, 5],
+      [0, 0, 4, 6],
+      [0, 2, 0, 8],
+      [1, 3, 7, 9],
+    ],
+  ]);
   // Two channels: channel 0's rows, then channel 1's.
-  const two = tensor([[[[1, 2], [3, 4]], [[10, 20], [30, 40]]]]);
-  expect(T.im2col(two, { kernelSize: [1, 2] }).toArray()).toEqual([[[1, 3], [2, 4], [10, 30], [20, 40]]]);
+  const two = tensor([
+    [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [10, 20],
+        [30, 40],
+      ],
+    ],
+  ]);
+  expect(T.im2col(two, { kernelSize: [1, 2] }).toArray()).toEqual([
+    [
+      [1, 3],
+      [2, 4],
+      [10, 30],
+      [20, 40],
+    ],
+  ]);
   // col2im is its transpose: overlapping windows sum.
   const back = ops.col2im.primal([T.im2col(x, { kernelSize: 2 })], { kernel: [2, 2], stride: [1, 1], padding: [0, 0], dilation: [1, 1], shape: [1, 1, 3, 3] });
-  expect(back.toArray()).toEqual([[[[1, 4, 3], [8, 20, 12], [7, 16, 9]]]]);
+  expect(back.toArray()).toEqual([
+    [
+      [
+        [1, 4, 3],
+        [8, 20, 12],
+        [7, 16, 9],
+      ],
+    ],
+  ]);
 });
 
 test('maxPool2dIndices: the first maximum on ties, a NaN wins, padding never does', () => {
-  const x = tensor([[[[1, 5, 5, 0], [2, 5, 3, NaN]]]]);
+  const x = tensor([
+    [
+      [
+        [1, 5, 5, 0],
+        [2, 5, 3, NaN],
+      ],
+    ],
+  ]);
   expect(T.maxPool2dIndices(x, { kernelSize: 2 }).toArray()).toEqual([[[[1, 7]]]]);
   // Through a permuted view, as a convolution's output arrives: the indices of its row-major order.
   // Channel 0 is [[1, 9], [3, 4]], channel 1 [[8, 2], [7, 6]], stored [N, H, W, C].
-  const permuted = tensor([[[[1, 8], [9, 2]], [[3, 7], [4, 6]]]]).permute([0, 3, 1, 2]);
+  const permuted = tensor([
+    [
+      [
+        [1, 8],
+        [9, 2],
+      ],
+      [
+        [3, 7],
+        [4, 6],
+      ],
+    ],
+  ]).permute([0, 3, 1, 2]);
   expect(permuted.isContiguous).toBe(false);
   expect(T.maxPool2dIndices(permuted, { kernelSize: 2 }).toArray()).toEqual([[[[1]], [[4]]]]);
-  const neg = tensor([[[[-3, -1], [-2, -4]]]]);
-  expect(T.maxPool2dIndices(neg, { kernelSize: 2, stride: 1, padding: 1 }).toArray()).toEqual([[[[0, 1, 1], [2, 1, 1], [2, 2, 3]]]]);
+  const neg = tensor([
+    [
+      [
+        [-3, -1],
+        [-2, -4],
+      ],
+    ],
+  ]);
+  expect(T.maxPool2dIndices(neg, { kernelSize: 2, stride: 1, padding: 1 }).toArray()).toEqual([
+    [
+      [
+        [0, 1, 1],
+        [2, 1, 1],
+        [2, 2, 3],
+      ],
+    ],
+  ]);
 });
 
 test('take gathers by flat index and scatterAdd sums repeated indices', () => {
-  const x = tensor([[10, 20], [30, 40]]);
-  expect(T.take(x, tensor([[3, 0], [0, 1]])).toArray()).toEqual([[40, 10], [10, 20]]);
+  const x = tensor([
+    [10, 20],
+    [30, 40],
+  ]);
+  expect(
+    T.take(
+      x,
+      tensor([
+        [3, 0],
+        [0, 1],
+      ]),
+    ).toArray(),
+  ).toEqual([
+    [40, 10],
+    [10, 20],
+  ]);
   // A strided view is indexed in its own row-major order, read in place.
-  expect(T.take(x.transpose(), tensor([1, 2]))).toEqual(T.take(tensor([[10, 30], [20, 40]]), tensor([1, 2])));
+  expect(T.take(x.transpose(), tensor([1, 2]))).toEqual(
+    T.take(
+      tensor([
+        [10, 30],
+        [20, 40],
+      ]),
+      tensor([1, 2]),
+    ),
+  );
   expect(T.take(x.transpose(), tensor([1, 2])).toArray()).toEqual([30, 20]);
-  expect(T.scatterAdd(tensor([1, 2, 3]), tensor([2, 0, 2]), [2, 2]).toArray()).toEqual([[2, 0], [4, 0]]);
+  expect(T.scatterAdd(tensor([1, 2, 3]), tensor([2, 0, 2]), [2, 2]).toArray()).toEqual([
+    [2, 0],
+    [4, 0],
+  ]);
 });
 
 test('bad windows and indices are refused with the op and the sizes', () => {

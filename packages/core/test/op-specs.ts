@@ -60,14 +60,51 @@ export const opSpecs: [string, Spec][] = [
   ['square', { op: ops.square, shapes: [[4]] }],
   ['abs', { op: ops.abs, shapes: [[4, 2]], domains: ['nonzero'] }],
   ['add (broadcast)', { op: ops.add, shapes: [[2, 3], [3]] }],
-  ['sub (broadcast both)', { op: ops.sub, shapes: [[2, 1], [1, 3]] }],
-  ['mul (broadcast)', { op: ops.mul, shapes: [[4, 1, 3], [2, 3]] }],
+  [
+    'sub (broadcast both)',
+    {
+      op: ops.sub,
+      shapes: [
+        [2, 1],
+        [1, 3],
+      ],
+    },
+  ],
+  [
+    'mul (broadcast)',
+    {
+      op: ops.mul,
+      shapes: [
+        [4, 1, 3],
+        [2, 3],
+      ],
+    },
+  ],
   ['div (broadcast)', { op: ops.div, shapes: [[2, 3], [3]], domains: ['real', 'nonzero'] }],
   ['div by 0-d', { op: ops.div, shapes: [[2, 3], []], domains: ['real', 'nonzero'] }],
-  ['pow', { op: ops.pow, shapes: [[2, 3], [2, 3]], domains: ['positive', 'real'] }],
+  [
+    'pow',
+    {
+      op: ops.pow,
+      shapes: [
+        [2, 3],
+        [2, 3],
+      ],
+      domains: ['positive', 'real'],
+    },
+  ],
   ['pow (broadcast exponent)', { op: ops.pow, shapes: [[2, 3], [1]], domains: ['positive', 'real'] }],
   ['maximum', { op: ops.maximum, shapes: [[3, 3], [3]] }],
-  ['minimum', { op: ops.minimum, shapes: [[3, 3], [3, 1]] }],
+  [
+    'minimum',
+    {
+      op: ops.minimum,
+      shapes: [
+        [3, 3],
+        [3, 1],
+      ],
+    },
+  ],
   ['where', { op: ops.where, shapes: [[3], [2, 3], [2, 1]], domains: ['mask', 'real', 'real'], wrt: [1, 2] }],
   ['sum (all)', { op: ops.sum, shapes: [[2, 3, 4]], params: r([0, 1, 2]) }],
   ['sum (axes 0, 2)', { op: ops.sum, shapes: [[2, 3, 4]], params: r([0, 2]) }],
@@ -91,7 +128,12 @@ export const opSpecs: [string, Spec][] = [
     {
       op: ops.slice,
       shapes: [[4, 5]],
-      params: { axes: [{ start: 1, step: 2, count: 2, drop: false }, { start: 3, step: 1, count: 1, drop: true }] },
+      params: {
+        axes: [
+          { start: 1, step: 2, count: 2, drop: false },
+          { start: 3, step: 1, count: 1, drop: true },
+        ],
+      },
     },
   ],
   [
@@ -99,21 +141,86 @@ export const opSpecs: [string, Spec][] = [
     {
       op: ops.unslice,
       shapes: [[2, 2]],
-      params: { axes: [{ start: 0, step: 2, count: 2, drop: false }, { start: 4, step: -2, count: 2, drop: false }], shape: [3, 5] },
+      params: {
+        axes: [
+          { start: 0, step: 2, count: 2, drop: false },
+          { start: 4, step: -2, count: 2, drop: false },
+        ],
+        shape: [3, 5],
+      },
     },
   ],
-  ['matmul', { op: ops.matmul, shapes: [[3, 4], [4, 2]] }],
-  ['matmul (batched)', { op: ops.matmul, shapes: [[2, 3, 4], [2, 4, 5]] }],
-  ['matmul (broadcast batch)', { op: ops.matmul, shapes: [[2, 3, 4], [4, 5]] }],
-  ['matmul (broadcast batch, other side)', { op: ops.matmul, shapes: [[1, 3, 4], [3, 4, 2]] }],
+  [
+    'matmul',
+    {
+      op: ops.matmul,
+      shapes: [
+        [3, 4],
+        [4, 2],
+      ],
+    },
+  ],
+  [
+    'matmul (batched)',
+    {
+      op: ops.matmul,
+      shapes: [
+        [2, 3, 4],
+        [2, 4, 5],
+      ],
+    },
+  ],
+  [
+    'matmul (broadcast batch)',
+    {
+      op: ops.matmul,
+      shapes: [
+        [2, 3, 4],
+        [4, 5],
+      ],
+    },
+  ],
+  [
+    'matmul (broadcast batch, other side)',
+    {
+      op: ops.matmul,
+      shapes: [
+        [1, 3, 4],
+        [3, 4, 2],
+      ],
+    },
+  ],
   ['leakyRelu (broadcast slope)', { op: ops.leakyRelu, shapes: [[3, 4], [4]], domains: ['nonzero', 'unit'] }],
   ['elu', { op: ops.elu, shapes: [[3, 4], []], domains: ['nonzero', 'positive'] }],
   ['softplus', { op: ops.softplus, shapes: [[3, 4]] }],
   ['normalCdf', { op: ops.normalCdf, shapes: [[3, 4]] }],
   ['im2col', { op: ops.im2col, shapes: [[2, 2, 5, 6]], params: w([3, 2], [2, 1], [1, 0], [1, 2]) }],
   ['col2im', { op: ops.col2im, shapes: [[1, 8, 9]], params: { ...w([2, 2], [1, 1], [0, 0], [1, 1]), shape: [1, 2, 4, 4] } }],
-  ['take', { op: ops.take, shapes: [[3, 4], [2, 3]], domains: ['real', 'mask'], wrt: [0] }],
-  ['scatterAdd', { op: ops.scatterAdd, shapes: [[2, 3], [2, 3]], domains: ['real', 'mask'], params: { shape: [2, 2] }, wrt: [0] }],
+  [
+    'take',
+    {
+      op: ops.take,
+      shapes: [
+        [3, 4],
+        [2, 3],
+      ],
+      domains: ['real', 'mask'],
+      wrt: [0],
+    },
+  ],
+  [
+    'scatterAdd',
+    {
+      op: ops.scatterAdd,
+      shapes: [
+        [2, 3],
+        [2, 3],
+      ],
+      domains: ['real', 'mask'],
+      params: { shape: [2, 2] },
+      wrt: [0],
+    },
+  ],
   ['asin', { op: ops.asin, shapes: [[3, 2]], domains: ['unit'] }],
   ['acos', { op: ops.acos, shapes: [[3, 2]], domains: ['unit'] }],
   ['atan', { op: ops.atan, shapes: [[3, 2]] }],
@@ -145,15 +252,76 @@ export const opSpecs: [string, Spec][] = [
   ['norm (3, axis 1, keepdims)', { fn: 'norm', shapes: [[2, 3]], domains: ['nonzero'], args: [3, 1, true] }],
   ['norm (1)', { fn: 'norm', shapes: [[4]], domains: ['nonzero'], args: [1] }],
   ['norm (∞)', { fn: 'norm', shapes: [[4]], args: [Infinity] }],
-  ['concat', { fn: 'concat', shapes: [[2, 3], [2, 1], [2, 2]], call: (o, xs) => o.concat(xs, -1) }],
-  ['stack', { fn: 'stack', shapes: [[2, 3], [2, 3]], call: (o, xs) => o.stack(xs, 1) }],
-  ['split', { fn: 'split', shapes: [[3, 5]], call: (o, [x]) => o.concat(o.split(x, 2, 1).map((p, i) => o.mul(p, i + 1)), 1) }],
+  [
+    'concat',
+    {
+      fn: 'concat',
+      shapes: [
+        [2, 3],
+        [2, 1],
+        [2, 2],
+      ],
+      call: (o, xs) => o.concat(xs, -1),
+    },
+  ],
+  [
+    'stack',
+    {
+      fn: 'stack',
+      shapes: [
+        [2, 3],
+        [2, 3],
+      ],
+      call: (o, xs) => o.stack(xs, 1),
+    },
+  ],
+  [
+    'split',
+    {
+      fn: 'split',
+      shapes: [[3, 5]],
+      call: (o, [x]) =>
+        o.concat(
+          o.split(x, 2, 1).map((p, i) => o.mul(p, i + 1)),
+          1,
+        ),
+    },
+  ],
   ['tile', { fn: 'tile', shapes: [[2, 3]], args: [[2, 1, 2]] }],
-  ['pad', { fn: 'pad', shapes: [[2, 3]], args: [[[1, 0], [2, 1]], 0.5] }],
+  [
+    'pad',
+    {
+      fn: 'pad',
+      shapes: [[2, 3]],
+      args: [
+        [
+          [1, 0],
+          [2, 1],
+        ],
+        0.5,
+      ],
+    },
+  ],
   ['flip', { fn: 'flip', shapes: [[2, 3, 2]], args: [[0, 2]] }],
   ['indexSelect', { fn: 'indexSelect', shapes: [[4, 3]], args: [0, [3, 0, 3]] }],
   ['oneHot (a mask: x̄ is ȳ where the mask is 1)', { fn: 'oneHot', shapes: [[3, 4]], call: (o, [x]) => o.mul(o.oneHot(tensor([0, 3, 1]) as never, 4), x) }],
-  ['gather', { fn: 'gather', shapes: [[3, 4]], call: (o, [x]) => o.gather(x, 1, tensor([[0, 3], [1, 1], [2, 0]])) }],
+  [
+    'gather',
+    {
+      fn: 'gather',
+      shapes: [[3, 4]],
+      call: (o, [x]) =>
+        o.gather(
+          x,
+          1,
+          tensor([
+            [0, 3],
+            [1, 1],
+            [2, 0],
+          ]),
+        ),
+    },
+  ],
 ];
 
 /** Window parameters of the convolution ops: kernel, stride, padding, dilation as [h, w]. */

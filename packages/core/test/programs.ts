@@ -395,10 +395,7 @@ function chain2(x: HD, y: HD, v: number, fx: number, fy: number, fxx: number, fx
   const t = (p: number, q: number) => (p === 0 || q === 0 ? 0 : p * q);
   const a = cx * t(fx, x.a) + cy * t(fy, y.a);
   const b = cx * t(fx, x.b) + cy * t(fy, y.b);
-  const ab =
-    cx * (t(fxx, x.a * x.b) + t(fx, x.ab)) +
-    cy * (t(fyy, y.a * y.b) + t(fy, y.ab)) +
-    cx * cy * t(fxy, x.a * y.b + x.b * y.a);
+  const ab = cx * (t(fxx, x.a * x.b) + t(fx, x.ab)) + cy * (t(fyy, y.a * y.b) + t(fy, y.ab)) + cx * cy * t(fxy, x.a * y.b + x.b * y.a);
   const F = (p: number) => Math.abs(p);
   return {
     v,
@@ -515,7 +512,12 @@ export function hyperDual(p: ScalarProgram, a: readonly number[], b: readonly nu
 /** The oracle's Jacobian (m × n) and its bounds. */
 export function oracleJacobian(p: ScalarProgram): { J: number[][]; bound: number[][] } {
   const n = p.n;
-  const cols = Array.from({ length: n }, (_, j) => hyperDual(p, Array.from({ length: n }, (_, i) => (i === j ? 1 : 0))));
+  const cols = Array.from({ length: n }, (_, j) =>
+    hyperDual(
+      p,
+      Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)),
+    ),
+  );
   const m = cols[0].length;
   return {
     J: Array.from({ length: m }, (_, r) => cols.map((c) => c[r].a)),
@@ -563,7 +565,13 @@ export function withinRounding(got: number, want: number, bound: number, ops: nu
 }
 
 /** Asserts a matrix (or vector) against the oracle within rounding, naming the entry that is off. */
-export function expectWithinRounding(what: string, got: readonly (readonly number[])[], want: readonly (readonly number[])[], bound: readonly (readonly number[])[], ops: number): void {
+export function expectWithinRounding(
+  what: string,
+  got: readonly (readonly number[])[],
+  want: readonly (readonly number[])[],
+  bound: readonly (readonly number[])[],
+  ops: number,
+): void {
   if (got.length !== want.length) throw new Error(`${what}: ${got.length} rows, the oracle has ${want.length}`);
   got.forEach((row, i) => {
     if (row.length !== want[i].length) throw new Error(`${what}: row ${i} has ${row.length} entries, the oracle ${want[i].length}`);
@@ -655,7 +663,10 @@ export class TensorProgram {
     const names = this.shapes.map((_, i) => `x${i}`);
     this.body.forEach((ins) => {
       const at = (i: number) => names[i % names.length];
-      const args = ins.op === 'where' ? `${ins.cmp}(${at(ins.a)}, ${at(ins.b)}), ${at(ins.b)}, ${at(ins.c)}` : `${at(ins.a)}${(TENSOR_BINARY as readonly string[]).includes(ins.op) || ins.op === 'matmul' ? `, ${ins.konst && ins.op !== 'matmul' ? 'k' : at(ins.b)}` : ''}`;
+      const args =
+        ins.op === 'where'
+          ? `${ins.cmp}(${at(ins.a)}, ${at(ins.b)}), ${at(ins.b)}, ${at(ins.c)}`
+          : `${at(ins.a)}${(TENSOR_BINARY as readonly string[]).includes(ins.op) || ins.op === 'matmul' ? `, ${ins.konst && ins.op !== 'matmul' ? 'k' : at(ins.b)}` : ''}`;
       const name = `v${names.length}`;
       lines.push(`${name} = ${ins.op}(${args})  p=${ins.p} q=${ins.q}${ins.method ? '  (method)' : ''}`);
       names.push(name);
@@ -774,9 +785,7 @@ export function runTensor(p: TensorProgram, xs: readonly unknown[], watch?: Watc
       const inner = sx[sx.length - 1];
       const B = at(ins.b);
       const sb = shapeOf(B);
-      const fits =
-        (sb.length === 1 && sb[0] === inner) ||
-        (sb.length >= 2 && sb[sb.length - 2] === inner && broadcastable(sx.slice(0, -2), sb.slice(0, -2)));
+      const fits = (sb.length === 1 && sb[0] === inner) || (sb.length >= 2 && sb[sb.length - 2] === inner && broadcastable(sx.slice(0, -2), sb.slice(0, -2)));
       // A second operand that does not fit becomes a constant matrix scaled by its mean.
       const Y = fits ? B : call('mul', m, constantTensor(g, [inner, 1 + (ins.q % 3)]), call('mean', m, B));
       y = call('matmul', m, X, Y);
@@ -801,7 +810,13 @@ export function runTensor(p: TensorProgram, xs: readonly unknown[], watch?: Watc
   return vals;
 }
 
-function shapeOp(ins: TensorInstr, A: unknown, sa: readonly number[], call: (name: string, method: boolean, x: unknown, ...rest: unknown[]) => unknown, m: boolean): unknown {
+function shapeOp(
+  ins: TensorInstr,
+  A: unknown,
+  sa: readonly number[],
+  call: (name: string, method: boolean, x: unknown, ...rest: unknown[]) => unknown,
+  m: boolean,
+): unknown {
   const rank = sa.length;
   const size = sa.reduce((a, b) => a * b, 1);
   switch (ins.op) {

@@ -11,7 +11,7 @@
  * Failures print fast-check's seed and path; AD_PROPERTY_SEED / AD_PROPERTY_PATH replay them.
  */
 import fc from 'fast-check';
-import { Generator, Tensor, checkGradients, isOp, opRules, ops, table, tensorOps as T, type Op } from '../src/index.js';
+import { Generator, type Tensor, checkGradients, isOp, opRules, ops, table, tensorOps as T, type Op } from '../src/index.js';
 import { opSpecs, specName } from './op-specs.js';
 import { RUNS, fcParams } from './programs.js';
 import { randomTensor, type Domain } from './helpers.js';
@@ -86,7 +86,14 @@ const caseArb: fc.Arbitrary<Case> = fc
       }
       case 'where': {
         const xs = [rnd(partner(s, q, p), 'mask'), rnd(s), rnd(partner(s, p, q))];
-        return { label: `where ${xs.map((x) => JSON.stringify(x.shape)).join(' ')}`, op: ops.where as Op<never>, params: undefined, xs, wrt: [1, 2], gap: Infinity };
+        return {
+          label: `where ${xs.map((x) => JSON.stringify(x.shape)).join(' ')}`,
+          op: ops.where as Op<never>,
+          params: undefined,
+          xs,
+          wrt: [1, 2],
+          gap: Infinity,
+        };
       }
       case 'reduce': {
         const op = R[name % R.length];
@@ -96,7 +103,13 @@ const caseArb: fc.Arbitrary<Case> = fc
         const axes = shp.map((_, i) => i).filter((i) => (p >> i) & 1);
         const x = rnd(shp);
         const gap = op === 'max' || op === 'min' ? minGap(x.toFloat64Array()) : Infinity;
-        return { label: `${op} ${JSON.stringify(shp)} axes ${JSON.stringify(axes)}`, op: ops[op] as Op<never>, params: { axes, keepdims: (q & 1) === 1 }, xs: [x], gap };
+        return {
+          label: `${op} ${JSON.stringify(shp)} axes ${JSON.stringify(axes)}`,
+          op: ops[op] as Op<never>,
+          params: { axes, keepdims: (q & 1) === 1 },
+          xs: [x],
+          gap,
+        };
       }
       case 'softmax': {
         const shp = shape.length === 0 ? [1 + (p % 3)] : shape;
@@ -114,16 +127,34 @@ const caseArb: fc.Arbitrary<Case> = fc
           }
           case 1: {
             const target = [1 + (q % 3), ...s.map((d, i) => (d === 1 && (p >> i) & 1 ? 3 : d))];
-            return { label: `broadcastTo ${JSON.stringify(s)} → ${JSON.stringify(target)}`, op: ops.broadcastTo as Op<never>, params: { shape: target }, xs: [x], gap: Infinity };
+            return {
+              label: `broadcastTo ${JSON.stringify(s)} → ${JSON.stringify(target)}`,
+              op: ops.broadcastTo as Op<never>,
+              params: { shape: target },
+              xs: [x],
+              gap: Infinity,
+            };
           }
           case 2: {
             const big = [1 + (q % 2), ...s];
             const target = s.map((d, i) => ((p >> i) & 1 ? 1 : d));
-            return { label: `sumToShape ${JSON.stringify(big)} → ${JSON.stringify(target)}`, op: ops.sumToShape as Op<never>, params: { shape: target }, xs: [rnd(big)], gap: Infinity };
+            return {
+              label: `sumToShape ${JSON.stringify(big)} → ${JSON.stringify(target)}`,
+              op: ops.sumToShape as Op<never>,
+              params: { shape: target },
+              xs: [rnd(big)],
+              gap: Infinity,
+            };
           }
           case 3: {
             const target = [...s].reverse();
-            return { label: `reshape ${JSON.stringify(s)} → ${JSON.stringify(target)}`, op: ops.reshape as Op<never>, params: { shape: target }, xs: [x], gap: Infinity };
+            return {
+              label: `reshape ${JSON.stringify(s)} → ${JSON.stringify(target)}`,
+              op: ops.reshape as Op<never>,
+              params: { shape: target },
+              xs: [x],
+              gap: Infinity,
+            };
           }
           default: {
             const axes = s.map((d, i) => {
@@ -142,7 +173,13 @@ const caseArb: fc.Arbitrary<Case> = fc
         const batch = p % 3 === 0 ? [] : [1 + (p % 2)];
         const other = (q & 1) === 1 ? [] : batch.map((b) => ((q >> 1) & 1 ? 1 : b));
         const xs = [rnd([...batch, m, k]), rnd([...other, k, n])];
-        return { label: `matmul ${JSON.stringify(xs[0].shape)} ${JSON.stringify(xs[1].shape)}`, op: ops.matmul as Op<never>, params: undefined, xs, gap: Infinity };
+        return {
+          label: `matmul ${JSON.stringify(xs[0].shape)} ${JSON.stringify(xs[1].shape)}`,
+          op: ops.matmul as Op<never>,
+          params: undefined,
+          xs,
+          gap: Infinity,
+        };
       }
     }
   })
@@ -198,11 +235,39 @@ function build(shape: number[], at: (idx: number[]) => number): Naive {
 }
 
 const naive = {
-  permute: (x: Naive, perm: number[]) => build(perm.map((p) => x.shape[p]), (idx) => x.data[ravel(perm.map((_, a) => idx[perm.indexOf(a)]), x.shape)]),
+  permute: (x: Naive, perm: number[]) =>
+    build(
+      perm.map((p) => x.shape[p]),
+      (idx) =>
+        x.data[
+          ravel(
+            perm.map((_, a) => idx[perm.indexOf(a)]),
+            x.shape,
+          )
+        ],
+    ),
   slice: (x: Naive, axis: number, start: number, step: number, count: number) =>
-    build(x.shape.map((d, a) => (a === axis ? count : d)), (idx) => x.data[ravel(idx.map((v, a) => (a === axis ? start + v * step : v)), x.shape)]),
+    build(
+      x.shape.map((d, a) => (a === axis ? count : d)),
+      (idx) =>
+        x.data[
+          ravel(
+            idx.map((v, a) => (a === axis ? start + v * step : v)),
+            x.shape,
+          )
+        ],
+    ),
   broadcast: (x: Naive, shape: number[]) =>
-    build(shape, (idx) => x.data[ravel(x.shape.map((d, a) => (d === 1 ? 0 : idx[idx.length - x.shape.length + a])), x.shape)]),
+    build(
+      shape,
+      (idx) =>
+        x.data[
+          ravel(
+            x.shape.map((d, a) => (d === 1 ? 0 : idx[idx.length - x.shape.length + a])),
+            x.shape,
+          )
+        ],
+    ),
   reshape: (x: Naive, shape: number[]) => ({ shape, data: x.data.slice() }),
   sum: (x: Naive, axis: number) => {
     const shape = x.shape.filter((_, a) => a !== axis);

@@ -2,20 +2,7 @@
  * Every op's forward and reverse rule, checked by the shared gradient checker against central
  * finite differences and against each other (⟨x̄, v⟩ = ⟨ȳ, J v⟩). One line per op.
  */
-import {
-  GradCheckError,
-  checkGradients,
-  custom,
-  elementwise,
-  numberOps,
-  opRules,
-  ops,
-  isOp,
-  table,
-  tensor,
-  tensorOps as T,
-  type Op,
-} from '../src/index.js';
+import { GradCheckError, checkGradients, custom, elementwise, numberOps, opRules, ops, isOp, table, tensor, tensorOps as T, type Op } from '../src/index.js';
 import { opSpecs, r, specInputs, specName, type OpSpec } from './op-specs.js';
 
 /** The lines of primitive ops, whose own rules this file checks (composites have none; the engines check them). */
@@ -45,12 +32,33 @@ describe('each op: forward and reverse rules against finite differences', () => 
     const window = { kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1] };
     for (const op of flat) {
       const pool = op.name === 'maxPool2dIndices';
-      const x = pool ? tensor([[[[1, 2], [3, 4]]]]) : tensor([1, 2, 3]);
+      const x = pool
+        ? tensor([
+            [
+              [
+                [1, 2],
+                [3, 4],
+              ],
+            ],
+          ])
+        : tensor([1, 2, 3]);
       const xs = Array.from({ length: op.arity }, () => x);
       const params = (op.name.startsWith('arg') ? { axis: null, keepdims: false } : pool ? window : undefined) as never;
       const y = op.primal(xs, params);
       expect(op.jvp(T, xs, y, params)(xs)).toBeNull();
-      expect(op.vjp(T, xs, y, params)(y, xs.map(() => true)).every((v) => v === null)).toBe(true);
+      expect(
+        op
+          .vjp(
+            T,
+            xs,
+            y,
+            params,
+          )(
+            y,
+            xs.map(() => true),
+          )
+          .every((v) => v === null),
+      ).toBe(true);
     }
   });
 });
@@ -79,11 +87,28 @@ describe('the checker catches wrong rules', () => {
 
 describe('hand-computed rules', () => {
   test('broadcast adjoints are summed back to each input shape', () => {
-    const a = tensor([[1, 2, 3], [4, 5, 6]]);
+    const a = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const b = tensor([10, 20, 30]);
     const y = ops.mul.primal([a, b], undefined);
-    const [aBar, bBar] = ops.mul.vjp(T, [a, b], y, undefined)(tensor([[1, 1, 1], [1, 1, 1]]), [true, true]);
-    expect(aBar!.toArray()).toEqual([[10, 20, 30], [10, 20, 30]]);
+    const [aBar, bBar] = ops.mul.vjp(
+      T,
+      [a, b],
+      y,
+      undefined,
+    )(
+      tensor([
+        [1, 1, 1],
+        [1, 1, 1],
+      ]),
+      [true, true],
+    );
+    expect(aBar!.toArray()).toEqual([
+      [10, 20, 30],
+      [10, 20, 30],
+    ]);
     expect(bBar!.toArray()).toEqual([5, 7, 9]);
   });
 
@@ -99,7 +124,16 @@ describe('hand-computed rules', () => {
   test('max splits the adjoint evenly among ties; maximum(x, x) has derivative 1', () => {
     const x = tensor([1, 3, 3]);
     const y = ops.max.primal([x], r([0]));
-    expect(ops.max.vjp(T, [x], y, r([0]))(tensor(1), [true])[0]!.toArray()).toEqual([0, 0.5, 0.5]);
+    expect(
+      ops.max
+        .vjp(
+          T,
+          [x],
+          y,
+          r([0]),
+        )(tensor(1), [true])[0]!
+        .toArray(),
+    ).toEqual([0, 0.5, 0.5]);
     const m = ops.maximum.primal([x, x], undefined);
     const [a, b] = ops.maximum.vjp(T, [x, x], m, undefined)(tensor([1, 1, 1]), [true, true]);
     expect(T.add(a!, b!).toArray()).toEqual([1, 1, 1]);
@@ -109,7 +143,16 @@ describe('hand-computed rules', () => {
     const x = tensor([0]);
     for (const op of [ops.relu, ops.abs]) {
       const y = op.primal([x], undefined);
-      expect(op.jvp(T, [x], y, undefined)([tensor([1])])!.toArray()).toEqual([0]);
+      expect(
+        op
+          .jvp(
+            T,
+            [x],
+            y,
+            undefined,
+          )([tensor([1])])!
+          .toArray(),
+      ).toEqual([0]);
     }
   });
 });
@@ -122,7 +165,14 @@ describe('the scalar algebra runs the same rules on plain numbers', () => {
       const y = op.elementwise!.scalar(x);
       const d = op.elementwise!.partials![0](numberOps, [x], y);
       const t = tensor(x);
-      const tangent = op.jvp(T, [t], op.primal([t], undefined), undefined)([tensor(1)])!.item();
+      const tangent = op
+        .jvp(
+          T,
+          [t],
+          op.primal([t], undefined),
+          undefined,
+        )([tensor(1)])!
+        .item();
       expect(d).toBeCloseTo(tangent, 14);
     }
   });

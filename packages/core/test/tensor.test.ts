@@ -20,9 +20,15 @@ import {
 
 describe('creation', () => {
   test('tensor from nested arrays, numbers and Float64Array', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(x.shape).toEqual([2, 3]);
-    expect(x.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(x.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(tensor(7).shape).toEqual([]);
     expect(tensor(7).item()).toBe(7);
     expect(tensor([]).shape).toEqual([0]);
@@ -47,7 +53,10 @@ describe('creation', () => {
   });
 
   test('fills, ranges and identity', () => {
-    expect(zeros([2, 2]).toArray()).toEqual([[0, 0], [0, 0]]);
+    expect(zeros([2, 2]).toArray()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     expect(ones([3]).toArray()).toEqual([1, 1, 1]);
     expect(full([2], 7).toArray()).toEqual([7, 7]);
     expect(arange(4).toArray()).toEqual([0, 1, 2, 3]);
@@ -55,7 +64,10 @@ describe('creation', () => {
     expect(arange(3, 0, -1).toArray()).toEqual([3, 2, 1]);
     expect(arange(2, 2).shape).toEqual([0]);
     expect(linspace(0, 1, 5).toArray()).toEqual([0, 0.25, 0.5, 0.75, 1]);
-    expect(eye(2, 3).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(eye(2, 3).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(() => zeros([2, -1])).toThrow('zeros: shape must hold non-negative integers, got [2,-1]');
     expect(() => arange(0, 1, 0)).toThrow('arange: step must not be 0');
   });
@@ -96,7 +108,10 @@ describe('views share data', () => {
     const x = arange(6);
     const r = x.reshape([2, 3]);
     expect(r.data).toBe(x.data);
-    expect(r.toArray()).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect(r.toArray()).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     expect(x.reshape([3, -1]).shape).toEqual([3, 2]);
     const t = r.transpose();
     expect(t.data).toBe(x.data);
@@ -115,14 +130,20 @@ describe('views share data', () => {
 
     const s = x.slice(1, [null, null, 2], [1, 4, 2]);
     expect(s.shape).toEqual([2, 2]);
-    expect(s.toArray()).toEqual([[13, 15], [21, 23]]);
+    expect(s.toArray()).toEqual([
+      [13, 15],
+      [21, 23],
+    ]);
     expect(s.data).toBe(x.data);
     expect(x.slice(0, 0, [null, null, -1]).toArray()).toEqual([3, 2, 1, 0]);
     expect(x.slice(0, -1, [-2]).toArray()).toEqual([10, 11]);
 
     const b = tensor([1, 2, 3]).broadcastTo([2, 3]);
     expect(b.stride).toEqual([0, 1]);
-    expect(b.toArray()).toEqual([[1, 2, 3], [1, 2, 3]]);
+    expect(b.toArray()).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
 
     expect(tensor([1, 2]).expandDims(0).shape).toEqual([1, 2]);
     expect(tensor([1, 2]).expandDims(-1).shape).toEqual([2, 1]);
@@ -153,7 +174,14 @@ describe('conversion and printing', () => {
   });
 
   test('toString reads like PyTorch', () => {
-    expect(String(tensor([[1, 2], [3, 4]]))).toBe('tensor([[1., 2.],\n        [3., 4.]])');
+    expect(
+      String(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toBe('tensor([[1., 2.],\n        [3., 4.]])');
     expect(String(tensor([0.5, -1.25]))).toBe('tensor([ 0.5000, -1.2500])');
     expect(String(tensor(3))).toBe('tensor(3.)');
     expect(String(tensor([1e-8, 1]))).toBe('tensor([1.0000e-8, 1.0000e+0])');

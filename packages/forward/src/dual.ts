@@ -125,4 +125,3 @@ export class DualTensor {
     return `DualTensor(tag ${this.tag}, shape [${this.shape.join(',')}], ${this.width} tangent${this.width === 1 ? '' : 's'})`;
   }
 }
-

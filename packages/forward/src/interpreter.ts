@@ -138,10 +138,7 @@ export const forwardInterpreter: Interpreter<Value> = {
       }
       if (checking) checkAnomaly(op.name, 'tangent', [...primals, ...dots], t);
       if (!sameShape(shapeOf(t), yShape)) {
-        throw new ForwardModeError(
-          op.name,
-          `forward rule gave a tangent of shape [${shapeOf(t).join(',')}] for an output of shape [${yShape.join(',')}]`,
-        );
+        throw new ForwardModeError(op.name, `forward rule gave a tangent of shape [${shapeOf(t).join(',')}] for an output of shape [${yShape.join(',')}]`);
       }
       tangents[j] = t;
     }
@@ -155,7 +152,11 @@ export const forwardInterpreter: Interpreter<Value> = {
 function lift(value: number | Tensor, like: unknown): unknown {
   const d = like as Dual | DualTensor;
   if (typeof value === 'number') return Dual.of(d.tag, value, new Array<number>(d.width).fill(0));
-  return new DualTensor(d.tag, value, Array.from({ length: d.width }, () => zeros(value.shape)));
+  return new DualTensor(
+    d.tag,
+    value,
+    Array.from({ length: d.width }, () => zeros(value.shape)),
+  );
 }
 
 registerKind(Dual.prototype, { interpreter: forwardInterpreter as Interpreter<unknown>, lift });

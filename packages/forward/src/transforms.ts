@@ -35,7 +35,6 @@ function describe(y: unknown): string {
   return y === null ? 'null' : typeof y;
 }
 
-
 /**
  * The k tangents of an output at `tag`: its partials if it carries the tag, zeros if it does not
  * depend on this derivative's input; an error if it carries a later derivative's tag.
@@ -133,22 +132,14 @@ export function jvp(
   primals: readonly number[],
   tangents: readonly (readonly number[])[],
 ): JvpResult<number | number[], number[] | number[][]>;
-export function jvp<X extends TaggedScalar>(
-  f: (xs: Dual[]) => Scalar,
-  primals: readonly (X | number)[],
-  tangents: readonly (X | number)[],
-): JvpResult<X, X>;
+export function jvp<X extends TaggedScalar>(f: (xs: Dual[]) => Scalar, primals: readonly (X | number)[], tangents: readonly (X | number)[]): JvpResult<X, X>;
 export function jvp<X extends TaggedScalar>(
   f: (xs: Dual[]) => readonly Scalar[],
   primals: readonly (X | number)[],
   tangents: readonly (X | number)[],
 ): JvpResult<X[], X[]>;
 export function jvp(f: (xs: DualTensor[]) => Value, primals: readonly Tensor[], tangents: readonly Tensor[]): JvpResult<Tensor, Tensor>;
-export function jvp(
-  f: (xs: DualTensor[]) => Value,
-  primals: readonly Tensor[],
-  tangents: readonly (readonly Tensor[])[],
-): JvpResult<Tensor, Tensor[]>;
+export function jvp(f: (xs: DualTensor[]) => Value, primals: readonly Tensor[], tangents: readonly (readonly Tensor[])[]): JvpResult<Tensor, Tensor[]>;
 export function jvp(
   f: ((xs: Dual[]) => unknown) | ((xs: DualTensor[]) => unknown),
   primals: readonly (number | Tensor)[],
@@ -237,7 +228,8 @@ export function jacfwd(f: TensorFunction, options?: JacfwdOptions): TensorJacobi
 export function jacfwd(f: VectorFunction | TensorFunction, options: JacfwdOptions = {}): unknown {
   checkFunction('jacfwd', f);
   checkOptions('jacfwd', options);
-  return (x: unknown) => (isTensorLike(x) ? jacfwdTensor(f as TensorFunction, x as Tensor, options) : jacfwdArray(f as VectorFunction, x as readonly number[], options));
+  return (x: unknown) =>
+    isTensorLike(x) ? jacfwdTensor(f as TensorFunction, x as Tensor, options) : jacfwdArray(f as VectorFunction, x as readonly number[], options);
 }
 
 function checkOptions(op: string, options: JacfwdOptions): void {
@@ -270,7 +262,10 @@ function jacfwdArray(f: VectorFunction, x: readonly number[], options: JacfwdOpt
     );
     const outs = Array.isArray(y) ? (y as readonly Scalar[]) : [y as Scalar];
     if (!Array.isArray(y) && isTensorLike(y)) {
-      throw new DTypeError('jacfwd', `f of an array must return a scalar or an array of scalars, got ${describe(y)}; pass a Tensor to differentiate a tensor function`);
+      throw new DTypeError(
+        'jacfwd',
+        `f of an array must return a scalar or an array of scalars, got ${describe(y)}; pass a Tensor to differentiate a tensor function`,
+      );
     }
     jac ??= outs.map(() => new Array<Scalar>(n).fill(0));
     if (jac.length !== outs.length) throw new ValueError('jacfwd', `f returned ${outs.length} outputs, earlier ${jac.length}`);

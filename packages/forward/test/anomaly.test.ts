@@ -26,7 +26,18 @@ describe('forward mode names the op, the pass and the step', () => {
     expect(anomalyOf(() => derivative(f)(1))).toEqual(['log', 'forward', 3]);
     const g = ([x, y]: Dual[]) => [f(x), y.exp()];
     expect(anomalyOf(() => jvp(g, [1, 2], [1, 0]))).toEqual(['log', 'forward', 3]);
-    expect(anomalyOf(() => jvp(g, [1, 2], [[1, 0, 2], [0, 1, 3]]))).toEqual(['log', 'forward', 3]);
+    expect(
+      anomalyOf(() =>
+        jvp(
+          g,
+          [1, 2],
+          [
+            [1, 0, 2],
+            [0, 1, 3],
+          ],
+        ),
+      ),
+    ).toEqual(['log', 'forward', 3]);
     for (const chunk of [1, 2, 3]) expect(anomalyOf(() => jacfwd(g, { chunk })([1, 2]))).toEqual(['log', 'forward', 3]);
     // Not in the domain's interior only: exp overflow and division by zero are anomalies too.
     expect(anomalyOf(() => derivative((x) => x.mul(1000).exp())(1))).toEqual(['exp', 'forward', 2]);
@@ -47,7 +58,11 @@ describe('forward mode names the op, the pass and the step', () => {
 
   test('dual tensors: log of one negative entry', () => {
     const x = tensor([2, 1, 3]);
-    const h = (xs: DualTensor[]) => xs[0].sub(tensor([0, 2, 0])).log().sum();
+    const h = (xs: DualTensor[]) =>
+      xs[0]
+        .sub(tensor([0, 2, 0]))
+        .log()
+        .sum();
     expect(anomalyOf(() => jvp(h, [x], [tensor([1, 1, 1])]))).toEqual(['log', 'forward', 2]);
   });
 

@@ -15,7 +15,9 @@ describe('by-hand duals share one level', () => {
   });
 
   test('seeds (1, 1) give the directional derivative, the sum of the partials: 2', () => {
-    const f = dual(3, [1]).add(dual(2, [1])).mul(dual(3, [1]).sub(dual(2, [1])));
+    const f = dual(3, [1])
+      .add(dual(2, [1]))
+      .mul(dual(3, [1]).sub(dual(2, [1])));
     expect(Array.from(f.tangent)).toEqual([2]);
   });
 
@@ -83,19 +85,27 @@ describe('transforms with by-hand duals: no perturbation confusion', () => {
 
 describe('types: one seed vector per input', () => {
   test('a scalar f with seed vectors has tangent: number[]', () => {
-    const { tangent } = jvp(([x, y]) => x.mul(y), [3, 2], [
-      [1, 0],
-      [0, 1],
-    ]);
+    const { tangent } = jvp(
+      ([x, y]) => x.mul(y),
+      [3, 2],
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    );
     const first: number = tangent[0];
     expect(first).toBe(2);
     expect(tangent).toEqual([2, 3]);
   });
   test('a vector f with seed vectors has tangent: number[][]', () => {
-    const { tangent } = jvp(([x, y]) => [x.mul(y), x], [3, 2], [
-      [1, 0],
-      [0, 1],
-    ]);
+    const { tangent } = jvp(
+      ([x, y]) => [x.mul(y), x],
+      [3, 2],
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    );
     const row: number[] = tangent[0];
     expect(row).toEqual([2, 3]);
   });

@@ -74,10 +74,19 @@ describe(`forward mode on ${RUNS.forwardScalar.toLocaleString('en')} random scal
         const ops = opCount(p);
 
         const { value, tangent } = maybeAnomaly(p, () => jvp(f, x, V));
-        const columns = Array.from({ length: k }, (_, j) => hyperDual(p, V.map((row) => row[j])));
+        const columns = Array.from({ length: k }, (_, j) =>
+          hyperDual(
+            p,
+            V.map((row) => row[j]),
+          ),
+        );
         const values = asNumbers(value);
         // The primal is computed by the same kernels in every mode: bit-identical.
-        expectSameNumbers('value', values, columns[0].map((o) => o.v));
+        expectSameNumbers(
+          'value',
+          values,
+          columns[0].map((o) => o.v),
+        );
         const T = tangent as number[][];
         expectWithinRounding(
           'J·V',
@@ -87,8 +96,16 @@ describe(`forward mode on ${RUNS.forwardScalar.toLocaleString('en')} random scal
           ops,
         );
         // One direction alone gives exactly the first column of the k-seed pass.
-        const single = jvp(f, x, V.map((row) => row[0]));
-        expectSameNumbers('one seed vs column 0 of k seeds', asNumbers(single.tangent), T.map((row) => row[0]));
+        const single = jvp(
+          f,
+          x,
+          V.map((row) => row[0]),
+        );
+        expectSameNumbers(
+          'one seed vs column 0 of k seeds',
+          asNumbers(single.tangent),
+          T.map((row) => row[0]),
+        );
 
         // jacfwd: the same Jacobian bit for bit at every chunk size, equal to the oracle's.
         const { J, bound } = oracleJacobian(p);

@@ -3,14 +3,22 @@
  * differences and against the op's own reverse rule (⟨x̄, v⟩ = ⟨ȳ, J v⟩), one spec line per op.
  * Also: k directions in one pass give the same tangents as k separate passes.
  */
-import { anyOps, checkGradients, newTag, opRules, tensorOps, Tensor, type Algebra, type Differentiable } from '@ad/core';
+import { anyOps, checkGradients, newTag, opRules, tensorOps, type Tensor, type Algebra, type Differentiable } from '@ad/core';
 import { DualTensor } from '../src/index.js';
 import { opSpecs, specApply, specInputs, type Spec } from '../../core/test/op-specs.js';
 
 /** J·v by running the line on dual tensors seeded with the directions vs (all k at once). */
 function forwardJvp(spec: Spec, xs: readonly Tensor[], directions: readonly (readonly Tensor[])[], wrt: readonly number[]): Tensor[] {
   const tag = newTag();
-  const inputs = xs.map((x, i) => (wrt.includes(i) ? new DualTensor(tag, x, directions.map((vs) => vs[i])) : x));
+  const inputs = xs.map((x, i) =>
+    wrt.includes(i)
+      ? new DualTensor(
+          tag,
+          x,
+          directions.map((vs) => vs[i]),
+        )
+      : x,
+  );
   const y = specApply(spec)(anyOps as Algebra<unknown>, inputs);
   if (!(y instanceof DualTensor)) throw new Error('forward mode returned no tangents');
   return y.tangents.map((t) => t as Tensor);

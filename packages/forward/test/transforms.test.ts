@@ -40,10 +40,18 @@ function ackley(xs: Dual[]): Scalar {
   let cs: Scalar = 0;
   for (const x of xs) {
     sq = x.square().add(sq);
-    cs = x.mul(2 * Math.PI).cos().add(cs);
+    cs = x
+      .mul(2 * Math.PI)
+      .cos()
+      .add(cs);
   }
   const r = (sq as Dual).div(n).sqrt();
-  return r.mul(-0.2).exp().mul(-20).sub((cs as Dual).div(n).exp()).add(20 + Math.E);
+  return r
+    .mul(-0.2)
+    .exp()
+    .mul(-20)
+    .sub((cs as Dual).div(n).exp())
+    .add(20 + Math.E);
 }
 
 function ackleyGrad(x: number[]): number[] {
@@ -158,7 +166,9 @@ describe('jacfwd', () => {
     const got = jacfwd(loss)(x).toArray() as number[];
     // ∂L/∂x = W1ᵀ (w2 ⊙ (1 − h²)), h = tanh(W1 x + b1)
     const h = W1.matmul(x).add(b1).tanh();
-    const want = W1.transpose().matmul(w2.mul(h.square().neg().add(1))).toArray() as number[];
+    const want = W1.transpose()
+      .matmul(w2.mul(h.square().neg().add(1)))
+      .toArray() as number[];
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 14));
   });
 });
@@ -190,9 +200,7 @@ describe('hessian', () => {
 
 describe('errors name the transform and hint at the fix', () => {
   test('derivative of a vector function', () => {
-    expect(() => derivative((x) => [x, x, x] as unknown as Dual)(1)).toThrow(
-      'derivative: f must return a scalar, got an array of 3; did you mean jacfwd?',
-    );
+    expect(() => derivative((x) => [x, x, x] as unknown as Dual)(1)).toThrow('derivative: f must return a scalar, got an array of 3; did you mean jacfwd?');
   });
 
   test('jvp with mismatched primals and tangents', () => {

@@ -172,7 +172,9 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   for (const load of inputs) {
     if (!live[load.id]) continue;
     const n = nodes[load.id];
-    lines.push(n.shape === null ? `const ${name(load.id)} = ${load.path}; // input` : `const ${name(load.id)} = dense(${load.path}); // input [${n.shape.join(',')}]`);
+    lines.push(
+      n.shape === null ? `const ${name(load.id)} = ${load.path}; // input` : `const ${name(load.id)} = dense(${load.path}); // input [${n.shape.join(',')}]`,
+    );
   }
 
   let statements = 0;
@@ -287,11 +289,16 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const ret = (t: OutTree): string => {
     if (t instanceof OutLeaf) return name(t.id);
     if (Array.isArray(t)) return `[${t.map(ret).join(', ')}]`;
-    return `{ ${Object.entries(t as Record<string, OutTree>).map(([k, v]) => `${JSON.stringify(k)}: ${ret(v)}`).join(', ')} }`;
+    return `{ ${Object.entries(t as Record<string, OutTree>)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${ret(v)}`)
+      .join(', ')} }`;
   };
   lines.push(`return ${ret(outputs)};`);
   const body = [`if (!(${guard})) return miss(a0, a1, a2, a3);`, ...lines].join('\n');
-  const source = `function (${PARAMS.join(', ')}) {\n${body.split('\n').map((l) => `  ${l}`).join('\n')}\n}`;
+  const source = `function (${PARAMS.join(', ')}) {\n${body
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n')}\n}`;
   return { source, statements, scope, params: PARAMS, body };
 }
 
@@ -336,4 +343,3 @@ export function wengert(graph: Graph, outputs: readonly number[]): string {
   }
   return lines.join('\n');
 }
-

@@ -11,19 +11,7 @@
  * - common subexpressions: an op applied again to the same nodes with the same parameters
  *   returns the node made the first time (hash-consing), commutative ops in either order.
  */
-import {
-  DTypeError,
-  Tensor,
-  isTagged,
-  numberInterpreter,
-  ops,
-  registerKind,
-  scalar,
-  zeros,
-  type Interpreter,
-  type Op,
-  type Shape,
-} from '@ad/core';
+import { DTypeError, Tensor, isTagged, numberInterpreter, ops, registerKind, scalar, zeros, type Interpreter, type Op, type Shape } from '@ad/core';
 import { TensorTracer, Tracer, TracingError } from './tracer.js';
 
 /** One node of the traced program. */
@@ -125,13 +113,20 @@ export class Graph {
       if (op.elementwise === undefined) {
         // On scalars only the trivial reductions and reshapes exist; the number interpreter
         // refuses the rest with its own message, and returns its operand for these.
-        numberInterpreter.apply(op, ins.map(() => 0), params);
+        numberInterpreter.apply(
+          op,
+          ins.map(() => 0),
+          params,
+        );
         return this.tracer(ins[0]);
       }
     } else {
       // The primal on zeros of the operands' layouts: checks shapes (the op's own ShapeError)
       // and gives the result's layout, which the compiled program will reproduce.
-      sample = op.primal(ins.map((i) => this.sampleOf(i)), params);
+      sample = op.primal(
+        ins.map((i) => this.sampleOf(i)),
+        params,
+      );
       shape = sample.shape;
     }
     const id = this.push({ kind: 'op', op, inputs: ins, params, shape, sample });
@@ -272,5 +267,3 @@ export const tracingInterpreter: Interpreter<unknown> = {
 
 registerKind(Tracer.prototype, { interpreter: tracingInterpreter });
 registerKind(TensorTracer.prototype, { interpreter: tracingInterpreter });
-
-

@@ -117,7 +117,12 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F): Jitted<F> {
     source: {
       get: () => {
         if (current === null) {
-          throw new ValueError('jit', eager ? 'no program: code generation is unavailable here, so fn runs eagerly' : 'no program yet: call the jitted function once (it traces on its first call), or use lower(...args)');
+          throw new ValueError(
+            'jit',
+            eager
+              ? 'no program: code generation is unavailable here, so fn runs eagerly'
+              : 'no program yet: call the jitted function once (it traces on its first call), or use lower(...args)',
+          );
         }
         return current.program.source;
       },
@@ -142,7 +147,11 @@ let wrappers = 0;
  */
 function wrapper(box: { entry: Entry }): (a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4?: unknown) => unknown {
   try {
-    return compileProgram(['a0', 'a1', 'a2', 'a3', 'a4'], `// jitted function ${++wrappers}\nif (a4 !== undefined) tooMany();\nreturn box.entry(a0, a1, a2, a3);`, { box, tooMany }) as never;
+    return compileProgram(
+      ['a0', 'a1', 'a2', 'a3', 'a4'],
+      `// jitted function ${++wrappers}\nif (a4 !== undefined) tooMany();\nreturn box.entry(a0, a1, a2, a3);`,
+      { box, tooMany },
+    ) as never;
   } catch (e) {
     if (!(e instanceof EvalError)) throw e;
     return (a0, a1, a2, a3, a4) => {
@@ -203,7 +212,9 @@ function signatureOf(args: readonly unknown[]): Signature {
     }
     if (isPlainObject(x)) {
       tests.push(`typeof ${path} === 'object'`, `${path} !== null`);
-      return `{${Object.entries(x).map(([k, v]) => `${k}:${walk(v, `${path}[${JSON.stringify(k)}]`, `${where}.${k}`)}`).join(',')}}`;
+      return `{${Object.entries(x)
+        .map(([k, v]) => `${k}:${walk(v, `${path}[${JSON.stringify(k)}]`, `${where}.${k}`)}`)
+        .join(',')}}`;
     }
     throw new DTypeError('jit', `arguments must be numbers, tensors, or arrays or plain objects of them; ${where} is ${describe(x)}`);
   };
@@ -220,7 +231,10 @@ function guardedArray<T>(xs: T[], where: string): T[] {
   return new Proxy(xs, {
     get(target, key, receiver) {
       if (typeof key === 'string' && /^\d+$/.test(key) && Number(key) >= target.length) {
-        throw new ValueError('jit', `fn read ${where}[${key}], but ${where} has length ${target.length} (a jitted program is specialised to its inputs' lengths and shapes)`);
+        throw new ValueError(
+          'jit',
+          `fn read ${where}[${key}], but ${where} has length ${target.length} (a jitted program is specialised to its inputs' lengths and shapes)`,
+        );
       }
       return Reflect.get(target, key, receiver);
     },
@@ -237,7 +251,11 @@ function trace(fn: (...args: never[]) => unknown, args: readonly unknown[], sig:
       loads.push({ id: t.id, path });
       return t;
     }
-    if (Array.isArray(x)) return guardedArray(x.map((v, i) => build(v, `${path}[${i}]`, `${where}[${i}]`)), where);
+    if (Array.isArray(x))
+      return guardedArray(
+        x.map((v, i) => build(v, `${path}[${i}]`, `${where}[${i}]`)),
+        where,
+      );
     const o = x as Record<string, unknown>;
     return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, build(v, `${path}[${JSON.stringify(k)}]`, `${where}.${k}`)]));
   };

@@ -5,16 +5,7 @@
  * Both carry every method of their plain counterparts, installed from the op table, so user
  * code and the forward and reverse transforms run on them unchanged.
  */
-import {
-  AdError,
-  anyOps,
-  installScalarMethods,
-  installTensorMethods,
-  type Algebra,
-  type ScalarMethods,
-  type Tensor,
-  type TensorMethods,
-} from '@ad/core';
+import { AdError, anyOps, installScalarMethods, installTensorMethods, type Algebra, type ScalarMethods, type Tensor, type TensorMethods } from '@ad/core';
 import type { Graph } from './graph.js';
 
 /**

@@ -207,7 +207,9 @@ describe('errors name jit', () => {
     expect(() => third([1, 2])).toThrow(ValueError);
     expect(() => third([1, 2])).toThrow('jit: fn read x[2], but x has length 2');
     expect(() => jit(grad(([, , z]: S[]) => z.exp()))([1, 2])).toThrow(/^jit: tracing fn at \(\[n,n\]\) failed/);
-    expect(() => jit(f as never as (xs: unknown[]) => number)(['a', 'b'])).toThrow('jit: arguments must be numbers, tensors, or arrays or plain objects of them; argument 0[0] is string');
+    expect(() => jit(f as never as (xs: unknown[]) => number)(['a', 'b'])).toThrow(
+      'jit: arguments must be numbers, tensors, or arrays or plain objects of them; argument 0[0] is string',
+    );
     const jf = jit(f as never as (...a: unknown[]) => number);
     expect(() => jf([1], [2], [3], [4], [5])).toThrow('jit: a jitted function takes at most 4 arguments; pack more into an array');
     expect(() => jit(f).source).toThrow(/no program yet: call the jitted function once/);
@@ -222,12 +224,7 @@ describe('errors name jit', () => {
 
 describe('a jitted MLP', () => {
   // A 2-16-1 network's parameters packed into one vector: W1 [16,2], b1 [16], W2 [1,16], b2 [1].
-  const sizes = [
-    [16, 2],
-    [16],
-    [1, 16],
-    [1],
-  ];
+  const sizes = [[16, 2], [16], [1, 16], [1]];
   const total = 32 + 16 + 16 + 1;
   const unpackParams = (theta: TensorVar): TensorVar[] => {
     let off = 0;

@@ -154,7 +154,10 @@ describe(`jit = eager on ${tensorRuns} random tensor programs`, () => {
         const L = (x: unknown) => anySum((tensorFunction(p)(unpack(p, x)) as Tensor).mul(w));
         const x = pack(p);
         agree('hessian', hessian(L as never) as Fn, x);
-        const v = Tensor.fromData(Float64Array.from({ length: x.size }, (_, i) => Math.sin(i + 1)), x.shape);
+        const v = Tensor.fromData(
+          Float64Array.from({ length: x.size }, (_, i) => Math.sin(i + 1)),
+          x.shape,
+        );
         agree('hvp', hvp(L as never) as Fn, x, v);
       }),
       fcParams(30),

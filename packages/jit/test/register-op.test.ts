@@ -5,9 +5,9 @@
  * from its expression — each a method and a free function, differentiable in every mode, nested,
  * and under jit.
  */
-import { AdError, DTypeError, ValueError, custom, elementwise, registerOp, tensor, type MethodContext, type Op, type Self, type Tensor, type Unary } from '@ad/core';
-import { Dual, DualTensor, dual, jvp, jacfwd } from '@ad/forward';
-import { TensorVar, Var, grad, hessian, variable, valueAndGrad } from '@ad/reverse';
+import { AdError, DTypeError, ValueError, custom, elementwise, registerOp, tensor, type MethodContext, type Op, type Self, type Unary } from '@ad/core';
+import { Dual, type DualTensor, dual, jvp, jacfwd } from '@ad/forward';
+import { type TensorVar, Var, grad, hessian, variable, valueAndGrad } from '@ad/reverse';
 import { jit } from '@ad/jit';
 
 /** round(x) forward, the identity backward: ẏ = ẋ, x̄ = ȳ. */
@@ -15,7 +15,10 @@ const steOp: Op<undefined> = custom<undefined>({
   name: 'ste',
   arity: 1,
   primal: ([x]) => x.round(),
-  jvp: () => ([xDot]) => xDot,
+  jvp:
+    () =>
+    ([xDot]) =>
+      xDot,
   vjp: () => (yBar, needs) => [needs[0] ? yBar : null],
 });
 
@@ -24,7 +27,10 @@ const clipOp: Op<undefined> = custom<undefined>({
   name: 'clipGradient',
   arity: 1,
   primal: ([x]) => x,
-  jvp: () => ([xDot]) => xDot,
+  jvp:
+    () =>
+    ([xDot]) =>
+      xDot,
   vjp: (o) => (yBar, needs) => [needs[0] ? o.clamp(yBar, -1, 1) : null],
 });
 

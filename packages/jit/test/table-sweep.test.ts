@@ -29,7 +29,28 @@ const scalarOps = entries
 
 test('the table has the issue-13 ops and more than 90 functions', () => {
   expect(names.length).toBeGreaterThan(90);
-  for (const name of ['asin', 'atan2', 'erf', 'clamp', 'gelu', 'prod', 'cumsum', 'cumprod', 'norm', 'concat', 'stack', 'split', 'tile', 'pad', 'flip', 'gather', 'indexSelect', 'oneHot', 'round', 'isNaN']) {
+  for (const name of [
+    'asin',
+    'atan2',
+    'erf',
+    'clamp',
+    'gelu',
+    'prod',
+    'cumsum',
+    'cumprod',
+    'norm',
+    'concat',
+    'stack',
+    'split',
+    'tile',
+    'pad',
+    'flip',
+    'gather',
+    'indexSelect',
+    'oneHot',
+    'round',
+    'isNaN',
+  ]) {
     expect(names).toContain(name);
   }
 });
@@ -50,7 +71,12 @@ test.each(scalarMethods)('%s is a method of Dual, Var and the scalar tracer, and
 });
 
 test('functions that are not methods are exactly those whose first operand is not the receiver', () => {
-  expect(entries.filter((e) => !isMethod(e)).map((e) => e.name).sort()).toEqual(['concat', 'stack', 'where']);
+  expect(
+    entries
+      .filter((e) => !isMethod(e))
+      .map((e) => e.name)
+      .sort(),
+  ).toEqual(['concat', 'stack', 'where']);
 });
 
 describe('scalar fast paths equal the tensor rules', () => {
@@ -64,12 +90,27 @@ describe('scalar fast paths equal the tensor rules', () => {
       const ts = xs.map((x) => tensor(x));
       const y = op.primal(ts, undefined);
       // The tensor rule: ∂y/∂xᵢ as the tangent for the unit seed on input i.
-      const partials = xs.map((_, i) => op.jvp(T, ts, y, undefined)(ts.map((_t, j) => (j === i ? tensor(1) : null)))?.item() ?? 0);
+      const partials = xs.map(
+        (_, i) =>
+          op
+            .jvp(
+              T,
+              ts,
+              y,
+              undefined,
+            )(ts.map((_t, j) => (j === i ? tensor(1) : null)))
+            ?.item() ?? 0,
+      );
 
       close(call(numberOps, name, xs) as number, y.item());
 
       // Dual: one by-hand dual per input, seeds the unit vectors; the fast path runs.
-      const duals = xs.map((x, i) => dual(x, xs.map((_, j) => (j === i ? 1 : 0))));
+      const duals = xs.map((x, i) =>
+        dual(
+          x,
+          xs.map((_, j) => (j === i ? 1 : 0)),
+        ),
+      );
       const d = call(duals[0], name, duals.slice(1)) as Dual;
       expect(d).toBeInstanceOf(Dual);
       close(d.value as number, y.item());

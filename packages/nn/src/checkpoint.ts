@@ -119,7 +119,8 @@ export function restoreBytes(bytes: Uint8Array, model: Module, optimizer?: Optim
 /** Loads a read checkpoint into a model (and optimizer), all or nothing; `source` names it in errors. */
 export function restoreCheckpoint(ckpt: Checkpoint, model: Module, optimizer?: Optimizer, source: string = IN_MEMORY): Checkpoint {
   if (!(model instanceof Module)) throw new DTypeError('restore', `model must be a Module, got ${model === null ? 'null' : typeof model}`);
-  if (optimizer !== undefined && !(optimizer instanceof Optimizer)) throw new DTypeError('restore', `optimizer must be an Optimizer, got ${optimizer === null ? 'null' : typeof optimizer}`);
+  if (optimizer !== undefined && !(optimizer instanceof Optimizer))
+    throw new DTypeError('restore', `optimizer must be an Optimizer, got ${optimizer === null ? 'null' : typeof optimizer}`);
   const before = model.stateDict();
   model.loadStateDict(ckpt.model);
   if (optimizer !== undefined) {

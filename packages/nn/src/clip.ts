@@ -23,7 +23,8 @@ function gradients(name: string, parameters: Iterable<Parameter>): [Parameter, T
  */
 export function clipGradNorm(parameters: Iterable<Parameter>, maxNorm: number, normType = 2): number {
   if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new ValueError('clipGradNorm', `maxNorm must be a non-negative number, got ${String(maxNorm)}`);
-  if (typeof normType !== 'number' || !(normType > 0)) throw new ValueError('clipGradNorm', `normType must be a positive number or Infinity, got ${String(normType)}`);
+  if (typeof normType !== 'number' || !(normType > 0))
+    throw new ValueError('clipGradNorm', `normType must be a positive number or Infinity, got ${String(normType)}`);
   const grads = gradients('clipGradNorm', parameters);
   if (grads.length === 0) return 0;
   let total = 0;
@@ -49,7 +50,8 @@ export function clipGradNorm(parameters: Iterable<Parameter>, maxNorm: number, n
 
 /** Clamps every gradient element to [−clipValue, clipValue] (torch.nn.utils.clip_grad_value_). */
 export function clipGradValue(parameters: Iterable<Parameter>, clipValue: number): void {
-  if (typeof clipValue !== 'number' || !(clipValue >= 0)) throw new ValueError('clipGradValue', `clipValue must be a non-negative number, got ${String(clipValue)}`);
+  if (typeof clipValue !== 'number' || !(clipValue >= 0))
+    throw new ValueError('clipGradValue', `clipValue must be a non-negative number, got ${String(clipValue)}`);
   for (const [p, g] of gradients('clipGradValue', parameters)) {
     const data = g.toFloat64Array();
     for (let i = 0; i < data.length; i++) data[i] = Math.min(Math.max(data[i], -clipValue), clipValue);

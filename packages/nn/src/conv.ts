@@ -42,7 +42,10 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dLayerOptions = {}) {
     super();
-    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
+    for (const [name, v] of [
+      ['inChannels', inChannels],
+      ['outChannels', outChannels],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ValueError('Conv2d', `${name} must be a positive integer, got ${v}`);
     }
     if ((options.groups ?? 1) !== 1) throw new ValueError('Conv2d', `only groups = 1 is supported, got ${options.groups}`);

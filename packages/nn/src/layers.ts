@@ -23,7 +23,10 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+    for (const [name, v] of [
+      ['inFeatures', inFeatures],
+      ['outFeatures', outFeatures],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ValueError('Linear', `${name} must be a positive integer, got ${v}`);
     }
     this.inFeatures = inFeatures;
@@ -31,7 +34,8 @@ export class Linear extends Module {
     const generator = options.generator ?? (options.seed !== undefined ? new Generator(options.seed) : undefined);
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = new Parameter(uniform([outFeatures, inFeatures], -bound, bound, { generator }));
-    if (options.bias !== undefined && typeof options.bias !== 'boolean') throw new DTypeError('Linear', `bias must be true or false, got ${typeof options.bias}`);
+    if (options.bias !== undefined && typeof options.bias !== 'boolean')
+      throw new DTypeError('Linear', `bias must be true or false, got ${typeof options.bias}`);
     this.bias = options.bias === false ? null : new Parameter(uniform([outFeatures], -bound, bound, { generator }));
   }
 

@@ -146,10 +146,15 @@ export abstract class Module {
    */
   loadStateDict(state: StateDict, options: { strict?: boolean } = {}): void {
     if (state === null || typeof state !== 'object' || Array.isArray(state) || state instanceof Tensor) {
-      throw new DTypeError('loadStateDict', `expected a state dict (an object of tensors by key), got ${state === null ? 'null' : Array.isArray(state) ? 'an array' : typeof state}`);
+      throw new DTypeError(
+        'loadStateDict',
+        `expected a state dict (an object of tensors by key), got ${state === null ? 'null' : Array.isArray(state) ? 'an array' : typeof state}`,
+      );
     }
-    if (options === null || typeof options !== 'object') throw new DTypeError('loadStateDict', `options must be an object, got ${options === null ? 'null' : typeof options}`);
-    if (options.strict !== undefined && typeof options.strict !== 'boolean') throw new DTypeError('loadStateDict', `strict must be true or false, got ${typeof options.strict}`);
+    if (options === null || typeof options !== 'object')
+      throw new DTypeError('loadStateDict', `options must be an object, got ${options === null ? 'null' : typeof options}`);
+    if (options.strict !== undefined && typeof options.strict !== 'boolean')
+      throw new DTypeError('loadStateDict', `strict must be true or false, got ${typeof options.strict}`);
     const strict = options.strict ?? true;
     const own = this.stateTensors();
     const missing = [...own.keys()].filter((k) => !Object.hasOwn(state, k));

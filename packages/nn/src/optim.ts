@@ -288,7 +288,8 @@ function checkState(name: string, state: OptimizerState, params: readonly Parame
     throw new ValueError(where, `the state has buffers for ${state.buffers.length} parameters, the optimizer has ${params.length}`);
   }
   state.buffers.forEach((b, i) => {
-    if (b === null || typeof b !== 'object') throw new ValueError(where, `buffers of parameter ${i} must be an object of arrays, got ${b === null ? 'null' : typeof b}`);
+    if (b === null || typeof b !== 'object')
+      throw new ValueError(where, `buffers of parameter ${i} must be an object of arrays, got ${b === null ? 'null' : typeof b}`);
     for (const [key, values] of Object.entries(b)) {
       if (!Array.isArray(values) || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
         throw new ValueError(where, `buffer ${key} of parameter ${i} must be an array of finite numbers`);

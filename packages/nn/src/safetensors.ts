@@ -41,7 +41,8 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, options: { dt
   if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors) || !Object.values(tensors).every((t) => t instanceof Tensor)) {
     throw new DTypeError('encodeSafetensors', 'tensors must be an object of Tensors by name');
   }
-  if (options === null || typeof options !== 'object') throw new DTypeError('encodeSafetensors', `options must be an object, got ${options === null ? 'null' : typeof options}`);
+  if (options === null || typeof options !== 'object')
+    throw new DTypeError('encodeSafetensors', `options must be an object, got ${options === null ? 'null' : typeof options}`);
   const dtype = options.dtype ?? 'F64';
   if (dtype !== 'F64' && dtype !== 'F32') throw new CheckpointError('save', `dtype must be 'F64' or 'F32', got ${String(dtype)}`);
   const size = ITEM_SIZE[dtype];
@@ -140,8 +141,10 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'bytes'): Safetens
     }
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) fail(`entry ${name} is not a tensor description`);
-    if (typeof e.dtype !== 'string' || !(e.dtype in ITEM_SIZE)) fail(`entry ${name} has dtype ${JSON.stringify(e.dtype)}; readable: ${Object.keys(ITEM_SIZE).join(', ')}`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`entry ${name} has shape ${JSON.stringify(e.shape)}, not a list of sizes`);
+    if (typeof e.dtype !== 'string' || !(e.dtype in ITEM_SIZE))
+      fail(`entry ${name} has dtype ${JSON.stringify(e.dtype)}; readable: ${Object.keys(ITEM_SIZE).join(', ')}`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      fail(`entry ${name} has shape ${JSON.stringify(e.shape)}, not a list of sizes`);
     const o = e.data_offsets;
     if (!Array.isArray(o) || o.length !== 2 || !o.every((v) => Number.isSafeInteger(v) && v >= 0) || o[0] > o[1]) {
       fail(`entry ${name} has data_offsets ${JSON.stringify(o)}, not [begin, end] with 0 ≤ begin ≤ end`);
@@ -163,7 +166,12 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'bytes'): Safetens
     covered = e.end;
   }
   if (covered !== dataLength) fail(`the data has ${dataLength} bytes but the entries cover ${covered}`);
-  if (metadata.crc32 !== undefined && crc32(bytes.subarray(8 + n)).toString(16).padStart(8, '0') !== metadata.crc32) {
+  if (
+    metadata.crc32 !== undefined &&
+    crc32(bytes.subarray(8 + n))
+      .toString(16)
+      .padStart(8, '0') !== metadata.crc32
+  ) {
     fail(`is corrupted: its data does not match the CRC-32 ${metadata.crc32} in its header`);
   }
   const tensors: Record<string, Tensor> = {};
@@ -177,16 +185,33 @@ function readValues(view: DataView, at: number, e: Entry): Float64Array {
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     switch (e.dtype) {
-      case 'F64': out[i] = view.getFloat64(at + 8 * i, true); break;
-      case 'F32': out[i] = view.getFloat32(at + 4 * i, true); break;
-      case 'F16': out[i] = half(view.getUint16(at + 2 * i, true)); break;
+      case 'F64':
+        out[i] = view.getFloat64(at + 8 * i, true);
+        break;
+      case 'F32':
+        out[i] = view.getFloat32(at + 4 * i, true);
+        break;
+      case 'F16':
+        out[i] = half(view.getUint16(at + 2 * i, true));
+        break;
       // bfloat16 is the top half of a float32.
-      case 'BF16': out[i] = new Float32Array(new Uint32Array([view.getUint16(at + 2 * i, true) << 16]).buffer)[0]; break;
-      case 'I64': out[i] = Number(view.getBigInt64(at + 8 * i, true)); break;
-      case 'I32': out[i] = view.getInt32(at + 4 * i, true); break;
-      case 'I16': out[i] = view.getInt16(at + 2 * i, true); break;
-      case 'I8': out[i] = view.getInt8(at + i); break;
-      default: out[i] = view.getUint8(at + i); // U8, BOOL
+      case 'BF16':
+        out[i] = new Float32Array(new Uint32Array([view.getUint16(at + 2 * i, true) << 16]).buffer)[0];
+        break;
+      case 'I64':
+        out[i] = Number(view.getBigInt64(at + 8 * i, true));
+        break;
+      case 'I32':
+        out[i] = view.getInt32(at + 4 * i, true);
+        break;
+      case 'I16':
+        out[i] = view.getInt16(at + 2 * i, true);
+        break;
+      case 'I8':
+        out[i] = view.getInt8(at + i);
+        break;
+      default:
+        out[i] = view.getUint8(at + i); // U8, BOOL
     }
   }
   return out;
@@ -217,7 +242,8 @@ export function toSafetensors(model: Module, options: CheckpointOptions = {}): U
   if (model === null || typeof model !== 'object' || typeof (model as { stateDict?: unknown }).stateDict !== 'function') {
     throw new DTypeError('toSafetensors', `model must be a Module, got ${model === null ? 'null' : typeof model}`);
   }
-  if (options === null || typeof options !== 'object') throw new DTypeError('toSafetensors', `options must be an object, got ${options === null ? 'null' : typeof options}`);
+  if (options === null || typeof options !== 'object')
+    throw new DTypeError('toSafetensors', `options must be an object, got ${options === null ? 'null' : typeof options}`);
   const metadata: Record<string, string> = { format: '@ad/nn' };
   if (options.optimizer !== undefined) metadata.optimizer = JSON.stringify(options.optimizer.stateDict());
   if (options.meta !== undefined) metadata.meta = JSON.stringify(options.meta);

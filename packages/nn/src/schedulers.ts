@@ -186,7 +186,13 @@ export class LinearLR extends LRScheduler {
   constructor(optimizer: Optimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super(optimizer);
     const name = 'LinearLR';
-    this.startFactor = check(name, 'startFactor', options.startFactor ?? 1 / 3, (options.startFactor ?? 1 / 3) > 0 && (options.startFactor ?? 1 / 3) <= 1, 'in (0, 1]');
+    this.startFactor = check(
+      name,
+      'startFactor',
+      options.startFactor ?? 1 / 3,
+      (options.startFactor ?? 1 / 3) > 0 && (options.startFactor ?? 1 / 3) <= 1,
+      'in (0, 1]',
+    );
     this.endFactor = check(name, 'endFactor', options.endFactor ?? 1, (options.endFactor ?? 1) >= 0 && (options.endFactor ?? 1) <= 1, 'in [0, 1]');
     this.totalIters = positiveInt(name, 'totalIters', options.totalIters ?? 5);
     this.start();
@@ -288,8 +294,15 @@ export class SequentialLR extends LRScheduler {
     if (!Array.isArray(schedulers) || schedulers.length === 0 || !schedulers.every((s) => s instanceof LRScheduler && s.optimizer === optimizer)) {
       throw new ValueError('SequentialLR', 'schedulers must be a non-empty list of schedulers of this same optimizer');
     }
-    if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1 || !milestones.every((m, i) => Number.isInteger(m) && m > (milestones[i - 1] ?? 0))) {
-      throw new ValueError('SequentialLR', `needs ${schedulers.length - 1} increasing positive milestones for ${schedulers.length} schedulers, got ${JSON.stringify(milestones)}`);
+    if (
+      !Array.isArray(milestones) ||
+      milestones.length !== schedulers.length - 1 ||
+      !milestones.every((m, i) => Number.isInteger(m) && m > (milestones[i - 1] ?? 0))
+    ) {
+      throw new ValueError(
+        'SequentialLR',
+        `needs ${schedulers.length - 1} increasing positive milestones for ${schedulers.length} schedulers, got ${JSON.stringify(milestones)}`,
+      );
     }
     this.schedulers = [...schedulers];
     this.milestones = [...milestones];
@@ -348,16 +361,30 @@ export class ReduceLROnPlateau {
 
   constructor(optimizer: Optimizer, options: PlateauOptions = {}) {
     const name = 'ReduceLROnPlateau';
-    if (optimizer === null || typeof optimizer !== 'object' || typeof optimizer.lr !== 'number') throw new ValueError(name, 'expects an optimizer as its first argument');
+    if (optimizer === null || typeof optimizer !== 'object' || typeof optimizer.lr !== 'number')
+      throw new ValueError(name, 'expects an optimizer as its first argument');
     this.optimizer = optimizer;
     this.mode = options.mode ?? 'min';
     this.thresholdMode = options.thresholdMode ?? 'rel';
     if (this.mode !== 'min' && this.mode !== 'max') throw new ValueError(name, `mode must be 'min' or 'max', got ${String(this.mode)}`);
-    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs') throw new ValueError(name, `thresholdMode must be 'rel' or 'abs', got ${String(this.thresholdMode)}`);
+    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs')
+      throw new ValueError(name, `thresholdMode must be 'rel' or 'abs', got ${String(this.thresholdMode)}`);
     this.factor = check(name, 'factor', options.factor ?? 0.1, (options.factor ?? 0.1) >= 0 && (options.factor ?? 0.1) < 1, 'in [0, 1)');
-    this.patience = check(name, 'patience', options.patience ?? 10, Number.isInteger(options.patience ?? 10) && (options.patience ?? 10) >= 0, 'a non-negative integer');
+    this.patience = check(
+      name,
+      'patience',
+      options.patience ?? 10,
+      Number.isInteger(options.patience ?? 10) && (options.patience ?? 10) >= 0,
+      'a non-negative integer',
+    );
     this.threshold = nonNegative(name, 'threshold', options.threshold ?? 1e-4);
-    this.cooldown = check(name, 'cooldown', options.cooldown ?? 0, Number.isInteger(options.cooldown ?? 0) && (options.cooldown ?? 0) >= 0, 'a non-negative integer');
+    this.cooldown = check(
+      name,
+      'cooldown',
+      options.cooldown ?? 0,
+      Number.isInteger(options.cooldown ?? 0) && (options.cooldown ?? 0) >= 0,
+      'a non-negative integer',
+    );
     this.minLr = nonNegative(name, 'minLr', options.minLr ?? 0);
     this.eps = nonNegative(name, 'eps', options.eps ?? 1e-8);
     this.best = this.mode === 'min' ? Infinity : -Infinity;
@@ -365,7 +392,8 @@ export class ReduceLROnPlateau {
 
   /** One evaluation's metric (a validation loss in 'min' mode). */
   step(metric: number): void {
-    if (typeof metric !== 'number' || Number.isNaN(metric)) throw new ValueError('ReduceLROnPlateau.step', `expects the metric as a number, got ${String(metric)}`);
+    if (typeof metric !== 'number' || Number.isNaN(metric))
+      throw new ValueError('ReduceLROnPlateau.step', `expects the metric as a number, got ${String(metric)}`);
     this.lastEpoch++;
     if (this.isBetter(metric)) {
       this.best = metric;
@@ -402,7 +430,11 @@ export class ReduceLROnPlateau {
 
   /** Restores the counters (and the lr) from stateDict(). */
   loadStateDict(state: ReturnType<ReduceLROnPlateau['stateDict']>): void {
-    if (state === null || typeof state !== 'object' || ![state.lastEpoch, state.numBadEpochs, state.cooldownCounter, state.lr].every((v) => typeof v === 'number')) {
+    if (
+      state === null ||
+      typeof state !== 'object' ||
+      ![state.lastEpoch, state.numBadEpochs, state.cooldownCounter, state.lr].every((v) => typeof v === 'number')
+    ) {
       throw new ValueError('ReduceLROnPlateau.loadStateDict', 'not a ReduceLROnPlateau state');
     }
     this.lastEpoch = state.lastEpoch;

@@ -29,7 +29,10 @@ export function checkOptions(op: string, options: unknown): void {
 /** Refuses a layer input that is not a tensor of some kind, naming the layer. */
 export function checkInput(layer: string, x: unknown): void {
   if (!isTensorLike(x)) {
-    throw new DTypeError(layer, `expects a tensor (Tensor, TensorVar or DualTensor), got ${x === null ? 'null' : Array.isArray(x) ? 'a plain array; wrap it with tensor([...])' : typeof x}`);
+    throw new DTypeError(
+      layer,
+      `expects a tensor (Tensor, TensorVar or DualTensor), got ${x === null ? 'null' : Array.isArray(x) ? 'a plain array; wrap it with tensor([...])' : typeof x}`,
+    );
   }
 }
 

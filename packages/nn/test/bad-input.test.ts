@@ -54,8 +54,25 @@ const cases: BadCase[] = [
   { fn: 'Dropout', input: 'p = 1', call: () => new Dropout(1), expect: E('ValueError') },
   { fn: 'Dropout', input: 'p = NaN', call: () => new Dropout(NaN), expect: E('ValueError') },
   { fn: 'loadStateDict', input: 'a missing key', call: () => net().loadStateDict({ '0.weight': zeros([4, 3]) }), expect: E('ValueError') },
-  { fn: 'loadStateDict', input: 'a plain array for a tensor', call: () => { const m = net(); const s = m.stateDict(); return m.loadStateDict({ ...s, '0.bias': js([1, 2, 3, 4]) }); }, expect: E('ValueError') },
-  { fn: 'loadStateDict', input: 'a tensor of another shape', call: () => { const m = net(); return m.loadStateDict({ ...m.stateDict(), '2.bias': zeros([3]) }); }, expect: E('ShapeError') },
+  {
+    fn: 'loadStateDict',
+    input: 'a plain array for a tensor',
+    call: () => {
+      const m = net();
+      const s = m.stateDict();
+      return m.loadStateDict({ ...s, '0.bias': js([1, 2, 3, 4]) });
+    },
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'loadStateDict',
+    input: 'a tensor of another shape',
+    call: () => {
+      const m = net();
+      return m.loadStateDict({ ...m.stateDict(), '2.bias': zeros([3]) });
+    },
+    expect: E('ShapeError'),
+  },
   { fn: 'SGD', input: 'lr −1', call: () => new SGD(net().parameters(), { lr: -1 }), expect: E('ValueError') },
   { fn: 'SGD', input: 'lr NaN', call: () => new SGD(net().parameters(), { lr: NaN }), expect: E('ValueError') },
   { fn: 'SGD', input: 'params that are numbers', call: () => new SGD(js([1, 2])), expect: E('DTypeError') },
@@ -82,10 +99,20 @@ const cases: BadCase[] = [
   { fn: 'load', input: 'a directory', call: () => load(dir), expect: E('CheckpointError') },
   { fn: 'load', input: "a file holding 'null'", call: () => load(written('null.json', 'null')), expect: E('CheckpointError') },
   { fn: 'load', input: 'an empty file', call: () => load(written('empty.json', '')), expect: E('CheckpointError') },
-  { fn: 'restore', input: 'a truncated file', call: () => restore(written('cut.json', '{"format":"@ad/nn checkpoint","vers'), net()), expect: E('CheckpointError', 'load') },
+  {
+    fn: 'restore',
+    input: 'a truncated file',
+    call: () => restore(written('cut.json', '{"format":"@ad/nn checkpoint","vers'), net()),
+    expect: E('CheckpointError', 'load'),
+  },
   { fn: 'DataLoader', input: 'batchSize 0', call: () => new DataLoader(data(), { batchSize: 0 }), expect: E('ValueError') },
   { fn: 'DataLoader', input: 'no options', call: () => new DataLoader(data(), js(undefined)), expect: E('ValueError') },
-  { fn: 'DataLoader', input: 'x of 4 rows, y of 3', call: () => new DataLoader({ x: zeros([4, 2]), y: zeros([3]) }, { batchSize: 2 }), expect: E('ShapeError') },
+  {
+    fn: 'DataLoader',
+    input: 'x of 4 rows, y of 3',
+    call: () => new DataLoader({ x: zeros([4, 2]), y: zeros([3]) }, { batchSize: 2 }),
+    expect: E('ShapeError'),
+  },
   { fn: 'DataLoader', input: 'a number instead of a data set', call: () => new DataLoader(js(3), { batchSize: 2 }), expect: E('ValueError') },
   { fn: 'moons', input: 'n = −1', call: () => moons({ n: -1 }), expect: E('ValueError') },
   { fn: 'moons', input: 'noise NaN', call: () => moons({ noise: NaN }), expect: E('ValueError') },
@@ -95,13 +122,47 @@ const cases: BadCase[] = [
   { fn: 'SGD', input: 'an empty parameter list', call: () => new SGD([], { lr: 0.1 }), expect: E('ValueError') },
   { fn: 'SGD', input: "nesterov 'yes'", call: () => new SGD(net().parameters(), { lr: 0.1, momentum: 0.9, nesterov: js('yes') }), expect: E('DTypeError') },
   { fn: 'SGD', input: "lr '0.1' (a string)", call: () => new SGD(net().parameters(), { lr: js('0.1') }), expect: E('DTypeError') },
-  { fn: 'SGD', input: 'the same parameter twice', call: () => { const p = net().parameters(); return new SGD([p[0], p[0]]); }, expect: E('ValueError') },
+  {
+    fn: 'SGD',
+    input: 'the same parameter twice',
+    call: () => {
+      const p = net().parameters();
+      return new SGD([p[0], p[0]]);
+    },
+    expect: E('ValueError'),
+  },
   { fn: 'Adam', input: 'options null', call: () => new Adam(net().parameters(), js(null)), expect: E('DTypeError') },
   { fn: 'Adam', input: "amsgrad 'no'", call: () => new Adam(net().parameters(), { amsgrad: js('no') }), expect: E('DTypeError') },
   { fn: 'Adam', input: 'betas 0.9 (not a pair)', call: () => new Adam(net().parameters(), { betas: js(0.9) }), expect: E('DTypeError') },
-  { fn: 'Adam.loadStateDict', input: "step 'x'", call: () => { const o = new Adam(net().parameters()); return o.loadStateDict({ ...o.stateDict(), step: js('x') }); }, expect: E('ValueError') },
-  { fn: 'Adam.loadStateDict', input: 'a buffer of the wrong length (would give NaN weights)', call: () => { const o = new Adam(net().parameters()); const st = o.stateDict(); return o.loadStateDict({ ...st, buffers: st.buffers.map((b) => ({ ...b, m: [1] })) }); }, expect: E('ValueError') },
-  { fn: 'SGD.loadStateDict', input: 'a NaN in a momentum buffer', call: () => { const o = new SGD(net().parameters(), { momentum: 0.9 }); const st = o.stateDict(); return o.loadStateDict({ ...st, buffers: st.buffers.map((b) => ({ ...b, momentum: [NaN] })) }); }, expect: E('ValueError') },
+  {
+    fn: 'Adam.loadStateDict',
+    input: "step 'x'",
+    call: () => {
+      const o = new Adam(net().parameters());
+      return o.loadStateDict({ ...o.stateDict(), step: js('x') });
+    },
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'Adam.loadStateDict',
+    input: 'a buffer of the wrong length (would give NaN weights)',
+    call: () => {
+      const o = new Adam(net().parameters());
+      const st = o.stateDict();
+      return o.loadStateDict({ ...st, buffers: st.buffers.map((b) => ({ ...b, m: [1] })) });
+    },
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'SGD.loadStateDict',
+    input: 'a NaN in a momentum buffer',
+    call: () => {
+      const o = new SGD(net().parameters(), { momentum: 0.9 });
+      const st = o.stateDict();
+      return o.loadStateDict({ ...st, buffers: st.buffers.map((b) => ({ ...b, momentum: [NaN] })) });
+    },
+    expect: E('ValueError'),
+  },
   { fn: 'loadStateDict', input: 'null', call: () => net().loadStateDict(js(null)), expect: E('DTypeError') },
   { fn: 'loadStateDict', input: "strict 'no'", call: () => net().loadStateDict(net().stateDict(), { strict: js('no') }), expect: E('DTypeError') },
   { fn: 'Sequential', input: "'abc'", call: () => new Sequential(js('abc')), expect: E('DTypeError') },
@@ -114,7 +175,18 @@ const cases: BadCase[] = [
   { fn: 'trainTestSplit', input: 'test fraction 1.5', call: () => trainTestSplit(moons({ n: 10, seed: 1 }), { test: 1.5 }), expect: E('ValueError') },
   { fn: 'oneHot', input: 'label 2 for 2 classes', call: () => oneHot(tensor([0, 2]), 2), expect: E('ValueError') },
   { fn: 'oneHot', input: 'label NaN', call: () => oneHot(tensor([NaN]), 2), expect: E('ValueError') },
-  { fn: 'Standardizer', input: 'a constant column (std 0: left unscaled)', call: () => Standardizer.fit(tensor([[1, 2], [1, 3]])).transform(tensor([[1, 2]])), expect: finite },
+  {
+    fn: 'Standardizer',
+    input: 'a constant column (std 0: left unscaled)',
+    call: () =>
+      Standardizer.fit(
+        tensor([
+          [1, 2],
+          [1, 3],
+        ]),
+      ).transform(tensor([[1, 2]])),
+    expect: finite,
+  },
 ];
 
 catalogue('@ad/nn', cases);

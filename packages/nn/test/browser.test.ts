@@ -170,6 +170,13 @@ describe.each([
     page.forwardGrad.forEach((g, i) => expect(g).toBeCloseTo(page.reverseGrad[i], 12));
     expect(page.checkpoint).toMatchObject({ samePredictions: true, sameOptimizer: true, meta: { steps: 150 } });
     expect(differences(result.scenario, node(), 1e-10)).toEqual([]);
-    expect(result.printed).toBe(String(core.tensor([[1, 2], [3, 4]])));
+    expect(result.printed).toBe(
+      String(
+        core.tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    );
   });
 });

@@ -51,7 +51,10 @@ test('bad arguments are refused by name before anything is written', () => {
 
 test('a checksummed JSON checkpoint whose shapes are not sizes ([2.5, 3.2], [−8, −1]) is refused', () => {
   const good = new TextDecoder().decode(saveBytes(net(), { format: 'json' }));
-  for (const shape of [[2.5, 3.2], [-8, -1]]) {
+  for (const shape of [
+    [2.5, 3.2],
+    [-8, -1],
+  ]) {
     // Re-sign the payload so the checksum is valid: only the shape is wrong.
     const outer = JSON.parse(good) as { payload: string; sha256: string };
     const payload = JSON.parse(outer.payload) as { model: Record<string, { shape: number[] }> };

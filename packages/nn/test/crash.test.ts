@@ -44,7 +44,10 @@ interface Kill {
 function runAndKill(path: string, delay: number, inWrite = false): Promise<Kill> {
   return new Promise((resolve, reject) => {
     const preload = inWrite ? ['--require', join(__dirname, 'fixtures', 'hang-before-rename.cjs')] : [];
-    const child = spawn(process.execPath, [...preload, join(__dirname, 'fixtures', 'checkpoint-writer.mjs'), path], { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...preload, join(__dirname, 'fixtures', 'checkpoint-writer.mjs'), path], {
+      cwd: pkg,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let acked = -1;
     let buffer = '';
     let stderr = '';
@@ -229,4 +232,3 @@ describe('damaged checkpoints are refused and the model in memory is untouched',
     refused(join(dir, 'nowhere.json'), /^load: cannot read .*nowhere\.json/);
   });
 });
-

@@ -6,19 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DTypeError, Generator, ShapeError, ValueError, fromData, manualSeed, tensor, type Tensor } from '@ad/core';
-import {
-  DataLoader,
-  Standardizer,
-  iris,
-  moons,
-  oneHot,
-  spirals,
-  takeRows,
-  trainTestSplit,
-  xor,
-  type Batch,
-  type Dataset,
-} from '../src/data/index.js';
+import { DataLoader, Standardizer, iris, moons, oneHot, spirals, takeRows, trainTestSplit, xor, type Batch, type Dataset } from '../src/data/index.js';
 import { mnist } from '../src/node.js';
 
 /** Rows per class of labels [n]. */
@@ -136,7 +124,15 @@ describe('mnist', () => {
     for (let d = 0, start = 0; d < 10; start += full[d], d++) {
       const k = classCounts(small.y, 10)[d];
       const rows = Array.from({ length: k }, (_, i) => start + i);
-      expect(identical(takeRows(small.x, Array.from({ length: k }, (_, i) => row + i)), takeRows(ds.x, rows))).toBe(true);
+      expect(
+        identical(
+          takeRows(
+            small.x,
+            Array.from({ length: k }, (_, i) => row + i),
+          ),
+          takeRows(ds.x, rows),
+        ),
+      ).toBe(true);
       row += k;
     }
   });
@@ -365,7 +361,10 @@ describe('trainTestSplit', () => {
 });
 
 describe('takeRows', () => {
-  const x = fromData(Float64Array.from({ length: 12 }, (_, i) => i), [4, 3]);
+  const x = fromData(
+    Float64Array.from({ length: 12 }, (_, i) => i),
+    [4, 3],
+  );
 
   test('gathers rows (repeats allowed) into a new contiguous tensor', () => {
     const out = takeRows(x, [2, 0, 2]);
@@ -387,7 +386,10 @@ describe('takeRows', () => {
       [1, 4, 7, 10],
       [2, 5, 8, 11],
     ]);
-    const cube = fromData(Float64Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]).permute([1, 2, 0]); // [3, 4, 2]
+    const cube = fromData(
+      Float64Array.from({ length: 24 }, (_, i) => i),
+      [2, 3, 4],
+    ).permute([1, 2, 0]); // [3, 4, 2]
     const rows = takeRows(cube, [2, 0]);
     expect(rows.shape).toEqual([2, 4, 2]);
     const all = cube.toArray() as number[][][];
@@ -474,9 +476,17 @@ describe('Standardizer', () => {
       [-1, -1],
       [1, 1],
     ]);
-    expectError(() => s.transform(tensor([[1, 2, 3]])), ShapeError, 'Standardizer.transform: x has 3 features (shape [1,3]) but the standardizer was fitted on 2');
+    expectError(
+      () => s.transform(tensor([[1, 2, 3]])),
+      ShapeError,
+      'Standardizer.transform: x has 3 features (shape [1,3]) but the standardizer was fitted on 2',
+    );
     expectError(() => s.inverse(tensor([1, 2])), ShapeError, 'Standardizer.inverse: x must be 2-D [n, features], got shape [2]');
-    expectError(() => Standardizer.fit(fromData(new Float64Array(0), [0, 2])), ValueError, 'Standardizer.fit: x has no rows to learn a mean and std from (shape [0,2])');
+    expectError(
+      () => Standardizer.fit(fromData(new Float64Array(0), [0, 2])),
+      ValueError,
+      'Standardizer.fit: x has no rows to learn a mean and std from (shape [0,2])',
+    );
     expectError(() => Standardizer.fit(tensor([[1, NaN]])), ValueError, 'Standardizer.fit: x[0, 1] is NaN; every value must be finite');
   });
 });
@@ -556,7 +566,15 @@ describe('DataLoader', () => {
       ShapeError,
       'DataLoader: x has 10 rows but y has 2 (shapes [10,2] and [2])',
     );
-    expectError(() => new DataLoader(ds, { batchSize: 2, seed: 1, generator: new Generator(1) }), ValueError, 'DataLoader: give either seed or generator, not both');
-    expectError(() => new DataLoader({ x: ds.x, y: [1, 2] as unknown as Tensor }, { batchSize: 2 }), DTypeError, 'DataLoader: y must be a Tensor, got an array of length 2');
+    expectError(
+      () => new DataLoader(ds, { batchSize: 2, seed: 1, generator: new Generator(1) }),
+      ValueError,
+      'DataLoader: give either seed or generator, not both',
+    );
+    expectError(
+      () => new DataLoader({ x: ds.x, y: [1, 2] as unknown as Tensor }, { batchSize: 2 }),
+      DTypeError,
+      'DataLoader: y must be a Tensor, got an array of length 2',
+    );
   });
 });

@@ -22,7 +22,9 @@ interface Run {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { trainLoop } = require('./fixtures/train-loop.cjs') as { trainLoop: (lib: { core: unknown; nn: unknown }, options?: { seed?: number; epochs?: number }) => Run };
+const { trainLoop } = require('./fixtures/train-loop.cjs') as {
+  trainLoop: (lib: { core: unknown; nn: unknown }, options?: { seed?: number; epochs?: number }) => Run;
+};
 
 const pkg = join(__dirname, '..');
 
@@ -54,7 +56,10 @@ test('the run does not depend on what ran before it in the process', () => {
   core.manualSeed(12345);
   core.rand([10]);
   const other = new nn.Sequential([new nn.Linear(2, 3), nn.relu, new nn.Linear(3, 1)]);
-  other.forward(core.randn([4, 2])).sum().backward();
+  other
+    .forward(core.randn([4, 2]))
+    .sum()
+    .backward();
   const b = trainLoop({ core, nn }, { seed: 1 });
   expect(b.losses).toEqual(a.losses);
   expect(b.weightSha256).toBe(a.weightSha256);

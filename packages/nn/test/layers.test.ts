@@ -53,11 +53,17 @@ function engines(model: Module): Differentiable {
 }
 
 function inputs(model: Module, shape: number[], seed: number): Tensor[] {
-  return [randn(shape, { seed }), ...model.parameters().map((p, i) => {
-    // Perturb the parameters away from their initial ones and zeros (LayerNorm's β = 0, γ = 1).
-    const noise = randn(p.value.shape, { seed: seed + 10 + i });
-    return Tensor.fromData(p.value.toFloat64Array().map((v, j) => v + 0.3 * noise.data[j]), p.value.shape);
-  })];
+  return [
+    randn(shape, { seed }),
+    ...model.parameters().map((p, i) => {
+      // Perturb the parameters away from their initial ones and zeros (LayerNorm's β = 0, γ = 1).
+      const noise = randn(p.value.shape, { seed: seed + 10 + i });
+      return Tensor.fromData(
+        p.value.toFloat64Array().map((v, j) => v + 0.3 * noise.data[j]),
+        p.value.shape,
+      );
+    }),
+  ];
 }
 
 const layers: [string, () => Module, number[]][] = [
@@ -79,7 +85,11 @@ const layers: [string, () => Module, number[]][] = [
   ['MaxPool2d', () => new MaxPool2d(2), [2, 2, 4, 5]],
   ['MaxPool2d (stride 2, padding 1)', () => new MaxPool2d(3, { stride: 2, padding: 1 }), [1, 2, 5, 5]],
   ['AvgPool2d (padding 1)', () => new AvgPool2d(2, { padding: 1 }), [1, 2, 3, 4]],
-  ['a small CNN', () => new Sequential([new Unflatten(1, [1, 6, 6]), new Conv2d(1, 2, 3, { seed: 4 }), new MaxPool2d(2), new Flatten(), new Linear(8, 2, { seed: 5 })]), [2, 36]],
+  [
+    'a small CNN',
+    () => new Sequential([new Unflatten(1, [1, 6, 6]), new Conv2d(1, 2, 3, { seed: 4 }), new MaxPool2d(2), new Flatten(), new Linear(8, 2, { seed: 5 })]),
+    [2, 36],
+  ],
 ];
 
 describe('each layer: both modes against finite differences and each other', () => {
@@ -93,7 +103,13 @@ describe('each layer: both modes against finite differences and each other', () 
 
   test('Embedding (the weight; the indices are held fixed)', () => {
     const model = new Embedding(5, 3, { seed: 1 });
-    const xs = [tensor([[4, 0], [4, 2]]), model.weight.value];
+    const xs = [
+      tensor([
+        [4, 0],
+        [4, 2],
+      ]),
+      model.weight.value,
+    ];
     const report = checkGradients('Embedding', engines(model), xs, { wrt: [1], directions: 3 });
     expect(report.vjpError).toBeLessThanOrEqual(1);
     expect(report.identityError).toBeLessThan(1e-9);
@@ -143,11 +159,33 @@ test('PyTorch initialisation: conv weights and biases in ±1/√(in·kh·kw), se
 });
 
 test('pooling by hand: the max of each window, and a mean that counts padding as zeros', () => {
-  const x = tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]]]);
+  const x = tensor([
+    [
+      [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+        [9, 10, 11, 12],
+      ],
+    ],
+  ]);
   expect((primalOf(new MaxPool2d(2).forward(x)) as Tensor).toArray()).toEqual([[[[6, 8]]]]);
-  expect((primalOf(new MaxPool2d(2, { stride: 1 }).forward(x)) as Tensor).toArray()).toEqual([[[[6, 7, 8], [10, 11, 12]]]]);
+  expect((primalOf(new MaxPool2d(2, { stride: 1 }).forward(x)) as Tensor).toArray()).toEqual([
+    [
+      [
+        [6, 7, 8],
+        [10, 11, 12],
+      ],
+    ],
+  ]);
   // Window at (−1, −1) holds only x[0][0] = 1 and three zeros of padding.
-  expect((primalOf(new AvgPool2d(2, { padding: 1 }).forward(x)) as Tensor).toArray()).toEqual([[[[0.25, 1.25, 1], [3.5, 8.5, 5]]]]);
+  expect((primalOf(new AvgPool2d(2, { padding: 1 }).forward(x)) as Tensor).toArray()).toEqual([
+    [
+      [
+        [0.25, 1.25, 1],
+        [3.5, 8.5, 5],
+      ],
+    ],
+  ]);
 });
 
 test('LayerNorm: (x − mean)/√(biased var + ε), then γ and β', () => {
@@ -160,9 +198,13 @@ test('LayerNorm: (x − mean)/√(biased var + ε), then γ and β', () => {
   expect(((primalOf(ln.forward(tensor([[1, 2, 3]]))) as Tensor).toArray() as number[][])[0][2]).toBeCloseTo(2 / s + 1, 14);
 });
 
-test('BatchNorm1d: running statistics with PyTorch\'s momentum and the unbiased variance; eval uses them', () => {
+test("BatchNorm1d: running statistics with PyTorch's momentum and the unbiased variance; eval uses them", () => {
   const bn = new BatchNorm1d(2);
-  const x = tensor([[1, 10], [3, 20], [5, 60]]);
+  const x = tensor([
+    [1, 10],
+    [3, 20],
+    [5, 60],
+  ]);
   const y = primalOf(bn.forward(x)) as Tensor;
   // Feature 0: mean 3, biased var 8/3, unbiased var 4.
   expect((y.toArray() as number[][]).map((r) => r[0])).toEqual([-2, 0, 2].map((d) => d / Math.sqrt(8 / 3 + 1e-5)));
@@ -191,13 +233,23 @@ test('BatchNorm1d: running statistics with PyTorch\'s momentum and the unbiased 
 test('Embedding: rows by index; the padding row reads zero and gets no gradient', () => {
   const e = new Embedding(4, 2, { seed: 1, paddingIdx: 0 });
   expect(Array.from(e.weight.data.subarray(0, 2))).toEqual([0, 0]);
-  const out = e.forward(tensor([[2, 0], [2, 3]]));
+  const out = e.forward(
+    tensor([
+      [2, 0],
+      [2, 3],
+    ]),
+  );
   const rows = (primalOf(out) as Tensor).toArray() as number[][][];
   expect(rows[0][0]).toEqual(Array.from(e.weight.data.subarray(4, 6)));
   expect(rows[0][1]).toEqual([0, 0]);
   e.weight.data[0] = 5;
   (out as unknown as Node).backward(Tensor.fromData(new Float64Array(8).fill(1), [2, 2, 2]));
-  expect((e.weight.grad as Tensor).toArray()).toEqual([[0, 0], [0, 0], [2, 2], [1, 1]]);
+  expect((e.weight.grad as Tensor).toArray()).toEqual([
+    [0, 0],
+    [0, 0],
+    [2, 2],
+    [1, 1],
+  ]);
   expect(() => e.forward(tensor([4]))).toThrow(/index 4 .* out of range for 4 embeddings/);
 });
 

@@ -27,7 +27,9 @@ describe('bce', () => {
   });
 
   test('refuses values outside [0, 1] and mismatched shapes', () => {
-    expect(() => bce(tensor([0.5, 1.5]), tensor([0, 1]))).toThrow('bce: every input must be a probability in [0, 1], got 1.5 at index 1; for logits use bceWithLogits');
+    expect(() => bce(tensor([0.5, 1.5]), tensor([0, 1]))).toThrow(
+      'bce: every input must be a probability in [0, 1], got 1.5 at index 1; for logits use bceWithLogits',
+    );
     expect(() => bce(tensor([0.5]), tensor([0, 1]))).toThrow('bce: input has shape [1] but target has shape [2]; they must match');
   });
 });
@@ -53,7 +55,10 @@ describe('bceWithLogits', () => {
 
 describe('crossEntropy and softmax', () => {
   test('against −log softmax at the label, finite for logits [1000, 0, −1000]', () => {
-    const logits = tensor([[1000, 0, -1000], [1, 2, 3]]);
+    const logits = tensor([
+      [1000, 0, -1000],
+      [1, 2, 3],
+    ]);
     const loss = crossEntropy(logits, [0, 2], { reduction: 'none' }).toArray() as number[];
     expect(loss[0]).toBe(0);
     expect(loss[1]).toBeCloseTo(-Math.log(Math.exp(3) / (Math.exp(1) + Math.exp(2) + Math.exp(3))), 14);

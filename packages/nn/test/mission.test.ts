@@ -6,8 +6,14 @@ test('the mission example runs as written', () => {
   const inSize = 4;
   const hiddenSize = 8;
   const outSize = 3;
-  const feature = tensor([[0.5, -1, 2, 0.1], [1, 0, -0.5, 0.3]]);
-  const label = tensor([[1, 0, 0], [0, 0, 1]]);
+  const feature = tensor([
+    [0.5, -1, 2, 0.1],
+    [1, 0, -0.5, 0.3],
+  ]);
+  const label = tensor([
+    [1, 0, 0],
+    [0, 0, 1],
+  ]);
 
   const model = new Sequential([new Linear(inSize, hiddenSize), relu, new Linear(hiddenSize, outSize)]);
   const optimizer = new SGD(model.parameters(), { lr: 0.1 });
@@ -36,7 +42,10 @@ test('optimizer.step(gradients) uses the gradients a backward returned', () => {
   const make = () => new Sequential([new Linear(2, 3, { seed: 1 }), relu, new Linear(3, 1, { seed: 2 })]);
   const a = make();
   const b = make();
-  const x = tensor([[1, 2], [-1, 0.5]]);
+  const x = tensor([
+    [1, 2],
+    [-1, 0.5],
+  ]);
   const oa = new SGD(a.parameters(), { lr: 0.05 });
   const ob = new SGD(b.parameters(), { lr: 0.05 });
   a.forward(x).square().mean().backward();

@@ -50,10 +50,14 @@ describe('SGD', () => {
     const tau = 0.1;
     expectSame(
       trajectory((p) => new SGD([p], { lr, momentum: mu, dampening: tau }), 1.5, 6),
-      reference((th, g, t, s) => {
-        s.b = t === 1 ? g : mu * s.b + (1 - tau) * g;
-        return th - lr * s.b;
-      }, 1.5, 6),
+      reference(
+        (th, g, t, s) => {
+          s.b = t === 1 ? g : mu * s.b + (1 - tau) * g;
+          return th - lr * s.b;
+        },
+        1.5,
+        6,
+      ),
     );
   });
 
@@ -62,11 +66,15 @@ describe('SGD', () => {
     const mu = 0.8;
     expectSame(
       trajectory((p) => new SGD([p], { lr, momentum: mu, nesterov: true, weightDecay: 0.1 }), -2, 6),
-      reference((th, g0, t, s) => {
-        const g = g0 + 0.1 * th;
-        s.b = t === 1 ? g : mu * s.b + g;
-        return th - lr * (g + mu * s.b);
-      }, -2, 6),
+      reference(
+        (th, g0, t, s) => {
+          const g = g0 + 0.1 * th;
+          s.b = t === 1 ? g : mu * s.b + g;
+          return th - lr * (g + mu * s.b);
+        },
+        -2,
+        6,
+      ),
     );
   });
 
@@ -84,13 +92,17 @@ describe('Adam and AdamW', () => {
     const lr = 0.01;
     expectSame(
       trajectory((p) => new Adam([p], { lr }), 1.5, 8),
-      reference((th, g, t, s) => {
-        s.m = b1 * (s.m ?? 0) + (1 - b1) * g;
-        s.v = b2 * (s.v ?? 0) + (1 - b2) * g * g;
-        const mHat = s.m / (1 - b1 ** t);
-        const vHat = s.v / (1 - b2 ** t);
-        return th - (lr * mHat) / (Math.sqrt(vHat) + eps);
-      }, 1.5, 8),
+      reference(
+        (th, g, t, s) => {
+          s.m = b1 * (s.m ?? 0) + (1 - b1) * g;
+          s.v = b2 * (s.v ?? 0) + (1 - b2) * g * g;
+          const mHat = s.m / (1 - b1 ** t);
+          const vHat = s.v / (1 - b2 ** t);
+          return th - (lr * mHat) / (Math.sqrt(vHat) + eps);
+        },
+        1.5,
+        8,
+      ),
     );
   });
 
@@ -99,13 +111,17 @@ describe('Adam and AdamW', () => {
     const wd = 0.1;
     expectSame(
       trajectory((p) => new Adam([p], { lr, weightDecay: wd, amsgrad: true }), 1.5, 8),
-      reference((th, g0, t, s) => {
-        const g = g0 + wd * th;
-        s.m = b1 * (s.m ?? 0) + (1 - b1) * g;
-        s.v = b2 * (s.v ?? 0) + (1 - b2) * g * g;
-        s.vMax = Math.max(s.vMax ?? 0, s.v);
-        return th - ((lr / (1 - b1 ** t)) * s.m) / (Math.sqrt(s.vMax) / Math.sqrt(1 - b2 ** t) + eps);
-      }, 1.5, 8),
+      reference(
+        (th, g0, t, s) => {
+          const g = g0 + wd * th;
+          s.m = b1 * (s.m ?? 0) + (1 - b1) * g;
+          s.v = b2 * (s.v ?? 0) + (1 - b2) * g * g;
+          s.vMax = Math.max(s.vMax ?? 0, s.v);
+          return th - ((lr / (1 - b1 ** t)) * s.m) / (Math.sqrt(s.vMax) / Math.sqrt(1 - b2 ** t) + eps);
+        },
+        1.5,
+        8,
+      ),
     );
   });
 
@@ -114,12 +130,16 @@ describe('Adam and AdamW', () => {
     const wd = 0.1;
     expectSame(
       trajectory((p) => new AdamW([p], { lr, weightDecay: wd }), 1.5, 8),
-      reference((th0, g, t, s) => {
-        const th = th0 * (1 - lr * wd);
-        s.m = b1 * (s.m ?? 0) + (1 - b1) * g;
-        s.v = b2 * (s.v ?? 0) + (1 - b2) * g * g;
-        return th - ((lr / (1 - b1 ** t)) * s.m) / (Math.sqrt(s.v) / Math.sqrt(1 - b2 ** t) + eps);
-      }, 1.5, 8),
+      reference(
+        (th0, g, t, s) => {
+          const th = th0 * (1 - lr * wd);
+          s.m = b1 * (s.m ?? 0) + (1 - b1) * g;
+          s.v = b2 * (s.v ?? 0) + (1 - b2) * g * g;
+          return th - ((lr / (1 - b1 ** t)) * s.m) / (Math.sqrt(s.v) / Math.sqrt(1 - b2 ** t) + eps);
+        },
+        1.5,
+        8,
+      ),
     );
     expect(new AdamW([new Parameter(tensor([1]))]).weightDecay).toBe(0.01);
   });

@@ -32,7 +32,15 @@ test('Dual: value; tangent vector', () => {
 });
 
 test('TensorVar: shape and op on the first line, then the values as Tensor prints them', () => {
-  const out = softmax(variable(tensor([[1, 2, 3], [0, 0, 0]])), 1);
+  const out = softmax(
+    variable(
+      tensor([
+        [1, 2, 3],
+        [0, 0, 0],
+      ]),
+    ),
+    1,
+  );
   expect(String(out)).toBe('TensorVar(shape [2,3], from softmax)');
   expect(inspect(out)).toBe(`TensorVar(shape [2,3], from softmax)\n${String(out.primal)}`);
   expect(String(out.primal)).toBe('tensor([[0.0900, 0.2447, 0.6652],\n        [0.3333, 0.3333, 0.3333]])');
@@ -41,13 +49,18 @@ test('TensorVar: shape and op on the first line, then the values as Tensor print
 test('Parameter: shape, values and gradient', () => {
   const layer = new Linear(2, 1, { seed: 0 });
   expect(String(layer.bias)).toBe('Parameter(shape [1])');
-  layer.forward(tensor([[1, 2]])).sum().backward();
+  layer
+    .forward(tensor([[1, 2]]))
+    .sum()
+    .backward();
   expect(inspect(layer.weight)).toBe(`Parameter(shape [1,2])\n${String(layer.weight.value)}\ngrad=tensor([[1., 2.]])`);
 });
 
 test('DualTensor: summary, value and each tangent', () => {
   const t = dualTensor(tensor([1, 2]), [tensor([1, 0]), tensor([0, 1])]);
-  expect(inspect(t)).toMatch(/^DualTensor\(tag \d+, shape \[2\], 2 tangents\)\nvalue=tensor\(\[1\., 2\.\]\)\ntangent 0=tensor\(\[1\., 0\.\]\)\ntangent 1=tensor\(\[0\., 1\.\]\)$/);
+  expect(inspect(t)).toMatch(
+    /^DualTensor\(tag \d+, shape \[2\], 2 tangents\)\nvalue=tensor\(\[1\., 2\.\]\)\ntangent 0=tensor\(\[1\., 0\.\]\)\ntangent 1=tensor\(\[0\., 1\.\]\)$/,
+  );
 });
 
 test('a model prints as PyTorch’s repr, with parameter counts', () => {

@@ -60,7 +60,14 @@ test('a file written by hand from the published format loads, F64 and F32 entrie
   expect(tensors.b.toArray()).toEqual([1.5, -0.25]);
   // The same bytes as a model's weights: a Linear(3, 1) loads them under PyTorch's keys.
   const lin = new Linear(3, 1);
-  const ckpt = fromSafetensors(handWritten('{"weight":{"dtype":"F64","shape":[1,3],"data_offsets":[0,24]},"bias":{"dtype":"F32","shape":[1],"data_offsets":[24,28]}}', [...F64['1'], ...F64['-2'], ...F64['0.5'], ...F32['1.5']]));
+  const ckpt = fromSafetensors(
+    handWritten('{"weight":{"dtype":"F64","shape":[1,3],"data_offsets":[0,24]},"bias":{"dtype":"F32","shape":[1],"data_offsets":[24,28]}}', [
+      ...F64['1'],
+      ...F64['-2'],
+      ...F64['0.5'],
+      ...F32['1.5'],
+    ]),
+  );
   lin.loadStateDict(ckpt.model);
   expect(ckpt.optimizer).toBeNull();
   expect((noGrad(() => lin.forward(randn([1, 3], { seed: 0 }).mul(0).add(1))).value as Tensor).item()).toBe(1 - 2 + 0.5 + 1.5);
@@ -84,7 +91,17 @@ test('a model, its optimizer and run metadata round-trip through bytes (F64 exac
   opt.step();
   const bytes = toSafetensors(a, { optimizer: opt, meta: { epoch: 3, note: 'run' } });
   const ckpt = fromSafetensors(bytes);
-  expect(Object.keys(ckpt.model)).toEqual(['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked', '3.weight', '3.bias']);
+  expect(Object.keys(ckpt.model)).toEqual([
+    '0.weight',
+    '0.bias',
+    '1.weight',
+    '1.bias',
+    '1.running_mean',
+    '1.running_var',
+    '1.num_batches_tracked',
+    '3.weight',
+    '3.bias',
+  ]);
   expect(ckpt.meta).toEqual({ epoch: 3, note: 'run' });
   const b = new Sequential([new Linear(3, 4, { seed: 7 }), new BatchNorm1d(4), relu, new Linear(4, 2, { seed: 8 })]);
   const optB = new Adam(b.parameters(), { lr: 0.01 });
@@ -111,10 +128,31 @@ describe('corrupt files are refused with a CheckpointError, the model untouched'
   const cases: [string, Uint8Array, RegExp][] = [
     ['shorter than the size field', new Uint8Array([1, 2, 3]), /truncated: 3 bytes/],
     ['truncated data', handWritten(good, data).subarray(0, 8 + good.length + 10), /ends at byte 16 of the data, which has only 10/],
-    ['a header size past the end', (() => { const b = handWritten(good, data); b[0] = 0xff; b[1] = 0x7f; return b; })(), /header size lies/],
-    ['a header size that is not a safe integer', (() => { const b = handWritten(good, data); b.fill(0xff, 0, 8); return b; })(), /is not a usable number/],
+    [
+      'a header size past the end',
+      (() => {
+        const b = handWritten(good, data);
+        b[0] = 0xff;
+        b[1] = 0x7f;
+        return b;
+      })(),
+      /header size lies/,
+    ],
+    [
+      'a header size that is not a safe integer',
+      (() => {
+        const b = handWritten(good, data);
+        b.fill(0xff, 0, 8);
+        return b;
+      })(),
+      /is not a usable number/,
+    ],
     ['a header that is not JSON', handWritten('{"w":{"dtype":"F64",', data), /is not JSON/],
-    ['offsets that disagree with the shape', handWritten('{"w":{"dtype":"F64","shape":[3],"data_offsets":[0,16]}}', data), /has 16 bytes, its shape \[3\] of F64 needs 24/],
+    [
+      'offsets that disagree with the shape',
+      handWritten('{"w":{"dtype":"F64","shape":[3],"data_offsets":[0,16]}}', data),
+      /has 16 bytes, its shape \[3\] of F64 needs 24/,
+    ],
     ['offsets out of range', handWritten('{"w":{"dtype":"F64","shape":[2],"data_offsets":[8,24]}}', data), /ends at byte 24 of the data, which has only 16/],
     [
       'overlapping offsets',
@@ -122,10 +160,18 @@ describe('corrupt files are refused with a CheckpointError, the model untouched'
       /overlaps the entry before it/,
     ],
     ['a hole in the data', handWritten('{"w":{"dtype":"F64","shape":[1],"data_offsets":[8,16]}}', data), /bytes 0–8 of the data belong to no entry/],
-    ['bytes after the last entry', handWritten('{"w":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}', data), /the data has 16 bytes but the entries cover 8/],
+    [
+      'bytes after the last entry',
+      handWritten('{"w":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}', data),
+      /the data has 16 bytes but the entries cover 8/,
+    ],
     ['an unknown dtype', handWritten('{"w":{"dtype":"Q7","shape":[2],"data_offsets":[0,16]}}', data), /dtype "Q7"/],
     ['negative offsets', handWritten('{"w":{"dtype":"F64","shape":[2],"data_offsets":[-16,0]}}', data), /not \[begin, end\]/],
-    ['metadata that is not strings', handWritten('{"__metadata__":{"a":1},"w":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}}', data), /__metadata__\.a is not a string/],
+    [
+      'metadata that is not strings',
+      handWritten('{"__metadata__":{"a":1},"w":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}}', data),
+      /__metadata__\.a is not a string/,
+    ],
   ];
   test.each(cases)('%s', (_name, bytes, message) => {
     expect(() => decodeSafetensors(bytes, 'f.safetensors')).toThrow(CheckpointError);

@@ -73,12 +73,7 @@ function accumulate(c: Chunk, k: number, g: Primal, p: number): void {
     return;
   }
   const a = e.adjoint;
-  e.adjoint =
-    typeof a === 'number' && typeof g === 'number'
-      ? a + g
-      : a instanceof Tensor && g instanceof Tensor
-        ? tensorOps.add(a, g)
-        : o.add(a, g);
+  e.adjoint = typeof a === 'number' && typeof g === 'number' ? a + g : a instanceof Tensor && g instanceof Tensor ? tensorOps.add(a, g) : o.add(a, g);
 }
 
 /** Options of one backward pass. */
@@ -254,7 +249,8 @@ export function backward(root: Node, seed?: Primal, options: BackwardOptions = {
       'this value does not require grad: it was computed under noGrad, from constants or from detached values, so no graph leads back from it (PyTorch: "does not require grad and does not have a grad_fn")',
     );
   }
-  if (options === null || typeof options !== 'object') throw new DTypeError('backward', `options must be an object, got ${options === null ? 'null' : typeof options}`);
+  if (options === null || typeof options !== 'object')
+    throw new DTypeError('backward', `options must be an object, got ${options === null ? 'null' : typeof options}`);
   const s = seed ?? defaultSeed(root);
   const { id, chunks } = propagate([root], [s], { retainGraph: true });
   const retain = options.retainGraph === true;

@@ -64,7 +64,8 @@ export function graphNodes(root: Node): Node[] {
 
 /** The nodes reachable from the roots through their parents, parents before children. */
 export function topologicalOrder(roots: readonly Node[]): Node[] {
-  if (!Array.isArray(roots)) throw new DTypeError('topologicalOrder', `roots must be an array of Vars or TensorVars, got ${roots === null ? 'null' : typeof roots}`);
+  if (!Array.isArray(roots))
+    throw new DTypeError('topologicalOrder', `roots must be an array of Vars or TensorVars, got ${roots === null ? 'null' : typeof roots}`);
   roots.forEach((r) => checkNode('topologicalOrder', r));
   const key = (c: Chunk, k: number) => `${c.serial}:${k}`;
   const seen = new Set<string>(roots.map((r) => key(r.chunk, r.index)));
@@ -85,7 +86,8 @@ export function topologicalOrder(roots: readonly Node[]): Node[] {
 /** The DOT source of the graph that produced `root` (before backward releases it, or retained). */
 export function toDot(root: Node, options: DotOptions = {}): string {
   if (!(root instanceof Node)) throw new DTypeError('toDot', `expected a Var or TensorVar, got ${root === null ? 'null' : typeof root}`);
-  if (options === null || typeof options !== 'object') throw new DTypeError('toDot', `options must be an object, got ${options === null ? 'null' : typeof options}`);
+  if (options === null || typeof options !== 'object')
+    throw new DTypeError('toDot', `options must be an object, got ${options === null ? 'null' : typeof options}`);
   // Written into the DOT source as they are: only the known words, never user text.
   if (options.rankdir !== undefined && !['LR', 'TB', 'RL', 'BT'].includes(options.rankdir)) {
     throw new ValueError('toDot', `rankdir must be 'LR', 'TB', 'RL' or 'BT', got ${JSON.stringify(options.rankdir)}`);

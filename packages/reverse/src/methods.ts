@@ -121,4 +121,8 @@ function compileMethod(name: string, op: Op<undefined>): Method | undefined {
 // The methods' source, generated at build time by `pnpm generate` (see core's elementwise.ts).
 addGenerated(factories);
 
-installScalarMethods(Var.prototype, () => o, (name, op) => compileMethod(name, op));
+installScalarMethods(
+  Var.prototype,
+  () => o,
+  (name, op) => compileMethod(name, op),
+);

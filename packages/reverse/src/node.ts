@@ -210,7 +210,10 @@ export class TensorVar extends Node {
   }
 
   override valueOf(): never {
-    throw new ValueError('TensorVar', 'a TensorVar was used with a JavaScript operator (+, *, <, …); use its methods (x.add(y), x.matmul(w)) so the graph is recorded');
+    throw new ValueError(
+      'TensorVar',
+      'a TensorVar was used with a JavaScript operator (+, *, <, …); use its methods (x.add(y), x.matmul(w)) so the graph is recorded',
+    );
   }
 
   override toString(): string {

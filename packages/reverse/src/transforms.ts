@@ -222,7 +222,11 @@ export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: unknown): u
       // zero, as in JAX), so jacrev's row i walks only the part of the graph output i uses.
       const live = roots.flatMap((r, i) => (r === null || cs[i] === 0 ? [] : [{ r, c: cs[i] as Primal }]));
       if (live.length === 0) return gradientsOf(xs, primals, false);
-      propagate(live.map((l) => l.r), live.map((l) => l.c), { retainGraph: true });
+      propagate(
+        live.map((l) => l.r),
+        live.map((l) => l.c),
+        { retainGraph: true },
+      );
       return gradientsOf(xs, primals);
     },
   };

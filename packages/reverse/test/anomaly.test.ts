@@ -52,7 +52,10 @@ function poisoned(p: ScalarProgram, cut: number) {
     const vals = runScalar(head, xs, adBackend);
     const last = vals[vals.length - 1] as Var;
     const bad = last.square().add(1).neg().log();
-    return bad.mul(xs[0] as Var).sin().add(last);
+    return bad
+      .mul(xs[0] as Var)
+      .sin()
+      .add(last);
   };
   return { f, step: countOps(head) + 4 };
 }
@@ -79,7 +82,13 @@ describe('the same NaN is reported the same way by both modes', () => {
         const clean = new ScalarProgram(p.n, p.body.slice(0, cut), 1, p.seed);
         detectAnomaly(() => grad((xs: Var[]) => runScalar(clean, xs, adBackend).slice(-1)[0] as Var)(x));
 
-        const forward = anomalyOf(() => jvp(f as (xs: Dual[]) => Dual, x, x.map(() => 1)));
+        const forward = anomalyOf(() =>
+          jvp(
+            f as (xs: Dual[]) => Dual,
+            x,
+            x.map(() => 1),
+          ),
+        );
         const reverse = anomalyOf(() => grad(f as (xs: Var[]) => Var)(x));
         for (const e of [forward, reverse]) {
           expect(e.op).toBe('log');
@@ -88,7 +97,13 @@ describe('the same NaN is reported the same way by both modes', () => {
           expect(e.message).toBe(`log: produced a non-finite value (NaN or ±∞) from finite inputs in the forward pass at step ${step}`);
         }
         // Without detection the NaN passes silently, in both modes.
-        expect(jvp(f as (xs: Dual[]) => Dual, x, x.map(() => 1)).value).toBeNaN();
+        expect(
+          jvp(
+            f as (xs: Dual[]) => Dual,
+            x,
+            x.map(() => 1),
+          ).value,
+        ).toBeNaN();
         expect(grad(f as (xs: Var[]) => Var)(x)[0]).toBeNaN();
       }),
       fcParams(400),
@@ -96,10 +111,19 @@ describe('the same NaN is reported the same way by both modes', () => {
   });
 
   test('tensor programs: log of a negative entry inside an MLP-like chain, both modes name it at the same step', () => {
-    const W = tensor([[0.5, -1], [2, 0.25]]);
+    const W = tensor([
+      [0.5, -1],
+      [2, 0.25],
+    ]);
     // Steps: 1 reshape (a 1-D operand of matmul becomes a row), 2 matmul, 3 reshape back, 4 tanh,
     // 5 sub, 6 log (its second entry is log(tanh(…) − 2), of a negative number), 7 sum.
-    const f = (x: Tensor | TensorVar | DualTensor) => (x as TensorVar).matmul(W).tanh().sub(tensor([0, 2])).log().sum();
+    const f = (x: Tensor | TensorVar | DualTensor) =>
+      (x as TensorVar)
+        .matmul(W)
+        .tanh()
+        .sub(tensor([0, 2]))
+        .log()
+        .sum();
     const x = tensor([0.3, -0.7]);
     const forward = anomalyOf(() => jvp((xs: DualTensor[]) => f(xs[0]) as unknown as DualTensor, [x], [tensor([1, 0])]));
     const reverse = anomalyOf(() => grad(f as (v: TensorVar) => TensorVar)(x));
@@ -109,7 +133,11 @@ describe('the same NaN is reported the same way by both modes', () => {
   });
 
   test('an infinite adjoint: √ at 0 is named in the backward pass (reverse) and the tangent pass (forward)', () => {
-    const f = (xs: (Var | Dual)[]) => (xs[0] as Var).mul(0).sqrt().add(xs[1] as Var);
+    const f = (xs: (Var | Dual)[]) =>
+      (xs[0] as Var)
+        .mul(0)
+        .sqrt()
+        .add(xs[1] as Var);
     const forward = anomalyOf(() => jvp(f as unknown as (xs: Dual[]) => Dual, [2, 3], [1, 1]));
     expect([forward.op, forward.pass, forward.step]).toEqual(['sqrt', 'tangent', 2]);
     const reverse = anomalyOf(() => grad(f as (xs: Var[]) => Var)([2, 3]));

@@ -1,16 +1,6 @@
 /** The graph: micrograd's example, reuse, accumulation, release, noGrad, detach, long chains. */
 import { ones, type Tensor, tensor } from '@ad/core';
-import {
-  AnomalyError,
-  ReleasedGraphError,
-  type TensorVar,
-  type Var,
-  detectAnomaly,
-  noGrad,
-  toDot,
-  variable,
-  zeroGrad,
-} from '../src/index.js';
+import { AnomalyError, ReleasedGraphError, type TensorVar, type Var, detectAnomaly, noGrad, toDot, variable, zeroGrad } from '../src/index.js';
 
 describe('micrograd README expression', () => {
   test('g = 24.7041, ∂g/∂a = 138.8338, ∂g/∂b = 645.5773', () => {
@@ -79,12 +69,23 @@ describe('backward', () => {
   });
 
   test('tensor nodes: broadcasting adjoints, seeds of the output shape', () => {
-    const W = variable(tensor([[1, 2], [3, 4]]));
+    const W = variable(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     const b = variable(tensor([1, -1]));
-    const x = tensor([[1, 1], [2, 0]]);
+    const x = tensor([
+      [1, 1],
+      [2, 0],
+    ]);
     const y = W.matmul(x).add(b);
     y.backward(ones([2, 2]));
-    expect((W.grad as Tensor).toArray()).toEqual([[2, 2], [2, 2]]);
+    expect((W.grad as Tensor).toArray()).toEqual([
+      [2, 2],
+      [2, 2],
+    ]);
     expect((b.grad as Tensor).toArray()).toEqual([2, 2]);
     expect(() => y.backward()).toThrow(/a seed can be implied only for a scalar output, got shape \[2,2\]/);
   });
@@ -111,9 +112,7 @@ describe('anomaly mode names the first op that went non-finite', () => {
   test('forward: log of a negative number', () => {
     const x = variable(-1);
     expect(() => detectAnomaly(() => x.mul(2).log())).toThrow(AnomalyError);
-    expect(() => detectAnomaly(() => x.mul(2).log())).toThrow(
-      'log: produced a non-finite value (NaN or ±∞) from finite inputs in the forward pass at step 2',
-    );
+    expect(() => detectAnomaly(() => x.mul(2).log())).toThrow('log: produced a non-finite value (NaN or ±∞) from finite inputs in the forward pass at step 2');
     expect(x.mul(2).log().value).toBeNaN();
   });
 
@@ -131,7 +130,12 @@ describe('toDot', () => {
     const y = variable(2);
     const f = x.add(y).mul(x.sub(y));
     f.backward(1, { retainGraph: true });
-    const dot = toDot(f, { labels: new Map([[x, 'x'], [y, 'y']]) });
+    const dot = toDot(f, {
+      labels: new Map([
+        [x, 'x'],
+        [y, 'y'],
+      ]),
+    });
     expect(dot).toMatch(/^digraph G \{/);
     expect(dot).toContain('{ x | value 3 | grad 6 }');
     expect(dot).toContain('{ y | value 2 | grad -4 }');

@@ -25,7 +25,9 @@ test('clamp passes the gradient on [min, max] bounds included, relu6 only strict
   expect(clamp(tensor([0.5]), 2, 1).toArray()).toEqual([1]);
   // Tensor bounds get the gradient where they are the result.
   const lo = variable(tensor([0, 0, 0]));
-  const out = variable(tensor([-1, 0.5, 2])).clamp(lo, 1).sum();
+  const out = variable(tensor([-1, 0.5, 2]))
+    .clamp(lo, 1)
+    .sum();
   out.backward();
   expect((lo.grad as Tensor).toArray()).toEqual([1, 0, 0]);
 });
@@ -47,7 +49,14 @@ test('prod and cumprod are exact where an element is 0 (no division)', () => {
   expect(x.cumprod(0).toArray()).toEqual([2, 0, 0, 0]);
   // Σⱼ ∂yⱼ/∂x₁ = Σ_{j≥1} Π_{k≤j, k≠1} xₖ = 2 + 2·3 + 2·3·4
   expect((g((v) => v.cumprod(0), x) as number[])[1]).toBe(2 + 6 + 24);
-  expect(tensor([[1, 2], [3, 4]]).prod(1, true).toArray()).toEqual([[2], [12]]);
+  expect(
+    tensor([
+      [1, 2],
+      [3, 4],
+    ])
+      .prod(1, true)
+      .toArray(),
+  ).toEqual([[2], [12]]);
   expect(tensor([]).prod().item()).toBe(1);
   expect(tensor([1, 2, 3, 4, 5]).cumsum(0).toArray()).toEqual([1, 3, 6, 10, 15]);
 });
@@ -64,33 +73,101 @@ test('norm: gradient 0 at the zero vector (PyTorch masks the 0/0), x/‖x‖ els
 
 test('concat, stack, split, tile, pad, flip: values, and adjoints routed back to their pieces', () => {
   const a = tensor([[1, 2]]);
-  const b = tensor([[3, 4], [5, 6]]);
-  expect(concat([a, b], 0).toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
+  const b = tensor([
+    [3, 4],
+    [5, 6],
+  ]);
+  expect(concat([a, b], 0).toArray()).toEqual([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
   expect(stack([a, a], 0).shape).toEqual([2, 1, 2]);
   expect(() => concat([a, tensor([1, 2, 3])], 0)).toThrow(ShapeError);
   expect(() => stack([a, b])).toThrow(/stack: tensor 1 has shape \[2,2\], tensor 0 has \[1,2\]/);
   expect(split(tensor([1, 2, 3, 4, 5]), 2).map((p) => p.toArray())).toEqual([[1, 2], [3, 4], [5]]);
   expect(split(tensor([1, 2, 3]), [1, 2]).map((p) => p.toArray())).toEqual([[1], [2, 3]]);
   expect(() => split(tensor([1, 2, 3]), [1, 1])).toThrow(/sum to 2, but axis 0 has 3/);
-  expect(tensor([[1, 2]]).tile([2, 2]).toArray()).toEqual([[1, 2, 1, 2], [1, 2, 1, 2]]);
+  expect(
+    tensor([[1, 2]])
+      .tile([2, 2])
+      .toArray(),
+  ).toEqual([
+    [1, 2, 1, 2],
+    [1, 2, 1, 2],
+  ]);
   expect(g((v) => v.tile([3]), tensor([1, 2]))).toEqual([3, 3]);
-  expect(tensor([1, 2]).pad([[1, 2]], -1).toArray()).toEqual([-1, 1, 2, -1, -1]);
+  expect(
+    tensor([1, 2])
+      .pad([[1, 2]], -1)
+      .toArray(),
+  ).toEqual([-1, 1, 2, -1, -1]);
   expect(g((v) => v.pad([[2, 0]], 9).mul(tensor([5, 5, 1, 2])), tensor([1, 1]))).toEqual([1, 2]);
-  expect(tensor([[1, 2], [3, 4]]).flip(1).toArray()).toEqual([[2, 1], [4, 3]]);
-  expect(tensor([[1, 2], [3, 4]]).flip().toArray()).toEqual([[4, 3], [2, 1]]);
+  expect(
+    tensor([
+      [1, 2],
+      [3, 4],
+    ])
+      .flip(1)
+      .toArray(),
+  ).toEqual([
+    [2, 1],
+    [4, 3],
+  ]);
+  expect(
+    tensor([
+      [1, 2],
+      [3, 4],
+    ])
+      .flip()
+      .toArray(),
+  ).toEqual([
+    [4, 3],
+    [2, 1],
+  ]);
 });
 
 test('indexSelect and gather: repeated indices add their adjoints; indices out of range are refused by name', () => {
-  const x = tensor([[1, 2], [3, 4], [5, 6]]);
-  expect(x.indexSelect(0, [2, 0, 2]).toArray()).toEqual([[5, 6], [1, 2], [5, 6]]);
-  expect(g((v) => v.indexSelect(0, [2, 0, 2]), x)).toEqual([[1, 1], [0, 0], [2, 2]]);
-  expect(x.gather(1, tensor([[1, 1], [0, 1], [0, 0]])).toArray()).toEqual([[2, 2], [3, 4], [5, 5]]);
+  const x = tensor([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
+  expect(x.indexSelect(0, [2, 0, 2]).toArray()).toEqual([
+    [5, 6],
+    [1, 2],
+    [5, 6],
+  ]);
+  expect(g((v) => v.indexSelect(0, [2, 0, 2]), x)).toEqual([
+    [1, 1],
+    [0, 0],
+    [2, 2],
+  ]);
+  expect(
+    x
+      .gather(
+        1,
+        tensor([
+          [1, 1],
+          [0, 1],
+          [0, 0],
+        ]),
+      )
+      .toArray(),
+  ).toEqual([
+    [2, 2],
+    [3, 4],
+    [5, 5],
+  ]);
   expect(() => x.indexSelect(0, [3])).toThrow(/indexSelect: index 3 is not an integer in \[0, 3\)/);
   expect(() => x.gather(1, tensor([[2]]))).toThrow(ValueError);
 });
 
 test('oneHot: rows of a mask; out-of-range classes refused; a Dual gives a Dual with zero tangents', () => {
-  expect(tensor([0, 2]).oneHot(3).toArray()).toEqual([[1, 0, 0], [0, 0, 1]]);
+  expect(tensor([0, 2]).oneHot(3).toArray()).toEqual([
+    [1, 0, 0],
+    [0, 0, 1],
+  ]);
   expect(() => tensor([3]).oneHot(3)).toThrow(/oneHot: index 3 is not an integer in \[0, 3\)/);
   expect(() => tensor([0]).oneHot(0)).toThrow(ValueError);
 });

@@ -71,9 +71,7 @@ function engines(p: ScalarProgram): Differentiable {
 const counts = { scalarFd: 0, tensorFd: 0 };
 
 afterAll(() => {
-  process.stdout.write(
-    `reverse property tests: ${counts.scalarFd} scalar and ${counts.tensorFd} tensor programs also checked against finite differences\n`,
-  );
+  process.stdout.write(`reverse property tests: ${counts.scalarFd} scalar and ${counts.tensorFd} tensor programs also checked against finite differences\n`);
 });
 
 describe(`reverse against forward on ${RUNS.reverseScalar.toLocaleString('en')} random scalar programs`, () => {
@@ -90,7 +88,14 @@ describe(`reverse against forward on ${RUNS.reverseScalar.toLocaleString('en')} 
         const m = J.length;
 
         const { value, vjp: pull } = maybeAnomaly(anomaly, () => vjp(f as (xs: Var[]) => Var[], x));
-        expectSameNumbers('value', asNumbers(value), hyperDual(p, x.map(() => 0)).map((o) => o.v));
+        expectSameNumbers(
+          'value',
+          asNumbers(value),
+          hyperDual(
+            p,
+            x.map(() => 0),
+          ).map((o) => o.v),
+        );
         const [yBar, yBar2] = p.directions(2, m, 3);
         const [v] = p.directions(1, p.n, 4);
         for (const c of [yBar, yBar2]) {
@@ -169,7 +174,6 @@ describe(`second order on ${RUNS.reverseSecondOrder.toLocaleString('en')} random
         const e = (i: number) => x.map((_, j) => (i === j ? 1 : 0));
         const want = x.map((_, i) => hyperDual(p, e(i), v).slice(-1)[0]);
         expectWithinRounding('hvp', [Hv], [want.map((o) => o.ab)], [want.map((o) => o.AB)], ops);
-
       }),
       fcParams(RUNS.reverseSecondOrder),
     );
@@ -229,7 +233,8 @@ describe(`reverse against forward on ${RUNS.reverseTensor.toLocaleString('en')} 
         const lhs = dot(flat(yBar), Jv);
         const rhs = xBars.reduce((s, xb, i) => s + dot(flat(xb), flat(vs[i])), 0);
         const scale =
-          flat(yBar).reduce((s, c, i) => s + Math.abs(c * Jv[i]), 0) + xBars.reduce((s, xb, i) => s + flat(xb).reduce((t, a, j) => t + Math.abs(a * flat(vs[i])[j]), 0), 0);
+          flat(yBar).reduce((s, c, i) => s + Math.abs(c * Jv[i]), 0) +
+          xBars.reduce((s, xb, i) => s + flat(xb).reduce((t, a, j) => t + Math.abs(a * flat(vs[i])[j]), 0), 0);
         const l1 = (a: readonly number[]) => a.reduce((t, v) => t + Math.abs(v), 0);
         const noise = 1e-13 * (1 + cond.maxAbs);
         const floor = noise * l1(flat(yBar)) * l1(vs.flatMap(flat));
@@ -276,7 +281,8 @@ describe(`reverse against forward on ${RUNS.reverseTensor.toLocaleString('en')} 
         });
         for (let i = 0; i < n; i++) {
           for (let j = 0; j < i; j++) {
-            if (!close(Hr[i * n + j], Hr[j * n + i], big, noise)) throw new Error(`hessian not symmetric at (${i}, ${j}): ${Hr[i * n + j]} vs ${Hr[j * n + i]}`);
+            if (!close(Hr[i * n + j], Hr[j * n + i], big, noise))
+              throw new Error(`hessian not symmetric at (${i}, ${j}): ${Hr[i * n + j]} vs ${Hr[j * n + i]}`);
           }
         }
       }),

@@ -62,8 +62,10 @@ describe('the property tests catch injected bugs and shrink them to minimal prog
   });
 
   test('a wrong forward rule (sigmoid: ẏ = y(1 + y)·ẋ) shrinks to sigmoid of one 0-d input', () => {
-    const bad: Op<undefined>['jvp'] = <T,>(o: Algebra<T>, _xs: readonly T[], y: T) => ([xDot]: readonly (T | null)[]) =>
-      xDot === null ? null : o.mul(o.mul(y, o.add(1, y)), xDot);
+    const bad: Op<undefined>['jvp'] =
+      <T>(o: Algebra<T>, _xs: readonly T[], y: T) =>
+      ([xDot]: readonly (T | null)[]) =>
+        xDot === null ? null : o.mul(o.mul(y, o.add(1, y)), xDot);
     withRule(ops.sigmoid, 'jvp', bad, () => {
       const { program, message } = shrunk(fc.check(property, params));
       expect(program.body.map((i) => i.op)).toEqual(['sigmoid']);
@@ -74,10 +76,12 @@ describe('the property tests catch injected bugs and shrink them to minimal prog
   });
 
   test('a wrong reverse rule (div: ȳ += +z̄·z/y) shrinks to div of 0-d inputs', () => {
-    const bad: Op<undefined>['vjp'] = <T,>(o: Algebra<T>, [a, b]: readonly T[], z: T) => (zBar: T, needs: readonly boolean[]) => [
-      needs[0] ? unbroadcast(o, o.div(zBar, b), o.shape(a)) : null,
-      needs[1] ? unbroadcast(o, o.mul(zBar, o.div(z, b)), o.shape(b)) : null,
-    ];
+    const bad: Op<undefined>['vjp'] =
+      <T>(o: Algebra<T>, [a, b]: readonly T[], z: T) =>
+      (zBar: T, needs: readonly boolean[]) => [
+        needs[0] ? unbroadcast(o, o.div(zBar, b), o.shape(a)) : null,
+        needs[1] ? unbroadcast(o, o.mul(zBar, o.div(z, b)), o.shape(b)) : null,
+      ];
     withRule(ops.div, 'vjp', bad, () => {
       const { program, message } = shrunk(fc.check(property, params));
       expect(program.body.map((i) => i.op)).toEqual(['div']);

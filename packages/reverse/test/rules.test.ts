@@ -15,7 +15,10 @@ function engines(spec: Spec, wrt: readonly number[]): Differentiable {
     f: (xs) => apply(tensorOps, xs),
     jvp: (xs, vs) => {
       const tag = newTag();
-      const y = apply(any, xs.map((x, i) => (wrt.includes(i) ? new DualTensor(tag, x, [vs[i]]) : x)));
+      const y = apply(
+        any,
+        xs.map((x, i) => (wrt.includes(i) ? new DualTensor(tag, x, [vs[i]]) : x)),
+      );
       return y instanceof DualTensor ? (y.tangents[0] as Tensor) : Tensor.fromData(new Float64Array(xs[0].size * 0 + (y as Tensor).size), (y as Tensor).shape);
     },
     vjp: (xs, yBar) => {

@@ -66,9 +66,7 @@ describe('grad and valueAndGrad', () => {
   });
 
   test('errors: vector output', () => {
-    expect(() => grad((v: TensorVar) => v.mul(2) as never)(tensor([1, 2, 3]))).toThrow(
-      'grad: f must return a scalar, got shape [3]; did you mean jacrev?',
-    );
+    expect(() => grad((v: TensorVar) => v.mul(2) as never)(tensor([1, 2, 3]))).toThrow('grad: f must return a scalar, got shape [3]; did you mean jacrev?');
     expect(() => grad(((xs: Var[]) => [xs[0], xs[1]]) as never)([1, 2])).toThrow('grad: f must return a scalar, got an array of 2; did you mean jacrev?');
   });
 });
@@ -116,7 +114,12 @@ describe('second order', () => {
     const v = [1, -2, 0.5, 3];
     const H = forwardHessian(rosenbrock as (xs: Dual[]) => Dual)(x);
     const Hv = hvp(rosenbrock as (xs: Var[]) => Var)(x, v);
-    H.forEach((row, i) => expect(Hv[i]).toBeCloseTo(row.reduce((s, h, j) => s + h * v[j], 0), 9));
+    H.forEach((row, i) =>
+      expect(Hv[i]).toBeCloseTo(
+        row.reduce((s, h, j) => s + h * v[j], 0),
+        9,
+      ),
+    );
   });
 
   test('hessian (forward-over-reverse) agrees with forward-over-forward', () => {
@@ -200,7 +203,9 @@ describe('nesting both ways on scalars, and second derivatives of pow', () => {
     const H = hessian(([x, y]: Var[]) => x.pow(y))([2, 0]);
     expect(H[0][1]).toBeCloseTo(0.5, 12); // ∂²/∂x∂y xʸ = xʸ⁻¹(1 + y ln x) = 1/2 at (2, 0)
     expect(H[1][0]).toBeCloseTo(0.5, 12);
-    hessian(([x, y]: Var[]) => x.mul(0).pow(y))([1, 2]).flat().forEach((v) => expect(Number.isFinite(v)).toBe(true));
+    hessian(([x, y]: Var[]) => x.mul(0).pow(y))([1, 2])
+      .flat()
+      .forEach((v) => expect(Number.isFinite(v)).toBe(true));
   });
 
   test('valueAndGrad keeps the value of an output made on the general path', () => {

@@ -25,10 +25,7 @@ export type AdamUpdate = AdamScalars;
  * Updates θ, m, v (and vMax, for AMSGrad) in place from the gradient. All arrays have θ's
  * length; the caller checks that.
  */
-export function adamUpdate(
-  theta: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, vMax: Float64Array | undefined,
-  s: AdamUpdate,
-): void {
+export function adamUpdate(theta: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, vMax: Float64Array | undefined, s: AdamUpdate): void {
   const path = kernels();
   if (path !== 'js' && (kernelMode() !== 'auto' || theta.length >= ADAM_MIN)) {
     if (adamWasm(theta, grad, m, v, vMax, s)) return;

@@ -112,11 +112,7 @@ type Layout = 'f' | 's';
 type FlatKernel = (out: Float64Array, n: number, ...operands: (Float64Array | number)[]) => void;
 
 /** out (contiguous, row-major over `shape`) = expr(operands read through their strides). */
-type StridedKernel = (
-  out: Float64Array,
-  shape: readonly number[],
-  ...operands: (Float64Array | number | readonly number[])[]
-) => void;
+type StridedKernel = (out: Float64Array, shape: readonly number[], ...operands: (Float64Array | number | readonly number[])[]) => void;
 
 /**
  * The compiled loops of one element-wise expression over named operands, e.g.

@@ -81,10 +81,19 @@ const SMALL_MNK = 512;
  * C must not overlap A or B.
  */
 export function gemm(
-  m: number, n: number, k: number,
-  a: Float64Array, aOff: number, aRs: number, aCs: number,
-  b: Float64Array, bOff: number, bRs: number, bCs: number,
-  c: Float64Array, cOff: number,
+  m: number,
+  n: number,
+  k: number,
+  a: Float64Array,
+  aOff: number,
+  aRs: number,
+  aCs: number,
+  b: Float64Array,
+  bOff: number,
+  bRs: number,
+  bCs: number,
+  c: Float64Array,
+  cOff: number,
 ): void {
   if (m === 0 || n === 0) return;
   if (k === 0) {
@@ -133,10 +142,19 @@ export function gemm(
  * MR rows and waste up to 3/4 of its work) and for a single column (matrix·vector).
  */
 function gemmUnpacked(
-  m: number, n: number, k: number,
-  a: Float64Array, aOff: number, aRs: number, aCs: number,
-  b: Float64Array, bOff: number, bRs: number, bCs: number,
-  c: Float64Array, cOff: number,
+  m: number,
+  n: number,
+  k: number,
+  a: Float64Array,
+  aOff: number,
+  aRs: number,
+  aCs: number,
+  b: Float64Array,
+  bOff: number,
+  bRs: number,
+  bCs: number,
+  c: Float64Array,
+  cOff: number,
 ): void {
   const n4 = n - (n % 4);
   const bCs2 = 2 * bCs;
@@ -146,7 +164,10 @@ function gemmUnpacked(
     const ci = cOff + i * n;
     let j = 0;
     for (; j < n4; j += 4) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       let ia = ai;
       let ib = bOff + j * bCs;
       for (let p = 0; p < k; p++) {
@@ -250,10 +271,22 @@ function packB(kc: number, nc: number, b: Float64Array, off: number, rs: number,
 function microKernel(kc: number, ai: number, bi: number, c: Float64Array, ci: number, ldc: number): void {
   const ap = A_PACK;
   const bp = B_PACK;
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let p = 0; p < kc; p++) {
     // The indices are in range already; `& MASK` only lets TurboFan know they are int32.
     const a0 = ap[ai & A_MASK];
@@ -264,20 +297,44 @@ function microKernel(kc: number, ai: number, bi: number, c: Float64Array, ci: nu
     const b1 = bp[(bi + 1) & B_MASK];
     const b2 = bp[(bi + 2) & B_MASK];
     const b3 = bp[(bi + 3) & B_MASK];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
     ai += MR;
     bi += NR;
   }
   const r1 = ci + ldc;
   const r2 = r1 + ldc;
   const r3 = r2 + ldc;
-  c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02; c[ci + 3] += c03;
-  c[r1] += c10; c[r1 + 1] += c11; c[r1 + 2] += c12; c[r1 + 3] += c13;
-  c[r2] += c20; c[r2 + 1] += c21; c[r2 + 2] += c22; c[r2 + 3] += c23;
-  c[r3] += c30; c[r3 + 1] += c31; c[r3 + 2] += c32; c[r3 + 3] += c33;
+  c[ci] += c00;
+  c[ci + 1] += c01;
+  c[ci + 2] += c02;
+  c[ci + 3] += c03;
+  c[r1] += c10;
+  c[r1 + 1] += c11;
+  c[r1 + 2] += c12;
+  c[r1 + 3] += c13;
+  c[r2] += c20;
+  c[r2 + 1] += c21;
+  c[r2 + 2] += c22;
+  c[r2 + 3] += c23;
+  c[r3] += c30;
+  c[r3 + 1] += c31;
+  c[r3 + 2] += c32;
+  c[r3 + 3] += c33;
 }
 
 /** Adds the valid mr×nr corner of EDGE_TILE into C (rows ldc apart). */

@@ -68,9 +68,17 @@ export function kernels(): KernelPath {
  * with general strides; out holds the count row-major m×n results and is overwritten.
  */
 export function gemmBatch(
-  m: number, n: number, k: number,
-  a: Float64Array, aOffsets: ArrayLike<number>, aRs: number, aCs: number,
-  b: Float64Array, bOffsets: ArrayLike<number>, bRs: number, bCs: number,
+  m: number,
+  n: number,
+  k: number,
+  a: Float64Array,
+  aOffsets: ArrayLike<number>,
+  aRs: number,
+  aCs: number,
+  b: Float64Array,
+  bOffsets: ArrayLike<number>,
+  bRs: number,
+  bCs: number,
   out: Float64Array,
 ): void {
   const count = aOffsets.length;

@@ -29,15 +29,21 @@ interface WasmApi {
 interface GemmExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
-  gemm(
-    m: number, n: number, k: number,
-    a: number, aRs: number, aCs: number,
-    b: number, bRs: number, bCs: number,
-    c: number,
-  ): void;
+  gemm(m: number, n: number, k: number, a: number, aRs: number, aCs: number, b: number, bRs: number, bCs: number, c: number): void;
   adam(
-    theta: number, grad: number, m: number, v: number, vMax: number, n: number,
-    b1: number, b2: number, stepSize: number, sqrtC2: number, eps: number, decay: number, l2: number,
+    theta: number,
+    grad: number,
+    m: number,
+    v: number,
+    vMax: number,
+    n: number,
+    b1: number,
+    b2: number,
+    stepSize: number,
+    sqrtC2: number,
+    eps: number,
+    decay: number,
+    l2: number,
   ): void;
 }
 
@@ -77,9 +83,10 @@ function load(variant: WasmVariant): Loaded | string {
   } else {
     const bytes = decode(variant === 'wasm' ? KERNELS_SIMD : KERNELS_RELAXED_SIMD);
     if (!api.validate(bytes)) {
-      result = variant === 'wasm'
-        ? 'this engine does not validate WebAssembly SIMD'
-        : 'this engine does not validate relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)';
+      result =
+        variant === 'wasm'
+          ? 'this engine does not validate WebAssembly SIMD'
+          : 'this engine does not validate relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)';
     } else {
       try {
         const exports = new api.Instance(new api.Module(bytes), {}).exports as GemmExports;
@@ -228,10 +235,7 @@ export interface AdamScalars {
  * the gradient, updated, and copied back. Returns false (touching nothing) if the plain SIMD
  * build does not load or the vectors would not fit; the caller then runs the JavaScript loop.
  */
-export function adamWasm(
-  theta: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, vMax: Float64Array | undefined,
-  s: AdamScalars,
-): boolean {
+export function adamWasm(theta: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, vMax: Float64Array | undefined, s: AdamScalars): boolean {
   const l = load('wasm');
   if (typeof l === 'string') return false;
   const n = theta.length;

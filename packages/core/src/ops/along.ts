@@ -17,4 +17,3 @@ export function placeAlong(c: MethodContext, x: Self, shape: Shape, axis: number
 export function sliceAlong(c: MethodContext, x: Self, axis: number, start: number, count: number): Self {
   return c.apply(slice, [x], { axes: along(c.shape(x), axis, start, count) });
 }
-

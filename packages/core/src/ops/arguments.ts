@@ -58,10 +58,7 @@ export function inferShape(from: Shape, shape: Shape): number[] {
     out[unknown[0]] = total / known;
   }
   if (sizeOf(out) !== total) {
-    throw new ShapeError(
-      'reshape',
-      `cannot reshape ${fmtShape(from)} (${total} elements) into ${fmtShape(out)} (${sizeOf(out)} elements)`,
-    );
+    throw new ShapeError('reshape', `cannot reshape ${fmtShape(from)} (${total} elements) into ${fmtShape(out)} (${sizeOf(out)} elements)`);
   }
   return out;
 }
@@ -95,7 +92,10 @@ export function normalizeSlice(shape: Shape, ranges: readonly SliceArg[]): AxisS
     if (!Array.isArray(r)) throw new DTypeError('slice', `axis ${axis}: expected an index, [start, end, step] or null, got ${typeof r}`);
     const step = r[2] ?? 1;
     if (!Number.isInteger(step) || step === 0) throw new ValueError('slice', `step must be a non-zero integer, got ${step}`);
-    for (const [what, v] of [['start', r[0]], ['end', r[1]]] as const) {
+    for (const [what, v] of [
+      ['start', r[0]],
+      ['end', r[1]],
+    ] as const) {
       if (v !== undefined && v !== null && !Number.isInteger(v)) {
         throw new ValueError('slice', `axis ${axis}: ${what} must be an integer (or null), got ${String(v)}`);
       }

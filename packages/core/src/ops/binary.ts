@@ -62,10 +62,7 @@ export const maximum: Binary = elementwise({
   name: 'maximum',
   inputs: ['x', 'y'],
   expr: 'Math.max(x, y)',
-  partials: [
-    (o, [a, b]) => o.add(o.gt(a, b), o.mul(o.eq(a, b), 0.5)),
-    (o, [a, b]) => o.add(o.lt(a, b), o.mul(o.eq(a, b), 0.5)),
-  ],
+  partials: [(o, [a, b]) => o.add(o.gt(a, b), o.mul(o.eq(a, b), 0.5)), (o, [a, b]) => o.add(o.lt(a, b), o.mul(o.eq(a, b), 0.5))],
 });
 
 /** min(x, y), with the same even split at ties as maximum. */
@@ -73,10 +70,7 @@ export const minimum: Binary = elementwise({
   name: 'minimum',
   inputs: ['x', 'y'],
   expr: 'Math.min(x, y)',
-  partials: [
-    (o, [a, b]) => o.add(o.lt(a, b), o.mul(o.eq(a, b), 0.5)),
-    (o, [a, b]) => o.add(o.gt(a, b), o.mul(o.eq(a, b), 0.5)),
-  ],
+  partials: [(o, [a, b]) => o.add(o.lt(a, b), o.mul(o.eq(a, b), 0.5)), (o, [a, b]) => o.add(o.gt(a, b), o.mul(o.eq(a, b), 0.5))],
 });
 
 // Comparisons give masks of 1 and 0 (false for NaN, but ne). Piecewise constant: zero derivative.
@@ -109,15 +103,19 @@ export const where: OpWithMethod<undefined, (c: MethodContext, condition: Operan
     primal: whereKernel.primal,
     // Its scalar form for the number algebra; no partials, so scalar fast paths take the rules here.
     elementwise: whereKernel.elementwise,
-    jvp: (o, [c, x, y], z) => ([, xDot, yDot]) => {
-      if (xDot === null && yDot === null) return null;
-      return o.broadcastTo(o.where(c, xDot ?? 0, yDot ?? 0), o.shape(z));
-    },
-    vjp: (o, [c, x, y]) => (zBar, needs) => [
-      null,
-      needs[1] ? unbroadcast(o, o.where(c, zBar, 0), o.shape(x)) : null,
-      needs[2] ? unbroadcast(o, o.where(c, 0, zBar), o.shape(y)) : null,
-    ],
+    jvp:
+      (o, [c], z) =>
+      ([, xDot, yDot]) => {
+        if (xDot === null && yDot === null) return null;
+        return o.broadcastTo(o.where(c, xDot ?? 0, yDot ?? 0), o.shape(z));
+      },
+    vjp:
+      (o, [c, x, y]) =>
+      (zBar, needs) => [
+        null,
+        needs[1] ? unbroadcast(o, o.where(c, zBar, 0), o.shape(x)) : null,
+        needs[2] ? unbroadcast(o, o.where(c, 0, zBar), o.shape(y)) : null,
+      ],
   }),
   (op) =>
     (c: MethodContext, condition: Operand<Self>, x: Operand<Self>, y: Operand<Self>): Self =>
@@ -133,10 +131,7 @@ export const atan2: Binary = elementwise({
   name: 'atan2',
   inputs: ['y', 'x'],
   expr: 'Math.atan2(y, x)',
-  partials: [
-    (o, [y, x]) => o.div(x, o.add(o.square(x), o.square(y))),
-    (o, [y, x]) => o.div(o.neg(y), o.add(o.square(x), o.square(y))),
-  ],
+  partials: [(o, [y, x]) => o.div(x, o.add(o.square(x), o.square(y))), (o, [y, x]) => o.div(o.neg(y), o.add(o.square(x), o.square(y)))],
 });
 
 /**

@@ -17,16 +17,19 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  * GELU: x·Φ(x) (exact, PyTorch's default), or with `'tanh'` the approximation
  * ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (PyTorch's approximate='tanh').
  */
-export const gelu = composite({
-  name: 'gelu',
-  method: (c: MethodContext, x: Self, approximate: 'none' | 'tanh' = 'none'): Self => {
-    const o = c.o;
-    if (approximate === 'none') return o.mul(x, o.normalCdf(x));
-    if (approximate !== 'tanh') throw new ValueError('gelu', `approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
-    const inner = o.mul(o.add(x, o.mul(o.mul(o.square(x), x), 0.044715)), SQRT_2_OVER_PI);
-    return o.mul(o.mul(x, 0.5), o.add(o.tanh(inner), 1));
+export const gelu = composite(
+  {
+    name: 'gelu',
+    method: (c: MethodContext, x: Self, approximate: 'none' | 'tanh' = 'none'): Self => {
+      const o = c.o;
+      if (approximate === 'none') return o.mul(x, o.normalCdf(x));
+      if (approximate !== 'tanh') throw new ValueError('gelu', `approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+      const inner = o.mul(o.add(x, o.mul(o.mul(o.square(x), x), 0.044715)), SQRT_2_OVER_PI);
+      return o.mul(o.mul(x, 0.5), o.add(o.tanh(inner), 1));
+    },
   },
-}, { scalar: true });
+  { scalar: true },
+);
 
 /** The axes of a reduction, from the last, so earlier axis numbers stay valid as each is removed. */
 function axesFromLast(op: string, axis: Axis | undefined, rank: number): number[] {
@@ -205,7 +208,10 @@ export const oneHot = composite({
   method: (c: MethodContext, indices: Self, numClasses: number): Self => {
     if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError('oneHot', `numClasses must be a positive integer, got ${String(numClasses)}`);
     if ((indices as unknown) instanceof Tensor) indexValues('oneHot', indices as unknown as Tensor, numClasses);
-    const classes = Tensor.fromData(Float64Array.from({ length: numClasses }, (_, i) => i), [numClasses]);
+    const classes = Tensor.fromData(
+      Float64Array.from({ length: numClasses }, (_, i) => i),
+      [numClasses],
+    );
     return c.o.eq(c.o.expandDims(c.lift('oneHot', indices), -1), c.lift('oneHot', classes as unknown as Self));
   },
 });

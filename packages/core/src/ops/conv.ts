@@ -48,7 +48,22 @@ function windowOutput(op: string, shape: Shape, p: WindowParams): [number, numbe
 function geometry(op: string, shape: Shape, p: WindowParams) {
   const [ho, wo] = windowOutput(op, shape, p);
   const [n, c, h, w] = shape;
-  return { n, c, h, w, ho, wo, kh: p.kernel[0], kw: p.kernel[1], sh: p.stride[0], sw: p.stride[1], ph: p.padding[0], pw: p.padding[1], dh: p.dilation[0], dw: p.dilation[1] };
+  return {
+    n,
+    c,
+    h,
+    w,
+    ho,
+    wo,
+    kh: p.kernel[0],
+    kw: p.kernel[1],
+    sh: p.stride[0],
+    sw: p.stride[1],
+    ph: p.padding[0],
+    pw: p.padding[1],
+    dh: p.dilation[0],
+    dw: p.dilation[1],
+  };
 }
 
 /**
@@ -115,17 +130,22 @@ function colsShape(shape: Shape, p: WindowParams): number[] {
  * [O, C, kh, kw] flattened, so conv2d is W.reshape(O, −1)·im2col(x), [N, O, Hₒ·Wₒ].
  * ẏ = im2col(ẋ),  x̄ = col2im(ȳ)
  */
-export const im2col: OpWithMethod<WindowParams, WindowMethod> = withMethod(linear<WindowParams>({
-  name: 'im2col',
-  primal: ([x], p) => {
-    const src = contiguous(x);
-    const shape = colsShape(x.shape, p);
-    const out = new Float64Array(sizeOf(shape));
-    im2colKernel(src.data, src.offset, out, x.shape, p);
-    return Tensor.fromData(out, shape);
-  },
-  transpose: (o, yBar, x, p) => o.interpreter.apply(col2im, [yBar], { ...p, shape: o.shape(x) }),
-}), (op) => (c: MethodContext, x: Self, window: WindowOptions): Self => c.apply(op, [x], windowParams('im2col', c.shape(x), window, false)));
+export const im2col: OpWithMethod<WindowParams, WindowMethod> = withMethod(
+  linear<WindowParams>({
+    name: 'im2col',
+    primal: ([x], p) => {
+      const src = contiguous(x);
+      const shape = colsShape(x.shape, p);
+      const out = new Float64Array(sizeOf(shape));
+      im2colKernel(src.data, src.offset, out, x.shape, p);
+      return Tensor.fromData(out, shape);
+    },
+    transpose: (o, yBar, x, p) => o.interpreter.apply(col2im, [yBar], { ...p, shape: o.shape(x) }),
+  }),
+  (op) =>
+    (c: MethodContext, x: Self, window: WindowOptions): Self =>
+      c.apply(op, [x], windowParams('im2col', c.shape(x), window, false)),
+);
 
 /**
  * The transpose of im2col: each column's elements added back to the image positions they were
@@ -165,111 +185,132 @@ function flatIndices(op: string, index: Tensor, size: number): Int32Array {
  * take with no axis). The index operand is held fixed (no derivative).
  * ẏ = take(ẋ, index),  x̄ = scatterAdd(ȳ, index, shape(x))
  */
-export const take: OpWithMethod<undefined, (c: MethodContext, x: Operand<Self>, indices: Operand<Self>) => Self> = withMethod(custom<undefined>({
-  name: 'take',
-  arity: 2,
-  primal: ([x, index]) => {
-    const idx = flatIndices('take', index, x.size);
-    const out = new Float64Array(idx.length);
-    const data = x.data;
-    const off = x.offset;
-    if (x.isContiguous) {
-      for (let k = 0; k < idx.length; k++) out[k] = data[off + idx[k]];
-    } else {
-      // A strided view is read in place: each flat index is unravelled into x's own strides
-      // rather than copying all of x to read a few of its elements.
-      const { shape, stride } = x;
-      for (let k = 0; k < idx.length; k++) {
-        let rest = idx[k];
-        let at = off;
-        for (let d = shape.length - 1; d >= 0; d--) {
-          const i = rest % shape[d];
-          rest = (rest - i) / shape[d];
-          at += i * stride[d];
+export const take: OpWithMethod<undefined, (c: MethodContext, x: Operand<Self>, indices: Operand<Self>) => Self> = withMethod(
+  custom<undefined>({
+    name: 'take',
+    arity: 2,
+    primal: ([x, index]) => {
+      const idx = flatIndices('take', index, x.size);
+      const out = new Float64Array(idx.length);
+      const data = x.data;
+      const off = x.offset;
+      if (x.isContiguous) {
+        for (let k = 0; k < idx.length; k++) out[k] = data[off + idx[k]];
+      } else {
+        // A strided view is read in place: each flat index is unravelled into x's own strides
+        // rather than copying all of x to read a few of its elements.
+        const { shape, stride } = x;
+        for (let k = 0; k < idx.length; k++) {
+          let rest = idx[k];
+          let at = off;
+          for (let d = shape.length - 1; d >= 0; d--) {
+            const i = rest % shape[d];
+            rest = (rest - i) / shape[d];
+            at += i * stride[d];
+          }
+          out[k] = data[at];
         }
-        out[k] = data[at];
       }
-    }
-    return Tensor.fromData(out, index.shape);
-  },
-  jvp: (o, [, index]) => ([xDot]) => (xDot === null ? null : o.interpreter.apply(take, [xDot, index], undefined)),
-  vjp: (o, [x, index]) => (yBar, needs) => [
-    needs[0] ? o.interpreter.apply(scatterAdd, [yBar, index], { shape: o.shape(x) }) : null,
-    null,
-  ],
-}), (op) => (c: MethodContext, x: Operand<Self>, indices: Operand<Self>): Self => c.apply(op, [c.lift('take', x), c.lift('take', indices)], undefined));
+      return Tensor.fromData(out, index.shape);
+    },
+    jvp:
+      (o, [, index]) =>
+      ([xDot]) =>
+        xDot === null ? null : o.interpreter.apply(take, [xDot, index], undefined),
+    vjp:
+      (o, [x, index]) =>
+      (yBar, needs) => [needs[0] ? o.interpreter.apply(scatterAdd, [yBar, index], { shape: o.shape(x) }) : null, null],
+  }),
+  (op) =>
+    (c: MethodContext, x: Operand<Self>, indices: Operand<Self>): Self =>
+      c.apply(op, [c.lift('take', x), c.lift('take', indices)], undefined),
+);
 
 /**
  * The transpose of take: a zero tensor of `shape` with each v[k] added at flat index
  * index[k] (repeated indices sum, as NumPy's add.at).
  * ẏ = scatterAdd(v̇, index),  v̄ = take(ȳ, index)
  */
-export const scatterAdd: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Operand<Self>, indices: Operand<Self>, shape: Shape) => Self> = withMethod(custom<{ shape: Shape }>({
-  name: 'scatterAdd',
-  arity: 2,
-  primal: ([v, index], { shape }) => {
-    if (v.shape.length !== index.shape.length || v.shape.some((d, i) => d !== index.shape[i])) {
-      throw new ShapeError('scatterAdd', `values ${fmtShape(v.shape)} and indices ${fmtShape(index.shape)} must have the same shape`);
-    }
-    const out = new Float64Array(sizeOf(shape));
-    const idx = flatIndices('scatterAdd', index, out.length);
-    const src = contiguous(v);
-    const data = src.data;
-    const off = src.offset;
-    for (let k = 0; k < idx.length; k++) out[idx[k]] += data[off + k];
-    return Tensor.fromData(out, shape);
-  },
-  jvp: (o, [, index], _y, params) => ([vDot]) => (vDot === null ? null : o.interpreter.apply(scatterAdd, [vDot, index], params)),
-  vjp: (o, [, index]) => (yBar, needs) => [needs[0] ? o.interpreter.apply(take, [yBar, index], undefined) : null, null],
-}), (op) => (c: MethodContext, x: Operand<Self>, indices: Operand<Self>, shape: Shape): Self =>
-  c.apply(op, [c.lift('scatterAdd', x), c.lift('scatterAdd', indices)], { shape: checkShape('scatterAdd', shape) }));
+export const scatterAdd: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Operand<Self>, indices: Operand<Self>, shape: Shape) => Self> = withMethod(
+  custom<{ shape: Shape }>({
+    name: 'scatterAdd',
+    arity: 2,
+    primal: ([v, index], { shape }) => {
+      if (v.shape.length !== index.shape.length || v.shape.some((d, i) => d !== index.shape[i])) {
+        throw new ShapeError('scatterAdd', `values ${fmtShape(v.shape)} and indices ${fmtShape(index.shape)} must have the same shape`);
+      }
+      const out = new Float64Array(sizeOf(shape));
+      const idx = flatIndices('scatterAdd', index, out.length);
+      const src = contiguous(v);
+      const data = src.data;
+      const off = src.offset;
+      for (let k = 0; k < idx.length; k++) out[idx[k]] += data[off + k];
+      return Tensor.fromData(out, shape);
+    },
+    jvp:
+      (o, [, index], _y, params) =>
+      ([vDot]) =>
+        vDot === null ? null : o.interpreter.apply(scatterAdd, [vDot, index], params),
+    vjp:
+      (o, [, index]) =>
+      (yBar, needs) => [needs[0] ? o.interpreter.apply(take, [yBar, index], undefined) : null, null],
+  }),
+  (op) =>
+    (c: MethodContext, x: Operand<Self>, indices: Operand<Self>, shape: Shape): Self =>
+      c.apply(op, [c.lift('scatterAdd', x), c.lift('scatterAdd', indices)], { shape: checkShape('scatterAdd', shape) }),
+);
 
 /**
  * For each window of x [N, C, H, W], the flat row-major index into x of its maximum: the
  * first one in window order on ties, a NaN if the window holds one (PyTorch's max_pool2d
  * picks the same element). Padding never wins. Piecewise constant: no derivative.
  */
-export const maxPool2dIndices: OpWithMethod<WindowParams, WindowMethod> = withMethod(custom<WindowParams>({
-  name: 'maxPool2dIndices',
-  arity: 1,
-  differentiable: false,
-  primal: ([x], p) => {
-    const [n, c, h, w] = x.shape;
-    const [ho, wo] = windowOutput('maxPool2d', x.shape, p);
-    // Read through x's strides, so a view (a slice, a permutation) is pooled without a copy.
-    const data = x.data;
-    const off = x.offset;
-    const [s0, s1, s2, s3] = x.stride;
-    const [kh, kw] = p.kernel;
-    const [sh, sw] = p.stride;
-    const [ph, pw] = p.padding;
-    const [dh, dw] = p.dilation;
-    const out = new Float64Array(n * c * ho * wo);
-    let o = 0;
-    for (let plane = 0; plane < n * c; plane++) {
-      const base = plane * h * w;
-      const start = off + Math.floor(plane / c) * s0 + (plane % c) * s1;
-      for (let a = 0; a < ho; a++) {
-        for (let b = 0; b < wo; b++, o++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let i = 0, row = a * sh - ph; i < kh; i++, row += dh) {
-            if (row < 0 || row >= h) continue;
-            for (let j = 0, col = b * sw - pw; j < kw; j++, col += dw) {
-              if (col < 0 || col >= w) continue;
-              const v = data[start + row * s2 + col * s3];
-              if (at < 0 || v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
-                best = v;
-                at = base + row * w + col;
+export const maxPool2dIndices: OpWithMethod<WindowParams, WindowMethod> = withMethod(
+  custom<WindowParams>({
+    name: 'maxPool2dIndices',
+    arity: 1,
+    differentiable: false,
+    primal: ([x], p) => {
+      const [n, c, h, w] = x.shape;
+      const [ho, wo] = windowOutput('maxPool2d', x.shape, p);
+      // Read through x's strides, so a view (a slice, a permutation) is pooled without a copy.
+      const data = x.data;
+      const off = x.offset;
+      const [s0, s1, s2, s3] = x.stride;
+      const [kh, kw] = p.kernel;
+      const [sh, sw] = p.stride;
+      const [ph, pw] = p.padding;
+      const [dh, dw] = p.dilation;
+      const out = new Float64Array(n * c * ho * wo);
+      let o = 0;
+      for (let plane = 0; plane < n * c; plane++) {
+        const base = plane * h * w;
+        const start = off + Math.floor(plane / c) * s0 + (plane % c) * s1;
+        for (let a = 0; a < ho; a++) {
+          for (let b = 0; b < wo; b++, o++) {
+            let best = -Infinity;
+            let at = -1;
+            for (let i = 0, row = a * sh - ph; i < kh; i++, row += dh) {
+              if (row < 0 || row >= h) continue;
+              for (let j = 0, col = b * sw - pw; j < kw; j++, col += dw) {
+                if (col < 0 || col >= w) continue;
+                const v = data[start + row * s2 + col * s3];
+                if (at < 0 || v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
+                  best = v;
+                  at = base + row * w + col;
+                }
               }
             }
+            out[o] = at;
           }
-          out[o] = at;
         }
       }
-    }
-    return Tensor.fromData(out, [n, c, ho, wo]);
-  },
-  jvp: () => () => null,
-  vjp: () => (_yBar, needs) => needs.map(() => null),
-}), (op) => (c: MethodContext, x: Self, window: WindowOptions): Self => c.apply(op, [x], windowParams('maxPool2d', c.shape(x), window, true)));
+      return Tensor.fromData(out, [n, c, ho, wo]);
+    },
+    jvp: () => () => null,
+    vjp: () => (_yBar, needs) => needs.map(() => null),
+  }),
+  (op) =>
+    (c: MethodContext, x: Self, window: WindowOptions): Self =>
+      c.apply(op, [x], windowParams('maxPool2d', c.shape(x), window, true)),
+);

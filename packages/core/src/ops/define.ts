@@ -102,14 +102,15 @@ export type OpWithMethod<P, M> = Op<P, M> & {
 };
 
 /** An element-wise op with NumPy broadcasting, from its expression and its partials. */
-export function elementwise<const I extends readonly string[]>(
-  spec: ElementwiseSpec<I>,
-): ElementwiseOp<I> {
+export function elementwise<const I extends readonly string[]>(spec: ElementwiseSpec<I>): ElementwiseOp<I> {
   checkSpec('elementwise', spec, ['expr']);
   if (!Array.isArray(spec.inputs) || spec.inputs.length === 0 || !spec.inputs.every((n) => typeof n === 'string')) {
     throw new DTypeError('elementwise', `${spec.name}: inputs must be a non-empty array of names, such as ['x'] or ['x', 'y']`);
   }
-  if (spec.partials !== undefined && (!Array.isArray(spec.partials) || spec.partials.length !== spec.inputs.length || !spec.partials.every((p) => typeof p === 'function'))) {
+  if (
+    spec.partials !== undefined &&
+    (!Array.isArray(spec.partials) || spec.partials.length !== spec.inputs.length || !spec.partials.every((p) => typeof p === 'function'))
+  ) {
     throw new DTypeError('elementwise', `${spec.name}: partials must give one function per input (${spec.inputs.length})`);
   }
   const kernel = new ElementwiseKernel(spec.inputs, spec.expr);
@@ -124,13 +125,17 @@ export function elementwise<const I extends readonly string[]>(
     primal: (xs) => {
       const shape = arity === 1 ? xs[0].shape : broadcastShapes(spec.name, ...xs.map((x) => x.shape));
       const out = new Float64Array(sizeOf(shape));
-      kernel.run(out, shape, xs.map((x) => broadcastView(x, shape)));
+      kernel.run(
+        out,
+        shape,
+        xs.map((x) => broadcastView(x, shape)),
+      );
       return Tensor.fromData(out, shape);
     },
     // ẏ = Σᵢ ∂y/∂xᵢ · ẋᵢ
     jvp: (o, xs, y) => (xDots) => {
       if (partials === null) return null;
-      let yDot: (typeof y) | null = null;
+      let yDot: typeof y | null = null;
       for (let i = 0; i < arity; i++) {
         const xDot = xDots[i];
         if (xDot === null) continue;
@@ -154,7 +159,12 @@ export function elementwise<const I extends readonly string[]>(
       ? (c: MethodContext, x: Self): Self => c.apply(op, [c.lift(name, x)], undefined)
       : arity === 2
         ? (c: MethodContext, x: Operand<Self>, y: Operand<Self>): Self => c.apply(op, [c.lift(name, x), c.lift(name, y)], undefined)
-        : (c: MethodContext, ...xs: Operand<Self>[]): Self => c.apply(op, xs.map((x) => c.lift(name, x)), undefined)) as ElementwiseMethod<I>,
+        : (c: MethodContext, ...xs: Operand<Self>[]): Self =>
+            c.apply(
+              op,
+              xs.map((x) => c.lift(name, x)),
+              undefined,
+            )) as ElementwiseMethod<I>,
   };
   defaultMethods.add(op.method);
   return op;
@@ -176,13 +186,14 @@ export function hasPlainScalarMethod(op: Op<never, unknown>): boolean {
  * users call, which checks their arguments and applies it. The op itself is returned, so
  * rules that refer to it and the table hold the same object.
  */
-export function withMethod<B extends Op<never, unknown>, M extends MethodImpl, const O extends { receiver?: false } = {}>(
+export function withMethod<B extends Op<never, unknown>, M extends MethodImpl, const O extends { receiver?: false } = Record<never, never>>(
   op: B,
   build: (op: B) => M,
   options?: O,
 ): Omit<B, 'method'> & { readonly method: M } & O {
   checkSpec('withMethod', op, [], ['primal', 'jvp', 'vjp']);
-  if (typeof build !== 'function') throw new DTypeError('withMethod', `${op.name}: expected a function that builds the method from the op, got ${typeof build}`);
+  if (typeof build !== 'function')
+    throw new DTypeError('withMethod', `${op.name}: expected a function that builds the method from the op, got ${typeof build}`);
   const method = build(op);
   if (typeof method !== 'function') throw new DTypeError('withMethod', `${op.name}: the builder must return the method (a function), got ${typeof method}`);
   Object.assign(op, { method }, options);
@@ -226,9 +237,10 @@ export type CompositeOf<M extends MethodImpl, S> = Composite<M> &
   (S extends { receiver: false } ? { readonly receiver: false } : unknown);
 
 /** A composite function of the table (see Composite). */
-export function composite<M extends MethodImpl, const S extends CompositeFlags = {}>(spec: CompositeSpec<M>, flags?: S): CompositeOf<M, S> {
+export function composite<M extends MethodImpl, const S extends CompositeFlags = Record<never, never>>(spec: CompositeSpec<M>, flags?: S): CompositeOf<M, S> {
   checkSpec('composite', spec, [], ['method']);
-  if (flags !== undefined && (typeof flags !== 'object' || flags === null)) throw new DTypeError('composite', `${spec.name}: flags must be an object ({ scalar?: true, receiver?: false })`);
+  if (flags !== undefined && (typeof flags !== 'object' || flags === null))
+    throw new DTypeError('composite', `${spec.name}: flags must be an object ({ scalar?: true, receiver?: false })`);
   return { name: spec.name, method: spec.method, ...flags, composite: true } as unknown as CompositeOf<M, S>;
 }
 
@@ -249,8 +261,13 @@ export function linear<P>(spec: LinearSpec<P>): Op<P> {
     arity: 1,
     differentiable: true,
     primal: spec.primal,
-    jvp: (o, _xs, _y, params) => ([xDot]) => (xDot === null ? null : o.interpreter.apply(op, [xDot], params)),
-    vjp: (o, [x], _y, params) => (yBar, needs) => [needs[0] ? spec.transpose(o, yBar, x, params) : null],
+    jvp:
+      (o, _xs, _y, params) =>
+      ([xDot]) =>
+        xDot === null ? null : o.interpreter.apply(op, [xDot], params),
+    vjp:
+      (o, [x], _y, params) =>
+      (yBar, needs) => [needs[0] ? spec.transpose(o, yBar, x, params) : null],
   };
   return op;
 }
@@ -274,16 +291,17 @@ export function bilinear(spec: BilinearSpec): Op<undefined> {
     arity: 2,
     differentiable: true,
     primal: spec.primal,
-    jvp: (o, [x, y]) => ([xDot, yDot]) => {
-      const left = xDot === null ? null : o.interpreter.apply(op, [xDot, y], undefined);
-      const right = yDot === null ? null : o.interpreter.apply(op, [x, yDot], undefined);
-      if (left === null) return right;
-      return right === null ? left : o.add(left, right);
-    },
-    vjp: (o, [x, y]) => (zBar, needs) => [
-      needs[0] ? spec.transposeX(o, zBar, x, y) : null,
-      needs[1] ? spec.transposeY(o, zBar, x, y) : null,
-    ],
+    jvp:
+      (o, [x, y]) =>
+      ([xDot, yDot]) => {
+        const left = xDot === null ? null : o.interpreter.apply(op, [xDot, y], undefined);
+        const right = yDot === null ? null : o.interpreter.apply(op, [x, yDot], undefined);
+        if (left === null) return right;
+        return right === null ? left : o.add(left, right);
+      },
+    vjp:
+      (o, [x, y]) =>
+      (zBar, needs) => [needs[0] ? spec.transposeX(o, zBar, x, y) : null, needs[1] ? spec.transposeY(o, zBar, x, y) : null],
   };
   return op;
 }
@@ -306,13 +324,15 @@ export interface CustomSpec<P> {
 /** An op whose two rules are written by hand. */
 export function custom<P>(spec: CustomSpec<P>): Op<P> {
   checkSpec('custom', spec, [], ['primal', 'jvp', 'vjp']);
-  if (!Number.isInteger(spec.arity) || spec.arity < 1) throw new DTypeError('custom', `${spec.name}: arity must be a positive integer, got ${String(spec.arity)}`);
+  if (!Number.isInteger(spec.arity) || spec.arity < 1)
+    throw new DTypeError('custom', `${spec.name}: arity must be a positive integer, got ${String(spec.arity)}`);
   return { differentiable: true, ...spec };
 }
 
 /** An op definition is an object with a name, its strings and its functions: checked once, here. */
 function checkSpec(helper: string, spec: unknown, strings: readonly string[], functions: readonly string[] = []): void {
-  if (spec === null || typeof spec !== 'object') throw new DTypeError(helper, `expected an op definition (an object with a name), got ${spec === null ? 'null' : typeof spec}`);
+  if (spec === null || typeof spec !== 'object')
+    throw new DTypeError(helper, `expected an op definition (an object with a name), got ${spec === null ? 'null' : typeof spec}`);
   const s = spec as Record<string, unknown>;
   if (typeof s.name !== 'string' || s.name.length === 0) throw new DTypeError(helper, 'the op needs a name (a non-empty string)');
   for (const key of strings) if (typeof s[key] !== 'string') throw new DTypeError(helper, `${s.name}: ${key} must be a string, got ${typeof s[key]}`);

@@ -25,62 +25,62 @@ function mT<T>(o: Algebra<T>, x: T): T {
  * z = x·w over the last two axes.
  * ż = ẋ·w + x·ẇ,  x̄ = z̄·wᵀ,  w̄ = xᵀ·z̄  (each summed back over broadcast batch axes)
  */
-export const matmul: OpWithMethod<undefined, (c: MethodContext, x: Self, y: Self) => Self> = withMethod(bilinear({
-  name: 'matmul',
-  primal: ([a, b]) => {
-    if (a.ndim < 2 || b.ndim < 2) {
-      throw new ShapeError('matmul', `expects operands of rank ≥ 2 here, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-    }
-    const m = a.shape[a.ndim - 2];
-    const k = a.shape[a.ndim - 1];
-    const k2 = b.shape[b.ndim - 2];
-    const n = b.shape[b.ndim - 1];
-    if (k !== k2) {
-      throw new ShapeError(
-        'matmul',
-        `cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)} (inner dimensions ${k} ≠ ${k2})`,
-      );
-    }
-    const aBatch = a.shape.slice(0, -2);
-    const bBatch = b.shape.slice(0, -2);
-    let batch: number[];
-    try {
-      batch = broadcastShapes('matmul', aBatch, bBatch);
-    } catch {
-      throw new ShapeError(
-        'matmul',
-        `batch dimensions of ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot broadcast (${fmtShape(aBatch)} vs ${fmtShape(bBatch)})`,
-      );
-    }
-    const shape = [...batch, m, n];
-    const out = new Float64Array(sizeOf(shape));
-    const [aRs, aCs] = a.stride.slice(-2);
-    const [bRs, bCs] = b.stride.slice(-2);
-    const count = sizeOf(batch);
-    const aOffsets = new Array<number>(count);
-    const bOffsets = new Array<number>(count);
-    const aStride = batchStrides(a, batch);
-    const bStride = batchStrides(b, batch);
-    const index = rowMajorStrides(batch);
-    for (let t = 0; t < count; t++) {
-      let aOff = a.offset;
-      let bOff = b.offset;
-      let rest = t;
-      for (let d = 0; d < batch.length; d++) {
-        const i = Math.floor(rest / index[d]);
-        rest -= i * index[d];
-        aOff += i * aStride[d];
-        bOff += i * bStride[d];
+export const matmul: OpWithMethod<undefined, (c: MethodContext, x: Self, y: Self) => Self> = withMethod(
+  bilinear({
+    name: 'matmul',
+    primal: ([a, b]) => {
+      if (a.ndim < 2 || b.ndim < 2) {
+        throw new ShapeError('matmul', `expects operands of rank ≥ 2 here, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
       }
-      aOffsets[t] = aOff;
-      bOffsets[t] = bOff;
-    }
-    gemmBatch(m, n, k, a.data, aOffsets, aRs, aCs, b.data, bOffsets, bRs, bCs, out);
-    return Tensor.fromData(out, shape);
-  },
-  transposeX: (o, zBar, x, w) => unbroadcast(o, o.matmul(zBar, mT(o, w)), o.shape(x)),
-  transposeY: (o, zBar, x, w) => unbroadcast(o, o.matmul(mT(o, x), zBar), o.shape(w)),
-}), promoted);
+      const m = a.shape[a.ndim - 2];
+      const k = a.shape[a.ndim - 1];
+      const k2 = b.shape[b.ndim - 2];
+      const n = b.shape[b.ndim - 1];
+      if (k !== k2) {
+        throw new ShapeError('matmul', `cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)} (inner dimensions ${k} ≠ ${k2})`);
+      }
+      const aBatch = a.shape.slice(0, -2);
+      const bBatch = b.shape.slice(0, -2);
+      let batch: number[];
+      try {
+        batch = broadcastShapes('matmul', aBatch, bBatch);
+      } catch {
+        throw new ShapeError(
+          'matmul',
+          `batch dimensions of ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot broadcast (${fmtShape(aBatch)} vs ${fmtShape(bBatch)})`,
+        );
+      }
+      const shape = [...batch, m, n];
+      const out = new Float64Array(sizeOf(shape));
+      const [aRs, aCs] = a.stride.slice(-2);
+      const [bRs, bCs] = b.stride.slice(-2);
+      const count = sizeOf(batch);
+      const aOffsets = new Array<number>(count);
+      const bOffsets = new Array<number>(count);
+      const aStride = batchStrides(a, batch);
+      const bStride = batchStrides(b, batch);
+      const index = rowMajorStrides(batch);
+      for (let t = 0; t < count; t++) {
+        let aOff = a.offset;
+        let bOff = b.offset;
+        let rest = t;
+        for (let d = 0; d < batch.length; d++) {
+          const i = Math.floor(rest / index[d]);
+          rest -= i * index[d];
+          aOff += i * aStride[d];
+          bOff += i * bStride[d];
+        }
+        aOffsets[t] = aOff;
+        bOffsets[t] = bOff;
+      }
+      gemmBatch(m, n, k, a.data, aOffsets, aRs, aCs, b.data, bOffsets, bRs, bCs, out);
+      return Tensor.fromData(out, shape);
+    },
+    transposeX: (o, zBar, x, w) => unbroadcast(o, o.matmul(zBar, mT(o, w)), o.shape(x)),
+    transposeY: (o, zBar, x, w) => unbroadcast(o, o.matmul(mT(o, x), zBar), o.shape(w)),
+  }),
+  promoted,
+);
 
 /**
  * The method of matmul, with NumPy's promotion: a 1-D left operand is a row [1, k] and a 1-D

@@ -32,25 +32,35 @@ function alongAxis(op: Op<AxisParams>) {
 }
 
 /** Softmax along an axis (the last by default), stable: y = exp(x − max) / Σ exp(x − max).  ẏ = y⊙(ẋ − Σ y⊙ẋ),  x̄ = y⊙(ȳ − Σ y⊙ȳ) */
-export const softmax: AlongAxis = withMethod(custom<AxisParams>({
-  name: 'softmax',
-  arity: 1,
-  primal: rowwise(softmaxRows),
-  jvp: (o, _xs, y, { axis }) => ([xDot]) =>
-    xDot === null ? null : o.mul(y, o.sub(xDot, o.sum(o.mul(y, xDot), axis, true))),
-  vjp: (o, _xs, y, { axis }) => (yBar, needs) => [
-    needs[0] ? o.mul(y, o.sub(yBar, o.sum(o.mul(y, yBar), axis, true))) : null,
-  ],
-}), alongAxis);
+export const softmax: AlongAxis = withMethod(
+  custom<AxisParams>({
+    name: 'softmax',
+    arity: 1,
+    primal: rowwise(softmaxRows),
+    jvp:
+      (o, _xs, y, { axis }) =>
+      ([xDot]) =>
+        xDot === null ? null : o.mul(y, o.sub(xDot, o.sum(o.mul(y, xDot), axis, true))),
+    vjp:
+      (o, _xs, y, { axis }) =>
+      (yBar, needs) => [needs[0] ? o.mul(y, o.sub(yBar, o.sum(o.mul(y, yBar), axis, true))) : null],
+  }),
+  alongAxis,
+);
 
 /** log softmax along an axis, fused and stable: y = x − logsumexp(x).  With s = exp(y):  ẏ = ẋ − Σ s⊙ẋ,  x̄ = ȳ − s⊙Σ ȳ */
-export const logSoftmax: AlongAxis = withMethod(custom<AxisParams>({
-  name: 'logSoftmax',
-  arity: 1,
-  primal: rowwise(logSoftmaxRows),
-  jvp: (o, _xs, y, { axis }) => ([xDot]) =>
-    xDot === null ? null : o.sub(xDot, o.sum(o.mul(o.exp(y), xDot), axis, true)),
-  vjp: (o, _xs, y, { axis }) => (yBar, needs) => [
-    needs[0] ? o.sub(yBar, o.mul(o.exp(y), o.sum(yBar, axis, true))) : null,
-  ],
-}), alongAxis);
+export const logSoftmax: AlongAxis = withMethod(
+  custom<AxisParams>({
+    name: 'logSoftmax',
+    arity: 1,
+    primal: rowwise(logSoftmaxRows),
+    jvp:
+      (o, _xs, y, { axis }) =>
+      ([xDot]) =>
+        xDot === null ? null : o.sub(xDot, o.sum(o.mul(o.exp(y), xDot), axis, true)),
+    vjp:
+      (o, _xs, y, { axis }) =>
+      (yBar, needs) => [needs[0] ? o.sub(yBar, o.mul(o.exp(y), o.sum(yBar, axis, true))) : null],
+  }),
+  alongAxis,
+);

@@ -5,7 +5,7 @@
 import { normalizeAxes, normalizeAxis, reducedShape, rowMajorStrides, sizeOf } from '../shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { ReduceKernel, argmaxRows, logSumExpRows, maxKernel, minKernel, sumKernel } from '../kernels/reduce.js';
+import { type ReduceKernel, argmaxRows, logSumExpRows, maxKernel, minKernel, sumKernel } from '../kernels/reduce.js';
 import type { Algebra, Axis } from './algebra.js';
 import { custom, linear, withMethod, type Op, type OpWithMethod } from './define.js';
 import type { MethodContext, Self } from './signature.js';
@@ -20,7 +20,12 @@ function reduceWith(kernel: ReduceKernel, x: Tensor, { axes, keepdims }: ReduceP
   const keptShape = reducedShape(x.shape, axes, true);
   const out = new Float64Array(sizeOf(keptShape));
   const strides = rowMajorStrides(keptShape);
-  kernel.run(out, x.shape, x.nd, strides.map((s, i) => (axes.includes(i) ? 0 : s)));
+  kernel.run(
+    out,
+    x.shape,
+    x.nd,
+    strides.map((s, i) => (axes.includes(i) ? 0 : s)),
+  );
   return Tensor.fromData(out, keepdims ? keptShape : reducedShape(x.shape, axes, false));
 }
 
@@ -56,20 +61,23 @@ export const sum: Reduction = withMethod(
 );
 
 /** Arithmetic mean over axes (refused over an empty axis, where it has no value).  ẏ = mean ẋ,  x̄ = broadcast(ȳ)/N */
-export const mean: Reduction = withMethod(linear<ReduceParams>({
-  name: 'mean',
-  primal: ([x], p) => {
-    const n = countOf(x.shape, p.axes);
-    if (n === 0 && x.size === 0) {
-      throw new ShapeError('mean', `cannot average an empty axis of ${fmtShape(x.shape)} (the mean of nothing is undefined)`);
-    }
-    const s = reduceWith(sumKernel, x, p);
-    const d = s.data;
-    for (let i = 0; i < d.length; i++) d[i] /= n;
-    return s;
-  },
-  transpose: (o, yBar, x, p) => o.div(spread(o, yBar, x, p), countOf(o.shape(x), p.axes)),
-}), reduction);
+export const mean: Reduction = withMethod(
+  linear<ReduceParams>({
+    name: 'mean',
+    primal: ([x], p) => {
+      const n = countOf(x.shape, p.axes);
+      if (n === 0 && x.size === 0) {
+        throw new ShapeError('mean', `cannot average an empty axis of ${fmtShape(x.shape)} (the mean of nothing is undefined)`);
+      }
+      const s = reduceWith(sumKernel, x, p);
+      const d = s.data;
+      for (let i = 0; i < d.length; i++) d[i] /= n;
+      return s;
+    },
+    transpose: (o, yBar, x, p) => o.div(spread(o, yBar, x, p), countOf(o.shape(x), p.axes)),
+  }),
+  reduction,
+);
 
 /**
  * max or min over axes. Ties share the derivative evenly (JAX's rule for reduce_max, PyTorch's
@@ -89,8 +97,13 @@ function extremum(name: 'max' | 'min', kernel: ReduceKernel) {
       }
       return reduceWith(kernel, x, p);
     },
-    jvp: (o, [x], y, p) => ([xDot]) => (xDot === null ? null : o.sum(o.mul(weights(o, x, y, p), xDot), p.axes, p.keepdims)),
-    vjp: (o, [x], y, p) => (yBar, needs) => [needs[0] ? o.mul(weights(o, x, y, p), spread(o, yBar, x, p)) : null],
+    jvp:
+      (o, [x], y, p) =>
+      ([xDot]) =>
+        xDot === null ? null : o.sum(o.mul(weights(o, x, y, p), xDot), p.axes, p.keepdims),
+    vjp:
+      (o, [x], y, p) =>
+      (yBar, needs) => [needs[0] ? o.mul(weights(o, x, y, p), spread(o, yBar, x, p)) : null],
   });
 }
 
@@ -103,29 +116,36 @@ export const min: Reduction = withMethod(extremum('min', minKernel), reduction);
  * log Σ exp(x) over axes, computed as m + log Σ exp(x − m) with m the max, so it is finite for
  * logits like [1000, 0, −1000]. With s = exp(x − y) (the softmax):  ẏ = Σ s·ẋ,  x̄ = s·ȳ.
  */
-export const logsumexp: Reduction = withMethod(custom<ReduceParams>({
-  name: 'logsumexp',
-  arity: 1,
-  primal: ([x], { axes, keepdims }) => {
-    const shape = reducedShape(x.shape, axes, keepdims);
-    // log Σ over nothing is log 0 = −∞, as PyTorch gives.
-    if (countOf(x.shape, axes) === 0) return Tensor.fromData(new Float64Array(sizeOf(shape)).fill(-Infinity), shape);
-    const rows = toRows(x, axes);
-    const out = new Float64Array(rows.rows);
-    logSumExpRows(out, rowData(rows), rows.rows, rows.n);
-    return Tensor.fromData(out, shape);
-  },
-  jvp: (o, [x], y, p) => ([xDot]) => {
-    if (xDot === null) return null;
-    const s = o.exp(o.sub(x, spread(o, y, x, p)));
-    return o.sum(o.mul(s, xDot), p.axes, p.keepdims);
-  },
-  vjp: (o, [x], y, p) => (yBar, needs) => {
-    if (!needs[0]) return [null];
-    const s = o.exp(o.sub(x, spread(o, y, x, p)));
-    return [o.mul(s, spread(o, yBar, x, p))];
-  },
-}), reduction);
+export const logsumexp: Reduction = withMethod(
+  custom<ReduceParams>({
+    name: 'logsumexp',
+    arity: 1,
+    primal: ([x], { axes, keepdims }) => {
+      const shape = reducedShape(x.shape, axes, keepdims);
+      // log Σ over nothing is log 0 = −∞, as PyTorch gives.
+      if (countOf(x.shape, axes) === 0) return Tensor.fromData(new Float64Array(sizeOf(shape)).fill(-Infinity), shape);
+      const rows = toRows(x, axes);
+      const out = new Float64Array(rows.rows);
+      logSumExpRows(out, rowData(rows), rows.rows, rows.n);
+      return Tensor.fromData(out, shape);
+    },
+    jvp:
+      (o, [x], y, p) =>
+      ([xDot]) => {
+        if (xDot === null) return null;
+        const s = o.exp(o.sub(x, spread(o, y, x, p)));
+        return o.sum(o.mul(s, xDot), p.axes, p.keepdims);
+      },
+    vjp:
+      (o, [x], y, p) =>
+      (yBar, needs) => {
+        if (!needs[0]) return [null];
+        const s = o.exp(o.sub(x, spread(o, y, x, p)));
+        return [o.mul(s, spread(o, yBar, x, p))];
+      },
+  }),
+  reduction,
+);
 
 export interface ArgParams {
   /** The axis, or null for the flattened tensor. */

@@ -35,12 +35,17 @@ export type Registered<E> = E extends { readonly method: MethodImpl } ? Signatur
  */
 export function registerOp<E extends Registrable>(entry: E, flags: CompositeFlags = {}): Registered<E> {
   if (entry === null || typeof entry !== 'object' || typeof entry.name !== 'string') {
-    throw new DTypeError('registerOp', `expected an op (made with elementwise, linear, bilinear, custom or composite), got ${entry === null ? 'null' : typeof entry}`);
+    throw new DTypeError(
+      'registerOp',
+      `expected an op (made with elementwise, linear, bilinear, custom or composite), got ${entry === null ? 'null' : typeof entry}`,
+    );
   }
   const name = entry.name;
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new ValueError('registerOp', `the op's name must be an identifier, got ${JSON.stringify(name)}`);
-  if (typeof flags !== 'object' || flags === null) throw new DTypeError('registerOp', `flags must be an object ({ scalar?: true, receiver?: false }), got ${flags === null ? 'null' : typeof flags}`);
-  const isOp = typeof (entry as Op<never>).primal === 'function' && typeof (entry as Op<never>).vjp === 'function' && typeof (entry as Op<never>).jvp === 'function';
+  if (typeof flags !== 'object' || flags === null)
+    throw new DTypeError('registerOp', `flags must be an object ({ scalar?: true, receiver?: false }), got ${flags === null ? 'null' : typeof flags}`);
+  const isOp =
+    typeof (entry as Op<never>).primal === 'function' && typeof (entry as Op<never>).vjp === 'function' && typeof (entry as Op<never>).jvp === 'function';
   if (!isOp && !('composite' in entry)) {
     throw new DTypeError('registerOp', `${name} is not an op: make it with elementwise, linear, bilinear, custom or composite`);
   }
@@ -53,7 +58,14 @@ export function registerOp<E extends Registrable>(entry: E, flags: CompositeFlag
   // element-wise ops do), and no parameters.
   if (typeof entry.method !== 'function') {
     const op = entry as Op<undefined>;
-    Object.assign(op, { method: (c: MethodContext, ...xs: Operand<Self>[]): Self => c.apply(op, xs.map((x) => c.lift(name, x)), undefined) });
+    Object.assign(op, {
+      method: (c: MethodContext, ...xs: Operand<Self>[]): Self =>
+        c.apply(
+          op,
+          xs.map((x) => c.lift(name, x)),
+          undefined,
+        ),
+    });
   }
   Object.assign(entry, flags);
   table[name] = entry as Entry;

@@ -194,9 +194,11 @@ export const round: Unary = elementwise({
 });
 
 /** [x is NaN] as 1/0. No derivative. */
+// biome-ignore lint/suspicious/noShadowRestrictedNames: TF.js's name for the op; as a method (x.isNaN()) it shadows nothing, and this module never calls the global
 export const isNaN: Unary = elementwise({ name: 'isNaN', inputs: ['x'], expr: '(x !== x ? 1 : 0)' });
 
 /** [x is finite] as 1/0 (0 for ±∞ and NaN). No derivative. */
+// biome-ignore lint/suspicious/noShadowRestrictedNames: TF.js's name for the op, as isNaN above
 export const isFinite: Unary = elementwise({ name: 'isFinite', inputs: ['x'], expr: '(x - x === 0 ? 1 : 0)' });
 
 /** [x is ±∞] as 1/0. No derivative. */

@@ -3,7 +3,7 @@
  * `composite`): they have no rules of their own, since every mode differentiates the ops they call.
  */
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { normalizeAxes, normalizeAxis, shapesEqual, sizeOf, type Shape } from '../shape.js';
+import { normalizeAxes, normalizeAxis, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { Axis } from './algebra.js';
 import { composite } from './define.js';
@@ -39,7 +39,10 @@ export const squeeze = composite({
     for (const a of axes) {
       if (shape[a] !== 1) throw new ShapeError('squeeze', `cannot squeeze axis ${a} of ${fmtShape(shape)}: its size is ${shape[a]}, not 1`);
     }
-    return c.o.reshape(x, shape.filter((_, i) => !axes.includes(i)));
+    return c.o.reshape(
+      x,
+      shape.filter((_, i) => !axes.includes(i)),
+    );
   },
 });
 
@@ -48,49 +51,58 @@ export const squeeze = composite({
  * must agree. Each piece is placed into zeros of the result's shape and the pieces summed, so
  * every mode differentiates it: x̄ᵢ is the slice of ȳ where xᵢ was placed.
  */
-export const concat = composite({
-  name: 'concat',
-  method: (c: MethodContext, xs: readonly Self[], axis = 0): Self => {
-    if (!Array.isArray(xs) || xs.length === 0) throw new ValueError('concat', 'expects a non-empty array of tensors');
-    const parts = xs.map((x) => c.lift('concat', x));
-    const first = c.shape(parts[0]);
-    if (first.length === 0) throw new ShapeError('concat', 'cannot join 0-d tensors; use stack');
-    const a = normalizeAxis('concat', axis, first.length);
-    let total = 0;
-    for (const [i, p] of parts.entries()) {
-      const s = c.shape(p);
-      if (s.length !== first.length || s.some((d, j) => j !== a && d !== first[j])) {
-        throw new ShapeError('concat', `tensor ${i} has shape ${fmtShape(s)}, which does not match ${fmtShape(first)} outside axis ${a}`);
+export const concat = composite(
+  {
+    name: 'concat',
+    method: (c: MethodContext, xs: readonly Self[], axis = 0): Self => {
+      if (!Array.isArray(xs) || xs.length === 0) throw new ValueError('concat', 'expects a non-empty array of tensors');
+      const parts = xs.map((x) => c.lift('concat', x));
+      const first = c.shape(parts[0]);
+      if (first.length === 0) throw new ShapeError('concat', 'cannot join 0-d tensors; use stack');
+      const a = normalizeAxis('concat', axis, first.length);
+      let total = 0;
+      for (const [i, p] of parts.entries()) {
+        const s = c.shape(p);
+        if (s.length !== first.length || s.some((d, j) => j !== a && d !== first[j])) {
+          throw new ShapeError('concat', `tensor ${i} has shape ${fmtShape(s)}, which does not match ${fmtShape(first)} outside axis ${a}`);
+        }
+        total += s[a];
       }
-      total += s[a];
-    }
-    if (parts.length === 1) return parts[0];
-    const shape = first.map((d, j) => (j === a ? total : d));
-    let at = 0;
-    let y: Self | null = null;
-    for (const p of parts) {
-      const placed = placeAlong(c, p, shape, a, at);
-      at += c.shape(p)[a];
-      y = y === null ? placed : c.o.add(y, placed);
-    }
-    return y as Self;
+      if (parts.length === 1) return parts[0];
+      const shape = first.map((d, j) => (j === a ? total : d));
+      let at = 0;
+      let y: Self | null = null;
+      for (const p of parts) {
+        const placed = placeAlong(c, p, shape, a, at);
+        at += c.shape(p)[a];
+        y = y === null ? placed : c.o.add(y, placed);
+      }
+      return y as Self;
+    },
   },
-}, { receiver: false });
+  { receiver: false },
+);
 
 /** Tensors of one shape stacked along a new axis (PyTorch's and NumPy's stack). */
-export const stack = composite({
-  name: 'stack',
-  method: (c: MethodContext, xs: readonly Self[], axis = 0): Self => {
-    if (!Array.isArray(xs) || xs.length === 0) throw new ValueError('stack', 'expects a non-empty array of tensors');
-    const parts = xs.map((x) => c.lift('stack', x));
-    const shape = c.shape(parts[0]);
-    for (const [i, p] of parts.entries()) {
-      if (!shapesEqual(c.shape(p), shape)) throw new ShapeError('stack', `tensor ${i} has shape ${fmtShape(c.shape(p))}, tensor 0 has ${fmtShape(shape)}`);
-    }
-    const a = normalizeAxis('stack', axis, shape.length + 1);
-    return c.o.concat(parts.map((p) => c.o.expandDims(p, a)), a);
+export const stack = composite(
+  {
+    name: 'stack',
+    method: (c: MethodContext, xs: readonly Self[], axis = 0): Self => {
+      if (!Array.isArray(xs) || xs.length === 0) throw new ValueError('stack', 'expects a non-empty array of tensors');
+      const parts = xs.map((x) => c.lift('stack', x));
+      const shape = c.shape(parts[0]);
+      for (const [i, p] of parts.entries()) {
+        if (!shapesEqual(c.shape(p), shape)) throw new ShapeError('stack', `tensor ${i} has shape ${fmtShape(c.shape(p))}, tensor 0 has ${fmtShape(shape)}`);
+      }
+      const a = normalizeAxis('stack', axis, shape.length + 1);
+      return c.o.concat(
+        parts.map((p) => c.o.expandDims(p, a)),
+        a,
+      );
+    },
   },
-}, { receiver: false });
+  { receiver: false },
+);
 
 /**
  * Pieces of x along an axis (PyTorch's split): a number is each piece's size (the last may be
@@ -137,10 +149,16 @@ export const tile = composite({
     const shape = [...new Array<number>(rank - c.shape(x).length).fill(1), ...c.shape(x)];
     const r = [...new Array<number>(rank - reps.length).fill(1), ...reps];
     const spread = c.o.broadcastTo(
-      c.o.reshape(x, shape.flatMap((d) => [1, d])),
+      c.o.reshape(
+        x,
+        shape.flatMap((d) => [1, d]),
+      ),
       shape.flatMap((d, i) => [r[i], d]),
     );
-    return c.o.reshape(spread, shape.map((d, i) => d * r[i]));
+    return c.o.reshape(
+      spread,
+      shape.map((d, i) => d * r[i]),
+    );
   },
 });
 
@@ -153,7 +171,11 @@ export const pad = composite({
   name: 'pad',
   method: (c: MethodContext, x: Self, widths: readonly (readonly [number, number])[], value = 0): Self => {
     const shape = c.shape(x);
-    if (!Array.isArray(widths) || widths.length !== shape.length || !widths.every((w) => Array.isArray(w) && w.length === 2 && w.every((v) => Number.isInteger(v) && v >= 0))) {
+    if (
+      !Array.isArray(widths) ||
+      widths.length !== shape.length ||
+      !widths.every((w) => Array.isArray(w) && w.length === 2 && w.every((v) => Number.isInteger(v) && v >= 0))
+    ) {
       throw new ValueError('pad', `expects one [before, after] pair of non-negative integers per axis (${shape.length}), got ${JSON.stringify(widths)}`);
     }
     if (typeof value !== 'number') throw new ValueError('pad', `the fill value must be a number, got ${typeof value}`);
@@ -163,7 +185,10 @@ export const pad = composite({
     if (value === 0) return placed;
     // The border is a constant: value where nothing was placed.
     const inside = unslice.primal([Tensor.fromData(new Float64Array(sizeOf(shape)).fill(1), shape)], { axes, shape: out });
-    const border = Tensor.fromData(inside.toFloat64Array().map((v) => (v === 0 ? value : 0)), out);
+    const border = Tensor.fromData(
+      inside.toFloat64Array().map((v) => (v === 0 ? value : 0)),
+      out,
+    );
     return c.o.add(placed, c.lift('pad', border as unknown as Self));
   },
 });
