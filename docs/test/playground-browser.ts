@@ -1,0 +1,76 @@
+/**
+ * The playground (/playground) in real Chromium, on a built site: it opens from a shared URL
+ * with that function, point and seed, shows the Jacobian both ways and the tangent, follows
+ * what the reader types, shows the `ad` command's message under a field with bad input, and
+ * stops a function that runs past the time limit. Served under a Content-Security-Policy that
+ * forbids eval (VitePress's own inline scripts allowed), so @ad runs without generating code and
+ * jit's program is still shown. A screenshot is kept in docs/test/artifacts/playground.png.
+ *
+ * Registered by site.test.ts, which builds the site once for all its checks.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchChromium, type Browser } from './chromium.js';
+import { serveStatic, type StaticServer } from './static-server.js';
+
+export const PLAYGROUND_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:";
+
+/** What the page functions use of the page's globals (the tests' types have no DOM). */
+interface PageGlobals {
+  document: { querySelector(selector: string): { textContent: string | null } | null };
+}
+
+const ARTIFACTS = join(__dirname, 'artifacts');
+
+export function describePlayground(dist: () => string): void {
+  describe('the playground in Chromium', () => {
+    let browser: Browser;
+    let server: StaticServer;
+    let page: Page;
+    const errors: string[] = [];
+
+    beforeAll(async () => {
+      server = await serveStatic(dist(), PLAYGROUND_CSP);
+      browser = await launchChromium();
+      page = await browser.context.newPage();
+      page.on('pageerror', (e) => errors.push(String(e)));
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    const text = (name: string) => page.locator(`[data-result="${name}"]`).textContent();
+    /** Waits until a result's text is the JSON of `want`. */
+    const waitFor = (name: string, want: unknown) =>
+      page.waitForFunction(([n, json]) => (globalThis as unknown as PageGlobals).document.querySelector(`[data-result="${n}"]`)?.textContent === json, [name, JSON.stringify(want)] as const, {
+        timeout: 30_000,
+      });
+
+    test('opens /playground?fn=(x%2By)*(x-y)&at=x=3,y=2&seed=1,1 with J = [[6,-4]] both ways and the tangent 2', async () => {
+      await page.goto(`${server.origin}/playground?fn=(x%2By)*(x-y)&at=x=3,y=2&seed=1,1`);
+      await waitFor('jacobian-forward', [[6, -4]]);
+      expect(await page.locator('#pg-fn').inputValue()).toBe('(x+y)*(x-y)');
+      expect(JSON.parse((await text('jacobian-reverse'))!)).toEqual([[6, -4]]);
+      expect(JSON.parse((await text('tangent'))!)).toBe(2);
+      expect(JSON.parse((await text('value'))!)).toBe(5);
+      expect(JSON.parse((await text('adjoint'))!)).toEqual([6, -4]);
+      // The Wengert list: x, y, x + y, x − y, their product.
+      expect(await page.locator('[data-result="wengert"] tbody tr').count()).toBe(5);
+      // The graph, drawn by Graphviz in the worker, labels nodes with values and dots.
+      await page.locator('.graph svg').waitFor({ timeout: 30_000 });
+      expect(await page.locator('.graph svg').textContent()).toContain('dot 2');
+      await page.getByLabel('reverse: adjoints').check();
+      expect(await page.locator('.graph svg').textContent()).toContain('bar -4');
+      expect(page.url()).toContain('view=reverse');
+      // Under a CSP without 'unsafe-eval', jit cannot compile, yet the program is shown.
+      expect(await text('program')).toMatch(/return \[/);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'playground.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    });
+  });
+}
