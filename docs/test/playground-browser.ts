@@ -72,5 +72,40 @@ export function describePlayground(dist: () => string): void {
       await page.screenshot({ path: join(ARTIFACTS, 'playground.png'), fullPage: true });
       expect(errors).toEqual([]);
     });
+
+    test('follows what the reader types: a new function gives new results and a new URL', async () => {
+      await page.locator('#pg-fn').fill('sin(x)*y');
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('[data-result="jacobian-forward"]')?.textContent !== '[[6,-4]]', undefined, { timeout: 30_000 });
+      const [[dx, dy]] = JSON.parse((await text('jacobian-forward'))!) as number[][];
+      expect(dx).toBeCloseTo(Math.cos(3) * 2, 14);
+      expect(dy).toBeCloseTo(Math.sin(3), 14);
+      expect(JSON.parse((await text('jacobian-reverse'))!)[0][0]).toBeCloseTo(Math.cos(3) * 2, 14);
+      // ẋ = (1, 1): ẏ = 2 cos 3 + sin 3.
+      expect(JSON.parse((await text('tangent'))!)).toBeCloseTo(2 * Math.cos(3) + Math.sin(3), 14);
+      expect(decodeURIComponent(page.url())).toContain('fn=sin(x)*y');
+      expect(errors).toEqual([]);
+    });
+
+    test('a syntax error, or a variable the point lacks, shows the ad command\'s message under its field', async () => {
+      await page.locator('#pg-fn').fill('(x+');
+      const fnError = page.locator('[data-error="fn"]');
+      await fnError.waitFor({ timeout: 30_000 });
+      expect(await fnError.textContent()).toBe('cannot parse --fn "(x+": Unexpected end of expression (char 4)');
+      await page.locator('#pg-fn').fill('x*z');
+      const atError = page.locator('[data-error="at"]');
+      await atError.waitFor({ timeout: 30_000 });
+      expect(await atError.textContent()).toBe('"x*z" uses z, which --at does not give; add z=… to --at');
+      expect(await fnError.count()).toBe(0);
+      expect(errors).toEqual([]);
+    });
+
+    test('a function that runs past the time limit is stopped, and says so', async () => {
+      const fn = encodeURIComponent(`${'sin(x)*'.repeat(300)}x`);
+      await page.goto(`${server.origin}/playground?fn=${fn}&at=x=1&limit=1`);
+      const stopped = page.locator('[data-error="stopped"]');
+      await stopped.waitFor({ timeout: 30_000 });
+      expect(await stopped.textContent()).toBe('stopped: evaluating this function took longer than the time limit of 1 ms');
+      expect(errors).toEqual([]);
+    });
   });
 }
