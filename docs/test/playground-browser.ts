@@ -68,8 +68,12 @@ export function describePlayground(dist: () => string): void {
       expect(page.url()).toContain('view=reverse');
       // Under a CSP without 'unsafe-eval', jit cannot compile, yet the program is shown.
       expect(await text('program')).toMatch(/return \[/);
+      expect(await page.locator('.ad-playground .note', { hasText: 'forbids generating code' }).count()).toBe(1);
+      // One tall viewport, so the screenshot shows the page as laid out (the sticky nav at the top).
       mkdirSync(ARTIFACTS, { recursive: true });
+      await page.setViewportSize({ width: 1280, height: 2900 });
       await page.screenshot({ path: join(ARTIFACTS, 'playground.png'), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 720 });
       expect(errors).toEqual([]);
     });
 
@@ -96,6 +100,23 @@ export function describePlayground(dist: () => string): void {
       await atError.waitFor({ timeout: 30_000 });
       expect(await atError.textContent()).toBe('"x*z" uses z, which --at does not give; add z=… to --at');
       expect(await fnError.count()).toBe(0);
+      expect(errors).toEqual([]);
+    });
+
+    test('where the page allows generating code, jit compiles and the adjoint program names each adjoint after its primal', async () => {
+      const open = await serveStatic(dist());
+      try {
+        const plain = await browser.context.newPage();
+        plain.on('pageerror', (e) => errors.push(String(e)));
+        await plain.goto(`${open.origin}/playground?fn=(x%2By)*(x-y)&at=x=3,y=2&seed=1,1`);
+        const program = plain.locator('[data-result="program"]');
+        await program.waitFor({ timeout: 30_000 });
+        expect(await program.textContent()).toContain('const v0_bar = v2 + v3;');
+        expect(await plain.locator('[data-result="jacobian-reverse"]').textContent()).toBe('[[6,-4]]');
+        await plain.close();
+      } finally {
+        await open.close();
+      }
       expect(errors).toEqual([]);
     });
 

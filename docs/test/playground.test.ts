@@ -6,6 +6,7 @@
  * function and seeds.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { build } from 'esbuild';
 import { join } from 'node:path';
 import { parseProgram, pointed, trace, UsageError } from '@ad/cli/browser';
 import { compute, type PlaygroundInput, type PlaygroundResult } from '../playground/compute.js';
@@ -17,6 +18,22 @@ const ok = (input: PlaygroundInput): PlaygroundResult => {
   if (!outcome.ok) throw new Error(`${outcome.error.field}: ${outcome.error.message}`);
   return outcome.result;
 };
+
+test("the playground's worker bundles for a page: nothing it reaches imports a Node builtin", async () => {
+  // esbuild follows docs/tsconfig.json's paths to the packages' sources, as the page's build follows their dist/.
+  const out = await build({
+    entryPoints: [join(__dirname, '..', 'playground', 'worker.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+    metafile: true,
+  });
+  const inputs = Object.keys(out.metafile.inputs);
+  expect(inputs).toContain('packages/cli/src/browser.ts');
+  expect(inputs.filter((f) => /^node:|(^|\/)(fs|path|crypto|module|process|child_process)$/.test(f))).toEqual([]);
+});
 
 test('(x+y)(x−y) at (3, 2) with seeds [1, 1]: f = 5, ẏ = 2, J = [[6, −4]] both ways, one pass each', () => {
   const r = ok({ fn: '(x+y)*(x-y)', at: 'x=3,y=2', seed: '1,1', rseed: '1' });

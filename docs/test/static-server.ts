@@ -1,7 +1,7 @@
 /**
  * A static server for a built site, on a free port of 127.0.0.1: clean URLs as VitePress
  * writes them (/playground → playground.html), and every response under one
- * Content-Security-Policy, so the page is tested as a strict host would serve it.
+ * Content-Security-Policy when one is given, so the page is tested as a strict host would serve it.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -24,7 +24,7 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function serveStatic(dir: string, csp: string): Promise<StaticServer> {
+export async function serveStatic(dir: string, csp?: string): Promise<StaticServer> {
   const fileFor = (url: string): string | undefined => {
     const path = normalize(decodeURIComponent(url.split('?')[0])).replace(/^([/\\])+/, '');
     if (path.split(sep).includes('..')) return undefined;
@@ -37,7 +37,7 @@ export async function serveStatic(dir: string, csp: string): Promise<StaticServe
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': csp });
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...(csp === undefined ? {} : { 'content-security-policy': csp }) });
     res.end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
