@@ -3,9 +3,9 @@
  * of the graph with WebAssembly Graphviz, off the page's thread, so that the page can stop a
  * function that runs too long by terminating the worker. Messages: a job { id, input } in; a
  * `result` (or `error`) and then `graph` (or `graph-error`) out, each with the job's id; and
- * `ready` once, when the worker has loaded.
+ * `ready` once, when the worker has loaded, with the functions an expression may call.
  */
-import { dotToSvg } from '@ad/cli/browser';
+import { FUNCTION_NAMES, dotToSvg } from '@ad/cli/browser';
 import { compute, type FieldError, type PlaygroundInput, type PlaygroundResult } from './compute.js';
 import { toDot } from './graph-dot.js';
 
@@ -15,7 +15,7 @@ export interface Job {
 }
 
 export type Reply =
-  | { kind: 'ready' }
+  | { kind: 'ready'; functions: readonly string[] }
   | { id: number; kind: 'result'; result: PlaygroundResult }
   | { id: number; kind: 'error'; error: FieldError }
   | { id: number; kind: 'graph'; svg: { forward: string; reverse: string } }
@@ -44,6 +44,6 @@ scope.onmessage = async ({ data: { id, input } }) => {
   }
 };
 
-scope.postMessage({ kind: 'ready' });
+scope.postMessage({ kind: 'ready', functions: FUNCTION_NAMES });
 // Graphviz's WebAssembly compiles while the first job is typed; a failure shows on the first drawing.
 dotToSvg('digraph G {}').catch(() => undefined);
