@@ -99,7 +99,7 @@ export default defineConfig({
   description: 'Algorithmic differentiation in TypeScript: forward mode, reverse mode, and small neural networks.',
   cleanUrls: true,
   lastUpdated: false,
-  srcExclude: ['**/node_modules/**', 'test/**', 'examples/**', 'scripts/**'],
+  srcExclude: ['**/node_modules/**', 'test/**', 'examples/**', 'scripts/**', 'playground/**'],
   markdown: {
     config: (md) => {
       md.use(markdownItKatex, { throwOnError: true });
@@ -109,6 +109,9 @@ export default defineConfig({
   vite: {
     // The largest chunk is the local search index, which holds the whole API reference (~1 MB).
     build: { chunkSizeWarningLimit: 1500 },
+    // The playground's worker (playground/worker.ts) loads Graphviz on demand: a split chunk,
+    // which only module workers can have.
+    worker: { format: 'es' },
   },
   vue: {
     template: { compilerOptions: { isCustomElement: (tag) => mathTags.has(tag) } },
@@ -116,11 +119,12 @@ export default defineConfig({
   themeConfig: {
     nav: [
       { text: 'Guide', link: '/guide/01-gradient-descent' },
+      { text: 'Playground', link: '/playground' },
       { text: 'API', link: '/api/' },
       { text: 'Errors', link: '/errors' },
     ],
     sidebar: {
-      '/guide/': [{ text: 'Guide', items: guideSidebar() }],
+      '/guide/': [{ text: 'Guide', items: [...guideSidebar(), { text: 'Playground', link: '/playground' }] }],
       ...Object.fromEntries(apiPackages().map((pkg) => [`/api/@ad/${pkg}/`, apiSidebar(pkg)])),
       '/api/': [{ text: 'API reference', link: '/api/', items: apiPackages().map((pkg) => ({ text: `@ad/${pkg}`, link: `/api/@ad/${pkg}/` })) }],
     },

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describePlayground } from './playground-browser.js';
 import { checkSite, type SiteReport } from './site-check.js';
 
 const docs = join(__dirname, '..');
@@ -49,7 +50,7 @@ test('the build ran every stage', () => {
 
 test('every guide page, the home page, the error catalogue and the API reference exist', () => {
   expect(guidePages).toHaveLength(11);
-  for (const page of ['/', ...guidePages, '/errors', '/api/', ...packages.map((p) => `/api/@ad/${p}/`)]) {
+  for (const page of ['/', ...guidePages, '/errors', '/playground', '/api/', ...packages.map((p) => `/api/@ad/${p}/`)]) {
     expect(report.pages).toContain(page);
   }
   expect(report.pages.filter((p) => p.startsWith('/api/')).length).toBeGreaterThan(100);
@@ -81,3 +82,12 @@ test('KaTeX fonts and styles are bundled (no network)', () => {
   const html = readFileSync(join(out, 'index.html'), 'utf8');
   expect(html).not.toMatch(/<link[^>]+href="https?:/);
 });
+
+test('the playground is in the nav, and guide page 5 links to it for the seeds [1, 1]', () => {
+  expect(readFileSync(join(out, 'index.html'), 'utf8')).toMatch(/<a [^>]*href="\/playground"/);
+  expect(readFileSync(join(out, 'guide', '05-seeds.html'), 'utf8')).toContain('href="/playground?fn=(x%2By)*(x-y)&amp;at=x=3,y=2&amp;seed=1,1"');
+  // The worker and Graphviz's WebAssembly are bundled with the site (no network).
+  expect(readdirSync(join(out, 'assets')).some((f) => /^worker-.*\.js$/.test(f))).toBe(true);
+});
+
+describePlayground(() => out);
