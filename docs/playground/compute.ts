@@ -215,7 +215,17 @@ function wengertList(p: PointedProgram, seeds: number[][], cotangents: number[][
   leaves.forEach((leaf, i) => {
     rowOf.set(leaf, rows.length);
     nodes.push(leaf);
-    rows.push({ id: i - n + 1, name: entryName(i - n + 1), definition: p.names[i], op: 'input', value: p.x[i], dots: seeds.map((s) => s[i]), bars: [], outputs: [], operands: [] });
+    rows.push({
+      id: i - n + 1,
+      name: entryName(i - n + 1),
+      definition: p.names[i],
+      op: 'input',
+      value: p.x[i],
+      dots: seeds.map((s) => s[i]),
+      bars: [],
+      outputs: [],
+      operands: [],
+    });
   });
   const stepRow: number[] = [];
   for (const a of applied) {
@@ -244,7 +254,13 @@ function wengertList(p: PointedProgram, seeds: number[][], cotangents: number[][
 
   // Tangents: the same evaluation on duals of width k (one per forward seed), step by step.
   const tag = newTag();
-  const duals = p.x.map((v, i) => Dual.of(tag, v, seeds.map((s) => s[i])));
+  const duals = p.x.map((v, i) =>
+    Dual.of(
+      tag,
+      v,
+      seeds.map((s) => s[i]),
+    ),
+  );
   let step = 0;
   evaluate(p.program, new Map(p.names.map((name, i) => [name, duals[i]])), (a: Applied<Dual>) => {
     const k = stepRow[step++];

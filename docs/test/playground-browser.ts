@@ -46,9 +46,13 @@ export function describePlayground(dist: () => string): void {
     const text = (name: string) => page.locator(`[data-result="${name}"]`).textContent();
     /** Waits until a result's text is the JSON of `want`. */
     const waitFor = (name: string, want: unknown) =>
-      page.waitForFunction(([n, json]) => (globalThis as unknown as PageGlobals).document.querySelector(`[data-result="${n}"]`)?.textContent === json, [name, JSON.stringify(want)] as const, {
-        timeout: 30_000,
-      });
+      page.waitForFunction(
+        ([n, json]) => (globalThis as unknown as PageGlobals).document.querySelector(`[data-result="${n}"]`)?.textContent === json,
+        [name, JSON.stringify(want)] as const,
+        {
+          timeout: 30_000,
+        },
+      );
 
     test('opens /playground?fn=(x%2By)*(x-y)&at=x=3,y=2&seed=1,1 with J = [[6,-4]] both ways and the tangent 2', async () => {
       await page.goto(`${server.origin}/playground?fn=(x%2By)*(x-y)&at=x=3,y=2&seed=1,1`);
@@ -79,7 +83,11 @@ export function describePlayground(dist: () => string): void {
 
     test('follows what the reader types: a new function gives new results and a new URL', async () => {
       await page.locator('#pg-fn').fill('sin(x)*y');
-      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('[data-result="jacobian-forward"]')?.textContent !== '[[6,-4]]', undefined, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => (globalThis as unknown as PageGlobals).document.querySelector('[data-result="jacobian-forward"]')?.textContent !== '[[6,-4]]',
+        undefined,
+        { timeout: 30_000 },
+      );
       const [[dx, dy]] = JSON.parse((await text('jacobian-forward'))!) as number[][];
       expect(dx).toBeCloseTo(Math.cos(3) * 2, 14);
       expect(dy).toBeCloseTo(Math.sin(3), 14);
@@ -90,7 +98,7 @@ export function describePlayground(dist: () => string): void {
       expect(errors).toEqual([]);
     });
 
-    test('a syntax error, or a variable the point lacks, shows the ad command\'s message under its field', async () => {
+    test("a syntax error, or a variable the point lacks, shows the ad command's message under its field", async () => {
       await page.locator('#pg-fn').fill('(x+');
       const fnError = page.locator('[data-error="fn"]');
       await fnError.waitFor({ timeout: 30_000 });

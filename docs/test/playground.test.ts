@@ -55,15 +55,34 @@ test('the Wengert list is the one `ad graph` prints (names, definitions, values,
 test('several outputs and seeds (guide page 5): ẏ = J·ẋ per seed, x̄ = Jᵀ·ȳ per seed, and ⟨ȳ, Jẋ⟩ = ⟨x̄, ẋ⟩', () => {
   const r = ok({ fn: '[(h+t)*(h-t), h*t]', at: 'h=3,t=2', seed: '1,0; 0,1; 1,1', rseed: '1,0;0,1;1,1' });
   expect(r.value).toEqual([5, 6]);
-  expect(r.jacobianForward).toEqual([[6, -4], [2, 3]]);
-  expect(r.jacobianReverse).toEqual([[6, -4], [2, 3]]);
-  expect(r.tangent).toEqual([[6, -4, 2], [2, 3, 5]]);
-  expect(r.adjoint).toEqual([[6, -4], [2, 3], [8, -1]]);
+  expect(r.jacobianForward).toEqual([
+    [6, -4],
+    [2, 3],
+  ]);
+  expect(r.jacobianReverse).toEqual([
+    [6, -4],
+    [2, 3],
+  ]);
+  expect(r.tangent).toEqual([
+    [6, -4, 2],
+    [2, 3, 5],
+  ]);
+  expect(r.adjoint).toEqual([
+    [6, -4],
+    [2, 3],
+    [8, -1],
+  ]);
   expect(r.passes).toMatchObject({ tangent: 1, adjointRecordings: 1, adjoint: 3, jacrevBackward: 2 });
   // The outputs' rows carry the seeds' own entries: ȳᵢ at yᵢ, and Jᵢ·ẋ as their dots.
   const outputs = ['f₁', 'f₂'].map((name) => r.rows.find((row) => row.outputs.includes(name))!);
-  expect(outputs.map((row) => row.bars)).toEqual([[1, 0, 1], [0, 1, 1]]);
-  expect(outputs.map((row) => row.dots)).toEqual([[6, -4, 2], [2, 3, 5]]);
+  expect(outputs.map((row) => row.bars)).toEqual([
+    [1, 0, 1],
+    [0, 1, 1],
+  ]);
+  expect(outputs.map((row) => row.dots)).toEqual([
+    [6, -4, 2],
+    [2, 3, 5],
+  ]);
   const tangents = r.tangent as number[][]; // [output][seed]
   for (const [a, yBar] of r.cotangents.entries()) {
     for (const [k, xDot] of r.seeds.entries()) {
@@ -73,7 +92,10 @@ test('several outputs and seeds (guide page 5): ẏ = J·ẋ per seed, x̄ = J�
     }
   }
   // The inputs' bars are the adjoints.
-  expect(r.rows.filter((row) => row.op === 'input').map((row) => row.bars)).toEqual([[6, 2, 8], [-4, 3, -1]]);
+  expect(r.rows.filter((row) => row.op === 'input').map((row) => row.bars)).toEqual([
+    [6, 2, 8],
+    [-4, 3, -1],
+  ]);
 });
 
 test('the Jacobian of a nonlinear f agrees with central finite differences, both ways', () => {

@@ -37,7 +37,10 @@ export async function serveStatic(dir: string, csp?: string): Promise<StaticServ
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...(csp === undefined ? {} : { 'content-security-policy': csp }) });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      ...(csp === undefined ? {} : { 'content-security-policy': csp }),
+    });
     res.end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
