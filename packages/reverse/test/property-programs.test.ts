@@ -120,11 +120,17 @@ describe(`reverse against forward on ${RUNS.reverseScalar.toLocaleString('en')} 
             if (!withinRounding(val, Jf[i][j], 2 * bound[i][j], ops)) throw new Error(`jacrev[${i}][${j}] = ${val}, jacfwd = ${Jf[i][j]}`);
           }),
         );
-        // grad of the last output is jacrev's last row; valueAndGrad gives the same gradient.
+        // grad of the last output is jacrev's last row; valueAndGrad gives the same gradient. In the
+        // same mode: anomaly detection turns the scalar fast paths off, which places nodes in other
+        // tape chunks and so sums a shared adjoint in another (equally valid) order.
         const f1 = scalarFunction1(p) as (xs: Var[]) => Var;
-        const g = grad(f1)(x);
+        const g = maybeAnomaly(anomaly, () => grad(f1)(x));
         expectSameNumbers('grad vs jacrev row', g, Jr[m - 1]);
-        expectSameNumbers('valueAndGrad', valueAndGrad(f1)(x).grad, g);
+        expectSameNumbers(
+          'valueAndGrad',
+          maybeAnomaly(anomaly, () => valueAndGrad(f1)(x).grad),
+          g,
+        );
 
         if (fdSafe(cond) && maxAbs(bound) < 1e3) {
           finiteDifferenceAgrees('program', engines(p), [Tensor.fromData(Float64Array.from(x), [p.n])]);
