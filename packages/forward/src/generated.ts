@@ -5,198 +5,12 @@
 import type { Factory } from '@ad/core';
 
 export const factories: Record<string, Factory> = {
-  '05ea61612a23902d-744': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '03bbc7701abd1689-1113': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_sinh = (x) => Math.sinh(x);
-      const op_cosh = (x) => Math.cosh(x);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_sinh(x);
-      const d0 = (x, out) => op_cosh(x);
-      return function sinh() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '087b0a7584939722-812': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_softplus = (x) => (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
-      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_softplus(x);
-      const d0 = (x, out) => op_sigmoid(x);
-      return function softplus() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '1321c164ca5e3ad0-688': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_neg = (x) => -x;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_neg(x);
-      const d0 = (x, out) => (-1);
-      return function neg() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '1625c22db268940c-1402': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_hypot = (x, y) => Math.hypot(x, y);
-      const op_div = (x, y) => x / y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x, y) => op_hypot(x, y);
-      const d0 = (x, y, out) => op_div(x, out);
-      const d1 = (x, y, out) => op_div(y, out);
-      return function hypot(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '29fcd128516d82ad-1327': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_add = (x, y) => x + y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x, y) => op_add(x, y);
-      const d0 = (x, y, out) => 1;
-      const d1 = (x, y, out) => 1;
-      return function add(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  '2ccdf7f509d54d5b-745': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_sqrt = (x) => Math.sqrt(x);
-      const op_div = (x, y) => x / y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_sqrt(x);
-      const d0 = (x, out) => op_div(0.5, out);
-      return function sqrt() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '2d2787bd971d4fd0-748': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_relu = (x) => x < 0 ? 0 : x;
+      const op_relu6 = (x) => x <= 0 ? 0 : x >= 6 ? 6 : x;
       const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_lt = (x, y) => x < y ? 1 : 0;
+      const op_mul = (x, y) => x * y;
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
@@ -207,9 +21,9 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
         return r;
       }
-      const primal = (x) => op_relu(x);
-      const d0 = (x, out) => op_gt(x, 0);
-      return function relu() {
+      const primal = (x) => op_relu6(x);
+      const d0 = (x, out) => op_mul(op_gt(x, 0), op_lt(x, 6));
+      function general() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
@@ -217,10 +31,55 @@ export const factories: Record<string, Factory> = {
           return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
         }
         return slow(this);
+      }
+      return function relu6() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
       };
     };
   },
-  '30aa5d0035184ff2-877': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '100532c53b60a158-1091': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_atan = (x) => Math.atan(x);
+      const op_square = (x) => x * x;
+      const op_add = (x, y) => x + y;
+      const op_reciprocal = (x) => 1 / x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_atan(x);
+      const d0 = (x, out) => op_reciprocal(op_add(op_square(x), 1));
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function atan() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '110cb764071fb1ec-1133': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_erf = (x) => Special.erf(x);
       const op_square = (x) => x * x;
@@ -239,7 +98,7 @@ export const factories: Record<string, Factory> = {
       }
       const primal = (x) => op_erf(x);
       const d0 = (x, out) => op_mul(op_exp(op_neg(op_square(x))), 1.1283791670955126);
-      return function erf() {
+      function general() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
@@ -247,12 +106,20 @@ export const factories: Record<string, Factory> = {
           return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
         }
         return slow(this);
+      }
+      return function erf() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
       };
     };
   },
-  '37a3f265f8ed7323-1327': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '14583efda02d8841-952': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_mul = (x, y) => x * y;
+      const op_exp = (x) => Math.exp(x);
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
@@ -263,10 +130,45 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
         return r;
       }
-      const primal = (x, y) => op_mul(x, y);
-      const d0 = (x, y, out) => y;
-      const d1 = (x, y, out) => x;
-      return function mul(b) {
+      const primal = (x) => op_exp(x);
+      const d0 = (x, out) => out;
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function exp() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '173ca3d3bb628c67-1775': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_div = (x, y) => x / y;
+      const op_neg = (x) => -x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_div(x, y);
+      const d0 = (x, y, out) => op_div(1, y);
+      const d1 = (x, y, out) => op_neg(op_div(out, y));
+      function general(b) {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           if (typeof b === 'number') {
             const x = this.value;
@@ -287,10 +189,19 @@ export const factories: Record<string, Factory> = {
           }
         }
         return slow(this, b);
+      }
+      return function div(b) {
+        if (b instanceof Dual && this.rest === null && b.rest === null && this.numeric && b.numeric && b.tag === this.tag && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const y = b.value;
+          const out = primal(x, y);
+          return new Dual(this.tag, out, d0(x, y, out) * this.first + d1(x, y, out) * b.first, null, true);
+        }
+        return general.call(this, b);
       };
     };
   },
-  '40fe4ecd78659b3b-737': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '1865266191022ab9-993': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_sin = (x) => Math.sin(x);
       const op_cos = (x) => Math.cos(x);
@@ -306,22 +217,30 @@ export const factories: Record<string, Factory> = {
       }
       const primal = (x) => op_sin(x);
       const d0 = (x, out) => op_cos(x);
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
       return function sin() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
         }
-        return slow(this);
+        return general.call(this);
       };
     };
   },
-  '4463e6a042e57c68-807': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '1ac881f7e3dbb087-1027': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
-      const op_sub = (x, y) => x - y;
-      const op_mul = (x, y) => x * y;
+      const op_cos = (x) => Math.cos(x);
+      const op_sin = (x) => Math.sin(x);
+      const op_neg = (x) => -x;
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
@@ -332,9 +251,9 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
         return r;
       }
-      const primal = (x) => op_sigmoid(x);
-      const d0 = (x, out) => op_mul(out, op_sub(1, out));
-      return function sigmoid() {
+      const primal = (x) => op_cos(x);
+      const d0 = (x, out) => op_neg(op_sin(x));
+      function general() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
@@ -342,282 +261,18 @@ export const factories: Record<string, Factory> = {
           return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
         }
         return slow(this);
-      };
-    };
-  },
-  '6525c58d3d93fb91-737': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_log = (x) => Math.log(x);
-      const op_div = (x, y) => x / y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
       }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_log(x);
-      const d0 = (x, out) => op_div(1, x);
-      return function log() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
+      return function cos() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
         }
-        return slow(this);
+        return general.call(this);
       };
     };
   },
-  '6936da69b38d5239-811': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_rsqrt = (x) => 1 / Math.sqrt(x);
-      const op_square = (x) => x * x;
-      const op_mul = (x, y) => x * y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_rsqrt(x);
-      const d0 = (x, out) => op_mul(op_mul(op_square(out), out), (-0.5));
-      return function rsqrt() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '6c6e2cd5e96e2e40-944': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_selu = (x) => x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const op_add = (x, y) => x + y;
-      const op_where = (c, x, y) => c !== 0 ? x : y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_selu(x);
-      const d0 = (x, out) => op_where(op_gt(x, 0), 1.0507009873554805, op_add(out, 1.7580993408473766));
-      return function selu() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '716e8b5794a90979-786': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_tanh = (x) => Math.tanh(x);
-      const op_square = (x) => x * x;
-      const op_sub = (x, y) => x - y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_tanh(x);
-      const d0 = (x, out) => op_sub(1, op_square(out));
-      return function tanh() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '82ab3904fc02a108-857': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_relu6 = (x) => x <= 0 ? 0 : x >= 6 ? 6 : x;
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const op_lt = (x, y) => x < y ? 1 : 0;
-      const op_mul = (x, y) => x * y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_relu6(x);
-      const d0 = (x, out) => op_mul(op_gt(x, 0), op_lt(x, 6));
-      return function relu6() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '8c0659ca49a02461-840': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_asinh = (x) => Math.asinh(x);
-      const op_square = (x) => x * x;
-      const op_add = (x, y) => x + y;
-      const op_rsqrt = (x) => 1 / Math.sqrt(x);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_asinh(x);
-      const d0 = (x, out) => op_rsqrt(op_add(op_square(x), 1));
-      return function asinh() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  '994273a511d7a69c-1619': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_minimum = (x, y) => Math.min(x, y);
-      const op_lt = (x, y) => x < y ? 1 : 0;
-      const op_eq = (x, y) => x === y ? 1 : 0;
-      const op_mul = (x, y) => x * y;
-      const op_add = (x, y) => x + y;
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x, y) => op_minimum(x, y);
-      const d0 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
-      const d1 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
-      return function minimum(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  'a215c5794dd8de23-788': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_log1p = (x) => Math.log1p(x);
-      const op_add = (x, y) => x + y;
-      const op_div = (x, y) => x / y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_log1p(x);
-      const d0 = (x, out) => op_div(1, op_add(x, 1));
-      return function log1p() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'aa7b9b51de998a7f-835': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_atan = (x) => Math.atan(x);
-      const op_square = (x) => x * x;
-      const op_add = (x, y) => x + y;
-      const op_reciprocal = (x) => 1 / x;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_atan(x);
-      const d0 = (x, out) => op_reciprocal(op_add(op_square(x), 1));
-      return function atan() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'ab21dd664e46322a-1591': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '1d724d23deeb0037-1981': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_elu = (x, alpha) => x > 0 ? x : alpha * Math.expm1(x);
       const op_gt = (x, y) => x > y ? 1 : 0;
@@ -637,7 +292,7 @@ export const factories: Record<string, Factory> = {
       const primal = (x, y) => op_elu(x, y);
       const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, op_add(out, y));
       const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, op_expm1(x));
-      return function elu(b) {
+      function general(b) {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           if (typeof b === 'number') {
             const x = this.value;
@@ -658,10 +313,879 @@ export const factories: Record<string, Factory> = {
           }
         }
         return slow(this, b);
+      }
+      return function elu(b) {
+        if (b instanceof Dual && this.rest === null && b.rest === null && this.numeric && b.numeric && b.tag === this.tag && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const y = b.value;
+          const out = primal(x, y);
+          return new Dual(this.tag, out, d0(x, y, out) * this.first + d1(x, y, out) * b.first, null, true);
+        }
+        return general.call(this, b);
       };
     };
   },
-  'b14bf3170d4fa518-1619': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  '219ba6fb06072a33-1126': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_acos = (x) => Math.acos(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      const op_neg = (x) => -x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_acos(x);
+      const d0 = (x, out) => op_neg(op_rsqrt(op_sub(1, op_square(x))));
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function acos() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '34c9dab9455bbcb2-1717': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_add = (x, y) => x + y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_add(x, y);
+      const d0 = (x, y, out) => 1;
+      const d1 = (x, y, out) => 1;
+      function general(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      }
+      return function add(b) {
+        if (b instanceof Dual && this.rest === null && b.rest === null && this.numeric && b.numeric && b.tag === this.tag && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const y = b.value;
+          const out = primal(x, y);
+          return new Dual(this.tag, out, d0(x, y, out) * this.first + d1(x, y, out) * b.first, null, true);
+        }
+        return general.call(this, b);
+      };
+    };
+  },
+  '34e1805dcb58c409-996': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_square = (x) => x * x;
+      const op_mul = (x, y) => x * y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_square(x);
+      const d0 = (x, out) => op_mul(x, 2);
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function square() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '37882a4ee86fb7a8-1952': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_atan2 = (y, x) => Math.atan2(y, x);
+      const op_square = (x) => x * x;
+      const op_add = (x, y) => x + y;
+      const op_div = (x, y) => x / y;
+      const op_neg = (x) => -x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_atan2(x, y);
+      const d0 = (x, y, out) => op_div(y, op_add(op_square(y), op_square(x)));
+      const d1 = (x, y, out) => op_div(op_neg(x), op_add(op_square(y), op_square(x)));
+      function general(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      }
+      return function atan2(b) {
+        if (b instanceof Dual && this.rest === null && b.rest === null && this.numeric && b.numeric && b.tag === this.tag && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const y = b.value;
+          const out = primal(x, y);
+          return new Dual(this.tag, out, d0(x, y, out) * this.first + d1(x, y, out) * b.first, null, true);
+        }
+        return general.call(this, b);
+      };
+    };
+  },
+  '3bd982dd07d12b91-1068': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_softplus = (x) => (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_softplus(x);
+      const d0 = (x, out) => op_sigmoid(x);
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function softplus() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '444f1a082bacab59-1720': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_sub = (x, y) => x - y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_sub(x, y);
+      const d0 = (x, y, out) => 1;
+      const d1 = (x, y, out) => (-1);
+      function general(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      }
+      return function sub(b) {
+        if (b instanceof Dual && this.rest === null && b.rest === null && this.numeric && b.numeric && b.tag === this.tag && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const y = b.value;
+          const out = primal(x, y);
+          return new Dual(this.tag, out, d0(x, y, out) * this.first + d1(x, y, out) * b.first, null, true);
+        }
+        return general.call(this, b);
+      };
+    };
+  },
+  '507b2993704a41f1-1042': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_tanh = (x) => Math.tanh(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_tanh(x);
+      const d0 = (x, out) => op_sub(1, op_square(out));
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function tanh() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '59efe6d0d78dfd12-1792': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_hypot = (x, y) => Math.hypot(x, y);
+      const op_div = (x, y) => x / y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_hypot(x, y);
+      const d0 = (x, y, out) => op_div(x, out);
+      const d1 = (x, y, out) => op_div(y, out);
+      function general(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      }
+      return function hypot(b) {
+        if (b instanceof Dual && this.rest === null && b.rest === null && this.numeric && b.numeric && b.tag === this.tag && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const y = b.value;
+          const out = primal(x, y);
+          return new Dual(this.tag, out, d0(x, y, out) * this.first + d1(x, y, out) * b.first, null, true);
+        }
+        return general.call(this, b);
+      };
+    };
+  },
+  '62ecdf7cd8ec7c78-1717': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_mul = (x, y) => x * y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x, y) => op_mul(x, y);
+      const d0 = (x, y, out) => y;
+      const d1 = (x, y, out) => x;
+      function general(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      }
+      return function mul(b) {
+        if (b instanceof Dual && this.rest === null && b.rest === null && this.numeric && b.numeric && b.tag === this.tag && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const y = b.value;
+          const out = primal(x, y);
+          return new Dual(this.tag, out, d0(x, y, out) * this.first + d1(x, y, out) * b.first, null, true);
+        }
+        return general.call(this, b);
+      };
+    };
+  },
+  '771b67f767a578cd-1038': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_tan = (x) => Math.tan(x);
+      const op_square = (x) => x * x;
+      const op_add = (x, y) => x + y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_tan(x);
+      const d0 = (x, out) => op_add(op_square(out), 1);
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function tan() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '77642dd6d490e9b4-1096': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_asinh = (x) => Math.asinh(x);
+      const op_square = (x) => x * x;
+      const op_add = (x, y) => x + y;
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_asinh(x);
+      const d0 = (x, out) => op_rsqrt(op_add(op_square(x), 1));
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function asinh() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '797474b41538c83a-1096': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_acosh = (x) => Math.acosh(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_acosh(x);
+      const d0 = (x, out) => op_rsqrt(op_sub(op_square(x), 1));
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function acosh() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '7a87b548b0652263-1000': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_cosh = (x) => Math.cosh(x);
+      const op_sinh = (x) => Math.sinh(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_cosh(x);
+      const d0 = (x, out) => op_sinh(x);
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function cosh() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '7ae273faf6f920ac-1092': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_asin = (x) => Math.asin(x);
+      const op_square = (x) => x * x;
+      const op_sub = (x, y) => x - y;
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_asin(x);
+      const d0 = (x, out) => op_rsqrt(op_sub(1, op_square(x)));
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function asin() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '8179937c5de5c7f5-944': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_neg = (x) => -x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_neg(x);
+      const d0 = (x, out) => (-1);
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function neg() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '86747aa52bfcb666-1003': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_expm1 = (x) => Math.expm1(x);
+      const op_add = (x, y) => x + y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_expm1(x);
+      const d0 = (x, out) => op_add(out, 1);
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function expm1() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '8d35b6b789b1f708-1044': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_reciprocal = (x) => 1 / x;
+      const op_square = (x) => x * x;
+      const op_neg = (x) => -x;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_reciprocal(x);
+      const d0 = (x, out) => op_neg(op_square(out));
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function reciprocal() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '8ed1e772734712d9-1139': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_normalCdf = (x) => Special.normalCdf(x);
+      const op_square = (x) => x * x;
+      const op_mul = (x, y) => x * y;
+      const op_exp = (x) => Math.exp(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_normalCdf(x);
+      const d0 = (x, out) => op_mul(op_exp(op_mul(op_square(x), (-0.5))), 0.3989422804014327);
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function normalCdf() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '90021d811c8ad4c4-993': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_log = (x) => Math.log(x);
+      const op_div = (x, y) => x / y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_log(x);
+      const d0 = (x, out) => op_div(1, x);
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function log() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '910eeaf9e8259cb7-1001': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_sqrt = (x) => Math.sqrt(x);
+      const op_div = (x, y) => x / y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_sqrt(x);
+      const d0 = (x, out) => op_div(0.5, out);
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function sqrt() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  '95e87901b3da0ef4-1200': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_selu = (x) => x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
+      const op_gt = (x, y) => x > y ? 1 : 0;
+      const op_add = (x, y) => x + y;
+      const op_where = (c, x, y) => c !== 0 ? x : y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_selu(x);
+      const d0 = (x, out) => op_where(op_gt(x, 0), 1.0507009873554805, op_add(out, 1.7580993408473766));
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function selu() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  'a30c14354610c04a-1000': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_sinh = (x) => Math.sinh(x);
+      const op_cosh = (x) => Math.cosh(x);
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_sinh(x);
+      const d0 = (x, out) => op_cosh(x);
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function sinh() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  'b23a7d6ab35b6df3-2009': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_maximum = (x, y) => Math.max(x, y);
       const op_gt = (x, y) => x > y ? 1 : 0;
@@ -682,127 +1206,40 @@ export const factories: Record<string, Factory> = {
       const primal = (x, y) => op_maximum(x, y);
       const d0 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
       const d1 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
+      function general(b) {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          if (typeof b === 'number') {
+            const x = this.value;
+            const out = primal(x, b);
+            const d = d0(x, b, out);
+            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          }
+          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
+            const x = this.value;
+            const y = b.value;
+            const out = primal(x, y);
+            const dx = d0(x, y, out);
+            const dy = d1(x, y, out);
+            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
+            if (this.rest.length === b.rest.length) {
+              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
+            }
+          }
+        }
+        return slow(this, b);
+      }
       return function maximum(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  'b319f35bcd95662e-782': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_tan = (x) => Math.tan(x);
-      const op_square = (x) => x * x;
-      const op_add = (x, y) => x + y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_tan(x);
-      const d0 = (x, out) => op_add(op_square(out), 1);
-      return function tan() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
+        if (b instanceof Dual && this.rest === null && b.rest === null && this.numeric && b.numeric && b.tag === this.tag && !anomaly.on && !nanSafe.on) {
           const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          const y = b.value;
+          const out = primal(x, y);
+          return new Dual(this.tag, out, d0(x, y, out) * this.first + d1(x, y, out) * b.first, null, true);
         }
-        return slow(this);
+        return general.call(this, b);
       };
     };
   },
-  'b44acbd23390b187-1385': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_div = (x, y) => x / y;
-      const op_neg = (x) => -x;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x, y) => op_div(x, y);
-      const d0 = (x, y, out) => op_div(1, y);
-      const d1 = (x, y, out) => op_neg(op_div(out, y));
-      return function div(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  'b7bd2651b34e3ef6-740': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_square = (x) => x * x;
-      const op_mul = (x, y) => x * y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_square(x);
-      const d0 = (x, out) => op_mul(x, 2);
-      return function square() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'b82a56d98fa744c1-1784': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  'b7ed1fe8d0646b22-2174': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_pow = (x, y) => Math.pow(x, y);
       const op_eq = (x, y) => x === y ? 1 : 0;
@@ -824,7 +1261,7 @@ export const factories: Record<string, Factory> = {
       const primal = (x, y) => op_pow(x, y);
       const d0 = (x, y, out) => op_where(op_mul(op_eq(x, 0), op_eq(y, 0)), 0, op_mul(y, op_pow(op_where(op_mul(op_eq(x, 0), op_eq(y, 0)), 1, x), op_sub(y, 1))));
       const d1 = (x, y, out) => op_where(op_mul(op_eq(x, 0), op_ge(y, 0)), 0, op_mul(out, op_log(op_where(op_eq(x, 0), 1, x))));
-      return function pow(b) {
+      function general(b) {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           if (typeof b === 'number') {
             const x = this.value;
@@ -845,15 +1282,95 @@ export const factories: Record<string, Factory> = {
           }
         }
         return slow(this, b);
+      }
+      return function pow(b) {
+        if (b instanceof Dual && this.rest === null && b.rest === null && this.numeric && b.numeric && b.tag === this.tag && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const y = b.value;
+          const out = primal(x, y);
+          return new Dual(this.tag, out, d0(x, y, out) * this.first + d1(x, y, out) * b.first, null, true);
+        }
+        return general.call(this, b);
       };
     };
   },
-  'bfa41deea294c5cb-883': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  'bc5f2afc01197443-1063': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_normalCdf = (x) => Special.normalCdf(x);
+      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
+      const op_sub = (x, y) => x - y;
+      const op_mul = (x, y) => x * y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_sigmoid(x);
+      const d0 = (x, out) => op_mul(out, op_sub(1, out));
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function sigmoid() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  'c23b8f21e9fe3813-1044': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_log1p = (x) => Math.log1p(x);
+      const op_add = (x, y) => x + y;
+      const op_div = (x, y) => x / y;
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_log1p(x);
+      const d0 = (x, out) => op_div(1, op_add(x, 1));
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function log1p() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  'c2d0f4e916029d1e-1067': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_rsqrt = (x) => 1 / Math.sqrt(x);
       const op_square = (x) => x * x;
       const op_mul = (x, y) => x * y;
-      const op_exp = (x) => Math.exp(x);
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
@@ -864,9 +1381,9 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
         return r;
       }
-      const primal = (x) => op_normalCdf(x);
-      const d0 = (x, out) => op_mul(op_exp(op_mul(op_square(x), (-0.5))), 0.3989422804014327);
-      return function normalCdf() {
+      const primal = (x) => op_rsqrt(x);
+      const d0 = (x, out) => op_mul(op_mul(op_square(out), out), (-0.5));
+      function general() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
@@ -874,66 +1391,18 @@ export const factories: Record<string, Factory> = {
           return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
         }
         return slow(this);
-      };
-    };
-  },
-  'bfcb2b6cb72d2350-840': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_acosh = (x) => Math.acosh(x);
-      const op_square = (x) => x * x;
-      const op_sub = (x, y) => x - y;
-      const op_rsqrt = (x) => 1 / Math.sqrt(x);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
       }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_acosh(x);
-      const d0 = (x, out) => op_rsqrt(op_sub(op_square(x), 1));
-      return function acosh() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
+      return function rsqrt() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
         }
-        return slow(this);
+        return general.call(this);
       };
     };
   },
-  'c33724494e020308-747': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_expm1 = (x) => Math.expm1(x);
-      const op_add = (x, y) => x + y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_expm1(x);
-      const d0 = (x, out) => op_add(out, 1);
-      return function expm1() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'ca79f2ada3be0a70-1495': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  'c4fab9dc28ed2514-1885': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_leakyRelu = (x, a) => x > 0 ? x : a * x;
       const op_gt = (x, y) => x > y ? 1 : 0;
@@ -951,7 +1420,7 @@ export const factories: Record<string, Factory> = {
       const primal = (x, y) => op_leakyRelu(x, y);
       const d0 = (x, y, out) => op_where(op_gt(x, 0), 1, y);
       const d1 = (x, y, out) => op_where(op_gt(x, 0), 0, x);
-      return function leakyRelu(b) {
+      function general(b) {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           if (typeof b === 'number') {
             const x = this.value;
@@ -972,13 +1441,22 @@ export const factories: Record<string, Factory> = {
           }
         }
         return slow(this, b);
+      }
+      return function leakyRelu(b) {
+        if (b instanceof Dual && this.rest === null && b.rest === null && this.numeric && b.numeric && b.tag === this.tag && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const y = b.value;
+          const out = primal(x, y);
+          return new Dual(this.tag, out, d0(x, y, out) * this.first + d1(x, y, out) * b.first, null, true);
+        }
+        return general.call(this, b);
       };
     };
   },
-  'd760d730c2e9353c-744': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  'c56f6ec5f82c716b-1012': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_cosh = (x) => Math.cosh(x);
-      const op_sinh = (x) => Math.sinh(x);
+      const op_abs = (x) => Math.abs(x);
+      const op_sign = (x) => (x > 0 ? 1 : x < 0 ? -1 : 0);
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
@@ -989,9 +1467,9 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
         return r;
       }
-      const primal = (x) => op_cosh(x);
-      const d0 = (x, out) => op_sinh(x);
-      return function cosh() {
+      const primal = (x) => op_abs(x);
+      const d0 = (x, out) => op_sign(x);
+      function general() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
@@ -999,10 +1477,54 @@ export const factories: Record<string, Factory> = {
           return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
         }
         return slow(this);
+      }
+      return function abs() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
       };
     };
   },
-  'dc7783fde90049aa-839': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  'caede34ac3e9d29d-1108': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+    return function () {
+      const op_logSigmoid = (x) => (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
+      const op_neg = (x) => -x;
+      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
+      function scale(d, s) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
+        return r;
+      }
+      function combine(dx, s, dy, t) {
+        const r = new Array(s.length);
+        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
+        return r;
+      }
+      const primal = (x) => op_logSigmoid(x);
+      const d0 = (x, out) => op_sigmoid(op_neg(x));
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
+      return function logSigmoid() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+        }
+        return general.call(this);
+      };
+    };
+  },
+  'cd30c0f1425dcd25-1095': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_atanh = (x) => Math.atanh(x);
       const op_square = (x) => x * x;
@@ -1020,24 +1542,33 @@ export const factories: Record<string, Factory> = {
       }
       const primal = (x) => op_atanh(x);
       const d0 = (x, out) => op_reciprocal(op_sub(1, op_square(x)));
+      function general() {
+        if (this.numeric && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const out = primal(x);
+          const d = d0(x, out);
+          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+        }
+        return slow(this);
+      }
       return function atanh() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
         }
-        return slow(this);
+        return general.call(this);
       };
     };
   },
-  'e0a162f3dbcaf878-1562': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  'da3e3f687e23b6c3-2009': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_atan2 = (y, x) => Math.atan2(y, x);
-      const op_square = (x) => x * x;
+      const op_minimum = (x, y) => Math.min(x, y);
+      const op_lt = (x, y) => x < y ? 1 : 0;
+      const op_eq = (x, y) => x === y ? 1 : 0;
+      const op_mul = (x, y) => x * y;
       const op_add = (x, y) => x + y;
-      const op_div = (x, y) => x / y;
-      const op_neg = (x) => -x;
+      const op_gt = (x, y) => x > y ? 1 : 0;
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
@@ -1048,10 +1579,10 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
         return r;
       }
-      const primal = (x, y) => op_atan2(x, y);
-      const d0 = (x, y, out) => op_div(y, op_add(op_square(y), op_square(x)));
-      const d1 = (x, y, out) => op_div(op_neg(x), op_add(op_square(y), op_square(x)));
-      return function atan2(b) {
+      const primal = (x, y) => op_minimum(x, y);
+      const d0 = (x, y, out) => op_add(op_lt(x, y), op_mul(op_eq(x, y), 0.5));
+      const d1 = (x, y, out) => op_add(op_gt(x, y), op_mul(op_eq(x, y), 0.5));
+      function general(b) {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           if (typeof b === 'number') {
             const x = this.value;
@@ -1072,16 +1603,22 @@ export const factories: Record<string, Factory> = {
           }
         }
         return slow(this, b);
+      }
+      return function minimum(b) {
+        if (b instanceof Dual && this.rest === null && b.rest === null && this.numeric && b.numeric && b.tag === this.tag && !anomaly.on && !nanSafe.on) {
+          const x = this.value;
+          const y = b.value;
+          const out = primal(x, y);
+          return new Dual(this.tag, out, d0(x, y, out) * this.first + d1(x, y, out) * b.first, null, true);
+        }
+        return general.call(this, b);
       };
     };
   },
-  'e2a543b368f798d0-870': function (Math, Special, Dual, slow, anomaly, nanSafe) {
+  'de031751aa3d80af-1004': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
-      const op_acos = (x) => Math.acos(x);
-      const op_square = (x) => x * x;
-      const op_sub = (x, y) => x - y;
-      const op_rsqrt = (x) => 1 / Math.sqrt(x);
-      const op_neg = (x) => -x;
+      const op_relu = (x) => x < 0 ? 0 : x;
+      const op_gt = (x, y) => x > y ? 1 : 0;
       function scale(d, s) {
         const r = new Array(s.length);
         for (let j = 0; j < s.length; j++) r[j] = d * s[j];
@@ -1092,9 +1629,9 @@ export const factories: Record<string, Factory> = {
         for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
         return r;
       }
-      const primal = (x) => op_acos(x);
-      const d0 = (x, out) => op_neg(op_rsqrt(op_sub(1, op_square(x))));
-      return function acos() {
+      const primal = (x) => op_relu(x);
+      const d0 = (x, out) => op_gt(x, 0);
+      function general() {
         if (this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
@@ -1102,212 +1639,14 @@ export const factories: Record<string, Factory> = {
           return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
         }
         return slow(this);
-      };
-    };
-  },
-  'e600c7eaf7e8a784-836': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_asin = (x) => Math.asin(x);
-      const op_square = (x) => x * x;
-      const op_sub = (x, y) => x - y;
-      const op_rsqrt = (x) => 1 / Math.sqrt(x);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
       }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_asin(x);
-      const d0 = (x, out) => op_rsqrt(op_sub(1, op_square(x)));
-      return function asin() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
+      return function relu() {
+        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
+          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
         }
-        return slow(this);
-      };
-    };
-  },
-  'eb7da5c1825f0344-1330': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_sub = (x, y) => x - y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x, y) => op_sub(x, y);
-      const d0 = (x, y, out) => 1;
-      const d1 = (x, y, out) => (-1);
-      return function sub(b) {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          if (typeof b === 'number') {
-            const x = this.value;
-            const out = primal(x, b);
-            const d = d0(x, b, out);
-            return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-          }
-          if (b instanceof Dual && b.numeric && b.tag === this.tag && (b.rest === null) === (this.rest === null)) {
-            const x = this.value;
-            const y = b.value;
-            const out = primal(x, y);
-            const dx = d0(x, y, out);
-            const dy = d1(x, y, out);
-            if (this.rest === null) return new Dual(this.tag, out, dx * this.first + dy * b.first, null, true);
-            if (this.rest.length === b.rest.length) {
-              return new Dual(this.tag, out, dx * this.first + dy * b.first, combine(dx, this.rest, dy, b.rest), true);
-            }
-          }
-        }
-        return slow(this, b);
-      };
-    };
-  },
-  'ed05d433da115ef5-788': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_reciprocal = (x) => 1 / x;
-      const op_square = (x) => x * x;
-      const op_neg = (x) => -x;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_reciprocal(x);
-      const d0 = (x, out) => op_neg(op_square(out));
-      return function reciprocal() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'eedb710bf7ec1ef1-771': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_cos = (x) => Math.cos(x);
-      const op_sin = (x) => Math.sin(x);
-      const op_neg = (x) => -x;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_cos(x);
-      const d0 = (x, out) => op_neg(op_sin(x));
-      return function cos() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'f1dc1da278361931-852': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_logSigmoid = (x) => (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
-      const op_neg = (x) => -x;
-      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_logSigmoid(x);
-      const d0 = (x, out) => op_sigmoid(op_neg(x));
-      return function logSigmoid() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'f845265d201e589f-756': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_abs = (x) => Math.abs(x);
-      const op_sign = (x) => (x > 0 ? 1 : x < 0 ? -1 : 0);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_abs(x);
-      const d0 = (x, out) => op_sign(x);
-      return function abs() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'fa6ac2c598904cd0-696': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_exp = (x) => Math.exp(x);
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_exp(x);
-      const d0 = (x, out) => out;
-      return function exp() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
+        return general.call(this);
       };
     };
   },

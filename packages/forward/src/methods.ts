@@ -41,8 +41,25 @@ type Method = (this: Dual, ...args: unknown[]) => unknown;
 // ẏ = d·ẋ over the seed vector: the first tangent in its field, the rest (if any) in an array.
 const scaleRest = (d: string, t: string) => `${t}.rest === null ? null : scale(${d}, ${t}.rest)`;
 
-/** Dual's fast path: numeric duals of one derivative (or a plain number), first order. */
+/**
+ * Dual's fast path: numeric duals of one derivative (or a plain number), first order. The
+ * commonest case — two width-1 duals of one derivative — is the whole method, so V8 inlines it
+ * into the caller and can drop the intermediate duals of an expression (f(x, y) = (x + y)(x − y)
+ * at width 1: 27–48 ns before, 17–30 ns after, one process each on a quiet machine); the other
+ * cases are a call away.
+ */
 const fastPath: ScalarFastPath = {
+  hotUnary: `  if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
+    const x = this.value;
+    const out = primal(x);
+    return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
+  }`,
+  hotBinary: `  if (b instanceof Dual && this.rest === null && b.rest === null && this.numeric && b.numeric && b.tag === this.tag && !anomaly.on && !nanSafe.on) {
+    const x = this.value;
+    const y = b.value;
+    const out = primal(x, y);
+    return new Dual(this.tag, out, d0(x, y, out) * this.first + d1(x, y, out) * b.first, null, true);
+  }`,
   helpers: `function scale(d, s) {
   const r = new Array(s.length);
   for (let j = 0; j < s.length; j++) r[j] = d * s[j];

@@ -83,6 +83,14 @@ export interface ScalarFastPath {
   readonly unary: string;
   /** The same for two operands (`this`, `b`). */
   readonly binary: string;
+  /**
+   * The hottest case, one operand, when it is worth a method of its own: kept alone in the
+   * method, small enough for V8 to inline into the caller (and then drop the intermediate
+   * objects), with `unary` moved into a second function it falls through to.
+   */
+  readonly hotUnary?: string;
+  /** The same for two operands. */
+  readonly hotBinary?: string;
 }
 
 /**
@@ -103,9 +111,23 @@ export function scalarMethodSource(name: string, op: Op<undefined>, fast: Scalar
     `const primal = (${params}) => ${src.primal};`,
     ...src.partials.map((p, i) => `const d${i} = (${params}, out) => ${p};`),
   ].filter((line) => line !== '');
-  return `${rule.join('\n')}
-return function ${name}(${unary ? '' : 'b'}) {
+  const args = unary ? '' : 'b';
+  const rest = unary ? '' : ', b';
+  const hot = unary ? fast.hotUnary : fast.hotBinary;
+  if (hot === undefined) {
+    return `${rule.join('\n')}
+return function ${name}(${args}) {
 ${unary ? fast.unary : fast.binary}
-  return slow(this${unary ? '' : ', b'});
+  return slow(this${rest});
+};`;
+  }
+  return `${rule.join('\n')}
+function general(${args}) {
+${unary ? fast.unary : fast.binary}
+  return slow(this${rest});
+}
+return function ${name}(${args}) {
+${hot}
+  return general.call(this${rest});
 };`;
 }
