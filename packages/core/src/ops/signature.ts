@@ -70,11 +70,13 @@ export interface Entry {
 
 /**
  * The entries of the table by name. Extended by `registerOp` at run time; its types by module
- * augmentation, so that a registered op is a typed method of every kind:
+ * augmentation, so that a registered op is a typed method of every kind (the op's own type
+ * declared, not inferred from its rules, which are typed by this table):
  *
  * ```ts
+ * const clipOp: Op<undefined> = custom<undefined>({ ... });
  * declare module '@ad/core' {
- *   interface OpTable { clipGrad: typeof clipGrad }
+ *   interface OpTable { clip: typeof clipOp & { readonly method: (c: MethodContext, x: Self) => Self } }
  * }
  * ```
  */
