@@ -43,6 +43,7 @@ const ENGINE: Record<string, readonly string[]> = {
     'isScalarMethod',
     'isOp',
     'scalarMethodSource',
+    'allocate',
   ],
   '@ad/reverse': ['leaf', 'leafEntry', 'propagate'],
 };

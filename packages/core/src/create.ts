@@ -1,4 +1,5 @@
 /** Creating tensors: from nested arrays, constant fills, ranges, and seeded random draws. */
+import { allocate } from './alloc.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from './errors.js';
 import { MAX_ELEMENTS, checkShape, sizeOf, type Shape } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
@@ -53,13 +54,13 @@ export function scalar(value: number): Tensor {
 export function full(shape: Shape, value: number): Tensor {
   const s = checkShape('full', shape);
   if (typeof value !== 'number') throw new DTypeError('full', `fill value must be a number, got ${typeof value}`);
-  return Tensor.fromData(new Float64Array(sizeOf(s)).fill(value), s);
+  return Tensor.fromData(allocate(sizeOf(s)).fill(value), s);
 }
 
 /** A tensor of zeros. */
 export function zeros(shape: Shape): Tensor {
   const s = checkShape('zeros', shape);
-  return Tensor.fromData(new Float64Array(sizeOf(s)), s);
+  return Tensor.fromData(allocate(sizeOf(s)), s);
 }
 
 /** A tensor of ones. */

@@ -118,5 +118,6 @@ export {
   type Tagged,
 } from './dispatch.js';
 export { stackPieces } from './jacobian.js';
+export { allocate } from './alloc.js';
 
 export * from './functions.js';

@@ -9,7 +9,7 @@
  *      are loop locals; only values read elsewhere are stored), other ops (matmul, reductions,
  *      shape ops) call the op's primal in core, i.e. the same kernels eager mode runs.
  */
-import { Tensor, type Op, type Shape } from '@ad/core';
+import { Tensor, allocate, type Op, type Shape } from '@ad/core';
 import type { Graph, Node } from './graph.js';
 
 /** A leaf of the output structure: a node of the graph. */
@@ -105,7 +105,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const isOutput = new Set(outputIds);
 
   // 2. Names: live inputs and ops v0, v1, … in program order; constants inline or in scope.
-  const scope: Record<string, unknown> = { Tensor, dense, scalar: (v: number) => Tensor.fromData(new Float64Array([v]), []) };
+  const scope: Record<string, unknown> = { Tensor, dense, alloc: allocate, scalar: (v: number) => Tensor.fromData(new Float64Array([v]), []) };
   const names = new Map<number, string>();
   let next = 0;
   for (const n of nodes) {
@@ -255,7 +255,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     const stored = g.members.filter((m) => isOutput.has(m) || consumers[m].some((c) => !members.has(c)));
     const ops = g.members.map((m) => nodes[m].op!.name);
     lines.push(`// ${g.members.length === 1 ? ops[0] : `fused ${ops.join(', ')}`} over [${shape.join(',')}]`);
-    for (const m of stored) lines.push(`const ${name(m)}_d = new Float64Array(${n});`);
+    for (const m of stored) lines.push(`const ${name(m)}_d = alloc(${n});`);
     lines.push(...hoisted);
     const body: string[] = [];
     for (const m of g.members) {

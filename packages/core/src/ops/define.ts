@@ -10,6 +10,7 @@
  * - `bilinear`: ż = f(ẋ, y) + f(x, ẏ); give the transposes in each argument (matmul).
  * - `custom`: both rules by hand, side by side (softmax, matmul, max).
  */
+import { allocate } from '../alloc.js';
 import { DTypeError } from '../errors.js';
 import { nanSafeState as nanSafe } from '../nan-safe.js';
 import { broadcastShapes, shapesEqual, sizeOf, type Shape } from '../shape.js';
@@ -124,7 +125,7 @@ export function elementwise<const I extends readonly string[]>(spec: Elementwise
     elementwise: { inputs: spec.inputs, expr: spec.expr, scalar: kernel.scalar, partials },
     primal: (xs) => {
       const shape = arity === 1 ? xs[0].shape : broadcastShapes(spec.name, ...xs.map((x) => x.shape));
-      const out = new Float64Array(sizeOf(shape));
+      const out = allocate(sizeOf(shape));
       kernel.run(
         out,
         shape,

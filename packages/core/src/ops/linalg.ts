@@ -4,6 +4,7 @@
  * Transposed operands are strided views that the kernel reads in place, so the products
  * backprop needs (ȳWᵀ, xᵀȳ) never copy their operands.
  */
+import { allocate } from '../alloc.js';
 import { broadcastShapes, rowMajorStrides, sizeOf } from '../shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
@@ -39,6 +40,13 @@ export const matmul: OpWithMethod<undefined, (c: MethodContext, x: Self, y: Self
       if (k !== k2) {
         throw new ShapeError('matmul', `cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)} (inner dimensions ${k} ≠ ${k2})`);
       }
+      if (a.ndim === 2 && b.ndim === 2) {
+        // No batch axes (every layer of an MLP): skip the batch bookkeeping below, which for
+        // small matrices costs more than the product (32×2·2×16: 4.0–4.5 µs a call with it).
+        const out = allocate(m * n);
+        gemmBatch(m, n, k, a.data, [a.offset], a.stride[0], a.stride[1], b.data, [b.offset], b.stride[0], b.stride[1], out);
+        return Tensor.fromData(out, [m, n]);
+      }
       const aBatch = a.shape.slice(0, -2);
       const bBatch = b.shape.slice(0, -2);
       let batch: number[];
@@ -51,7 +59,7 @@ export const matmul: OpWithMethod<undefined, (c: MethodContext, x: Self, y: Self
         );
       }
       const shape = [...batch, m, n];
-      const out = new Float64Array(sizeOf(shape));
+      const out = allocate(sizeOf(shape));
       const [aRs, aCs] = a.stride.slice(-2);
       const [bRs, bCs] = b.stride.slice(-2);
       const count = sizeOf(batch);

@@ -5,6 +5,7 @@
  * hand rather than with ndarray-ops, whose loops are compiled with `new Function` when it is
  * imported, which a strict Content-Security-Policy forbids.
  */
+import { allocate } from '../alloc.js';
 import { rowMajorStrides, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { ElementwiseKernel } from '../kernels/elementwise.js';
@@ -23,7 +24,7 @@ export function contiguous(x: Tensor): Tensor {
 export function copy(x: Tensor): Tensor {
   const shape = x.shape;
   const n = sizeOf(shape);
-  const out = new Float64Array(n);
+  const out = allocate(n);
   if (n >= SOURCE_ORDER_MIN_SIZE) copyInSourceOrder(out, x);
   else copyKernel.run(out, shape, [x.nd]);
   return Tensor.fromData(out, shape);

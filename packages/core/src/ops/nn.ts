@@ -3,6 +3,7 @@
  * row max, and logSoftmax is x − logsumexp(x) rather than log(softmax(x)), which would be
  * log 0 = −∞ for very negative logits.
  */
+import { allocate } from '../alloc.js';
 import type { Tensor } from '../tensor.js';
 import { logSoftmaxRows, softmaxRows } from '../kernels/reduce.js';
 import { normalizeAxis } from '../shape.js';
@@ -17,7 +18,7 @@ export interface AxisParams {
 function rowwise(kernel: typeof softmaxRows) {
   return ([x]: readonly Tensor[], { axis }: AxisParams): Tensor => {
     const rows = toRows(x, [axis]);
-    const out = new Float64Array(rows.rows * rows.n);
+    const out = allocate(rows.rows * rows.n);
     kernel(out, rowData(rows), rows.rows, rows.n);
     return fromRows(out, rows);
   };

@@ -2,6 +2,7 @@
  * Reductions over any set of axes, with `keepdims`. Params arrive normalised (axes sorted,
  * non-negative), so the rules never re-check them.
  */
+import { allocate } from '../alloc.js';
 import { normalizeAxes, normalizeAxis, reducedShape, rowMajorStrides, sizeOf } from '../shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
@@ -18,7 +19,7 @@ export interface ReduceParams {
 
 function reduceWith(kernel: ReduceKernel, x: Tensor, { axes, keepdims }: ReduceParams): Tensor {
   const keptShape = reducedShape(x.shape, axes, true);
-  const out = new Float64Array(sizeOf(keptShape));
+  const out = allocate(sizeOf(keptShape));
   const strides = rowMajorStrides(keptShape);
   kernel.run(
     out,
@@ -125,7 +126,7 @@ export const logsumexp: Reduction = withMethod(
       // log Σ over nothing is log 0 = −∞, as PyTorch gives.
       if (countOf(x.shape, axes) === 0) return Tensor.fromData(new Float64Array(sizeOf(shape)).fill(-Infinity), shape);
       const rows = toRows(x, axes);
-      const out = new Float64Array(rows.rows);
+      const out = allocate(rows.rows);
       logSumExpRows(out, rowData(rows), rows.rows, rows.n);
       return Tensor.fromData(out, shape);
     },
@@ -164,7 +165,7 @@ function argExtremum(name: 'argmax' | 'argmin', sign: 1 | -1) {
         throw new ShapeError(name, `cannot take ${name} of an empty axis of ${fmtShape(x.shape)}`);
       }
       const rows = toRows(x, axes);
-      const out = new Float64Array(rows.rows);
+      const out = allocate(rows.rows);
       argmaxRows(out, rowData(rows), rows.rows, rows.n, sign);
       const shape = axis === null ? (keepdims ? x.shape.map(() => 1) : []) : reducedShape(x.shape, axes, keepdims);
       return Tensor.fromData(out, shape);

@@ -2,6 +2,7 @@
  * Shape ops. All are linear, so the tangent rule is the op itself and only the transpose is
  * given. The primals return views that share data whenever the layout allows (ndarray's views).
  */
+import { allocate } from '../alloc.js';
 import { broadcastShapes, checkShape, rowMajorStrides, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
@@ -84,7 +85,7 @@ export const sumToShape: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Se
       if (!shapesEqual(target, x.shape)) {
         throw new ShapeError('sumToShape', `${fmtShape(x.shape)} is not a broadcast of ${fmtShape(shape)}`);
       }
-      const out = new Float64Array(sizeOf(shape));
+      const out = allocate(sizeOf(shape));
       const lead = x.ndim - shape.length;
       const outStrides = rowMajorStrides(shape);
       const outStride = x.shape.map((_, i) => (i < lead || shape[i - lead] === 1 ? 0 : outStrides[i - lead]));
@@ -148,7 +149,7 @@ export const unslice: Op<{ axes: readonly AxisSlice[]; shape: Shape }> = linear<
 }>({
   name: 'unslice',
   primal: ([y], { axes, shape }) => {
-    const out = Tensor.fromData(new Float64Array(sizeOf(shape)), shape);
+    const out = Tensor.fromData(allocate(sizeOf(shape)), shape);
     const window = slice.primal([out], { axes });
     if (!shapesEqual(window.shape, y.shape)) {
       throw new ShapeError('unslice', `got ${fmtShape(y.shape)}, the slice has shape ${fmtShape(window.shape)}`);

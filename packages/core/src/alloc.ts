@@ -1,0 +1,30 @@
+/**
+ * Fresh zeroed Float64Arrays for tensors' data. A typed array over 64 bytes gets a backing
+ * store of its own outside V8's heap, which measured 0.75–1.9 µs for 16–512 elements on this
+ * machine (Node 20), against 0.04 µs for a view on an existing buffer. For the small tensors of
+ * an MLP step that allocation was most of an op's cost, so small arrays are views handed out
+ * from 32 KB slabs instead (as PyTorch's caching allocator serves small blocks from larger
+ * ones). A slab is garbage once every view of it is; a small tensor kept alive keeps its slab.
+ * Each region is handed out once, from a fresh (zeroed) buffer, so every array starts at zeros.
+ */
+
+/** Bytes per slab. */
+const SLAB_BYTES = 1 << 15;
+/** Arrays of this many elements and fewer (but more than 8, which V8 keeps on its heap) come from a slab. */
+const SMALL = 512;
+
+let slab = new ArrayBuffer(SLAB_BYTES);
+let used = 0;
+
+/** A zeroed Float64Array of n elements (a view on a shared slab when n is small). */
+export function allocate(n: number): Float64Array {
+  if (n <= 8 || n > SMALL) return new Float64Array(n);
+  const bytes = n * 8;
+  if (used + bytes > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    used = 0;
+  }
+  const out = new Float64Array(slab, used, n);
+  used += bytes;
+  return out;
+}
