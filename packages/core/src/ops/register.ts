@@ -26,8 +26,11 @@ export type Registered<E> = E extends { readonly method: MethodImpl } ? Signatur
  * method takes its operands as they come. Declare it on `OpTable` for the methods' types:
  *
  * ```ts
- * const clipGrad = registerOp(custom({ ... }));
- * declare module '@ad/core' { interface OpTable { clipGrad: typeof clipGradOp } }
+ * const steOp: Op<undefined> = custom<undefined>({ name: 'ste', arity: 1, primal, jvp, vjp });
+ * declare module '@ad/core' {
+ *   interface OpTable { ste: typeof steOp & { readonly method: (c: MethodContext, x: Self) => Self; readonly scalar: true } }
+ * }
+ * const ste = registerOp(steOp, { scalar: true });
  * ```
  *
  * Throws a ValueError for a name the table has (ops cannot be replaced: that would change
