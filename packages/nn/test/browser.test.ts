@@ -16,13 +16,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import * as core from '@ad/core';
 import * as forward from '@ad/forward';
 import * as reverse from '@ad/reverse';
 import * as nn from '../src/index.js';
+import { launchChromium, type Browser } from '../../core/test/chromium.js';
 
-const CHROMIUM = process.env.AD_CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = join(__dirname, '..', '..', '..');
 const PACKAGES = ['core', 'forward', 'reverse', 'nn'];
 
@@ -39,19 +39,15 @@ interface PageResult {
 }
 
 const site = mkdtempSync(join(tmpdir(), 'ad-browser-'));
-const profile = mkdtempSync(join(tmpdir(), 'ad-chromium-'));
+let browser: Browser | undefined;
 let server: Server;
 let origin: string;
 let context: BrowserContext;
 let csp = '';
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `browser tests: no Chromium at ${CHROMIUM}. Run \`node scripts/ensure-chromium.mjs\` (as root on Debian it installs it), ` +
-        '`sudo apt-get install -y chromium`, or set AD_CHROMIUM.',
-    );
-  }
+  browser = await launchChromium();
+  context = browser.context;
   for (const p of PACKAGES) {
     if (!existsSync(join(ROOT, 'packages', p, 'dist', 'index.js'))) throw new Error(`packages/${p}/dist is missing: build first with \`tsc -b\``);
   }
@@ -79,26 +75,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   rmSync(site, { recursive: true, force: true });
-  rmSync(profile, { recursive: true, force: true });
 });
 
 test.each(PACKAGES)('@ad/%s bundles for the browser: nothing reachable imports a Node builtin', async (p) => {

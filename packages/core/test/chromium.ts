@@ -1,6 +1,6 @@
 /**
- * Debian's Chromium driven by playwright-core, launched as packages/nn/test/browser.test.ts
- * launches it: /usr/bin/chromium (or AD_CHROMIUM), headless, a throw-away profile, nothing that
+ * Debian's Chromium driven by playwright-core, for every browser test (nn's page test, the docs'
+ * playground): /usr/bin/chromium (or AD_CHROMIUM), headless, a throw-away profile, nothing that
  * reaches the network. The root test script installs Chromium when missing
  * (scripts/ensure-chromium.mjs); without it the tests fail and say how to install it.
  */
