@@ -58,6 +58,8 @@ test('prod and cumprod are exact where an element is 0 (no division)', () => {
       .toArray(),
   ).toEqual([[2], [12]]);
   expect(tensor([]).prod().item()).toBe(1);
+  expect(tensor([]).prod().shape).toEqual([]);
+  expect(tensor([[], []]).prod(1).toArray()).toEqual([1, 1]);
   expect(tensor([1, 2, 3, 4, 5]).cumsum(0).toArray()).toEqual([1, 3, 6, 10, 15]);
 });
 

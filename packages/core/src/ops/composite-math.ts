@@ -47,10 +47,8 @@ export const prod = composite({
     let y = x;
     for (const a of axesFromLast('prod', axis, c.shape(x).length)) {
       let n = c.shape(y)[a];
-      if (n === 0) {
-        y = c.o.add(c.o.sum(y, a, true), 1);
-        continue;
-      }
+      // Π over an empty axis is 1 (a sum over it is 0).
+      if (n === 0) y = c.o.add(c.o.sum(y, a, true), 1);
       while (n > 1) {
         const h = Math.floor(n / 2);
         const pairs = c.o.mul(sliceAlong(c, y, a, 0, h), sliceAlong(c, y, a, h, h));
