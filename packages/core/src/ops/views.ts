@@ -49,7 +49,9 @@ export const squeeze = composite({
 /**
  * Tensors joined along an existing axis (PyTorch's cat, NumPy's concatenate); all other axes
  * must agree. Each piece is placed into zeros of the result's shape and the pieces summed, so
- * every mode differentiates it: x̄ᵢ is the slice of ȳ where xᵢ was placed.
+ * every mode differentiates it: x̄ᵢ is the slice of ȳ where xᵢ was placed. That costs one pass
+ * over the result per piece: joining many pieces is quadratic (a primitive with its own
+ * kernel would be linear; the table's design allows it without changing any caller).
  */
 export const concat = composite(
   {
