@@ -40,13 +40,6 @@ export const matmul: OpWithMethod<undefined, (c: MethodContext, x: Self, y: Self
       if (k !== k2) {
         throw new ShapeError('matmul', `cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)} (inner dimensions ${k} ≠ ${k2})`);
       }
-      if (a.ndim === 2 && b.ndim === 2) {
-        // No batch axes (every layer of an MLP): skip the batch bookkeeping below, which for
-        // small matrices costs more than the product (32×2·2×16: 4.0–4.5 µs a call with it).
-        const out = allocate(m * n);
-        gemmBatch(m, n, k, a.data, [a.offset], a.stride[0], a.stride[1], b.data, [b.offset], b.stride[0], b.stride[1], out);
-        return Tensor.fromData(out, [m, n]);
-      }
       const aBatch = a.shape.slice(0, -2);
       const bBatch = b.shape.slice(0, -2);
       let batch: number[];
