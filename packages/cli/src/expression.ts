@@ -4,7 +4,7 @@
  * reverse-mode graph nodes (core's `anyOps` dispatches on the operands' kinds). Anything that
  * is not one of our differentiable ops is refused with a message that lists what is.
  */
-import { anyOps, isScalarMethod, table, type Algebra, type ScalarMethodName } from '@ad/core';
+import { anyOps, isScalarMethod, operandCount, table, type Algebra, type ScalarMethodName } from '@ad/core';
 import { parse, type MathNode } from 'mathjs/number';
 import { UsageError } from './errors.js';
 
@@ -29,10 +29,7 @@ const FUNCTIONS: Readonly<Record<string, { op: ExprOp; arity: number }>> = (() =
   const out: Record<string, { op: ExprOp; arity: number }> = {};
   for (const entry of Object.values(table)) {
     if (!isScalarMethod(entry)) continue;
-    const ew = (entry as { elementwise?: { inputs: readonly string[] } }).elementwise;
-    // A composite's required operands: its method's parameters before the first optional one, less the context.
-    const arity = ew !== undefined ? ew.inputs.length : (entry.method as (...a: unknown[]) => unknown).length - 1;
-    out[entry.name] = { op: entry.name as ExprOp, arity };
+    out[entry.name] = { op: entry.name as ExprOp, arity: operandCount(entry) };
   }
   for (const [alias, op] of Object.entries(ALIASES)) out[alias] = { op, arity: out[op].arity };
   return out;

@@ -42,6 +42,7 @@ const ENGINE: Record<string, readonly string[]> = {
     'isMethod',
     'isScalarMethod',
     'isOp',
+    'operandCount',
     'scalarMethodSource',
     'allocate',
   ],

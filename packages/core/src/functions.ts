@@ -172,8 +172,8 @@ export const log: Free<'log'> = A.log;
 export const log1p: Free<'log1p'> = A.log1p;
 
 /**
- * log σ(x) = −softplus(−x), written min(x, 0) − ln(1 + e^−|x|) so it is finite for any x.
- * ẏ = σ(−x)·ẋ,  x̄ += σ(−x)·ȳ
+ * log σ(x) = −softplus(−x), finite for any x (softplus is written stably).
+ * ẏ = σ(−x)·ẋ, through softplus's rule.
  */
 export const logSigmoid: Free<'logSigmoid'> = A.logSigmoid;
 
@@ -312,8 +312,8 @@ export const rsqrt: Free<'rsqrt'> = A.rsqrt;
 export const scatterAdd: Free<'scatterAdd'> = A.scatterAdd;
 
 /**
- * SELU: λ·x for x > 0, λα(eˣ − 1) otherwise, with PyTorch's λ and α (self-normalising nets).
- * At 0 the derivative is λα, the left branch, as PyTorch's.  ẏ = (x > 0 ? λ : y + λα)·ẋ
+ * SELU: λ·elu(x, α) with PyTorch's λ and α (self-normalising nets). At 0 the derivative is λα,
+ * elu's left branch, as PyTorch's.
  */
 export const selu: Free<'selu'> = A.selu;
 

@@ -37,6 +37,7 @@ export {
   scalarMethodNames,
   isMethod,
   isScalarMethod,
+  operandCount,
   type ScalarMethodCompiler,
 } from './tensor-ops.js';
 export { numberOps, numberInterpreter } from './number-ops.js';

@@ -31,6 +31,15 @@ export function isScalarMethod(entry: Entry): boolean {
   return isMethod(entry) && ((entry as { elementwise?: unknown }).elementwise !== undefined || entry.scalar === true);
 }
 
+/**
+ * How many operands a scalar function takes: an element-wise op's inputs, or a composite's
+ * required parameters (those before its first optional one, less the context).
+ */
+export function operandCount(entry: Entry): number {
+  const ew = (entry as { elementwise?: { inputs: readonly string[] } }).elementwise;
+  return ew !== undefined ? ew.inputs.length : (entry.method as (...a: unknown[]) => unknown).length - 1;
+}
+
 /** The names installed as methods on tensor kinds, read off the table. */
 export function methodNames(): MethodName[] {
   return Object.values(table)

@@ -1113,43 +1113,6 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  '95e87901b3da0ef4-1200': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_selu = (x) => x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const op_add = (x, y) => x + y;
-      const op_where = (c, x, y) => c !== 0 ? x : y;
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_selu(x);
-      const d0 = (x, out) => op_where(op_gt(x, 0), 1.0507009873554805, op_add(out, 1.7580993408473766));
-      function general() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      }
-      return function selu() {
-        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
-        }
-        return general.call(this);
-      };
-    };
-  },
   'a30c14354610c04a-1000': function (Math, Special, Dual, slow, anomaly, nanSafe) {
     return function () {
       const op_sinh = (x) => Math.sinh(x);
@@ -1479,42 +1442,6 @@ export const factories: Record<string, Factory> = {
         return slow(this);
       }
       return function abs() {
-        if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          return new Dual(this.tag, out, d0(x, out) * this.first, null, true);
-        }
-        return general.call(this);
-      };
-    };
-  },
-  'caede34ac3e9d29d-1108': function (Math, Special, Dual, slow, anomaly, nanSafe) {
-    return function () {
-      const op_logSigmoid = (x) => (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
-      const op_neg = (x) => -x;
-      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
-      function scale(d, s) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = d * s[j];
-        return r;
-      }
-      function combine(dx, s, dy, t) {
-        const r = new Array(s.length);
-        for (let j = 0; j < s.length; j++) r[j] = dx * s[j] + dy * t[j];
-        return r;
-      }
-      const primal = (x) => op_logSigmoid(x);
-      const d0 = (x, out) => op_sigmoid(op_neg(x));
-      function general() {
-        if (this.numeric && !anomaly.on && !nanSafe.on) {
-          const x = this.value;
-          const out = primal(x);
-          const d = d0(x, out);
-          return new Dual(this.tag, out, d * this.first, this.rest === null ? null : scale(d, this.rest), true);
-        }
-        return slow(this);
-      }
-      return function logSigmoid() {
         if (this.rest === null && this.numeric && !anomaly.on && !nanSafe.on) {
           const x = this.value;
           const out = primal(x);

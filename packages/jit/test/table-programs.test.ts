@@ -10,7 +10,7 @@
  * program is well conditioned there.
  */
 import fc from 'fast-check';
-import { Generator, anyOps, isScalarMethod, table, type Algebra, type Entry } from '@ad/core';
+import { Generator, anyOps, isScalarMethod, operandCount, table, type Algebra, type Entry } from '@ad/core';
 import { jacfwd, type Dual } from '@ad/forward';
 import { grad, hessian, type Var } from '@ad/reverse';
 import { jit } from '../src/index.js';
@@ -45,8 +45,7 @@ interface PoolOp {
 const POOL: PoolOp[] = Object.values(table)
   .filter((e: Entry) => isScalarMethod(e) && (e as { differentiable?: boolean }).differentiable !== false)
   .map((e) => {
-    const ew = (e as { elementwise?: { inputs: readonly string[] } }).elementwise;
-    const arity = ew !== undefined ? ew.inputs.length : (e.method as Fn).length - 1;
+    const arity = operandCount(e);
     const domains = (opSpecs.find(([, s]) => specName(s) === e.name)?.[1].domains ?? []) as Domain[];
     return { name: e.name, arity, domains: Array.from({ length: arity }, (_, i) => domains[i] ?? 'real') };
   })

@@ -856,26 +856,6 @@ export const factories: Record<string, Factory> = {
       };
     };
   },
-  'ed03b6389a618582-718': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_selu = (x) => x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
-      const op_gt = (x, y) => x > y ? 1 : 0;
-      const op_add = (x, y) => x + y;
-      const op_where = (c, x, y) => c !== 0 ? x : y;
-      const primal = (x) => op_selu(x);
-      const d0 = (x, out) => op_where(op_gt(x, 0), 1.0507009873554805, op_add(out, 1.7580993408473766));
-      return function selu() {
-        const c = this.chunk;
-        const i = this.index;
-        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const out = primal(x);
-          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-        }
-        return slow(this);
-      };
-    };
-  },
   'ee8924d4d63a2904-530': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
     return function () {
       const op_abs = (x) => Math.abs(x);
@@ -901,25 +881,6 @@ export const factories: Record<string, Factory> = {
       const primal = (x) => op_cosh(x);
       const d0 = (x, out) => op_sinh(x);
       return function cosh() {
-        const c = this.chunk;
-        const i = this.index;
-        if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
-          const x = c.val[i];
-          const out = primal(x);
-          return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-        }
-        return slow(this);
-      };
-    };
-  },
-  'f83d8b1b4ff46648-626': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {
-    return function () {
-      const op_logSigmoid = (x) => (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
-      const op_neg = (x) => -x;
-      const op_sigmoid = (x) => 1 / (1 + Math.exp(-x));
-      const primal = (x) => op_logSigmoid(x);
-      const d0 = (x, out) => op_sigmoid(op_neg(x));
-      return function logSigmoid() {
         const c = this.chunk;
         const i = this.index;
         if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {

@@ -432,14 +432,6 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  '17a0a968a35ce42c-155': function (Math, Special) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
-      }
-    };
-  },
   '182990cda9282694-210': function (Math, Special) {
     return function (out, n, xData, xOff, loData, loOff, hiData, hiOff) {
       const x = xData[xOff];
@@ -1616,14 +1608,6 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  '77c74a328628cc77-170': function (Math, Special) {
-    return function (out, n, xData, xOff) {
-      for (let i = 0; i < n; i++) {
-        const x = xData[xOff + i];
-        out[i] = x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
-      }
-    };
-  },
   '78252b7ed6281246-41': function (Math, Special) {
     return function (y, x) {
       return Math.atan2(y, x);
@@ -2022,11 +2006,6 @@ export const factories: Record<string, Factory> = {
       return x === y ? 1 : 0;
     };
   },
-  '92e9ac18e81fedf5-90': function (Math, Special) {
-    return function (x) {
-      return x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
-    };
-  },
   '94b01ec1bf2e625c-148': function (Math, Special) {
     return function (out, n, xData, xOff, aData, aOff) {
       const x = xData[xOff];
@@ -2170,14 +2149,6 @@ export const factories: Record<string, Factory> = {
       for (let i = 0; i < n; i++) {
         const x = xData[xOff + i];
         out[i] = x <= 0 ? 0 : x >= 6 ? 6 : x;
-      }
-    };
-  },
-  'a41c5f881ba22421-164': function (Math, Special) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
       }
     };
   },
@@ -2599,11 +2570,6 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'bc912be42e74edf3-75': function (Math, Special) {
-    return function (x) {
-      return (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
-    };
-  },
   'bd1b8b05c69165ec-142': function (Math, Special) {
     return function (out, n, xData, xOff, yData, yOff) {
       const y = yData[yOff];
@@ -2798,30 +2764,6 @@ export const factories: Record<string, Factory> = {
       const y = yData[yOff];
       for (let i = 0; i < n; i++) {
         out[i] = x * y;
-      }
-    };
-  },
-  'cf55f7e72b96ca01-601': function (Math, Special) {
-    return function (out, shape, xData, xOff, xStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          out[o++] = x > 0 ? 1.0507009873554805 * x : 1.7580993408473766 * Math.expm1(x);
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          index[d] = 0;
-        }
       }
     };
   },
@@ -3206,30 +3148,6 @@ export const factories: Record<string, Factory> = {
       }
     };
   },
-  'f32aeef505b1eeb1-586': function (Math, Special) {
-    return function (out, shape, xData, xOff, xStride) {
-      const rank = shape.length;
-      const last = rank - 1;
-      const inner = shape[last];
-      let xPos = xOff; const xInner = xStride[last];
-      const index = new Array(rank).fill(0);
-      let o = 0;
-      const total = out.length;
-      while (o < total) {
-        for (let j = 0; j < inner; j++) {
-          const x = xData[xPos + j * xInner];
-          out[o++] = (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          index[d]++;
-          xPos += xStride[d];
-          if (index[d] < shape[d]) break;
-          xPos -= xStride[d] * shape[d];
-          index[d] = 0;
-        }
-      }
-    };
-  },
   'f520360aa94e301f-535': function (Math, Special) {
     return function (out, shape, xData, xOff, xStride) {
       const rank = shape.length;
@@ -3272,14 +3190,6 @@ export const factories: Record<string, Factory> = {
       const x = xData[xOff];
       for (let i = 0; i < n; i++) {
         out[i] = (x > 0 ? 1 : x < 0 ? -1 : 0);
-      }
-    };
-  },
-  'fce9ab5e8fdaad30-149': function (Math, Special) {
-    return function (out, n, xData, xOff) {
-      const x = xData[xOff];
-      for (let i = 0; i < n; i++) {
-        out[i] = (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
       }
     };
   },

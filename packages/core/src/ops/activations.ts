@@ -53,31 +53,6 @@ export const normalCdf: Unary = elementwise({
 });
 
 /**
- * log σ(x) = −softplus(−x), written min(x, 0) − ln(1 + e^−|x|) so it is finite for any x.
- * ẏ = σ(−x)·ẋ,  x̄ += σ(−x)·ȳ
- */
-export const logSigmoid: Unary = elementwise({
-  name: 'logSigmoid',
-  inputs: ['x'],
-  expr: '(x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)))',
-  partials: [(o, [x]) => o.sigmoid(o.neg(x))],
-});
-
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
-
-/**
- * SELU: λ·x for x > 0, λα(eˣ − 1) otherwise, with PyTorch's λ and α (self-normalising nets).
- * At 0 the derivative is λα, the left branch, as PyTorch's.  ẏ = (x > 0 ? λ : y + λα)·ẋ
- */
-export const selu: Unary = elementwise({
-  name: 'selu',
-  inputs: ['x'],
-  expr: `x > 0 ? ${SELU_SCALE} * x : ${SELU_SCALE * SELU_ALPHA} * Math.expm1(x)`,
-  partials: [(o, [x], y) => o.where(o.gt(x, 0), SELU_SCALE, o.add(y, SELU_SCALE * SELU_ALPHA))],
-});
-
-/**
  * min(max(x, 0), 6). The derivative is 1 strictly inside (0, 6) and 0 at both kinks, as
  * PyTorch's hardtanh backward; NaN passes through.  ẏ = [0 < x < 6]·ẋ
  */

@@ -31,6 +31,33 @@ export const gelu = composite(
   { scalar: true },
 );
 
+/**
+ * log σ(x) = −softplus(−x), finite for any x (softplus is written stably).
+ * ẏ = σ(−x)·ẋ, through softplus's rule.
+ */
+export const logSigmoid = composite(
+  {
+    name: 'logSigmoid',
+    method: (c: MethodContext, x: Self): Self => c.o.neg(c.o.softplus(c.o.neg(x))),
+  },
+  { scalar: true },
+);
+
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+
+/**
+ * SELU: λ·elu(x, α) with PyTorch's λ and α (self-normalising nets). At 0 the derivative is λα,
+ * elu's left branch, as PyTorch's.
+ */
+export const selu = composite(
+  {
+    name: 'selu',
+    method: (c: MethodContext, x: Self): Self => c.o.mul(c.o.elu(x, SELU_ALPHA), SELU_SCALE),
+  },
+  { scalar: true },
+);
+
 /** The axes of a reduction, from the last, so earlier axis numbers stay valid as each is removed. */
 function axesFromLast(op: string, axis: Axis | undefined, rank: number): number[] {
   return normalizeAxes(op, axis, rank).sort((a, b) => b - a);
