@@ -14,6 +14,7 @@ const config: Config = {
   },
   moduleNameMapper: {
     '^@ad/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@ad/core/engine$': '<rootDir>/packages/core/src/engine/index.ts',
     '^@ad/([a-z]+)/([a-z]+)$': '<rootDir>/packages/$1/src/$2.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

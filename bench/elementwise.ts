@@ -12,7 +12,8 @@ import ndarray from 'ndarray';
 import ops from 'ndarray-ops';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { ElementwiseKernel, type Tensor, randn, tensorOps as T } from '@ad/core';
+import { type Tensor, randn } from '@ad/core';
+import { ElementwiseKernel, tensorOps as T } from '@ad/core/engine';
 import { printTable, timePerCall } from './_timing.js';
 
 await tf.setBackend('cpu');

@@ -41,7 +41,8 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { adamUpdate, kernels, setKernels, type Tensor } from '@ad/core';
+import { kernels, setKernels, type Tensor } from '@ad/core';
+import { adamUpdate } from '@ad/core/engine';
 import { noGrad } from '@ad/reverse';
 import {
   Adam,

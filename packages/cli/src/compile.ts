@@ -11,7 +11,7 @@ import { adjointProgram, jit } from '@ad/jit';
 import { grad, jacrev } from '@ad/reverse';
 import { UsageError } from './errors.js';
 import { num, vector } from './format.js';
-import type { Streams } from './main.js';
+import type { Streams } from './streams.js';
 import { pointed, signature } from './point.js';
 import { parseProgram } from './expression.js';
 

@@ -4,7 +4,8 @@
  * reverse-mode graph nodes (core's `anyOps` dispatches on the operands' kinds). Anything that
  * is not one of our differentiable ops is refused with a message that lists what is.
  */
-import { anyOps, isScalarMethod, operandCount, table, type Algebra, type ScalarMethodName } from '@ad/core';
+import type { Algebra } from '@ad/core';
+import { anyOps, isScalarMethod, operandCount, table, type ScalarMethodName } from '@ad/core/engine';
 import { parse, type MathNode } from 'mathjs/number';
 import { UsageError } from './errors.js';
 

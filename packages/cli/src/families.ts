@@ -3,7 +3,8 @@
  * a seed. They are tensor code over core's dispatching ops, so the same f runs on dual tensors
  * (jacfwd) and on graph nodes (jacrev).
  */
-import { anyOps, randn, type Algebra, type Tensor } from '@ad/core';
+import { randn, type Algebra, type Tensor } from '@ad/core';
+import { anyOps } from '@ad/core/engine';
 import { UsageError } from './errors.js';
 
 /** A tensor function of a vector [n] returning a vector [m], on any tensor kind. */

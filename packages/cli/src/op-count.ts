@@ -6,7 +6,8 @@
  * computes, times the inner dimension for matmul: multiply-adds for matmul, elements for the
  * rest. Scalar (non-tensor) ops are not counted; the families and MLPs measured are tensor code.
  */
-import { ops, type Tensor } from '@ad/core';
+import type { Tensor } from '@ad/core';
+import { ops } from '@ad/core/engine';
 
 export interface Work {
   /** Scalar results computed (multiply-adds for matmul). */

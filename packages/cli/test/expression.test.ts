@@ -1,7 +1,7 @@
 /** Expressions from the command line run on numbers, duals and graph nodes alike. */
 import { dual, newTag, Dual } from '@ad/forward';
 import { variable, type Var } from '@ad/reverse';
-import { isScalarMethod, table } from '@ad/core';
+import { isScalarMethod, table } from '@ad/core/engine';
 import { FUNCTION_NAMES, evaluate, parseProgram, type Applied } from '../src/expression.js';
 
 const at = <T>(names: string[], values: T[]) => new Map(names.map((n, i) => [n, values[i]]));

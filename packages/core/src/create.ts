@@ -1,5 +1,5 @@
 /** Creating tensors: from nested arrays, constant fills, ranges, and seeded random draws. */
-import { allocate } from './alloc.js';
+import { allocate } from './kernels/alloc.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from './errors.js';
 import { MAX_ELEMENTS, checkShape, sizeOf, type Shape } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';

@@ -5,7 +5,7 @@
  * by finite differences needs it, and it is what JAX's x64 mode and PyTorch's double give.
  *
  * The arithmetic methods (`x.add(y)`, `x.sum(0)`, `x.matmul(w)` …) are installed from the op
- * table by tensor-methods.ts, so Tensor, DualTensor and the reverse-mode tensor node all have
+ * table by engine/tensor-methods.ts, so Tensor, DualTensor and the reverse-mode tensor node all have
  * exactly the same methods.
  */
 import type { NdArray } from 'ndarray';
@@ -17,6 +17,10 @@ import { StridedView } from './view.js';
 /** Nested arrays of numbers, as `toArray()` returns them and `tensor()` accepts them. */
 export type NestedArray = number | NestedArray[];
 
+/**
+ * A float64 tensor: a strided view (data, shape, stride, offset) with scijs ndarray's interface
+ * in `nd`, and every function of the op table as a method (`x.exp()`, `w.matmul(x)`).
+ */
 export class Tensor {
   /** The ndarray view this tensor is (scijs ndarray's interface). */
   readonly nd: NdArray<Float64Array>;

@@ -5,7 +5,8 @@
  */
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { adamUpdate, setKernels, type AdamUpdate, type KernelPath } from '@ad/core';
+import { setKernels, type KernelPath } from '@ad/core';
+import { adamUpdate, type AdamUpdate } from '@ad/core/engine';
 
 afterAll(() => setKernels('auto'));
 

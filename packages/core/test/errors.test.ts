@@ -1,5 +1,6 @@
 /** Error messages name the op, what it got and what it needed; they are thrown before any kernel runs. */
-import { AdError, ShapeError, ValueError, ones, tensor, tensorOps as T, zeros } from '../src/index.js';
+import { AdError, ShapeError, ValueError, ones, tensor, zeros } from '../src/index.js';
+import { tensorOps as T } from '../src/engine/index.js';
 
 const cases: [string, () => unknown, typeof AdError, string][] = [
   ['add', () => T.add(ones([2, 3]), ones([4])), ShapeError, 'add: shapes [2,3] and [4] cannot broadcast (dimension 3 ≠ 4 at axis -1)'],

@@ -2,7 +2,8 @@
  * Every kernel against a naive reference: element-wise ops (broadcasting, strided, transposed,
  * 0-d and empty operands), reductions over every axis set, and the softmax family.
  */
-import { Generator, type Tensor, tensor, tensorOps as T, zeros } from '../src/index.js';
+import { Generator, type Tensor, tensor, zeros } from '../src/index.js';
+import { tensorOps as T } from '../src/engine/index.js';
 import { asStridedView, broadcastPartner, expectClose, naiveBroadcast, randomShape, randomTensor, type Domain } from './helpers.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

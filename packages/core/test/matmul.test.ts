@@ -1,5 +1,6 @@
 /** matmul at the tensor level: 2-D, batched, broadcast batches, vectors, transposed views. */
-import { Generator, Tensor, tensor, tensorOps as T, zeros } from '../src/index.js';
+import { Generator, Tensor, tensor, zeros } from '../src/index.js';
+import { tensorOps as T } from '../src/engine/index.js';
 import { asStridedView, expectClose, randomTensor } from './helpers.js';
 
 function naive(a: Tensor, b: Tensor): Tensor {

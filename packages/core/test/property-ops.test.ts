@@ -11,7 +11,8 @@
  * Failures print fast-check's seed and path; AD_PROPERTY_SEED / AD_PROPERTY_PATH replay them.
  */
 import fc from 'fast-check';
-import { Generator, type Tensor, checkGradients, isOp, opRules, ops, table, tensorOps as T, type Op } from '../src/index.js';
+import { Generator, type Tensor, checkGradients, opRules, type Op } from '../src/index.js';
+import { isOp, ops, table, tensorOps as T } from '../src/engine/index.js';
 import { opSpecs, specName } from './op-specs.js';
 import { RUNS, fcParams } from './programs.js';
 import { randomTensor, type Domain } from './helpers.js';

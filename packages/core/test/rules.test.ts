@@ -2,21 +2,8 @@
  * Every op's forward and reverse rule, checked by the shared gradient checker against central
  * finite differences and against each other (⟨x̄, v⟩ = ⟨ȳ, J v⟩). One line per op.
  */
-import {
-  Generator,
-  GradCheckError,
-  checkGradients,
-  custom,
-  elementwise,
-  numberOps,
-  opRules,
-  ops,
-  isOp,
-  table,
-  tensor,
-  tensorOps as T,
-  type Op,
-} from '../src/index.js';
+import { Generator, GradCheckError, checkGradients, custom, elementwise, opRules, tensor, type Op } from '../src/index.js';
+import { numberOps, ops, isOp, table, tensorOps as T } from '../src/engine/index.js';
 import { sample } from './helpers.js';
 import { opSpecs, r, specInputs, specName, type OpSpec } from './op-specs.js';
 

@@ -11,7 +11,7 @@
  */
 import { type Tensor, ValueError } from '@ad/core';
 
-export { newTag, tagOf } from '@ad/core';
+export { newTag, tagOf } from '@ad/core/engine';
 
 /** A scalar in forward mode: a number, or a dual (of an enclosing derivative when nested). */
 export type Scalar = number | Dual;
@@ -19,6 +19,7 @@ export type Scalar = number | Dual;
 /** Anything forward mode computes with (values of other modes may appear when nested). */
 export type Value = number | Tensor | Dual | DualTensor;
 
+/** A scalar dual number: a value and its tangents (the seed vector's k directional derivatives), with its derivative's tag. */
 export class Dual {
   /** The derivative this dual belongs to. */
   readonly tag: number;
@@ -81,6 +82,7 @@ export class Dual {
   }
 }
 
+/** A tensor dual: a primal tensor and k tangent tensors of its shape, with its derivative's tag. */
 export class DualTensor {
   readonly tag: number;
   /** The primal: a Tensor, or a DualTensor of an enclosing derivative. */

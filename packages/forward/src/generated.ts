@@ -2,7 +2,7 @@
 // of core's kernels and the Dual and Var methods: do not edit. packages/core/test/generated.test.ts
 // fails when it is out of date. Type-checked where its templates are written, not here:
 // @ts-nocheck
-import type { Factory } from '@ad/core';
+import type { Factory } from '@ad/core/engine';
 
 export const factories: Record<string, Factory> = {
   '03bbc7701abd1689-1113': function (Math, Special, Dual, slow, anomaly, nanSafe) {

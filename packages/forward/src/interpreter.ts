@@ -11,23 +11,8 @@
  * First-order scalar ops take a fast path with no intermediate objects:
  * the partials ∂y/∂xᵢ are computed once as numbers and combined into the tangents.
  */
-import {
-  AdError,
-  Tensor,
-  anomalyDetection,
-  anyInterpreter,
-  anyOps,
-  checkAnomaly,
-  nanSafeState,
-  numberOps,
-  registerKind,
-  scalar,
-  tagOf,
-  zeros,
-  type Algebra,
-  type Interpreter,
-  type Op,
-} from '@ad/core';
+import { AdError, Tensor, anomalyDetection, scalar, zeros, type Algebra, type Op } from '@ad/core';
+import { anyInterpreter, anyOps, checkAnomaly, nanSafeState, numberOps, registerKind, tagOf, type Interpreter } from '@ad/core/engine';
 import { Dual, DualTensor, type Scalar, type Value } from './dual.js';
 
 /** Raised when the forward engine's own invariants break (a tangent of the wrong shape, mixed widths). */

@@ -1,5 +1,6 @@
 /** Making duals by hand, for users who seed directions themselves. */
-import { DTypeError, Tensor, ValueError, newTag } from '@ad/core';
+import { DTypeError, Tensor, ValueError } from '@ad/core';
+import { newTag } from '@ad/core/engine';
 import { Dual, DualTensor } from './dual.js';
 
 /**

@@ -8,6 +8,7 @@
  * ẏⱼ = Σᵢ ∂y/∂xᵢ·ẋᵢⱼ fills the new seed vector. Everything else (nesting, mixed tags, tensors)
  * goes through the general interpreter.
  */
+import type { Algebra, Op, Tensor } from '@ad/core';
 import {
   addGenerated,
   anomalyState,
@@ -18,12 +19,9 @@ import {
   installScalarMethods,
   scalarMethodSource,
   type ScalarFastPath,
-  type Algebra,
-  type Op,
   type ScalarMethods,
-  type Tensor,
   type TensorMethods,
-} from '@ad/core';
+} from '@ad/core/engine';
 import { Dual, DualTensor, type Value } from './dual.js';
 import './interpreter.js';
 import { factories } from './generated.js';

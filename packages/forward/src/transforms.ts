@@ -3,7 +3,8 @@
  * derivative inside a derivative, a Hessian as the Jacobian of a gradient — never confuse their
  * perturbations. Given plain numbers they return plain numbers; given tensors, tensors.
  */
-import { AdError, DTypeError, Tensor, ValueError, isTagged, isTensorLike, liftLike, scalar, stackPieces, zeros } from '@ad/core';
+import { AdError, DTypeError, Tensor, ValueError, scalar, zeros } from '@ad/core';
+import { isTagged, isTensorLike, liftLike, stackPieces } from '@ad/core/engine';
 import { Dual, DualTensor, newTag, tagOf, type Scalar, type Value } from './dual.js';
 import { checkChunk, chunks, defaultChunk } from './seeds.js';
 import './methods.js';

@@ -9,7 +9,8 @@
  *      are loop locals; only values read elsewhere are stored), other ops (matmul, reductions,
  *      shape ops) call the op's primal in core, i.e. the same kernels eager mode runs.
  */
-import { Tensor, allocate, type Op, type Shape } from '@ad/core';
+import { Tensor, type Op, type Shape } from '@ad/core';
+import { allocate } from '@ad/core/engine';
 import type { Graph, Node } from './graph.js';
 
 /** A leaf of the output structure: a node of the graph. */

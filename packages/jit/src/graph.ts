@@ -11,7 +11,8 @@
  * - common subexpressions: an op applied again to the same nodes with the same parameters
  *   returns the node made the first time (hash-consing), commutative ops in either order.
  */
-import { DTypeError, Tensor, isTagged, numberInterpreter, ops, registerKind, scalar, zeros, type Interpreter, type Op, type Shape } from '@ad/core';
+import { DTypeError, Tensor, scalar, zeros, type Op, type Shape } from '@ad/core';
+import { isTagged, numberInterpreter, ops, registerKind, type Interpreter } from '@ad/core/engine';
 import { TensorTracer, Tracer, TracingError } from './tracer.js';
 
 /** One node of the traced program. */

@@ -7,7 +7,8 @@
  * graph inputs, every op of the table is recorded (through any transforms inside fn: they
  * unwrap to tracers and run their rules on them), and the outputs name the nodes to emit.
  */
-import { AdError, DTypeError, Special, Tensor, ValueError, anyOps, isTagged, newTag } from '@ad/core';
+import { AdError, DTypeError, Tensor, ValueError } from '@ad/core';
+import { Special, anyOps, isTagged, newTag } from '@ad/core/engine';
 import { Graph } from './graph.js';
 import { TensorTracer, Tracer, TracingError } from './tracer.js';
 import { OutLeaf, emit, wengert, type InputLoad, type OutTree, type Program } from './emit.js';

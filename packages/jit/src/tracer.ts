@@ -5,7 +5,8 @@
  * Both carry every method of their plain counterparts, installed from the op table, so user
  * code and the forward and reverse transforms run on them unchanged.
  */
-import { AdError, anyOps, installScalarMethods, installTensorMethods, type Algebra, type ScalarMethods, type Tensor, type TensorMethods } from '@ad/core';
+import { AdError, type Algebra, type Tensor } from '@ad/core';
+import { anyOps, installScalarMethods, installTensorMethods, type ScalarMethods, type TensorMethods } from '@ad/core/engine';
 import type { Graph } from './graph.js';
 
 /**

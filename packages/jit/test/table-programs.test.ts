@@ -10,7 +10,8 @@
  * program is well conditioned there.
  */
 import fc from 'fast-check';
-import { Generator, anyOps, isScalarMethod, operandCount, table, type Algebra, type Entry } from '@ad/core';
+import { Generator, type Algebra } from '@ad/core';
+import { anyOps, isScalarMethod, operandCount, table, type Entry } from '@ad/core/engine';
 import { jacfwd, type Dual } from '@ad/forward';
 import { grad, hessian, type Var } from '@ad/reverse';
 import { jit } from '../src/index.js';

@@ -6,10 +6,10 @@
  * takes each op's input domain from its line in the spec table.
  */
 import * as core from '@ad/core';
-import { isMethod, isOp, isScalarMethod, numberOps, table, tensor, tensorOps as T, type Op, type Tensor } from '@ad/core';
+import { Generator, tensor, type Op, type Tensor } from '@ad/core';
+import { isMethod, isOp, isScalarMethod, newTag, numberOps, table, tensorOps as T } from '@ad/core/engine';
 import { Dual, DualTensor, dual } from '@ad/forward';
 import { TensorVar, Var, variable } from '@ad/reverse';
-import { Generator } from '@ad/core';
 import { TensorTracer, Tracer } from '../src/tracer.js';
 import { opSpecs, specName } from '../../core/test/op-specs.js';
 import { sample, type Domain } from '../../core/test/helpers.js';
@@ -127,7 +127,7 @@ describe('scalar fast paths equal the tensor rules', () => {
       }
 
       // The same through the tensor kinds.
-      const dt = call(new DualTensor(core.newTag(), ts[0], [tensor(1)]), name, ts.slice(1)) as DualTensor;
+      const dt = call(new DualTensor(newTag(), ts[0], [tensor(1)]), name, ts.slice(1)) as DualTensor;
       close((dt.value as Tensor).item(), y.item());
       close(dt.tangents.length === 0 ? 0 : (dt.tangents[0] as Tensor).item(), partials[0]);
       const tv = call(variable(ts[0]), name, ts.slice(1)) as TensorVar;

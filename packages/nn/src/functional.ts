@@ -2,7 +2,8 @@
  * Activation functions on any tensor kind, so they can sit in a Sequential as plain functions
  * (`new Sequential([new Linear(2, 8), relu, new Linear(8, 1)])`).
  */
-import { DTypeError, ShapeError, ValueError, tensorOps, type Pair, type Tensor, type WindowOptions } from '@ad/core';
+import { DTypeError, ShapeError, ValueError, type Pair, type Tensor, type WindowOptions } from '@ad/core';
+import { tensorOps } from '@ad/core/engine';
 import { F, checkInput, primalOf, type TensorLike } from './types.js';
 
 /** max(x, 0); derivative 0 at 0, as PyTorch. */

@@ -3,7 +3,8 @@
  * with table ops (so gradients flow through the mean and variance), the variance is the biased
  * one, and ε sits inside the square root, as PyTorch's.
  */
-import { DTypeError, type Tensor, ValueError, ShapeError, ones, tensorOps, zeros, scalar } from '@ad/core';
+import { DTypeError, type Tensor, ValueError, ShapeError, ones, zeros, scalar } from '@ad/core';
+import { tensorOps } from '@ad/core/engine';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { F, primalOf, type Out, type TensorLike } from './types.js';

@@ -3,7 +3,8 @@
  * reverse mode) or a DualTensor (forward mode) — so one model runs in every mode. Layers call
  * the ops through core's dispatching algebra, which picks the right mode for the operands.
  */
-import { DTypeError, anyOps, isTensorLike, type Algebra, type Tensor } from '@ad/core';
+import { DTypeError, type Algebra, type Tensor } from '@ad/core';
+import { anyOps, isTensorLike } from '@ad/core/engine';
 import type { DualTensor } from '@ad/forward';
 import type { TensorVar } from '@ad/reverse';
 

@@ -5,7 +5,8 @@
  * values: convolution against a direct loop, pooling, the normalisations' statistics,
  * BatchNorm's running statistics, Embedding's padding row, PyTorch's initialisations.
  */
-import { Generator, Tensor, checkGradients, newTag, randn, tensor, type Differentiable } from '@ad/core';
+import { Generator, Tensor, checkGradients, randn, tensor, type Differentiable } from '@ad/core';
+import { newTag } from '@ad/core/engine';
 import { DualTensor } from '@ad/forward';
 import { type Node, grad, hvp, leaf, propagate, type TensorVar } from '@ad/reverse';
 import {

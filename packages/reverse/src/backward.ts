@@ -7,7 +7,8 @@
  * Only chunks the roots depend on are visited, newest first; inside them, entries that the
  * pass did not reach are skipped by a stamp test.
  */
-import { AdError, DTypeError, anomalyDetection, anyOps, checkAnomaly, ones, tensorOps, Tensor, type Algebra } from '@ad/core';
+import { AdError, DTypeError, anomalyDetection, ones, Tensor, type Algebra } from '@ad/core';
+import { anyOps, checkAnomaly, tensorOps } from '@ad/core/engine';
 import { Node, Var } from './node.js';
 import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, promote, reach, slotChunk, type Chunk, type Primal } from './tape.js';
 import { checkAdjoint, shapeOf } from './record.js';

@@ -2,7 +2,7 @@
 // of core's kernels and the Dual and Var methods: do not edit. packages/core/test/generated.test.ts
 // fails when it is out of date. Type-checked where its templates are written, not here:
 // @ts-nocheck
-import type { Factory } from '@ad/core';
+import type { Factory } from '@ad/core/engine';
 
 export const factories: Record<string, Factory> = {
   '0cc00cc1efb6959f-610': function (Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST) {

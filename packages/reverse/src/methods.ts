@@ -8,6 +8,7 @@
  * numbers from source that core generates from the op's own rule, straight into the tape —
  * no closure, no per-node object beyond the handle.
  */
+import type { Algebra, Op, Tensor } from '@ad/core';
 import {
   addGenerated,
   anomalyState,
@@ -17,12 +18,9 @@ import {
   installScalarMethods,
   scalarMethodSource,
   type ScalarFastPath,
-  type Algebra,
-  type Op,
   type ScalarMethods,
-  type Tensor,
   type TensorMethods,
-} from '@ad/core';
+} from '@ad/core/engine';
 import { Node, TensorVar, Var } from './node.js';
 import { NUMERIC, REQUIRES_GRAD, chunkFor, slotOf, type Chunk, type Primal } from './tape.js';
 import { backward, type BackwardOptions, type Gradients } from './backward.js';

@@ -7,7 +7,8 @@
  *
  * Operands of other tags are constants here; so are nodes that do not require grad.
  */
-import { AdError, anomalyDetection, anyInterpreter, anyOps, checkAnomaly, registerKind, type Algebra, type Interpreter, type Op } from '@ad/core';
+import { AdError, anomalyDetection, type Algebra, type Op } from '@ad/core';
+import { anyInterpreter, anyOps, checkAnomaly, registerKind, type Interpreter } from '@ad/core/engine';
 import { Node, TensorVar, Var, handle, inertHandle } from './node.js';
 import { REQUIRES_GRAD, soloChunk, linkA, linkB, slotOf, type Chunk, type Primal } from './tape.js';
 import { recordsFor } from './state.js';

@@ -3,7 +3,8 @@
  * entered), and the ambient tag that `variable()` gives leaves made outside any transform.
  * (Anomaly detection is core's.)
  */
-import { DTypeError, currentTag, newTag, tagOf } from '@ad/core';
+import { DTypeError } from '@ad/core';
+import { currentTag, newTag, tagOf } from '@ad/core/engine';
 
 /** What records: read by the recording interpreter and the scalar fast paths. */
 export const state = {

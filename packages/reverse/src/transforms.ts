@@ -3,7 +3,8 @@
  * other and with forward mode: `hvp` is forward-over-reverse (the gradient of duals), and
  * `hessian` the forward-mode Jacobian of the reverse-mode gradient.
  */
-import { AdError, DTypeError, Tensor, ValueError, isTagged, isTensorLike, liftLike, newTag, ones, stackPieces, tagOf, zeros } from '@ad/core';
+import { AdError, DTypeError, Tensor, ValueError, ones, zeros } from '@ad/core';
+import { isTagged, isTensorLike, liftLike, newTag, stackPieces, tagOf } from '@ad/core/engine';
 import { Dual, DualTensor, jacfwd, type Scalar } from '@ad/forward';
 import { Node, type TensorVar, Var, leaf, type Primal } from './node.js';
 import { endGraph, ownChunks } from './tape.js';

@@ -9,7 +9,9 @@
  * broken op, with the checker naming the broken rule.
  */
 import fc from 'fast-check';
-import { type Tensor, ops, unbroadcast, zeros, type Algebra, type Differentiable, type Op } from '@ad/core';
+import { type Tensor, zeros, type Algebra, type Differentiable, type Op } from '@ad/core';
+import { unbroadcast } from '@ad/core/engine';
+import { ops } from '@ad/core/engine';
 import { jvp, type DualTensor } from '@ad/forward';
 import { Node, variable } from '../src/index.js';
 import { fdSafe, finiteDifferenceAgrees, tensorConditioning, tensorFunction, tensorProgram, type TensorProgram } from '../../core/test/programs.js';

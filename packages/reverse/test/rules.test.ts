@@ -3,7 +3,8 @@
  * backward pass) against central finite differences, and against forward mode's J·v through
  * the identity ⟨x̄, v⟩ = ⟨ȳ, J v⟩ — the two engines checked against each other, op by op.
  */
-import { anyOps, checkGradients, newTag, tensorOps, Tensor, type Algebra, type Differentiable } from '@ad/core';
+import { checkGradients, Tensor, type Algebra, type Differentiable } from '@ad/core';
+import { anyOps, newTag, tensorOps } from '@ad/core/engine';
 import { DualTensor } from '@ad/forward';
 import { Node, leaf, propagate } from '../src/index.js';
 import { opSpecs, specApply, specInputs, type Spec } from '../../core/test/op-specs.js';

@@ -1,5 +1,6 @@
 /** grad, valueAndGrad, vjp with many seeds, jacrev against jacfwd, hvp and hessian. */
-import { Generator, type Tensor, exp, ops, randn, tensor } from '@ad/core';
+import { Generator, type Tensor, exp, randn, tensor } from '@ad/core';
+import { ops } from '@ad/core/engine';
 import { derivative, hessian as forwardHessian, jacfwd, type Dual, type DualTensor } from '@ad/forward';
 import { type TensorVar, type Var, grad, hessian, hvp, jacrev, valueAndGrad, variable, vjp } from '../src/index.js';
 

@@ -18,10 +18,10 @@
  */
 import { Special } from '../special.js';
 import { AdError } from '../errors.js';
+import type { Factory } from './factory.js';
 import { factories as coreFactories } from './generated.js';
 
-/** A generated function's factory: called with `Math` and the scope's values, returns the function. */
-export type Factory = (...scope: never[]) => unknown;
+export type { Factory };
 
 /** One source `compileFunction` was asked for: what `pnpm generate` writes out. */
 export interface GeneratedSource {

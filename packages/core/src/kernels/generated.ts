@@ -2,7 +2,7 @@
 // of core's kernels and the Dual and Var methods: do not edit. packages/core/test/generated.test.ts
 // fails when it is out of date. Type-checked where its templates are written, not here:
 // @ts-nocheck
-import type { Factory } from './elementwise.js';
+import type { Factory } from './factory.js';
 
 export const factories: Record<string, Factory> = {
   '01b114f9cf628ee2-1076': function (Math, Special) {

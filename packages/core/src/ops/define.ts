@@ -10,7 +10,7 @@
  * - `bilinear`: ż = f(ẋ, y) + f(x, ẏ); give the transposes in each argument (matmul).
  * - `custom`: both rules by hand, side by side (softmax, matmul, max).
  */
-import { allocate } from '../alloc.js';
+import { allocate } from '../kernels/alloc.js';
 import { DTypeError } from '../errors.js';
 import { nanSafeState as nanSafe } from '../nan-safe.js';
 import { broadcastShapes, shapesEqual, sizeOf, type Shape } from '../shape.js';

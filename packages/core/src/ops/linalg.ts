@@ -4,7 +4,7 @@
  * Transposed operands are strided views that the kernel reads in place, so the products
  * backprop needs (ȳWᵀ, xᵀȳ) never copy their operands.
  */
-import { allocate } from '../alloc.js';
+import { allocate } from '../kernels/alloc.js';
 import { broadcastShapes, rowMajorStrides, sizeOf } from '../shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';

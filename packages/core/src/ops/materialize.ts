@@ -5,7 +5,7 @@
  * hand rather than with ndarray-ops, whose loops are compiled with `new Function` when it is
  * imported, which a strict Content-Security-Policy forbids.
  */
-import { allocate } from '../alloc.js';
+import { allocate } from '../kernels/alloc.js';
 import { rowMajorStrides, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { ElementwiseKernel } from '../kernels/elementwise.js';

@@ -3,7 +3,7 @@
  * row max, and logSoftmax is x − logsumexp(x) rather than log(softmax(x)), which would be
  * log 0 = −∞ for very negative logits.
  */
-import { allocate } from '../alloc.js';
+import { allocate } from '../kernels/alloc.js';
 import type { Tensor } from '../tensor.js';
 import { logSoftmaxRows, softmaxRows } from '../kernels/reduce.js';
 import { normalizeAxis } from '../shape.js';

@@ -2,7 +2,7 @@
  * Reductions over any set of axes, with `keepdims`. Params arrive normalised (axes sorted,
  * non-negative), so the rules never re-check them.
  */
-import { allocate } from '../alloc.js';
+import { allocate } from '../kernels/alloc.js';
 import { normalizeAxes, normalizeAxis, reducedShape, rowMajorStrides, sizeOf } from '../shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';

@@ -2,7 +2,7 @@
  * Shape ops. All are linear, so the tangent rule is the op itself and only the transpose is
  * given. The primals return views that share data whenever the layout allows (ndarray's views).
  */
-import { allocate } from '../alloc.js';
+import { allocate } from '../kernels/alloc.js';
 import { broadcastShapes, checkShape, rowMajorStrides, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';

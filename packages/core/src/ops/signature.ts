@@ -82,7 +82,7 @@ export interface Entry {
  */
 export interface OpTable extends BuiltinTable {}
 
-/** The free function of a function of the table: typed on tensors (core's functions.ts). */
+/** The free function of a function of the table: typed on tensors (core's functions.generated.ts). */
 export type Free<K extends FunctionName> = Signature<OpTable[K]['method'], Tensor>;
 
 /** Names of entries that have a method. */

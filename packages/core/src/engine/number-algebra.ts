@@ -4,11 +4,11 @@
  * Other ops run their primal on 0-d tensors: reductions over no axes and shape ops to `[]`
  * give a number back; anything that needs axes is refused.
  */
-import { ShapeError, fmtShape } from './errors.js';
-import { Tensor } from './tensor.js';
-import type { Algebra, Interpreter } from './ops/algebra.js';
-import { makeAlgebra } from './ops/facade.js';
-import { isOp, table } from './ops/table.js';
+import { ShapeError, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import type { Algebra, Interpreter } from '../ops/algebra.js';
+import { isOp, table } from '../ops/table.js';
+import { makeAlgebra } from './make-algebra.js';
 
 /** The op table on plain numbers (element-wise ops directly; any other op on 0-d tensors). */
 export const numberInterpreter: Interpreter<number> = {

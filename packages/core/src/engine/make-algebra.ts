@@ -5,13 +5,11 @@
  */
 import { DTypeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import type { Algebra, Interpreter } from './algebra.js';
-import type { Op } from './define.js';
-import type { MethodContext, MethodImpl, Operand } from './signature.js';
-import { table, type Entry } from './table.js';
-
-/** The symbol under which value kinds keep their interpreter (dispatch.ts's KIND; not imported, to avoid a cycle). */
-const VALUE_KIND = Symbol.for('@ad/kind');
+import type { Algebra, Interpreter } from '../ops/algebra.js';
+import type { Op } from '../ops/define.js';
+import type { MethodContext, MethodImpl, Operand } from '../ops/signature.js';
+import { table, type Entry } from '../ops/table.js';
+import { KIND } from './kind.js';
 
 /** Every algebra built so far, with the context its methods are bound to: registerOp adds to each. */
 const built: { algebra: Record<string, unknown>; context: MethodContext }[] = [];
@@ -25,8 +23,8 @@ export function makeAlgebra<T>(I: Interpreter<T>): Algebra<T> {
       throw new DTypeError(op, `expected a tensor or a number, got ${x === null ? 'null' : typeof x} ${JSON.stringify(String(x))}`);
     }
     if (Array.isArray(x)) throw new DTypeError(op, 'expected a tensor or a number, got a plain array; wrap it with tensor([...])');
-    // A Tensor, or a value of a differentiation mode (it carries a kind: see dispatch.ts).
-    if (!(x instanceof Tensor) && !(VALUE_KIND in x)) {
+    // A Tensor, or a value of a differentiation mode (it carries a kind: see kind.ts).
+    if (!(x instanceof Tensor) && !(KIND in x)) {
       throw new DTypeError(op, `expected a tensor or a number, got an object of class ${(x as object).constructor?.name ?? 'null'}`);
     }
     return x;

@@ -2,9 +2,10 @@
  * Stacking the pieces of a Jacobian. jacfwd gets one column per input position, jacrev one row
  * per output position; both put piece i at flat position i of the other side's shape.
  */
-import { Tensor } from './tensor.js';
-import { anyOps, isTagged } from './dispatch.js';
-import { sizeOf, type Shape } from './shape.js';
+import { Tensor } from '../tensor.js';
+import { sizeOf, type Shape } from '../shape.js';
+import { anyOps } from './dispatch.js';
+import { isTagged } from './kind.js';
 
 /**
  * Piece i (of `pieceShape`) placed at flat position i of `indexShape`: the result has shape

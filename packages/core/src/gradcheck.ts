@@ -12,7 +12,7 @@ import { Generator } from './rng.js';
 import { Tensor } from './tensor.js';
 import { randn, zeros } from './create.js';
 import { shapesEqual } from './shape.js';
-import { tensorOps } from './tensor-ops.js';
+import { tensorOps } from './engine/tensor-algebra.js';
 import type { Op } from './ops/define.js';
 
 /** A function of tensors and whatever a mode gives for its derivative: a JVP, a VJP, or both. */

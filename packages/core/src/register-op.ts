@@ -4,14 +4,14 @@
  * method of every kind that has the table's methods, a function of every algebra, and so
  * differentiable in every mode and nesting — jit included, which traces the same table.
  */
-import { DTypeError, ValueError } from '../errors.js';
-import { addToHosts, hostsHave } from '../tensor-ops.js';
-import { anyOps } from '../dispatch.js';
-import type { Composite, CompositeFlags, Op } from './define.js';
-import { addToAlgebras } from './facade.js';
-import type { Entry, MethodContext, MethodImpl, Operand, Self, Signature } from './signature.js';
-import type { Tensor } from '../tensor.js';
-import { table } from './table.js';
+import { DTypeError, ValueError } from './errors.js';
+import type { Tensor } from './tensor.js';
+import type { Composite, CompositeFlags, Op } from './ops/define.js';
+import type { Entry, MethodContext, MethodImpl, Operand, Self, Signature } from './ops/signature.js';
+import { table } from './ops/table.js';
+import { anyOps } from './engine/dispatch.js';
+import { hostsHave } from './engine/hosts.js';
+import { addEntry } from './engine/register.js';
 
 /** An entry that users can register: an op (with its method, or given the default one), or a composite. */
 export type Registrable = Op<never, unknown> | Composite;
@@ -71,8 +71,6 @@ export function registerOp<E extends Registrable>(entry: E, flags: CompositeFlag
     });
   }
   Object.assign(entry, flags);
-  table[name] = entry as Entry;
-  addToAlgebras(entry as Entry);
-  addToHosts(entry as Entry);
+  addEntry(entry as Entry);
   return (anyOps as unknown as Record<string, Registered<E>>)[name];
 }

@@ -8,9 +8,9 @@
  * rules from one table.
  */
 import { ValueError } from '../errors.js';
-import type { Interpreter } from './algebra.js';
-import type { Op } from './define.js';
-import { makeAlgebra } from './facade.js';
+import type { Interpreter } from '../ops/algebra.js';
+import type { Op } from '../ops/define.js';
+import { makeAlgebra } from './make-algebra.js';
 
 /** An element-wise op's scalar rule as JavaScript source: helpers, primal and partials. */
 export interface ScalarRuleSource {

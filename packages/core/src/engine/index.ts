@@ -1,0 +1,48 @@
+/**
+ * @ad/core/engine — the machinery the other packages build kinds and interpreters with:
+ * value kinds and dispatch, the algebras (any kind, tensors, numbers) and their maker, the
+ * method hosts, the scalar-source builder, the op table itself, the kernels and the allocator.
+ * Users import `@ad/core`; forward, reverse, jit and nn import this as well.
+ */
+import './tensor-methods.js';
+
+export { KIND, newTag, currentTag, registerKind, isTagged, isTensorLike, liftLike, tagOf, type Kind, type Tagged } from './kind.js';
+export { plainApply, anyInterpreter, anyOps } from './dispatch.js';
+export { makeAlgebra } from './make-algebra.js';
+export { tensorOps, tensorInterpreter } from './tensor-algebra.js';
+export { numberOps, numberInterpreter } from './number-algebra.js';
+export { installTensorMethods, installScalarMethods, type ScalarMethodCompiler } from './hosts.js';
+export { methodNames, scalarMethodNames, isMethod, isScalarMethod, operandCount } from './entries.js';
+export { scalarRuleSource, scalarMethodSource, type ScalarRuleSource, type ScalarFastPath } from './scalar-source.js';
+export { stackPieces } from './stack-pieces.js';
+export { unbroadcast } from '../ops/define.js';
+
+export { ops, composites, table, isOp, type OpName, type BuiltinTable } from '../ops/table.js';
+export type { MethodImpl, Entry, Signature, Subst, Free, AlgebraOf } from '../ops/signature.js';
+export type {
+  AlgebraBase,
+  Interpreter,
+  TensorMethods,
+  MethodName,
+  ScalarMethods,
+  ScalarMethodName,
+  TaggedOperand,
+} from '../ops/algebra.js';
+
+export { nanSafeState } from '../nan-safe.js';
+export { anomalyState, checkAnomaly, hasNonFinite } from '../anomaly.js';
+export { erfc, Special } from '../special.js';
+export { allocate } from '../kernels/alloc.js';
+export { gemm } from '../kernels/matmul.js';
+export { adamUpdate, type AdamUpdate } from '../kernels/adam.js';
+export {
+  ElementwiseKernel,
+  addGenerated,
+  compileAllKernels,
+  compileFunction,
+  requestedSources,
+  sourceKey,
+  type Factory,
+  type GeneratedSource,
+  type Strided,
+} from '../kernels/elementwise.js';
