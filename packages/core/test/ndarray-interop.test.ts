@@ -1,14 +1,39 @@
 /**
- * The scijs ndarray ecosystem (issue 22). A tensor's `nd` handed to ndarray-ops gives the
- * numbers @ad's own ops give, on every layout a tensor can have (contiguous, transposed, sliced
- * with an offset and a step, stepped backwards, broadcast with stride 0).
+ * The scijs ndarray ecosystem, both ways (issue 22). A tensor's `nd` handed to ndarray-ops gives
+ * the numbers @ad's own ops give, on every layout a tensor can have (contiguous, transposed,
+ * sliced with an offset and a step, stepped backwards, broadcast with stride 0); and an array
+ * made by `ndarray()` becomes a tensor with `fromNdarray` — over the same memory when its data is
+ * a Float64Array, as a copy otherwise — with typed errors for what is not an ndarray.
  *
  * ndarray-ops compiles its loops with `new Function` (cwise), which is fine in Node; the tensors
  * themselves never need it.
  */
 import ndarray, { type Data, type NdArray } from 'ndarray';
 import ops from 'ndarray-ops';
-import { Generator, Tensor, abs, add, div, exp, max, maximum, min, mul, norm, prod, sub, sum, tensor, zeros, type NestedArray } from '../src/index.js';
+import {
+  type AdError,
+  DTypeError,
+  Generator,
+  ShapeError,
+  Tensor,
+  ValueError,
+  abs,
+  add,
+  div,
+  exp,
+  fromNdarray,
+  max,
+  maximum,
+  min,
+  mul,
+  norm,
+  prod,
+  sub,
+  sum,
+  tensor,
+  zeros,
+  type NestedArray,
+} from '../src/index.js';
 
 const TOL = 1e-12;
 
@@ -35,6 +60,14 @@ function nestedByGet(a: NdArray<Data<number>>): NestedArray {
   const walk = (prefix: number[]): NestedArray[] =>
     Array.from({ length: a.shape[prefix.length] }, (_, i) => (prefix.length === a.shape.length - 1 ? (a.get(...prefix, i) as number) : walk([...prefix, i])));
   return walk([]);
+}
+
+/** A contiguous tensor of an ndarray's elements read by its own `get` (keeps the shape of an empty one). */
+function copyByGet(a: NdArray<Data<number>>): Tensor {
+  const flat: number[] = [];
+  const push = (v: NestedArray): void => void (typeof v === 'number' ? flat.push(v) : v.forEach(push));
+  push(nestedByGet(a));
+  return Tensor.fromData(Float64Array.from(flat), a.shape);
 }
 
 type Layout = 'contiguous' | 'transposed' | 'sliced' | 'reversed' | 'broadcast rows' | 'broadcast columns';
@@ -203,5 +236,222 @@ describe("ndarray-ops on a tensor's nd gives @ad's numbers", () => {
     const { t: src } = make(g, 'sliced');
     ops.assign(base.transpose().nd, src.nd);
     expect(base.toArray()).toEqual(src.transpose().toArray());
+  });
+});
+
+describe('fromNdarray: an ndarray over a Float64Array becomes a tensor over the same memory', () => {
+  const g = new Generator(8);
+  const data = values(g, 24);
+  const a = ndarray(data, [4, 6]);
+  const views: [string, NdArray<Float64Array>][] = [
+    ['contiguous', a],
+    ['transposed', a.transpose(1, 0)],
+    ['lo/hi (offset)', a.lo(1, 2).hi(2, 3)],
+    ['stepped backwards', a.step(-1, 2)],
+    ['picked column', a.pick(null, 4)],
+    ['stride 0 (broadcast)', ndarray(data, [3, 6], [0, 1], 6)],
+    ['3-d', ndarray(data, [2, 3, 2], [1, 4, 2], 1)],
+    ['0-d', ndarray(data, [], [], 5)],
+    ['empty', ndarray(data, [0, 6], [6, 1], 0)],
+  ];
+
+  test.each(views)('%s: same data, shape, stride and offset; values as ndarray reads them', (_name, v) => {
+    const t = fromNdarray(v);
+    expect(t).toBeInstanceOf(Tensor);
+    expect(t.data).toBe(v.data);
+    expect(t.shape).toEqual(v.shape);
+    expect(t.stride).toEqual(v.stride);
+    expect(t.offset).toBe(v.offset);
+    expect(t.toArray()).toEqual(nestedByGet(v));
+    // The tensor holds its own shape and stride lists: reshaping the ndarray object later does not reach it.
+    expect(t.shape).not.toBe(v.shape);
+    expect(t.stride).not.toBe(v.stride);
+  });
+
+  test.each(views)("%s: @ad's ops on it match the same ops on a copy", (_name, v) => {
+    const t = fromNdarray(v);
+    const copy = copyByGet(v);
+    expectClose(exp(t), exp(copy));
+    expectClose(mul(t, t), mul(copy, copy));
+    expectClose(sum(t), sum(copy));
+    if (t.ndim > 0) expectClose(sum(t, 0), sum(copy, 0));
+  });
+
+  test('a write through either is seen by the other', () => {
+    const buf = Float64Array.from({ length: 6 }, (_, i) => i + 1);
+    const arr = ndarray(buf, [2, 3]);
+    const t = fromNdarray(arr.transpose(1, 0)); // [[1, 4], [2, 5], [3, 6]]
+    arr.set(1, 2, 60);
+    expect(t.get(2, 1)).toBe(60);
+    ops.mulseq(t.nd, 10); // through the tensor's view
+    expect(nestedByGet(arr)).toEqual([
+      [10, 20, 30],
+      [40, 50, 600],
+    ]);
+    expect(t.toArray()).toEqual([
+      [10, 40],
+      [20, 50],
+      [30, 600],
+    ]);
+  });
+});
+
+describe('fromNdarray: other data is copied into a fresh Float64Array', () => {
+  const cases: [string, NdArray<Data<number>>, NestedArray][] = [
+    [
+      'Float32Array',
+      ndarray(new Float32Array([0.1, 0.2, 0.3, 0.4]), [2, 2]),
+      [
+        [0.1, 0.2],
+        [0.3, 0.4],
+      ].map((r) => r.map(Math.fround)),
+    ],
+    [
+      'Int32Array, transposed',
+      ndarray(new Int32Array([1, -2, 3, -4, 5, -6]), [2, 3]).transpose(1, 0),
+      [
+        [1, -4],
+        [-2, 5],
+        [3, -6],
+      ],
+    ],
+    ['Uint8Array, stepped backwards', ndarray(new Uint8Array([10, 20, 30, 40, 250]), [5]).step(-2), [250, 30, 10]],
+    [
+      'plain array, with offset',
+      ndarray([9, 1, 2, 3, 4, 5, 6], [2, 3], [3, 1], 1),
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    ],
+    ['0-d plain array', ndarray([7, 8], [], [], 1), 8],
+  ];
+
+  test.each(cases)('%s: its values, row-major and contiguous, in memory of its own', (_name, v, expected) => {
+    const t = fromNdarray(v);
+    expect(t.data).toBeInstanceOf(Float64Array);
+    expect(t.data).not.toBe(v.data);
+    expect(t.shape).toEqual(v.shape);
+    expect(t.isContiguous).toBe(true);
+    expect(t.offset).toBe(0);
+    expect(t.toArray()).toEqual(expected);
+    expect(t.toArray()).toEqual(nestedByGet(v));
+  });
+
+  test('a later write to the ndarray is not seen by the copy', () => {
+    const arr = ndarray(new Float32Array([1, 2, 3]), [3]);
+    const t = fromNdarray(arr);
+    arr.set(0, 100);
+    expect(t.toArray()).toEqual([1, 2, 3]);
+  });
+
+  test("ndarray's generic arrays (get/set/length) are read through get", () => {
+    const store = [5, 6, 7, 8];
+    const generic = {
+      length: 4,
+      get: (i: number) => store[i],
+      set: (i: number, v: number) => {
+        store[i] = v;
+      },
+    };
+    const arr = ndarray(generic, [2, 2]);
+    expect(arr.dtype).toBe('generic');
+    expect(fromNdarray(arr.transpose(1, 0)).toArray()).toEqual([
+      [5, 7],
+      [6, 8],
+    ]);
+  });
+});
+
+describe('fromNdarray refuses what is not an ndarray, with typed errors that say what it got', () => {
+  /** An ndarray-shaped object (ndarray() itself would not make most of these). */
+  const like = (data: unknown, shape: unknown, stride: unknown, offset: unknown) => ({ data, shape, stride, offset });
+  const f64 = (n: number) => new Float64Array(n);
+  const cases: [string, unknown, typeof AdError, RegExp][] = [
+    ['null', null, DTypeError, /got null$/],
+    ['undefined', undefined, DTypeError, /got undefined$/],
+    ['a number', 42, DTypeError, /got number 42$/],
+    ['a string', 'abc', DTypeError, /got string "abc"$/],
+    ['a plain array', [1, 2], DTypeError, /got an array of length 2 \(make one with ndarray\(data, shape\), or a tensor with tensor\(\)\)$/],
+    ['a bare Float64Array', f64(3), DTypeError, /got a Float64Array \(make one/],
+    [
+      'an object without shape',
+      { data: f64(2) },
+      DTypeError,
+      /expected an ndarray \(an object with data, shape, stride and offset, as ndarray\(\) makes\), got an object without shape$/,
+    ],
+    ['a shape that is not an array', like(f64(2), 2, [1], 0), DTypeError, /got an object whose shape is not an array$/],
+    ['a negative shape', like(f64(4), [2, -2], [2, 1], 0), ValueError, /shape must hold non-negative integers, got \[2,-2\]$/],
+    ['a fractional shape', like(f64(4), [1.5], [1], 0), ValueError, /shape must hold non-negative integers, got \[1\.5\]$/],
+    ['no stride', like(f64(4), [4], undefined, 0), DTypeError, /stride must be an array of integers, got undefined$/],
+    ['a stride of another rank', like(f64(6), [2, 3], [1], 0), ShapeError, /stride \[1\] has 1 entries, shape \[2,3\] needs 2$/],
+    ['a fractional stride', like(f64(6), [2, 3], [3, 0.5], 0), ValueError, /stride must hold integers, got \[3,0\.5\]$/],
+    ['no offset', like(f64(4), [4], [1], undefined), DTypeError, /offset must be an integer, got undefined$/],
+    ['a fractional offset', like(f64(4), [2], [1], 0.5), ValueError, /offset must be an integer, got 0\.5$/],
+    [
+      'strides that run past the end',
+      ndarray(f64(6), [2, 3], [3, 1], 1),
+      ShapeError,
+      /shape \[2,3\] with stride \[3,1\] and offset 1 reaches indices 1…6, outside data of length 6 \(needed within 0…5\)$/,
+    ],
+    ['a negative stride that runs before the start', ndarray(f64(6), [3], [-1], 1), ShapeError, /reaches indices -1…1, outside data of length 6/],
+    ['a broadcast offset past the end', ndarray(f64(4), [3, 2], [0, 1], 3), ShapeError, /reaches indices 3…4, outside data of length 4/],
+    ['BigInt64Array data', like(new BigInt64Array(2), [2], [1], 0), DTypeError, /data is a BigInt64Array: bigint values cannot become float64 exactly/],
+    ['string data', like('abcd', [4], [1], 0), DTypeError, /data must be a typed array, an array of numbers or a get\/set array, got string "abcd"$/],
+    ['a plain array holding a string', ndarray([1, 'x', 3] as unknown as number[], [3]), DTypeError, /data\[1\] is string "x", needed a number$/],
+    ['a plain array with a hole', like([1, 2], [3], [1], 0), ShapeError, /reaches indices 0…2, outside data of length 2/],
+  ];
+
+  test.each(cases)('%s', (_name, input, type, message) => {
+    let caught: unknown;
+    try {
+      fromNdarray(input as NdArray);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(type);
+    const err = caught as AdError;
+    expect(err.op).toBe('fromNdarray');
+    expect(err.message.startsWith('fromNdarray: ')).toBe(true);
+    expect(err.message).toMatch(message);
+  });
+});
+
+describe('round trip: fromNdarray(t.nd) is t, over the same memory', () => {
+  const g = new Generator(9);
+  const tensors: [string, Tensor][] = [
+    ...LAYOUTS.map((l): [string, Tensor] => [l, make(g, l).t]),
+    ['0-d', tensor(3.5)],
+    ['3-d permuted', Tensor.fromData(values(g, 24), [2, 3, 4]).permute([2, 0, 1])],
+    ['empty', zeros([0, 3])],
+  ];
+
+  test.each(tensors)('%s', (_name, t) => {
+    const u = fromNdarray(t.nd);
+    expect(u).not.toBe(t);
+    expect(u.data).toBe(t.data);
+    expect(u.shape).toEqual(t.shape);
+    expect(u.stride).toEqual(t.stride);
+    expect(u.offset).toBe(t.offset);
+    expect(u.toArray()).toEqual(t.toArray());
+    expectClose(sum(u), sum(t));
+  });
+
+  test('a write into the round-tripped tensor is a write into the original', () => {
+    const { t } = make(g, 'sliced');
+    const u = fromNdarray(t.nd);
+    ops.assign(
+      u.nd,
+      tensor([
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+        [9, 10, 11, 12],
+      ]).nd,
+    );
+    expect(t.toArray()).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10, 11, 12],
+    ]);
   });
 });
