@@ -8,8 +8,12 @@
  * ndarray-ops compiles its loops with `new Function` (cwise), which is fine in Node; the tensors
  * themselves never need it.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ndarray, { type Data, type NdArray } from 'ndarray';
 import ops from 'ndarray-ops';
+import ts from 'typescript';
+import * as core from '../src/index.js';
 import {
   type AdError,
   DTypeError,
@@ -453,5 +457,46 @@ describe('round trip: fromNdarray(t.nd) is t, over the same memory', () => {
       [5, 6, 7, 8],
       [9, 10, 11, 12],
     ]);
+  });
+});
+
+describe('the README section "With scijs ndarray"', () => {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const section = readme.split('\n## With scijs ndarray\n')[1]?.split('\n## ')[0] ?? '';
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+
+  test('has a TypeScript example importing ndarray, ndarray-ops and fromNdarray', () => {
+    expect(block).toMatch(/from 'ndarray'/);
+    expect(block).toMatch(/from 'ndarray-ops'/);
+    expect(block).toMatch(/fromNdarray/);
+  });
+
+  test('runs as written, and each checked line gives the value its comment says', () => {
+    // Every top-level expression statement whose comment starts with a value (`x.toArray(); // [1, 2]`)
+    // is run through `show`, which records its value; the rest of the block runs as written.
+    const source = ts.createSourceFile('block.ts', block, ts.ScriptTarget.ES2022);
+    const promised: unknown[] = [];
+    const edits: { start: number; end: number; text: string }[] = [];
+    for (const st of source.statements) {
+      if (!ts.isExpressionStatement(st)) continue;
+      const lineEnd = block.indexOf('\n', st.end);
+      const comment = /^\s*\/\/ (.*)$/.exec(block.slice(st.end, lineEnd < 0 ? undefined : lineEnd))?.[1];
+      const value = comment?.split(/: | — /)[0];
+      if (value === undefined || !/^[[\-\d"tfn]/.test(value)) continue;
+      edits.push({ start: st.getStart(source), end: st.end, text: `show(${st.expression.getText(source)});` });
+      promised.push(JSON.parse(value));
+    }
+    let edited = block;
+    for (const e of edits.reverse()) edited = edited.slice(0, e.start) + e.text + edited.slice(e.end);
+    const js = ts.transpileModule(edited, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    }).outputText;
+    const modules: Record<string, unknown> = { ndarray, 'ndarray-ops': ops, '@ad/core': core };
+    const shown: unknown[] = [];
+    const show = (v: unknown) => void shown.push(v instanceof Tensor ? v.toArray() : v);
+    const run = new Function('require', 'exports', 'show', js) as (r: (m: string) => unknown, e: object, s: typeof show) => void;
+    run((m) => modules[m], {}, show);
+    expect(promised.length).toBeGreaterThanOrEqual(5);
+    expect(shown).toEqual(promised);
   });
 });
