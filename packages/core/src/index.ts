@@ -23,6 +23,7 @@ export {
   uniform,
   fromData,
 } from './create.js';
+export { fromNdarray } from './ndarray.js';
 export { Generator, manualSeed, getDefaultGenerator, type RandomOptions } from './rng.js';
 export { AdError, ShapeError, DTypeError, ValueError } from './errors.js';
 export { nanSafeMode, setNanSafeMode, withNanSafeMode } from './nan-safe.js';
