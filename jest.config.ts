@@ -15,6 +15,7 @@ const config: Config = {
   moduleNameMapper: {
     '^@ad/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^@ad/core/engine$': '<rootDir>/packages/core/src/engine/index.ts',
+    '^@ad/nn/node$': '<rootDir>/packages/nn/src/node-only.ts',
     '^@ad/([a-z]+)/([a-z]+)$': '<rootDir>/packages/$1/src/$2.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -26,7 +26,7 @@ import {
   withParameters,
   xor,
 } from '../src/index.js';
-import { load, restore } from '../src/node.js';
+import { load, restore } from '../src/node-only.js';
 import { catalogue, type BadCase } from '../../core/test/bad-input-catalogue.js';
 
 const js = <T>(v: unknown) => v as T;

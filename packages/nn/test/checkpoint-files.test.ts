@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DTypeError } from '@ad/core';
 import { CheckpointError, Linear, Sequential, relu, saveBytes } from '../src/index.js';
-import { load, restore, save } from '../src/node.js';
+import { load, restore, save } from '../src/node-only.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ad-ckpt-'));
 const net = () => new Sequential([new Linear(3, 4, { seed: 1 }), relu, new Linear(4, 2, { seed: 2 })]);
@@ -70,7 +70,7 @@ test('a checksummed JSON checkpoint whose shapes are not sizes ([2.5, 3.2], [−
 
 test('600 concurrent saves from 4 worker threads to one path: none fails, the last file loads, no temporary file is left', async () => {
   const path = join(dir, 'shared.safetensors');
-  const node = join(__dirname, '..', 'dist', 'node.js');
+  const node = join(__dirname, '..', 'dist', 'node-only.js');
   const main = join(__dirname, '..', 'dist', 'index.js');
   const code = `
     const { workerData, parentPort } = require('node:worker_threads');

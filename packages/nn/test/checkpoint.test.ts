@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randn, type Tensor } from '@ad/core';
 import { noGrad } from '@ad/reverse';
 import { Adam, CheckpointError, Linear, Sequential, loadBytes, relu, restoreBytes, saveBytes } from '../src/index.js';
-import { load, restore, save } from '../src/node.js';
+import { load, restore, save } from '../src/node-only.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ad-nn-'));
 const make = (seed: number) => new Sequential([new Linear(4, 6, { seed }), relu, new Linear(6, 3, { seed: seed + 1 })]);

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator, ShapeError, ValueError, randn } from '@ad/core';
 import { Adam, CheckpointError, Linear, SGD, Sequential, Tanh, mse, type Module, type Optimizer } from '../src/index.js';
-import { load, restore, save } from '../src/node.js';
+import { load, restore, save } from '../src/node-only.js';
 
 const pkg = join(__dirname, '..');
 const KILLS = 100;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DTypeError, Generator, ShapeError, ValueError, fromData, manualSeed, tensor, type Tensor } from '@ad/core';
 import { DataLoader, Standardizer, iris, moons, oneHot, spirals, takeRows, trainTestSplit, xor, type Batch, type Dataset } from '../src/data/index.js';
-import { mnist } from '../src/node.js';
+import { mnist } from '../src/node-only.js';
 
 /** Rows per class of labels [n]. */
 function classCounts(y: Tensor, classes: number): number[] {

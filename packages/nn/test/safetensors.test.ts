@@ -22,7 +22,7 @@ import {
   relu,
   toSafetensors,
 } from '../src/index.js';
-import { load, restore, save } from '../src/node.js';
+import { load, restore, save } from '../src/node-only.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ad-safetensors-'));
 const make = (seed: number) => new Sequential([new Linear(3, 4, { seed }), relu, new Linear(4, 2, { seed: seed + 1 })]);

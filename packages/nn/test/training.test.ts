@@ -23,7 +23,7 @@ import {
   type Dataset,
   type Module,
 } from '../src/index.js';
-import { mnist } from '../src/node.js';
+import { mnist } from '../src/node-only.js';
 
 /** Fraction of rows whose arg-max class (or sign, for one output) matches the label. */
 function accuracy(model: Module, ds: { x: Tensor; y: Tensor }): number {

@@ -1,5 +1,5 @@
 /**
- * @ad/nn/node — the Node-only parts of @ad/nn: checkpoints to and from files, and the MNIST
+ * @ad/nn/node (this file is its entry) — the Node-only parts of @ad/nn: checkpoints to and from files, and the MNIST
  * digits read from the installed `mnist` package. Everything else (including checkpoints as
  * bytes: `saveBytes`, `loadBytes`, `restoreBytes`) is in the browser-clean main entry `@ad/nn`.
  */
