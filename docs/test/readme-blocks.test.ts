@@ -61,7 +61,11 @@ test('every ```ts block of the READMEs compiles under strict, with @ad/* as a us
       types: ['node'],
       typeRoots: [join(root, 'node_modules/@types')],
       baseUrl: root,
-      paths: { '@ad/core/engine': ['packages/core/src/engine/index.ts'], '@ad/nn/node': ['packages/nn/src/node-only.ts'], '@ad/*': ['packages/*/src/index.ts'] },
+      paths: {
+        '@ad/core/engine': ['packages/core/src/engine/index.ts'],
+        '@ad/nn/node': ['packages/nn/src/node-only.ts'],
+        '@ad/*': ['packages/*/src/index.ts'],
+      },
     });
     const problems = ts
       .getPreEmitDiagnostics(program)
