@@ -1,7 +1,8 @@
 /**
- * Recording. When a node holds the highest tag among an op's operands, this interpreter runs
- * the op on the unwrapped values (through core's dispatch, so enclosing derivatives see it) and
- * records the result with a closure that runs the op's reverse rule:
+ * The reverse-mode interpreter: recording. When a node holds the highest tag among an op's
+ * operands, this interpreter runs the op on the unwrapped values (through core's dispatch, so
+ * enclosing derivatives see it) and records the result with a closure that runs the op's
+ * reverse rule:
  *
  *   y = op(x₁, …, xₙ)          pull(ȳ) = op.vjp(x₁, …, xₙ, y)(ȳ)  → x̄ᵢ for each parent
  *
