@@ -9,9 +9,8 @@
  */
 import { AdError, DTypeError, anomalyDetection, anyOps, checkAnomaly, ones, tensorOps, Tensor, type Algebra } from '@ad/core';
 import { Node, Var } from './node.js';
-import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, promote, reach, slotChunk, type Chunk, type Primal } from './tape.js';
+import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, nextPass, promote, reach, slotChunk, type Chunk, type Primal } from './tape.js';
 import { checkAdjoint, shapeOf } from './interpreter.js';
-import { nextPass } from './pass.js';
 
 const o = anyOps as Algebra<Primal>;
 

@@ -11,8 +11,7 @@
  */
 import { DTypeError, Tensor, ValueError, type NestedArray, type Op } from '@ad/core';
 import type { DualTensor } from '@ad/forward';
-import { type Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, soloChunk, type Ext, type Primal } from './tape.js';
-import { currentPass } from './pass.js';
+import { type Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, currentPass, soloChunk, type Ext, type Primal } from './tape.js';
 
 export type { Primal, Pull } from './tape.js';
 

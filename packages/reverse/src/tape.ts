@@ -204,6 +204,21 @@ export function slotChunk(c: Chunk, slot: number): Chunk | null {
   return slot === 0 ? null : slot === 1 ? c : c.deps[slot - 2];
 }
 
+/**
+ * The number of the backward pass in progress. An entry whose `pass` stamp equals it has an
+ * adjoint of this pass; an older stamp marks its adjoint stale, so no pass clears adjoints.
+ */
+let pass = 0;
+
+export function currentPass(): number {
+  return pass;
+}
+
+/** Starts a backward pass: every adjoint of the earlier passes is stale from now on. */
+export function nextPass(): number {
+  return ++pass;
+}
+
 /** Widens chunk c's reached range of pass p to include entry k. */
 export function reach(c: Chunk, k: number, p: number): void {
   if (c.rangePass !== p) {
