@@ -7,10 +7,9 @@
  * Only chunks the roots depend on are visited, newest first; inside them, entries that the
  * pass did not reach are skipped by a stamp test.
  */
-import { AdError, DTypeError, anomalyDetection, anyOps, checkAnomaly, ones, tensorOps, Tensor, type Algebra } from '@ad/core';
+import { AdError, DTypeError, anomalyDetection, anyOps, checkAnomaly, ones, tensorOps, Tensor, type Algebra, type Op } from '@ad/core';
 import { Node, Var } from './node.js';
 import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, nextPass, promote, reach, slotChunk, type Chunk, type Primal } from './tape.js';
-import { checkAdjoint, shapeOf } from './interpreter.js';
 
 const o = anyOps as Algebra<Primal>;
 
@@ -280,11 +279,25 @@ export function backward(root: Node, seed?: Primal, options: BackwardOptions = {
   return gradients;
 }
 
+/** An adjoint must have its input's shape; a rule that breaks this is named. */
+function checkAdjoint(op: Op<never>, slot: number, xBar: Primal, parent: Chunk, index: number): void {
+  const got = o.shape(xBar);
+  const want = o.shape(valueAt(parent, index));
+  if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
+    throw new AdError(op.name, `reverse rule gave input ${slot} an adjoint of shape [${got.join(',')}], the input has shape [${want.join(',')}]`);
+  }
+}
+
+/** The value of entry k of chunk c. */
+function valueAt(c: Chunk, k: number): Primal {
+  return c.flags[k] & NUMERIC ? c.val[k] : c.ext[k]?.value;
+}
+
 /** The values of an entry's operands that are nodes (for anomaly checks: bad data is not the op's fault). */
 function slotValues(c: Chunk, k: number, e: { others: { chunk: Chunk | null; index: number }[] | null }): Primal[] {
   const out: Primal[] = [];
   const add = (chunk: Chunk | null, index: number) => {
-    if (chunk !== null) out.push(chunk.flags[index] & NUMERIC ? chunk.val[index] : chunk.ext[index]?.value);
+    if (chunk !== null) out.push(valueAt(chunk, index));
   };
   add(slotChunk(c, c.sa[k]), c.ia[k]);
   add(slotChunk(c, c.sb[k]), c.ib[k]);
@@ -294,8 +307,8 @@ function slotValues(c: Chunk, k: number, e: { others: { chunk: Chunk | null; ind
 
 /** A seed must have its output's shape (a one-element tensor may seed a scalar). */
 function checkSeed(root: Node, seed: Primal): void {
-  const want = shapeOf(root.value);
-  const got = shapeOf(seed);
+  const want = o.shape(root.value);
+  const got = o.shape(seed);
   const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
   const same = got.length === want.length && got.every((d, i) => d === want[i]);
   if (!same && !(want.length === 0 && size(got) === 1)) {
@@ -305,7 +318,7 @@ function checkSeed(root: Node, seed: Primal): void {
 
 function defaultSeed(root: Node): Primal {
   if (root instanceof Var) return 1;
-  const shape = shapeOf(root.value);
+  const shape = o.shape(root.value);
   if (shape.reduce((a, b) => a * b, 1) !== 1) {
     throw new AdError(
       'backward',

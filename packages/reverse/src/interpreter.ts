@@ -8,15 +8,15 @@
  *
  * Operands of other tags are constants here; so are nodes that do not require grad.
  */
-import { AdError, anomalyDetection, anyInterpreter, anyOps, checkAnomaly, registerKind, type Algebra, type Interpreter, type Op } from '@ad/core';
+import { anomalyDetection, anyInterpreter, anyOps, checkAnomaly, registerKind, type Algebra, type Interpreter, type Op } from '@ad/core';
 import { Node, TensorVar, Var, handle, inertHandle } from './node.js';
-import { REQUIRES_GRAD, soloChunk, linkA, linkB, slotOf, type Chunk, type Primal } from './tape.js';
+import { REQUIRES_GRAD, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
 import { recordsFor } from './state.js';
 
 const o = anyOps as Algebra<Primal>;
 
 /** The shape of any value this package handles. */
-export function shapeOf(x: Primal): readonly number[] {
+function shapeOf(x: Primal): readonly number[] {
   if (x instanceof Node) return shapeOf(x.value);
   return anyInterpreter.shape(x);
 }
@@ -83,12 +83,3 @@ function lift(value: unknown): unknown {
 
 registerKind(Var.prototype, { interpreter: reverseInterpreter as Interpreter<unknown>, inert, lift });
 registerKind(TensorVar.prototype, { interpreter: reverseInterpreter as Interpreter<unknown>, inert, lift });
-
-/** An adjoint must have its input's shape; a rule that breaks this is named. */
-export function checkAdjoint(op: Op<never>, slot: number, xBar: Primal, parent: Chunk, index: number): void {
-  const got = shapeOf(xBar);
-  const want = shapeOf(new Var(parent, index).value);
-  if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
-    throw new AdError(op.name, `reverse rule gave input ${slot} an adjoint of shape [${got.join(',')}], the input has shape [${want.join(',')}]`);
-  }
-}
