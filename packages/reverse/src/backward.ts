@@ -75,7 +75,7 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
         const j = slot === 0 ? ia[k] : slot === 1 ? ib[k] : e.others![slot - 2].index;
         if (parent.flags[j] & RELEASED) throw released(parent.op[j]!);
         checkAdjoint(op, slot, xBar, parent, j);
-        if (anomalyDetection()) checkAnomaly(op.name, 'backward', [e.adjoint, ...slotValues(c, k, e)], xBar);
+        if (anomalyDetection()) checkAnomaly(op.name, 'backward', [e.adjoint!, ...slotValues(c, k, e)], xBar);
         accumulate(parent, j, xBar, p);
       }
     }
@@ -120,7 +120,7 @@ function accumulateValue(a: Chunk, j: number, share: Primal, p: number): void {
     e.adjoint = share;
     return;
   }
-  const b = e.adjoint;
+  const b = e.adjoint!;
   e.adjoint =
     typeof b === 'number' && typeof share === 'number' ? b + share : b instanceof Tensor && share instanceof Tensor ? tensorOps.add(b, share) : o.add(b, share);
 }
@@ -132,7 +132,7 @@ function accumulateValue(a: Chunk, j: number, share: Primal, p: number): void {
  * adjoint's algebra.
  */
 function pullback(c: Chunk, k: number, e: Ext): readonly (Primal | null)[] {
-  const yBar = e.adjoint;
+  const yBar = e.adjoint!;
   if (e.pull !== null) return e.pull(yBar);
   return [c.sa[k] === 0 ? null : o.mul(c.da[k], yBar), c.sb[k] === 0 ? null : o.mul(c.db[k], yBar)];
 }
@@ -172,9 +172,9 @@ function checkAdjoint(op: Op<never>, slot: number, xBar: Primal, parent: Chunk, 
   }
 }
 
-/** The value of entry k of chunk c. */
+/** The value of entry k of chunk c (not released: backward drops the values it releases). */
 function valueAt(c: Chunk, k: number): Primal {
-  return c.flags[k] & NUMERIC ? c.val[k] : c.ext[k]?.value;
+  return c.flags[k] & NUMERIC ? c.val[k] : (c.ext[k]!.value as Primal);
 }
 
 /** The values of an entry's operands that are nodes (for anomaly checks: bad data is not the op's fault). */
@@ -299,8 +299,9 @@ export function backward(root: Node, seed?: Primal, options: BackwardOptions = {
           if (c.op[k] === null) gradients.set(c, k, g);
         } else {
           const e = c.ext[k]!;
-          e.grad = flags & HAS_GRAD && e.grad !== null ? o.add(e.grad, e.adjoint) : e.adjoint;
-          if (c.op[k] === null) gradients.set(c, k, e.adjoint);
+          const g = e.adjoint!;
+          e.grad = flags & HAS_GRAD && e.grad !== null ? o.add(e.grad, g) : g;
+          if (c.op[k] === null) gradients.set(c, k, g);
         }
         c.flags[k] |= HAS_GRAD;
       }

@@ -8,7 +8,7 @@
  *
  * Operands of other tags are constants here; so are nodes that do not require grad.
  */
-import { anomalyDetection, anyInterpreter, anyOps, checkAnomaly, registerKind, type Algebra, type Interpreter, type Op } from '@ad/core';
+import { anomalyDetection, anyInterpreter, anyOps, checkAnomaly, registerKind, type Algebra, type Interpreter, type Op, type Tensor } from '@ad/core';
 import { Node, TensorVar, Var, handle, inertHandle } from './node.js';
 import { REQUIRES_GRAD, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
 import { recordsFor } from './state.js';
@@ -77,7 +77,7 @@ function inert(x: unknown): unknown {
 }
 
 /** A plain value as a constant node: an inert handle records nothing and takes no adjoint. */
-function lift(value: unknown): unknown {
+function lift(value: number | Tensor): unknown {
   return inertHandle(value);
 }
 

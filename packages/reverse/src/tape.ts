@@ -20,7 +20,7 @@
  * Creation order is a topological order (a parent is always recorded before its children),
  * so backward simply walks entries from the newest to the oldest.
  */
-import type { Op } from '@ad/core';
+import type { Op, TaggedOperand, Tensor } from '@ad/core';
 
 /** Entry flags. */
 export const REQUIRES_GRAD = 1;
@@ -29,15 +29,20 @@ export const NUMERIC = 2;
 export const RELEASED = 4;
 export const HAS_GRAD = 8;
 
-/** Values an entry can hold: plain, or values of an enclosing derivative (duals, outer nodes). */
-export type Primal = unknown;
+/**
+ * The values reverse mode computes on: numbers, tensors, and values of enclosing modes (a Dual
+ * or DualTensor when nested in forward mode, a node of an outer graph, a jit tracer), which
+ * carry their derivative's tag. An entry's value and adjoint are Primals.
+ */
+export type Primal = number | Tensor | TaggedOperand;
 
 /** The pullback of a generic entry: ȳ ↦ the adjoint of each operand slot (null for none). */
 export type Pull = (yBar: Primal) => readonly (Primal | null)[];
 
 /** What a non-numeric entry keeps: its value, its closure, extra parents, adjoint and grad. */
 export interface Ext {
-  value: Primal;
+  /** The entry's value; undefined once backward has released the entry. */
+  value: Primal | undefined;
   pull: Pull | null;
   /** Parents beyond the first two (the third operand of `where`). */
   others: { chunk: Chunk | null; index: number }[] | null;

@@ -64,7 +64,7 @@ function outputValue(y: unknown, tag: number): Primal {
  * reverse, reverse over forward).
  */
 function leaves(op: string, x: unknown, tag: number): Node[] {
-  if (isTensorLike(x)) return [leaf(tag, x, true)];
+  if (isTensorLike(x)) return [leaf(tag, x as Primal, true)];
   if (!Array.isArray(x)) throw new DTypeError(op, `x must be an array of numbers or a Tensor, got ${describe(x)}`);
   return x.map((v, i) => {
     if (typeof v !== 'number' && !(isTagged(v) && !isTensorLike(v))) {
@@ -84,7 +84,7 @@ function callOn(tag: number, xs: Node[], x: unknown, f: (arg: never) => unknown)
 }
 
 /** A zero of x's shape, as a value of x's kind. */
-function zeroLike(x: Primal): unknown {
+function zeroLike(x: unknown): unknown {
   return liftLike(isTensorLike(x) ? zeros(x.shape) : 0, x);
 }
 
