@@ -26,7 +26,7 @@ import { NUMERIC, REQUIRES_GRAD, chunkFor, slotOf, type Chunk, type Primal } fro
 import { backward, type BackwardOptions, type Gradients } from './backward.js';
 import { state } from './state.js';
 import { factories } from './generated.js';
-import './record.js';
+import './interpreter.js';
 
 declare module './node.js' {
   interface Var extends ScalarMethods<Var> {}
