@@ -5,7 +5,7 @@
  */
 import { AdError, DTypeError, Tensor, ValueError, ones, zeros } from '@ad/core';
 import { isTagged, isTensorLike, liftLike, newTag, stackPieces, tagOf } from '@ad/core/engine';
-import { Dual, DualTensor, jacfwd, type Scalar } from '@ad/forward';
+import { Dual, DualTensor, jacfwd, type Scalar, type ArrayJacobian as ForwardArrayJacobian, type TensorJacobian as ForwardTensorJacobian } from '@ad/forward';
 import { Node, type TensorVar, Var, leaf, type Primal } from './node.js';
 import { endGraph, ownChunks } from './tape.js';
 import { propagate } from './backward.js';
@@ -233,17 +233,9 @@ export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: unknown): u
   };
 }
 
-/** A Jacobian: rows of numbers for numbers, of the inputs' kind for values of an enclosing transform. */
-export interface ArrayJacobian {
-  (x: readonly number[]): number[][];
-  <X extends EnclosingScalar>(x: readonly (X | number)[]): X[][];
-}
-
-/** A Jacobian of a tensor function: shape [...out, ...in], of x's kind. */
-export interface TensorJacobian {
-  (x: Tensor): Tensor;
-  <X extends EnclosingTensor>(x: X): X;
-}
+/** A Jacobian of reverse mode's transforms (forward's type, over the values they take). */
+type ArrayJacobian = ForwardArrayJacobian<EnclosingScalar>;
+type TensorJacobian = ForwardTensorJacobian<EnclosingTensor>;
 
 /**
  * The Jacobian by reverse mode: row by row, one backward pass per output seed eᵢ on ONE
