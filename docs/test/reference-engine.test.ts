@@ -24,7 +24,7 @@ import {
   type Backend,
   type ScalarOpName,
   type ScalarProgram,
-} from '../../packages/core/test/programs.js';
+} from '@ad/test-support/programs';
 
 type Op = (x: Value, ...rest: Operand[]) => Value;
 const table = ops as unknown as Record<string, Op | undefined>;

@@ -4,8 +4,8 @@
  */
 import { Generator, GradCheckError, checkGradients, custom, elementwise, opRules, tensor, type Op } from '../src/index.js';
 import { numberOps, ops, isOp, table, tensorOps as T } from '../src/engine/index.js';
-import { sample } from './helpers.js';
-import { opSpecs, r, specInputs, specName, type OpSpec } from './op-specs.js';
+import { sample } from '@ad/test-support/helpers';
+import { opSpecs, r, specInputs, specName, type OpSpec } from '@ad/test-support/op-specs';
 
 /** The lines of primitive ops, whose own rules this file checks (composites have none; the engines check them). */
 const primitiveSpecs = opSpecs.filter((entry): entry is [string, OpSpec] => 'op' in entry[1]);

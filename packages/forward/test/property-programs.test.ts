@@ -27,7 +27,7 @@ import {
   scalarProgram,
   withinRounding,
   type ScalarProgram,
-} from '../../core/test/programs.js';
+} from '@ad/test-support/programs';
 
 const asNumbers = (v: unknown): number[] => (Array.isArray(v) ? (v as number[]) : [v as number]);
 const maxAbs = (m: readonly (readonly number[])[]) => m.reduce((s, row) => row.reduce((t, v) => Math.max(t, Math.abs(v)), s), 0);

@@ -23,7 +23,7 @@ import {
   tensorProgram,
   unpack,
   type ScalarProgram,
-} from '../../core/test/programs.js';
+} from '@ad/test-support/programs';
 
 type Fn = (...args: never[]) => unknown;
 

@@ -15,9 +15,9 @@ import { anyOps, isScalarMethod, operandCount, table, type Entry } from '@ad/cor
 import { jacfwd, type Dual } from '@ad/forward';
 import { grad, hessian, type Var } from '@ad/reverse';
 import { jit } from '../src/index.js';
-import { opSpecs, specName } from '../../core/test/op-specs.js';
-import { fcParams } from '../../core/test/programs.js';
-import type { Domain } from '../../core/test/helpers.js';
+import { opSpecs, specName } from '@ad/test-support/op-specs';
+import { fcParams } from '@ad/test-support/programs';
+import type { Domain } from '@ad/test-support/helpers';
 
 const O = anyOps as Algebra<unknown>;
 type Fn = (...xs: unknown[]) => unknown;

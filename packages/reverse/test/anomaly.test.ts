@@ -19,7 +19,7 @@ import {
   ScalarProgram,
   type Backend,
   type ScalarOpName,
-} from '../../core/test/programs.js';
+} from '@ad/test-support/programs';
 
 /** Ops whose result is always a live value (no comparison masks or signs, which are constants). */
 const LIVE_OPS: ScalarOpName[] = [...UNARY.filter((u) => u !== 'sign'), 'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'powi', 'where'];

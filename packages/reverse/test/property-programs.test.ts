@@ -40,7 +40,7 @@ import {
   withinRounding,
   type ScalarProgram,
   type TensorProgram,
-} from '../../core/test/programs.js';
+} from '@ad/test-support/programs';
 
 const asNumbers = (v: unknown): number[] => (Array.isArray(v) ? (v as number[]) : [v as number]);
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + v * b[i], 0);

@@ -14,7 +14,7 @@ import { unbroadcast } from '@ad/core/engine';
 import { ops } from '@ad/core/engine';
 import { jvp, type DualTensor } from '@ad/forward';
 import { Node, variable } from '../src/index.js';
-import { fdSafe, finiteDifferenceAgrees, tensorConditioning, tensorFunction, tensorProgram, type TensorProgram } from '../../core/test/programs.js';
+import { fdSafe, finiteDifferenceAgrees, tensorConditioning, tensorFunction, tensorProgram, type TensorProgram } from '@ad/test-support/programs';
 
 function engines(p: TensorProgram): Differentiable {
   const f = tensorFunction(p);

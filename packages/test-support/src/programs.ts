@@ -19,8 +19,8 @@
  * tolerance: |AD − oracle| ≤ c·u·bound, u the unit roundoff).
  */
 import fc from 'fast-check';
-import { Generator, Tensor, broadcastShapes, checkGradients, type Algebra, type Differentiable } from '../src/index.js';
-import { anyOps, ops, tensorOps } from '../src/engine/index.js';
+import { Generator, Tensor, broadcastShapes, checkGradients, type Algebra, type Differentiable } from '@ad/core';
+import { anyOps, ops, tensorOps } from '@ad/core/engine';
 
 const O = anyOps as unknown as Record<string, (...args: unknown[]) => unknown> & Algebra<unknown>;
 const T = tensorOps;

@@ -4,8 +4,8 @@
  * rules with it; @ad/forward and @ad/reverse check their engines on every line, composites
  * included, so adding an op means adding one line here (the coverage test fails otherwise).
  */
-import { Generator, tensor, type Algebra, type FunctionName, type Op, type Tensor } from '../src/index.js';
-import { ops } from '../src/engine/index.js';
+import { Generator, tensor, type Algebra, type FunctionName, type Op, type Tensor } from '@ad/core';
+import { ops } from '@ad/core/engine';
 import { randomTensor, type Domain } from './helpers.js';
 
 interface Inputs {
