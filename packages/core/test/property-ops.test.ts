@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { Generator, type Tensor, checkGradients, opRules, type Op } from '../src/index.js';
 import { isOp, ops, table, tensorOps as T } from '../src/engine/index.js';
 import { opSpecs, specName } from '@ad/test-support/op-specs';
-import { RUNS, fcParams } from '@ad/test-support/programs';
+import { RUNS, fcParams } from '@ad/test-support/properties';
 import { randomTensor, type Domain } from '@ad/test-support/helpers';
 
 /**
