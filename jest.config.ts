@@ -13,6 +13,8 @@ const config: Config = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
   },
   moduleNameMapper: {
+    // What the tests of several packages share (packages/test-support, private): by file, as `@ad/test-support/op-specs`.
+    '^@ad/test-support/([a-z-]+)$': '<rootDir>/packages/test-support/src/$1.ts',
     '^@ad/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^@ad/core/engine$': '<rootDir>/packages/core/src/engine/index.ts',
     '^@ad/nn/node$': '<rootDir>/packages/nn/src/node-only.ts',

@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchChromium, type Browser } from '../../packages/core/test/chromium.js';
+import { launchChromium, type Browser } from '@ad/test-support/chromium';
 import { serveStatic, type StaticServer } from './static-server.js';
 
 export const PLAYGROUND_CSP =

@@ -7,24 +7,22 @@
 import fc from 'fast-check';
 import { grad as adGrad, valueAndGrad, type Var } from '@ad/reverse';
 import { grad, ops, Value, type Operand } from '../examples/reference-engine.js';
+import { fcParams } from '@ad/test-support/properties';
 import {
   BINARY,
   COMPARE,
   UNARY,
-  expectSameNumbers,
-  fcParams,
-  oracleJacobian,
-  opCount,
   outputsOf,
   runScalar,
   scalarConditioning,
   scalarFunction1,
-  scalarProgram,
-  withinRounding,
   type Backend,
   type ScalarOpName,
   type ScalarProgram,
-} from '../../packages/core/test/programs.js';
+} from '@ad/test-support/scalar-ir';
+import { scalarProgram } from '@ad/test-support/scalar-generators';
+import { oracleJacobian, opCount, withinRounding } from '@ad/test-support/hyper-dual';
+import { expectSameNumbers } from '@ad/test-support/checks';
 
 type Op = (x: Value, ...rest: Operand[]) => Value;
 const table = ops as unknown as Record<string, Op | undefined>;

@@ -43,7 +43,9 @@ beforeAll(() => {
   for (const p of PACKAGES) {
     if (!existsSync(join(ROOT, 'packages', p, 'dist', 'index.js'))) throw new Error(`packages/${p}/dist is missing: build first with \`tsc -b\``);
   }
-  execFileSync('npx', ['--yes', 'pnpm@10.34.9', '-r', '--filter', './packages/*', 'pack', '--pack-destination', packs], { cwd: ROOT, stdio: 'pipe' });
+  // The published packages by name (packages/ also holds the private @ad/test-support, which `pack` would not skip).
+  const filters = PACKAGES.flatMap((p) => ['--filter', `@ad/${p}`]);
+  execFileSync('npx', ['--yes', 'pnpm@10.34.9', '-r', ...filters, 'pack', '--pack-destination', packs], { cwd: ROOT, stdio: 'pipe' });
   mkdirSync(consumer);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   const tarballs = readdirSync(packs).map((f) => join(packs, f));

@@ -37,7 +37,7 @@ import {
   add,
   setAnomalyDetection,
 } from '../src/index.js';
-import { catalogue, type BadCase } from './bad-input-catalogue.js';
+import { catalogue, type BadCase } from '@ad/test-support/bad-input-catalogue';
 
 const js = <T>(v: unknown) => v as T; // a plain JavaScript caller: no types to stop it
 const x23 = () =>

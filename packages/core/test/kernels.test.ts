@@ -4,7 +4,7 @@
  */
 import { Generator, type Tensor, tensor, zeros } from '../src/index.js';
 import { tensorOps as T } from '../src/engine/index.js';
-import { asStridedView, broadcastPartner, expectClose, naiveBroadcast, randomShape, randomTensor, type Domain } from './helpers.js';
+import { asStridedView, broadcastPartner, expectClose, naiveBroadcast, randomShape, randomTensor, type Domain } from '@ad/test-support/helpers';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 

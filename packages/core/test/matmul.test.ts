@@ -1,7 +1,7 @@
 /** matmul at the tensor level: 2-D, batched, broadcast batches, vectors, transposed views. */
 import { Generator, Tensor, tensor, zeros } from '../src/index.js';
 import { tensorOps as T } from '../src/engine/index.js';
-import { asStridedView, expectClose, randomTensor } from './helpers.js';
+import { asStridedView, expectClose, randomTensor } from '@ad/test-support/helpers';
 
 function naive(a: Tensor, b: Tensor): Tensor {
   const [m, k] = a.shape;

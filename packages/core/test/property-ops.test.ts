@@ -13,9 +13,9 @@
 import fc from 'fast-check';
 import { Generator, type Tensor, checkGradients, opRules, type Op } from '../src/index.js';
 import { isOp, ops, table, tensorOps as T } from '../src/engine/index.js';
-import { opSpecs, specName } from './op-specs.js';
-import { RUNS, fcParams } from './programs.js';
-import { randomTensor, type Domain } from './helpers.js';
+import { opSpecs, specName } from '@ad/test-support/op-specs';
+import { RUNS, fcParams } from '@ad/test-support/properties';
+import { randomTensor, type Domain } from '@ad/test-support/helpers';
 
 /**
  * The differentiable element-wise ops of the table, of one and two operands, each with the input

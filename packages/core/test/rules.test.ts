@@ -4,8 +4,8 @@
  */
 import { Generator, GradCheckError, checkGradients, custom, elementwise, opRules, tensor, type Op } from '../src/index.js';
 import { numberOps, ops, isOp, table, tensorOps as T } from '../src/engine/index.js';
-import { sample } from './helpers.js';
-import { opSpecs, r, specInputs, specName, type OpSpec } from './op-specs.js';
+import { sample } from '@ad/test-support/helpers';
+import { linesOf, notDifferentiable, opSpecs, r, specInputs, specName, specTable, type OpSpec } from '@ad/test-support/op-specs';
 
 /** The lines of primitive ops, whose own rules this file checks (composites have none; the engines check them). */
 const primitiveSpecs = opSpecs.filter((entry): entry is [string, OpSpec] => 'op' in entry[1]);
@@ -26,6 +26,24 @@ describe('each op: forward and reverse rules against finite differences', () => 
       .map((e) => e.name)
       .filter((name) => !covered.has(name));
     expect(missing).toEqual([]);
+  });
+
+  test('the spec table is filed by the table: every name, the non-differentiable ones marked, each line under its function', () => {
+    // Its type has the built-in names as keys (a missing one does not compile); at run time: the same names as the table.
+    expect(Object.keys(specTable).sort()).toEqual(Object.keys(table).sort());
+    const marked = Object.entries(specTable)
+      .filter(([, lines]) => lines === notDifferentiable)
+      .map(([name]) => name);
+    const flat = Object.values(table)
+      .filter((e) => isOp(e) && !e.differentiable)
+      .map((e) => e.name);
+    expect(marked.sort()).toEqual(flat.sort());
+    const misfiled = Object.entries(specTable).flatMap(([name, lines]) =>
+      linesOf(lines)
+        .filter((spec) => specName(spec) !== name)
+        .map((spec) => `${specName(spec)}'s line under ${name}`),
+    );
+    expect(misfiled).toEqual([]);
   });
 
   test('non-differentiable ops give no tangent and no adjoints', () => {

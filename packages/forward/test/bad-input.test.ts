@@ -4,7 +4,7 @@
  */
 import { tensor, zeros } from '@ad/core';
 import { defaultChunk, derivative, dual, dualTensor, hessian, jacfwd, jvp, type Dual, type DualTensor } from '../src/index.js';
-import { catalogue, type BadCase } from '../../core/test/bad-input-catalogue.js';
+import { catalogue, type BadCase } from '@ad/test-support/bad-input-catalogue';
 
 const js = <T>(v: unknown) => v as T;
 const E = (error: string, name?: string) => ({ error, name });

@@ -1,8 +1,8 @@
 /**
  * Forward mode on random scalar programs (fast-check): every value, J·V for k seeds at once,
  * jacfwd at every chunk size, Hessians (forward over forward) and nested derivatives, against
- * the chain rule expanded by hand (programs.ts's hyper-dual oracle) to rounding, and against
- * central finite differences through core's shared checker.
+ * the chain rule expanded by hand (the hyper-dual oracle, @ad/test-support/hyper-dual) to
+ * rounding, and against central finite differences through core's shared checker.
  *
  * A failure prints fast-check's seed and path and the shrunk program as code; replay it with
  * AD_PROPERTY_SEED=<seed> AD_PROPERTY_PATH=<path>. AD_PROPERTY_SCALE=10 runs ten times as many.
@@ -10,24 +10,11 @@
 import fc from 'fast-check';
 import { Tensor, setAnomalyDetection, type Differentiable } from '@ad/core';
 import { derivative, hessian, jacfwd, jvp, type Dual, type Scalar } from '../src/index.js';
-import {
-  RUNS,
-  expectSameNumbers,
-  expectWithinRounding,
-  fcParams,
-  fdSafe,
-  finiteDifferenceAgrees,
-  hyperDual,
-  oracleHessian,
-  oracleJacobian,
-  opCount,
-  scalarConditioning,
-  scalarFunction,
-  scalarFunction1,
-  scalarProgram,
-  withinRounding,
-  type ScalarProgram,
-} from '../../core/test/programs.js';
+import { RUNS, fcParams } from '@ad/test-support/properties';
+import { scalarConditioning, scalarFunction, scalarFunction1, type ScalarProgram } from '@ad/test-support/scalar-ir';
+import { scalarProgram } from '@ad/test-support/scalar-generators';
+import { expectWithinRounding, hyperDual, oracleHessian, oracleJacobian, opCount, withinRounding } from '@ad/test-support/hyper-dual';
+import { expectSameNumbers, fdSafe, finiteDifferenceAgrees } from '@ad/test-support/checks';
 
 const asNumbers = (v: unknown): number[] => (Array.isArray(v) ? (v as number[]) : [v as number]);
 const maxAbs = (m: readonly (readonly number[])[]) => m.reduce((s, row) => row.reduce((t, v) => Math.max(t, Math.abs(v)), s), 0);

@@ -6,7 +6,7 @@
 import { checkGradients, opRules, type Tensor, type Algebra, type Differentiable } from '@ad/core';
 import { anyOps, newTag, tensorOps } from '@ad/core/engine';
 import { DualTensor } from '../src/index.js';
-import { opSpecs, specApply, specInputs, type Spec } from '../../core/test/op-specs.js';
+import { opSpecs, specApply, specInputs, type Spec } from '@ad/test-support/op-specs';
 
 /** J·v by running the line on dual tensors seeded with the directions vs (all k at once). */
 function forwardJvp(spec: Spec, xs: readonly Tensor[], directions: readonly (readonly Tensor[])[], wrt: readonly number[]): Tensor[] {

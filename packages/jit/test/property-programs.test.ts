@@ -1,29 +1,19 @@
 /**
- * jitted = eager on the property generator's random programs (packages/core/test/programs.ts),
- * in every transform: the compiled program runs the same ops as eager mode, so the two agree
- * to rounding (1e-12 relative); they differ only where constant folding or common-subexpression
- * elimination reassociates nothing — they never do — or where a symbolic zero meets ∞ (x·0
- * folds to 0), which the programs' guarded domains keep away.
+ * jitted = eager on the property generator's random programs (@ad/test-support/scalar-ir and
+ * tensor-programs), in every transform: the compiled program runs the same ops as eager mode, so
+ * the two agree to rounding (1e-12 relative); they differ only where constant folding or
+ * common-subexpression elimination reassociates nothing — they never do — or where a symbolic
+ * zero meets ∞ (x·0 folds to 0), which the programs' guarded domains keep away.
  */
 import fc from 'fast-check';
 import { Tensor } from '@ad/core';
 import { derivative, hessian as forwardHessian, jacfwd, jvp } from '@ad/forward';
 import { grad, hessian, hvp, jacrev, valueAndGrad } from '@ad/reverse';
 import { adjointProgram, jit } from '../src/index.js';
-import {
-  fcParams,
-  outputWeights,
-  pack,
-  scalarConditioning,
-  scalarFunction,
-  scalarFunction1,
-  scalarProgram,
-  tensorConditioning,
-  tensorFunction,
-  tensorProgram,
-  unpack,
-  type ScalarProgram,
-} from '../../core/test/programs.js';
+import { fcParams } from '@ad/test-support/properties';
+import { scalarConditioning, scalarFunction, scalarFunction1, type ScalarProgram } from '@ad/test-support/scalar-ir';
+import { scalarProgram } from '@ad/test-support/scalar-generators';
+import { outputWeights, pack, tensorConditioning, tensorFunction, tensorProgram, unpack } from '@ad/test-support/tensor-programs';
 
 type Fn = (...args: never[]) => unknown;
 

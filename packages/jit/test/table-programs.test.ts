@@ -1,7 +1,7 @@
 /**
  * Random programs over every scalar function of the op table (fast-check). The pool is read off
  * the table, and each operand is brought into its op's domain as the op's spec line states it,
- * so an op added to the table is drawn here with no edit. (The programs of core/test/programs.ts
+ * so an op added to the table is drawn here with no edit. (The programs of @ad/test-support/scalar-ir
  * keep their own op set: they are checked against a chain rule expanded by hand, independent of
  * the table; these are checked engine against engine and against finite differences.)
  *
@@ -15,9 +15,9 @@ import { anyOps, isScalarMethod, operandCount, table, type Entry } from '@ad/cor
 import { jacfwd, type Dual } from '@ad/forward';
 import { grad, hessian, type Var } from '@ad/reverse';
 import { jit } from '../src/index.js';
-import { opSpecs, specName } from '../../core/test/op-specs.js';
-import { fcParams } from '../../core/test/programs.js';
-import type { Domain } from '../../core/test/helpers.js';
+import { opSpecs, specName } from '@ad/test-support/op-specs';
+import { fcParams } from '@ad/test-support/properties';
+import type { Domain } from '@ad/test-support/helpers';
 
 const O = anyOps as Algebra<unknown>;
 type Fn = (...xs: unknown[]) => unknown;

@@ -11,8 +11,8 @@ import { isMethod, isOp, isScalarMethod, newTag, numberOps, table, tensorOps as 
 import { Dual, DualTensor, dual } from '@ad/forward';
 import { TensorVar, Var, variable } from '@ad/reverse';
 import { TensorTracer, Tracer } from '../src/tracer.js';
-import { opSpecs, specName } from '../../core/test/op-specs.js';
-import { sample, type Domain } from '../../core/test/helpers.js';
+import { opSpecs, specName } from '@ad/test-support/op-specs';
+import { sample, type Domain } from '@ad/test-support/helpers';
 
 const entries = Object.values(table).filter((e) => typeof e.method === 'function');
 const names = entries.map((e) => e.name);

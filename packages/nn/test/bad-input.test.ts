@@ -27,7 +27,7 @@ import {
   xor,
 } from '../src/index.js';
 import { load, restore } from '../src/node-only.js';
-import { catalogue, type BadCase } from '../../core/test/bad-input-catalogue.js';
+import { catalogue, type BadCase } from '@ad/test-support/bad-input-catalogue';
 
 const js = <T>(v: unknown) => v as T;
 const E = (error: string, name?: string) => ({ error, name });

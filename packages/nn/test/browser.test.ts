@@ -21,7 +21,7 @@ import * as core from '@ad/core';
 import * as forward from '@ad/forward';
 import * as reverse from '@ad/reverse';
 import * as nn from '../src/index.js';
-import { launchChromium, type Browser } from '../../core/test/chromium.js';
+import { launchChromium, type Browser } from '@ad/test-support/chromium';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const PACKAGES = ['core', 'forward', 'reverse', 'nn'];

@@ -9,17 +9,9 @@ import fc from 'fast-check';
 import { AnomalyError, detectAnomaly, setAnomalyDetection, tensor, type Tensor } from '@ad/core';
 import { derivative, jvp, type Dual, type DualTensor } from '@ad/forward';
 import { grad, noGrad, variable, type TensorVar, type Var } from '../src/index.js';
-import {
-  UNARY,
-  adBackend,
-  fcParams,
-  runScalar,
-  scalarConditioning,
-  scalarProgram,
-  ScalarProgram,
-  type Backend,
-  type ScalarOpName,
-} from '../../core/test/programs.js';
+import { fcParams } from '@ad/test-support/properties';
+import { UNARY, adBackend, runScalar, scalarConditioning, ScalarProgram, type Backend, type ScalarOpName } from '@ad/test-support/scalar-ir';
+import { scalarProgram } from '@ad/test-support/scalar-generators';
 
 /** Ops whose result is always a live value (no comparison masks or signs, which are constants). */
 const LIVE_OPS: ScalarOpName[] = [...UNARY.filter((u) => u !== 'sign'), 'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'powi', 'where'];

@@ -4,7 +4,7 @@
  */
 import { ones, tensor } from '@ad/core';
 import { backward, grad, hessian, hvp, jacrev, noGrad, toDot, valueAndGrad, variable, vjp, zeroGrad, type TensorVar, type Var } from '../src/index.js';
-import { catalogue, type BadCase } from '../../core/test/bad-input-catalogue.js';
+import { catalogue, type BadCase } from '@ad/test-support/bad-input-catalogue';
 
 const js = <T>(v: unknown) => v as T;
 const E = (error: string, name?: string) => ({ error, name });

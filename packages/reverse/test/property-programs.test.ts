@@ -1,8 +1,8 @@
 /**
  * Reverse mode against forward mode on random programs (fast-check):
  * - scalar programs: vjp, jacrev, grad against the chain rule expanded by hand (the hyper-dual
- *   oracle of programs.ts) to rounding; ⟨ȳ, J v⟩ (forward) = ⟨Jᵀȳ, v⟩ (reverse); jacfwd =
- *   jacrev; central finite differences through core's shared checker;
+ *   oracle, @ad/test-support/hyper-dual) to rounding; ⟨ȳ, J v⟩ (forward) = ⟨Jᵀȳ, v⟩ (reverse);
+ *   jacfwd = jacrev; central finite differences through core's shared checker;
  * - second order: hessian (forward over reverse) = forward mode's hessian = jacfwd(grad) = the
  *   hand-expanded Hessian, symmetric; hvp = H·v;
  * - tensor programs (broadcasting, matmul chains, reductions, softmax, shape ops): forward J·v,
@@ -16,31 +16,12 @@ import fc from 'fast-check';
 import { Generator, Tensor, setAnomalyDetection, zeros, type Differentiable } from '@ad/core';
 import { hessian as forwardHessian, jacfwd, jvp, type Dual, type DualTensor, type Scalar } from '@ad/forward';
 import { Node, type TensorVar, grad, hessian, hvp, jacrev, valueAndGrad, variable, vjp, type Var } from '../src/index.js';
-import {
-  RUNS,
-  expectSameNumbers,
-  expectWithinRounding,
-  fcParams,
-  fdSafe,
-  finiteDifferenceAgrees,
-  hyperDual,
-  oracleHessian,
-  oracleJacobian,
-  opCount,
-  outputWeights,
-  pack,
-  scalarConditioning,
-  scalarFunction,
-  scalarFunction1,
-  scalarProgram,
-  tensorConditioning,
-  tensorFunction,
-  tensorProgram,
-  unpack,
-  withinRounding,
-  type ScalarProgram,
-  type TensorProgram,
-} from '../../core/test/programs.js';
+import { RUNS, fcParams } from '@ad/test-support/properties';
+import { scalarConditioning, scalarFunction, scalarFunction1, type ScalarProgram } from '@ad/test-support/scalar-ir';
+import { scalarProgram } from '@ad/test-support/scalar-generators';
+import { expectWithinRounding, hyperDual, oracleHessian, oracleJacobian, opCount, withinRounding } from '@ad/test-support/hyper-dual';
+import { outputWeights, pack, tensorConditioning, tensorFunction, tensorProgram, unpack, type TensorProgram } from '@ad/test-support/tensor-programs';
+import { expectSameNumbers, fdSafe, finiteDifferenceAgrees } from '@ad/test-support/checks';
 
 const asNumbers = (v: unknown): number[] => (Array.isArray(v) ? (v as number[]) : [v as number]);
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + v * b[i], 0);

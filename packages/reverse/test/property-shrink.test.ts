@@ -14,7 +14,8 @@ import { unbroadcast } from '@ad/core/engine';
 import { ops } from '@ad/core/engine';
 import { jvp, type DualTensor } from '@ad/forward';
 import { Node, variable } from '../src/index.js';
-import { fdSafe, finiteDifferenceAgrees, tensorConditioning, tensorFunction, tensorProgram, type TensorProgram } from '../../core/test/programs.js';
+import { tensorConditioning, tensorFunction, tensorProgram, type TensorProgram } from '@ad/test-support/tensor-programs';
+import { fdSafe, finiteDifferenceAgrees } from '@ad/test-support/checks';
 
 function engines(p: TensorProgram): Differentiable {
   const f = tensorFunction(p);

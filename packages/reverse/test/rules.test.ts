@@ -7,7 +7,7 @@ import { checkGradients, Tensor, type Algebra, type Differentiable } from '@ad/c
 import { anyOps, newTag, tensorOps } from '@ad/core/engine';
 import { DualTensor } from '@ad/forward';
 import { Node, leaf, propagate } from '../src/index.js';
-import { opSpecs, specApply, specInputs, type Spec } from '../../core/test/op-specs.js';
+import { opSpecs, specApply, specInputs, type Spec } from '@ad/test-support/op-specs';
 
 function engines(spec: Spec, wrt: readonly number[]): Differentiable {
   const apply = specApply(spec);

@@ -1,5 +1,5 @@
 /** Test helpers: seeded random tensors and views, naive references, closeness checks. */
-import { type Generator, Tensor, tensor, type NestedArray } from '../src/index.js';
+import { type Generator, Tensor, tensor, type NestedArray } from '@ad/core';
 
 export type Domain = 'real' | 'positive' | 'unit' | 'nonzero' | 'mask' | 'aboveOne' | 'offKinks6' | 'lowBound' | 'highBound';
 

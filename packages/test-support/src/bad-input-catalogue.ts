@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdError, Tensor } from '../src/index.js';
+import { AdError, Tensor } from '@ad/core';
 
 export type Expect =
   /** A typed error whose message starts with `name:` (default: the case's function). */
