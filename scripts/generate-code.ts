@@ -1,12 +1,13 @@
 /**
  * `pnpm generate`: writes the code the library would otherwise build at run time, as typed
- * TypeScript that `tsc -b` checks with the packages' sources, and the free functions read off
- * the op table:
+ * TypeScript that `tsc -b` checks with the packages' sources, and the declarations read off the
+ * op table:
  *
  * - core's element-wise kernels (every operand layout) and reductions, and nn's loss kernels,
  *   keyed by op name (`kernels.generated.ts`);
  * - the scalar fast-path methods of Dual and Var, keyed by op name (`fast-path.generated.ts`);
- * - core's free functions (`functions.generated.ts`), each with its definition's doc comment.
+ * - core's free functions (`functions.generated.ts`) and the methods of every kind
+ *   (`engine/methods.generated.ts`), each with its definition's doc comment.
  *
  * The output depends on the built-in table and the templates alone: the generator iterates
  * `ops` and `composites` of core's table and the element-wise ops nn's losses module exports,
@@ -21,6 +22,8 @@ import {
   composites,
   copyKernel,
   hasFastPath,
+  isMethod,
+  isScalarMethod,
   kernelSources,
   ops,
   reduceKernels,
@@ -205,7 +208,7 @@ function renderFunctions(docs: Map<string, string>): string {
   const lines = builtins()
     .filter((entry) => typeof entry.method === 'function')
     .map((entry) => `${docOf(docs, entry.name)}\nexport const ${entry.name}: Free<'${entry.name}'> = A.${entry.name};`);
-  return `${HEADER("the op table: one free function per function of the table, with its definition's doc comment")}
+  return `${HEADER("the op table (one free function per function of the table, with its definition's doc comment)")}
 import { anyOps } from './engine/dispatch.js';
 import type { Free } from './ops/signature.js';
 
@@ -213,6 +216,37 @@ import type { Free } from './ops/signature.js';
 const A = anyOps as unknown as Record<string, never>;
 
 ${lines.join('\n\n')}
+`;
+}
+
+/** The members of a methods interface: each function's doc comment and its type read off the table. */
+function members(docs: Map<string, string>, entries: readonly Entry[]): string {
+  return entries.map((entry) => `${indent(docOf(docs, entry.name), 2)}\n  ${entry.name}: Method<'${entry.name}', Self, Other>;`).join('\n\n');
+}
+
+/** The methods of the tensor kinds and of the scalar kinds, declared one by one with their docs. */
+function renderMethods(docs: Map<string, string>): string {
+  const all = builtins();
+  return `${HEADER("the op table (the methods of the tensor and scalar kinds, each with its definition's doc comment)")}
+import type { Method } from '../ops/algebra.js';
+
+/**
+ * The methods of every tensor kind (Tensor, DualTensor, TensorVar, jit's TensorTracer) for the
+ * functions of the built-in table, each with its definition's doc comment and its signature read
+ * off the table (\`Method\`): \`Self\` is the kind; operands also take an \`Other\` (DualTensor takes
+ * Tensors) and values of other modes. methods.ts adds the registered functions.
+ */
+export interface TensorMethodsOf<Self, Other = never> {
+${members(docs, all.filter(isMethod))}
+}
+
+/**
+ * The methods of every scalar kind (Dual, Var, jit's Tracer): the element-wise functions and
+ * scalar composites of the built-in table (see TensorMethodsOf).
+ */
+export interface ScalarMethodsOf<Self, Other = never> {
+${members(docs, all.filter(isScalarMethod))}
+}
 `;
 }
 
@@ -239,6 +273,7 @@ export function generatedFiles(): Map<string, string> {
     ['packages/forward/src/fast-path.generated.ts', renderFastPath(dualFastPath, "forward's fast-path.ts")],
     ['packages/reverse/src/fast-path.generated.ts', renderFastPath(varFastPath, "reverse's fast-path.ts")],
     ['packages/core/src/functions.generated.ts', renderFunctions(docs)],
+    ['packages/core/src/engine/methods.generated.ts', renderMethods(docs)],
   ]);
 }
 

@@ -19,15 +19,8 @@ export { unbroadcast } from '../ops/define.js';
 
 export { ops, composites, table, isOp, type OpName, type BuiltinTable } from '../ops/table.js';
 export type { MethodImpl, Entry, Signature, Subst, Free, AlgebraOf } from '../ops/signature.js';
-export type {
-  AlgebraBase,
-  Interpreter,
-  TensorMethods,
-  MethodName,
-  ScalarMethods,
-  ScalarMethodName,
-  TaggedOperand,
-} from '../ops/algebra.js';
+export type { AlgebraBase, Interpreter, Method, MethodName, ScalarMethodName, TaggedOperand } from '../ops/algebra.js';
+export type { TensorMethods, ScalarMethods, TensorMethodsOf, ScalarMethodsOf } from './methods.js';
 
 export { nanSafeState } from '../nan-safe.js';
 export { anomalyState, checkAnomaly, hasNonFinite } from '../anomaly.js';
