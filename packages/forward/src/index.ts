@@ -19,5 +19,9 @@ export {
   type ScalarFunction,
   type VectorFunction,
   type TensorFunction,
+  type ArrayJacobian,
+  type TensorJacobian,
+  type TaggedScalar,
+  type TaggedTensor,
 } from './transforms.js';
 export { unitSeeds, defaultChunk, chunks } from './seeds.js';

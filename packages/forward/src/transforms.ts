@@ -201,16 +201,19 @@ export function jvp(
   return { value: lift(scalarValue(y as Scalar, tag)), tangent: batched ? t : t[0] };
 }
 
-/** A forward-mode Jacobian of an array function; nested inputs give entries of their kind. */
-export interface ArrayJacobian {
+/**
+ * The Jacobian of an array function (jacfwd, jacrev, hessian): rows of numbers for numbers, of
+ * the inputs' kind for values `S` of an enclosing transform, so it can be differentiated again.
+ */
+export interface ArrayJacobian<S = TaggedScalar> {
   (x: readonly number[]): number[][];
-  <X extends TaggedScalar>(x: readonly (X | number)[]): X[][];
+  <X extends S>(x: readonly (X | number)[]): X[][];
 }
 
-/** A forward-mode Jacobian of a tensor function: shape [...out, ...in], of x's kind. */
-export interface TensorJacobian {
+/** The Jacobian of a tensor function: shape [...out, ...in], of x's kind (`T`: the enclosing transforms' tensor values). */
+export interface TensorJacobian<T = TaggedTensor> {
   (x: Tensor): Tensor;
-  <X extends TaggedTensor>(x: X): X;
+  <X extends T>(x: X): X;
 }
 
 /** Options of `jacfwd` and `hessian`. */

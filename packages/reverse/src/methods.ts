@@ -25,7 +25,7 @@ import { backward, type BackwardOptions, type Gradients } from './backward.js';
 import { state } from './state.js';
 import { varFastPath, type VarScope } from './fast-path.js';
 import { fastMethods } from './fast-path.generated.js';
-import './record.js';
+import './interpreter.js';
 
 declare module './node.js' {
   interface Var extends ScalarMethods<Var> {}

@@ -11,8 +11,7 @@
  */
 import { DTypeError, Tensor, ValueError, type NestedArray, type Op } from '@ad/core';
 import type { DualTensor } from '@ad/forward';
-import { type Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, soloChunk, type Ext, type Primal } from './tape.js';
-import { currentPass } from './pass.js';
+import { type Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, currentPass, soloChunk, type Ext, type Primal } from './tape.js';
 
 export type { Primal, Pull } from './tape.js';
 
@@ -26,7 +25,7 @@ export abstract class Node {
    * copy (tensor activations would otherwise live as long as the chunk), while a handle the
    * user kept, such as the loss, still reads its value.
    */
-  protected readonly held: Primal;
+  protected readonly held: Primal | undefined;
 
   constructor(chunk: Chunk, index: number, held?: Primal) {
     this.chunk = chunk;
@@ -43,7 +42,7 @@ export abstract class Node {
   get value(): Primal {
     const c = this.chunk;
     if (c.flags[this.index] & NUMERIC) return c.val[this.index];
-    return this.held !== undefined ? this.held : c.ext[this.index]!.value;
+    return this.held !== undefined ? this.held : (c.ext[this.index]!.value as Primal);
   }
 
   /** Whether adjoints flow to this node (false for constants, detached nodes, noGrad results). */

@@ -20,7 +20,8 @@
  * Creation order is a topological order (a parent is always recorded before its children),
  * so backward simply walks entries from the newest to the oldest.
  */
-import type { Op } from '@ad/core';
+import type { Op, Tensor } from '@ad/core';
+import type { TaggedOperand } from '@ad/core/engine';
 
 /** Entry flags. */
 export const REQUIRES_GRAD = 1;
@@ -29,15 +30,20 @@ export const NUMERIC = 2;
 export const RELEASED = 4;
 export const HAS_GRAD = 8;
 
-/** Values an entry can hold: plain, or values of an enclosing derivative (duals, outer nodes). */
-export type Primal = unknown;
+/**
+ * The values reverse mode computes on: numbers, tensors, and values of enclosing modes (a Dual
+ * or DualTensor when nested in forward mode, a node of an outer graph, a jit tracer), which
+ * carry their derivative's tag. An entry's value and adjoint are Primals.
+ */
+export type Primal = number | Tensor | TaggedOperand;
 
 /** The pullback of a generic entry: ȳ ↦ the adjoint of each operand slot (null for none). */
 export type Pull = (yBar: Primal) => readonly (Primal | null)[];
 
 /** What a non-numeric entry keeps: its value, its closure, extra parents, adjoint and grad. */
 export interface Ext {
-  value: Primal;
+  /** The entry's value; undefined once backward has released the entry. */
+  value: Primal | undefined;
   pull: Pull | null;
   /** Parents beyond the first two (the third operand of `where`). */
   others: { chunk: Chunk | null; index: number }[] | null;
@@ -202,6 +208,21 @@ export function linkB(c: Chunk, k: number, parent: Chunk | null, index: number):
 /** The chunk a parent slot names (null for slot 0). */
 export function slotChunk(c: Chunk, slot: number): Chunk | null {
   return slot === 0 ? null : slot === 1 ? c : c.deps[slot - 2];
+}
+
+/**
+ * The number of the backward pass in progress. An entry whose `pass` stamp equals it has an
+ * adjoint of this pass; an older stamp marks its adjoint stale, so no pass clears adjoints.
+ */
+let pass = 0;
+
+export function currentPass(): number {
+  return pass;
+}
+
+/** Starts a backward pass: every adjoint of the earlier passes is stale from now on. */
+export function nextPass(): number {
+  return ++pass;
 }
 
 /** Widens chunk c's reached range of pass p to include entry k. */

@@ -5,7 +5,7 @@
  */
 import { AdError, DTypeError, Tensor, ValueError, ones, zeros } from '@ad/core';
 import { isTagged, isTensorLike, liftLike, newTag, stackPieces, tagOf } from '@ad/core/engine';
-import { Dual, DualTensor, jacfwd, type Scalar } from '@ad/forward';
+import { Dual, DualTensor, jacfwd, type Scalar, type ArrayJacobian as ForwardArrayJacobian, type TensorJacobian as ForwardTensorJacobian } from '@ad/forward';
 import { Node, type TensorVar, Var, leaf, type Primal } from './node.js';
 import { endGraph, ownChunks } from './tape.js';
 import { propagate } from './backward.js';
@@ -65,7 +65,7 @@ function outputValue(y: unknown, tag: number): Primal {
  * reverse, reverse over forward).
  */
 function leaves(op: string, x: unknown, tag: number): Node[] {
-  if (isTensorLike(x)) return [leaf(tag, x, true)];
+  if (isTensorLike(x)) return [leaf(tag, x as Primal, true)];
   if (!Array.isArray(x)) throw new DTypeError(op, `x must be an array of numbers or a Tensor, got ${describe(x)}`);
   return x.map((v, i) => {
     if (typeof v !== 'number' && !(isTagged(v) && !isTensorLike(v))) {
@@ -85,7 +85,7 @@ function callOn(tag: number, xs: Node[], x: unknown, f: (arg: never) => unknown)
 }
 
 /** A zero of x's shape, as a value of x's kind. */
-function zeroLike(x: Primal): unknown {
+function zeroLike(x: unknown): unknown {
   return liftLike(isTensorLike(x) ? zeros(x.shape) : 0, x);
 }
 
@@ -113,10 +113,10 @@ export type TensorFn = (x: TensorVar) => TensorVar | Tensor | number;
 /** A function of Vars returning a scalar or an array of scalars, as vjp and jacrev take. */
 export type VectorFn = (xs: Var[]) => Var | number | readonly (Var | number)[];
 
-/** Scalar values of an enclosing transform that a transform takes as inputs. */
-export type ScalarLike = Var | Dual;
-/** Tensor values of an enclosing transform that a transform takes as inputs. */
-export type TensorLike = TensorVar | DualTensor;
+/** A scalar value of an enclosing transform (a Var of an outer graph, a Dual): an input when derivatives nest. */
+export type EnclosingScalar = Var | Dual;
+/** A tensor value of an enclosing transform (a TensorVar of an outer graph, a DualTensor): an input when derivatives nest. */
+export type EnclosingTensor = TensorVar | DualTensor;
 
 /**
  * The gradient of an array function: numbers for numbers; for inputs that are values of an
@@ -124,25 +124,25 @@ export type TensorLike = TensorVar | DualTensor;
  */
 export interface ArrayGradient {
   (x: readonly number[]): number[];
-  <X extends ScalarLike>(x: readonly (X | number)[]): X[];
+  <X extends EnclosingScalar>(x: readonly (X | number)[]): X[];
 }
 
 /** The gradient of a tensor function: a tensor of x's shape, of x's kind. */
 export interface TensorGradient {
   (x: Tensor): Tensor;
-  <X extends TensorLike>(x: X): X;
+  <X extends EnclosingTensor>(x: X): X;
 }
 
 /** The value and the gradient of an array function (see ArrayGradient for nested inputs). */
 export interface ArrayValueAndGradient {
   (x: readonly number[]): { value: number; grad: number[] };
-  <X extends ScalarLike>(x: readonly (X | number)[]): { value: X; grad: X[] };
+  <X extends EnclosingScalar>(x: readonly (X | number)[]): { value: X; grad: X[] };
 }
 
 /** The value and the gradient of a tensor function. */
 export interface TensorValueAndGradient {
   (x: Tensor): { value: Tensor; grad: Tensor };
-  <X extends TensorLike>(x: X): { value: X; grad: X };
+  <X extends EnclosingTensor>(x: X): { value: X; grad: X };
 }
 
 /**
@@ -192,14 +192,14 @@ export interface VjpResult<V, C, G> {
  */
 export function vjp(f: (xs: Var[]) => Var | number, primals: readonly number[]): VjpResult<number, number, number[]>;
 export function vjp(f: (xs: Var[]) => readonly (Var | number)[], primals: readonly number[]): VjpResult<number[], readonly number[], number[]>;
-export function vjp<X extends ScalarLike>(f: (xs: Var[]) => Var | number, primals: readonly (X | number)[]): VjpResult<X, X | number, X[]>;
-export function vjp<X extends ScalarLike>(
+export function vjp<X extends EnclosingScalar>(f: (xs: Var[]) => Var | number, primals: readonly (X | number)[]): VjpResult<X, X | number, X[]>;
+export function vjp<X extends EnclosingScalar>(
   f: (xs: Var[]) => readonly (Var | number)[],
   primals: readonly (X | number)[],
 ): VjpResult<X[], readonly (X | number)[], X[]>;
 export function vjp(f: VectorFn, primals: readonly number[]): VjpResult<number | number[], number | readonly number[], number[]>;
 export function vjp(f: TensorFn | ((x: TensorVar) => TensorVar), primals: Tensor): VjpResult<Tensor, Tensor, Tensor>;
-export function vjp<X extends TensorLike>(f: TensorFn | ((x: TensorVar) => TensorVar), primals: X): VjpResult<X, X | Tensor, X>;
+export function vjp<X extends EnclosingTensor>(f: TensorFn | ((x: TensorVar) => TensorVar), primals: X): VjpResult<X, X | Tensor, X>;
 export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: unknown): unknown {
   checkFunction('vjp', f);
   const tag = newTag();
@@ -233,17 +233,9 @@ export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: unknown): u
   };
 }
 
-/** A Jacobian: rows of numbers for numbers, of the inputs' kind for values of an enclosing transform. */
-export interface ArrayJacobian {
-  (x: readonly number[]): number[][];
-  <X extends ScalarLike>(x: readonly (X | number)[]): X[][];
-}
-
-/** A Jacobian of a tensor function: shape [...out, ...in], of x's kind. */
-export interface TensorJacobian {
-  (x: Tensor): Tensor;
-  <X extends TensorLike>(x: X): X;
-}
+/** A Jacobian of reverse mode's transforms (forward's type, over the values they take). */
+type ArrayJacobian = ForwardArrayJacobian<EnclosingScalar>;
+type TensorJacobian = ForwardTensorJacobian<EnclosingTensor>;
 
 /**
  * The Jacobian by reverse mode: row by row, one backward pass per output seed eᵢ on ONE
@@ -276,13 +268,13 @@ export function jacrev(f: ((xs: Var[]) => unknown) | ((x: TensorVar) => unknown)
 /** A Hessian-vector product of an array function (nested inputs give values of their kind). */
 export interface ArrayHvp {
   (x: readonly number[], v: readonly number[]): number[];
-  <X extends ScalarLike>(x: readonly (X | number)[], v: readonly (X | number)[]): X[];
+  <X extends EnclosingScalar>(x: readonly (X | number)[], v: readonly (X | number)[]): X[];
 }
 
 /** A Hessian-vector product of a tensor function. */
 export interface TensorHvp {
   (x: Tensor, v: Tensor): Tensor;
-  <X extends TensorLike>(x: X | Tensor, v: X | Tensor): X;
+  <X extends EnclosingTensor>(x: X | Tensor, v: X | Tensor): X;
 }
 
 /**
@@ -319,7 +311,7 @@ export function hvp(f: ScalarFn | TensorFn): unknown {
 /** The Hessian of an array function (nested inputs give values of their kind). */
 export interface ArrayHessian {
   (x: readonly number[]): number[][];
-  <X extends ScalarLike>(x: readonly (X | number)[]): X[][];
+  <X extends EnclosingScalar>(x: readonly (X | number)[]): X[][];
 }
 
 /** Options of reverse mode's `hessian`. */

@@ -1,22 +1,23 @@
 /**
- * Recording. When a node holds the highest tag among an op's operands, this interpreter runs
- * the op on the unwrapped values (through core's dispatch, so enclosing derivatives see it) and
- * records the result with a closure that runs the op's reverse rule:
+ * The reverse-mode interpreter: recording. When a node holds the highest tag among an op's
+ * operands, this interpreter runs the op on the unwrapped values (through core's dispatch, so
+ * enclosing derivatives see it) and records the result with a closure that runs the op's
+ * reverse rule:
  *
  *   y = op(x₁, …, xₙ)          pull(ȳ) = op.vjp(x₁, …, xₙ, y)(ȳ)  → x̄ᵢ for each parent
  *
  * Operands of other tags are constants here; so are nodes that do not require grad.
  */
-import { AdError, anomalyDetection, type Algebra, type Op } from '@ad/core';
+import { anomalyDetection, type Algebra, type Op, type Tensor } from '@ad/core';
 import { anyInterpreter, anyOps, checkAnomaly, registerKind, type Interpreter } from '@ad/core/engine';
 import { Node, TensorVar, Var, handle, inertHandle } from './node.js';
-import { REQUIRES_GRAD, soloChunk, linkA, linkB, slotOf, type Chunk, type Primal } from './tape.js';
+import { REQUIRES_GRAD, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
 import { recordsFor } from './state.js';
 
 const o = anyOps as Algebra<Primal>;
 
 /** The shape of any value this package handles. */
-export function shapeOf(x: Primal): readonly number[] {
+function shapeOf(x: Primal): readonly number[] {
   if (x instanceof Node) return shapeOf(x.value);
   return anyInterpreter.shape(x);
 }
@@ -77,18 +78,9 @@ function inert(x: unknown): unknown {
 }
 
 /** A plain value as a constant node: an inert handle records nothing and takes no adjoint. */
-function lift(value: unknown): unknown {
+function lift(value: number | Tensor): unknown {
   return inertHandle(value);
 }
 
 registerKind(Var.prototype, { interpreter: reverseInterpreter as Interpreter<unknown>, inert, lift });
 registerKind(TensorVar.prototype, { interpreter: reverseInterpreter as Interpreter<unknown>, inert, lift });
-
-/** An adjoint must have its input's shape; a rule that breaks this is named. */
-export function checkAdjoint(op: Op<never>, slot: number, xBar: Primal, parent: Chunk, index: number): void {
-  const got = shapeOf(xBar);
-  const want = shapeOf(new Var(parent, index).value);
-  if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
-    throw new AdError(op.name, `reverse rule gave input ${slot} an adjoint of shape [${got.join(',')}], the input has shape [${want.join(',')}]`);
-  }
-}
