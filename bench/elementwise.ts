@@ -30,10 +30,11 @@ const fs = [Math.exp, Math.tanh, (v: number) => -v, (v: number) => (v < 0 ? 0 : 
   for (let r = 0; r < 2000; r++) for (const f of fs) sharedLoop(f, a, o);
 }
 
-const addKernel = new ElementwiseKernel(['x', 'y'], 'x + y');
-const expKernel = new ElementwiseKernel(['x'], 'Math.exp(x)');
-const reluKernel = new ElementwiseKernel(['x'], 'x < 0 ? 0 : x');
-const copyKernel = new ElementwiseKernel(['x'], 'x');
+// Named as the table's ops: the same inputs and expression under an op's name get its generated loops.
+const addKernel = new ElementwiseKernel(['x', 'y'], 'x + y', 'add');
+const expKernel = new ElementwiseKernel(['x'], 'Math.exp(x)', 'exp');
+const reluKernel = new ElementwiseKernel(['x'], 'x < 0 ? 0 : x', 'relu');
+const copyKernel = new ElementwiseKernel(['x'], 'x', 'copy');
 /** x seen with the output's shape, stride 0 on broadcast axes (what the ops pass their kernels). */
 const view = (t: Tensor, shape: readonly number[]) => {
   const lead = shape.length - t.ndim;

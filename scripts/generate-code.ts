@@ -1,55 +1,180 @@
 /**
- * `pnpm generate`: writes the source of every function the library would otherwise compile at
- * run time — each element-wise op's kernels for every operand layout, the reductions, and the
- * scalar fast-path methods of Dual and Var — into one `generated.ts` per package, so the
- * packages load under a Content-Security-Policy that forbids eval.
+ * `pnpm generate`: writes the code the library would otherwise build at run time, as typed
+ * TypeScript that `tsc -b` checks with the packages' sources, and the declarations read off the
+ * op table:
  *
- * How: importing the packages builds the op table and compiles the methods; compiling every
- * layout of every kernel then leaves core's `compileFunction` holding every source it was asked
- * for, keyed by its text, and each goes to the package that asked. packages/core/test/generated.test.ts
- * renders the files again and fails when the ones on disk differ.
+ * - core's element-wise kernels (every operand layout) and reductions, and nn's loss kernels,
+ *   keyed by op name (`kernels.generated.ts`);
+ * - the scalar fast-path methods of Dual and Var, keyed by op name (`fast-path.generated.ts`);
+ * - core's free functions (`functions.generated.ts`) and the methods of every kind
+ *   (`engine/methods.generated.ts`), each with its definition's doc comment.
+ *
+ * The output depends on the built-in table and the templates alone: the generator iterates
+ * `ops` and `composites` of core's table and the element-wise ops nn's losses module exports,
+ * and renders them with the templates it imports by name (core's kernels, forward's and
+ * reverse's fast-path.ts); it collects nothing from what importing a package compiled.
+ * packages/core/test/generated.test.ts renders the files again and fails when the ones on disk differ.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { compileAllKernels, requestedSources, table, type GeneratedSource } from '@ad/core/engine';
-import '@ad/forward';
-import '@ad/reverse';
-import '@ad/nn';
+import {
+  composites,
+  copyKernel,
+  hasFastPath,
+  isMethod,
+  isScalarMethod,
+  kernelSources,
+  ops,
+  reduceKernels,
+  reduceSource,
+  renderFactory,
+  scalarMethodSource,
+  type Entry,
+  type FunctionSource,
+  type ScalarFastPath,
+} from '@ad/core/engine';
+import { dualFastPath } from '../packages/forward/src/fast-path.js';
+import * as losses from '../packages/nn/src/losses.js';
+import { varFastPath } from '../packages/reverse/src/fast-path.js';
 
 const ROOT = join(__dirname, '..');
 
-/** Where each package's generated file lives, and how it imports the Factory type. */
-const TARGETS: Record<string, { file: string; factoryFrom: string }> = {
-  '@ad/core': { file: 'packages/core/src/kernels/generated.ts', factoryFrom: './factory.js' },
-  '@ad/forward': { file: 'packages/forward/src/generated.ts', factoryFrom: '@ad/core/engine' },
-  '@ad/reverse': { file: 'packages/reverse/src/generated.ts', factoryFrom: '@ad/core/engine' },
-};
+/** The built-in table's entries, by name: a module namespace's order differs between ESM (sorted) and CommonJS (as written). */
+function builtins(): Entry[] {
+  return Object.values<Entry>({ ...ops, ...composites }).sort((a, b) => (a.name < b.name ? -1 : 1));
+}
 
-function render(origin: string, sources: readonly GeneratedSource[]): string {
-  const { factoryFrom } = TARGETS[origin];
-  const entries = sources.map((s) => {
-    const body = s.body
-      .replace(/^\n+|\n+$/g, '')
-      .split('\n')
-      .map((line) => (line.trim() === '' ? '' : `      ${line}`))
-      .join('\n');
-    return `  '${s.key}': function (${s.names.join(', ')}) {\n    return function (${s.params.join(', ')}) {\n${body}\n    };\n  },`;
+/** Element-wise ops (an `elementwise` field with inputs and expression), by name. */
+function elementwiseOps(entries: readonly unknown[]): { name: string; inputs: readonly string[]; expr: string }[] {
+  return entries
+    .flatMap((e) => {
+      const ew = (e as { elementwise?: { inputs: readonly string[]; expr: string } }).elementwise;
+      return ew === undefined ? [] : [{ name: (e as Entry).name, inputs: ew.inputs, expr: ew.expr }];
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** `text` with every non-empty line indented by `by` spaces. */
+function indent(text: string, by: number): string {
+  const pad = ' '.repeat(by);
+  return text
+    .split('\n')
+    .map((line) => (line.trim() === '' ? '' : `${pad}${line}`))
+    .join('\n');
+}
+
+/** A single-quoted string literal. */
+function quote(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** An object key: bare when an identifier, quoted otherwise. */
+function key(k: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(k) ? k : quote(k);
+}
+
+/** A factory as the value of a key, at the given depth (a factory's own lines are indented past its key). */
+function factoryEntry(k: string, source: FunctionSource, scopeType: string, depth: number): string {
+  return `${' '.repeat(depth)}${key(k)}: ${indent(renderFactory(source, scopeType), depth).trimStart()},`;
+}
+
+/** The first lines of a generated file: what it is generated from, and how it is checked (line comments of at most 100 columns). */
+function HEADER(from: string): string {
+  const text =
+    `Generated by scripts/generate-code.ts (\`pnpm generate\`) from ${from}: do not edit. ` +
+    'Type-checked by `tsc -b` with the rest of the package; packages/core/test/generated.test.ts fails when it differs from what the generator writes now.';
+  const lines: string[] = [];
+  let line = '//';
+  for (const word of text.split(' ')) {
+    if (line.length + 1 + word.length > 100) {
+      lines.push(line);
+      line = '//';
+    }
+    line += ` ${word}`;
+  }
+  return [...lines, line].join('\n');
+}
+
+/** A kernels.generated.ts: the kernels of each element-wise op, keyed by its name and each kernel's layout. */
+function renderKernels(
+  from: string,
+  typesFrom: string,
+  kernels: readonly { name: string; inputs: readonly string[]; expr: string }[],
+  reductions: boolean,
+): string {
+  const names = new Set<string>();
+  const entries = kernels.map(({ name, inputs, expr }) => {
+    if (names.has(name)) throw new Error(`generate: two element-wise kernels are named ${name}`);
+    names.add(name);
+    const sources = kernelSources(inputs, expr);
+    return [
+      `  ${key(name)}: {`,
+      `    inputs: [${inputs.map(quote).join(', ')}],`,
+      `    expr: ${quote(expr)},`,
+      factoryEntry('scalar', sources.scalar, 'KernelScope', 4),
+      '    flat: {',
+      ...Object.entries(sources.flat).map(([layout, source]) => factoryEntry(layout, source, 'KernelScope', 6)),
+      '    },',
+      factoryEntry('strided', sources.strided, 'KernelScope', 4),
+      '  },',
+    ].join('\n');
   });
-  return `// Generated by scripts/generate-code.ts (\`pnpm generate\`) from the op table and the code templates
-// of core's kernels and the Dual and Var methods: do not edit. packages/core/test/generated.test.ts
-// fails when it is out of date. Type-checked where its templates are written, not here:
-// @ts-nocheck
-import type { Factory } from '${factoryFrom}';
+  const reduce = reductions
+    ? `
 
-export const factories: Record<string, Factory> = {
+/** The reductions' loops, by name (reduce.ts). */
+export const reductionKernels: Readonly<Record<string, GeneratedReduction>> = {
+${reduceKernels
+  .map((k) =>
+    [
+      `  ${key(k.name)}: {`,
+      `    init: ${k.init},`,
+      `    acc: ${quote(k.acc)},`,
+      factoryEntry('loop', reduceSource(k.init, k.acc), 'KernelScope', 4),
+      '  },',
+    ].join('\n'),
+  )
+  .join('\n')}
+};`
+    : '';
+  return `${HEADER(from)}
+import type { ${reductions ? 'GeneratedKernels, GeneratedReduction, KernelScope' : 'GeneratedKernels, KernelScope'} } from '${typesFrom}';
+
+/**
+ * The loops of each element-wise op, by op name: the primal on numbers (\`scalar\`), a flat loop
+ * per layout (\`f\` walks an operand, \`s\` reads it once) and the strided loop. A kernel uses them
+ * only when its inputs and expression are these (elementwise.ts).
+ */
+export const elementwiseKernels: Readonly<Record<string, GeneratedKernels>> = {
+${entries.join('\n')}
+};${reduce}
+`;
+}
+
+/** A fast-path.generated.ts: a scalar kind's fast method of every element-wise op that has one, keyed by op name. */
+function renderFastPath(fast: ScalarFastPath, templates: string): string {
+  const entries = builtins()
+    .filter(hasFastPath)
+    .flatMap((op) => {
+      const source = scalarMethodSource(op.name, op, fast);
+      return source === null ? [] : [factoryEntry(op.name, source, fast.scopeType, 2)];
+    });
+  return `${HEADER(`the op table and ${templates}`)}
+import type { Factory, FastMethod } from '@ad/core/engine';
+${fast.imports.join('\n')}
+
+/**
+ * ${fast.kind}'s fast method of every element-wise op of the built-in table with a derivative, by op
+ * name: the op's scalar rule (core's scalarRuleSource) around the templates of ${templates}.
+ */
+export const fastMethods: Readonly<Record<string, Factory<${fast.scopeType}, FastMethod<${fast.kind}>>>> = {
 ${entries.join('\n')}
 };
 `;
 }
 
 const OPS_DIR = 'packages/core/src/ops';
-const FUNCTIONS_FILE = 'packages/core/src/functions.generated.ts';
 
 /** The doc comment of every `export const` in core's op modules, by name. */
 function docComments(): Map<string, string> {
@@ -68,23 +193,22 @@ function docComments(): Map<string, string> {
   return docs;
 }
 
+/** The doc comment of a function of the table (every one needs one). */
+function docOf(docs: Map<string, string>, name: string): string {
+  const doc = docs.get(name);
+  if (doc === undefined) throw new Error(`generate: ${name} has no doc comment in ${OPS_DIR}; every function of the table needs one`);
+  return doc;
+}
+
 /**
  * core's free functions, one per function of the table, each with its definition's doc comment:
  * `exp(x)` is `x.exp()` for any kind (anyOps dispatches on the operands' kinds).
  */
-function renderFunctions(): string {
-  const docs = docComments();
-  const lines: string[] = [];
-  // By name: a module namespace's order differs between ESM (sorted) and CommonJS (as written).
-  for (const entry of Object.values(table).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (typeof entry.method !== 'function') continue;
-    const doc = docs.get(entry.name);
-    if (doc === undefined) throw new Error(`generate: ${entry.name} has no doc comment in ${OPS_DIR}; every function of the table needs one`);
-    lines.push(`${doc}\nexport const ${entry.name}: Free<'${entry.name}'> = A.${entry.name};`);
-  }
-  return `// Generated by scripts/generate-code.ts (\`pnpm generate\`) from the op table: one free function per
-// function of the table, with its definition's doc comment. Do not edit; packages/core/test/generated.test.ts
-// fails when it is out of date.
+function renderFunctions(docs: Map<string, string>): string {
+  const lines = builtins()
+    .filter((entry) => typeof entry.method === 'function')
+    .map((entry) => `${docOf(docs, entry.name)}\nexport const ${entry.name}: Free<'${entry.name}'> = A.${entry.name};`);
+  return `${HEADER("the op table (one free function per function of the table, with its definition's doc comment)")}
 import { anyOps } from './engine/dispatch.js';
 import type { Free } from './ops/signature.js';
 
@@ -95,22 +219,62 @@ ${lines.join('\n\n')}
 `;
 }
 
+/** The members of a methods interface: each function's doc comment and its type read off the table. */
+function members(docs: Map<string, string>, entries: readonly Entry[]): string {
+  return entries.map((entry) => `${indent(docOf(docs, entry.name), 2)}\n  ${entry.name}: Method<'${entry.name}', Self, Other>;`).join('\n\n');
+}
+
+/** The methods of the tensor kinds and of the scalar kinds, declared one by one with their docs. */
+function renderMethods(docs: Map<string, string>): string {
+  const all = builtins();
+  return `${HEADER("the op table (the methods of the tensor and scalar kinds, each with its definition's doc comment)")}
+import type { Method } from '../ops/algebra.js';
+
+/**
+ * The methods of every tensor kind (Tensor, DualTensor, TensorVar, jit's TensorTracer) for the
+ * functions of the built-in table, each with its definition's doc comment and its signature read
+ * off the table (\`Method\`): \`Self\` is the kind; operands also take an \`Other\` (DualTensor takes
+ * Tensors) and values of other modes. methods.ts adds the registered functions.
+ */
+export interface TensorMethodsOf<Self, Other = never> {
+${members(docs, all.filter(isMethod))}
+}
+
+/**
+ * The methods of every scalar kind (Dual, Var, jit's Tracer): the element-wise functions and
+ * scalar composites of the built-in table (see TensorMethodsOf).
+ */
+export interface ScalarMethodsOf<Self, Other = never> {
+${members(docs, all.filter(isScalarMethod))}
+}
+`;
+}
+
 /** Every generated file's path (from the repository root) and text. */
 export function generatedFiles(): Map<string, string> {
-  compileAllKernels();
-  const byOrigin = new Map<string, GeneratedSource[]>(Object.keys(TARGETS).map((o) => [o, []]));
-  for (const s of requestedSources()) {
-    const list = byOrigin.get(s.origin);
-    if (list === undefined) throw new Error(`generate: source from ${s.origin}, which has no generated file`);
-    list.push(s);
-  }
-  const files = new Map<string, string>();
-  for (const [origin, list] of byOrigin) {
-    list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    files.set(TARGETS[origin].file, render(origin, list));
-  }
-  files.set(FUNCTIONS_FILE, renderFunctions());
-  return files;
+  const docs = docComments();
+  const coreKernels = [...elementwiseOps(builtins()), { name: copyKernel.name, inputs: copyKernel.names, expr: copyKernel.expr }].sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  );
+  return new Map([
+    [
+      'packages/core/src/kernels/kernels.generated.ts',
+      renderKernels(
+        "the element-wise ops of the table, core's copy kernel and reductions, and the kernel templates of kernels/",
+        './template.js',
+        coreKernels,
+        true,
+      ),
+    ],
+    [
+      'packages/nn/src/kernels.generated.ts',
+      renderKernels("the element-wise ops of nn's losses.ts and core's kernel templates", '@ad/core/engine', elementwiseOps(Object.values(losses)), false),
+    ],
+    ['packages/forward/src/fast-path.generated.ts', renderFastPath(dualFastPath, "forward's fast-path.ts")],
+    ['packages/reverse/src/fast-path.generated.ts', renderFastPath(varFastPath, "reverse's fast-path.ts")],
+    ['packages/core/src/functions.generated.ts', renderFunctions(docs)],
+    ['packages/core/src/engine/methods.generated.ts', renderMethods(docs)],
+  ]);
 }
 
 if (process.argv[1]?.endsWith('generate-code.ts')) {

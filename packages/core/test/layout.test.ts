@@ -39,8 +39,8 @@ test('no name, value or type, is exported by both entries', () => {
   for (const name of [
     'compileFunction',
     'addGenerated',
-    'requestedSources',
-    'sourceKey',
+    'compileKernel',
+    'kernelSources',
     'KIND',
     'plainApply',
     'installScalarMethods',

@@ -388,9 +388,9 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
 
 /**
  * Compiles an emitted program with `new Function`, `Math`, `Special` and the scope bound as closure
- * variables. Not core's `compileFunction`: that one records every source for `pnpm generate`
- * (the library's build-time code), and jit, the one place that emits code at run time, would
- * make that record grow with every new signature. Throws EvalError where a page forbids eval.
+ * variables. Not core's `compileFunction`: that one compiles a code template (core's
+ * kernels/template.ts) whose generated rendering the build ships, while a jitted program exists
+ * only at run time and is plain JavaScript. Throws EvalError where a page forbids eval.
  */
 function compileProgram(params: readonly string[], body: string, scope: Record<string, unknown>): (...args: never[]) => unknown {
   const names = ['Math', 'Special', ...Object.keys(scope)];

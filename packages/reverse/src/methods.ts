@@ -3,21 +3,19 @@
  * same op table as Tensor's and Dual's, so user code runs unchanged under either mode.
  * `backward`, `zeroGrad` and friends are the PyTorch-style entry points.
  *
- * `Var`'s element-wise methods have a fast path compiled per op (as Dual's are): when the
- * operands are numbers and scalar nodes of one graph, the node records ∂y/∂a and ∂y/∂b as
- * numbers from source that core generates from the op's own rule, straight into the tape —
- * no closure, no per-node object beyond the handle.
+ * `Var`'s element-wise methods have a fast path per op (as Dual's have): when the operands are
+ * numbers and scalar nodes of one graph, the node records ∂y/∂a and ∂y/∂b as numbers, computed
+ * by code written from the op's own rule around fast-path.ts's templates, straight into the
+ * tape — no closure, no per-node object beyond the handle.
  */
 import type { Algebra, Op, Tensor } from '@ad/core';
 import {
-  addGenerated,
   anomalyState,
   anyOps,
-  compileFunction,
   installTensorMethods,
   installScalarMethods,
-  scalarMethodSource,
-  type ScalarFastPath,
+  kernelScope,
+  scalarMethod,
   type ScalarMethods,
   type TensorMethods,
 } from '@ad/core/engine';
@@ -25,7 +23,8 @@ import { Node, TensorVar, Var } from './node.js';
 import { NUMERIC, REQUIRES_GRAD, chunkFor, slotOf, type Chunk, type Primal } from './tape.js';
 import { backward, type BackwardOptions, type Gradients } from './backward.js';
 import { state } from './state.js';
-import { factories } from './generated.js';
+import { varFastPath, type VarScope } from './fast-path.js';
+import { fastMethods } from './fast-path.generated.js';
 import './interpreter.js';
 
 declare module './node.js' {
@@ -51,8 +50,6 @@ Object.defineProperty(Node.prototype, 'backward', {
   configurable: true,
 });
 
-type Method = (this: Var, ...args: unknown[]) => unknown;
-
 /**
  * Records a scalar fast-path node: value `out`, parents (ca, ia) and (cb, ib) with local
  * partials da and db (a null chunk for no parent).
@@ -74,53 +71,25 @@ function record(tag: number, op: Op<never>, out: number, ca: Chunk | null, ia: n
   return new Var(c, k);
 }
 
-/** Var's fast path: numeric entries of one graph that records, and plain numbers. */
-const fastPath: ScalarFastPath = {
-  unary: `  const c = this.chunk;
-  const i = this.index;
-  if ((c.flags[i] & FAST) === FAST && c.tags[i] > state.frozen && !anomaly.on) {
-    const x = c.val[i];
-    const out = primal(x);
-    return record(c.tags[i], op, out, c, i, d0(x, out), null, 0, 0);
-  }`,
-  binary: `  const c = this.chunk;
-  const i = this.index;
-  const tag = c.tags[i];
-  if ((c.flags[i] & NUMERIC) !== 0 && tag > state.frozen && !anomaly.on) {
-    const x = c.val[i];
-    const ga = (c.flags[i] & REQUIRES_GRAD) !== 0;
-    if (typeof b === 'number') {
-      if (ga) {
-        const out = primal(x, b);
-        return record(tag, op, out, c, i, d0(x, b, out), null, 0, 0);
-      }
-    } else if (b instanceof Var && b.chunk.tags[b.index] === tag && (b.chunk.flags[b.index] & NUMERIC) !== 0) {
-      const bc = b.chunk;
-      const j = b.index;
-      const gb = (bc.flags[j] & REQUIRES_GRAD) !== 0;
-      if (ga || gb) {
-        const y = bc.val[j];
-        const out = primal(x, y);
-        return record(tag, op, out, ga ? c : null, i, ga ? d0(x, y, out) : 0, gb ? bc : null, j, gb ? d1(x, y, out) : 0);
-      }
-    }
-  }`,
-};
-
-/** Compiles the fast method of one element-wise op (see the module comment); undefined when the general path serves it. */
-function compileMethod(name: string, op: Op<undefined>): Method | undefined {
-  const body = scalarMethodSource(name, op, fastPath);
-  if (body === null) return undefined;
-  const slow = (a: Var, ...rest: unknown[]) => (o as unknown as Record<string, (...v: unknown[]) => unknown>)[name](a, ...rest);
-  const scope = { Var, state, anomaly: anomalyState, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST: NUMERIC | REQUIRES_GRAD };
-  return (compileFunction([], body, scope, '@ad/reverse') as () => Method)();
-}
-
-// The methods' source, generated at build time by `pnpm generate` (see core's elementwise.ts).
-addGenerated(factories);
-
+// Each element-wise op's fast method: generated at build time by `pnpm generate` from
+// fast-path.ts's templates, or compiled from them for an op registered later (core's scalarMethod).
 installScalarMethods(
   Var.prototype,
   () => o,
-  (name, op) => compileMethod(name, op),
+  (name, op) => {
+    const slow = (self: Var, ...rest: unknown[]) => (o as unknown as Record<string, (...v: unknown[]) => Var>)[name](self, ...rest);
+    const scope: VarScope = {
+      ...kernelScope,
+      Var,
+      state,
+      anomaly: anomalyState,
+      op,
+      slow,
+      record,
+      NUMERIC,
+      REQUIRES_GRAD,
+      FAST: NUMERIC | REQUIRES_GRAD,
+    };
+    return scalarMethod(name, op, varFastPath, fastMethods, scope);
+  },
 );

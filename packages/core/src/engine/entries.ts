@@ -3,8 +3,9 @@
  * kinds, and how many operands a scalar function takes. Read off the table, never listed.
  */
 import type { MethodName, ScalarMethodName } from '../ops/algebra.js';
+import { hasPlainScalarMethod, type Op } from '../ops/define.js';
 import type { Entry } from '../ops/signature.js';
-import { table } from '../ops/table.js';
+import { isOp, table } from '../ops/table.js';
 
 /** True for an entry that is a method of tensor kinds (every function but `where`-like ones). */
 export function isMethod(entry: Entry): boolean {
@@ -14,6 +15,14 @@ export function isMethod(entry: Entry): boolean {
 /** True for an entry that is a method of scalar kinds: element-wise ops and scalar composites. */
 export function isScalarMethod(entry: Entry): boolean {
   return isMethod(entry) && ((entry as { elementwise?: unknown }).elementwise !== undefined || entry.scalar === true);
+}
+
+/**
+ * True for an entry a scalar kind may compile a fast method for (Dual's and Var's): an
+ * element-wise op of one or two operands with the method `elementwise` gave it.
+ */
+export function hasFastPath(entry: Entry): entry is Op<undefined> {
+  return isScalarMethod(entry) && isOp(entry) && hasPlainScalarMethod(entry);
 }
 
 /**

@@ -5,14 +5,14 @@
  * installs a new entry on every host.
  */
 import type { Algebra } from '../ops/algebra.js';
-import { hasPlainScalarMethod, type Op } from '../ops/define.js';
+import type { Op } from '../ops/define.js';
 import type { Entry } from '../ops/signature.js';
-import { isOp, table } from '../ops/table.js';
-import { isMethod, isScalarMethod } from './entries.js';
+import { table } from '../ops/table.js';
+import { hasFastPath, isMethod, isScalarMethod } from './entries.js';
 
 /**
- * How a mode compiles a scalar method of its own for an element-wise op (Dual's and Var's fast
- * paths); undefined to use the algebra's function.
+ * How a mode makes a scalar method of its own for an element-wise op (Dual's and Var's fast
+ * paths, see scalarMethod); undefined to use the algebra's function.
  */
 export type ScalarMethodCompiler = (name: string, op: Op<undefined>) => ((...args: never[]) => unknown) | undefined;
 
@@ -61,7 +61,7 @@ export function addToHosts(entry: Entry): void {
 function installOn(host: Host, entry: Entry): void {
   if (!(host.scalar ? isScalarMethod(entry) : isMethod(entry))) return;
   const name = entry.name;
-  const compiled = host.compile !== undefined && isOp(entry) && hasPlainScalarMethod(entry) ? host.compile(name, entry as Op<undefined>) : undefined;
+  const compiled = host.compile !== undefined && hasFastPath(entry) ? host.compile(name, entry) : undefined;
   const algebra = host.algebra;
   Object.defineProperty(host.proto, name, {
     value:

@@ -12,22 +12,15 @@ export { makeAlgebra } from './make-algebra.js';
 export { tensorOps, tensorInterpreter } from './tensor-algebra.js';
 export { numberOps, numberInterpreter } from './number-algebra.js';
 export { installTensorMethods, installScalarMethods, type ScalarMethodCompiler } from './hosts.js';
-export { methodNames, scalarMethodNames, isMethod, isScalarMethod, operandCount } from './entries.js';
-export { scalarRuleSource, scalarMethodSource, type ScalarRuleSource, type ScalarFastPath } from './scalar-source.js';
+export { methodNames, scalarMethodNames, isMethod, isScalarMethod, hasFastPath, operandCount } from './entries.js';
+export { scalarRuleSource, scalarMethodSource, scalarMethod, type ScalarRuleSource, type ScalarFastPath, type FastMethod } from './scalar-source.js';
 export { stackPieces } from './stack-pieces.js';
 export { unbroadcast } from '../ops/define.js';
 
 export { ops, composites, table, isOp, type OpName, type BuiltinTable } from '../ops/table.js';
 export type { MethodImpl, Entry, Signature, Subst, Free, AlgebraOf } from '../ops/signature.js';
-export type {
-  AlgebraBase,
-  Interpreter,
-  TensorMethods,
-  MethodName,
-  ScalarMethods,
-  ScalarMethodName,
-  TaggedOperand,
-} from '../ops/algebra.js';
+export type { AlgebraBase, Interpreter, Method, MethodName, ScalarMethodName, TaggedOperand } from '../ops/algebra.js';
+export type { TensorMethods, ScalarMethods, TensorMethodsOf, ScalarMethodsOf } from './methods.js';
 
 export { nanSafeState } from '../nan-safe.js';
 export { anomalyState, checkAnomaly, hasNonFinite } from '../anomaly.js';
@@ -35,14 +28,21 @@ export { erfc, Special } from '../special.js';
 export { allocate } from '../kernels/alloc.js';
 export { gemm } from '../kernels/matmul.js';
 export { adamUpdate, type AdamUpdate } from '../kernels/adam.js';
+export { ElementwiseKernel, addGenerated, compileKernel, copyKernel, kernelSources, type Strided } from '../kernels/elementwise.js';
+export { ReduceKernel, reduceKernels, reduceSource } from '../kernels/reduce.js';
 export {
-  ElementwiseKernel,
-  addGenerated,
-  compileAllKernels,
+  tsOnly,
+  typed,
+  cast,
+  render,
+  renderFactory,
   compileFunction,
-  requestedSources,
-  sourceKey,
+  kernelScope,
+  type Language,
+  type FunctionSource,
   type Factory,
-  type GeneratedSource,
-  type Strided,
-} from '../kernels/elementwise.js';
+  type KernelScope,
+  type GeneratedKernels,
+  type GeneratedReduction,
+  type GeneratedLoop,
+} from '../kernels/template.js';

@@ -8,11 +8,16 @@
  * rules from one table.
  */
 import { ValueError } from '../errors.js';
+import { compileFunction, KERNEL_SCOPE, tsOnly, typed, type Factory, type FunctionSource } from '../kernels/template.js';
 import type { Interpreter } from '../ops/algebra.js';
 import type { Op } from '../ops/define.js';
+import { ops } from '../ops/table.js';
 import { makeAlgebra } from './make-algebra.js';
 
-/** An element-wise op's scalar rule as JavaScript source: helpers, primal and partials. */
+/**
+ * An element-wise op's scalar rule as a code template (template.ts: its parameters typed
+ * `number` in the TypeScript rendering): helpers, primal and partials.
+ */
 export interface ScalarRuleSource {
   /** `const` definitions of every helper the expressions call, one per op used. */
   readonly helpers: string;
@@ -33,6 +38,11 @@ function literal(c: number): string {
   return c < 0 || Object.is(c, -0) ? `(${c})` : String(c);
 }
 
+/** Parameters typed `number` (in the TypeScript rendering). */
+function numbers(names: readonly string[]): string {
+  return names.map((n) => typed(n, 'number')).join(', ');
+}
+
 /** The scalar rule of an element-wise op as source code (cached per op). */
 export function scalarRuleSource(op: Op<undefined>): ScalarRuleSource {
   const hit = cache.get(op as Op<unknown>);
@@ -44,7 +54,7 @@ export function scalarRuleSource(op: Op<undefined>): ScalarRuleSource {
     const info = o.elementwise;
     if (info === undefined) throw new ValueError('scalarRuleSource', `${op.name}'s rule uses ${o.name}, which is not element-wise`);
     const name = `op_${o.name}`;
-    if (!helpers.has(name)) helpers.set(name, `const ${name} = (${info.inputs.join(', ')}) => ${info.expr};`);
+    if (!helpers.has(name)) helpers.set(name, `const ${name} = (${numbers(info.inputs)})${tsOnly(': number')} => ${info.expr};`);
     return name;
   };
   const interpreter: Interpreter<string> = {
@@ -75,8 +85,19 @@ export function scalarRuleSource(op: Op<undefined>): ScalarRuleSource {
   return source;
 }
 
-/** A mode's fast path for the methods of its scalar kind, as source (see scalarMethodSource). */
+/**
+ * A mode's fast path for the methods of its scalar kind, as code templates (template.ts; see
+ * scalarMethodSource), and how its generated file (`fast-path.generated.ts`) types them.
+ */
 export interface ScalarFastPath {
+  /** The scalar kind's class: the type of `this` and of every method's result (`Dual`). */
+  readonly kind: string;
+  /** The type of the scope in the generated file (`DualScope`; it extends KernelScope). */
+  readonly scopeType: string;
+  /** The names the templates read from the scope besides `Math` and `Special`. */
+  readonly scope: readonly string[];
+  /** The generated file's imports: the kind's and the scope's types. */
+  readonly imports: readonly string[];
   /** Extra definitions the fast paths use. */
   readonly helpers?: string;
   /** The body's fast path for an op of one operand (`this`); it returns, or falls through to the general path. */
@@ -93,41 +114,73 @@ export interface ScalarFastPath {
   readonly hotBinary?: string;
 }
 
+/** A scalar kind's method as compiled: `this` and operands in, a value of the kind out. */
+export type FastMethod<S> = (this: S, ...operands: never[]) => S;
+
 /**
- * The source of a scalar kind's method for an element-wise op of one or two operands: the op's
- * scalar rule (primal, d0, d1 over x, y and out) and the mode's fast path, which falls through
- * to `slow` (the general interpreter) when it does not apply. Forward mode's Dual and reverse
- * mode's Var give their fast paths; the rest is written once, here. Null for an op with zero
- * derivative: the general path alone serves it.
+ * The template of a scalar kind's method for an element-wise op of one or two operands: the
+ * op's scalar rule (primal, d0, d1 over x, y and out) and the mode's fast path, which falls
+ * through to `slow` (the general interpreter) when it does not apply. Forward mode's Dual and
+ * reverse mode's Var give their fast paths; the rest is written once, here. Null for an op
+ * with zero derivative: the general path alone serves it.
  */
-export function scalarMethodSource(name: string, op: Op<undefined>, fast: ScalarFastPath): string | null {
+export function scalarMethodSource(name: string, op: Op<undefined>, fast: ScalarFastPath): FunctionSource | null {
   const src = scalarRuleSource(op);
   if (src.partials === null) return null;
   const unary = src.inputs.length === 1;
-  const params = unary ? 'x' : 'x, y';
+  const inputs = src.inputs;
   const rule = [
     src.helpers,
     fast.helpers ?? '',
-    `const primal = (${params}) => ${src.primal};`,
-    ...src.partials.map((p, i) => `const d${i} = (${params}, out) => ${p};`),
+    `const primal = (${numbers(inputs)})${tsOnly(': number')} => ${src.primal};`,
+    ...src.partials.map((p, i) => `const d${i} = (${numbers([...inputs, 'out'])})${tsOnly(': number')} => ${p};`),
   ].filter((line) => line !== '');
-  const args = unary ? '' : 'b';
+  // `this` and the operand, typed in TypeScript: (this: Dual, b: unknown): Dual.
+  const params = unary ? tsOnly(`this: ${fast.kind}`) : `${tsOnly(`this: ${fast.kind}, `)}${typed('b', 'unknown')}`;
+  const returns = tsOnly(`: ${fast.kind}`);
   const rest = unary ? '' : ', b';
   const hot = unary ? fast.hotUnary : fast.hotBinary;
+  const scope = [...KERNEL_SCOPE, ...fast.scope];
   if (hot === undefined) {
-    return `${rule.join('\n')}
-return function ${name}(${args}) {
+    return {
+      scope,
+      body: `${rule.join('\n')}
+return function ${name}(${params})${returns} {
 ${unary ? fast.unary : fast.binary}
   return slow(this${rest});
-};`;
+};`,
+    };
   }
-  return `${rule.join('\n')}
-function general(${args}) {
+  return {
+    scope,
+    body: `${rule.join('\n')}
+function general(${params})${returns} {
 ${unary ? fast.unary : fast.binary}
   return slow(this${rest});
 }
-return function ${name}(${args}) {
+return function ${name}(${params})${returns} {
 ${hot}
   return general.call(this${rest});
-};`;
+};`,
+  };
+}
+
+/**
+ * A scalar kind's fast method for an element-wise op: the generated one (the mode's
+ * `fast-path.generated.ts`, keyed by op name) when the op is the table's built-in op of that
+ * name; otherwise (an op registered after the build) compiled from the mode's templates with
+ * `new Function`. Undefined where the general path serves it: an op with zero derivative, or
+ * eval forbidden (a registered op under a strict Content-Security-Policy has no fast path).
+ */
+export function scalarMethod<S extends object, K>(
+  name: string,
+  op: Op<undefined>,
+  fast: ScalarFastPath,
+  generated: Readonly<Record<string, Factory<S, FastMethod<K>>>>,
+  scope: S,
+): FastMethod<K> | undefined {
+  const factory = Object.hasOwn(ops, name) && (ops as Record<string, unknown>)[name] === op ? generated[name] : undefined;
+  if (factory !== undefined) return factory(scope);
+  const source = scalarMethodSource(name, op, fast);
+  return source === null ? undefined : compileFunction<FastMethod<K>>(source, scope);
 }

@@ -4,9 +4,10 @@
  * Imported for this effect by both entries of the package.
  */
 import { Tensor } from '../tensor.js';
-import type { Algebra, TensorMethods } from '../ops/algebra.js';
+import type { Algebra } from '../ops/algebra.js';
 import { anyOps } from './dispatch.js';
 import { installTensorMethods } from './hosts.js';
+import type { TensorMethods } from './methods.js';
 
 declare module '../tensor.js' {
   interface Tensor extends TensorMethods<Tensor> {}

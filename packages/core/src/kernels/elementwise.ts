@@ -8,94 +8,70 @@
  * are generated from its expression, one function per op and operand layout: every call site
  * inside stays monomorphic.
  *
- * Generated at build time: `pnpm generate` (scripts/generate-code.ts) writes the source of
- * every function the op table needs into `generated.ts` files, so nothing is evaluated at run
- * time and a page whose Content-Security-Policy forbids eval runs the same code. Source that no
- * file holds (an expression outside the table) is compiled with `new Function` where allowed.
+ * Generated at build time: `pnpm generate` (scripts/generate-code.ts) renders these templates
+ * (template.ts) as TypeScript for every element-wise op of the table into
+ * `kernels.generated.ts`, keyed by op name and layout, so nothing is evaluated at run time and a
+ * page whose Content-Security-Policy forbids eval runs the same code. A kernel no generated file
+ * holds (an op registered by a user) is compiled from the same templates with `new Function`
+ * where allowed.
  *
  * Kernels write into a fresh contiguous destination that comes first and never allocate.
  * They trust their caller: shapes are checked and broadcast strides computed before they run.
  */
-import { Special } from '../special.js';
 import { AdError } from '../errors.js';
-import type { Factory } from './factory.js';
-import { factories as coreFactories } from './generated.js';
+import { elementwiseKernels } from './kernels.generated.js';
+import { compileFunction, KERNEL_SCOPE, kernelScope, tsOnly, typed, type FunctionSource, type GeneratedKernels } from './template.js';
 
-export type { Factory };
-
-/** One source `compileFunction` was asked for: what `pnpm generate` writes out. */
-export interface GeneratedSource {
-  /** The package whose `generated.ts` holds it. */
-  readonly origin: string;
-  readonly key: string;
-  readonly names: readonly string[];
-  readonly params: readonly string[];
-  readonly body: string;
-}
-
-const precompiled = new Map<string, Factory>();
-const requested = new Map<string, GeneratedSource>();
-
-/** Makes generated factories (a package's `generated.ts`) available to `compileFunction`. */
-export function addGenerated(factories: Readonly<Record<string, Factory>>): void {
-  for (const [key, factory] of Object.entries(factories)) precompiled.set(key, factory);
-}
-addGenerated(coreFactories);
+const generated = new Map<string, GeneratedKernels>();
 
 /**
- * The key of a source (its closure names, parameters and body): two 32-bit FNV-1a-style hashes
- * and the length, so generated files stay readable (a short key, then the code) and a changed
- * template can only match by a 2⁻⁶⁴ accident.
+ * Makes generated kernels (a `kernels.generated.ts`) available to the kernels made after it, by
+ * op name: a package that defines element-wise ops of its own (nn's losses) adds its file before
+ * defining them.
  */
-export function sourceKey(names: readonly string[], params: readonly string[], body: string): string {
-  const text = `${names.join(',')}|${params.join(',')}|${body}`;
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9747b28c;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  const hex = (h: number) => (h >>> 0).toString(16).padStart(8, '0');
-  return `${hex(h1)}${hex(h2)}-${text.length}`;
+export function addGenerated(kernels: Readonly<Record<string, GeneratedKernels>>): void {
+  for (const [name, k] of Object.entries(kernels)) generated.set(name, k);
+}
+addGenerated(elementwiseKernels);
+
+/** The generated kernels of this name, if they were generated from these inputs and this expression. */
+function generatedFor(name: string, inputs: readonly string[], expr: string): GeneratedKernels | undefined {
+  const k = generated.get(name);
+  return k !== undefined && k.expr === expr && k.inputs.length === inputs.length && k.inputs.every((n, i) => n === inputs[i]) ? k : undefined;
 }
 
-/** Every source compiled so far in this process (the generator's input). */
-export function requestedSources(): readonly GeneratedSource[] {
-  return [...requested.values()];
-}
-
-/**
- * A function from source with `Math` (and any names in `scope`) bound as closure variables:
- * the generated one when a `generated.ts` holds this source, otherwise compiled with
- * `new Function`. Generated code reads `Math.exp` from a local, not from the global object —
- * inside a sandboxed global (jest's vm context) a global lookup in a hot loop measured ~30×
- * slower.
- */
-export function compileFunction(
-  params: readonly string[],
-  body: string,
-  scope: Record<string, unknown> = {},
-  origin = '@ad/core',
-): (...args: never[]) => unknown {
-  const names = ['Math', 'Special', ...Object.keys(scope)];
-  const key = sourceKey(names, params, body);
-  if (!requested.has(key)) requested.set(key, { origin, key, names, params, body });
-  const factory = precompiled.get(key) ?? evaluate(names, params, body);
-  return factory(...([Math, Special, ...Object.values(scope)] as never[])) as (...args: never[]) => unknown;
-}
-
-function evaluate(names: readonly string[], params: readonly string[], body: string): Factory {
-  try {
-    return new Function(...names, `return function (${params.join(', ')}) {\n${body}\n};`) as Factory;
-  } catch (e) {
+/** Compiles a kernel's template with `new Function`; a kernel cannot do without one, so no eval is an error. */
+export function compileKernel<F>(name: string, source: FunctionSource): F {
+  const f = compileFunction<F>(source, kernelScope);
+  if (f === undefined) {
     throw new AdError(
-      'compileFunction',
-      `this environment forbids eval (${(e as Error).message}) and no generated.ts holds this source; ` +
-        `run \`pnpm generate\` after changing the op table or the code templates:\n${body}`,
+      'compileKernel',
+      `this environment forbids eval and no kernels.generated.ts holds the kernels of ${name}; ` +
+        'run `pnpm generate` after changing the op table, or register an op whose primal is a function (custom)',
     );
   }
+  return f;
+}
+
+/** A kernel's template of the given parameters (name and TypeScript type) and body, returning `returns`. */
+export function kernelSource(params: readonly (readonly [string, string])[], returns: string, body: string): FunctionSource {
+  const indented = body
+    .split('\n')
+    .map((line) => (line === '' ? '' : `  ${line}`))
+    .join('\n');
+  return {
+    scope: KERNEL_SCOPE,
+    body: `return function (${params.map(([n, t]) => typed(n, t)).join(', ')})${tsOnly(`: ${returns}`)} {\n${indented}\n};`,
+  };
+}
+
+/** The primal on numbers: `(x, y) => expr`. */
+function scalarSource(names: readonly string[], expr: string): FunctionSource {
+  return kernelSource(
+    names.map((n) => [n, 'number']),
+    'number',
+    `return ${expr};`,
+  );
 }
 
 /** A strided operand as the kernels read it: element (i₀…iₖ) is data[offset + Σ iⱼ·stride[j]]. */
@@ -106,7 +82,7 @@ export interface Strided {
 }
 
 /** Layout of one operand in a flat loop: 'f' walks it element by element, 's' reads one scalar. */
-type Layout = 'f' | 's';
+export type Layout = 'f' | 's';
 
 /** out[i] = expr(operands at i) for contiguous or scalar operands. */
 type FlatKernel = (out: Float64Array, n: number, ...operands: (Float64Array | number)[]) => void;
@@ -115,22 +91,27 @@ type FlatKernel = (out: Float64Array, n: number, ...operands: (Float64Array | nu
 type StridedKernel = (out: Float64Array, shape: readonly number[], ...operands: (Float64Array | number | readonly number[])[]) => void;
 
 /**
- * The compiled loops of one element-wise expression over named operands, e.g.
- * `elementwiseKernel(['x', 'y'], 'x + y')`.
+ * The loops of one element-wise expression over named operands, e.g.
+ * `new ElementwiseKernel(['x', 'y'], 'x + y', 'add')`: the generated ones when
+ * `kernels.generated.ts` holds this name with these inputs and this expression, otherwise
+ * compiled from the templates on first use.
  */
 export class ElementwiseKernel {
   /** Flat loops by layout code: bit i set when operand i is a scalar (3 operands at most). */
   private readonly flat: (FlatKernel | undefined)[] = [];
   private strided: StridedKernel | undefined;
+  private readonly generated: GeneratedKernels | undefined;
   /** The primal on plain numbers (the scalar primal), compiled once. */
   readonly scalar: (...xs: number[]) => number;
 
   constructor(
     readonly names: readonly string[],
     readonly expr: string,
+    /** The op's name: kernels.generated.ts keys its loops by it, and errors name it. */
+    readonly name: string,
   ) {
-    this.scalar = compileFunction(names, `return ${expr};`) as unknown as (...xs: number[]) => number;
-    allKernels.push(this);
+    this.generated = generatedFor(name, names, expr);
+    this.scalar = this.generated?.scalar(kernelScope) ?? compileKernel(name, scalarSource(names, expr));
   }
 
   /**
@@ -159,7 +140,7 @@ export class ElementwiseKernel {
       else k(out, n, a.data, a.offset, b.data, b.offset, c.data, c.offset);
       return;
     }
-    this.strided ??= compileStrided(this.names, this.expr);
+    this.strided ??= this.compileStrided();
     const [a, b, c] = operands;
     if (operands.length === 1) this.strided(out, shape, a.data, a.offset, a.stride);
     else if (operands.length === 2) this.strided(out, shape, a.data, a.offset, a.stride, b.data, b.offset, b.stride);
@@ -168,24 +149,15 @@ export class ElementwiseKernel {
 
   private compileFlat(code: number): FlatKernel {
     const layouts = this.names.map((_, i): Layout => (code & (1 << i) ? 's' : 'f'));
-    const kernel = compileFlat(this.names, this.expr, layouts);
+    const factory = this.generated?.flat[layouts.join(',')];
+    const kernel = (factory?.(kernelScope) as FlatKernel | undefined) ?? compileKernel<FlatKernel>(this.name, flatSource(this.names, this.expr, layouts));
     this.flat[code] = kernel;
     return kernel;
   }
 
-  /** Compiles every operand layout now, so the generator sees every source. */
-  compileAll(): void {
-    for (let code = 0; code < 1 << this.names.length; code++) if (this.flat[code] === undefined) this.compileFlat(code);
-    this.strided ??= compileStrided(this.names, this.expr);
+  private compileStrided(): StridedKernel {
+    return (this.generated?.strided(kernelScope) as StridedKernel | undefined) ?? compileKernel<StridedKernel>(this.name, stridedSource(this.names, this.expr));
   }
-}
-
-/** Every element-wise kernel made so far (the generator compiles all their layouts). */
-const allKernels: ElementwiseKernel[] = [];
-
-/** Compiles every layout of every element-wise kernel made so far. */
-export function compileAllKernels(): void {
-  for (const k of allKernels) k.compileAll();
 }
 
 /** 'f' if the operand is row-major contiguous over `shape`, 's' if every stride is 0. */
@@ -206,28 +178,48 @@ function layoutOf(x: Strided, shape: readonly number[]): Layout | null {
   return contiguous ? 'f' : null;
 }
 
-function compileFlat(names: readonly string[], expr: string, layouts: readonly Layout[]): FlatKernel {
-  const params = names.flatMap((name) => [`${name}Data`, `${name}Off`]);
+/** The templates of an expression's kernels, keyed as kernels.generated.ts keys them: what `pnpm generate` renders. */
+export function kernelSources(
+  names: readonly string[],
+  expr: string,
+): { scalar: FunctionSource; flat: Record<string, FunctionSource>; strided: FunctionSource } {
+  const flat: Record<string, FunctionSource> = {};
+  for (let code = 0; code < 1 << names.length; code++) {
+    const layouts = names.map((_, i): Layout => (code & (1 << i) ? 's' : 'f'));
+    flat[layouts.join(',')] = flatSource(names, expr, layouts);
+  }
+  return { scalar: scalarSource(names, expr), flat, strided: stridedSource(names, expr) };
+}
+
+/** The flat loop for one layout: scalar operands are read once, the others element by element. */
+function flatSource(names: readonly string[], expr: string, layouts: readonly Layout[]): FunctionSource {
+  const params = names.flatMap((name): [string, string][] => [
+    [`${name}Data`, 'Float64Array'],
+    [`${name}Off`, 'number'],
+  ]);
   const hoisted = names.filter((_, j) => layouts[j] === 's').map((name) => `const ${name} = ${name}Data[${name}Off];\n`);
   const reads = names.filter((_, j) => layouts[j] === 'f').map((name) => `  const ${name} = ${name}Data[${name}Off + i];\n`);
   const body = `${hoisted.join('')}for (let i = 0; i < n; i++) {
 ${reads.join('')}  out[i] = ${expr};
 }`;
-  return compileFunction(['out', 'n', ...params], body) as unknown as FlatKernel;
+  return kernelSource([['out', 'Float64Array'], ['n', 'number'], ...params], 'void', body);
 }
 
 /**
  * The general loop: an odometer over the outer axes and a tight inner loop over the last axis,
  * every operand advanced by its own strides. Handles transposed, sliced and broadcast views.
  */
-function compileStrided(names: readonly string[], expr: string): StridedKernel {
-  const params = names.flatMap((name) => [`${name}Data`, `${name}Off`, `${name}Stride`]);
-  const body = `
-const rank = shape.length;
+function stridedSource(names: readonly string[], expr: string): FunctionSource {
+  const params = names.flatMap((name): [string, string][] => [
+    [`${name}Data`, 'Float64Array'],
+    [`${name}Off`, 'number'],
+    [`${name}Stride`, 'readonly number[]'],
+  ]);
+  const body = `const rank = shape.length;
 const last = rank - 1;
 const inner = shape[last];
 ${names.map((x) => `let ${x}Pos = ${x}Off; const ${x}Inner = ${x}Stride[last];`).join('\n')}
-const index = new Array(rank).fill(0);
+const index = new Array${tsOnly('<number>')}(rank).fill(0);
 let o = 0;
 const total = out.length;
 while (o < total) {
@@ -243,5 +235,8 @@ while (o < total) {
     index[d] = 0;
   }
 }`;
-  return compileFunction(['out', 'shape', ...params], body) as unknown as StridedKernel;
+  return kernelSource([['out', 'Float64Array'], ['shape', 'readonly number[]'], ...params], 'void', body);
 }
+
+/** The identity's loops: `copy` (ops/materialize.ts) writes strided views out with them. Not an op, so named here for the generator. */
+export const copyKernel = new ElementwiseKernel(['x'], 'x', 'copy');

@@ -2,7 +2,9 @@
  * Reductions over any set of axes, generated per accumulator like the element-wise kernels
  * (see elementwise.ts for why), and the row kernels of the softmax family.
  */
-import { compileFunction, type Strided } from './elementwise.js';
+import { compileKernel, kernelSource, type Strided } from './elementwise.js';
+import { reductionKernels } from './kernels.generated.js';
+import { kernelScope, tsOnly, type FunctionSource } from './template.js';
 
 type ReduceLoop = (
   out: Float64Array,
@@ -17,18 +19,43 @@ type ReduceLoop = (
  * `acc` is an expression in `a` (the running value) and `x` (the next element), e.g.
  * `a + x` for sum. The destination is the reduced array; `outStride` maps each input axis to
  * the destination, 0 on reduced axes, so one odometer over the input visits every element once.
+ * The loop is the one generated under `name` (kernels.generated.ts) when it was generated from
+ * this `init` and `acc`.
  */
 export class ReduceKernel {
   private readonly loop: ReduceLoop;
 
   constructor(
+    readonly name: string,
     readonly init: number,
     readonly acc: string,
   ) {
-    this.loop = compileFunction(
-      ['out', 'shape', 'xData', 'xOff', 'xStride', 'outStride'],
-      `
-out.fill(${init});
+    const generated = reductionKernels[name];
+    this.loop =
+      generated !== undefined && generated.init === init && generated.acc === acc
+        ? (generated.loop(kernelScope) as ReduceLoop)
+        : compileKernel<ReduceLoop>(name, reduceSource(init, acc));
+  }
+
+  /** Reduces `x` (of `shape`) into `out`, whose layout over the input axes is `outStride`. */
+  run(out: Float64Array, shape: readonly number[], x: Strided, outStride: readonly number[]): void {
+    this.loop(out, shape, x.data, x.offset, x.stride, outStride);
+  }
+}
+
+/** The template of a reduction's loop (see ReduceKernel). */
+export function reduceSource(init: number, acc: string): FunctionSource {
+  return kernelSource(
+    [
+      ['out', 'Float64Array'],
+      ['shape', 'readonly number[]'],
+      ['xData', 'Float64Array'],
+      ['xOff', 'number'],
+      ['xStride', 'readonly number[]'],
+      ['outStride', 'readonly number[]'],
+    ],
+    'void',
+    `out.fill(${init});
 const rank = shape.length;
 if (rank === 0) { const a = out[0]; const x = xData[xOff]; out[0] = ${acc}; return; }
 let total = 1;
@@ -38,7 +65,7 @@ const last = rank - 1;
 const inner = shape[last];
 const xInner = xStride[last];
 const oInner = outStride[last];
-const index = new Array(rank).fill(0);
+const index = new Array${tsOnly('<number>')}(rank).fill(0);
 let xPos = xOff;
 let oPos = 0;
 for (let visited = 0; visited < total; visited += inner) {
@@ -63,20 +90,17 @@ for (let visited = 0; visited < total; visited += inner) {
     index[d] = 0;
   }
 }`,
-    ) as unknown as ReduceLoop;
-  }
-
-  /** Reduces `x` (of `shape`) into `out`, whose layout over the input axes is `outStride`. */
-  run(out: Float64Array, shape: readonly number[], x: Strided, outStride: readonly number[]): void {
-    this.loop(out, shape, x.data, x.offset, x.stride, outStride);
-  }
+  );
 }
 
 /** Σ, propagating NaN like every IEEE sum. */
-export const sumKernel = new ReduceKernel(0, 'a + x');
+export const sumKernel = new ReduceKernel('sum', 0, 'a + x');
 /** max with NaN propagation (NumPy and PyTorch return NaN if any element is NaN). */
-export const maxKernel = new ReduceKernel(-Infinity, 'Math.max(a, x)');
-export const minKernel = new ReduceKernel(Infinity, 'Math.min(a, x)');
+export const maxKernel = new ReduceKernel('max', -Infinity, 'Math.max(a, x)');
+export const minKernel = new ReduceKernel('min', Infinity, 'Math.min(a, x)');
+
+/** The reductions' kernels, by name (the generator writes their loops). */
+export const reduceKernels: readonly ReduceKernel[] = [sumKernel, maxKernel, minKernel];
 
 /**
  * Row kernels over a contiguous [rows, n] block (the reduced axis last). Each subtracts the

@@ -76,14 +76,11 @@ export interface TaggedOperand {
 type Widen<R extends unknown[], T, O> = { [I in keyof R]: T extends R[I] ? R[I] | O | TaggedOperand : R[I] };
 
 /**
- * The methods every tensor kind has: the algebra with the receiver as first operand. A mode's
- * tensor kind T also accepts operands of kind O (DualTensor takes plain Tensors as constants).
+ * The method `K` of a kind T: the algebra's function with the receiver as first operand. A mode's
+ * kind T also accepts operands of kind O (DualTensor takes plain Tensors as constants). Each
+ * member of the methods' interfaces (engine/methods.generated.ts, engine/methods.ts) is typed
+ * by it, so the methods' signatures are read off the table.
  */
-export type TensorMethods<T, O = never> = {
-  [K in MethodName]: Algebra<T>[K] extends (x: infer _X, ...rest: infer R) => infer Out ? (...rest: Widen<R, T, O>) => Out : never;
-};
-
-/** The methods every scalar kind has: `x.add(y)`, `x.exp()`, with numbers taken as constants. */
-export type ScalarMethods<S, O = never> = {
-  [K in ScalarMethodName]: Algebra<S>[K] extends (x: infer _X, ...rest: infer R) => infer Out ? (...rest: Widen<R, S, O>) => Out : never;
-};
+export type Method<K extends MethodName, T, O = never> = Algebra<T>[K] extends (x: infer _X, ...rest: infer R) => infer Out
+  ? (...rest: Widen<R, T, O>) => Out
+  : never;

@@ -114,7 +114,7 @@ export function elementwise<const I extends readonly string[]>(spec: Elementwise
   ) {
     throw new DTypeError('elementwise', `${spec.name}: partials must give one function per input (${spec.inputs.length})`);
   }
-  const kernel = new ElementwiseKernel(spec.inputs, spec.expr);
+  const kernel = new ElementwiseKernel(spec.inputs, spec.expr, spec.name);
   const partials = spec.partials ?? null;
   const arity = spec.inputs.length;
   const name = spec.name;

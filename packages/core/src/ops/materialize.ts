@@ -8,9 +8,7 @@
 import { allocate } from '../kernels/alloc.js';
 import { rowMajorStrides, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { ElementwiseKernel } from '../kernels/elementwise.js';
-
-const copyKernel = new ElementwiseKernel(['x'], 'x');
+import { copyKernel } from '../kernels/elementwise.js';
 
 /** Below this many elements the set-up of the source-order walk (~0.8 µs) dominates. */
 export const SOURCE_ORDER_MIN_SIZE = 4096;
