@@ -11,18 +11,20 @@ import { UsageError } from './errors.js';
 import { count, percent } from './format.js';
 import type { Streams } from './streams.js';
 import { buildModel, describeModel } from './model.js';
-import { loadRun } from './run-record.js';
+import { latestCheckpoint, loadRun } from './run-record.js';
 import { table } from './table.js';
 import { confusionMatrix, score } from './training.js';
 
 export interface EvalFlags {
-  model: string;
+  /** The checkpoint; default: the newest one `ad train` wrote here. */
+  checkpoint?: string;
   data?: DatasetName;
   split?: Split;
 }
 
 export async function evaluateModel(flags: EvalFlags, io: Streams): Promise<void> {
-  const { checkpoint, run } = loadRun(flags.model);
+  const path = flags.checkpoint ?? latestCheckpoint();
+  const { checkpoint, run } = loadRun(path);
   const config = run.config;
   const dataName = flags.data ?? config.data;
   const same = dataName === config.data;
@@ -34,13 +36,11 @@ export async function evaluateModel(flags: EvalFlags, io: Streams): Promise<void
   });
   const spec = config.model;
   if (data.features !== spec.inputs) {
-    throw new UsageError(`${flags.model} takes ${spec.inputs} features per row, but ${dataName} has ${data.features}`);
+    throw new UsageError(`${path} takes ${spec.inputs} features per row, but ${dataName} has ${data.features}`);
   }
   const expectedOutputs = config.loss === 'bce' && data.classes === 2 ? 1 : data.classes;
   if (expectedOutputs !== spec.outputs) {
-    throw new UsageError(
-      `${flags.model} predicts ${spec.outputs === 1 ? '2 classes (one logit)' : `${spec.outputs} classes`}, but ${dataName} has ${data.classes}`,
-    );
+    throw new UsageError(`${path} predicts ${spec.outputs === 1 ? '2 classes (one logit)' : `${spec.outputs} classes`}, but ${dataName} has ${data.classes}`);
   }
   const { model } = buildModel(spec);
   model.loadStateDict(checkpoint.model);
@@ -51,7 +51,7 @@ export async function evaluateModel(flags: EvalFlags, io: Streams): Promise<void
   const n = ds.x.shape[0];
   const correct = Math.round(s.accuracy * n);
   const print = (line: string) => io.stdout.write(`${line}\n`);
-  print(`${flags.model}: ${config.data}, ${describeModel(spec)}, trained ${run.epoch} epoch${run.epoch === 1 ? '' : 's'}`);
+  print(`${path}: ${config.data}, ${describeModel(spec)}, trained ${run.epoch} epoch${run.epoch === 1 ? '' : 's'}`);
   print(
     `${dataName} ${split === 'all' ? 'all rows' : `${split} split`} (seed ${config.seed}): ${count(n)} rows · loss ${s.loss.toFixed(4)} · accuracy ${percent(s.accuracy)} (${count(correct)} / ${count(n)})`,
   );

@@ -25,6 +25,17 @@ function parseTest(value: string): number {
   return x;
 }
 
+/**
+ * `--model` names an architecture in `ad train` (mlp, cnn); the file `ad eval` and `ad summary`
+ * read is `--checkpoint`. The old spelling is refused with the new one rather than kept: one flag
+ * must not mean two things.
+ */
+function movedToCheckpoint(command: string): (value: string) => never {
+  return (value) => {
+    throw new UsageError(`ad ${command} reads a checkpoint with --checkpoint ${value} (--model names an architecture in ad train)`);
+  };
+}
+
 export function buildProgram(io: Streams): Command {
   const program = new Command('ad');
   program
@@ -91,7 +102,7 @@ export function buildProgram(io: Streams): Command {
     )
     .option(
       '--out <file>',
-      'checkpoint to write: safetensors (default model.safetensors), or the earlier JSON format for a .json name; with --resume, the resumed file',
+      'checkpoint to write: safetensors (default <data>.safetensors, e.g. mnist.safetensors), or the earlier JSON format for a .json name; with --resume, the resumed file',
     )
     .option('--plot <file>', 'learning curves as SVG (default curves.svg)')
     .option('--no-plot', 'do not draw the learning curves')
@@ -101,7 +112,8 @@ export function buildProgram(io: Streams): Command {
   program
     .command('eval')
     .description('Score a checkpoint: accuracy and confusion matrix, by default on the test rows its training held out.')
-    .requiredOption('--model <file>', 'checkpoint written by ad train')
+    .option('--checkpoint <file>', 'checkpoint written by ad train (default: the newest <data>.safetensors here)')
+    .addOption(new Option('--model <file>').hideHelp().argParser(movedToCheckpoint('eval')))
     .addOption(new Option('--data <name>', 'data set (default: the one it was trained on)').choices(DATASETS).argParser(choiceFlag('--data', DATASETS)))
     .addOption(new Option('--split <part>', 'which rows (default test)').choices(SPLITS).argParser(choiceFlag('--split', SPLITS)))
     .action(async (flags) => (await import('./evaluate.js')).evaluateModel(flags, io));
@@ -109,7 +121,8 @@ export function buildProgram(io: Streams): Command {
   program
     .command('summary')
     .description("List a checkpoint's layers with their output shapes for an input and their parameter counts (like torchinfo).")
-    .requiredOption('--model <file>', 'checkpoint written by ad train')
+    .option('--checkpoint <file>', 'checkpoint written by ad train (default: the newest <data>.safetensors here)')
+    .addOption(new Option('--model <file>').hideHelp().argParser(movedToCheckpoint('summary')))
     .option('--input <shape>', 'input shape, comma-separated (default 1,<features of its data set>)', (v) =>
       parseNumberList('--input', v, { ...positiveInt, max: 1_000_000 }),
     )

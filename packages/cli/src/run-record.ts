@@ -6,9 +6,10 @@
  */
 import { Generator } from '@ad/core';
 import type { Checkpoint } from '@ad/nn';
+import { existsSync, statSync } from 'node:fs';
 import { load } from '@ad/nn/node';
 import { ACTIVATIONS, DATASETS, LOSSES, MODELS, OPTIMIZERS, SCHEDULES, type DatasetName, type LossName, type OptimizerName, type Schedule } from './choices.js';
-import { CommandError } from './errors.js';
+import { CommandError, UsageError } from './errors.js';
 import type { ModelSpec } from './model.js';
 
 export const RECORD_KIND = 'ad train';
@@ -66,6 +67,27 @@ export interface RunRecord {
 }
 
 /** Loads a checkpoint written by `ad train`; a missing, corrupt or foreign file is refused in one line. */
+/** The checkpoint `ad train` writes for a data set unless told otherwise: named after it, so runs on different data never overwrite each other. */
+export function defaultCheckpoint(data: DatasetName): string {
+  return `${data}.safetensors`;
+}
+
+/**
+ * The checkpoint `ad eval` and `ad summary` read when none is named: the newest of the files
+ * `ad train` writes by default in this folder, so `ad train` then `ad eval` just works.
+ */
+export function latestCheckpoint(): string {
+  const found = DATASETS.map(defaultCheckpoint)
+    .filter((f) => existsSync(f) && statSync(f).isFile())
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (found.length === 0) {
+    throw new UsageError(
+      `no checkpoint named and none of ${DATASETS.map(defaultCheckpoint).join(', ')} is in this folder; pass --checkpoint <file> (ad train writes one)`,
+    );
+  }
+  return found[0];
+}
+
 export function loadRun(path: string): { checkpoint: Checkpoint; run: RunRecord } {
   const checkpoint = load(path);
   const run = checkpoint.meta as Partial<RunRecord>;

@@ -5,19 +5,21 @@
 import { summary } from '@ad/nn';
 import type { Streams } from './streams.js';
 import { buildModel, describeModel } from './model.js';
-import { loadRun } from './run-record.js';
+import { latestCheckpoint, loadRun } from './run-record.js';
 
 export interface SummaryFlags {
-  model: string;
+  /** The checkpoint; default: the newest one `ad train` wrote here. */
+  checkpoint?: string;
   input?: number[];
 }
 
 export async function summarize(flags: SummaryFlags, io: Streams): Promise<void> {
-  const { checkpoint, run } = loadRun(flags.model);
+  const path = flags.checkpoint ?? latestCheckpoint();
+  const { checkpoint, run } = loadRun(path);
   const spec = run.config.model;
   const { model } = buildModel(spec);
   model.loadStateDict(checkpoint.model);
   const print = (line: string) => io.stdout.write(`${line}\n`);
-  print(`${flags.model}: ${run.config.data}, ${describeModel(spec)}, trained ${run.epoch} epoch${run.epoch === 1 ? '' : 's'}`);
+  print(`${path}: ${run.config.data}, ${describeModel(spec)}, trained ${run.epoch} epoch${run.epoch === 1 ? '' : 's'}`);
   print(summary(model, flags.input ?? [1, spec.inputs]).text);
 }

@@ -17,7 +17,7 @@ import { buildModel, describeModel, type Activation, type ModelKind } from './mo
 import { learningCurvesSpec, renderSvg } from './plot.js';
 import { CNN_PRESET, DEFAULT_MOMENTUM, PRESETS, type OptimizerName, type Schedule } from './presets.js';
 import { epochBar } from './progress.js';
-import { RECORD_KIND, loadRun, restoreState, storeState, type EpochRecord, type RunRecord, type TrainConfig } from './run-record.js';
+import { RECORD_KIND, defaultCheckpoint, loadRun, restoreState, storeState, type EpochRecord, type RunRecord, type TrainConfig } from './run-record.js';
 import { score, trainEpoch, type LossName } from './training.js';
 
 /** The flags as given; anything left out comes from the data set's preset (or the resumed run). */
@@ -52,7 +52,8 @@ const SAVE_INTERVAL_MS = 20_000;
 export async function train(flags: TrainFlags, io: Streams): Promise<void> {
   const resumed = flags.resume === undefined ? null : loadRun(flags.resume);
   const config = resumed === null ? freshConfig(flags) : resumedConfig(flags, resumed.run, flags.resume!);
-  const out = flags.out ?? flags.resume ?? 'model.safetensors';
+  // Named after the data set, so training on another one never overwrites this one's checkpoint.
+  const out = flags.out ?? flags.resume ?? defaultCheckpoint(config.data);
   const plot = flags.plot === false ? null : (flags.plot ?? 'curves.svg');
   checkOutputPath('--out', out);
   if (plot !== null) checkOutputPath('--plot', plot);

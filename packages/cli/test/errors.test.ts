@@ -25,10 +25,10 @@ const CASES: [string[], number, string | RegExp][] = [
   [['train', '--data', 'iris', '--limit', '50'], 2, 'ad train: --limit 50: iris has only 150 rows and is used whole'],
   [['train', '--data', 'xor', '--out', 'missing-dir/model.json'], 2, /^ad train: --out missing-dir\/model\.json: directory .*missing-dir does not exist$/],
   [['train', 'extra'], 2, "ad train: too many arguments for 'train'. Expected 0 arguments but got 1."],
-  [['eval'], 2, "ad eval: required option '--model <file>' not specified"],
-  [['eval', '--model', 'absent.json'], 1, /^ad eval: load: cannot read absent\.json: no such file \(ENOENT\)/],
-  [['eval', '--model', 'corrupt.json'], 1, 'ad eval: load: corrupt.json is not a complete checkpoint (truncated or not JSON, 12 bytes)'],
-  [['eval', '--model', 'model.json'], 1, 'ad eval: load: model.json is not a complete checkpoint (truncated or not JSON, 37 bytes)'],
+  [['eval'], 2, /^ad eval: no checkpoint named and none of mnist\.safetensors, .* is in this folder; pass --checkpoint <file>/],
+  [['eval', '--checkpoint', 'absent.json'], 1, /^ad eval: load: cannot read absent\.json: no such file \(ENOENT\)/],
+  [['eval', '--checkpoint', 'corrupt.json'], 1, 'ad eval: load: corrupt.json is not a complete checkpoint (truncated or not JSON, 12 bytes)'],
+  [['eval', '--checkpoint', 'model.json'], 1, 'ad eval: load: model.json is not a complete checkpoint (truncated or not JSON, 37 bytes)'],
   [['train', '--resume', 'corrupt.json'], 1, 'ad train: load: corrupt.json is not a complete checkpoint (truncated or not JSON, 12 bytes)'],
   [['compare'], 2, 'ad compare: give one of --fn (with --at), --family or --mlp'],
   [['compare', '--fn', 'x*y'], 2, 'ad compare: --fn needs --at, the point to differentiate at (e.g. --at x=3,y=2)'],
@@ -77,7 +77,7 @@ test('a checkpoint that is not ad train’s, or was tampered with, is refused', 
   // One changed digit in the payload: the checksum no longer matches.
   const i = text.indexOf('"epoch\\":2');
   writeFileSync(join(dir, 'tampered.json'), `${text.slice(0, i)}"epoch\\":3${text.slice(i + '"epoch\\":2'.length)}`);
-  const r = await ad(['eval', '--model', 'tampered.json'], dir);
+  const r = await ad(['eval', '--checkpoint', 'tampered.json'], dir);
   expect(r.code).toBe(1);
   expect(r.stderr).toBe('ad eval: load: tampered.json is corrupted: its checksum does not match its contents\n');
 });

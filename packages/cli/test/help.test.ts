@@ -30,8 +30,8 @@ const HELP: [string[], string, string[]][] = [
       '--channels <sizes>',
     ],
   ],
-  [['eval', '--help'], 'Usage: ad eval [options]', ['--model <file>', '--data <name>', '--split <part>']],
-  [['summary', '--help'], 'Usage: ad summary [options]', ['--model <file>', '--input <shape>']],
+  [['eval', '--help'], 'Usage: ad eval [options]', ['--checkpoint <file>', '--data <name>', '--split <part>']],
+  [['summary', '--help'], 'Usage: ad summary [options]', ['--checkpoint <file>', '--input <shape>']],
   [
     ['compare', '--help'],
     'Usage: ad compare [options]',

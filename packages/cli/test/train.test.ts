@@ -33,15 +33,15 @@ test('ad train --data xor: a line per epoch, 100 % test accuracy, a checkpoint a
   for (const l of epochs) expect(l).toMatch(EPOCH_LINE);
   expect(epochs[59]).toContain('test acc 100.00%');
   expect(lines[lines.length - 1]).toMatch(
-    /^saved model\.safetensors \(epoch 60, test accuracy 100\.00%\); learning curves in curves\.svg; \d+\.\d s of training$/,
+    /^saved xor\.safetensors \(epoch 60, test accuracy 100\.00%\); learning curves in curves\.svg; \d+\.\d s of training$/,
   );
 
   // safetensors: an 8-byte header size, then a JSON header naming each tensor F64 under PyTorch's keys.
-  const bytes = readFileSync(join(dir, 'model.safetensors'));
+  const bytes = readFileSync(join(dir, 'xor.safetensors'));
   const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
   expect(header['0.weight']).toEqual({ dtype: 'F64', shape: [8, 2], data_offsets: [0, 128] });
   expect(Object.keys(JSON.parse(header.__metadata__.meta))).toEqual(['kind', 'config', 'epoch', 'history', 'generators']);
-  const ckpt = readCheckpoint(join(dir, 'model.safetensors'));
+  const ckpt = readCheckpoint(join(dir, 'xor.safetensors'));
   expect(Object.keys(ckpt.model)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
   expect(ckpt.model['0.weight'].shape).toEqual([8, 2]);
   expect(ckpt.optimizer?.step).toBe(60 * 10);
@@ -105,11 +105,12 @@ test('a tiny MNIST run: the default network on a few hundred digits', async () =
 test('ad eval prints the accuracy on the held-out rows and the confusion matrix', async () => {
   const dir = scratch();
   expect((await ad(['train', '--data', 'iris', '--no-plot'], dir)).code).toBe(0);
-  const r = await ad(['eval', '--model', 'model.safetensors'], dir);
+  // Bare `ad eval` reads the checkpoint `ad train` just wrote (named after its data set).
+  const r = await ad(['eval'], dir);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const lines = r.stdout.trim().split('\n');
-  expect(lines[0]).toBe('model.safetensors: iris, 4-16-3 tanh, trained 30 epochs');
+  expect(lines[0]).toBe('iris.safetensors: iris, 4-16-3 tanh, trained 30 epochs');
   expect(lines[1]).toMatch(/^iris test split \(seed 0\): 38 rows · loss \d\.\d{4} · accuracy \d+\.\d{2}% \(\d+ \/ 38\)$/);
   expect(lines[3]).toBe('confusion matrix (rows: true class, columns: predicted class)');
   expect(lines[4]).toMatch(/^ {2}true \\ pred +setosa +versicolor +virginica +rows +recall$/);
@@ -121,12 +122,12 @@ test('ad eval prints the accuracy on the held-out rows and the confusion matrix'
   const accuracy = Number(/accuracy (\d+\.\d+)%/.exec(lines[1])![1]);
   expect(accuracy).toBeGreaterThanOrEqual(89);
 
-  const all = await ad(['eval', '--model', 'model.safetensors', '--split', 'all'], dir);
+  const all = await ad(['eval', '--checkpoint', 'iris.safetensors', '--split', 'all'], dir);
   expect(all.code).toBe(0);
   expect(all.stdout).toMatch(/iris all rows \(seed 0\): 150 rows/);
-  const other = await ad(['eval', '--model', 'model.safetensors', '--data', 'xor'], dir);
+  const other = await ad(['eval', '--checkpoint', 'iris.safetensors', '--data', 'xor'], dir);
   expect(other.code).toBe(2);
-  expect(other.stderr).toBe('ad eval: model.safetensors takes 4 features per row, but xor has 2\n');
+  expect(other.stderr).toBe('ad eval: iris.safetensors takes 4 features per row, but xor has 2\n');
 });
 
 test('ad train --model cnn: a short run of the CNN, then ad summary and ad eval on its checkpoint', async () => {
@@ -139,7 +140,7 @@ test('ad train --model cnn: a short run of the CNN, then ad summary and ad eval 
     /^ad train — mnist: 150 train \/ 50 test \(seed 0\) · cnn 28×28 → conv5×5 8, pool 2 → conv5×5 16, pool 2 → 10 \(5,994 parameters\), cross-entropy · Adam lr 0\.002 \(cosine decay\), batch 64, random shifts ±2 px · 2 epochs$/,
   );
   for (const l of lines.filter((x) => x.startsWith('epoch'))) expect(l).toMatch(EPOCH_LINE);
-  const ckpt = readCheckpoint(join(dir, 'model.safetensors'));
+  const ckpt = readCheckpoint(join(dir, 'mnist.safetensors'));
   expect(Object.entries(ckpt.model).map(([k, t]) => `${k} [${t.shape.join(',')}]`)).toEqual([
     '1.weight [8,1,5,5]',
     '1.bias [8]',
@@ -149,11 +150,11 @@ test('ad train --model cnn: a short run of the CNN, then ad summary and ad eval 
     '8.bias [10]',
   ]);
 
-  const s = await ad(['summary', '--model', 'model.safetensors'], dir);
+  const s = await ad(['summary', '--checkpoint', 'mnist.safetensors'], dir);
   expect(s.stderr).toBe('');
   expect(s.code).toBe(0);
   const rows = s.stdout.trim().split('\n');
-  expect(rows[0]).toBe('model.safetensors: mnist, cnn 28×28 → conv5×5 8, pool 2 → conv5×5 16, pool 2 → 10, trained 2 epochs');
+  expect(rows[0]).toBe('mnist.safetensors: mnist, cnn 28×28 → conv5×5 8, pool 2 → conv5×5 16, pool 2 → 10, trained 2 epochs');
   expect(rows[1]).toBe('input [1, 784]');
   const table = rows.filter((l) => /^ {2}\d /.test(l)).map((l) => l.trim().split(/ {2,}/));
   expect(table).toEqual([
@@ -169,10 +170,33 @@ test('ad train --model cnn: a short run of the CNN, then ad summary and ad eval 
   ]);
   expect(rows).toContain('Total params: 5,994');
 
-  const e = await ad(['eval', '--model', 'model.safetensors'], dir);
+  const e = await ad(['eval', '--checkpoint', 'mnist.safetensors'], dir);
   expect(e.code).toBe(0);
   expect(e.stdout.split('\n')[1]).toMatch(/^mnist test split \(seed 0\): 50 rows/);
   const wrong = await ad(['train', '--model', 'cnn', '--data', 'iris'], dir);
   expect(wrong.code).toBe(2);
   expect(wrong.stderr).toBe('ad train: --model cnn takes 28×28 images: mnist only, not iris\n');
+});
+
+test('each data set has its own default checkpoint, bare ad eval reads the newest, and --model in ad eval points to --checkpoint', async () => {
+  const dir = scratch();
+  const none = await ad(['eval'], dir);
+  expect(none.code).toBe(2);
+  expect(none.stderr).toBe(
+    'ad eval: no checkpoint named and none of mnist.safetensors, iris.safetensors, xor.safetensors, moons.safetensors, spirals.safetensors is in this folder; pass --checkpoint <file> (ad train writes one)\n',
+  );
+  expect((await ad(['train', '--data', 'xor', '--epochs', '2', '--no-plot'], dir)).code).toBe(0);
+  const xor = readFileSync(join(dir, 'xor.safetensors'));
+  expect((await ad(['train', '--data', 'moons', '--epochs', '2', '--no-plot'], dir)).code).toBe(0);
+  // Training on moons wrote moons.safetensors and left xor's checkpoint as it was.
+  expect(readFileSync(join(dir, 'xor.safetensors')).equals(xor)).toBe(true);
+  const e = await ad(['eval'], dir);
+  expect(e.code).toBe(0);
+  expect(e.stdout.split('\n')[0]).toBe('moons.safetensors: moons, 2-32-32-2 relu, trained 2 epochs');
+  const s = await ad(['summary'], dir);
+  expect(s.stdout.split('\n')[0]).toBe('moons.safetensors: moons, 2-32-32-2 relu, trained 2 epochs');
+  const old = await ad(['eval', '--model', 'xor.safetensors'], dir);
+  expect(old.code).toBe(2);
+  expect(old.stderr).toBe('ad eval: ad eval reads a checkpoint with --checkpoint xor.safetensors (--model names an architecture in ad train)\n');
+  expect((await ad(['eval', '--help'], dir)).stdout).not.toContain('--model');
 });
