@@ -105,21 +105,21 @@ export interface PlaygroundResult {
 
 export type Outcome = { ok: true; result: PlaygroundResult } | { ok: false; error: FieldError };
 
-/** The CLI's flag for each field, so messages read as the command's do. */
-export const FLAGS: Readonly<Record<Field, string>> = { fn: '--fn', at: '--at', seed: '--tangent', rseed: '--cotangent' };
+/** What messages call each field: the page's own words (its readers type into fields, not the CLI's flags). */
+export const LABELS: Readonly<Record<Field, string>> = { fn: 'f', at: 'the point', seed: 'forward seed', rseed: 'reverse seed' };
 
 export function compute(input: PlaygroundInput): Outcome {
   let field: Field = 'fn';
   try {
-    parseProgram(input.fn, FLAGS.fn);
+    parseProgram(input.fn, LABELS.fn);
     field = 'at';
-    const p = pointed(input.fn, input.at);
+    const p = pointed(input.fn, input.at, LABELS);
     const n = p.names.length;
     const m = p.program.outputs.length;
     field = 'seed';
-    const seeds = parseSeeds(input.seed, FLAGS.seed, n, `f has ${n} input${n === 1 ? '' : 's'} (${p.names.join(', ')})`);
+    const seeds = parseSeeds(input.seed, LABELS.seed, n, `f has ${n} input${n === 1 ? '' : 's'} (${p.names.join(', ')})`);
     field = 'rseed';
-    const cotangents = parseSeeds(input.rseed, FLAGS.rseed, m, `f has ${m} output${m === 1 ? '' : 's'}`);
+    const cotangents = parseSeeds(input.rseed, LABELS.rseed, m, `f has ${m} output${m === 1 ? '' : 's'}`);
     field = 'fn';
     return { ok: true, result: study(p, seeds, cotangents) };
   } catch (e) {

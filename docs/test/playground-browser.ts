@@ -98,15 +98,15 @@ export function describePlayground(dist: () => string): void {
       expect(errors).toEqual([]);
     });
 
-    test("a syntax error, or a variable the point lacks, shows the ad command's message under its field", async () => {
+    test('a syntax error, or a variable the point lacks, shows its message under its field', async () => {
       await page.locator('#pg-fn').fill('(x+');
       const fnError = page.locator('[data-error="fn"]');
       await fnError.waitFor({ timeout: 30_000 });
-      expect(await fnError.textContent()).toBe('cannot parse --fn "(x+": Unexpected end of expression (char 4)');
+      expect(await fnError.textContent()).toBe('cannot parse f "(x+": Unexpected end of expression (char 4)');
       await page.locator('#pg-fn').fill('x*z');
       const atError = page.locator('[data-error="at"]');
       await atError.waitFor({ timeout: 30_000 });
-      expect(await atError.textContent()).toBe('"x*z" uses z, which --at does not give; add z=… to --at');
+      expect(await atError.textContent()).toBe('"x*z" uses z, which the point does not give; add z=… to the point');
       expect(await fnError.count()).toBe(0);
       expect(errors).toEqual([]);
     });

@@ -117,10 +117,10 @@ test('the Jacobian of a nonlinear f agrees with central finite differences, both
   }
 });
 
-test("bad input gets the ad command's message, under the field it is about", () => {
-  const cliMessage = (fn: string) => {
+test("bad input gets a message in the page's words (no CLI flags), under the field it is about", () => {
+  const parseMessage = (fn: string) => {
     try {
-      parseProgram(fn, '--fn');
+      parseProgram(fn, 'f');
     } catch (e) {
       expect(e).toBeInstanceOf(UsageError);
       return (e as Error).message;
@@ -131,13 +131,15 @@ test("bad input gets the ad command's message, under the field it is about", () 
     const outcome = compute({ fn: '(x+y)*(x-y)', at: 'x=3,y=2', seed: '1,1', rseed: '1', ...input });
     return outcome.ok ? null : outcome.error;
   };
-  expect(error({ fn: '(x+' })).toEqual({ field: 'fn', message: cliMessage('(x+') });
-  expect(error({ fn: 'foo(x)' })).toEqual({ field: 'fn', message: cliMessage('foo(x)') });
-  expect(error({ fn: 'x*z' })).toEqual({ field: 'at', message: '"x*z" uses z, which --at does not give; add z=… to --at' });
-  expect(error({ at: 'x=3,y=two' })).toEqual({ field: 'at', message: 'y in --at must be a number, got "two"' });
-  expect(error({ seed: '1' })).toEqual({ field: 'seed', message: '--tangent 1 has 1 entry; f has 2 inputs (x, y)' });
-  expect(error({ seed: '1,1;1,x' })).toEqual({ field: 'seed', message: '--tangent must be a number, got "x"' });
-  expect(error({ rseed: '1,1' })).toEqual({ field: 'rseed', message: '--cotangent 1,1 has 2 entries; f has 1 output' });
+  expect(error({ fn: '(x+' })).toEqual({ field: 'fn', message: parseMessage('(x+') });
+  expect(error({ fn: 'foo(x)' })).toEqual({ field: 'fn', message: parseMessage('foo(x)') });
+  expect(error({ fn: '(x+' })?.message).toBe('cannot parse f "(x+": Unexpected end of expression (char 4)');
+  expect(error({ fn: 'x*z' })).toEqual({ field: 'at', message: '"x*z" uses z, which the point does not give; add z=… to the point' });
+  expect(error({ at: 'x=3,y=two' })).toEqual({ field: 'at', message: 'y in the point must be a number, got "two"' });
+  expect(error({ seed: '1' })).toEqual({ field: 'seed', message: 'forward seed 1 has 1 entry; f has 2 inputs (x, y)' });
+  expect(error({ seed: '1,1;1,x' })).toEqual({ field: 'seed', message: 'forward seed must be a number, got "x"' });
+  expect(error({ rseed: '1,1' })).toEqual({ field: 'rseed', message: 'reverse seed 1,1 has 2 entries; f has 1 output' });
+  for (const input of [{ fn: '(x+' }, { fn: 'x*z' }, { at: 'x=3,y=two' }, { seed: '1' }, { rseed: '1,1' }]) expect(error(input)?.message).not.toMatch(/--/);
 });
 
 test('the graph is drawn with dots in the forward view and bars in the reverse view', () => {

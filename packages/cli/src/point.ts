@@ -12,11 +12,15 @@ export interface PointedProgram {
   readonly f: <T>(xs: readonly T[]) => (T | number)[];
 }
 
-export function pointed(fn: string, at: string): PointedProgram {
-  const program = parseProgram(fn, '--fn');
-  const assignments = parseAssignments('--at', at);
+/**
+ * f and its point, parsed. `names` says what messages call the two (the command's flags; the
+ * playground passes the labels of its fields, whose readers never typed a flag).
+ */
+export function pointed(fn: string, at: string, names_: { fn: string; at: string } = { fn: '--fn', at: '--at' }): PointedProgram {
+  const program = parseProgram(fn, names_.fn);
+  const assignments = parseAssignments(names_.at, at);
   const names = assignments.map(([n]) => n);
-  checkInputs(program, names, '--at');
+  checkInputs(program, names, names_.at);
   return {
     program,
     names,

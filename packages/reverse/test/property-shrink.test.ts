@@ -74,7 +74,9 @@ describe('the property tests catch injected bugs and shrink them to minimal prog
       expect(program.body.map((i) => i.op)).toEqual(['sigmoid']);
       expect(program.shapes).toEqual([[]]);
       expect(message).toMatch(/forward rule disagrees with finite differences/);
-      process.stdout.write(`injected forward-rule bug, shrunk counterexample:\n${program.toString()}\n${message}\n`);
+      process.stdout.write(
+        `(expected, not a failure) a forward-rule bug this test injected on purpose was caught; the shrunk counterexample:\n${program.toString()}\n${message}\n`,
+      );
     });
   });
 
@@ -90,7 +92,9 @@ describe('the property tests catch injected bugs and shrink them to minimal prog
       expect(program.body.map((i) => i.op)).toEqual(['div']);
       expect(program.shapes.every((s) => s.length === 0)).toBe(true);
       expect(message).toMatch(/reverse rule disagrees with finite differences/);
-      process.stdout.write(`injected reverse-rule bug, shrunk counterexample:\n${program.toString()}\n${message}\n`);
+      process.stdout.write(
+        `(expected, not a failure) a reverse-rule bug this test injected on purpose was caught; the shrunk counterexample:\n${program.toString()}\n${message}\n`,
+      );
     });
   });
 });
