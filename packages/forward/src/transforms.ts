@@ -12,10 +12,13 @@ import './methods.js';
 /** A dual from another (inner, finished) derivative came back: a perturbation escaped its scope. */
 export class PerturbationError extends AdError {}
 
-/** A scalar function written with Dual methods. */
-export type ScalarFunction = (x: Dual) => Scalar;
+/**
+ * A scalar function written with Dual methods. It may return a value of another mode (a `Var`),
+ * so a function typed once for `Var | Dual` serves both modes.
+ */
+export type ScalarFunction = (x: Dual) => Scalar | TaggedScalar;
 /** A function of one array of scalars, returning a scalar or an array of scalars. */
-export type VectorFunction = (xs: Dual[]) => Scalar | readonly Scalar[];
+export type VectorFunction = (xs: Dual[]) => Scalar | TaggedScalar | readonly (Scalar | TaggedScalar)[];
 /** A function of one tensor. */
 export type TensorFunction = (x: DualTensor) => Value;
 

@@ -75,10 +75,22 @@ function leaves(op: string, x: unknown, tag: number): Node[] {
   });
 }
 
-/** Calls f on the leaves, then ends the graph's own chunks if it has them (they live on while referenced). */
-function callOn(tag: number, xs: Node[], x: unknown, f: (arg: never) => unknown): unknown {
+/**
+ * Calls f on the leaves, then ends the graph's own chunks if it has them (they live on while
+ * referenced). Given a plain array, f receives an array of Vars; a tensor function then fails
+ * on its first method call (`x.square is not a function`), which is said in our words.
+ */
+function callOn(op: string, tag: number, xs: Node[], x: unknown, f: (arg: never) => unknown): unknown {
   try {
     return isTensorLike(x) ? f(xs[0] as never) : f(xs as never);
+  } catch (e) {
+    if (Array.isArray(x) && e instanceof TypeError && / is not a function$/.test(e.message)) {
+      throw new DTypeError(
+        op,
+        `f threw "${e.message}": given a plain array, f receives an array of Vars (one per number); for a function of a tensor, pass tensor([...])`,
+      );
+    }
+    throw e;
   } finally {
     endGraph(tag);
   }
@@ -107,11 +119,11 @@ function enclosing(x: unknown): unknown {
 }
 
 /** A scalar function of Vars, as grad, valueAndGrad, hvp and hessian take. */
-export type ScalarFn = (xs: Var[]) => Var | number;
+export type ScalarFn = (xs: Var[]) => Var | EnclosingScalar | number;
 /** A scalar function of one TensorVar. */
 export type TensorFn = (x: TensorVar) => TensorVar | Tensor | number;
 /** A function of Vars returning a scalar or an array of scalars, as vjp and jacrev take. */
-export type VectorFn = (xs: Var[]) => Var | number | readonly (Var | number)[];
+export type VectorFn = (xs: Var[]) => Var | EnclosingScalar | number | readonly (Var | EnclosingScalar | number)[];
 
 /** A scalar value of an enclosing transform (a Var of an outer graph, a Dual): an input when derivatives nest. */
 export type EnclosingScalar = Var | Dual;
@@ -167,7 +179,7 @@ export function grad(f: ScalarFn | TensorFn): unknown {
 function evaluateGrad(op: string, f: ScalarFn | TensorFn, x: unknown): { value: unknown; grad: unknown } {
   const tag = newTag();
   const xs = leaves(op, x, tag);
-  const y = callOn(tag, xs, x, f as (arg: never) => unknown);
+  const y = callOn(op, tag, xs, x, f as (arg: never) => unknown);
   if (Array.isArray(y)) throw new DTypeError(op, `f must return a scalar, got an array of ${y.length}; did you mean jacrev?`);
   const shape = isTensorLike(y) ? y.shape : [];
   if (shape.length !== 0) throw new DTypeError(op, `f must return a scalar, got shape [${shape.join(',')}]; did you mean jacrev?`);
@@ -207,7 +219,7 @@ export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: unknown): u
   // pins nothing of other graphs (tape.ts).
   ownChunks(tag);
   const xs = leaves('vjp', primals, tag);
-  const y = callOn(tag, xs, primals, f as (arg: never) => unknown);
+  const y = callOn('vjp', tag, xs, primals, f as (arg: never) => unknown);
   const outs = Array.isArray(y) ? (y as unknown[]) : [y];
   const roots = outs.map((yi) => outputNode('vjp', yi, tag));
   const like = enclosing(primals);

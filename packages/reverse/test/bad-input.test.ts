@@ -58,6 +58,12 @@ const cases: BadCase[] = [
   { fn: 'grad', input: 'f = 3 (not a function)', call: () => grad(js(3)), expect: E('DTypeError') },
   { fn: 'grad', input: "x = 'abc'", call: () => grad(f2)(js('abc')), expect: E('DTypeError') },
   { fn: 'grad', input: "x = [1, 'a']", call: () => grad(f2)(js([1, 'a'])), expect: E('DTypeError') },
+  {
+    fn: 'grad',
+    input: 'a plain array to a function of a tensor',
+    call: () => grad((x: TensorVar) => x.square().sum())(js([1, 2])),
+    expect: E('DTypeError'),
+  },
   { fn: 'grad', input: 'f returns an array', call: () => grad(js(([x, y]: Var[]) => [x, y]))([1, 2]), expect: E('DTypeError') },
   {
     fn: 'grad',
