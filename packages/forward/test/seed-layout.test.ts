@@ -5,7 +5,7 @@
  * because when k = n it reads both ways and the two readings give different answers.
  */
 import { DTypeError, tensor, zeros } from '@ad/core';
-import { derivative, jvp, type Dual, type DualTensor, type Scalar } from '../src/index.js';
+import { derivative, jacfwd, jvp, unitSeeds, type Dual, type DualTensor, type Scalar } from '../src/index.js';
 
 // f(x, y, z) = xy + z², ∇f = (y, x, 2z) = (2, 1, 6) at (1, 2, 3).
 const f = ([x, y, z]: Dual[]): Scalar => x.mul(y).add(z.square());
@@ -83,6 +83,16 @@ describe('a square seed matrix (k = n) in both named forms', () => {
     ]); // k × m
     const seeds = D[0].map((_, i) => D.map((d) => d[i])); // the same directions, n × k
     expect(jvp(g, [3, 5], { seeds }).tangent).toEqual(rows[0].map((_, r) => rows.map((row) => row[r]))); // m × k
+  });
+});
+
+describe("jacfwd's chunks are the seeds form", () => {
+  test('{ seeds: unitSeeds(n, start, k) } gives the Jacobian columns start … start + k − 1, as jacfwd', () => {
+    const g = ([x, y, z]: Dual[]) => [x.mul(y), y.add(z).exp(), x.sub(z)];
+    const x = [1, 2, 0];
+    const J = jacfwd(g)(x);
+    expect(jvp(g, x, { seeds: unitSeeds(3, 0, 3) }).tangent).toEqual(J);
+    expect(jvp(g, x, { seeds: unitSeeds(3, 1, 2) }).tangent).toEqual(J.map((row) => row.slice(1, 3)));
   });
 });
 
