@@ -70,16 +70,14 @@ export function costTangent(thetaDot: [number, number] = [1, 0]): { J: number; J
   return { J: value as number, JDot: tangent as number, JDotByRule };
 }
 
-/** Both partials of J in one pass: the seed vectors θ̇₀ = (1, 0), θ̇₁ = (0, 1). */
+/** Both partials of J in one pass: the seed vectors θ̇₀ = (1, 0), θ̇₁ = (0, 1), one row per input. */
 export function costGradientInOnePass(): number[] {
-  return jvp(
-    J,
-    [1, 1],
-    [
-      [1, 0],
-      [0, 1],
+  return jvp(J, [1, 1], {
+    seeds: [
+      [1, 0], // θ₀'s seed vector
+      [0, 1], // θ₁'s seed vector
     ],
-  ).tangent as number[]; // (∂J/∂θ₀, ∂J/∂θ₁)
+  }).tangent; // (∂J/∂θ₀, ∂J/∂θ₁)
 }
 // #endregion cost-tangent
 

@@ -30,18 +30,63 @@ export function forwardSeeds(): { hOnly: number; thetaOnly: number; both: number
 // #endregion forward-seeds
 
 // #region one-pass
-/** The three seeds as one seed vector per input: three directional derivatives in one pass. */
+/** The three seeds as directions, a row each (k × n): three directional derivatives in one pass. */
+export function threeDirectionsOnePass(): number[] {
+  return jvp(J, [3, 2], {
+    directions: [
+      [1, 0], // (ḣ, θ̇) = e₁
+      [0, 1], // e₂
+      [1, 1], // (1, 1)
+    ],
+  }).tangent; // [6, −4, 2]
+}
+
+/** The same three as seed vectors, a row per input (n × k): the columns are the directions. */
 export function threeSeedsOnePass(): number[] {
-  return jvp(
-    J,
-    [3, 2],
-    [
-      [1, 0, 1], // h's seed vector
+  return jvp(J, [3, 2], {
+    seeds: [
+      [1, 0, 1], // h's seed vector: ḣ in each direction
       [0, 1, 1], // θ's seed vector
     ],
-  ).tangent; // [6, −4, 2]
+  }).tangent; // [6, −4, 2]
 }
 // #endregion one-pass
+
+// #region square
+/** k = n = 2: the same four numbers read as directions and as seed vectors give different answers. */
+export function squareBothWays(): { asDirections: number[]; asSeeds: number[] } {
+  const M = [
+    [1, 1],
+    [0, 0],
+  ];
+  return {
+    asDirections: jvp(J, [3, 2], { directions: M }).tangent, // along (1, 1), then along (0, 0): [2, 0]
+    asSeeds: jvp(J, [3, 2], { seeds: M }).tangent, // h moves in both directions, θ in neither: [6, 6]
+  };
+}
+// #endregion square
+
+// #region outputs
+/** Two outputs: the tangent has a row per direction for directions (k × m), a row per output for seeds (m × k). */
+export function twoOutputsBothWays(): { byDirection: number[][]; byOutput: number[][] } {
+  const G = ([h, theta]: Dual[]) => [h.add(theta).mul(h.sub(theta)), h.mul(theta)]; // (J, hθ)
+  return {
+    byDirection: jvp(G, [3, 2], {
+      directions: [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+    }).tangent, // [[6, 2], [−4, 3], [2, 5]]: row j is (J̇, (hθ)˙) along direction j
+    byOutput: jvp(G, [3, 2], {
+      seeds: [
+        [1, 0, 1],
+        [0, 1, 1],
+      ],
+    }).tangent, // [[6, −4, 2], [2, 3, 5]]: row i is output i's seed vector, J·V
+  };
+}
+// #endregion outputs
 
 // #region both-ones
 /** Three readings of "J̇ with both seeds 1": the derivative of t ↦ J(3 + t, 2 + t) at t = 0. */

@@ -156,9 +156,12 @@ function study(p: PointedProgram, seeds: number[][], cotangents: number[][]): Pl
   };
 
   const values = p.f(x) as number[];
-  // jvp takes each input's seed vector: with k seeds, input i carries [ẋ⁽¹⁾ᵢ, …, ẋ⁽ᵏ⁾ᵢ].
-  const tangents = seeds.length === 1 ? seeds[0] : p.x.map((_, i) => seeds.map((s) => s[i]));
-  const [{ tangent }, tangentPasses] = call(() => jvp(f as never, x, tangents as number[]) as { tangent: number | number[] | number[][] });
+  // The seeds are directions (a row each, k × n); jvp's { seeds } form takes them a row per input
+  // (input i carries [ẋ⁽¹⁾ᵢ, …, ẋ⁽ᵏ⁾ᵢ]) and returns a row per output, [output][seed], as shown.
+  const V = p.x.map((_, i) => seeds.map((s) => s[i]));
+  const [{ tangent }, tangentPasses] = call(
+    () => (seeds.length === 1 ? jvp(f as never, x, seeds[0]) : jvp(f as never, x, { seeds: V })) as { tangent: number | number[] | number[][] },
+  );
   const [pull, recordings] = call(() => vjp(f as never, x).vjp as (c: number | readonly number[]) => number[]);
   const adjoints = cotangents.map((c) => pull(m === 1 ? c[0] : c));
   const [jacobianForward, jacfwdPasses] = call(() => jacfwd(f as never)(x));

@@ -148,8 +148,27 @@ describe('5. seeds', () => {
     expect(seeds.forwardSeeds()).toEqual({ hOnly: 6, thetaOnly: -4, both: 2 });
   });
 
-  test('three seeds in one pass give (6, −4, 2)', () => {
+  test('three seeds in one pass give (6, −4, 2), written as directions or as seed vectors', () => {
+    expect(seeds.threeDirectionsOnePass()).toEqual([6, -4, 2]);
     expect(seeds.threeSeedsOnePass()).toEqual([6, -4, 2]);
+  });
+
+  test('the square [[1, 1], [0, 0]]: as directions (2, 0), as seed vectors (6, 6)', () => {
+    expect(seeds.squareBothWays()).toEqual({ asDirections: [2, 0], asSeeds: [6, 6] });
+  });
+
+  test('two outputs: a row per direction (k × m) or a row per output (m × k)', () => {
+    expect(seeds.twoOutputsBothWays()).toEqual({
+      byDirection: [
+        [6, 2],
+        [-4, 3],
+        [2, 5],
+      ],
+      byOutput: [
+        [6, -4, 2],
+        [2, 3, 5],
+      ],
+    });
   });
 
   test('both seeds 1: the derivative along the line is 2, and so are the sum and the difference quotient', () => {

@@ -111,60 +111,77 @@ export function derivative(f: ScalarFunction): DerivativeFunction {
   }) as DerivativeFunction;
 }
 
-/** What `jvp` returns: f's value and its tangent (J·v, or J·V for a seed matrix). */
+/** What `jvp` returns: f's value and its tangent (J·v for one direction; see `jvp` for k). */
 export interface JvpResult<V, T> {
   value: V;
   tangent: T;
 }
 
 /**
- * The value of f and J·V in ONE pass. `tangents[i]` is input i's tangent: a number for one
- * direction, or a seed vector of k numbers for k directions at once (the seed matrix V, n × k).
- * For one direction the tangent has f's shape; for k it gains a last axis of k.
+ * k directions for `jvp`, one per row (k × n): `directions[j][i]` is input i's tangent in
+ * direction j, so each row is what one-direction `jvp` takes — JAX's layout, as `vmap` of
+ * `jvp` over a batch of tangents.
+ */
+export interface JvpDirections<T> {
+  readonly directions: readonly (readonly T[])[];
+}
+
+/**
+ * k directions for `jvp` as the seed matrix V, one row per input (n × k): `seeds[i]` is input
+ * i's seed vector, its tangent in each direction — ForwardDiff.jl's partials, a `Dual`'s layout.
+ */
+export interface JvpSeeds<T> {
+  readonly seeds: readonly (readonly T[])[];
+}
+
+/** Several directions, in one of the two named layouts. */
+export type JvpBatch<T> = JvpDirections<T> | JvpSeeds<T>;
+
+/**
+ * The value of f and its tangents in ONE pass. `tangents` says which way the n inputs move:
+ *
+ * - a flat array, one tangent per input: one direction v, as `jax.jvp`; the tangent is J·v,
+ *   of f's shape (a number for a scalar f, m numbers for m outputs);
+ * - `{ directions: D }`, k × n, `D[j]` one direction over all inputs (as JAX's `vmap` of
+ *   `jvp`): `tangent[j]` is J·D[j], so a vector f gives k × m (a scalar f, k numbers);
+ * - `{ seeds: V }`, n × k, `V[i]` input i's seed vector (ForwardDiff's partials): the tangent is
+ *   J·V, each output's row of k tangents, so a vector f gives m × k (a scalar f, k numbers).
+ *
+ * The rows of the tangent index what the rows of the seeds index: directions in, directions
+ * out; inputs' seed vectors in, outputs' seed vectors out. Tensor inputs take tensors in place
+ * of numbers, and their k directions give k tangent tensors of f's shape. A bare array of
+ * arrays is refused: with k = n it reads both ways, and the two readings give different
+ * answers, so it is never guessed.
  */
 export function jvp(f: (xs: Dual[]) => Scalar, primals: readonly number[], tangents: readonly number[]): JvpResult<number, number>;
-export function jvp(f: (xs: Dual[]) => Scalar, primals: readonly number[], tangents: readonly (readonly number[])[]): JvpResult<number, number[]>;
+export function jvp(f: (xs: Dual[]) => Scalar, primals: readonly number[], tangents: JvpBatch<number>): JvpResult<number, number[]>;
 export function jvp(f: (xs: Dual[]) => readonly Scalar[], primals: readonly number[], tangents: readonly number[]): JvpResult<number[], number[]>;
-export function jvp(
-  f: (xs: Dual[]) => readonly Scalar[],
-  primals: readonly number[],
-  tangents: readonly (readonly number[])[],
-): JvpResult<number[], number[][]>;
+export function jvp(f: (xs: Dual[]) => readonly Scalar[], primals: readonly number[], tangents: JvpBatch<number>): JvpResult<number[], number[][]>;
 export function jvp(f: VectorFunction, primals: readonly number[], tangents: readonly number[]): JvpResult<number | number[], number | number[]>;
-export function jvp(
-  f: VectorFunction,
-  primals: readonly number[],
-  tangents: readonly (readonly number[])[],
-): JvpResult<number | number[], number[] | number[][]>;
+export function jvp(f: VectorFunction, primals: readonly number[], tangents: JvpBatch<number>): JvpResult<number | number[], number[] | number[][]>;
 export function jvp<X extends TaggedScalar>(f: (xs: Dual[]) => Scalar, primals: readonly (X | number)[], tangents: readonly (X | number)[]): JvpResult<X, X>;
+export function jvp<X extends TaggedScalar>(f: (xs: Dual[]) => Scalar, primals: readonly (X | number)[], tangents: JvpBatch<X | number>): JvpResult<X, X[]>;
 export function jvp<X extends TaggedScalar>(
   f: (xs: Dual[]) => readonly Scalar[],
   primals: readonly (X | number)[],
   tangents: readonly (X | number)[],
 ): JvpResult<X[], X[]>;
+export function jvp<X extends TaggedScalar>(
+  f: (xs: Dual[]) => readonly Scalar[],
+  primals: readonly (X | number)[],
+  tangents: JvpBatch<X | number>,
+): JvpResult<X[], X[][]>;
 export function jvp(f: (xs: DualTensor[]) => Value, primals: readonly Tensor[], tangents: readonly Tensor[]): JvpResult<Tensor, Tensor>;
-export function jvp(f: (xs: DualTensor[]) => Value, primals: readonly Tensor[], tangents: readonly (readonly Tensor[])[]): JvpResult<Tensor, Tensor[]>;
+export function jvp(f: (xs: DualTensor[]) => Value, primals: readonly Tensor[], tangents: JvpBatch<Tensor>): JvpResult<Tensor, Tensor[]>;
 export function jvp(
   f: ((xs: Dual[]) => unknown) | ((xs: DualTensor[]) => unknown),
   primals: readonly (number | Tensor)[],
-  tangents: readonly unknown[],
+  tangents: readonly unknown[] | JvpBatch<unknown>,
 ): JvpResult<unknown, unknown> {
   checkFunction('jvp', f);
-  if (!Array.isArray(primals) || !Array.isArray(tangents)) {
-    throw new DTypeError('jvp', 'primals and tangents must be arrays (one entry per input)');
-  }
-  if (primals.length !== tangents.length) {
-    throw new ValueError('jvp', `got ${primals.length} primals but ${tangents.length} tangents; give one tangent (or seed vector) per input`);
-  }
+  if (!Array.isArray(primals)) throw new DTypeError('jvp', `primals must be an array (one entry per input), got ${describe(primals)}`);
+  const { layout, seeds, k } = seedMatrix(primals.length, tangents);
   const tag = newTag();
-  const batched = tangents.length > 0 && Array.isArray(tangents[0]);
-  const seeds = tangents.map((t) => (batched ? (t as readonly unknown[]) : [t]));
-  const k = seeds.length > 0 ? seeds[0].length : 1;
-  seeds.forEach((s, i) => {
-    if (!Array.isArray(s) || s.length !== k) {
-      throw new ValueError('jvp', `input ${i} has a seed vector of width ${Array.isArray(s) ? s.length : 'none'}, input 0 of width ${k}`);
-    }
-  });
 
   if (primals.length > 0 && primals.every(isTensorLike)) {
     const xs = primals.map((p, i) => {
@@ -178,14 +195,16 @@ export function jvp(
       return new DualTensor(tag, p as Tensor, ts);
     });
     const { value, tangents: out } = tensorParts('jvp', (f as (xs: DualTensor[]) => unknown)(xs), tag, k);
-    return { value, tangent: batched ? out : out[0] };
+    return { value, tangent: layout === 'one' ? out[0] : out };
   }
 
   const xs = primals.map((p, i) => {
     checkScalar('jvp', p, `primal ${i}`);
     const row = seeds[i] as number[];
-    if (!row.every((v) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v)))) {
-      throw new DTypeError('jvp', `the seed vector of input ${i} must hold numbers`);
+    const j = row.findIndex((v) => typeof v !== 'number' && !(isTagged(v) && !isTensorLike(v)));
+    if (j >= 0) {
+      const where = { one: `the tangent of input ${i}`, directions: `direction ${j}'s tangent of input ${i}`, seeds: `entry ${j} of input ${i}'s seed vector` };
+      throw new DTypeError('jvp', `${where[layout]} must be a number, got ${describe(row[j])}`);
     }
     return Dual.of(tag, p as Scalar, row);
   });
@@ -194,14 +213,71 @@ export function jvp(
   const like = primals.find(isTagged);
   const lift = (v: Scalar) => liftLike(v, like);
   if (Array.isArray(y)) {
-    const parts = y.map((yi) => scalarTangents('jvp', yi, tag, k).map(lift));
-    return {
-      value: y.map((yi: Scalar) => lift(scalarValue(yi, tag))),
-      tangent: batched ? parts : parts.map((p) => p[0]),
-    };
+    const parts = y.map((yi) => scalarTangents('jvp', yi, tag, k).map(lift)); // m × k
+    const value = y.map((yi: Scalar) => lift(scalarValue(yi, tag)));
+    if (layout === 'one') return { value, tangent: parts.map((p) => p[0]) };
+    if (layout === 'seeds') return { value, tangent: parts };
+    return { value, tangent: Array.from({ length: k }, (_, j) => parts.map((p) => p[j])) }; // k × m
   }
   const t = scalarTangents('jvp', y, tag, k).map(lift);
-  return { value: lift(scalarValue(y as Scalar, tag)), tangent: batched ? t : t[0] };
+  return { value: lift(scalarValue(y as Scalar, tag)), tangent: layout === 'one' ? t[0] : t };
+}
+
+type Layout = 'one' | 'directions' | 'seeds';
+
+const AMBIGUOUS =
+  'for k directions write { directions: D } (k × n: D[j] is one direction, a tangent per input, as in JAX) ' +
+  "or { seeds: V } (n × k: V[i] is input i's seed vector, ForwardDiff's partials); for one direction pass a flat array, one tangent per input";
+
+/**
+ * `jvp`'s tangents as the seed matrix its duals are built from (n × k, row i = input i's k
+ * tangents), checked in the layout the user wrote, so every message speaks of their rows.
+ */
+function seedMatrix(n: number, tangents: unknown): { layout: Layout; seeds: unknown[][]; k: number } {
+  if (Array.isArray(tangents)) {
+    if (tangents.some(Array.isArray)) {
+      throw new DTypeError('jvp', `tangents is an array of arrays, which reads two ways (a row per input or a row per direction); ${AMBIGUOUS}`);
+    }
+    if (tangents.length !== n) throw new ValueError('jvp', `got ${n} primals but ${tangents.length} tangents; give one tangent per input`);
+    return { layout: 'one', seeds: tangents.map((t) => [t]), k: 1 };
+  }
+  if (tangents === null || typeof tangents !== 'object' || isTagged(tangents) || isTensorLike(tangents)) {
+    throw new DTypeError('jvp', `tangents must be an array (one tangent per input) or { directions } or { seeds }, got ${describe(tangents)}`);
+  }
+  const keys = Object.keys(tangents);
+  if (keys.length !== 1 || (keys[0] !== 'directions' && keys[0] !== 'seeds')) {
+    throw new ValueError('jvp', `tangents must have exactly one key, directions or seeds, got {${keys.join(', ')}}; ${AMBIGUOUS}`);
+  }
+  const layout = keys[0] as 'directions' | 'seeds';
+  const rows = (tangents as Record<string, unknown>)[layout];
+  if (!Array.isArray(rows) || !rows.every(Array.isArray)) {
+    throw new DTypeError('jvp', `${layout} must be an array of arrays, got ${describe(rows)}`);
+  }
+  if (layout === 'directions') {
+    if (rows.length === 0) throw new ValueError('jvp', 'directions is empty; give at least one direction');
+    rows.forEach((d: unknown[], j) => {
+      if (d.length !== n) {
+        throw new ValueError(
+          'jvp',
+          `direction ${j} has ${d.length} entries but there are ${n} inputs; each direction gives one tangent per input (for input i's seed vector, use { seeds })`,
+        );
+      }
+    });
+    return { layout, seeds: Array.from({ length: n }, (_, i) => rows.map((d: unknown[]) => d[i])), k: rows.length };
+  }
+  if (rows.length !== n) {
+    throw new ValueError(
+      'jvp',
+      `got ${n} primals but ${rows.length} seed vectors; seeds has one row per input (for one row per direction, use { directions })`,
+    );
+  }
+  if (n === 0) throw new ValueError('jvp', 'seeds of no inputs cannot say how many directions; use { directions }');
+  const k = rows[0].length;
+  if (k === 0) throw new ValueError('jvp', "input 0's seed vector is empty; give at least one direction");
+  rows.forEach((s: unknown[], i) => {
+    if (s.length !== k) throw new ValueError('jvp', `input ${i} has a seed vector of width ${s.length}, input 0 of width ${k}`);
+  });
+  return { layout, seeds: rows as unknown[][], k };
 }
 
 /**

@@ -28,14 +28,12 @@ describe('forward mode names the op, the pass and the step', () => {
     expect(anomalyOf(() => jvp(g, [1, 2], [1, 0]))).toEqual(['log', 'forward', 3]);
     expect(
       anomalyOf(() =>
-        jvp(
-          g,
-          [1, 2],
-          [
+        jvp(g, [1, 2], {
+          seeds: [
             [1, 0, 2],
             [0, 1, 3],
           ],
-        ),
+        }),
       ),
     ).toEqual(['log', 'forward', 3]);
     for (const chunk of [1, 2, 3]) expect(anomalyOf(() => jacfwd(g, { chunk })([1, 2]))).toEqual(['log', 'forward', 3]);

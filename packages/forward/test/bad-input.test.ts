@@ -37,7 +37,46 @@ const cases: BadCase[] = [
   { fn: 'derivative', input: 'x = Infinity', call: () => derivative((x) => x.exp())(Infinity), expect: propagates },
   { fn: 'jvp', input: 'primals not an array', call: () => jvp(sq, js(3), [1]), expect: E('DTypeError') },
   { fn: 'jvp', input: '2 primals, 1 tangent', call: () => jvp(sq, [1, 2], [1]), expect: E('ValueError') },
-  { fn: 'jvp', input: 'seed vectors of widths 2 and 1', call: () => jvp(sq, [1, 2], [[1, 0], [1]]), expect: E('ValueError') },
+  { fn: 'jvp', input: 'seed vectors of widths 2 and 1', call: () => jvp(sq, [1, 2], { seeds: [[1, 0], [1]] }), expect: E('ValueError') },
+  {
+    fn: 'jvp',
+    input: 'a bare array of arrays [[1, 0], [0, 1]]',
+    call: () =>
+      jvp(
+        sq,
+        [1, 2],
+        js([
+          [1, 0],
+          [0, 1],
+        ]),
+      ),
+    expect: E('DTypeError'),
+  },
+  {
+    fn: 'jvp',
+    input: 'a bare array of arrays, not square',
+    call: () =>
+      jvp(
+        sq,
+        [1, 2],
+        js([
+          [1, 0, 1],
+          [0, 1, 1],
+        ]),
+      ),
+    expect: E('DTypeError'),
+  },
+  { fn: 'jvp', input: 'a tangent [1, [0, 1]] mixing both', call: () => jvp(sq, [1, 2], js([1, [0, 1]])), expect: E('DTypeError') },
+  { fn: 'jvp', input: 'tangents { directions, seeds }', call: () => jvp(sq, [1, 2], js({ directions: [[1, 0]], seeds: [[1], [0]] })), expect: E('ValueError') },
+  { fn: 'jvp', input: 'tangents { direction } (a typo)', call: () => jvp(sq, [1, 2], js({ direction: [[1, 0]] })), expect: E('ValueError') },
+  { fn: 'jvp', input: 'tangents null', call: () => jvp(sq, [1, 2], js(null)), expect: E('DTypeError') },
+  { fn: 'jvp', input: 'directions: [] (none)', call: () => jvp(sq, [1, 2], { directions: [] }), expect: E('ValueError') },
+  { fn: 'jvp', input: 'a direction of 3 entries for 2 inputs', call: () => jvp(sq, [1, 2], { directions: [[1, 0, 1]] }), expect: E('ValueError') },
+  { fn: 'jvp', input: 'directions: [1, 0] (not rows)', call: () => jvp(sq, [1, 2], js({ directions: [1, 0] })), expect: E('DTypeError') },
+  { fn: 'jvp', input: '3 seed vectors for 2 inputs', call: () => jvp(sq, [1, 2], { seeds: [[1], [0], [1]] }), expect: E('ValueError') },
+  { fn: 'jvp', input: 'seed vectors of width 0', call: () => jvp(sq, [1, 2], { seeds: [[], []] }), expect: E('ValueError') },
+  { fn: 'jvp', input: 'seeds of no inputs', call: () => jvp(() => 1, [], { seeds: [] }), expect: E('ValueError') },
+  { fn: 'jvp', input: "a direction holding 'a'", call: () => jvp(sq, [1, 2], js({ directions: [[1, 'a']] })), expect: E('DTypeError') },
   { fn: 'jvp', input: "a primal 'a'", call: () => jvp(sq, js(['a']), [1]), expect: E('DTypeError') },
   { fn: 'jvp', input: "a tangent 'a'", call: () => jvp(sq, [1], js(['a'])), expect: E('DTypeError') },
   {

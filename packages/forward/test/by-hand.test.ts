@@ -83,31 +83,45 @@ describe('transforms with by-hand duals: no perturbation confusion', () => {
   });
 });
 
-describe('types: one seed vector per input', () => {
+describe('types: several directions', () => {
   test('a scalar f with seed vectors has tangent: number[]', () => {
-    const { tangent } = jvp(
-      ([x, y]) => x.mul(y),
-      [3, 2],
-      [
+    const { tangent } = jvp(([x, y]) => x.mul(y), [3, 2], {
+      seeds: [
         [1, 0],
         [0, 1],
       ],
-    );
+    });
     const first: number = tangent[0];
     expect(first).toBe(2);
     expect(tangent).toEqual([2, 3]);
   });
-  test('a vector f with seed vectors has tangent: number[][]', () => {
-    const { tangent } = jvp(
-      ([x, y]) => [x.mul(y), x],
-      [3, 2],
-      [
+  test('a vector f with seed vectors has tangent: number[][], m × k', () => {
+    const { tangent } = jvp(([x, y]) => [x.mul(y), x], [3, 2], {
+      seeds: [
         [1, 0],
         [0, 1],
       ],
-    );
+    });
     const row: number[] = tangent[0];
     expect(row).toEqual([2, 3]);
+  });
+  test('a vector f with directions has tangent: number[][], k × m', () => {
+    const { tangent } = jvp(([x, y]) => [x.mul(y), x], [3, 2], {
+      directions: [
+        [1, 0],
+        [0, 1],
+      ],
+    });
+    const row: number[] = tangent[0];
+    expect(row).toEqual([2, 1]);
+  });
+  test('a bare array of arrays does not type-check', () => {
+    const square = [
+      [1, 0],
+      [0, 1],
+    ];
+    // @ts-expect-error: rows could be inputs or directions; jvp takes { seeds } or { directions }
+    expect(() => jvp(([x, y]) => x.mul(y), [3, 2], square)).toThrow(/^jvp: tangents is an array of arrays/);
   });
 });
 

@@ -60,7 +60,7 @@ describe(`forward mode on ${RUNS.forwardScalar.toLocaleString('en')} random scal
         const V = p.directions(p.n, k, 1); // n × k: row i is input i's seed vector
         const ops = opCount(p);
 
-        const { value, tangent } = maybeAnomaly(p, () => jvp(f, x, V));
+        const { value, tangent } = maybeAnomaly(p, () => jvp(f, x, { seeds: V }));
         const columns = Array.from({ length: k }, (_, j) =>
           hyperDual(
             p,
@@ -92,6 +92,13 @@ describe(`forward mode on ${RUNS.forwardScalar.toLocaleString('en')} random scal
           'one seed vs column 0 of k seeds',
           asNumbers(single.tangent),
           T.map((row) => row[0]),
+        );
+        // The same k directions written as rows (k × n) give the same numbers, k × m.
+        const byRows = jvp(f, x, { directions: columns.map((_, j) => V.map((row) => row[j])) }).tangent as number[][];
+        expectSameNumbers(
+          'directions vs seeds',
+          byRows,
+          columns.map((_, j) => T.map((row) => row[j])),
         );
 
         // jacfwd: the same Jacobian bit for bit at every chunk size, equal to the oracle's.

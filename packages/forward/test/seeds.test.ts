@@ -15,15 +15,13 @@ describe('seeds', () => {
   });
 
   test('a seed matrix gives all three in ONE pass', () => {
-    // tangents[i] is input i's seed vector: columns e₁, e₂ and (1, 1).
-    const { value, tangent } = jvp(
-      f,
-      [3, 2],
-      [
+    // seeds[i] is input i's seed vector: columns e₁, e₂ and (1, 1).
+    const { value, tangent } = jvp(f, [3, 2], {
+      seeds: [
         [1, 0, 1],
         [0, 1, 1],
       ],
-    );
+    });
     expect(value).toBe(5);
     expect(tangent).toEqual([6, -4, 2]);
   });
@@ -37,16 +35,26 @@ describe('seeds', () => {
     expect(Array.from(out.tangent)).toEqual([6, -4, 2]);
   });
 
+  test('the same three as directions, one row each', () => {
+    const { value, tangent } = jvp(f, [3, 2], {
+      directions: [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+    });
+    expect(value).toBe(5);
+    expect(tangent).toEqual([6, -4, 2]);
+  });
+
   test('vector outputs: tangent per output, seed matrix gives J·V', () => {
     const g = ([x, y]: Dual[]) => [x.mul(y), x.sin(), y.exp()];
-    const { value, tangent } = jvp(
-      g,
-      [1, 2],
-      [
+    const { value, tangent } = jvp(g, [1, 2], {
+      seeds: [
         [1, 0],
         [0, 1],
       ],
-    );
+    });
     expect(value).toEqual([2, Math.sin(1), Math.exp(2)]);
     expect(tangent).toEqual([
       [2, 1],

@@ -204,8 +204,8 @@ describe('errors name the transform and hint at the fix', () => {
   });
 
   test('jvp with mismatched primals and tangents', () => {
-    expect(() => jvp(([x]) => x, [1, 2], [1])).toThrow('jvp: got 2 primals but 1 tangents; give one tangent (or seed vector) per input');
-    expect(() => jvp(([x]) => x, [1, 2], [[1, 0], [1]])).toThrow('jvp: input 1 has a seed vector of width 1, input 0 of width 2');
+    expect(() => jvp(([x]) => x, [1, 2], [1])).toThrow('jvp: got 2 primals but 1 tangents; give one tangent per input');
+    expect(() => jvp(([x]) => x, [1, 2], { seeds: [[1, 0], [1]] })).toThrow('jvp: input 1 has a seed vector of width 1, input 0 of width 2');
   });
 
   test('jacfwd with a bad chunk or a non-function', () => {
