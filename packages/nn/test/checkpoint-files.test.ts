@@ -4,7 +4,7 @@
  * next save; bad arguments and sane-looking files with insane shapes refused by name.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -16,15 +16,23 @@ const dir = mkdtempSync(join(tmpdir(), 'ad-ckpt-'));
 const net = () => new Sequential([new Linear(3, 4, { seed: 1 }), relu, new Linear(4, 2, { seed: 2 })]);
 const leftovers = (d: string) => readdirSync(d).filter((n) => n.includes('.tmp-'));
 
-test('a killed writer’s temporary file is removed by the next save to that path; a live one is kept', () => {
+test('a killed writer’s or terminated thread’s temporary file is removed by the next save to that path; one held open is kept', () => {
   const path = join(dir, 'stale.safetensors');
   const dead = `${path}.tmp-999999999-deadbeef`; // no such process
-  const live = `${path}.tmp-${process.pid}-0123456789ab`; // this process: maybe mid-write
+  const ended = `${path}.tmp-${process.pid}-0123456789ab`; // this process, but no thread holds it: a terminated worker's
+  const live = `${path}.tmp-${process.pid}-ba9876543210`; // this process, held open: a save in flight in another thread
   writeFileSync(dead, 'half a checkpoint');
-  writeFileSync(live, 'another writer');
-  save(net(), path);
-  expect(existsSync(dead)).toBe(false);
-  expect(existsSync(live)).toBe(true);
+  writeFileSync(ended, 'half a checkpoint');
+  const fd = openSync(live, 'w');
+  try {
+    save(net(), path);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(ended)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+  } finally {
+    closeSync(fd);
+    unlinkSync(live);
+  }
   expect(Object.keys(load(path).model)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
 });
 
