@@ -103,10 +103,11 @@ function checkDtype(op: string, dtype: unknown): SaveDtype {
 /** The file: header (checksum first, then the rest of the metadata, then the entries in order), data, and the checksum filled in last. */
 function encode(op: string, entries: readonly OutEntry[], metadata: Record<string, string>): Uint8Array {
   if (metadata === null || typeof metadata !== 'object') throw new DTypeError(op, 'metadata must be an object of strings');
-  const metaParts = [`"sha256":"${'0'.repeat(CHECKSUM_DIGITS)}"`, `"format":${JSON.stringify(FORMAT)}`];
-  for (const [k, v] of Object.entries(metadata)) {
+  // `format` is ours unless the caller names another (transformers reads only files whose format is 'pt', 'tf', 'flax' or 'mlx').
+  const metaParts = [`"sha256":"${'0'.repeat(CHECKSUM_DIGITS)}"`];
+  for (const [k, v] of Object.entries({ format: FORMAT, ...metadata })) {
     if (typeof v !== 'string') throw new DTypeError(op, `metadata ${k} must be a string, got ${typeof v}`);
-    if (k === 'sha256' || k === 'format' || k === 'crc32') throw new ValueError(op, `metadata key ${k} is the writer's own`);
+    if (k === 'sha256' || k === 'crc32') throw new ValueError(op, `metadata key ${k} is the writer's own (the file's checksum)`);
     metaParts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
   }
   const seen = new Set<string>();

@@ -14,6 +14,7 @@ import {
   SGD,
   Sequential,
   decodeSafetensors,
+  encodeSafetensors,
   loadBytes,
   mse,
   relu,
@@ -210,4 +211,14 @@ describe('Adam.loadStateDict refuses states that would step into NaN or lie abou
       /parameter 0 has a buffer m, which SGD does not keep/,
     );
   });
+});
+
+test('encodeSafetensors keeps a format the caller names (transformers reads format "pt"), and the file still verifies', () => {
+  const bytes = encodeSafetensors({ w: randn([2, 2], { seed: 1 }) }, { metadata: { format: 'pt' } });
+  const { metadata, verified } = decodeSafetensors(bytes);
+  expect(metadata.format).toBe('pt');
+  expect(verified).toBe('file');
+  expect(() => encodeSafetensors({}, { metadata: { sha256: 'x' } })).toThrow(
+    "encodeSafetensors: metadata key sha256 is the writer's own (the file's checksum)",
+  );
 });
