@@ -218,6 +218,11 @@ test('encodeSafetensors keeps a format the caller names (transformers reads form
   const { metadata, verified } = decodeSafetensors(bytes);
   expect(metadata.format).toBe('pt');
   expect(verified).toBe('file');
+  // This file imports no Node file layer: the checksum came from the portable SHA-256, and is Node's digest all the same.
+  const blanked = Buffer.from(bytes);
+  const at = 8 + '{"__metadata__":{"sha256":"'.length;
+  blanked.fill('0', at, at + 64);
+  expect(createHash('sha256').update(blanked).digest('hex')).toBe(metadata.sha256);
   expect(() => encodeSafetensors({}, { metadata: { sha256: 'x' } })).toThrow(
     "encodeSafetensors: metadata key sha256 is the writer's own (the file's checksum)",
   );
