@@ -21,8 +21,8 @@ export interface Checkpoint {
   meta: Record<string, unknown>;
   /** What the file's checksum covered. */
   verified: Verification;
-  /** Each model tensor's dtype as stored ('F64', 'F32', 'I64', …), by key. */
-  dtypes: Record<string, string>;
+  /** Every tensor of the file (the model's and the optimizer's) as stored: its dtype ('F64', 'F32', 'I64', …) and shape, by name. */
+  stored: Record<string, { dtype: string; shape: number[] }>;
 }
 
 /**

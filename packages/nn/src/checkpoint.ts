@@ -15,7 +15,7 @@ import { DTypeError, Tensor } from '@ad/core';
 import { CheckpointError, badTensorName, checkMeta, type Checkpoint } from './checkpoint-types.js';
 import { Module, type StateDict } from './module.js';
 import { Optimizer, type OptimizerState } from './optim.js';
-import { FLOAT_DTYPES, checkpointBytes, readCheckpoint, type SaveDtype } from './safetensors.js';
+import { FLOAT_DTYPES, STATE_TENSOR, checkpointBytes, readCheckpoint, type SaveDtype } from './safetensors.js';
 
 export { CheckpointError, type Checkpoint };
 
@@ -126,15 +126,15 @@ export function readBytes(op: string, bytes: Uint8Array, source: string, format?
     throw new CheckpointError(op, `${source}: its payload is not { model, optimizer, meta } (model and meta objects, optimizer an object or null)`);
   }
   const model: StateDict = Object.create(null);
-  const dtypes: Record<string, string> = Object.create(null);
+  const stored: Checkpoint['stored'] = Object.create(null);
   for (const [k, s] of Object.entries(payload.model)) {
     const bad = badTensorName(k);
     if (bad !== undefined) throw new CheckpointError(op, `${source}: ${bad} is refused`);
     model[k] = decode(op, k, s, source);
-    dtypes[k] = 'F64';
+    stored[k] = { dtype: 'F64', shape: [...model[k].shape] };
   }
   const optimizer = payload.optimizer === null ? null : decodeOptimizer(op, payload.optimizer, source);
-  return { model, optimizer, meta: payload.meta, verified: 'file', dtypes };
+  return { model, optimizer, meta: payload.meta, verified: 'file', stored };
 }
 
 /** Loads checkpoint bytes into a model (and optimizer); nothing is changed if any check fails. */
@@ -150,6 +150,37 @@ export function checkRestore(op: string, model: Module, optimizer: Optimizer | u
     throw new DTypeError(op, `optimizer must be an Optimizer, got ${optimizer === null ? 'null' : typeof optimizer}`);
 }
 
+/**
+ * What a checksum did not vouch for, checked against the model and optimizer: every model tensor
+ * stored as floating point (but the integer counters), every optimizer buffer floating point and
+ * shaped as its parameter, every step a single number. A weight relabelled I64, or a moment of
+ * [4,3] relabelled [3,4], reads as other numbers that the sizes alone would let through.
+ */
+function checkStored(op: string, ckpt: Checkpoint, optimizer: Optimizer | undefined, source: string): void {
+  const refuse = (why: string): never => {
+    throw new CheckpointError(op, `${source}: ${why} (a file without this library's checksum must match the model exactly)`);
+  };
+  for (const [name, { dtype, shape }] of Object.entries(ckpt.stored)) {
+    const state = STATE_TENSOR.exec(name);
+    if (state === null) {
+      if (Object.hasOwn(ckpt.model, name) && !FLOAT_DTYPES.has(dtype) && !INTEGER_BUFFERS.test(name)) {
+        refuse(`${name} is stored as ${dtype}, the model's ${name} is floating point`);
+      }
+      continue;
+    }
+    const param = optimizer?.params[Number(state[1])];
+    if (param === undefined) continue; // no optimizer to restore, or a parameter it lacks: loadStateDict says which
+    if (state[2] === 'step') {
+      if (shape.length > 1 || shape.some((d) => d !== 1)) refuse(`${name} has shape [${shape.join(',')}], a step count is one number`);
+      continue;
+    }
+    if (!FLOAT_DTYPES.has(dtype)) refuse(`${name} is stored as ${dtype}, not as floating point`);
+    if (shape.length !== param.shape.length || shape.some((d, i) => d !== param.shape[i])) {
+      refuse(`${name} has shape [${shape.join(',')}], its parameter has [${param.shape.join(',')}]`);
+    }
+  }
+}
+
 /** The integer buffers of PyTorch's layers, stored as I64 by torch; every other state tensor is floating point. */
 const INTEGER_BUFFERS = /(^|\.)num_batches_tracked$/;
 
@@ -160,16 +191,7 @@ const INTEGER_BUFFERS = /(^|\.)num_batches_tracked$/;
  * I32 reads as other numbers of the same size, which shapes alone would not catch.
  */
 export function restoreCheckpoint(op: string, ckpt: Checkpoint, model: Module, optimizer?: Optimizer, source: string = IN_MEMORY): Checkpoint {
-  if (ckpt.verified !== 'file') {
-    for (const [key, dtype] of Object.entries(ckpt.dtypes)) {
-      if (!FLOAT_DTYPES.has(dtype) && !INTEGER_BUFFERS.test(key)) {
-        throw new CheckpointError(
-          op,
-          `${source}: ${key} is stored as ${dtype}, the model's ${key} is floating point (a file without this library's checksum must match the model's dtypes)`,
-        );
-      }
-    }
-  }
+  if (ckpt.verified !== 'file') checkStored(op, ckpt, optimizer, source);
   const before = model.stateDict();
   model.loadStateDict(ckpt.model);
   if (optimizer !== undefined) {

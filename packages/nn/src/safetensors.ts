@@ -412,7 +412,8 @@ export interface CheckpointOptions {
 /** Our buffer names → PyTorch's optimizer state_dict names (torch.optim.Adam, SGD). */
 const TORCH_BUFFER: Readonly<Record<string, string>> = { m: 'exp_avg', v: 'exp_avg_sq', vMax: 'max_exp_avg_sq', momentum: 'momentum_buffer', step: 'step' };
 const OUR_BUFFER: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(TORCH_BUFFER).map(([a, b]) => [b, a]));
-const STATE_TENSOR = /^optimizer\.state\.(0|[1-9][0-9]*)\.([A-Za-z_][A-Za-z0-9_]*)$/;
+/** An optimizer buffer's name: `optimizer.state.<parameter index>.<buffer>`. */
+export const STATE_TENSOR = /^optimizer\.state\.(0|[1-9][0-9]*)\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camel = (k: string) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -467,6 +468,8 @@ export function fromSafetensors(bytes: Uint8Array, source = 'bytes'): Checkpoint
 /** fromSafetensors for the function `op` the user called, which its errors name. */
 export function readCheckpoint(op: string, bytes: Uint8Array, source: string): Checkpoint {
   const { tensors, metadata, dtypes, verified } = readSafetensors(op, bytes, source);
+  const stored: Checkpoint['stored'] = Object.create(null);
+  for (const [name, t] of Object.entries(tensors)) stored[name] = { dtype: dtypes[name], shape: [...t.shape] };
   const fail = (why: string): never => {
     throw new CheckpointError(op, `${source}: ${why}`);
   };
@@ -481,20 +484,16 @@ export function readCheckpoint(op: string, bytes: Uint8Array, source: string): C
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) fail('__metadata__.meta is not a JSON object');
   let optimizer: OptimizerState | null = null;
   const model: StateDict = Object.create(null);
-  const modelDtypes: Record<string, string> = Object.create(null);
   if (metadata['optimizer.kind'] !== undefined) {
     const buffers = optimizerGroups(metadata, parse, fail);
     for (const [name, t] of Object.entries(tensors)) {
       const m = STATE_TENSOR.exec(name);
       if (m === null) {
         model[name] = t;
-        modelDtypes[name] = dtypes[name];
         continue;
       }
       const i = Number(m[1]);
       if (i >= buffers.length) fail(`${name} is the state of parameter ${i}, but optimizer.param_groups lists ${buffers.length} parameters`);
-      // A foreign file's optimizer state is checked as its weights are: numbers that were not floats are not moments.
-      if (verified !== 'file' && m[2] !== 'step' && !FLOAT_DTYPES.has(dtypes[name])) fail(`${name} is stored as ${dtypes[name]}, not as floating point`);
       buffers[i][OUR_BUFFER[m[2]] ?? m[2]] = Array.from(t.toFloat64Array());
     }
     const step = Number(metadata['optimizer.step']);
@@ -505,14 +504,11 @@ export function readCheckpoint(op: string, bytes: Uint8Array, source: string): C
     const options = Object.fromEntries(Object.entries(group).flatMap(([k, v]) => (k === 'params' ? [] : [[camel(k), v]])));
     optimizer = { kind: metadata['optimizer.kind'], step, options, buffers };
   } else {
-    for (const [name, t] of Object.entries(tensors)) {
-      model[name] = t;
-      modelDtypes[name] = dtypes[name];
-    }
+    for (const [name, t] of Object.entries(tensors)) model[name] = t;
     // Files of earlier versions kept the optimizer's state as JSON text here.
     if (metadata.optimizer !== undefined) optimizer = parse('optimizer') as OptimizerState;
   }
-  return { model, optimizer, meta: meta as Record<string, unknown>, verified, dtypes: modelDtypes };
+  return { model, optimizer, meta: meta as Record<string, unknown>, verified, stored };
 }
 
 /** Empty buffers for each parameter `optimizer.param_groups` lists, after checking it is one group of parameters 0…n−1. */

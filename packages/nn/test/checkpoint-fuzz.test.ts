@@ -215,10 +215,38 @@ describe('a file with no checksum (as PyTorch writes them): checked against the 
     ['a tensor named __proto__', editText(foreign('F64'), (t) => t.replace('"0.bias":', '"__proto__":')), /named "__proto__"/],
   ];
   test.each(cases)('%s: refused on restore, the model untouched', (_name, bytes, message) => {
-    const { model, opt, snapshot } = trained(40);
+    const { model, snapshot } = trained(40);
     const before = snapshot();
     expect(() => restoreBytes(bytes, model)).toThrow(message);
     expect(snapshot()).toBe(before);
-    void opt;
+  });
+
+  /** A model and Adam's state with this library's marks removed. */
+  const foreignWithAdam = () => {
+    const { model, opt } = trained(1);
+    return edit(saveBytes(model, { optimizer: opt }), (h) => {
+      delete h.__metadata__.sha256;
+      delete h.__metadata__.format;
+    });
+  };
+  test.each([
+    [
+      'an Adam moment [4,3] relabelled [3,4]',
+      (h: Header) => (h['optimizer.state.0.exp_avg'].shape = [3, 4]),
+      /optimizer\.state\.0\.exp_avg has shape \[3,4\], its parameter has \[4,3\]/,
+    ],
+    [
+      'an Adam moment relabelled F64 → I64',
+      (h: Header) => (h['optimizer.state.0.exp_avg_sq'].dtype = 'I64'),
+      /optimizer\.state\.0\.exp_avg_sq is stored as I64, not as floating point/,
+    ],
+  ])('%s: refused on restore, the model and Adam untouched', (_name, change, message) => {
+    expect(restoreBytes(foreignWithAdam(), trained(50).model, trained(50).opt).verified).toBe('none');
+    const bytes = edit(foreignWithAdam(), change);
+    const { model, opt, snapshot } = trained(40);
+    const before = snapshot();
+    expect(() => restoreBytes(bytes, model, opt)).toThrow(CheckpointError);
+    expect(() => restoreBytes(bytes, model, opt)).toThrow(message);
+    expect(snapshot()).toBe(before);
   });
 });
