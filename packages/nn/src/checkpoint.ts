@@ -8,7 +8,11 @@
  * bytes, with a SHA-256 of the payload (computed synchronously by `@noble/hashes`, so this module
  * needs neither Node's crypto nor Web Crypto's promises) that detects truncation and bit flips.
  * Reading tells them apart by their first bytes and checks everything before it returns, and
- * `loadStateDict` checks keys and shapes before it writes, so bad bytes never half-load.
+ * `loadStateDict` checks keys and shapes before it writes, so bad bytes never half-load. A file
+ * this library wrote verifies as a whole (safetensors.ts: a SHA-256 of header and data); a
+ * safetensors file without that checksum is also checked against the model's and optimizer's
+ * dtypes and shapes on restore. Errors name the function the user called (`loadBytes`,
+ * `restoreBytes`, or the file layer's `load`, `restore`, `save`).
  */
 import { sha256 } from '@noble/hashes/sha2';
 import { DTypeError, Tensor } from '@ad/core';
