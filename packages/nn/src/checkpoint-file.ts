@@ -6,17 +6,30 @@
  *
  * Temporary names are `<path>.tmp-<pid>-<random>`: unique between processes and between worker
  * threads of one process (a time stamp is not: concurrent saves collided). Every failure
- * removes its temporary file, and a save removes those that writers killed mid-write left
- * beside the same path (their process is gone).
+ * removes its temporary file, and every save removes the ones that writers killed mid-write
+ * left beside the same path. A temporary file is in flight exactly while its writer holds it
+ * open: the writer renames it before closing it, so its name never exists unopened. A killed
+ * process, or a worker thread ended by `terminate()` (Node closes the descriptors a worker
+ * opened), holds nothing, so where /proc shows a process's descriptors (Linux) a temporary file
+ * that no descriptor of its writer's process refers to is stale, even when that process is this
+ * one or its id was reused. Elsewhere a file is stale when its writer's process is gone.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pid } from 'node:process';
 import { DTypeError } from '@ad/core';
-import { CheckpointError, checkSave, loadBytes, restoreCheckpoint, saveBytes, type Checkpoint, type SaveOptions } from './checkpoint.js';
+import { CheckpointError, checkRestore, checkSave, checkpointToBytes, readBytes, restoreCheckpoint, type Checkpoint, type SaveOptions } from './checkpoint.js';
 import type { Module } from './module.js';
 import type { Optimizer } from './optim.js';
+import { useSha256 } from './safetensors.js';
+
+// The checksum of every checkpoint, saved or loaded, by node:crypto: the same SHA-256, faster than the portable one.
+useSha256((parts) => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest();
+});
 
 function checkPath(op: string, path: unknown): string {
   if (typeof path !== 'string' || path.length === 0) {
@@ -46,7 +59,7 @@ function reason(e: unknown, reading = false): string {
 export function save(model: Module, path: string, options: SaveOptions = {}): void {
   checkPath('save', path);
   checkSave('save', model, options);
-  const bytes = saveBytes(model, { ...options, format: options.format ?? (path.endsWith('.json') ? 'json' : 'safetensors') });
+  const bytes = checkpointToBytes('save', model, { ...options, format: options.format ?? (path.endsWith('.json') ? 'json' : 'safetensors') });
   removeStaleTemporaries(path);
   const tmp = `${path}.tmp-${pid}-${randomBytes(6).toString('hex')}`;
   let fd: number;
@@ -59,10 +72,11 @@ export function save(model: Module, path: string, options: SaveOptions = {}): vo
     try {
       for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
       fsyncSync(fd);
+      // Renamed while still open, so no save in another thread can find the name unopened and take it for stale.
+      renameSync(tmp, path);
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, path);
   } catch (e) {
     removeQuietly(tmp);
     throw new CheckpointError('save', `cannot write ${path}: ${reason(e)}; the previous checkpoint, if any, is unchanged`);
@@ -88,20 +102,57 @@ function removeQuietly(file: string): void {
   }
 }
 
-/** Removes `<path>.tmp-<pid>-…` files whose writer process no longer exists (killed mid-write). */
+/** Removes the `<path>.tmp-<pid>-…` files no writer has open any more (killed processes, terminated worker threads). */
 function removeStaleTemporaries(path: string): void {
-  const dir = dirname(resolve(path));
-  const prefix = `${basename(path)}.tmp-`;
+  let dir: string;
   let names: string[];
   try {
+    dir = realpathSync(dirname(resolve(path)));
     names = readdirSync(dir);
   } catch {
     return; // the directory is missing: the save reports that
   }
+  const prefix = `${basename(path)}.tmp-`;
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const writer = Number(name.slice(prefix.length).split('-')[0]);
-    if (Number.isInteger(writer) && writer > 0 && writer !== pid && !alive(writer)) removeQuietly(join(dir, name));
+    if (!Number.isSafeInteger(writer) || writer <= 0) continue;
+    const file = join(dir, name);
+    if (!inFlight(writer, file)) removeQuietly(file);
+  }
+}
+
+/**
+ * Whether process `writer` holds `file` open. Read from /proc/<pid>/fd where it can be; where it
+ * cannot (another system, another user's process), a live process is assumed to be writing and
+ * this one, whose own saves are synchronous, is assumed to be writing in another thread.
+ */
+function inFlight(writer: number, file: string): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${writer}/fd`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // No /proc entry on a system with /proc: the process is gone.
+    if (code === 'ENOENT' && hasProc()) return false;
+    return writer === pid || alive(writer);
+  }
+  for (const fd of fds) {
+    try {
+      if (readlinkSync(`/proc/${writer}/fd/${fd}`) === file) return true;
+    } catch {
+      // Closed while listed: not this file's writer any more.
+    }
+  }
+  return false;
+}
+
+function hasProc(): boolean {
+  try {
+    readdirSync(`/proc/${pid}/fd`);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -117,18 +168,23 @@ function alive(processId: number): boolean {
 
 /** Reads and verifies a checkpoint file (either format). Throws a CheckpointError that names the problem. */
 export function load(path: string): Checkpoint {
-  checkPath('load', path);
+  return readFile('load', path);
+}
+
+function readFile(op: string, path: string): Checkpoint {
+  checkPath(op, path);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new CheckpointError('load', `cannot read ${path}: ${reason(e, true)}`);
+    throw new CheckpointError(op, `cannot read ${path}: ${reason(e, true)}`);
   }
-  return loadBytes(bytes, path, path.endsWith('.json') ? 'json' : undefined);
+  return readBytes(op, bytes, path, path.endsWith('.json') ? 'json' : undefined);
 }
 
 /** Loads a checkpoint file into a model (and optimizer); nothing is changed if any check fails. */
 export function restore(path: string, model: Module, optimizer?: Optimizer): Checkpoint {
   checkPath('restore', path);
-  return restoreCheckpoint(load(path), model, optimizer, path);
+  checkRestore('restore', model, optimizer);
+  return restoreCheckpoint('restore', readFile('restore', path), model, optimizer, path);
 }

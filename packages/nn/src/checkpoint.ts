@@ -8,14 +8,18 @@
  * bytes, with a SHA-256 of the payload (computed synchronously by `@noble/hashes`, so this module
  * needs neither Node's crypto nor Web Crypto's promises) that detects truncation and bit flips.
  * Reading tells them apart by their first bytes and checks everything before it returns, and
- * `loadStateDict` checks keys and shapes before it writes, so bad bytes never half-load.
+ * `loadStateDict` checks keys and shapes before it writes, so bad bytes never half-load. A file
+ * this library wrote verifies as a whole (safetensors.ts: a SHA-256 of header and data); a
+ * safetensors file without that checksum is also checked against the model's and optimizer's
+ * dtypes and shapes on restore. Errors name the function the user called (`loadBytes`,
+ * `restoreBytes`, or the file layer's `load`, `restore`, `save`).
  */
 import { sha256 } from '@noble/hashes/sha2';
 import { DTypeError, Tensor } from '@ad/core';
-import { CheckpointError, type Checkpoint } from './checkpoint-types.js';
+import { CheckpointError, badTensorName, checkMeta, type Checkpoint } from './checkpoint-types.js';
 import { Module, type StateDict } from './module.js';
 import { Optimizer, type OptimizerState } from './optim.js';
-import { fromSafetensors, toSafetensors, type SaveDtype } from './safetensors.js';
+import { FLOAT_DTYPES, STATE_TENSOR, checkpointBytes, readCheckpoint, type SaveDtype } from './safetensors.js';
 
 export { CheckpointError, type Checkpoint };
 
@@ -25,11 +29,11 @@ const VERSION = 2;
 /** What to store beside the model's parameters, and how. */
 export interface SaveOptions {
   optimizer?: Optimizer;
-  /** Anything JSON-safe about the run. */
+  /** A plain object of JSON values about the run (NaN, BigInt, cycles, functions, Dates are refused by path). */
   meta?: Record<string, unknown>;
   /** 'safetensors' (default) or 'json' (the earlier format, float64 only). */
   format?: 'safetensors' | 'json';
-  /** safetensors' dtype: 'F64' (default, exact) or 'F32'. */
+  /** safetensors' dtype: 'F64' (default, exact) or 'F32' (values beyond float32's range are refused). */
   dtype?: SaveDtype;
 }
 
@@ -38,7 +42,7 @@ export function checkSave(op: string, model: Module, options: SaveOptions): void
   if (!(model instanceof Module)) throw new DTypeError(op, `model must be a Module, got ${model === null ? 'null' : typeof model}`);
   if (options === null || typeof options !== 'object') throw new DTypeError(op, `options must be an object, got ${options === null ? 'null' : typeof options}`);
   if (options.optimizer !== undefined && !(options.optimizer instanceof Optimizer)) throw new DTypeError(op, 'options.optimizer must be an Optimizer');
-  if (options.meta !== undefined && (options.meta === null || typeof options.meta !== 'object')) throw new DTypeError(op, 'options.meta must be an object');
+  if (options.meta !== undefined) checkMeta(op, options.meta);
   if (options.format !== undefined && options.format !== 'safetensors' && options.format !== 'json') {
     throw new DTypeError(op, `format must be 'safetensors' or 'json', got ${String(options.format)}`);
   }
@@ -73,7 +77,12 @@ const IN_MEMORY = 'the checkpoint';
 /** A model (and optimizer, metadata) as checkpoint bytes: safetensors, or the earlier checksummed JSON. */
 export function saveBytes(model: Module, options: SaveOptions = {}): Uint8Array {
   checkSave('saveBytes', model, options);
-  if (options.format !== 'json') return toSafetensors(model, options);
+  return checkpointToBytes('saveBytes', model, options);
+}
+
+/** saveBytes for the function `op` the user called (save, saveBytes), after checkSave. */
+export function checkpointToBytes(op: string, model: Module, options: SaveOptions): Uint8Array {
+  if (options.format !== 'json') return checkpointBytes(op, model, options);
   const payload: Payload = {
     model: Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, encode(t.toFloat64Array(), t.shape)])),
     optimizer: options.optimizer === undefined ? null : encodeOptimizer(options.optimizer.stateDict()),
@@ -88,45 +97,111 @@ export function saveBytes(model: Module, options: SaveOptions = {}): Uint8Array 
  * `source` (a file name) is what the messages call the bytes.
  */
 export function loadBytes(bytes: Uint8Array, source: string = IN_MEMORY, format?: 'json'): Checkpoint {
-  if (!(bytes instanceof Uint8Array)) throw new CheckpointError('load', `${source} must be a Uint8Array, got ${typeof bytes}`);
+  return readBytes('loadBytes', bytes, source, format);
+}
+
+/** loadBytes for the function `op` the user called (load, restore, restoreBytes), which its errors name. */
+export function readBytes(op: string, bytes: Uint8Array, source: string, format?: 'json'): Checkpoint {
+  if (!(bytes instanceof Uint8Array)) throw new CheckpointError(op, `${source} must be a Uint8Array, got ${typeof bytes}`);
   // Bytes that do not start as the JSON format are safetensors, unless the caller knows better
   // (a file named .json, truncated before its first bytes could say so).
-  if (format !== 'json' && !isJson(bytes)) return fromSafetensors(bytes, source);
+  if (format !== 'json' && !isJson(bytes)) return readCheckpoint(op, bytes, source);
   const text = new TextDecoder().decode(bytes);
   let outer: { format?: unknown; version?: unknown; sha256?: unknown; payload?: unknown };
   try {
     outer = JSON.parse(text);
   } catch {
-    throw new CheckpointError('load', `${source} is not a complete checkpoint (truncated or not JSON, ${bytes.length} bytes)`);
+    throw new CheckpointError(op, `${source} is not a complete checkpoint (truncated or not JSON, ${bytes.length} bytes)`);
   }
-  if (outer?.format !== FORMAT) throw new CheckpointError('load', `${source} is not an @ad/nn checkpoint`);
-  if (outer.version !== VERSION) throw new CheckpointError('load', `${source} has format version ${String(outer.version)}, this build reads ${VERSION}`);
+  if (outer?.format !== FORMAT) throw new CheckpointError(op, `${source} is not an @ad/nn checkpoint`);
+  if (outer.version !== VERSION) throw new CheckpointError(op, `${source} has format version ${String(outer.version)}, this build reads ${VERSION}`);
   if (typeof outer.payload !== 'string' || outer.sha256 !== digest(outer.payload)) {
-    throw new CheckpointError('load', `${source} is corrupted: its checksum does not match its contents`);
+    throw new CheckpointError(op, `${source} is corrupted: its checksum does not match its contents`);
   }
-  const payload = JSON.parse(outer.payload) as Payload;
-  const model: StateDict = {};
-  for (const [k, s] of Object.entries(payload.model ?? {})) model[k] = decode(k, s, source);
-  const optimizer = payload.optimizer === null || payload.optimizer === undefined ? null : decodeOptimizer(payload.optimizer, source);
-  return { model, optimizer, meta: payload.meta ?? {} };
+  // The checksum proves the payload is what a writer signed, not that the writer was this library.
+  let payload: Payload;
+  try {
+    payload = JSON.parse(outer.payload) as Payload;
+  } catch {
+    throw new CheckpointError(op, `${source}: its payload is not JSON`);
+  }
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(payload) || !isObject(payload.model) || !isObject(payload.meta) || !(payload.optimizer === null || isObject(payload.optimizer))) {
+    throw new CheckpointError(op, `${source}: its payload is not { model, optimizer, meta } (model and meta objects, optimizer an object or null)`);
+  }
+  const model: StateDict = Object.create(null);
+  const stored: Checkpoint['stored'] = Object.create(null);
+  for (const [k, s] of Object.entries(payload.model)) {
+    const bad = badTensorName(k);
+    if (bad !== undefined) throw new CheckpointError(op, `${source}: ${bad} is refused`);
+    model[k] = decode(op, k, s, source);
+    stored[k] = { dtype: 'F64', shape: [...model[k].shape] };
+  }
+  const optimizer = payload.optimizer === null ? null : decodeOptimizer(op, payload.optimizer, source);
+  return { model, optimizer, meta: payload.meta, verified: 'file', stored };
 }
 
 /** Loads checkpoint bytes into a model (and optimizer); nothing is changed if any check fails. */
 export function restoreBytes(bytes: Uint8Array, model: Module, optimizer?: Optimizer): Checkpoint {
-  return restoreCheckpoint(loadBytes(bytes), model, optimizer);
+  checkRestore('restoreBytes', model, optimizer);
+  return restoreCheckpoint('restoreBytes', readBytes('restoreBytes', bytes, IN_MEMORY), model, optimizer);
 }
 
-/** Loads a read checkpoint into a model (and optimizer), all or nothing; `source` names it in errors. */
-export function restoreCheckpoint(ckpt: Checkpoint, model: Module, optimizer?: Optimizer, source: string = IN_MEMORY): Checkpoint {
-  if (!(model instanceof Module)) throw new DTypeError('restore', `model must be a Module, got ${model === null ? 'null' : typeof model}`);
+/** Checks restore's model and optimizer before anything is read. */
+export function checkRestore(op: string, model: Module, optimizer: Optimizer | undefined): void {
+  if (!(model instanceof Module)) throw new DTypeError(op, `model must be a Module, got ${model === null ? 'null' : typeof model}`);
   if (optimizer !== undefined && !(optimizer instanceof Optimizer))
-    throw new DTypeError('restore', `optimizer must be an Optimizer, got ${optimizer === null ? 'null' : typeof optimizer}`);
+    throw new DTypeError(op, `optimizer must be an Optimizer, got ${optimizer === null ? 'null' : typeof optimizer}`);
+}
+
+/**
+ * What a checksum did not vouch for, checked against the model and optimizer: every model tensor
+ * stored as floating point (but the integer counters), every optimizer buffer floating point and
+ * shaped as its parameter, every step a single number. A weight relabelled I64, or a moment of
+ * [4,3] relabelled [3,4], reads as other numbers that the sizes alone would let through.
+ */
+function checkStored(op: string, ckpt: Checkpoint, optimizer: Optimizer | undefined, source: string): void {
+  const refuse = (why: string): never => {
+    throw new CheckpointError(op, `${source}: ${why} (a file without this library's checksum must match the model exactly)`);
+  };
+  for (const [name, { dtype, shape }] of Object.entries(ckpt.stored)) {
+    const state = STATE_TENSOR.exec(name);
+    if (state === null) {
+      if (Object.hasOwn(ckpt.model, name) && !FLOAT_DTYPES.has(dtype) && !INTEGER_BUFFERS.test(name)) {
+        refuse(`${name} is stored as ${dtype}, the model's ${name} is floating point`);
+      }
+      continue;
+    }
+    const param = optimizer?.params[Number(state[1])];
+    if (param === undefined) continue; // no optimizer to restore, or a parameter it lacks: loadStateDict says which
+    if (state[2] === 'step') {
+      if (shape.length > 1 || shape.some((d) => d !== 1)) refuse(`${name} has shape [${shape.join(',')}], a step count is one number`);
+      continue;
+    }
+    if (!FLOAT_DTYPES.has(dtype)) refuse(`${name} is stored as ${dtype}, not as floating point`);
+    if (shape.length !== param.shape.length || shape.some((d, i) => d !== param.shape[i])) {
+      refuse(`${name} has shape [${shape.join(',')}], its parameter has [${param.shape.join(',')}]`);
+    }
+  }
+}
+
+/** The integer buffers of PyTorch's layers, stored as I64 by torch; every other state tensor is floating point. */
+const INTEGER_BUFFERS = /(^|\.)num_batches_tracked$/;
+
+/**
+ * Loads a read checkpoint into a model (and optimizer), all or nothing; `op` (the function the
+ * user called) and `source` name it in errors. A checkpoint whose header no checksum vouched
+ * for must also store each floating-point tensor as floating point: a weight relabelled I64 or
+ * I32 reads as other numbers of the same size, which shapes alone would not catch.
+ */
+export function restoreCheckpoint(op: string, ckpt: Checkpoint, model: Module, optimizer?: Optimizer, source: string = IN_MEMORY): Checkpoint {
+  if (ckpt.verified !== 'file') checkStored(op, ckpt, optimizer, source);
   const before = model.stateDict();
   model.loadStateDict(ckpt.model);
   if (optimizer !== undefined) {
     if (ckpt.optimizer === null) {
       model.loadStateDict(before);
-      throw new CheckpointError('restore', `${source} holds no optimizer state`);
+      throw new CheckpointError(op, `${source} holds no optimizer state`);
     }
     try {
       optimizer.loadStateDict(ckpt.optimizer);
@@ -145,12 +220,12 @@ function encodeOptimizer(state: OptimizerState): StoredOptimizer {
   };
 }
 
-function decodeOptimizer(stored: StoredOptimizer, source: string): OptimizerState {
-  if (!Array.isArray(stored.buffers)) throw new CheckpointError('load', `${source}: the optimizer state has no buffers`);
+function decodeOptimizer(op: string, stored: StoredOptimizer, source: string): OptimizerState {
+  if (!Array.isArray(stored.buffers)) throw new CheckpointError(op, `${source}: the optimizer state has no buffers`);
   return {
     ...stored,
     buffers: stored.buffers.map((b, i) =>
-      Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Array.from(decode(`optimizer buffer ${i}.${k}`, v, source).toFloat64Array())])),
+      Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Array.from(decode(op, `optimizer buffer ${i}.${k}`, v, source).toFloat64Array())])),
     ),
   };
 }
@@ -162,17 +237,17 @@ function encode(data: Float64Array, shape: readonly number[]): StoredTensor {
   return { shape: [...shape], data: toBase64(bytes) };
 }
 
-function decode(key: string, s: StoredTensor, source: string): Tensor {
-  if (!Array.isArray(s?.shape) || typeof s.data !== 'string') throw new CheckpointError('load', `${source}: entry ${key} is not a stored tensor`);
+function decode(op: string, key: string, s: StoredTensor, source: string): Tensor {
+  if (!Array.isArray(s?.shape) || typeof s.data !== 'string') throw new CheckpointError(op, `${source}: entry ${key} is not a stored tensor`);
   // A checksum proves the bytes are the writer's, not that the writer was sane.
   if (!s.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new CheckpointError('load', `${source}: ${key} has shape ${JSON.stringify(s.shape)}, not a list of non-negative integer sizes`);
+    throw new CheckpointError(op, `${source}: ${key} has shape ${JSON.stringify(s.shape)}, not a list of non-negative integer sizes`);
   }
   const bytes = fromBase64(s.data);
   const n = s.shape.reduce((a, b) => a * b, 1);
   if (bytes === null || bytes.length !== n * 8) {
     const held = bytes === null ? 'malformed base64' : `${bytes.length / 8} values`;
-    throw new CheckpointError('load', `${source}: ${key} holds ${held}, its shape [${s.shape.join(',')}] needs ${n}`);
+    throw new CheckpointError(op, `${source}: ${key} holds ${held}, its shape [${s.shape.join(',')}] needs ${n}`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const data = new Float64Array(n);

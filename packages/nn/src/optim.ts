@@ -161,7 +161,7 @@ export class SGD extends Optimizer {
   }
 
   loadStateDict(state: OptimizerState): void {
-    checkState('SGD', state, this.params, ['momentum']);
+    checkState('SGD', state, this.params, ['momentum'], []);
     this.stepCount = state.step;
     this.buffers = state.buffers.map((b) => (b.momentum === undefined ? null : Float64Array.from(b.momentum)));
   }
@@ -249,10 +249,21 @@ export class Adam extends Optimizer {
   }
 
   loadStateDict(state: OptimizerState): void {
-    checkState(this.constructor.name, state, this.params, ['m', 'v', 'vMax']);
+    const where = `${this.constructor.name}.loadStateDict`;
+    checkState(this.constructor.name, state, this.params, ['m', 'v', 'vMax'], ['step']);
     state.buffers.forEach((b, i) => {
       if (b.m?.length !== this.params[i].data.length || b.v?.length !== this.params[i].data.length) {
-        throw new ValueError(`${this.constructor.name}.loadStateDict`, `buffers of parameter ${i} do not match its ${this.params[i].data.length} values`);
+        throw new ValueError(where, `buffers of parameter ${i} do not match its ${this.params[i].data.length} values`);
+      }
+      // v̂ = v/(1 − β₂ᵗ) needs v ≥ 0, as the max of all v does under AMSGrad: a negative second moment is NaN at the next step.
+      for (const key of ['v', 'vMax']) {
+        if (b[key]?.some((x) => x < 0)) throw new ValueError(where, `buffer ${key} of parameter ${i} holds a negative second moment`);
+      }
+      if (this.amsgrad && b.vMax === undefined && (b.step?.[0] ?? 0) > 0) {
+        throw new ValueError(where, `parameter ${i} has taken steps but its state has no vMax (saved without amsgrad?)`);
+      }
+      if ((b.step?.[0] ?? 0) > state.step) {
+        throw new ValueError(where, `parameter ${i} has taken ${b.step?.[0]} steps, more than the optimizer's ${state.step}`);
       }
     });
     this.stepCount = state.step;
@@ -274,10 +285,11 @@ export class AdamW extends Adam {
 
 /**
  * Checks a state completely before anything changes, so a refused load leaves the optimizer as
- * it was: its kind, an integer step, and each named buffer an array of finite numbers of its
- * parameter's size (a buffer of the wrong length would write NaN into the weights at step()).
+ * it was: its kind, an integer step, only buffers the optimizer keeps (`sized`: one value per
+ * parameter value; `counters`: one non-negative integer), each an array of finite numbers (a
+ * buffer of the wrong length would write NaN into the weights at step()).
  */
-function checkState(name: string, state: OptimizerState, params: readonly Parameter[], sized: readonly string[]): void {
+function checkState(name: string, state: OptimizerState, params: readonly Parameter[], sized: readonly string[], counters: readonly string[]): void {
   const where = `${name}.loadStateDict`;
   if (state === null || typeof state !== 'object' || !Array.isArray(state.buffers)) {
     throw new ValueError(where, 'not an optimizer state (expected kind, step, options, buffers)');
@@ -291,8 +303,14 @@ function checkState(name: string, state: OptimizerState, params: readonly Parame
     if (b === null || typeof b !== 'object')
       throw new ValueError(where, `buffers of parameter ${i} must be an object of arrays, got ${b === null ? 'null' : typeof b}`);
     for (const [key, values] of Object.entries(b)) {
+      if (!sized.includes(key) && !counters.includes(key)) {
+        throw new ValueError(where, `parameter ${i} has a buffer ${key}, which ${name} does not keep (it keeps ${[...sized, ...counters].join(', ')})`);
+      }
       if (!Array.isArray(values) || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
         throw new ValueError(where, `buffer ${key} of parameter ${i} must be an array of finite numbers`);
+      }
+      if (counters.includes(key) && (values.length !== 1 || !Number.isSafeInteger(values[0]) || values[0] < 0)) {
+        throw new ValueError(where, `buffer ${key} of parameter ${i} must be one non-negative integer, got [${values.join(', ')}]`);
       }
       if (sized.includes(key) && values.length !== params[i].data.length) {
         throw new ValueError(where, `buffer ${key} of parameter ${i} has ${values.length} values, the parameter ${params[i].data.length}`);

@@ -103,7 +103,7 @@ const cases: BadCase[] = [
     fn: 'restore',
     input: 'a truncated file',
     call: () => restore(written('cut.json', '{"format":"@ad/nn checkpoint","vers'), net()),
-    expect: E('CheckpointError', 'load'),
+    expect: E('CheckpointError'),
   },
   { fn: 'DataLoader', input: 'batchSize 0', call: () => new DataLoader(data(), { batchSize: 0 }), expect: E('ValueError') },
   { fn: 'DataLoader', input: 'no options', call: () => new DataLoader(data(), js(undefined)), expect: E('ValueError') },

@@ -1,12 +1,13 @@
 /**
  * Checkpoint files under stress: unique temporary names (concurrent saves from worker threads
- * to one path), temporary files removed on failure and, when killed writers left them, on the
- * next save; bad arguments and sane-looking files with insane shapes refused by name.
+ * to one path), temporary files removed on failure and, when killed processes or terminated
+ * worker threads left them, on the next save (one held open by a writer is kept); bad arguments and sane-looking files with insane shapes refused by name.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DTypeError } from '@ad/core';
 import { CheckpointError, Linear, Sequential, relu, saveBytes } from '../src/index.js';
@@ -16,15 +17,23 @@ const dir = mkdtempSync(join(tmpdir(), 'ad-ckpt-'));
 const net = () => new Sequential([new Linear(3, 4, { seed: 1 }), relu, new Linear(4, 2, { seed: 2 })]);
 const leftovers = (d: string) => readdirSync(d).filter((n) => n.includes('.tmp-'));
 
-test('a killed writer’s temporary file is removed by the next save to that path; a live one is kept', () => {
+test('a killed writer’s or terminated thread’s temporary file is removed by the next save to that path; one held open is kept', () => {
   const path = join(dir, 'stale.safetensors');
   const dead = `${path}.tmp-999999999-deadbeef`; // no such process
-  const live = `${path}.tmp-${process.pid}-0123456789ab`; // this process: maybe mid-write
+  const ended = `${path}.tmp-${process.pid}-0123456789ab`; // this process, but no thread holds it: a terminated worker's
+  const live = `${path}.tmp-${process.pid}-ba9876543210`; // this process, held open: a save in flight in another thread
   writeFileSync(dead, 'half a checkpoint');
-  writeFileSync(live, 'another writer');
-  save(net(), path);
-  expect(existsSync(dead)).toBe(false);
-  expect(existsSync(live)).toBe(true);
+  writeFileSync(ended, 'half a checkpoint');
+  const fd = openSync(live, 'w');
+  try {
+    save(net(), path);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(ended)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+  } finally {
+    closeSync(fd);
+    unlinkSync(live);
+  }
   expect(Object.keys(load(path).model)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
 });
 
@@ -96,4 +105,59 @@ test('600 concurrent saves from 4 worker threads to one path: none fails, the la
   expect(await Promise.all(runs)).toEqual([0, 0, 0, 0]);
   expect(Object.keys(load(path).model)).toEqual(['weight', 'bias']);
   expect(leftovers(dir).filter((n) => n.startsWith('shared'))).toEqual([]);
+});
+
+/** The temporary files beside `path`. */
+const temporaries = (path: string) => readdirSync(join(path, '..')).filter((n) => n.startsWith(`${basename(path)}.tmp-`));
+
+test('a worker thread terminated inside a save leaves its temporary file, and the next save in this process removes it', async () => {
+  const path = join(dir, 'terminated.safetensors');
+  const node = join(__dirname, '..', 'dist', 'node-only.js');
+  const main = join(__dirname, '..', 'dist', 'index.js');
+  // The worker's save stops just before its rename, the file complete and open, and says so.
+  const code = `
+    const fs = require('node:fs');
+    const { syncBuiltinESMExports } = require('node:module');
+    const { workerData, parentPort } = require('node:worker_threads');
+    fs.renameSync = () => { parentPort.postMessage('in-write'); for (;;); };
+    syncBuiltinESMExports();
+    (async () => {
+      const { save } = await import(${JSON.stringify(node)});
+      const { Linear } = await import(${JSON.stringify(main)});
+      save(new Linear(64, 32, { seed: 1 }), workerData.path);
+    })().catch((e) => parentPort.postMessage(String(e)));
+  `;
+  const w = new Worker(code, { eval: true, workerData: { path } });
+  expect(await new Promise((resolve, reject) => w.once('message', resolve).once('error', reject))).toBe('in-write');
+  expect(temporaries(path)).toHaveLength(1);
+  // While the worker holds it, a save here keeps it (it may be about to be renamed)...
+  save(net(), path);
+  expect(temporaries(path)).toHaveLength(1);
+  await w.terminate();
+  // ...once the worker is gone, nothing holds it, and the next save removes it.
+  save(net(), path);
+  expect(temporaries(path)).toEqual([]);
+  expect(Object.keys(load(path).model)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
+});
+
+test('a process killed inside a save leaves its temporary file, and the next save removes it', async () => {
+  const path = join(dir, 'killed.safetensors');
+  const fixtures = join(__dirname, 'fixtures');
+  // The writer's second save prints `in-write` and hangs before its rename (hang-before-rename.cjs).
+  const child = spawn(process.execPath, ['--require', join(fixtures, 'hang-before-rename.cjs'), join(fixtures, 'checkpoint-writer.mjs'), path], {
+    cwd: join(__dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (out.includes('in-write\n')) child.kill('SIGKILL');
+    });
+    child.once('error', reject);
+    child.once('exit', () => resolve());
+  });
+  expect(temporaries(path)).toHaveLength(1);
+  save(net(), path);
+  expect(temporaries(path)).toEqual([]);
 });

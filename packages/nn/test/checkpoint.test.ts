@@ -57,7 +57,7 @@ test('a checkpoint of another architecture names the key and both shapes', () =>
   const before = predict(b);
   expect(() => restore(path, b)).toThrow('loadStateDict: 0.weight has shape [8,4] in the state dict, the model has [6,4]');
   expect(predict(b)).toEqual(before);
-  expect(() => restore(join(dir, 'missing.json'), b)).toThrow(/load: cannot read .*missing\.json/);
+  expect(() => restore(join(dir, 'missing.json'), b)).toThrow(/^restore: cannot read .*missing\.json/);
   expect(existsSync(join(dir, 'missing.json'))).toBe(false);
 });
 
@@ -96,13 +96,13 @@ describe('checkpoints as bytes (the browser-clean main entry)', () => {
     const b = make(50);
     const before = predict(b);
     expect(() => restoreBytes(bytes.subarray(0, bytes.length >> 1), b)).toThrow(
-      `load: the checkpoint is not a complete checkpoint (truncated or not JSON, ${bytes.length >> 1} bytes)`,
+      `restoreBytes: the checkpoint is not a complete checkpoint (truncated or not JSON, ${bytes.length >> 1} bytes)`,
     );
     const flipped = bytes.slice();
     const i = new TextDecoder().decode(bytes).indexOf('data') + 20;
     flipped[i] = flipped[i] === 65 ? 66 : 65;
-    expect(() => restoreBytes(flipped, b)).toThrow('load: the checkpoint is corrupted: its checksum does not match its contents');
-    expect(() => loadBytes('not bytes' as unknown as Uint8Array)).toThrow('load: the checkpoint must be a Uint8Array, got string');
+    expect(() => restoreBytes(flipped, b)).toThrow('restoreBytes: the checkpoint is corrupted: its checksum does not match its contents');
+    expect(() => loadBytes('not bytes' as unknown as Uint8Array)).toThrow('loadBytes: the checkpoint must be a Uint8Array, got string');
     expect(predict(b)).toEqual(before);
   });
 });

@@ -229,6 +229,6 @@ describe('damaged checkpoints are refused and the model in memory is untouched',
   });
 
   test('a missing file names the path', () => {
-    refused(join(dir, 'nowhere.json'), /^load: cannot read .*nowhere\.json/);
+    refused(join(dir, 'nowhere.json'), /^restore: cannot read .*nowhere\.json/);
   });
 });

@@ -5,6 +5,7 @@
  * size are refused with a CheckpointError and the model is left untouched; the earlier JSON
  * checkpoints still load.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,15 +74,22 @@ test('a file written by hand from the published format loads, F64 and F32 entrie
   expect((noGrad(() => lin.forward(randn([1, 3], { seed: 0 }).mul(0).add(1))).value as Tensor).item()).toBe(1 - 2 + 0.5 + 1.5);
 });
 
-test('what the library writes follows the format: size, JSON header padded to 8 bytes, little-endian data', () => {
+test('what the library writes follows the format: size, JSON header padded to 8 bytes, little-endian data, a SHA-256 of the whole file first', () => {
   const bytes = encodeSafetensors({ a: randn([2], { seed: 1 }).mul(0).add(1) }, { metadata: { k: 'v' } });
   const n = bytes[0] + bytes[1] * 256;
   expect(Array.from(bytes.subarray(2, 8))).toEqual([0, 0, 0, 0, 0, 0]);
   expect((8 + n) % 8).toBe(0);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-  // crc32: the CRC-32 of the data (zlib's; Python's zlib.crc32 of these 16 bytes is 0xafa5044f).
-  expect(header).toEqual({ __metadata__: { k: 'v', crc32: 'afa5044f' }, a: { dtype: 'F64', shape: [2], data_offsets: [0, 16] } });
+  const text = new TextDecoder().decode(bytes.subarray(8, 8 + n));
+  const header = JSON.parse(text);
+  const sum: string = header.__metadata__.sha256;
+  expect(header).toEqual({ __metadata__: { sha256: sum, format: '@ad/nn', k: 'v' }, a: { dtype: 'F64', shape: [2], data_offsets: [0, 16] } });
   expect(Array.from(bytes.subarray(8 + n))).toEqual([...F64['1'], ...F64['1']]);
+  // The checksum sits first, and is Node's SHA-256 of the file with its own 64 digits read as '0'.
+  const prefix = '{"__metadata__":{"sha256":"';
+  expect(text.startsWith(`${prefix}${sum}"`)).toBe(true);
+  const blanked = Buffer.from(bytes);
+  blanked.fill('0', 8 + prefix.length, 8 + prefix.length + 64);
+  expect(createHash('sha256').update(blanked).digest('hex')).toBe(sum);
 });
 
 test('a model, its optimizer and run metadata round-trip through bytes (F64 exact) and files', () => {
@@ -178,24 +186,32 @@ describe('corrupt files are refused with a CheckpointError, the model untouched'
     expect(() => decodeSafetensors(bytes, 'f.safetensors')).toThrow(message);
   });
 
-  test('every single-bit flip in the data is refused by the CRC-32, and none half-loads', () => {
+  test('every single-bit flip anywhere in the file (size, header, data) is refused, and none half-loads', () => {
     const bytes = toSafetensors(new Linear(2, 2, { seed: 1 }));
-    const start = 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true));
     const model = new Linear(2, 2, { seed: 5 });
     const before = model.stateDict();
-    let refused = 0;
-    for (let i = start; i < bytes.length; i++) {
+    const reasons = new Map<string, number>();
+    for (let i = 0; i < bytes.length; i++) {
       for (let bit = 0; bit < 8; bit++) {
         const flipped = bytes.slice();
         flipped[i] ^= 1 << bit;
         try {
           model.loadStateDict(fromSafetensors(flipped).model);
         } catch (e) {
-          if (e instanceof CheckpointError && /does not match the CRC-32/.test(e.message)) refused++;
+          expect(e).toBeInstanceOf(CheckpointError);
+          const reason =
+            /SHA-256|not JSON|truncated|lies|not where|twice|no checksum|dtype|shape|unknown field|data_offsets|belong to no entry|cover|not a usable|cannot hold/.exec(
+              (e as Error).message,
+            )?.[0] ?? (e as Error).message;
+          reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+          continue;
         }
+        throw new Error(`a flip of bit ${bit} of byte ${i} was loaded`);
       }
     }
-    expect(refused).toBe((bytes.length - start) * 8);
+    expect([...reasons.values()].reduce((a, b) => a + b, 0)).toBe(bytes.length * 8);
+    // Every flip in the data is caught by the checksum: those bytes have no other check.
+    expect(reasons.get('SHA-256')).toBeGreaterThanOrEqual(Number(bytes.length - 8 - new DataView(bytes.buffer).getUint32(0, true)) * 8);
     expect(model.stateDict()).toEqual(before);
   });
 
