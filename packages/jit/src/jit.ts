@@ -272,7 +272,14 @@ function trace(fn: (...args: never[]) => unknown, args: readonly unknown[], sig:
       const Kind = e.constructor as new (op: string, message: string) => AdError;
       throw new Kind('jit', `tracing fn at ${sig.key} failed: ${message}`);
     }
-    if (e instanceof TypeError) throw new ValueError('jit', `tracing fn at ${sig.key} failed: ${message} (does fn read more inputs than it was given?)`);
+    // Reading past an input's end is refused by guardedArray with its own message, so a TypeError
+    // here is fn's own: most often a method called on something that is not an @ad value.
+    if (e instanceof TypeError)
+      throw new ValueError(
+        'jit',
+        `tracing fn at ${sig.key} failed: ${message} (fn runs on tracers, which have the methods of the numbers and tensors they stand for; ` +
+          'a value fn built from plain JavaScript numbers has no methods, wrap it with tensor() or keep it as an operand)',
+      );
     throw e;
   }
 

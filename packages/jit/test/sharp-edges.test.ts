@@ -1,0 +1,85 @@
+/**
+ * Where a jitted program and eager mode could part ways (issue 23): a traced value is always a
+ * tracer, constant folding keeps IEEE results, and what tracing cannot see is refused by name or
+ * behaves as the README's "Sharp edges" section says.
+ */
+import { type Tensor, sub, tensor, where } from '@ad/core';
+import { grad, valueAndGrad, type TensorVar, type Var } from '@ad/reverse';
+import { jit } from '../src/index.js';
+
+/** jit of a function written over Vars, called with numbers as the eager transforms are. */
+const jitScalar = (f: (xs: Var[]) => unknown): ((xs: number[]) => unknown) => jit(f as unknown as (xs: number[]) => unknown);
+
+/** Same float64 values, NaN and the sign of zero included. */
+function sameIEEE(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}
+
+describe('a traced value is always a tracer', () => {
+  const accumulate = ([x]: Var[]) => x.mul(0).add(x);
+
+  test('x·0 is a traced value with methods: eager, jit and jit(grad) agree', () => {
+    expect(jitScalar(accumulate)([3])).toBe(3);
+    expect(valueAndGrad(accumulate)([3])).toEqual({ value: 3, grad: [1] });
+    expect(jit(valueAndGrad(accumulate))([3])).toEqual({ value: 3, grad: [1] });
+    expect(jit(grad(accumulate))([3])).toEqual([1]);
+  });
+
+  test('a sum started from xs[0].mul(0), and a constant branch of where', () => {
+    const sum = (xs: Var[]) => xs.reduce((acc, x) => acc.add(x.square()), xs[0].mul(0));
+    expect(jitScalar(sum)([1, 2, 3])).toBe(14);
+    expect(jit(grad(sum))([1, 2, 3])).toEqual([2, 4, 6]);
+    // where(1, 0, x) picks the constant 0 at trace time: still a tracer, with methods.
+    const picked = jitScalar(([x]) => (where(1, 0, x as unknown as Tensor) as unknown as Var).add(x));
+    expect(picked([2])).toBe(2);
+  });
+
+  test('a TypeError of fn is reported without blaming the input length', () => {
+    const f = jit((xs: number[]) => (xs[0] as unknown as { foo(): number }).foo());
+    expect(() => f([1])).toThrow(/jit: tracing fn at \(\[n\]\) failed: .*foo is not a function \(fn runs on tracers/);
+    expect(() => f([1])).not.toThrow(/more inputs/);
+  });
+});
+
+describe('constant folding keeps IEEE results', () => {
+  const specials = [Infinity, -Infinity, NaN, -0, 0, 2, -3];
+  // Each program would fold to a different IEEE result under a rule like x·0 → 0 or x + 0 → x.
+  // Free functions are typed over tensors; on a Var they return a Var.
+  const minus = (c: number, x: Var): Var => sub(c, x as unknown as Tensor) as unknown as Var;
+  const programs: Record<string, (x: Var) => Var> = {
+    x·0: (x) => x.mul(0),
+    'x·0 + x': (x) => x.mul(0).add(x),
+    '0·x': (x) => x.mul(0).mul(x),
+    'x + 0': (x) => x.add(0),
+    '(+0) − x': (x) => minus(0, x),
+    '(−0) − x': (x) => minus(-0, x),
+    'x − (−0)': (x) => x.sub(-0),
+    'x·1, x/1, x·(−1), −(−x), x¹': (x) => x.mul(1).div(1).mul(-1).neg().pow(1),
+    'x/(−1) + (−0)': (x) => x.div(-1).add(-0),
+  };
+
+  test.each(Object.keys(programs))('%s: jit and eager agree on ±∞, NaN and ±0 (value and gradient)', (name) => {
+    const f = ([x]: Var[]) => programs[name](x);
+    const eager = valueAndGrad(f);
+    const jitted = jit(valueAndGrad(f));
+    for (const x of specials) {
+      const want = eager([x]);
+      const got = jitted([x]);
+      expect([x, ...(sameIEEE([got.value], [want.value]) ? [] : [got.value, want.value])]).toEqual([x]);
+      expect(sameIEEE(got.grad, want.grad)).toBe(true);
+    }
+  });
+
+  test('tensor programs: the fused loop gives eager mode’s IEEE results', () => {
+    const x = tensor(specials);
+    const f = (t: Tensor | TensorVar) =>
+      (t as Tensor)
+        .mul(0)
+        .add((t as Tensor).mul(1))
+        .add(0);
+    const want = (f(x) as Tensor).toArray() as number[];
+    expect(sameIEEE((jit(f)(x) as Tensor).toArray() as number[], want)).toBe(true);
+    expect(Object.is(want[0], NaN) || Number.isNaN(want[0])).toBe(true);
+    expect(Object.is(want[3], 0)).toBe(true);
+  });
+});
