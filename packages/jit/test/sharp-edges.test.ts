@@ -5,7 +5,7 @@
  */
 import { type Tensor, sub, tensor, where } from '@ad/core';
 import { grad, valueAndGrad, type TensorVar, type Var } from '@ad/reverse';
-import { jit } from '../src/index.js';
+import { TracingError, jit } from '../src/index.js';
 
 /** jit of a function written over Vars, called with numbers as the eager transforms are. */
 const jitScalar = (f: (xs: Var[]) => unknown): ((xs: number[]) => unknown) => jit(f as unknown as (xs: number[]) => unknown);
@@ -81,5 +81,79 @@ describe('constant folding keeps IEEE results', () => {
     expect(sameIEEE((jit(f)(x) as Tensor).toArray() as number[], want)).toBe(true);
     expect(Object.is(want[0], NaN) || Number.isNaN(want[0])).toBe(true);
     expect(Object.is(want[3], 0)).toBe(true);
+  });
+});
+
+describe('what tracing cannot see', () => {
+  test('==, unary +, Math.max and `if` on a traced value on a traced value are refused with a TracingError saying what to write', () => {
+    // biome-ignore lint/suspicious/noDoubleEquals: the loose comparison is what is tested
+    const loose = jitScalar(([x]) => ((x as unknown as number) == 0 ? 1 : 2));
+    expect(() => loose([0])).toThrow(TracingError);
+    expect(() => loose([0])).toThrow(/jit: input v0 was read as a number .*where\(condition, a, b\)/);
+    expect(() => jitScalar(([x]) => +(x as unknown as number))([1])).toThrow(TracingError);
+    expect(() => jitScalar(([x]) => Math.max(x as unknown as number, 1))([1])).toThrow(TracingError);
+    // String conversion is allowed (for logging) and names the node.
+    expect(jitScalar(([x]) => (`${x}` === 'Tracer(v0 (input))' ? x : x.neg()))([2])).toBe(2);
+  });
+
+  test('=== , switch and Object.is compare the tracer object, never its number (documented: use eq/where)', () => {
+    // Eagerly on numbers the branch depends on x; under jit a tracer is never === a number, so the
+    // program always takes the other branch. The README's "Sharp edges" says to write where(x.eq(0), …).
+    const strict = (xs: number[]) => (xs[0] === 0 ? 1 : 2);
+    expect(strict([0])).toBe(1);
+    expect(jit(strict)([0])).toBe(2);
+    const viaSwitch = (xs: number[]) => {
+      switch (xs[0]) {
+        case 0:
+          return 1;
+        default:
+          return 2;
+      }
+    };
+    expect(jit(viaSwitch)([0])).toBe(2);
+    expect(jit((xs: number[]) => (Object.is(xs[0], 0) ? 1 : 2))([0])).toBe(2);
+    // What to write instead: the comparison as an op, the choice with where.
+    const chosen = jitScalar(([x]) => where(x.eq(0) as unknown as Tensor, 1, 2));
+    expect([chosen([0]), chosen([5])]).toEqual([1, 2]);
+  });
+
+  test('a closure constant is read once, when the program is traced (documented: pass it as an argument)', () => {
+    let scale = 2;
+    const f = jitScalar(([x]) => x.mul(scale));
+    expect(f([3])).toBe(6);
+    scale = 10;
+    expect(f([3])).toBe(6);
+    const g = jit((xs: number[], s: number) => (xs[0] as unknown as Var).mul(s));
+    expect([g([3], 2), g([3], 10)]).toEqual([6, 30]);
+  });
+
+  test('object keys added, removed or reordered between calls are another signature: traced again, never the old program', () => {
+    const f = jit((o: Record<string, number>) => Object.keys(o).map((k, i) => (o[k] as unknown as Var).mul(i + 1)));
+    expect(f({ a: 1, b: 2 })).toEqual([1, 4]);
+    expect(f({ b: 2, a: 1 })).toEqual([2, 2]);
+    expect(f({ a: 1, b: 2, c: 3 })).toEqual([1, 4, 9]);
+    expect(f({ a: 1 })).toEqual([1]);
+    expect(f.stats.traces).toBe(4);
+    expect(f.stats.signatures).toEqual(['({"a":n,"b":n})', '({"b":n,"a":n})', '({"a":n,"b":n,"c":n})', '({"a":n})']);
+    // The same keys again use the cached program.
+    expect(f({ b: 5, a: 1 })).toEqual([5, 2]);
+    expect(f.stats.traces).toBe(4);
+  });
+
+  test('keys that look like code or like __proto__ are plain keys, in and out', () => {
+    const weird = { 'a"]; globalThis.JIT_KEY_PWNED = 1; //': 1, __proto__x: 2, ['__proto__']: 3 } as Record<string, number>;
+    Object.defineProperty(weird, '__proto__', { value: 3, enumerable: true, writable: true, configurable: true });
+    const f = jit((o: Record<string, number>) => {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(o))
+        Object.defineProperty(out, k, { value: (o[k] as unknown as Var).add(1), enumerable: true, writable: true, configurable: true });
+      return out;
+    });
+    const got = f(weird) as Record<string, number>;
+    expect(Object.keys(got)).toEqual(Object.keys(weird));
+    expect(Object.values(got)).toEqual(Object.values(weird).map((v) => v + 1));
+    expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+    expect((globalThis as Record<string, unknown>).JIT_KEY_PWNED).toBeUndefined();
+    expect(f.source).not.toContain('JIT_KEY_PWNED');
   });
 });
