@@ -319,8 +319,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     }
   }
 
-  // The result, built bottom-up one container per statement (a 10⁴-deep nest would be a
-  // 10⁴-deep expression otherwise); object keys come from key lists in scope, as computed keys.
+  // The result, built bottom-up; object keys come from key lists in scope, as computed keys.
   const built: string[][] = [[]];
   const builtKeys: (readonly string[] | null)[] = [];
   let results = 0;
@@ -340,8 +339,9 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
         scope[list] = keys;
         expr = `{ ${parts.map((v, i) => `[${list}[${i}]]: ${v}`).join(', ')} }`;
       }
-      // The outermost container is written in the return statement itself.
-      if (built.length === 1) built[0].push(expr);
+      // Containers nest inside their parent's expression, except every 64th level, which is
+      // bound to a local so that no expression nests deeper than that.
+      if (built.length % 64 !== 0) built[built.length - 1].push(expr);
       else {
         const o = `o${results++}`;
         lines.push(`const ${o} = ${expr};`);
