@@ -3,7 +3,7 @@
  * tracer, constant folding keeps IEEE results, and what tracing cannot see is refused by name or
  * behaves as the README's "Sharp edges" section says.
  */
-import { type Tensor, sub, tensor, where } from '@ad/core';
+import { type Tensor, randn, sub, tensor, where } from '@ad/core';
 import { grad, valueAndGrad, type TensorVar, type Var } from '@ad/reverse';
 import { TracingError, jit } from '../src/index.js';
 
@@ -155,5 +155,17 @@ describe('what tracing cannot see', () => {
     expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
     expect((globalThis as Record<string, unknown>).JIT_KEY_PWNED).toBeUndefined();
     expect(f.source).not.toContain('JIT_KEY_PWNED');
+  });
+});
+
+describe('side effects happen at trace time', () => {
+  test('a random draw inside fn is a constant of the program (documented: draw outside, pass it in)', () => {
+    const f = jit((t: Tensor) => t.add(randn([2])));
+    const x = tensor([0, 0]);
+    const first = (f(x) as Tensor).toArray();
+    expect((f(x) as Tensor).toArray()).toEqual(first);
+    const g = jit((t: Tensor, noise: Tensor) => t.add(noise));
+    expect((g(x, tensor([1, 2])) as Tensor).toArray()).toEqual([1, 2]);
+    expect((g(x, tensor([3, 4])) as Tensor).toArray()).toEqual([3, 4]);
   });
 });
