@@ -12,6 +12,7 @@
 import { Tensor, type Op, type Shape } from '@ad/core';
 import { allocate } from '@ad/core/engine';
 import type { Graph, Node } from './graph.js';
+import { walkTree } from './tree.js';
 
 /** A leaf of the output structure: a node of the graph. */
 export class OutLeaf {
@@ -21,10 +22,31 @@ export class OutLeaf {
 /** The output structure: leaves in arrays and plain objects, as the function returned them. */
 export type OutTree = OutLeaf | readonly OutTree[] | { readonly [key: string]: OutTree };
 
-/** Where an input node comes from: a path into the arguments, e.g. `a0[1]`. */
+/** Where an input node comes from: how the program reads it from the arguments, e.g. `a0[1]`, `g3[ik0[2]]`. */
 export interface InputLoad {
   readonly id: number;
-  readonly path: string;
+  readonly access: string;
+}
+
+/** The entry test written for the arguments' signature: statements, and the names they read. */
+export interface Guard {
+  readonly guard: readonly string[];
+  readonly scope: Record<string, unknown>;
+}
+
+/**
+ * Past this many live scalar nodes the program keeps its numbers in one Float64Array
+ * (`r[k] = r[i] * r[j]`) instead of a local each: V8 gives every local a register of the
+ * function's frame, and 6×10⁵ of them overflowed the stack on the call itself.
+ */
+const MAX_SCALAR_LOCALS = 20000;
+
+/**
+ * An op's name as a comment may hold it. Op names come from registerOp, i.e. from users: only
+ * letters, digits, `_` and `$` pass, so no name can end the comment (a newline, U+2028, U+2029).
+ */
+function commentName(name: string): string {
+  return name.replace(/[^\w$]/g, '_');
 }
 
 export interface Program {
@@ -78,19 +100,23 @@ interface Group {
 }
 
 /**
- * Emits the program computing `outputs` from `inputs`, after `guard` (a condition on a0…a3).
- * `naming` may give nodes their own names (the adjoint program names x̄ `v0_bar`); the others are
- * v0, v1, … in program order.
+ * Emits the program computing `outputs` from `inputs`, after `entry`'s guard (statements on
+ * a0…a3). `naming` may give nodes their own names (the adjoint program names x̄ `v0_bar`); the
+ * others are v0, v1, … in program order.
+ *
+ * The source holds only what this emitter writes: names it made, numbers, the ops' element-wise
+ * expressions, and op names in comments reduced to identifier characters. Everything else an
+ * op or the arguments bring — parameters, constant tensors, shapes, object keys — is bound in
+ * the program's scope and read by name.
  */
-export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTree, guard: string, naming?: (id: number) => string | undefined): Program {
+export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTree, entry: Guard, naming?: (id: number) => string | undefined): Program {
   const nodes = graph.nodes;
   const outputIds: number[] = [];
-  const collect = (t: OutTree): void => {
-    if (t instanceof OutLeaf) outputIds.push(t.id);
-    else if (Array.isArray(t)) t.forEach(collect);
-    else for (const v of Object.values(t as Record<string, OutTree>)) collect(v);
-  };
-  collect(outputs);
+  walkTree([outputs], [{ parent: null, label: 'the result' }], {
+    leaf: (t) => outputIds.push((t as OutLeaf).id),
+    enter: () => {},
+    exit: () => {},
+  });
 
   // 1. Liveness, from the outputs back.
   const live = new Uint8Array(nodes.length);
@@ -106,12 +132,17 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const isOutput = new Set(outputIds);
 
   // 2. Names: live inputs and ops v0, v1, … in program order; constants inline or in scope.
-  const scope: Record<string, unknown> = { Tensor, dense, alloc: allocate, scalar: (v: number) => Tensor.fromData(new Float64Array([v]), []) };
+  const scope: Record<string, unknown> = { ...entry.scope, Tensor, dense, alloc: allocate, scalar: (v: number) => Tensor.fromData(new Float64Array([v]), []) };
   const names = new Map<number, string>();
   let next = 0;
+  let scalarCount = 0;
+  for (const n of nodes) if (live[n.id] && n.kind !== 'const' && n.shape === null) scalarCount++;
+  const slots = scalarCount > MAX_SCALAR_LOCALS;
+  let slot = 0;
   for (const n of nodes) {
     if (!live[n.id]) continue;
-    if (n.kind === 'const') {
+    if (slots && n.kind !== 'const' && n.shape === null) names.set(n.id, `r[${slot++}]`);
+    else if (n.kind === 'const') {
       if (typeof n.value === 'number') names.set(n.id, literal(n.value));
       else {
         const c = `c${n.id}`;
@@ -122,6 +153,8 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     } else names.set(n.id, naming?.(n.id) ?? `v${next++}`);
   }
   const name = (id: number): string => names.get(id)!;
+  /** The start of the statement that gives node `id` its value. */
+  const define = (id: number): string => (slots && nodes[id].shape === null ? `${name(id)} =` : `const ${name(id)} =`);
 
   // 3. Fusion groups (see the module comment): a same-shape element-wise consumer joins its
   // operand's group unless something outside the group already read that group.
@@ -156,7 +189,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   }
 
   // 4. Statements.
-  const lines: string[] = [];
+  const lines: string[] = slots ? [`const r = new Float64Array(${slot});`] : [];
   const dataDeclared = new Set<number>();
   const scalarDeclared = new Set<number>();
   const dataOf = (id: number): string => {
@@ -174,7 +207,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     if (!live[load.id]) continue;
     const n = nodes[load.id];
     lines.push(
-      n.shape === null ? `const ${name(load.id)} = ${load.path}; // input` : `const ${name(load.id)} = dense(${load.path}); // input [${n.shape.join(',')}]`,
+      n.shape === null ? `${define(load.id)} ${load.access}; // input` : `const ${name(load.id)} = dense(${load.access}); // input [${n.shape.join(',')}]`,
     );
   }
 
@@ -184,7 +217,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     const op = n.op!;
     if (n.shape === null) {
       const ew = op.elementwise!;
-      lines.push(`const ${name(n.id)} = ${substitute(ew.expr, ew.inputs, n.inputs.map(name))}; // ${op.name}`);
+      lines.push(`${define(n.id)} ${substitute(ew.expr, ew.inputs, n.inputs.map(name))}; // ${commentName(op.name)}`);
       statements++;
       continue;
     }
@@ -199,8 +232,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     scope[p] = n.params;
     const opName = opBinding(op);
     const args = n.inputs.map((i) => (nodes[i].shape === null ? `scalar(${name(i)})` : name(i)));
-    const detail = n.params === undefined ? '' : ` ${JSON.stringify(n.params)}`;
-    lines.push(`const ${name(n.id)} = ${opName}.primal([${args.join(', ')}], ${p}); // ${op.name}${detail}`);
+    lines.push(`const ${name(n.id)} = ${opName}.primal([${args.join(', ')}], ${p}); // ${commentName(op.name)}`);
     statements++;
   }
 
@@ -254,7 +286,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       }
     }
     const stored = g.members.filter((m) => isOutput.has(m) || consumers[m].some((c) => !members.has(c)));
-    const ops = g.members.map((m) => nodes[m].op!.name);
+    const ops = g.members.map((m) => commentName(nodes[m].op!.name));
     lines.push(`// ${g.members.length === 1 ? ops[0] : `fused ${ops.join(', ')}`} over [${shape.join(',')}]`);
     for (const m of stored) lines.push(`const ${name(m)}_d = alloc(${n});`);
     lines.push(...hoisted);
@@ -263,7 +295,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       const x = nodes[m];
       const ew = x.op!.elementwise!;
       const args = x.inputs.map((i) => (members.has(i) ? name(i) : operand.get(i)!));
-      body.push(`const ${name(m)} = ${substitute(ew.expr, ew.inputs, args)}; // ${x.op!.name}`);
+      body.push(`const ${name(m)} = ${substitute(ew.expr, ew.inputs, args)}; // ${commentName(x.op!.name)}`);
     }
     for (const m of stored) body.push(`${name(m)}_d[i] = ${name(m)};`);
     if (!strided) {
@@ -287,15 +319,38 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     }
   }
 
-  const ret = (t: OutTree): string => {
-    if (t instanceof OutLeaf) return name(t.id);
-    if (Array.isArray(t)) return `[${t.map(ret).join(', ')}]`;
-    return `{ ${Object.entries(t as Record<string, OutTree>)
-      .map(([k, v]) => `${JSON.stringify(k)}: ${ret(v)}`)
-      .join(', ')} }`;
-  };
-  lines.push(`return ${ret(outputs)};`);
-  const body = [`if (!(${guard})) return miss(a0, a1, a2, a3);`, ...lines].join('\n');
+  // The result, built bottom-up; object keys come from key lists in scope, as computed keys.
+  const built: string[][] = [[]];
+  const builtKeys: (readonly string[] | null)[] = [];
+  let results = 0;
+  walkTree([outputs], [{ parent: null, label: 'the result' }], {
+    leaf: (t) => built[built.length - 1].push(name((t as OutLeaf).id)),
+    enter: (_t, keys) => {
+      built.push([]);
+      builtKeys.push(keys);
+    },
+    exit: () => {
+      const parts = built.pop()!;
+      const keys = builtKeys.pop()!;
+      let expr: string;
+      if (keys === null) expr = `[${parts.join(', ')}]`;
+      else {
+        const list = `ok${results}`;
+        scope[list] = keys;
+        expr = `{ ${parts.map((v, i) => `[${list}[${i}]]: ${v}`).join(', ')} }`;
+      }
+      // Containers nest inside their parent's expression, except every 64th level, which is
+      // bound to a local so that no expression nests deeper than that.
+      if (built.length % 64 !== 0) built[built.length - 1].push(expr);
+      else {
+        const o = `o${results++}`;
+        lines.push(`const ${o} = ${expr};`);
+        built[built.length - 1].push(o);
+      }
+    },
+  });
+  lines.push(`return ${built[0][0]};`);
+  const body = [...entry.guard, ...lines].join('\n');
   const source = `function (${PARAMS.join(', ')}) {\n${body
     .split('\n')
     .map((l) => `  ${l}`)

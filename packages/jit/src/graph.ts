@@ -5,9 +5,9 @@
  * Recording already optimises, because a node is only made when it must be:
  * - constant folding: an op whose operands are all known (numbers, tensors captured by the
  *   function) never reaches this interpreter — core's dispatch computes it on the spot — and
- *   x + 0, x − 0, x·1, x/1, x·(−1), 0 − x, −(−x), x¹ and where(constant, a, b) are simplified away;
- * - a zero seed is a symbolic zero, as in JAX: x·0 is the constant 0 (so a forward-mode
- *   tangent that is zero costs nothing), even where x would be infinite;
+ *   x + (−0), x − 0, x·1, x/1, x·(−1), x/(−1), (−0) − x, −(−x), x¹ and where(constant, a, b)
+ *   are simplified away: only identities exact for every float64 x, NaN, ±∞ and −0 included, so
+ *   a jitted program gives eager mode's IEEE results (x·0 is not folded: it is NaN at x = ∞);
  * - common subexpressions: an op applied again to the same nodes with the same parameters
  *   returns the node made the first time (hash-consing), commutative ops in either order.
  */
@@ -38,9 +38,6 @@ export interface Node {
 type Traced = Tracer | TensorTracer;
 
 const COMMUTATIVE = new Set(['add', 'mul', 'eq', 'ne']);
-
-/** Zero tensors made by folding x·0: later additions of them fold away too. */
-const symbolicZeros = new WeakSet<Tensor>();
 
 /** A traced program under construction: its nodes, and the tables that fold and share them. */
 export class Graph {
@@ -179,10 +176,9 @@ export class Graph {
     const t = n.value as Tensor;
     const target = this.nodes[other].shape;
     if (target === null || t.ndim > target.length || t.shape.some((d, i) => d !== 1 && d !== target[target.length - t.ndim + i])) return undefined;
-    if (symbolicZeros.has(t)) return 0;
     if (t.size > 64) return undefined;
     const d = t.toFloat64Array();
-    return d.every((v) => v === d[0]) ? d[0] : undefined;
+    return d.every((v) => Object.is(v, d[0])) ? d[0] : undefined;
   }
 
   private simplify(op: Op<unknown>, ins: readonly number[]): unknown {
@@ -193,16 +189,20 @@ export class Graph {
         return n.kind === 'op' && n.op === ops.neg ? this.tracer(n.inputs[0]) : undefined;
       }
       case 'add': {
-        if (this.uniform(b, a) === 0) return this.tracer(a);
-        if (this.uniform(a, b) === 0) return this.tracer(b);
+        // x + (−0) = x for every x; x + (+0) is not x at x = −0 (−0 + 0 = +0).
+        if (Object.is(this.uniform(b, a), -0)) return this.tracer(a);
+        if (Object.is(this.uniform(a, b), -0)) return this.tracer(b);
         return undefined;
       }
       case 'sub': {
-        if (this.uniform(b, a) === 0) return this.tracer(a);
-        if (this.uniform(a, b) === 0) return this.apply(ops.neg as Op<unknown>, [this.tracer(b)], undefined);
+        // x − (+0) = x for every x; (−0) − x = −x for every x (+0 − x is +0, not −0, at x = +0).
+        if (Object.is(this.uniform(b, a), 0)) return this.tracer(a);
+        if (Object.is(this.uniform(a, b), -0)) return this.apply(ops.neg as Op<unknown>, [this.tracer(b)], undefined);
         return undefined;
       }
       case 'mul': {
+        // x·1 = x and x·(−1) = −x for every x, NaN and ±∞ included. x·0 is never folded: it is
+        // NaN at x = ±∞ or NaN and −0 at x < 0, and the eager engine computes it.
         for (const [k, x] of [
           [b, a],
           [a, b],
@@ -210,7 +210,6 @@ export class Graph {
           const c = this.uniform(k, x);
           if (c === 1) return this.tracer(x);
           if (c === -1) return this.apply(ops.neg as Op<unknown>, [this.tracer(x)], undefined);
-          if (c === 0) return this.zeroLike(x);
         }
         return undefined;
       }
@@ -234,21 +233,12 @@ export class Graph {
         // Only when the result has the picked operand's shape (no broadcast against the other).
         const fits = otherShape === null || (shape !== null && shape.length === otherShape.length && shape.every((d, i) => d === otherShape[i]));
         if (!fits) return undefined;
-        const picked = this.nodes[pick];
-        if (picked.kind === 'const') return typeof picked.value === 'number' && otherShape === null ? picked.value : undefined;
+        // A traced value stays a tracer, even when the branch picked is a constant.
         return this.tracer(pick);
       }
       default:
         return undefined;
     }
-  }
-
-  private zeroLike(id: number): number | Tensor {
-    const shape = this.nodes[id].shape;
-    if (shape === null) return 0;
-    const z = zeros(shape);
-    symbolicZeros.add(z);
-    return z;
   }
 }
 

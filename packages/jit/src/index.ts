@@ -5,6 +5,7 @@
  */
 import './graph.js';
 
-export { jit, adjointProgram, type AdjointProgram, type Jitted, type JitStats, type Lowered } from './jit.js';
+export { jit, adjointProgram, type AdjointProgram, type Jitted, type JitOptions, type JitStats, type Lowered } from './jit.js';
+export { JitCheckError, type Tolerance } from './check.js';
 export { Tracer, TensorTracer, TracingError } from './tracer.js';
 export { tracingInterpreter } from './graph.js';

@@ -12,15 +12,19 @@ import { Special, anyOps, isTagged, newTag } from '@ad/core/engine';
 import { Graph } from './graph.js';
 import { TensorTracer, Tracer, TracingError } from './tracer.js';
 import { OutLeaf, emit, wengert, type InputLoad, type OutTree, type Program } from './emit.js';
+import { JitCheckError, compareOutputs, type Tolerance } from './check.js';
+import { isPlainObject, keysAre, mapTree, walkTree, whereOf, type Place } from './tree.js';
 
 /** What `jit` keeps about its cache. */
 export interface JitStats {
-  /** Programs traced and compiled (one per signature seen). */
+  /** Programs traced and compiled (one per signature seen, again after an eviction). */
   readonly traces: number;
   /** Calls whose signature differed from the previous call's (each either retraced or switched programs). */
   readonly misses: number;
-  /** The signatures traced, in order: `([n,n])`, `(T[4,16])`. */
+  /** The signatures of the programs in the cache, in the order they were traced: `([n,n])`, `(T[4,16])`. */
   readonly signatures: readonly string[];
+  /** Programs dropped from the cache (least recently used first) to keep it at `cacheSize`. */
+  readonly evictions: number;
   /** Why the last trace happened: the first call, or the signature that changed. */
   readonly lastRetrace: string | null;
 }
@@ -59,7 +63,52 @@ export type Jitted<F extends (...args: never[]) => unknown> = F & {
 
 type Entry = (a0: unknown, a1: unknown, a2: unknown, a3: unknown) => unknown;
 
+/** Options of `jit`. */
+export interface JitOptions {
+  /**
+   * Checks each compiled program on its first call: fn also runs eagerly on the same arguments,
+   * and the first output that differs (beyond `rtol` relative, `atol` absolute; NaN and ±∞
+   * exactly) is a `JitCheckError` naming it. `true` is `{ rtol: 1e-12, atol: 0 }`. Default false.
+   */
+  readonly check?: boolean | Tolerance;
+  /** Compiled programs kept, one per signature, least recently used evicted first. Default 64. */
+  readonly cacheSize?: number;
+}
+
+const DEFAULT_CACHE_SIZE = 64;
+
 let warnedNoEval = false;
+
+/** The options, checked: a typo or a wrong type is refused by name rather than ignored. */
+function readOptions(options: unknown): { check: Required<Tolerance> | null; cacheSize: number } {
+  if (options === undefined) return { check: null, cacheSize: DEFAULT_CACHE_SIZE };
+  if (!isPlainObject(options)) throw new DTypeError('jit', `options must be a plain object ({ check?, cacheSize? }), got ${describe(options)}`);
+  for (const k of Object.keys(options)) {
+    if (k !== 'check' && k !== 'cacheSize') throw new ValueError('jit', `unknown option ${JSON.stringify(k)}; the options are check and cacheSize`);
+  }
+  const { check, cacheSize } = options as JitOptions;
+  if (cacheSize !== undefined && (typeof cacheSize !== 'number' || !Number.isInteger(cacheSize) || cacheSize < 1)) {
+    throw new ValueError('jit', `cacheSize must be an integer ≥ 1 (programs kept), got ${typeof cacheSize === 'number' ? cacheSize : describe(cacheSize)}`);
+  }
+  let tolerance: Required<Tolerance> | null = null;
+  if (check === true) tolerance = { rtol: 1e-12, atol: 0 };
+  else if (isPlainObject(check)) {
+    for (const k of Object.keys(check))
+      if (k !== 'rtol' && k !== 'atol') throw new ValueError('jit', `unknown check option ${JSON.stringify(k)}; the options are rtol and atol`);
+    const { rtol = 1e-12, atol = 0 } = check as Tolerance;
+    for (const [name, v] of [
+      ['rtol', rtol],
+      ['atol', atol],
+    ] as const) {
+      if (typeof v !== 'number' || !(v >= 0) || v === Infinity)
+        throw new ValueError('jit', `check.${name} must be a finite number ≥ 0, got ${typeof v === 'number' ? v : describe(v)}`);
+    }
+    tolerance = { rtol, atol };
+  } else if (check !== undefined && check !== false) {
+    throw new DTypeError('jit', `check must be true, false or { rtol?, atol? }, got ${describe(check)}`);
+  }
+  return { check: tolerance, cacheSize: cacheSize ?? DEFAULT_CACHE_SIZE };
+}
 
 /**
  * Compiles fn into straight-line JavaScript per input signature. Arguments are numbers,
@@ -67,16 +116,21 @@ let warnedNoEval = false;
  * Transforms inside fn are traced through: `jit(grad(f))` emits the primal and the adjoint
  * program together. Where a Content-Security-Policy forbids `new Function`, the jitted
  * function runs fn eagerly (and says so once).
+ * @param options - `check` compares each program's first call with eager mode; `cacheSize`
+ *   bounds the programs kept (64 by default)
  * @typeParam F - the type of fn; the jitted function has the same
  */
-export function jit<F extends (...args: never[]) => unknown>(fn: F): Jitted<F> {
-  if (typeof fn !== 'function') throw new DTypeError('jit', `expected a function to compile, got ${fn === null ? 'null' : typeof fn}`);
-  const cache = new Map<string, { entry: Entry; program: Program; lowered: Lowered }>();
-  const signatures: string[] = [];
+export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: JitOptions): Jitted<F> {
+  if (typeof fn !== 'function') throw new DTypeError('jit', `expected a function to compile, got ${describe(fn)}`);
+  const { check, cacheSize } = readOptions(options);
+  // A Map iterates in insertion order: re-inserting on every hit keeps the least recently used first.
+  const cache = new Map<string, { entry: Entry; source: string }>();
   let traces = 0;
   let misses = 0;
+  let evictions = 0;
+  let lastSignature: string | undefined;
   let lastRetrace: string | null = null;
-  let current: { program: Program } | null = null;
+  let current: { source: string } | null = null;
   let eager = false;
   const call = fn as unknown as (...args: unknown[]) => unknown;
 
@@ -86,8 +140,8 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F): Jitted<F> {
     misses++;
     const sig = signatureOf(args);
     let hit = cache.get(sig.key);
+    let fresh = false;
     if (hit === undefined) {
-      const previous = signatures[signatures.length - 1];
       const lowered = trace(fn, args, sig);
       let compiled: Entry;
       try {
@@ -102,15 +156,34 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F): Jitted<F> {
         box.entry = (b0, b1, b2, b3) => call(...trimArgs([b0, b1, b2, b3]));
         return call(...args);
       }
-      hit = { entry: compiled, program: lowered.program, lowered: lowered.info };
-      cache.set(sig.key, hit);
-      signatures.push(sig.key);
+      hit = { entry: compiled, source: lowered.program.source };
       traces++;
-      lastRetrace = previous === undefined ? `first call ${sig.key}` : `${previous} → ${sig.key}`;
-    }
+      lastRetrace = lastSignature === undefined ? `first call ${sig.key}` : `${lastSignature} → ${sig.key}`;
+      lastSignature = sig.key;
+      fresh = true;
+      while (cache.size >= cacheSize) {
+        // The evicted program's closure (its constants, parameters and code) is unreachable once
+        // the map lets go of it: box.entry only ever holds the program being switched to.
+        cache.delete(cache.keys().next().value as string);
+        evictions++;
+      }
+    } else cache.delete(sig.key);
+    cache.set(sig.key, hit);
     box.entry = hit.entry;
     current = hit;
-    return hit.entry(a0, a1, a2, a3);
+    const out = hit.entry(a0, a1, a2, a3);
+    if (fresh && check !== null) {
+      try {
+        checkAgainstEager(call, args, out, sig.key, check);
+      } catch (e) {
+        // A program that failed its check is not kept: the next call traces and checks again.
+        cache.delete(sig.key);
+        box.entry = miss;
+        current = null;
+        throw e;
+      }
+    }
+    return out;
   };
   const box: { entry: Entry } = { entry: miss };
   const jitted = wrapper(box);
@@ -125,13 +198,29 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F): Jitted<F> {
               : 'no program yet: call the jitted function once (it traces on its first call), or use lower(...args)',
           );
         }
-        return current.program.source;
+        return current.source;
       },
     },
-    stats: { get: (): JitStats => ({ traces, misses, signatures: [...signatures], lastRetrace }) },
+    stats: { get: (): JitStats => ({ traces, misses, signatures: [...cache.keys()], lastRetrace, evictions }) },
     lower: { value: (...args: unknown[]) => trace(fn, args, signatureOf(trimArgs(args))).info },
   });
   return jitted as unknown as Jitted<F>;
+}
+
+/** check mode: fn run eagerly on the same arguments must give the compiled program's outputs. */
+function checkAgainstEager(call: (...args: unknown[]) => unknown, args: readonly unknown[], out: unknown, key: string, tolerance: Required<Tolerance>): void {
+  let want: unknown;
+  try {
+    want = call(...args);
+  } catch (e) {
+    throw new JitCheckError(
+      'jit',
+      `check: fn failed when run eagerly on the arguments of ${key} (${e instanceof Error ? e.message : String(e)}), so its compiled program cannot be compared; ` +
+        'check a function that also runs on plain values (for example jit(grad(f)) rather than jit(f) of a function of Vars)',
+    );
+  }
+  const difference = compareOutputs(out, want, tolerance);
+  if (difference !== null) throw new JitCheckError('jit', `check: the program compiled for ${key} differs from eager mode at ${difference}`);
 }
 
 const tooMany = (): never => {
@@ -168,70 +257,143 @@ function trimArgs(args: unknown[]): unknown[] {
   return args.slice(0, k);
 }
 
-function hasTagged(x: unknown): boolean {
-  if (isTagged(x)) return true;
-  if (Array.isArray(x)) return x.some(hasTagged);
-  if (isPlainObject(x)) return Object.values(x).some(hasTagged);
+function hasTagged(root: unknown): boolean {
+  const stack = [root];
+  // Each container once: a circular argument ends here and is refused by signatureOf.
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (isTagged(x)) return true;
+    if (!Array.isArray(x) && !isPlainObject(x)) continue;
+    if (seen.has(x)) continue;
+    seen.add(x);
+    for (const v of Array.isArray(x) ? x : Object.values(x)) stack.push(v);
+  }
   return false;
-}
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (typeof x !== 'object' || x === null) return false;
-  const p = Object.getPrototypeOf(x);
-  return p === Object.prototype || p === null;
 }
 
 function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return `an array of ${x.length}`;
   if (isTagged(x)) return `a ${x.constructor.name}`;
-  if (typeof x === 'object') return `a ${x.constructor?.name ?? 'object'}`;
+  if (typeof x === 'object') return `a ${(x as object).constructor?.name ?? 'object'}`;
   return typeof x;
+}
+
+/** An input leaf of a signature: how the compiled program reads it, and its shape (null: a number). */
+interface InputLeaf {
+  readonly access: string;
+  readonly shape: readonly number[] | null;
 }
 
 interface Signature {
   readonly key: string;
-  /** The compiled function's entry test: true when a0…a3 have this signature. */
-  readonly guard: string;
+  /**
+   * The compiled function's entry test, as statements: each `if` returns `miss(…)` when a0…a3
+   * do not have this signature; containers are bound to locals g0, g1, … on the way down.
+   */
+  readonly guard: readonly string[];
+  /** Names the guard reads: the key lists of object arguments (ik0, ik1, …) and `keysAre`. */
+  readonly scope: Record<string, unknown>;
+  /** The numbers and tensors of the arguments, depth first. */
+  readonly leaves: readonly InputLeaf[];
 }
 
-/** The structure of the arguments: array lengths, tensor shapes, where numbers stand. */
+/** Where each argument sits, for messages: `x` (the first, as fn usually names it), `argument 1`, …. */
+function argumentPlaces(n: number, first: string): Place[] {
+  return Array.from({ length: n }, (_, i) => ({ parent: null, label: i === 0 ? first : `argument ${i}` }));
+}
+
+/**
+ * The structure of the arguments (array lengths, object keys in order, tensor shapes, where
+ * numbers stand) and the guard that tests it. The guard's source holds only names it made and
+ * numbers: object keys are read through the key lists in scope (`g0[ik0[1]]`), never written
+ * into the program, so no key can change what the program does.
+ */
 function signatureOf(args: readonly unknown[]): Signature {
-  const tests: string[] = [];
-  const walk = (x: unknown, path: string, where: string): string => {
-    if (typeof x === 'number') {
-      tests.push(`typeof ${path} === 'number'`);
-      return 'n';
-    }
-    if (x instanceof Tensor) {
-      tests.push(`${path} instanceof Tensor`, `${path}.ndim === ${x.ndim}`, ...x.shape.map((d, i) => `${path}.shape[${i}] === ${d}`));
-      return `T[${x.shape.join(',')}]`;
-    }
-    if (Array.isArray(x)) {
-      tests.push(`Array.isArray(${path})`, `${path}.length === ${x.length}`);
-      return `[${x.map((v, i) => walk(v, `${path}[${i}]`, `${where}[${i}]`)).join(',')}]`;
-    }
-    if (isPlainObject(x)) {
-      tests.push(`typeof ${path} === 'object'`, `${path} !== null`);
-      return `{${Object.entries(x)
-        .map(([k, v]) => `${k}:${walk(v, `${path}[${JSON.stringify(k)}]`, `${where}.${k}`)}`)
-        .join(',')}}`;
-    }
-    throw new DTypeError('jit', `arguments must be numbers, tensors, or arrays or plain objects of them; ${where} is ${describe(x)}`);
+  const key: string[] = ['('];
+  const lines: string[] = [];
+  const scope: Record<string, unknown> = { keysAre };
+  const leaves: InputLeaf[] = [];
+  let conds: string[] = [];
+  // A few dozen tests per `if`: one long && chain per argument would nest as deep as it is long.
+  const flush = (): void => {
+    if (conds.length > 0) lines.push(`if (!(${conds.join(' && ')})) return miss(a0, a1, a2, a3);`);
+    conds = [];
   };
-  const parts = args.map((a, i) => walk(a, `a${i}`, `argument ${i}`));
-  for (let i = args.length; i < 4; i++) tests.push(`a${i} === undefined`);
-  return { key: `(${parts.join(', ')})`, guard: tests.join(' && ') };
+  const test = (...cs: string[]): void => {
+    conds.push(...cs);
+    if (conds.length >= 32) flush();
+  };
+  const open: { access: string; keys: readonly string[] | null; keyList: string }[] = [];
+  let locals = 0;
+  const place = (index: number): string => {
+    if (open.length === 0) {
+      if (index > 0) key.push(', ');
+      return `a${index}`;
+    }
+    const parent = open[open.length - 1];
+    if (index > 0) key.push(',');
+    if (parent.keys === null) return `${parent.access}[${index}]`;
+    key.push(`${JSON.stringify(parent.keys[index])}:`);
+    return `${parent.access}[${parent.keyList}[${index}]]`;
+  };
+  walkTree(args, argumentPlaces(args.length, 'argument 0'), {
+    leaf: (x, at, index) => {
+      if (typeof x === 'number') {
+        const access = place(index);
+        test(`typeof ${access} === 'number'`);
+        key.push('n');
+        leaves.push({ access, shape: null });
+      } else if (x instanceof Tensor) {
+        const access = place(index);
+        test(`${access} instanceof Tensor`, `${access}.ndim === ${x.ndim}`, ...x.shape.map((d, i) => `${access}.shape[${i}] === ${d}`));
+        key.push(`T[${x.shape.join(',')}]`);
+        leaves.push({ access, shape: x.shape });
+      } else {
+        throw new DTypeError('jit', `arguments must be numbers, tensors, or arrays or plain objects of them; ${whereOf(at)} is ${describe(x)}`);
+      }
+    },
+    enter: (x, keys, _at, index) => {
+      let access = place(index);
+      if (open.length > 0) {
+        // The parent's tests come first: only then is reading this child safe.
+        flush();
+        const g = `g${locals++}`;
+        lines.push(`const ${g} = ${access};`);
+        access = g;
+      }
+      let keyList = '';
+      if (keys === null) {
+        test(`Array.isArray(${access})`, `${access}.length === ${(x as readonly unknown[]).length}`);
+        key.push('[');
+      } else {
+        keyList = `ik${Object.keys(scope).length - 1}`;
+        scope[keyList] = keys;
+        test(`keysAre(${access}, ${keyList})`);
+        key.push('{');
+      }
+      open.push({ access, keys, keyList });
+    },
+    exit: () => {
+      key.push(open.pop()!.keys === null ? ']' : '}');
+    },
+  });
+  for (let i = args.length; i < 4; i++) test(`a${i} === undefined`);
+  flush();
+  key.push(')');
+  return { key: key.join(''), guard: lines, scope, leaves };
 }
 
 /**
  * An input array as fn sees it while tracing: reading past its end is an error that names jit
  * (the program is specialised to this length).
  */
-function guardedArray<T>(xs: T[], where: string): T[] {
+function guardedArray<T>(xs: T[], at: Place): T[] {
   return new Proxy(xs, {
     get(target, key, receiver) {
       if (typeof key === 'string' && /^\d+$/.test(key) && Number(key) >= target.length) {
+        const where = whereOf(at);
         throw new ValueError(
           'jit',
           `fn read ${where}[${key}], but ${where} has length ${target.length} (a jitted program is specialised to its inputs' lengths and shapes)`,
@@ -246,21 +408,19 @@ function guardedArray<T>(xs: T[], where: string): T[] {
 function trace(fn: (...args: never[]) => unknown, args: readonly unknown[], sig: Signature): { program: Program; info: Lowered } {
   const graph = new Graph(newTag());
   const loads: InputLoad[] = [];
-  const build = (x: unknown, path: string, where: string): unknown => {
-    if (typeof x === 'number' || x instanceof Tensor) {
-      const t = graph.input(typeof x === 'number' ? null : x.shape);
-      loads.push({ id: t.id, path });
+  let k = 0;
+  // The same walk as signatureOf's, so the k-th leaf here is the signature's k-th.
+  const traced = mapTree(
+    args,
+    argumentPlaces(args.length, 'x'),
+    () => {
+      const leaf = sig.leaves[k++];
+      const t = graph.input(leaf.shape);
+      loads.push({ id: t.id, access: leaf.access });
       return t;
-    }
-    if (Array.isArray(x))
-      return guardedArray(
-        x.map((v, i) => build(v, `${path}[${i}]`, `${where}[${i}]`)),
-        where,
-      );
-    const o = x as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, build(v, `${path}[${JSON.stringify(k)}]`, `${where}.${k}`)]));
-  };
-  const traced = args.map((a, i) => build(a, `a${i}`, i === 0 ? 'x' : `argument ${i}`));
+    },
+    guardedArray,
+  );
 
   let result: unknown;
   try {
@@ -272,33 +432,42 @@ function trace(fn: (...args: never[]) => unknown, args: readonly unknown[], sig:
       const Kind = e.constructor as new (op: string, message: string) => AdError;
       throw new Kind('jit', `tracing fn at ${sig.key} failed: ${message}`);
     }
-    if (e instanceof TypeError) throw new ValueError('jit', `tracing fn at ${sig.key} failed: ${message} (does fn read more inputs than it was given?)`);
+    // Reading past an input's end is refused by guardedArray with its own message, so a TypeError
+    // here is fn's own: most often a method called on something that is not an @ad value.
+    if (e instanceof TypeError)
+      throw new ValueError(
+        'jit',
+        `tracing fn at ${sig.key} failed: ${message} (fn runs on tracers, which have the methods of the numbers and tensors they stand for; ` +
+          'a value fn built from plain JavaScript numbers has no methods, wrap it with tensor() or keep it as an operand)',
+      );
     throw e;
   }
 
-  const outs = (y: unknown, where: string): OutTree => {
-    if (y instanceof Tracer || y instanceof TensorTracer) {
-      if (y.graph !== graph) throw new TracingError('jit', `fn returned a traced value of another jitted call at ${where}`);
-      return new OutLeaf(y.id);
-    }
-    if (typeof y === 'number' || y instanceof Tensor) return new OutLeaf(graph.constant(y));
-    if (Array.isArray(y)) return y.map((v, i) => outs(v, `${where}[${i}]`));
-    if (isPlainObject(y)) return Object.fromEntries(Object.entries(y).map(([k, v]) => [k, outs(v, `${where}.${k}`)]));
-    throw new DTypeError('jit', `fn must return numbers or tensors (or arrays or plain objects of them), got ${describe(y)} at ${where}`);
-  };
-  const tree = outs(result, 'the result');
-  const program = emit(graph, loads, tree, sig.guard);
   const ids: number[] = [];
-  const collect = (t: OutTree): void => {
-    if (t instanceof OutLeaf) ids.push(t.id);
-    else if (Array.isArray(t)) t.forEach(collect);
-    else Object.values(t as Record<string, OutTree>).forEach(collect);
+  const [tree] = mapTree([result], [{ parent: null, label: 'the result' }], (y, at) => {
+    let id: number;
+    if (y instanceof Tracer || y instanceof TensorTracer) {
+      if (y.graph !== graph) throw new TracingError('jit', `fn returned a traced value of another jitted call at ${whereOf(at)}`);
+      id = y.id;
+    } else if (typeof y === 'number' || y instanceof Tensor) id = graph.constant(y);
+    else throw new DTypeError('jit', `fn must return numbers or tensors (or arrays or plain objects of them), got ${describe(y)} at ${whereOf(at)}`);
+    ids.push(id);
+    return new OutLeaf(id);
+  }) as OutTree[];
+  const program = emit(graph, loads, tree, sig);
+  let list: string | undefined;
+  const info: Lowered = {
+    source: program.source,
+    // Written when read: for a 3×10⁵-op program it is as long to write as the program itself.
+    get wengert() {
+      list ??= wengert(graph, ids);
+      return list;
+    },
+    statements: program.statements,
+    traced: graph.nodes.length,
+    signature: sig.key,
   };
-  collect(tree);
-  return {
-    program,
-    info: { source: program.source, wengert: wengert(graph, ids), statements: program.statements, traced: graph.nodes.length, signature: sig.key },
-  };
+  return { program, info };
 }
 
 /**
@@ -312,12 +481,13 @@ function trace(fn: (...args: never[]) => unknown, args: readonly unknown[], sig:
  * For teaching (`ad compile`): the program returns [x̄₀, x̄₁, …], and `gradient` runs it.
  */
 export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[]): AdjointProgram {
-  if (typeof fn !== 'function') throw new DTypeError('jit', `expected a function to compile, got ${fn === null ? 'null' : typeof fn}`);
+  if (typeof fn !== 'function') throw new DTypeError('adjointProgram', `expected a function to compile, got ${describe(fn)}`);
+  if (!Array.isArray(x) || !x.every((v) => typeof v === 'number')) throw new DTypeError('adjointProgram', `x must be an array of numbers, got ${describe(x)}`);
   const sig = signatureOf([x]);
   const graph = new Graph(newTag());
   const inputs = x.map(() => graph.input(null) as Tracer);
-  const loads = inputs.map((t, i) => ({ id: t.id, path: `a0[${i}]` }));
-  const y = (fn as unknown as (xs: unknown[]) => unknown)(guardedArray([...inputs], 'x'));
+  const loads = inputs.map((t, i) => ({ id: t.id, access: sig.leaves[i].access }));
+  const y = (fn as unknown as (xs: unknown[]) => unknown)(guardedArray([...inputs], { parent: null, label: 'x' }));
   if (!(y instanceof Tracer) && typeof y !== 'number') throw new DTypeError('jit', `the adjoint program needs f to return a scalar, got ${describe(y)}`);
   const nodes = graph.nodes;
   const primalCount = nodes.length;
@@ -371,7 +541,7 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
     const bar = bars.get(t.id) ?? 0;
     return new OutLeaf(bar instanceof Tracer ? bar.id : graph.constant(bar as number));
   });
-  const program = emit(graph, loads, tree, sig.guard, naming);
+  const program = emit(graph, loads, tree, sig, naming);
   const other: Entry = () => {
     throw new ValueError('jit', `this adjoint program was written for ${sig.key}; write another with adjointProgram(f, x)`);
   };

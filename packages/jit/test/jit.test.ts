@@ -53,14 +53,16 @@ describe('the generated program', () => {
     expect(() => written.gradient([1, 2, 3])).toThrow('jit: this adjoint program was written for ([n,n])');
   });
 
-  test('common subexpressions are computed once; x·1, x + 0 and known values fold away', () => {
+  test('common subexpressions are computed once; x·1, x + (−0), x − 0 and known values fold away', () => {
     const g = jit((xs: number[]) => {
       const [x] = xs as unknown as S[];
-      return x.sin().add(x.sin()).mul(1).add(0);
+      return x.sin().add(x.sin()).mul(1).add(-0).sub(0);
     });
     expect(g([0.5])).toBeCloseTo(2 * Math.sin(0.5), 15);
     expect(statements(g.source).filter((l) => l.includes('// sin'))).toHaveLength(1);
     expect(statements(g.source)).toHaveLength(2);
+    // x + (+0) is not x at x = −0 (it is +0), so it stays in the program.
+    expect(statements(jit((xs: number[]) => (xs[0] as unknown as S).add(0)).lower([0]).source)).toHaveLength(1);
     // The Hessian of a quadratic is known at trace time: the program returns constants.
     const h = jit(hessian(f));
     expect(h([3, 2])).toEqual([
