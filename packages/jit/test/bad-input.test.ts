@@ -1,0 +1,47 @@
+/**
+ * Bad input to @ad/jit's public functions — and to the functions jit returns — gives a typed
+ * error naming the function, or a documented result. The outcomes are docs/errors.md's @ad/jit
+ * section.
+ */
+import { tensor, type Tensor } from '@ad/core';
+import { grad, type Var } from '@ad/reverse';
+import { catalogue, type BadCase } from '@ad/test-support/bad-input-catalogue';
+import { adjointProgram, jit } from '../src/index.js';
+
+const js = <T>(v: unknown) => v as T;
+const E = (error: string, name?: string) => ({ error, name });
+const finite = { finite: true as const };
+const propagates = { propagates: true as const };
+const sq = (x: Tensor) => x.mul(x).sum();
+const f2 = ([x, y]: Var[]) => x.mul(y);
+
+const cases: BadCase[] = [
+  { fn: 'jit', input: 'fn = 3 (not a function)', call: () => jit(js(3)), expect: E('DTypeError') },
+  { fn: 'jit', input: 'fn = null', call: () => jit(js(null)), expect: E('DTypeError') },
+  { fn: 'jit', input: "options = 'fast'", call: () => jit(sq, js('fast')), expect: E('DTypeError') },
+  { fn: 'jit', input: 'an unknown option (chek)', call: () => jit(sq, js({ chek: true })), expect: E('ValueError') },
+  { fn: 'jit', input: "check = 'yes'", call: () => jit(sq, js({ check: 'yes' })), expect: E('DTypeError') },
+  { fn: 'jit', input: 'check.rtol = -1', call: () => jit(sq, { check: { rtol: -1 } }), expect: E('ValueError') },
+  { fn: 'jit', input: 'check.atol = NaN', call: () => jit(sq, { check: { atol: NaN } }), expect: E('ValueError') },
+  { fn: 'jit', input: 'cacheSize = 0', call: () => jit(sq, { cacheSize: 0 }), expect: E('ValueError') },
+  { fn: 'jit', input: 'cacheSize = 2.5', call: () => jit(sq, { cacheSize: 2.5 }), expect: E('ValueError') },
+  { fn: 'jit', input: 'cacheSize = Infinity', call: () => jit(sq, { cacheSize: Infinity }), expect: E('ValueError') },
+  { fn: 'jit', input: "cacheSize = '8'", call: () => jit(sq, { cacheSize: js('8') }), expect: E('ValueError') },
+  { fn: 'jit', input: 'a string argument to the compiled function', call: () => jit(sq)(js('abc')), expect: E('DTypeError') },
+  { fn: 'jit', input: 'a circular argument', call: () => jit((o: { a: unknown }) => o)(js(circular())), expect: E('DTypeError') },
+  { fn: 'jit', input: 'a NaN input (the program runs on it)', call: () => jit(sq)(tensor([NaN, 1])), expect: propagates },
+  { fn: 'jit', input: 'if on a traced value', call: () => jit((x: Tensor) => (js<number>(x.sum()) > 0 ? x : x.neg()))(tensor([1])), expect: E('TracingError') },
+  { fn: 'jit', input: 'jit(grad(f)) with x = [1, "a"]', call: () => jit(grad(f2))(js([1, 'a'])), expect: E('DTypeError') },
+  { fn: 'jit', input: 'a finite input after a NaN one (a new trace is not needed)', call: () => jit(sq)(tensor([1, 2])), expect: finite },
+  { fn: 'adjointProgram', input: 'fn = {} (not a function)', call: () => adjointProgram(js({}), [1]), expect: E('DTypeError') },
+  { fn: 'adjointProgram', input: "x = 'abc'", call: () => adjointProgram(f2 as never, js('abc')), expect: E('DTypeError') },
+  { fn: 'adjointProgram', input: "x = [1, 'a']", call: () => adjointProgram(f2 as never, js([1, 'a'])), expect: E('DTypeError') },
+];
+
+function circular(): { a: unknown } {
+  const o: { a: unknown } = { a: null };
+  o.a = o;
+  return o;
+}
+
+catalogue('@ad/jit', cases);
