@@ -163,6 +163,41 @@ describe('gradient clipping', () => {
     expect(clipGradNorm([new Parameter(tensor([1]))], 1)).toBe(0);
   });
 
+  test('a non-finite gradient: by default the norm is returned and the gradients scaled by it, as PyTorch (errorIfNonfinite false)', () => {
+    // PyTorch 1.13, float64: clip_grad_norm_([g = [nan, 1]], 1) → nan, g = [nan, nan];
+    // g = [inf, 3] → inf, g = [nan, 0].
+    const nan = new Parameter(tensor([0, 0]));
+    nan.grad = tensor([NaN, 1]);
+    expect(clipGradNorm(nan, 1)).toBeNaN();
+    expect(nan.grad.toArray()).toEqual([NaN, NaN]);
+    const inf = new Parameter(tensor([0, 0]));
+    inf.grad = tensor([Infinity, 3]);
+    expect(clipGradNorm([inf], 1, 2, { errorIfNonfinite: false })).toBe(Infinity);
+    expect(inf.grad.toArray()).toEqual([NaN, 0]);
+  });
+
+  test('errorIfNonfinite: true refuses a non-finite norm by name and leaves the gradients alone', () => {
+    const p = new Parameter(tensor([0, 0]));
+    p.grad = tensor([Infinity, 3]);
+    expect(() => clipGradNorm([p], 1, 2, { errorIfNonfinite: true })).toThrow(ValueError);
+    expect(() => clipGradNorm([p], 1, Infinity, { errorIfNonfinite: true })).toThrow(
+      /^clipGradNorm: the total norm of order Infinity of the gradients is Infinity/,
+    );
+    expect(p.grad.toArray()).toEqual([Infinity, 3]);
+    // Finite gradients are clipped as without the option.
+    const q = new Parameter(tensor([0, 0]));
+    q.grad = tensor([3, 4]);
+    expect(clipGradNorm([q], 1, 2, { errorIfNonfinite: true })).toBe(5);
+  });
+
+  test('a norm that overflows from finite gradients (normType 1e-300) is refused, the gradients unchanged', () => {
+    const p = new Parameter(tensor([0, 0]));
+    p.grad = tensor([3, 4]);
+    expect(() => clipGradNorm([p], 1, 1e-300)).toThrow(/^clipGradNorm: the 1e-300-norm of these finite gradients overflows to Infinity; .*use a normType ≥ 1/);
+    expect(p.grad.toArray()).toEqual([3, 4]);
+    expect(() => clipGradNorm(null as unknown as Parameter[], 1)).toThrow(/^clipGradNorm: parameters must be an iterable of Parameters/);
+  });
+
   test('clipGradValue clamps each element', () => {
     const ps = params();
     clipGradValue(ps, 3.5);
