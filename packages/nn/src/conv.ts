@@ -4,10 +4,10 @@
  * so it differentiates in both modes.
  */
 import { DTypeError, Generator, ShapeError, ValueError, uniform, type Pair, type RandomOptions } from '@ad/core';
-import { avgPool2d, conv2d, maxPool2d, type Conv2dOptions, type Pool2dOptions } from './functional.js';
+import { avgPool, convolve, maxPool, type Conv2dOptions, type Pool2dOptions } from './functional.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { F, type Out, type TensorLike } from './types.js';
+import { F, checkFlag, checkInput, checkOptions, type Out, type TensorLike } from './types.js';
 
 /** Conv2d's options: the window's sizes, the bias, the seed of the initial weights. */
 export interface Conv2dLayerOptions extends Conv2dOptions, RandomOptions {
@@ -42,6 +42,8 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dLayerOptions = {}) {
     super();
+    checkOptions('Conv2d', options);
+    checkFlag('Conv2d', 'bias', options.bias);
     for (const [name, v] of [
       ['inChannels', inChannels],
       ['outChannels', outChannels],
@@ -63,7 +65,7 @@ export class Conv2d extends Module {
 
   /** [N, in, H, W] → [N, out, Hₒ, Wₒ]. */
   forward<X extends TensorLike>(x: X): Out<X> {
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation }) as unknown as Out<X>;
+    return convolve('Conv2d', x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation }) as unknown as Out<X>;
   }
 }
 
@@ -73,12 +75,13 @@ export class MaxPool2d extends Module {
 
   constructor(kernelSize: Pair, options: Omit<Pool2dOptions, 'kernelSize'> = {}) {
     super();
+    checkOptions('MaxPool2d', options);
     this.options = { ...options, kernelSize };
   }
 
   /** [N, C, H, W] → [N, C, Hₒ, Wₒ]. */
   forward<X extends TensorLike>(x: X): Out<X> {
-    return maxPool2d(x, this.options) as unknown as Out<X>;
+    return maxPool('MaxPool2d', x, this.options) as unknown as Out<X>;
   }
 }
 
@@ -88,12 +91,13 @@ export class AvgPool2d extends Module {
 
   constructor(kernelSize: Pair, options: Omit<Pool2dOptions, 'kernelSize' | 'dilation'> = {}) {
     super();
+    checkOptions('AvgPool2d', options);
     this.options = { ...options, kernelSize };
   }
 
   /** [N, C, H, W] → [N, C, Hₒ, Wₒ]. */
   forward<X extends TensorLike>(x: X): Out<X> {
-    return avgPool2d(x, this.options) as unknown as Out<X>;
+    return avgPool('AvgPool2d', x, this.options) as unknown as Out<X>;
   }
 }
 
@@ -104,10 +108,18 @@ export class Flatten extends Module {
     readonly endDim = -1,
   ) {
     super();
+    for (const [key, v] of [
+      ['startDim', startDim],
+      ['endDim', endDim],
+    ] as const) {
+      if (typeof v !== 'number') throw new DTypeError('Flatten', `${key} must be an integer, got ${typeof v}`);
+      if (!Number.isInteger(v)) throw new ValueError('Flatten', `${key} must be an integer, got ${v}`);
+    }
   }
 
   /** [N, C, H, W] → [N, C·H·W] with the defaults. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('Flatten', x);
     const shape = F.shape(x);
     const norm = (d: number) => (d < 0 ? d + shape.length : d);
     const start = norm(this.startDim);
@@ -138,6 +150,7 @@ export class Unflatten extends Module {
 
   /** Axis dim, of size Π sizes, becomes the axes `sizes`. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('Unflatten', x);
     const shape = F.shape(x);
     const d = this.dim < 0 ? this.dim + shape.length : this.dim;
     const n = this.sizes.reduce((a, b) => a * b, 1);

@@ -2,7 +2,7 @@
 import { Generator, Tensor, ValueError, randn, type RandomOptions } from '@ad/core';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { F, primalOf, type Out, type TensorLike } from './types.js';
+import { F, checkInput, checkOptions, primalOf, type Out, type TensorLike } from './types.js';
 
 /** Embedding's options: the padding index and the seed of the initial table. */
 export interface EmbeddingOptions extends RandomOptions {
@@ -23,6 +23,7 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
+    checkOptions('Embedding', options);
     for (const [name, v] of [
       ['numEmbeddings', numEmbeddings],
       ['embeddingDim', embeddingDim],
@@ -47,6 +48,7 @@ export class Embedding extends Module {
 
   /** indices [...] (integers as numbers) → [..., embeddingDim]. */
   forward<X extends TensorLike>(indices: X): Out<X> {
+    checkInput('Embedding', indices, 'indices');
     const idx = primalOf(indices) as Tensor;
     const values = idx.toFloat64Array();
     const d = this.embeddingDim;

@@ -4,7 +4,7 @@
  */
 import { DTypeError, ShapeError, ValueError, type Pair, type Tensor, type WindowOptions } from '@ad/core';
 import { tensorOps } from '@ad/core/engine';
-import { F, checkInput, primalOf, type TensorLike } from './types.js';
+import { F, asCalledBy, checkInput, checkOptions, primalOf, type TensorLike } from './types.js';
 
 /** max(x, 0); derivative 0 at 0, as PyTorch. */
 export function relu<T extends TensorLike>(x: T): T {
@@ -80,19 +80,34 @@ export interface Conv2dOptions {
  * weight times the columns gives every output, already laid out [N, O, Hₒ, Wₒ].
  */
 export function conv2d<T extends TensorLike>(x: T, weight: TensorLike, bias: TensorLike | null = null, options: Conv2dOptions = {}): T {
+  return convolve('conv2d', x, weight, bias, options);
+}
+
+/** conv2d on behalf of `name` (conv2d, or the Conv2d layer): every refusal carries that name. */
+export function convolve<T extends TensorLike>(name: string, x: T, weight: TensorLike, bias: TensorLike | null, options: Conv2dOptions | undefined): T {
+  checkInput(name, x);
+  checkInput(name, weight, 'weight');
+  if (bias !== null && bias !== undefined) checkInput(name, bias, 'bias (or null)');
+  checkOptions(name, options);
+  const o = options ?? {};
   const xs = F.shape(x);
   const ws = F.shape(weight);
-  if (ws.length !== 4) throw new ShapeError('conv2d', `weight must be [out, in, kh, kw], got [${ws.join(',')}]`);
+  if (ws.length !== 4) throw new ShapeError(name, `weight must be [out, in, kh, kw], got [${ws.join(',')}]`);
   if (xs.length !== 4 || xs[1] !== ws[1]) {
-    throw new ShapeError('conv2d', `expects input [N, ${ws[1]}, H, W] for a weight of shape [${ws.join(',')}], got [${xs.join(',')}]`);
+    throw new ShapeError(name, `expects input [N, ${ws[1]}, H, W] for a weight of shape [${ws.join(',')}], got [${xs.join(',')}]`);
   }
-  const [o, c, kh, kw] = ws;
-  const window = { kernelSize: [kh, kw] as const, stride: options.stride, padding: options.padding, dilation: options.dilation };
-  const cols = F.im2col(x, window); // [N, C·kh·kw, Hₒ·Wₒ]
-  let y = F.matmul(F.reshape(weight, [o, c * kh * kw]), cols); // [N, O, Hₒ·Wₒ]
-  if (bias !== null) y = F.add(y, F.reshape(bias, [o, 1]));
-  const [ho, wo] = outputSize(xs, window);
-  return F.reshape(y, [xs[0], o, ho, wo]) as T; // [N, O, Hₒ, Wₒ]
+  const [out, c, kh, kw] = ws;
+  if (bias !== null && bias !== undefined && (F.shape(bias).length !== 1 || F.shape(bias)[0] !== out)) {
+    throw new ShapeError(name, `bias must be [${out}] for ${out} output channel${out === 1 ? '' : 's'}, got [${F.shape(bias).join(',')}]`);
+  }
+  const window = { kernelSize: [kh, kw] as const, stride: o.stride, padding: o.padding, dilation: o.dilation };
+  return asCalledBy(name, () => {
+    const cols = F.im2col(x, window); // [N, C·kh·kw, Hₒ·Wₒ]
+    let y = F.matmul(F.reshape(weight, [out, c * kh * kw]), cols); // [N, O, Hₒ·Wₒ]
+    if (bias !== null && bias !== undefined) y = F.add(y, F.reshape(bias, [out, 1]));
+    const [ho, wo] = outputSize(xs, window);
+    return F.reshape(y, [xs[0], out, ho, wo]) as T; // [N, O, Hₒ, Wₒ]
+  });
 }
 
 /** A pooling window: kernel size, stride (the kernel size by default), padding, dilation. */
@@ -103,10 +118,17 @@ export interface Pool2dOptions extends WindowOptions {}
  * the one element PyTorch picks (the first maximum; a NaN if there is one).
  */
 export function maxPool2d<T extends TensorLike>(x: T, options: Pool2dOptions): T {
-  checkInput('maxPool2d', x);
-  checkPoolOptions('maxPool2d', options);
-  const indices = tensorOps.maxPool2dIndices(primalOf(x) as Tensor, options); // [N, C, Hₒ, Wₒ]
-  return F.take(x, indices) as T;
+  return maxPool('maxPool2d', x, options);
+}
+
+/** maxPool2d on behalf of `name` (maxPool2d or MaxPool2d). */
+export function maxPool<T extends TensorLike>(name: string, x: T, options: Pool2dOptions): T {
+  checkInput(name, x);
+  checkPoolOptions(name, options);
+  return asCalledBy(name, () => {
+    const indices = tensorOps.maxPool2dIndices(primalOf(x) as Tensor, options); // [N, C, Hₒ, Wₒ]
+    return F.take(x, indices) as T;
+  });
 }
 
 /**
@@ -114,22 +136,30 @@ export function maxPool2d<T extends TensorLike>(x: T, options: Pool2dOptions): T
  * padding counts as zeros in the mean).
  */
 export function avgPool2d<T extends TensorLike>(x: T, options: Pool2dOptions): T {
-  checkInput('avgPool2d', x);
-  checkPoolOptions('avgPool2d', options);
+  return avgPool('avgPool2d', x, options);
+}
+
+/** avgPool2d on behalf of `name` (avgPool2d or AvgPool2d). */
+export function avgPool<T extends TensorLike>(name: string, x: T, options: Pool2dOptions): T {
+  checkInput(name, x);
+  checkPoolOptions(name, options);
   const pair = (v: Pair | undefined, dflt: Pair): readonly [number, number] => {
     const p = v ?? dflt;
     return typeof p === 'number' ? [p, p] : p;
   };
   const kernel = pair(options.kernelSize, 1);
   const padding = pair(options.padding, 0);
-  if (padding.some((p, a) => 2 * p > kernel[a])) {
-    throw new ValueError('avgPool2d', `padding ${padding.join('×')} must be at most half the kernel size ${kernel.join('×')}`);
+  // Malformed sizes are left to im2col, whose refusal names them (under this function's name).
+  if (Array.isArray(kernel) && Array.isArray(padding) && padding.some((p, a) => 2 * p > kernel[a])) {
+    throw new ValueError(name, `padding ${padding.join('×')} must be at most half the kernel size ${kernel.join('×')}`);
   }
   const window = { ...options, stride: options.stride ?? options.kernelSize };
-  const cols = F.im2col(x, window); // [N, C·kh·kw, Hₒ·Wₒ]
-  const [n, c] = F.shape(x);
-  const [ho, wo] = outputSize(F.shape(x), window);
-  return F.reshape(F.mean(F.reshape(cols, [n, c, kernel[0] * kernel[1], ho * wo]), 2), [n, c, ho, wo]) as T; // [N, C, Hₒ, Wₒ]
+  return asCalledBy(name, () => {
+    const cols = F.im2col(x, window); // [N, C·kh·kw, Hₒ·Wₒ]
+    const [n, c] = F.shape(x);
+    const [ho, wo] = outputSize(F.shape(x), window);
+    return F.reshape(F.mean(F.reshape(cols, [n, c, kernel[0] * kernel[1], ho * wo]), 2), [n, c, ho, wo]) as T; // [N, C, Hₒ, Wₒ]
+  });
 }
 
 /** Hₒ and Wₒ of a window over an image of shape [N, C, H, W]: ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1. */

@@ -42,7 +42,7 @@ export {
   type OneCycleOptions,
   type PlateauOptions,
 } from './schedulers.js';
-export { clipGradNorm, clipGradValue } from './clip.js';
+export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from './clip.js';
 export { summary, type ModelSummary, type SummaryRow } from './summary.js';
 export { saveBytes, loadBytes, restoreBytes, CheckpointError, type Checkpoint, type SaveOptions } from './checkpoint.js';
 export {

@@ -59,6 +59,7 @@ export class Linear extends Module {
 export class ReLU extends Module {
   /** max(x, 0). */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('ReLU', x);
     return F.relu(x) as Out<X>;
   }
 }
@@ -67,6 +68,7 @@ export class ReLU extends Module {
 export class Sigmoid extends Module {
   /** 1/(1 + e⁻ˣ). */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('Sigmoid', x);
     return F.sigmoid(x) as Out<X>;
   }
 }
@@ -75,6 +77,7 @@ export class Sigmoid extends Module {
 export class Tanh extends Module {
   /** tanh x. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('Tanh', x);
     return F.tanh(x) as Out<X>;
   }
 }
@@ -102,6 +105,7 @@ export class Dropout extends Module {
 
   /** x with a fresh random mask in training mode; x itself in eval mode. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('Dropout', x);
     if (!this.training || this.p === 0) return x as unknown as Out<X>;
     const shape = F.shape(x);
     const n = shape.reduce((a, b) => a * b, 1);
@@ -120,6 +124,7 @@ export class LeakyReLU extends Module {
 
   /** x for x > 0, a·x otherwise. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('LeakyReLU', x);
     return leakyRelu(x, this.negativeSlope) as unknown as Out<X>;
   }
 }
@@ -132,6 +137,7 @@ export class ELU extends Module {
 
   /** x for x > 0, α(eˣ − 1) otherwise. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('ELU', x);
     return elu(x, this.alpha) as unknown as Out<X>;
   }
 }
@@ -151,6 +157,7 @@ export class GELU extends Module {
 
   /** x·Φ(x). */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('GELU', x);
     return gelu(x, this.approximate) as unknown as Out<X>;
   }
 }
@@ -170,6 +177,7 @@ export class Softplus extends Module {
 
   /** (1/β)·ln(1 + e^(βx)). */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('Softplus', x);
     return softplus(x, this.beta, this.threshold) as unknown as Out<X>;
   }
 }
@@ -182,6 +190,7 @@ export class Softmax extends Module {
 
   /** exp(x − max)/Σ exp(x − max) along dim. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('Softmax', x);
     return F.softmax(x, this.dim) as Out<X>;
   }
 }
@@ -194,6 +203,7 @@ export class LogSoftmax extends Module {
 
   /** x − logsumexp(x) along dim. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('LogSoftmax', x);
     return F.logSoftmax(x, this.dim) as Out<X>;
   }
 }

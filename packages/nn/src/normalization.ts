@@ -7,7 +7,18 @@ import { DTypeError, type Tensor, ValueError, ShapeError, ones, zeros, scalar } 
 import { tensorOps } from '@ad/core/engine';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { F, primalOf, type Out, type TensorLike } from './types.js';
+import { F, checkFlag, checkInput, checkOptions, primalOf, type Out, type TensorLike } from './types.js';
+
+/**
+ * ε as PyTorch takes it (a number ≥ 0, default 1e-5): a negative ε makes √(var + ε) NaN for
+ * every feature of small variance, and NaN poisons every output, so both are refused.
+ */
+function epsilon(name: string, v: unknown): number {
+  if (v === undefined) return 1e-5;
+  if (typeof v !== 'number') throw new DTypeError(name, `eps must be a number, got ${typeof v}`);
+  if (!(v >= 0) || !Number.isFinite(v)) throw new ValueError(name, `eps must be a finite number ≥ 0, got ${v}`);
+  return v;
+}
 
 /** (x − mean)/√(var + ε) over `axes`, with the biased variance; keeps the reduced axes. */
 function normalize(x: TensorLike, axes: readonly number[], eps: number): TensorLike {
@@ -38,6 +49,7 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
+    checkOptions('LayerNorm', options);
     if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape)) {
       throw new DTypeError('LayerNorm', `normalizedShape must be a size or a list of sizes, got ${normalizedShape === null ? 'null' : typeof normalizedShape}`);
     }
@@ -46,7 +58,9 @@ export class LayerNorm extends Module {
       throw new ValueError('LayerNorm', `normalizedShape must be positive integers, got ${JSON.stringify(normalizedShape)}`);
     }
     this.normalizedShape = shape;
-    this.eps = options.eps ?? 1e-5;
+    this.eps = epsilon('LayerNorm', options.eps);
+    checkFlag('LayerNorm', 'elementwiseAffine', options.elementwiseAffine);
+    checkFlag('LayerNorm', 'bias', options.bias);
     const affine = options.elementwiseAffine ?? true;
     this.weight = affine ? new Parameter(ones(shape)) : null;
     this.bias = affine && options.bias !== false ? new Parameter(zeros(shape)) : null;
@@ -54,6 +68,7 @@ export class LayerNorm extends Module {
 
   /** Normalises each sample over the last axes. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('LayerNorm', x);
     const shape = F.shape(x);
     const k = this.normalizedShape.length;
     const tail = shape.slice(shape.length - k);
@@ -101,9 +116,12 @@ export class BatchNorm1d extends Module {
 
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
+    checkOptions('BatchNorm1d', options);
     if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new ValueError('BatchNorm1d', `numFeatures must be a positive integer, got ${numFeatures}`);
     this.numFeatures = numFeatures;
-    this.eps = options.eps ?? 1e-5;
+    this.eps = epsilon('BatchNorm1d', options.eps);
+    checkFlag('BatchNorm1d', 'affine', options.affine);
+    checkFlag('BatchNorm1d', 'trackRunningStats', options.trackRunningStats);
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
     if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) {
       throw new ValueError('BatchNorm1d', `momentum must be in [0, 1] or null, got ${this.momentum}`);
@@ -121,6 +139,7 @@ export class BatchNorm1d extends Module {
 
   /** [N, C] or [N, C, L] normalised per feature C. */
   forward<X extends TensorLike>(x: X): Out<X> {
+    checkInput('BatchNorm1d', x);
     const shape = F.shape(x);
     if ((shape.length !== 2 && shape.length !== 3) || shape[1] !== this.numFeatures) {
       throw new ShapeError('BatchNorm1d', `expects [N, ${this.numFeatures}] or [N, ${this.numFeatures}, L], got [${shape.join(',')}]`);
@@ -134,8 +153,8 @@ export class BatchNorm1d extends Module {
       if (this.training && count < 2) {
         throw new ValueError('BatchNorm1d', `needs more than 1 value per feature in training mode, got input [${shape.join(',')}]`);
       }
-      y = normalize(x, axes, this.eps);
       if (this.training && this.trackRunningStats) this.updateRunningStats(primalOf(x) as Tensor, axes, count);
+      y = normalize(x, axes, this.eps);
     } else {
       const mean = this.buffer('running_mean').reshape(perFeature);
       const std = tensorOps.sqrt(tensorOps.add(this.buffer('running_var'), this.eps)).reshape(perFeature);
@@ -146,14 +165,25 @@ export class BatchNorm1d extends Module {
     return y as Out<X>;
   }
 
-  /** running ← (1 − m)·running + m·batch, with the unbiased variance n/(n − 1)·var. */
+  /**
+   * running ← (1 − m)·running + m·batch, with the unbiased variance n/(n − 1)·var. A batch with
+   * a NaN or an infinity is refused before anything changes: PyTorch would fold it into the
+   * running statistics, where it stays (and is saved) and turns every later eval output to NaN.
+   */
   private updateRunningStats(x: Tensor, axes: readonly number[], count: number): void {
-    const tracked = this.buffer('num_batches_tracked');
-    tracked.data[0] += 1;
-    const m = this.momentum ?? 1 / tracked.data[0];
     const mean = tensorOps.mean(x, axes, true);
     const variance = tensorOps.mean(tensorOps.square(tensorOps.sub(x, mean)), axes).toFloat64Array();
     const means = mean.toFloat64Array();
+    const bad = variance.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new ValueError(
+        'BatchNorm1d',
+        `the batch's statistics of feature ${bad} are not finite (mean ${means[bad]}, variance ${variance[bad]}: a NaN or an infinity in the input); refused in training mode, so the running statistics stay finite`,
+      );
+    }
+    const tracked = this.buffer('num_batches_tracked');
+    tracked.data[0] += 1;
+    const m = this.momentum ?? 1 / tracked.data[0];
     const runningMean = this.buffer('running_mean').data;
     const runningVar = this.buffer('running_var').data;
     for (let c = 0; c < this.numFeatures; c++) {

@@ -53,6 +53,14 @@ export abstract class Optimizer {
    * given (`optimizer.step(loss.backward())`). Parameters without a gradient are skipped.
    */
   step(gradients?: Gradients): void {
+    if (gradients !== undefined && (gradients === null || typeof gradients !== 'object' || typeof (gradients as { get?: unknown }).get !== 'function')) {
+      throw new DTypeError(
+        `${this.constructor.name}.step`,
+        `expects nothing (each parameter's .grad) or the gradients a backward returned (optimizer.step(loss.backward())), got ${
+          gradients === null ? 'null' : typeof gradients
+        }`,
+      );
+    }
     this.stepCount++;
     this.params.forEach((p, i) => {
       const g = gradients !== undefined ? gradients.get(p) : p.grad;
@@ -196,9 +204,15 @@ export class Adam extends Optimizer {
     const name = this.constructor.name;
     const o = optionsOf(name, options);
     this.lr = positive(name, 'lr', o.lr ?? 1e-3);
-    const betas = o.betas ?? [0.9, 0.999];
-    if (!Array.isArray(betas) || betas.length !== 2) throw new DTypeError(name, `betas must be a pair [β₁, β₂], got ${String(betas)}`);
-    const [b1, b2] = betas;
+    // undefined means the default; null is refused like any other value that is not a pair.
+    const betas: unknown = o.betas === undefined ? [0.9, 0.999] : o.betas;
+    if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === 'number')) {
+      throw new DTypeError(
+        name,
+        `betas must be a pair of numbers [β₁, β₂], got ${betas === null || typeof betas !== 'object' ? String(betas) : Array.isArray(betas) ? JSON.stringify(betas) : 'an object'}`,
+      );
+    }
+    const [b1, b2] = betas as [number, number];
     if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) throw new ValueError(name, `betas must be in [0, 1), got [${b1}, ${b2}]`);
     this.betas = [b1, b2];
     this.eps = positive(name, 'eps', o.eps ?? 1e-8);

@@ -15,7 +15,7 @@
  * PyTorch computes most of these recursively (lrₜ from lrₜ₋₁); the closed forms are equal in
  * exact arithmetic and differ from them by rounding only.
  */
-import { ValueError } from '@ad/core';
+import { DTypeError, ValueError } from '@ad/core';
 import type { Optimizer } from './optim.js';
 
 /** A scheduler's resumable state: its step count, its initial lr, and its own counters. */
@@ -33,6 +33,31 @@ function check(name: string, key: string, v: number, ok: boolean, needed: string
 
 const positiveInt = (name: string, key: string, v: number) => check(name, key, v, Number.isInteger(v) && v > 0, 'a positive integer');
 const nonNegative = (name: string, key: string, v: number) => check(name, key, v, v >= 0, 'a non-negative number');
+
+/** A scheduler's options: an object (or, where every option has a default, omitted). */
+function optionsObject<T extends object>(name: string, options: T | undefined, required: boolean): T {
+  if (options === undefined && !required) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new DTypeError(name, `options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  return options;
+}
+
+/** A counter read back from a state dict: a non-negative integer, refused by its key otherwise. */
+function counter(where: string, key: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new ValueError(where, `${key} must be a non-negative integer, got ${typeof v === 'number' ? v : v === null ? 'null' : typeof v}`);
+  }
+  return v;
+}
+
+/** An lr read back from a state dict: a finite non-negative number. */
+function learningRate(where: string, key: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new ValueError(where, `${key} must be a finite non-negative number, got ${typeof v === 'number' ? v : v === null ? 'null' : typeof v}`);
+  }
+  return v;
+}
 
 /**
  * Each optimizer's lr when its first scheduler was made (PyTorch's param_group['initial_lr'],
@@ -65,13 +90,26 @@ export abstract class LRScheduler {
 
   /** Sets the lr of step 0; subclasses call it once their fields are set. */
   protected start(): void {
-    this.apply(this.lrAt(0));
+    this.apply(this.finite(this.constructor.name, 0));
   }
 
-  /** Advances one step and sets the optimizer's lr. */
+  /**
+   * Advances one step and sets the optimizer's lr. An lr that overflows (StepLR with γ = 1e308
+   * after two steps; PyTorch sets inf) is refused, and the scheduler stays where it was.
+   */
   step(): void {
+    const lr = this.finite(`${this.constructor.name}.step`, this.lastEpoch + 1);
     this.lastEpoch++;
-    this.apply(this.lrAt(this.lastEpoch));
+    this.apply(lr);
+  }
+
+  /** lrAt(t), refused by name when it is not a finite number. */
+  private finite(where: string, t: number): number {
+    const lr = this.lrAt(t);
+    if (!Number.isFinite(lr)) {
+      throw new ValueError(where, `the lr at step ${t} would be ${lr} (initial lr ${this.baseLr}); the schedule's factors must keep it finite`);
+    }
+    return lr;
   }
 
   /** The lr last set, one entry per parameter group (PyTorch's get_last_lr; one group here). */
@@ -90,17 +128,28 @@ export abstract class LRScheduler {
     return { lastEpoch: this.lastEpoch, baseLr: this.baseLr, lastLr: this.lastLr };
   }
 
-  /** Restores a state from stateDict() and sets the optimizer's lr to the state's last lr. */
+  /**
+   * Restores a state from stateDict() and sets the optimizer's lr to the state's last lr. A
+   * counter that is not a non-negative integer (NaN, −1, 2.5) or an lr that is not a finite
+   * non-negative number is refused by its key, and the scheduler is left as it was.
+   */
   loadStateDict(state: SchedulerState): void {
-    if (state === null || typeof state !== 'object' || !Number.isInteger(state.lastEpoch) || state.lastEpoch < 0 || typeof state.lastLr !== 'number') {
-      throw new ValueError(`${this.constructor.name}.loadStateDict`, 'not a scheduler state (expected lastEpoch, baseLr, lastLr)');
+    const where = `${this.constructor.name}.loadStateDict`;
+    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+      throw new ValueError(where, `expects a scheduler state (lastEpoch, baseLr, lastLr), got ${state === null ? 'null' : typeof state}`);
     }
+    const lastEpoch = counter(where, 'lastEpoch', state.lastEpoch);
+    const lastLr = learningRate(where, 'lastLr', state.lastLr);
     if (state.baseLr !== this.baseLr) {
-      throw new ValueError(`${this.constructor.name}.loadStateDict`, `the state's initial lr ${state.baseLr} differs from this scheduler's ${this.baseLr}`);
+      throw new ValueError(where, `the state's initial lr ${String(state.baseLr)} differs from this scheduler's ${this.baseLr}`);
     }
-    this.lastEpoch = state.lastEpoch;
-    this.apply(state.lastLr);
+    this.checkLastEpoch(where, lastEpoch);
+    this.lastEpoch = lastEpoch;
+    this.apply(lastLr);
   }
+
+  /** A subclass refuses a step count its schedule cannot reach (OneCycleLR: past totalSteps). */
+  protected checkLastEpoch(_where: string, _lastEpoch: number): void {}
 }
 
 /** lr = γ₀·γ^⌊t/stepSize⌋ (torch.optim.lr_scheduler.StepLR; γ defaults to 0.1). */
@@ -110,7 +159,8 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    this.stepSize = positiveInt('StepLR', 'stepSize', options?.stepSize);
+    optionsObject('StepLR', options, true);
+    this.stepSize = positiveInt('StepLR', 'stepSize', options.stepSize);
     this.gamma = nonNegative('StepLR', 'gamma', options.gamma ?? 0.1);
     this.start();
   }
@@ -127,7 +177,8 @@ export class MultiStepLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, options: { milestones: readonly number[]; gamma?: number }) {
     super(optimizer);
-    if (!Array.isArray(options?.milestones) || !options.milestones.every((m) => Number.isInteger(m) && m >= 0)) {
+    optionsObject('MultiStepLR', options, true);
+    if (!Array.isArray(options.milestones) || !options.milestones.every((m) => Number.isInteger(m) && m >= 0)) {
       throw new ValueError('MultiStepLR', `milestones must be a list of non-negative integers, got ${JSON.stringify(options?.milestones)}`);
     }
     this.milestones = [...options.milestones].sort((a, b) => a - b);
@@ -147,7 +198,8 @@ export class ExponentialLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, options: { gamma: number }) {
     super(optimizer);
-    this.gamma = nonNegative('ExponentialLR', 'gamma', options?.gamma);
+    optionsObject('ExponentialLR', options, true);
+    this.gamma = nonNegative('ExponentialLR', 'gamma', options.gamma);
     this.start();
   }
 
@@ -163,7 +215,8 @@ export class CosineAnnealingLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
     super(optimizer);
-    this.tMax = positiveInt('CosineAnnealingLR', 'tMax', options?.tMax);
+    optionsObject('CosineAnnealingLR', options, true);
+    this.tMax = positiveInt('CosineAnnealingLR', 'tMax', options.tMax);
     this.etaMin = nonNegative('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0);
     this.start();
   }
@@ -186,6 +239,7 @@ export class LinearLR extends LRScheduler {
   constructor(optimizer: Optimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super(optimizer);
     const name = 'LinearLR';
+    optionsObject(name, options, false);
     this.startFactor = check(
       name,
       'startFactor',
@@ -226,9 +280,16 @@ export interface OneCycleOptions {
 /**
  * The one-cycle policy (torch.optim.lr_scheduler.OneCycleLR): from maxLr/div up to maxLr over
  * pctStart of the steps, then down to maxLr/(div·finalDiv), each phase annealed by
- * cos (end + (start − end)(1 + cos(π·p))/2) or linearly. Unlike PyTorch it does not cycle the
- * momentum (PyTorch's cycle_momentum = True); the optimizer's momentum is left alone.
- * Stepping past totalSteps is refused, as PyTorch does.
+ * cos (end + (start − end)(1 + cos(π·p))/2) or linearly, where p = (t − begin)/(end − begin)
+ * runs from 0 at a phase's first step to 1 at its end step (phase ends at pctStart·n − 1,
+ * [2·pctStart·n − 2 with threePhase,] n − 1). Unlike PyTorch it does not cycle the momentum
+ * (PyTorch's cycle_momentum = True); the optimizer's momentum is left alone.
+ *
+ * A phase of zero width (end = begin: pctStart·n = 1, as totalSteps 2 with pctStart 0.5, or
+ * pctStart 1) is taken at its end (p = 1), the value every other phase has at its end step;
+ * PyTorch divides 0 by 0 there and raises ZeroDivisionError. As PyTorch, totalSteps calls to
+ * step() are allowed (the last one sets an lr no training step uses, p past 1 in the last
+ * phase) and one more is refused.
  */
 export class OneCycleLR extends LRScheduler {
   readonly totalSteps: number;
@@ -238,17 +299,21 @@ export class OneCycleLR extends LRScheduler {
   constructor(optimizer: Optimizer, options: OneCycleOptions) {
     super(optimizer);
     const name = 'OneCycleLR';
-    const maxLr = check(name, 'maxLr', options?.maxLr, options?.maxLr > 0, 'a positive number');
+    optionsObject(name, options, true);
+    const maxLr = check(name, 'maxLr', options.maxLr, options.maxLr > 0, 'a positive number');
     this.totalSteps =
       options.totalSteps !== undefined
         ? positiveInt(name, 'totalSteps', options.totalSteps)
         : positiveInt(name, 'epochs', options.epochs ?? NaN) * positiveInt(name, 'stepsPerEpoch', options.stepsPerEpoch ?? NaN);
-    const pct = check(name, 'pctStart', options.pctStart ?? 0.3, (options.pctStart ?? 0.3) > 0 && (options.pctStart ?? 0.3) < 1, 'in (0, 1)');
+    const pct = check(name, 'pctStart', options.pctStart ?? 0.3, (options.pctStart ?? 0.3) >= 0 && (options.pctStart ?? 0.3) <= 1, 'in [0, 1]');
     const div = check(name, 'divFactor', options.divFactor ?? 25, (options.divFactor ?? 25) > 0, 'positive');
     const finalDiv = check(name, 'finalDivFactor', options.finalDivFactor ?? 1e4, (options.finalDivFactor ?? 1e4) > 0, 'positive');
     const initial = maxLr / div;
     const min = initial / finalDiv;
     const n = this.totalSteps;
+    if (options.threePhase !== undefined && typeof options.threePhase !== 'boolean') {
+      throw new DTypeError(name, `threePhase must be true or false, got ${typeof options.threePhase}`);
+    }
     this.phases = options.threePhase
       ? [
           { end: pct * n - 1, from: initial, to: maxLr },
@@ -265,17 +330,20 @@ export class OneCycleLR extends LRScheduler {
     this.start();
   }
 
+  protected override checkLastEpoch(where: string, lastEpoch: number): void {
+    if (lastEpoch > this.totalSteps) throw new ValueError(where, `lastEpoch ${lastEpoch} is past totalSteps ${this.totalSteps}`);
+  }
+
   lrAt(t: number): number {
-    if (t >= this.totalSteps) {
-      throw new ValueError('OneCycleLR', `stepped ${t + 1} times, past its totalSteps ${this.totalSteps}`);
+    if (t > this.totalSteps) {
+      throw new ValueError('OneCycleLR.step', `stepped ${t} times, past its totalSteps ${this.totalSteps}`);
     }
     let begin = 0;
-    for (let i = 0; i < this.phases.length; i++) {
+    for (let i = 0; ; i++) {
       const { end, from, to } = this.phases[i];
-      if (t <= end || i === this.phases.length - 1) return this.anneal(from, to, (t - begin) / (end - begin));
+      if (t <= end || i === this.phases.length - 1) return this.anneal(from, to, end === begin ? 1 : (t - begin) / (end - begin));
       begin = end;
     }
-    return this.getLastLr()[0];
   }
 }
 
@@ -290,7 +358,7 @@ export class SequentialLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, options: { schedulers: readonly LRScheduler[]; milestones: readonly number[] }) {
     super(optimizer);
-    const { schedulers, milestones } = options ?? {};
+    const { schedulers, milestones } = optionsObject('SequentialLR', options, true);
     if (!Array.isArray(schedulers) || schedulers.length === 0 || !schedulers.every((s) => s instanceof LRScheduler && s.optimizer === optimizer)) {
       throw new ValueError('SequentialLR', 'schedulers must be a non-empty list of schedulers of this same optimizer');
     }
@@ -364,6 +432,7 @@ export class ReduceLROnPlateau {
     if (optimizer === null || typeof optimizer !== 'object' || typeof optimizer.lr !== 'number')
       throw new ValueError(name, 'expects an optimizer as its first argument');
     this.optimizer = optimizer;
+    optionsObject(name, options, false);
     this.mode = options.mode ?? 'min';
     this.thresholdMode = options.thresholdMode ?? 'rel';
     if (this.mode !== 'min' && this.mode !== 'max') throw new ValueError(name, `mode must be 'min' or 'max', got ${String(this.mode)}`);
@@ -430,18 +499,22 @@ export class ReduceLROnPlateau {
 
   /** Restores the counters (and the lr) from stateDict(). */
   loadStateDict(state: ReturnType<ReduceLROnPlateau['stateDict']>): void {
-    if (
-      state === null ||
-      typeof state !== 'object' ||
-      ![state.lastEpoch, state.numBadEpochs, state.cooldownCounter, state.lr].every((v) => typeof v === 'number')
-    ) {
-      throw new ValueError('ReduceLROnPlateau.loadStateDict', 'not a ReduceLROnPlateau state');
+    const where = 'ReduceLROnPlateau.loadStateDict';
+    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+      throw new ValueError(where, `expects a ReduceLROnPlateau state, got ${state === null ? 'null' : typeof state}`);
     }
-    this.lastEpoch = state.lastEpoch;
-    // ±Infinity (no metric seen yet) comes back from JSON as null.
-    this.best = typeof state.best === 'number' ? state.best : this.mode === 'min' ? Infinity : -Infinity;
-    this.numBadEpochs = state.numBadEpochs;
-    this.cooldownCounter = state.cooldownCounter;
-    this.optimizer.lr = state.lr;
+    const lastEpoch = counter(where, 'lastEpoch', state.lastEpoch);
+    const numBadEpochs = counter(where, 'numBadEpochs', state.numBadEpochs);
+    const cooldownCounter = counter(where, 'cooldownCounter', state.cooldownCounter);
+    const lr = learningRate(where, 'lr', state.lr);
+    // ±Infinity (no metric seen yet) comes back from JSON as null; NaN would never improve.
+    if (state.best !== null && (typeof state.best !== 'number' || Number.isNaN(state.best))) {
+      throw new ValueError(where, `best must be a number or null, got ${typeof state.best === 'number' ? state.best : typeof state.best}`);
+    }
+    this.lastEpoch = lastEpoch;
+    this.best = state.best ?? (this.mode === 'min' ? Infinity : -Infinity);
+    this.numBadEpochs = numBadEpochs;
+    this.cooldownCounter = cooldownCounter;
+    this.optimizer.lr = lr;
   }
 }

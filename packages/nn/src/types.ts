@@ -3,7 +3,7 @@
  * reverse mode) or a DualTensor (forward mode) — so one model runs in every mode. Layers call
  * the ops through core's dispatching algebra, which picks the right mode for the operands.
  */
-import { DTypeError, type Algebra, type Tensor } from '@ad/core';
+import { AdError, DTypeError, ShapeError, ValueError, type Algebra, type Tensor } from '@ad/core';
 import { anyOps, isTensorLike } from '@ad/core/engine';
 import type { DualTensor } from '@ad/forward';
 import type { TensorVar } from '@ad/reverse';
@@ -27,13 +27,48 @@ export function checkOptions(op: string, options: unknown): void {
   }
 }
 
-/** Refuses a layer input that is not a tensor of some kind, naming the layer. */
-export function checkInput(layer: string, x: unknown): void {
+/** How a value that is not a tensor reads in a message. */
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'a plain array; wrap it with tensor([...])';
+  if (typeof x === 'string') return `the string ${JSON.stringify(x.length > 20 ? `${x.slice(0, 20)}…` : x)}`;
+  if (typeof x === 'number' || typeof x === 'bigint') return `the ${typeof x} ${String(x)}; wrap it with tensor([...])`;
+  return typeof x;
+}
+
+/**
+ * Refuses a layer input that is not a tensor of some kind, naming the layer (and the argument,
+ * for functions of several tensors): `Linear: expects a tensor …, got a plain array; wrap it with tensor([...])`.
+ */
+export function checkInput(layer: string, x: unknown, argument?: string): void {
   if (!isTensorLike(x)) {
     throw new DTypeError(
       layer,
-      `expects a tensor (Tensor, TensorVar or DualTensor), got ${x === null ? 'null' : Array.isArray(x) ? 'a plain array; wrap it with tensor([...])' : typeof x}`,
+      `${argument === undefined ? 'expects a tensor' : `${argument} must be a tensor`} (Tensor, TensorVar or DualTensor), got ${describe(x)}`,
     );
+  }
+}
+
+/** A boolean option; 'no' or 0 is refused, not read as true or false. */
+export function checkFlag(name: string, key: string, v: unknown): void {
+  if (v !== undefined && typeof v !== 'boolean') throw new DTypeError(name, `${key} must be true or false, got ${typeof v} ${JSON.stringify(String(v))}`);
+}
+
+const renamed = [ShapeError, DTypeError, ValueError] as const;
+
+/**
+ * Runs the ops behind a public function and raises their typed errors again under its name:
+ * `Conv2d: a 5×5 window … does not fit an image of 3×3`, not `im2col: …`. The detail is the
+ * op's own (it knows what it got and needed); only the name changes to the one the user called.
+ */
+export function asCalledBy<T>(name: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const Class = renamed.find((c) => e instanceof AdError && e.constructor === c);
+    if (Class === undefined || (e as AdError).op === name) throw e;
+    const err = e as AdError;
+    throw new Class(name, err.message.slice(err.op.length + 2));
   }
 }
 

@@ -5,23 +5,40 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tensor, zeros, type Tensor } from '@ad/core';
+import { randn, tensor, zeros, type Tensor } from '@ad/core';
 import {
   Adam,
+  AvgPool2d,
+  BatchNorm1d,
+  Conv2d,
   DataLoader,
   Dropout,
+  Embedding,
+  ExponentialLR,
+  Flatten,
+  LayerNorm,
   Linear,
+  MaxPool2d,
+  OneCycleLR,
+  Parameter,
+  ReLU,
+  ReduceLROnPlateau,
+  StepLR,
   SGD,
   Sequential,
   Standardizer,
   bce,
   bceWithLogits,
+  clipGradNorm,
+  conv2d,
   crossEntropy,
+  maxPool2d,
   moons,
   mse,
   oneHot,
   relu,
   softmax,
+  spirals,
   trainTestSplit,
   withParameters,
   xor,
@@ -42,6 +59,14 @@ const written = (name: string, text: string): string => {
 };
 const net = () => new Sequential([new Linear(3, 4, { seed: 1 }), relu, new Linear(4, 2, { seed: 2 })]);
 const data = () => ({ x: zeros([4, 2]), y: tensor([0, 1, 0, 1]) });
+const image = () => randn([1, 1, 3, 3], { seed: 1 });
+const sgd = () => new SGD([new Parameter(tensor([1, 2]))], { lr: 1 });
+/** A parameter whose gradient is `grad`. */
+const withGrad = (grad: number[]) => {
+  const p = new Parameter(tensor(grad.map(() => 0)));
+  p.grad = tensor(grad);
+  return p;
+};
 
 const cases: BadCase[] = [
   { fn: 'Linear', input: 'inFeatures 0', call: () => new Linear(0, 2), expect: E('ValueError') },
@@ -185,6 +210,120 @@ const cases: BadCase[] = [
           [1, 3],
         ]),
       ).transform(tensor([[1, 2]])),
+    expect: finite,
+  },
+  // Issue 23: layers, losses, clipping, optimizers and schedulers at their edges.
+  { fn: 'Conv2d', input: 'a 5×5 kernel on a 3×3 image', call: () => new Conv2d(1, 1, 5).forward(image()), expect: E('ShapeError') },
+  { fn: 'Conv2d', input: 'a 3×3 kernel dilated 2 on a 3×3 image', call: () => new Conv2d(1, 1, 3, { dilation: 2 }).forward(image()), expect: E('ShapeError') },
+  { fn: 'conv2d', input: 'a 4×4 weight on a 3×3 image', call: () => conv2d(image(), zeros([1, 1, 4, 4])), expect: E('ShapeError') },
+  { fn: 'conv2d', input: 'options null', call: () => conv2d(image(), zeros([1, 1, 2, 2]), null, js(null)), expect: E('DTypeError') },
+  { fn: 'conv2d', input: 'a plain array as the weight', call: () => conv2d(image(), js([[[[1]]]])), expect: E('DTypeError') },
+  { fn: 'conv2d', input: 'a bias of 2 for 1 channel', call: () => conv2d(image(), zeros([1, 1, 2, 2]), zeros([2])), expect: E('ShapeError') },
+  { fn: 'Conv2d', input: "bias 'no'", call: () => new Conv2d(1, 1, 2, { bias: js('no') }), expect: E('DTypeError') },
+  { fn: 'Conv2d', input: 'forward of a nested plain array', call: () => new Conv2d(1, 1, 1).forward(js<Tensor>([[[[1]]]])), expect: E('DTypeError') },
+  { fn: 'MaxPool2d', input: 'a 5×5 window on a 3×3 image', call: () => new MaxPool2d(5).forward(image()), expect: E('ShapeError') },
+  { fn: 'AvgPool2d', input: 'a 5×5 window on a 3×3 image', call: () => new AvgPool2d(5).forward(image()), expect: E('ShapeError') },
+  {
+    fn: 'AvgPool2d',
+    input: 'a 4×4 window padded 1 on a 1×1 image',
+    call: () => new AvgPool2d(4, { padding: 1 }).forward(zeros([1, 1, 1, 1])),
+    expect: E('ShapeError'),
+  },
+  { fn: 'maxPool2d', input: 'a string as the image', call: () => maxPool2d(js<Tensor>('img'), { kernelSize: 2 }), expect: E('DTypeError') },
+  { fn: 'Linear', input: 'forward of a string', call: () => new Linear(2, 3).forward(js<Tensor>('ab')), expect: E('DTypeError') },
+  { fn: 'ReLU', input: 'forward of a nested plain array', call: () => new ReLU().forward(js<Tensor>([[1, -1]])), expect: E('DTypeError') },
+  { fn: 'LayerNorm', input: 'forward of a nested plain array', call: () => new LayerNorm(2).forward(js<Tensor>([[1, 2]])), expect: E('DTypeError') },
+  { fn: 'BatchNorm1d', input: 'forward of a nested plain array', call: () => new BatchNorm1d(2).forward(js<Tensor>([[1, 2]])), expect: E('DTypeError') },
+  { fn: 'Flatten', input: 'forward of a string', call: () => new Flatten().forward(js<Tensor>('x')), expect: E('DTypeError') },
+  { fn: 'Flatten', input: 'startDim 1.5', call: () => new Flatten(1.5), expect: E('ValueError') },
+  { fn: 'Flatten', input: "endDim '2' (a string)", call: () => new Flatten(1, js('2')), expect: E('DTypeError') },
+  { fn: 'Embedding', input: 'indices as a plain array', call: () => new Embedding(3, 2).forward(js<Tensor>([0, 1])), expect: E('DTypeError') },
+  { fn: 'Embedding', input: 'indices as a number', call: () => new Embedding(3, 2).forward(js<Tensor>(1)), expect: E('DTypeError') },
+  { fn: 'clipGradNorm', input: 'parameters null', call: () => clipGradNorm(js(null), 1), expect: E('DTypeError') },
+  { fn: 'clipGradNorm', input: 'parameters [3]', call: () => clipGradNorm(js([3]), 1), expect: E('DTypeError') },
+  { fn: 'clipGradNorm', input: 'normType 1e-300 (the norm overflows)', call: () => clipGradNorm([withGrad([3, 4])], 1, 1e-300), expect: E('ValueError') },
+  {
+    fn: 'clipGradNorm',
+    input: 'a NaN gradient, errorIfNonfinite true',
+    call: () => clipGradNorm([withGrad([NaN, 1])], 1, 2, { errorIfNonfinite: true }),
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'clipGradNorm',
+    input: "errorIfNonfinite 'yes'",
+    call: () => clipGradNorm([withGrad([1])], 1, 2, { errorIfNonfinite: js('yes') }),
+    expect: E('DTypeError'),
+  },
+  { fn: 'clipGradNorm', input: 'a NaN gradient (default: returned, as PyTorch)', call: () => clipGradNorm([withGrad([NaN, 1])], 1), expect: propagates },
+  { fn: 'BatchNorm1d', input: 'eps −1', call: () => new BatchNorm1d(2, { eps: -1 }), expect: E('ValueError') },
+  { fn: 'BatchNorm1d', input: 'eps NaN', call: () => new BatchNorm1d(2, { eps: NaN }), expect: E('ValueError') },
+  {
+    fn: 'BatchNorm1d',
+    input: 'a NaN in a training batch',
+    call: () =>
+      new BatchNorm1d(2).forward(
+        tensor([
+          [NaN, 1],
+          [2, 3],
+        ]),
+      ),
+    expect: E('ValueError'),
+  },
+  { fn: 'BatchNorm1d', input: "affine 'no'", call: () => new BatchNorm1d(2, { affine: js('no') }), expect: E('DTypeError') },
+  { fn: 'LayerNorm', input: 'eps −1', call: () => new LayerNorm(2, { eps: -1 }), expect: E('ValueError') },
+  { fn: 'LayerNorm', input: 'eps NaN', call: () => new LayerNorm(2, { eps: NaN }), expect: E('ValueError') },
+  { fn: 'LayerNorm', input: 'options null', call: () => new LayerNorm(2, js(null)), expect: E('DTypeError') },
+  { fn: 'SGD.step', input: "'a'", call: () => sgd().step(js('a')), expect: E('DTypeError') },
+  { fn: 'SGD.step', input: 'null', call: () => sgd().step(js(null)), expect: E('DTypeError') },
+  { fn: 'Adam', input: 'betas null', call: () => new Adam([new Parameter(tensor([1]))], { betas: js(null) }), expect: E('DTypeError') },
+  { fn: 'Adam', input: "betas ['0.9', 0.999]", call: () => new Adam([new Parameter(tensor([1]))], { betas: js(['0.9', 0.999]) }), expect: E('DTypeError') },
+  { fn: 'crossEntropy', input: 'labels null', call: () => crossEntropy(zeros([2, 3]), js(null)), expect: E('DTypeError') },
+  { fn: 'crossEntropy', input: 'BigInt labels', call: () => crossEntropy(zeros([2, 3]), js([1n, 2n])), expect: E('DTypeError') },
+  { fn: 'crossEntropy', input: 'logits as a plain array', call: () => crossEntropy(js<Tensor>([[1, 2]]), [0]), expect: E('DTypeError') },
+  { fn: 'mse', input: 'options null', call: () => mse(zeros([2]), zeros([2]), js(null)), expect: E('DTypeError') },
+  { fn: 'mse', input: 'target [[1]] (a plain array)', call: () => mse(zeros([1, 1]), js<Tensor>([[1]])), expect: E('DTypeError') },
+  { fn: 'bce', input: "reduction 'avg'", call: () => bce(zeros([1]), zeros([1]), { reduction: js('avg') }), expect: E('ValueError') },
+  { fn: 'spirals', input: 'classes 1e9', call: () => spirals({ classes: 1e9 }), expect: E('ValueError') },
+  { fn: 'spirals', input: 'n 1e12', call: () => spirals({ n: 1e12 }), expect: E('ValueError') },
+  {
+    fn: 'StepLR',
+    input: 'gamma 1e308, two steps (the lr overflows)',
+    call: () => {
+      const s = new StepLR(sgd(), { stepSize: 1, gamma: 1e308 });
+      s.step();
+      s.step();
+    },
+    expect: E('ValueError', 'StepLR.step'),
+  },
+  {
+    fn: 'StepLR.loadStateDict',
+    input: 'lastEpoch NaN',
+    call: () => new StepLR(sgd(), { stepSize: 1 }).loadStateDict({ lastEpoch: NaN, baseLr: 1, lastLr: 1 }),
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'StepLR.loadStateDict',
+    input: 'lastEpoch −1',
+    call: () => new StepLR(sgd(), { stepSize: 1 }).loadStateDict({ lastEpoch: -1, baseLr: 1, lastLr: 1 }),
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'ExponentialLR.loadStateDict',
+    input: 'lastEpoch 2.5',
+    call: () => new ExponentialLR(sgd(), { gamma: 0.5 }).loadStateDict({ lastEpoch: 2.5, baseLr: 1, lastLr: 1 }),
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'ReduceLROnPlateau.loadStateDict',
+    input: 'numBadEpochs −1',
+    call: () => new ReduceLROnPlateau(sgd()).loadStateDict({ lastEpoch: 0, best: null, numBadEpochs: -1, cooldownCounter: 0, lr: 1 }),
+    expect: E('ValueError'),
+  },
+  { fn: 'OneCycleLR', input: 'options null', call: () => new OneCycleLR(sgd(), js(null)), expect: E('DTypeError') },
+  {
+    fn: 'OneCycleLR',
+    input: 'totalSteps 2, pctStart 0.5 (PyTorch: ZeroDivisionError)',
+    call: () => new OneCycleLR(sgd(), { maxLr: 1, totalSteps: 2, pctStart: 0.5 }).getLastLr(),
     expect: finite,
   },
 ];

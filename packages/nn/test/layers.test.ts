@@ -231,6 +231,60 @@ test("BatchNorm1d: running statistics with PyTorch's momentum and the unbiased v
   expect(copy.stateDict().running_var.toArray()).toEqual(state.running_var.toArray());
 });
 
+test('BatchNorm1d: a NaN or an infinity in a training batch is refused by name and the running statistics stay as they were', () => {
+  const bn = new BatchNorm1d(2);
+  bn.forward(
+    tensor([
+      [1, 10],
+      [3, 20],
+    ]),
+  );
+  const before = bn.stateDict();
+  const snapshot = Object.fromEntries(Object.entries(before).map(([k, t]) => [k, t.toArray()]));
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    expect(() =>
+      bn.forward(
+        tensor([
+          [1, 10],
+          [bad, 20],
+        ]),
+      ),
+    ).toThrow(/^BatchNorm1d: the batch's statistics of feature 0 are not finite/);
+  }
+  // Finite values whose variance overflows are refused too: (±1e200)² is ∞.
+  expect(() =>
+    bn.forward(
+      tensor([
+        [1, 1e200],
+        [1, -1e200],
+      ]),
+    ),
+  ).toThrow(/feature 1 are not finite \(mean 0, variance Infinity/);
+  expect(Object.fromEntries(Object.entries(bn.stateDict()).map(([k, t]) => [k, t.toArray()]))).toEqual(snapshot);
+  // In eval mode nothing is learnt from the batch: a NaN input gives a NaN output, as every op does.
+  bn.eval();
+  const y = primalOf(bn.forward(tensor([[NaN, 10]]))) as Tensor;
+  expect(Number.isNaN((y.toArray() as number[][])[0][0])).toBe(true);
+  expect(Object.fromEntries(Object.entries(bn.stateDict()).map(([k, t]) => [k, t.toArray()]))).toEqual(snapshot);
+});
+
+test("BatchNorm1d and LayerNorm refuse an ε that would make √(var + ε) NaN; ε = 0 is PyTorch's and allowed", () => {
+  for (const eps of [-1, NaN, Infinity]) {
+    expect(() => new BatchNorm1d(2, { eps })).toThrow(/^BatchNorm1d: eps must be a finite number ≥ 0/);
+    expect(() => new LayerNorm(2, { eps })).toThrow(/^LayerNorm: eps must be a finite number ≥ 0/);
+  }
+  expect(new LayerNorm(2, { eps: 0 }).eps).toBe(0);
+});
+
+test('a window larger than the padded image names the layer called, not im2col', () => {
+  const x = randn([1, 1, 3, 3], { generator: new Generator(1) });
+  expect(() => new Conv2d(1, 1, 4).forward(x)).toThrow(/^Conv2d: a 4×4 window \(dilation 1×1, padding 0×0\) does not fit an image of 3×3/);
+  expect(() => new MaxPool2d(4).forward(x)).toThrow(/^MaxPool2d: a 4×4 window/);
+  expect(() => new AvgPool2d(4).forward(x)).toThrow(/^AvgPool2d: a 4×4 window/);
+  // Padded by 1, the 5×5 image holds a 4×4 window at 2×2 places.
+  expect(new Conv2d(1, 1, 4, { padding: 1 }).forward(x).shape).toEqual([1, 1, 2, 2]);
+});
+
 test('Embedding: rows by index; the padding row reads zero and gets no gradient', () => {
   const e = new Embedding(4, 2, { seed: 1, paddingIdx: 0 });
   expect(Array.from(e.weight.data.subarray(0, 2))).toEqual([0, 0]);

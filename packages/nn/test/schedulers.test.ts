@@ -17,6 +17,7 @@ import {
   clipGradNorm,
   clipGradValue,
   type LRScheduler,
+  type SchedulerState,
 } from '../src/index.js';
 
 const optimizer = (lr = 1) => new SGD([new Parameter(tensor([1, 2]))], { lr });
@@ -79,7 +80,9 @@ test('OneCycleLR: up from max/25 over 30 % of the steps, then cosine down to max
   const lrs = trajectory(s, 9);
   expectTrajectory(lrs.slice(0, 4), [0.04, 0.52, 1, 0.9504844339512095 * (1 - 4e-6) + 4e-6]);
   expect(lrs[9]).toBeCloseTo(4e-6, 15);
-  expect(() => s.step()).toThrow(/past its totalSteps 10/);
+  // As PyTorch: totalSteps calls to step() (one after each of the 10 training steps), not one more.
+  s.step();
+  expect(() => s.step()).toThrow(/^OneCycleLR.step: stepped 11 times, past its totalSteps 10/);
   const linear = new OneCycleLR(optimizer(), { maxLr: 1, epochs: 2, stepsPerEpoch: 5, annealStrategy: 'linear', pctStart: 0.5 });
   // Phase 1 ends at step 4: 0.04 + 0.96·t/4; phase 2, steps 4…9, down to 4e-6.
   expectTrajectory(trajectory(linear, 9).slice(0, 6), [0.04, 0.28, 0.52, 0.76, 1, 1 - (1 - 4e-6) / 5]);
@@ -160,6 +163,41 @@ describe('gradient clipping', () => {
     expect(clipGradNorm([new Parameter(tensor([1]))], 1)).toBe(0);
   });
 
+  test('a non-finite gradient: by default the norm is returned and the gradients scaled by it, as PyTorch (errorIfNonfinite false)', () => {
+    // PyTorch 1.13, float64: clip_grad_norm_([g = [nan, 1]], 1) → nan, g = [nan, nan];
+    // g = [inf, 3] → inf, g = [nan, 0].
+    const nan = new Parameter(tensor([0, 0]));
+    nan.grad = tensor([NaN, 1]);
+    expect(clipGradNorm(nan, 1)).toBeNaN();
+    expect(nan.grad.toArray()).toEqual([NaN, NaN]);
+    const inf = new Parameter(tensor([0, 0]));
+    inf.grad = tensor([Infinity, 3]);
+    expect(clipGradNorm([inf], 1, 2, { errorIfNonfinite: false })).toBe(Infinity);
+    expect(inf.grad.toArray()).toEqual([NaN, 0]);
+  });
+
+  test('errorIfNonfinite: true refuses a non-finite norm by name and leaves the gradients alone', () => {
+    const p = new Parameter(tensor([0, 0]));
+    p.grad = tensor([Infinity, 3]);
+    expect(() => clipGradNorm([p], 1, 2, { errorIfNonfinite: true })).toThrow(ValueError);
+    expect(() => clipGradNorm([p], 1, Infinity, { errorIfNonfinite: true })).toThrow(
+      /^clipGradNorm: the total norm of order Infinity of the gradients is Infinity/,
+    );
+    expect(p.grad.toArray()).toEqual([Infinity, 3]);
+    // Finite gradients are clipped as without the option.
+    const q = new Parameter(tensor([0, 0]));
+    q.grad = tensor([3, 4]);
+    expect(clipGradNorm([q], 1, 2, { errorIfNonfinite: true })).toBe(5);
+  });
+
+  test('a norm that overflows from finite gradients (normType 1e-300) is refused, the gradients unchanged', () => {
+    const p = new Parameter(tensor([0, 0]));
+    p.grad = tensor([3, 4]);
+    expect(() => clipGradNorm([p], 1, 1e-300)).toThrow(/^clipGradNorm: the 1e-300-norm of these finite gradients overflows to Infinity; .*use a normType ≥ 1/);
+    expect(p.grad.toArray()).toEqual([3, 4]);
+    expect(() => clipGradNorm(null as unknown as Parameter[], 1)).toThrow(/^clipGradNorm: parameters must be an iterable of Parameters/);
+  });
+
   test('clipGradValue clamps each element', () => {
     const ps = params();
     clipGradValue(ps, 3.5);
@@ -167,5 +205,71 @@ describe('gradient clipping', () => {
     expect((ps[1].grad as ReturnType<typeof tensor>).toArray()).toEqual([[0, -3.5]]);
     expect(() => clipGradValue(ps, -1)).toThrow(ValueError);
     expect(() => clipGradNorm(ps, NaN)).toThrow(/maxNorm must be a non-negative number/);
+  });
+});
+
+describe('bad input to schedulers', () => {
+  test.each([
+    ['NaN', NaN],
+    ['negative', -1],
+    ['fractional', 2.5],
+    ['a string', '3'],
+  ])('loadStateDict refuses a %s lastEpoch by name and leaves the scheduler as it was', (_, lastEpoch) => {
+    const s = new StepLR(optimizer(), { stepSize: 1, gamma: 0.5 });
+    s.step();
+    const state = { ...s.stateDict(), lastEpoch } as unknown as SchedulerState;
+    expect(() => s.loadStateDict(state)).toThrow(ValueError);
+    expect(() => s.loadStateDict(state)).toThrow(/^StepLR.loadStateDict: lastEpoch must be a non-negative integer, got /);
+    expect(s.lastEpoch).toBe(1);
+    expect(s.optimizer.lr).toBe(0.5);
+  });
+
+  test("loadStateDict refuses a non-finite or negative lastLr, a lastEpoch past OneCycleLR's end, and null", () => {
+    const s = new CosineAnnealingLR(optimizer(), { tMax: 4 });
+    expect(() => s.loadStateDict({ lastEpoch: 1, baseLr: 1, lastLr: NaN })).toThrow(
+      /^CosineAnnealingLR.loadStateDict: lastLr must be a finite non-negative number, got NaN/,
+    );
+    expect(() => s.loadStateDict({ lastEpoch: 1, baseLr: 1, lastLr: -0.5 })).toThrow(/lastLr must be a finite non-negative number, got -0.5/);
+    expect(() => s.loadStateDict(null as unknown as SchedulerState)).toThrow(/^CosineAnnealingLR.loadStateDict: expects a scheduler state .* got null/);
+    expect(s.optimizer.lr).toBe(1);
+    const one = new OneCycleLR(optimizer(), { maxLr: 1, totalSteps: 5 });
+    expect(() => one.loadStateDict({ ...one.stateDict(), lastEpoch: 6 })).toThrow(/^OneCycleLR.loadStateDict: lastEpoch 6 is past totalSteps 5/);
+  });
+
+  test.each([
+    ['NaN', NaN],
+    ['negative', -1],
+    ['fractional', 0.5],
+  ])('ReduceLROnPlateau.loadStateDict refuses a %s counter by its key', (_, v) => {
+    const s = new ReduceLROnPlateau(optimizer());
+    const good = s.stateDict();
+    for (const key of ['lastEpoch', 'numBadEpochs', 'cooldownCounter'] as const) {
+      expect(() => s.loadStateDict({ ...good, [key]: v })).toThrow(new RegExp(`^ReduceLROnPlateau.loadStateDict: ${key} must be a non-negative integer`));
+    }
+    expect(() => s.loadStateDict({ ...good, best: NaN })).toThrow(/^ReduceLROnPlateau.loadStateDict: best must be a number or null, got NaN/);
+    expect(() => s.loadStateDict({ ...good, lr: Infinity })).toThrow(/^ReduceLROnPlateau.loadStateDict: lr must be a finite non-negative number/);
+    expect(s.stateDict()).toEqual(good);
+  });
+
+  test('StepLR with γ = 1e308: the step whose lr would overflow is refused (PyTorch sets inf), the lr kept', () => {
+    const s = new StepLR(optimizer(), { stepSize: 1, gamma: 1e308 });
+    s.step();
+    expect(s.getLastLr()).toEqual([1e308]);
+    expect(() => s.step()).toThrow(ValueError);
+    expect(() => s.step()).toThrow(/^StepLR.step: the lr at step 2 would be Infinity \(initial lr 1\)/);
+    expect(s.lastEpoch).toBe(1);
+    expect(s.optimizer.lr).toBe(1e308);
+    expect(() => new ExponentialLR(optimizer(1e300), { gamma: 1e10 }).step()).toThrow(/^ExponentialLR.step: the lr at step 1 would be Infinity/);
+  });
+
+  test("options that are not an object are refused by the scheduler's name", () => {
+    expect(() => new StepLR(optimizer(), null as unknown as { stepSize: number })).toThrow(/^StepLR: options must be an object, got null/);
+    expect(() => new OneCycleLR(optimizer(), undefined as unknown as { maxLr: number })).toThrow(/^OneCycleLR: options must be an object, got undefined/);
+    expect(() => new LinearLR(optimizer(), null as unknown as object)).toThrow(/^LinearLR: options must be an object/);
+    expect(() => new ReduceLROnPlateau(optimizer(), 'min' as unknown as object)).toThrow(/^ReduceLROnPlateau: options must be an object, got string/);
+    expect(() => new OneCycleLR(optimizer(), { maxLr: 1, totalSteps: 4, threePhase: 'yes' as unknown as boolean })).toThrow(
+      /^OneCycleLR: threePhase must be true or false, got string/,
+    );
+    expect(() => new OneCycleLR(optimizer(), { maxLr: 1, totalSteps: 4, pctStart: 1.5 })).toThrow(/^OneCycleLR: pctStart must be in \[0, 1\], got 1.5/);
   });
 });

@@ -33,7 +33,7 @@ test('each layer with its output shape and parameter count, in order and nested'
   expect(model.stateDict()['4.num_batches_tracked'].item()).toBe(0);
   expect(Object.keys(model.layers[0])).not.toContain('forward');
   expect(model.layers[1]).toBe(relu);
-  expect(() => summary(model, [2, 3, 6, 7])).toThrow(/conv2d: expects input \[N, 2, H, W\]/);
+  expect(() => summary(model, [2, 3, 6, 7])).toThrow(/^Conv2d: expects input \[N, 2, H, W\]/);
   expect(() => summary(model, [0, 2])).toThrow(/inputShape must be positive integers/);
   expect(model.layers[1]).toBe(relu);
   model.eval();

@@ -104,6 +104,8 @@ export function spirals(options?: SpiralsOptions): Dataset {
   const n = count('spirals', 'n', options?.n ?? 300);
   const k = options?.classes ?? 3;
   if (!Number.isInteger(k) || k < 2) throw new ValueError('spirals', `classes must be an integer ≥ 2, got ${describe(k)}`);
+  // Every class needs a point: more classes than points would only be empty arms (and 10⁹ of them a long loop).
+  if (k > n) throw new ValueError('spirals', `classes must be at most n (${n} points), got ${describe(k)}`);
   const noise = noiseLevel('spirals', options?.noise ?? 0.2);
   const g = resolveGenerator('spirals', options);
   const x = new Float64Array(2 * n);
