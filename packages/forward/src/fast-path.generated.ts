@@ -485,7 +485,7 @@ export const fastMethods: Readonly<Record<string, Factory<DualScope, FastMethod<
     }
     const primal = (x: number, y: number): number => op_elu(x, y);
     const d0 = (x: number, y: number, out: number): number => op_where(op_gt(x, 0), 1, op_add(out, y));
-    const d1 = (x: number, y: number, out: number): number => op_where(op_gt(x, 0), 0, op_expm1(x));
+    const d1 = (x: number, y: number, out: number): number => op_where(op_gt(x, 0), 0, op_expm1(op_where(op_gt(x, 0), 0, x)));
     function general(this: Dual, b: unknown): Dual {
       if (this.numeric && !anomaly.on && !nanSafe.on) {
         if (typeof b === 'number') {

@@ -274,7 +274,7 @@ export const fastMethods: Readonly<Record<string, Factory<VarScope, FastMethod<V
     const op_expm1 = (x: number): number => Math.expm1(x);
     const primal = (x: number, y: number): number => op_elu(x, y);
     const d0 = (x: number, y: number, out: number): number => op_where(op_gt(x, 0), 1, op_add(out, y));
-    const d1 = (x: number, y: number, out: number): number => op_where(op_gt(x, 0), 0, op_expm1(x));
+    const d1 = (x: number, y: number, out: number): number => op_where(op_gt(x, 0), 0, op_expm1(op_where(op_gt(x, 0), 0, x)));
     return function elu(this: Var, b: unknown): Var {
       const c = this.chunk;
       const i = this.index;

@@ -5,7 +5,7 @@
  */
 import { ShapeError, ValueError, atan2, clamp, concat, hypot, relu6, round, split, stack, tensor, type Tensor } from '@ad/core';
 import { dual } from '@ad/forward';
-import { grad, variable, type TensorVar } from '../src/index.js';
+import { grad, hessian, variable, type TensorVar, type Var } from '../src/index.js';
 
 const g = (f: (x: TensorVar) => TensorVar, x: Tensor) => grad((v: TensorVar) => f(v).sum())(x).toArray();
 
@@ -189,4 +189,19 @@ test('inverse trigonometric and hyperbolic functions: ∞ slopes at the domain e
   expect(tensor([1]).erf().item()).toBeCloseTo(0.8427007929497149, 15);
   expect(tensor([NaN, Infinity, 1]).isNaN().toArray()).toEqual([1, 0, 0]);
   expect(tensor([NaN, Infinity, 1]).isFinite().toArray()).toEqual([0, 0, 1]);
+});
+
+test("elu's second derivatives are finite where eˣ overflows: both Hessian nestings agree (0, not 0·∞ = NaN)", () => {
+  // y = elu(x, α) at x = 800: y = x, so every second derivative is 0; the untaken branch α(eˣ − 1)
+  // must not leak ∞ into reverse-over-reverse.
+  const f = ([x, alpha]: Var[]) => x.elu(alpha);
+  const byForward = hessian(f)([800, 1.5]);
+  const byReverse = hessian(f, { mode: 'reverse-over-reverse' })([800, 1.5]);
+  expect(byForward).toEqual([
+    [0, 0],
+    [0, 0],
+  ]);
+  expect(byReverse).toEqual(byForward);
+  // Where x ≤ 0 the branch is taken: ∂²y/∂x∂α = eˣ.
+  expect(hessian(f, { mode: 'reverse-over-reverse' })([-0.5, 1.5])[0][1]).toBeCloseTo(Math.exp(-0.5), 14);
 });

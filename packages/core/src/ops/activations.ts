@@ -25,7 +25,9 @@ export const elu: Binary = elementwise({
   name: 'elu',
   inputs: ['x', 'alpha'],
   expr: 'x > 0 ? x : alpha * Math.expm1(x)',
-  partials: [(o, [x, alpha], y) => o.where(o.gt(x, 0), 1, o.add(y, alpha)), (o, [x]) => o.where(o.gt(x, 0), 0, o.expm1(x))],
+  // ∂y/∂α reads eˣ − 1 only where x ≤ 0: the where inside keeps the untaken branch finite, so its
+  // derivative is 0·eˣ with eˣ = e⁰, not 0·∞ = NaN for a large x (rev∘rev Hessians met that).
+  partials: [(o, [x, alpha], y) => o.where(o.gt(x, 0), 1, o.add(y, alpha)), (o, [x]) => o.where(o.gt(x, 0), 0, o.expm1(o.where(o.gt(x, 0), 0, x)))],
 });
 
 /**
