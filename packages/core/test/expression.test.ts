@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AdError, DTypeError, ValueError, custom, elementwise, registerOp, tensor } from '@ad/core';
-import { MAX_DEPTH, Special, isOp, ops, parseElementwise } from '@ad/core/engine';
+import { MAX_DEPTH, ReduceKernel, Special, isOp, ops, parseElementwise } from '@ad/core/engine';
 import { dual } from '@ad/forward';
 import { grad, type Var } from '@ad/reverse';
 
@@ -227,3 +227,26 @@ test('a registered op defined through the grammar works in every mode', () => {
   expect(d.tangent[0]).toBe(12);
   expect(grad(([x]: Var[]) => call(x))([2])).toEqual([12]);
 });
+
+describe("reductions' accumulators go through the same grammar", () => {
+  test('the built-in accumulators print back as written, and a reduction computes with the printed one', () => {
+    expect(parseElementwise('test', 'sum', ['a', 'x'], 'a + x').source).toBe('a + x');
+    expect(parseElementwise('test', 'max', ['a', 'x'], 'Math.max(a, x)').source).toBe('Math.max(a, x)');
+    const k = new ReduceKernel('sumOfSquares', 0, 'a+x*x');
+    expect(k.acc).toBe('a + x * x');
+    const out = new Float64Array(1);
+    k.run(out, [3], { data: new Float64Array([1, 2, 3]), offset: 0, stride: [1] }, [0]);
+    expect(out[0]).toBe(14);
+  });
+
+  test('an accumulator carrying code, or a start value that is not a number, is refused', () => {
+    const g = globalThis as { PWNED?: unknown };
+    expect(() => new ReduceKernel('probe', 0, 'a + (globalThis.PWNED = 1)')).toThrow(ValueError);
+    expect(() => new ReduceKernel('probe', js<number>('0; globalThis.PWNED = 1'), 'a + x')).toThrow(DTypeError);
+    expect(g.PWNED).toBeUndefined();
+  });
+});
+
+function js<T>(v: unknown): T {
+  return v as T;
+}
