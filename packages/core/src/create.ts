@@ -73,7 +73,8 @@ export function ones(shape: Shape): Tensor {
 
 /** Zeros or ones shaped like another tensor. */
 export function zerosLike(x: { readonly shape: Shape }): Tensor {
-  return zeros(shapeOfLike('zerosLike', x));
+  const s = checkShape('zerosLike', shapeOfLike('zerosLike', x));
+  return Tensor.fromData(fresh('zerosLike', sizeOf(s)), s);
 }
 
 /** The shape of `like` for the *Like creators: anything with a shape (a tensor of any kind). */
@@ -87,7 +88,8 @@ function shapeOfLike(op: string, x: unknown): Shape {
 
 /** Ones of another tensor's shape. */
 export function onesLike(x: { readonly shape: Shape }): Tensor {
-  return ones(shapeOfLike('onesLike', x));
+  const s = checkShape('onesLike', shapeOfLike('onesLike', x));
+  return Tensor.fromData(fresh('onesLike', sizeOf(s)).fill(1), s);
 }
 
 /** Values from start (inclusive) to stop (exclusive) by step, as NumPy's arange; `arange(n)` is 0 … n−1. */
