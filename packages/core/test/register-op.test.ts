@@ -4,7 +4,21 @@
  * never settled), and objects the helpers did not make (registered, then ignored by the
  * engines: a gradient silently zero), and fields reassigned after the helpers checked them.
  */
-import { DTypeError, ValueError, bilinear, composite, custom, elementwise, linear, registerOp, tensor, type MethodContext, type Op, type Self } from '@ad/core';
+import {
+  DTypeError,
+  ValueError,
+  bilinear,
+  composite,
+  custom,
+  elementwise,
+  linear,
+  registerOp,
+  tensor,
+  withMethod,
+  type MethodContext,
+  type Op,
+  type Self,
+} from '@ad/core';
 import { grad, type Var } from '@ad/reverse';
 
 /** A custom op of one input with the given name: y = 2x. */
@@ -131,6 +145,19 @@ describe('only ops made by the helpers are registered', () => {
     expect(registerOp(lin)(tensor([3])).toArray()).toEqual([6]);
     expect(registerOp(bil)(tensor([3]), tensor([4])).toArray()).toEqual([12]);
     expect(registerOp(comp)(tensor([3])).toArray()).toEqual([9]);
+  });
+
+  test('withMethod takes only the receiver flag as options (an elementwise field or any other key is refused)', () => {
+    const op = twice('withOptions');
+    const build =
+      () =>
+      (c: MethodContext, x: Self): Self =>
+        c.apply(op, [x], undefined);
+    expect(message(() => withMethod(op, build, { elementwise: {} } as never))).toEqual({
+      type: 'ValueError',
+      text: 'withMethod: withOptions: options: elementwise: {} is not a flag; flags are { scalar?: true, receiver?: false }',
+    });
+    expect(message(() => withMethod(op, build, null as never)).type).toBe('DTypeError');
   });
 
   test('custom refuses a differentiable flag that is not a boolean', () => {

@@ -225,6 +225,10 @@ export function withMethod<B extends Op<never, unknown>, M extends MethodImpl, c
   checkSpec('withMethod', op, [], ['primal', 'jvp', 'vjp']);
   if (typeof build !== 'function')
     throw new DTypeError('withMethod', `${op.name}: expected a function that builds the method from the op, got ${typeof build}`);
+  if (options !== undefined) {
+    if (typeof options !== 'object' || options === null) throw new DTypeError('withMethod', `${op.name}: options must be an object ({ receiver?: false })`);
+    checkFlags('withMethod', `${op.name}: options`, options);
+  }
   const method = build(op);
   if (typeof method !== 'function') throw new DTypeError('withMethod', `${op.name}: the builder must return the method (a function), got ${typeof method}`);
   Object.assign(op, { method }, options);
