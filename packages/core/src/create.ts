@@ -1,7 +1,7 @@
 /** Creating tensors: from nested arrays, constant fills, ranges, and seeded random draws. */
 import { allocate } from './kernels/alloc.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from './errors.js';
-import { MAX_ELEMENTS, checkShape, sizeOf, type Shape } from './shape.js';
+import { MAX_ELEMENTS, MAX_RANK, checkShape, sizeOf, type Shape } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
 import { resolveGenerator, type RandomOptions } from './rng.js';
 
@@ -14,6 +14,8 @@ export function tensor(values: NestedArray | Float64Array | readonly number[]): 
   const shape: number[] = [];
   for (let v: unknown = values; Array.isArray(v); v = v[0]) {
     shape.push(v.length);
+    // Checked before filling, which recurses once per axis.
+    if (shape.length > MAX_RANK) throw new ShapeError('tensor', `nested more than ${MAX_RANK} arrays deep; a tensor has at most ${MAX_RANK} axes`);
     if (v.length === 0) break;
   }
   const out = new Float64Array(sizeOf(shape));
@@ -54,23 +56,25 @@ export function scalar(value: number): Tensor {
 export function full(shape: Shape, value: number): Tensor {
   const s = checkShape('full', shape);
   if (typeof value !== 'number') throw new DTypeError('full', `fill value must be a number, got ${typeof value}`);
-  return Tensor.fromData(allocate(sizeOf(s)).fill(value), s);
+  return Tensor.fromData(fresh('full', sizeOf(s)).fill(value), s);
 }
 
 /** A tensor of zeros. */
 export function zeros(shape: Shape): Tensor {
   const s = checkShape('zeros', shape);
-  return Tensor.fromData(allocate(sizeOf(s)), s);
+  return Tensor.fromData(fresh('zeros', sizeOf(s)), s);
 }
 
 /** A tensor of ones. */
 export function ones(shape: Shape): Tensor {
-  return full(checkShape('ones', shape), 1);
+  const s = checkShape('ones', shape);
+  return Tensor.fromData(fresh('ones', sizeOf(s)).fill(1), s);
 }
 
 /** Zeros or ones shaped like another tensor. */
 export function zerosLike(x: { readonly shape: Shape }): Tensor {
-  return zeros(shapeOfLike('zerosLike', x));
+  const s = checkShape('zerosLike', shapeOfLike('zerosLike', x));
+  return Tensor.fromData(fresh('zerosLike', sizeOf(s)), s);
 }
 
 /** The shape of `like` for the *Like creators: anything with a shape (a tensor of any kind). */
@@ -84,7 +88,8 @@ function shapeOfLike(op: string, x: unknown): Shape {
 
 /** Ones of another tensor's shape. */
 export function onesLike(x: { readonly shape: Shape }): Tensor {
-  return ones(shapeOfLike('onesLike', x));
+  const s = checkShape('onesLike', shapeOfLike('onesLike', x));
+  return Tensor.fromData(fresh('onesLike', sizeOf(s)).fill(1), s);
 }
 
 /** Values from start (inclusive) to stop (exclusive) by step, as NumPy's arange; `arange(n)` is 0 … n−1. */
@@ -96,7 +101,7 @@ export function arange(start: number, stop?: number, step = 1): Tensor {
   if (step === 0) throw new ValueError('arange', 'step must not be 0');
   const n = Math.max(0, Math.ceil((b - a) / step));
   if (n > MAX_ELEMENTS) throw new ValueError('arange', `${n} values are more than a tensor can hold (${MAX_ELEMENTS})`);
-  const out = new Float64Array(n);
+  const out = fresh('arange', n);
   for (let i = 0; i < n; i++) out[i] = a + i * step;
   return Tensor.fromData(out, [n]);
 }
@@ -109,7 +114,7 @@ export function linspace(start: number, stop: number, num = 50): Tensor {
   if (typeof start !== 'number' || typeof stop !== 'number') {
     throw new DTypeError('linspace', `start and stop must be numbers, got ${typeof start} and ${typeof stop}`);
   }
-  const out = new Float64Array(num);
+  const out = fresh('linspace', num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) out[i] = start + i * step;
   if (num > 1) out[num - 1] = stop;
@@ -119,9 +124,26 @@ export function linspace(start: number, stop: number, num = 50): Tensor {
 /** The n×m identity (m = n by default). */
 export function eye(n: number, m = n): Tensor {
   const s = checkShape('eye', [n, m]);
-  const out = new Float64Array(s[0] * s[1]);
+  const out = fresh('eye', s[0] * s[1]);
   for (let i = 0; i < Math.min(n, m); i++) out[i * m + i] = 1;
   return Tensor.fromData(out, s);
+}
+
+/**
+ * A zeroed array of n elements for `op`'s result. Below MAX_ELEMENTS the runtime may still be
+ * unable to reserve the memory (2³² − 1 doubles are 34 GB); its bare RangeError ("Array buffer
+ * allocation failed") is turned into an error naming the function, the size and the limit.
+ */
+function fresh(op: string, n: number): Float64Array {
+  try {
+    return allocate(n);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new ValueError(
+      op,
+      `cannot allocate ${n} elements (${((n * 8) / 1e9).toFixed(1)} GB): the memory is not available (a tensor holds at most ${MAX_ELEMENTS} elements, and only as many as memory allows)`,
+    );
+  }
 }
 
 /** A parameter that must be a finite number (a NaN or ∞ there would fill the tensor with NaN). */
@@ -133,18 +155,24 @@ function finiteNumber(op: string, what: string, v: unknown): number {
 
 /** Uniform on [0, 1). */
 export function rand(shape: Shape, options?: RandomOptions): Tensor {
-  return uniform(checkShape('rand', shape), 0, 1, options);
+  return uniformAs('rand', shape, 0, 1, options);
 }
 
 /** Uniform on [low, high). */
 export function uniform(shape: Shape, low = 0, high = 1, options?: RandomOptions): Tensor {
-  const s = checkShape('uniform', shape);
-  finiteNumber('uniform', 'low', low);
-  finiteNumber('uniform', 'high', high);
-  if (!(low <= high)) throw new ValueError('uniform', `needs low ≤ high, got low = ${low}, high = ${high}`);
-  const g = resolveGenerator(options);
-  const out = new Float64Array(sizeOf(s));
-  for (let i = 0; i < out.length; i++) out[i] = g.uniform(low, high);
+  return uniformAs('uniform', shape, low, high, options);
+}
+
+/** Uniform on [low, high), refusing bad arguments in the name of the function called. */
+function uniformAs(op: string, shape: Shape, low: number, high: number, options: RandomOptions | undefined): Tensor {
+  const s = checkShape(op, shape);
+  finiteNumber(op, 'low', low);
+  finiteNumber(op, 'high', high);
+  if (!(low <= high)) throw new ValueError(op, `needs low ≤ high, got low = ${low}, high = ${high}`);
+  if (!Number.isFinite(high - low)) throw new ValueError(op, `high − low must be finite (draws would be ±∞), got low = ${low}, high = ${high}`);
+  const g = resolveGenerator(options, op);
+  const out = fresh(op, sizeOf(s));
+  for (let i = 0; i < out.length; i++) out[i] = low + (high - low) * g.random();
   return Tensor.fromData(out, s);
 }
 
@@ -154,8 +182,8 @@ export function randn(shape: Shape, options?: RandomOptions & { mean?: number; s
   const mean = finiteNumber('randn', 'mean', options?.mean ?? 0);
   const std = finiteNumber('randn', 'std', options?.std ?? 1);
   if (!(std >= 0)) throw new ValueError('randn', `std must be ≥ 0, got ${std}`);
-  const g = resolveGenerator(options);
-  const out = new Float64Array(sizeOf(s));
+  const g = resolveGenerator(options, 'randn');
+  const out = fresh('randn', sizeOf(s));
   for (let i = 0; i < out.length; i++) out[i] = mean + std * g.normal();
   return Tensor.fromData(out, s);
 }

@@ -8,7 +8,7 @@ import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
-import { ValueError } from './errors.js';
+import { DTypeError, ValueError } from './errors.js';
 
 /** A seeded random generator (xoroshiro128+): uniform, normal, integers, shuffles; its state can be saved. */
 export class Generator {
@@ -16,17 +16,28 @@ export class Generator {
   private spare: number | null = null;
 
   constructor(seed = 0) {
-    if (!Number.isInteger(seed)) throw new ValueError('Generator', `seed must be an integer, got ${seed}`);
+    // Past 2⁵³ neighbouring integers are one double: two seeds a user tells apart would give one stream.
+    if (!Number.isSafeInteger(seed)) throw new ValueError('Generator', `seed must be an integer within ±(2⁵³ − 1), got ${shown(seed)}`);
     this.rng = xoroshiro128plusFromState(seedState(seed));
   }
 
   /** Restores a generator from `state()`. */
   static fromState(state: readonly number[]): Generator {
-    if (!Array.isArray(state) || state.length < 3 || !state.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-      throw new ValueError('Generator.fromState', 'expected the array of finite numbers that state() returns');
+    if (!Array.isArray(state) || state.length !== STATE_LENGTH || !state.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new ValueError('Generator.fromState', `expected the array of ${STATE_LENGTH} finite numbers that state() returns, got ${describeState(state)}`);
+    }
+    const words = state.slice(0, -2);
+    if (!words.every((w) => Number.isInteger(w) && w >= -(2 ** 31) && w < 2 ** 31) || words.every((w) => w === 0)) {
+      throw new ValueError(
+        'Generator.fromState',
+        `the generator's words must be 32-bit integers, not all zero (as state() returns them), got [${words.join(', ')}]`,
+      );
+    }
+    if (state[state.length - 2] !== 0 && state[state.length - 2] !== 1) {
+      throw new ValueError('Generator.fromState', `the entry after the words says whether a normal is waiting: 0 or 1, got ${state[state.length - 2]}`);
     }
     const g = new Generator(0);
-    g.rng = xoroshiro128plusFromState(state.slice(0, -2));
+    g.rng = xoroshiro128plusFromState(words);
     g.spare = state[state.length - 2] === 1 ? state[state.length - 1] : null;
     return g;
   }
@@ -47,6 +58,11 @@ export class Generator {
 
   /** Uniform in [low, high). */
   uniform(low = 0, high = 1): number {
+    if (typeof low !== 'number' || typeof high !== 'number')
+      throw new DTypeError('Generator.uniform', `low and high must be numbers, got ${typeof low} and ${typeof high}`);
+    // high − low must be finite too: uniform(−∞, ∞) would draw NaN.
+    if (!Number.isFinite(high - low) || !(low <= high))
+      throw new ValueError('Generator.uniform', `needs finite low ≤ high with a finite width, got low = ${low}, high = ${high}`);
     return low + (high - low) * this.random();
   }
 
@@ -66,12 +82,16 @@ export class Generator {
 
   /** Uniform integer in [0, n), unbiased. */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new ValueError('Generator.int', `n must be a positive integer, got ${n}`);
+    // pure-rand draws exactly up to 2⁵³; past it the integers are no longer all representable.
+    if (!Number.isSafeInteger(n) || n <= 0) throw new ValueError('Generator.int', `n must be a positive integer up to 2⁵³ − 1, got ${String(n)}`);
     return uniformInt(this.rng, 0, n - 1);
   }
 
   /** Shuffles `items` in place (Fisher–Yates) and returns it. */
   shuffle<T>(items: T[]): T[] {
+    if (!Array.isArray(items)) {
+      throw new DTypeError('Generator.shuffle', `expected an array to shuffle in place, got ${items === null ? 'null' : typeof items}`);
+    }
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = items[i];
@@ -83,8 +103,27 @@ export class Generator {
 
   /** A permutation of 0 … n−1. */
   permutation(n: number): number[] {
+    if (!Number.isSafeInteger(n) || n < 0 || n > MAX_PERMUTATION) {
+      throw new ValueError('Generator.permutation', `n must be an integer in [0, ${MAX_PERMUTATION}], got ${shown(n)}`);
+    }
     return this.shuffle(Array.from({ length: n }, (_, i) => i));
   }
+}
+
+/** Entries of `state()`: the generator's four 32-bit words, the waiting-normal flag and its value. */
+const STATE_LENGTH = 6;
+
+/** The longest permutation: the longest plain array V8 makes. */
+const MAX_PERMUTATION = 2 ** 32 - 1;
+
+/** A number as it is, anything else with its type: `string '1'`, not a bare 1. */
+function shown(v: unknown): string {
+  return typeof v === 'number' ? String(v) : `${typeof v} ${JSON.stringify(v) ?? String(v)}`;
+}
+
+function describeState(state: unknown): string {
+  if (!Array.isArray(state)) return state === null ? 'null' : typeof state;
+  return `an array of ${state.length}${state.every((v) => typeof v === 'number') ? ' numbers' : ' entries, not all numbers'}`;
 }
 
 /**
@@ -117,6 +156,7 @@ export function getDefaultGenerator(): Generator {
 
 /** Reseeds the default generator. */
 export function manualSeed(seed: number): void {
+  if (!Number.isSafeInteger(seed)) throw new ValueError('manualSeed', `seed must be an integer within ±(2⁵³ − 1), got ${shown(seed)}`);
   defaultGenerator = new Generator(seed);
 }
 
@@ -126,8 +166,29 @@ export interface RandomOptions {
   generator?: Generator;
 }
 
-export function resolveGenerator(options: RandomOptions | undefined): Generator {
-  if (options?.generator !== undefined) return options.generator;
-  if (options?.seed !== undefined) return new Generator(options.seed);
+/**
+ * The generator `op` draws from: the one given, a fresh one from the seed, or the default one.
+ * Options of the wrong kind are refused by `op`'s name.
+ */
+export function resolveGenerator(options: RandomOptions | undefined, op = 'Generator'): Generator {
+  if (options === undefined) return defaultGenerator;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new DTypeError(
+      op,
+      `options must be an object ({ seed?, generator? }), got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+    );
+  }
+  const { seed, generator } = options;
+  if (seed !== undefined && generator !== undefined) throw new ValueError(op, 'give either seed or generator, not both');
+  if (generator !== undefined) {
+    if (!(generator instanceof Generator)) {
+      throw new DTypeError(op, `generator must be a Generator from @ad/core, got ${generator === null ? 'null' : typeof generator}`);
+    }
+    return generator;
+  }
+  if (seed !== undefined) {
+    if (!Number.isSafeInteger(seed)) throw new ValueError(op, `seed must be an integer within ±(2⁵³ − 1), got ${shown(seed)}`);
+    return new Generator(seed);
+  }
   return defaultGenerator;
 }

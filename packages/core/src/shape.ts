@@ -10,6 +10,9 @@ export type Shape = readonly number[];
 /** The most elements one tensor can hold: the longest typed array V8 accepts on 64-bit Node 20. */
 export const MAX_ELEMENTS = 2 ** 32 - 1;
 
+/** The most axes a tensor has, as NumPy 2 (64): the shape code loops and recurses over axes. */
+export const MAX_RANK = 64;
+
 /** Number of elements of a shape (1 for a scalar `[]`, 0 if any dimension is 0). */
 export function sizeOf(shape: Shape): number {
   if (!Array.isArray(shape)) throw new DTypeError('sizeOf', `shape must be an array of sizes, got ${shape === null ? 'null' : typeof shape}`);
@@ -63,6 +66,7 @@ export function checkShape(op: string, shape: unknown): number[] {
   if (!Array.isArray(shape)) {
     throw new ValueError(op, `shape must be an array of non-negative integers, got ${String(shape)}`);
   }
+  if (shape.length > MAX_RANK) throw new ShapeError(op, `a shape has at most ${MAX_RANK} axes, got ${shape.length}`);
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
       throw new ValueError(op, `shape must hold non-negative integers, got ${fmtShape(shape as number[])}`);

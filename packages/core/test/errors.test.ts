@@ -22,7 +22,7 @@ const cases: [string, () => unknown, typeof AdError, string][] = [
   ['broadcastTo', () => T.broadcastTo(ones([3]), [3, 2]), ShapeError, 'broadcastTo: shapes [3] and [3,2] cannot broadcast (dimension 3 ≠ 2 at axis -1)'],
   ['broadcastTo shrink', () => T.broadcastTo(ones([2, 3]), [3]), ShapeError, 'broadcastTo: cannot broadcast [2,3] to [3]'],
   ['slice index', () => T.slice(ones([2, 3]), 0, 5), ShapeError, 'slice: index 5 is out of range for axis 1 of size 3'],
-  ['slice step', () => T.slice(ones([2, 3]), [0, 2, 0]), ValueError, 'slice: step must be a non-zero integer, got 0'],
+  ['slice step', () => T.slice(ones([2, 3]), [0, 2, 0]), ValueError, 'slice: step must be a non-zero integer within ±(2⁵³ − 1), got 0'],
   ['argmax empty', () => T.argmax(zeros([0])), ShapeError, 'argmax: cannot take argmax of an empty axis of [0]'],
 ];
 

@@ -19,7 +19,18 @@ export function variable(value: number | Tensor | Dual | DualTensor, options: { 
   if (!(typeof value === 'number' || value instanceof Tensor || value instanceof Dual || value instanceof DualTensor)) {
     throw new DTypeError('variable', `expected a number or a Tensor, got ${typeof value}`);
   }
-  return leaf(ambientTag(value), value, options.requiresGrad ?? true);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new DTypeError(
+      'variable',
+      `options must be an object ({ requiresGrad?: boolean }), got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+    );
+  }
+  const requiresGrad: unknown = options.requiresGrad === undefined ? true : options.requiresGrad;
+  // A string such as 'no' is truthy: taken as is it would silently record the graph.
+  if (typeof requiresGrad !== 'boolean') {
+    throw new DTypeError('variable', `requiresGrad must be true or false, got ${typeof requiresGrad} ${JSON.stringify(requiresGrad) ?? String(requiresGrad)}`);
+  }
+  return leaf(ambientTag(value), value, requiresGrad);
 }
 
 /** Clears `.grad` on each node. */

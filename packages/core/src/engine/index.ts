@@ -28,6 +28,7 @@ export { erfc, Special } from '../special.js';
 export { allocate } from '../kernels/alloc.js';
 export { gemm } from '../kernels/matmul.js';
 export { adamUpdate, type AdamUpdate } from '../kernels/adam.js';
+export { parseElementwise, MAX_DEPTH, MAX_INPUTS, type ParsedExpression } from '../kernels/expression.js';
 export { ElementwiseKernel, addGenerated, compileKernel, copyKernel, kernelSources, type Strided } from '../kernels/elementwise.js';
 export { ReduceKernel, reduceKernels, reduceSource } from '../kernels/reduce.js';
 export {

@@ -10,7 +10,7 @@
 import { ValueError } from '../errors.js';
 import { compileFunction, KERNEL_SCOPE, tsOnly, typed, type Factory, type FunctionSource } from '../kernels/template.js';
 import type { Interpreter } from '../ops/algebra.js';
-import type { Op } from '../ops/define.js';
+import { isElementwiseInfo, type Op } from '../ops/define.js';
 import { ops } from '../ops/table.js';
 import { makeAlgebra } from './make-algebra.js';
 
@@ -31,6 +31,8 @@ export interface ScalarRuleSource {
 
 const cache = new Map<Op<unknown>, ScalarRuleSource>();
 
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
 function literal(c: number): string {
   if (Number.isNaN(c)) return 'NaN';
   if (c === Infinity) return 'Infinity';
@@ -49,31 +51,56 @@ export function scalarRuleSource(op: Op<undefined>): ScalarRuleSource {
   if (hit !== undefined) return hit;
   const ew = op.elementwise;
   if (ew === undefined) throw new ValueError('scalarRuleSource', `${op.name} is not element-wise`);
+  if (!isElementwiseInfo(ew)) throw new ValueError('scalarRuleSource', `${op.name}'s elementwise field was not made by elementwise()`);
   const helpers = new Map<string, string>();
   const helper = (o: Op<unknown>): string => {
     const info = o.elementwise;
     if (info === undefined) throw new ValueError('scalarRuleSource', `${op.name}'s rule uses ${o.name}, which is not element-wise`);
+    // The helper's name and body become code: only an identifier, and an expression the grammar printed.
+    if (!isElementwiseInfo(info) || typeof o.name !== 'string' || !IDENTIFIER.test(o.name)) {
+      throw new ValueError('scalarRuleSource', `${op.name}'s rule uses an op that elementwise() did not make`);
+    }
     const name = `op_${o.name}`;
     if (!helpers.has(name)) helpers.set(name, `const ${name} = (${numbers(info.inputs)})${tsOnly(': number')} => ${info.expr};`);
     return name;
   };
+  // The values of this tracing are source text, so every one is checked to be text it made
+  // itself (an input, a constant, a helper's call): a rule that returns or passes any other
+  // string — code, say — is refused rather than compiled.
+  const inputs = ew.inputs.map((_, i) => 'xyz'[i]);
+  const made = new Set<string>([...inputs, 'out']);
+  const mine = (x: unknown, what: string): string => {
+    if (typeof x !== 'string' || !made.has(x)) {
+      throw new ValueError(
+        'scalarRuleSource',
+        `${op.name}'s partials ${what} a value that is not one of the algebra's (${typeof x}): partials must compute with o's functions only`,
+      );
+    }
+    return x;
+  };
+  const keep = (x: string): string => {
+    made.add(x);
+    return x;
+  };
   const interpreter: Interpreter<string> = {
-    apply: (o, xs) => `${helper(o as Op<unknown>)}(${xs.join(', ')})`,
-    constant: literal,
+    apply: (o, xs) => keep(`${helper(o as Op<unknown>)}(${xs.map((x) => mine(x, 'pass')).join(', ')})`),
+    constant: (c) => {
+      if (typeof c !== 'number') throw new ValueError('scalarRuleSource', `${op.name}'s partials use a constant that is not a number (${typeof c})`);
+      return keep(literal(c));
+    },
     shape: () => [],
     isValue: (x) => typeof x === 'string',
   };
   const symbolic = makeAlgebra(interpreter);
   const self = helper(op as Op<unknown>);
-  // Canonical names, so every method template reads its operands as x and y (leakyRelu calls its
-  // second input a, atan2 its first y: the templates must not depend on that).
-  const inputs = ew.inputs.map((_, i) => 'xyz'[i]);
+  // Canonical names (inputs, above), so every method template reads its operands as x and y
+  // (leakyRelu calls its second input a, atan2 its first y: the templates must not depend on that).
   const partials =
     ew.partials === null
       ? null
       : ew.partials.map((p) => {
-          const d = p(symbolic, inputs, 'out');
-          return typeof d === 'number' ? literal(d) : d;
+          const d: unknown = p(symbolic, inputs, 'out');
+          return typeof d === 'number' ? literal(d) : mine(d, 'return');
         });
   const source: ScalarRuleSource = {
     helpers: [...helpers.values()].join('\n'),

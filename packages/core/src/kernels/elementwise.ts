@@ -19,6 +19,7 @@
  * They trust their caller: shapes are checked and broadcast strides computed before they run.
  */
 import { AdError } from '../errors.js';
+import { parseElementwise } from './expression.js';
 import { elementwiseKernels } from './kernels.generated.js';
 import { compileFunction, KERNEL_SCOPE, kernelScope, tsOnly, typed, type FunctionSource, type GeneratedKernels } from './template.js';
 
@@ -104,14 +105,23 @@ export class ElementwiseKernel {
   /** The primal on plain numbers (the scalar primal), compiled once. */
   readonly scalar: (...xs: number[]) => number;
 
+  /** The operands' names. */
+  readonly names: readonly string[];
+  /** The expression as the grammar printed it (expression.ts): what the loops run. */
+  readonly expr: string;
+
   constructor(
-    readonly names: readonly string[],
-    readonly expr: string,
+    names: readonly string[],
+    expr: string,
     /** The op's name: kernels.generated.ts keys its loops by it, and errors name it. */
     readonly name: string,
   ) {
-    this.generated = generatedFor(name, names, expr);
-    this.scalar = this.generated?.scalar(kernelScope) ?? compileKernel(name, scalarSource(names, expr));
+    // The text never reaches a loop: the grammar parses it and the loops get its printed tree.
+    const parsed = parseElementwise('ElementwiseKernel', name, names, expr);
+    this.names = parsed.inputs;
+    this.expr = parsed.source;
+    this.generated = generatedFor(name, this.names, this.expr);
+    this.scalar = this.generated?.scalar(kernelScope) ?? compileKernel(name, scalarSource(this.names, this.expr));
   }
 
   /**
@@ -183,12 +193,13 @@ export function kernelSources(
   names: readonly string[],
   expr: string,
 ): { scalar: FunctionSource; flat: Record<string, FunctionSource>; strided: FunctionSource } {
+  const { inputs, source } = parseElementwise('kernelSources', 'kernel', names, expr);
   const flat: Record<string, FunctionSource> = {};
-  for (let code = 0; code < 1 << names.length; code++) {
-    const layouts = names.map((_, i): Layout => (code & (1 << i) ? 's' : 'f'));
-    flat[layouts.join(',')] = flatSource(names, expr, layouts);
+  for (let code = 0; code < 1 << inputs.length; code++) {
+    const layouts = inputs.map((_, i): Layout => (code & (1 << i) ? 's' : 'f'));
+    flat[layouts.join(',')] = flatSource(inputs, source, layouts);
   }
-  return { scalar: scalarSource(names, expr), flat, strided: stridedSource(names, expr) };
+  return { scalar: scalarSource(inputs, source), flat, strided: stridedSource(inputs, source) };
 }
 
 /** The flat loop for one layout: scalar operands are read once, the others element by element. */

@@ -2,7 +2,9 @@
  * Reductions over any set of axes, generated per accumulator like the element-wise kernels
  * (see elementwise.ts for why), and the row kernels of the softmax family.
  */
+import { DTypeError } from '../errors.js';
 import { compileKernel, kernelSource, type Strided } from './elementwise.js';
+import { parseElementwise } from './expression.js';
 import { reductionKernels } from './kernels.generated.js';
 import { kernelScope, tsOnly, type FunctionSource } from './template.js';
 
@@ -24,17 +26,20 @@ type ReduceLoop = (
  */
 export class ReduceKernel {
   private readonly loop: ReduceLoop;
+  /** The accumulator as the grammar printed it (expression.ts): what the loop runs. */
+  readonly acc: string;
 
   constructor(
     readonly name: string,
     readonly init: number,
-    readonly acc: string,
+    acc: string,
   ) {
+    this.acc = accumulator('ReduceKernel', name, init, acc);
     const generated = reductionKernels[name];
     this.loop =
-      generated !== undefined && generated.init === init && generated.acc === acc
+      generated !== undefined && generated.init === init && generated.acc === this.acc
         ? (generated.loop(kernelScope) as ReduceLoop)
-        : compileKernel<ReduceLoop>(name, reduceSource(init, acc));
+        : compileKernel<ReduceLoop>(name, reduceSource(init, this.acc));
   }
 
   /** Reduces `x` (of `shape`) into `out`, whose layout over the input axes is `outStride`. */
@@ -43,8 +48,18 @@ export class ReduceKernel {
   }
 }
 
+/**
+ * A reduction's accumulator, through the element-wise grammar over `a` and `x` (its text never
+ * reaches the loop, only what the grammar prints), and its start value, a number.
+ */
+function accumulator(caller: string, name: string, init: unknown, acc: string): string {
+  if (typeof init !== 'number') throw new DTypeError(caller, `${name}: init must be a number, got ${typeof init}`);
+  return parseElementwise(caller, name, ['a', 'x'], acc).source;
+}
+
 /** The template of a reduction's loop (see ReduceKernel). */
-export function reduceSource(init: number, acc: string): FunctionSource {
+export function reduceSource(init: number, text: string): FunctionSource {
+  const acc = accumulator('reduceSource', 'reduction', init, text);
   return kernelSource(
     [
       ['out', 'Float64Array'],

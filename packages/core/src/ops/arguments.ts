@@ -90,14 +90,23 @@ export function normalizeSlice(shape: Shape, ranges: readonly SliceArg[]): AxisS
       return { start: i, step: 1, count: 1, drop: true };
     }
     if (!Array.isArray(r)) throw new DTypeError('slice', `axis ${axis}: expected an index, [start, end, step] or null, got ${typeof r}`);
+    if (r.length > 3) throw new ValueError('slice', `axis ${axis}: a range is [start, end, step], got ${r.length} entries`);
     const step = r[2] ?? 1;
-    if (!Number.isInteger(step) || step === 0) throw new ValueError('slice', `step must be a non-zero integer, got ${step}`);
+    // Safe integers only: past 2⁵³ a double stands for many integers, and 1e300 is a typo, not a bound.
+    if (!Number.isSafeInteger(step) || step === 0)
+      throw new ValueError(
+        'slice',
+        `step must be a non-zero integer within ±(2⁵³ − 1), got ${typeof step === 'number' ? step : `${typeof step} ${JSON.stringify(step)}`}`,
+      );
     for (const [what, v] of [
       ['start', r[0]],
       ['end', r[1]],
     ] as const) {
-      if (v !== undefined && v !== null && !Number.isInteger(v)) {
-        throw new ValueError('slice', `axis ${axis}: ${what} must be an integer (or null), got ${String(v)}`);
+      if (v !== undefined && v !== null && !Number.isSafeInteger(v)) {
+        throw new ValueError(
+          'slice',
+          `axis ${axis}: ${what} must be an integer within ±(2⁵³ − 1) (or null), got ${typeof v === 'number' ? v : `${typeof v} ${JSON.stringify(v)}`}`,
+        );
       }
     }
     const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);

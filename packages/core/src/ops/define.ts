@@ -11,7 +11,8 @@
  * - `custom`: both rules by hand, side by side (softmax, matmul, max).
  */
 import { allocate } from '../kernels/alloc.js';
-import { DTypeError } from '../errors.js';
+import { DTypeError, ValueError } from '../errors.js';
+import { parseElementwise } from '../kernels/expression.js';
 import { nanSafeState as nanSafe } from '../nan-safe.js';
 import { broadcastShapes, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -102,27 +103,56 @@ export type OpWithMethod<P, M> = Op<P, M> & {
   readonly method: M;
 };
 
-/** An element-wise op with NumPy broadcasting, from its expression and its partials. */
+/**
+ * What the helpers made: registerOp takes these only, so a plain object that merely looks like
+ * an op (and whose rules the engines would then skip or misread) is refused where it is registered.
+ */
+const madeByHelpers = new WeakSet<object>();
+
+/** The `elementwise` fields `elementwise` made (frozen): the only ones whose expression reached the kernels through the grammar. */
+const elementwiseInfos = new WeakSet<object>();
+
+/** True for an op or composite made by elementwise, linear, bilinear, custom, composite (withMethod keeps the op it is given). */
+export function madeByHelper(entry: object): boolean {
+  return madeByHelpers.has(entry);
+}
+
+/** True for the `elementwise` field of an op that `elementwise` made. */
+export function isElementwiseInfo(info: unknown): info is ElementwiseInfo {
+  return typeof info === 'object' && info !== null && elementwiseInfos.has(info);
+}
+
+function brand<T extends object>(entry: T): T {
+  madeByHelpers.add(entry);
+  return entry;
+}
+
+/**
+ * An element-wise op with NumPy broadcasting, from its expression and its partials. The
+ * expression is parsed by the grammar of kernels/expression.ts, and what the kernels run is
+ * printed from its tree: a bad name, function or syntax is refused here, naming the op and the part.
+ */
 export function elementwise<const I extends readonly string[]>(spec: ElementwiseSpec<I>): ElementwiseOp<I> {
-  checkSpec('elementwise', spec, ['expr']);
-  if (!Array.isArray(spec.inputs) || spec.inputs.length === 0 || !spec.inputs.every((n) => typeof n === 'string')) {
-    throw new DTypeError('elementwise', `${spec.name}: inputs must be a non-empty array of names, such as ['x'] or ['x', 'y']`);
-  }
+  checkSpec('elementwise', spec, []);
+  const parsed = parseElementwise('elementwise', spec.name, spec.inputs, spec.expr);
   if (
     spec.partials !== undefined &&
-    (!Array.isArray(spec.partials) || spec.partials.length !== spec.inputs.length || !spec.partials.every((p) => typeof p === 'function'))
+    (!Array.isArray(spec.partials) || spec.partials.length !== parsed.inputs.length || !spec.partials.every((p) => typeof p === 'function'))
   ) {
-    throw new DTypeError('elementwise', `${spec.name}: partials must give one function per input (${spec.inputs.length})`);
+    throw new DTypeError('elementwise', `${spec.name}: partials must give one function per input (${parsed.inputs.length})`);
   }
-  const kernel = new ElementwiseKernel(spec.inputs, spec.expr, spec.name);
-  const partials = spec.partials ?? null;
-  const arity = spec.inputs.length;
+  const inputs = Object.freeze([...parsed.inputs]);
+  const kernel = new ElementwiseKernel(inputs, parsed.source, spec.name);
+  const partials = spec.partials === undefined ? null : Object.freeze([...spec.partials]);
+  const arity = inputs.length;
   const name = spec.name;
+  const info: ElementwiseInfo = Object.freeze({ inputs, expr: parsed.source, scalar: kernel.scalar, partials });
+  elementwiseInfos.add(info);
   const op: ElementwiseOp<I> = {
     name,
     arity,
     differentiable: partials !== null,
-    elementwise: { inputs: spec.inputs, expr: spec.expr, scalar: kernel.scalar, partials },
+    elementwise: info,
     primal: (xs) => {
       const shape = arity === 1 ? xs[0].shape : broadcastShapes(spec.name, ...xs.map((x) => x.shape));
       const out = allocate(sizeOf(shape));
@@ -168,7 +198,7 @@ export function elementwise<const I extends readonly string[]>(spec: Elementwise
             )) as ElementwiseMethod<I>,
   };
   defaultMethods.add(op.method);
-  return op;
+  return brand(op);
 }
 
 /** The methods `elementwise` made (not replaced by withMethod): Dual's and Var's fast paths compile those. */
@@ -195,6 +225,10 @@ export function withMethod<B extends Op<never, unknown>, M extends MethodImpl, c
   checkSpec('withMethod', op, [], ['primal', 'jvp', 'vjp']);
   if (typeof build !== 'function')
     throw new DTypeError('withMethod', `${op.name}: expected a function that builds the method from the op, got ${typeof build}`);
+  if (options !== undefined) {
+    if (typeof options !== 'object' || options === null) throw new DTypeError('withMethod', `${op.name}: options must be an object ({ receiver?: false })`);
+    checkFlags('withMethod', `${op.name}: options`, options);
+  }
   const method = build(op);
   if (typeof method !== 'function') throw new DTypeError('withMethod', `${op.name}: the builder must return the method (a function), got ${typeof method}`);
   Object.assign(op, { method }, options);
@@ -242,7 +276,8 @@ export function composite<M extends MethodImpl, const S extends CompositeFlags =
   checkSpec('composite', spec, [], ['method']);
   if (flags !== undefined && (typeof flags !== 'object' || flags === null))
     throw new DTypeError('composite', `${spec.name}: flags must be an object ({ scalar?: true, receiver?: false })`);
-  return { name: spec.name, method: spec.method, ...flags, composite: true } as unknown as CompositeOf<M, S>;
+  if (flags !== undefined) checkFlags('composite', `${spec.name}: flags`, flags);
+  return brand({ name: spec.name, method: spec.method, ...flags, composite: true }) as unknown as CompositeOf<M, S>;
 }
 
 /** What `linear` needs: the op's name, its primal and its transpose. */
@@ -270,7 +305,7 @@ export function linear<P>(spec: LinearSpec<P>): Op<P> {
       (o, [x], _y, params) =>
       (yBar, needs) => [needs[0] ? spec.transpose(o, yBar, x, params) : null],
   };
-  return op;
+  return brand(op);
 }
 
 /** What `bilinear` needs: the op's name, its primal and its transposes in each argument. */
@@ -304,7 +339,7 @@ export function bilinear(spec: BilinearSpec): Op<undefined> {
       (o, [x, y]) =>
       (zBar, needs) => [needs[0] ? spec.transposeX(o, zBar, x, y) : null, needs[1] ? spec.transposeY(o, zBar, x, y) : null],
   };
-  return op;
+  return brand(op);
 }
 
 /** What `custom` needs: the op's name, its arity, its primal and both rules. */
@@ -327,7 +362,28 @@ export function custom<P>(spec: CustomSpec<P>): Op<P> {
   checkSpec('custom', spec, [], ['primal', 'jvp', 'vjp']);
   if (!Number.isInteger(spec.arity) || spec.arity < 1)
     throw new DTypeError('custom', `${spec.name}: arity must be a positive integer, got ${String(spec.arity)}`);
-  return { differentiable: true, ...spec };
+  if (spec.differentiable !== undefined && typeof spec.differentiable !== 'boolean')
+    throw new DTypeError('custom', `${spec.name}: differentiable must be true or false, got ${typeof spec.differentiable}`);
+  if (spec.elementwise !== undefined) {
+    // Its expression becomes the scalar modes' code: only one that `elementwise` parsed may.
+    if (!isElementwiseInfo(spec.elementwise))
+      throw new DTypeError(
+        'custom',
+        `${spec.name}: elementwise must be the \`elementwise\` field of an op made by elementwise() (its expression parsed), got another object`,
+      );
+    if (spec.elementwise.inputs.length !== spec.arity)
+      throw new ValueError('custom', `${spec.name}: arity ${spec.arity} differs from the ${spec.elementwise.inputs.length} inputs of its elementwise field`);
+  }
+  return brand({ differentiable: true, ...spec });
+}
+
+/** Composite and registerOp flags: `scalar` true or absent, `receiver` false or absent, nothing else. */
+export function checkFlags(fn: string, what: string, flags: object): void {
+  for (const [key, value] of Object.entries(flags)) {
+    if (key === 'scalar' ? value !== true && value !== undefined : key === 'receiver' ? value !== false && value !== undefined : true) {
+      throw new ValueError(fn, `${what}: ${key}: ${JSON.stringify(value) ?? typeof value} is not a flag; flags are { scalar?: true, receiver?: false }`);
+    }
+  }
 }
 
 /** An op definition is an object with a name, its strings and its functions: checked once, here. */
@@ -336,6 +392,8 @@ function checkSpec(helper: string, spec: unknown, strings: readonly string[], fu
     throw new DTypeError(helper, `expected an op definition (an object with a name), got ${spec === null ? 'null' : typeof spec}`);
   const s = spec as Record<string, unknown>;
   if (typeof s.name !== 'string' || s.name.length === 0) throw new DTypeError(helper, 'the op needs a name (a non-empty string)');
+  // The name becomes a method, a free function and a name in generated code: an identifier only.
+  if (!/^[A-Za-z_$][\w$]*$/.test(s.name)) throw new ValueError(helper, `the op's name must be an identifier, got ${JSON.stringify(s.name)}`);
   for (const key of strings) if (typeof s[key] !== 'string') throw new DTypeError(helper, `${s.name}: ${key} must be a string, got ${typeof s[key]}`);
   for (const key of functions) if (typeof s[key] !== 'function') throw new DTypeError(helper, `${s.name}: ${key} must be a function, got ${typeof s[key]}`);
 }
