@@ -143,8 +143,15 @@ describe('nothing from user data becomes code', () => {
 
   test('an op name with a line terminator is reduced to identifier characters in comments', () => {
     const g = globalThis as Record<string, unknown>;
-    const named: Op<undefined> = custom<undefined>({
-      name: 'x\u2028globalThis.JIT_NAME_PWNED = 1; //',
+    const payload = 'x\u2028globalThis.JIT_NAME_PWNED = 1; //';
+    // The helpers refuse such a name (core checks it)…
+    expect(() => custom<undefined>({ name: payload, arity: 1, primal: ([x]) => x, jvp: () => () => null, vjp: () => () => [null] })).toThrow(
+      /custom: the op's name must be an identifier/,
+    );
+    // …and jit does not rely on that: an op whose name was changed after it was made still
+    // reaches emitted source only as identifier characters.
+    const valid: Op<undefined> = custom<undefined>({
+      name: 'jitNameProbe',
       arity: 1,
       primal: ([x]) => x.neg(),
       jvp:
@@ -153,6 +160,7 @@ describe('nothing from user data becomes code', () => {
           xDot === null ? null : o.neg(xDot),
       vjp: (o) => (yBar, needs) => [needs[0] ? o.neg(yBar) : null],
     });
+    const named = Object.create(valid, { name: { value: payload } }) as Op<undefined>;
     const f = jit((t: Tensor) => anyInterpreter.apply(named as Op<unknown>, [t], undefined) as Tensor);
     expect((f(tensor([1])) as Tensor).toArray()).toEqual([-1]);
     expect(g.JIT_NAME_PWNED).toBeUndefined();
