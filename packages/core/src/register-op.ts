@@ -11,6 +11,7 @@ import { hasFastPath } from './engine/entries.js';
 import { scalarRuleSource } from './engine/scalar-source.js';
 import type { Entry, MethodContext, MethodImpl, Operand, Self, Signature } from './ops/signature.js';
 import { table } from './ops/table.js';
+import { isIdentifier } from './kernels/expression.js';
 import { anyOps } from './engine/dispatch.js';
 import { hostsHave } from './engine/hosts.js';
 import { addEntry } from './engine/register.js';
@@ -53,8 +54,7 @@ export function registerOp<E extends Registrable>(entry: E, flags: CompositeFlag
     );
   }
   const name = entry.name;
-  if (typeof name !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(name))
-    throw new ValueError('registerOp', `the op's name must be an identifier, got ${JSON.stringify(name) ?? typeof name}`);
+  if (!isIdentifier(name)) throw new ValueError('registerOp', `the op's name must be an identifier, got ${JSON.stringify(name) ?? typeof name}`);
   if (typeof flags !== 'object' || flags === null)
     throw new DTypeError('registerOp', `flags must be an object ({ scalar?: true, receiver?: false }), got ${flags === null ? 'null' : typeof flags}`);
   checkFlags('registerOp', `${name}: flags`, flags);

@@ -8,6 +8,7 @@
  * rules from one table.
  */
 import { ValueError } from '../errors.js';
+import { isIdentifier } from '../kernels/expression.js';
 import { compileFunction, KERNEL_SCOPE, tsOnly, typed, type Factory, type FunctionSource } from '../kernels/template.js';
 import type { Interpreter } from '../ops/algebra.js';
 import { isElementwiseInfo, type Op } from '../ops/define.js';
@@ -30,8 +31,6 @@ export interface ScalarRuleSource {
 }
 
 const cache = new Map<Op<unknown>, ScalarRuleSource>();
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 function literal(c: number): string {
   if (Number.isNaN(c)) return 'NaN';
@@ -57,7 +56,7 @@ export function scalarRuleSource(op: Op<undefined>): ScalarRuleSource {
     const info = o.elementwise;
     if (info === undefined) throw new ValueError('scalarRuleSource', `${op.name}'s rule uses ${o.name}, which is not element-wise`);
     // The helper's name and body become code: only an identifier, and an expression the grammar printed.
-    if (!isElementwiseInfo(info) || typeof o.name !== 'string' || !IDENTIFIER.test(o.name)) {
+    if (!isElementwiseInfo(info) || !isIdentifier(o.name)) {
       throw new ValueError('scalarRuleSource', `${op.name}'s rule uses an op that elementwise() did not make`);
     }
     const name = `op_${o.name}`;

@@ -33,6 +33,11 @@ export const MAX_DEPTH = 200;
 /** An element-wise op has at most this many inputs: the kernels' layouts are generated for up to three operands. */
 export const MAX_INPUTS = 3;
 
+/** True for a JavaScript identifier: what an op's name must be, since it becomes a method and a name in generated code. */
+export function isIdentifier(name: unknown): name is string {
+  return typeof name === 'string' && /^[A-Za-z_$][\w$]*$/.test(name);
+}
+
 /** `Math`'s functions an expression may call, with their number of arguments (-1: one or more). */
 const MATH_FUNCTIONS: Readonly<Record<string, number>> = {
   abs: 1,

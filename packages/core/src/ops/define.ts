@@ -12,7 +12,7 @@
  */
 import { allocate } from '../kernels/alloc.js';
 import { DTypeError, ValueError } from '../errors.js';
-import { parseElementwise } from '../kernels/expression.js';
+import { isIdentifier, parseElementwise } from '../kernels/expression.js';
 import { nanSafeState as nanSafe } from '../nan-safe.js';
 import { broadcastShapes, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -393,7 +393,7 @@ function checkSpec(helper: string, spec: unknown, strings: readonly string[], fu
   const s = spec as Record<string, unknown>;
   if (typeof s.name !== 'string' || s.name.length === 0) throw new DTypeError(helper, 'the op needs a name (a non-empty string)');
   // The name becomes a method, a free function and a name in generated code: an identifier only.
-  if (!/^[A-Za-z_$][\w$]*$/.test(s.name)) throw new ValueError(helper, `the op's name must be an identifier, got ${JSON.stringify(s.name)}`);
+  if (!isIdentifier(s.name)) throw new ValueError(helper, `the op's name must be an identifier, got ${JSON.stringify(s.name)}`);
   for (const key of strings) if (typeof s[key] !== 'string') throw new DTypeError(helper, `${s.name}: ${key} must be a string, got ${typeof s[key]}`);
   for (const key of functions) if (typeof s[key] !== 'function') throw new DTypeError(helper, `${s.name}: ${key} must be a function, got ${typeof s[key]}`);
 }
