@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Message, type Response, respond } from '../src/protocol.js';
+import { type Message, type Response, modules, respond } from '../src/protocol.js';
 
 interface Exchange {
   message: Message & { input?: unknown };
@@ -48,7 +48,7 @@ function exchanges(evalName: string): Exchange[] {
     .map((line) => JSON.parse(line) as Exchange);
 }
 
-describe.each(['hello', 'lse', 'llsq'])('%s: recorded exchanges with the manual tool', (evalName) => {
+describe.each(Object.keys(modules))('%s: recorded exchanges with the manual tool', (evalName) => {
   const recorded = exchanges(evalName);
 
   it('has evaluate messages to replay', () => {
@@ -76,9 +76,9 @@ describe.each(['hello', 'lse', 'llsq'])('%s: recorded exchanges with the manual 
 
 describe('messages the tool does not implement', () => {
   it('refuses an unknown module at define, naming the ones it has', () => {
-    const r = respond({ id: 1, kind: 'define', module: 'gmm' });
+    const r = respond({ id: 1, kind: 'define', module: 'fft' });
     expect(r.success).toBe(false);
-    expect(r.error).toMatch(/module "gmm" is not implemented; this tool has hello, lse, llsq/);
+    expect(r.error).toMatch(/module "fft" is not implemented; this tool has hello, lse, llsq/);
   });
 
   it('refuses an unknown function at evaluate', () => {
