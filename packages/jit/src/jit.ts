@@ -476,8 +476,9 @@ function trace(fn: (...args: never[]) => unknown, args: readonly unknown[], sig:
  * v̄₂ = ∂f/∂v₂. The sweep is reverse mode's own — each node from the last to the first sends
  * x̄ += op.vjp(x, y)(ȳ) to its operands, seeded with f̄ = 1, contributions added in the same
  * order — so the statements are those `jit(grad(f))` records through @ad/reverse, but for the
- * names and one thing: a subexpression f computes twice is one node of the list, so its adjoint
- * is summed before it is sent on (one product where the tape, which holds two nodes, makes two).
+ * names and two things: a subexpression f computes twice is one node of the list, so its adjoint
+ * is summed before it is sent on (one product where the tape, which holds two nodes, makes two);
+ * and negations are carried as signs, so a sum with a negated term is one subtraction.
  * For teaching (`ad compile`): the program returns [x̄₀, x̄₁, …], and `gradient` runs it.
  */
 export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[]): AdjointProgram {
@@ -505,23 +506,50 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
   for (const t of inputs) live.add(t.id);
   for (const n of nodes) if (live.has(n.id) && n.kind !== 'const') primalNames.set(n.id, `v${primalNames.size}`);
 
-  // The sweep: ȳ = 1 at f, then x̄ += op.vjp(x, y)(ȳ) from the last node to the first.
+  // The sweep: ȳ = 1 at f, then x̄ += op.vjp(x, y)(ȳ) from the last node to the first. A node's
+  // contributions are kept apart, each with a sign, until the node is reached (see `total`).
+  const contributions = new Map<number, { term: unknown; negative: boolean }[]>();
   const bars = new Map<number, unknown>();
-  if (y instanceof Tracer) bars.set(y.id, 1);
+  const send = (id: number, term: unknown, negative: boolean): void => {
+    // A contribution −t that a rule wrote as a negation is kept as t with its sign flipped.
+    const node = term instanceof Tracer ? nodes[term.id] : undefined;
+    const entry =
+      node !== undefined && node.kind === 'op' && node.op!.name === 'neg' ? { term: graph.tracer(node.inputs[0]), negative: !negative } : { term, negative };
+    const terms = contributions.get(id);
+    if (terms === undefined) contributions.set(id, [entry]);
+    else terms.push(entry);
+  };
+  // x̄ = Σ positive − Σ negative, so no negation of a negation is ever written: f's common
+  // subexpression is one node here and two on the tape, where each copy's −(−t) folds to t.
+  const total = (id: number): unknown => {
+    const terms = contributions.get(id);
+    if (terms === undefined) return undefined;
+    const sum = (negative: boolean) => terms.filter((t) => t.negative === negative).map((t) => t.term);
+    const [plus, minus] = [sum(false), sum(true)];
+    const add = (ts: unknown[]) => ts.reduce((a, b) => anyOps.add(a, b));
+    const bar = minus.length === 0 ? add(plus) : plus.length === 0 ? anyOps.neg(add(minus)) : anyOps.sub(add(plus), add(minus));
+    bars.set(id, bar);
+    return bar;
+  };
+  if (y instanceof Tracer) send(y.id, 1, false);
   for (let id = primalCount - 1; id >= 0; id--) {
     const n = nodes[id];
-    const yBar = bars.get(id);
-    if (n.kind !== 'op' || yBar === undefined || !n.op!.differentiable) continue;
+    const terms = contributions.get(id);
+    if (n.kind !== 'op' || terms === undefined || !n.op!.differentiable) continue;
+    if (n.op!.name === 'neg' && nodes[n.inputs[0]].kind !== 'const') {
+      // x̄ = −ȳ for y = −x: each contribution passes on with its sign flipped, no statement.
+      for (const t of terms) send(n.inputs[0], t.term, !t.negative);
+      continue;
+    }
+    const yBar = total(id);
     const xs = n.inputs.map((i) => (nodes[i].kind === 'const' ? nodes[i].value : graph.tracer(i)));
     const needs = n.inputs.map((i) => nodes[i].kind !== 'const');
     const xBars = n.op!.vjp(anyOps, xs, graph.tracer(id), n.params)(yBar, needs);
     xBars.forEach((g, k) => {
-      if (g === null || !needs[k]) return;
-      const i = n.inputs[k];
-      const before = bars.get(i);
-      bars.set(i, before === undefined ? g : anyOps.add(before, g));
+      if (g !== null && needs[k]) send(n.inputs[k], g, false);
     });
   }
+  for (const t of inputs) total(t.id);
 
   // Adjoints are named after their primal; other nodes of the sweep are temporaries t0, t1, ….
   const names = new Map(primalNames);
