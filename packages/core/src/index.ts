@@ -24,6 +24,8 @@ export {
   fromData,
 } from './create.js';
 export { fromNdarray } from './ndarray.js';
+export * as tree from './tree.js';
+export type { Tree, MapLeaves, Structure } from './tree.js';
 export { Generator, manualSeed, getDefaultGenerator, type RandomOptions } from './rng.js';
 export { AdError, ShapeError, DTypeError, ValueError } from './errors.js';
 export { nanSafeMode, setNanSafeMode, withNanSafeMode } from './nan-safe.js';

@@ -3,7 +3,7 @@
  * PyTorch's optimizers, data sets and loaders, checkpoints as bytes. Browser-clean: checkpoint
  * files and the MNIST loader, which need Node, are in `@ad/nn/node`.
  */
-export { Module, Sequential, withParameters, type StateDict, type LayerFunction } from './module.js';
+export { Module, Sequential, withParameters, functionalCall, parameterValues, type StateDict, type LayerFunction } from './module.js';
 export { Parameter } from './parameter.js';
 export { Linear, ReLU, Sigmoid, Tanh, Dropout, LeakyReLU, ELU, GELU, Softplus, Softmax, LogSoftmax, type LinearOptions } from './layers.js';
 export { Conv2d, MaxPool2d, AvgPool2d, Flatten, Unflatten, type Conv2dLayerOptions } from './conv.js';

@@ -230,11 +230,35 @@ export class Sequential extends Module {
  * functional_call.
  */
 export function withParameters<T>(model: Module, values: Record<string, TensorLike>, fn: () => T): T {
-  if (!(model instanceof Module)) throw new DTypeError('withParameters', `model must be a Module, got ${model === null ? 'null' : typeof model}`);
+  return replacing('withParameters', model, values, fn);
+}
+
+/**
+ * `model.forward(x)` with the parameters named in `params` (by PyTorch key, as
+ * `namedParameters` gives them) replaced by the given values, and the model's own put back
+ * after: torch.func's `functional_call`, the model as a function of its parameters. So the
+ * transforms can take the parameters as a tree:
+ * `grad((p) => crossEntropy(functionalCall(model, p, x), labels))(params)` gives `{ '0.weight': …, … }`.
+ */
+export function functionalCall<X extends TensorLike>(model: Module, params: Record<string, TensorLike>, x: X): Out<X> {
+  return replacing('functionalCall', model, params, () => model.forward(x));
+}
+
+/** The parameters' current values by PyTorch key, as plain tensors: a tree to differentiate `functionalCall` by. */
+export function parameterValues(model: Module): Record<string, Tensor> {
+  if (!(model instanceof Module)) throw new DTypeError('parameterValues', `model must be a Module, got ${model === null ? 'null' : typeof model}`);
+  return Object.fromEntries(model.namedParameters().map(([k, p]) => [k, p.value]));
+}
+
+function replacing<T>(op: string, model: Module, values: Record<string, TensorLike>, fn: () => T): T {
+  if (!(model instanceof Module)) throw new DTypeError(op, `model must be a Module, got ${model === null ? 'null' : typeof model}`);
   if (values === null || typeof values !== 'object' || Array.isArray(values)) {
-    throw new DTypeError('withParameters', `values must be an object of tensors by parameter name, got ${values === null ? 'null' : typeof values}`);
+    throw new DTypeError(
+      op,
+      `${op === 'withParameters' ? 'values' : 'params'} must be an object of tensors by parameter name, got ${values === null ? 'null' : typeof values}`,
+    );
   }
-  if (typeof fn !== 'function') throw new DTypeError('withParameters', `fn must be a function, got ${typeof fn}`);
+  if (typeof fn !== 'function') throw new DTypeError(op, `fn must be a function, got ${typeof fn}`);
   const slots = new Map<string, [Record<string, unknown>, string]>();
   const walk = (m: Module, prefix: string) => {
     for (const [name, value] of Object.entries(m)) if (value instanceof Parameter) slots.set(prefix + name, [m as unknown as Record<string, unknown>, name]);
@@ -244,7 +268,7 @@ export function withParameters<T>(model: Module, values: Record<string, TensorLi
   const saved: [Record<string, unknown>, string, unknown][] = [];
   for (const key of Object.keys(values)) {
     const slot = slots.get(key);
-    if (slot === undefined) throw new ValueError('withParameters', `the model has no parameter ${key}`);
+    if (slot === undefined) throw new ValueError(op, `the model has no parameter ${key}; it has ${[...slots.keys()].join(', ')}`);
     saved.push([slot[0], slot[1], slot[0][slot[1]]]);
   }
   try {

@@ -10,5 +10,19 @@ export { backward, propagate, Gradients, ReleasedGraphError, type BackwardOption
 export { reverseInterpreter } from './interpreter.js';
 export { noGrad, ambientTag, state as recordingState } from './state.js';
 export { detectAnomaly, setAnomalyDetection, AnomalyError } from '@ad/core';
-export { variable, zeroGrad, grad, valueAndGrad, vjp, jacrev, hvp, hessian, type VjpResult } from './transforms.js';
+export {
+  variable,
+  zeroGrad,
+  grad,
+  valueAndGrad,
+  vjp,
+  jacrev,
+  hvp,
+  hessian,
+  type VjpResult,
+  type GradOptions,
+  type Gradient,
+  type Returned,
+  type ScalarOutput,
+} from './transforms.js';
 export { toDot, graphNodes, topologicalOrder, parents, type DotOptions } from './graphviz.js';

@@ -3,7 +3,7 @@
  * other and with forward mode: `hvp` is forward-over-reverse (the gradient of duals), and
  * `hessian` the forward-mode Jacobian of the reverse-mode gradient.
  */
-import { AdError, DTypeError, Tensor, ValueError, ones, zeros } from '@ad/core';
+import { AdError, DTypeError, type Structure, Tensor, ValueError, ones, tree, zeros } from '@ad/core';
 import { isTagged, isTensorLike, liftLike, newTag, stackPieces, tagOf } from '@ad/core/engine';
 import { Dual, DualTensor, jacfwd, type Scalar, type ArrayJacobian as ForwardArrayJacobian, type TensorJacobian as ForwardTensorJacobian } from '@ad/forward';
 import { Node, type TensorVar, Var, leaf, type Primal } from './node.js';
@@ -69,33 +69,36 @@ function outputValue(y: unknown, tag: number): Primal {
 }
 
 /**
- * Leaves for the inputs: an array of scalars, or one tensor. An input may be a value of an
- * enclosing transform (a Dual, a Var of an outer graph, a DualTensor, a TensorVar): the leaf
- * holds it as its value, so the ops on it are recorded by the enclosing transform too, and so
- * is the backward pass — the gradient comes out as a value of that transform (reverse over
- * reverse, reverse over forward).
+ * Leaves for the inputs: x is a tree (tree.ts) of numbers and tensors — a number, a tensor, an
+ * array of scalars, an object of tensors — and each of its leaves becomes a node. A leaf may be
+ * a value of an enclosing transform (a Dual, a Var of an outer graph, a DualTensor, a
+ * TensorVar): the node holds it as its value, so the ops on it are recorded by the enclosing
+ * transform too, and so is the backward pass — the gradient comes out as a value of that
+ * transform (reverse over reverse, reverse over forward). `name` is what the messages call x.
  */
-function leaves(op: string, x: unknown, tag: number): Node[] {
-  if (isTensorLike(x)) return [leaf(tag, x as Primal, true)];
-  if (!Array.isArray(x)) throw new DTypeError(op, `x must be an array of numbers or a Tensor, got ${describe(x)}`);
-  return x.map((v, i) => {
-    if (typeof v !== 'number' && !(isTagged(v) && !isTensorLike(v))) {
-      throw new DTypeError(op, `x[${i}] must be a number (or a scalar value of an enclosing transform), got ${describe(v)}`);
+function leaves(op: string, x: unknown, tag: number, name = 'x'): { nodes: Node[]; structure: Structure } {
+  const { leaves: values, structure } = tree.flatten(x);
+  const paths = structure.paths();
+  const nodes = values.map((v, i) => {
+    if (typeof v !== 'number' && !isTagged(v) && !isTensorLike(v)) {
+      throw new DTypeError(op, `${name}${paths[i]} must be a number or a Tensor (or a value of an enclosing transform), got ${describe(v)}`);
     }
-    return leaf(tag, v, true);
+    return leaf(tag, v as Primal, true);
   });
+  return { nodes, structure };
 }
 
 /**
- * Calls f on the leaves, then ends the graph's own chunks if it has them (they live on while
- * referenced). Given a plain array, f receives an array of Vars; a tensor function then fails
- * on its first method call (`x.square is not a function`), which is said in our words.
+ * Calls f on its arguments (the differentiated ones already replaced by their nodes), then ends
+ * the graph's own chunks if it has them (they live on while referenced). Given a plain array, f
+ * receives an array of Vars; a tensor function then fails on its first method call
+ * (`x.square is not a function`), which is said in our words.
  */
-function callOn(op: string, tag: number, xs: Node[], x: unknown, f: (arg: never) => unknown): unknown {
+function callOn(op: string, tag: number, args: readonly unknown[], given: readonly unknown[], f: (...args: never[]) => unknown): unknown {
   try {
-    return isTensorLike(x) ? f(xs[0] as never) : f(xs as never);
+    return (f as (...args: unknown[]) => unknown)(...args);
   } catch (e) {
-    if (Array.isArray(x) && e instanceof TypeError && / is not a function$/.test(e.message)) {
+    if (given.some((x) => Array.isArray(x)) && e instanceof TypeError && / is not a function$/.test(e.message)) {
       throw new DTypeError(
         op,
         `f threw "${e.message}": given a plain array, f receives an array of Vars (one per number); for a function of a tensor, pass tensor([...])`,
@@ -113,20 +116,25 @@ function zeroLike(x: unknown): unknown {
 }
 
 /**
- * The leaves' adjoints of the pass that just ran, zeros for leaves it did not reach; with
- * `reached` false (no pass ran) every leaf gets zeros.
+ * The leaves' adjoints of the pass that just ran, in x's structure, zeros for leaves it did not
+ * reach; with `reached` false (no pass ran) every leaf gets zeros.
  */
-function gradientsOf(xs: readonly Node[], x: unknown, reached = true): unknown {
+function gradientsOf(xs: readonly Node[], structure: Structure, reached = true): unknown {
   const gs = xs.map((l) => {
     const a = reached ? l.adjoint : null;
     return a === null ? zeroLike(l.value) : liftLike(a, l.value);
   });
-  return isTensorLike(x) ? gs[0] : gs;
+  return tree.unflatten(structure, gs);
 }
 
 /** The first input that is a value of an enclosing transform (results are lifted to its kind). */
-function enclosing(x: unknown): unknown {
-  return Array.isArray(x) ? x.find(isTagged) : x;
+function enclosing(xs: readonly Node[]): unknown {
+  return xs.find((l) => isTagged(l.value))?.value;
+}
+
+/** A value f returned beside its output (hasAux): this graph's nodes become their values. */
+function auxValue(aux: unknown, tag: number): unknown {
+  return tree.map((v: unknown) => (v instanceof Node && v.tag === tag ? v.value : v), aux as tree.Tree<unknown>);
 }
 
 /** A scalar function of Vars, as grad, valueAndGrad, hvp and hessian take. */
@@ -168,37 +176,192 @@ export interface TensorValueAndGradient {
   <X extends EnclosingTensor>(x: X): { value: X; grad: X };
 }
 
+/** Options of `grad` and `valueAndGrad`, as JAX's `jax.grad`. */
+export interface GradOptions {
+  /**
+   * Which positional arguments are differentiated: one index (default 0; the gradient has that
+   * argument's structure) or several (a tuple of gradients, one per index, in that order). The
+   * other arguments are passed to f as they are, as constants.
+   */
+  argnums?: number | readonly number[];
+  /**
+   * f returns a pair `[output, aux]`: the output is differentiated and aux comes back beside the
+   * gradient (`[grad, aux]` from grad, `{ value, grad, aux }` from valueAndGrad), its values of
+   * this derivative turned into plain ones.
+   */
+  hasAux?: boolean;
+}
+
+/** The type of a gradient: x's structure, a number for each number and a Tensor for each tensor; values of an enclosing transform stay of their kind. */
+export type Gradient<X> = X extends number
+  ? number
+  : X extends EnclosingScalar | EnclosingTensor
+    ? X
+    : X extends Tensor
+      ? Tensor
+      : X extends null | undefined
+        ? X
+        : X extends readonly unknown[]
+          ? { -readonly [K in keyof X]: Gradient<X[K]> }
+          : X extends object
+            ? { -readonly [K in keyof X]: Gradient<X[K]> }
+            : never;
+
+/** A value f returned, as the transform hands it back: this graph's Vars as numbers, TensorVars as tensors. */
+export type Returned<Y> = Y extends Var
+  ? number
+  : Y extends TensorVar
+    ? Tensor
+    : Y extends readonly unknown[] | Record<string, unknown>
+      ? { -readonly [K in keyof Y]: Returned<Y[K]> }
+      : Y;
+
+/** What a differentiated function returns: a scalar (a number, a Var, a shape-[] tensor or TensorVar, a scalar of an enclosing transform). */
+export type ScalarOutput = Var | TensorVar | Tensor | Dual | DualTensor | number;
+
+type Indices = readonly number[];
+type GradientsAt<A extends readonly unknown[], N extends Indices> = { -readonly [K in keyof N]: Gradient<A[N[K] & number]> };
+
 /**
- * The value and the gradient of a scalar f in one forward and one backward pass.
- * An array input gives an array gradient; a tensor input a tensor of its shape.
+ * The value and the gradient of a scalar f in one forward and one backward pass. The argument
+ * may be any tree of numbers and tensors (see grad); with `hasAux`, f returns `[output, aux]`.
  */
 export function valueAndGrad(f: ScalarFn): ArrayValueAndGradient;
 export function valueAndGrad(f: TensorFn): TensorValueAndGradient;
-export function valueAndGrad(f: ScalarFn | TensorFn): unknown {
+export function valueAndGrad<Y extends ScalarOutput, const N extends number = 0>(
+  f: (...args: never[]) => Y,
+  options?: GradOptions & { argnums?: N; hasAux?: false },
+): <A extends unknown[]>(...args: A) => { value: Returned<Y>; grad: Gradient<A[N]> };
+export function valueAndGrad<Y extends ScalarOutput, const N extends Indices>(
+  f: (...args: never[]) => Y,
+  options: GradOptions & { argnums: N; hasAux?: false },
+): <A extends unknown[]>(...args: A) => { value: Returned<Y>; grad: GradientsAt<A, N> };
+export function valueAndGrad<Y extends ScalarOutput, Aux, const N extends number = 0>(
+  f: (...args: never[]) => readonly [Y, Aux],
+  options: GradOptions & { argnums?: N; hasAux: true },
+): <A extends unknown[]>(...args: A) => { value: Returned<Y>; grad: Gradient<A[N]>; aux: Returned<Aux> };
+export function valueAndGrad<Y extends ScalarOutput, Aux, const N extends Indices>(
+  f: (...args: never[]) => readonly [Y, Aux],
+  options: GradOptions & { argnums: N; hasAux: true },
+): <A extends unknown[]>(...args: A) => { value: Returned<Y>; grad: GradientsAt<A, N>; aux: Returned<Aux> };
+export function valueAndGrad(f: (...args: never[]) => unknown, options?: GradOptions): unknown {
   checkFunction('valueAndGrad', f);
-  return (x: unknown) => evaluateGrad('valueAndGrad', f, x);
+  const { argnums, hasAux } = gradOptions('valueAndGrad', options);
+  return (...args: unknown[]) => {
+    const r = evaluateGrad('valueAndGrad', f, args, argnums, hasAux);
+    return hasAux ? r : { value: r.value, grad: r.grad };
+  };
 }
 
-/** The gradient of a scalar f: ∇f(x), by one backward pass from the seed ȳ = 1. */
+/**
+ * The gradient of a scalar f: ∇f(x), by one backward pass from the seed ȳ = 1. x may be any
+ * tree of numbers and tensors — a number, a tensor, an array of scalars, an object or array of
+ * tensors — and the gradient has its structure: `grad(f)({ w, b })` is `{ w: ∂f/∂w, b: ∂f/∂b }`,
+ * f receiving `{ w: TensorVar, b: TensorVar }`. With several arguments, `argnums` says which are
+ * differentiated (default the first); with `hasAux`, f returns `[output, aux]` and grad returns
+ * `[gradient, aux]`, as JAX's `jax.grad`.
+ */
 export function grad(f: ScalarFn): ArrayGradient;
 export function grad(f: TensorFn): TensorGradient;
-export function grad(f: ScalarFn | TensorFn): unknown {
+export function grad<const N extends number = 0>(
+  f: (...args: never[]) => ScalarOutput,
+  options?: GradOptions & { argnums?: N; hasAux?: false },
+): <A extends unknown[]>(...args: A) => Gradient<A[N]>;
+export function grad<const N extends Indices>(
+  f: (...args: never[]) => ScalarOutput,
+  options: GradOptions & { argnums: N; hasAux?: false },
+): <A extends unknown[]>(...args: A) => GradientsAt<A, N>;
+export function grad<Aux, const N extends number = 0>(
+  f: (...args: never[]) => readonly [ScalarOutput, Aux],
+  options: GradOptions & { argnums?: N; hasAux: true },
+): <A extends unknown[]>(...args: A) => [Gradient<A[N]>, Returned<Aux>];
+export function grad<Aux, const N extends Indices>(
+  f: (...args: never[]) => readonly [ScalarOutput, Aux],
+  options: GradOptions & { argnums: N; hasAux: true },
+): <A extends unknown[]>(...args: A) => [GradientsAt<A, N>, Returned<Aux>];
+export function grad(f: (...args: never[]) => unknown, options?: GradOptions): unknown {
   checkFunction('grad', f);
-  return (x: unknown) => evaluateGrad('grad', f, x).grad;
+  const { argnums, hasAux } = gradOptions('grad', options);
+  return (...args: unknown[]) => {
+    const r = evaluateGrad('grad', f, args, argnums, hasAux);
+    return hasAux ? [r.grad, r.aux] : r.grad;
+  };
 }
 
-function evaluateGrad(op: string, f: ScalarFn | TensorFn, x: unknown): { value: unknown; grad: unknown } {
+/** The options, checked: argnums as given (an index or a list of distinct indices), hasAux a boolean. */
+function gradOptions(op: string, options: GradOptions | undefined, known = ['argnums', 'hasAux']): { argnums: number | readonly number[]; hasAux: boolean } {
+  if (options === undefined) return { argnums: 0, hasAux: false };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new DTypeError(op, `options must be an object ({ ${known.map((k) => `${k}?`).join(', ')} }), got ${describe(options)}`);
+  }
+  const unknown = Object.keys(options).filter((k) => !known.includes(k));
+  if (unknown.length > 0) throw new ValueError(op, `unknown option ${unknown.join(', ')}; the options are ${known.join(' and ')}`);
+  const argnums = options.argnums ?? 0;
+  const isIndex = (i: unknown) => Number.isInteger(i) && (i as number) >= 0;
+  if (Array.isArray(argnums)) {
+    if (argnums.length === 0 || !argnums.every(isIndex))
+      throw new ValueError(op, `argnums must be a non-negative integer or a non-empty array of them, got [${argnums.join(', ')}]`);
+    if (new Set(argnums).size !== argnums.length) throw new ValueError(op, `argnums must not repeat an index, got [${argnums.join(', ')}]`);
+  } else if (!isIndex(argnums)) {
+    throw new ValueError(op, `argnums must be a non-negative integer or a non-empty array of them, got ${String(argnums)}`);
+  }
+  const hasAux = options.hasAux ?? false;
+  if (typeof hasAux !== 'boolean') throw new DTypeError(op, `hasAux must be true or false, got ${describe(hasAux)}`);
+  return { argnums, hasAux };
+}
+
+/** The differentiated part of the arguments: one argument's tree, or the tuple of several. */
+function selected(op: string, args: readonly unknown[], argnums: number | readonly number[]): { x: unknown; name: string } {
+  const indices = typeof argnums === 'number' ? [argnums] : argnums;
+  for (const i of indices) {
+    if (i >= args.length) {
+      throw new ValueError(op, `argnums asks for argument ${i}, but f was called with ${args.length} argument${args.length === 1 ? '' : 's'}`);
+    }
+  }
+  if (typeof argnums !== 'number') return { x: argnums.map((i) => args[i]), name: 'args' };
+  return { x: args[argnums], name: argnums === 0 && args.length === 1 ? 'x' : `args[${argnums}]` };
+}
+
+/** The arguments f is called with: the differentiated ones replaced by their traced trees. */
+function withTraced(args: readonly unknown[], argnums: number | readonly number[], traced: unknown): unknown[] {
+  const out = [...args];
+  if (typeof argnums === 'number') out[argnums] = traced;
+  else
+    argnums.forEach((i, k) => {
+      out[i] = (traced as unknown[])[k];
+    });
+  return out;
+}
+
+function evaluateGrad(
+  op: string,
+  f: (...args: never[]) => unknown,
+  args: readonly unknown[],
+  argnums: number | readonly number[],
+  hasAux: boolean,
+): { value: unknown; grad: unknown; aux?: unknown } {
+  const { x, name } = selected(op, args, argnums);
   const tag = newTag();
-  const xs = leaves(op, x, tag);
-  const y = callOn(op, tag, xs, x, f as (arg: never) => unknown);
-  if (Array.isArray(y)) throw new DTypeError(op, `f must return a scalar, got an array of ${y.length}; did you mean jacrev?`);
+  const { nodes: xs, structure } = leaves(op, x, tag, name);
+  let y = callOn(op, tag, withTraced(args, argnums, tree.unflatten(structure, xs)), args, f);
+  let aux: unknown;
+  if (hasAux) {
+    if (!Array.isArray(y) || y.length !== 2) throw new DTypeError(op, `with hasAux, f must return a pair [output, aux], got ${describe(y)}`);
+    [y, aux] = y;
+    aux = auxValue(aux, tag);
+  }
+  if (Array.isArray(y))
+    throw new DTypeError(
+      op,
+      `f must return a scalar, got an array of ${y.length}; did you mean jacrev?${hasAux ? '' : ' (or hasAux: true, for f returning [output, aux])'}`,
+    );
   const shape = isTensorLike(y) ? y.shape : [];
   if (shape.length !== 0) throw new DTypeError(op, `f must return a scalar, got shape [${shape.join(',')}]; did you mean jacrev?`);
   const root = outputNode(op, y, tag);
-  const value = liftLike(outputValue(y, tag), enclosing(x));
-  if (root === null) return { value, grad: gradientsOf(xs, x, false) };
+  const value = liftLike(outputValue(y, tag), enclosing(xs));
+  if (root === null) return { value, grad: gradientsOf(xs, structure, false), aux };
   propagate([root], [root instanceof Var ? 1 : ones([])]);
-  return { value, grad: gradientsOf(xs, x) };
+  return { value, grad: gradientsOf(xs, structure), aux };
 }
 
 /** What `vjp` returns: f's value and the pullback of any cotangent through the one recorded graph. */
@@ -223,37 +386,52 @@ export function vjp<X extends EnclosingScalar>(
 export function vjp(f: VectorFn, primals: readonly number[]): VjpResult<number | number[], number | readonly number[], number[]>;
 export function vjp(f: TensorFn | ((x: TensorVar) => TensorVar), primals: Tensor): VjpResult<Tensor, Tensor, Tensor>;
 export function vjp<X extends EnclosingTensor>(f: TensorFn | ((x: TensorVar) => TensorVar), primals: X): VjpResult<X, X | Tensor, X>;
-export function vjp(f: ((xs: Var[]) => unknown) | TensorFn, primals: unknown): unknown {
+export function vjp<X, Y>(f: (x: never) => Y, primals: X, options?: { hasAux?: false }): VjpResult<Returned<Y>, Returned<Y>, Gradient<X>>;
+export function vjp<X, Y, Aux>(
+  f: (x: never) => readonly [Y, Aux],
+  primals: X,
+  options: { hasAux: true },
+): VjpResult<Returned<Y>, Returned<Y>, Gradient<X>> & { aux: Returned<Aux> };
+export function vjp(f: (x: never) => unknown, primals: unknown, options?: { hasAux?: boolean }): unknown {
   checkFunction('vjp', f);
+  const { hasAux } = gradOptions('vjp', options, ['hasAux']);
   const tag = newTag();
   // The graph lives as long as the pullback and is never released: chunks of its own, so it
   // pins nothing of other graphs (tape.ts).
   ownChunks(tag);
-  const xs = leaves('vjp', primals, tag);
-  const y = callOn('vjp', tag, xs, primals, f as (arg: never) => unknown);
-  const outs = Array.isArray(y) ? (y as unknown[]) : [y];
+  const { nodes: xs, structure } = leaves('vjp', primals, tag, 'primals');
+  let y = callOn('vjp', tag, [tree.unflatten(structure, xs)], [primals], f as (arg: never) => unknown);
+  let aux: unknown;
+  if (hasAux) {
+    if (!Array.isArray(y) || y.length !== 2) throw new DTypeError('vjp', `with hasAux, f must return a pair [output, aux], got ${describe(y)}`);
+    [y, aux] = y;
+    aux = auxValue(aux, tag);
+  }
+  // f's output is a tree too: one root per leaf, and the cotangent a tree of the same structure.
+  const { leaves: outs, structure: outStructure } = tree.flatten(y);
   const roots = outs.map((yi) => outputNode('vjp', yi, tag));
-  const like = enclosing(primals);
-  const value = Array.isArray(y) ? outs.map((yi) => liftLike(outputValue(yi, tag), like)) : liftLike(outputValue(y, tag), like);
-  return {
-    value,
-    vjp: (cotangent: unknown) => {
-      const cs = Array.isArray(y) ? (cotangent as unknown[]) : [cotangent];
-      if (!Array.isArray(cs) || cs.length !== outs.length) {
-        throw new ValueError('vjp', `f has ${outs.length} outputs; give a cotangent for each, got ${Array.isArray(cs) ? cs.length : typeof cotangent}`);
-      }
-      // A zero cotangent contributes nothing: its output is not seeded at all (a symbolic
-      // zero, as in JAX), so jacrev's row i walks only the part of the graph output i uses.
-      const live = roots.flatMap((r, i) => (r === null || cs[i] === 0 ? [] : [{ r, c: cs[i] as Primal }]));
-      if (live.length === 0) return gradientsOf(xs, primals, false);
-      propagate(
-        live.map((l) => l.r),
-        live.map((l) => l.c),
-        { retainGraph: true },
-      );
-      return gradientsOf(xs, primals);
-    },
+  const like = enclosing(xs);
+  const value = tree.unflatten(
+    outStructure,
+    outs.map((yi) => liftLike(outputValue(yi, tag), like)),
+  );
+  const pull = (cotangent: unknown) => {
+    const { leaves: cs, structure: given } = tree.flatten(cotangent);
+    if (!given.equals(outStructure)) {
+      throw new ValueError('vjp', `the cotangent must have the structure of f's output, ${outStructure} (${outs.length} outputs), got ${given}`);
+    }
+    // A zero cotangent contributes nothing: its output is not seeded at all (a symbolic
+    // zero, as in JAX), so jacrev's row i walks only the part of the graph output i uses.
+    const live = roots.flatMap((r, i) => (r === null || cs[i] === 0 ? [] : [{ r, c: cs[i] as Primal }]));
+    if (live.length === 0) return gradientsOf(xs, structure, false);
+    propagate(
+      live.map((l) => l.r),
+      live.map((l) => l.c),
+      { retainGraph: true },
+    );
+    return gradientsOf(xs, structure);
   };
+  return hasAux ? { value, vjp: pull, aux } : { value, vjp: pull };
 }
 
 /** A Jacobian of reverse mode's transforms (forward's type, over the values they take). */

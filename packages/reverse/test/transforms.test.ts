@@ -68,7 +68,9 @@ describe('grad and valueAndGrad', () => {
 
   test('errors: vector output', () => {
     expect(() => grad((v: TensorVar) => v.mul(2) as never)(tensor([1, 2, 3]))).toThrow('grad: f must return a scalar, got shape [3]; did you mean jacrev?');
-    expect(() => grad(((xs: Var[]) => [xs[0], xs[1]]) as never)([1, 2])).toThrow('grad: f must return a scalar, got an array of 2; did you mean jacrev?');
+    expect(() => grad(((xs: Var[]) => [xs[0], xs[1]]) as never)([1, 2])).toThrow(
+      'grad: f must return a scalar, got an array of 2; did you mean jacrev? (or hasAux: true, for f returning [output, aux])',
+    );
   });
 });
 
