@@ -445,7 +445,8 @@ type TensorJacobian = ForwardTensorJacobian<EnclosingTensor>;
  */
 export function jacrev(f: VectorFn): ArrayJacobian;
 export function jacrev(f: (x: TensorVar) => TensorVar | Tensor): TensorJacobian;
-export function jacrev(f: ((xs: Var[]) => unknown) | ((x: TensorVar) => unknown)): unknown {
+export function jacrev(f: (x: never) => unknown): (x: unknown) => unknown;
+export function jacrev(f: ((xs: Var[]) => unknown) | ((x: TensorVar) => unknown) | ((x: never) => unknown)): unknown {
   checkFunction('jacrev', f);
   return (x: unknown) => {
     if (isTensorLike(x)) {
@@ -460,10 +461,61 @@ export function jacrev(f: ((xs: Var[]) => unknown) | ((x: TensorVar) => unknown)
       }
       return stackPieces(rows, (x as Tensor).shape, outShape, true);
     }
-    const { value, vjp: pull } = vjp(f as VectorFn, x as readonly number[]);
-    if (!Array.isArray(value)) return [pull(1)];
-    return value.map((_, i) => pull(value.map((__, j) => (i === j ? 1 : 0))));
+    if (Array.isArray(x) && x.every((v) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v)))) {
+      const { value, vjp: pull } = vjp(f as VectorFn, x as readonly number[]);
+      if (!Array.isArray(value)) return [pull(1)];
+      return value.map((_, i) => pull(value.map((__, j) => (i === j ? 1 : 0))));
+    }
+    return treeJacobian(f as (x: never) => unknown, x);
   };
+}
+
+/**
+ * The Jacobian of a function between trees, as JAX's jacrev: a tree of f's output structure whose
+ * leaves are trees of x's structure; block (i, j) is ∂yᵢ/∂xⱼ of shape [...yᵢ.shape, ...xⱼ.shape]
+ * (a number when both are scalars). One backward pass per output element, on one recording:
+ * the cotangent is 1 at that element and 0 elsewhere.
+ */
+function treeJacobian(f: (x: never) => unknown, x: unknown): unknown {
+  const { value, vjp: pull } = vjp(f, x as never);
+  const { leaves: ys, structure: yStructure } = tree.flatten(value as tree.Tree<unknown>);
+  const { leaves: xs, structure: xStructure } = tree.flatten(x as tree.Tree<unknown>);
+  const shapeOf = (v: unknown): readonly number[] => (isTensorLike(v) ? v.shape : []);
+  const rows = ys.map((yi, i) => {
+    const shape = shapeOf(yi);
+    const m = shape.reduce((a, b) => a * b, 1);
+    const pulled: unknown[][] = [];
+    for (let e = 0; e < m; e++) {
+      let seed: unknown = 1;
+      if (isTensorLike(yi)) {
+        const data = new Float64Array(m);
+        data[e] = 1;
+        seed = Tensor.fromData(data, shape);
+      }
+      pulled.push(
+        tree.leaves(
+          pull(
+            tree.unflatten(
+              yStructure,
+              ys.map((_, k) => (k === i ? seed : 0)),
+            ) as never,
+          ) as tree.Tree<unknown>,
+        ),
+      );
+    }
+    const blocks = xs.map((xj, j) =>
+      isTensorLike(yi)
+        ? stackPieces(
+            pulled.map((g) => g[j]),
+            shapeOf(xj),
+            shape,
+            true,
+          )
+        : pulled[0][j],
+    );
+    return tree.unflatten(xStructure, blocks);
+  });
+  return tree.unflatten(yStructure, rows);
 }
 
 /** A Hessian-vector product of an array function (nested inputs give values of their kind). */
@@ -485,7 +537,8 @@ export interface TensorHvp {
  */
 export function hvp(f: ScalarFn): ArrayHvp;
 export function hvp(f: TensorFn): TensorHvp;
-export function hvp(f: ScalarFn | TensorFn): unknown {
+export function hvp(f: (x: never) => ScalarOutput): <X>(x: X, v: X) => Gradient<X>;
+export function hvp(f: ScalarFn | TensorFn | ((x: never) => ScalarOutput)): unknown {
   checkFunction('hvp', f);
   return (x: unknown, v: unknown) => {
     const tag = newTag();
@@ -497,15 +550,39 @@ export function hvp(f: ScalarFn | TensorFn): unknown {
       const g = (grad(f as TensorFn) as (x: unknown) => unknown)(new DualTensor(tag, x as Tensor, [v as Tensor]));
       return g instanceof DualTensor && g.tag === tag ? liftLike(g.tangents[0], x) : zeroLike(x);
     }
-    if (!Array.isArray(x)) throw new DTypeError('hvp', `x must be an array of numbers or a Tensor, got ${describe(x)}`);
-    if (!Array.isArray(v) || v.length !== x.length) {
+    if (Array.isArray(x) && (!Array.isArray(v) || v.length !== x.length)) {
       throw new ValueError('hvp', `v must have one entry per input (${x.length}), got ${Array.isArray(v) ? v.length : typeof v}`);
     }
-    x.forEach((xi, i) => {
-      if (typeof xi !== 'number' && !(isTagged(xi) && !isTensorLike(xi))) throw new DTypeError('hvp', `x[${i}] must be a number, got ${describe(xi)}`);
+    // Any tree: each leaf of x becomes a dual carrying the matching leaf of v as its tangent.
+    const { leaves: xs, structure } = tree.flatten(x as tree.Tree<unknown>);
+    const { leaves: vs, structure: vStructure } = tree.flatten(v as tree.Tree<unknown>);
+    if (!vStructure.equals(structure)) throw new ValueError('hvp', `v must have the structure of x, ${structure}, got ${vStructure}`);
+    const paths = structure.paths();
+    const duals = xs.map((xi, i) => {
+      if (isTensorLike(xi)) {
+        const vi = vs[i];
+        if (!isTensorLike(vi) || vi.shape.join() !== xi.shape.join())
+          throw new ValueError('hvp', `v${paths[i]} must be a tensor of x${paths[i]}'s shape [${xi.shape.join(',')}]`);
+        return new DualTensor(tag, xi as Tensor, [vi as Tensor]);
+      }
+      if (typeof xi !== 'number' && !isTagged(xi)) throw new DTypeError('hvp', `x${paths[i]} must be a number or a Tensor, got ${describe(xi)}`);
+      if (typeof vs[i] !== 'number' && !(isTagged(vs[i]) && !isTensorLike(vs[i])))
+        throw new DTypeError('hvp', `v${paths[i]} must be a number, got ${describe(vs[i])}`);
+      return Dual.of(tag, xi as Scalar, [vs[i] as Scalar]);
     });
-    const g = (grad(f as ScalarFn) as (x: unknown) => unknown[])(x.map((xi, i) => Dual.of(tag, xi as Scalar, [v[i] as Scalar])));
-    return g.map((gi, i) => (gi instanceof Dual && gi.tag === tag ? liftLike(gi.first, x[i]) : zeroLike(x[i])));
+    const g = tree.leaves((grad(f as ScalarFn) as (x: unknown) => unknown)(tree.unflatten(structure, duals)) as tree.Tree<unknown>);
+    return tree.unflatten(
+      structure,
+      g.map((gi, i) => {
+        if (gi instanceof Dual && gi.tag === tag) return liftLike(gi.first, xs[i]);
+        if (gi instanceof DualTensor && gi.tag === tag) {
+          // A number's adjoint can arrive as a shape-[] tensor (it met tensors); it goes back a number.
+          const t = gi.tangents[0];
+          return liftLike(!isTensorLike(xs[i]) && t instanceof Tensor ? t.item() : t, xs[i]);
+        }
+        return zeroLike(xs[i]);
+      }),
+    );
   };
 }
 

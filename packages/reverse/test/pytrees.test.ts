@@ -5,7 +5,7 @@
  * argument's.
  */
 import { DTypeError, type Tensor, ValueError, tensor } from '@ad/core';
-import { type TensorVar, type Var, grad, valueAndGrad, vjp } from '@ad/reverse';
+import { type TensorVar, type Var, grad, hvp, jacrev, valueAndGrad, vjp } from '@ad/reverse';
 
 const close = (a: Tensor, b: readonly number[]) => (a.toArray() as number[]).forEach((v, i) => expect(v).toBeCloseTo(b[i], 12));
 
@@ -130,6 +130,41 @@ describe('vjp on trees', () => {
     expect(() => pull({ sum: tensor(1) } as never)).toThrow(
       new ValueError('vjp', 'the cotangent must have the structure of f\'s output, {"scaled": *, "sum": *} (2 outputs), got {"sum": *}'),
     );
+  });
+});
+
+describe('jacrev and hvp on trees', () => {
+  test('jacrev: a tree of the output’s structure whose leaves are blocks ∂yᵢ/∂xⱼ of shape [...yᵢ, ...xⱼ]', () => {
+    // y = { s: a·Σb, v: a·b } for x = { a: number, b: [2] }.
+    const f = (p: { a: Var; b: TensorVar }) => ({ s: p.b.sum().mul(p.a), v: p.b.mul(p.a) });
+    const J = jacrev(f)({ a: 2, b: tensor([1, 3]) }) as { s: { a: Tensor; b: Tensor }; v: { a: Tensor; b: Tensor } };
+    // s has shape [] (a shape-[] tensor): ∂s/∂a = Σb = 4 (shape []), ∂s/∂b = [a, a] (shape [2]).
+    expect(J.s.a.item()).toBe(4);
+    expect(J.s.b.toArray()).toEqual([2, 2]);
+    // v has shape [2]: ∂v/∂a = b (shape [2]), ∂v/∂b = a·I (shape [2, 2]).
+    expect(J.v.a.toArray()).toEqual([1, 3]);
+    expect(J.v.b.toArray()).toEqual([
+      [2, 0],
+      [0, 2],
+    ]);
+  });
+
+  test('jacrev of a scalar function of a number is a number; the array forms are as before', () => {
+    expect(jacrev((x: Var) => x.square())(3)).toBe(6);
+    expect(jacrev((xs: Var[]) => [xs[0].mul(xs[1]), xs[1]])([2, 5])).toEqual([
+      [5, 2],
+      [0, 1],
+    ]);
+  });
+
+  test('hvp: H·v in x’s structure, for f(w, b) = Σ w² · b (H = [[2b·I, 2w], [2wᵀ, 0]])', () => {
+    const f = (p: { w: TensorVar; b: Var }) => p.w.square().sum().mul(p.b);
+    const w = tensor([1, 2]);
+    const Hv = hvp(f)({ w, b: 3 }, { w: tensor([1, 0]), b: 1 });
+    // (Hv)_w = 2b·v_w + 2w·v_b = [6, 0] + [2, 4]; (Hv)_b = 2wᵀv_w = 2.
+    expect(Hv.w.toArray()).toEqual([8, 4]);
+    expect(Hv.b).toBe(2);
+    expect(() => hvp(f)({ w, b: 3 }, { w } as never)).toThrow(new ValueError('hvp', 'v must have the structure of x, {"b": *, "w": *}, got {"w": *}'));
   });
 });
 
