@@ -3,7 +3,7 @@
  * derivative inside a derivative, a Hessian as the Jacobian of a gradient — never confuse their
  * perturbations. Given plain numbers they return plain numbers; given tensors, tensors.
  */
-import { AdError, DTypeError, Tensor, ValueError, scalar, zeros } from '@ad/core';
+import { AdError, DTypeError, Tensor, ValueError, scalar, tree, zeros } from '@ad/core';
 import { isTagged, isTensorLike, liftLike, stackPieces } from '@ad/core/engine';
 import { Dual, DualTensor, newTag, tagOf, type Scalar, type Value } from './dual.js';
 import { checkChunk, chunks, defaultChunk } from './seeds.js';
@@ -173,13 +173,14 @@ export function jvp<X extends TaggedScalar>(
 ): JvpResult<X[], X[][]>;
 export function jvp(f: (xs: DualTensor[]) => Value, primals: readonly Tensor[], tangents: readonly Tensor[]): JvpResult<Tensor, Tensor>;
 export function jvp(f: (xs: DualTensor[]) => Value, primals: readonly Tensor[], tangents: JvpBatch<Tensor>): JvpResult<Tensor, Tensor[]>;
+export function jvp<X, Y>(f: (x: never) => Y, primals: X, tangents: X): JvpResult<Primals<Y>, Primals<Y>>;
 export function jvp(
-  f: ((xs: Dual[]) => unknown) | ((xs: DualTensor[]) => unknown),
-  primals: readonly (number | Tensor)[],
-  tangents: readonly unknown[] | JvpBatch<unknown>,
+  f: ((xs: Dual[]) => unknown) | ((xs: DualTensor[]) => unknown) | ((x: never) => unknown),
+  primals: unknown,
+  tangents: unknown,
 ): JvpResult<unknown, unknown> {
   checkFunction('jvp', f);
-  if (!Array.isArray(primals)) throw new DTypeError('jvp', `primals must be an array (one entry per input), got ${describe(primals)}`);
+  if (!isFlat(primals)) return jvpTree(f as (x: never) => unknown, primals, tangents);
   const { layout, seeds, k } = seedMatrix(primals.length, tangents);
   const tag = newTag();
 
@@ -221,6 +222,134 @@ export function jvp(
   }
   const t = scalarTangents('jvp', y, tag, k).map(lift);
   return { value: lift(scalarValue(y as Scalar, tag)), tangent: layout === 'one' ? t[0] : t };
+}
+
+/** A value f returned, as forward mode hands it back: Duals as numbers, DualTensors as tensors. */
+export type Primals<Y> = Y extends Dual
+  ? number
+  : Y extends DualTensor
+    ? Tensor
+    : Y extends readonly unknown[] | Record<string, unknown>
+      ? { -readonly [K in keyof Y]: Primals<Y[K]> }
+      : Y;
+
+/**
+ * The forms jvp and jacfwd have always taken: an array of scalars, or an array of tensors (jvp)
+ * or one tensor (jacfwd). Anything else is a tree (tree.ts) and takes the tree paths.
+ */
+function isFlat(x: unknown): x is readonly (number | Tensor)[] {
+  if (!Array.isArray(x)) return false;
+  const scalar = (v: unknown) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v));
+  return x.every(scalar) || (x.length > 0 && x.every(isTensorLike));
+}
+
+/** A tree's leaves, each a number (or an enclosing scalar) or a tensor: checked, with its path for messages. */
+function treeLeaves(op: string, x: unknown, name: string): { leaves: unknown[]; structure: tree.Structure; paths: string[] } {
+  const { leaves, structure } = tree.flatten(x as tree.Tree<unknown>);
+  const paths = structure.paths();
+  leaves.forEach((v, i) => {
+    if (typeof v !== 'number' && !isTagged(v) && !isTensorLike(v)) {
+      throw new DTypeError(op, `${name}${paths[i]} must be a number or a Tensor (or a value of an enclosing transform), got ${describe(v)}`);
+    }
+  });
+  return { leaves, structure, paths };
+}
+
+/** The value and the k tangents of one output leaf (a number or a tensor). */
+function leafParts(op: string, y: unknown, tag: number, k: number): { value: unknown; tangents: unknown[] } {
+  if (isTensorLike(y)) return tensorParts(op, y, tag, k);
+  return { value: scalarValue(y as Scalar, tag), tangents: scalarTangents(op, y, tag, k) };
+}
+
+/**
+ * jvp on trees, as `jax.jvp`: the tangent has the primals' structure (a number for each number,
+ * a tensor of the same shape for each tensor), f may return any tree, and the tangent out has
+ * f's output structure. One direction; several directions are `{ directions }`/`{ seeds }` on
+ * an array of scalars, or `jacfwd`.
+ */
+function jvpTree(f: (x: never) => unknown, primals: unknown, tangents: unknown): JvpResult<unknown, unknown> {
+  const { leaves: xs, structure, paths } = treeLeaves('jvp', primals, 'primals');
+  const { leaves: vs, structure: given } = tree.flatten(tangents as tree.Tree<unknown>);
+  if (!given.equals(structure)) throw new ValueError('jvp', `tangents must have the structure of primals, ${structure}, got ${given}`);
+  const tag = newTag();
+  const duals = xs.map((x, i) => {
+    const v = vs[i];
+    if (isTensorLike(x)) {
+      if (!isTensorLike(v) || !sameShape(v.shape, x.shape)) throw new ValueError('jvp', `tangents${paths[i]} must be a tensor of shape [${x.shape.join(',')}]`);
+      return new DualTensor(tag, x as Tensor, [v as Tensor]);
+    }
+    if (typeof v !== 'number' && !(isTagged(v) && !isTensorLike(v))) throw new DTypeError('jvp', `tangents${paths[i]} must be a number, got ${describe(v)}`);
+    return Dual.of(tag, x as Scalar, [v as Scalar]);
+  });
+  const y = (f as (x: unknown) => unknown)(tree.unflatten(structure, duals));
+  const { leaves: ys, structure: out } = tree.flatten(y as tree.Tree<unknown>);
+  const like = xs.find(isTagged);
+  const parts = ys.map((yi) => leafParts('jvp', yi, tag, 1));
+  return {
+    value: tree.unflatten(
+      out,
+      parts.map((p) => liftLike(p.value, like)),
+    ),
+    tangent: tree.unflatten(
+      out,
+      parts.map((p) => liftLike(p.tangents[0], like)),
+    ),
+  };
+}
+
+/**
+ * The Jacobian of a function between trees, as JAX's jacfwd: a tree of f's output structure
+ * whose leaves are trees of x's structure, block (i, j) = ∂yᵢ/∂xⱼ of shape [...yᵢ, ...xⱼ] (a
+ * number when both are scalars). The n = Σⱼ size(xⱼ) inputs are seeded k at a time, as for an
+ * array: ⌈n/k⌉ passes.
+ */
+function jacfwdTree(f: (x: never) => unknown, x: unknown, options: JacfwdOptions): unknown {
+  const { leaves: xs, structure } = treeLeaves('jacfwd', x, 'x');
+  const shapes = xs.map((v) => (isTensorLike(v) ? v.shape : []));
+  const sizes = shapes.map((sh) => sh.reduce((a, b) => a * b, 1));
+  const offsets = sizes.map((_, j) => sizes.slice(0, j).reduce((a, b) => a + b, 0));
+  const n = sizes.reduce((a, b) => a + b, 0);
+  const k = Math.min(options.chunk ?? defaultChunk(n), Math.max(n, 1));
+  let outStructure: tree.Structure | undefined;
+  let columns: unknown[][] = []; // per output leaf, n tangents (one per input element)
+  let outShapes: (readonly number[])[] = [];
+  for (const { start, width } of chunks(Math.max(n, 1), k)) {
+    const tag = newTag();
+    const duals = xs.map((xj, j) => {
+      // Leaf j's seeds: the unit directions of this chunk that fall on its elements.
+      const seeds = Array.from({ length: width }, (_, c) => {
+        const e = start + c - offsets[j];
+        const inside = e >= 0 && e < sizes[j];
+        if (!isTensorLike(xj)) return inside ? 1 : 0;
+        const d = new Float64Array(sizes[j]);
+        if (inside) d[e] = 1;
+        return Tensor.fromData(d, shapes[j]);
+      });
+      return isTensorLike(xj) ? new DualTensor(tag, xj as Tensor, seeds as Tensor[]) : Dual.of(tag, xj as Scalar, seeds as number[]);
+    });
+    const y = (f as (x: unknown) => unknown)(tree.unflatten(structure, duals));
+    const { leaves: ys, structure: out } = tree.flatten(y as tree.Tree<unknown>);
+    if (outStructure !== undefined && !out.equals(outStructure)) throw new ValueError('jacfwd', `f returned ${out}, earlier ${outStructure}`);
+    outStructure = out;
+    const parts = ys.map((yi) => leafParts('jacfwd', yi, tag, width));
+    outShapes = parts.map((p) => (isTensorLike(p.value) ? p.value.shape : []));
+    if (columns.length === 0) columns = parts.map(() => []);
+    parts.forEach((p, i) => {
+      columns[i].push(...p.tangents.slice(0, Math.min(width, n - start)));
+    });
+  }
+  const like = xs.find(isTagged);
+  const blocks = columns.map((cols, i) =>
+    tree.unflatten(
+      structure,
+      xs.map((_, j) => {
+        const piece = cols.slice(offsets[j], offsets[j] + sizes[j]);
+        if (shapes[j].length === 0 && outShapes[i].length === 0) return liftLike(piece[0], like);
+        return liftLike(stackPieces(piece, outShapes[i], shapes[j], false), like);
+      }),
+    ),
+  );
+  return tree.unflatten(outStructure!, blocks);
 }
 
 type Layout = 'one' | 'directions' | 'seeds';
@@ -308,11 +437,17 @@ export interface JacfwdOptions {
  */
 export function jacfwd(f: VectorFunction, options?: JacfwdOptions): ArrayJacobian;
 export function jacfwd(f: TensorFunction, options?: JacfwdOptions): TensorJacobian;
-export function jacfwd(f: VectorFunction | TensorFunction, options: JacfwdOptions = {}): unknown {
+export function jacfwd(f: (x: never) => unknown, options?: JacfwdOptions): (x: unknown) => unknown;
+export function jacfwd(f: VectorFunction | TensorFunction | ((x: never) => unknown), options: JacfwdOptions = {}): unknown {
   checkFunction('jacfwd', f);
   checkOptions('jacfwd', options);
-  return (x: unknown) =>
-    isTensorLike(x) ? jacfwdTensor(f as TensorFunction, x as Tensor, options) : jacfwdArray(f as VectorFunction, x as readonly number[], options);
+  return (x: unknown) => {
+    if (isTensorLike(x)) return jacfwdTensor(f as TensorFunction, x as Tensor, options);
+    if (Array.isArray(x) && x.every((v) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v)))) {
+      return jacfwdArray(f as VectorFunction, x as readonly number[], options);
+    }
+    return jacfwdTree(f as (x: never) => unknown, x, options);
+  };
 }
 
 function checkOptions(op: string, options: JacfwdOptions): void {
@@ -389,13 +524,19 @@ export type ArrayHessian = ArrayJacobian;
  */
 export function hessian(f: (xs: Dual[]) => Scalar, options?: JacfwdOptions): ArrayHessian;
 export function hessian(f: TensorFunction, options?: JacfwdOptions): TensorJacobian;
-export function hessian(f: ((xs: Dual[]) => Scalar) | TensorFunction, options: JacfwdOptions = {}): unknown {
+export function hessian(f: (x: never) => unknown, options?: JacfwdOptions): (x: unknown) => unknown;
+export function hessian(f: ((xs: Dual[]) => Scalar) | TensorFunction | ((x: never) => unknown), options: JacfwdOptions = {}): unknown {
   checkFunction('hessian', f);
   checkOptions('hessian', options);
   return (x: unknown) => {
     if (isTensorLike(x)) {
       const gradient = (v: DualTensor) => jacfwdNested(f as TensorFunction, v, options);
       return jacfwdTensor(gradient as unknown as TensorFunction, x as Tensor, options);
+    }
+    if (!(Array.isArray(x) && x.every((v) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v))))) {
+      // A tree: the Jacobian of the gradient, blocks ∂²f/∂xᵢ∂xⱼ of shape [...xᵢ, ...xⱼ] in x's structure of x's.
+      const gradientTree = (v: never) => jacfwdTree(f as (x: never) => unknown, v, options);
+      return jacfwdTree(gradientTree, x, options);
     }
     const gradient = (xs: Dual[]) => {
       const j = jacfwdArray(f as VectorFunction, xs as unknown as number[], options);

@@ -35,7 +35,8 @@ const cases: BadCase[] = [
   },
   { fn: 'derivative', input: 'x = NaN', call: () => derivative((x) => x.mul(x))(NaN), expect: propagates },
   { fn: 'derivative', input: 'x = Infinity', call: () => derivative((x) => x.exp())(Infinity), expect: propagates },
-  { fn: 'jvp', input: 'primals not an array', call: () => jvp(sq, js(3), [1]), expect: E('DTypeError') },
+  { fn: 'jvp', input: 'primals 3, tangents [1] (another structure)', call: () => jvp(sq, js(3), [1]), expect: E('ValueError') },
+  { fn: 'jvp', input: "primals 'abc'", call: () => jvp(sq, js('abc'), [1]), expect: E('DTypeError') },
   { fn: 'jvp', input: '2 primals, 1 tangent', call: () => jvp(sq, [1, 2], [1]), expect: E('ValueError') },
   { fn: 'jvp', input: 'seed vectors of widths 2 and 1', call: () => jvp(sq, [1, 2], { seeds: [[1, 0], [1]] }), expect: E('ValueError') },
   {

@@ -605,7 +605,8 @@ export interface HessianOptions {
 /** The Hessian as the Jacobian of the reverse-mode gradient: forward-over-reverse by default. */
 export function hessian(f: ScalarFn, options?: HessianOptions): ArrayHessian;
 export function hessian(f: TensorFn, options?: HessianOptions): TensorJacobian;
-export function hessian(f: ScalarFn | TensorFn, options: HessianOptions = {}): unknown {
+export function hessian(f: (x: never) => ScalarOutput, options?: HessianOptions): (x: unknown) => unknown;
+export function hessian(f: ScalarFn | TensorFn | ((x: never) => ScalarOutput), options: HessianOptions = {}): unknown {
   checkFunction('hessian', f);
   const mode = options?.mode ?? 'forward-over-reverse';
   if (mode !== 'forward-over-reverse' && mode !== 'reverse-over-reverse') {
