@@ -72,7 +72,11 @@ export function determinant<T extends Tensor | TensorVar>(A: T, { leaves, levels
   let v = signed.take(leaves) as T; // [ℓ!]
   for (let d = levels.length - 1; d >= 0; d--) {
     const { index, nodes, m } = levels[d];
-    v = signed.take(index).reshape([nodes, m]).mul(v.reshape([nodes, m])).sum(1) as T; // [N_d]
+    v = signed
+      .take(index)
+      .reshape([nodes, m])
+      .mul(v.reshape([nodes, m]))
+      .sum(1) as T; // [N_d]
   }
   return v.reshape([]) as T;
 }

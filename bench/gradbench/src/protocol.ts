@@ -8,9 +8,10 @@ import { det } from './det.js';
 import { hello } from './hello.js';
 import { llsq } from './llsq.js';
 import { lse } from './lse.js';
+import { ode } from './ode.js';
 import type { EvalModule, Timing } from './runs.js';
 
-export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, det };
+export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, det, ode };
 
 export interface Message {
   id: number;
