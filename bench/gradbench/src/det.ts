@@ -19,7 +19,7 @@
  * level's backward is two element-wise products and take's transpose, scatterAdd, which sums
  * ∂det/∂A[d, c] over every node that used A[d, c].
  */
-import { type Tensor, concat, fromData, tensor } from '@ad/core';
+import { type Tensor, fromData, tensor } from '@ad/core';
 import { type TensorVar, grad } from '@ad/reverse';
 import { type EvalModule, type Runs, multipleRuns } from './runs.js';
 
@@ -65,10 +65,12 @@ export function plan(ell: number): Plan {
   }
 }
 
+/** [[1], [−1]]: A's elements times this are Â, A and −A side by side. */
+const PLUS_MINUS = tensor([[1], [-1]]);
+
 /** det A for A: [ℓ, ℓ] (or its ℓ² elements row-major), a scalar tensor, by the plan for ℓ. */
 export function determinant<T extends Tensor | TensorVar>(A: T, { leaves, levels }: Plan): T {
-  const a = A.reshape([-1]); // [ℓ²]
-  const signed = concat([a, a.neg()]) as T; // Â: [2ℓ²]
+  const signed = A.reshape([1, -1]).mul(PLUS_MINUS).reshape([-1]) as T; // Â = [A, −A]: [2ℓ²]
   let v = signed.take(leaves) as T; // [ℓ!]
   for (let d = levels.length - 1; d >= 0; d--) {
     const { index, nodes, m } = levels[d];

@@ -563,7 +563,13 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
  * only at run time and is plain JavaScript. Throws EvalError where a page forbids eval.
  */
 function compileProgram(params: readonly string[], body: string, scope: Record<string, unknown>): (...args: never[]) => unknown {
-  const names = ['Math', 'Special', ...Object.keys(scope)];
-  const factory = new Function(...names, `return function (${params.join(', ')}) {\n${body}\n};`) as (...values: unknown[]) => (...args: never[]) => unknown;
-  return factory(Math, Special, ...Object.values(scope));
+  // The scope arrives as one object and is unpacked into closure variables, not passed as one
+  // argument per name: a large program binds ~10⁵ names (a parameter object per non-element-wise
+  // op), and that many arguments overflow the stack on the factory's call.
+  const unpack = Object.keys(scope).map((name) => `${name} = $scope.${name}`);
+  const prelude = unpack.length === 0 ? '' : `const ${unpack.join(',\n  ')};\n`;
+  const factory = new Function('Math', 'Special', '$scope', `${prelude}return function (${params.join(', ')}) {\n${body}\n};`) as (
+    ...values: unknown[]
+  ) => (...args: never[]) => unknown;
+  return factory(Math, Special, scope);
 }
