@@ -44,6 +44,16 @@ export interface Guard {
 const MAX_LOCALS = 20000;
 
 /**
+ * Past this many live op nodes each fused loop becomes a small function of its own (a kernel,
+ * called with its arrays) instead of a loop inline in the program. V8 does not optimise a
+ * function past ~60 KB of bytecode, so the loops of a large unrolled program (ode: 100
+ * Runge–Kutta steps, ~2,500 tensor ops and their adjoints) ran in the interpreter, slower than
+ * eager mode's compiled kernels; a kernel is small and is optimised on its own. Kernels with
+ * the same text are one function.
+ */
+const KERNELS_PAST = 300;
+
+/**
  * An op's name as a comment may hold it. Op names come from registerOp, i.e. from users: only
  * letters, digits, `_` and `$` pass, so no name can end the comment (a newline, U+2028, U+2029).
  */
@@ -52,8 +62,10 @@ function commentName(name: string): string {
 }
 
 export interface Program {
-  /** The function body (after the guard) and its header, as printed by `.source`. */
+  /** The function body (after the guard) and its header, as printed by `.source` (kernels first). */
   readonly source: string;
+  /** Function declarations the body calls (the loop kernels of a large program), or ''. */
+  readonly kernels: string;
   /** Statements emitted (one per live node). */
   readonly statements: number;
   /** Names bound in the generated function's closure (ops, parameters, constant tensors, helpers). */
@@ -140,6 +152,11 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   let valueCount = 0;
   for (const n of nodes) if (live[n.id] && n.kind !== 'const') valueCount++;
   const slots = valueCount > MAX_LOCALS;
+  let opCount = 0;
+  for (const n of nodes) if (live[n.id] && n.kind === 'op') opCount++;
+  const kernelMode = opCount > KERNELS_PAST;
+  /** Kernel declarations by their text, each with its name (k0, k1, …). */
+  const kernels = new Map<string, string>();
   /** Next free element of r (numbers) and of t (tensors and their data), in slot mode. */
   let slot = 0;
   let tensorSlot = 0;
@@ -305,6 +322,10 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       }
     }
     const stored = g.members.filter((m) => isOutput.has(m) || consumers[m].some((c) => !members.has(c)));
+    if (kernelMode) {
+      emitKernel(g, members, operand, hoisted, stored, strided);
+      return;
+    }
     const ops = g.members.map((m) => commentName(nodes[m].op!.name));
     lines.push(`// ${g.members.length === 1 ? ops[0] : `fused ${ops.join(', ')}`} over [${shape.join(',')}]`);
     for (const m of stored) lines.push(`${declare(local(m, '_d'))} alloc(${n});`);
@@ -330,6 +351,79 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       for (let d = rank - 1; d >= 0; d--) lines.push(`${'  '.repeat(d + 1)}}`);
       lines.push('}');
     }
+    for (const m of stored) {
+      const sp = `s${m}`;
+      scope[sp] = [...shape];
+      lines.push(`${define(m)} Tensor.fromData(${local(m, '_d')}, ${sp});`);
+      dataDeclared.add(m);
+    }
+  }
+
+  /**
+   * A fused loop as a kernel: `kN(x0, x1, …, o0, o1, …)` reads its operands' data (or numbers)
+   * and writes the stored members' data. Its text names only its parameters, so loops that do
+   * the same arithmetic at the same layout share one kernel.
+   */
+  function emitKernel(
+    g: Group,
+    members: Set<number>,
+    operand: Map<number, string>,
+    hoisted: readonly string[],
+    stored: readonly number[],
+    strided: boolean,
+  ): void {
+    // Each operand source (`v0_d[i]`, `v3_s`, `r[7]`) names an array or number of the program;
+    // the kernel receives those as x0, x1, … and reads them with the same index expressions.
+    const args: string[] = [];
+    const param = new Map<string, string>();
+    const rename = (src: string): string => {
+      // A number is a local or an element of r; an array read is an array (a local, or an
+      // element of t in slot mode) and its index expression.
+      const read = /^r\[\d+\]$/.test(src) ? null : /^(t\[\d+\]|[\w$]+)(\[.*\])$/.exec(src);
+      const outer = read === null ? src : read[1];
+      let x = param.get(outer);
+      if (x === undefined) {
+        x = `x${param.size}`;
+        param.set(outer, x);
+        args.push(outer);
+      }
+      return read === null ? x : `${x}${read[2]}`;
+    };
+    const ins = new Map<number, string>();
+    for (const [i, src] of operand) ins.set(i, rename(src));
+    const outs = stored.map((_, k) => `o${k}`);
+    const element = new Map<number, string>(g.members.map((m, k) => [m, `e${k}`]));
+    const body: string[] = [];
+    for (const m of g.members) {
+      const x = nodes[m];
+      const ew = x.op!.elementwise!;
+      const xs = x.inputs.map((i) => (members.has(i) ? element.get(i)! : ins.get(i)!));
+      body.push(`const ${element.get(m)} = ${substitute(ew.expr, ew.inputs, xs)}; // ${commentName(x.op!.name)}`);
+    }
+    stored.forEach((m, k) => body.push(`${outs[k]}[i] = ${element.get(m)};`));
+    const shape = g.shape;
+    const loop: string[] = [];
+    if (!strided) loop.push(`for (let i = 0; i < ${sizeOf(shape)}; i++) {`, ...body.map((l) => `  ${l}`), '}');
+    else {
+      loop.push('let i = 0;');
+      for (let d = 0; d < shape.length; d++) {
+        loop.push(`${'  '.repeat(d)}for (let i${d} = 0; i${d} < ${shape[d]}; i${d}++${d === shape.length - 1 ? ', i++' : ''}) {`);
+      }
+      loop.push(...body.map((l) => `${'  '.repeat(shape.length)}${l}`));
+      for (let d = shape.length - 1; d >= 0; d--) loop.push(`${'  '.repeat(d)}}`);
+    }
+    const params = [...args.map((_, k) => `x${k}`), ...outs];
+    const text = `(${params.join(', ')}) {\n${loop.map((l) => `  ${l}`).join('\n')}\n}`;
+    let kernel = kernels.get(text);
+    if (kernel === undefined) {
+      kernel = `k${kernels.size}`;
+      kernels.set(text, kernel);
+    }
+    const ops = g.members.map((m) => commentName(nodes[m].op!.name));
+    lines.push(`// ${g.members.length === 1 ? ops[0] : `fused ${ops.join(', ')}`} over [${shape.join(',')}]`);
+    for (const m of stored) lines.push(`${declare(local(m, '_d'))} alloc(${sizeOf(shape)});`);
+    lines.push(...hoisted);
+    lines.push(`${kernel}(${[...args, ...stored.map((m) => local(m, '_d'))].join(', ')});`);
     for (const m of stored) {
       const sp = `s${m}`;
       scope[sp] = [...shape];
@@ -371,11 +465,12 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   lines.push(`return ${built[0][0]};`);
   if (slots) lines.unshift(`const r = new Float64Array(${slot});`, `const t = new Array(${tensorSlot});`);
   const body = [...entry.guard, ...lines].join('\n');
-  const source = `function (${PARAMS.join(', ')}) {\n${body
+  const declarations = [...kernels].map(([text, kernel]) => `function ${kernel}${text}`).join('\n');
+  const source = `${declarations === '' ? '' : `${declarations}\n`}function (${PARAMS.join(', ')}) {\n${body
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n')}\n}`;
-  return { source, statements, scope, params: PARAMS, body };
+  return { source, kernels: declarations, statements, scope, params: PARAMS, body };
 }
 
 function rowMajorStrides(shape: Shape): number[] {
