@@ -14,10 +14,10 @@
  * that is `take(Â, I_d).reshape([N_d, m]).mul(v_{d+1}.reshape([N_d, m])).sum(1)`, where Â is A
  * and −A side by side (so the sign is folded into the index: no pass multiplies by ±1) and I_d,
  * the flat index of (−1)ʲ A[d, cᵢⱼ] in Â, depends on ℓ only: it is built once per ℓ, untimed, as
- * the eval's data. The multiplications are exactly the recursion's (e·ℓ! of them); ℓ + 1
- * tensor ops replace ~2·e·ℓ! scalar ones. The gradient is reverse mode over that program: a
- * level's backward is two element-wise products and take's transpose, scatterAdd, which sums
- * ∂det/∂A[d, c] over every node that used A[d, c].
+ * the eval's data. The multiplications are exactly the recursion's (e·ℓ! of them); a take, a
+ * product and a sum per depth replace ~2·e·ℓ! scalar ops. The gradient is reverse mode over
+ * that program: a level's backward is two element-wise products and take's transpose,
+ * scatterAdd, which sums ∂det/∂A[d, c] over every node that used A[d, c].
  */
 import { type Tensor, fromData, tensor } from '@ad/core';
 import { type TensorVar, grad } from '@ad/reverse';
