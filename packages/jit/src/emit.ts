@@ -35,11 +35,23 @@ export interface Guard {
 }
 
 /**
- * Past this many live scalar nodes the program keeps its numbers in one Float64Array
- * (`r[k] = r[i] * r[j]`) instead of a local each: V8 gives every local a register of the
- * function's frame, and 6×10⁵ of them overflowed the stack on the call itself.
+ * Past this many live nodes the program keeps its values in two arrays instead of a local each:
+ * numbers in one Float64Array (`r[k] = r[i] * r[j]`), tensors and their data in one Array
+ * (`t[k] = op.primal([t[i]], p3)`). V8 gives every local, block-scoped ones included, a register
+ * of the function's frame: 6×10⁵ scalar locals, or 10⁵ tensor nodes (a local for the tensor, its
+ * data and the loop's element each), overflowed the stack on the call itself.
  */
-const MAX_SCALAR_LOCALS = 20000;
+const MAX_LOCALS = 20000;
+
+/**
+ * Past this many live op nodes each fused loop becomes a small function of its own (a kernel,
+ * called with its arrays) instead of a loop inline in the program. V8 does not optimise a
+ * function past ~60 KB of bytecode, so the loops of a large unrolled program (ode: 100
+ * Runge–Kutta steps, ~2,500 tensor ops and their adjoints) ran in the interpreter, slower than
+ * eager mode's compiled kernels; a kernel is small and is optimised on its own. Kernels with
+ * the same text are one function.
+ */
+const KERNELS_PAST = 300;
 
 /**
  * An op's name as a comment may hold it. Op names come from registerOp, i.e. from users: only
@@ -50,8 +62,10 @@ function commentName(name: string): string {
 }
 
 export interface Program {
-  /** The function body (after the guard) and its header, as printed by `.source`. */
+  /** The function body (after the guard) and its header, as printed by `.source` (kernels first). */
   readonly source: string;
+  /** Function declarations the body calls (the loop kernels of a large program), or ''. */
+  readonly kernels: string;
   /** Statements emitted (one per live node). */
   readonly statements: number;
   /** Names bound in the generated function's closure (ops, parameters, constant tensors, helpers). */
@@ -135,13 +149,20 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const scope: Record<string, unknown> = { ...entry.scope, Tensor, dense, alloc: allocate, scalar: (v: number) => Tensor.fromData(new Float64Array([v]), []) };
   const names = new Map<number, string>();
   let next = 0;
-  let scalarCount = 0;
-  for (const n of nodes) if (live[n.id] && n.kind !== 'const' && n.shape === null) scalarCount++;
-  const slots = scalarCount > MAX_SCALAR_LOCALS;
+  let valueCount = 0;
+  for (const n of nodes) if (live[n.id] && n.kind !== 'const') valueCount++;
+  const slots = valueCount > MAX_LOCALS;
+  let opCount = 0;
+  for (const n of nodes) if (live[n.id] && n.kind === 'op') opCount++;
+  const kernelMode = opCount > KERNELS_PAST;
+  /** Kernel declarations by their text, each with its name (k0, k1, …). */
+  const kernels = new Map<string, string>();
+  /** Next free element of r (numbers) and of t (tensors and their data), in slot mode. */
   let slot = 0;
+  let tensorSlot = 0;
   for (const n of nodes) {
     if (!live[n.id]) continue;
-    if (slots && n.kind !== 'const' && n.shape === null) names.set(n.id, `r[${slot++}]`);
+    if (slots && n.kind !== 'const') names.set(n.id, n.shape === null ? `r[${slot++}]` : `t[${tensorSlot++}]`);
     else if (n.kind === 'const') {
       if (typeof n.value === 'number') names.set(n.id, literal(n.value));
       else {
@@ -154,7 +175,24 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   }
   const name = (id: number): string => names.get(id)!;
   /** The start of the statement that gives node `id` its value. */
-  const define = (id: number): string => (slots && nodes[id].shape === null ? `${name(id)} =` : `const ${name(id)} =`);
+  const define = (id: number): string => (slots ? `${name(id)} =` : `const ${name(id)} =`);
+  /**
+   * A value derived from node `id` (its data `_d`, a broadcast element `_s`, the loop's element
+   * `_e`): a local named after the node, or in slot mode an element of t or r. `declare` is the
+   * start of the statement that sets it.
+   */
+  const derived = new Map<string, string>();
+  const local = (id: number, suffix: '_d' | '_s' | '_e'): string => {
+    if (!slots) return `${name(id)}${suffix === '_e' ? '' : suffix}`;
+    const key = `${id}${suffix}`;
+    let ref = derived.get(key);
+    if (ref === undefined) {
+      ref = suffix === '_d' ? `t[${tensorSlot++}]` : `r[${slot++}]`;
+      derived.set(key, ref);
+    }
+    return ref;
+  };
+  const declare = (ref: string): string => (slots ? `${ref} =` : `const ${ref} =`);
 
   // 3. Fusion groups (see the module comment): a same-shape element-wise consumer joins its
   // operand's group unless something outside the group already read that group.
@@ -188,8 +226,8 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     }
   }
 
-  // 4. Statements.
-  const lines: string[] = slots ? [`const r = new Float64Array(${slot});`] : [];
+  // 4. Statements (in slot mode, the arrays are declared once their sizes are known, at the end).
+  const lines: string[] = [];
   const dataDeclared = new Set<number>();
   const scalarDeclared = new Set<number>();
   const dataOf = (id: number): string => {
@@ -197,18 +235,16 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     if (n.kind === 'const') return `${name(id)}_d`;
     if (!dataDeclared.has(id)) {
       dataDeclared.add(id);
-      lines.push(`const ${name(id)}_d = ${name(id)}.data;`);
+      lines.push(`${declare(local(id, '_d'))} ${name(id)}.data;`);
     }
-    return `${name(id)}_d`;
+    return local(id, '_d');
   };
   let paramCount = 0;
 
   for (const load of inputs) {
     if (!live[load.id]) continue;
     const n = nodes[load.id];
-    lines.push(
-      n.shape === null ? `${define(load.id)} ${load.access}; // input` : `const ${name(load.id)} = dense(${load.access}); // input [${n.shape.join(',')}]`,
-    );
+    lines.push(n.shape === null ? `${define(load.id)} ${load.access}; // input` : `${define(load.id)} dense(${load.access}); // input [${n.shape.join(',')}]`);
   }
 
   let statements = 0;
@@ -232,7 +268,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     scope[p] = n.params;
     const opName = opBinding(op);
     const args = n.inputs.map((i) => (nodes[i].shape === null ? `scalar(${name(i)})` : name(i)));
-    lines.push(`const ${name(n.id)} = ${opName}.primal([${args.join(', ')}], ${p}); // ${commentName(op.name)}`);
+    lines.push(`${define(n.id)} ${opName}.primal([${args.join(', ')}], ${p}); // ${commentName(op.name)}`);
     statements++;
   }
 
@@ -263,10 +299,10 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
         }
         const t = x.sample!;
         if (t.size === 1) {
-          const s = `${name(i)}_s`;
+          const s = local(i, '_s');
           if (!scalarDeclared.has(i)) {
             scalarDeclared.add(i);
-            hoisted.push(`const ${s} = ${dataOf(i)}[${t.offset}];`);
+            hoisted.push(`${declare(s)} ${dataOf(i)}[${t.offset}];`);
           }
           operand.set(i, s);
           continue;
@@ -286,18 +322,22 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       }
     }
     const stored = g.members.filter((m) => isOutput.has(m) || consumers[m].some((c) => !members.has(c)));
+    if (kernelMode) {
+      emitKernel(g, members, operand, hoisted, stored, strided);
+      return;
+    }
     const ops = g.members.map((m) => commentName(nodes[m].op!.name));
     lines.push(`// ${g.members.length === 1 ? ops[0] : `fused ${ops.join(', ')}`} over [${shape.join(',')}]`);
-    for (const m of stored) lines.push(`const ${name(m)}_d = alloc(${n});`);
+    for (const m of stored) lines.push(`${declare(local(m, '_d'))} alloc(${n});`);
     lines.push(...hoisted);
     const body: string[] = [];
     for (const m of g.members) {
       const x = nodes[m];
       const ew = x.op!.elementwise!;
-      const args = x.inputs.map((i) => (members.has(i) ? name(i) : operand.get(i)!));
-      body.push(`const ${name(m)} = ${substitute(ew.expr, ew.inputs, args)}; // ${commentName(x.op!.name)}`);
+      const args = x.inputs.map((i) => (members.has(i) ? local(i, '_e') : operand.get(i)!));
+      body.push(`${declare(local(m, '_e'))} ${substitute(ew.expr, ew.inputs, args)}; // ${commentName(x.op!.name)}`);
     }
-    for (const m of stored) body.push(`${name(m)}_d[i] = ${name(m)};`);
+    for (const m of stored) body.push(`${local(m, '_d')}[i] = ${local(m, '_e')};`);
     if (!strided) {
       lines.push(`for (let i = 0; i < ${n}; i++) {`, ...body.map((l) => `  ${l}`), '}');
     } else {
@@ -314,7 +354,80 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     for (const m of stored) {
       const sp = `s${m}`;
       scope[sp] = [...shape];
-      lines.push(`const ${name(m)} = Tensor.fromData(${name(m)}_d, ${sp});`);
+      lines.push(`${define(m)} Tensor.fromData(${local(m, '_d')}, ${sp});`);
+      dataDeclared.add(m);
+    }
+  }
+
+  /**
+   * A fused loop as a kernel: `kN(x0, x1, …, o0, o1, …)` reads its operands' data (or numbers)
+   * and writes the stored members' data. Its text names only its parameters, so loops that do
+   * the same arithmetic at the same layout share one kernel.
+   */
+  function emitKernel(
+    g: Group,
+    members: Set<number>,
+    operand: Map<number, string>,
+    hoisted: readonly string[],
+    stored: readonly number[],
+    strided: boolean,
+  ): void {
+    // Each operand source (`v0_d[i]`, `v3_s`, `r[7]`) names an array or number of the program;
+    // the kernel receives those as x0, x1, … and reads them with the same index expressions.
+    const args: string[] = [];
+    const param = new Map<string, string>();
+    const rename = (src: string): string => {
+      // A number is a local or an element of r; an array read is an array (a local, or an
+      // element of t in slot mode) and its index expression.
+      const read = /^r\[\d+\]$/.test(src) ? null : /^(t\[\d+\]|[\w$]+)(\[.*\])$/.exec(src);
+      const outer = read === null ? src : read[1];
+      let x = param.get(outer);
+      if (x === undefined) {
+        x = `x${param.size}`;
+        param.set(outer, x);
+        args.push(outer);
+      }
+      return read === null ? x : `${x}${read[2]}`;
+    };
+    const ins = new Map<number, string>();
+    for (const [i, src] of operand) ins.set(i, rename(src));
+    const outs = stored.map((_, k) => `o${k}`);
+    const element = new Map<number, string>(g.members.map((m, k) => [m, `e${k}`]));
+    const body: string[] = [];
+    for (const m of g.members) {
+      const x = nodes[m];
+      const ew = x.op!.elementwise!;
+      const xs = x.inputs.map((i) => (members.has(i) ? element.get(i)! : ins.get(i)!));
+      body.push(`const ${element.get(m)} = ${substitute(ew.expr, ew.inputs, xs)}; // ${commentName(x.op!.name)}`);
+    }
+    stored.forEach((m, k) => body.push(`${outs[k]}[i] = ${element.get(m)};`));
+    const shape = g.shape;
+    const loop: string[] = [];
+    if (!strided) loop.push(`for (let i = 0; i < ${sizeOf(shape)}; i++) {`, ...body.map((l) => `  ${l}`), '}');
+    else {
+      loop.push('let i = 0;');
+      for (let d = 0; d < shape.length; d++) {
+        loop.push(`${'  '.repeat(d)}for (let i${d} = 0; i${d} < ${shape[d]}; i${d}++${d === shape.length - 1 ? ', i++' : ''}) {`);
+      }
+      loop.push(...body.map((l) => `${'  '.repeat(shape.length)}${l}`));
+      for (let d = shape.length - 1; d >= 0; d--) loop.push(`${'  '.repeat(d)}}`);
+    }
+    const params = [...args.map((_, k) => `x${k}`), ...outs];
+    const text = `(${params.join(', ')}) {\n${loop.map((l) => `  ${l}`).join('\n')}\n}`;
+    let kernel = kernels.get(text);
+    if (kernel === undefined) {
+      kernel = `k${kernels.size}`;
+      kernels.set(text, kernel);
+    }
+    const ops = g.members.map((m) => commentName(nodes[m].op!.name));
+    lines.push(`// ${g.members.length === 1 ? ops[0] : `fused ${ops.join(', ')}`} over [${shape.join(',')}]`);
+    for (const m of stored) lines.push(`${declare(local(m, '_d'))} alloc(${sizeOf(shape)});`);
+    lines.push(...hoisted);
+    lines.push(`${kernel}(${[...args, ...stored.map((m) => local(m, '_d'))].join(', ')});`);
+    for (const m of stored) {
+      const sp = `s${m}`;
+      scope[sp] = [...shape];
+      lines.push(`${define(m)} Tensor.fromData(${local(m, '_d')}, ${sp});`);
       dataDeclared.add(m);
     }
   }
@@ -350,12 +463,14 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     },
   });
   lines.push(`return ${built[0][0]};`);
+  if (slots) lines.unshift(`const r = new Float64Array(${slot});`, `const t = new Array(${tensorSlot});`);
   const body = [...entry.guard, ...lines].join('\n');
-  const source = `function (${PARAMS.join(', ')}) {\n${body
+  const declarations = [...kernels].map(([text, kernel]) => `function ${kernel}${text}`).join('\n');
+  const source = `${declarations === '' ? '' : `${declarations}\n`}function (${PARAMS.join(', ')}) {\n${body
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n')}\n}`;
-  return { source, statements, scope, params: PARAMS, body };
+  return { source, kernels: declarations, statements, scope, params: PARAMS, body };
 }
 
 function rowMajorStrides(shape: Shape): number[] {

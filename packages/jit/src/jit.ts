@@ -145,7 +145,12 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
       const lowered = trace(fn, args, sig);
       let compiled: Entry;
       try {
-        compiled = compileProgram(lowered.program.params, lowered.program.body, { ...lowered.program.scope, miss }) as unknown as Entry;
+        compiled = compileProgram(
+          lowered.program.params,
+          lowered.program.body,
+          { ...lowered.program.scope, miss },
+          lowered.program.kernels,
+        ) as unknown as Entry;
       } catch (e) {
         if (!(e instanceof EvalError)) throw e;
         if (!warnedNoEval) {
@@ -573,7 +578,7 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
   const other: Entry = () => {
     throw new ValueError('jit', `this adjoint program was written for ${sig.key}; write another with adjointProgram(f, x)`);
   };
-  const compiled = compileProgram(program.params, program.body, { ...program.scope, miss: other }) as unknown as Entry;
+  const compiled = compileProgram(program.params, program.body, { ...program.scope, miss: other }, program.kernels) as unknown as Entry;
   return {
     gradient: (xs) => compiled(xs, undefined, undefined, undefined) as number[],
     source: program.source,
@@ -590,8 +595,14 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
  * kernels/template.ts) whose generated rendering the build ships, while a jitted program exists
  * only at run time and is plain JavaScript. Throws EvalError where a page forbids eval.
  */
-function compileProgram(params: readonly string[], body: string, scope: Record<string, unknown>): (...args: never[]) => unknown {
-  const names = ['Math', 'Special', ...Object.keys(scope)];
-  const factory = new Function(...names, `return function (${params.join(', ')}) {\n${body}\n};`) as (...values: unknown[]) => (...args: never[]) => unknown;
-  return factory(Math, Special, ...Object.values(scope));
+function compileProgram(params: readonly string[], body: string, scope: Record<string, unknown>, kernels = ''): (...args: never[]) => unknown {
+  // The scope arrives as one object and is unpacked into closure variables, not passed as one
+  // argument per name: a large program binds ~10⁵ names (a parameter object per non-element-wise
+  // op), and that many arguments overflow the stack on the factory's call.
+  const unpack = Object.keys(scope).map((name) => `${name} = $scope.${name}`);
+  const prelude = unpack.length === 0 ? '' : `const ${unpack.join(',\n  ')};\n`;
+  const factory = new Function('Math', 'Special', '$scope', `${prelude}${kernels}\nreturn function (${params.join(', ')}) {\n${body}\n};`) as (
+    ...values: unknown[]
+  ) => (...args: never[]) => unknown;
+  return factory(Math, Special, scope);
 }

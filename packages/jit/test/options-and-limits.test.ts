@@ -182,6 +182,41 @@ describe('sizes that must not overflow the stack', () => {
     expect(f([0.5])).toBe(want);
   }, 60000);
 
+  test('a 10⁵-op program on tensors compiles and runs (scope in one object, tensors in one array past 2×10⁴ locals)', () => {
+    // Each step is a view op (a parameter object in scope, a tensor local) and an element-wise
+    // one: 10⁵ nodes, as the level-by-level determinant of a 9 × 9 matrix on 0-d tensors.
+    const steps = 50000;
+    const chain = (x: Tensor) => {
+      let y = x;
+      for (let i = 0; i < steps; i++) y = y.flip().mul(1.5);
+      return y;
+    };
+    const f = jit(chain);
+    const x = tensor([1, 2, 3]);
+    const want = chain(x).toArray();
+    expect((f(x) as Tensor).toArray()).toEqual(want);
+    expect((f(x) as Tensor).toArray()).toEqual(want);
+  }, 60000);
+
+  test('past 300 ops each fused loop is a kernel function of its own, one per distinct loop, with the results of eager mode', () => {
+    // V8 leaves a function past ~60 KB of bytecode unoptimised: loops inline in a large program
+    // ran in the interpreter. 200 identical steps share their kernels.
+    const steps = (x: Tensor) => {
+      let y = x;
+      for (let i = 0; i < 200; i++) y = y.mul(1.25).add(x).flip();
+      return y;
+    };
+    const f = jit(steps);
+    const x = tensor([1, 2, 3, 4]);
+    expect((f(x) as Tensor).toArray()).toEqual(steps(x).toArray());
+    const kernels = f.source.match(/^function k\d+\(/gm) ?? [];
+    expect(kernels.length).toBeGreaterThan(0);
+    expect(kernels.length).toBeLessThanOrEqual(3);
+    const small = jit((y: Tensor) => y.mul(2).add(1));
+    expect((small(x) as Tensor).toArray()).toEqual([3, 5, 7, 9]);
+    expect(small.source).not.toMatch(/^function k/m);
+  });
+
   test('10⁴-deep nested arrays in and out', () => {
     let x: unknown = 2;
     for (let i = 0; i < 10000; i++) x = [x];

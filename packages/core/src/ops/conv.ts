@@ -168,7 +168,8 @@ export const col2im: Op<WindowParams & { shape: Shape }> = linear<WindowParams &
 
 /** Reads an index tensor as integers, refusing anything that is not a valid flat index. */
 function flatIndices(op: string, index: Tensor, size: number): Int32Array {
-  const values = index.toFloat64Array();
+  // A contiguous index is read in place: a copy of it first cost as much as the gather itself.
+  const values = index.isContiguous ? index.data.subarray(index.offset, index.offset + index.size) : index.toFloat64Array();
   const out = new Int32Array(values.length);
   for (let k = 0; k < values.length; k++) {
     const i = values[k];

@@ -66,3 +66,68 @@ function copyInSourceOrder(out: Float64Array, x: Tensor): void {
     }
   }
 }
+
+/**
+ * dst ← src element by element, for two views of one shape (any strides, any offsets): the
+ * placing half of unslice, pad and concat. Axes along which both views are contiguous merge into
+ * one, and the innermost axis is a block copy (`TypedArray.set`) when both step by 1, so placing
+ * a contiguous tensor into a slab of a larger one is a handful of memcpys rather than one call
+ * per element.
+ */
+export function assign(dst: Tensor, src: Tensor): void {
+  const { shape, dstStride, srcStride } = mergeAxes(dst.shape, dst.stride, src.stride);
+  const n = sizeOf(shape);
+  if (n === 0) return;
+  const rank = shape.length;
+  const out = dst.data;
+  const data = src.data;
+  if (rank === 0) {
+    out[dst.offset] = data[src.offset];
+    return;
+  }
+  const last = rank - 1;
+  const inner = shape[last];
+  const dInner = dstStride[last];
+  const sInner = srcStride[last];
+  const block = dInner === 1 && sInner === 1;
+  const index = new Array<number>(rank).fill(0);
+  let dPos = dst.offset;
+  let sPos = src.offset;
+  for (let done = 0; done < n; done += inner) {
+    if (block) out.set(data.subarray(sPos, sPos + inner), dPos);
+    else for (let j = 0; j < inner; j++) out[dPos + j * dInner] = data[sPos + j * sInner];
+    for (let d = last - 1; d >= 0; d--) {
+      index[d]++;
+      dPos += dstStride[d];
+      sPos += srcStride[d];
+      if (index[d] < shape[d]) break;
+      dPos -= dstStride[d] * shape[d];
+      sPos -= srcStride[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+/**
+ * The shape and both views' strides with axes of size 1 dropped and each axis folded into the
+ * next one where both views step over it as one run (stride[i] = stride[i+1]·shape[i+1]).
+ */
+function mergeAxes(shape: readonly number[], a: readonly number[], b: readonly number[]): { shape: number[]; dstStride: number[]; srcStride: number[] } {
+  const s: number[] = [];
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 1) continue;
+    const k = s.length - 1;
+    if (k >= 0 && as[k] === a[i] * shape[i] && bs[k] === b[i] * shape[i]) {
+      s[k] *= shape[i];
+      as[k] = a[i];
+      bs[k] = b[i];
+    } else {
+      s.push(shape[i]);
+      as.push(a[i]);
+      bs.push(b[i]);
+    }
+  }
+  return { shape: s, dstStride: as, srcStride: bs };
+}

@@ -7,7 +7,7 @@ import { broadcastShapes, checkShape, rowMajorStrides, shapesEqual, sizeOf, type
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { sumKernel } from '../kernels/reduce.js';
-import { contiguous } from './materialize.js';
+import { assign, contiguous } from './materialize.js';
 import { linear, withMethod, type Op, type OpWithMethod } from './define.js';
 import { checkPermutation, inferShape, normalizeSlice } from './arguments.js';
 import type { SliceArg } from './algebra.js';
@@ -141,7 +141,8 @@ export const slice: OpWithMethod<{ axes: readonly AxisSlice[] }, SliceMethod> = 
 
 /**
  * The transpose of slice: a zero tensor of the sliced tensor's shape with ȳ written into the
- * sliced positions.  ẏ = unslice(ẋ),  x̄ = slice(ȳ)
+ * sliced positions, by block copies where the window's rows are contiguous (see `assign`).
+ * ẏ = unslice(ẋ),  x̄ = slice(ȳ)
  */
 export const unslice: Op<{ axes: readonly AxisSlice[]; shape: Shape }> = linear<{
   axes: readonly AxisSlice[];
@@ -154,16 +155,7 @@ export const unslice: Op<{ axes: readonly AxisSlice[]; shape: Shape }> = linear<
     if (!shapesEqual(window.shape, y.shape)) {
       throw new ShapeError('unslice', `got ${fmtShape(y.shape)}, the slice has shape ${fmtShape(window.shape)}`);
     }
-    const src = contiguous(y);
-    let o = src.offset;
-    const walk = (axis: number, pos: number): void => {
-      if (axis === window.ndim) {
-        window.data[pos] = src.data[o++];
-        return;
-      }
-      for (let i = 0; i < window.shape[axis]; i++) walk(axis + 1, pos + i * window.stride[axis]);
-    };
-    walk(0, window.offset);
+    assign(window, y);
     return out;
   },
   transpose: (o, yBar, _x, { axes }) => o.interpreter.apply(slice, [yBar], { axes }),

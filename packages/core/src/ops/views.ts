@@ -8,6 +8,7 @@ import { Tensor } from '../tensor.js';
 import type { Axis } from './algebra.js';
 import { composite } from './define.js';
 import { slice, unslice } from './shape.js';
+import { assign } from './materialize.js';
 import { placeAlong, sliceAlong } from './along.js';
 import type { MethodContext, Self } from './signature.js';
 
@@ -185,12 +186,16 @@ export const pad = composite({
     const axes = shape.map((d, i) => ({ start: widths[i][0], step: 1, count: d, drop: false }));
     const placed = c.apply(unslice, [x], { axes, shape: out });
     if (value === 0) return placed;
-    // The border is a constant: value where nothing was placed.
-    const inside = unslice.primal([Tensor.fromData(new Float64Array(sizeOf(shape)).fill(1), shape)], { axes, shape: out });
-    const border = Tensor.fromData(
-      inside.toFloat64Array().map((v) => (v === 0 ? value : 0)),
-      out,
+    // The border is a constant: value where nothing was placed (the window zeroed by one
+    // assignment from a broadcast 0).
+    const border = Tensor.fromData(new Float64Array(sizeOf(out)).fill(value), out);
+    const zero = Tensor.view(
+      new Float64Array(1),
+      shape,
+      shape.map(() => 0),
+      0,
     );
+    assign(slice.primal([border], { axes }), zero);
     return c.o.add(placed, c.lift('pad', border as unknown as Self));
   },
 });
