@@ -6,7 +6,7 @@
  */
 import { DTypeError, type Tensor, ValueError, randn, tensor } from '@ad/core';
 import { derivative, hessian as forwardHessian, jacfwd } from '@ad/forward';
-import { grad, hessian, valueAndGrad, vjp, type TensorVar, type Var } from '@ad/reverse';
+import { grad, hessian, valueAndGrad, variable, vjp, type TensorVar, type Var } from '@ad/reverse';
 import { TracingError, adjointProgram, jit } from '../src/index.js';
 
 type S = Var;
@@ -165,6 +165,34 @@ describe('nesting and fallback', () => {
       [2, 0],
       [0, -2],
     ]);
+  });
+
+  test('a function that records its own graph with variable() and backward() — two tensor leaves, two passes on one graph — compiles', () => {
+    // y₀ = Σ sin(a·b): ∂/∂a = b·cos(ab), ∂/∂b = a·cos(ab);  y₁ = Σ (a + eᵇ): ∂/∂a = 1, ∂/∂b = eᵇ.
+    const passes = jit((a: Tensor, b: Tensor) => {
+      const [av, bv] = [variable(a), variable(b)];
+      const ab = av.mul(bv);
+      const first = ab.sin().sum().backward(undefined, { retainGraph: true });
+      const second = av.add(bv.exp()).sum().backward();
+      return [first.get(av), first.get(bv), second.get(av), second.get(bv)] as Tensor[];
+    });
+    for (const [a, b] of [
+      [
+        [1, 2, 3],
+        [0.5, 0.1, 0.2],
+      ],
+      [
+        [-1, 0, 4],
+        [2, -3, 0.25],
+      ],
+    ]) {
+      const got = passes(tensor(a), tensor(b)).map((t) => t.toArray() as number[]);
+      const cos = a.map((ai, i) => Math.cos(ai * b[i]));
+      const want = [b.map((bi, i) => bi * cos[i]), a.map((ai, i) => ai * cos[i]), [1, 1, 1], b.map(Math.exp)];
+      got.forEach((row, k) => row.forEach((v, i) => expect(v).toBeCloseTo(want[k][i], 14)));
+    }
+    expect(passes.stats.traces).toBe(1);
+    expect(passes.source).toContain('Math.cos');
   });
 
   test('where new Function is forbidden (a strict Content-Security-Policy), jit runs fn eagerly and warns once', () => {
