@@ -4,12 +4,13 @@
  * output and timings (or `success: false` with the error), anything else → `{ id }`.
  * `respond` is pure apart from the computation, so the tests replay recorded exchanges through it.
  */
+import { ba } from './ba.js';
 import { hello } from './hello.js';
 import { llsq } from './llsq.js';
 import { lse } from './lse.js';
 import type { EvalModule, Timing } from './runs.js';
 
-export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq };
+export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, ba };
 
 export interface Message {
   id: number;
