@@ -178,17 +178,18 @@ export const indexSelect = composite({
     const idx = indexValues('indexSelect', index, shape[a]);
     if (idx.ndim !== 1) throw new ShapeError('indexSelect', `expects a 1-D index, got shape ${fmtShape(idx.shape)}`);
     const out = shape.map((d, i) => (i === a ? idx.size : d));
-    const strides = rowMajorStrides(shape);
-    const outStrides = rowMajorStrides(out);
     const picks = idx.toFloat64Array();
-    const flat = new Float64Array(out.reduce((p, q) => p * q, 1));
-    for (let k = 0; k < flat.length; k++) {
-      let at = 0;
-      for (let i = 0; i < out.length; i++) {
-        const j = Math.floor(k / outStrides[i]) % out[i];
-        at += (i === a ? picks[j] : j) * strides[i];
+    // x's flat index of out[o, k, t] (o over the axes before `axis`, t over those after) is
+    // (o·shape[axis] + picks[k])·inner + t: three loops, no division per element.
+    const outer = shape.slice(0, a).reduce((p, q) => p * q, 1);
+    const inner = shape.slice(a + 1).reduce((p, q) => p * q, 1);
+    const flat = new Float64Array(outer * picks.length * inner);
+    let at = 0;
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < picks.length; k++) {
+        const start = (o * shape[a] + picks[k]) * inner;
+        for (let t = 0; t < inner; t++) flat[at++] = start + t;
       }
-      flat[k] = at;
     }
     return c.o.take(x, c.lift('indexSelect', Tensor.fromData(flat, out) as unknown as Self));
   },
