@@ -31,7 +31,7 @@
  * built in every timed run; only the truncated form the eval compares (the first 30 entries of
  * each array and the last) is turned into JSON.
  */
-import { type Tensor, arange, fromData, take, where } from '@ad/core';
+import { type Tensor, fromData, indexSelect, where, zeros } from '@ad/core';
 import { jit } from '@ad/jit';
 import { type TensorVar, variable } from '@ad/reverse';
 import { type EvalModule, type Runs, multipleRuns } from './runs.js';
@@ -100,82 +100,92 @@ export function weightError<T extends V>(w: T): T {
   return (w as Tensor).square().neg().add(1) as T;
 }
 
-/** The problem, expanded as upstream's from_json, as tensors. */
+/**
+ * Observations per call of the jitted programs. Observations are independent, so the p of an
+ * input are computed block by block: one program traced once (its shapes do not depend on the
+ * input), and each block's intermediates — the values the backward passes read — stay in cache
+ * instead of streaming arrays of p through memory. The last block is padded with further
+ * observations of the same pattern, computed and dropped.
+ */
+const BLOCK = 2048;
+
+/** The problem, expanded as upstream's from_json, as tensors (observation arrays padded to whole blocks). */
 interface Problem {
   n: number;
   m: number;
   p: number;
-  /** [11n] cameras, row-major. */
+  /** [n, 11] cameras. */
   cams: Tensor;
-  /** [3m] points, row-major. */
+  /** [m, 3] points. */
   X: Tensor;
-  /** [p] weights. */
+  /** [P] weights, P = p rounded up to whole blocks. */
   w: Tensor;
-  /** [p] each: observation i's camera and point (as float64 indices). */
+  /** [P] each: observation i's camera and point (as float64 indices). */
   camIdx: Tensor;
   ptIdx: Tensor;
-  /** [p] each: the feature's two coordinates. */
-  feat: Tensor[];
+  /** [P, 2] the features. */
+  feat: Tensor;
 }
 
-/**
- * Flat indices into the camera and point arrays of each observation's parameters: [11, p]
- * with camera row j of observation i at 11·cᵢ + j, [3, p] likewise for points. They are also
- * the Jacobian's column indices of those entries (the points' shifted by 11n).
- */
-function gatherIndices(camIdx: Tensor, ptIdx: Tensor): { camCols: Tensor; ptCols: Tensor } {
-  const p = camIdx.shape[0];
-  const camCols = camIdx
-    .reshape([1, p])
-    .mul(CAM)
-    .add(arange(CAM).reshape([CAM, 1])); // [11, p]
-  const ptCols = ptIdx
-    .reshape([1, p])
-    .mul(PT)
-    .add(arange(PT).reshape([PT, 1])); // [3, p]
-  return { camCols, ptCols };
+/** Columns of a [B, k] block as [B] rows (strided views). */
+function columns<T extends V>(x: T, k: number): T[] {
+  return Array.from({ length: k }, (_, j) => (x as Tensor).slice(null, j) as T);
 }
 
-/** Each observation's 11 camera and 3 point parameters as rows of length p (views of two gathers). */
-function gathered(cams: Tensor, X: Tensor, camCols: Tensor, ptCols: Tensor): { cam: Tensor[]; pt: Tensor[] } {
-  const C = take(cams, camCols); // [11, p]
-  const P = take(X, ptCols); // [3, p]
-  return { cam: Array.from({ length: CAM }, (_, j) => C.slice(j)), pt: Array.from({ length: PT }, (_, j) => P.slice(j)) };
-}
-
-const objectiveProgram = jit((cams: Tensor, X: Tensor, w: Tensor, rest: Tensor[]) => {
-  const [camIdx, ptIdx, ...feat] = rest;
-  const { camCols, ptCols } = gatherIndices(camIdx, ptIdx);
-  const { cam, pt } = gathered(cams, X, camCols, ptCols);
-  const [e0, e1] = reprojection(cam, pt, w, feat);
+/** One block's residuals e₀, e₁ and ω from its gathered cameras [B, 11], points [B, 3], weights [B] and features [B, 2]. */
+const objectiveBlock = jit((cam: Tensor, X: Tensor, w: Tensor, feat: Tensor) => {
+  const [e0, e1] = reprojection(columns(cam, CAM), columns(X, PT), w, columns(feat, 2));
   return [e0, e1, weightError(w)];
 });
 
 /**
- * The Jacobian's values as rows: vals[r][j] = ∂e_r/∂L_j per observation (30 rows of [p]), the
- * weight rows' ∂ω/∂w, and the gather indices (column indices).
+ * One block's Jacobian values: rows[15r + j] = ∂e_r/∂L_j for the block's observations (30
+ * rows of [B]), and ∂ω/∂w. The leaves are the gathered parameters: entry i of leaf j is read by
+ * observation i alone, so Σᵢ e_r[i]'s gradient holds each observation's own derivatives.
  */
-const jacobianProgram = jit((cams: Tensor, X: Tensor, w: Tensor, rest: Tensor[]) => {
-  const [camIdx, ptIdx, ...feat] = rest;
-  const { camCols, ptCols } = gatherIndices(camIdx, ptIdx);
-  const { cam, pt } = gathered(cams, X, camCols, ptCols);
-  // The gathered rows are the leaves: each entry is read by its own observation only.
-  const leaves = [...cam, ...pt, w].map((row) => variable(row));
-  const [e0, e1] = reprojection(leaves.slice(0, CAM), leaves.slice(CAM, CAM + PT), leaves[LOCAL - 1], feat);
-  const zero = w.mul(0);
-  const rows = [e0, e1].map((e, r) => {
+const jacobianBlock = jit((cam: Tensor, X: Tensor, w: Tensor, feat: Tensor) => {
+  const leaves = [...columns(cam, CAM), ...columns(X, PT), w].map((column) => variable(column));
+  const [e0, e1] = reprojection(leaves.slice(0, CAM), leaves.slice(CAM, CAM + PT), leaves[LOCAL - 1], columns(feat, 2));
+  const zero = zeros(w.shape);
+  const rows = [e0, e1].flatMap((e, r) => {
     const g = e.sum().backward(undefined, { retainGraph: r === 0 });
     // A leaf the pass did not reach is a structural zero of that row (e₀ does not read v₀).
     return leaves.map((leaf) => (g.get(leaf) as Tensor | undefined) ?? zero);
   });
   const wLeaf = variable(w);
   const wd = weightError(wLeaf).sum().backward().get(wLeaf) as Tensor;
-  return { vals: [...rows[0], ...rows[1]], wd, camCols, ptCols };
+  return { rows, wd };
 });
 
 /** A tensor's elements in row-major order: its own data where it is contiguous, else a copy. */
 function elements(t: Tensor): Float64Array {
   return t.isContiguous ? t.data.subarray(t.offset, t.offset + t.size) : t.toFloat64Array();
+}
+
+/**
+ * Block b's gathered parameters: its observations' cameras [B, 11] and points [B, 3] (rows
+ * picked by the observations' indices, PyTorch's cams[obs[:, 0]]), weights [B], features [B, 2].
+ */
+function block({ cams, X, w, feat, camIdx, ptIdx }: Problem, b: number): [Tensor, Tensor, Tensor, Tensor] {
+  const range: [number, number] = [b, b + BLOCK];
+  return [indexSelect(cams, 0, camIdx.slice(range)), indexSelect(X, 0, ptIdx.slice(range)), w.slice(range), feat.slice(range)];
+}
+
+/** The residuals as upstream's objective writes them: e [2p] (observation by observation), ω [p]. */
+function objective(problem: Problem): { reproj: Float64Array; wErr: Float64Array } {
+  const { p } = problem;
+  const reproj = new Float64Array(2 * p);
+  const wErr = new Float64Array(p);
+  for (let b = 0; b < p; b += BLOCK) {
+    const [e0, e1, omega] = objectiveBlock(...block(problem, b)).map(elements);
+    const count = Math.min(BLOCK, p - b);
+    for (let i = 0; i < count; i++) {
+      reproj[2 * (b + i)] = e0[i];
+      reproj[2 * (b + i) + 1] = e1[i];
+    }
+    wErr.set(omega.subarray(0, count), b);
+  }
+  return { reproj, wErr };
 }
 
 /** The Jacobian in CSR form (upstream's SparseMat): row pointers, column indices, values. */
@@ -185,41 +195,43 @@ interface Csr {
   vals: Float64Array;
 }
 
-function jacobian({ n, m, p, cams, X, w, camIdx, ptIdx, feat }: Problem): Csr {
-  const { vals, wd, camCols, ptCols } = jacobianProgram(cams, X, w, [camIdx, ptIdx, ...feat]);
-  const nnz = 2 * LOCAL * p + p;
+/**
+ * The (2p + p) × (11n + 3m + p) Jacobian, as upstream's SparseMat builds it: reprojection rows
+ * 2i, 2i + 1 with observation i's 15 entries each (camera, point, weight columns), then the
+ * weight rows with one entry each. Everything is computed and stored for every observation.
+ */
+function jacobian(problem: Problem): Csr {
+  const { n, m, p } = problem;
+  const cams = elements(problem.camIdx);
+  const points = elements(problem.ptIdx);
+  const perObservation = 2 * LOCAL;
+  const weightRows = perObservation * p;
   const rows = new Int32Array(3 * p + 1);
-  const cols = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
-  const cc = elements(camCols);
-  const pc = elements(ptCols);
-  const vs = vals.map(elements);
-  const wds = elements(wd);
+  const cols = new Int32Array(weightRows + p);
+  const vals = new Float64Array(weightRows + p);
   const pointBase = CAM * n;
   const weightBase = pointBase + PT * m;
-  let k = 0;
+  for (let b = 0; b < p; b += BLOCK) {
+    const out = jacobianBlock(...block(problem, b));
+    const count = Math.min(BLOCK, p - b);
+    // Column by column of the block: entry j of row 2i + r sits at 30i + 15r + j, in column
+    // 11cᵢ + j (camera), 11n + 3ξᵢ + j − 11 (point) or 11n + 3m + i (weight).
+    out.rows.forEach((row, rj) => {
+      const g = elements(row);
+      const j = rj % LOCAL;
+      for (let i = 0, k = perObservation * b + rj; i < count; i++, k += perObservation) {
+        vals[k] = g[i];
+        cols[k] = j < CAM ? CAM * cams[b + i] + j : j < CAM + PT ? pointBase + PT * points[b + i] + j - CAM : weightBase + b + i;
+      }
+    });
+    vals.set(elements(out.wd).subarray(0, count), weightRows + b);
+  }
+  for (let i = 0; i < 2 * p; i++) rows[i + 1] = LOCAL * (i + 1);
   for (let i = 0; i < p; i++) {
-    for (let r = 0; r < 2; r++) {
-      const v = r * LOCAL;
-      for (let j = 0; j < CAM; j++, k++) {
-        cols[k] = cc[j * p + i];
-        values[k] = vs[v + j][i];
-      }
-      for (let j = 0; j < PT; j++, k++) {
-        cols[k] = pointBase + pc[j * p + i];
-        values[k] = vs[v + CAM + j][i];
-      }
-      cols[k] = weightBase + i;
-      values[k++] = vs[v + LOCAL - 1][i];
-      rows[2 * i + r + 1] = k;
-    }
+    rows[2 * p + i + 1] = weightRows + i + 1;
+    cols[weightRows + i] = weightBase + i;
   }
-  for (let i = 0; i < p; i++, k++) {
-    cols[k] = weightBase + i;
-    values[k] = wds[i];
-    rows[2 * p + i + 1] = k + 1;
-  }
-  return { rows, cols, vals: values };
+  return { rows, cols, vals };
 }
 
 interface Input extends Runs {
@@ -232,28 +244,35 @@ interface Input extends Runs {
   feat: number[];
 }
 
-/** The input expanded to n cameras, m points and p observations, as upstream's from_json. */
+/**
+ * The input expanded to n cameras, m points and p observations, as upstream's from_json
+ * (observation i of camera i mod n and point i mod m); the observation arrays go on with the
+ * same pattern to a whole number of blocks.
+ */
 function expand({ n, m, p, cam, x, w, feat }: Input): Problem {
+  const padded = Math.ceil(p / BLOCK) * BLOCK;
   const cams = new Float64Array(CAM * n);
   for (let i = 0; i < n; i++) cams.set(cam, CAM * i);
   const X = new Float64Array(PT * m);
   for (let i = 0; i < m; i++) X.set(x, PT * i);
-  const camIdx = new Float64Array(p);
-  const ptIdx = new Float64Array(p);
-  for (let i = 0; i < p; i++) {
+  const camIdx = new Float64Array(padded);
+  const ptIdx = new Float64Array(padded);
+  const feats = new Float64Array(2 * padded);
+  for (let i = 0; i < padded; i++) {
     camIdx[i] = i % n;
     ptIdx[i] = i % m;
+    feats.set(feat, 2 * i);
   }
   return {
     n,
     m,
     p,
-    cams: fromData(cams, [CAM * n]),
-    X: fromData(X, [PT * m]),
-    w: fromData(new Float64Array(p).fill(w), [p]),
-    camIdx: fromData(camIdx, [p]),
-    ptIdx: fromData(ptIdx, [p]),
-    feat: [fromData(new Float64Array(p).fill(feat[0]), [p]), fromData(new Float64Array(p).fill(feat[1]), [p])],
+    cams: fromData(cams, [n, CAM]),
+    X: fromData(X, [m, PT]),
+    w: fromData(new Float64Array(padded).fill(w), [padded]),
+    camIdx: fromData(camIdx, [padded]),
+    ptIdx: fromData(ptIdx, [padded]),
+    feat: fromData(feats, [padded, 2]),
   };
 }
 
@@ -265,12 +284,12 @@ function truncated(a: Int32Array | Float64Array): number[] {
 export const ba: EvalModule = {
   objective: multipleRuns(
     (input: Input) => {
-      const { cams, X, w, camIdx, ptIdx, feat } = expand(input);
-      return () => objectiveProgram(cams, X, w, [camIdx, ptIdx, ...feat]);
+      const problem = expand(input);
+      return () => objective(problem);
     },
-    ([e0, e1, omega]) => ({
-      reproj_error: { elements: [elements(e0)[0], elements(e1)[0]], repeated: e0.size },
-      w_err: { element: elements(omega)[0], repeated: omega.size },
+    ({ reproj, wErr }) => ({
+      reproj_error: { elements: [reproj[0], reproj[1]], repeated: reproj.length / 2 },
+      w_err: { element: wErr[0], repeated: wErr.length },
     }),
   ),
   jacobian: multipleRuns(
