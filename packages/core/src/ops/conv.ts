@@ -170,14 +170,21 @@ export const col2im: Op<WindowParams & { shape: Shape }> = linear<WindowParams &
 function flatIndices(op: string, index: Tensor, size: number): Int32Array {
   const out = new Int32Array(index.size);
   const { data, offset } = contiguous(index);
-  for (let k = 0; k < out.length; k++) out[k] = checkedIndex(op, data[offset + k], k, size);
+  for (let k = 0; k < out.length; k++) {
+    const v = data[offset + k];
+    const i = v | 0;
+    if (i !== v || i < 0 || i >= size) throw badIndex(op, v, k, size);
+    out[k] = i;
+  }
   return out;
 }
 
-/** i itself when it is an integer in [0, size), else the op's ValueError (NaN included). */
-function checkedIndex(op: string, i: number, k: number, size: number): number {
-  if (i >= 0 && i < size && Math.floor(i) === i) return i;
-  throw new ValueError(op, `index ${i} (at position ${k}) is not an integer in [0, ${size}) for a tensor of ${size} elements`);
+/**
+ * The error for index v at position k: not an integer in [0, size) (NaN included). The checks
+ * compare v with v | 0, exact for any tensor's size (below 2³¹).
+ */
+function badIndex(op: string, v: number, k: number, size: number): ValueError {
+  return new ValueError(op, `index ${v} (at position ${k}) is not an integer in [0, ${size}) for a tensor of ${size} elements`);
 }
 
 /**
@@ -198,7 +205,12 @@ export const take: OpWithMethod<undefined, (c: MethodContext, x: Operand<Self>, 
         const size = x.size;
         const out = new Float64Array(index.size);
         const { data: at, offset: from } = contiguous(index);
-        for (let k = 0; k < out.length; k++) out[k] = data[off + checkedIndex('take', at[from + k], k, size)];
+        for (let k = 0; k < out.length; k++) {
+          const v = at[from + k];
+          const i = v | 0;
+          if (i !== v || i < 0 || i >= size) throw badIndex('take', v, k, size);
+          out[k] = data[off + i];
+        }
         return Tensor.fromData(out, index.shape);
       }
       // A strided view is read in place: each flat index is unravelled into x's own strides
