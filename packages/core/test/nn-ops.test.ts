@@ -208,6 +208,36 @@ test('indexSelect picks along any axis: out[o, k, t] = x[o, index[k], t], repeat
   ]);
 });
 
+test('indexAdd adds slice k of v into slice index[k] (repeated indices sum), the transpose of indexSelect', () => {
+  const v = tensor([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
+  expect(T.indexAdd(v, 0, [2, 0, 2], 3).toArray()).toEqual([
+    [3, 4],
+    [0, 0],
+    [6, 8],
+  ]);
+  expect(T.indexAdd(v, 1, tensor([1, 1]), 3).toArray()).toEqual([
+    [0, 3, 0],
+    [0, 7, 0],
+    [0, 11, 0],
+  ]);
+  // ⟨indexSelect(x), y⟩ = ⟨x, indexAdd(y)⟩ for the same index.
+  const x = T.reshape(tensor([0.5, -1, 2, 3, 1.5, -2]), [3, 2]);
+  const y = tensor([
+    [1, -1],
+    [2, 0.5],
+    [-3, 4],
+    [0.25, 1],
+  ]);
+  const index = [2, 0, 2, 1];
+  const lhs = T.sum(T.mul(T.indexSelect(x, 0, index), y)).item();
+  const rhs = T.sum(T.mul(x, T.indexAdd(y, 0, index, 3))).item();
+  expect(lhs).toBeCloseTo(rhs, 14);
+});
+
 test('bad windows and indices are refused with the op and the sizes', () => {
   expect(() => T.im2col(tensor([[1, 2]]), { kernelSize: 1 })).toThrow(ShapeError);
   expect(() => T.im2col(tensor([[[[1, 2]]]]), { kernelSize: 3 })).toThrow(/window does not fit|does not fit an image of 1×2/);

@@ -167,35 +167,6 @@ function indexValues(op: string, index: Indices | readonly number[], size: numbe
 }
 
 /**
- * Rows of x picked along an axis by a 1-D index (PyTorch's index_select, NumPy's take with an
- * axis); repeated indices repeat rows, and their adjoints add up.
- */
-export const indexSelect = composite({
-  name: 'indexSelect',
-  method: (c: MethodContext, x: Self, axis: number, index: Indices | readonly number[]): Self => {
-    const shape = c.shape(x);
-    const a = normalizeAxis('indexSelect', axis, shape.length);
-    const idx = indexValues('indexSelect', index, shape[a]);
-    if (idx.ndim !== 1) throw new ShapeError('indexSelect', `expects a 1-D index, got shape ${fmtShape(idx.shape)}`);
-    const out = shape.map((d, i) => (i === a ? idx.size : d));
-    const picks = idx.toFloat64Array();
-    // x's flat index of out[o, k, t] (o over the axes before `axis`, t over those after) is
-    // (o·shape[axis] + picks[k])·inner + t: three loops, no division per element.
-    const outer = shape.slice(0, a).reduce((p, q) => p * q, 1);
-    const inner = shape.slice(a + 1).reduce((p, q) => p * q, 1);
-    const flat = new Float64Array(outer * picks.length * inner);
-    let at = 0;
-    for (let o = 0; o < outer; o++) {
-      for (let k = 0; k < picks.length; k++) {
-        const start = (o * shape[a] + picks[k]) * inner;
-        for (let t = 0; t < inner; t++) flat[at++] = start + t;
-      }
-    }
-    return c.o.take(x, c.lift('indexSelect', Tensor.fromData(flat, out) as unknown as Self));
-  },
-});
-
-/**
  * PyTorch's gather: out[i][j][k] = x[index[i][j][k]][j][k] along axis 0 (and likewise for other
  * axes); index has x's rank and no axis larger than x's, except along `axis`.
  */
