@@ -4,7 +4,7 @@
  * control flow, the signature cache, the fallback where code generation is forbidden, the
  * typed errors, and a jitted MLP step against eager to 1e-12.
  */
-import { DTypeError, type Tensor, ValueError, randn, tensor } from '@ad/core';
+import { DTypeError, type Tensor, ValueError, indexSelect, randn, tensor } from '@ad/core';
 import { derivative, hessian as forwardHessian, jacfwd } from '@ad/forward';
 import { grad, hessian, valueAndGrad, variable, vjp, type TensorVar, type Var } from '@ad/reverse';
 import { TracingError, adjointProgram, jit } from '../src/index.js';
@@ -193,6 +193,25 @@ describe('nesting and fallback', () => {
     }
     expect(passes.stats.traces).toBe(1);
     expect(passes.source).toContain('Math.cos');
+  });
+
+  test('an index passed as an argument is read when the program runs: indexSelect picks other rows on the next call', () => {
+    const picked = jit((x: Tensor, index: Tensor) => indexSelect(x, 0, index).mul(2));
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(picked(x, tensor([2, 0])).toArray()).toEqual([
+      [10, 12],
+      [2, 4],
+    ]);
+    expect(picked(x, tensor([1, 1])).toArray()).toEqual([
+      [6, 8],
+      [6, 8],
+    ]);
+    expect(picked.stats.traces).toBe(1);
+    expect(() => picked(x, tensor([3, 0]))).toThrow(/indexSelect: index 3 is not an integer in \[0, 3\)/);
   });
 
   test('where new Function is forbidden (a strict Content-Security-Policy), jit runs fn eagerly and warns once', () => {

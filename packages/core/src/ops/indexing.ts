@@ -35,11 +35,19 @@ function picks(op: string, index: Tensor, size: number): Float64Array {
   return out;
 }
 
-/** A 1-D index argument as a tensor: a Tensor as it is, an array of numbers copied into one. */
-function indexTensor(op: string, index: Indices | readonly number[]): Tensor {
-  if (index instanceof Tensor) return index;
-  if (Array.isArray(index)) return Tensor.fromData(Float64Array.from(index as number[]), [index.length]);
-  throw new ValueError(op, `indices must be a Tensor or an array of integers, got ${typeof index}`);
+/**
+ * An index argument as an operand of the mode: an array of numbers becomes a tensor; a tensor,
+ * or a value of the mode (a tracer under jit, whose values are known only when it runs), is
+ * lifted as it is. Its values are checked by the primal.
+ */
+function indexOperand(c: MethodContext, op: string, index: Indices | readonly number[]): Self {
+  if (Array.isArray(index)) return c.lift(op, Tensor.fromData(Float64Array.from(index as number[]), [index.length]) as unknown as Self);
+  if (typeof index !== 'object' || index === null)
+    throw new ValueError(op, `indices must be a Tensor or an array of integers, got ${index === null ? 'null' : typeof index}`);
+  const lifted = c.lift(op, index as unknown as Self);
+  const shape = c.shape(lifted);
+  if (shape.length !== 1) throw new ShapeError(op, `expects a 1-D index, got shape ${fmtShape(shape)}`);
+  return lifted;
 }
 
 /**
@@ -79,7 +87,7 @@ export const indexSelect: OpWithMethod<{ axis: number }, (c: MethodContext, x: S
   (op) =>
     (c: MethodContext, x: Self, axis: number, index: Indices | readonly number[]): Self => {
       const a = normalizeAxis('indexSelect', axis, c.shape(x).length);
-      return c.apply(op, [x, c.lift('indexSelect', indexTensor('indexSelect', index) as unknown as Self)], { axis: a });
+      return c.apply(op, [x, indexOperand(c, 'indexSelect', index)], { axis: a });
     },
 );
 
@@ -126,6 +134,6 @@ export const indexAdd: OpWithMethod<
       const x = c.lift('indexAdd', v);
       const a = normalizeAxis('indexAdd', axis, c.shape(x).length);
       if (!Number.isInteger(size) || size < 0) throw new ValueError('indexAdd', `size must be a non-negative integer, got ${String(size)}`);
-      return c.apply(op, [x, c.lift('indexAdd', indexTensor('indexAdd', index) as unknown as Self)], { axis: a, size });
+      return c.apply(op, [x, indexOperand(c, 'indexAdd', index)], { axis: a, size });
     },
 );
