@@ -213,17 +213,27 @@ function jacobian(problem: Problem): Csr {
   const weightBase = pointBase + PT * m;
   for (let b = 0; b < p; b += BLOCK) {
     const out = jacobianBlock(...block(problem, b));
+    const g = out.rows.map(elements);
     const count = Math.min(BLOCK, p - b);
-    // Column by column of the block: entry j of row 2i + r sits at 30i + 15r + j, in column
-    // 11cᵢ + j (camera), 11n + 3ξᵢ + j − 11 (point) or 11n + 3m + i (weight).
-    out.rows.forEach((row, rj) => {
-      const g = elements(row);
-      const j = rj % LOCAL;
-      for (let i = 0, k = perObservation * b + rj; i < count; i++, k += perObservation) {
-        vals[k] = g[i];
-        cols[k] = j < CAM ? CAM * cams[b + i] + j : j < CAM + PT ? pointBase + PT * points[b + i] + j - CAM : weightBase + b + i;
+    // Observation by observation, as upstream's insert_reproj_err_block: rows 2i and 2i + 1,
+    // each camera cᵢ's 11 columns 11cᵢ + j, point ξᵢ's 3 at 11n + 3ξᵢ + j, weight i's one.
+    for (let i = 0, k = perObservation * b; i < count; i++) {
+      const cam = CAM * cams[b + i];
+      const point = pointBase + PT * points[b + i];
+      for (let r = 0; r < 2; r++) {
+        const row = r * LOCAL;
+        for (let j = 0; j < CAM; j++, k++) {
+          vals[k] = g[row + j][i];
+          cols[k] = cam + j;
+        }
+        for (let j = 0; j < PT; j++, k++) {
+          vals[k] = g[row + CAM + j][i];
+          cols[k] = point + j;
+        }
+        vals[k] = g[row + CAM + PT][i];
+        cols[k++] = weightBase + b + i;
       }
-    });
+    }
     vals.set(elements(out.wd).subarray(0, count), weightRows + b);
   }
   for (let i = 0; i < 2 * p; i++) rows[i + 1] = LOCAL * (i + 1);
