@@ -15,21 +15,24 @@
  * observations (observation i uses camera i mod n and point i mod m, as upstream's from_json),
  * untimed, and every observation is computed: nothing exploits the copies.
  *
- * The residuals are array math over all p observations at once: each observation's 15
- * parameters are gathered (`take` by flat index) into 15 rows of length p, and Rodrigues,
- * projection and distortion are element-wise ops on those rows, which `jit` fuses into one loop.
+ * The residuals are array math over a block of observations at once: the block's cameras and
+ * points are gathered with `indexSelect` (cams[obs[:, 0]], an [B, 11] table of rows), and
+ * Rodrigues, projection and distortion are element-wise ops on their columns, which `jit` fuses
+ * into one loop. Blocks of 2,048 observations: one program, traced once for every input, whose
+ * intermediates stay in cache; the last block is padded with more observations of the pattern.
  *
- * The Jacobian is reverse mode with two cotangents. Call Lⱼ (j < 15) the gathered rows: L[j][i]
- * is observation i's j-th parameter, a copy read by observation i alone. So the gradient of
- * Σᵢ e[r][i] with respect to L[j] is, at each i, ∂e[r][i]/∂L[j][i] — the Jacobian entry of row
- * 2i + r in column col[j][i], the column L[j][i] was gathered from. One recording of the
- * residuals and two backward passes (r = 0, 1), all jitted into one program, give all 30p
- * entries of the reprojection rows; ω's entries are its derivative −2wᵢ, also from the backward
- * pass of Σ ω. The gather indices are the column indices, so the CSR matrix (rows in order,
- * each row's 15 columns in camera, point, weight order, as upstream's SparseMat) is assembled by
- * a plain copying loop: index bookkeeping, no arithmetic. The whole matrix — 31p numbers — is
- * built in every timed run; only the truncated form the eval compares (the first 30 entries of
- * each array and the last) is turned into JSON.
+ * The Jacobian is reverse mode with two cotangents. Call Lⱼ (j < 15) the gathered columns:
+ * L[j][i] is observation i's j-th parameter, a copy read by observation i alone. So the gradient
+ * of Σᵢ e[r][i] with respect to L[j] is, at each i, ∂e[r][i]/∂L[j][i] — the Jacobian entry of
+ * row 2i + r in the column L[j][i] was gathered from. One recording of the residuals (the
+ * leaves made with `variable`) and two backward passes (r = 0, 1), jitted into one program,
+ * give all 30 entries of an observation's two rows; a leaf a pass does not reach is a structural
+ * zero (e₀ does not read v₀), stored as upstream stores it. ω's entries are −2wᵢ, from the
+ * backward pass of Σ ω. The CSR matrix (rows in order, each row's 15 columns in camera, point,
+ * weight order, as upstream's SparseMat) is assembled by a copying loop that writes the column
+ * indices from the observation list: index bookkeeping, no arithmetic. The whole matrix — 31p
+ * numbers — is built in every timed run; only the truncated form the eval compares (the first
+ * 30 entries of each array and the last) is turned into JSON.
  */
 import { type Tensor, fromData, indexSelect, where, zeros } from '@ad/core';
 import { jit } from '@ad/jit';
@@ -80,7 +83,7 @@ function rodrigues<T extends V>(rot: readonly T[], pt: readonly T[]): T[] {
 
 /**
  * The reprojection residuals [e₀, e₁] of every observation, from its 11 camera rows, 3 point
- * rows and weight row (each [p]) and its feature rows.
+ * columns and weight column (each [B], one entry per observation) and its feature columns.
  */
 export function reprojection<T extends V>(cam: readonly T[], X: readonly T[], w: T, feat: readonly Tensor[]): [T, T] {
   const c = cam as readonly Tensor[];
