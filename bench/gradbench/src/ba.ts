@@ -82,7 +82,7 @@ function rodrigues<T extends V>(rot: readonly T[], pt: readonly T[]): T[] {
 }
 
 /**
- * The reprojection residuals [e₀, e₁] of every observation, from its 11 camera rows, 3 point
+ * The reprojection residuals [e₀, e₁] of every observation, from its 11 camera columns, 3 point
  * columns and weight column (each [B], one entry per observation) and its feature columns.
  */
 export function reprojection<T extends V>(cam: readonly T[], X: readonly T[], w: T, feat: readonly Tensor[]): [T, T] {
