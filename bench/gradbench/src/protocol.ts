@@ -4,6 +4,7 @@
  * output and timings (or `success: false` with the error), anything else → `{ id }`.
  * `respond` is pure apart from the computation, so the tests replay recorded exchanges through it.
  */
+import { ba } from './ba.js';
 import { det } from './det.js';
 import { hello } from './hello.js';
 import { llsq } from './llsq.js';
@@ -11,7 +12,7 @@ import { lse } from './lse.js';
 import { ode } from './ode.js';
 import type { EvalModule, Timing } from './runs.js';
 
-export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, det, ode };
+export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, det, ode, ba };
 
 export interface Message {
   id: number;

@@ -143,8 +143,16 @@ export const hypot: Free<'hypot'> = A.hypot;
 export const im2col: Free<'im2col'> = A.im2col;
 
 /**
- * Rows of x picked along an axis by a 1-D index (PyTorch's index_select, NumPy's take with an
- * axis); repeated indices repeat rows, and their adjoints add up.
+ * The transpose of indexSelect: zeros with `size` slices along `axis`, and slice k of v added
+ * to slice index[k] (repeated indices sum): y[o, index[k], t] += v[o, k, t].
+ * ẏ = indexAdd(v̇, index),  v̄ = indexSelect(ȳ, index)
+ */
+export const indexAdd: Free<'indexAdd'> = A.indexAdd;
+
+/**
+ * Slices of x along `axis` picked by a 1-D index: y[o, k, t] = x[o, index[k], t] (o over the
+ * axes before `axis`, t over those after); repeated indices repeat slices.
+ * ẏ = indexSelect(ẋ, index),  x̄ = indexAdd(ȳ, index, size of x along axis)
  */
 export const indexSelect: Free<'indexSelect'> = A.indexSelect;
 

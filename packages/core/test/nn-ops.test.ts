@@ -172,6 +172,72 @@ test('take gathers by flat index and scatterAdd sums repeated indices', () => {
   ]);
 });
 
+test('take reads an index that is a view (an offset slice, a transposed block) in its own row-major order', () => {
+  const x = tensor([10, 20, 30, 40, 50]);
+  const index = tensor([
+    [4, 3, 2],
+    [1, 0, 4],
+  ]);
+  expect(T.take(x, index.slice(1)).toArray()).toEqual([20, 10, 50]);
+  expect(T.take(x, index.transpose()).toArray()).toEqual([
+    [50, 20],
+    [40, 10],
+    [30, 50],
+  ]);
+});
+
+test('indexSelect picks along any axis: out[o, k, t] = x[o, index[k], t], repeated indices repeat', () => {
+  const x = T.reshape(tensor(Array.from({ length: 24 }, (_, i) => i)), [2, 3, 4]);
+  const picks = [1, 0, 1];
+  const want = (axis: number): number[][][] => {
+    const shape = [2, 3, 4].map((d, i) => (i === axis ? picks.length : d));
+    return Array.from({ length: shape[0] }, (_, a) =>
+      Array.from({ length: shape[1] }, (_, b) =>
+        Array.from({ length: shape[2] }, (_, c) => {
+          const at = [a, b, c];
+          at[axis] = picks[at[axis]];
+          return 12 * at[0] + 4 * at[1] + at[2];
+        }),
+      ),
+    );
+  };
+  for (const axis of [0, 1, 2]) expect(T.indexSelect(x, axis, picks).toArray()).toEqual(want(axis));
+  expect(T.indexSelect(x, -1, tensor([3])).toArray()).toEqual([
+    [[3], [7], [11]],
+    [[15], [19], [23]],
+  ]);
+});
+
+test('indexAdd adds slice k of v into slice index[k] (repeated indices sum), the transpose of indexSelect', () => {
+  const v = tensor([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
+  expect(T.indexAdd(v, 0, [2, 0, 2], 3).toArray()).toEqual([
+    [3, 4],
+    [0, 0],
+    [6, 8],
+  ]);
+  expect(T.indexAdd(v, 1, tensor([1, 1]), 3).toArray()).toEqual([
+    [0, 3, 0],
+    [0, 7, 0],
+    [0, 11, 0],
+  ]);
+  // ⟨indexSelect(x), y⟩ = ⟨x, indexAdd(y)⟩ for the same index.
+  const x = T.reshape(tensor([0.5, -1, 2, 3, 1.5, -2]), [3, 2]);
+  const y = tensor([
+    [1, -1],
+    [2, 0.5],
+    [-3, 4],
+    [0.25, 1],
+  ]);
+  const index = [2, 0, 2, 1];
+  const lhs = T.sum(T.mul(T.indexSelect(x, 0, index), y)).item();
+  const rhs = T.sum(T.mul(x, T.indexAdd(y, 0, index, 3))).item();
+  expect(lhs).toBeCloseTo(rhs, 14);
+});
+
 test('bad windows and indices are refused with the op and the sizes', () => {
   expect(() => T.im2col(tensor([[1, 2]]), { kernelSize: 1 })).toThrow(ShapeError);
   expect(() => T.im2col(tensor([[[[1, 2]]]]), { kernelSize: 3 })).toThrow(/window does not fit|does not fit an image of 1×2/);
@@ -179,5 +245,7 @@ test('bad windows and indices are refused with the op and the sizes', () => {
   expect(() => T.maxPool2dIndices(tensor([[[[1, 2]]]]), { kernelSize: 1, padding: 1 })).toThrow(/at most half the kernel/);
   expect(() => T.take(tensor([1, 2]), tensor([2]))).toThrow(/index 2 .* not an integer in \[0, 2\)/);
   expect(() => T.take(tensor([1, 2]), tensor([0.5]))).toThrow(ValueError);
+  expect(() => T.take(tensor([1, 2]), tensor([0, NaN]))).toThrow(/index NaN \(at position 1\) is not an integer in \[0, 2\)/);
+  expect(() => T.take(tensor([1, 2]), tensor([-1]))).toThrow(ValueError);
   expect(() => T.scatterAdd(tensor([1, 2]), tensor([0]), [2])).toThrow(ShapeError);
 });

@@ -4,9 +4,9 @@
  * control flow, the signature cache, the fallback where code generation is forbidden, the
  * typed errors, and a jitted MLP step against eager to 1e-12.
  */
-import { DTypeError, type Tensor, ValueError, randn, tensor } from '@ad/core';
+import { DTypeError, type Tensor, ValueError, indexSelect, randn, tensor } from '@ad/core';
 import { derivative, hessian as forwardHessian, jacfwd } from '@ad/forward';
-import { grad, hessian, valueAndGrad, vjp, type TensorVar, type Var } from '@ad/reverse';
+import { grad, hessian, valueAndGrad, variable, vjp, type TensorVar, type Var } from '@ad/reverse';
 import { TracingError, adjointProgram, jit } from '../src/index.js';
 
 type S = Var;
@@ -164,6 +164,53 @@ describe('nesting and fallback', () => {
       [2, 0],
       [0, -2],
     ]);
+  });
+
+  test('a function that records its own graph with variable() and backward() — two tensor leaves, two passes on one graph — compiles', () => {
+    // y₀ = Σ sin(a·b): ∂/∂a = b·cos(ab), ∂/∂b = a·cos(ab);  y₁ = Σ (a + eᵇ): ∂/∂a = 1, ∂/∂b = eᵇ.
+    const passes = jit((a: Tensor, b: Tensor) => {
+      const [av, bv] = [variable(a), variable(b)];
+      const ab = av.mul(bv);
+      const first = ab.sin().sum().backward(undefined, { retainGraph: true });
+      const second = av.add(bv.exp()).sum().backward();
+      return [first.get(av), first.get(bv), second.get(av), second.get(bv)] as Tensor[];
+    });
+    for (const [a, b] of [
+      [
+        [1, 2, 3],
+        [0.5, 0.1, 0.2],
+      ],
+      [
+        [-1, 0, 4],
+        [2, -3, 0.25],
+      ],
+    ]) {
+      const got = passes(tensor(a), tensor(b)).map((t) => t.toArray() as number[]);
+      const cos = a.map((ai, i) => Math.cos(ai * b[i]));
+      const want = [b.map((bi, i) => bi * cos[i]), a.map((ai, i) => ai * cos[i]), [1, 1, 1], b.map(Math.exp)];
+      got.forEach((row, k) => row.forEach((v, i) => expect(v).toBeCloseTo(want[k][i], 14)));
+    }
+    expect(passes.stats.traces).toBe(1);
+    expect(passes.source).toContain('Math.cos');
+  });
+
+  test('an index passed as an argument is read when the program runs: indexSelect picks other rows on the next call', () => {
+    const picked = jit((x: Tensor, index: Tensor) => indexSelect(x, 0, index).mul(2));
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(picked(x, tensor([2, 0])).toArray()).toEqual([
+      [10, 12],
+      [2, 4],
+    ]);
+    expect(picked(x, tensor([1, 1])).toArray()).toEqual([
+      [6, 8],
+      [6, 8],
+    ]);
+    expect(picked.stats.traces).toBe(1);
+    expect(() => picked(x, tensor([3, 0]))).toThrow(/indexSelect: index 3 is not an integer in \[0, 3\)/);
   });
 
   test('where new Function is forbidden (a strict Content-Security-Policy), jit runs fn eagerly and warns once', () => {

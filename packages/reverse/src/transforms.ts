@@ -12,11 +12,16 @@ import { propagate } from './backward.js';
 import { ambientTag } from './state.js';
 import './methods.js';
 
-/** A reverse-mode leaf: `variable(3)` is a scalar `Var`, `variable(tensor)` a `TensorVar`. */
+/**
+ * A reverse-mode leaf: `variable(3)` is a scalar `Var`, `variable(tensor)` a `TensorVar`. The
+ * value may also be one of another kind — a dual, or a tracer while `jit` traces — so a function
+ * that records its own graph with `variable` and `backward` differentiates under forward mode
+ * and compiles under `jit`, as one written with `vjp` does.
+ */
 export function variable(value: number, options?: { requiresGrad?: boolean }): Var;
 export function variable(value: Tensor, options?: { requiresGrad?: boolean }): TensorVar;
 export function variable(value: number | Tensor | Dual | DualTensor, options: { requiresGrad?: boolean } = {}): Var | TensorVar {
-  if (!(typeof value === 'number' || value instanceof Tensor || value instanceof Dual || value instanceof DualTensor)) {
+  if (!(typeof value === 'number' || value instanceof Tensor || isTagged(value))) {
     throw new DTypeError('variable', `expected a number or a Tensor, got ${typeof value}`);
   }
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {

@@ -226,6 +226,25 @@ export const specTable: SpecTable = {
     domains: ['real', 'mask'],
     wrt: [0],
   },
+  indexSelect: [
+    {
+      label: 'indexSelect (axis 1; the mask domain gives indices 0 and 1, repeated)',
+      op: ops.indexSelect,
+      shapes: [[2, 3, 2], [4]],
+      domains: ['real', 'mask'],
+      wrt: [0],
+      params: { axis: 1 },
+    },
+    { fn: 'indexSelect', shapes: [[4, 3]], args: [0, [3, 0, 3]] },
+  ],
+  indexAdd: {
+    label: 'indexAdd (axis 0 into 3 slices; indices 0 and 1, repeated)',
+    op: ops.indexAdd,
+    shapes: [[4, 2], [4]],
+    domains: ['real', 'mask'],
+    wrt: [0],
+    params: { axis: 0, size: 3 },
+  },
   scatterAdd: {
     op: ops.scatterAdd,
     shapes: [
@@ -314,7 +333,6 @@ export const specTable: SpecTable = {
     ],
   },
   flip: { fn: 'flip', shapes: [[2, 3, 2]], args: [[0, 2]] },
-  indexSelect: { fn: 'indexSelect', shapes: [[4, 3]], args: [0, [3, 0, 3]] },
   oneHot: {
     label: 'oneHot (a mask: x̄ is ȳ where the mask is 1)',
     fn: 'oneHot',

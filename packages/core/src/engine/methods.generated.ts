@@ -137,8 +137,16 @@ export interface TensorMethodsOf<Self, Other = never> {
   im2col: Method<'im2col', Self, Other>;
 
   /**
-   * Rows of x picked along an axis by a 1-D index (PyTorch's index_select, NumPy's take with an
-   * axis); repeated indices repeat rows, and their adjoints add up.
+   * The transpose of indexSelect: zeros with `size` slices along `axis`, and slice k of v added
+   * to slice index[k] (repeated indices sum): y[o, index[k], t] += v[o, k, t].
+   * ẏ = indexAdd(v̇, index),  v̄ = indexSelect(ȳ, index)
+   */
+  indexAdd: Method<'indexAdd', Self, Other>;
+
+  /**
+   * Slices of x along `axis` picked by a 1-D index: y[o, k, t] = x[o, index[k], t] (o over the
+   * axes before `axis`, t over those after); repeated indices repeat slices.
+   * ẏ = indexSelect(ẋ, index),  x̄ = indexAdd(ȳ, index, size of x along axis)
    */
   indexSelect: Method<'indexSelect', Self, Other>;
 

@@ -167,34 +167,6 @@ function indexValues(op: string, index: Indices | readonly number[], size: numbe
 }
 
 /**
- * Rows of x picked along an axis by a 1-D index (PyTorch's index_select, NumPy's take with an
- * axis); repeated indices repeat rows, and their adjoints add up.
- */
-export const indexSelect = composite({
-  name: 'indexSelect',
-  method: (c: MethodContext, x: Self, axis: number, index: Indices | readonly number[]): Self => {
-    const shape = c.shape(x);
-    const a = normalizeAxis('indexSelect', axis, shape.length);
-    const idx = indexValues('indexSelect', index, shape[a]);
-    if (idx.ndim !== 1) throw new ShapeError('indexSelect', `expects a 1-D index, got shape ${fmtShape(idx.shape)}`);
-    const out = shape.map((d, i) => (i === a ? idx.size : d));
-    const strides = rowMajorStrides(shape);
-    const outStrides = rowMajorStrides(out);
-    const picks = idx.toFloat64Array();
-    const flat = new Float64Array(out.reduce((p, q) => p * q, 1));
-    for (let k = 0; k < flat.length; k++) {
-      let at = 0;
-      for (let i = 0; i < out.length; i++) {
-        const j = Math.floor(k / outStrides[i]) % out[i];
-        at += (i === a ? picks[j] : j) * strides[i];
-      }
-      flat[k] = at;
-    }
-    return c.o.take(x, c.lift('indexSelect', Tensor.fromData(flat, out) as unknown as Self));
-  },
-});
-
-/**
  * PyTorch's gather: out[i][j][k] = x[index[i][j][k]][j][k] along axis 0 (and likewise for other
  * axes); index has x's rank and no axis larger than x's, except along `axis`.
  */

@@ -168,17 +168,23 @@ export const col2im: Op<WindowParams & { shape: Shape }> = linear<WindowParams &
 
 /** Reads an index tensor as integers, refusing anything that is not a valid flat index. */
 function flatIndices(op: string, index: Tensor, size: number): Int32Array {
-  // A contiguous index is read in place: a copy of it first cost as much as the gather itself.
-  const values = index.isContiguous ? index.data.subarray(index.offset, index.offset + index.size) : index.toFloat64Array();
-  const out = new Int32Array(values.length);
-  for (let k = 0; k < values.length; k++) {
-    const i = values[k];
-    if (!Number.isInteger(i) || i < 0 || i >= size) {
-      throw new ValueError(op, `index ${i} (at position ${k}) is not an integer in [0, ${size}) for a tensor of ${size} elements`);
-    }
+  const out = new Int32Array(index.size);
+  const { data, offset } = contiguous(index);
+  for (let k = 0; k < out.length; k++) {
+    const v = data[offset + k];
+    const i = v | 0;
+    if (i !== v || i < 0 || i >= size) throw badIndex(op, v, k, size);
     out[k] = i;
   }
   return out;
+}
+
+/**
+ * The error for index v at position k: not an integer in [0, size) (NaN included). The checks
+ * compare v with v | 0, exact for any tensor's size (below 2³¹).
+ */
+function badIndex(op: string, v: number, k: number, size: number): ValueError {
+  return new ValueError(op, `index ${v} (at position ${k}) is not an integer in [0, ${size}) for a tensor of ${size} elements`);
 }
 
 /**
@@ -191,26 +197,36 @@ export const take: OpWithMethod<undefined, (c: MethodContext, x: Operand<Self>, 
     name: 'take',
     arity: 2,
     primal: ([x, index]) => {
-      const idx = flatIndices('take', index, x.size);
-      const out = new Float64Array(idx.length);
       const data = x.data;
       const off = x.offset;
       if (x.isContiguous) {
-        for (let k = 0; k < idx.length; k++) out[k] = data[off + idx[k]];
-      } else {
-        // A strided view is read in place: each flat index is unravelled into x's own strides
-        // rather than copying all of x to read a few of its elements.
-        const { shape, stride } = x;
-        for (let k = 0; k < idx.length; k++) {
-          let rest = idx[k];
-          let at = off;
-          for (let d = shape.length - 1; d >= 0; d--) {
-            const i = rest % shape[d];
-            rest = (rest - i) / shape[d];
-            at += i * stride[d];
-          }
-          out[k] = data[at];
+        // One pass over the indices, read in place: each is checked as it is used (gathers of
+        // many small blocks, as bundle adjustment's per observation, pay no copy of the index).
+        const size = x.size;
+        const out = new Float64Array(index.size);
+        const { data: at, offset: from } = contiguous(index);
+        for (let k = 0; k < out.length; k++) {
+          const v = at[from + k];
+          const i = v | 0;
+          if (i !== v || i < 0 || i >= size) throw badIndex('take', v, k, size);
+          out[k] = data[off + i];
         }
+        return Tensor.fromData(out, index.shape);
+      }
+      // A strided view is read in place: each flat index is unravelled into x's own strides
+      // rather than copying all of x to read a few of its elements.
+      const idx = flatIndices('take', index, x.size);
+      const out = new Float64Array(idx.length);
+      const { shape, stride } = x;
+      for (let k = 0; k < idx.length; k++) {
+        let rest = idx[k];
+        let at = off;
+        for (let d = shape.length - 1; d >= 0; d--) {
+          const i = rest % shape[d];
+          rest = (rest - i) / shape[d];
+          at += i * stride[d];
+        }
+        out[k] = data[at];
       }
       return Tensor.fromData(out, index.shape);
     },

@@ -17,13 +17,14 @@ import * as shape from './shape.js';
 import * as linalg from './linalg.js';
 import * as activations from './activations.js';
 import * as conv from './conv.js';
+import * as indexing from './indexing.js';
 import * as views from './views.js';
 import * as compositeMath from './composite-math.js';
 import type { Composite, Op } from './define.js';
 import type { Entry, MethodImpl } from './signature.js';
 
 /** Every primitive op by name, each with its primal, forward rule and reverse rule. */
-export const ops = { ...unary, ...binary, ...reduce, ...nn, ...shape, ...linalg, ...activations, ...conv };
+export const ops = { ...unary, ...binary, ...reduce, ...nn, ...shape, ...linalg, ...activations, ...conv, ...indexing };
 
 /** Every composite function by name. */
 export const composites = { ...views, ...compositeMath };
