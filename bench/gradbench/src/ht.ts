@@ -73,7 +73,7 @@ export interface Hand {
   depths: Depth[];
   /** [V, 4B]: wᵥᵦ·pᵥₖ at column 4b + k, bones in the order of the depths. */
   skin: Tensor;
-  /** [3]: −1, 1, 1 when mirrored. */
+  /** [3]: −1, 1, 1 when mirrored: D = diag(mirror) scales the skinned x coordinate. */
   mirror: Tensor | null;
   /** [9, 3]: n → the cross-product matrix [n]ₓ (flattened). */
   cross: Tensor;
@@ -194,7 +194,11 @@ export function prepare(input: Input): Hand {
   };
 }
 
-/** The bones' transforms Tᵦ = Aᵦ · inverse_base_absoluteᵦ, rows 0–2, stacked for skinning: [4B, 3]. */
+/**
+ * The bones' transforms with the mirroring and the global rotation folded in, G·D·Tᵦ[0:3, :]
+ * (D = diag(−1, 1, 1) when mirrored), stacked for skinning: [4B, 3]. Both are linear maps of
+ * the skinned positions, so they act on the 22 small transforms rather than on all V vertices.
+ */
 function boneTransforms<X extends T>(hand: Hand, theta: X): X {
   const B = hand.baseRelatives.shape[0];
   const angles = hand.angles.matmul(theta).reshape([B, 2, 1]); // [B, (x, z), 1]
@@ -210,11 +214,10 @@ function boneTransforms<X extends T>(hand: Hand, theta: X): X {
     absolutes.push(above);
   }
   const all = concat(absolutes, 0) as X; // [B, 4, 4], bones in the order of the depths
-  const transforms = all.matmul(hand.inverseBaseAbsolutes); // [B, 4, 4]
-  return transforms
-    .slice(null, [0, 3])
-    .permute([0, 2, 1])
-    .reshape([4 * B, 3]) as X;
+  const transforms = all.slice(null, [0, 3]).matmul(hand.inverseBaseAbsolutes); // [B, 3, 4]
+  const rotation = angleAxis(hand, theta.slice([0, 3]) as X);
+  const global = hand.mirror === null ? rotation : rotation.mul(hand.mirror); // G·D: [3, 3]
+  return global.matmul(transforms).permute([0, 2, 1]).reshape([4 * B, 3]) as X;
 }
 
 /** The global rotation of the angle-axis a: [3] (identity below 1e-4, as the reference). */
@@ -233,10 +236,7 @@ function angleAxis<X extends T>(hand: Hand, a: X): X | Tensor {
 
 /** The residuals r: [3c] for θ: [26] and u: [c, 2] (u unused in the simple variant). */
 export function residuals<X extends T>(hand: Hand, theta: X, us: X): X {
-  let x = hand.skin.matmul(boneTransforms(hand, theta)) as X; // [V, 3]
-  if (hand.mirror !== null) x = x.mul(hand.mirror) as X;
-  const rotation = angleAxis(hand, theta.slice([0, 3]) as X);
-  const y = x.matmul(rotation.transpose()).add(theta.slice([3, 6])) as X; // [V, 3]
+  const y = hand.skin.matmul(boneTransforms(hand, theta)).add(theta.slice([3, 6])) as X; // [V, 3]
   const corners = y.take(hand.corners); // [c, 3, 3] or [c, 3]
   const model = hand.complicated ? corners.mul(us.matmul(hand.bu).add(hand.bu0).reshape([-1, 3, 1])).sum(1) : corners;
   return hand.points.sub(model).reshape([-1]) as X;

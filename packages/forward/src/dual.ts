@@ -89,11 +89,17 @@ export class DualTensor {
   readonly value: Tensor | DualTensor;
   /** The k tangents, each of the primal's shape. */
   readonly tangents: readonly (Tensor | DualTensor)[];
+  /**
+   * The same k tangents as one tensor [k, ...shape] whose slices they are, when a stacked
+   * forward rule made them (stacked.ts); null otherwise.
+   */
+  readonly stacked: Tensor | null;
 
-  constructor(tag: number, value: Tensor | DualTensor, tangents: readonly (Tensor | DualTensor)[]) {
+  constructor(tag: number, value: Tensor | DualTensor, tangents: readonly (Tensor | DualTensor)[], stacked: Tensor | null = null) {
     this.tag = tag;
     this.value = value;
     this.tangents = tangents;
+    this.stacked = stacked;
   }
 
   get shape(): readonly number[] {
