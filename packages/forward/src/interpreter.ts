@@ -117,7 +117,7 @@ export const forwardInterpreter: Interpreter<Value> = {
       for (const x of xs) if (tagOf(x) === top && !(x instanceof DualTensor && stackable(x))) plain = false;
       if (plain) {
         const dots = xs.map((x) => (tagOf(x) === top ? stackOf(x as DualTensor) : null));
-        const yDot = stackedRule(op as Op<unknown, unknown>, primals as (Tensor | number)[], y, dots, width);
+        const yDot = stackedRule(op as Op<unknown, unknown>, primals as (Tensor | number)[], y, params, dots, width);
         if (yDot !== undefined) {
           return new DualTensor(top, y, unstack(yDot), yDot);
         }

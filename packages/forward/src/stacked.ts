@@ -53,7 +53,14 @@ function aligned(dot: Tensor, rank: number): Tensor {
  * The stacked tangent Ẏ: [k, ...shape(y)] of `op` at `xs` (plain tensors and numbers), from the
  * operands' stacks (null for a constant), or undefined when the op has no stacked rule.
  */
-export function stackedRule(op: Op<unknown, unknown>, xs: readonly (Tensor | number)[], y: Tensor, dots: readonly (Tensor | null)[], k: number): Tensor | undefined {
+export function stackedRule(
+  op: Op<unknown, unknown>,
+  xs: readonly (Tensor | number)[],
+  y: Tensor,
+  params: unknown,
+  dots: readonly (Tensor | null)[],
+  k: number,
+): Tensor | undefined {
   const partials = op.elementwise?.partials;
   // NaN-safe mode masks each term where ẋ = 0: the per-direction rule does that.
   if (partials != null && !nanSafeState.on) {
@@ -71,7 +78,72 @@ export function stackedRule(op: Op<unknown, unknown>, xs: readonly (Tensor | num
     return yDot.shape.length === shape.length && yDot.shape.every((d, i) => d === shape[i]) ? yDot : t.broadcastTo(yDot, shape);
   }
   if (op === (ops.matmul as unknown)) return matmulRule(xs[0] as Tensor, xs[1] as Tensor, dots[0], dots[1], k);
-  return undefined;
+  const xDot = dots[0];
+  if (xDot === null || dots.slice(1).some((d) => d !== null)) return undefined;
+  return linearRule(op, xs, xDot, params, k);
+}
+
+/** One axis of slice's parameters. */
+type AxisSlice = Parameters<typeof ops.slice.primal>[1]['axes'][number];
+
+/** The whole axis of k directions, as a slice keeps it. */
+const allOf = (k: number): AxisSlice => ({ start: 0, step: 1, count: k, drop: false });
+
+/** n size-1 axes. */
+const ones = (n: number): number[] => new Array<number>(n).fill(1);
+
+/**
+ * Ẏ of a linear op, whose tangent rule is the op itself (ẏ = f(ẋ), other operands held): the
+ * op's own primal on the stack, its parameters moved past the leading axis k. An op without an
+ * entry here runs its rule per direction.
+ */
+function linearRule(op: Op<unknown, unknown>, xs: readonly (Tensor | number)[], xDot: Tensor, params: unknown, k: number): Tensor | undefined {
+  const x = xs[0] as Tensor;
+  switch (op as unknown) {
+    case ops.reshape:
+      return ops.reshape.primal([xDot], { shape: [k, ...(params as { shape: readonly number[] }).shape] });
+    case ops.permute:
+      return ops.permute.primal([xDot], { perm: [0, ...(params as { perm: readonly number[] }).perm.map((p) => p + 1)] });
+    case ops.broadcastTo: {
+      const { shape } = params as { shape: readonly number[] };
+      return ops.broadcastTo.primal([aligned(xDot, shape.length)], { shape: [k, ...shape] });
+    }
+    case ops.sumToShape: {
+      const { shape } = params as { shape: readonly number[] };
+      const summed = ops.sumToShape.primal([xDot], { shape: [k, ...ones(x.ndim - shape.length), ...shape] });
+      return ops.reshape.primal([summed], { shape: [k, ...shape] });
+    }
+    case ops.slice:
+      return ops.slice.primal([xDot], { axes: [allOf(k), ...(params as { axes: readonly AxisSlice[] }).axes] });
+    case ops.unslice: {
+      const { axes, shape } = params as { axes: readonly AxisSlice[]; shape: readonly number[] };
+      return ops.unslice.primal([xDot], { axes: [allOf(k), ...axes], shape: [k, ...shape] });
+    }
+    case ops.sum:
+    case ops.mean: {
+      const { axes, keepdims } = params as { axes: readonly number[]; keepdims: boolean };
+      return (op as typeof ops.sum).primal([xDot], { axes: axes.map((a) => a + 1), keepdims });
+    }
+    case ops.take: {
+      // ẏⱼ = take(ẋⱼ, index). The first direction goes through the op's own primal, which
+      // checks every index; the other k − 1 reuse them in one loop over the (contiguous) stack.
+      const index = xs[1] as Tensor;
+      const stack = xDot.isContiguous ? xDot : Tensor.fromData(xDot.toFloat64Array(), xDot.shape);
+      const n = index.size;
+      const out = allocate(k * n);
+      out.set(ops.take.primal([unstack(stack)[0], index], undefined).data.subarray(0, n));
+      const at = index.toFloat64Array();
+      const data = stack.data;
+      for (let j = 1; j < k; j++) {
+        const from = stack.offset + j * x.size;
+        const to = j * n;
+        for (let i = 0; i < n; i++) out[to + i] = data[from + at[i]];
+      }
+      return Tensor.fromData(out, [k, ...index.shape]);
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Ẏ = Ẋ·w + x·Ẇ for y = x·w (operands of rank ≥ 2; leading axes are batch axes). */
