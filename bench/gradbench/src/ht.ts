@@ -24,7 +24,7 @@
  * residual i depends on its own u pair only (uᵢ enters rᵢ alone), so seeding every u₀ at once
  * gives in row i exactly ∂rᵢ/∂u₀ᵢ, and likewise for u₁ — two directions, not 2c.
  */
-import { Tensor, concat, fromData, zeros } from '@ad/core';
+import { Tensor, concat, fromData } from '@ad/core';
 import { type DualTensor, jvp } from '@ad/forward';
 import { type EvalModule, type Runs, multipleRuns } from './runs.js';
 

@@ -6,7 +6,7 @@
  * differences.
  */
 import { type Tensor, fromData, randn, withNanSafeMode, zeros } from '@ad/core';
-import { DualTensor, dualTensor, hessian, jacfwd, jvp } from '../src/index.js';
+import { type DualTensor, dualTensor, hessian, jacfwd, jvp } from '../src/index.js';
 
 const seeded = (shape: number[], seed: number): Tensor => randn(shape, { seed });
 
