@@ -239,12 +239,17 @@ function angleAxis<X extends T>(hand: Hand, a: X): X | Tensor {
     .add(cross.mul(norm.sin())) as X;
 }
 
+/** The posed vertices y = skinned, mirrored, rotated and translated base positions: [V, 3]. */
+export function vertices<X extends T>(hand: Hand, theta: X): X {
+  return hand.skin.matmul(boneTransforms(hand, theta)).add(theta.slice([3, 6])) as X;
+}
+
 /**
- * The residuals r: [3c] for θ: [26] and u: [c, 2] (u unused in the simple variant). θ and u may
- * be of different kinds (a jvp's dual and a constant tensor): methods dispatch on their operands.
+ * The residuals r: [3c] from the posed vertices y: [V, 3] and u: [c, 2] (u unused in the simple
+ * variant). y and u may be of different kinds (a jvp's dual and a constant tensor): methods
+ * dispatch on their operands.
  */
-export function residuals<X extends T, U extends T>(hand: Hand, theta: X, us: U): T {
-  const y = hand.skin.matmul(boneTransforms(hand, theta)).add(theta.slice([3, 6])) as X; // [V, 3]
+export function fromVertices<X extends T, U extends T>(hand: Hand, y: X, us: U): T {
   const corners = y.take(hand.corners); // [3, c, 3] or [c, 3]
   if (!hand.complicated) return hand.points.sub(corners).reshape([-1]);
   // Minus corner j's weight, [c, 1] each: −u₀, −u₁, −(1 − u₀ − u₁) (negated on [c, 3], not on
@@ -297,7 +302,7 @@ export const ht: EvalModule = {
     (input: Input) => {
       const hand = prepare(input);
       const [theta, us] = inputs(input);
-      return () => residuals(hand, theta, us) as Tensor; // plain tensors in, a plain tensor out
+      return () => fromVertices(hand, vertices(hand, theta), us) as Tensor; // plain tensors in, a plain tensor out
     },
     (r) => Array.from(r.toFloat64Array()),
   ),
@@ -307,10 +312,22 @@ export const ht: EvalModule = {
     const byTheta = { directions: thetaSeeds() };
     const byU = { directions: uSeeds(us.shape[0]) };
     // Two passes: u held fixed for the 26 θ directions, θ held fixed for the two u directions,
-    // so neither carries the other's zero tangents.
-    return () => [
-      ...(hand.complicated ? jvp(([u]: DualTensor[]) => residuals(hand, theta, u), [us], byU).tangent : []),
-      ...jvp(([t]: DualTensor[]) => residuals(hand, t, us), [theta], byTheta).tangent,
-    ];
+    // so neither carries the other's zero tangents. The second reuses the first's posed
+    // vertices (their primal): with θ fixed they are a constant.
+    return () => {
+      let posed: Tensor | null = null;
+      const { tangent: byThetaColumns } = jvp(
+        ([t]: DualTensor[]) => {
+          const y = vertices(hand, t);
+          posed = y.primal;
+          return fromVertices(hand, y, us);
+        },
+        [theta],
+        byTheta,
+      );
+      if (!hand.complicated) return byThetaColumns;
+      const { tangent: byUColumns } = jvp(([u]: DualTensor[]) => fromVertices(hand, posed as Tensor, u), [us], byU);
+      return [...byUColumns, ...byThetaColumns];
+    };
   }, rows),
 };

@@ -14,7 +14,7 @@
 import { AdError, Tensor, anomalyDetection, scalar, zeros, type Algebra, type Op } from '@ad/core';
 import { anyInterpreter, anyOps, checkAnomaly, nanSafeState, numberOps, registerKind, tagOf, type Interpreter } from '@ad/core/engine';
 import { Dual, DualTensor, type Scalar, type Value } from './dual.js';
-import { stackOf, stackable, stackedRule, unstack } from './stacked.js';
+import { stackOf, stackable, stackedRule } from './stacked.js';
 
 /** Raised when the forward engine's own invariants break (a tangent of the wrong shape, mixed widths). */
 export class ForwardModeError extends AdError {}
@@ -119,7 +119,7 @@ export const forwardInterpreter: Interpreter<Value> = {
         const dots = xs.map((x) => (tagOf(x) === top ? stackOf(x as DualTensor) : null));
         const yDot = stackedRule(op as Op<unknown, unknown>, primals as (Tensor | number)[], y, params, dots, width);
         if (yDot !== undefined) {
-          return new DualTensor(top, y, unstack(yDot), yDot);
+          return new DualTensor(top, y, null, yDot);
         }
       }
     }

@@ -9,13 +9,16 @@
  * - element-wise ops with partials (the scalar fast path's condition): Ẏ = Σᵢ ∂y/∂xᵢ · Ẋᵢ, the
  *   partials computed once; Ẋᵢ gets size-1 axes after k so that it broadcasts as xᵢ does;
  * - matmul, bilinear: Ẏ = Ẋ·w + x·Ẇ, the k directions folded into the rows of Ẋ (a 2-D w) or
- *   the columns of Ẇ (a 2-D x), else carried as a leading batch axis of the batched product.
- * Every other op (reshape, slice, take, sums …) runs its rule per direction, on views of the
- * stack; its k results are stacked again (one copy) when a stacked rule needs them next.
+ *   the columns of Ẇ (a 2-D x), else carried as a leading batch axis of the batched product;
+ * - the linear shape ops, sums and take, whose tangent rule is the op itself: the op on the
+ *   stack, its parameters moved past the axis k.
+ * Every other op (softmax, max, conv's ops …) runs its rule per direction, on views of the
+ * stack; its k results are stacked again (one copy) when a stacked rule needs them next. The
+ * result of a stacked rule keeps its stack; its tangents are views of it, made when first read.
  */
 import { Tensor, type Op } from '@ad/core';
 import { allocate, nanSafeState, ops, tensorOps as t } from '@ad/core/engine';
-import type { DualTensor } from './dual.js';
+import { type DualTensor, unstack } from './dual.js';
 
 /** The stack [k, ...shape] of a DualTensor's k tangent tensors: kept when a stacked rule made them, else copied once. */
 export function stackOf(x: DualTensor): Tensor {
@@ -28,14 +31,6 @@ export function stackOf(x: DualTensor): Tensor {
     out.set(d.isContiguous ? d.data.subarray(d.offset, d.offset + size) : d.toFloat64Array(), j * size);
   });
   return Tensor.fromData(out, [x.width, ...shape]);
-}
-
-/** The k slices of a stack [k, ...shape], as views of it (a strided stack gives strided views, not a copy). */
-export function unstack(stack: Tensor): Tensor[] {
-  const shape = stack.shape.slice(1);
-  const stride = stack.stride.slice(1);
-  const step = stack.stride[0];
-  return Array.from({ length: stack.shape[0] }, (_, j) => Tensor.view(stack.data, shape, stride, stack.offset + j * step));
 }
 
 /** True when every tangent is a plain tensor (first order): the stacked rules apply. */
