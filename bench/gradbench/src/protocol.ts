@@ -7,12 +7,13 @@
 import { ba } from './ba.js';
 import { det } from './det.js';
 import { hello } from './hello.js';
+import { ht } from './ht.js';
 import { llsq } from './llsq.js';
 import { lse } from './lse.js';
 import { ode } from './ode.js';
 import type { EvalModule, Timing } from './runs.js';
 
-export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, det, ode, ba };
+export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, det, ode, ba, ht };
 
 export interface Message {
   id: number;

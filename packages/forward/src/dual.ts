@@ -9,7 +9,7 @@
  * treats the lower-tagged one as a constant of the higher one, so perturbations of different
  * derivatives never mix (no perturbation confusion: d/dx [x · d/dy (x + y)] = 1).
  */
-import { type Tensor, ValueError } from '@ad/core';
+import { Tensor, ValueError } from '@ad/core';
 
 export { newTag, tagOf } from '@ad/core/engine';
 
@@ -87,13 +87,26 @@ export class DualTensor {
   readonly tag: number;
   /** The primal: a Tensor, or a DualTensor of an enclosing derivative. */
   readonly value: Tensor | DualTensor;
-  /** The k tangents, each of the primal's shape. */
-  readonly tangents: readonly (Tensor | DualTensor)[];
+  /**
+   * The same k tangents as one tensor [k, ...shape] whose slices they are, when a stacked
+   * forward rule made them (stacked.ts); null otherwise.
+   */
+  readonly stacked: Tensor | null;
+  #tangents: readonly (Tensor | DualTensor)[] | null;
 
-  constructor(tag: number, value: Tensor | DualTensor, tangents: readonly (Tensor | DualTensor)[]) {
+  /** A primal and its k tangents, given one by one or (`tangents` null) as a stack [k, ...shape]. */
+  constructor(tag: number, value: Tensor | DualTensor, tangents: readonly (Tensor | DualTensor)[] | null, stacked: Tensor | null = null) {
+    if (tangents === null && stacked === null) throw new ValueError('DualTensor', 'needs its tangents, one by one or stacked');
     this.tag = tag;
     this.value = value;
-    this.tangents = tangents;
+    this.#tangents = tangents;
+    this.stacked = stacked;
+  }
+
+  /** The k tangents, each of the primal's shape (views of the stack when there is one, made when first asked for). */
+  get tangents(): readonly (Tensor | DualTensor)[] {
+    if (this.#tangents === null) this.#tangents = unstack(this.stacked as Tensor);
+    return this.#tangents;
   }
 
   get shape(): readonly number[] {
@@ -101,7 +114,7 @@ export class DualTensor {
   }
 
   get width(): number {
-    return this.tangents.length;
+    return this.#tangents === null ? (this.stacked as Tensor).shape[0] : this.#tangents.length;
   }
 
   get size(): number {
@@ -126,4 +139,12 @@ export class DualTensor {
   toString(): string {
     return `DualTensor(tag ${this.tag}, shape [${this.shape.join(',')}], ${this.width} tangent${this.width === 1 ? '' : 's'})`;
   }
+}
+
+/** The k slices of a stack [k, ...shape], as views of it (a strided stack gives strided views, not a copy). */
+export function unstack(stack: Tensor): Tensor[] {
+  const shape = stack.shape.slice(1);
+  const stride = stack.stride.slice(1);
+  const step = stack.stride[0];
+  return Array.from({ length: stack.shape[0] }, (_, j) => Tensor.view(stack.data, shape, stride, stack.offset + j * step));
 }

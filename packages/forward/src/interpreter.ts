@@ -14,6 +14,7 @@
 import { AdError, Tensor, anomalyDetection, scalar, zeros, type Algebra, type Op } from '@ad/core';
 import { anyInterpreter, anyOps, checkAnomaly, nanSafeState, numberOps, registerKind, tagOf, type Interpreter } from '@ad/core/engine';
 import { Dual, DualTensor, type Scalar, type Value } from './dual.js';
+import { stackOf, stackable, stackedRule } from './stacked.js';
 
 /** Raised when the forward engine's own invariants break (a tangent of the wrong shape, mixed widths). */
 export class ForwardModeError extends AdError {}
@@ -107,6 +108,19 @@ export const forwardInterpreter: Interpreter<Value> = {
           }
         }
         return Dual.of(top, y, out);
+      }
+    }
+
+    // Several directions of first-order tensors: one stacked rule for all k where the op has one.
+    if (width > 1 && y instanceof Tensor && !checking) {
+      let plain = true;
+      for (const x of xs) if (tagOf(x) === top && !(x instanceof DualTensor && stackable(x))) plain = false;
+      if (plain) {
+        const dots = xs.map((x) => (tagOf(x) === top ? stackOf(x as DualTensor) : null));
+        const yDot = stackedRule(op as Op<unknown, unknown>, primals as (Tensor | number)[], y, params, dots, width);
+        if (yDot !== undefined) {
+          return new DualTensor(top, y, null, yDot);
+        }
       }
     }
 
