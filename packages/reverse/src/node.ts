@@ -10,6 +10,7 @@
  * graph's tape (tape.ts explains why the entries live in typed arrays).
  */
 import { DTypeError, Tensor, ValueError, type NestedArray, type Op } from '@ad/core';
+import { primalOf } from '@ad/core/engine';
 import type { DualTensor } from '@ad/forward';
 import { type Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, currentPass, soloChunk, type Ext, type Primal } from './tape.js';
 
@@ -138,6 +139,14 @@ export class Var extends Node {
 
   override set grad(g: number | null | undefined) {
     this.writeGrad(g);
+  }
+
+  /**
+   * The innermost value as a number, through every enclosing derivative (`value` is one level
+   * down: a Dual or a Var of an outer graph when nested). For control flow, as `if (x.primal > 0)`.
+   */
+  get primal(): number {
+    return primalOf(this.value);
   }
 
   override detach(): Var {
