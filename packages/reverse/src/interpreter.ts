@@ -10,8 +10,8 @@
  */
 import { anomalyDetection, type Algebra, type Op, type Tensor } from '@ad/core';
 import { anyInterpreter, anyOps, checkAnomaly, registerKind, type Interpreter } from '@ad/core/engine';
-import { Node, TensorVar, Var, handle, inertHandle } from './node.js';
-import { REQUIRES_GRAD, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
+import { Node, TensorVar, Var, handle, inertHandle, isScalarValue } from './node.js';
+import { REQUIRES_GRAD, chunkFor, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
 import { recordsFor } from './state.js';
 
 const o = anyOps as Algebra<Primal>;
@@ -50,7 +50,7 @@ export const reverseInterpreter: Interpreter<Primal> = {
     const y = anyInterpreter.apply(op, primals, params) as Primal;
     if (anomalyDetection()) checkAnomaly(op.name, 'forward', primals, y);
     if (!anyParent) return inertHandle(y);
-    const c = soloChunk();
+    const c = isScalarValue(y) ? chunkFor(top) : soloChunk();
     const k = c.n++;
     c.tags[k] = top;
     c.flags[k] = REQUIRES_GRAD;

@@ -253,7 +253,7 @@ export function leaf(tag: number, value: Primal, requiresGrad: boolean): Var | T
 
 /** Records a leaf entry and returns where it is (for handle classes of other packages). */
 export function leafEntry(tag: number, value: Primal, requiresGrad: boolean): [Chunk, number] {
-  const c = typeof value === 'number' ? chunkFor(tag) : soloChunk();
+  const c = isScalarValue(value) ? chunkFor(tag) : soloChunk();
   const k = c.n++;
   c.tags[k] = tag;
   c.op[k] = null;
