@@ -7,9 +7,11 @@
 import { hello } from './hello.js';
 import { llsq } from './llsq.js';
 import { lse } from './lse.js';
+import { particle } from './particle.js';
+import { saddle } from './saddle.js';
 import type { EvalModule, Timing } from './runs.js';
 
-export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq };
+export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, particle, saddle };
 
 export interface Message {
   id: number;
