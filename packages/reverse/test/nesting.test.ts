@@ -5,6 +5,7 @@
  * a transform off. Written without casts: the types carry nesting.
  */
 import { AdError, Tensor, ValueError, tensor } from '@ad/core';
+import { anyOps, operandCount, scalarMethodNames, table } from '@ad/core/engine';
 import { Dual, derivative, dual, hessian as forwardHessian, jacfwd, jvp, type DualTensor } from '@ad/forward';
 import { type TensorVar, Var, grad, hessian, hvp, jacrev, noGrad, valueAndGrad, variable, vjp } from '../src/index.js';
 
@@ -252,5 +253,20 @@ describe('primal: the number behind a nested value, for control flow', () => {
     )(tensor([2, 5]));
     expect(inner).toBeInstanceOf(Tensor);
     expect((inner as Tensor).toArray()).toEqual([2, 5]);
+  });
+});
+
+describe('element-wise ops that reach a graph through dispatch (the rules of an inner derivative)', () => {
+  test('record the value and partials of the method’s fast path, for every element-wise op of the table', () => {
+    const anyAlgebra = anyOps as unknown as Record<string, (...xs: unknown[]) => Var>;
+    const names = scalarMethodNames().filter((name) => (table[name] as { elementwise?: { partials: unknown } }).elementwise?.partials);
+    expect(names.length).toBeGreaterThan(30);
+    for (const name of names) {
+      const n = operandCount(table[name]);
+      const x = [0.3, 0.6, 0.45].slice(0, n);
+      const byMethod = valueAndGrad((xs: Var[]) => (xs[0] as unknown as Record<string, (...ys: Var[]) => Var>)[name](...xs.slice(1)))(x);
+      const byDispatch = valueAndGrad((xs: Var[]) => anyAlgebra[name](...xs))(x);
+      expect([name, byDispatch]).toEqual([name, byMethod]);
+    }
   });
 });
