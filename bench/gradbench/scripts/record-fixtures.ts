@@ -10,6 +10,9 @@
  * `finite` tool (`run.sh particle 'python3 python/gradbench/gradbench/cpp.py finite' OUTDIR`),
  * whose outputs the evals validated and which match the evals' expected values within 1e-4
  * (particle 0.20719187436417114 against 0.2071918746486116; saddle 8.2463248261e-06 each).
+ * particle's eval has no smaller input, and one of its solves takes seconds under jest, so its
+ * fixture keeps start, define and the `fr` exchange (the fastest order; the four orders'
+ * derivatives are compared in test/nested.test.ts, and all four are validated by the real eval).
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
