@@ -27,7 +27,7 @@ export type Mode = 'f' | 'r';
 // Numbers have no methods: each operation below calls the method of whichever operand is a
 // value of a transform (its fast path when both are of one derivative), and plain arithmetic
 // on two numbers. The free functions of @ad/core (`add(a, b)`) accept any mix too, but go
-// through the general interpreter: ~40× slower on a Var than its method, measured here.
+// through dispatch: 2–8 times a method's time on a Var, measured here.
 export function add(a: Scalar, b: Scalar): Scalar {
   if (typeof a !== 'number') return a.add(b);
   return typeof b !== 'number' ? b.add(a) : a + b;
