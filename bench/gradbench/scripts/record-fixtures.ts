@@ -5,6 +5,14 @@
  * messages through our handler and compares our outputs with the recorded ones.
  *
  *   npx tsx bench/gradbench/scripts/record-fixtures.ts LOG.jsonl > bench/gradbench/test/fixtures/EVAL.jsonl
+ *
+ * particle and saddle have no manual tool: their fixtures are the exchanges of upstream's C++
+ * `finite` tool (`run.sh particle 'python3 python/gradbench/gradbench/cpp.py finite' OUTDIR`),
+ * whose outputs the evals validated and which match the evals' expected values within 1e-4
+ * (particle 0.20719187436417114 against 0.2071918746486116; saddle 8.2463248261e-06 each).
+ * particle's eval has no smaller input, and one of its solves takes seconds under jest, so its
+ * fixture keeps start, define and the `fr` exchange (the fastest order; the four orders'
+ * derivatives are compared in test/nested.test.ts, and all four are validated by the real eval).
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';

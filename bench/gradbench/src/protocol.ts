@@ -11,9 +11,11 @@ import { ht } from './ht.js';
 import { llsq } from './llsq.js';
 import { lse } from './lse.js';
 import { ode } from './ode.js';
+import { particle } from './particle.js';
+import { saddle } from './saddle.js';
 import type { EvalModule, Timing } from './runs.js';
 
-export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, det, ode, ba, ht };
+export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, det, ode, ba, ht, particle, saddle };
 
 export interface Message {
   id: number;

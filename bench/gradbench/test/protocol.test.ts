@@ -48,7 +48,7 @@ function exchanges(evalName: string): Exchange[] {
     .map((line) => JSON.parse(line) as Exchange);
 }
 
-describe.each(Object.keys(modules))('%s: recorded exchanges with the manual tool', (evalName) => {
+describe.each(Object.keys(modules))('%s: recorded exchanges with the manual tool (finite for particle and saddle)', (evalName) => {
   const recorded = exchanges(evalName);
 
   it('has evaluate messages to replay', () => {

@@ -10,6 +10,7 @@
  * derivatives never mix (no perturbation confusion: d/dx [x · d/dy (x + y)] = 1).
  */
 import { Tensor, ValueError } from '@ad/core';
+import { primalOf } from '@ad/core/engine';
 
 export { newTag, tagOf } from '@ad/core/engine';
 
@@ -53,6 +54,14 @@ export class Dual {
   /** Width of the seed vector: how many directional derivatives this dual carries. */
   get width(): number {
     return this.rest === null ? 1 : 1 + this.rest.length;
+  }
+
+  /**
+   * The innermost value as a number, through every enclosing derivative (`value` is one level
+   * down: a Dual or a Var when nested). For control flow, as `if (x.primal > 0)`.
+   */
+  get primal(): number {
+    return primalOf(this.value);
   }
 
   /** The k tangents: numbers at first order, Duals of enclosing derivatives when nested. */
@@ -125,9 +134,10 @@ export class DualTensor {
     return this.shape.length;
   }
 
-  /** The innermost primal tensor. */
+  /** The innermost primal tensor, through every enclosing derivative (a DualTensor's, a TensorVar's). */
   get primal(): Tensor {
-    return this.value instanceof DualTensor ? this.value.primal : this.value;
+    const v = this.value;
+    return v instanceof Tensor ? v : v.primal;
   }
 
   /** Dual tensors are combined with their methods; a JavaScript operator on one is a mistake. */

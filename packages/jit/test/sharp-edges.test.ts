@@ -96,6 +96,12 @@ describe('what tracing cannot see', () => {
     expect(jitScalar(([x]) => (`${x}` === 'Tracer(v0 (input))' ? x : x.neg()))([2])).toBe(2);
   });
 
+  test('.primal of a value nested over a traced one is refused with the same TracingError', () => {
+    const branchy = jit((a: number) => grad(([v]: Var[]) => (v.primal > 0 ? v.mul(2) : v))([a])[0]);
+    expect(() => branchy(3)).toThrow(TracingError);
+    expect(() => branchy(3)).toThrow(/jit: input v0 was read as a number/);
+  });
+
   test('=== , switch and Object.is compare the tracer object, never its number (documented: use eq/where)', () => {
     // Eagerly on numbers the branch depends on x; under jit a tracer is never === a number, so the
     // program always takes the other branch. The README's "Sharp edges" says to write where(x.eq(0), …).

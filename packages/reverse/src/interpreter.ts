@@ -9,9 +9,9 @@
  * Operands of other tags are constants here; so are nodes that do not require grad.
  */
 import { anomalyDetection, type Algebra, type Op, type Tensor } from '@ad/core';
-import { anyInterpreter, anyOps, checkAnomaly, registerKind, type Interpreter } from '@ad/core/engine';
-import { Node, TensorVar, Var, handle, inertHandle } from './node.js';
-import { REQUIRES_GRAD, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
+import { anyInterpreter, anyOps, checkAnomaly, numberOps, registerKind, type Interpreter } from '@ad/core/engine';
+import { Node, TensorVar, Var, handle, inertHandle, isScalarValue } from './node.js';
+import { NUMERIC, REQUIRES_GRAD, chunkFor, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
 import { recordsFor } from './state.js';
 
 const o = anyOps as Algebra<Primal>;
@@ -47,10 +47,14 @@ export const reverseInterpreter: Interpreter<Primal> = {
         needs[i] = false;
       }
     }
+    if (anyParent && n <= 2 && op.elementwise?.partials && !anomalyDetection()) {
+      const fast = recordNumeric(op as Op<never>, top, xs, primals, parents);
+      if (fast !== null) return fast;
+    }
     const y = anyInterpreter.apply(op, primals, params) as Primal;
     if (anomalyDetection()) checkAnomaly(op.name, 'forward', primals, y);
     if (!anyParent) return inertHandle(y);
-    const c = soloChunk();
+    const c = isScalarValue(y) ? chunkFor(top) : soloChunk();
     const k = c.n++;
     c.tags[k] = top;
     c.flags[k] = REQUIRES_GRAD;
@@ -70,6 +74,39 @@ export const reverseInterpreter: Interpreter<Primal> = {
   constant: (c) => c,
   shape: shapeOf,
 };
+
+/**
+ * The scalar fast path of Var's methods, for an element-wise op that reaches the interpreter
+ * through dispatch: the rules of an inner derivative (a Dual's tangent, an inner graph's
+ * pullback) applied to Vars of this graph that hold numbers. When every operand is a number or
+ * such a Var, the node records ∂y/∂a and ∂y/∂b as numbers, as the methods do, instead of a
+ * closure; null otherwise. On GradBench's particle, reverse over forward and reverse over
+ * reverse issue most of their outer ops this way.
+ */
+function recordNumeric(op: Op<never>, top: number, xs: readonly Primal[], primals: Primal[], parents: (Node | null)[]): Var | null {
+  for (const x of xs) {
+    if (typeof x === 'number') continue;
+    if (!(x instanceof Var) || x.chunk.tags[x.index] !== top || !(x.chunk.flags[x.index] & NUMERIC)) return null;
+  }
+  const ew = op.elementwise!;
+  const values = primals as number[];
+  const y = ew.scalar(...values);
+  const c = chunkFor(top);
+  const k = c.n++;
+  c.tags[k] = top;
+  c.flags[k] = NUMERIC | REQUIRES_GRAD;
+  c.val[k] = y;
+  c.op[k] = op;
+  c.liveOps++;
+  const [a, b] = parents;
+  c.sa[k] = a == null ? 0 : slotOf(c, a.chunk);
+  c.ia[k] = a == null ? 0 : a.index;
+  c.da[k] = a == null ? 0 : (ew.partials![0](numberOps, values, y) as number);
+  c.sb[k] = b == null ? 0 : slotOf(c, b.chunk);
+  c.ib[k] = b == null ? 0 : b.index;
+  c.db[k] = b == null ? 0 : (ew.partials![1](numberOps, values, y) as number);
+  return new Var(c, k);
+}
 
 /** A node is a constant while its graph is frozen (noGrad) or when it does not require grad. */
 function inert(x: unknown): unknown {

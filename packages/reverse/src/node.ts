@@ -10,6 +10,7 @@
  * graph's tape (tape.ts explains why the entries live in typed arrays).
  */
 import { DTypeError, Tensor, ValueError, type NestedArray, type Op } from '@ad/core';
+import { primalOf } from '@ad/core/engine';
 import type { DualTensor } from '@ad/forward';
 import { type Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, currentPass, soloChunk, type Ext, type Primal } from './tape.js';
 
@@ -140,6 +141,14 @@ export class Var extends Node {
     this.writeGrad(g);
   }
 
+  /**
+   * The innermost value as a number, through every enclosing derivative (`value` is one level
+   * down: a Dual or a Var of an outer graph when nested). For control flow, as `if (x.primal > 0)`.
+   */
+  get primal(): number {
+    return primalOf(this.value);
+  }
+
   override detach(): Var {
     return super.detach() as Var;
   }
@@ -244,7 +253,7 @@ export function leaf(tag: number, value: Primal, requiresGrad: boolean): Var | T
 
 /** Records a leaf entry and returns where it is (for handle classes of other packages). */
 export function leafEntry(tag: number, value: Primal, requiresGrad: boolean): [Chunk, number] {
-  const c = typeof value === 'number' ? chunkFor(tag) : soloChunk();
+  const c = isScalarValue(value) ? chunkFor(tag) : soloChunk();
   const k = c.n++;
   c.tags[k] = tag;
   c.op[k] = null;

@@ -5,6 +5,7 @@
  * a transform off. Written without casts: the types carry nesting.
  */
 import { AdError, Tensor, ValueError, tensor } from '@ad/core';
+import { anyOps, operandCount, scalarMethodNames, table } from '@ad/core/engine';
 import { Dual, derivative, dual, hessian as forwardHessian, jacfwd, jvp, type DualTensor } from '@ad/forward';
 import { type TensorVar, Var, grad, hessian, hvp, jacrev, noGrad, valueAndGrad, variable, vjp } from '../src/index.js';
 
@@ -193,5 +194,79 @@ describe('released graphs', () => {
     const h = x.mul(3);
     h.sum().backward();
     expect(() => h.mul(2).sum().backward()).toThrow(/backward: the graph through mul was released/);
+  });
+});
+
+describe('primal: the number behind a nested value, for control flow', () => {
+  test('a Var of a Var, a Dual of a Var, a Var of a Dual and a Dual of a Dual read their innermost number', () => {
+    const seen: number[] = [];
+    grad(
+      ([x]) =>
+        grad(([y]) => {
+          seen.push(y.primal, y.mul(x).primal);
+          return y.mul(x);
+        })([x])[0],
+    )([3]);
+    grad(([x]) =>
+      derivative((y) => {
+        seen.push(y.primal, y.mul(x).primal);
+        return y.mul(x);
+      })(x),
+    )([3]);
+    derivative(
+      (x) =>
+        grad(([y]) => {
+          seen.push(y.primal, y.mul(x).primal);
+          return y.mul(x);
+        })([x])[0],
+    )(3);
+    derivative((x) =>
+      derivative((y) => {
+        seen.push(y.primal, y.mul(x).primal);
+        return y.mul(x);
+      })(x),
+    )(3);
+    expect(seen).toEqual([3, 9, 3, 9, 3, 9, 3, 9]);
+  });
+
+  test('a loop that stops on a nested value gives the second derivative in every order', () => {
+    // g(a) = aⁿ for the first n with aⁿ > 10: n = 6 near a = 1.5, so g″ = 30·a⁴ there.
+    const firstPowerPast10 = <X extends { primal: number; mul(y: X): X }>(a: X): X => {
+      let p = a;
+      for (let n = 1; n < 20 && !(p.primal > 10); n++) p = p.mul(a);
+      return p;
+    };
+    const want = 30 * 1.5 ** 4;
+    expect(grad(([a]) => grad(([b]) => firstPowerPast10(b))([a])[0])([1.5])[0]).toBeCloseTo(want, 12);
+    expect(grad(([a]) => derivative((b) => firstPowerPast10(b))(a))([1.5])[0]).toBeCloseTo(want, 12);
+    expect(derivative((a) => grad(([b]) => firstPowerPast10(b))([a])[0])(1.5)).toBeCloseTo(want, 12);
+    expect(derivative((a) => derivative((b) => firstPowerPast10(b))(a))(1.5)).toBeCloseTo(want, 12);
+  });
+
+  test('a DualTensor over a TensorVar gives its innermost Tensor, not the TensorVar', () => {
+    let inner: unknown;
+    grad((t: TensorVar) =>
+      jacfwd((u: DualTensor) => {
+        inner = u.primal;
+        return u.mul(u).sum();
+      })(t).sum(),
+    )(tensor([2, 5]));
+    expect(inner).toBeInstanceOf(Tensor);
+    expect((inner as Tensor).toArray()).toEqual([2, 5]);
+  });
+});
+
+describe('element-wise ops that reach a graph through dispatch (the rules of an inner derivative)', () => {
+  test('record the value and partials of the method’s fast path, for every element-wise op of the table', () => {
+    const anyAlgebra = anyOps as unknown as Record<string, (...xs: unknown[]) => Var>;
+    const names = scalarMethodNames().filter((name) => (table[name] as { elementwise?: { partials: unknown } }).elementwise?.partials);
+    expect(names.length).toBeGreaterThan(30);
+    for (const name of names) {
+      const n = operandCount(table[name]);
+      const x = [0.3, 0.6, 0.45].slice(0, n);
+      const byMethod = valueAndGrad((xs: Var[]) => (xs[0] as unknown as Record<string, (...ys: Var[]) => Var>)[name](...xs.slice(1)))(x);
+      const byDispatch = valueAndGrad((xs: Var[]) => anyAlgebra[name](...xs))(x);
+      expect([name, byDispatch]).toEqual([name, byMethod]);
+    }
   });
 });

@@ -62,6 +62,23 @@ export function tagOf(x: unknown): number {
   return isTagged(x) ? x.tag : 0;
 }
 
+/**
+ * The number a scalar value of any mode stands for: its value, that value's value, … through
+ * every enclosing derivative down to the plain number (a Var holding a Dual holding a Var …).
+ * What control flow reads (`if (x.primal > 0)`): no derivative flows through a comparison.
+ * A value with no number behind it (a jit tracer) is converted as JavaScript would, so its
+ * own error says why it cannot be read.
+ */
+export function primalOf(x: unknown): number {
+  let v = x;
+  while (isTagged(v)) {
+    const inner = (v as { value?: unknown }).value;
+    if (inner === undefined) break;
+    v = inner;
+  }
+  return typeof v === 'number' ? v : Number(v);
+}
+
 /** True for a tensor or a tensor-valued value of a mode (DualTensor, TensorVar, …): it has a shape. */
 export function isTensorLike(x: unknown): x is { readonly shape: readonly number[] } {
   return x instanceof Tensor || (isTagged(x) && Array.isArray((x as { shape?: unknown }).shape));
