@@ -7,9 +7,10 @@
 import { hello } from './hello.js';
 import { llsq } from './llsq.js';
 import { lse } from './lse.js';
+import { lstm } from './lstm.js';
 import type { EvalModule, Timing } from './runs.js';
 
-export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq };
+export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, lstm };
 
 export interface Message {
   id: number;
