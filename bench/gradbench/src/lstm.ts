@@ -90,12 +90,6 @@ function compiledFor(b: number): Compiled {
       step: jit((p: number[]) => cellStep(p as unknown as Scalar[], b) as unknown as number[]),
       pullback: jit((p: number[], outBar: number[]) => vjp((q: Var[]) => cellStep(q as unknown as Scalar[], b) as unknown as Var[], p).vjp(outBar)),
     };
-    // Traced here, at the first primal, not at the first pullback: the pullback runs inside
-    // the outer gradient's backward pass, and tracing vjp there (it runs a backward pass of its
-    // own) zeroed the outer pass's adjoints.
-    const p = new Array<number>(11 * b).fill(0);
-    c.step(p);
-    c.pullback(p, new Array<number>(2 * b).fill(0));
     compiled.set(b, c);
   }
   return c;
