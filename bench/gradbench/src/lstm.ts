@@ -29,7 +29,7 @@
  * `cellStep`. The gradient of L is then `grad` over θ = (main_params, extra_params) packed
  * in one vector — the eval's output layout — through l `lstmLayer` nodes and the tensor ops.
  */
-import { type Algebra, type MethodContext, type Self, type Tensor, DTypeError, ShapeError, custom, registerOp, tensor } from '@ad/core';
+import { type Algebra, type MethodContext, type Self, type Tensor, DTypeError, ShapeError, custom, fromData, registerOp, tensor } from '@ad/core';
 import { jit } from '@ad/jit';
 import { type TensorVar, type Var, grad, vjp } from '@ad/reverse';
 import { type EvalModule, type Runs, multipleRuns } from './runs.js';
@@ -120,7 +120,7 @@ function layerPrimal([w, state, u]: readonly Tensor[]): Tensor {
       p[8 * b + j] = next[j];
     }
   }
-  return tensor(out).reshape([T, 2 * b]);
+  return fromData(out, [T, 2 * b]);
 }
 
 /**
@@ -151,7 +151,7 @@ function layerPullback(w: Tensor, state: Tensor, u: Tensor, y: Tensor, yBar: Ten
     for (let j = 0; j < 2 * b; j++) carry[j] = pBar[8 * b + j];
     for (let j = 0; j < b; j++) uBar[t * b + j] = pBar[10 * b + j];
   }
-  return [tensor(wBar), tensor(carry), tensor(uBar).reshape([T, b])];
+  return [fromData(wBar, [8 * b]), tensor(carry), fromData(uBar, [T, b])];
 }
 
 const firstOrderOnly = (mode: string): never => {
