@@ -29,7 +29,7 @@
  * `cellStep`. The gradient of L is then `grad` over θ = (main_params, extra_params) packed
  * in one vector — the eval's output layout — through l `lstmLayer` nodes and the tensor ops.
  */
-import { type Algebra, type MethodContext, type Self, type Tensor, DTypeError, ShapeError, custom, fromData, registerOp, tensor } from '@ad/core';
+import { type Algebra, type MethodContext, type Self, DTypeError, ShapeError, Tensor, custom, fromData, registerOp, tensor } from '@ad/core';
 import { jit } from '@ad/jit';
 import { type TensorVar, type Var, grad, vjp } from '@ad/reverse';
 import { type EvalModule, type Runs, multipleRuns } from './runs.js';
@@ -168,7 +168,7 @@ const lstmLayer = registerOp(
       const [w, state, u] = xs as readonly unknown[] as Tensor[];
       return (yBar: T, needs: readonly boolean[]) => {
         if (!needs.some((n) => n)) return [null, null, null];
-        if (!(yBar instanceof Object && 'data' in yBar && w instanceof Object && 'data' in w)) return firstOrderOnly('differentiating it twice');
+        if (!(yBar instanceof Tensor && w instanceof Tensor)) return firstOrderOnly('differentiating it twice');
         return layerPullback(w, state, u, y as unknown as Tensor, yBar as unknown as Tensor) as unknown as T[];
       };
     },
