@@ -20,7 +20,7 @@
  * as tensor ops that is ~17 ops of 14 elements per layer and step (≈ 10⁶ ops at l = 6,
  * c = 8192), whose per-op cost and tape dominate. So one step of one layer is a scalar
  * program, `cellStep` ([w; h, s; u] ↦ [h′, s′]), compiled by `jit` into straight-line code
- * (≈ 240 statements), and its pullback is `jit(vjp(cellStep))` (≈ 700). A layer over the whole
+ * (≈ 240 statements), and its pullback is `jit(vjp(cellStep))` (≈ 670). A layer over the whole
  * sequence is one op of the table, `lstmLayer`, defined with `custom` and `registerOp` as any
  * user extends @ad: its primal runs the compiled step T times; its reverse rule runs the
  * compiled pullback from the last step to the first, carrying the state's adjoint from step to
