@@ -12,6 +12,8 @@
  * it is recorded instead of keeping a closure (methods.ts, backward.ts).
  */
 
+import { Special } from '@ad/core/engine';
+
 // #region engine
 /** A scalar in a recorded graph. */
 export class Value {
@@ -86,7 +88,8 @@ const mask = (test: boolean): Value => new Value(test ? 1 : 0);
 /** The ops, one line each: the primal and its partials. */
 export const ops = {
   neg: (x: Value) => unary(x, -x.data, () => -1),
-  exp: (x: Value) => unary(x, Math.exp(x.data), (_x, y) => y),
+  // @ad computes eˣ with its own kernel (Special.exp, within 2 ulp of Math.exp and faster): the same one here, bit for bit
+  exp: (x: Value) => unary(x, Special.exp(x.data), (_x, y) => y),
   log: (x: Value) => unary(x, Math.log(x.data), (x) => 1 / x),
   log1p: (x: Value) => unary(x, Math.log1p(x.data), (x) => 1 / (1 + x)),
   expm1: (x: Value) => unary(x, Math.expm1(x.data), (_x, y) => y + 1),

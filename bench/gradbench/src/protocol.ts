@@ -10,12 +10,13 @@ import { hello } from './hello.js';
 import { ht } from './ht.js';
 import { llsq } from './llsq.js';
 import { lse } from './lse.js';
+import { lstm } from './lstm.js';
 import { ode } from './ode.js';
 import { particle } from './particle.js';
 import { saddle } from './saddle.js';
 import type { EvalModule, Timing } from './runs.js';
 
-export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, det, ode, ba, ht, particle, saddle };
+export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, det, ode, lstm, ba, ht, particle, saddle };
 
 export interface Message {
   id: number;

@@ -90,7 +90,7 @@ describe('bad definitions are refused by elementwise(), naming the op and the pa
     [['x'], 'Math.exp(x, 1)', 'elementwise: exp2: expr: Math.exp takes 1 argument, got 2 at column 6'],
     [['x'], 'Math.random()', 'elementwise: exp2: expr: unknown function Math.random at column 6; Math offers abs,'],
     [['x'], 'Math.constructor', 'elementwise: exp2: expr: unknown name Math.constructor at column 6'],
-    [['x'], 'Special.constructor(x)', 'elementwise: exp2: expr: unknown function Special.constructor at column 9; Special offers erf, erfc, normalCdf'],
+    [['x'], 'Special.constructor(x)', 'elementwise: exp2: expr: unknown function Special.constructor at column 9; Special offers exp, erf, erfc, normalCdf'],
     [['x'], 'Math.exp', 'elementwise: exp2: expr: Math.exp is a function: call it at column 6'],
     [['x'], 'x > 0', 'elementwise: exp2: expr: the expression gives a boolean, but an element must be a number at column 1; write `c ? 1 : 0`'],
     [['x'], 'x ? 1 : 0', 'elementwise: exp2: expr: the condition of ?: must be a boolean (a comparison, such as x > 0), got a number at column 1'],

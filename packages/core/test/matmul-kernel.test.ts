@@ -211,6 +211,25 @@ describe.each(paths)('gemm on the %s path', (under) => {
     }
   });
 
+  test('a matrix stored by columns times a vector (Vᵀ·r), on contiguous, stepped, reversed and stride-0 views', () => {
+    const rng = xoroshiro128plus(11);
+    /** The k×m operand in `layout`, seen transposed: an m×k matrix whose columns are its short stride. */
+    const transposed = (m: number, k: number, layout: Layout): Operand => {
+      const x = makeOperand(rng, k, m, layout, 3);
+      return { ...x, rs: x.cs, cs: x.rs };
+    };
+    for (const m of [1, 2, 5, 128]) {
+      for (const k of [1, 3, 4, 5, 8, 9, 130, 1003]) {
+        for (const la of ['row', 'stepped', 'reversed', 'broadcastCols'] as const) {
+          for (const lx of ['row', 'stepped', 'reversed'] as const) {
+            expectMatchesReference(m, 1, k, transposed(m, k, la), makeOperand(rng, k, 1, lx, 2));
+          }
+        }
+        expectMatchesReference(m, 1, k, makeOperand(rng, m, k, 'col', 1, 'integer'), makeOperand(rng, k, 1, 'row', 0, 'integer'), true);
+      }
+    }
+  });
+
   test('C is written at cOff and nothing outside m·n entries from there changes', () => {
     const rng = xoroshiro128plus(6);
     for (const [m, k, n] of [

@@ -4,7 +4,8 @@
  * NaN, take/scatterAdd, and the errors they give.
  */
 import { ShapeError, ValueError, normalCdf, tensor } from '../src/index.js';
-import { erfc, ops, tensorOps as T } from '../src/engine/index.js';
+import { Special, erfc, ops, tensorOps as T } from '../src/engine/index.js';
+import { exp } from '../src/index.js';
 
 test('Φ and erfc against tabulated values (to 1e-15)', () => {
   const table: [number, number][] = [
@@ -22,6 +23,45 @@ test('Φ and erfc against tabulated values (to 1e-15)', () => {
   expect(erfc(3)).toBeCloseTo(2.209049699858544e-5, 19);
   expect(erfc(-3)).toBeCloseTo(1.999977909503001, 15);
   expect(Number.isNaN(erfc(NaN))).toBe(true);
+});
+
+describe('Special.exp, the exp kernel', () => {
+  test('within 2 ulp (4.5e-16 relative) of Math.exp from −708 to 708, on a grid and at table boundaries', () => {
+    let worst = 0;
+    for (let i = -708_000; i <= 708_000; i += 7) {
+      const x = i / 1000;
+      worst = Math.max(worst, Math.abs(Special.exp(x) - Math.exp(x)) / Math.exp(x));
+    }
+    // x = k·ln 2/128 ± a little: where the rounding of k changes and the table index wraps.
+    for (let k = -2000; k <= 2000; k++) {
+      for (const d of [-1e-12, 0, 1e-12]) {
+        const x = (k * Math.LN2) / 128 + d;
+        worst = Math.max(worst, Math.abs(Special.exp(x) - Math.exp(x)) / Math.exp(x));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(4.5e-16);
+  });
+
+  test('known values, and the edges: 0, ±0, tiny x, overflow past 709.78, subnormals and 0 below −708, ±∞, NaN', () => {
+    expect(Special.exp(0)).toBe(1);
+    expect(Special.exp(-0)).toBe(1);
+    expect(Special.exp(1)).toBe(Math.E);
+    expect(Special.exp(1e-300)).toBe(1);
+    expect(Special.exp(-1e-17)).toBe(1);
+    expect(Special.exp(Math.LN2 * 10)).toBe(1024);
+    expect(Special.exp(709.78)).toBe(Math.exp(709.78));
+    expect(Special.exp(709.79)).toBe(Infinity);
+    expect(Special.exp(-740)).toBe(Math.exp(-740)); // subnormal
+    expect(Special.exp(-746)).toBe(0);
+    expect(Special.exp(Infinity)).toBe(Infinity);
+    expect(Special.exp(-Infinity)).toBe(0);
+    expect(Number.isNaN(Special.exp(NaN))).toBe(true);
+  });
+
+  test('is the exp op: a tensor of exp is Special.exp element by element', () => {
+    const xs = [-700.5, -20, -1, -1e-9, 0, 0.3, 1, 10, 300.25];
+    expect(exp(tensor(xs)).toArray()).toEqual(xs.map(Special.exp));
+  });
 });
 
 test('leakyRelu and elu take the left branch at 0, as PyTorch (derivative a and α)', () => {

@@ -522,7 +522,7 @@ export const fastMethods: Readonly<Record<string, Factory<DualScope, FastMethod<
     const op_erf = (x: number): number => Special.erf(x);
     const op_square = (x: number): number => x * x;
     const op_neg = (x: number): number => -x;
-    const op_exp = (x: number): number => Math.exp(x);
+    const op_exp = (x: number): number => Special.exp(x);
     const op_mul = (x: number, y: number): number => x * y;
     function scale(d: number, s: readonly number[]): number[] {
       const r = new Array<number>(s.length);
@@ -555,7 +555,7 @@ export const fastMethods: Readonly<Record<string, Factory<DualScope, FastMethod<
     };
   },
   exp: function ({ Math, Special, Dual, slow, anomaly, nanSafe }: DualScope) {
-    const op_exp = (x: number): number => Math.exp(x);
+    const op_exp = (x: number): number => Special.exp(x);
     function scale(d: number, s: readonly number[]): number[] {
       const r = new Array<number>(s.length);
       for (let j = 0; j < s.length; j++) r[j] = d * s[j];
@@ -970,7 +970,7 @@ export const fastMethods: Readonly<Record<string, Factory<DualScope, FastMethod<
     const op_normalCdf = (x: number): number => Special.normalCdf(x);
     const op_square = (x: number): number => x * x;
     const op_mul = (x: number, y: number): number => x * y;
-    const op_exp = (x: number): number => Math.exp(x);
+    const op_exp = (x: number): number => Special.exp(x);
     function scale(d: number, s: readonly number[]): number[] {
       const r = new Array<number>(s.length);
       for (let j = 0; j < s.length; j++) r[j] = d * s[j];

@@ -17,7 +17,7 @@
 import { AdError, DTypeError, anomalyDetection, ones, Tensor, type Algebra, type Op } from '@ad/core';
 import { anyOps, checkAnomaly, tensorOps } from '@ad/core/engine';
 import { Node, Var } from './node.js';
-import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, nextPass, promote, reach, slotChunk, type Chunk, type Ext, type Primal } from './tape.js';
+import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, finishPass, nextPass, promote, reach, slotChunk, type Chunk, type Ext, type Primal } from './tape.js';
 
 const o = anyOps as Algebra<Primal>;
 
@@ -81,6 +81,7 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
       }
     }
   }
+  finishPass(p);
   if (options.retainGraph !== true) release(chunks, p);
   return { id: p, chunks };
 }

@@ -305,7 +305,7 @@ export const fastMethods: Readonly<Record<string, Factory<VarScope, FastMethod<V
     const op_erf = (x: number): number => Special.erf(x);
     const op_square = (x: number): number => x * x;
     const op_neg = (x: number): number => -x;
-    const op_exp = (x: number): number => Math.exp(x);
+    const op_exp = (x: number): number => Special.exp(x);
     const op_mul = (x: number, y: number): number => x * y;
     const primal = (x: number): number => op_erf(x);
     const d0 = (x: number, out: number): number => op_mul(op_exp(op_neg(op_square(x))), 1.1283791670955126);
@@ -321,7 +321,7 @@ export const fastMethods: Readonly<Record<string, Factory<VarScope, FastMethod<V
     };
   },
   exp: function ({ Math, Special, Var, state, anomaly, op, slow, record, NUMERIC, REQUIRES_GRAD, FAST }: VarScope) {
-    const op_exp = (x: number): number => Math.exp(x);
+    const op_exp = (x: number): number => Special.exp(x);
     const primal = (x: number): number => op_exp(x);
     const d0 = (x: number, out: number): number => out;
     return function exp(this: Var): Var {
@@ -571,7 +571,7 @@ export const fastMethods: Readonly<Record<string, Factory<VarScope, FastMethod<V
     const op_normalCdf = (x: number): number => Special.normalCdf(x);
     const op_square = (x: number): number => x * x;
     const op_mul = (x: number, y: number): number => x * y;
-    const op_exp = (x: number): number => Math.exp(x);
+    const op_exp = (x: number): number => Special.exp(x);
     const primal = (x: number): number => op_normalCdf(x);
     const d0 = (x: number, out: number): number => op_mul(op_exp(op_mul(op_square(x), (-0.5))), 0.3989422804014327);
     return function normalCdf(this: Var): Var {

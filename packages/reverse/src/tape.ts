@@ -211,18 +211,31 @@ export function slotChunk(c: Chunk, slot: number): Chunk | null {
 }
 
 /**
- * The number of the backward pass in progress. An entry whose `pass` stamp equals it has an
- * adjoint of this pass; an older stamp marks its adjoint stale, so no pass clears adjoints.
+ * The number of the last backward pass started. An entry whose `pass` stamp equals a pass's
+ * number has an adjoint of that pass; an older stamp marks its adjoint stale, so no pass
+ * clears adjoints.
  */
 let pass = 0;
+/**
+ * The pass whose adjoints `Node.adjoint` reads: the one that finished last. Not simply the
+ * last one started: a pullback may run a whole pass of its own (a custom op whose reverse
+ * rule calls vjp), which starts and finishes inside the enclosing pass; once the enclosing
+ * pass finishes, its adjoints are the current ones again.
+ */
+let finished = 0;
 
 export function currentPass(): number {
-  return pass;
+  return finished;
 }
 
 /** Starts a backward pass: every adjoint of the earlier passes is stale from now on. */
 export function nextPass(): number {
   return ++pass;
+}
+
+/** Ends pass p: its adjoints are the ones `Node.adjoint` reads until another pass ends. */
+export function finishPass(p: number): void {
+  finished = p;
 }
 
 /** Widens chunk c's reached range of pass p to include entry k. */

@@ -4,10 +4,10 @@
  * enclosing transform as inputs and return values of its kind; an outer noGrad does not switch
  * a transform off. Written without casts: the types carry nesting.
  */
-import { AdError, Tensor, ValueError, tensor } from '@ad/core';
+import { AdError, type Algebra, Tensor, ValueError, custom, registerOp, tensor } from '@ad/core';
 import { anyOps, operandCount, scalarMethodNames, table } from '@ad/core/engine';
 import { Dual, derivative, dual, hessian as forwardHessian, jacfwd, jvp, type DualTensor } from '@ad/forward';
-import { type TensorVar, Var, grad, hessian, hvp, jacrev, noGrad, valueAndGrad, variable, vjp } from '../src/index.js';
+import { type TensorVar, Var, backward, grad, hessian, hvp, jacrev, noGrad, valueAndGrad, variable, vjp } from '../src/index.js';
 
 const cube = ([y]: Var[]) => y.mul(y).mul(y);
 /** f(a, b) = a²b + sin b: H = [[2b, 2a], [2a, −sin b]]. */
@@ -95,6 +95,39 @@ describe('third derivatives: d³/dx³ x⁴ = 24x = 48 at 2, in every nesting of 
   test('reverse ∘ reverse ∘ forward and forward ∘ reverse ∘ reverse', () => {
     expect(grad((xs) => grad(([y]) => derivative(x4Dual)(y))(xs)[0])([2])).toEqual([48]);
     expect(derivative((x) => grad((ys) => grad(([z]) => x4(z))(ys)[0])([x])[0])(2)).toBe(48);
+  });
+});
+
+describe('a reverse rule that runs a backward pass of its own', () => {
+  // y = x³ element-wise, whose reverse rule x̄ = ȳ·3x² comes from vjp of a scalar cube: every
+  // pullback of this op runs a whole backward pass inside the enclosing one.
+  const cubeOp = registerOp(
+    custom<undefined>({
+      name: 'cubeByInnerVjp',
+      arity: 1,
+      primal: ([x]) => x.mul(x).mul(x),
+      jvp: () => {
+        throw new AdError('cubeByInnerVjp', 'reverse mode only');
+      },
+      vjp:
+        <T>(_o: Algebra<T>, [x]: readonly T[]) =>
+        (yBar: T) => {
+          const xs = (x as Tensor).toArray() as number[];
+          const bars = (yBar as Tensor).toArray() as number[];
+          return [tensor(xs.map((xi, i) => vjp(cube, [xi]).vjp(bars[i])[0])) as T];
+        },
+    }),
+  ) as unknown as (x: Tensor | TensorVar) => TensorVar;
+
+  test('the enclosing pass keeps its adjoints: d/dx Σ 2(3x)³ = 162x²', () => {
+    const x = tensor([1, -2, 0.5]);
+    expect(grad((t: TensorVar) => cubeOp(t.mul(3)).sum().mul(2))(x).toArray()).toEqual([162, 648, 40.5]);
+  });
+
+  test('backward adds the enclosing pass’s adjoints into .grad', () => {
+    const x = variable(tensor([2, 3]));
+    backward(cubeOp(x).sum());
+    expect((x.grad as Tensor).toArray()).toEqual([12, 27]);
   });
 });
 

@@ -1108,10 +1108,10 @@ export const elementwiseKernels: Readonly<Record<string, GeneratedKernels>> = {
   },
   exp: {
     inputs: ['x'],
-    expr: 'Math.exp(x)',
+    expr: 'Special.exp(x)',
     scalar: function ({ Math, Special }: KernelScope) {
       return function (x: number): number {
-        return Math.exp(x);
+        return Special.exp(x);
       };
     },
     flat: {
@@ -1119,7 +1119,7 @@ export const elementwiseKernels: Readonly<Record<string, GeneratedKernels>> = {
         return function (out: Float64Array, n: number, xData: Float64Array, xOff: number): void {
           for (let i = 0; i < n; i++) {
             const x = xData[xOff + i];
-            out[i] = Math.exp(x);
+            out[i] = Special.exp(x);
           }
         };
       },
@@ -1127,7 +1127,7 @@ export const elementwiseKernels: Readonly<Record<string, GeneratedKernels>> = {
         return function (out: Float64Array, n: number, xData: Float64Array, xOff: number): void {
           const x = xData[xOff];
           for (let i = 0; i < n; i++) {
-            out[i] = Math.exp(x);
+            out[i] = Special.exp(x);
           }
         };
       },
@@ -1144,7 +1144,7 @@ export const elementwiseKernels: Readonly<Record<string, GeneratedKernels>> = {
         while (o < total) {
           for (let j = 0; j < inner; j++) {
             const x = xData[xPos + j * xInner];
-            out[o++] = Math.exp(x);
+            out[o++] = Special.exp(x);
           }
           for (let d = last - 1; d >= 0; d--) {
             index[d]++;

@@ -9,7 +9,7 @@ import { elementwise, type Unary } from './define.js';
 export const neg: Unary = elementwise({ name: 'neg', inputs: ['x'], expr: '-x', partials: [() => -1] });
 
 /** eˣ.  ẏ = y·ẋ,  x̄ += y·ȳ */
-export const exp: Unary = elementwise({ name: 'exp', inputs: ['x'], expr: 'Math.exp(x)', partials: [(_o, _xs, y) => y] });
+export const exp: Unary = elementwise({ name: 'exp', inputs: ['x'], expr: 'Special.exp(x)', partials: [(_o, _xs, y) => y] });
 
 /** ln x (NaN below 0, −∞ at 0, as IEEE and PyTorch).  ẏ = ẋ/x,  x̄ += ȳ/x */
 export const log: Unary = elementwise({ name: 'log', inputs: ['x'], expr: 'Math.log(x)', partials: [(o, [a]) => o.div(1, a)] });
