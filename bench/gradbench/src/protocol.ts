@@ -4,12 +4,14 @@
  * output and timings (or `success: false` with the error), anything else → `{ id }`.
  * `respond` is pure apart from the computation, so the tests replay recorded exchanges through it.
  */
+import { gmm } from './gmm.js';
 import { hello } from './hello.js';
+import { kmeans } from './kmeans.js';
 import { llsq } from './llsq.js';
 import { lse } from './lse.js';
 import type { EvalModule, Timing } from './runs.js';
 
-export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq };
+export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, gmm, kmeans };
 
 export interface Message {
   id: number;
