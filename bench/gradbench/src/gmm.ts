@@ -121,15 +121,18 @@ export const gmm: EvalModule = {
   objective: multipleRuns(
     (input: Input) => {
       const { p, theta } = read(input);
-      return () => logPosterior(p, theta);
+      const f = jit((x: Tensor, diagonal: Tensor, below: Tensor, theta: Tensor) => logPosterior({ ...p, x, diagonal, below }, theta));
+      return () => f(p.x, p.diagonal, p.below, theta);
     },
     (y) => y.item(),
   ),
   jacobian: multipleRuns(
     (input: Input) => {
       const { p, theta } = read(input);
-      const gradient = grad((t: TensorVar) => logPosterior(p, t));
-      return () => parts(gradient(theta), input.d, input.k);
+      const gradient = jit((x: Tensor, diagonal: Tensor, below: Tensor, theta: Tensor) =>
+        grad((t: TensorVar) => logPosterior({ ...p, x, diagonal, below }, t))(theta),
+      );
+      return () => parts(gradient(p.x, p.diagonal, p.below, theta), input.d, input.k);
     },
     ({ alpha, mu, q, l }) => ({ alpha: alpha.toArray(), mu: mu.toArray(), q: q.toArray(), l: l.toArray() }),
   ),
