@@ -23,9 +23,14 @@
  * compressed-seed argument of Curtis, Powell and Reid with one colour). Were the d×d blocks dense,
  * d seeds each setting one coordinate of every centroid would recover them; here one suffices.
  * J and H·1 come from one forward-over-reverse pass, JAX's idiom: `jvp` of `grad(g_a)` at C
- * along 1 gives the gradient as its value and H·1 as its tangent.
+ * along 1 gives the gradient as its value and H·1 as its tangent. Under `jit` (traced in
+ * `prepare`) the whole direction is one straight-line program: the distance matmul, a fused
+ * loop for ‖P‖² + ‖C‖² − 2PCᵀ, argmin, then two `take`s (value and tangent) and two scatter-adds.
+ * The selection is written with `take` on flat indices a(i)·d + e rather than `indexSelect`,
+ * which reads its index as numbers and so cannot be traced.
  */
-import { type Tensor, ones, tensor } from '@ad/core';
+import { type Tensor, arange, ones, tensor } from '@ad/core';
+import { jit } from '@ad/jit';
 import { jvp } from '@ad/forward';
 import { type TensorVar, grad } from '@ad/reverse';
 import { type EvalModule, type Runs, multipleRuns } from './runs.js';
@@ -42,18 +47,26 @@ export function cost(P: Tensor, C: Tensor): Tensor {
   return squaredDistances(P, C).min(1).sum();
 }
 
-/** g_a(C) = Σᵢ ‖C_{a(i)} − Pᵢ‖² for a fixed assignment a [n] of points to centroids. */
-export function assignedCost<T extends Tensor | TensorVar>(P: Tensor, a: Tensor, C: T): T {
-  return C.indexSelect(0, a).sub(P).square().sum() as T;
+/**
+ * g_a(C) = Σᵢ ‖C_{a(i)} − Pᵢ‖² for a fixed assignment of points to centroids, given as the flat
+ * index a(i)·d + e of C_{a(i)}'s e-th coordinate for each point i and coordinate e ([n, d]).
+ */
+export function assignedCost<T extends Tensor | TensorVar>(P: Tensor, at: Tensor, C: T): T {
+  return C.take(at).sub(P).square().sum() as T;
 }
 
 /** J / diag(H) at C: [k, d]. */
-export function direction(P: Tensor, C: Tensor): Tensor {
-  const a = squaredDistances(P, C).argmin(1); // [n], the nearest centroid of each point
-  const gradient = grad((c: TensorVar) => assignedCost(P, a, c));
-  const { value: J, tangent: H1 } = jvp(([c]) => gradient(c), [C], [ones(C.shape)]);
+export function direction(P: Tensor, C: Tensor, coordinates: Tensor, seed: Tensor): Tensor {
+  const d = C.shape[1];
+  const a = squaredDistances(P, C).argmin(1, true); // [n, 1], the nearest centroid of each point
+  const at = a.mul(d).add(coordinates); // [n, d]
+  const gradient = grad((c: TensorVar) => assignedCost(P, at, c));
+  const { value: J, tangent: H1 } = jvp(([c]) => gradient(c), [C], [seed]);
   return J.div(H1);
 }
+
+const costJitted = jit(cost);
+const directionJitted = jit(direction);
 
 interface Input extends Runs {
   points: number[][];
@@ -65,7 +78,8 @@ export const kmeans: EvalModule = {
     ({ points, centroids }: Input) => {
       const P = tensor(points);
       const C = tensor(centroids);
-      return () => cost(P, C);
+      costJitted(P, C); // traces the program for these shapes, untimed
+      return () => costJitted(P, C);
     },
     (y) => y.item(),
   ),
@@ -73,7 +87,10 @@ export const kmeans: EvalModule = {
     ({ points, centroids }: Input) => {
       const P = tensor(points);
       const C = tensor(centroids);
-      return () => direction(P, C);
+      const coordinates = arange(C.shape[1]);
+      const seed = ones(C.shape);
+      directionJitted(P, C, coordinates, seed);
+      return () => directionJitted(P, C, coordinates, seed);
     },
     (g) => g.toArray(),
   ),
