@@ -6,8 +6,10 @@
  */
 import { ba } from './ba.js';
 import { det } from './det.js';
+import { gmm } from './gmm.js';
 import { hello } from './hello.js';
 import { ht } from './ht.js';
+import { kmeans } from './kmeans.js';
 import { llsq } from './llsq.js';
 import { lse } from './lse.js';
 import { lstm } from './lstm.js';
@@ -16,7 +18,7 @@ import { particle } from './particle.js';
 import { saddle } from './saddle.js';
 import type { EvalModule, Timing } from './runs.js';
 
-export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, det, ode, lstm, ba, ht, particle, saddle };
+export const modules: Readonly<Record<string, EvalModule>> = { hello, lse, llsq, det, ode, kmeans, gmm, lstm, ba, ht, particle, saddle };
 
 export interface Message {
   id: number;
