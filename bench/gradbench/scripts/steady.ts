@@ -11,7 +11,7 @@
 import { type Tensor, arange, fromData, ones, rand, randn } from '@ad/core';
 import { jit } from '@ad/jit';
 import { grad, type TensorVar } from '@ad/reverse';
-import { logPosterior, problem } from '../src/gmm.js';
+import { type Params, logPosterior, problem } from '../src/gmm.js';
 import { cost, direction } from '../src/kmeans.js';
 const which = process.argv[2];
 const only = process.argv[3];
@@ -42,12 +42,17 @@ if (which === 'gmm') {
     if (only && only !== `${d}_${k}`) continue;
     const n = 1000;
     const p = problem(d, k, n, randn([n, d], { seed: 1 }).toArray() as number[][], 0, 1);
-    const theta = randn([k + 2 * k * d + (k * d * (d - 1)) / 2], { seed: 2 }).mul(0.5);
-    const f = jit((t: Tensor) => logPosterior(p, t));
-    const g = jit(grad((t: TensorVar) => logPosterior(p, t)));
+    const params = {
+      alpha: randn([k], { seed: 2 }).mul(0.5),
+      mu: randn([k, d], { seed: 3 }).mul(0.5),
+      q: randn([k, d], { seed: 4 }).mul(0.5),
+      l: randn([k, (d * (d - 1)) / 2], { seed: 5 }).mul(0.5),
+    };
+    const f = jit((t: Params<Tensor>) => logPosterior(p, t));
+    const g = jit(grad((t: Params<TensorVar>) => logPosterior(p, t)));
     const [o, j] = interleave(
-      () => f(theta),
-      () => g(theta),
+      () => f(params),
+      () => g(params),
       4000,
     );
     console.log(`${d}_${k}_${n}\t${o.toFixed(3)}\t${j.toFixed(3)}\t${(j / o).toFixed(2)}`);
