@@ -10,7 +10,7 @@
  */
 import { anomalyDetection, type Algebra, type Op, type Tensor } from '@ad/core';
 import { anyInterpreter, anyOps, checkAnomaly, numberOps, registerKind, type Interpreter } from '@ad/core/engine';
-import { Node, TensorVar, Var, handle, inertHandle, isScalarValue } from './node.js';
+import { Node, TensorVar, Var, handle, inertHandle, isScalarValue, recordScalar } from './node.js';
 import { NUMERIC, REQUIRES_GRAD, chunkFor, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
 import { recordsFor } from './state.js';
 
@@ -91,21 +91,18 @@ function recordNumeric(op: Op<never>, top: number, xs: readonly Primal[], primal
   const ew = op.elementwise!;
   const values = primals as number[];
   const y = ew.scalar(...values);
-  const c = chunkFor(top);
-  const k = c.n++;
-  c.tags[k] = top;
-  c.flags[k] = NUMERIC | REQUIRES_GRAD;
-  c.val[k] = y;
-  c.op[k] = op;
-  c.liveOps++;
   const [a, b] = parents;
-  c.sa[k] = a == null ? 0 : slotOf(c, a.chunk);
-  c.ia[k] = a == null ? 0 : a.index;
-  c.da[k] = a == null ? 0 : (ew.partials![0](numberOps, values, y) as number);
-  c.sb[k] = b == null ? 0 : slotOf(c, b.chunk);
-  c.ib[k] = b == null ? 0 : b.index;
-  c.db[k] = b == null ? 0 : (ew.partials![1](numberOps, values, y) as number);
-  return new Var(c, k);
+  return recordScalar(
+    top,
+    op,
+    y,
+    a?.chunk ?? null,
+    a?.index ?? 0,
+    a == null ? 0 : (ew.partials![0](numberOps, values, y) as number),
+    b?.chunk ?? null,
+    b?.index ?? 0,
+    b == null ? 0 : (ew.partials![1](numberOps, values, y) as number),
+  );
 }
 
 /** A node is a constant while its graph is frozen (noGrad) or when it does not require grad. */

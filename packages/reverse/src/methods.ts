@@ -8,7 +8,7 @@
  * by code written from the op's own rule around fast-path.ts's templates, straight into the
  * tape — no closure, no per-node object beyond the handle.
  */
-import type { Algebra, Op, Tensor } from '@ad/core';
+import type { Algebra, Tensor } from '@ad/core';
 import {
   anomalyState,
   anyOps,
@@ -19,8 +19,8 @@ import {
   type ScalarMethods,
   type TensorMethods,
 } from '@ad/core/engine';
-import { Node, TensorVar, Var } from './node.js';
-import { NUMERIC, REQUIRES_GRAD, chunkFor, slotOf, type Chunk, type Primal } from './tape.js';
+import { Node, TensorVar, Var, recordScalar } from './node.js';
+import { NUMERIC, REQUIRES_GRAD, type Primal } from './tape.js';
 import { backward, type BackwardOptions, type Gradients } from './backward.js';
 import { state } from './state.js';
 import { varFastPath, type VarScope } from './fast-path.js';
@@ -50,27 +50,6 @@ Object.defineProperty(Node.prototype, 'backward', {
   configurable: true,
 });
 
-/**
- * Records a scalar fast-path node: value `out`, parents (ca, ia) and (cb, ib) with local
- * partials da and db (a null chunk for no parent).
- */
-function record(tag: number, op: Op<never>, out: number, ca: Chunk | null, ia: number, da: number, cb: Chunk | null, ib: number, db: number): Var {
-  const c = chunkFor(tag);
-  const k = c.n++;
-  c.tags[k] = tag;
-  c.flags[k] = NUMERIC | REQUIRES_GRAD;
-  c.val[k] = out;
-  c.op[k] = op;
-  c.liveOps++;
-  c.sa[k] = ca === null ? 0 : ca === c ? 1 : slotOf(c, ca);
-  c.ia[k] = ia;
-  c.da[k] = da;
-  c.sb[k] = cb === null ? 0 : cb === c ? 1 : slotOf(c, cb);
-  c.ib[k] = ib;
-  c.db[k] = db;
-  return new Var(c, k);
-}
-
 // Each element-wise op's fast method: generated at build time by `pnpm generate` from
 // fast-path.ts's templates, or compiled from them for an op registered later (core's scalarMethod).
 installScalarMethods(
@@ -85,7 +64,7 @@ installScalarMethods(
       anomaly: anomalyState,
       op,
       slow,
-      record,
+      record: recordScalar,
       NUMERIC,
       REQUIRES_GRAD,
       FAST: NUMERIC | REQUIRES_GRAD,

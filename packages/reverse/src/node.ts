@@ -12,7 +12,7 @@
 import { DTypeError, Tensor, ValueError, type NestedArray, type Op } from '@ad/core';
 import { primalOf } from '@ad/core/engine';
 import type { DualTensor } from '@ad/forward';
-import { type Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, currentPass, soloChunk, type Ext, type Primal } from './tape.js';
+import { type Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, currentPass, slotOf, soloChunk, type Ext, type Primal } from './tape.js';
 
 export type { Primal, Pull } from './tape.js';
 
@@ -265,4 +265,25 @@ export function leafEntry(tag: number, value: Primal, requiresGrad: boolean): [C
     c.ext[k] = { value, pull: null, others: null, adjoint: null, grad: null } satisfies Ext;
   }
   return [c, k];
+}
+
+/**
+ * Records a scalar fast-path node: value `out`, parents (ca, ia) and (cb, ib) with local
+ * partials da and db (a null chunk for no parent).
+ */
+export function recordScalar(tag: number, op: Op<never>, out: number, ca: Chunk | null, ia: number, da: number, cb: Chunk | null, ib: number, db: number): Var {
+  const c = chunkFor(tag);
+  const k = c.n++;
+  c.tags[k] = tag;
+  c.flags[k] = NUMERIC | REQUIRES_GRAD;
+  c.val[k] = out;
+  c.op[k] = op;
+  c.liveOps++;
+  c.sa[k] = ca === null ? 0 : ca === c ? 1 : slotOf(c, ca);
+  c.ia[k] = ia;
+  c.da[k] = da;
+  c.sb[k] = cb === null ? 0 : cb === c ? 1 : slotOf(c, cb);
+  c.ib[k] = ib;
+  c.db[k] = db;
+  return new Var(c, k);
 }
