@@ -479,6 +479,13 @@ function jacfwdArray(f: VectorFunction, x: readonly number[], options: JacfwdOpt
       }),
     );
     const outs = Array.isArray(y) ? (y as readonly Scalar[]) : [y as Scalar];
+    // Scalars out give rows; a tree out (an object, tensors) takes the tree path.
+    if (
+      start === 0 &&
+      ((!Array.isArray(y) && !isTensorLike(y) && tree.isContainer(y)) || (Array.isArray(y) && y.some((v) => tree.isContainer(v) || isTensorLike(v))))
+    ) {
+      return jacfwdTree(f as (x: never) => unknown, x, options) as number[][];
+    }
     if (!Array.isArray(y) && isTensorLike(y)) {
       throw new DTypeError(
         'jacfwd',
@@ -508,7 +515,10 @@ function jacfwdTensor(f: TensorFunction, x: Tensor, options: JacfwdOptions): Ten
   for (const { start, width } of chunks(n, k)) {
     const tag = newTag();
     const seeds = unitTensorSeeds(x.shape, start, width);
-    const { value, tangents } = tensorParts('jacfwd', f(new DualTensor(tag, x, seeds)), tag, width);
+    const y = f(new DualTensor(tag, x, seeds));
+    // A tensor function of a tensor; one returning a tree takes the tree path.
+    if (start === 0 && typeof y !== 'number' && !isTensorLike(y)) return jacfwdTree(f as (x: never) => unknown, x, options) as Tensor;
+    const { value, tangents } = tensorParts('jacfwd', y, tag, width);
     outShape = value.shape;
     columns = columns.concat(tangents);
   }

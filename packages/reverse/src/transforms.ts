@@ -456,6 +456,8 @@ export function jacrev(f: ((xs: Var[]) => unknown) | ((x: TensorVar) => unknown)
   return (x: unknown) => {
     if (isTensorLike(x)) {
       const { value, vjp: pull } = vjp(f as TensorFn, x as Tensor);
+      // A tensor function of a tensor; one returning a tree takes the tree path.
+      if (!isTensorLike(value)) return treeJacobian(f as (x: never) => unknown, x);
       const outShape = (value as { shape: readonly number[] }).shape;
       const m = outShape.reduce((a, b) => a * b, 1);
       const rows: unknown[] = [];
@@ -468,6 +470,9 @@ export function jacrev(f: ((xs: Var[]) => unknown) | ((x: TensorVar) => unknown)
     }
     if (Array.isArray(x) && x.every((v) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v)))) {
       const { value, vjp: pull } = vjp(f as VectorFn, x as readonly number[]);
+      // A scalar or an array of scalars out gives rows; any other tree out takes the tree path.
+      const scalar = (v: unknown) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v));
+      if (!(scalar(value) || (Array.isArray(value) && value.every(scalar)))) return treeJacobian(f as (x: never) => unknown, x);
       if (!Array.isArray(value)) return [pull(1)];
       return value.map((_, i) => pull(value.map((__, j) => (i === j ? 1 : 0))));
     }
