@@ -29,7 +29,7 @@
  * `cellStep`. The gradient of L is then `grad` over θ = (main_params, extra_params) packed
  * in one vector — the eval's output layout — through l `lstmLayer` nodes and the tensor ops.
  */
-import { type Algebra, type MethodContext, type Self, DTypeError, ShapeError, Tensor, custom, fromData, registerOp, tensor } from '@ad/core';
+import { type Algebra, DTypeError, ShapeError, Tensor, custom, fromData, registerOp, tensor } from '@ad/core';
 import { jit } from '@ad/jit';
 import { type TensorVar, type Var, grad, vjp } from '@ad/reverse';
 import { type EvalModule, type Runs, multipleRuns } from './runs.js';
@@ -174,12 +174,6 @@ const lstmLayer = registerOp(
     },
   }),
 ) as unknown as <T extends Tensor | TensorVar>(w: T, state: Tensor, u: T) => T;
-
-declare module '@ad/core' {
-  interface OpTable {
-    lstmLayer: { readonly method: (c: MethodContext, w: Self, state: Self, u: Self) => Self };
-  }
-}
 
 /** The loss as a function of θ = (main_params, extra_params) flattened, for l layers of b bits. */
 export function loss<T extends Tensor | TensorVar>(theta: T, state: Tensor, sequence: Tensor): T {
