@@ -436,6 +436,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const built: string[][] = [[]];
   const builtKeys: (readonly string[] | null)[] = [];
   let results = 0;
+  let keyLists = 0;
   walkTree([outputs], [{ parent: null, label: 'the result' }], {
     leaf: (t) => built[built.length - 1].push(name((t as OutLeaf).id)),
     enter: (_t, keys) => {
@@ -448,7 +449,8 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       let expr: string;
       if (keys === null) expr = `[${parts.join(', ')}]`;
       else {
-        const list = `ok${results}`;
+        // One key list per object: two objects of the result never share a name in scope.
+        const list = `ok${keyLists++}`;
         scope[list] = keys;
         expr = `{ ${parts.map((v, i) => `[${list}[${i}]]: ${v}`).join(', ')} }`;
       }
