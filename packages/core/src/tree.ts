@@ -48,9 +48,12 @@ export class Structure {
   /** How many leaves the tree has. */
   readonly size: number;
 
-  /** @internal */
-  constructor(private readonly node: Node) {
-    this.size = count(node);
+  /** @internal `flat`: the node is an array of leaves, rebuilt by copying the leaves. */
+  constructor(
+    private readonly node: Node,
+    private readonly flat = false,
+  ) {
+    this.size = flat ? (node as { children: readonly Node[] }).children.length : count(node);
   }
 
   /** Where each leaf sits, in leaf order: `''` for a lone leaf, else like `[0]`, `.w`, `.layers[1].b`. */
@@ -84,6 +87,7 @@ export class Structure {
   /** @internal */
   rebuild(leaves: readonly unknown[], op: string): unknown {
     if (leaves.length !== this.size) throw new ValueError(op, `the structure ${this} has ${this.size} leaves, got ${leaves.length}`);
+    if (this.flat) return leaves.slice();
     let next = 0;
     const build = (n: Node): unknown => {
       if (n.kind === 'leaf') return leaves[next++];
@@ -99,6 +103,9 @@ export class Structure {
   }
 }
 
+/** Every leaf's node: one object, not one per leaf (grad of n scalars flattens n leaves). */
+const LEAF: Node = { kind: 'leaf' };
+
 function count(n: Node): number {
   if (n.kind === 'leaf') return 1;
   if (n.kind === 'none') return 0;
@@ -111,13 +118,17 @@ function pathKey(key: string): string {
 
 /** The leaves of a tree in order, and its structure; `unflatten(structure, leaves)` undoes it. */
 export function flatten<L = unknown>(tree: Tree<L>): { leaves: L[]; structure: Structure } {
+  // The common case, an array of leaves (grad of n scalars), without the walk.
+  if (Array.isArray(tree) && tree.every((v) => v !== null && v !== undefined && !isContainer(v))) {
+    return { leaves: tree.slice() as L[], structure: new Structure({ kind: 'array', children: new Array<Node>(tree.length).fill(LEAF) }, true) };
+  }
   const leaves: L[] = [];
   const seen = new Set<object>();
   const walk = (v: unknown, at: string): Node => {
     if (v === null || v === undefined) return { kind: 'none', value: v };
     if (!isContainer(v)) {
       leaves.push(v as L);
-      return { kind: 'leaf' };
+      return LEAF;
     }
     // A tree is finite: a container met again on its own path would never end.
     if (seen.has(v)) throw new ValueError('tree.flatten', `the tree contains itself at ${at === '' ? 'its root' : at}`);

@@ -3,8 +3,8 @@
  * derivative inside a derivative, a Hessian as the Jacobian of a gradient — never confuse their
  * perturbations. Given plain numbers they return plain numbers; given tensors, tensors.
  */
-import { AdError, DTypeError, Tensor, ValueError, scalar, tree, zeros } from '@ad/core';
-import { isTagged, isTensorLike, liftLike, stackPieces } from '@ad/core/engine';
+import { AdError, DTypeError, type MapLeaves, Tensor, ValueError, scalar, tree, zeros } from '@ad/core';
+import { isScalarLike, isTagged, isTensorLike, liftLike, stackPieces } from '@ad/core/engine';
 import { Dual, DualTensor, newTag, tagOf, type Scalar, type Value } from './dual.js';
 import { checkChunk, chunks, defaultChunk } from './seeds.js';
 import './methods.js';
@@ -24,7 +24,7 @@ export type TensorFunction = (x: DualTensor) => Value;
 
 /** Inputs are numbers (or, nested, scalar values of an enclosing transform: a Dual, a Var). */
 function checkScalar(op: string, v: unknown, what: string): void {
-  if (typeof v !== 'number' && !(isTagged(v) && !isTensorLike(v))) {
+  if (!isScalarLike(v)) {
     throw new DTypeError(op, `${what} must be a number, got ${v === null ? 'null' : isTensorLike(v) ? `a tensor of shape [${v.shape.join(',')}]` : typeof v}`);
   }
 }
@@ -202,7 +202,7 @@ export function jvp(
   const xs = primals.map((p, i) => {
     checkScalar('jvp', p, `primal ${i}`);
     const row = seeds[i] as number[];
-    const j = row.findIndex((v) => typeof v !== 'number' && !(isTagged(v) && !isTensorLike(v)));
+    const j = row.findIndex((v) => !isScalarLike(v));
     if (j >= 0) {
       const where = { one: `the tangent of input ${i}`, directions: `direction ${j}'s tangent of input ${i}`, seeds: `entry ${j} of input ${i}'s seed vector` };
       throw new DTypeError('jvp', `${where[layout]} must be a number, got ${describe(row[j])}`);
@@ -225,13 +225,7 @@ export function jvp(
 }
 
 /** A value f returned, as forward mode hands it back: Duals as numbers, DualTensors as tensors. */
-export type Primals<Y> = Y extends Dual
-  ? number
-  : Y extends DualTensor
-    ? Tensor
-    : Y extends readonly unknown[] | Record<string, unknown>
-      ? { -readonly [K in keyof Y]: Primals<Y[K]> }
-      : Y;
+export type Primals<Y> = MapLeaves<MapLeaves<Y, Dual, number>, DualTensor, Tensor>;
 
 /**
  * The forms jvp and jacfwd have always taken: an array of scalars, or an array of tensors (jvp)
@@ -239,20 +233,18 @@ export type Primals<Y> = Y extends Dual
  */
 function isFlat(x: unknown): x is readonly (number | Tensor)[] {
   if (!Array.isArray(x)) return false;
-  const scalar = (v: unknown) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v));
-  return x.every(scalar) || (x.length > 0 && x.every(isTensorLike));
+  return x.every(isScalarLike) || (x.length > 0 && x.every(isTensorLike));
 }
 
 /** A tree's leaves, each a number (or an enclosing scalar) or a tensor: checked, with its path for messages. */
-function treeLeaves(op: string, x: unknown, name: string): { leaves: unknown[]; structure: tree.Structure; paths: string[] } {
+function treeLeaves(op: string, x: unknown, name: string): { leaves: unknown[]; structure: tree.Structure } {
   const { leaves, structure } = tree.flatten(x as tree.Tree<unknown>);
-  const paths = structure.paths();
   leaves.forEach((v, i) => {
     if (typeof v !== 'number' && !isTagged(v) && !isTensorLike(v)) {
-      throw new DTypeError(op, `${name}${paths[i]} must be a number or a Tensor (or a value of an enclosing transform), got ${describe(v)}`);
+      throw new DTypeError(op, `${name}${structure.paths()[i]} must be a number or a Tensor (or a value of an enclosing transform), got ${describe(v)}`);
     }
   });
-  return { leaves, structure, paths };
+  return { leaves, structure };
 }
 
 /** The value and the k tangents of one output leaf (a number or a tensor). */
@@ -268,17 +260,18 @@ function leafParts(op: string, y: unknown, tag: number, k: number): { value: unk
  * an array of scalars, or `jacfwd`.
  */
 function jvpTree(f: (x: never) => unknown, primals: unknown, tangents: unknown): JvpResult<unknown, unknown> {
-  const { leaves: xs, structure, paths } = treeLeaves('jvp', primals, 'primals');
+  const { leaves: xs, structure } = treeLeaves('jvp', primals, 'primals');
+  const at = (i: number) => structure.paths()[i]; // for messages only
   const { leaves: vs, structure: given } = tree.flatten(tangents as tree.Tree<unknown>);
   if (!given.equals(structure)) throw new ValueError('jvp', `tangents must have the structure of primals, ${structure}, got ${given}`);
   const tag = newTag();
   const duals = xs.map((x, i) => {
     const v = vs[i];
     if (isTensorLike(x)) {
-      if (!isTensorLike(v) || !sameShape(v.shape, x.shape)) throw new ValueError('jvp', `tangents${paths[i]} must be a tensor of shape [${x.shape.join(',')}]`);
+      if (!isTensorLike(v) || !sameShape(v.shape, x.shape)) throw new ValueError('jvp', `tangents${at(i)} must be a tensor of shape [${x.shape.join(',')}]`);
       return new DualTensor(tag, x as Tensor, [v as Tensor]);
     }
-    if (typeof v !== 'number' && !(isTagged(v) && !isTensorLike(v))) throw new DTypeError('jvp', `tangents${paths[i]} must be a number, got ${describe(v)}`);
+    if (!isScalarLike(v)) throw new DTypeError('jvp', `tangents${at(i)} must be a number, got ${describe(v)}`);
     return Dual.of(tag, x as Scalar, [v as Scalar]);
   });
   const y = (f as (x: unknown) => unknown)(tree.unflatten(structure, duals));
@@ -443,7 +436,7 @@ export function jacfwd(f: VectorFunction | TensorFunction | ((x: never) => unkno
   checkOptions('jacfwd', options);
   return (x: unknown) => {
     if (isTensorLike(x)) return jacfwdTensor(f as TensorFunction, x as Tensor, options);
-    if (Array.isArray(x) && x.every((v) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v)))) {
+    if (Array.isArray(x) && x.every(isScalarLike)) {
       return jacfwdArray(f as VectorFunction, x as readonly number[], options);
     }
     return jacfwdTree(f as (x: never) => unknown, x, options);
@@ -543,7 +536,7 @@ export function hessian(f: ((xs: Dual[]) => Scalar) | TensorFunction | ((x: neve
       const gradient = (v: DualTensor) => jacfwdNested(f as TensorFunction, v, options);
       return jacfwdTensor(gradient as unknown as TensorFunction, x as Tensor, options);
     }
-    if (!(Array.isArray(x) && x.every((v) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v))))) {
+    if (!(Array.isArray(x) && x.every(isScalarLike))) {
       // A tree: the Jacobian of the gradient, blocks ∂²f/∂xᵢ∂xⱼ of shape [...xᵢ, ...xⱼ] in x's structure of x's.
       const gradientTree = (v: never) => jacfwdTree(f as (x: never) => unknown, v, options);
       return jacfwdTree(gradientTree, x, options);

@@ -3,8 +3,8 @@
  * other and with forward mode: `hvp` is forward-over-reverse (the gradient of duals), and
  * `hessian` the forward-mode Jacobian of the reverse-mode gradient.
  */
-import { AdError, DTypeError, type Structure, Tensor, ValueError, ones, tree, zeros } from '@ad/core';
-import { isTagged, isTensorLike, liftLike, newTag, stackPieces, tagOf } from '@ad/core/engine';
+import { AdError, DTypeError, type MapLeaves, type Structure, Tensor, ValueError, ones, tree, zeros } from '@ad/core';
+import { isScalarLike, isTagged, isTensorLike, liftLike, newTag, stackPieces, tagOf } from '@ad/core/engine';
 import { Dual, DualTensor, jacfwd, type Scalar, type ArrayJacobian as ForwardArrayJacobian, type TensorJacobian as ForwardTensorJacobian } from '@ad/forward';
 import { Node, type TensorVar, Var, leaf, type Primal } from './node.js';
 import { endGraph, ownChunks } from './tape.js';
@@ -83,10 +83,10 @@ function outputValue(y: unknown, tag: number): Primal {
  */
 function leaves(op: string, x: unknown, tag: number, name = 'x'): { nodes: Node[]; structure: Structure } {
   const { leaves: values, structure } = tree.flatten(x);
-  const paths = structure.paths();
   const nodes = values.map((v, i) => {
     if (typeof v !== 'number' && !isTagged(v) && !isTensorLike(v)) {
-      throw new DTypeError(op, `${name}${paths[i]} must be a number or a Tensor (or a value of an enclosing transform), got ${describe(v)}`);
+      // Paths are written only for the message: grad of n scalars makes no n strings.
+      throw new DTypeError(op, `${name}${structure.paths()[i]} must be a number or a Tensor (or a value of an enclosing transform), got ${describe(v)}`);
     }
     return leaf(tag, v as Primal, true);
   });
@@ -213,13 +213,7 @@ export type Gradient<X> = X extends number
             : never;
 
 /** A value f returned, as the transform hands it back: this graph's Vars as numbers, TensorVars as tensors. */
-export type Returned<Y> = Y extends Var
-  ? number
-  : Y extends TensorVar
-    ? Tensor
-    : Y extends readonly unknown[] | Record<string, unknown>
-      ? { -readonly [K in keyof Y]: Returned<Y[K]> }
-      : Y;
+export type Returned<Y> = MapLeaves<MapLeaves<Y, Var, number>, TensorVar, Tensor>;
 
 /** What a differentiated function returns: a scalar (a number, a Var, a shape-[] tensor or TensorVar, a scalar of an enclosing transform). */
 export type ScalarOutput = Var | TensorVar | Tensor | Dual | DualTensor | number;
@@ -468,11 +462,10 @@ export function jacrev(f: ((xs: Var[]) => unknown) | ((x: TensorVar) => unknown)
       }
       return stackPieces(rows, (x as Tensor).shape, outShape, true);
     }
-    if (Array.isArray(x) && x.every((v) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v)))) {
+    if (Array.isArray(x) && x.every(isScalarLike)) {
       const { value, vjp: pull } = vjp(f as VectorFn, x as readonly number[]);
       // A scalar or an array of scalars out gives rows; any other tree out takes the tree path.
-      const scalar = (v: unknown) => typeof v === 'number' || (isTagged(v) && !isTensorLike(v));
-      if (!(scalar(value) || (Array.isArray(value) && value.every(scalar)))) return treeJacobian(f as (x: never) => unknown, x);
+      if (!(isScalarLike(value) || (Array.isArray(value) && value.every(isScalarLike)))) return treeJacobian(f as (x: never) => unknown, x);
       if (!Array.isArray(value)) return [pull(1)];
       return value.map((_, i) => pull(value.map((__, j) => (i === j ? 1 : 0))));
     }
@@ -567,17 +560,16 @@ export function hvp(f: ScalarFn | TensorFn | ((x: never) => ScalarOutput)): unkn
     const { leaves: xs, structure } = tree.flatten(x as tree.Tree<unknown>);
     const { leaves: vs, structure: vStructure } = tree.flatten(v as tree.Tree<unknown>);
     if (!vStructure.equals(structure)) throw new ValueError('hvp', `v must have the structure of x, ${structure}, got ${vStructure}`);
-    const paths = structure.paths();
+    const at = (i: number) => structure.paths()[i]; // for messages only
     const duals = xs.map((xi, i) => {
       if (isTensorLike(xi)) {
         const vi = vs[i];
         if (!isTensorLike(vi) || vi.shape.join() !== xi.shape.join())
-          throw new ValueError('hvp', `v${paths[i]} must be a tensor of x${paths[i]}'s shape [${xi.shape.join(',')}]`);
+          throw new ValueError('hvp', `v${at(i)} must be a tensor of x${at(i)}'s shape [${xi.shape.join(',')}]`);
         return new DualTensor(tag, xi as Tensor, [vi as Tensor]);
       }
-      if (typeof xi !== 'number' && !isTagged(xi)) throw new DTypeError('hvp', `x${paths[i]} must be a number or a Tensor, got ${describe(xi)}`);
-      if (typeof vs[i] !== 'number' && !(isTagged(vs[i]) && !isTensorLike(vs[i])))
-        throw new DTypeError('hvp', `v${paths[i]} must be a number, got ${describe(vs[i])}`);
+      if (typeof xi !== 'number' && !isTagged(xi)) throw new DTypeError('hvp', `x${at(i)} must be a number or a Tensor, got ${describe(xi)}`);
+      if (!isScalarLike(vs[i])) throw new DTypeError('hvp', `v${at(i)} must be a number, got ${describe(vs[i])}`);
       return Dual.of(tag, xi as Scalar, [vs[i] as Scalar]);
     });
     const g = tree.leaves((grad(f as ScalarFn) as (x: unknown) => unknown)(tree.unflatten(structure, duals)) as tree.Tree<unknown>);

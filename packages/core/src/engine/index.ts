@@ -6,7 +6,7 @@
  */
 import './tensor-methods.js';
 
-export { KIND, newTag, currentTag, registerKind, isTagged, isTensorLike, liftLike, primalOf, tagOf, type Kind, type Tagged } from './kind.js';
+export { KIND, newTag, currentTag, registerKind, isTagged, isScalarLike, isTensorLike, liftLike, primalOf, tagOf, type Kind, type Tagged } from './kind.js';
 export { plainApply, anyInterpreter, anyOps } from './dispatch.js';
 export { makeAlgebra } from './make-algebra.js';
 export { tensorOps, tensorInterpreter } from './tensor-algebra.js';

@@ -79,6 +79,11 @@ export function primalOf(x: unknown): number {
   return typeof v === 'number' ? v : Number(v);
 }
 
+/** True for a number or a scalar value of a mode (a Dual, a Var, …): what a scalar input may be. */
+export function isScalarLike(x: unknown): boolean {
+  return typeof x === 'number' || (isTagged(x) && !isTensorLike(x));
+}
+
 /** True for a tensor or a tensor-valued value of a mode (DualTensor, TensorVar, …): it has a shape. */
 export function isTensorLike(x: unknown): x is { readonly shape: readonly number[] } {
   return x instanceof Tensor || (isTagged(x) && Array.isArray((x as { shape?: unknown }).shape));
