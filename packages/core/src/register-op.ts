@@ -6,7 +6,7 @@
  */
 import { AdError, DTypeError, ValueError } from './errors.js';
 import type { Tensor } from './tensor.js';
-import { checkFlags, isElementwiseInfo, madeByHelper, type Composite, type CompositeFlags, type Op } from './ops/define.js';
+import { checkFlags, isBatchRule, isElementwiseInfo, madeByHelper, type Composite, type CompositeFlags, type Op } from './ops/define.js';
 import { hasFastPath } from './engine/entries.js';
 import { scalarRuleSource } from './engine/scalar-source.js';
 import type { Entry, MethodContext, MethodImpl, Operand, Self, Signature } from './ops/signature.js';
@@ -137,6 +137,7 @@ function checkFields(entry: Registrable): void {
   field('method', e.method === undefined || typeof e.method === 'function', 'a function (or absent)');
   field('receiver', e.receiver === undefined || e.receiver === false, 'false (or absent)');
   field('scalar', e.scalar === undefined || e.scalar === true, 'true (or absent)');
+  field('batch', e.batch === undefined || isBatchRule(e.batch), 'a batching rule ({ how, apply }) (or absent)');
   if ('composite' in entry) {
     field('method', typeof e.method === 'function', 'a function');
     return;

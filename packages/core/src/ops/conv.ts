@@ -16,6 +16,22 @@ import { windowParams } from './arguments.js';
 import type { WindowOptions } from './algebra.js';
 import type { MethodContext, Operand, Self } from './signature.js';
 import { contiguous } from './materialize.js';
+import { exampleOffsets, exampleShape, spreadOverBatch, type BatchRule } from './batching.js';
+
+/**
+ * A window op over a batch: each example's images [N, C, H, W] are more images, so the batch
+ * folds into N ([B·N, C, H, W]) and unfolds from the result's first axis.
+ */
+function foldedImages<P>(how: string, params: (p: P, size: number, n: number) => P = (p) => p): BatchRule<P> {
+  return {
+    how,
+    apply: (o, op, [x], _batched, p, size) => {
+      const s = o.shape(x);
+      const y = o.interpreter.apply(op, [o.reshape(x, [size * s[1], ...s.slice(2)])], params(p, size, s[1]));
+      return o.reshape(y, [size, s[1], ...o.shape(y).slice(1)]);
+    },
+  };
+}
 
 /** The method of an op over sliding windows: `x.im2col({ kernelSize, stride?, padding?, dilation? })`. */
 type WindowMethod = (c: MethodContext, x: Self, window: WindowOptions) => Self;
@@ -141,6 +157,7 @@ export const im2col: OpWithMethod<WindowParams, WindowMethod> = withMethod(
       return Tensor.fromData(out, shape);
     },
     transpose: (o, yBar, x, p) => o.interpreter.apply(col2im, [yBar], { ...p, shape: o.shape(x) }),
+    batch: foldedImages('batch folded into N'),
   }),
   (op) =>
     (c: MethodContext, x: Self, window: WindowOptions): Self =>
@@ -164,6 +181,7 @@ export const col2im: Op<WindowParams & { shape: Shape }> = linear<WindowParams &
     return Tensor.fromData(out, p.shape);
   },
   transpose: (o, yBar, _x, { shape: _shape, ...p }) => o.interpreter.apply(im2col, [yBar], p),
+  batch: foldedImages('batch folded into N', (p, size) => ({ ...p, shape: [size * p.shape[0], ...p.shape.slice(1)] })),
 });
 
 /** Reads an index tensor as integers, refusing anything that is not a valid flat index. */
@@ -237,6 +255,15 @@ export const take: OpWithMethod<undefined, (c: MethodContext, x: Operand<Self>, 
     vjp:
       (o, [x, index]) =>
       (yBar, needs) => [needs[0] ? o.interpreter.apply(scatterAdd, [yBar, index], { shape: o.shape(x) }) : null, null],
+    batch: {
+      how: "each example's flat indices offset to its block of the flattened batch",
+      apply: (o, op, [x, index], [bx, bi], params, size) => {
+        // A shared x read by batched indices needs nothing: the result is batched as they are.
+        if (!bx) return o.interpreter.apply(op, [x, index], params);
+        const at = o.add(index, exampleOffsets(o, size, sizeOf(exampleShape(o, x, true)), exampleShape(o, index, bi).length));
+        return o.interpreter.apply(op, [o.reshape(x, [-1]), at], params);
+      },
+    },
   }),
   (op) =>
     (c: MethodContext, x: Operand<Self>, indices: Operand<Self>): Self =>
@@ -271,6 +298,16 @@ export const scatterAdd: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Op
     vjp:
       (o, [, index]) =>
       (yBar, needs) => [needs[0] ? o.interpreter.apply(take, [yBar, index], undefined) : null, null],
+    batch: {
+      how: "each example's flat indices offset to its block of a flattened batch of results",
+      apply: (o, op, [v, index], [bv, bi], { shape }, size) => {
+        const n = sizeOf(shape);
+        const values = bv ? v : spreadOverBatch(o, v, size);
+        const at = bi ? index : spreadOverBatch(o, index, size);
+        const flat = o.interpreter.apply(op, [values, o.add(at, exampleOffsets(o, size, n, o.shape(at).length - 1))], { shape: [size * n] });
+        return o.reshape(flat, [size, ...shape]);
+      },
+    },
   }),
   (op) =>
     (c: MethodContext, x: Operand<Self>, indices: Operand<Self>, shape: Shape): Self =>
@@ -326,6 +363,13 @@ export const maxPool2dIndices: OpWithMethod<WindowParams, WindowMethod> = withMe
     },
     jvp: () => () => null,
     vjp: () => (_yBar, needs) => needs.map(() => null),
+    batch: {
+      how: "batch folded into N; each example's indices shifted back to its own images",
+      apply: (o, op, [x], batched, p, size) => {
+        const folded = foldedImages<WindowParams>('').apply(o, op, [x], batched, p, size);
+        return o.sub(folded, exampleOffsets(o, size, sizeOf(exampleShape(o, x, true)), 4));
+      },
+    },
   }),
   (op) =>
     (c: MethodContext, x: Self, window: WindowOptions): Self =>

@@ -9,6 +9,9 @@
  * - `linear`: the tangent rule is the op itself (ẏ = f(ẋ)); give the transpose (x̄ = fᵀ(ȳ)).
  * - `bilinear`: ż = f(ẋ, y) + f(x, ẏ); give the transposes in each argument (matmul).
  * - `custom`: both rules by hand, side by side (softmax, matmul, max).
+ *
+ * An op may also say how it runs over a batch (`batch`, batching.ts): element-wise ops get
+ * theirs from `elementwise`; vmap refuses an op without one, by name.
  */
 import { allocate } from '../kernels/alloc.js';
 import { DTypeError, ValueError } from '../errors.js';
@@ -18,6 +21,7 @@ import { broadcastShapes, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { ElementwiseKernel, type Strided } from '../kernels/elementwise.js';
 import type { Algebra } from './algebra.js';
+import { elementwiseBatch, type BatchRule } from './batching.js';
 import type { MethodContext, MethodImpl, Operand, Self } from './signature.js';
 
 /** Forward rule once linearised at a point: maps input tangents (null = zero) to ẏ (null = zero). */
@@ -51,6 +55,8 @@ export interface Op<P = undefined, M = unknown> {
   readonly method?: M;
   /** False for a function that is not a method (`where`, whose first operand is a condition). */
   readonly receiver?: boolean;
+  /** How it runs over a batch of examples (vmap); absent on an op vmap refuses. */
+  readonly batch?: BatchRule<P>;
 }
 
 /** The method of an element-wise op: its operands, numbers taken as constants. */
@@ -153,6 +159,7 @@ export function elementwise<const I extends readonly string[]>(spec: Elementwise
     arity,
     differentiable: partials !== null,
     elementwise: info,
+    batch: elementwiseBatch,
     primal: (xs) => {
       const shape = arity === 1 ? xs[0].shape : broadcastShapes(spec.name, ...xs.map((x) => x.shape));
       const out = allocate(sizeOf(shape));
@@ -287,6 +294,8 @@ export interface LinearSpec<P> {
   primal(xs: readonly Tensor[], params: P): Tensor;
   /** The transpose: x̄ from ȳ (the tangent rule is the op itself). */
   transpose<T>(o: Algebra<T>, yBar: T, x: T, params: P): T;
+  /** How it runs over a batch (vmap); without one vmap refuses the op. */
+  batch?: BatchRule<P>;
 }
 
 /** A linear op of one input: ẏ = f(ẋ) and x̄ = fᵀ(ȳ). Reshapes, transposes, sums, broadcasts, slices. */
@@ -297,6 +306,7 @@ export function linear<P>(spec: LinearSpec<P>): Op<P> {
     arity: 1,
     differentiable: true,
     primal: spec.primal,
+    batch: spec.batch,
     jvp:
       (o, _xs, _y, params) =>
       ([xDot]) =>
@@ -317,6 +327,8 @@ export interface BilinearSpec {
   transposeX<T>(o: Algebra<T>, zBar: T, x: T, y: T): T;
   /** ȳ from z̄ with x held fixed (the transpose of ẏ ↦ f(x, ẏ)). */
   transposeY<T>(o: Algebra<T>, zBar: T, x: T, y: T): T;
+  /** How it runs over a batch (vmap); without one vmap refuses the op. */
+  batch?: BatchRule<undefined>;
 }
 
 /** A bilinear op z = f(x, y): ż = f(ẋ, y) + f(x, ẏ), and each adjoint from its transpose. */
@@ -327,6 +339,7 @@ export function bilinear(spec: BilinearSpec): Op<undefined> {
     arity: 2,
     differentiable: true,
     primal: spec.primal,
+    batch: spec.batch,
     jvp:
       (o, [x, y]) =>
       ([xDot, yDot]) => {
@@ -355,6 +368,8 @@ export interface CustomSpec<P> {
   /** Reverse rule at (xs, y): the map ȳ ↦ x̄, over any algebra. */
   vjp<T>(o: Algebra<T>, xs: readonly T[], y: T, params: P): Pullback<T>;
   differentiable?: boolean;
+  /** How it runs over a batch (vmap): an element-wise op (`elementwise` given) batches as one by default. */
+  batch?: BatchRule<P>;
 }
 
 /** An op whose two rules are written by hand. */
@@ -374,7 +389,7 @@ export function custom<P>(spec: CustomSpec<P>): Op<P> {
     if (spec.elementwise.inputs.length !== spec.arity)
       throw new ValueError('custom', `${spec.name}: arity ${spec.arity} differs from the ${spec.elementwise.inputs.length} inputs of its elementwise field`);
   }
-  return brand({ differentiable: true, ...spec });
+  return brand({ differentiable: true, ...spec, batch: spec.batch ?? (spec.elementwise === undefined ? undefined : (elementwiseBatch as BatchRule<P>)) });
 }
 
 /** Composite and registerOp flags: `scalar` true or absent, `receiver` false or absent, nothing else. */
@@ -396,6 +411,18 @@ function checkSpec(helper: string, spec: unknown, strings: readonly string[], fu
   if (!isIdentifier(s.name)) throw new ValueError(helper, `the op's name must be an identifier, got ${JSON.stringify(s.name)}`);
   for (const key of strings) if (typeof s[key] !== 'string') throw new DTypeError(helper, `${s.name}: ${key} must be a string, got ${typeof s[key]}`);
   for (const key of functions) if (typeof s[key] !== 'function') throw new DTypeError(helper, `${s.name}: ${key} must be a function, got ${typeof s[key]}`);
+  if (s.batch !== undefined && !isBatchRule(s.batch))
+    throw new DTypeError(
+      helper,
+      `${s.name}: batch must be a batching rule ({ how: string, apply: function }), got ${s.batch === null ? 'null' : typeof s.batch}`,
+    );
+}
+
+/** True for a batching rule: a phrase saying how, and the function. */
+export function isBatchRule(rule: unknown): rule is BatchRule<unknown> {
+  if (typeof rule !== 'object' || rule === null) return false;
+  const r = rule as Record<string, unknown>;
+  return typeof r.how === 'string' && typeof r.apply === 'function';
 }
 
 /** ∂·v, skipping the product when the partial is the constant ±1. */

@@ -7,11 +7,30 @@
  * point per observation, an embedding lookup — cost a copy rather than an index per element.
  */
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { normalizeAxis, type Shape } from '../shape.js';
+import { normalizeAxis, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { Indices } from './composite-math.js';
 import { custom, withMethod, type OpWithMethod } from './define.js';
 import { contiguous } from './materialize.js';
+import { arange } from '../create.js';
+import { exampleOffsets, exampleShape, spreadOverBatch } from './batching.js';
+import type { Algebra } from './algebra.js';
+
+/**
+ * For batched indices idx [B, k] into axis `axis` of examples of shape `shape` (outer × size ×
+ * inner around it): the flat index of every picked element, [B, outer, k, inner], into the
+ * examples laid end to end (`batchStride` apart; 0 for one shared example).
+ * at[b, o, j, t] = b·batchStride + (o·size + idx[b, j])·inner + t
+ */
+function flatPicks<T>(o: Algebra<T>, index: T, shape: Shape, axis: number, size: number, batchStride: number): T {
+  const { outer, size: n, inner } = around(shape, axis);
+  const k = o.shape(index)[1];
+  const rows = o.mul(o.reshape(index, [size, 1, k, 1]), inner);
+  const blocks = o.reshape(o.mul(arange(outer) as unknown as T, n * inner), [1, outer, 1, 1]);
+  const within = o.reshape(arange(inner) as unknown as T, [1, 1, 1, inner]);
+  const at = o.add(o.add(rows, blocks), within);
+  return batchStride === 0 ? at : o.add(at, exampleOffsets(o, size, batchStride, 3));
+}
 import type { MethodContext, Operand, Self } from './signature.js';
 
 /** x's shape split around `axis`: the product of the axes before it, its size, the product after. */
@@ -83,6 +102,15 @@ export const indexSelect: OpWithMethod<{ axis: number }, (c: MethodContext, x: S
     vjp:
       (o, [x, index], _y, { axis }) =>
       (yBar, needs) => [needs[0] ? o.interpreter.apply(indexAdd, [yBar, index], { axis, size: o.shape(x)[axis] }) : null, null],
+    batch: {
+      how: 'axis + 1 for a shared index; per-example indices as a flat take',
+      apply: (o, op, [x, index], [bx, bi], { axis }, size) => {
+        if (!bi) return o.interpreter.apply(op, [x, index], { axis: axis + 1 });
+        const shape = exampleShape(o, x, bx);
+        const picked = o.take(o.reshape(x, [-1]), flatPicks(o, index, shape, axis, size, bx ? sizeOf(shape) : 0));
+        return o.reshape(picked, [size, ...shape.map((d, i) => (i === axis ? o.shape(index)[1] : d))]);
+      },
+    },
   }),
   (op) =>
     (c: MethodContext, x: Self, axis: number, index: Indices | readonly number[]): Self => {
@@ -128,6 +156,19 @@ export const indexAdd: OpWithMethod<
     vjp:
       (o, [, index], _y, { axis }) =>
       (yBar, needs) => [needs[0] ? o.interpreter.apply(indexSelect, [yBar, index], { axis }) : null, null],
+    batch: {
+      how: 'axis + 1 for a shared index; per-example indices as a flat scatterAdd',
+      apply: (o, op, [v, index], [bv, bi], { axis, size: n }, size) => {
+        if (!bi) return o.interpreter.apply(op, [v, index], { axis: axis + 1, size: n });
+        const shape = exampleShape(o, v, bv);
+        const target = shape.map((d, i) => (i === axis ? n : d));
+        const values = bv ? v : spreadOverBatch(o, v, size);
+        const at = flatPicks(o, index, target, axis, size, sizeOf(target));
+        const { outer, inner } = around(shape, axis);
+        const flat = o.scatterAdd(o.reshape(values, [size, outer, shape[axis], inner]), at, [size * sizeOf(target)]);
+        return o.reshape(flat, [size, ...target]);
+      },
+    },
   }),
   (op) =>
     (c: MethodContext, v: Operand<Self>, axis: number, index: Indices | readonly number[], size: number): Self => {

@@ -12,6 +12,7 @@ import { gemmBatch } from '../kernels/paths.js';
 import type { Algebra } from './algebra.js';
 import { bilinear, unbroadcast, withMethod, type Op, type OpWithMethod } from './define.js';
 import type { MethodContext, Self } from './signature.js';
+import { alignBatched, exampleShape, type BatchRule } from './batching.js';
 
 /** Swaps the last two axes (a view): the matrix transpose of every batch element. */
 function mT<T>(o: Algebra<T>, x: T): T {
@@ -79,6 +80,7 @@ export const matmul: OpWithMethod<undefined, (c: MethodContext, x: Self, y: Self
     },
     transposeX: (o, zBar, x, w) => unbroadcast(o, o.matmul(zBar, mT(o, w)), o.shape(x)),
     transposeY: (o, zBar, x, w) => unbroadcast(o, o.matmul(mT(o, x), zBar), o.shape(w)),
+    batch: matmulBatch(),
   }),
   promoted,
 );
@@ -109,6 +111,33 @@ function promoted(op: Op<undefined>) {
 }
 
 /** Strides of x's batch axes aligned to the broadcast batch shape (0 where broadcast). */
+/**
+ * matmul over a batch. A shared right matrix [k, n] takes every example's rows in one product
+ * ([B·m, k]·[k, n]), and a shared left one [m, k] every example's columns ([m, k]·[k, B·n]):
+ * one large product instead of B small ones. Otherwise a batched product, each example's
+ * own batch axes lined up behind the batch axis.
+ */
+function matmulBatch(): BatchRule<undefined> {
+  return {
+    how: 'batch folded into the rows (shared right matrix) or columns (shared left matrix); else a batched product',
+    apply: (o, op, [x, w], [bx, bw], params, size) => {
+      const xs = o.shape(x);
+      const ws = o.shape(w);
+      if (bx && !bw && ws.length === 2) {
+        const rows = o.interpreter.apply(op, [o.reshape(x, [-1, xs[xs.length - 1]]), w], params);
+        return o.reshape(rows, [...xs.slice(0, -1), ws[1]]);
+      }
+      if (bw && !bx && xs.length === 2 && ws.length === 3) {
+        const [, k, n] = ws;
+        const columns = o.interpreter.apply(op, [x, o.reshape(o.permute(w, [1, 0, 2]), [k, size * n])], params);
+        return o.permute(o.reshape(columns, [xs[0], size, n]), [1, 0, 2]);
+      }
+      const rank = Math.max(exampleShape(o, x, bx).length, exampleShape(o, w, bw).length);
+      return o.interpreter.apply(op, [bx ? alignBatched(o, x, rank) : x, bw ? alignBatched(o, w, rank) : w], params);
+    },
+  };
+}
+
 function batchStrides(x: Tensor, batch: readonly number[]): number[] {
   const own = x.ndim - 2;
   const lead = batch.length - own;

@@ -10,6 +10,10 @@ import { normalizeAxis } from '../shape.js';
 import { custom, withMethod, type Op, type OpWithMethod } from './define.js';
 import type { MethodContext, Self } from './signature.js';
 import { fromRows, rowData, toRows } from './rows.js';
+import { shiftedParams, type BatchRule } from './batching.js';
+
+/** Along the same axis of each example: that axis moved past the batch axis. */
+const axisBatch: BatchRule<AxisParams> = shiftedParams('axis + 1', ({ axis }) => ({ axis: axis + 1 }));
 
 export interface AxisParams {
   readonly axis: number;
@@ -45,6 +49,7 @@ export const softmax: AlongAxis = withMethod(
     vjp:
       (o, _xs, y, { axis }) =>
       (yBar, needs) => [needs[0] ? o.mul(y, o.sub(yBar, o.sum(o.mul(y, yBar), axis, true))) : null],
+    batch: axisBatch,
   }),
   alongAxis,
 );
@@ -62,6 +67,7 @@ export const logSoftmax: AlongAxis = withMethod(
     vjp:
       (o, _xs, y, { axis }) =>
       (yBar, needs) => [needs[0] ? o.sub(yBar, o.mul(o.exp(y), o.sum(yBar, axis, true))) : null],
+    batch: axisBatch,
   }),
   alongAxis,
 );

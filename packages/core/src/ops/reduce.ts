@@ -11,6 +11,10 @@ import type { Algebra, Axis } from './algebra.js';
 import { custom, linear, withMethod, type Op, type OpWithMethod } from './define.js';
 import type { MethodContext, Self } from './signature.js';
 import { rowData, toRows } from './rows.js';
+import { shiftAxes, shiftedParams, type BatchRule } from './batching.js';
+
+/** A reduction over the batch: the same axes, each moved past the batch axis. */
+const reduceBatch: BatchRule<ReduceParams> = shiftedParams('axes + 1', (p) => ({ axes: shiftAxes(p.axes), keepdims: p.keepdims }));
 
 export interface ReduceParams {
   readonly axes: readonly number[];
@@ -57,6 +61,7 @@ export const sum: Reduction = withMethod(
     name: 'sum',
     primal: ([x], p) => reduceWith(sumKernel, x, p),
     transpose: (o, yBar, x, p) => spread(o, yBar, x, p),
+    batch: reduceBatch,
   }),
   reduction,
 );
@@ -76,6 +81,7 @@ export const mean: Reduction = withMethod(
       return s;
     },
     transpose: (o, yBar, x, p) => o.div(spread(o, yBar, x, p), countOf(o.shape(x), p.axes)),
+    batch: reduceBatch,
   }),
   reduction,
 );
@@ -105,6 +111,7 @@ function extremum(name: 'max' | 'min', kernel: ReduceKernel) {
     vjp:
       (o, [x], y, p) =>
       (yBar, needs) => [needs[0] ? o.mul(weights(o, x, y, p), spread(o, yBar, x, p)) : null],
+    batch: reduceBatch,
   });
 }
 
@@ -144,6 +151,7 @@ export const logsumexp: Reduction = withMethod(
         const s = o.exp(o.sub(x, spread(o, y, x, p)));
         return [o.mul(s, spread(o, yBar, x, p))];
       },
+    batch: reduceBatch,
   }),
   reduction,
 );
@@ -172,6 +180,15 @@ function argExtremum(name: 'argmax' | 'argmin', sign: 1 | -1) {
     },
     jvp: () => () => null,
     vjp: () => (_yBar, needs) => needs.map(() => null),
+    batch: {
+      how: 'axis + 1 (over all axes: each example flattened first)',
+      apply: (o, op, [x], _batched, { axis, keepdims }, size) => {
+        if (axis !== null) return o.interpreter.apply(op, [x], { axis: axis + 1, keepdims });
+        const rank = o.shape(x).length - 1;
+        const flat = o.interpreter.apply(op, [o.reshape(x, [size, -1])], { axis: 1, keepdims: false });
+        return keepdims ? o.reshape(flat, [size, ...new Array<number>(rank).fill(1)]) : flat;
+      },
+    },
   });
 }
 

@@ -12,6 +12,10 @@ import { linear, withMethod, type Op, type OpWithMethod } from './define.js';
 import { checkPermutation, inferShape, normalizeSlice } from './arguments.js';
 import type { SliceArg } from './algebra.js';
 import type { MethodContext, Self } from './signature.js';
+import { alignBatched, shiftAxes, shiftedParams } from './batching.js';
+
+/** The whole batch axis, as a slice of it. */
+const wholeBatch = (size: number): AxisSlice => ({ start: 0, step: 1, count: size, drop: false });
 
 /**
  * A new shape over the same elements, row-major. A view when the data is contiguous, a copy
@@ -28,6 +32,7 @@ export const reshape: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Self,
       return Tensor.view(c.data, shape, rowMajorStrides(shape), c.offset);
     },
     transpose: (o, yBar, x) => o.reshape(yBar, o.shape(x)),
+    batch: shiftedParams('target shape with the batch size first', ({ shape }, size) => ({ shape: [size, ...shape] })),
   }),
   (op) =>
     (c: MethodContext, x: Self, shape: Shape): Self => {
@@ -43,6 +48,7 @@ export const permute: OpWithMethod<{ perm: readonly number[] }, (c: MethodContex
     name: 'permute',
     primal: ([x], { perm }) => new Tensor(x.nd.transpose(...perm)),
     transpose: (o, yBar, _x, { perm }) => o.permute(yBar, inversePermutation(perm)),
+    batch: shiftedParams('batch axis kept first, the others as perm + 1', ({ perm }) => ({ perm: [0, ...shiftAxes(perm)] })),
   }),
   (op) =>
     (c: MethodContext, x: Self, perm: readonly number[]): Self => {
@@ -65,6 +71,10 @@ export const broadcastTo: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: S
       return Tensor.view(x.data, shape, stride, x.offset);
     },
     transpose: (o, yBar, x) => o.sumToShape(yBar, o.shape(x)),
+    batch: {
+      how: 'example aligned to the target rank, target shape with the batch size first',
+      apply: (o, op, [x], _batched, { shape }, size) => o.interpreter.apply(op, [alignBatched(o, x, shape.length)], { shape: [size, ...shape] }),
+    },
   }),
   (op) =>
     (c: MethodContext, x: Self, shape: Shape): Self => {
@@ -93,6 +103,14 @@ export const sumToShape: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Se
       return Tensor.fromData(out, shape);
     },
     transpose: (o, yBar, x) => o.broadcastTo(yBar, o.shape(x)),
+    batch: {
+      how: 'summed to [B, 1, …, 1, …shape], then the ones dropped',
+      apply: (o, op, [x], _batched, { shape }, size) => {
+        const rank = o.shape(x).length - 1;
+        const kept = [size, ...new Array<number>(Math.max(0, rank - shape.length)).fill(1), ...shape];
+        return o.reshape(o.interpreter.apply(op, [x], { shape: kept }), [size, ...shape]);
+      },
+    },
   }),
   (op) =>
     (c: MethodContext, x: Self, shape: Shape): Self => {
@@ -133,6 +151,7 @@ export const slice: OpWithMethod<{ axes: readonly AxisSlice[] }, SliceMethod> = 
       return Tensor.view(x.data, shape, stride, offset);
     },
     transpose: (o, yBar, x, { axes }) => o.interpreter.apply(unslice, [yBar], { axes, shape: o.shape(x) }),
+    batch: shiftedParams('the whole batch axis first', ({ axes }, size) => ({ axes: [wholeBatch(size), ...axes] })),
   }),
   (op) =>
     (c: MethodContext, x: Self, ...ranges: SliceArg[]): Self =>
@@ -159,6 +178,10 @@ export const unslice: Op<{ axes: readonly AxisSlice[]; shape: Shape }> = linear<
     return out;
   },
   transpose: (o, yBar, _x, { axes }) => o.interpreter.apply(slice, [yBar], { axes }),
+  batch: shiftedParams('the whole batch axis first, shape with the batch size first', ({ axes, shape }, size) => ({
+    axes: [wholeBatch(size), ...axes],
+    shape: [size, ...shape],
+  })),
 });
 
 function inversePermutation(perm: readonly number[]): number[] {
