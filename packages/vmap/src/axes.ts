@@ -17,7 +17,11 @@ export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
   if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (typeof v === 'object') return tree.isContainer(v) ? 'an object' : `a ${v.constructor?.name ?? 'value'}`;
+  if (typeof v === 'object') {
+    if (tree.isContainer(v)) return 'an object';
+    const shape = (v as { shape?: unknown }).shape;
+    return Array.isArray(shape) ? `a tensor of shape [${shape.join(',')}]` : `a ${v.constructor?.name ?? 'value'}`;
+  }
   if (typeof v === 'number') return `the number ${v}`;
   return `a ${typeof v}`;
 }
@@ -52,7 +56,7 @@ export function leafAxes(what: string, axes: Axes, value: unknown, where: string
   }
   if (Array.isArray(axes)) {
     if (!Array.isArray(value) || value.length !== axes.length) {
-      throw new ValueError('vmap', `${what} has an array of ${axes.length} for ${where}, which is ${describe(value)}; its structure must match the input's`);
+      throw new ValueError('vmap', `${what} has an array of ${axes.length} for ${where}, which is ${describe(value)}; its structure must match the value's`);
     }
     axes.forEach((a: Axes, i) => leafAxes(what, a, value[i], `${where}[${i}]`, out));
     return out;
@@ -63,7 +67,7 @@ export function leafAxes(what: string, axes: Axes, value: unknown, where: string
   if (have === null || have.length !== keys.length || have.some((k, i) => k !== keys[i])) {
     throw new ValueError(
       'vmap',
-      `${what} has an object with keys {${keys.join(', ')}} for ${where}, which is ${describe(value)}${have === null ? '' : ` with keys {${have.join(', ')}}`}; its structure must match the input's`,
+      `${what} has an object with keys {${keys.join(', ')}} for ${where}, which is ${describe(value)}${have === null ? '' : ` with keys {${have.join(', ')}}`}; its structure must match the value's`,
     );
   }
   // Sorted keys: the order tree.flatten visits an object's leaves in.

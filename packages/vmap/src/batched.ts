@@ -82,7 +82,18 @@ const batchInterpreter: Interpreter<unknown> = {
     }
     const batched = xs.map((x) => x instanceof Batched && x.tag === tag);
     const values = xs.map((x, i) => (batched[i] ? (x as Batched).value : x));
-    const y = rule.apply(anyOps, op, values, batched, params, batchSize);
+    let y: unknown;
+    try {
+      y = rule.apply(anyOps, op, values, batched, params, batchSize);
+    } catch (e) {
+      // The op saw the whole batch: say which shapes the user's function had for one example.
+      if (!(e instanceof ShapeError)) throw e;
+      const shapes = xs.map((x, i) => `[${anyInterpreter.shape(x).join(',')}]${batched[i] ? '' : ' (shared)'}`).join(', ');
+      throw new ShapeError(
+        e.op,
+        `${e.message.slice(e.op.length + 2)} — under vmap over a batch of ${batchSize}, where one example's operands have shapes ${shapes}`,
+      );
+    }
     const shape = anyInterpreter.shape(y);
     if (shape[0] !== batchSize) {
       throw new ShapeError(

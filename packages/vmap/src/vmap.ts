@@ -49,8 +49,9 @@ export function vmap<F extends (...args: never[]) => unknown>(f: F, options: Vma
   for (const key of Object.keys(options)) {
     if (key !== 'inAxes' && key !== 'outAxes') throw new ValueError('vmap', `unknown option ${key}; the options are inAxes and outAxes`);
   }
-  const inAxes = options.inAxes ?? 0;
-  const outAxes = options.outAxes ?? 0;
+  // null is an axis spec (no batch), so only an absent option takes the default.
+  const inAxes = options.inAxes === undefined ? 0 : options.inAxes;
+  const outAxes = options.outAxes === undefined ? 0 : options.outAxes;
   checkAxes('inAxes', inAxes);
   checkAxes('outAxes', outAxes);
   return ((...args: unknown[]) => {
