@@ -472,18 +472,13 @@ function jacfwdArray(f: VectorFunction, x: readonly number[], options: JacfwdOpt
       }),
     );
     const outs = Array.isArray(y) ? (y as readonly Scalar[]) : [y as Scalar];
-    // Scalars out give rows; a tree out (an object, tensors) takes the tree path.
+    // Scalars out give rows; a tree out (an object, tensors, one tensor) takes the tree path:
+    // a tensor out gives one block ∂y/∂xⱼ per input, as jacrev and JAX's jacfwd do.
     if (
       start === 0 &&
-      ((!Array.isArray(y) && !isTensorLike(y) && tree.isContainer(y)) || (Array.isArray(y) && y.some((v) => tree.isContainer(v) || isTensorLike(v))))
+      ((!Array.isArray(y) && (isTensorLike(y) || tree.isContainer(y))) || (Array.isArray(y) && y.some((v) => tree.isContainer(v) || isTensorLike(v))))
     ) {
       return jacfwdTree(f as (x: never) => unknown, x, options) as number[][];
-    }
-    if (!Array.isArray(y) && isTensorLike(y)) {
-      throw new DTypeError(
-        'jacfwd',
-        `f of an array must return a scalar or an array of scalars, got ${describe(y)}; pass a Tensor to differentiate a tensor function`,
-      );
     }
     jac ??= outs.map(() => new Array<Scalar>(n).fill(0));
     if (jac.length !== outs.length) throw new ValueError('jacfwd', `f returned ${outs.length} outputs, earlier ${jac.length}`);

@@ -61,6 +61,21 @@ describe('jacfwd on trees', () => {
     }
   });
 
+  test('an array of numbers to a tensor: one block ∂y/∂xⱼ per input, as jacrev gives (it was refused)', () => {
+    // y = [u·w, u + w] as a tensor: ∂y/∂u = [w, 1], ∂y/∂w = [u, 1].
+    const g = ([u, w]: readonly Dual[]) =>
+      tensor([1, 0])
+        .mul(u.mul(w))
+        .add(tensor([0, 1]).mul(u.add(w)));
+    const forward = jacfwd(g as never)([2, 5]) as unknown as Tensor[];
+    const reverse = jacrev(g as never)([2, 5]) as unknown as Tensor[];
+    expect(forward.map((b) => b.toArray())).toEqual([
+      [5, 1],
+      [2, 1],
+    ]);
+    expect(reverse.map((b) => b.toArray())).toEqual(forward.map((b) => b.toArray()));
+  });
+
   test('numbers in and out: plain numbers', () => {
     expect(jacfwd((p: { u: Dual; w: Dual }) => [p.u.mul(p.w), p.w])({ u: 2, w: 5 })).toEqual([
       { u: 5, w: 2 },
