@@ -1,8 +1,8 @@
 /** Embedding, as torch.nn.Embedding: a table of vectors looked up by integer index. */
-import { Generator, Tensor, ValueError, randn, type RandomOptions } from '@ad/core';
+import { Generator, Tensor, ValueError, arange, randn, type RandomOptions } from '@ad/core';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { F, checkInput, checkOptions, primalOf, type Out, type TensorLike } from './types.js';
+import { F, checkInput, checkOptions, numbersBehind, primalOf, type Out, type TensorLike } from './types.js';
 
 /** Embedding's options: the padding index and the seed of the initial table. */
 export interface EmbeddingOptions extends RandomOptions {
@@ -49,7 +49,8 @@ export class Embedding extends Module {
   /** indices [...] (integers as numbers) → [..., embeddingDim]. */
   forward<X extends TensorLike>(indices: X): Out<X> {
     checkInput('Embedding', indices, 'indices');
-    const idx = primalOf(indices) as Tensor;
+    const idx = primalOf(indices);
+    if (!(idx instanceof Tensor)) return this.lookupBatched(indices);
     const values = idx.toFloat64Array();
     const d = this.embeddingDim;
     const flat = new Float64Array(values.length * d);
@@ -65,5 +66,24 @@ export class Embedding extends Module {
     const rows = F.take(this.weight, Tensor.fromData(flat, shape));
     // The padding row reads as zero and, multiplied by a zero mask, gets no gradient (PyTorch's rule).
     return (keep === null ? rows : F.mul(rows, Tensor.fromData(keep, shape))) as Out<X>;
+  }
+
+  /**
+   * The same lookup for indices whose numbers are a batch (under vmap, one set of indices per
+   * example): checked through the batch, then gathered with ops, so each example reads its own
+   * rows. row index·d + j, for j < d, is the flat position of each element read.
+   */
+  private lookupBatched<X extends TensorLike>(indices: X): Out<X> {
+    const all = numbersBehind(indices);
+    (all instanceof Tensor ? all.toFloat64Array() : Float64Array.of(all)).forEach((v, k) => {
+      if (!Number.isInteger(v) || v < 0 || v >= this.numEmbeddings) {
+        throw new ValueError('Embedding', `index ${v} (at position ${k}) is out of range for ${this.numEmbeddings} embeddings`);
+      }
+    });
+    const d = this.embeddingDim;
+    const shape = [...F.shape(indices), 1];
+    const column = F.reshape(indices, shape);
+    const rows = F.take(this.weight, F.add(F.mul(column, d), arange(d)));
+    return (this.paddingIdx === null ? rows : F.mul(rows, F.ne(column, this.paddingIdx))) as Out<X>;
   }
 }

@@ -3,7 +3,6 @@
  * (`new Sequential([new Linear(2, 8), relu, new Linear(8, 1)])`).
  */
 import { DTypeError, ShapeError, ValueError, type Pair, type Tensor, type WindowOptions } from '@ad/core';
-import { tensorOps } from '@ad/core/engine';
 import { F, asCalledBy, checkInput, checkOptions, primalOf, type TensorLike } from './types.js';
 
 /** max(x, 0); derivative 0 at 0, as PyTorch. */
@@ -126,7 +125,8 @@ export function maxPool<T extends TensorLike>(name: string, x: T, options: Pool2
   checkInput(name, x);
   checkPoolOptions(name, options);
   return asCalledBy(name, () => {
-    const indices = tensorOps.maxPool2dIndices(primalOf(x) as Tensor, options); // [N, C, Hₒ, Wₒ]
+    // On the primal (no derivative flows through a choice of index), through any batching (vmap).
+    const indices = F.maxPool2dIndices(primalOf(x) as Tensor, options); // [N, C, Hₒ, Wₒ]
     return F.take(x, indices) as T;
   });
 }

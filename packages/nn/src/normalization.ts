@@ -3,7 +3,7 @@
  * with table ops (so gradients flow through the mean and variance), the variance is the biased
  * one, and ε sits inside the square root, as PyTorch's.
  */
-import { DTypeError, type Tensor, ValueError, ShapeError, ones, zeros, scalar } from '@ad/core';
+import { DTypeError, Tensor, ValueError, ShapeError, ones, zeros, scalar } from '@ad/core';
 import { tensorOps } from '@ad/core/engine';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -153,7 +153,17 @@ export class BatchNorm1d extends Module {
       if (this.training && count < 2) {
         throw new ValueError('BatchNorm1d', `needs more than 1 value per feature in training mode, got input [${shape.join(',')}]`);
       }
-      if (this.training && this.trackRunningStats) this.updateRunningStats(primalOf(x) as Tensor, axes, count);
+      if (this.training && this.trackRunningStats) {
+        const primal = primalOf(x);
+        // Under vmap every example would update the one running statistic: refused, as JAX refuses it without an axis name.
+        if (!(primal instanceof Tensor)) {
+          throw new DTypeError(
+            'BatchNorm1d',
+            'cannot update its running statistics from a batched value (under vmap); call eval() first, or construct it with trackRunningStats: false',
+          );
+        }
+        this.updateRunningStats(primal, axes, count);
+      }
       y = normalize(x, axes, this.eps);
     } else {
       const mean = this.buffer('running_mean').reshape(perFeature);

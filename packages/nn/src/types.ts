@@ -72,9 +72,28 @@ export function asCalledBy<T>(name: string, f: () => T): T {
   }
 }
 
-/** The plain tensor behind a value of any kind (for checks on the numbers themselves). */
+/**
+ * The plain tensor behind a value of any derivative (a TensorVar's, a DualTensor's value): what a
+ * computation on the primal reads. It stops at a vmap batch (whose `examples` are not one
+ * value), so a computation on it still runs once per example.
+ */
 export function primalOf(x: TensorLike | number): Tensor | number {
   let v: unknown = x;
   while (typeof v === 'object' && v !== null && 'value' in v) v = (v as { value: unknown }).value;
+  return v as Tensor | number;
+}
+
+/**
+ * Every number behind a value, through derivatives and vmap batches alike: for checks on the
+ * numbers themselves (probabilities in [0, 1], labels in range), which hold for every example.
+ */
+export function numbersBehind(x: unknown): Tensor | number {
+  let v: unknown = x;
+  for (;;) {
+    if (typeof v !== 'object' || v === null) break;
+    if ('value' in v) v = (v as { value: unknown }).value;
+    else if ('examples' in v) v = (v as { examples: unknown }).examples;
+    else break;
+  }
   return v as Tensor | number;
 }

@@ -16,15 +16,20 @@ export class Batched {
   constructor(
     /** The vmap this batch belongs to. */
     readonly tag: number,
-    /** Every example, along its first axis. */
-    readonly value: unknown,
+    /**
+     * Every example, along its first axis. Not named `value`: that is where the modes keep the
+     * primal a derivative is taken at, which code walks down to read numbers (`primalOf`); the
+     * batch is not a primal of this value, so such a walk stops here, at a value that refuses
+     * to be read as one number.
+     */
+    readonly examples: unknown,
     /** How many examples. */
     readonly batchSize: number,
   ) {}
 
   /** One example's shape: the value's without the batch axis. */
   get shape(): readonly number[] {
-    return anyInterpreter.shape(this.value).slice(1);
+    return anyInterpreter.shape(this.examples).slice(1);
   }
 
   /** Elements in one example. */
@@ -48,6 +53,11 @@ export class Batched {
   /** Its values exist per example only through the vmapped function's result. */
   toArray(): never {
     throw new DTypeError('vmap', 'toArray() of a batched value: return it from the vmapped function to read every example');
+  }
+
+  /** As toArray(). */
+  toFloat64Array(): never {
+    throw new DTypeError('vmap', 'toFloat64Array() of a batched value: return it from the vmapped function to read every example');
   }
 
   /** As toArray(). */
@@ -81,7 +91,7 @@ const batchInterpreter: Interpreter<unknown> = {
       );
     }
     const batched = xs.map((x) => x instanceof Batched && x.tag === tag);
-    const values = xs.map((x, i) => (batched[i] ? (x as Batched).value : x));
+    const values = xs.map((x, i) => (batched[i] ? (x as Batched).examples : x));
     let y: unknown;
     try {
       y = rule.apply(anyOps, op, values, batched, params, batchSize);

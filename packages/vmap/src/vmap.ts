@@ -120,7 +120,7 @@ function batchOut(result: unknown, outAxes: Axes, tag: number, size: number): un
       return y;
     }
     let v: unknown;
-    if (mine) v = (y as Batched).value;
+    if (mine) v = (y as Batched).examples;
     else if (typeof y === 'number') v = full([size], y);
     else if (isTensorLike(y)) v = anyOps.broadcastTo(y, [size, ...y.shape]);
     else if (isScalarLike(y)) v = anyOps.mul(full([size], 1), y);
