@@ -119,7 +119,7 @@ function promoted(op: Op<undefined>) {
  */
 function matmulBatch(): BatchRule<undefined> {
   return {
-    how: 'batch folded into the rows (shared right matrix) or columns (shared left matrix); else a batched product (outer products, k = 1: one broadcast multiply)',
+    how: 'batch folded into the rows (shared right matrix) or columns (shared left matrix); else a batched product',
     apply: (o, op, [x, w], [bx, bw], params, size) => {
       const xs = o.shape(x);
       const ws = o.shape(w);
@@ -132,13 +132,8 @@ function matmulBatch(): BatchRule<undefined> {
         const columns = o.interpreter.apply(op, [x, o.reshape(o.permute(w, [1, 0, 2]), [k, size * n])], params);
         return o.permute(o.reshape(columns, [xs[0], size, n]), [1, 0, 2]);
       }
-      // Outer products (an inner dimension of 1: per-example weight gradients x̄ᵀ·ȳ): one
-      // broadcast multiply writes the batch's results in one pass, where B products of k = 1
-      // would copy every operand and result through the kernel's memory.
       const rank = Math.max(exampleShape(o, x, bx).length, exampleShape(o, w, bw).length);
-      const xa = bx ? alignBatched(o, x, rank) : x;
-      const wa = bw ? alignBatched(o, w, rank) : w;
-      return xs[xs.length - 1] === 1 ? o.mul(xa, wa) : o.interpreter.apply(op, [xa, wa], params);
+      return o.interpreter.apply(op, [bx ? alignBatched(o, x, rank) : x, bw ? alignBatched(o, w, rank) : w], params);
     },
   };
 }
