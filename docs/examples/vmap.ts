@@ -4,7 +4,7 @@
  * vmap(grad(loss)), their norms, batched Jacobians, axes, and what vmap refuses.
  */
 import './custom-op.js'; // page 9's straight-through estimator, `x.ste()`: an op with no batching rule
-import { DTypeError, eye, randn, tensor, tree, type Tensor } from '@ad/core';
+import { DTypeError, custom, eye, randn, registerOp, tensor, tree, type Tensor } from '@ad/core';
 import { jit } from '@ad/jit';
 import { Linear, Sequential, crossEntropy, functionalCall, logSoftmax, oneHot, parameterValues, relu } from '@ad/nn';
 import { mnist } from '@ad/nn/node';
@@ -75,16 +75,22 @@ export function rulesAtWork(): { seen: string; shape: readonly number[]; element
 // #endregion rules
 
 // #region one-product
+/** The matmul statements of a program jit writes. */
+const matmulsOf = (source: string) => source.split('\n').filter((line) => line.endsWith('// matmul')).length;
+
 /** The program jit writes for the vmapped predict: how many matrix products for 64 examples? */
-export function oneProductPerLayer(): { source: string; matmuls: number } {
+export function oneProductPerLayer(): { source: string; matmuls: number; batchedMatmuls: number } {
   const program = jit(vmap(predict, { inAxes: [null, 0] }));
   program(params, images);
-  const matmuls = program.source.split('\n').filter((line) => line.endsWith('// matmul')).length;
-  return { source: program.source, matmuls }; // 2: one per layer, each over all 64 rows
   // matmul                          [64, 784]·[784, 128]: the 64 images are its rows
   // fused add, relu over [64,128]   the bias and ReLU of every example in one loop
   // matmul                          [64, 128]·[128, 10]
   // add over [64,10]
+
+  // Page 7's forward pass, written for the batch by hand, for comparison.
+  const batched = jit((p: Record<string, Tensor>, xs: Tensor) => functionalCall(model, p, xs));
+  batched(params, images);
+  return { source: program.source, matmuls: matmulsOf(program.source), batchedMatmuls: matmulsOf(batched.source) }; // 2 and 2
 }
 // #endregion one-product
 
@@ -210,3 +216,29 @@ export function refused(): { noRule: string; branch: string; masked: Tensor } {
   return { noRule, branch, masked };
 }
 // #endregion refused
+
+// #region own-rule
+/** Page 9's straight-through estimator again, this time with a batching rule beside its other rules. */
+const steBatched = registerOp(
+  custom<undefined>({
+    name: 'steBatched',
+    arity: 1,
+    primal: ([x]) => x.round(),
+    jvp:
+      () =>
+      ([xDot]) =>
+        xDot,
+    vjp: () => (yBar, needs) => [needs[0] ? yBar : null],
+    // One operand, element by element: the op on the whole batch is the batch of its results.
+    batch: { how: 'element-wise', apply: (o, op, xs, _batched, params) => o.interpreter.apply(op, xs, params) },
+  }),
+);
+
+export function ownRule(): Tensor {
+  const xs = tensor([
+    [0.4, -1.6],
+    [2, 1],
+  ]);
+  return vmap((x: Tensor) => steBatched(x))(xs); // [[0, −2], [2, 1]]
+}
+// #endregion own-rule

@@ -407,8 +407,9 @@ describe('12. batching with vmap', () => {
   });
 
   test('jit(vmap(predict)) has two matrix products for 64 examples, one per layer; bias and ReLU fused over [64,128]', () => {
-    const { source, matmuls } = vmapExamples.oneProductPerLayer();
+    const { source, matmuls, batchedMatmuls } = vmapExamples.oneProductPerLayer();
     expect(matmuls).toBe(2);
+    expect(batchedMatmuls).toBe(2);
     expect(source).toContain('// fused add, relu over [64,128]');
     expect(source).toContain('// add over [64,10]');
     expect(source).toMatch(/input \[64,784\]/);
@@ -480,6 +481,13 @@ describe('12. batching with vmap', () => {
     );
     expectClose(r.masked.toArray(), [
       [-0.4, 1.6],
+      [2, 1],
+    ]);
+  });
+
+  test('the same op with a batching rule batches: [[0, −2], [2, 1]]', () => {
+    expect(vmapExamples.ownRule().toArray()).toEqual([
+      [0, -2],
       [2, 1],
     ]);
   });
