@@ -82,6 +82,7 @@ const matmulsOf = (source: string) => source.split('\n').filter((line) => line.e
 export function oneProductPerLayer(): { source: string; matmuls: number; batchedMatmuls: number } {
   const program = jit(vmap(predict, { inAxes: [null, 0] }));
   program(params, images);
+  // program.source, its reshapes left out (shapes added):
   // matmul                          [64, 784]·[784, 128]: the 64 images are its rows
   // fused add, relu over [64,128]   the bias and ReLU of every example in one loop
   // matmul                          [64, 128]·[128, 10]
@@ -234,6 +235,7 @@ const steBatched = registerOp(
   }),
 );
 
+/** steBatched on two examples at once: each rounded, by one call of the op on the batch. */
 export function ownRule(): Tensor {
   const xs = tensor([
     [0.4, -1.6],
