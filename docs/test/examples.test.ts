@@ -16,6 +16,8 @@ import * as numerics from '../examples/numerics.js';
 import * as reverseMode from '../examples/reverse-mode.js';
 import * as seeds from '../examples/seeds.js';
 import * as sourceTransformation from '../examples/source-transformation.js';
+import * as vmapExamples from '../examples/vmap.js';
+import { ops } from '@ad/core/engine';
 
 /** Element-wise toBeCloseTo for arrays (nested or not) at `digits` decimals. */
 function expectClose(actual: unknown, expected: unknown, digits = 10): void {
@@ -377,5 +379,116 @@ describe('9. your own op: a straight-through estimator', () => {
     expectClose(r.gradient, [0.4, 3.6], 14);
     expect(r.tangent).toBe(1);
     expect(r.second).toBeCloseTo(7.6, 12);
+  });
+});
+
+describe('12. batching with vmap', () => {
+  test('inside vmap the function sees one example, Batched(5 × [3,4]); three rules equal the batched ops exactly', () => {
+    const r = vmapExamples.rulesAtWork();
+    expect(r.seen).toBe('Batched(5 × [3,4])');
+    expect(r.shape).toEqual([3, 4]);
+    expect([r.elementwise, r.reduction, r.product]).toEqual([0, 0, 0]);
+  });
+
+  test("the page quotes the op table's batching rules as they are", () => {
+    expect(ops.add.batch?.how).toBe('element-wise: operands aligned behind the batch axis');
+    expect(ops.sum.batch?.how).toBe('axes + 1');
+    expect(ops.softmax.batch?.how).toBe('axis + 1');
+    expect(ops.reshape.batch?.how).toBe('target shape with the batch size first');
+    expect(Object.values(ops).filter((op) => op.batch === undefined)).toEqual([]);
+    expect(ops.matmul.batch?.how).toBe('batch folded into the rows (shared right matrix) or columns (shared left matrix); else a batched product');
+  });
+
+  test('predict on 64 digits: [64, 10], the loop of 64 calls to rounding, the batched forward pass exactly', () => {
+    const r = vmapExamples.predictBatch();
+    expect(r.shape).toEqual([64, 10]);
+    expect(r.againstLoop).toBeLessThan(1e-12);
+    expect(r.againstForward).toBe(0);
+  });
+
+  test('jit(vmap(predict)) has two matrix products for 64 examples, one per layer; bias and ReLU fused over [64,128]', () => {
+    const { source, matmuls, batchedMatmuls } = vmapExamples.oneProductPerLayer();
+    expect(matmuls).toBe(2);
+    expect(batchedMatmuls).toBe(2);
+    expect(source).toContain('// fused add, relu over [64,128]');
+    expect(source).toContain('// add over [64,10]');
+    expect(source).toMatch(/input \[64,784\]/);
+  });
+
+  test('vmap(grad(loss)): a gradient per example, shapes [64, …θ], equal to the loop of grad; their mean is the batch gradient', () => {
+    const r = vmapExamples.perExampleGradients();
+    expect(r.shapes).toEqual({ '0.weight': [64, 128, 784], '0.bias': [64, 128], '2.weight': [64, 10, 128], '2.bias': [64, 10] });
+    const numbers = Object.values(r.shapes).reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
+    expect(numbers).toBe(64 * 101_770); // 64 gradients of 101,770 numbers
+    expect(r.againstLoop).toBeLessThan(1e-12);
+    expect(r.meanAgainstBatchGrad).toBeLessThan(1e-12);
+  });
+
+  test('per-example gradient norms range from 2.47 to 6.32', () => {
+    const r = vmapExamples.perExampleNorms();
+    expect(r.norms).toHaveLength(64);
+    expect(r.smallest).toBeCloseTo(2.47, 2);
+    expect(r.largest).toBeCloseTo(6.32, 2);
+  });
+
+  test('vmap(jacrev(f)) at four points is diag(1 − y²)·W at each; vmap of the pullback over eye(2) gives the first', () => {
+    const { jacobians, rowsAtFirstPoint } = vmapExamples.batchedJacobian();
+    expect(jacobians.shape).toEqual([4, 2, 3]);
+    const W = [
+      [0.5, -0.3, 0.2],
+      [0.1, 0.4, -0.6],
+    ];
+    const b = [0.1, -0.2];
+    const points = [
+      [1, 2, 3],
+      [0, 1, 2],
+      [2, 0, 1],
+      [-1, 1, 0],
+    ];
+    const formula = points.map((x) =>
+      W.map((row, i) => {
+        const y = Math.tanh(row.reduce((s, w, j) => s + w * x[j], b[i]));
+        return row.map((w) => (1 - y * y) * w);
+      }),
+    );
+    expectClose(jacobians.toArray(), formula, 14);
+    expectClose(rowsAtFirstPoint.toArray(), formula[0], 14);
+    expectClose(formula[0][0], [0.3557888812936113, -0.2134733287761668, 0.14231555251744452], 14);
+  });
+
+  test('axes: scores [4, 5, 5, 6] over columns; outAxes 1 keeps columns; vmap of vmap is A·Bᵀ', () => {
+    const r = vmapExamples.axes();
+    expect(r.scores.toArray()).toEqual([4, 5, 5, 6]);
+    expect(r.columnsOut.toArray()).toEqual([
+      [4, 0, 10, 6],
+      [0, 5, 0, 6],
+      [4, 5, 5, 6],
+    ]);
+    expect(r.table.toArray()).toEqual([
+      [1, 2, 3],
+      [3, 4, 7],
+    ]);
+  });
+
+  test('refused: an op without a rule by name, an if on a batched value; the mask gives [−0.4, 1.6] and [2, 1]', () => {
+    const r = vmapExamples.refused();
+    // The page quotes both messages whole.
+    expect(r.noRule).toBe(
+      'vmap: the op ste has no batching rule, so vmap cannot run it over a batch (it never runs an op one example at a time); give it one where it is defined: batch: { how, apply } (see @ad/core batching rules)',
+    );
+    expect(r.branch).toBe(
+      'vmap: a batched value of shape [] was read as a number (a JavaScript operator or an `if` on it); under vmap the function sees every example at once, so branch with `where` instead',
+    );
+    expectClose(r.masked.toArray(), [
+      [-0.4, 1.6],
+      [2, 1],
+    ]);
+  });
+
+  test('the same op with a batching rule batches: [[0, −2], [2, 1]]', () => {
+    expect(vmapExamples.ownRule().toArray()).toEqual([
+      [0, -2],
+      [2, 1],
+    ]);
   });
 });
