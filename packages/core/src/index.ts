@@ -61,7 +61,7 @@ export {
   type ElementwiseInfo,
 } from './ops/define.js';
 export type { Algebra, Operand, Axis, SliceArg, Pair, WindowOptions } from './ops/algebra.js';
-export type { BatchRule } from './ops/batching.js';
+export { elementwiseBatch, type BatchRule } from './ops/batching.js';
 export { checkGradients, opRules, GradCheckError, type Differentiable, type CheckOptions, type CheckReport } from './gradcheck.js';
 
 export * from './functions.generated.js';

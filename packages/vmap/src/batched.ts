@@ -65,6 +65,7 @@ export class Batched {
     throw new DTypeError('vmap', 'item() of a batched value: return it from the vmapped function to read every example');
   }
 
+  /** `Batched(64 × [784])`: how many examples, and one example's shape. */
   toString(): string {
     return `Batched(${this.batchSize} × [${this.shape.join(',')}])`;
   }

@@ -30,7 +30,10 @@ export type VmapArgs<A extends readonly unknown[]> = MapLeaves<A, number, number
 /** The vmapped function's result: f's, each number one per example (a tensor). */
 export type VmapResult<R> = MapLeaves<R, number, Tensor>;
 
-/** What vmap returns. */
+/**
+ * What vmap returns for a function `F`: its arguments (numbers may come as tensors of them), its result batched.
+ * @typeParam F - the function of one example.
+ */
 export type Vmapped<F extends (...args: never[]) => unknown> = (...args: VmapArgs<Parameters<F>>) => VmapResult<ReturnType<F>>;
 
 /**
@@ -40,8 +43,11 @@ export type Vmapped<F extends (...args: never[]) => unknown> = (...args: VmapArg
  * ```ts
  * const perExample = vmap(grad(loss), { inAxes: [null, 0, 0] }); // (params, xs, ys) → a gradient per example
  * ```
+ * @typeParam A - f's arguments (a generic f, as grad's result, keeps its own).
+ * @typeParam R - f's result.
  */
-export function vmap<F extends (...args: never[]) => unknown>(f: F, options: VmapOptions = {}): Vmapped<F> {
+export function vmap<A extends unknown[], R>(f: (...args: A) => R, options?: VmapOptions): (...args: VmapArgs<A>) => VmapResult<R>;
+export function vmap(f: (...args: never[]) => unknown, options: VmapOptions = {}): (...args: unknown[]) => unknown {
   if (typeof f !== 'function') throw new DTypeError('vmap', `expected the function to map, got ${describe(f)}`);
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new DTypeError('vmap', `options must be an object ({ inAxes?, outAxes? }), got ${describe(options)}`);
@@ -54,7 +60,7 @@ export function vmap<F extends (...args: never[]) => unknown>(f: F, options: Vma
   const outAxes = options.outAxes === undefined ? 0 : options.outAxes;
   checkAxes('inAxes', inAxes);
   checkAxes('outAxes', outAxes);
-  return ((...args: unknown[]) => {
+  return (...args: unknown[]) => {
     const tag = newTag();
     const { leaves, structure } = tree.flatten(args as tree.Tree<unknown>);
     const axes = argumentAxes(inAxes, args);
@@ -89,7 +95,7 @@ export function vmap<F extends (...args: never[]) => unknown>(f: F, options: Vma
     }
     const result = f(...(tree.unflatten(structure, inputs) as never[]));
     return batchOut(result, outAxes, tag, size);
-  }) as Vmapped<F>;
+  };
 }
 
 /** Each argument leaf's batch axis: one spec for all, or one per argument. */

@@ -22,6 +22,7 @@ import type { Op } from './define.js';
 export interface BatchRule<P> {
   /** How the op batches, in a phrase: the docs' table of ops reads it. */
   readonly how: string;
+  /** The op over the whole batch: operands with `batched[i]` carry the batch first; the result carries it first. */
   apply<T>(o: Algebra<T>, op: Op<P>, xs: readonly T[], batched: readonly boolean[], params: P, size: number): T;
 }
 
@@ -53,6 +54,8 @@ export function exampleOffsets<T>(o: Algebra<T>, size: number, n: number, rank: 
  * Element-wise ops (with NumPy broadcasting): each batched operand gets ones inserted behind its
  * batch axis up to the operands' largest rank per example, so the examples line up and the
  * unbatched operands broadcast across the batch as they broadcast across any leading axis.
+ * Every op made by `elementwise()` has it; a `custom` op that is element-wise can name it as its
+ * `batch`.
  */
 export const elementwiseBatch: BatchRule<unknown> = {
   how: 'element-wise: operands aligned behind the batch axis',
