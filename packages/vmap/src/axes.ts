@@ -75,10 +75,10 @@ export function leafAxes(what: string, axes: Axes, value: unknown, where: string
   return out;
 }
 
-/** An axis in [−rank, rank) as a non-negative one, or a ValueError naming the value. */
-export function normalize(what: string, axis: number, rank: number, where: string, shape: readonly number[]): number {
+/** An axis in [−rank, rank) as a non-negative one, or a ValueError naming the value (leaf i at `path(i)`). */
+export function normalize(what: string, axis: number, rank: number, path: (i: number) => string, i: number, shape: readonly number[]): number {
   if (axis < -rank || axis >= rank) {
-    throw new ValueError('vmap', `${what}: axis ${axis} is out of range for ${where}, of shape [${shape.join(',')}] (axes −${rank}…${rank - 1})`);
+    throw new ValueError('vmap', `${what}: axis ${axis} is out of range for ${path(i)}, of shape [${shape.join(',')}] (axes −${rank}…${rank - 1})`);
   }
   return axis < 0 ? axis + rank : axis;
 }

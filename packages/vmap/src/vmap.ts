@@ -64,26 +64,32 @@ export function vmap(f: (...args: never[]) => unknown, options: VmapOptions = {}
     const tag = newTag();
     const { leaves, structure } = tree.flatten(args as tree.Tree<unknown>);
     const axes = argumentAxes(inAxes, args);
-    const paths = structure.paths().map((p) => `args${p}`);
+    // Where each leaf sits, for messages only: worked out when one is needed.
+    const path = pathsOf(structure, 'args');
     let size: number | undefined;
-    let first = '';
+    let first = -1;
+    let firstAxis = 0;
     const inputs = leaves.map((x, i) => {
       const axis = axes[i];
       if (axis === null) return x;
       if (!isTensorLike(x)) {
         throw new DTypeError(
           'vmap',
-          `inAxes maps ${paths[i]} over axis ${axis}, but it is ${describe(x)}, which has no axes; give it null to share it across the batch`,
+          `inAxes maps ${path(i)} over axis ${axis}, but it is ${describe(x)}, which has no axes; give it null to share it across the batch`,
         );
       }
       const shape = x.shape;
-      const a = normalize('inAxes', axis, shape.length, paths[i], shape);
+      const a = normalize('inAxes', axis, shape.length, path, i, shape);
       const n = shape[a];
       if (size === undefined) {
         size = n;
-        first = `${paths[i]} has ${n} along axis ${a}`;
+        first = i;
+        firstAxis = a;
       } else if (n !== size) {
-        throw new ShapeError('vmap', `the inputs disagree on the batch size: ${first}, ${paths[i]} has ${n} along axis ${a}`);
+        throw new ShapeError(
+          'vmap',
+          `the inputs disagree on the batch size: ${path(first)} has ${size} along axis ${firstAxis}, ${path(i)} has ${n} along axis ${a}`,
+        );
       }
       return new Batched(tag, a === 0 ? x : anyOps.permute(x, moveToFront(a, shape.length)), n);
     });
@@ -114,15 +120,15 @@ function argumentAxes(inAxes: Axes, args: readonly unknown[]): Axis[] {
 function batchOut(result: unknown, outAxes: Axes, tag: number, size: number): unknown {
   const { leaves, structure } = tree.flatten(result as tree.Tree<unknown>);
   const axes = leafAxes('outAxes', outAxes, result, 'the result');
-  const paths = structure.paths().map((p) => `the result${p}`);
+  const path = pathsOf(structure, 'the result');
   const out = leaves.map((y, i) => {
     const mine = y instanceof Batched && y.tag === tag;
     if (y instanceof Batched && y.tag > tag) {
-      throw new DTypeError('vmap', `${paths[i]} is a batched value of an inner vmap that escaped it (kept from inside it by a closure or a variable)`);
+      throw new DTypeError('vmap', `${path(i)} is a batched value of an inner vmap that escaped it (kept from inside it by a closure or a variable)`);
     }
     const axis = axes[i];
     if (axis === null) {
-      if (mine) throw new ValueError('vmap', `outAxes gives ${paths[i]} null, but it differs across the batch; give it an axis`);
+      if (mine) throw new ValueError('vmap', `outAxes gives ${path(i)} null, but it differs across the batch; give it an axis`);
       return y;
     }
     let v: unknown;
@@ -130,12 +136,21 @@ function batchOut(result: unknown, outAxes: Axes, tag: number, size: number): un
     else if (typeof y === 'number') v = full([size], y);
     else if (isTensorLike(y)) v = anyOps.broadcastTo(y, [size, ...y.shape]);
     else if (isScalarLike(y)) v = anyOps.mul(full([size], 1), y);
-    else throw new DTypeError('vmap', `${paths[i]} is ${describe(y)}; a vmapped function returns numbers, tensors and arrays or objects of them`);
+    else throw new DTypeError('vmap', `${path(i)} is ${describe(y)}; a vmapped function returns numbers, tensors and arrays or objects of them`);
     const shape = anyOps.shape(v);
-    const a = normalize('outAxes', axis, shape.length, paths[i], shape);
+    const a = normalize('outAxes', axis, shape.length, path, i, shape);
     return a === 0 ? v : anyOps.permute(v, moveFromFront(a, shape.length));
   });
   return tree.unflatten(structure, out);
+}
+
+/** Leaf i's path under `root` (`args[0].w`), computed once on first use. */
+function pathsOf(structure: tree.Structure, root: string): (i: number) => string {
+  let paths: string[] | undefined;
+  return (i) => {
+    paths ??= structure.paths().map((p) => `${root}${p}`);
+    return paths[i];
+  };
 }
 
 /** The permutation bringing axis a to the front, the others in order. */
