@@ -15,17 +15,20 @@
  * ("simple" variant, `us` empty: rᵢ = pointᵢ − y_vertex(i)). As array math: the 22 rotations at
  * once (cos/sin of a [B, 2] angle tensor, each rotation one small matmul of constants), the chain
  * as one batched 4 × 4 product per tree depth (5 for the hand, not 22), and the skinning as one
- * matrix product: xᵥ = Σ_{b,k} (wᵥᵦ pᵥₖ)·Tᵦ[0:3, k], i.e. X = W·T with the constant
- * W: [V, 4B] and the stacked transforms T: [4B, 3].
+ * matrix product: xᵥ = Σ_{b,k} (wᵥᵦ pᵥₖ)·Tᵦ[0:3, k], i.e. Yᵀ = [T | t]·W with the constant
+ * W: [4B + 1, V] and the transforms side by side, [3, 4B + 1]. Everything after the skinning is
+ * coordinate-major ([3, V], [3, c]), so each op on c runs along a contiguous axis.
  *
  * The Jacobian (3c × 28 complicated, 3c × 26 simple) is forward mode, each jvp carrying many
- * columns as directions (stacked: @ad/forward runs each rule once for all of them). One jvp
- * carries the 26 unit seeds of θ. The u columns take a second jvp with two compressed seeds:
- * residual i depends on its own u pair only (uᵢ enters rᵢ alone), so seeding every u₀ at once
- * gives in row i exactly ∂rᵢ/∂u₀ᵢ, and likewise for u₁ — two directions, not 2c.
+ * columns as directions. One jvp carries the 26 unit seeds of θ to the posed vertices (stacked:
+ * @ad/forward runs each rule once for all of them), a jitted one carries them on to the
+ * residuals. The u columns take a third jvp with two compressed seeds: residual i depends on its
+ * own u pair only (uᵢ enters rᵢ alone), so seeding every u₀ at once gives in row i exactly
+ * ∂rᵢ/∂u₀ᵢ, and likewise for u₁ — two directions, not 2c.
  */
 import { Tensor, concat, fromData } from '@ad/core';
 import { type DualTensor, jvp } from '@ad/forward';
+import { jit } from '@ad/jit';
 import { type EvalModule, type Runs, multipleRuns } from './runs.js';
 
 interface Model {
@@ -72,7 +75,10 @@ export interface Hand {
   /** [B, 4, 4], bones in the order of the depths. */
   inverseBaseAbsolutes: Tensor;
   depths: Depth[];
-  /** [V, 4B]: wᵥᵦ·pᵥₖ at column 4b + k, bones in the order of the depths. */
+  /**
+   * [4B + 1, V]: wᵥᵦ·pᵥₖ at row 4b + k (bones in the order of the depths), and a last row of
+   * ones that carries the translation (see boneTransforms).
+   */
   skin: Tensor;
   /** [3]: −1, 1, 1 when mirrored: D = diag(mirror) scales the skinned x coordinate. */
   mirror: Tensor | null;
@@ -80,12 +86,18 @@ export interface Hand {
   cross: Tensor;
   /** [3, 3] identity. */
   eye: Tensor;
-  /** Flat indices into the posed vertices [V, 3]: [3, c, 3] triangle corners (corner-major), or [c, 3] vertices. */
-  corners: Tensor;
-  /** [2, 3] and [3]: u → barycentric weights (u₀, u₁, 1 − u₀ − u₁) = u·Bu + bu. */
+  /**
+   * Flat indices into the posed vertices, coordinate-major [3, V]: one [3, c] block per
+   * triangle corner (three in the complicated variant, the vertex itself in the simple one).
+   */
+  corners: Tensor[];
+  /**
+   * [3, 2] and [3, 1]: uᵀ → minus the barycentric weights, −(u₀, u₁, 1 − u₀ − u₁) = M·uᵀ + m,
+   * one row per corner.
+   */
   bu: Tensor;
   bu0: Tensor;
-  /** [c, 3]. */
+  /** [3, c], coordinate-major as the posed vertices. */
   points: Tensor;
   complicated: boolean;
 }
@@ -151,12 +163,13 @@ export function prepare(input: Input): Hand {
   rz[16 + 4] = 1; // sin at (1,0)
   rz[16 + 1] = -1; // −sin at (0,1)
 
-  const skin = new Float64Array(V * 4 * B);
+  const skin = new Float64Array((4 * B + 1) * V);
   for (let v = 0; v < V; v++) {
     order.forEach((b, j) => {
       const w = model.weights[v][b];
-      for (let k = 0; k < 4; k++) skin[v * 4 * B + j * 4 + k] = w * model.base_positions[v][k];
+      for (let k = 0; k < 4; k++) skin[(j * 4 + k) * V + v] = w * model.base_positions[v][k];
     });
+    skin[4 * B * V + v] = 1;
   }
 
   // [n]ₓ = [[0, −z, y], [z, 0, −x], [−y, x, 0]], flattened row-major, as a [9, 3] map of n.
@@ -169,10 +182,10 @@ export function prepare(input: Input): Hand {
   put(6, 1, -1);
   put(7, 0, 1);
 
-  // Corner-major, [3, c, 3]: each corner's [c, 3] block is contiguous for the weighted sum.
-  const corners = complicated
-    ? fromData(Float64Array.from([0, 1, 2].flatMap((j) => correspondences.flatMap((t) => [0, 1, 2].map((d) => model.triangles[t][j] * 3 + d)))), [3, c, 3])
-    : fromData(Float64Array.from(correspondences.flatMap((v) => [v * 3, v * 3 + 1, v * 3 + 2])), [c, 3]);
+  // Coordinate-major [3, c] blocks: every later op on c runs along its contiguous last axis.
+  const gather = (vertexOf: (i: number) => number): Tensor =>
+    fromData(Float64Array.from([0, 1, 2].flatMap((d) => correspondences.map((_, i) => d * V + vertexOf(i)))), [3, c]);
+  const corners = complicated ? [0, 1, 2].map((j) => gather((i) => model.triangles[correspondences[i]][j])) : [gather((i) => correspondences[i])];
 
   return {
     angles: fromData(angleSelection(B), [2 * B, 26]),
@@ -184,22 +197,24 @@ export function prepare(input: Input): Hand {
     baseRelatives: fromData(Float64Array.from(model.base_relatives.flatMap(flat16)), [B, 4, 4]),
     inverseBaseAbsolutes: fromData(Float64Array.from(order.flatMap((b) => flat16(model.inverse_base_absolutes[b]))), [B, 4, 4]),
     depths,
-    skin: fromData(skin, [V, 4 * B]),
+    skin: fromData(skin, [4 * B + 1, V]),
     mirror: model.is_mirrored ? fromData(Float64Array.of(-1, 1, 1), [3]) : null,
     cross: fromData(cross, [9, 3]),
     eye: fromData(Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1), [3, 3]),
     corners,
-    bu: fromData(Float64Array.of(1, 0, -1, 0, 1, -1), [2, 3]),
-    bu0: fromData(Float64Array.of(0, 0, 1), [3]),
-    points: fromData(Float64Array.from(points.flat()), [c, 3]),
+    bu: fromData(Float64Array.of(-1, 0, 0, -1, 1, 1), [3, 2]),
+    bu0: fromData(Float64Array.of(0, 0, -1), [3, 1]),
+    points: fromData(Float64Array.from([0, 1, 2].flatMap((d) => points.map((p) => p[d]))), [3, c]),
     complicated,
   };
 }
 
 /**
  * The bones' transforms with the mirroring and the global rotation folded in, G·D·Tᵦ[0:3, :]
- * (D = diag(−1, 1, 1) when mirrored), stacked for skinning: [4B, 3]. Both are linear maps of
- * the skinned positions, so they act on the 22 small transforms rather than on all V vertices.
+ * (D = diag(−1, 1, 1) when mirrored), side by side for skinning, and the translation t = θ[3:6]
+ * as a last column: [3, 4B + 1]. Mirroring and rotation are linear maps of the skinned
+ * positions, so they act on the 22 small transforms rather than on all V vertices; the
+ * translation meets the skin's row of ones, so it is added inside the product, not on [3, V].
  */
 function boneTransforms<X extends T>(hand: Hand, theta: X): X {
   const B = hand.baseRelatives.shape[0];
@@ -219,10 +234,11 @@ function boneTransforms<X extends T>(hand: Hand, theta: X): X {
   const transforms = all.slice(null, [0, 3]).matmul(hand.inverseBaseAbsolutes); // [B, 3, 4]
   const rotation = angleAxis(hand, theta.slice([0, 3]) as X);
   const global = hand.mirror === null ? rotation : rotation.mul(hand.mirror); // G·D: [3, 3]
-  return global
+  const side = global
     .matmul(transforms)
-    .permute([0, 2, 1])
-    .reshape([4 * B, 3]) as X;
+    .permute([1, 0, 2])
+    .reshape([3, 4 * B]);
+  return concat([side, theta.slice([3, 6]).reshape([3, 1])] as Tensor[], 1) as X;
 }
 
 /** The global rotation of the angle-axis a: [3] (identity below 1e-4, as the reference). */
@@ -239,31 +255,31 @@ function angleAxis<X extends T>(hand: Hand, a: X): X | Tensor {
     .add(cross.mul(norm.sin())) as X;
 }
 
-/** The posed vertices y = skinned, mirrored, rotated and translated base positions: [V, 3]. */
+/**
+ * The posed vertices y = skinned, mirrored, rotated and translated base positions, coordinate-
+ * major: [3, V] = [G·D·T | t]·skin, one product ([78, 4B + 1]·[4B + 1, V] for 26 directions).
+ */
 export function vertices<X extends T>(hand: Hand, theta: X): X {
-  return hand.skin.matmul(boneTransforms(hand, theta)).add(theta.slice([3, 6])) as X;
+  return boneTransforms(hand, theta).matmul(hand.skin) as X;
 }
 
 /**
- * The residuals r: [3c] from the posed vertices y: [V, 3] and u: [c, 2] (u unused in the simple
+ * The residuals r: [c, 3] (a transposed view of the [3, c] result, whose row-major order is
+ * the 3c residuals) from the posed vertices y: [3, V] and u: [c, 2] (u unused in the simple
  * variant). y and u may be of different kinds (a jvp's dual and a constant tensor): methods
  * dispatch on their operands.
  */
 export function fromVertices<X extends T, U extends T>(hand: Hand, y: X, us: U): T {
-  const corners = y.take(hand.corners); // [3, c, 3] or [c, 3]
-  if (!hand.complicated) return hand.points.sub(corners).reshape([-1]);
-  // Minus corner j's weight, [c, 1] each: −u₀, −u₁, −(1 − u₀ − u₁) (negated on [c, 3], not on
-  // the [c, 3] residuals of every direction). Three products and two sums on [c, 3] blocks: with
-  // 26 directions that is 3× cheaper than a product over [c, 3, 3] and a sum over its middle
-  // axis (measured at c = 51,200).
-  const weights = us.matmul(hand.bu).add(hand.bu0).neg().transpose().reshape([3, -1, 1]) as U;
-  const w = (j: number) => weights.slice(j) as T as X;
-  const minusModel = corners
-    .slice(0)
-    .mul(w(0))
-    .add(corners.slice(1).mul(w(1)))
-    .add(corners.slice(2).mul(w(2)));
-  return minusModel.add(hand.points).reshape([-1]);
+  if (!hand.complicated) return hand.points.sub(y.take(hand.corners[0])).transpose();
+  // Minus corner j's weight, a contiguous row of [3, c]: −u₀, −u₁, −(1 − u₀ − u₁) (negated on
+  // the weights, not on the residuals of every direction). Each corner is its own [3, c]
+  // gather, weighted along its contiguous c axis: per direction one loop over [3, c] reading
+  // the tangent at the corners (a [3, c, 3] gather weighted on its last axis of 3 spent most of
+  // its time in the strided kernels' index bookkeeping; weights read at a stride of 3 made the
+  // loop 30 % slower).
+  const weights = hand.bu.matmul(us.transpose()).add(hand.bu0) as U; // [3, c]
+  const term = (j: number) => y.take(hand.corners[j]).mul(weights.slice(j) as T as X);
+  return term(0).add(term(1)).add(term(2)).add(hand.points).transpose();
 }
 
 /** The residuals' tensor inputs: θ: [26] and u: [c, 2] ([0, 2] in the simple variant). */
@@ -311,23 +327,24 @@ export const ht: EvalModule = {
     const [theta, us] = inputs(input);
     const byTheta = { directions: thetaSeeds() };
     const byU = { directions: uSeeds(us.shape[0]) };
-    // Two passes: u held fixed for the 26 θ directions, θ held fixed for the two u directions,
-    // so neither carries the other's zero tangents. The second reuses the first's posed
-    // vertices (their primal): with θ fixed they are a constant.
-    return () => {
-      let posed: Tensor | null = null;
-      const { tangent: byThetaColumns } = jvp(
-        ([t]: DualTensor[]) => {
-          const y = vertices(hand, t);
-          posed = y.primal;
-          return fromVertices(hand, y, us);
-        },
-        [theta],
-        byTheta,
-      );
-      if (!hand.complicated) return byThetaColumns;
-      const { tangent: byUColumns } = jvp(([u]: DualTensor[]) => fromVertices(hand, posed as Tensor, u), [us], byU);
-      return [...byUColumns, ...byThetaColumns];
+    // The θ columns are the pushforward through two functions, each by its own jvp: the posed
+    // vertices y(θ) (eager, stacked: the 26 directions are one [78, 4B + 1]·[4B + 1, V]
+    // product), then the residuals r(y) along the 26 tangents ẏⱼ. The second jvp is jitted per
+    // input: per direction its gathers of ẏⱼ at the triangle corners and the weighting are one
+    // loop over [3, c] (a gather read in the loop, see @ad/jit's emitter), so nothing of the
+    // size of the three corners is stored, and the 26 loops share one compiled kernel. The u
+    // columns are a third jvp in the same program: θ (so y) held fixed, the two compressed seeds.
+    const residuals = jit((y: Tensor, yDots: Tensor[], u: Tensor) => {
+      const { tangent: byThetaColumns } = jvp(([v]: DualTensor[]) => fromVertices(hand, v, u), [y], { directions: yDots.map((d) => [d]) });
+      if (!hand.complicated) return byThetaColumns as Tensor[];
+      const { tangent: byUColumns } = jvp(([w]: DualTensor[]) => fromVertices(hand, y, w), [u], byU);
+      return [...(byUColumns as Tensor[]), ...(byThetaColumns as Tensor[])];
+    });
+    const jacobian = () => {
+      const { value: posed, tangent: posedDots } = jvp(([t]: DualTensor[]) => vertices(hand, t), [theta], byTheta);
+      return residuals(posed as Tensor, posedDots as Tensor[], us);
     };
+    jacobian(); // traces the residuals' program for this input's shapes, untimed (as gmm's)
+    return jacobian;
   }, rows),
 };

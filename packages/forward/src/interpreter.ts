@@ -12,9 +12,9 @@
  * the partials ∂y/∂xᵢ are computed once as numbers and combined into the tangents.
  */
 import { AdError, Tensor, anomalyDetection, scalar, zeros, type Algebra, type Op } from '@ad/core';
-import { anyInterpreter, anyOps, checkAnomaly, nanSafeState, numberOps, registerKind, tagOf, type Interpreter } from '@ad/core/engine';
+import { anyInterpreter, anyOps, checkAnomaly, nanSafeState, numberOps, ops, registerKind, tagOf, type Interpreter } from '@ad/core/engine';
 import { Dual, DualTensor, type Scalar, type Value } from './dual.js';
-import { stackOf, stackable, stackedRule } from './stacked.js';
+import { matmulWithTangents, stackOf, stackable, stackedRule } from './stacked.js';
 
 /** Raised when the forward engine's own invariants break (a tangent of the wrong shape, mixed widths). */
 export class ForwardModeError extends AdError {}
@@ -81,8 +81,17 @@ export const forwardInterpreter: Interpreter<Value> = {
         primals[i] = d.value;
       } else primals[i] = x;
     }
-    const y = anyInterpreter.apply(op, primals, params) as Value;
     const checking = anomalyDetection();
+    // x·w of a dual x and a constant matrix w, several directions: the primal rides in the
+    // tangents' product (stacked.ts, matmulWithTangents), one pass over w for both.
+    if (width > 1 && op === (ops.matmul as unknown) && !checking && tagOf(xs[0]) === top && tagOf(xs[1]) !== top && primals[1] instanceof Tensor) {
+      const x = xs[0] as DualTensor;
+      if (x.value instanceof Tensor && stackable(x)) {
+        const both = matmulWithTangents(x.value, stackOf(x), primals[1], width);
+        if (both !== undefined) return new DualTensor(top, both[0], null, both[1]);
+      }
+    }
+    const y = anyInterpreter.apply(op, primals, params) as Value;
     if (checking) checkAnomaly(op.name, 'forward', primals, y);
     // A piecewise-constant op (sign, a comparison) still gives a dual, with zero tangents: a method
     // of a Dual returns a Dual, as its type says, and code can go on calling methods on it.

@@ -141,6 +141,43 @@ function linearRule(op: Op<unknown, unknown>, xs: readonly (Tensor | number)[], 
   }
 }
 
+/** The rows of a tensor [..., n] as one contiguous block of `rows · n` numbers, written into `out` at `at`. */
+function writeRows(out: Float64Array, at: number, x: Tensor): void {
+  out.set(x.isContiguous ? x.data.subarray(x.offset, x.offset + x.size) : x.toFloat64Array(), at);
+}
+
+/**
+ * y = x·w and Ẏ = Ẋ·w together, for a dual x (rank ≥ 2) and a constant 2-D w: the primal's rows
+ * and the k directions' rows stacked, [x; Ẋ₁; …; Ẋₖ]·w, one product that reads w once. The
+ * primal's product alone has few rows (3 for the posed vertices of a hand, [3, 89]·[89, V]): it
+ * ran the plain-JS kernel, as slow as the WebAssembly product of all 26 directions' 78 rows.
+ * Returns [y, Ẏ] (views of the one result), or undefined when the operands do not fit.
+ */
+export function matmulWithTangents(x: Tensor, xDot: Tensor, w: Tensor, k: number): [Tensor, Tensor] | undefined {
+  if (x.ndim < 2 || w.ndim !== 2 || x.shape[x.ndim - 1] !== w.shape[0]) return undefined;
+  const n = w.shape[0];
+  const p = w.shape[1];
+  const m = x.size / n;
+  const rows = allocate((k + 1) * m * n);
+  writeRows(rows, 0, x);
+  writeRows(rows, m * n, xDot);
+  const product = t.matmul(Tensor.fromData(rows, [(k + 1) * m, n]), w);
+  const lead = x.shape.slice(0, -1);
+  const y = Tensor.view(product.data, [...lead, p], rowMajor([...lead, p]), product.offset);
+  const yDot = Tensor.view(product.data, [k, ...lead, p], rowMajor([k, ...lead, p]), product.offset + m * p);
+  return [y, yDot];
+}
+
+function rowMajor(shape: readonly number[]): number[] {
+  const stride = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    stride[i] = acc;
+    acc *= shape[i];
+  }
+  return stride;
+}
+
 /** Ẏ = Ẋ·w + x·Ẇ for y = x·w (operands of rank ≥ 2; leading axes are batch axes). */
 function matmulRule(x: Tensor, w: Tensor, xDot: Tensor | null, wDot: Tensor | null, k: number): Tensor | undefined {
   const rank = Math.max(x.ndim, w.ndim);

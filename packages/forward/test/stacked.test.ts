@@ -82,6 +82,42 @@ describe('stacked tangents: matmul', () => {
     compare(([x, y]) => x.matmul(y), [seeded([2, 1, 3, 4], 1), seeded([5, 4, 2], 2)], 3));
 });
 
+describe('dual times constant matrix: the primal rides in the tangents’ product', () => {
+  /** x·w at k directions: the value is x·w, one product made both (the value is a view of the stack's buffer), tangents as k passes. */
+  function oneProduct(x: Tensor, w: Tensor, k: number, view: (v: DualTensor) => DualTensor = (v) => v): void {
+    const directions = Array.from({ length: k }, (_, j) => [seeded([...x.shape], 200 + j)]);
+    let y: DualTensor | null = null;
+    const { value } = jvp(
+      ([v]: DualTensor[]) => {
+        y = view(v).matmul(w);
+        return y;
+      },
+      [x],
+      { directions },
+    );
+    const want = view(x as unknown as DualTensor).matmul(w) as unknown as Tensor;
+    expect(value.shape).toEqual(want.shape);
+    const got = value.toFloat64Array();
+    want.toFloat64Array().forEach((v, i) => expect(got[i]).toBeCloseTo(v, 12));
+    const dual = y as unknown as DualTensor;
+    expect(dual.stacked).not.toBeNull();
+    expect((dual.value as Tensor).data).toBe((dual.stacked as Tensor).data);
+    compare(([v]) => view(v).matmul(w), [x], k);
+  }
+
+  test('few rows against a wide matrix ([3, 9] by [9, 40], as the posed vertices of ht)', () => oneProduct(seeded([3, 9], 1), seeded([9, 40], 2), 26));
+  test('a batch of rows: [2, 3, 4] by [4, 5]', () => oneProduct(seeded([2, 3, 4], 3), seeded([4, 5], 4), 4));
+  test('a strided dual (a transposed view): its rows are copied in order', () =>
+    oneProduct(seeded([4, 3], 5), seeded([4, 6], 6), 3, (v) => v.transpose() as DualTensor));
+  test('finite differences through two products and a sine', () => {
+    const w1 = seeded([4, 6], 7);
+    const w2 = seeded([6, 2], 8);
+    const f = (xs: Tensor[]) => xs[0].matmul(w1).sin().matmul(w2);
+    finiteDifferences(f, ([x]) => x.matmul(w1).sin().matmul(w2), [seeded([3, 4], 9)], 5);
+  });
+  test('a vector times a matrix keeps the general path ([4] by [4, 5])', () => compare(([x]) => x.matmul(seeded([4, 5], 10)), [seeded([4], 11)], 3));
+});
+
 describe('stacked tangents: linear ops (the op itself on the stack, past the axis k)', () => {
   const x = [seeded([2, 3, 4], 1)];
   test('reshape', () => compare(([v]) => v.reshape([4, 6]), x, 3));

@@ -7,10 +7,13 @@
  *      expression with its operands' names substituted — numbers stay in locals, adjoints too;
  *   3. tensors: element-wise nodes of one shape are fused into one loop (their intermediates
  *      are loop locals; only values read elsewhere are stored), other ops (matmul, reductions,
- *      shape ops) call the op's primal in core, i.e. the same kernels eager mode runs.
+ *      shape ops) call the op's primal in core, i.e. the same kernels eager mode runs;
+ *   4. gathers: take(x, index) with a constant index, read only by fused loops of its shape, is
+ *      not stored either: each loop reads x at the index (`x_d[g[i]]`), so a gather and the
+ *      arithmetic on it are one pass over the output, with no intermediate array.
  */
 import { Tensor, type Op, type Shape } from '@ad/core';
-import { allocate } from '@ad/core/engine';
+import { allocate, ops as coreOps } from '@ad/core/engine';
 import type { Graph, Node } from './graph.js';
 import { walkTree } from './tree.js';
 
@@ -105,6 +108,12 @@ function sameShape(a: Shape, b: Shape): boolean {
 
 function sizeOf(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/** A fused loop written as a kernel: its text (parameters and body) and the arguments of its call. */
+interface Kernel {
+  text: string;
+  args: string[];
 }
 
 interface Group {
@@ -226,10 +235,36 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     }
   }
 
+  // 3b. Gathers read in place (see the module comment). The index needs no check here: tracing
+  // ran take's primal on it against x's shape (the sample), which refuses any index that is not
+  // an integer in [0, size of x). x must be contiguous at run time (its sample says so: the
+  // program reproduces the sample's layout).
+  const gathers = new Map<number, { x: number; index: string }>();
+  const indexArrays = new Map<number, string>();
+  for (const n of nodes) {
+    if (!live[n.id] || n.op !== (coreOps.take as unknown) || isOutput.has(n.id)) continue;
+    const [xId, indexId] = n.inputs;
+    const x = nodes[xId];
+    const index = nodes[indexId];
+    if (index.kind !== 'const' || !(index.value instanceof Tensor) || x.shape === null || !x.sample!.isContiguous) continue;
+    const readers = consumers[n.id];
+    if (readers.length === 0 || !readers.every((r) => groupOf.has(r) && sameShape(nodes[r].shape!, n.shape!))) continue;
+    // One Int32Array per index: the gathers of many tangents at the same index share it.
+    let g = indexArrays.get(indexId);
+    if (g === undefined) {
+      g = `g${indexArrays.size}`;
+      indexArrays.set(indexId, g);
+      scope[g] = Int32Array.from(index.value.toFloat64Array());
+    }
+    gathers.set(n.id, { x: xId, index: g });
+  }
+
   // 4. Statements (in slot mode, the arrays are declared once their sizes are known, at the end).
   const lines: string[] = [];
   const dataDeclared = new Set<number>();
   const scalarDeclared = new Set<number>();
+  /** The fused loops, each at its placeholder in `lines`, written both ways (see below). */
+  const loops: { at: number; kernel: Kernel; inline: string[] }[] = [];
   const dataOf = (id: number): string => {
     const n = nodes[id];
     if (n.kind === 'const') return `${name(id)}_d`;
@@ -249,7 +284,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
 
   let statements = 0;
   for (const n of nodes) {
-    if (!live[n.id] || n.kind !== 'op') continue;
+    if (!live[n.id] || n.kind !== 'op' || gathers.has(n.id)) continue;
     const op = n.op!;
     if (n.shape === null) {
       const ew = op.elementwise!;
@@ -297,6 +332,13 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
           operand.set(i, name(i));
           continue;
         }
+        const gather = gathers.get(i);
+        if (gather !== undefined) {
+          // Same shape as the loop (checked in 3b): element i of the gather is x at g[i].
+          const offset = nodes[gather.x].sample!.offset;
+          operand.set(i, `${dataOf(gather.x)}[${offset === 0 ? '' : `${offset} + `}${gather.index}[i]]`);
+          continue;
+        }
         const t = x.sample!;
         if (t.size === 1) {
           const s = local(i, '_s');
@@ -322,56 +364,54 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       }
     }
     const stored = g.members.filter((m) => isOutput.has(m) || consumers[m].some((c) => !members.has(c)));
-    if (kernelMode) {
-      emitKernel(g, members, operand, hoisted, stored, strided);
-      return;
-    }
     const ops = g.members.map((m) => commentName(nodes[m].op!.name));
     lines.push(`// ${g.members.length === 1 ? ops[0] : `fused ${ops.join(', ')}`} over [${shape.join(',')}]`);
     for (const m of stored) lines.push(`${declare(local(m, '_d'))} alloc(${n});`);
     lines.push(...hoisted);
-    const body: string[] = [];
-    for (const m of g.members) {
-      const x = nodes[m];
-      const ew = x.op!.elementwise!;
-      const args = x.inputs.map((i) => (members.has(i) ? local(i, '_e') : operand.get(i)!));
-      body.push(`${declare(local(m, '_e'))} ${substitute(ew.expr, ew.inputs, args)}; // ${commentName(x.op!.name)}`);
-    }
-    for (const m of stored) body.push(`${local(m, '_d')}[i] = ${local(m, '_e')};`);
-    if (!strided) {
-      lines.push(`for (let i = 0; i < ${n}; i++) {`, ...body.map((l) => `  ${l}`), '}');
-    } else {
-      lines.push('{', '  let i = 0;');
-      for (let d = 0; d < rank; d++) {
-        const indent = '  '.repeat(d + 1);
-        lines.push(`${indent}for (let i${d} = 0; i${d} < ${shape[d]}; i${d}++${d === rank - 1 ? ', i++' : ''}) {`);
-      }
-      const indent = '  '.repeat(rank + 1);
-      lines.push(...body.map((l) => `${indent}${l}`));
-      for (let d = rank - 1; d >= 0; d--) lines.push(`${'  '.repeat(d + 1)}}`);
-      lines.push('}');
-    }
+    // The loop is written both ways; which one the program gets is decided once every loop is
+    // known (see the end of emit): a kernel's text is the same for loops that do the same work.
+    loops.push({ at: lines.length, kernel: kernelOf(g, members, operand, stored, strided), inline: kernelMode ? [] : inlineLoop() });
+    lines.push('');
     for (const m of stored) {
       const sp = `s${m}`;
       scope[sp] = [...shape];
       lines.push(`${define(m)} Tensor.fromData(${local(m, '_d')}, ${sp});`);
       dataDeclared.add(m);
     }
+
+    function inlineLoop(): string[] {
+      const lines: string[] = [];
+      const body: string[] = [];
+      for (const m of g.members) {
+        const x = nodes[m];
+        const ew = x.op!.elementwise!;
+        const args = x.inputs.map((i) => (members.has(i) ? local(i, '_e') : operand.get(i)!));
+        body.push(`${declare(local(m, '_e'))} ${substitute(ew.expr, ew.inputs, args)}; // ${commentName(x.op!.name)}`);
+      }
+      for (const m of stored) body.push(`${local(m, '_d')}[i] = ${local(m, '_e')};`);
+      if (!strided) {
+        lines.push(`for (let i = 0; i < ${n}; i++) {`, ...body.map((l) => `  ${l}`), '}');
+      } else {
+        lines.push('{', '  let i = 0;');
+        for (let d = 0; d < rank; d++) {
+          const indent = '  '.repeat(d + 1);
+          lines.push(`${indent}for (let i${d} = 0; i${d} < ${shape[d]}; i${d}++${d === rank - 1 ? ', i++' : ''}) {`);
+        }
+        const indent = '  '.repeat(rank + 1);
+        lines.push(...body.map((l) => `${indent}${l}`));
+        for (let d = rank - 1; d >= 0; d--) lines.push(`${'  '.repeat(d + 1)}}`);
+        lines.push('}');
+      }
+      return lines;
+    }
   }
 
   /**
    * A fused loop as a kernel: `kN(x0, x1, …, o0, o1, …)` reads its operands' data (or numbers)
    * and writes the stored members' data. Its text names only its parameters, so loops that do
-   * the same arithmetic at the same layout share one kernel.
+   * the same arithmetic at the same layout share one kernel. Returns the text and the arguments.
    */
-  function emitKernel(
-    g: Group,
-    members: Set<number>,
-    operand: Map<number, string>,
-    hoisted: readonly string[],
-    stored: readonly number[],
-    strided: boolean,
-  ): void {
+  function kernelOf(g: Group, members: Set<number>, operand: Map<number, string>, stored: readonly number[], strided: boolean): Kernel {
     // Each operand source (`v0_d[i]`, `v3_s`, `r[7]`) names an array or number of the program;
     // the kernel receives those as x0, x1, … and reads them with the same index expressions.
     const args: string[] = [];
@@ -379,16 +419,22 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     const rename = (src: string): string => {
       // A number is a local or an element of r; an array read is an array (a local, or an
       // element of t in slot mode) and its index expression.
+      // A gather reads two arrays, x at the index array's element: `v3_d[g7[i]]`.
+      const gather = /^(t\[\d+\]|[\w$]+)\[(\d+ \+ )?([\w$]+)\[i\]\]$/.exec(src);
+      if (gather !== null) return `${parameter(gather[1])}[${gather[2] ?? ''}${parameter(gather[3])}[i]]`;
       const read = /^r\[\d+\]$/.test(src) ? null : /^(t\[\d+\]|[\w$]+)(\[.*\])$/.exec(src);
-      const outer = read === null ? src : read[1];
+      const x = parameter(read === null ? src : read[1]);
+      return read === null ? x : `${x}${read[2]}`;
+    };
+    function parameter(outer: string): string {
       let x = param.get(outer);
       if (x === undefined) {
         x = `x${param.size}`;
         param.set(outer, x);
         args.push(outer);
       }
-      return read === null ? x : `${x}${read[2]}`;
-    };
+      return x;
+    }
     const ins = new Map<number, string>();
     for (const [i, src] of operand) ins.set(i, rename(src));
     const outs = stored.map((_, k) => `o${k}`);
@@ -414,22 +460,28 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     }
     const params = [...args.map((_, k) => `x${k}`), ...outs];
     const text = `(${params.join(', ')}) {\n${loop.map((l) => `  ${l}`).join('\n')}\n}`;
-    let kernel = kernels.get(text);
+    return { text, args: [...args, ...stored.map((m) => local(m, '_d'))] };
+  }
+
+  // Each loop as a kernel call or inline. A kernel is a small function that V8 optimises on
+  // its own after a few calls; a loop inline runs once per call of the program, so it waits for
+  // on-stack replacement, which compiles the whole program function again for each such loop
+  // (a program of 28 loops, the 26 directions of a jvp among them, took 3–6 calls to reach speed,
+  // each slower than eager mode). So loops whose text repeats (the same work on other arrays)
+  // share a kernel, and past KERNELS_PAST ops every loop is one.
+  const uses = new Map<string, number>();
+  for (const l of loops) uses.set(l.kernel.text, (uses.get(l.kernel.text) ?? 0) + 1);
+  for (const l of loops) {
+    if (!kernelMode && uses.get(l.kernel.text)! < 2) {
+      lines[l.at] = l.inline.join('\n');
+      continue;
+    }
+    let kernel = kernels.get(l.kernel.text);
     if (kernel === undefined) {
       kernel = `k${kernels.size}`;
-      kernels.set(text, kernel);
+      kernels.set(l.kernel.text, kernel);
     }
-    const ops = g.members.map((m) => commentName(nodes[m].op!.name));
-    lines.push(`// ${g.members.length === 1 ? ops[0] : `fused ${ops.join(', ')}`} over [${shape.join(',')}]`);
-    for (const m of stored) lines.push(`${declare(local(m, '_d'))} alloc(${sizeOf(shape)});`);
-    lines.push(...hoisted);
-    lines.push(`${kernel}(${[...args, ...stored.map((m) => local(m, '_d'))].join(', ')});`);
-    for (const m of stored) {
-      const sp = `s${m}`;
-      scope[sp] = [...shape];
-      lines.push(`${define(m)} Tensor.fromData(${local(m, '_d')}, ${sp});`);
-      dataDeclared.add(m);
-    }
+    lines[l.at] = `${kernel}(${l.kernel.args.join(', ')});`;
   }
 
   // The result, built bottom-up; object keys come from key lists in scope, as computed keys.
