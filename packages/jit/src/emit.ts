@@ -73,6 +73,8 @@ export interface Program {
   /** The parameters and body to compile. */
   readonly params: readonly string[];
   readonly body: string;
+  /** The programs of the scans' bodies, each compiled on its own and bound in scope as `name`. */
+  readonly subprograms: readonly { readonly name: string; readonly program: Program }[];
 }
 
 const PARAMS = ['a0', 'a1', 'a2', 'a3'];
@@ -146,7 +148,16 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const isOutput = new Set(outputIds);
 
   // 2. Names: live inputs and ops v0, v1, … in program order; constants inline or in scope.
-  const scope: Record<string, unknown> = { ...entry.scope, Tensor, dense, alloc: allocate, scalar: (v: number) => Tensor.fromData(new Float64Array([v]), []) };
+  const scope: Record<string, unknown> = {
+    ...entry.scope,
+    Tensor,
+    dense,
+    row,
+    put,
+    alloc: allocate,
+    scalar: (v: number) => Tensor.fromData(new Float64Array([v]), []),
+  };
+  const subprograms: { name: string; program: Program }[] = [];
   const names = new Map<number, string>();
   let next = 0;
   let valueCount = 0;
@@ -162,7 +173,8 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   let tensorSlot = 0;
   for (const n of nodes) {
     if (!live[n.id]) continue;
-    if (slots && n.kind !== 'const') names.set(n.id, n.shape === null ? `r[${slot++}]` : `t[${tensorSlot++}]`);
+    if (n.kind === 'scan') names.set(n.id, `s${n.id}`);
+    else if (slots && n.kind !== 'const') names.set(n.id, n.shape === null ? `r[${slot++}]` : `t[${tensorSlot++}]`);
     else if (n.kind === 'const') {
       if (typeof n.value === 'number') names.set(n.id, literal(n.value));
       else {
@@ -249,6 +261,10 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
 
   let statements = 0;
   for (const n of nodes) {
+    if (live[n.id] && n.kind === 'scan') {
+      statements += emitScan(n);
+      continue;
+    }
     if (!live[n.id] || n.kind !== 'op') continue;
     const op = n.op!;
     if (n.shape === null) {
@@ -270,6 +286,61 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     const args = n.inputs.map((i) => (nodes[i].shape === null ? `scalar(${name(i)})` : name(i)));
     lines.push(`${define(n.id)} ${opName}.primal([${args.join(', ')}], ${p}); // ${commentName(op.name)}`);
     statements++;
+  }
+
+  /**
+   * A scan node: its body compiled as a program of its own (`scanK`, in scope), and here the
+   * loop that calls it — the carry in locals, one slice of each xs leaf per step, each y written
+   * into its stacked buffer — then the parts the rest of the program reads. Returns the body's
+   * statement count.
+   */
+  function emitScan(n: Node): number {
+    const b = n.scan!;
+    const fn = `scan${subprograms.length}`;
+    const program = emit(
+      b.graph,
+      b.inputs.map((id, k) => ({ id, access: `a0[${k}]` })),
+      b.outputs.map((id) => new OutLeaf(id)),
+      { guard: [], scope: {} },
+    );
+    subprograms.push({ name: fn, program });
+    const s = name(n.id);
+    const m = b.carryCount;
+    const q = b.xCount;
+    const parts = consumers[n.id].map((id) => nodes[id]).filter((x) => x.kind === 'part');
+    lines.push(`// scan: ${b.length} steps of ${fn}${b.reverse ? ', the last first' : ''}`);
+    for (let j = 0; j < m; j++) lines.push(`let ${s}_c${j} = ${name(n.inputs[j])};`);
+    lines.push(`const ${s}_in = new Array(${n.inputs.length});`);
+    for (let k = m + q; k < n.inputs.length; k++) lines.push(`${s}_in[${k}] = ${name(n.inputs[k])};`);
+    const ys: { part: Node; out: number; size: number; scalar: boolean }[] = [];
+    for (const part of parts) {
+      if (part.index! < m) continue;
+      const size = sizeOf(part.shape!.slice(1));
+      ys.push({ part, out: part.index!, size, scalar: b.graph.nodes[b.outputs[part.index!]].shape === null });
+      lines.push(`const ${s}_y${part.index} = alloc(${sizeOf(part.shape!)});`);
+    }
+    const step = `${s}_t`;
+    lines.push(`for (let ${s}_k = 0; ${s}_k < ${b.length}; ${s}_k++) {`);
+    lines.push(`  const ${step} = ${b.reverse ? `${b.length - 1} - ${s}_k` : `${s}_k`};`);
+    for (let j = 0; j < m; j++) lines.push(`  ${s}_in[${j}] = ${s}_c${j};`);
+    for (let i = 0; i < q; i++) lines.push(`  ${s}_in[${m + i}] = row(${name(n.inputs[m + i])}, ${step});`);
+    lines.push(`  const ${s}_o = ${fn}(${s}_in);`);
+    for (let j = 0; j < m; j++) lines.push(`  ${s}_c${j} = ${s}_o[${j}];`);
+    for (const y of ys) {
+      lines.push(y.scalar ? `  ${s}_y${y.out}[${step}] = ${s}_o[${y.out}];` : `  put(${s}_y${y.out}, ${s}_o[${y.out}], ${step}, ${y.size});`);
+    }
+    lines.push('}');
+    for (const part of parts) {
+      const k = part.index!;
+      if (k < m) {
+        lines.push(`${define(part.id)} ${part.shape === null ? `${s}_c${k}` : `dense(${s}_c${k})`}; // scan carry`);
+      } else {
+        const sp = `s${part.id}`;
+        scope[sp] = [...part.shape!];
+        lines.push(`${define(part.id)} Tensor.fromData(${s}_y${k}, ${sp}); // scan ys`);
+      }
+    }
+    return program.statements + 1;
   }
 
   function opBinding(op: Op<unknown>): string {
@@ -468,11 +539,12 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   if (slots) lines.unshift(`const r = new Float64Array(${slot});`, `const t = new Array(${tensorSlot});`);
   const body = [...entry.guard, ...lines].join('\n');
   const declarations = [...kernels].map(([text, kernel]) => `function ${kernel}${text}`).join('\n');
-  const source = `${declarations === '' ? '' : `${declarations}\n`}function (${PARAMS.join(', ')}) {\n${body
+  const bodies = subprograms.map((sub) => `const ${sub.name} = ${sub.program.source};\n`).join('');
+  const source = `${bodies}${declarations === '' ? '' : `${declarations}\n`}function (${PARAMS.join(', ')}) {\n${body
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n')}\n}`;
-  return { source, kernels: declarations, statements, scope, params: PARAMS, body };
+  return { source, kernels: declarations, statements, scope, params: PARAMS, body, subprograms };
 }
 
 function rowMajorStrides(shape: Shape): number[] {
@@ -483,6 +555,21 @@ function rowMajorStrides(shape: Shape): number[] {
     acc *= shape[i];
   }
   return s;
+}
+
+/** Slice t of x along its leading axis, as a tensor from offset 0 where x is contiguous (no copy). */
+function row(x: Tensor, t: number): Tensor {
+  const shape = x.shape.slice(1);
+  if (!x.isContiguous) return Tensor.view(x.data, shape, x.stride.slice(1), x.offset + t * x.stride[0]);
+  const size = sizeOf(shape);
+  const start = x.offset + t * size;
+  return Tensor.fromData(x.data.subarray(start, start + size), shape);
+}
+
+/** Writes tensor y (`size` elements) into row t of a stacked buffer. */
+function put(buffer: Float64Array, y: Tensor, t: number, size: number): void {
+  if (y.isContiguous) buffer.set(y.data.subarray(y.offset, y.offset + size), t * size);
+  else buffer.set(y.toFloat64Array(), t * size);
 }
 
 /** A tensor laid out as the trace assumed: row-major from offset 0 (a copy otherwise). */
@@ -509,9 +596,14 @@ export function wengert(graph: Graph, outputs: readonly number[]): string {
       names.set(n.id, typeof n.value === 'number' ? String(n.value) : `tensor[${n.value!.shape.join(',')}]`);
       continue;
     }
+    if (n.kind === 'scan') {
+      names.set(n.id, `scan[${n.scan!.length} steps](${n.inputs.map((i) => names.get(i)).join(', ')})`);
+      continue;
+    }
     const v = `v${k++}`;
     names.set(n.id, v);
-    if (n.kind === 'input') lines.push(`${v} = input${n.shape === null ? '' : ` [${n.shape.join(',')}]`}`);
+    if (n.kind === 'part') lines.push(`${v} = ${names.get(n.inputs[0])}[${n.index}]`);
+    else if (n.kind === 'input') lines.push(`${v} = input${n.shape === null ? '' : ` [${n.shape.join(',')}]`}`);
     else lines.push(`${v} = ${n.op!.name}(${n.inputs.map((i) => names.get(i)).join(', ')})`);
   }
   return lines.join('\n');

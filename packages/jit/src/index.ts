@@ -6,6 +6,8 @@
  * traced once and emitted as a loop.
  */
 import './graph.js';
+import './scan-trace.js';
+import './scan-rules.js';
 
 export { jit, adjointProgram, type AdjointProgram, type Jitted, type JitOptions, type JitStats, type Lowered } from './jit.js';
 export { JitCheckError, type Tolerance } from './check.js';
