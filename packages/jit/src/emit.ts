@@ -152,7 +152,6 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     ...entry.scope,
     Tensor,
     dense,
-    row,
     put,
     alloc: allocate,
     scalar: (v: number) => Tensor.fromData(new Float64Array([v]), []),
@@ -309,9 +308,11 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     const q = b.xCount;
     const parts = consumers[n.id].map((id) => nodes[id]).filter((x) => x.kind === 'part');
     lines.push(`// scan: ${b.length} steps of ${fn}${b.reverse ? ', the last first' : ''}`);
-    for (let j = 0; j < m; j++) lines.push(`let ${s}_c${j} = ${name(n.inputs[j])};`);
+    // Tensors enter the body dense (the body would copy a view at every step).
+    const entering = (id: number) => (nodes[id].shape === null ? name(id) : `dense(${name(id)})`);
+    for (let j = 0; j < m; j++) lines.push(`let ${s}_c${j} = ${entering(n.inputs[j])};`);
     lines.push(`const ${s}_in = new Array(${n.inputs.length});`);
-    for (let k = m + q; k < n.inputs.length; k++) lines.push(`${s}_in[${k}] = ${name(n.inputs[k])};`);
+    for (let k = m + q; k < n.inputs.length; k++) lines.push(`${s}_in[${k}] = ${entering(n.inputs[k])};`);
     const ys: { part: Node; out: number; size: number; scalar: boolean }[] = [];
     for (const part of parts) {
       if (part.index! < m) continue;
@@ -319,11 +320,18 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       ys.push({ part, out: part.index!, size, scalar: b.graph.nodes[b.outputs[part.index!]].shape === null });
       lines.push(`const ${s}_y${part.index} = alloc(${sizeOf(part.shape!)});`);
     }
+    // Each leaf of xs read dense, then row t of it per step: a tensor over a subarray, no copy.
+    for (let i = 0; i < q; i++) {
+      const x = nodes[n.inputs[m + i]];
+      const rowShape = x.shape!.slice(1);
+      scope[`${s}_r${i}`] = rowShape;
+      lines.push(`const ${s}_x${i} = dense(${name(x.id)}).data, ${s}_n${i} = ${sizeOf(rowShape)};`);
+    }
     const step = `${s}_t`;
     lines.push(`for (let ${s}_k = 0; ${s}_k < ${b.length}; ${s}_k++) {`);
     lines.push(`  const ${step} = ${b.reverse ? `${b.length - 1} - ${s}_k` : `${s}_k`};`);
     for (let j = 0; j < m; j++) lines.push(`  ${s}_in[${j}] = ${s}_c${j};`);
-    for (let i = 0; i < q; i++) lines.push(`  ${s}_in[${m + i}] = row(${name(n.inputs[m + i])}, ${step});`);
+    for (let i = 0; i < q; i++) lines.push(`  ${s}_in[${m + i}] = Tensor.fromData(${s}_x${i}.subarray(${step} * ${s}_n${i}, ${step} * ${s}_n${i} + ${s}_n${i}), ${s}_r${i});`);
     lines.push(`  const ${s}_o = ${fn}(${s}_in);`);
     for (let j = 0; j < m; j++) lines.push(`  ${s}_c${j} = ${s}_o[${j}];`);
     for (const y of ys) {
@@ -555,15 +563,6 @@ function rowMajorStrides(shape: Shape): number[] {
     acc *= shape[i];
   }
   return s;
-}
-
-/** Slice t of x along its leading axis, as a tensor from offset 0 where x is contiguous (no copy). */
-function row(x: Tensor, t: number): Tensor {
-  const shape = x.shape.slice(1);
-  if (!x.isContiguous) return Tensor.view(x.data, shape, x.stride.slice(1), x.offset + t * x.stride[0]);
-  const size = sizeOf(shape);
-  const start = x.offset + t * size;
-  return Tensor.fromData(x.data.subarray(start, start + size), shape);
 }
 
 /** Writes tensor y (`size` elements) into row t of a stacked buffer. */
