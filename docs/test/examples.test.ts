@@ -368,6 +368,14 @@ describe('11. source transformation', () => {
     expect(message).toContain('where(condition, a, b)');
     expect(viaMask).toEqual([6, 1]);
   });
+
+  test('scan: 100 Euler steps traced once, compiled to a loop and its reverse, the loop by hand’s gradient', () => {
+    const { gradient, unrolled, source, traced } = sourceTransformation.scannedLoop();
+    expectClose(gradient, unrolled, 12);
+    expect(source).toContain('// scan: 100 steps of scan0');
+    expect(source).toContain('// scan: 100 steps of scan1, the last first');
+    expect(traced).toBeLessThan(30);
+  });
 });
 
 describe('9. your own op: a straight-through estimator', () => {
