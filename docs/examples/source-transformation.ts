@@ -83,9 +83,9 @@ export function scannedLoop(): { gradient: number[]; unrolled: number[]; source:
   const dEuler = jit(grad(euler(100)));
   return {
     gradient: [...(dEuler(at) as Tensor).toFloat64Array()],
-    unrolled: [...(grad(byHand)(at) as Tensor).toFloat64Array()],
+    unrolled: [...(grad(byHand) as unknown as (x: Tensor) => Tensor)(at).toFloat64Array()],
     source: dEuler.source,
-    traced: dEuler.lower(at).traced,
+    traced: dEuler.lower(at as never).traced,
   };
 }
 // #endregion scan

@@ -331,7 +331,8 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     lines.push(`for (let ${s}_k = 0; ${s}_k < ${b.length}; ${s}_k++) {`);
     lines.push(`  const ${step} = ${b.reverse ? `${b.length - 1} - ${s}_k` : `${s}_k`};`);
     for (let j = 0; j < m; j++) lines.push(`  ${s}_in[${j}] = ${s}_c${j};`);
-    for (let i = 0; i < q; i++) lines.push(`  ${s}_in[${m + i}] = Tensor.fromData(${s}_x${i}.subarray(${step} * ${s}_n${i}, ${step} * ${s}_n${i} + ${s}_n${i}), ${s}_r${i});`);
+    for (let i = 0; i < q; i++)
+      lines.push(`  ${s}_in[${m + i}] = Tensor.fromData(${s}_x${i}.subarray(${step} * ${s}_n${i}, ${step} * ${s}_n${i} + ${s}_n${i}), ${s}_r${i});`);
     lines.push(`  const ${s}_o = ${fn}(${s}_in);`);
     for (let j = 0; j < m; j++) lines.push(`  ${s}_c${j} = ${s}_o[${j}];`);
     for (const y of ys) {
