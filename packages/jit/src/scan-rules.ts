@@ -66,14 +66,20 @@ function reverseRule(p: ScanProblem): [unknown, unknown] | undefined {
   let yStructure: ReturnType<typeof splitStep>['yStructure'] | null = null;
   let yShapes: LeafShape[] = [];
   let calls = 0;
+  // The checks hold while the primal runs. An enclosing derivative may call primalStep again
+  // later, on its own values (the lower scan's rule differentiates it): then it is a function.
+  let primalRuns = true;
   const primalStep = (c: unknown[], x: unknown): [unknown[], [unknown[], unknown[]]] => {
     const step = splitStep(p, p.f(tree.unflatten(p.carry.structure, c), x), calls++, yStructure === null ? null : { structure: yStructure, shapes: yShapes });
-    if (step.carry.some(above) || step.y.some(above)) throw new ClosesOver();
     if (passes === null) {
       passes = step.carry.map((leaf, j) => same(leaf, c[j]));
       yStructure = step.yStructure;
       yShapes = step.yShapes;
-    } else if (step.carry.some((leaf, j) => passes![j] && !same(leaf, c[j]))) throw new ClosesOver();
+    }
+    if (primalRuns) {
+      if (step.carry.some(above) || step.y.some(above)) throw new ClosesOver();
+      if (step.carry.some((leaf, j) => passes![j] && !same(leaf, c[j]))) throw new ClosesOver();
+    }
     return [step.carry, [step.y, c.filter((_, j) => !passes![j])]];
   };
   let final: unknown[];
@@ -88,6 +94,8 @@ function reverseRule(p: ScanProblem): [unknown, unknown] | undefined {
   } catch (e) {
     if (e instanceof ClosesOver) return loop(p);
     throw e;
+  } finally {
+    primalRuns = false;
   }
   const pass = passes! as boolean[];
   const parentOf = (v: unknown): Node | null => (v instanceof Node && v.tag === level && (v as unknown as Tagged)[KIND].inert?.(v) === undefined ? v : null);
@@ -99,18 +107,25 @@ function reverseRule(p: ScanProblem): [unknown, unknown] | undefined {
   const pull = (bars: readonly (Primal | null)[]): (Primal | null)[] => {
     const cBarT = p.carry.shapes.map((s, j) => bars[j] ?? zerosOf(s));
     const yBars = yShapes.map((s, i) => bars[m + i] ?? zeros([p.length, ...(s ?? [])]));
-    const backStep = (cBar: unknown[], [x, kept, yBar]: [unknown[], unknown[], unknown[]]): [unknown[], unknown[]] => {
+    // The leaves passed through ride in the carry, unchanged, rather than being closed over: an
+    // enclosing reverse derivative then sees them as inputs (reverse over reverse stays a scan).
+    const pinned = carry0.filter((_, j) => pass[j]);
+    const backStep = ([cBar, fixed]: [unknown[], unknown[]], [x, kept, yBar]: [unknown[], unknown[], unknown[]]): [[unknown[], unknown[]], unknown[]] => {
       let next = 0;
-      const c = carry0.map((leaf, j) => (pass[j] ? leaf : kept[next++]));
+      let nextFixed = 0;
+      const c = carry0.map((_, j) => (pass[j] ? fixed[nextFixed++] : kept[next++]));
       const body = ([cc, xx]: [unknown[], unknown[]]) => {
         const [c2, y] = p.f(tree.unflatten(p.carry.structure, cc), tree.unflatten(p.xs.structure, xx)) as [unknown, unknown];
         return [tree.flatten(c2 as never).leaves, tree.flatten(y as never).leaves];
       };
       const { vjp: back } = vjp(body as never, [c, x] as never) as unknown as { vjp: (ct: unknown) => [unknown[], unknown[]] };
       const [cb, xb] = back([cBar, yBar]);
-      return [cb, xb];
+      return [[cb, fixed], xb];
     };
-    const [cBar0, xBars] = scan(backStep, cBarT, [xs0, saved, yBars], { length: p.length, reverse: !p.reverse }) as unknown as [unknown[], unknown[]];
+    const [[cBar0], xBars] = scan(backStep, [cBarT, pinned], [xs0, saved, yBars], { length: p.length, reverse: !p.reverse }) as unknown as [
+      [unknown[], unknown[]],
+      unknown[],
+    ];
     return [...cBar0, ...xBars].map((b, i) => (parents[i] === null ? null : (b as Primal)));
   };
   const nodes = recordMany(level, 'scan', parents, [...final, ...ys] as Primal[], pull);
@@ -147,12 +162,15 @@ function forwardRule(p: ScanProblem): [unknown, unknown] | undefined {
   let yStructure: ReturnType<typeof splitStep>['yStructure'] | null = null;
   let yShapes: LeafShape[] = [];
   let calls = 0;
+  // As in the reverse rule, the check holds while this scan runs, not when jvpStep is
+  // differentiated later by an enclosing derivative.
+  let running = true;
   const split = (leaves: readonly unknown[], shapes: readonly LeafShape[]): [unknown[], unknown[][]] => {
     const values: unknown[] = [];
     const tangents: unknown[][] = [];
     leaves.forEach((leaf, j) => {
       const v = primalAt(leaf, level);
-      if (above(v)) throw new ClosesOver();
+      if (running && above(v)) throw new ClosesOver();
       values.push(v);
       tangents.push(tangentsOf(leaf, level, k, shapes[j]));
     });
@@ -180,6 +198,8 @@ function forwardRule(p: ScanProblem): [unknown, unknown] | undefined {
   } catch (e) {
     if (e instanceof ClosesOver) return loop(p);
     throw e;
+  } finally {
+    running = false;
   }
   const [[c, cDot], [y, yDot]] = out;
   return [

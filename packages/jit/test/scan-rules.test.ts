@@ -138,6 +138,23 @@ describe('forward mode: the tangent scan alongside', () => {
   });
 });
 
+describe('reverse over reverse: the pullback scan is itself differentiated as a scan', () => {
+  test('grad of ⟨∇f, d⟩ equals the loop by hand’s, eager and jitted; jitted, f is traced a fixed number of times', () => {
+    const d = tensor([1, 0.5, -1, 2, 0.3, -0.7]);
+    const hvpOf = (g: (u: TensorVar) => T) => grad((u: TensorVar) => (grad(g as never)(u as never) as unknown as TensorVar).mul(d).sum() as TensorVar);
+    const traced: number[] = [];
+    for (const n of [3, 30]) {
+      const xs = rows(n);
+      const want = hvpOf((u) => byHand(u, xs))(v) as Tensor;
+      expectNear(hvpOf((u) => viaScan(u, xs))(v) as Tensor, want, 11);
+      calls = 0;
+      expectNear(jit(hvpOf((u) => viaScan(u, xs)))(v as never) as Tensor, want, 11);
+      traced.push(calls);
+    }
+    expect(traced[1]).toBe(traced[0]);
+  });
+});
+
 describe('under jit: the body traced once, emitted as a loop', () => {
   test('jit(f), jit(grad(f)), jit(jacfwd(f)), jit(jacrev(f)), jit(hessian(f)) equal eager; f is traced once or twice whatever the length', () => {
     for (const n of [3, 60]) {
