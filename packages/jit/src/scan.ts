@@ -111,14 +111,14 @@ function readProblem(f: (carry: unknown, x: unknown) => unknown, init: unknown, 
 }
 
 /** The shape of a leaf (null for a scalar); anything but a number, a tensor or a value of a mode is refused. */
-export function leafShape(leaf: unknown, at: string): LeafShape {
+function leafShape(leaf: unknown, at: string): LeafShape {
   if (isTensorLike(leaf)) return leaf.shape;
   if (isScalarLike(leaf)) return null;
   throw new DTypeError('scan', `the leaves of init and xs must be numbers, tensors or values of a transform; ${at} is ${describe(leaf)}`);
 }
 
 /** Scan at the level of its inputs: each rule runs where its kind is the innermost (see rules.ts). */
-export function runScan(p: ScanProblem): [unknown, unknown] {
+function runScan(p: ScanProblem): [unknown, unknown] {
   for (const rule of rules) {
     const out = rule(p);
     if (out !== undefined) return out;
@@ -127,7 +127,7 @@ export function runScan(p: ScanProblem): [unknown, unknown] {
 }
 
 /** A rule: the scan done for the kind it handles, or undefined when its kind is not the innermost. */
-export type ScanRule = (p: ScanProblem) => [unknown, unknown] | undefined;
+type ScanRule = (p: ScanProblem) => [unknown, unknown] | undefined;
 
 const rules: ScanRule[] = [];
 
@@ -137,13 +137,13 @@ export function addScanRule(rule: ScanRule): void {
 }
 
 /** Slice t of a leaf of xs along its leading axis: a view for a tensor, the `slice` op otherwise. */
-export function sliceAt(leaf: unknown, t: number): unknown {
+function sliceAt(leaf: unknown, t: number): unknown {
   if (leaf instanceof Tensor) return Tensor.view(leaf.data, leaf.shape.slice(1), leaf.stride.slice(1), leaf.offset + t * leaf.stride[0]);
   return (anyOps as unknown as { slice(x: unknown, i: number): unknown }).slice(leaf, t);
 }
 
 /** The x of step t: every leaf of xs sliced at t, in xs's structure. */
-export function xAt(p: ScanProblem, t: number): unknown {
+function xAt(p: ScanProblem, t: number): unknown {
   return tree.unflatten(
     p.xs.structure,
     p.xs.leaves.map((leaf) => sliceAt(leaf, t)),
@@ -199,12 +199,12 @@ function stepShape(leaf: unknown, at: string, t: number): LeafShape {
   throw new DTypeError('scan', `f must return numbers, tensors or values of a transform; ${at} is ${describe(leaf)} at step ${t}`);
 }
 
-export function sameLeafShape(a: LeafShape, b: LeafShape): boolean {
+function sameLeafShape(a: LeafShape, b: LeafShape): boolean {
   if (a === null || b === null) return a === b;
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-export function showShape(s: LeafShape): string {
+function showShape(s: LeafShape): string {
   return s === null ? 'a scalar' : `shape [${s.join(',')}]`;
 }
 
@@ -234,7 +234,7 @@ export function loop(p: ScanProblem): [unknown, unknown] {
 }
 
 /** Values of one shape stacked along a new leading axis: one copy for numbers and tensors. */
-export function stackLeaves(values: readonly unknown[], shape: LeafShape): unknown {
+function stackLeaves(values: readonly unknown[], shape: LeafShape): unknown {
   const n = values.length;
   if (!values.some(isTagged)) {
     const size = shape === null ? 1 : shape.reduce((a, b) => a * b, 1);
@@ -259,7 +259,7 @@ export function stackLeaves(values: readonly unknown[], shape: LeafShape): unkno
   );
 }
 
-export function describe(x: unknown): string {
+function describe(x: unknown): string {
   if (x === null) return 'null';
   if (x === undefined) return 'undefined';
   if (Array.isArray(x)) return `an array of ${x.length}`;
