@@ -77,6 +77,9 @@ describe('reverse mode: one node per output, the backward pass a scan of vjp(f)'
     const want = grad(hand)(p) as unknown as { v: Tensor; xs: Tensor };
     expectNear(g.v, want.v);
     expectNear(g.xs, want.xs);
+    const jg = jit(grad(f))(p as never) as unknown as { v: Tensor; xs: Tensor };
+    expectNear(jg.v, want.v);
+    expectNear(jg.xs, want.xs);
   });
 
   test('a body closing over a value being differentiated is still right (it runs step by step)', () => {
@@ -236,6 +239,21 @@ describe('under jit: the body traced once, emitted as a loop', () => {
       globalThis.Function = realFunction;
       warn.mockRestore();
     }
+  });
+
+  test('scalars under jit: a number carry and a number y per step (stacked into a tensor)', () => {
+    // c ← c·a + 1 over 5 steps from c = a, emitting c before each step.
+    const f = ([a]: number[]) => scan((c: number) => [(c as unknown as Var).mul(a).add(1) as unknown as number, c], a, null, { length: 5 });
+    const [c, ys] = jit(f)([0.5]) as unknown as [number, Tensor];
+    const want: number[] = [];
+    let e = 0.5;
+    for (let t = 0; t < 5; t++) {
+      want.push(e);
+      e = e * 0.5 + 1;
+    }
+    expect(c).toBeCloseTo(e, 15);
+    expect(ys.toArray()).toEqual(want);
+    expect(jit(f).lower([0.5]).source).toMatch(/s\d+_y1\[s\d+_t\] = s\d+_o\[1\];/);
   });
 
   test('adjointProgram refuses a function that scans, naming jit(grad(f))', () => {
