@@ -372,8 +372,8 @@ describe('11. source transformation', () => {
   test('scan: 100 Euler steps traced once, compiled to a loop and its reverse, the loop by hand’s gradient', () => {
     const { gradient, unrolled, source, traced } = sourceTransformation.scannedLoop();
     expectClose(gradient, unrolled, 12);
-    expect(source).toContain('// scan: 100 steps of scan0');
-    expect(source).toContain('// scan: 100 steps of scan1, the last first');
+    expect(source).toContain('// scan: 100 steps, fused into one loop over [3] per step');
+    expect(source).toContain('// scan: 100 steps, the last first, fused into one loop over [3] per step');
     expect(traced).toBeLessThan(30);
   });
 });

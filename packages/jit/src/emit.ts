@@ -295,6 +295,8 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
    */
   function emitScan(n: Node): number {
     const b = n.scan!;
+    const fused = emitFusedScan(n);
+    if (fused !== null) return fused;
     const fn = `scan${subprograms.length}`;
     const program = emit(
       b.graph,
@@ -350,6 +352,109 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       }
     }
     return program.statements + 1;
+  }
+
+  /**
+   * A scan whose body is element-wise over one shape S — every tensor it reads and computes has
+   * shape S, its carry holds tensors only, and every op is element-wise (an LSTM cell, its vjp) —
+   * is one loop nest here: steps outside, the elements of S inside, the body's expressions in
+   * locals, each carry updated in place (element i of a step reads only element i), each y
+   * written into row t of its buffer. No tensor is made per step. Returns null for other bodies
+   * (emitScan then compiles the body as a program of its own), else the statement count.
+   */
+  function emitFusedScan(n: Node): number | null {
+    const b = n.scan!;
+    const body = b.graph.nodes;
+    const m = b.carryCount;
+    const q = b.xCount;
+    const shapeOfBody = body[b.inputs[0]]?.shape;
+    if (shapeOfBody === null || shapeOfBody === undefined) return null;
+    const shape = shapeOfBody;
+    const size = sizeOf(shape);
+    const isS = (x: Node) => x.shape !== null && sameShape(x.shape, shape);
+    const parts = consumers[n.id].map((id) => nodes[id]).filter((x) => x.kind === 'part');
+    // The carry is always needed (the next step reads it); a y only if its part is read.
+    const needed = b.outputs.map((_, k) => k < m || parts.some((x) => x.index === k));
+    const alive = new Uint8Array(body.length);
+    const stack = b.outputs.filter((_, k) => needed[k]);
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (alive[id]) continue;
+      alive[id] = 1;
+      stack.push(...body[id].inputs);
+    }
+    const role = new Map<number, number>(b.inputs.map((id, k) => [id, k]));
+    for (const x of body) {
+      if (!alive[x.id] && !role.has(x.id)) continue;
+      if (x.kind === 'input') {
+        const k = role.get(x.id)!;
+        // The carry and the rows of xs are S; a capture may also be a number.
+        if (!(isS(x) || (k >= m + q && x.shape === null))) return null;
+      } else if (x.kind === 'const') {
+        if (typeof x.value !== 'number' && !(isS(x) && (x.value as Tensor).isContiguous)) return null;
+      } else if (x.kind !== 'op' || !isElementwiseTensor(x) || !isS(x)) return null;
+      else if (x.inputs.some((i) => body[i].shape !== null && !isS(body[i]))) return null;
+    }
+    const s = name(n.id);
+    const read = new Map<number, string>();
+    lines.push(`// scan: ${b.length} steps${b.reverse ? ', the last first' : ''}, fused into one loop over [${shape.join(',')}] per step`);
+    b.inputs.forEach((id, k) => {
+      const outer = n.inputs[k];
+      if (k < m) {
+        // A copy: the carry is updated in place.
+        lines.push(`const ${s}_c${k} = dense(${name(outer)}).data.slice(0, ${size});`);
+        read.set(id, `${s}_c${k}[i]`);
+      } else if (k < m + q) {
+        lines.push(`const ${s}_x${k} = dense(${name(outer)}).data;`);
+        read.set(id, `${s}_x${k}[${s}_o + i]`);
+      } else if (body[id].shape === null) read.set(id, name(outer));
+      else {
+        lines.push(`const ${s}_k${k} = dense(${name(outer)}).data;`);
+        read.set(id, `${s}_k${k}[i]`);
+      }
+    });
+    for (const x of body) {
+      if (!alive[x.id] || x.kind !== 'const') continue;
+      if (typeof x.value === 'number') read.set(x.id, literal(x.value));
+      else {
+        const t = x.value as Tensor;
+        scope[`${s}_q${x.id}`] = t.data;
+        read.set(x.id, `${s}_q${x.id}[${t.offset === 0 ? '' : `${t.offset} + `}i]`);
+      }
+    }
+    for (const part of parts) if (part.index! >= m) lines.push(`const ${s}_y${part.index} = alloc(${sizeOf(part.shape!)});`);
+    const inner: string[] = [];
+    let count = 0;
+    for (const x of body) {
+      if (!alive[x.id] || x.kind !== 'op') continue;
+      const ew = x.op!.elementwise!;
+      inner.push(
+        `const ${s}_e${x.id} = ${substitute(
+          ew.expr,
+          ew.inputs,
+          x.inputs.map((i) => read.get(i)!),
+        )}; // ${commentName(x.op!.name)}`,
+      );
+      read.set(x.id, `${s}_e${x.id}`);
+      count++;
+    }
+    // Every output read into a local before any is written: a carry may become another's.
+    const writes: string[] = [];
+    b.outputs.forEach((id, k) => {
+      if (!needed[k] || (k < m && id === b.inputs[k])) return; // unread, or passed through unchanged
+      inner.push(`const ${s}_r${k} = ${read.get(id)!};`);
+      writes.push(k < m ? `${s}_c${k}[i] = ${s}_r${k};` : `${s}_y${k}[${s}_o + i] = ${s}_r${k};`);
+    });
+    lines.push(`for (let ${s}_k = 0; ${s}_k < ${b.length}; ${s}_k++) {`);
+    lines.push(`  const ${s}_o = ${b.reverse ? `(${b.length - 1} - ${s}_k)` : `${s}_k`} * ${size};`);
+    lines.push(`  for (let i = 0; i < ${size}; i++) {`, ...[...inner, ...writes].map((l) => `    ${l}`), '  }', '}');
+    for (const part of parts) {
+      const k = part.index!;
+      const sp = `s${part.id}`;
+      scope[sp] = [...part.shape!];
+      lines.push(`${define(part.id)} Tensor.fromData(${k < m ? `${s}_c${k}` : `${s}_y${k}`}, ${sp}); // scan ${k < m ? 'carry' : 'ys'}`);
+    }
+    return count + 1;
   }
 
   function opBinding(op: Op<unknown>): string {
