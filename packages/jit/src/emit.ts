@@ -75,6 +75,11 @@ export interface Program {
   readonly body: string;
   /** The programs of the scans' bodies, each compiled on its own and bound in scope as `name`. */
   readonly subprograms: readonly { readonly name: string; readonly program: Program }[];
+  /**
+   * The loop nests of fused scans, `function (params) { … }` texts that read only their
+   * parameters, `Math` and `Special`: compiled once per text per process and bound as `name`.
+   */
+  readonly steps: readonly { readonly name: string; readonly text: string }[];
 }
 
 const PARAMS = ['a0', 'a1', 'a2', 'a3'];
@@ -167,6 +172,8 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const kernelMode = opCount > KERNELS_PAST;
   /** Kernel declarations by their text, each with its name (k0, k1, …). */
   const kernels = new Map<string, string>();
+  /** The loop nests of fused scans by their text (shared across programs), each with its name here. */
+  const steps = new Map<string, string>();
   /** Next free element of r (numbers) and of t (tensors and their data), in slot mode. */
   let slot = 0;
   let tensorSlot = 0;
@@ -407,7 +414,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       } else if (k < m + q) {
         lines.push(`const ${s}_x${k} = dense(${name(outer)}).data;`);
         read.set(id, `${s}_x${k}[${s}_o + i]`);
-      } else if (body[id].shape === null) read.set(id, name(outer));
+      } else if (body[id].shape === null) read.set(id, `${s}_a${k}`);
       else {
         lines.push(`const ${s}_k${k} = dense(${name(outer)}).data;`);
         read.set(id, `${s}_k${k}[i]`);
@@ -445,9 +452,39 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       inner.push(`const ${s}_r${k} = ${read.get(id)!};`);
       writes.push(k < m ? `${s}_c${k}[i] = ${s}_r${k};` : `${s}_y${k}[${s}_o + i] = ${s}_r${k};`);
     });
-    lines.push(`for (let ${s}_k = 0; ${s}_k < ${b.length}; ${s}_k++) {`);
-    lines.push(`  const ${s}_o = ${b.reverse ? `(${b.length - 1} - ${s}_k)` : `${s}_k`} * ${size};`);
-    lines.push(`  for (let i = 0; i < ${size}; i++) {`, ...[...inner, ...writes].map((l) => `    ${l}`), '  }', '}');
+    // The loop nest is a function of its own, called once: the program around it may be past
+    // the size V8 optimises (a jitted l-layer LSTM gradient holds 2l of these nests), and a
+    // small function running a long loop is optimised on its own. Its parameters are the
+    // arrays and numbers it reads, under the names the program gives them.
+    const params = [...new Set([...inner, ...writes].join('\n').match(new RegExp(`\\b${s}_[cxkyq]\\d+\\b`, 'g')) ?? [])];
+    const scalars: string[] = [];
+    b.inputs.forEach((id, k) => {
+      if (k >= m + q && body[id].shape === null && alive[id]) {
+        const a = `${s}_a${k}`;
+        scalars.push(a);
+        lines.push(`const ${a} = ${name(n.inputs[k])};`);
+      }
+    });
+    const nest = [
+      `for (let ${s}_k = 0; ${s}_k < ${s}_n; ${s}_k++) {`,
+      `  const ${s}_o = ${b.reverse ? `(${s}_n - 1 - ${s}_k)` : `${s}_k`} * ${size};`,
+      `  for (let i = 0; i < ${size}; i++) {`,
+      ...[...inner, ...writes].map((l) => `    ${l}`),
+      '  }',
+      '}',
+    ];
+    const args = [...params, ...scalars, `${s}_n`];
+    // Written without this scan's prefix and with the step count as a parameter, the text of a
+    // body's loop nest is the same in every program that scans that body, whatever the length:
+    // jit.ts compiles each text once per process, so an LSTM's layers, and every input's
+    // program, run one function that V8 has already optimised.
+    const text = `(${args.join(', ')}) {\n${nest.map((l) => `  ${l}`).join('\n')}\n}`.replace(new RegExp(`\\b${s}_`, 'g'), '');
+    let kernel = steps.get(text);
+    if (kernel === undefined) {
+      kernel = `steps${steps.size}`;
+      steps.set(text, kernel);
+    }
+    lines.push(`${kernel}(${[...params, ...scalars, String(b.length)].join(', ')});`);
     for (const part of parts) {
       const k = part.index!;
       const sp = `s${part.id}`;
@@ -653,12 +690,15 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   if (slots) lines.unshift(`const r = new Float64Array(${slot});`, `const t = new Array(${tensorSlot});`);
   const body = [...entry.guard, ...lines].join('\n');
   const declarations = [...kernels].map(([text, kernel]) => `function ${kernel}${text}`).join('\n');
-  const bodies = subprograms.map((sub) => `const ${sub.name} = ${sub.program.source};\n`).join('');
+  const bodies = [
+    ...[...steps].map(([text, kernel]) => `function ${kernel}${text}\n`),
+    ...subprograms.map((sub) => `const ${sub.name} = ${sub.program.source};\n`),
+  ].join('');
   const source = `${bodies}${declarations === '' ? '' : `${declarations}\n`}function (${PARAMS.join(', ')}) {\n${body
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n')}\n}`;
-  return { source, kernels: declarations, statements, scope, params: PARAMS, body, subprograms };
+  return { source, kernels: declarations, statements, scope, params: PARAMS, body, subprograms, steps: [...steps].map(([text, name]) => ({ name, text })) };
 }
 
 function rowMajorStrides(shape: Shape): number[] {

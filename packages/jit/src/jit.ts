@@ -588,11 +588,30 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
   };
 }
 
-/** Compiles a program and, first, the bodies of its scans, which its scope names. */
+/** Compiles a program and, first, the bodies of its scans and their loop nests, which its scope names. */
 function compileTree(program: Program, scope: Record<string, unknown>): Entry {
   const own: Record<string, unknown> = { ...program.scope, ...scope };
   for (const sub of program.subprograms) own[sub.name] = compileTree(sub.program, {});
+  for (const { name, text } of program.steps) own[name] = stepsFunction(text);
   return compileProgram(program.params, program.body, own, program.kernels) as unknown as Entry;
+}
+
+/**
+ * Fused scans' loop nests by their text, compiled once per process: every program that scans
+ * the same body (each input's program, each layer) calls one function, optimised once. Each
+ * reads only its parameters, `Math` and `Special`, so sharing it shares no state.
+ */
+const stepsFunctions = new Map<string, unknown>();
+/** Texts kept (the least recently used dropped first): bodies differ by shape, so a bound. */
+const STEPS_KEPT = 256;
+function stepsFunction(text: string): unknown {
+  let f = stepsFunctions.get(text);
+  if (f === undefined) {
+    f = (new Function('Math', 'Special', `return function steps${text};`) as (m: Math, s: typeof Special) => unknown)(Math, Special);
+    if (stepsFunctions.size >= STEPS_KEPT) stepsFunctions.delete(stepsFunctions.keys().next().value as string);
+  } else stepsFunctions.delete(text);
+  stepsFunctions.set(text, f);
+  return f;
 }
 
 /**
