@@ -2,9 +2,9 @@
  * Guide 11: source transformation. jit traces f once and writes its derivative out as a
  * straight-line JavaScript program: the primal and the adjoint statements together.
  */
-import { type Tensor, randn } from '@ad/core';
-import { jit, TracingError } from '@ad/jit';
-import { grad, type Var } from '@ad/reverse';
+import { type Tensor, randn, tensor } from '@ad/core';
+import { jit, scan, TracingError } from '@ad/jit';
+import { grad, type TensorVar, type Var } from '@ad/reverse';
 
 const f = ([x, y]: Var[]) => x.add(y).mul(x.sub(y));
 
@@ -63,3 +63,29 @@ export function controlFlow(): { message: string; viaMask: number[] } {
   return { message, viaMask: [...masked([3]), ...masked([-3])] };
 }
 // #endregion control-flow
+
+// #region scan
+/**
+ * A loop that stays a loop: x ← x + h·sin(x), 100 Euler steps, as a scan. Its gradient traces
+ * the step and its vjp once each, whatever the number of steps, and compiles to two loops.
+ */
+export function scannedLoop(): { gradient: number[]; unrolled: number[]; source: string; traced: number } {
+  const euler = (steps: number) => (x0: Tensor | TensorVar) => {
+    const [x] = scan((x: Tensor | TensorVar) => [x.add(x.sin().mul(0.01)), null], x0, null, { length: steps });
+    return x.sum();
+  };
+  const byHand = (x0: TensorVar) => {
+    let x: TensorVar = x0;
+    for (let t = 0; t < 100; t++) x = x.add(x.sin().mul(0.01));
+    return x.sum();
+  };
+  const at = tensor([0.5, 1, 2]);
+  const dEuler = jit(grad(euler(100)));
+  return {
+    gradient: [...(dEuler(at) as Tensor).toFloat64Array()],
+    unrolled: [...(grad(byHand) as unknown as (x: Tensor) => Tensor)(at).toFloat64Array()],
+    source: dEuler.source,
+    traced: dEuler.lower(at as never).traced,
+  };
+}
+// #endregion scan

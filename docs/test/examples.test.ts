@@ -370,6 +370,14 @@ describe('11. source transformation', () => {
     expect(message).toContain('where(condition, a, b)');
     expect(viaMask).toEqual([6, 1]);
   });
+
+  test('scan: 100 Euler steps traced once, compiled to a loop and its reverse, the loop by hand’s gradient', () => {
+    const { gradient, unrolled, source, traced } = sourceTransformation.scannedLoop();
+    expectClose(gradient, unrolled, 12);
+    expect(source).toContain('// scan: 100 steps, fused into one loop over [3] per step');
+    expect(source).toContain('// scan: 100 steps, the last first, fused into one loop over [3] per step');
+    expect(traced).toBeLessThan(30);
+  });
 });
 
 describe('9. your own op: a straight-through estimator', () => {

@@ -25,9 +25,11 @@
  * user extends @ad: its primal runs the compiled step T times; its reverse rule runs the
  * compiled pullback from the last step to the first, carrying the state's adjoint from step to
  * step and summing the weights' (the reverse sweep of a loop, as JAX's `scan` transposes it).
- * @ad has no loop construct yet; with one, `lstmLayer` would be that construct applied to
- * `cellStep`. The gradient of L is then `grad` over θ = (main_params, extra_params) packed
- * in one vector — the eval's output layout — through l `lstmLayer` nodes and the tensor ops.
+ * @ad/jit's `scan` over a tensor step does the same without a custom op, but measured slower
+ * here (gradient 231 against 164 ms at l = 6, c = 8192; README, lstm): its step is tensor code
+ * on 14 elements, this one scalar code. The gradient of L is then `grad` over θ = (main_params,
+ * extra_params) packed in one vector — the eval's output layout — through l `lstmLayer` nodes
+ * and the tensor ops.
  */
 import { type Algebra, DTypeError, ShapeError, Tensor, custom, fromData, registerOp, tensor } from '@ad/core';
 import { jit } from '@ad/jit';

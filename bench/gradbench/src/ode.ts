@@ -10,41 +10,61 @@
  *     y ← y + h/6·(k₁ + 2k₂ + 2k₃ + k₄),
  *
  * as the C++ reference computes it: a dozen element-wise passes over n numbers per step. The
- * gradient is ∇ₓ y_{n−1}: reverse mode over the s steps (one backward pass for all n partials,
- * the graph of ~25·s tensor ops recorded on the way).
+ * steps are one `scan` (@ad/jit) of that step, so `jit` traces one step, not s, and emits a loop
+ * over it. The gradient is ∇ₓ y_{n−1}: reverse mode, whose rule for scan runs the step's vjp
+ * backwards over the s saved states — under `jit`, a second loop. Both are jitted (one program
+ * per s and n); `AD_ODE_MODE=eager` runs them eagerly, for comparison.
  */
 import { type Tensor, fromData, tensor } from '@ad/core';
+import { jit, scan } from '@ad/jit';
 import { type TensorVar, grad } from '@ad/reverse';
 import { type EvalModule, type Runs, multipleRuns } from './runs.js';
 
-/** y after s Runge–Kutta steps, for x: [n]. */
+/** y after s Runge–Kutta steps, for x: [n]: a scan of one step, x carried along unchanged. */
 export function solve<T extends Tensor | TensorVar>(x: T, s: number): T {
   const n = x.shape[0];
   const e0 = new Float64Array(n);
   e0[0] = 1;
-  const x0 = x.mul(fromData(e0, [n])) as T; // x₀e₀: [n]
-  // f(y) = x ⊙ shift(y) + x₀e₀
-  const f = (y: T): T => x.mul(y.slice([0, n - 1]).pad([[1, 0]])).add(x0) as T;
+  const unit = fromData(e0, [n]);
   const h = 2 / s;
-  let y = x.mul(0) as T;
-  for (let step = 0; step < s; step++) {
+  // x rides in the carry rather than being closed over, so that reverse mode's rule for scan
+  // sees it as an input (a value the body closes over would make the scan run step by step).
+  const step = ([y, xc]: [T, T]): [[T, T], null] => {
+    const x0 = xc.mul(unit) as T; // x₀e₀: [n]
+    // f(y) = x ⊙ shift(y) + x₀e₀
+    const f = (v: T): T => xc.mul(v.slice([0, n - 1]).pad([[1, 0]])).add(x0) as T;
     const k1 = f(y);
     const k2 = f(y.add(k1.mul(h / 2)) as T);
     const k3 = f(y.add(k2.mul(h / 2)) as T);
     const k4 = f(y.add(k3.mul(h)) as T);
-    y = y.add(
+    const next = y.add(
       k1
         .add(k2.mul(2))
         .add(k3.mul(2))
         .add(k4)
         .mul(h / 6),
     ) as T;
-  }
+    return [[next, xc], null];
+  };
+  const [[y]] = scan(step, [x.mul(0) as T, x], null, { length: s });
   return y;
 }
 
 /** ∇ₓ of the last element of y after s steps. */
 const gradient = (s: number) => grad((x: TensorVar) => solve(x, s).slice(-1));
+
+/** The jitted primal and gradient for s steps (each traces once per length n). */
+const programs = new Map<number, { primal: (x: Tensor) => Tensor; gradient: (x: Tensor) => Tensor }>();
+function programsFor(s: number): { primal: (x: Tensor) => Tensor; gradient: (x: Tensor) => Tensor } {
+  let p = programs.get(s);
+  if (p === undefined) {
+    p = { primal: jit((x: Tensor) => solve(x, s)), gradient: jit(gradient(s) as (x: Tensor) => Tensor) };
+    programs.set(s, p);
+  }
+  return p;
+}
+
+const MODE = process.env.AD_ODE_MODE === 'eager' ? 'eager' : 'jit';
 
 interface Input extends Runs {
   x: number[];
@@ -54,14 +74,15 @@ interface Input extends Runs {
 export const ode: EvalModule = {
   primal: multipleRuns(
     ({ x, s }: Input) => {
+      const f = MODE === 'jit' ? programsFor(s).primal : (v: Tensor) => solve(v, s);
       const xs = tensor(x);
-      return () => solve(xs, s);
+      return () => f(xs);
     },
     (y) => y.toArray(),
   ),
   gradient: multipleRuns(
     ({ x, s }: Input) => {
-      const f = gradient(s);
+      const f = MODE === 'jit' ? programsFor(s).gradient : gradient(s);
       const xs = tensor(x);
       return () => f(xs);
     },

@@ -24,7 +24,7 @@ const { AdError } = core;
  * silently. Core's machinery is not here: it is `@ad/core/engine`, which users do not import.
  */
 const ENGINE: Record<string, readonly string[]> = {
-  '@ad/reverse': ['leaf', 'leafEntry', 'propagate'],
+  '@ad/reverse': ['leaf', 'leafEntry', 'propagate', 'recordMany'],
 };
 
 const packages: Record<string, Record<string, unknown>> = {

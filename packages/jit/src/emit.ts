@@ -76,6 +76,13 @@ export interface Program {
   /** The parameters and body to compile. */
   readonly params: readonly string[];
   readonly body: string;
+  /** The programs of the scans' bodies, each compiled on its own and bound in scope as `name`. */
+  readonly subprograms: readonly { readonly name: string; readonly program: Program }[];
+  /**
+   * The loop nests of fused scans, `function (params) { … }` texts that read only their
+   * parameters, `Math` and `Special`: compiled once per text per process and bound as `name`.
+   */
+  readonly steps: readonly { readonly name: string; readonly text: string }[];
 }
 
 const PARAMS = ['a0', 'a1', 'a2', 'a3'];
@@ -155,7 +162,15 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const isOutput = new Set(outputIds);
 
   // 2. Names: live inputs and ops v0, v1, … in program order; constants inline or in scope.
-  const scope: Record<string, unknown> = { ...entry.scope, Tensor, dense, alloc: allocate, scalar: (v: number) => Tensor.fromData(new Float64Array([v]), []) };
+  const scope: Record<string, unknown> = {
+    ...entry.scope,
+    Tensor,
+    dense,
+    put,
+    alloc: allocate,
+    scalar: (v: number) => Tensor.fromData(new Float64Array([v]), []),
+  };
+  const subprograms: { name: string; program: Program }[] = [];
   const names = new Map<number, string>();
   let next = 0;
   let valueCount = 0;
@@ -166,12 +181,15 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const kernelMode = opCount > KERNELS_PAST;
   /** Kernel declarations by their text, each with its name (k0, k1, …). */
   const kernels = new Map<string, string>();
+  /** The loop nests of fused scans by their text (shared across programs), each with its name here. */
+  const steps = new Map<string, string>();
   /** Next free element of r (numbers) and of t (tensors and their data), in slot mode. */
   let slot = 0;
   let tensorSlot = 0;
   for (const n of nodes) {
     if (!live[n.id]) continue;
-    if (slots && n.kind !== 'const') names.set(n.id, n.shape === null ? `r[${slot++}]` : `t[${tensorSlot++}]`);
+    if (n.kind === 'scan') names.set(n.id, `s${n.id}`);
+    else if (slots && n.kind !== 'const') names.set(n.id, n.shape === null ? `r[${slot++}]` : `t[${tensorSlot++}]`);
     else if (n.kind === 'const') {
       if (typeof n.value === 'number') names.set(n.id, literal(n.value));
       else {
@@ -284,6 +302,10 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
 
   let statements = 0;
   for (const n of nodes) {
+    if (live[n.id] && n.kind === 'scan') {
+      statements += emitScan(n);
+      continue;
+    }
     if (!live[n.id] || n.kind !== 'op' || gathers.has(n.id)) continue;
     const op = n.op!;
     if (n.shape === null) {
@@ -305,6 +327,206 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     const args = n.inputs.map((i) => (nodes[i].shape === null ? `scalar(${name(i)})` : name(i)));
     lines.push(`${define(n.id)} ${opName}.primal([${args.join(', ')}], ${p}); // ${commentName(op.name)}`);
     statements++;
+  }
+
+  /**
+   * A scan node: its body compiled as a program of its own (`scanK`, in scope), and here the
+   * loop that calls it — the carry in locals, one slice of each xs leaf per step, each y written
+   * into its stacked buffer — then the parts the rest of the program reads. Returns the body's
+   * statement count.
+   */
+  function emitScan(n: Node): number {
+    const b = n.scan!;
+    const fused = emitFusedScan(n);
+    if (fused !== null) return fused;
+    const fn = `scan${subprograms.length}`;
+    const program = emit(
+      b.graph,
+      b.inputs.map((id, k) => ({ id, access: `a0[${k}]` })),
+      b.outputs.map((id) => new OutLeaf(id)),
+      { guard: [], scope: {} },
+    );
+    subprograms.push({ name: fn, program });
+    const s = name(n.id);
+    const m = b.carryCount;
+    const q = b.xCount;
+    const parts = consumers[n.id].map((id) => nodes[id]).filter((x) => x.kind === 'part');
+    lines.push(`// scan: ${b.length} steps of ${fn}${b.reverse ? ', the last first' : ''}`);
+    // Tensors enter the body dense (the body would copy a view at every step).
+    const entering = (id: number) => (nodes[id].shape === null ? name(id) : `dense(${name(id)})`);
+    for (let j = 0; j < m; j++) lines.push(`let ${s}_c${j} = ${entering(n.inputs[j])};`);
+    lines.push(`const ${s}_in = new Array(${n.inputs.length});`);
+    for (let k = m + q; k < n.inputs.length; k++) lines.push(`${s}_in[${k}] = ${entering(n.inputs[k])};`);
+    const ys: { part: Node; out: number; size: number; scalar: boolean }[] = [];
+    for (const part of parts) {
+      if (part.index! < m) continue;
+      const size = sizeOf(part.shape!.slice(1));
+      ys.push({ part, out: part.index!, size, scalar: b.graph.nodes[b.outputs[part.index!]].shape === null });
+      lines.push(`const ${s}_y${part.index} = alloc(${sizeOf(part.shape!)});`);
+    }
+    // Each leaf of xs read dense, then row t of it per step: a tensor over a subarray, no copy.
+    for (let i = 0; i < q; i++) {
+      const x = nodes[n.inputs[m + i]];
+      const rowShape = x.shape!.slice(1);
+      scope[`${s}_r${i}`] = rowShape;
+      lines.push(`const ${s}_x${i} = dense(${name(x.id)}).data, ${s}_n${i} = ${sizeOf(rowShape)};`);
+    }
+    const step = `${s}_t`;
+    lines.push(`for (let ${s}_k = 0; ${s}_k < ${b.length}; ${s}_k++) {`);
+    lines.push(`  const ${step} = ${b.reverse ? `${b.length - 1} - ${s}_k` : `${s}_k`};`);
+    for (let j = 0; j < m; j++) lines.push(`  ${s}_in[${j}] = ${s}_c${j};`);
+    for (let i = 0; i < q; i++)
+      lines.push(`  ${s}_in[${m + i}] = Tensor.fromData(${s}_x${i}.subarray(${step} * ${s}_n${i}, ${step} * ${s}_n${i} + ${s}_n${i}), ${s}_r${i});`);
+    lines.push(`  const ${s}_o = ${fn}(${s}_in);`);
+    for (let j = 0; j < m; j++) lines.push(`  ${s}_c${j} = ${s}_o[${j}];`);
+    for (const y of ys) {
+      lines.push(y.scalar ? `  ${s}_y${y.out}[${step}] = ${s}_o[${y.out}];` : `  put(${s}_y${y.out}, ${s}_o[${y.out}], ${step}, ${y.size});`);
+    }
+    lines.push('}');
+    for (const part of parts) {
+      const k = part.index!;
+      if (k < m) {
+        lines.push(`${define(part.id)} ${part.shape === null ? `${s}_c${k}` : `dense(${s}_c${k})`}; // scan carry`);
+      } else {
+        const sp = `s${part.id}`;
+        scope[sp] = [...part.shape!];
+        lines.push(`${define(part.id)} Tensor.fromData(${s}_y${k}, ${sp}); // scan ys`);
+      }
+    }
+    return program.statements + 1;
+  }
+
+  /**
+   * A scan whose body is element-wise over one shape S — every tensor it reads and computes has
+   * shape S, its carry holds tensors only, and every op is element-wise (an LSTM cell, its vjp) —
+   * is one loop nest here: steps outside, the elements of S inside, the body's expressions in
+   * locals, each carry updated in place (element i of a step reads only element i), each y
+   * written into row t of its buffer. No tensor is made per step. Returns null for other bodies
+   * (emitScan then compiles the body as a program of its own), else the statement count.
+   */
+  function emitFusedScan(n: Node): number | null {
+    const b = n.scan!;
+    const body = b.graph.nodes;
+    const m = b.carryCount;
+    const q = b.xCount;
+    const shapeOfBody = body[b.inputs[0]]?.shape;
+    if (shapeOfBody === null || shapeOfBody === undefined) return null;
+    const shape = shapeOfBody;
+    const size = sizeOf(shape);
+    const isS = (x: Node) => x.shape !== null && sameShape(x.shape, shape);
+    const parts = consumers[n.id].map((id) => nodes[id]).filter((x) => x.kind === 'part');
+    // The carry is always needed (the next step reads it); a y only if its part is read.
+    const needed = b.outputs.map((_, k) => k < m || parts.some((x) => x.index === k));
+    const alive = new Uint8Array(body.length);
+    const stack = b.outputs.filter((_, k) => needed[k]);
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (alive[id]) continue;
+      alive[id] = 1;
+      stack.push(...body[id].inputs);
+    }
+    const role = new Map<number, number>(b.inputs.map((id, k) => [id, k]));
+    for (const x of body) {
+      if (!alive[x.id] && !role.has(x.id)) continue;
+      if (x.kind === 'input') {
+        const k = role.get(x.id)!;
+        // The carry and the rows of xs are S; a capture may also be a number.
+        if (!(isS(x) || (k >= m + q && x.shape === null))) return null;
+      } else if (x.kind === 'const') {
+        if (typeof x.value !== 'number' && !(isS(x) && (x.value as Tensor).isContiguous)) return null;
+      } else if (x.kind !== 'op' || !isElementwiseTensor(x) || !isS(x)) return null;
+      else if (x.inputs.some((i) => body[i].shape !== null && !isS(body[i]))) return null;
+    }
+    const s = name(n.id);
+    const read = new Map<number, string>();
+    lines.push(`// scan: ${b.length} steps${b.reverse ? ', the last first' : ''}, fused into one loop over [${shape.join(',')}] per step`);
+    b.inputs.forEach((id, k) => {
+      const outer = n.inputs[k];
+      if (k < m) {
+        // A copy: the carry is updated in place.
+        lines.push(`const ${s}_c${k} = dense(${name(outer)}).data.slice(0, ${size});`);
+        read.set(id, `${s}_c${k}[i]`);
+      } else if (k < m + q) {
+        lines.push(`const ${s}_x${k} = dense(${name(outer)}).data;`);
+        read.set(id, `${s}_x${k}[${s}_o + i]`);
+      } else if (body[id].shape === null) read.set(id, `${s}_a${k}`);
+      else {
+        lines.push(`const ${s}_k${k} = dense(${name(outer)}).data;`);
+        read.set(id, `${s}_k${k}[i]`);
+      }
+    });
+    for (const x of body) {
+      if (!alive[x.id] || x.kind !== 'const') continue;
+      if (typeof x.value === 'number') read.set(x.id, literal(x.value));
+      else {
+        const t = x.value as Tensor;
+        scope[`${s}_q${x.id}`] = t.data;
+        read.set(x.id, `${s}_q${x.id}[${t.offset === 0 ? '' : `${t.offset} + `}i]`);
+      }
+    }
+    for (const part of parts) if (part.index! >= m) lines.push(`const ${s}_y${part.index} = alloc(${sizeOf(part.shape!)});`);
+    const inner: string[] = [];
+    let count = 0;
+    for (const x of body) {
+      if (!alive[x.id] || x.kind !== 'op') continue;
+      const ew = x.op!.elementwise!;
+      inner.push(
+        `const ${s}_e${x.id} = ${substitute(
+          ew.expr,
+          ew.inputs,
+          x.inputs.map((i) => read.get(i)!),
+        )}; // ${commentName(x.op!.name)}`,
+      );
+      read.set(x.id, `${s}_e${x.id}`);
+      count++;
+    }
+    // Every output read into a local before any is written: a carry may become another's.
+    const writes: string[] = [];
+    b.outputs.forEach((id, k) => {
+      if (!needed[k] || (k < m && id === b.inputs[k])) return; // unread, or passed through unchanged
+      inner.push(`const ${s}_r${k} = ${read.get(id)!};`);
+      writes.push(k < m ? `${s}_c${k}[i] = ${s}_r${k};` : `${s}_y${k}[${s}_o + i] = ${s}_r${k};`);
+    });
+    // The loop nest is a function of its own, called once: the program around it may be past
+    // the size V8 optimises (a jitted l-layer LSTM gradient holds 2l of these nests), and a
+    // small function running a long loop is optimised on its own. Its parameters are the
+    // arrays and numbers it reads, under the names the program gives them.
+    const params = [...new Set([...inner, ...writes].join('\n').match(new RegExp(`\\b${s}_[cxkyq]\\d+\\b`, 'g')) ?? [])];
+    const scalars: string[] = [];
+    b.inputs.forEach((id, k) => {
+      if (k >= m + q && body[id].shape === null && alive[id]) {
+        const a = `${s}_a${k}`;
+        scalars.push(a);
+        lines.push(`const ${a} = ${name(n.inputs[k])};`);
+      }
+    });
+    const nest = [
+      `for (let ${s}_k = 0; ${s}_k < ${s}_n; ${s}_k++) {`,
+      `  const ${s}_o = ${b.reverse ? `(${s}_n - 1 - ${s}_k)` : `${s}_k`} * ${size};`,
+      `  for (let i = 0; i < ${size}; i++) {`,
+      ...[...inner, ...writes].map((l) => `    ${l}`),
+      '  }',
+      '}',
+    ];
+    const args = [...params, ...scalars, `${s}_n`];
+    // Written without this scan's prefix and with the step count as a parameter, the text of a
+    // body's loop nest is the same in every program that scans that body, whatever the length:
+    // jit.ts compiles each text once per process, so an LSTM's layers, and every input's
+    // program, run one function that V8 has already optimised.
+    const text = `(${args.join(', ')}) {\n${nest.map((l) => `  ${l}`).join('\n')}\n}`.replace(new RegExp(`\\b${s}_`, 'g'), '');
+    let kernel = steps.get(text);
+    if (kernel === undefined) {
+      kernel = `steps${steps.size}`;
+      steps.set(text, kernel);
+    }
+    lines.push(`${kernel}(${[...params, ...scalars, String(b.length)].join(', ')});`);
+    for (const part of parts) {
+      const k = part.index!;
+      const sp = `s${part.id}`;
+      scope[sp] = [...part.shape!];
+      lines.push(`${define(part.id)} Tensor.fromData(${k < m ? `${s}_c${k}` : `${s}_y${k}`}, ${sp}); // scan ${k < m ? 'carry' : 'ys'}`);
+    }
+    return count + 1;
   }
 
   function opBinding(op: Op<unknown>): string {
@@ -520,11 +742,15 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   if (slots) lines.unshift(`const r = new Float64Array(${slot});`, `const t = new Array(${tensorSlot});`);
   const body = [...entry.guard, ...lines].join('\n');
   const declarations = [...kernels].map(([text, kernel]) => `function ${kernel}${text}`).join('\n');
-  const source = `${declarations === '' ? '' : `${declarations}\n`}function (${PARAMS.join(', ')}) {\n${body
+  const bodies = [
+    ...[...steps].map(([text, kernel]) => `function ${kernel}${text}\n`),
+    ...subprograms.map((sub) => `const ${sub.name} = ${sub.program.source};\n`),
+  ].join('');
+  const source = `${bodies}${declarations === '' ? '' : `${declarations}\n`}function (${PARAMS.join(', ')}) {\n${body
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n')}\n}`;
-  return { source, kernels: declarations, statements, scope, params: PARAMS, body };
+  return { source, kernels: declarations, statements, scope, params: PARAMS, body, subprograms, steps: [...steps].map(([text, name]) => ({ name, text })) };
 }
 
 function rowMajorStrides(shape: Shape): number[] {
@@ -535,6 +761,12 @@ function rowMajorStrides(shape: Shape): number[] {
     acc *= shape[i];
   }
   return s;
+}
+
+/** Writes tensor y (`size` elements) into row t of a stacked buffer. */
+function put(buffer: Float64Array, y: Tensor, t: number, size: number): void {
+  if (y.isContiguous) buffer.set(y.data.subarray(y.offset, y.offset + size), t * size);
+  else buffer.set(y.toFloat64Array(), t * size);
 }
 
 /** A tensor laid out as the trace assumed: row-major from offset 0 (a copy otherwise). */
@@ -561,9 +793,14 @@ export function wengert(graph: Graph, outputs: readonly number[]): string {
       names.set(n.id, typeof n.value === 'number' ? String(n.value) : `tensor[${n.value!.shape.join(',')}]`);
       continue;
     }
+    if (n.kind === 'scan') {
+      names.set(n.id, `scan[${n.scan!.length} steps](${n.inputs.map((i) => names.get(i)).join(', ')})`);
+      continue;
+    }
     const v = `v${k++}`;
     names.set(n.id, v);
-    if (n.kind === 'input') lines.push(`${v} = input${n.shape === null ? '' : ` [${n.shape.join(',')}]`}`);
+    if (n.kind === 'part') lines.push(`${v} = ${names.get(n.inputs[0])}[${n.index}]`);
+    else if (n.kind === 'input') lines.push(`${v} = input${n.shape === null ? '' : ` [${n.shape.join(',')}]`}`);
     else lines.push(`${v} = ${n.op!.name}(${n.inputs.map((i) => names.get(i)).join(', ')})`);
   }
   return lines.join('\n');

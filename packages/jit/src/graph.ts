@@ -15,10 +15,31 @@ import { DTypeError, Tensor, scalar, zeros, type Op, type Shape } from '@ad/core
 import { isTagged, numberInterpreter, ops, registerKind, type Interpreter } from '@ad/core/engine';
 import { TensorTracer, Tracer, TracingError } from './tracer.js';
 
+/**
+ * A scan recorded as one node (scan-trace.ts): its body is a graph of its own, traced once, whose
+ * inputs are the carry's leaves, then one slice of each leaf of xs, then the captures (nodes of
+ * the enclosing graph the body reads); its outputs are the new carry's leaves, then y's.
+ */
+export interface ScanBody {
+  readonly graph: Graph;
+  /** The body's input nodes: carry leaves, x leaves, captures, in that order. */
+  readonly inputs: readonly number[];
+  /** The body's output nodes: carry leaves, then y leaves. */
+  readonly outputs: readonly number[];
+  readonly carryCount: number;
+  readonly xCount: number;
+  readonly length: number;
+  readonly reverse: boolean;
+}
+
 /** One node of the traced program. */
 export interface Node {
   readonly id: number;
-  readonly kind: 'input' | 'const' | 'op';
+  /**
+   * `scan`: a loop (its inputs are the initial carry's leaves, the leaves of xs, the captures),
+   * with no value of its own; `part`: output `index` of the scan node that is its one input.
+   */
+  readonly kind: 'input' | 'const' | 'op' | 'scan' | 'part';
   /** The op (null for inputs and constants). */
   readonly op: Op<unknown> | null;
   /** Operand node ids. */
@@ -33,6 +54,10 @@ export interface Node {
   readonly sample: Tensor | null;
   /** A constant's value. */
   readonly value?: number | Tensor;
+  /** A scan node's body. */
+  readonly scan?: ScanBody;
+  /** A part node's position among its scan's outputs (carry leaves, then the stacked y leaves). */
+  readonly index?: number;
 }
 
 type Traced = Tracer | TensorTracer;
@@ -45,8 +70,47 @@ export class Graph {
   private readonly known = new Map<string, number>();
   private readonly constants = new Map<unknown, number>();
   private readonly opIds = new Map<Op<unknown>, number>();
+  /** For a scan's body: the enclosing graph's node ids it reads, and their input nodes here. */
+  readonly captures: number[] = [];
+  /** The input node here of each capture, in the same order. */
+  readonly captureInputs: number[] = [];
+  private readonly captured = new Map<number, number>();
 
-  constructor(readonly tag: number) {}
+  /** `parent`: the graph a scan body is traced inside (null for a jitted function's graph). */
+  constructor(
+    readonly tag: number,
+    readonly parent: Graph | null = null,
+  ) {}
+
+  /** Records a scan node and its parts (one per output, `shapes` theirs); returns the parts' tracers. */
+  scanNode(inputs: readonly number[], body: ScanBody, shapes: readonly (Shape | null)[]): Traced[] {
+    const id = this.push({ kind: 'scan', op: null, inputs, params: undefined, shape: null, sample: null, scan: body });
+    return shapes.map((shape, index) =>
+      this.tracer(this.push({ kind: 'part', op: null, inputs: [id], params: undefined, shape, sample: shape === null ? null : zeros(shape), index })),
+    );
+  }
+
+  /** The node id here of a tracer of this graph or of an enclosing one (a capture of a scan body). */
+  idOf(x: Tracer | TensorTracer, what: string): number {
+    if (x.graph === this) return x.id;
+    if (this.parent === null || !this.encloses(x.graph)) {
+      throw new TracingError('jit', `${what} got a traced value of another jitted call; nested jit calls share one trace only through their inputs`);
+    }
+    const outer = this.parent.idOf(x, what);
+    let id = this.captured.get(outer);
+    if (id === undefined) {
+      id = this.input(this.parent.nodes[outer].shape).id;
+      this.captured.set(outer, id);
+      this.captures.push(outer);
+      this.captureInputs.push(id);
+    }
+    return id;
+  }
+
+  private encloses(g: Graph): boolean {
+    for (let p = this.parent; p !== null; p = p.parent) if (p === g) return true;
+    return false;
+  }
 
   /** An input of the program: a scalar (shape null) or a tensor of `shape`. */
   input(shape: Shape | null): Traced {
@@ -80,13 +144,13 @@ export class Graph {
   /** What a node is, for messages: `v7 (mul)`. */
   describe(id: number): string {
     const n = this.nodes[id];
-    return `v${id} (${n.kind === 'op' ? n.op!.name : n.kind})`;
+    return `v${id} (${n.kind === 'op' ? n.op!.name : n.kind === 'part' ? 'scan' : n.kind})`;
   }
 
   /** The error for reading a traced value as a number. */
   concretization(id: number, how: string): TracingError {
     const n = this.nodes[id];
-    const what = n.kind === 'op' ? `the result of ${n.op!.name} (v${id})` : `input v${id}`;
+    const what = n.kind === 'op' ? `the result of ${n.op!.name} (v${id})` : n.kind === 'part' ? `a result of scan (v${id})` : `input v${id}`;
     return new TracingError(
       'jit',
       `${what} was read as a number by ${how} while tracing; a traced value has no number until the compiled program runs. ` +
@@ -153,14 +217,11 @@ export class Graph {
     return scalar(typeof n.value === 'number' ? n.value : 0);
   }
 
-  private operand(op: Op<unknown>, x: unknown): number {
-    if (x instanceof Tracer || x instanceof TensorTracer) {
-      if (x.graph !== this) {
-        throw new TracingError('jit', `${op.name} got a traced value of another jitted call; nested jit calls share one trace only through their inputs`);
-      }
-      return x.id;
-    }
+  /** The node id of an operand: a tracer of this graph or an enclosing one, a number or a tensor (a constant). */
+  operand(op: Op<unknown> | { readonly name: string }, x: unknown): number {
+    if (x instanceof Tracer || x instanceof TensorTracer) return this.idOf(x, op.name);
     if (typeof x === 'number' || x instanceof Tensor) return this.constant(x);
+    if (this.parent !== null && isTagged(x)) throw new ScanCaptureError(op.name, x);
     const what = isTagged(x) ? `${x.constructor.name} (a value of a derivative begun outside the jitted function)` : typeof x;
     throw new TracingError('jit', `${op.name} got ${what} while tracing; pass such values to the jitted function as inputs`);
   }
@@ -239,6 +300,17 @@ export class Graph {
       default:
         return undefined;
     }
+  }
+}
+
+/**
+ * A scan body read a value of a derivative in progress that is not among its inputs (a graph
+ * node or dual it closes over): the body cannot be traced on its own, so scan-trace.ts runs
+ * the scan step by step in the enclosing trace instead.
+ */
+export class ScanCaptureError extends TracingError {
+  constructor(op: string, x: object) {
+    super('scan', `the body's ${op} read a ${x.constructor.name} it closes over`);
   }
 }
 

@@ -14,6 +14,7 @@ import { TensorTracer, Tracer, TracingError } from './tracer.js';
 import { OutLeaf, emit, wengert, type InputLoad, type OutTree, type Program } from './emit.js';
 import { JitCheckError, compareOutputs, type Tolerance } from './check.js';
 import { isPlainObject, keysAre, mapTree, walkTree, whereOf, type Place } from './tree.js';
+import { tracingInto } from './scan-trace.js';
 
 /** What `jit` keeps about its cache. */
 export interface JitStats {
@@ -145,12 +146,7 @@ export function jit<F extends (...args: never[]) => unknown>(fn: F, options?: Ji
       const lowered = trace(fn, args, sig);
       let compiled: Entry;
       try {
-        compiled = compileProgram(
-          lowered.program.params,
-          lowered.program.body,
-          { ...lowered.program.scope, miss },
-          lowered.program.kernels,
-        ) as unknown as Entry;
+        compiled = compileTree(lowered.program, { miss });
       } catch (e) {
         if (!(e instanceof EvalError)) throw e;
         if (!warnedNoEval) {
@@ -429,7 +425,7 @@ function trace(fn: (...args: never[]) => unknown, args: readonly unknown[], sig:
 
   let result: unknown;
   try {
-    result = (fn as unknown as (...a: unknown[]) => unknown)(...traced);
+    result = tracingInto(graph, () => (fn as unknown as (...a: unknown[]) => unknown)(...traced));
   } catch (e) {
     if (e instanceof TracingError || (e instanceof AdError && e.op === 'jit')) throw e;
     const message = e instanceof Error ? e.message : String(e);
@@ -497,6 +493,9 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
   if (!(y instanceof Tracer) && typeof y !== 'number') throw new DTypeError('jit', `the adjoint program needs f to return a scalar, got ${describe(y)}`);
   const nodes = graph.nodes;
   const primalCount = nodes.length;
+  if (nodes.some((n) => n.kind === 'scan')) {
+    throw new ValueError('adjointProgram', 'f calls scan, whose adjoint is a loop, not a straight-line program; compile jit(grad(f)) instead');
+  }
 
   // Names of the primal nodes, as the Wengert list numbers them (the nodes f's value needs).
   const primalNames = new Map<number, string>();
@@ -578,7 +577,7 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
   const other: Entry = () => {
     throw new ValueError('jit', `this adjoint program was written for ${sig.key}; write another with adjointProgram(f, x)`);
   };
-  const compiled = compileProgram(program.params, program.body, { ...program.scope, miss: other }, program.kernels) as unknown as Entry;
+  const compiled = compileTree(program, { miss: other });
   return {
     gradient: (xs) => compiled(xs, undefined, undefined, undefined) as number[],
     source: program.source,
@@ -587,6 +586,32 @@ export function adjointProgram(fn: (xs: never[]) => unknown, x: readonly number[
     traced: nodes.length,
     signature: sig.key,
   };
+}
+
+/** Compiles a program and, first, the bodies of its scans and their loop nests, which its scope names. */
+function compileTree(program: Program, scope: Record<string, unknown>): Entry {
+  const own: Record<string, unknown> = { ...program.scope, ...scope };
+  for (const sub of program.subprograms) own[sub.name] = compileTree(sub.program, {});
+  for (const { name, text } of program.steps) own[name] = stepsFunction(text);
+  return compileProgram(program.params, program.body, own, program.kernels) as unknown as Entry;
+}
+
+/**
+ * Fused scans' loop nests by their text, compiled once per process: every program that scans
+ * the same body (each input's program, each layer) calls one function, optimised once. Each
+ * reads only its parameters, `Math` and `Special`, so sharing it shares no state.
+ */
+const stepsFunctions = new Map<string, unknown>();
+/** Texts kept (the least recently used dropped first): bodies differ by shape, so a bound. */
+const STEPS_KEPT = 256;
+function stepsFunction(text: string): unknown {
+  let f = stepsFunctions.get(text);
+  if (f === undefined) {
+    f = (new Function('Math', 'Special', `return function steps${text};`) as (m: Math, s: typeof Special) => unknown)(Math, Special);
+    if (stepsFunctions.size >= STEPS_KEPT) stepsFunctions.delete(stepsFunctions.keys().next().value as string);
+  } else stepsFunctions.delete(text);
+  stepsFunctions.set(text, f);
+  return f;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { tensor, type Tensor } from '@ad/core';
 import { grad, type Var } from '@ad/reverse';
 import { catalogue, type BadCase } from '@ad/test-support/bad-input-catalogue';
-import { adjointProgram, jit } from '../src/index.js';
+import { adjointProgram, jit, scan } from '../src/index.js';
 
 const js = <T>(v: unknown) => v as T;
 const E = (error: string, name?: string) => ({ error, name });
@@ -14,6 +14,9 @@ const finite = { finite: true as const };
 const propagates = { propagates: true as const };
 const sq = (x: Tensor) => x.mul(x).sum();
 const f2 = ([x, y]: Var[]) => x.mul(y);
+const xs3 = tensor([1, 2, 3]);
+/** scan as plain JavaScript calls it: bad input is what these cases pass. */
+const anyScan = scan as unknown as (f: unknown, init: unknown, xs: unknown, options?: unknown) => unknown;
 
 const cases: BadCase[] = [
   { fn: 'jit', input: 'fn = 3 (not a function)', call: () => jit(js(3)), expect: E('DTypeError') },
@@ -36,6 +39,107 @@ const cases: BadCase[] = [
   { fn: 'adjointProgram', input: 'fn = {} (not a function)', call: () => adjointProgram(js({}), [1]), expect: E('DTypeError') },
   { fn: 'adjointProgram', input: "x = 'abc'", call: () => adjointProgram(f2 as never, js('abc')), expect: E('DTypeError') },
   { fn: 'adjointProgram', input: "x = [1, 'a']", call: () => adjointProgram(f2 as never, js([1, 'a'])), expect: E('DTypeError') },
+  {
+    fn: 'adjointProgram',
+    input: 'f calls scan',
+    call: () =>
+      adjointProgram(
+        js((xs: number[]) => scan((c: number) => [c, 0], xs[0], null, { length: 2 })[0]),
+        [1],
+      ),
+    expect: E('ValueError'),
+  },
+  { fn: 'scan', input: 'f = 3 (not a function)', call: () => anyScan(js(3), 0, xs3), expect: E('DTypeError') },
+  {
+    fn: 'scan',
+    input: 'f returns a number, not [carry, y]',
+    call: () =>
+      anyScan(
+        js((c: number) => c),
+        0,
+        xs3,
+      ),
+    expect: E('DTypeError'),
+  },
+  {
+    fn: 'scan',
+    input: 'f returns [carry] (one element)',
+    call: () =>
+      anyScan(
+        js((c: number) => [c]),
+        0,
+        xs3,
+      ),
+    expect: E('DTypeError'),
+  },
+  {
+    fn: 'scan',
+    input: 'the carry gains a key',
+    call: () =>
+      anyScan(
+        js((c: { a: number }) => [{ a: c.a, b: 1 }, 0]),
+        { a: 0 },
+        xs3,
+      ),
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'scan',
+    input: 'the carry changes shape ([2] → [1,2])',
+    call: () =>
+      anyScan(
+        js((c: Tensor) => [c.reshape([1, 2]), 0]),
+        tensor([1, 2]),
+        xs3,
+      ),
+    expect: E('ShapeError'),
+  },
+  {
+    fn: 'scan',
+    input: 'a scalar carry becomes a tensor',
+    call: () =>
+      anyScan(
+        js((c: number, x: Tensor) => [x.mul(c), 0]),
+        1,
+        xs3,
+      ),
+    expect: E('ShapeError'),
+  },
+  {
+    fn: 'scan',
+    input: 'y changes structure between steps',
+    call: () =>
+      anyScan(
+        js((c: number, x: Tensor) => [c + 1, c === 0 ? x : [x]]),
+        0,
+        xs3,
+      ),
+    expect: E('ValueError'),
+  },
+  { fn: 'scan', input: 'xs leaves of leading lengths 2 and 3', call: () => anyScan((c: number) => [c, 0], 0, [tensor([1, 2]), xs3]), expect: E('ShapeError') },
+  { fn: 'scan', input: 'length 4 with xs of length 3', call: () => anyScan((c: number) => [c, 0], 0, xs3, { length: 4 }), expect: E('ValueError') },
+  { fn: 'scan', input: 'xs null and no length', call: () => anyScan((c: number) => [c, 0], 0, null), expect: E('ValueError') },
+  { fn: 'scan', input: 'xs = [1, 2] (scalars: no axis to scan)', call: () => anyScan((c: number) => [c, 0], 0, [1, 2]), expect: E('ShapeError') },
+  { fn: 'scan', input: 'length = 0', call: () => anyScan((c: number) => [c, 0], 0, null, { length: 0 }), expect: E('ValueError') },
+  { fn: 'scan', input: 'length = 2.5', call: () => anyScan((c: number) => [c, 0], 0, null, { length: 2.5 }), expect: E('ValueError') },
+  { fn: 'scan', input: 'an unknown option (lenght)', call: () => anyScan((c: number) => [c, 0], 0, xs3, js({ lenght: 3 })), expect: E('ValueError') },
+  { fn: 'scan', input: "reverse = 'yes'", call: () => anyScan((c: number) => [c, 0], 0, xs3, js({ reverse: 'yes' })), expect: E('DTypeError') },
+  { fn: 'scan', input: "init = 'a'", call: () => anyScan((c: number) => [c, 0], js('a'), xs3), expect: E('DTypeError') },
+  { fn: 'scan', input: 'a NaN in xs', call: () => anyScan((c: Tensor, x: Tensor) => [c.add(x), c], tensor(0), tensor([1, NaN, 2])), expect: propagates },
+  {
+    fn: 'scan',
+    input: 'under jit, the carry changes shape',
+    call: () =>
+      jit((v: Tensor) =>
+        anyScan(
+          js((c: Tensor) => [c.reshape([1, 2]), 0]),
+          v,
+          null,
+          { length: 2 },
+        ),
+      )(tensor([1, 2])),
+    expect: E('ShapeError', 'jit'),
+  },
 ];
 
 function circular(): { a: unknown } {

@@ -7,7 +7,7 @@ import './inspect.js';
 
 export { Node, Var, TensorVar, leaf, leafEntry, type Primal, type Pull } from './node.js';
 export { backward, propagate, Gradients, ReleasedGraphError, type BackwardOptions, type PropagateOptions } from './backward.js';
-export { reverseInterpreter } from './interpreter.js';
+export { reverseInterpreter, recordMany } from './interpreter.js';
 export { noGrad, ambientTag, state as recordingState } from './state.js';
 export { detectAnomaly, setAnomalyDetection, AnomalyError } from '@ad/core';
 export {

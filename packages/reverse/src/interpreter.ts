@@ -8,7 +8,7 @@
  *
  * Operands of other tags are constants here; so are nodes that do not require grad.
  */
-import { anomalyDetection, type Algebra, type Op, type Tensor } from '@ad/core';
+import { DTypeError, anomalyDetection, type Algebra, type Op, type Tensor } from '@ad/core';
 import { anyInterpreter, anyOps, checkAnomaly, numberOps, registerKind, type Interpreter } from '@ad/core/engine';
 import { Node, TensorVar, Var, handle, inertHandle, isScalarValue, recordScalar } from './node.js';
 import { NUMERIC, REQUIRES_GRAD, chunkFor, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
@@ -118,3 +118,68 @@ function lift(value: number | Tensor): unknown {
 
 registerKind(Var.prototype, { interpreter: reverseInterpreter as Interpreter<unknown>, inert, lift });
 registerKind(TensorVar.prototype, { interpreter: reverseInterpreter as Interpreter<unknown>, inert, lift });
+
+/** The op recorded for a primitive of many outputs (`recordMany`): only its name is read, for messages. */
+function primitiveOp(name: string): Op<never> {
+  return { name, differentiable: true } as unknown as Op<never>;
+}
+
+/**
+ * Records a primitive that is not an op of the table and has many inputs and outputs (@ad/jit's
+ * `scan`): its outputs `values`, computed by the caller one level down, become nodes of graph
+ * `tag` whose parents are `parents` (null for an input that takes no adjoint). In a backward
+ * pass each reached output keeps its adjoint ȳⱼ, and once all are in — the outputs hang from one
+ * hidden node, recorded before them, so the sweep reaches it after every output — `pull` gets
+ * them all at once (null for an output the pass did not reach) and returns x̄ for each parent:
+ * one reverse sweep of the primitive however many of its outputs are used.
+ *
+ * The outputs must be tensors: every entry here has a chunk of its own, created after its
+ * parents' and before its children's, which is the order the sweep walks chunks in. (A scalar
+ * entry lives in a shared chunk that may be older than the hidden node.)
+ */
+export function recordMany(
+  tag: number,
+  name: string,
+  parents: readonly (Node | null)[],
+  values: readonly Primal[],
+  pull: (yBars: readonly (Primal | null)[]) => readonly (Primal | null)[],
+): (Var | TensorVar)[] {
+  const op = primitiveOp(name);
+  for (const y of values) if (isScalarValue(y)) throw new DTypeError(name, 'recordMany records tensor outputs only, got a scalar');
+  let yBars: (Primal | null)[] = values.map(() => null);
+  const hidden = soloChunk();
+  const h = hidden.n++;
+  hidden.tags[h] = tag;
+  hidden.flags[h] = REQUIRES_GRAD;
+  hidden.op[h] = op;
+  hidden.liveOps++;
+  hidden.ext[h] = { value: 0, pull: null, others: null, adjoint: null, grad: null };
+  linkA(hidden, h, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
+  if (parents.length > 1) linkB(hidden, h, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
+  if (parents.length > 2) {
+    const others = parents.slice(2).map((p) => (p === null ? { chunk: null, index: 0 } : { chunk: p.chunk, index: p.index }));
+    for (const s of others) if (s.chunk !== null) slotOf(hidden, s.chunk);
+    hidden.ext[h]!.others = others;
+  }
+  hidden.ext[h]!.pull = () => {
+    const got = yBars;
+    yBars = values.map(() => null);
+    return pull(got);
+  };
+  return values.map((y, j) => {
+    const c = soloChunk();
+    const k = c.n++;
+    c.tags[k] = tag;
+    c.flags[k] = REQUIRES_GRAD;
+    c.ext[k] = { value: y, pull: null, others: null, adjoint: null, grad: null };
+    c.op[k] = op;
+    c.liveOps++;
+    linkA(c, k, hidden, h);
+    // ȳⱼ is kept for the hidden node's pull; the hidden node gets a zero share, so it is reached.
+    c.ext[k]!.pull = (yBar) => {
+      yBars[j] = yBar;
+      return [0];
+    };
+    return handle(c, k, y) as Var | TensorVar;
+  });
+}
