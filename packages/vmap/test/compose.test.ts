@@ -7,7 +7,7 @@
 import { type BatchRule, DTypeError, type Tensor, custom, elementwise, manualSeed, randn, registerOp, stack, tensor, tree } from '@ad/core';
 import { anyOps } from '@ad/core/engine';
 import { hessian as fwdHessian, jacfwd } from '@ad/forward';
-import { jit } from '@ad/jit';
+import { jit, scan } from '@ad/jit';
 import { Linear, ReLU, Sequential, functionalCall, parameterValues } from '@ad/nn';
 import { type TensorVar, grad, hessian, jacrev, valueAndGrad } from '@ad/reverse';
 import { vmap } from '../src/index.js';
@@ -102,6 +102,26 @@ describe('vmap with grad, jvp, jit and itself', () => {
         near(block, b === c ? blocks.slice(b) : anyOps.mul(blocks.slice(b), 0));
       }
     }
+  });
+});
+
+describe('vmap of a loop (scan)', () => {
+  // c ← c/2 + sin(xᵢ) over the elements of one example, then Σc: a scan per example.
+  const looped = (x: Tensor) => {
+    const [c] = scan(
+      (c: Tensor, xi: Tensor) => [anyOps.add(anyOps.mul(c, 0.5), anyOps.sin(xi)) as Tensor, c] as const,
+      anyOps.mul(x, 0) as Tensor,
+      anyOps.reshape(x, [-1, 1]) as Tensor,
+    );
+    return anyOps.sum(c) as Tensor;
+  };
+  manualSeed(13);
+  const xs = randn([3, 5]);
+
+  test('vmap(scan), jit(vmap(scan)) and vmap(grad(scan)) equal the loops over examples', () => {
+    near(vmap(looped)(xs), loop(looped, xs));
+    near(jit(vmap(looped))(xs), loop(looped, xs));
+    near(vmap(grad(looped))(xs), loop(grad(looped), xs));
   });
 });
 
