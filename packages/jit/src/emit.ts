@@ -333,7 +333,13 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
           continue;
         }
         const t = x.sample!;
-        if (t.size === 1) {
+        // Strides of x seen over the loop's shape (0 on broadcast axes).
+        const lead = rank - t.ndim;
+        const stride = shape.map((_, d) => (d < lead || t.shape[d - lead] === 1 ? 0 : t.stride[d - lead]));
+        // One number for every element (a single element, or one broadcast with stride 0 on
+        // every axis, as the backward pass spreads a scalar's adjoint): read once, before the
+        // loop, which then stays flat.
+        if (t.size === 1 || stride.every((st) => st === 0)) {
           const s = local(i, '_s');
           if (!scalarDeclared.has(i)) {
             scalarDeclared.add(i);
@@ -342,9 +348,6 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
           operand.set(i, s);
           continue;
         }
-        // Strides of x seen over the loop's shape (0 on broadcast axes).
-        const lead = rank - t.ndim;
-        const stride = shape.map((_, d) => (d < lead || t.shape[d - lead] === 1 ? 0 : t.stride[d - lead]));
         const flat = sameShape(t.shape, shape) && stride.every((s, d) => shape[d] === 1 || s === rowMajor[d]);
         const base = dataOf(i);
         if (flat) operand.set(i, `${base}[${t.offset === 0 ? '' : `${t.offset} + `}i]`);

@@ -53,6 +53,8 @@ describe.each(paths)('exp loops on the %s path', (path) => {
     const s = g.source;
     expect(s.match(/fresh\(5000\)/g)).toHaveLength(1);
     expect(s).toMatch(/const v\d+_d = v3_d;/);
+    // 1/Σ broadcast over n is read once before a flat loop (no odometer over a stride-0 view).
+    expect(s).toMatch(/const (v\d+)_s = v\d+_d\[0\];\n\s*for \(let i = 0; i < 5000; i\+\+\) \{\n\s*const v\d+ = v3_d\[i\] \* \1_s; \/\/ mul/);
   });
 
   test('a general argument (x·x − 1) goes through the loop into the scratch; two exps of one loop get a block each', () => {
