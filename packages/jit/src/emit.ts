@@ -59,6 +59,9 @@ const KERNELS_PAST = 300;
  */
 const EXP_BLOCKED_FROM = 256;
 
+/** Ops whose result never shares its operand's array: reductions, which allocate theirs. */
+const COPYING: ReadonlySet<Op<unknown>> = new Set([ops.sum, ops.mean, ops.max, ops.min] as Op<unknown>[]);
+
 /** Whether node n is e^x of its operand, as the exp op computes it (`Special.exp`). */
 function isExp(n: Node): boolean {
   const ew = n.op!.elementwise!;
@@ -416,7 +419,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
    * allocating: an array that an earlier fused loop allocated (never an argument's, a
    * constant's or an op's, which a view could share), of the loop's size, read by this loop only
    * at the element it writes (flat `x_d[i]`), not an output, and read by nothing emitted after
-   * this loop. Each goes to one stored member: a fresh 10 MB array costs its page faults (and
+   * this loop, nor through a view (every reader of it copies). Each goes to one stored member: a fresh 10 MB array costs its page faults (and
    * the GC its release), so lse's gradient at n = 1.28·10⁶ scales softmax in the exp array.
    */
   function donations(g: Group, operand: Map<number, string>, stored: readonly number[]): Map<number, string> {
@@ -429,7 +432,9 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       if (!owned.has(x) || isOutput.has(x) || donated.has(x) || sizeOf(nodes[x].shape!) !== n) continue;
       if (src !== `${local(x, '_d')}[i]`) continue;
       if (consumers[x].some((c) => !fusedSums.has(c) && emittedAt(c) > at)) continue;
-      if (consumers[x].some((c) => groupOf.get(c) === g && nodes[c].inputs.some((i) => i === x && operand.get(i) !== src))) continue;
+      // A consumer that may return a view of x (reshape, a slice, …) would let a later op read
+      // x's array through it: only fused loops and reductions, which copy, may have read x.
+      if (consumers[x].some((c) => !groupOf.has(c) && !fusedSums.has(c) && !COPYING.has(nodes[c].op!))) continue;
       donated.add(x);
       give.set(wanting.shift()!, local(x, '_d'));
     }
@@ -505,12 +510,18 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       body.push(`${declare(local(m, '_e'))} ${substitute(ew.expr, ew.inputs, args)}; // ${commentName(x.op!.name)}`);
     }
     for (const m of arrays) if (!exps.includes(m)) body.push(`${local(m, '_d')}[i] = ${local(m, '_e')};`);
+    const blockAt = (q: number): string => (q === 0 ? `${sc}.at` : `${sc}.at + ${q * EXP_BLOCK}`);
+    // Copied in before the loop writes the block: a stored member may write into an array
+    // (donations) that a direct exp reads.
+    exps.forEach((_, q) => {
+      const d = direct[q];
+      if (d !== undefined) lines.push(`  ${heap}.set(${d.from}.subarray(b, ${end}), ${blockAt(q)});`);
+    });
     if (body.length > 0) lines.push(`  for (let i = b, j = ${sc}.at; i < ${end}; i++, j++) {`, ...body.map((l) => `    ${l}`), '  }');
     exps.forEach((m, q) => {
-      const at = q === 0 ? `${sc}.at` : `${sc}.at + ${q * EXP_BLOCK}`;
+      const at = blockAt(q);
       const acc = `xa${k}_${q}`;
       const d = direct[q];
-      if (d !== undefined) lines.push(`  ${heap}.set(${d.from}.subarray(b, ${end}), ${at});`);
       const shift = d === undefined ? '0' : d.shift;
       lines.push(`  ${sums[q] === undefined ? '' : `${acc} = `}${sc}.run(${at}, ${end} - b, ${sums[q] === undefined ? 0 : acc}, ${shift}); // exp`);
       if (arrays.includes(m)) lines.push(`  ${local(m, '_d')}.set(${heap}.subarray(${at}, ${at} + ${end} - b), b);`);

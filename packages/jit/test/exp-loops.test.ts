@@ -109,6 +109,18 @@ describe.each(paths)('exp loops on the %s path', (path) => {
       got.map((t) => t.toArray()),
       want.map((t) => t.toArray()),
     );
+    // e read through a view (reshape) after u's loop: u must not write into e either.
+    const viewed = (t: Tensor) => {
+      const e = t.exp();
+      const r = e.reshape([50, 100]);
+      const u = e.mul(e.sum());
+      return [u, r.sum(0)];
+    };
+    const j = jit(viewed);
+    expectSameBits(
+      (j(x) as Tensor[]).map((t) => t.toArray()),
+      viewed(x).map((t) => t.toArray()),
+    );
     // e returned as well as read: its array must stay e's.
     const both = (t: Tensor) => {
       const e = t.exp();
