@@ -6,8 +6,10 @@
  * every a, so ∂LSE/∂a = 1 − Σᵢ softmaxᵢ = 0 and a is detached (as jax.nn.logsumexp stops its
  * gradient): the backward pass then skips a's adjoint, which would take a pass to compute, a
  * mask of where x equals its max and a pass to spread ≈ 0 over it — at n = 1.28·10⁶ two of the
- * gradient's five 10 MB temporaries. Both functions are jitted: the program is traced once per
- * length n and sub/exp (and the backward pass's element-wise ops) fuse into single loops.
+ * gradient's five 10 MB temporaries. Both functions are jitted, traced once per length n in
+ * `prepare` (untimed, as gmm and kmeans are): x − a and exp run a block at a time through the
+ * WebAssembly SIMD exp kernel, which also sums what it writes (no sum pass), and the gradient's
+ * one scaling pass writes softmax into the exp array (see @ad/jit's emit.ts).
  */
 import { type Tensor, tensor } from '@ad/core';
 import { jit } from '@ad/jit';
@@ -32,6 +34,7 @@ export const lse: EvalModule = {
   primal: multipleRuns(
     ({ x }: Input) => {
       const xs = tensor(x);
+      primal(xs); // traces the program for this length, untimed
       return () => primal(xs);
     },
     (y) => y.item(),
@@ -39,6 +42,7 @@ export const lse: EvalModule = {
   gradient: multipleRuns(
     ({ x }: Input) => {
       const xs = tensor(x);
+      gradient(xs);
       return () => gradient(xs);
     },
     (g) => g.toArray(),

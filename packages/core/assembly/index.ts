@@ -4,3 +4,4 @@
  */
 export { heapBase, gemm } from './gemm';
 export { adam } from './adam';
+export { expTable, expInPlace } from './exp';

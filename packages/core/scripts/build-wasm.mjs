@@ -1,5 +1,5 @@
 /**
- * Compiles the AssemblyScript kernels (assembly/index.ts: gemm.ts, adam.ts) twice, with plain
+ * Compiles the AssemblyScript kernels (assembly/index.ts: gemm.ts, adam.ts, exp.ts) twice, with plain
  * SIMD and with relaxed SIMD, and writes both binaries as base64 strings into
  * src/kernels/wasm-binary.ts, so
  * the package loads them synchronously with no fetch and no file access, in Node and in a

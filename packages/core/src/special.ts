@@ -44,8 +44,8 @@ export function normalCdf(x: number): number {
 
 /** Entries per octave of the exp table: exp x = 2^(k/N)·e^r with k = round(x·N/ln 2). */
 const EXP_N = 128;
-/** 2^(j/N), j = 0 … N − 1, each rounded once. */
-const EXP_TABLE = Float64Array.from({ length: EXP_N }, (_, j) => 2 ** (j / EXP_N));
+/** 2^(j/N), j = 0 … N − 1, each rounded once (the WebAssembly exp kernel gets a copy). */
+export const EXP_TABLE = Float64Array.from({ length: EXP_N }, (_, j) => 2 ** (j / EXP_N));
 /** 2^e for e = −1022 … 1023 at index e + 1024: the exact scale of a normal result. */
 const POW2 = Float64Array.from({ length: 2048 }, (_, i) => (i >= 2 ? 2 ** (i - 1024) : 0));
 const EXP_INV = EXP_N / Math.LN2;

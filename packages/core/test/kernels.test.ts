@@ -181,6 +181,32 @@ describe('reductions against a naive reference', () => {
     }
   });
 
+  test('max and min of contiguous rows (four accumulators) = one chain of Math.max/Math.min, with NaN, ±0, ±∞ anywhere', () => {
+    const g = new Generator(8);
+    const specials = [NaN, 0, -0, Infinity, -Infinity];
+    for (let n = 1; n <= 21; n++) {
+      for (let trial = 0; trial < 12; trial++) {
+        const row = Array.from({ length: n }, () => (g.random() < 0.25 ? specials[Math.floor(g.random() * 5)] : g.random() - 0.5));
+        const rows = [row, row.map((v) => (Number.isNaN(v) ? 1 : v)), row.map((v) => (v === 0 ? -v : v))];
+        const x = tensor(rows);
+        for (const [name, f, init] of [
+          ['max', Math.max, -Infinity],
+          ['min', Math.min, Infinity],
+        ] as const) {
+          const got = call(name, x, [1], false).toArray() as number[];
+          rows.forEach((r, i) =>
+            expect(
+              Object.is(
+                got[i],
+                r.reduce((a, v) => f(a, v), init),
+              ),
+            ).toBe(true),
+          );
+        }
+      }
+    }
+  });
+
   test('mean divides by the reduced count; negative axes count from the end', () => {
     const x = tensor([
       [1, 2, 3],

@@ -28,3 +28,19 @@ export function allocate(n: number): Float64Array {
   used += bytes;
   return out;
 }
+
+/** Node's Buffer, where there is one: the only way JavaScript gets memory that is not zeroed. */
+const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(bytes: number): { buffer: ArrayBuffer; byteOffset: number } } }).Buffer;
+
+/**
+ * A Float64Array of n elements whose contents are unspecified, for a caller that writes every
+ * element before anything reads one (the jit's fused loops). Under Node a large one is not
+ * zeroed first: a fresh zeroed 10 MB array and its first pass measured 3.9 ms (median, 1.5
+ * best) against 1.3 ms (1.1) unzeroed, on this machine. Elsewhere, and for small n, it is
+ * `allocate(n)`.
+ */
+export function allocateUnfilled(n: number): Float64Array {
+  if (n <= SMALL || NodeBuffer === undefined) return allocate(n);
+  const b = NodeBuffer.allocUnsafeSlow(8 * n);
+  return new Float64Array(b.buffer, b.byteOffset, n);
+}

@@ -20,6 +20,8 @@
  */
 import { AdError } from '../errors.js';
 import { parseElementwise } from './expression.js';
+import { expScratch } from './paths.js';
+import { EXP_BLOCK } from './wasm.js';
 import { elementwiseKernels } from './kernels.generated.js';
 import { compileFunction, KERNEL_SCOPE, kernelScope, tsOnly, typed, type FunctionSource, type GeneratedKernels } from './template.js';
 
@@ -109,6 +111,8 @@ export class ElementwiseKernel {
   readonly names: readonly string[];
   /** The expression as the grammar printed it (expression.ts): what the loops run. */
   readonly expr: string;
+  /** Whether the expression is e^x of its one operand (the exp op's), which expBlocks runs. */
+  private readonly exp: boolean;
 
   constructor(
     names: readonly string[],
@@ -122,6 +126,7 @@ export class ElementwiseKernel {
     this.expr = parsed.source;
     this.generated = generatedFor(name, this.names, this.expr);
     this.scalar = this.generated?.scalar(kernelScope) ?? compileKernel(name, scalarSource(this.names, this.expr));
+    this.exp = this.names.length === 1 && this.expr === `Special.exp(${this.names[0]})`;
   }
 
   /**
@@ -142,8 +147,12 @@ export class ElementwiseKernel {
       if (l === 's') code |= 1 << i;
     }
     if (flat) {
-      const k = this.flat[code] ?? this.compileFlat(code);
       const n = out.length;
+      if (this.exp && code === 0 && n >= EXP_BLOCKED_FROM) {
+        expBlocks(out, operands[0].data, operands[0].offset);
+        return;
+      }
+      const k = this.flat[code] ?? this.compileFlat(code);
       const [a, b, c] = operands;
       if (operands.length === 1) k(out, n, a.data, a.offset);
       else if (operands.length === 2) k(out, n, a.data, a.offset, b.data, b.offset);
@@ -167,6 +176,28 @@ export class ElementwiseKernel {
 
   private compileStrided(): StridedKernel {
     return (this.generated?.strided(kernelScope) as StridedKernel | undefined) ?? compileKernel<StridedKernel>(this.name, stridedSource(this.names, this.expr));
+  }
+}
+
+/** From this many elements a contiguous exp runs through the exp kernel's scratch (expBlocks). */
+const EXP_BLOCKED_FROM = 256;
+
+/**
+ * out[i] = e^(x[off + i]) a block at a time through exp scratch (paths.ts): each block copied in
+ * with one `set`, exponentiated in place by the WebAssembly SIMD kernel (or Special.exp where it
+ * does not load) and copied out: the bits of the JavaScript loop, in 3.0 ms against 6.9 ms for
+ * 1.28·10⁶ elements, measured without the copies.
+ */
+function expBlocks(out: Float64Array, x: Float64Array, off: number): void {
+  const n = out.length;
+  const scratch = expScratch(1);
+  const heap = scratch.heap;
+  const at = scratch.at;
+  for (let b = 0; b < n; b += EXP_BLOCK) {
+    const end = Math.min(b + EXP_BLOCK, n);
+    heap.set(x.subarray(off + b, off + end), at);
+    scratch.run(at, end - b, 0, 0);
+    out.set(heap.subarray(at, at + end - b), b);
   }
 }
 

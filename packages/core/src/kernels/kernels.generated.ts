@@ -3350,7 +3350,8 @@ export const reductionKernels: Readonly<Record<string, GeneratedReduction>> = {
         for (let visited = 0; visited < total; visited += inner) {
           if (oInner === 0) {
             let a = out[oPos];
-            for (let j = 0; j < inner; j++) { const x = xData[xPos + j * xInner]; a = a + x; }
+            let j = 0;
+            for (; j < inner; j++) { const x = xData[xPos + j * xInner]; a = a + x; }
             out[oPos] = a;
           } else {
             for (let j = 0; j < inner; j++) {
@@ -3393,7 +3394,20 @@ export const reductionKernels: Readonly<Record<string, GeneratedReduction>> = {
         for (let visited = 0; visited < total; visited += inner) {
           if (oInner === 0) {
             let a = out[oPos];
-            for (let j = 0; j < inner; j++) { const x = xData[xPos + j * xInner]; a = Math.max(a, x); }
+            let j = 0;
+            if (xInner === 1) {
+              let a1 = a; let a2 = a; let a3 = a;
+              for (; j + 4 <= inner; j += 4) {
+                { const x = xData[xPos + j]; a = Math.max(a, x); }
+                { const a = a1; const x = xData[xPos + j + 1]; a1 = Math.max(a, x); }
+                { const a = a2; const x = xData[xPos + j + 2]; a2 = Math.max(a, x); }
+                { const a = a3; const x = xData[xPos + j + 3]; a3 = Math.max(a, x); }
+              }
+              { const x = a1; a = Math.max(a, x); }
+              { const x = a2; a = Math.max(a, x); }
+              { const x = a3; a = Math.max(a, x); }
+            }
+            for (; j < inner; j++) { const x = xData[xPos + j * xInner]; a = Math.max(a, x); }
             out[oPos] = a;
           } else {
             for (let j = 0; j < inner; j++) {
@@ -3436,7 +3450,20 @@ export const reductionKernels: Readonly<Record<string, GeneratedReduction>> = {
         for (let visited = 0; visited < total; visited += inner) {
           if (oInner === 0) {
             let a = out[oPos];
-            for (let j = 0; j < inner; j++) { const x = xData[xPos + j * xInner]; a = Math.min(a, x); }
+            let j = 0;
+            if (xInner === 1) {
+              let a1 = a; let a2 = a; let a3 = a;
+              for (; j + 4 <= inner; j += 4) {
+                { const x = xData[xPos + j]; a = Math.min(a, x); }
+                { const a = a1; const x = xData[xPos + j + 1]; a1 = Math.min(a, x); }
+                { const a = a2; const x = xData[xPos + j + 2]; a2 = Math.min(a, x); }
+                { const a = a3; const x = xData[xPos + j + 3]; a3 = Math.min(a, x); }
+              }
+              { const x = a1; a = Math.min(a, x); }
+              { const x = a2; a = Math.min(a, x); }
+              { const x = a3; a = Math.min(a, x); }
+            }
+            for (; j < inner; j++) { const x = xData[xPos + j * xInner]; a = Math.min(a, x); }
             out[oPos] = a;
           } else {
             for (let j = 0; j < inner; j++) {

@@ -1,7 +1,9 @@
 /**
  * Which kernel runs a matrix product: JavaScript (kernels/matmul.ts), WebAssembly SIMD, or
  * WebAssembly relaxed SIMD with fused multiply-add (kernels/wasm.ts, assembly/gemm.ts). The same choice
- * applies to the Adam update kernel (kernels/adam.ts).
+ * applies to the Adam update kernel (kernels/adam.ts) and to the exp kernel of the jit's fused
+ * loops (expScratch below, assembly/exp.ts; it has one build, plain SIMD, for both
+ * WebAssembly paths).
  *
  * 'auto' (the default) takes the best path the engine validates: relaxed SIMD where it does
  * (current browsers; Node 20 only with --experimental-wasm-relaxed-simd), else plain SIMD
@@ -14,7 +16,7 @@
  */
 import { ValueError } from '../errors.js';
 import { gemm } from './matmul.js';
-import { gemmWasm, wasmStatus, type Operand, type WasmVariant } from './wasm.js';
+import { expScratchJs, expScratchWasm, gemmWasm, wasmStatus, type ExpScratch, type Operand, type WasmVariant } from './wasm.js';
 
 /** What `setKernels` accepts. */
 export type KernelMode = 'auto' | 'js' | WasmVariant;
@@ -97,6 +99,16 @@ export function gemmBatch(
   for (let t = 0; t < count; t++) {
     gemm(m, n, k, a, aOffsets[t], aRs, aCs, b, bOffsets[t], bRs, bCs, out, t * m * n);
   }
+}
+
+/**
+ * Scratch for `blocks` blocks of exp arguments (see ExpScratch): in WebAssembly memory with its
+ * SIMD kernel unless the path is 'js' or the module does not load (no WebAssembly, a CSP that
+ * forbids compiling it), then in a JavaScript array with `Special.exp` — the same bits either
+ * way, so the choice changes only the speed.
+ */
+export function expScratch(blocks: number): ExpScratch {
+  return (mode === 'js' ? undefined : expScratchWasm(blocks)) ?? expScratchJs(blocks);
 }
 
 const fromEnvironment = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.AD_KERNELS;

@@ -60,6 +60,10 @@ function accumulator(caller: string, name: string, init: unknown, acc: string): 
 /** The template of a reduction's loop (see ReduceKernel). */
 export function reduceSource(init: number, text: string): FunctionSource {
   const acc = accumulator('reduceSource', 'reduction', init, text);
+  // max and min give the same value in any order (NaN wins, +0 beats −0 either way), so a
+  // contiguous row runs four accumulators instead of one chain of dependent maxima: a max of
+  // 1.28·10⁶ took 0.87 ms so against 1.45 ms.
+  const orderFree = acc === 'Math.max(a, x)' || acc === 'Math.min(a, x)';
   return kernelSource(
     [
       ['out', 'Float64Array'],
@@ -86,7 +90,24 @@ let oPos = 0;
 for (let visited = 0; visited < total; visited += inner) {
   if (oInner === 0) {
     let a = out[oPos];
-    for (let j = 0; j < inner; j++) { const x = xData[xPos + j * xInner]; a = ${acc}; }
+    let j = 0;${
+      orderFree
+        ? `
+    if (xInner === 1) {
+      let a1 = a; let a2 = a; let a3 = a;
+      for (; j + 4 <= inner; j += 4) {
+        { const x = xData[xPos + j]; a = ${acc}; }
+        { const a = a1; const x = xData[xPos + j + 1]; a1 = ${acc}; }
+        { const a = a2; const x = xData[xPos + j + 2]; a2 = ${acc}; }
+        { const a = a3; const x = xData[xPos + j + 3]; a3 = ${acc}; }
+      }
+      { const x = a1; a = ${acc}; }
+      { const x = a2; a = ${acc}; }
+      { const x = a3; a = ${acc}; }
+    }`
+        : ''
+    }
+    for (; j < inner; j++) { const x = xData[xPos + j * xInner]; a = ${acc}; }
     out[oPos] = a;
   } else {
     for (let j = 0; j < inner; j++) {

@@ -1,5 +1,5 @@
 /**
- * The WebAssembly kernels (assembly/gemm.ts and assembly/adam.ts, compiled into
+ * The WebAssembly kernels (assembly/gemm.ts, adam.ts and exp.ts, compiled into
  * wasm-binary.ts): loading them synchronously, and moving operands in and out of their memory.
  *
  * Tensors live in Float64Arrays on the JavaScript heap, which WebAssembly cannot read, so a
@@ -14,6 +14,7 @@
  * call: memory grows to the largest product seen and no further, and a product that would
  * need more than MAX_BYTES runs in JavaScript instead.
  */
+import { EXP_TABLE, exp } from '../special.js';
 import { KERNELS_RELAXED_SIMD, KERNELS_SIMD } from './wasm-binary.js';
 
 /** The two builds of the kernel: plain SIMD, and relaxed SIMD with fused multiply-add. */
@@ -45,6 +46,8 @@ interface GemmExports {
     decay: number,
     l2: number,
   ): void;
+  expTable(): number;
+  expInPlace(x: number, n: number, acc: number, shift: number): number;
 }
 
 /** Largest scratch region (operands and result) a product may take: 1 GiB. */
@@ -89,9 +92,12 @@ function load(variant: WasmVariant): Loaded | string {
           : 'this engine does not validate relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)';
     } else {
       try {
-        const exports = new api.Instance(new api.Module(bytes), {}).exports as GemmExports;
+        // The exp kernel calls the host's Math.exp where the result is not a normal number.
+        const exports = new api.Instance(new api.Module(bytes), { env: { exp: Math.exp } }).exports as GemmExports;
         const base = (exports.heapBase() + 15) & ~15;
-        result = { exports, base, heap: new Float64Array(exports.memory.buffer) };
+        const heap = new Float64Array(exports.memory.buffer);
+        heap.set(EXP_TABLE, exports.expTable() / 8);
+        result = { exports, base, heap };
       } catch (e) {
         result = `WebAssembly could not be compiled here (${e instanceof Error ? e.message : String(e)})`;
       }
@@ -257,4 +263,53 @@ export function adamWasm(theta: Float64Array, grad: Float64Array, m: Float64Arra
 export function wasmMemoryBytes(variant: WasmVariant): number {
   const l = loaded.get(variant);
   return l === undefined || typeof l === 'string' ? 0 : l.exports.memory.buffer.byteLength;
+}
+
+/** Elements per block of an exp scratch region: 16 KiB, so a block stays in L1. */
+export const EXP_BLOCK = 2048;
+
+/**
+ * Where a loop computing e^v over a large array writes its arguments v, a block at a time, and
+ * how it exponentiates them in place: `heap[at + b·EXP_BLOCK + j]` for j < EXP_BLOCK holds
+ * block b's arguments, `run(at, n, acc, shift)` replaces the n values v at `at` by e^(v − shift)
+ * (shift = 0: e^v) and returns acc + their sum, added one at a time in order (the sum op's
+ * order and so its bits).
+ */
+export interface ExpScratch {
+  readonly heap: Float64Array;
+  readonly at: number;
+  run(at: number, n: number, acc: number, shift: number): number;
+}
+
+/**
+ * `blocks` blocks of exp scratch in the WebAssembly module's memory, exponentiated two lanes at
+ * a time by its `expInPlace` (the same bits as `Special.exp`); undefined if the module does not
+ * load or the blocks do not fit. Valid until the next call into this module (which may grow
+ * its memory).
+ */
+export function expScratchWasm(blocks: number): ExpScratch | undefined {
+  const l = load('wasm');
+  if (typeof l === 'string' || !reserve(l, 8 * EXP_BLOCK * blocks)) return undefined;
+  const run = l.exports.expInPlace;
+  return { heap: l.heap, at: l.base / 8, run: (at, n, acc, shift) => run(8 * at, n, acc, shift) };
+}
+
+let jsScratch: ExpScratch | undefined;
+
+/** The same as expScratchWasm in a JavaScript array, exponentiated by `Special.exp`. */
+export function expScratchJs(blocks: number): ExpScratch {
+  if (jsScratch === undefined || jsScratch.heap.length < EXP_BLOCK * blocks) {
+    const heap = new Float64Array(EXP_BLOCK * blocks);
+    const run = (at: number, n: number, acc: number, shift: number): number => {
+      let s = acc;
+      for (let i = at; i < at + n; i++) {
+        const e = exp(heap[i] - shift);
+        heap[i] = e;
+        s += e;
+      }
+      return s;
+    };
+    jsScratch = { heap, at: 0, run };
+  }
+  return jsScratch;
 }
