@@ -9,6 +9,7 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { exp, setKernels, tensor, type KernelPath } from '@ad/core';
 import { EXP_BLOCK, Special, expScratch } from '@ad/core/engine';
+import { cspForbiddingWebAssembly } from '@ad/test-support/webassembly';
 
 afterAll(() => setKernels('auto'));
 
@@ -149,16 +150,7 @@ describe('without WebAssembly', () => {
   test('on an engine without it, and on a page whose CSP forbids compiling it, the kernel is Special.exp in JavaScript', () => {
     const g = globalThis as { WebAssembly?: unknown };
     const saved = g.WebAssembly;
-    const real = saved as { validate(b: Uint8Array): boolean; Instance: unknown };
-    const forbidding = {
-      validate: (bytes: Uint8Array) => real.validate(bytes),
-      Module: class {
-        constructor() {
-          throw new Error("WebAssembly.Module(): Refused to compile or instantiate WebAssembly module because 'wasm-unsafe-eval' is not an allowed source");
-        }
-      },
-      Instance: real.Instance,
-    };
+    const forbidding = cspForbiddingWebAssembly();
     const xs = [...EDGES, ...Array.from({ length: 300 }, (_, i) => i / 10 - 15)];
     for (const replacement of [undefined, forbidding]) {
       try {

@@ -10,6 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { ValueError, kernels, matmul, randn, setKernels, tensor, transpose, type KernelPath, type Tensor } from '@ad/core';
 import { gemmBatch } from '../src/kernels/paths.js';
 import { wasmMemoryBytes } from '../src/kernels/wasm.js';
+import { cspForbiddingWebAssembly } from '@ad/test-support/webassembly';
 
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 // Other test files that share this worker process get the engine's default back.
@@ -96,18 +97,7 @@ describe('fallback to JavaScript', () => {
   };
 
   test('a page whose CSP forbids compiling WebAssembly runs products in JavaScript, and kernels() says so', () => {
-    // What a browser does without 'wasm-unsafe-eval': validation works, compiling throws.
-    const real = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean; Instance: unknown } }).WebAssembly;
-    const forbidding = {
-      validate: (bytes: Uint8Array) => real.validate(bytes),
-      Module: class {
-        constructor() {
-          throw new Error("WebAssembly.Module(): Refused to compile or instantiate WebAssembly module because 'wasm-unsafe-eval' is not an allowed source");
-        }
-      },
-      Instance: real.Instance,
-    };
-    withWebAssembly(forbidding, check);
+    withWebAssembly(cspForbiddingWebAssembly(), check);
   });
 
   test('an engine without WebAssembly runs products in JavaScript', () => {

@@ -1,5 +1,5 @@
 /** Embedding, as torch.nn.Embedding: a table of vectors looked up by integer index. */
-import { Generator, Tensor, ValueError, arange, randn, type RandomOptions } from '@ad/core';
+import { Generator, Tensor, ValueError, randn, type RandomOptions } from '@ad/core';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { F, checkInput, checkOptions, numbersBehind, primalOf, type Out, type TensorLike } from './types.js';
@@ -70,8 +70,8 @@ export class Embedding extends Module {
 
   /**
    * The same lookup for indices whose numbers are a batch (under vmap, one set of indices per
-   * example): checked through the batch, then gathered with ops, so each example reads its own
-   * rows. row index·d + j, for j < d, is the flat position of each element read.
+   * example): checked through the batch, then gathered with indexSelect, whose batching rule
+   * gives each example its own rows.
    */
   private lookupBatched<X extends TensorLike>(indices: X): Out<X> {
     const all = numbersBehind(indices);
@@ -80,10 +80,9 @@ export class Embedding extends Module {
         throw new ValueError('Embedding', `index ${v} (at position ${k}) is out of range for ${this.numEmbeddings} embeddings`);
       }
     });
-    const d = this.embeddingDim;
     const shape = [...F.shape(indices), 1];
     const column = F.reshape(indices, shape);
-    const rows = F.take(this.weight, F.add(F.mul(column, d), arange(d)));
+    const rows = F.reshape(F.indexSelect(this.weight, 0, F.reshape(indices, [-1]) as never), [...F.shape(indices), this.embeddingDim]);
     return (this.paddingIdx === null ? rows : F.mul(rows, F.ne(column, this.paddingIdx))) as Out<X>;
   }
 }

@@ -115,16 +115,8 @@ export function crossEntropy<T extends TensorLike>(logits: T, labels: Tensor | r
     }
   });
   // The one-hot mask: from the numbers for plain labels; for a batch of labels (under vmap)
-  // compared against the classes, so each example gets its own.
-  const mask = batch
-    ? F.eq(
-        F.reshape(labels as unknown as TensorLike, [n, 1]),
-        Tensor.fromData(
-          Float64Array.from({ length: classes }, (_, c) => c),
-          [classes],
-        ),
-      )
-    : oneHotMask(all, n, classes);
+  // through core's oneHot, so each example gets its own.
+  const mask = batch ? F.oneHot(F.reshape(labels as unknown as TensorLike, [n]), classes) : oneHotMask(all, n, classes);
   // Select, not multiply by the one-hot mask: a −∞ logit elsewhere in the row has log-softmax
   // −∞, and −∞·0 would be NaN (PyTorch: crossEntropy([[−∞, 0, 1]], [2]) = 0.3133).
   const selected = F.where(mask, F.logSoftmax(logits, 1), 0);
