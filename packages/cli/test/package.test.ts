@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const PACKAGES = ['core', 'forward', 'reverse', 'jit', 'vmap', 'nn', 'cli'];
+const PACKAGES = ['core', 'forward', 'reverse', 'jit', 'vmap', 'sparse', 'nn', 'cli'];
 const work = mkdtempSync(join(tmpdir(), 'ad-package-'));
 const packs = join(work, 'packs');
 const consumer = join(work, 'consumer');

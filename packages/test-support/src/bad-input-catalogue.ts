@@ -159,7 +159,7 @@ export function sectionInDoc(pkg: string): string | null {
   return start < 0 || end < 0 ? null : text.slice(start, end + endMark.length);
 }
 
-const ORDER = ['@ad/core', '@ad/forward', '@ad/reverse', '@ad/jit', '@ad/vmap', '@ad/nn'];
+const ORDER = ['@ad/core', '@ad/forward', '@ad/reverse', '@ad/jit', '@ad/vmap', '@ad/sparse', '@ad/nn'];
 
 /** Writes one package's section into the file (under a lock: test files may run in parallel). */
 export function writeSection(pkg: string, section: string): void {

@@ -1,0 +1,7 @@
+/**
+ * @ad/sparse — sparse Jacobians and Hessians from compressed seeds: the pattern of nonzeros
+ * (detected by tracing or given by hand), a coloring that lets inputs (or outputs) that never
+ * meet share one seed, and one forward or reverse pass per color instead of one per input.
+ */
+export { SparsityPattern } from './pattern.js';
+export { SparseMatrix } from './matrix.js';
