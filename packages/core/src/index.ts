@@ -62,6 +62,7 @@ export {
 } from './ops/define.js';
 export type { Algebra, Operand, Axis, SliceArg, Pair, WindowOptions } from './ops/algebra.js';
 export { elementwiseBatch, type BatchRule } from './ops/batching.js';
+export type { PatternRule, Dependence, ElementGroups, PatternOperand } from './ops/sparsity.js';
 export { checkGradients, opRules, GradCheckError, type Differentiable, type CheckOptions, type CheckReport } from './gradcheck.js';
 
 export * from './functions.generated.js';

@@ -6,6 +6,7 @@
  */
 import { AdError, DTypeError, ValueError } from './errors.js';
 import type { Tensor } from './tensor.js';
+import { isPatternRule } from './ops/sparsity.js';
 import { checkFlags, isBatchRule, isElementwiseInfo, madeByHelper, type Composite, type CompositeFlags, type Op } from './ops/define.js';
 import { hasFastPath } from './engine/entries.js';
 import { scalarRuleSource } from './engine/scalar-source.js';
@@ -138,6 +139,7 @@ function checkFields(entry: Registrable): void {
   field('receiver', e.receiver === undefined || e.receiver === false, 'false (or absent)');
   field('scalar', e.scalar === undefined || e.scalar === true, 'true (or absent)');
   field('batch', e.batch === undefined || isBatchRule(e.batch), 'a batching rule ({ how, apply }) (or absent)');
+  field('pattern', e.pattern === undefined || isPatternRule(e.pattern), 'a sparsity rule ({ how, apply }) (or absent)');
   if ('composite' in entry) {
     field('method', typeof e.method === 'function', 'a function');
     return;

@@ -16,6 +16,19 @@ export { methodNames, scalarMethodNames, isMethod, isScalarMethod, hasFastPath, 
 export { scalarRuleSource, scalarMethodSource, scalarMethod, type ScalarRuleSource, type ScalarFastPath, type FastMethod } from './scalar-source.js';
 export { stackPieces } from './stack-pieces.js';
 export { unbroadcast } from '../ops/define.js';
+export {
+  allOf,
+  alongAxis,
+  broadcastSource,
+  elementwisePattern,
+  gathered,
+  groupBy,
+  isPatternRule,
+  patternRuleOf,
+  reduced,
+  scattered,
+  strideMap,
+} from '../ops/sparsity.js';
 
 export { ops, composites, table, isOp, type OpName, type BuiltinTable } from '../ops/table.js';
 export type { MethodImpl, Entry, Signature, Subst, Free, AlgebraOf } from '../ops/signature.js';

@@ -13,6 +13,7 @@ import { checkShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { custom, linear, withMethod, type Op, type OpWithMethod } from './define.js';
 import { windowParams } from './arguments.js';
+import { gathered, scattered } from './sparsity.js';
 import type { WindowOptions } from './algebra.js';
 import type { MethodContext, Operand, Self } from './signature.js';
 import { contiguous } from './materialize.js';
@@ -149,6 +150,7 @@ function colsShape(shape: Shape, p: WindowParams): number[] {
 export const im2col: OpWithMethod<WindowParams, WindowMethod> = withMethod(
   linear<WindowParams>({
     name: 'im2col',
+    pattern: gathered,
     primal: ([x], p) => {
       const src = contiguous(x);
       const shape = colsShape(x.shape, p);
@@ -170,6 +172,7 @@ export const im2col: OpWithMethod<WindowParams, WindowMethod> = withMethod(
  */
 export const col2im: Op<WindowParams & { shape: Shape }> = linear<WindowParams & { shape: Shape }>({
   name: 'col2im',
+  pattern: scattered,
   primal: ([cols], p) => {
     const want = colsShape(p.shape, p);
     if (cols.shape.length !== 3 || cols.shape.some((d, i) => d !== want[i])) {
@@ -213,6 +216,7 @@ function badIndex(op: string, v: number, k: number, size: number): ValueError {
 export const take: OpWithMethod<undefined, (c: MethodContext, x: Operand<Self>, indices: Operand<Self>) => Self> = withMethod(
   custom<undefined>({
     name: 'take',
+    pattern: gathered,
     arity: 2,
     primal: ([x, index]) => {
       const data = x.data;
@@ -278,6 +282,7 @@ export const take: OpWithMethod<undefined, (c: MethodContext, x: Operand<Self>, 
 export const scatterAdd: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Operand<Self>, indices: Operand<Self>, shape: Shape) => Self> = withMethod(
   custom<{ shape: Shape }>({
     name: 'scatterAdd',
+    pattern: scattered,
     arity: 2,
     primal: ([v, index], { shape }) => {
       if (v.shape.length !== index.shape.length || v.shape.some((d, i) => d !== index.shape[i])) {

@@ -11,7 +11,8 @@
  * - `custom`: both rules by hand, side by side (softmax, matmul, max).
  *
  * An op may also say how it runs over a batch (`batch`, batching.ts): element-wise ops get
- * theirs from `elementwise`; vmap refuses an op without one, by name.
+ * theirs from `elementwise`; vmap refuses an op without one, by name. Likewise how its output
+ * elements depend on its operands' (`pattern`, sparsity.ts), which @ad/sparse's detection reads.
  */
 import { allocate } from '../kernels/alloc.js';
 import { DTypeError, ValueError } from '../errors.js';
@@ -22,6 +23,7 @@ import { Tensor } from '../tensor.js';
 import { ElementwiseKernel, type Strided } from '../kernels/elementwise.js';
 import type { Algebra } from './algebra.js';
 import { elementwiseBatch, type BatchRule } from './batching.js';
+import { elementwisePattern, isPatternRule, type PatternRule } from './sparsity.js';
 import type { MethodContext, MethodImpl, Operand, Self } from './signature.js';
 
 /** Forward rule once linearised at a point: maps input tangents (null = zero) to ẏ (null = zero). */
@@ -57,6 +59,11 @@ export interface Op<P = undefined, M = unknown> {
   readonly receiver?: boolean;
   /** How it runs over a batch of examples (vmap); absent on an op vmap refuses. */
   readonly batch?: BatchRule<P>;
+  /**
+   * Which operand elements each output element depends on (sparsity detection); absent on an
+   * op whose derivative is zero (nothing flows) and on one detection refuses.
+   */
+  readonly pattern?: PatternRule<P>;
 }
 
 /** The method of an element-wise op: its operands, numbers taken as constants. */
@@ -160,6 +167,7 @@ export function elementwise<const I extends readonly string[]>(spec: Elementwise
     differentiable: partials !== null,
     elementwise: info,
     batch: elementwiseBatch,
+    pattern: elementwisePattern,
     primal: (xs) => {
       const shape = arity === 1 ? xs[0].shape : broadcastShapes(spec.name, ...xs.map((x) => x.shape));
       const out = allocate(sizeOf(shape));
@@ -296,6 +304,8 @@ export interface LinearSpec<P> {
   transpose<T>(o: Algebra<T>, yBar: T, x: T, params: P): T;
   /** How it runs over a batch (vmap); without one vmap refuses the op. */
   batch?: BatchRule<P>;
+  /** Which input elements each output element depends on (sparsity detection); without one detection refuses the op. */
+  pattern?: PatternRule<P>;
 }
 
 /** A linear op of one input: ẏ = f(ẋ) and x̄ = fᵀ(ȳ). Reshapes, transposes, sums, broadcasts, slices. */
@@ -307,6 +317,7 @@ export function linear<P>(spec: LinearSpec<P>): Op<P> {
     differentiable: true,
     primal: spec.primal,
     batch: spec.batch,
+    pattern: spec.pattern,
     jvp:
       (o, _xs, _y, params) =>
       ([xDot]) =>
@@ -329,6 +340,8 @@ export interface BilinearSpec {
   transposeY<T>(o: Algebra<T>, zBar: T, x: T, y: T): T;
   /** How it runs over a batch (vmap); without one vmap refuses the op. */
   batch?: BatchRule<undefined>;
+  /** Which operand elements each output element depends on (sparsity detection); without one detection refuses the op. */
+  pattern?: PatternRule<undefined>;
 }
 
 /** A bilinear op z = f(x, y): ż = f(ẋ, y) + f(x, ẏ), and each adjoint from its transpose. */
@@ -340,6 +353,7 @@ export function bilinear(spec: BilinearSpec): Op<undefined> {
     differentiable: true,
     primal: spec.primal,
     batch: spec.batch,
+    pattern: spec.pattern,
     jvp:
       (o, [x, y]) =>
       ([xDot, yDot]) => {
@@ -370,6 +384,8 @@ export interface CustomSpec<P> {
   differentiable?: boolean;
   /** How it runs over a batch (vmap): an element-wise op (`elementwise` given) batches as one by default. */
   batch?: BatchRule<P>;
+  /** Which operand elements each output element depends on (sparsity detection): an element-wise op's by default. */
+  pattern?: PatternRule<P>;
 }
 
 /** An op whose two rules are written by hand. */
@@ -389,7 +405,13 @@ export function custom<P>(spec: CustomSpec<P>): Op<P> {
     if (spec.elementwise.inputs.length !== spec.arity)
       throw new ValueError('custom', `${spec.name}: arity ${spec.arity} differs from the ${spec.elementwise.inputs.length} inputs of its elementwise field`);
   }
-  return brand({ differentiable: true, ...spec, batch: spec.batch ?? (spec.elementwise === undefined ? undefined : (elementwiseBatch as BatchRule<P>)) });
+  const byKind = spec.elementwise !== undefined;
+  return brand({
+    differentiable: true,
+    ...spec,
+    batch: spec.batch ?? (byKind ? (elementwiseBatch as BatchRule<P>) : undefined),
+    pattern: spec.pattern ?? (byKind ? (elementwisePattern as PatternRule<P>) : undefined),
+  });
 }
 
 /** Composite and registerOp flags: `scalar` true or absent, `receiver` false or absent, nothing else. */
@@ -415,6 +437,11 @@ function checkSpec(helper: string, spec: unknown, strings: readonly string[], fu
     throw new DTypeError(
       helper,
       `${s.name}: batch must be a batching rule ({ how: string, apply: function }), got ${s.batch === null ? 'null' : typeof s.batch}`,
+    );
+  if (s.pattern !== undefined && !isPatternRule(s.pattern))
+    throw new DTypeError(
+      helper,
+      `${s.name}: pattern must be a sparsity rule ({ how: string, apply: function }), got ${s.pattern === null ? 'null' : typeof s.pattern}`,
     );
 }
 

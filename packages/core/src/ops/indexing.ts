@@ -15,6 +15,7 @@ import { contiguous } from './materialize.js';
 import { arange } from '../create.js';
 import { exampleOffsets, exampleShape, spreadOverBatch } from './batching.js';
 import type { Algebra } from './algebra.js';
+import { gathered, scattered } from './sparsity.js';
 
 /**
  * For batched indices idx [B, k] into axis `axis` of examples of shape `shape` (outer × size ×
@@ -77,6 +78,7 @@ function indexOperand(c: MethodContext, op: string, index: Indices | readonly nu
 export const indexSelect: OpWithMethod<{ axis: number }, (c: MethodContext, x: Self, axis: number, index: Indices | readonly number[]) => Self> = withMethod(
   custom<{ axis: number }>({
     name: 'indexSelect',
+    pattern: gathered,
     arity: 2,
     primal: ([x, index], { axis }) => {
       const { outer, size, inner } = around(x.shape, axis);
@@ -130,6 +132,7 @@ export const indexAdd: OpWithMethod<
 > = withMethod(
   custom<{ axis: number; size: number }>({
     name: 'indexAdd',
+    pattern: scattered,
     arity: 2,
     primal: ([v, index], { axis, size }) => {
       const { outer, size: count, inner } = around(v.shape, axis);

@@ -13,6 +13,7 @@ import type { Algebra } from './algebra.js';
 import { bilinear, unbroadcast, withMethod, type Op, type OpWithMethod } from './define.js';
 import type { MethodContext, Self } from './signature.js';
 import { alignBatched, exampleShape, type BatchRule } from './batching.js';
+import { groupBy, strideMap, type Dependence, type PatternRule } from './sparsity.js';
 
 /** Swaps the last two axes (a view): the matrix transpose of every batch element. */
 function mT<T>(o: Algebra<T>, x: T): T {
@@ -81,6 +82,7 @@ export const matmul: OpWithMethod<undefined, (c: MethodContext, x: Self, y: Self
     transposeX: (o, zBar, x, w) => unbroadcast(o, o.matmul(zBar, mT(o, w)), o.shape(x)),
     transposeY: (o, zBar, x, w) => unbroadcast(o, o.matmul(mT(o, x), zBar), o.shape(w)),
     batch: matmulBatch(),
+    pattern: matmulPattern(),
   }),
   promoted,
 );
@@ -108,6 +110,46 @@ function promoted(op: Op<undefined>) {
     }
     return z;
   };
+}
+
+/**
+ * z[t, i, j] depends on row i of x and column j of w (of the batch elements t broadcasts
+ * from): x's elements grouped by row, w's by column, one union per row or column.
+ */
+function matmulPattern(): PatternRule<undefined> {
+  return {
+    how: 'each output element from its row of x and its column of w',
+    apply: (_o, _op, [x, w], _params, outShape) => {
+      const batch = outShape.slice(0, -2);
+      const k = x.shape[x.shape.length - 1];
+      const n = w.shape[w.shape.length - 1];
+      // Row r of x holds elements r·k … r·k + k − 1.
+      const xRows = sizeOf(x.shape) / Math.max(1, k);
+      const rowPtr = new Int32Array(xRows + 1);
+      for (let r = 0; r <= xRows; r++) rowPtr[r] = r * k;
+      const colIndex = new Int32Array(sizeOf(x.shape));
+      for (let e = 0; e < colIndex.length; e++) colIndex[e] = e;
+      const xDep: Dependence = { groups: { rowPtr, colIndex }, groupOf: strideMap(outShape, [...alignedStrides(x.shape.slice(0, -1), batch), 0]) };
+      // Column (b, j) of w holds the elements b·k·n + l·n + j.
+      const wColumn = new Int32Array(sizeOf(w.shape));
+      for (let e = 0; e < wColumn.length; e++) wColumn[e] = Math.floor(e / (k * n)) * n + (e % n);
+      const wColumns = (sizeOf(w.shape) / Math.max(1, k * n)) * n;
+      const wStrides = alignedStrides([...w.shape.slice(0, -2), n], batch);
+      const wDep: Dependence = { groups: groupBy(wColumn, wColumns), groupOf: strideMap(outShape, [...wStrides.slice(0, -1), 0, 1]) };
+      return [xDep, wDep];
+    },
+  };
+}
+
+/**
+ * Row-major strides of a tensor of `shape` = [...own batch, last], its batch axes aligned to
+ * `batch` (0 where broadcast): the position in it of output element [...t, last].
+ */
+function alignedStrides(shape: readonly number[], batch: readonly number[]): number[] {
+  const strides = rowMajorStrides(shape);
+  const own = shape.length - 1;
+  const lead = batch.length - own;
+  return [...batch.map((_, d) => (d < lead || shape[d - lead] === 1 ? 0 : strides[d - lead])), strides[own]];
 }
 
 /** Strides of x's batch axes aligned to the broadcast batch shape (0 where broadcast). */

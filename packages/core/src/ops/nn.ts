@@ -11,6 +11,7 @@ import { custom, withMethod, type Op, type OpWithMethod } from './define.js';
 import type { MethodContext, Self } from './signature.js';
 import { fromRows, rowData, toRows } from './rows.js';
 import { shiftedParams, type BatchRule } from './batching.js';
+import { alongAxis as alongAxisPattern } from './sparsity.js';
 
 /** Along the same axis of each example: that axis moved past the batch axis. */
 const axisBatch: BatchRule<AxisParams> = shiftedParams('axis + 1', ({ axis }) => ({ axis: axis + 1 }));
@@ -50,6 +51,7 @@ export const softmax: AlongAxis = withMethod(
       (o, _xs, y, { axis }) =>
       (yBar, needs) => [needs[0] ? o.mul(y, o.sub(yBar, o.sum(o.mul(y, yBar), axis, true))) : null],
     batch: axisBatch,
+    pattern: alongAxisPattern,
   }),
   alongAxis,
 );
@@ -68,6 +70,7 @@ export const logSoftmax: AlongAxis = withMethod(
       (o, _xs, y, { axis }) =>
       (yBar, needs) => [needs[0] ? o.sub(yBar, o.mul(o.exp(y), o.sum(yBar, axis, true))) : null],
     batch: axisBatch,
+    pattern: alongAxisPattern,
   }),
   alongAxis,
 );

@@ -12,6 +12,7 @@ import { custom, linear, withMethod, type Op, type OpWithMethod } from './define
 import type { MethodContext, Self } from './signature.js';
 import { rowData, toRows } from './rows.js';
 import { shiftAxes, shiftedParams, type BatchRule } from './batching.js';
+import { reduced } from './sparsity.js';
 
 /** A reduction over the batch: the same axes, each moved past the batch axis. */
 const reduceBatch: BatchRule<ReduceParams> = shiftedParams('axes + 1', (p) => ({ axes: shiftAxes(p.axes), keepdims: p.keepdims }));
@@ -62,6 +63,7 @@ export const sum: Reduction = withMethod(
     primal: ([x], p) => reduceWith(sumKernel, x, p),
     transpose: (o, yBar, x, p) => spread(o, yBar, x, p),
     batch: reduceBatch,
+    pattern: reduced,
   }),
   reduction,
 );
@@ -82,6 +84,7 @@ export const mean: Reduction = withMethod(
     },
     transpose: (o, yBar, x, p) => o.div(spread(o, yBar, x, p), countOf(o.shape(x), p.axes)),
     batch: reduceBatch,
+    pattern: reduced,
   }),
   reduction,
 );
@@ -112,6 +115,7 @@ function extremum(name: 'max' | 'min', kernel: ReduceKernel) {
       (o, [x], y, p) =>
       (yBar, needs) => [needs[0] ? o.mul(weights(o, x, y, p), spread(o, yBar, x, p)) : null],
     batch: reduceBatch,
+    pattern: reduced,
   });
 }
 
@@ -152,6 +156,7 @@ export const logsumexp: Reduction = withMethod(
         return [o.mul(s, spread(o, yBar, x, p))];
       },
     batch: reduceBatch,
+    pattern: reduced,
   }),
   reduction,
 );

@@ -13,6 +13,7 @@ import { checkPermutation, inferShape, normalizeSlice } from './arguments.js';
 import type { SliceArg } from './algebra.js';
 import type { MethodContext, Self } from './signature.js';
 import { alignBatched, shiftAxes, shiftedParams } from './batching.js';
+import { gathered, scattered } from './sparsity.js';
 
 /** The whole batch axis, as a slice of it. */
 const wholeBatch = (size: number): AxisSlice => ({ start: 0, step: 1, count: size, drop: false });
@@ -24,6 +25,7 @@ const wholeBatch = (size: number): AxisSlice => ({ start: 0, step: 1, count: siz
 export const reshape: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Self, shape: Shape) => Self> = withMethod(
   linear<{ shape: Shape }>({
     name: 'reshape',
+    pattern: gathered,
     primal: ([x], { shape }) => {
       if (sizeOf(shape) !== x.size) {
         throw new ShapeError('reshape', `cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)} (${sizeOf(shape)} elements)`);
@@ -46,6 +48,7 @@ export const reshape: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Self,
 export const permute: OpWithMethod<{ perm: readonly number[] }, (c: MethodContext, x: Self, perm: readonly number[]) => Self> = withMethod(
   linear<{ perm: readonly number[] }>({
     name: 'permute',
+    pattern: gathered,
     primal: ([x], { perm }) => new Tensor(x.nd.transpose(...perm)),
     transpose: (o, yBar, _x, { perm }) => o.permute(yBar, inversePermutation(perm)),
     batch: shiftedParams('batch axis kept first, the others as perm + 1', ({ perm }) => ({ perm: [0, ...shiftAxes(perm)] })),
@@ -61,6 +64,7 @@ export const permute: OpWithMethod<{ perm: readonly number[] }, (c: MethodContex
 export const broadcastTo: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Self, shape: Shape) => Self> = withMethod(
   linear<{ shape: Shape }>({
     name: 'broadcastTo',
+    pattern: gathered,
     primal: ([x], { shape }) => {
       const target = broadcastShapes('broadcastTo', x.shape, shape);
       if (!shapesEqual(target, shape)) {
@@ -90,6 +94,7 @@ export const broadcastTo: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: S
 export const sumToShape: OpWithMethod<{ shape: Shape }, (c: MethodContext, x: Self, shape: Shape) => Self> = withMethod(
   linear<{ shape: Shape }>({
     name: 'sumToShape',
+    pattern: scattered,
     primal: ([x], { shape }) => {
       const target = broadcastShapes('sumToShape', x.shape, shape);
       if (!shapesEqual(target, x.shape)) {
@@ -137,6 +142,7 @@ type SliceMethod = (c: MethodContext, x: Self, ...ranges: SliceArg[]) => Self;
 export const slice: OpWithMethod<{ axes: readonly AxisSlice[] }, SliceMethod> = withMethod(
   linear<{ axes: readonly AxisSlice[] }>({
     name: 'slice',
+    pattern: gathered,
     primal: ([x], { axes }) => {
       const shape: number[] = [];
       const stride: number[] = [];
@@ -168,6 +174,7 @@ export const unslice: Op<{ axes: readonly AxisSlice[]; shape: Shape }> = linear<
   shape: Shape;
 }>({
   name: 'unslice',
+  pattern: gathered,
   primal: ([y], { axes, shape }) => {
     const out = Tensor.fromData(allocate(sizeOf(shape)), shape);
     const window = slice.primal([out], { axes });
