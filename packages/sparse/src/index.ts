@@ -5,3 +5,6 @@
  */
 export { SparsityPattern } from './pattern.js';
 export { SparseMatrix } from './matrix.js';
+
+// Detection: the pattern of a Jacobian or a Hessian, found by tracing the function once.
+export { jacobianPattern, hessianPattern, SparsityDetectionError } from './detect.js';

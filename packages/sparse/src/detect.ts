@@ -1,0 +1,116 @@
+/**
+ * Sparsity detection by tracing: the function runs once on traced values (detect/traced.ts)
+ * that carry, per element, the set of inputs it depends on; each op's sparsity rule says how
+ * the sets flow (element-wise: per element; reductions and matmul: per row or column; views:
+ * moved, not merged). The output's sets are the rows of the Jacobian's pattern.
+ *
+ * Patterns are global: they hold at every input, because no value is ever read. They may
+ * over-approximate (never miss a nonzero): `where` counts both branches, max and min count the
+ * whole reduced row, an index computed from the input counts every element it could pick.
+ */
+import { DTypeError, ShapeError, Tensor } from '@ad/core';
+import { isTensorLike, newTag } from '@ad/core/engine';
+import { grad } from '@ad/reverse';
+import { SparsityPattern } from './pattern.js';
+import { inputSets, type Sets } from './detect/sets.js';
+import { Trace, TracedScalar, TracedTensor } from './detect/traced.js';
+
+export { SparsityDetectionError } from './detect/traced.js';
+
+/** What a traced function's output became: one set per output element, row-major. */
+function outputSets(caller: string, trace: Trace, y: unknown): { rows: number; sets: (e: number) => Int32Array } {
+  const none = new Int32Array(0);
+  const mine = (v: unknown) => (v instanceof TracedScalar || v instanceof TracedTensor) && v.trace === trace;
+  if (typeof y === 'number') return { rows: 1, sets: () => none };
+  if (y instanceof TracedScalar && mine(y)) return { rows: 1, sets: () => y.set };
+  if (y instanceof TracedTensor && mine(y)) {
+    const { ptr, idx }: Sets = y.sets;
+    return { rows: y.size, sets: (e) => idx.subarray(ptr[e], ptr[e + 1]) };
+  }
+  if (y instanceof Tensor) return { rows: y.size, sets: () => none };
+  if (Array.isArray(y) && y.every((v) => typeof v === 'number' || (v instanceof TracedScalar && mine(v)))) {
+    return { rows: y.length, sets: (e) => (typeof y[e] === 'number' ? none : (y[e] as TracedScalar).set) };
+  }
+  const got = Array.isArray(y)
+    ? 'an array holding something other than numbers'
+    : isTensorLike(y)
+      ? `a value of another transform (${String(y)})`
+      : y === null
+        ? 'null'
+        : typeof y;
+  throw new DTypeError(caller, `f returned ${got}; it needs to return a number, an array of numbers or a tensor (of the values it was given)`);
+}
+
+/**
+ * The sparsity pattern of the Jacobian of f at any x: an m × n pattern with an entry (i, j)
+ * wherever output i may depend on input j. `x` is an array of numbers (f takes an array of
+ * scalars, as jacfwd does) or a tensor (f takes a tensor; n is its size, row-major); f returns
+ * a number (m = 1), an array of numbers or a tensor (m its size, row-major). Only x's shape
+ * matters: the pattern holds at every input.
+ *
+ * How sets flow, op by op (each op's sparsity rule, @ad/core/engine): element-wise,
+ * S(yₑ) = ∪ᵢ S(xᵢ at e's broadcast position); reductions, S(yₑ) = ∪ over the reduced elements;
+ * matmul, S(zᵢⱼ) = ∪ₖ S(xᵢₖ) ∪ S(wₖⱼ); views and gathers move sets; comparisons, sign,
+ * argmax and other zero-derivative ops give ∅.
+ *
+ * `caller` names the public function in errors (sparseJacobian passes its own name). Throws a
+ * SparsityDetectionError when f reads a value (an `if`, an operator, item()) or uses an op
+ * without a sparsity rule.
+ */
+export function jacobianPattern(f: (x: never) => unknown, x: readonly number[] | Tensor, caller = 'jacobianPattern'): SparsityPattern {
+  if (typeof f !== 'function') throw new DTypeError(caller, `f must be a function, got ${f === null ? 'null' : typeof f}`);
+  let n: number;
+  let input: TracedTensor | TracedScalar[];
+  let trace: Trace;
+  if (x instanceof Tensor) {
+    n = x.size;
+    trace = new Trace(newTag(), n, caller);
+    input = new TracedTensor(trace, x.shape, inputSets(n));
+  } else if (Array.isArray(x) && x.every((v) => typeof v === 'number')) {
+    n = x.length;
+    trace = new Trace(newTag(), n, caller);
+    const t = trace;
+    input = x.map((_, i) => new TracedScalar(t, Int32Array.of(i)));
+  } else {
+    throw new DTypeError(
+      caller,
+      `x must be an array of numbers or a Tensor, got ${Array.isArray(x) ? 'an array holding something other than numbers' : x === null ? 'null' : typeof x}`,
+    );
+  }
+  const y = (f as (x: unknown) => unknown)(input);
+  const { rows, sets } = outputSets(caller, trace, y);
+  const rowOf: number[] = [];
+  const colOf: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    for (const j of sets(i)) {
+      rowOf.push(i);
+      colOf.push(j);
+    }
+  }
+  return SparsityPattern.fromCoordinates([rows, n], rowOf, colOf, caller);
+}
+
+/**
+ * The sparsity pattern of the Hessian of a scalar f at any x: an n × n symmetric pattern with an
+ * entry (i, j) wherever ∂²f/∂xᵢ∂xⱼ may be nonzero. The Hessian is the Jacobian of the gradient,
+ * so this is jacobianPattern of @ad/reverse's grad(f), traced: the reverse rules run on traced
+ * values, and a partial that does not depend on x (a linear term's constant, relu's mask from a
+ * comparison) brings no entry. Made symmetric (the union with its transpose). `x` as in
+ * jacobianPattern; f must return a scalar.
+ */
+export function hessianPattern(f: (x: never) => unknown, x: readonly number[] | Tensor, caller = 'hessianPattern'): SparsityPattern {
+  if (typeof f !== 'function') throw new DTypeError(caller, `f must be a function, got ${f === null ? 'null' : typeof f}`);
+  const scalarF = (v: unknown): unknown => {
+    const y = (f as (x: unknown) => unknown)(v);
+    if (isTensorLike(y) && y.shape.length !== 0) {
+      throw new ShapeError(caller, `f must return a scalar, got shape [${y.shape.join(',')}]; for a vector function's derivative pattern, use jacobianPattern`);
+    }
+    if (Array.isArray(y)) throw new ShapeError(caller, `f must return a scalar, got an array of ${y.length}; use jacobianPattern for a vector function`);
+    return y;
+  };
+  const gradient = jacobianPattern(grad(scalarF as (x: never) => number) as (x: never) => unknown, x, caller);
+  const rows = gradient.rowIndex();
+  const cols = gradient.colIndex;
+  const n = gradient.shape[1];
+  return SparsityPattern.fromCoordinates([n, n], [...rows, ...cols], [...cols, ...rows], caller);
+}
