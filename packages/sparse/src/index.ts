@@ -5,3 +5,7 @@
  */
 export { SparsityPattern } from './pattern.js';
 export { SparseMatrix } from './matrix.js';
+
+// Coloring and the compressed transforms (sparseJacobian, sparseHessian, prepare*).
+export { columnColoring, rowColoring, type Coloring, type ColoringOptions, type VertexOrder } from './coloring.js';
+export { starColoring } from './coloring-star.js';
