@@ -74,7 +74,8 @@ export function bestOf(graph: Graph, options: ColoringOptions, caller: string, c
   return best as Coloring;
 }
 
-function checkOrder(options: ColoringOptions, caller: string): VertexOrder | 'best' {
+/** The order asked for, checked ('best' when none). */
+export function checkOrder(options: ColoringOptions, caller: string): VertexOrder | 'best' {
   const order = options.order ?? 'best';
   if (order !== 'best' && !VERTEX_ORDERS.includes(order)) {
     throw new ValueError(caller, `coloring order must be 'best' or one of ${VERTEX_ORDERS.map((o) => `'${o}'`).join(', ')}, got ${String(order)}`);
