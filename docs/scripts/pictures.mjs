@@ -27,6 +27,8 @@ export const jobs = [
   { name: 'compare-seeds', args: ['compare', '--fn', '(h+t)*(h-t)', '--at', 'h=3,t=2'], text: true },
   // 6. who should pay for the Jacobian
   { name: 'crossover', args: ['compare', '--family', 'tanh-layer', '--plot', 'crossover.svg'] },
+  // 13. the colored pattern of a tridiagonal Jacobian
+  { name: 'sparsity', args: ['compare', '--sparse', 'tridiagonal', '--n', '16', '--plot', 'sparsity.svg'] },
   // 11. source transformation: the trace and the compiled gradient
   { name: 'compile', args: ['compile', '--fn', '(x+y)*(x-y)', '--at', 'x=3,y=2'], text: true },
   // 7. learning curves

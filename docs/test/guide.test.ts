@@ -21,9 +21,9 @@ const pictures = (text: string) => [...text.matchAll(/!\[[^\]]*\]\(\/pictures\/(
 /** The job names in scripts/pictures.mjs. */
 const jobs = [...read(join(docs, 'scripts', 'pictures.mjs')).matchAll(/\{\s*name: '([\w-]+)'/g)].map((m) => m[1]);
 
-test('the guide has its twelve pages, numbered 01 to 12', () => {
-  expect(pages).toHaveLength(12);
-  expect(pages.map((p) => p.slice(0, 2))).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12']);
+test('the guide has its thirteen pages, numbered 01 to 13', () => {
+  expect(pages).toHaveLength(13);
+  expect(pages.map((p) => p.slice(0, 2))).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13']);
 });
 
 describe.each(pages)('%s', (page) => {
