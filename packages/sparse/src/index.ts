@@ -8,3 +8,11 @@ export { SparseMatrix } from './matrix.js';
 
 // Detection: the pattern of a Jacobian or a Hessian, found by tracing the function once.
 export { jacobianPattern, hessianPattern, SparsityDetectionError } from './detect.js';
+
+// Coloring and the compressed transforms (sparseJacobian, sparseHessian, prepare*).
+export { columnColoring, rowColoring, type Coloring, type ColoringOptions, type VertexOrder } from './coloring.js';
+export { starColoring } from './coloring-star.js';
+export { sparseJacobian, prepareJacobian, type PreparedJacobian } from './jacobian.js';
+export { sparseHessian, prepareHessian, type PreparedHessian } from './hessian.js';
+export type { SparseInput, SparseValues } from './compressed.js';
+export type { SparseJacobianOptions, SparseHessianOptions, SparseMode, ColoringChoice } from './options.js';

@@ -1,0 +1,62 @@
+/**
+ * Validity of a coloring, checked from the pattern (not from the graph the coloring was made
+ * on): a coloring given by hand is checked before it is used, and the tests check every
+ * coloring the greedy algorithms make. Each check returns null when the coloring is valid, or
+ * a sentence naming the first conflict.
+ */
+import type { SparsityPattern } from './pattern.js';
+
+/** Null if no two columns of one color share a row; else the first such pair. */
+export function columnConflict(pattern: SparsityPattern, colors: ArrayLike<number>): string | null {
+  return sharedLine(pattern, colors, 'column', 'row');
+}
+
+/** Null if no two rows of one color share a column; else the first such pair. */
+export function rowConflict(pattern: SparsityPattern, colors: ArrayLike<number>): string | null {
+  return sharedLine(pattern.transpose(), colors, 'row', 'column');
+}
+
+/** The first two colored lines (columns of `pattern`) of one color that meet in a row of it. */
+function sharedLine(pattern: SparsityPattern, colors: ArrayLike<number>, colored: string, across: string): string | null {
+  const [m, n] = pattern.shape;
+  if (colors.length !== n) return `it has ${colors.length} colors for ${n} ${colored}s`;
+  const owner = new Map<number, number>();
+  for (let i = 0; i < m; i++) {
+    owner.clear();
+    for (const j of pattern.row(i)) {
+      const c = colors[j];
+      if (!Number.isInteger(c) || c < 0) return `${colored} ${j} has color ${c}; colors are integers ≥ 0`;
+      const k = owner.get(c);
+      if (k !== undefined) return `${colored}s ${k} and ${j} share ${across} ${i} and color ${c}`;
+      owner.set(c, j);
+    }
+  }
+  return null;
+}
+
+/**
+ * Null if `colors` is a star coloring of the symmetric pattern: adjacent vertices differ, and
+ * for every edge i — j, j is i's only neighbour of color(j) or i is j's only neighbour of
+ * color(i) (no path on four vertices in two colors; GMP 2005, Theorem 4.6). Else the first
+ * entry that cannot be read off H·S.
+ */
+export function starConflict(pattern: SparsityPattern, colors: ArrayLike<number>): string | null {
+  const [n] = pattern.shape;
+  if (colors.length !== n) return `it has ${colors.length} colors for ${n} columns`;
+  const count = (i: number, c: number) => {
+    let k = 0;
+    for (const j of pattern.row(i)) if (j !== i && colors[j] === c) k++;
+    return k;
+  };
+  for (let i = 0; i < n; i++) {
+    for (const j of pattern.row(i)) {
+      if (j === i) continue;
+      if (!Number.isInteger(colors[j]) || colors[j] < 0) return `column ${j} has color ${colors[j]}; colors are integers ≥ 0`;
+      if (colors[i] === colors[j]) return `columns ${i} and ${j} are adjacent and share color ${colors[i]}`;
+      if (count(i, colors[j]) > 1 && count(j, colors[i]) > 1) {
+        return `entry (${i}, ${j}) cannot be read directly: ${i} has several neighbours of color ${colors[j]} and ${j} several of color ${colors[i]}`;
+      }
+    }
+  }
+  return null;
+}

@@ -1,0 +1,84 @@
+/**
+ * Colorings of a sparsity pattern, greedy with a chosen vertex order (as ColPack and
+ * SparseMatrixColorings.jl color; Gebremedhin, Manne & Pothen, "What Color Is Your Jacobian?",
+ * SIAM Review 47(4), 2005).
+ *
+ * - Column coloring (forward mode): columns that share a row get different colors — a
+ *   distance-2 coloring of the bipartite row/column graph. Then the columns of one color can
+ *   share one forward seed: with S (n × c) the seed matrix, S[j][color(j)] = 1, every entry of
+ *   J is an entry of J·S: J[i][j] = (J·S)[i][color(j)] (Curtis–Powell–Reid).
+ * - Row coloring (reverse mode): the same on the transpose; J[i][j] = (Sᵀ·J)[color(i)][j].
+ * - Star coloring (symmetric Hessians): a distance-1 coloring of the adjacency graph in which
+ *   every path on four vertices uses at least three colors. Each off-diagonal H[i][j] can then
+ *   be read directly from H·S, in row i or in row j (coloring-star.ts).
+ */
+import { ValueError } from '@ad/core';
+import { type Graph, VERTEX_ORDERS, type VertexOrder, columnIntersectionGraph, visit } from './graph.js';
+import type { SparsityPattern } from './pattern.js';
+
+export type { VertexOrder } from './graph.js';
+
+/** A coloring: `colors[v]` in [0, count) for each column (or row) v, and the order that made it. */
+export interface Coloring {
+  readonly colors: Int32Array;
+  readonly count: number;
+  /** The vertex order greedy coloring visited the vertices in. */
+  readonly order: VertexOrder;
+}
+
+/** Options of the colorings: the vertex order, or 'best' (default) to try each and keep the fewest colors. */
+export interface ColoringOptions {
+  order?: VertexOrder | 'best';
+}
+
+/** The column coloring of `pattern` for forward mode: columns that share a row differ in color. */
+export function columnColoring(pattern: SparsityPattern, options: ColoringOptions = {}, caller = 'columnColoring'): Coloring {
+  return bestOf(columnIntersectionGraph(pattern), options, caller, greedyColoring);
+}
+
+/** The row coloring of `pattern` for reverse mode: rows that share a column differ in color. */
+export function rowColoring(pattern: SparsityPattern, options: ColoringOptions = {}, caller = 'rowColoring'): Coloring {
+  return bestOf(columnIntersectionGraph(pattern.transpose()), options, caller, greedyColoring);
+}
+
+/**
+ * Greedy distance-1 coloring: each vertex in turn takes the smallest color none of its colored
+ * neighbours has. `forbidden[c] === v` marks color c as taken while coloring v (no clearing).
+ */
+export function greedyColoring(graph: Graph, order: VertexOrder): Int32Array {
+  const { ptr, adj } = graph;
+  const colors = new Int32Array(graph.vertices).fill(-1);
+  const forbidden = new Int32Array(graph.vertices + 1).fill(-1);
+  visit(graph, order, (v) => {
+    for (let e = ptr[v]; e < ptr[v + 1]; e++) {
+      const c = colors[adj[e]];
+      if (c >= 0) forbidden[c] = v;
+    }
+    let c = 0;
+    while (forbidden[c] === v) c++;
+    colors[v] = c;
+    return c;
+  });
+  return colors;
+}
+
+/** The coloring by one order, or (`best`) by each order in turn, keeping the fewest colors. */
+export function bestOf(graph: Graph, options: ColoringOptions, caller: string, color: (graph: Graph, order: VertexOrder) => Int32Array): Coloring {
+  const chosen = checkOrder(options, caller);
+  let best: Coloring | undefined;
+  for (const order of chosen === 'best' ? VERTEX_ORDERS : [chosen]) {
+    const colors = color(graph, order);
+    const count = colors.reduce((max, c) => Math.max(max, c + 1), 0);
+    if (best === undefined || count < best.count) best = { colors, count, order };
+  }
+  return best as Coloring;
+}
+
+/** The order asked for, checked ('best' when none). */
+export function checkOrder(options: ColoringOptions, caller: string): VertexOrder | 'best' {
+  const order = options.order ?? 'best';
+  if (order !== 'best' && !VERTEX_ORDERS.includes(order)) {
+    throw new ValueError(caller, `coloring order must be 'best' or one of ${VERTEX_ORDERS.map((o) => `'${o}'`).join(', ')}, got ${String(order)}`);
+  }
+  return order;
+}

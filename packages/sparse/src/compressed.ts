@@ -1,0 +1,156 @@
+/**
+ * What the compressed transforms share: the point x (an array of numbers or a tensor, read in
+ * row-major order), seeds built from a coloring, and decompression — reading each entry of the
+ * pattern from the compressed matrix C, one row per color:
+ *
+ *   forward (columns colored):  C = (J·S)ᵀ,   J[i][j] = C[color(j)][i]
+ *   reverse (rows colored):     C = Sᵀ·J,     J[i][j] = C[color(i)][j]
+ *   Hessian (star coloring):    C = (H·S)ᵀ,   H[i][j] = C[color(j)][i] or C[color(i)][j]
+ *
+ * A plan says, for each entry e of the pattern in CSR order, which row of C (`color[e]`) and
+ * which place in it (`at[e]`) holds it; it is made once per pattern and coloring.
+ */
+import { DTypeError, ShapeError, Tensor, ValueError, stack, take } from '@ad/core';
+import { isScalarLike, isTensorLike } from '@ad/core/engine';
+import type { SparsityPattern } from './pattern.js';
+
+/** A point: an array of numbers (f takes an array of scalars) or a tensor (f takes a tensor). */
+export type SparseInput = readonly number[] | Tensor;
+
+/** Values in the pattern's CSR order: numbers for an array point, a tensor [nnz] for a tensor point. */
+export type SparseValues<X> = X extends Tensor ? Tensor : number[];
+
+/** Where each entry of the pattern is read in the compressed matrix C: row color[e], place at[e]. */
+export interface Plan {
+  readonly color: Int32Array;
+  readonly at: Int32Array;
+}
+
+/** A point's size and kind, checked: numbers (or values of an enclosing transform) or a tensor. */
+export interface Point {
+  readonly size: number;
+  readonly tensor: boolean;
+  /** The tensor's shape (numbers: [size]). */
+  readonly shape: readonly number[];
+}
+
+/** The point's kind and size; non-finite numbers are refused (they would spread through every entry of their color). */
+export function readPoint(caller: string, x: unknown): Point {
+  if (isTensorLike(x)) {
+    const shape = x.shape;
+    if (x instanceof Tensor) checkFinite(caller, x.toFloat64Array(), shape);
+    return { size: shape.reduce((a, b) => a * b, 1), tensor: true, shape };
+  }
+  if (!Array.isArray(x)) throw new DTypeError(caller, `x must be an array of numbers or a Tensor, got ${describe(x)}`);
+  x.forEach((v, i) => {
+    if (!isScalarLike(v)) throw new DTypeError(caller, `x[${i}] must be a number, got ${describe(v)}`);
+  });
+  checkFinite(caller, x, [x.length]);
+  return { size: x.length, tensor: false, shape: [x.length] };
+}
+
+function checkFinite(caller: string, xs: ArrayLike<unknown>, shape: readonly number[]): void {
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      const where = shape.length === 1 ? `x[${i}]` : `x.flat[${i}] (x of shape [${shape.join(',')}])`;
+      throw new ValueError(
+        caller,
+        `${where} is ${v}; sparse derivatives need finite inputs: a compressed seed carries several inputs' directions, and 0·${v} = NaN would spread into every entry of its color`,
+      );
+    }
+  }
+}
+
+/** The same kind and size as the point the transform was prepared for. */
+export function checkSamePoint(caller: string, prepared: Point, x: unknown): void {
+  const p = readPoint(caller, x);
+  if (p.tensor !== prepared.tensor || p.shape.join() !== prepared.shape.join()) {
+    const show = (q: Point) => (q.tensor ? `a tensor of shape [${q.shape.join(',')}]` : `an array of ${q.size} numbers`);
+    throw new ShapeError(caller, `x is ${show(p)}, but this was prepared for ${show(prepared)}; prepare again for another shape`);
+  }
+}
+
+/** One seed per color over `size` places: seed c holds 1 where colors[v] = c (numbers: row v is place v's seed vector). */
+export function seedRows(colors: Int32Array, count: number): number[][] {
+  return Array.from(colors, (c) => {
+    const row = new Array<number>(count).fill(0);
+    row[c] = 1;
+    return row;
+  });
+}
+
+/** The same seeds as `count` tensors of the given shape, seed c the indicator of color c. */
+export function seedTensors(colors: Int32Array, count: number, shape: readonly number[]): Tensor[] {
+  const data = Array.from({ length: count }, () => new Float64Array(colors.length));
+  colors.forEach((c, v) => {
+    data[c][v] = 1;
+  });
+  return data.map((d) => Tensor.fromData(d, shape));
+}
+
+/** The values of the pattern read from C given as `entry(color, at)` (an array point). */
+export function gatherNumbers(plan: Plan, entry: (color: number, at: number) => unknown): number[] {
+  const values = new Array<number>(plan.color.length);
+  for (let e = 0; e < values.length; e++) values[e] = entry(plan.color[e], plan.at[e]) as number;
+  return values;
+}
+
+/**
+ * The values of the pattern read from C given as its rows (tensors of `length` elements each):
+ * one `take` from their stack, so a traced (jit) or nested call records one op.
+ */
+export function gatherTensor(plan: Plan, rows: readonly Tensor[], length: number): Tensor {
+  const index = new Float64Array(plan.color.length);
+  for (let e = 0; e < index.length; e++) index[e] = plan.color[e] * length + plan.at[e];
+  return take(stack(rows as Tensor[]), Tensor.fromData(index, [index.length]));
+}
+
+/** The plan of a forward (columns colored) or reverse (rows colored) compressed Jacobian. */
+export function jacobianPlan(pattern: SparsityPattern, colors: Int32Array, mode: 'forward' | 'reverse'): Plan {
+  const rows = pattern.rowIndex();
+  const cols = pattern.colIndex;
+  const color = new Int32Array(pattern.nnz);
+  const at = new Int32Array(pattern.nnz);
+  for (let e = 0; e < color.length; e++) {
+    color[e] = mode === 'forward' ? colors[cols[e]] : colors[rows[e]];
+    at[e] = mode === 'forward' ? rows[e] : cols[e];
+  }
+  return { color, at };
+}
+
+/**
+ * The plan of a star-colored Hessian: H[i][j] from row i at color(j) when j is i's only
+ * neighbour of that color, else from row j at color(i) (the star coloring makes one of them so).
+ */
+export function hessianPlan(pattern: SparsityPattern, colors: Int32Array): Plan {
+  const rows = pattern.rowIndex();
+  const cols = pattern.colIndex;
+  const color = new Int32Array(pattern.nnz);
+  const at = new Int32Array(pattern.nnz);
+  const only = (i: number, c: number) => {
+    let k = 0;
+    for (const j of pattern.row(i)) if (j !== i && colors[j] === c) k++;
+    return k === 1;
+  };
+  for (let e = 0; e < color.length; e++) {
+    const i = rows[e];
+    const j = cols[e];
+    if (i === j || only(i, colors[j])) {
+      color[e] = colors[j];
+      at[e] = i;
+    } else {
+      color[e] = colors[i];
+      at[e] = j;
+    }
+  }
+  return { color, at };
+}
+
+/** Short description of a value for messages. */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (isTensorLike(v)) return `a tensor of shape [${v.shape.join(',')}]`;
+  return typeof v;
+}

@@ -1,0 +1,86 @@
+/** The options of the sparse transforms, checked, and the pattern they read (given or detected). */
+import { DTypeError, ShapeError, ValueError } from '@ad/core';
+import { type ColoringOptions, checkOrder } from './coloring.js';
+import { SparsityPattern } from './pattern.js';
+
+/** Which way a sparse Jacobian is computed: forward (columns colored), reverse (rows colored), or the one with fewer colors. */
+export type SparseMode = 'forward' | 'reverse' | 'auto';
+
+/** A coloring chosen by vertex order, or given by hand (`colors[v]` of each column, or each row in reverse mode). */
+export type ColoringChoice = ColoringOptions | { colors: ArrayLike<number> };
+
+/** Options of `sparseJacobian` and `prepareJacobian`. */
+export interface SparseJacobianOptions {
+  /** The m × n pattern of J (m outputs, n inputs); detected by tracing f when absent. */
+  pattern?: SparsityPattern;
+  /** 'forward', 'reverse' or 'auto' (default: the direction with fewer colors; forward on ties). */
+  mode?: SparseMode;
+  /** How to color: `{ order }` (default: the best of the orders) or `{ colors }` by hand (checked; needs mode 'forward' or 'reverse'). */
+  coloring?: ColoringChoice;
+  /**
+   * Also compute J·v for one fixed pseudo-random v with a plain `jvp` and compare it with the
+   * sparse J times v: a pattern that misses a nonzero is then refused instead of giving wrong
+   * entries (one extra forward pass per evaluation).
+   */
+  check?: boolean;
+}
+
+/** Options of `sparseHessian` and `prepareHessian`. */
+export interface SparseHessianOptions {
+  /** The n × n pattern of H (made symmetric: an entry implies its mirror); detected by tracing f when absent. */
+  pattern?: SparsityPattern;
+  /** How to star-color: `{ order }` (default: the best of the orders) or `{ colors }` by hand (checked). */
+  coloring?: ColoringChoice;
+  /** Also compare H·v (one plain Hessian-vector product) with the sparse H times v; see SparseJacobianOptions.check. */
+  check?: boolean;
+}
+
+const JACOBIAN_KEYS = ['pattern', 'mode', 'coloring', 'check'];
+const HESSIAN_KEYS = ['pattern', 'coloring', 'check'];
+
+/** The options object, with only known keys of the right kinds. */
+export function checkOptions<O extends SparseJacobianOptions | SparseHessianOptions>(caller: string, options: unknown, hessian: boolean): O {
+  if (options === undefined) return {} as O;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new DTypeError(caller, `options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  const keys = hessian ? HESSIAN_KEYS : JACOBIAN_KEYS;
+  for (const key of Object.keys(options)) {
+    if (!keys.includes(key)) throw new ValueError(caller, `unknown option ${key}; the options are ${keys.join(', ')}`);
+  }
+  const o = options as SparseJacobianOptions;
+  if (o.pattern !== undefined && !(o.pattern instanceof SparsityPattern)) {
+    throw new DTypeError(caller, `pattern must be a SparsityPattern (SparsityPattern.fromCoordinates or fromDense), got ${typeof o.pattern}`);
+  }
+  if (o.mode !== undefined && o.mode !== 'forward' && o.mode !== 'reverse' && o.mode !== 'auto') {
+    throw new ValueError(caller, `mode must be 'forward', 'reverse' or 'auto', got ${String(o.mode)}`);
+  }
+  if (o.check !== undefined && typeof o.check !== 'boolean') throw new DTypeError(caller, `check must be a boolean, got ${typeof o.check}`);
+  const c = o.coloring;
+  if (c !== undefined) {
+    if (c === null || typeof c !== 'object') throw new DTypeError(caller, `coloring must be { order } or { colors }, got ${c === null ? 'null' : typeof c}`);
+    if ('colors' in c) {
+      if (!hessian && (o.mode ?? 'auto') === 'auto') {
+        throw new ValueError(caller, "coloring by hand colors columns (mode 'forward') or rows (mode 'reverse'); say which with mode");
+      }
+    } else {
+      checkOrder(c, caller);
+    }
+  }
+  return o as O;
+}
+
+/** A given pattern, its columns checked against x's size (and its rows too for a Hessian). */
+export function checkPattern(caller: string, pattern: SparsityPattern, n: number, square: boolean): SparsityPattern {
+  const [m, cols] = pattern.shape;
+  if (cols !== n || (square && m !== n)) {
+    const needed = square ? `${n} × ${n}` : `m × ${n}`;
+    throw new ShapeError(caller, `the pattern is ${m} × ${cols} but x has ${n} elements; it needs to be ${needed} (one column per element of x, row-major)`);
+  }
+  return pattern;
+}
+
+/** Until detection is built in: a pattern is needed. */
+export function noDetection(caller: string): never {
+  throw new ValueError(caller, 'give { pattern }: detecting it by tracing f is not in this build');
+}

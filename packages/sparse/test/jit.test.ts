@@ -1,0 +1,41 @@
+/**
+ * Under jit: `jit(prepared.values)` compiles the compressed pass and its read-out into one
+ * program (the seeds are constants of it), and gives eager mode's values to 1e-12.
+ */
+import { tensor } from '@ad/core';
+import { jit } from '@ad/jit';
+import { prepareHessian, prepareJacobian } from '@ad/sparse';
+import { banded, stencil } from './families.js';
+import { localSum, localSumTensor, point, stencilMap, tridiagonal, tridiagonalTensor } from './functions.js';
+
+const close = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  expect(a.length).toBe(b.length);
+  for (let e = 0; e < a.length; e++) expect(Math.abs(a[e] - b[e])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(b[e])));
+};
+
+describe('jit of a prepared sparse transform', () => {
+  test('forward and reverse Jacobians at arrays of numbers: one program per mode, many points', () => {
+    for (const mode of ['forward', 'reverse'] as const) {
+      const p = prepareJacobian(tridiagonal as never, point(25), { pattern: banded(25, 1), mode });
+      const values = jit(p.values);
+      for (let seed = 1; seed <= 3; seed++) close(values(point(25, seed)), p.values(point(25, seed)));
+      expect(values.stats.traces).toBe(1);
+    }
+    const s = prepareJacobian(stencilMap(4) as never, point(16), { pattern: stencil(4) });
+    close(jit(s.values)(point(16, 9)), s.jacobian(point(16, 9)).values);
+  });
+
+  test('a tensor Jacobian and a tensor Hessian: the compressed pass and the take of its entries, compiled', () => {
+    const p = prepareJacobian(tridiagonalTensor as never, tensor(point(30)), { pattern: banded(30, 1) });
+    const x = tensor(point(30, 5));
+    close(jit(p.values)(x).toFloat64Array(), p.jacobian(x).values);
+    const h = prepareHessian(localSumTensor as never, x, { pattern: banded(30, 1) });
+    close(jit(h.values)(x).toFloat64Array(), h.hessian(x).values);
+  });
+
+  test('a Hessian at an array of numbers', () => {
+    const h = prepareHessian(localSum as never, point(12), { pattern: banded(12, 1) });
+    const x = point(12, 6);
+    close(jit(h.values)(x), h.hessian(x).values);
+  });
+});
