@@ -12,24 +12,25 @@ import { DTypeError, ShapeError, Tensor } from '@ad/core';
 import { isTensorLike, newTag } from '@ad/core/engine';
 import { grad } from '@ad/reverse';
 import { SparsityPattern } from './pattern.js';
-import { inputSets, type Sets } from './detect/sets.js';
+import { emptySets, inputSets, type Sets } from './detect/sets.js';
 import { Trace, TracedScalar, TracedTensor } from './detect/traced.js';
 
 export { SparsityDetectionError } from './detect/traced.js';
 
 /** What a traced function's output became: one set per output element, row-major. */
-function outputSets(caller: string, trace: Trace, y: unknown): { rows: number; sets: (e: number) => Int32Array } {
-  const none = new Int32Array(0);
+function outputSets(caller: string, trace: Trace, y: unknown): Sets {
   const mine = (v: unknown) => (v instanceof TracedScalar || v instanceof TracedTensor) && v.trace === trace;
-  if (typeof y === 'number') return { rows: 1, sets: () => none };
-  if (y instanceof TracedScalar && mine(y)) return { rows: 1, sets: () => y.set };
-  if (y instanceof TracedTensor && mine(y)) {
-    const { ptr, idx }: Sets = y.sets;
-    return { rows: y.size, sets: (e) => idx.subarray(ptr[e], ptr[e + 1]) };
-  }
-  if (y instanceof Tensor) return { rows: y.size, sets: () => none };
+  if (typeof y === 'number') return emptySets(1);
+  if (y instanceof TracedScalar && mine(y)) return { ptr: Int32Array.of(0, y.set.length), idx: y.set };
+  if (y instanceof TracedTensor && mine(y)) return y.sets;
+  if (y instanceof Tensor) return emptySets(y.size);
   if (Array.isArray(y) && y.every((v) => typeof v === 'number' || (v instanceof TracedScalar && mine(v)))) {
-    return { rows: y.length, sets: (e) => (typeof y[e] === 'number' ? none : (y[e] as TracedScalar).set) };
+    const sets = y.map((v) => (typeof v === 'number' ? new Int32Array(0) : (v as TracedScalar).set));
+    const ptr = new Int32Array(sets.length + 1);
+    sets.forEach((s, e) => (ptr[e + 1] = ptr[e] + s.length));
+    const idx = new Int32Array(ptr[sets.length]);
+    sets.forEach((s, e) => idx.set(s, ptr[e]));
+    return { ptr, idx };
   }
   const got = Array.isArray(y)
     ? 'an array holding something other than numbers'
@@ -78,16 +79,11 @@ export function jacobianPattern(f: (x: never) => unknown, x: readonly number[] |
     );
   }
   const y = (f as (x: unknown) => unknown)(input);
-  const { rows, sets } = outputSets(caller, trace, y);
-  const rowOf: number[] = [];
-  const colOf: number[] = [];
-  for (let i = 0; i < rows; i++) {
-    for (const j of sets(i)) {
-      rowOf.push(i);
-      colOf.push(j);
-    }
-  }
-  return SparsityPattern.fromCoordinates([rows, n], rowOf, colOf, caller);
+  const { ptr, idx } = outputSets(caller, trace, y);
+  const rows = ptr.length - 1;
+  const rowOf = new Int32Array(idx.length);
+  for (let i = 0; i < rows; i++) rowOf.fill(i, ptr[i], ptr[i + 1]);
+  return SparsityPattern.fromCoordinates([rows, n], rowOf, idx, caller);
 }
 
 /**

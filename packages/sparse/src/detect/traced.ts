@@ -192,12 +192,13 @@ const detectionInterpreter: Interpreter<unknown> = {
       params,
     ).shape;
     const size = shape.reduce((a, b) => a * b, 1);
-    if (rule === 'none' || operands.every((x) => x.sets === null)) return result(trace, operands, shape, emptySets(size));
+    // An operand that depends on no input (a constant, a comparison's result) adds nothing.
+    if (rule === 'none' || operands.every((x) => x.sets === null || x.sets.idx.length === 0)) return result(trace, operands, shape, emptySets(size));
     const dependences = rule.apply(tensorOps, op, operands, params, shape);
     const parts: Part[] = [];
     operands.forEach((x, i) => {
       const dependence: Dependence | null = dependences[i];
-      if (x.sets !== null && dependence !== null) parts.push({ sets: x.sets, dependence });
+      if (x.sets !== null && x.sets.idx.length > 0 && dependence !== null) parts.push({ sets: x.sets, dependence });
     });
     return result(trace, operands, shape, flowSets(u, size, parts));
   },
