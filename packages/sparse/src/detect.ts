@@ -8,12 +8,12 @@
  * over-approximate (never miss a nonzero): `where` counts both branches, max and min count the
  * whole reduced row, an index computed from the input counts every element it could pick.
  */
-import { DTypeError, ShapeError, Tensor } from '@ad/core';
+import { DTypeError, ShapeError, Tensor, ValueError } from '@ad/core';
 import { isTensorLike, newTag } from '@ad/core/engine';
 import { grad } from '@ad/reverse';
 import { SparsityPattern } from './pattern.js';
 import { emptySets, inputSets, type Sets } from './detect/sets.js';
-import { Trace, TracedScalar, TracedTensor } from './detect/traced.js';
+import { Trace, TracedScalar, TracedTensor, readError } from './detect/traced.js';
 
 export { SparsityDetectionError } from './detect/traced.js';
 
@@ -97,7 +97,15 @@ export function jacobianPattern(f: (x: never) => unknown, x: readonly number[] |
 export function hessianPattern(f: (x: never) => unknown, x: readonly number[] | Tensor, caller = 'hessianPattern'): SparsityPattern {
   if (typeof f !== 'function') throw new DTypeError(caller, `f must be a function, got ${f === null ? 'null' : typeof f}`);
   const scalarF = (v: unknown): unknown => {
-    const y = (f as (x: unknown) => unknown)(v);
+    let y: unknown;
+    try {
+      y = (f as (x: unknown) => unknown)(v);
+    } catch (e) {
+      // Under the gradient f's inputs are graph nodes over traced values: an `if` on one is
+      // refused by the node (a ValueError naming Var) before the traced value could say why.
+      if (e instanceof ValueError && (e.op === 'Var' || e.op === 'TensorVar')) throw readError(caller, 'an `if` or a JavaScript operator', 'value');
+      throw e;
+    }
     if (isTensorLike(y) && y.shape.length !== 0) {
       throw new ShapeError(caller, `f must return a scalar, got shape [${y.shape.join(',')}]; for a vector function's derivative pattern, use jacobianPattern`);
     }

@@ -45,13 +45,18 @@ export class Trace {
 
   /** The error for reading a traced value, naming what read it. */
   readError(what: string, value: string): SparsityDetectionError {
-    return new SparsityDetectionError(
-      this.caller,
-      `${what} of a traced ${value}: a sparsity pattern is global (it holds at every input), so the function cannot read its input's values ` +
-        'while it is traced; write a branch with `where` (both sides count), or build the pattern by hand ' +
-        '(SparsityPattern.fromCoordinates) and pass it as `pattern`',
-    );
+    return readError(this.caller, what, value);
   }
+}
+
+/** The error for reading a traced value: `what` (an `if`, item()) on a traced `value`, in `caller`. */
+export function readError(caller: string, what: string, value: string): SparsityDetectionError {
+  return new SparsityDetectionError(
+    caller,
+    `${what} on a traced ${value}: a sparsity pattern is global (it holds at every input), so the function cannot read its input's values ` +
+      'while it is traced; write a branch with `where` (both sides count), or build the pattern by hand ' +
+      '(SparsityPattern.fromCoordinates) and pass it as `pattern`',
+  );
 }
 
 /** A traced scalar: the sorted set of inputs it depends on. */
@@ -70,7 +75,7 @@ export class TracedScalar {
 
   /** A traced value has no number: throws a SparsityDetectionError. */
   valueOf(): never {
-    throw this.trace.readError('a JavaScript operator or an `if`', 'scalar');
+    throw this.trace.readError('an `if` or a JavaScript operator', 'scalar');
   }
 
   /** `TracedScalar({0, 1})`: the inputs it depends on. */
@@ -119,7 +124,7 @@ export class TracedTensor {
 
   /** Throws a SparsityDetectionError, as item() does. */
   valueOf(): never {
-    throw this.trace.readError('a JavaScript operator or an `if`', `tensor of shape [${this.shape.join(',')}]`);
+    throw this.trace.readError('an `if` or a JavaScript operator', `tensor of shape [${this.shape.join(',')}]`);
   }
 
   /** `TracedTensor([3,4], 12 dependencies)`. */
