@@ -9,13 +9,19 @@
  * whole reduced row, an index computed from the input counts every element it could pick.
  */
 import { DTypeError, ShapeError, Tensor, ValueError } from '@ad/core';
-import { isTensorLike, newTag } from '@ad/core/engine';
+import { isScalarLike, isTensorLike, newTag } from '@ad/core/engine';
 import { grad } from '@ad/reverse';
 import { SparsityPattern } from './pattern.js';
 import { emptySets, inputSets, type Sets } from './detect/sets.js';
 import { Trace, TracedScalar, TracedTensor, readError } from './detect/traced.js';
 
 export { SparsityDetectionError } from './detect/traced.js';
+
+/**
+ * What detection reads of x: its shape alone. An array of numbers (f takes an array of scalars)
+ * or a tensor; values of an enclosing transform (a jit tracer, a dual) are taken as well.
+ */
+export type PatternInput = readonly (number | { readonly tag: number })[] | { readonly shape: readonly number[] };
 
 /** What a traced function's output became: one set per output element, row-major. */
 function outputSets(caller: string, trace: Trace, y: unknown): Sets {
@@ -47,7 +53,8 @@ function outputSets(caller: string, trace: Trace, y: unknown): Sets {
  * wherever output i may depend on input j. `x` is an array of numbers (f takes an array of
  * scalars, as jacfwd does) or a tensor (f takes a tensor; n is its size, row-major); f returns
  * a number (m = 1), an array of numbers or a tensor (m its size, row-major). Only x's shape
- * matters: the pattern holds at every input.
+ * matters: the pattern holds at every input (x may be a value of an enclosing transform, a jit
+ * tracer under jit).
  *
  * How sets flow, op by op (each op's sparsity rule, @ad/core/engine): element-wise,
  * S(yₑ) = ∪ᵢ S(xᵢ at e's broadcast position); reductions, S(yₑ) = ∪ over the reduced elements;
@@ -58,16 +65,19 @@ function outputSets(caller: string, trace: Trace, y: unknown): Sets {
  * SparsityDetectionError when f reads a value (an `if`, an operator, item()) or uses an op
  * without a sparsity rule.
  */
-export function jacobianPattern(f: (x: never) => unknown, x: readonly number[] | Tensor, caller = 'jacobianPattern'): SparsityPattern {
+export function jacobianPattern(f: (x: never) => unknown, x: PatternInput, caller = 'jacobianPattern'): SparsityPattern {
   if (typeof f !== 'function') throw new DTypeError(caller, `f must be a function, got ${f === null ? 'null' : typeof f}`);
   let n: number;
   let input: TracedTensor | TracedScalar[];
   let trace: Trace;
-  if (x instanceof Tensor) {
-    n = x.size;
+  // Only x's shape is read, so x may also be a value of an enclosing transform (a jit tracer,
+  // a dual): the pattern is the same at every input.
+  if (isTensorLike(x)) {
+    const shape = x.shape;
+    n = shape.reduce((a, b) => a * b, 1);
     trace = new Trace(newTag(), n, caller);
-    input = new TracedTensor(trace, x.shape, inputSets(n));
-  } else if (Array.isArray(x) && x.every((v) => typeof v === 'number')) {
+    input = new TracedTensor(trace, shape, inputSets(n));
+  } else if (Array.isArray(x) && x.every(isScalarLike)) {
     n = x.length;
     trace = new Trace(newTag(), n, caller);
     const t = trace;
@@ -94,7 +104,7 @@ export function jacobianPattern(f: (x: never) => unknown, x: readonly number[] |
  * comparison) brings no entry. Made symmetric (the union with its transpose). `x` as in
  * jacobianPattern; f must return a scalar.
  */
-export function hessianPattern(f: (x: never) => unknown, x: readonly number[] | Tensor, caller = 'hessianPattern'): SparsityPattern {
+export function hessianPattern(f: (x: never) => unknown, x: PatternInput, caller = 'hessianPattern'): SparsityPattern {
   if (typeof f !== 'function') throw new DTypeError(caller, `f must be a function, got ${f === null ? 'null' : typeof f}`);
   const scalarF = (v: unknown): unknown => {
     let y: unknown;

@@ -4,7 +4,8 @@
  * superset where detection over-approximates (and the test says where).
  */
 import { Generator, type Tensor, concat, im2col, pad, tensor, where } from '@ad/core';
-import { type Dual, jacfwd } from '@ad/forward';
+import { type Dual, jacfwd, jvp } from '@ad/forward';
+import { jit } from '@ad/jit';
 import { type Var, hessian } from '@ad/reverse';
 import { SparsityPattern, hessianPattern, jacobianPattern } from '@ad/sparse';
 
@@ -320,5 +321,29 @@ describe('hessianPattern', () => {
     const p = hessianPattern(f as never, [0.1, 0.2, 0.3]);
     expectEqual(p, p.transpose());
     expectEqual(p, SparsityPattern.fromCoordinates([3, 3], [0, 0, 1, 2, 2], [0, 2, 1, 0, 2]));
+  });
+});
+
+describe('inside other transforms', () => {
+  test('under jit and at a dual, only the shape of x is read: the same pattern', () => {
+    const f = (x: Tensor): Tensor => x.slice([1, 5]).mul(x.slice([0, 4]));
+    const x = randomTensor([5]);
+    const want = jacobianPattern(f, x);
+    let seen: SparsityPattern | undefined;
+    jit((v: Tensor) => {
+      seen = jacobianPattern(f, v);
+      return v.sum();
+    })(x);
+    expectEqual(seen as SparsityPattern, want);
+    const atDual = jvp(
+      ([v]) => {
+        seen = jacobianPattern(f, v);
+        return v.sum();
+      },
+      [x],
+      [x],
+    );
+    expect(atDual.value).toBeDefined();
+    expectEqual(seen as SparsityPattern, want);
   });
 });
