@@ -74,3 +74,38 @@ test(`the Hessian pattern contains every nonzero of hessian (${RUNS} random prog
     { numRuns: RUNS, seed: 2026 },
   );
 });
+
+test('a product with a constant matrix with zeros: the pattern is exactly the dense Jacobian’s nonzeros, either side (100 random shapes)', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 1 << 20 }),
+      (m, k, n, seed) => {
+        const g = new Generator(seed);
+        const constant = (rows: number, cols: number) =>
+          Tensor.fromData(
+            Float64Array.from({ length: rows * cols }, () => (g.uniform(0, 1) < 0.5 ? 0 : g.uniform(-1, 1))),
+            [rows, cols],
+          );
+        const C = constant(k, n);
+        const D = constant(m, k);
+        const right = (x: Tensor): Tensor => anyOps.reshape(anyOps.sin(anyOps.matmul(anyOps.reshape(x, [m, k]), C)), [-1]) as Tensor;
+        const left = (x: Tensor): Tensor => anyOps.reshape(anyOps.sin(anyOps.matmul(D, anyOps.reshape(x, [k, n]))), [-1]) as Tensor;
+        for (const [f, size] of [
+          [right, m * k],
+          [left, k * n],
+        ] as const) {
+          const x = Tensor.fromData(
+            Float64Array.from({ length: size }, () => g.uniform(-1, 1)),
+            [size],
+          );
+          const dense = (jacfwd(f as never) as unknown as (x: Tensor) => Tensor)(x);
+          expect(jacobianPattern(f as never, x).toDense()).toEqual(nonzeros(dense, size).toDense());
+        }
+      },
+    ),
+    { numRuns: 100, seed: 26 },
+  );
+});

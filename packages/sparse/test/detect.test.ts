@@ -173,6 +173,29 @@ describe('jacobianPattern on known families', () => {
     expectContains(p, nonzeros(denseJacobian(f, x)));
   });
 
+  test('a constant matrix’s zeros are read: a tridiagonal operator stored dense keeps its pattern, both sides of the product', () => {
+    const n = 7;
+    const L = tensor(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? -2 : Math.abs(i - j) === 1 ? 1 : 0))));
+    const left = (x: Tensor): Tensor =>
+      L.matmul(x.reshape([n, 1]))
+        .reshape([n])
+        .add(x.exp());
+    const right = (x: Tensor): Tensor => x.reshape([1, n]).matmul(L).reshape([n]).mul(x);
+    const x = randomTensor([n]);
+    for (const f of [left, right]) {
+      expectEqual(jacobianPattern(f, x), banded(n, 1));
+      expectEqual(jacobianPattern(f, x), nonzeros(denseJacobian(f, x)));
+    }
+  });
+
+  test('where with a constant condition picks its branch; with a traced one it counts both', () => {
+    const mask = tensor([1, 0, 1, 0]);
+    const f = (x: Tensor): Tensor => where(mask, x.slice([0, 4]), x.slice([1, 5]).exp());
+    const x = randomTensor([5]);
+    expectEqual(jacobianPattern(f, x), SparsityPattern.fromCoordinates([4, 5], [0, 1, 2, 3], [0, 2, 2, 4]));
+    expectEqual(jacobianPattern(f, x), nonzeros(denseJacobian(f, x)));
+  });
+
   test('matmul: each output element from its row and its column; batched and broadcast', () => {
     const f = (x: Tensor): Tensor =>
       x
@@ -274,7 +297,7 @@ describe('hessianPattern', () => {
     expectEqual(p, nonzeros(asRows((hessian(f as never) as unknown as (x: Tensor) => Tensor)(x), 6)));
   });
 
-  test('xᵀAx with a constant sparse A through matmul: contains A + Aᵀ (matmul counts A’s zeros, an over-approximation)', () => {
+  test('xᵀAx with a constant sparse A through matmul: A + Aᵀ and the diagonal (the constant’s zeros are read)', () => {
     const A = tensor([
       [1, 0, 0, 2],
       [0, 3, 0, 0],
@@ -283,7 +306,9 @@ describe('hessianPattern', () => {
     ]);
     const f = (x: Tensor): Tensor => x.matmul(A).mul(x).sum();
     const x = randomTensor([4]);
-    expectContains(hessianPattern(f, x), nonzeros(asRows((hessian(f as never) as unknown as (x: Tensor) => Tensor)(x), 4)));
+    const p = hessianPattern(f, x);
+    expectEqual(p, nonzeros(asRows((hessian(f as never) as unknown as (x: Tensor) => Tensor)(x), 4)));
+    expectEqual(p, SparsityPattern.fromCoordinates([4, 4], [0, 0, 3, 1, 3, 2, 3], [0, 3, 0, 1, 2, 3, 3]));
   });
 
   test('a linear part brings no entries', () => {

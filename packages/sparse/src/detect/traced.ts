@@ -12,6 +12,7 @@
 import { AdError, DTypeError, type Dependence, type Op, type PatternOperand, Tensor, zeros, scalar } from '@ad/core';
 import {
   anyInterpreter,
+  elementwisePattern,
   anyOps,
   installScalarMethods,
   installTensorMethods,
@@ -180,7 +181,11 @@ const detectionInterpreter: Interpreter<unknown> = {
     }
     const u = trace.unions;
     // Scalars through an element-wise op (a function of an array of numbers): one union, no tensors.
-    if (op.elementwise !== undefined && xs.every((x) => typeof x === 'number' || (x instanceof TracedScalar && x.trace === trace))) {
+    if (
+      op.elementwise !== undefined &&
+      (rule === 'none' || rule === elementwisePattern) &&
+      xs.every((x) => typeof x === 'number' || (x instanceof TracedScalar && x.trace === trace))
+    ) {
       if (rule === 'none') return new TracedScalar(trace, new Int32Array(0));
       return new TracedScalar(
         trace,
