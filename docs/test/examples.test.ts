@@ -3,6 +3,8 @@
  * each number the text states is asserted: if the code or the library changes what an example
  * prints, this fails before the page can say something false.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as chainRule from '../examples/chain-rule.js';
 import * as comingFrom from '../examples/coming-from.js';
 import * as customOp from '../examples/custom-op.js';
@@ -16,6 +18,7 @@ import * as numerics from '../examples/numerics.js';
 import * as reverseMode from '../examples/reverse-mode.js';
 import * as seeds from '../examples/seeds.js';
 import * as sourceTransformation from '../examples/source-transformation.js';
+import * as sparse from '../examples/sparse.js';
 import * as vmapExamples from '../examples/vmap.js';
 import { ops } from '@ad/core/engine';
 
@@ -498,5 +501,71 @@ describe('12. batching with vmap', () => {
       [0, -2],
       [2, 1],
     ]);
+  });
+});
+
+describe('13. sparse Jacobians', () => {
+  const band = [
+    '× × · · · · · ·',
+    '× × × · · · · ·',
+    '· × × × · · · ·',
+    '· · × × × · · ·',
+    '· · · × × × · ·',
+    '· · · · × × × ·',
+    '· · · · · × × ×',
+    '· · · · · · × ×',
+  ];
+  const page = readFileSync(join(__dirname, '..', 'guide', '13-sparse.md'), 'utf8');
+
+  test('the dense Jacobian: 8 seeds, 22 of 64 entries nonzero, the band the page draws', () => {
+    const r = sparse.denseJacobian();
+    expect(r.seeds).toBe(8);
+    expect(r.nonzeros).toBe(22);
+    expect(r.picture).toEqual(band);
+    expect(page).toContain(band.join('\n'));
+  });
+
+  test('one seed e₀ + e₃ + e₆ brings back the entries of columns 0, 3, 6 unmixed', () => {
+    const r = sparse.oneSeedThreeColumns();
+    expect(r.seed).toEqual([1, 0, 0, 1, 0, 0, 1, 0]);
+    expect(r.tangent).toEqual(r.fromDense);
+    expect(r.tangent[0]).toBeCloseTo(-2 * Math.cos(0.5), 15); // J₀₀, the −1.755… of the page
+    expect(r.tangent[2]).toBe(0.5); // J₂₃ = 2x₃
+  });
+
+  test('the traced pattern is the band; a branch on a value is refused with the message the page quotes', () => {
+    const r = sparse.detectedPattern();
+    expect(r.picture).toEqual(band);
+    expect(r.nonzeros).toBe(22);
+    expect(page.replace(/\n/g, ' ')).toContain(r.refused);
+  });
+
+  test('3 colors repeating along the band, the seed matrix the page writes, 3 row colors', () => {
+    const r = sparse.coloring();
+    expect(r.colors).toEqual([0, 1, 2, 0, 1, 2, 0, 1]);
+    expect(r.count).toBe(3);
+    expect(r.seeds).toEqual([
+      [1, 0, 0, 1, 0, 0, 1, 0],
+      [0, 1, 0, 0, 1, 0, 0, 1],
+      [0, 0, 1, 0, 0, 1, 0, 0],
+    ]);
+    expect(r.rowColors).toBe(3);
+  });
+
+  test('the compressed Jacobian: 3 seeds, 22 entries, the dense jacfwd to the last bit', () => {
+    expect(sparse.compressed()).toEqual({ seeds: 3, nonzeros: 22, againstDense: 0 });
+  });
+
+  test('at n = 2,000 on tensors: still 3 seeds, 5,998 entries, ∂y₁₀₀₀/∂x₁₀₀₁ = 2x₁₀₀₁', () => {
+    const r = sparse.large();
+    expect([r.n, r.seeds, r.nonzeros]).toEqual([2000, 3, 5998]);
+    expect(r.entry).toBeCloseTo(r.expected, 14);
+  });
+
+  test('the Hessian of the local terms: tridiagonal, 3 star colors, equal to the dense hessian', () => {
+    const r = sparse.banded();
+    expect(r.pattern).toEqual(band);
+    expect(r.colors).toBe(3);
+    expect(r.againstDense).toBeLessThan(1e-12);
   });
 });

@@ -18,6 +18,7 @@ export async function compareSeeds(
   extraTangents: readonly number[][],
   extraCotangents: readonly number[][],
   io: Streams,
+  sparse = false,
 ): Promise<void> {
   const p = pointed(fn, at);
   const n = p.x.length;
@@ -114,6 +115,10 @@ export async function compareSeeds(
     );
   }
   if (largest > AGREEMENT * Math.max(1, scale)) throw new CommandError(`forward and reverse Jacobians disagree: largest difference ${err(largest)}`);
+  if (sparse) {
+    print();
+    (await import('./compare-sparse.js')).compressedSeeds((xs: never) => p.f(xs), p.x, p.names, print);
+  }
 }
 
 /** Forward and reverse Jacobians must agree to this, relative to the largest entry. */

@@ -130,3 +130,59 @@ export function crossoverSpec(title: string, cells: readonly CrossoverCell[]): T
     resolve: { scale: { color: 'shared' } },
   } as TopLevelSpec;
 }
+
+/** One entry of a colored sparsity pattern: row i, column j, and the colors of its column and row. */
+export interface ColoredEntry {
+  i: number;
+  j: number;
+  columnColor: number;
+  rowColor: number;
+}
+
+/**
+ * The pattern of a sparse Jacobian twice: each entry colored by its column's color (the forward
+ * seeds: columns of one color never share a row, so one pass recovers them all) and by its row's
+ * color (the reverse seeds: rows of one color never share a column).
+ */
+export function coloredPatternSpec(
+  title: string,
+  shape: readonly [number, number],
+  entries: readonly ColoredEntry[],
+  colors: { columns: number; rows: number },
+): TopLevelSpec {
+  const [m, n] = shape;
+  const cell = Math.max(4, Math.min(14, Math.floor(360 / Math.max(m, n))));
+  const values = entries.flatMap((e) => [
+    { i: e.i, j: e.j, panel: 'columns', color: e.columnColor + 1 },
+    { i: e.i, j: e.j, panel: 'rows', color: e.rowColor + 1 },
+  ]);
+  const panel = (name: 'columns' | 'rows', heading: string) => ({
+    title: heading,
+    width: cell * n,
+    height: cell * m,
+    transform: [{ filter: `datum.panel === '${name}'` }],
+    mark: { type: 'rect', stroke: 'white', strokeWidth: cell > 6 ? 1 : 0 },
+    encoding: {
+      x: {
+        field: 'j',
+        type: 'ordinal',
+        title: `column j (input, ${n})`,
+        axis: n > 40 ? null : { labelAngle: 0 },
+        scale: { domain: Array.from({ length: n }, (_, j) => j) },
+      },
+      y: { field: 'i', type: 'ordinal', title: `row i (output, ${m})`, axis: m > 40 ? null : {}, scale: { domain: Array.from({ length: m }, (_, i) => i) } },
+      color: { field: 'color', type: 'nominal', title: 'color', scale: { scheme: 'category10' } },
+    },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, subtitle: 'an entry per possible nonzero of the Jacobian; same color = same seed', font: FONT },
+    config: { font: FONT, view: { stroke: '#ddd' } },
+    data: { values },
+    hconcat: [
+      panel('columns', `columns by color: ${colors.columns} forward seed${colors.columns === 1 ? '' : 's'} instead of ${n}`),
+      panel('rows', `rows by color: ${colors.rows} reverse seed${colors.rows === 1 ? '' : 's'} instead of ${m}`),
+    ],
+    resolve: { scale: { color: 'independent' } },
+  } as TopLevelSpec;
+}

@@ -130,7 +130,9 @@ export function buildProgram(io: Streams): Command {
 
   program
     .command('compare')
-    .description('Forward vs reverse mode: seeds on an expression (--fn), Jacobian costs over a family of functions (--family), or an MLP gradient (--mlp).')
+    .description(
+      'Forward vs reverse mode: seeds on an expression (--fn), Jacobian costs over a family of functions (--family), compressed seeds of sparse Jacobians (--sparse), or an MLP gradient (--mlp).',
+    )
     .option('--fn <expr>', 'expression(s) in the variables of --at, e.g. "(x+y)*(x-y)" or "[x*y, sin(x)]"')
     .option('--at <point>', 'the point, e.g. x=3,y=2 (its order is the order of the inputs)')
     .option('--tangent <seed>', 'an extra forward seed ẋ, e.g. 1,-1 (repeatable)', (v, prev: number[][] = []) => [...prev, parseNumberList('--tangent', v, {})])
@@ -140,13 +142,14 @@ export function buildProgram(io: Streams): Command {
     ])
     .option('--nan-safe', 'forward mode with a zero tangent times an infinite partial taken as 0 (ForwardDiff’s NaN-safe mode)')
     .option('--family <name>', 'a family of functions f: Rⁿ → Rᵐ (tanh-layer, tanh-mlp)')
-    .option('--n <sizes>', 'input sizes: 1..64 (doubling), or a list 1,8,32 (default 1..64)', (v) => parseSizes('--n', v, 4096))
+    .option('--sparse [family]', 'compressed seeds of a sparse family (tridiagonal, pentadiagonal, arrowhead, stencil), or with --fn of the expression')
+    .option('--n <sizes>', 'input sizes: 1..64 (doubling), or a list 1,8,32 (default 1..64; --sparse: 16,1000,10000)', (v) => parseSizes('--n', v, 1_000_000))
     .option('--m <sizes>', 'output sizes, as --n (default 1..64)', (v) => parseSizes('--m', v, 4096))
     .option('--chunk <sizes>', 'jacfwd chunk widths k to time, comma-separated (default 1,8)', (v) =>
       parseNumberList('--chunk', v, { ...positiveInt, max: 4096 }),
     )
-    .option('--plot <file>', 'crossover picture as SVG, for --family (default crossover.svg)')
-    .option('--no-plot', 'do not draw the crossover picture')
+    .option('--plot <file>', 'picture as SVG: the crossover for --family (default crossover.svg), the colored pattern for --sparse (default sparsity.svg)')
+    .option('--no-plot', 'do not draw the picture')
     .option('--mlp <sizes>', 'an MLP by its layer sizes, e.g. 784,128,10: its loss gradient by both modes')
     .option('--subset <p>', 'parameters to differentiate by forward mode, for --mlp (default 64)', numberFlag('--subset', { ...positiveInt, max: 100000 }))
     .option('--batch <n>', 'rows in the loss, for --mlp (default 32)', numberFlag('--batch', { ...positiveInt, max: 10000 }))

@@ -64,6 +64,45 @@ test('--family: passes, time and work for each (n, m), agreement, and the crosso
   expect(svg).toContain('forward ÷ reverse, by kernel work');
 });
 
+test('--sparse: the detected pattern, colors each way, compressed against dense jacfwd, and the colored picture', async () => {
+  const dir = scratch();
+  const r = await ad(['compare', '--sparse', 'tridiagonal', '--n', '16,200', '--plot', 'p.svg'], dir);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const rows = r.stdout
+    .split('\n')
+    .filter((l) => /^ +\d+ +[\d,]+ +\d+ → /.test(l))
+    .map((l) => l.trim().split(/\s{2,}/));
+  expect(rows.map((c) => c.slice(0, 5))).toEqual([
+    ['16', '46', '16 → 3', '16 → 3', 'forward (3)'],
+    ['200', '598', '200 → 3', '200 → 3', 'forward (3)'],
+  ]);
+  for (const c of rows) expect(Number(c[10])).toBeLessThan(1e-12);
+  const svg = readFileSync(join(dir, 'p.svg'), 'utf8');
+  checkSvg(svg);
+  expect(svg).toContain('columns by color: 3 forward seeds instead of 16');
+  expect(svg).toContain('rows by color: 3 reverse seeds instead of 16');
+});
+
+test('--sparse on a 2-D stencil and an arrowhead: 5 colors for the grid, and the arrowhead cheaper in neither direction', async () => {
+  const r = await ad(['compare', '--sparse', 'stencil', '--n', '64', '--no-plot'], scratch());
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^ +64 +288 +64 → 5 +64 → 5 +forward \(5\) /m);
+  const a = await ad(['compare', '--sparse', 'arrowhead', '--n', '20', '--no-plot'], scratch());
+  expect(a.code).toBe(0);
+  // The full first row joins every column, the full first column every row: n colors both ways.
+  expect(a.stdout).toMatch(/^ +20 +58 +20 → 20 +20 → 20 +forward \(20\) /m);
+});
+
+test('--fn with --sparse: the pattern of one expression and its compressed seeds', async () => {
+  const r = await ad(['compare', '--fn', '[x*y, y*z, sin(z), x+w]', '--at', 'x=1,y=2,z=3,w=4', '--sparse'], scratch());
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain(['  × × · ·', '  · × × ·', '  · · × ·', '  × · · ×'].join('\n'));
+  expect(r.stdout).toContain('forward: 4 seeds → 2 (columns x, y, z, w colored [1, 2, 1, 2]): [1, 0, 1, 0] [0, 1, 0, 1]');
+  expect(r.stdout).toContain('reverse: 4 seeds → 2 (rows colored [1, 2, 1, 2]): [1, 0, 1, 0] [0, 1, 0, 1]');
+});
+
 test('--mlp: the loss gradient by forward mode on a subset against one reverse pass', async () => {
   const r = await ad(['compare', '--mlp', '6,16,3', '--subset', '40', '--chunk', '4'], scratch());
   expect(r.stderr).toBe('');

@@ -30,7 +30,8 @@ import {
 } from './compressed.js';
 import { checkDirection, compareProducts } from './check.js';
 import { SparseMatrix } from './matrix.js';
-import { type SparseHessianOptions, checkOptions, checkPattern, noDetection } from './options.js';
+import { hessianPattern } from './detect.js';
+import { type SparseHessianOptions, checkOptions, checkPattern } from './options.js';
 import { SparsityPattern } from './pattern.js';
 
 /** A sparse Hessian prepared once — symmetric pattern, star coloring, seeds, plan — and evaluated at many points. */
@@ -64,7 +65,7 @@ function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown
   if (typeof f !== 'function') throw new ValueError(caller, `f must be a function, got ${describe(f)}`);
   const options = checkOptions<SparseHessianOptions>(caller, rawOptions, true);
   const point = readPoint(caller, x);
-  const pattern = symmetric(checkPattern(caller, options.pattern ?? noDetection(caller), point.size, true));
+  const pattern = symmetric(checkPattern(caller, options.pattern ?? hessianPattern(f, x, caller), point.size, true));
   const coloring = colorStar(caller, pattern, options);
   const plan = hessianPlan(pattern, coloring.colors);
   const { colors, count } = coloring;

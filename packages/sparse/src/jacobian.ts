@@ -31,7 +31,8 @@ import {
 } from './compressed.js';
 import { checkDirection, compareProducts } from './check.js';
 import { SparseMatrix } from './matrix.js';
-import { type SparseJacobianOptions, checkOptions, checkPattern, noDetection } from './options.js';
+import { jacobianPattern } from './detect.js';
+import { type SparseJacobianOptions, checkOptions, checkPattern } from './options.js';
 import type { SparsityPattern } from './pattern.js';
 
 /**
@@ -74,7 +75,7 @@ function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown
   if (typeof f !== 'function') throw new ValueError(caller, `f must be a function, got ${describe(f)}`);
   const options = checkOptions<SparseJacobianOptions>(caller, rawOptions, false);
   const point = readPoint(caller, x);
-  const pattern = checkPattern(caller, options.pattern ?? noDetection(caller), point.size, false);
+  const pattern = checkPattern(caller, options.pattern ?? jacobianPattern(f, x, caller), point.size, false);
   const { mode, coloring } = chooseColoring(caller, pattern, options);
   const plan = jacobianPlan(pattern, coloring.colors, mode);
   const evaluate = mode === 'forward' ? forward(caller, f, point, pattern, coloring, plan) : reverse(caller, f, point, pattern, coloring, plan);

@@ -79,8 +79,3 @@ export function checkPattern(caller: string, pattern: SparsityPattern, n: number
   }
   return pattern;
 }
-
-/** Until detection is built in: a pattern is needed. */
-export function noDetection(caller: string): never {
-  throw new ValueError(caller, 'give { pattern }: detecting it by tracing f is not in this build');
-}
