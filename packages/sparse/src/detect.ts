@@ -90,10 +90,8 @@ export function jacobianPattern(f: (x: never) => unknown, x: PatternInput, calle
   }
   const y = (f as (x: unknown) => unknown)(input);
   const { ptr, idx } = outputSets(caller, trace, y);
-  const rows = ptr.length - 1;
-  const rowOf = new Int32Array(idx.length);
-  for (let i = 0; i < rows; i++) rowOf.fill(i, ptr[i], ptr[i + 1]);
-  return SparsityPattern.fromCoordinates([rows, n], rowOf, idx, caller);
+  // The output's sets are the pattern's rows, sorted already.
+  return SparsityPattern.fromCompressedRows([ptr.length - 1, n], ptr, idx, caller);
 }
 
 /**

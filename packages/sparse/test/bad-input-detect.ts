@@ -5,7 +5,7 @@
 import { type Tensor, custom, registerOp, tensor, zeros } from '@ad/core';
 import { anyOps } from '@ad/core/engine';
 import type { BadCase } from '@ad/test-support/bad-input-catalogue';
-import { hessianPattern, jacobianPattern } from '../src/index.js';
+import { SparsityPattern, hessianPattern, jacobianPattern } from '../src/index.js';
 
 const js = <T>(v: unknown) => v as T;
 const E = (error: string, name?: string) => ({ error, name });
@@ -79,6 +79,24 @@ export const detectionCases: BadCase[] = [
     input: 'x holding NaN (only its shape is read: the pattern holds at every input)',
     call: () => jacobianPattern((x: Tensor) => x.exp(), tensor([Number.NaN, 1, Infinity])),
     expect: { finite: true },
+  },
+  {
+    fn: 'SparsityPattern.fromCompressedRows',
+    input: 'a row with its columns out of order',
+    call: () => SparsityPattern.fromCompressedRows([2, 3], Int32Array.of(0, 2, 3), Int32Array.of(2, 0, 1)),
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'SparsityPattern.fromCompressedRows',
+    input: 'rowPtr of 2 entries for 2 rows',
+    call: () => SparsityPattern.fromCompressedRows([2, 3], Int32Array.of(0, 1), Int32Array.of(0)),
+    expect: E('ShapeError'),
+  },
+  {
+    fn: 'SparsityPattern.fromCompressedRows',
+    input: 'plain arrays instead of Int32Arrays',
+    call: () => SparsityPattern.fromCompressedRows([1, 2], js([0, 1]), js([1])),
+    expect: E('DTypeError'),
   },
   { fn: 'hessianPattern', input: 'f = null', call: () => hessianPattern(js(null), x3), expect: E('DTypeError') },
   { fn: 'hessianPattern', input: 'f returns a vector (shape [3])', call: () => hessianPattern((x: Tensor) => x.square(), x3), expect: E('ShapeError') },

@@ -372,3 +372,9 @@ describe('inside other transforms', () => {
     expectEqual(seen as SparsityPattern, want);
   });
 });
+
+test('SparsityPattern.fromCompressedRows takes detection’s CSR as it is, and equals fromCoordinates', () => {
+  const p = SparsityPattern.fromCompressedRows([3, 4], Int32Array.of(0, 2, 2, 4), Int32Array.of(1, 3, 0, 2));
+  expectEqual(p, SparsityPattern.fromCoordinates([3, 4], [0, 0, 2, 2], [3, 1, 2, 0]));
+  expect(Array.from(p.row(2))).toEqual([0, 2]);
+});

@@ -175,9 +175,12 @@ function moved(sets: Sets, groupOf: Int32Array): Sets {
     ptr[e + 1] = total;
   }
   const idx = new Int32Array(total);
+  const { ptr: from, idx: source } = sets;
+  let w = 0;
   for (let e = 0; e < groupOf.length; e++) {
     const g = groupOf[e];
-    if (g >= 0) idx.set(sets.idx.subarray(sets.ptr[g], sets.ptr[g + 1]), ptr[e]);
+    if (g < 0) continue;
+    for (let k = from[g]; k < from[g + 1]; k++) idx[w++] = source[k];
   }
   return { ptr, idx };
 }
