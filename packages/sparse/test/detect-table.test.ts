@@ -87,3 +87,46 @@ describe('the detected pattern contains every nonzero of the dense derivative, e
     }
   });
 });
+
+test('an op registered with its own sparsity rule is traced by it; a malformed rule is refused where the op is made', () => {
+  // x ↦ [x₀ + x₁, x₁ + x₂, …]: each output from two neighbours, said by the rule.
+  registerOp(
+    custom<undefined>({
+      name: 'detectPairSums',
+      arity: 1,
+      primal: ([x]) => x.slice([0, x.shape[0] - 1]).add(x.slice([1, x.shape[0]])),
+      jvp:
+        (o, [x]) =>
+        (xDots) => {
+          const n = o.shape(x)[0];
+          const d = xDots[0];
+          return d === null ? null : o.add(o.slice(d, [0, n - 1]), o.slice(d, [1, n]));
+        },
+      vjp: (o) => (yBar, needs) => [needs[0] ? o.add(o.pad(yBar, [[0, 1]]), o.pad(yBar, [[1, 0]])) : null],
+      pattern: {
+        how: 'each output from its two neighbours',
+        apply: (_o, _op, _xs, _params, outShape) => {
+          const rowPtr = Int32Array.from({ length: outShape[0] + 1 }, (_, i) => 2 * i);
+          const colIndex = Int32Array.from({ length: 2 * outShape[0] }, (_, k) => (k >> 1) + (k & 1));
+          return [{ groups: { rowPtr, colIndex }, groupOf: Int32Array.from({ length: outShape[0] }, (_, i) => i) }];
+        },
+      },
+    }),
+  );
+  const op = table.detectPairSums as Op<undefined>;
+  const f = (x: Tensor) => anyOps.interpreter.apply(op, [x], undefined);
+  const x = tensor([1, 2, 3, 4]);
+  const p = jacobianPattern(f as never, x);
+  expect(p.toDense()).toEqual(nonzeros((jacfwd(f as never) as unknown as (x: Tensor) => Tensor)(x), 4).toDense());
+  expect(p.nnz).toBe(6);
+  expect(() =>
+    custom<undefined>({
+      name: 'detectBadRule',
+      arity: 1,
+      primal: ([x]) => x,
+      jvp: () => (ds) => ds[0],
+      vjp: () => (g) => [g],
+      pattern: 3 as never,
+    }),
+  ).toThrow(/^custom: detectBadRule: pattern must be a sparsity rule/);
+});
