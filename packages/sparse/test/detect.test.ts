@@ -6,6 +6,7 @@
 import { Generator, type Tensor, concat, im2col, pad, tensor, where } from '@ad/core';
 import { type Dual, jacfwd, jvp } from '@ad/forward';
 import { jit } from '@ad/jit';
+import { vmap } from '@ad/vmap';
 import { type Var, hessian } from '@ad/reverse';
 import { SparsityPattern, hessianPattern, jacobianPattern } from '@ad/sparse';
 
@@ -350,6 +351,25 @@ describe('hessianPattern', () => {
 });
 
 describe('inside other transforms', () => {
+  test('vmap inside f: each example’s outputs depend on its own inputs only (block diagonal), Jacobian and Hessian', () => {
+    const f = (x: Tensor): Tensor => (vmap((v: Tensor) => v.softmax().mul(v.slice([0, 1])))(x.reshape([3, 3])) as Tensor).reshape([-1]);
+    const x = randomTensor([9]);
+    const blocks = (k: number, b: number) =>
+      SparsityPattern.fromDense(Array.from({ length: k * b }, (_, i) => Array.from({ length: k * b }, (_, j) => Math.floor(i / b) === Math.floor(j / b))));
+    expectEqual(jacobianPattern(f, x), blocks(3, 3));
+    expectEqual(jacobianPattern(f, x), nonzeros(denseJacobian(f, x)));
+    const g = (x: Tensor): Tensor =>
+      (
+        vmap((v: Tensor) =>
+          v
+            .square()
+            .sum()
+            .mul(v.slice([0, 1]).sum()),
+        )(x.reshape([3, 2])) as Tensor
+      ).sum();
+    expectEqual(hessianPattern(g, randomTensor([6])), blocks(3, 2));
+  });
+
   test('under jit and at a dual, only the shape of x is read: the same pattern', () => {
     const f = (x: Tensor): Tensor => x.slice([1, 5]).mul(x.slice([0, 4]));
     const x = randomTensor([5]);
