@@ -81,6 +81,8 @@ export function strideMap(shape: Shape, strides: readonly number[]): Int32Array 
 
 /** For each element of `target`, the element of a tensor of `shape` broadcast to it (NumPy's rules). */
 export function broadcastSource(shape: Shape, target: Shape): Int32Array {
+  // Nothing broadcast (most element-wise ops): each element is its own source.
+  if (shape.length === target.length && shape.every((d, i) => d === target[i])) return identity(sizeOf(target));
   const own = rowMajorStrides(shape);
   const lead = target.length - shape.length;
   return strideMap(
