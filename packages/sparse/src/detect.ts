@@ -4,9 +4,11 @@
  * the sets flow (element-wise: per element; reductions and matmul: per row or column; views:
  * moved, not merged). The output's sets are the rows of the Jacobian's pattern.
  *
- * Patterns are global: they hold at every input, because no value is ever read. They may
- * over-approximate (never miss a nonzero): `where` counts both branches, max and min count the
- * whole reduced row, an index computed from the input counts every element it could pick.
+ * Patterns are global: they hold at every input, because no input value is ever read (a
+ * constant's are: a constant condition of `where` picks its branch, a constant matrix's zeros
+ * are skipped). They may over-approximate (never miss a nonzero): `where` on a condition computed
+ * from x counts both branches, max and min count the whole reduced row, an element-wise product
+ * with a constant zero still counts, an index computed from x counts every element it could pick.
  */
 import { DTypeError, ShapeError, Tensor, ValueError } from '@ad/core';
 import { isScalarLike, isTensorLike, newTag } from '@ad/core/engine';
@@ -121,8 +123,13 @@ export function hessianPattern(f: (x: never) => unknown, x: PatternInput, caller
     return y;
   };
   const gradient = jacobianPattern(grad(scalarF as (x: never) => number) as (x: never) => unknown, x, caller);
-  const rows = gradient.rowIndex();
-  const cols = gradient.colIndex;
+  // The union with the transpose: a conservative rule may have put (i, j) in without (j, i).
   const n = gradient.shape[1];
-  return SparsityPattern.fromCoordinates([n, n], [...rows, ...cols], [...cols, ...rows], caller);
+  const rows = new Int32Array(2 * gradient.nnz);
+  const cols = new Int32Array(2 * gradient.nnz);
+  rows.set(gradient.rowIndex());
+  rows.set(gradient.colIndex, gradient.nnz);
+  cols.set(gradient.colIndex);
+  cols.set(gradient.rowIndex(), gradient.nnz);
+  return SparsityPattern.fromCoordinates([n, n], rows, cols, caller);
 }
