@@ -5,10 +5,10 @@
  * moved, not merged). The output's sets are the rows of the Jacobian's pattern.
  *
  * Patterns are global: they hold at every input, because no input value is ever read (a
- * constant's are: a constant condition of `where` picks its branch, a constant matrix's zeros
- * are skipped). They may over-approximate (never miss a nonzero): `where` on a condition computed
- * from x counts both branches, max and min count the whole reduced row, an element-wise product
- * with a constant zero still counts, an index computed from x counts every element it could pick.
+ * constant's are: a constant condition of `where` picks its branch, a constant factor or
+ * matrix's zeros are skipped). They may over-approximate (never miss a nonzero): `where` on a
+ * condition computed from x counts both branches, max and min count the whole reduced row, an
+ * index computed from x counts every element it could pick.
  */
 import { DTypeError, ShapeError, Tensor, ValueError } from '@ad/core';
 import { isScalarLike, isTensorLike, newTag } from '@ad/core/engine';

@@ -189,6 +189,27 @@ describe('jacobianPattern on known families', () => {
     }
   });
 
+  test('a product with a constant 0 cuts the dependence (a 0/1 mask, a scalar 0); a pad’s zeros inside a traced tensor still count', () => {
+    const f = (x: Tensor): Tensor => {
+      const n = x.shape[0];
+      return x
+        .slice([0, n - 1])
+        .mul(x.slice([1, n]))
+        .mul(tensor([1, 1, 0, 1]))
+        .add(x.slice([1, n]).sin());
+    };
+    const x = randomTensor([5]);
+    expectEqual(jacobianPattern(f, x), nonzeros(denseJacobian(f, x)));
+    expectEqual(jacobianPattern(f, x), SparsityPattern.fromCoordinates([4, 5], [0, 0, 1, 1, 2, 3, 3], [0, 1, 1, 2, 3, 3, 4]));
+    // The pad's zeros are elements of a traced tensor (no dependence, but not a constant).
+    const padded = (v: Tensor): Tensor => pad(v.slice([0, 4]), [[1, 0]]).mul(v);
+    expectContains(jacobianPattern(padded, x), nonzeros(denseJacobian(padded, x)));
+    expect(jacobianPattern(padded, x).has(0, 0)).toBe(true);
+    const g = (xs: Dual[]) => [xs[0].mul(0).add(xs[1]), xs[1].mul(xs[0])];
+    const xs = randomVector(2);
+    expectEqual(jacobianPattern(g as never, xs), nonzeros(jacfwd(g)(xs)));
+  });
+
   test('where with a constant condition picks its branch; with a traced one it counts both', () => {
     const mask = tensor([1, 0, 1, 0]);
     const f = (x: Tensor): Tensor => where(mask, x.slice([0, 4]), x.slice([1, 5]).exp());

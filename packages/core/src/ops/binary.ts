@@ -4,7 +4,7 @@
  */
 import { custom, elementwise, unbroadcast, withMethod, type Binary, type ElementwiseInfo, type OpWithMethod } from './define.js';
 import type { MethodContext, Operand, Self } from './signature.js';
-import { broadcastSource, type PatternRule } from './sparsity.js';
+import { broadcastSource, productPattern, type PatternRule } from './sparsity.js';
 
 /** where's primal kernel and scalar form, from the element-wise helper; its rules are below. */
 const whereKernel = elementwise({ name: 'where', inputs: ['c', 'x', 'y'], expr: 'c !== 0 ? x : y' });
@@ -21,6 +21,7 @@ export const mul: Binary = elementwise({
   inputs: ['x', 'y'],
   expr: 'x * y',
   partials: [(_o, [, b]) => b, (_o, [a]) => a],
+  pattern: productPattern as PatternRule<undefined>,
 });
 
 /** x/y.  ż = ẋ/y − z·ẏ/y,  x̄ += z̄/y,  ȳ −= z̄·z/y */

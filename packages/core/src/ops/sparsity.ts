@@ -149,6 +149,30 @@ export const elementwisePattern: PatternRule<unknown> = {
 };
 
 /**
+ * Products (mul): element-wise, except that where one factor is a constant 0 the output does not
+ * depend on the other there (∂(x·0)/∂x = 0): a pad's zeros or a 0/1 mask cut the dependence.
+ */
+export const productPattern: PatternRule<unknown> = {
+  how: 'element-wise, less the elements where the other factor is a constant 0',
+  apply: (_o, _op, xs, _params, outShape) => {
+    const sources = xs.map((x) => broadcastSource(x.shape, outShape));
+    xs.forEach((x, i) => {
+      if (x.value === undefined) return;
+      const values = x.value.toFloat64Array();
+      const own = sources[i];
+      for (let e = 0; e < own.length; e++) {
+        if (values[own[e]] !== 0) continue;
+        // A constant 0 here: the other factors' elements do not reach this output element.
+        sources.forEach((s, j) => {
+          if (j !== i) s[e] = -1;
+        });
+      }
+    });
+    return sources.map((groupOf) => ({ groups: null, groupOf }));
+  },
+};
+
+/**
  * Ops that move elements (views, gathers, im2col): each output element is a copy of one element
  * of the first operand, or a zero. Found by running the op itself on element ids (1, 2, 3, …),
  * so the rule is the op's own primal; the other operands are indices (no derivative). With an

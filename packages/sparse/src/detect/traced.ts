@@ -18,6 +18,7 @@ import {
   installTensorMethods,
   isTensorLike,
   patternRuleOf,
+  productPattern,
   registerKind,
   tensorOps,
   type Interpreter,
@@ -183,10 +184,11 @@ const detectionInterpreter: Interpreter<unknown> = {
     // Scalars through an element-wise op (a function of an array of numbers): one union, no tensors.
     if (
       op.elementwise !== undefined &&
-      (rule === 'none' || rule === elementwisePattern) &&
+      (rule === 'none' || rule === elementwisePattern || rule === productPattern) &&
       xs.every((x) => typeof x === 'number' || (x instanceof TracedScalar && x.trace === trace))
     ) {
-      if (rule === 'none') return new TracedScalar(trace, new Int32Array(0));
+      // A product with a constant 0 depends on nothing (productPattern's rule, for scalars).
+      if (rule === 'none' || (rule === productPattern && xs.includes(0))) return new TracedScalar(trace, new Int32Array(0));
       return new TracedScalar(
         trace,
         unionOf(
