@@ -4,32 +4,41 @@
  * the sets flow (element-wise: per element; reductions and matmul: per row or column; views:
  * moved, not merged). The output's sets are the rows of the Jacobian's pattern.
  *
- * Patterns are global: they hold at every input, because no value is ever read. They may
- * over-approximate (never miss a nonzero): `where` counts both branches, max and min count the
- * whole reduced row, an index computed from the input counts every element it could pick.
+ * Patterns are global: they hold at every input, because no input value is ever read (a
+ * constant's are: a constant condition of `where` picks its branch, a constant factor or
+ * matrix's zeros are skipped). They may over-approximate (never miss a nonzero): `where` on a
+ * condition computed from x counts both branches, max and min count the whole reduced row, an
+ * index computed from x counts every element it could pick.
  */
-import { DTypeError, ShapeError, Tensor } from '@ad/core';
-import { isTensorLike, newTag } from '@ad/core/engine';
+import { DTypeError, ShapeError, Tensor, ValueError } from '@ad/core';
+import { isScalarLike, isTensorLike, newTag } from '@ad/core/engine';
 import { grad } from '@ad/reverse';
 import { SparsityPattern } from './pattern.js';
-import { inputSets, type Sets } from './detect/sets.js';
-import { Trace, TracedScalar, TracedTensor } from './detect/traced.js';
+import { emptySets, inputSets, type Sets } from './detect/sets.js';
+import { Trace, TracedScalar, TracedTensor, readError } from './detect/traced.js';
 
 export { SparsityDetectionError } from './detect/traced.js';
 
+/**
+ * What detection reads of x: its shape alone. An array of numbers (f takes an array of scalars)
+ * or a tensor; values of an enclosing transform (a jit tracer, a dual) are taken as well.
+ */
+export type PatternInput = readonly (number | { readonly tag: number })[] | { readonly shape: readonly number[] };
+
 /** What a traced function's output became: one set per output element, row-major. */
-function outputSets(caller: string, trace: Trace, y: unknown): { rows: number; sets: (e: number) => Int32Array } {
-  const none = new Int32Array(0);
+function outputSets(caller: string, trace: Trace, y: unknown): Sets {
   const mine = (v: unknown) => (v instanceof TracedScalar || v instanceof TracedTensor) && v.trace === trace;
-  if (typeof y === 'number') return { rows: 1, sets: () => none };
-  if (y instanceof TracedScalar && mine(y)) return { rows: 1, sets: () => y.set };
-  if (y instanceof TracedTensor && mine(y)) {
-    const { ptr, idx }: Sets = y.sets;
-    return { rows: y.size, sets: (e) => idx.subarray(ptr[e], ptr[e + 1]) };
-  }
-  if (y instanceof Tensor) return { rows: y.size, sets: () => none };
+  if (typeof y === 'number') return emptySets(1);
+  if (y instanceof TracedScalar && mine(y)) return { ptr: Int32Array.of(0, y.set.length), idx: y.set };
+  if (y instanceof TracedTensor && mine(y)) return y.sets;
+  if (y instanceof Tensor) return emptySets(y.size);
   if (Array.isArray(y) && y.every((v) => typeof v === 'number' || (v instanceof TracedScalar && mine(v)))) {
-    return { rows: y.length, sets: (e) => (typeof y[e] === 'number' ? none : (y[e] as TracedScalar).set) };
+    const sets = y.map((v) => (typeof v === 'number' ? new Int32Array(0) : (v as TracedScalar).set));
+    const ptr = new Int32Array(sets.length + 1);
+    sets.forEach((s, e) => (ptr[e + 1] = ptr[e] + s.length));
+    const idx = new Int32Array(ptr[sets.length]);
+    sets.forEach((s, e) => idx.set(s, ptr[e]));
+    return { ptr, idx };
   }
   const got = Array.isArray(y)
     ? 'an array holding something other than numbers'
@@ -46,7 +55,8 @@ function outputSets(caller: string, trace: Trace, y: unknown): { rows: number; s
  * wherever output i may depend on input j. `x` is an array of numbers (f takes an array of
  * scalars, as jacfwd does) or a tensor (f takes a tensor; n is its size, row-major); f returns
  * a number (m = 1), an array of numbers or a tensor (m its size, row-major). Only x's shape
- * matters: the pattern holds at every input.
+ * matters: the pattern holds at every input (x may be a value of an enclosing transform, a jit
+ * tracer under jit).
  *
  * How sets flow, op by op (each op's sparsity rule, @ad/core/engine): element-wise,
  * S(yₑ) = ∪ᵢ S(xᵢ at e's broadcast position); reductions, S(yₑ) = ∪ over the reduced elements;
@@ -57,16 +67,19 @@ function outputSets(caller: string, trace: Trace, y: unknown): { rows: number; s
  * SparsityDetectionError when f reads a value (an `if`, an operator, item()) or uses an op
  * without a sparsity rule.
  */
-export function jacobianPattern(f: (x: never) => unknown, x: readonly number[] | Tensor, caller = 'jacobianPattern'): SparsityPattern {
+export function jacobianPattern(f: (x: never) => unknown, x: PatternInput, caller = 'jacobianPattern'): SparsityPattern {
   if (typeof f !== 'function') throw new DTypeError(caller, `f must be a function, got ${f === null ? 'null' : typeof f}`);
   let n: number;
   let input: TracedTensor | TracedScalar[];
   let trace: Trace;
-  if (x instanceof Tensor) {
-    n = x.size;
+  // Only x's shape is read, so x may also be a value of an enclosing transform (a jit tracer,
+  // a dual): the pattern is the same at every input.
+  if (isTensorLike(x)) {
+    const shape = x.shape;
+    n = shape.reduce((a, b) => a * b, 1);
     trace = new Trace(newTag(), n, caller);
-    input = new TracedTensor(trace, x.shape, inputSets(n));
-  } else if (Array.isArray(x) && x.every((v) => typeof v === 'number')) {
+    input = new TracedTensor(trace, shape, inputSets(n));
+  } else if (Array.isArray(x) && x.every(isScalarLike)) {
     n = x.length;
     trace = new Trace(newTag(), n, caller);
     const t = trace;
@@ -78,16 +91,9 @@ export function jacobianPattern(f: (x: never) => unknown, x: readonly number[] |
     );
   }
   const y = (f as (x: unknown) => unknown)(input);
-  const { rows, sets } = outputSets(caller, trace, y);
-  const rowOf: number[] = [];
-  const colOf: number[] = [];
-  for (let i = 0; i < rows; i++) {
-    for (const j of sets(i)) {
-      rowOf.push(i);
-      colOf.push(j);
-    }
-  }
-  return SparsityPattern.fromCoordinates([rows, n], rowOf, colOf, caller);
+  const { ptr, idx } = outputSets(caller, trace, y);
+  // The output's sets are the pattern's rows, sorted already.
+  return SparsityPattern.fromCompressedRows([ptr.length - 1, n], ptr, idx, caller);
 }
 
 /**
@@ -98,10 +104,18 @@ export function jacobianPattern(f: (x: never) => unknown, x: readonly number[] |
  * comparison) brings no entry. Made symmetric (the union with its transpose). `x` as in
  * jacobianPattern; f must return a scalar.
  */
-export function hessianPattern(f: (x: never) => unknown, x: readonly number[] | Tensor, caller = 'hessianPattern'): SparsityPattern {
+export function hessianPattern(f: (x: never) => unknown, x: PatternInput, caller = 'hessianPattern'): SparsityPattern {
   if (typeof f !== 'function') throw new DTypeError(caller, `f must be a function, got ${f === null ? 'null' : typeof f}`);
   const scalarF = (v: unknown): unknown => {
-    const y = (f as (x: unknown) => unknown)(v);
+    let y: unknown;
+    try {
+      y = (f as (x: unknown) => unknown)(v);
+    } catch (e) {
+      // Under the gradient f's inputs are graph nodes over traced values: an `if` on one is
+      // refused by the node (a ValueError naming Var) before the traced value could say why.
+      if (e instanceof ValueError && (e.op === 'Var' || e.op === 'TensorVar')) throw readError(caller, 'an `if` or a JavaScript operator', 'value');
+      throw e;
+    }
     if (isTensorLike(y) && y.shape.length !== 0) {
       throw new ShapeError(caller, `f must return a scalar, got shape [${y.shape.join(',')}]; for a vector function's derivative pattern, use jacobianPattern`);
     }
@@ -109,8 +123,13 @@ export function hessianPattern(f: (x: never) => unknown, x: readonly number[] | 
     return y;
   };
   const gradient = jacobianPattern(grad(scalarF as (x: never) => number) as (x: never) => unknown, x, caller);
-  const rows = gradient.rowIndex();
-  const cols = gradient.colIndex;
+  // The union with the transpose: a conservative rule may have put (i, j) in without (j, i).
   const n = gradient.shape[1];
-  return SparsityPattern.fromCoordinates([n, n], [...rows, ...cols], [...cols, ...rows], caller);
+  const rows = new Int32Array(2 * gradient.nnz);
+  const cols = new Int32Array(2 * gradient.nnz);
+  rows.set(gradient.rowIndex());
+  rows.set(gradient.colIndex, gradient.nnz);
+  cols.set(gradient.colIndex);
+  cols.set(gradient.rowIndex(), gradient.nnz);
+  return SparsityPattern.fromCoordinates([n, n], rows, cols, caller);
 }

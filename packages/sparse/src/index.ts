@@ -7,7 +7,7 @@ export { SparsityPattern } from './pattern.js';
 export { SparseMatrix } from './matrix.js';
 
 // Detection: the pattern of a Jacobian or a Hessian, found by tracing the function once.
-export { jacobianPattern, hessianPattern, SparsityDetectionError } from './detect.js';
+export { jacobianPattern, hessianPattern, SparsityDetectionError, type PatternInput } from './detect.js';
 
 // Coloring and the compressed transforms (sparseJacobian, sparseHessian, prepare*).
 export { columnColoring, rowColoring, type Coloring, type ColoringOptions, type VertexOrder } from './coloring.js';

@@ -4,11 +4,11 @@
  * without repeats. Detection (tracing) produces patterns, coloring reads them, and a pattern
  * given by hand skips detection.
  */
-import { ShapeError, ValueError } from '@ad/core';
+import { DTypeError, ShapeError, ValueError } from '@ad/core';
 
 /** Which entries of an m × n matrix may be nonzero (compressed sparse row form). */
 export class SparsityPattern {
-  /** [m, n]: rows (outputs) and columns (inputs). */
+  /** `[m, n]`: rows (outputs) and columns (inputs). */
   readonly shape: readonly [number, number];
   /** Length m + 1: row i's entries are colIndex[rowPtr[i] .. rowPtr[i + 1]). */
   readonly rowPtr: Int32Array;
@@ -56,6 +56,45 @@ export class SparsityPattern {
       rowPtr[i + 1] = colIndex.length;
     }
     return new SparsityPattern([m, n], rowPtr, Int32Array.from(colIndex));
+  }
+
+  /**
+   * The pattern with row i's columns colIndex[rowPtr[i] .. rowPtr[i + 1]), given in CSR form
+   * already (each row sorted, no repeats: checked, not sorted again). Detection builds its
+   * patterns this way.
+   */
+  static fromCompressedRows(
+    shape: readonly [number, number],
+    rowPtr: Int32Array,
+    colIndex: Int32Array,
+    caller = 'SparsityPattern.fromCompressedRows',
+  ): SparsityPattern {
+    const [m, n] = checkShape(shape, caller);
+    if (!(rowPtr instanceof Int32Array) || !(colIndex instanceof Int32Array)) {
+      throw new DTypeError(
+        caller,
+        `rowPtr and colIndex must be Int32Arrays, got ${rowPtr?.constructor?.name ?? typeof rowPtr} and ${colIndex?.constructor?.name ?? typeof colIndex}`,
+      );
+    }
+    if (rowPtr.length !== m + 1 || rowPtr[0] !== 0 || rowPtr[m] !== colIndex.length) {
+      throw new ShapeError(
+        caller,
+        `rowPtr has ${rowPtr.length} entries from ${rowPtr[0]} to ${rowPtr[rowPtr.length - 1]}; it needs ${m + 1}, from 0 to colIndex's length ${colIndex.length}`,
+      );
+    }
+    for (let i = 0; i < m; i++) {
+      if (rowPtr[i + 1] < rowPtr[i]) throw new ValueError(caller, `rowPtr decreases at row ${i}; it needs to be non-decreasing`);
+      for (let e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
+        const j = colIndex[e];
+        if (j < 0 || j >= n || (e > rowPtr[i] && j <= colIndex[e - 1])) {
+          throw new ValueError(
+            caller,
+            `row ${i} has columns out of order, repeated or outside [0, ${n}) (column ${j}); each row needs sorted, distinct columns`,
+          );
+        }
+      }
+    }
+    return new SparsityPattern([m, n], rowPtr, colIndex);
   }
 
   /** The pattern of a dense m × n matrix: an entry wherever it is nonzero (or true). */

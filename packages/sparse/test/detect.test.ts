@@ -4,7 +4,9 @@
  * superset where detection over-approximates (and the test says where).
  */
 import { Generator, type Tensor, concat, im2col, pad, tensor, where } from '@ad/core';
-import { type Dual, jacfwd } from '@ad/forward';
+import { type Dual, jacfwd, jvp } from '@ad/forward';
+import { jit } from '@ad/jit';
+import { vmap } from '@ad/vmap';
 import { type Var, hessian } from '@ad/reverse';
 import { SparsityPattern, hessianPattern, jacobianPattern } from '@ad/sparse';
 
@@ -172,6 +174,50 @@ describe('jacobianPattern on known families', () => {
     expectContains(p, nonzeros(denseJacobian(f, x)));
   });
 
+  test('a constant matrix’s zeros are read: a tridiagonal operator stored dense keeps its pattern, both sides of the product', () => {
+    const n = 7;
+    const L = tensor(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? -2 : Math.abs(i - j) === 1 ? 1 : 0))));
+    const left = (x: Tensor): Tensor =>
+      L.matmul(x.reshape([n, 1]))
+        .reshape([n])
+        .add(x.exp());
+    const right = (x: Tensor): Tensor => x.reshape([1, n]).matmul(L).reshape([n]).mul(x);
+    const x = randomTensor([n]);
+    for (const f of [left, right]) {
+      expectEqual(jacobianPattern(f, x), banded(n, 1));
+      expectEqual(jacobianPattern(f, x), nonzeros(denseJacobian(f, x)));
+    }
+  });
+
+  test('a product with a constant 0 cuts the dependence (a 0/1 mask, a scalar 0); a pad’s zeros inside a traced tensor still count', () => {
+    const f = (x: Tensor): Tensor => {
+      const n = x.shape[0];
+      return x
+        .slice([0, n - 1])
+        .mul(x.slice([1, n]))
+        .mul(tensor([1, 1, 0, 1]))
+        .add(x.slice([1, n]).sin());
+    };
+    const x = randomTensor([5]);
+    expectEqual(jacobianPattern(f, x), nonzeros(denseJacobian(f, x)));
+    expectEqual(jacobianPattern(f, x), SparsityPattern.fromCoordinates([4, 5], [0, 0, 1, 1, 2, 3, 3], [0, 1, 1, 2, 3, 3, 4]));
+    // The pad's zeros are elements of a traced tensor (no dependence, but not a constant).
+    const padded = (v: Tensor): Tensor => pad(v.slice([0, 4]), [[1, 0]]).mul(v);
+    expectContains(jacobianPattern(padded, x), nonzeros(denseJacobian(padded, x)));
+    expect(jacobianPattern(padded, x).has(0, 0)).toBe(true);
+    const g = (xs: Dual[]) => [xs[0].mul(0).add(xs[1]), xs[1].mul(xs[0])];
+    const xs = randomVector(2);
+    expectEqual(jacobianPattern(g as never, xs), nonzeros(jacfwd(g)(xs)));
+  });
+
+  test('where with a constant condition picks its branch; with a traced one it counts both', () => {
+    const mask = tensor([1, 0, 1, 0]);
+    const f = (x: Tensor): Tensor => where(mask, x.slice([0, 4]), x.slice([1, 5]).exp());
+    const x = randomTensor([5]);
+    expectEqual(jacobianPattern(f, x), SparsityPattern.fromCoordinates([4, 5], [0, 1, 2, 3], [0, 2, 2, 4]));
+    expectEqual(jacobianPattern(f, x), nonzeros(denseJacobian(f, x)));
+  });
+
   test('matmul: each output element from its row and its column; batched and broadcast', () => {
     const f = (x: Tensor): Tensor =>
       x
@@ -273,7 +319,7 @@ describe('hessianPattern', () => {
     expectEqual(p, nonzeros(asRows((hessian(f as never) as unknown as (x: Tensor) => Tensor)(x), 6)));
   });
 
-  test('xᵀAx with a constant sparse A through matmul: contains A + Aᵀ (matmul counts A’s zeros, an over-approximation)', () => {
+  test('xᵀAx with a constant sparse A through matmul: A + Aᵀ and the diagonal (the constant’s zeros are read)', () => {
     const A = tensor([
       [1, 0, 0, 2],
       [0, 3, 0, 0],
@@ -282,7 +328,9 @@ describe('hessianPattern', () => {
     ]);
     const f = (x: Tensor): Tensor => x.matmul(A).mul(x).sum();
     const x = randomTensor([4]);
-    expectContains(hessianPattern(f, x), nonzeros(asRows((hessian(f as never) as unknown as (x: Tensor) => Tensor)(x), 4)));
+    const p = hessianPattern(f, x);
+    expectEqual(p, nonzeros(asRows((hessian(f as never) as unknown as (x: Tensor) => Tensor)(x), 4)));
+    expectEqual(p, SparsityPattern.fromCoordinates([4, 4], [0, 0, 3, 1, 3, 2, 3], [0, 3, 0, 1, 2, 3, 3]));
   });
 
   test('a linear part brings no entries', () => {
@@ -321,4 +369,53 @@ describe('hessianPattern', () => {
     expectEqual(p, p.transpose());
     expectEqual(p, SparsityPattern.fromCoordinates([3, 3], [0, 0, 1, 2, 2], [0, 2, 1, 0, 2]));
   });
+});
+
+describe('inside other transforms', () => {
+  test('vmap inside f: each example’s outputs depend on its own inputs only (block diagonal), Jacobian and Hessian', () => {
+    const f = (x: Tensor): Tensor => (vmap((v: Tensor) => v.softmax().mul(v.slice([0, 1])))(x.reshape([3, 3])) as Tensor).reshape([-1]);
+    const x = randomTensor([9]);
+    const blocks = (k: number, b: number) =>
+      SparsityPattern.fromDense(Array.from({ length: k * b }, (_, i) => Array.from({ length: k * b }, (_, j) => Math.floor(i / b) === Math.floor(j / b))));
+    expectEqual(jacobianPattern(f, x), blocks(3, 3));
+    expectEqual(jacobianPattern(f, x), nonzeros(denseJacobian(f, x)));
+    const g = (x: Tensor): Tensor =>
+      (
+        vmap((v: Tensor) =>
+          v
+            .square()
+            .sum()
+            .mul(v.slice([0, 1]).sum()),
+        )(x.reshape([3, 2])) as Tensor
+      ).sum();
+    expectEqual(hessianPattern(g, randomTensor([6])), blocks(3, 2));
+  });
+
+  test('under jit and at a dual, only the shape of x is read: the same pattern', () => {
+    const f = (x: Tensor): Tensor => x.slice([1, 5]).mul(x.slice([0, 4]));
+    const x = randomTensor([5]);
+    const want = jacobianPattern(f, x);
+    let seen: SparsityPattern | undefined;
+    jit((v: Tensor) => {
+      seen = jacobianPattern(f, v);
+      return v.sum();
+    })(x);
+    expectEqual(seen as SparsityPattern, want);
+    const atDual = jvp(
+      ([v]) => {
+        seen = jacobianPattern(f, v);
+        return v.sum();
+      },
+      [x],
+      [x],
+    );
+    expect(atDual.value).toBeDefined();
+    expectEqual(seen as SparsityPattern, want);
+  });
+});
+
+test('SparsityPattern.fromCompressedRows takes detection’s CSR as it is, and equals fromCoordinates', () => {
+  const p = SparsityPattern.fromCompressedRows([3, 4], Int32Array.of(0, 2, 2, 4), Int32Array.of(1, 3, 0, 2));
+  expectEqual(p, SparsityPattern.fromCoordinates([3, 4], [0, 0, 2, 2], [3, 1, 2, 0]));
+  expect(Array.from(p.row(2))).toEqual([0, 2]);
 });

@@ -25,6 +25,7 @@ export {
   groupBy,
   isPatternRule,
   patternRuleOf,
+  productPattern,
   reduced,
   scattered,
   strideMap,

@@ -4,6 +4,7 @@
  */
 import { custom, elementwise, unbroadcast, withMethod, type Binary, type ElementwiseInfo, type OpWithMethod } from './define.js';
 import type { MethodContext, Operand, Self } from './signature.js';
+import { broadcastSource, productPattern, type PatternRule } from './sparsity.js';
 
 /** where's primal kernel and scalar form, from the element-wise helper; its rules are below. */
 const whereKernel = elementwise({ name: 'where', inputs: ['c', 'x', 'y'], expr: 'c !== 0 ? x : y' });
@@ -20,6 +21,7 @@ export const mul: Binary = elementwise({
   inputs: ['x', 'y'],
   expr: 'x * y',
   partials: [(_o, [, b]) => b, (_o, [a]) => a],
+  pattern: productPattern as PatternRule<undefined>,
 });
 
 /** x/y.  ż = ẋ/y − z·ẏ/y,  x̄ += z̄/y,  ȳ −= z̄·z/y */
@@ -89,6 +91,27 @@ export const gt: Binary = elementwise({ name: 'gt', inputs: ['x', 'y'], expr: 'x
 export const ge: Binary = elementwise({ name: 'ge', inputs: ['x', 'y'], expr: 'x >= y ? 1 : 0' });
 
 /**
+ * where's sparsity: each output element from x's and y's elements broadcast to it, never the
+ * condition's (no derivative flows to it); a constant condition picks one of the two.
+ */
+const wherePattern: PatternRule<undefined> = {
+  how: 'element-wise over x and y (the condition has no derivative; a constant one picks its branch)',
+  apply: (_o, _op, [c, x, y], _params, outShape) => {
+    const fromX = broadcastSource(x.shape, outShape);
+    const fromY = broadcastSource(y.shape, outShape);
+    if (c.value !== undefined) {
+      const mask = c.value.toFloat64Array();
+      const at = broadcastSource(c.shape, outShape);
+      for (let e = 0; e < at.length; e++) {
+        if (mask[at[e]] !== 0) fromY[e] = -1;
+        else fromX[e] = -1;
+      }
+    }
+    return [null, { groups: null, groupOf: fromX }, { groups: null, groupOf: fromY }];
+  },
+};
+
+/**
  * `c ? x : y` element by element (c non-zero is true). The condition carries no derivative.
  * The rules select rather than multiply by a mask, so a NaN or ∞ in the branch not taken
  * never leaks into the other (0·∞ would be NaN).
@@ -103,6 +126,7 @@ export const where: OpWithMethod<undefined, (c: MethodContext, condition: Operan
     primal: whereKernel.primal,
     // Its scalar form for the number algebra; no partials, so scalar fast paths take the rules here.
     elementwise: whereKernel.elementwise,
+    pattern: wherePattern,
     jvp:
       (o, [c], z) =>
       ([, xDot, yDot]) => {

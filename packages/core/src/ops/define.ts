@@ -108,6 +108,8 @@ export interface ElementwiseSpec<I extends readonly string[] = readonly string[]
   expr: string;
   /** ∂y/∂xᵢ per input, in terms of the inputs and the output y; omit for a zero derivative. */
   partials?: readonly Partial[];
+  /** Which operand elements each output element depends on, when sharper than every operand's broadcast element (mul: not where a constant factor is 0). */
+  pattern?: PatternRule<undefined>;
 }
 
 /** An op of the table with its method. */
@@ -167,7 +169,7 @@ export function elementwise<const I extends readonly string[]>(spec: Elementwise
     differentiable: partials !== null,
     elementwise: info,
     batch: elementwiseBatch,
-    pattern: elementwisePattern,
+    pattern: spec.pattern ?? (elementwisePattern as PatternRule<undefined>),
     primal: (xs) => {
       const shape = arity === 1 ? xs[0].shape : broadcastShapes(spec.name, ...xs.map((x) => x.shape));
       const out = allocate(sizeOf(shape));

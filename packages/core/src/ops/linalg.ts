@@ -114,12 +114,18 @@ function promoted(op: Op<undefined>) {
 
 /**
  * z[t, i, j] depends on row i of x and column j of w (of the batch elements t broadcasts
- * from): x's elements grouped by row, w's by column, one union per row or column.
+ * from): x's elements grouped by row, w's by column, one union per row or column. A constant
+ * matrix's zeros are read (they are not inputs): z[i, j] of x·W depends on x[i, l] only where
+ * W[l, j] ≠ 0, so a sparse operator stored dense (a stencil matrix) keeps its sparsity.
  */
 function matmulPattern(): PatternRule<undefined> {
   return {
-    how: 'each output element from its row of x and its column of w',
+    how: "each output element from its row of x and its column of w (a constant matrix's zeros skipped)",
     apply: (_o, _op, [x, w], _params, outShape) => {
+      if (x.shape.length === 2 && w.shape.length === 2) {
+        if (w.value !== undefined && x.value === undefined && hasZero(w.value)) return [throughConstant(w.value, 'right', outShape), null];
+        if (x.value !== undefined && w.value === undefined && hasZero(x.value)) return [null, throughConstant(x.value, 'left', outShape)];
+      }
       const batch = outShape.slice(0, -2);
       const k = x.shape[x.shape.length - 1];
       const n = w.shape[w.shape.length - 1];
@@ -139,6 +145,41 @@ function matmulPattern(): PatternRule<undefined> {
       return [xDep, wDep];
     },
   };
+}
+
+function hasZero(t: Tensor): boolean {
+  return t.toFloat64Array().includes(0);
+}
+
+/**
+ * The traced operand's dependence in a product with a constant matrix C, output [m, n]: for
+ * x·C (`side` right, C [k, n]) z[i, j] depends on x[i, l] for each l with C[l, j] ≠ 0; for C·w
+ * (left, C [m, k]) on w[l, j] for each l with C[i, l] ≠ 0. One group per output element.
+ */
+function throughConstant(constant: Tensor, side: 'left' | 'right', [m, n]: readonly number[]): Dependence {
+  const [rows, cols] = constant.shape;
+  const c = constant.toFloat64Array();
+  // right: the nonzero rows l of each column j of C; left: the nonzero columns l of each row i.
+  const lines: number[][] = Array.from({ length: side === 'right' ? cols : rows }, () => []);
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      if (c[r * cols + q] === 0) continue;
+      if (side === 'right') lines[q].push(r);
+      else lines[r].push(q);
+    }
+  }
+  const rowPtr = new Int32Array(m * n + 1);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) rowPtr[i * n + j + 1] = rowPtr[i * n + j] + lines[side === 'right' ? j : i].length;
+  const colIndex = new Int32Array(rowPtr[m * n]);
+  let at = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      for (const l of lines[side === 'right' ? j : i]) colIndex[at++] = side === 'right' ? i * rows + l : l * n + j;
+    }
+  }
+  const groupOf = new Int32Array(m * n);
+  for (let e = 0; e < groupOf.length; e++) groupOf[e] = e;
+  return { groups: { rowPtr, colIndex }, groupOf };
 }
 
 /**

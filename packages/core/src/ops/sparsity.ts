@@ -81,6 +81,8 @@ export function strideMap(shape: Shape, strides: readonly number[]): Int32Array 
 
 /** For each element of `target`, the element of a tensor of `shape` broadcast to it (NumPy's rules). */
 export function broadcastSource(shape: Shape, target: Shape): Int32Array {
+  // Nothing broadcast (most element-wise ops): each element is its own source.
+  if (shape.length === target.length && shape.every((d, i) => d === target[i])) return identity(sizeOf(target));
   const own = rowMajorStrides(shape);
   const lead = target.length - shape.length;
   return strideMap(
@@ -144,6 +146,30 @@ function unknownIndex(xs: readonly PatternOperand[]): boolean {
 export const elementwisePattern: PatternRule<unknown> = {
   how: 'element-wise: each output element from the operand elements broadcast to it',
   apply: (_o, _op, xs, _params, outShape) => xs.map((x) => ({ groups: null, groupOf: broadcastSource(x.shape, outShape) })),
+};
+
+/**
+ * Products (mul): element-wise, except that where one factor is a constant 0 the output does not
+ * depend on the other there (∂(x·0)/∂x = 0): a pad's zeros or a 0/1 mask cut the dependence.
+ */
+export const productPattern: PatternRule<unknown> = {
+  how: 'element-wise, less the elements where the other factor is a constant 0',
+  apply: (_o, _op, xs, _params, outShape) => {
+    const sources = xs.map((x) => broadcastSource(x.shape, outShape));
+    xs.forEach((x, i) => {
+      if (x.value === undefined) return;
+      const values = x.value.toFloat64Array();
+      const own = sources[i];
+      for (let e = 0; e < own.length; e++) {
+        if (values[own[e]] !== 0) continue;
+        // A constant 0 here: the other factors' elements do not reach this output element.
+        sources.forEach((s, j) => {
+          if (j !== i) s[e] = -1;
+        });
+      }
+    });
+    return sources.map((groupOf) => ({ groups: null, groupOf }));
+  },
 };
 
 /**

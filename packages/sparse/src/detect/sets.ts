@@ -87,8 +87,23 @@ export class Unions {
 
   /** Ends the element's union; returns the end of its entries. */
   end(): number {
-    // One source is sorted already; the merge of several is sorted here.
-    if (this.sources > 1) this.idx.subarray(this.start, this.length).sort();
+    // One source is sorted already; the merge of several is sorted here, in place (the sets
+    // of a sparse function are short: an insertion sort beats a subarray and its sort).
+    if (this.sources > 1) {
+      const { idx, start, length } = this;
+      if (length - start > 32) idx.subarray(start, length).sort();
+      else {
+        for (let i = start + 1; i < length; i++) {
+          const v = idx[i];
+          let k = i - 1;
+          while (k >= start && idx[k] > v) {
+            idx[k + 1] = idx[k];
+            k--;
+          }
+          idx[k + 1] = v;
+        }
+      }
+    }
     return this.length;
   }
 
@@ -122,11 +137,14 @@ export interface Part {
 
 /** The output's sets: output element e depends on the union over the parts of their group groupOf[e]. */
 export function flowSets(u: Unions, outSize: number, parts: readonly Part[]): Sets {
+  if (parts.length === 0) return emptySets(outSize);
+  if (parts.length === 1 && parts[0].dependence.groups === null) return moved(parts[0].sets, parts[0].dependence.groupOf);
   // Each part's groups first (one union per row of a softmax or a matmul), then the outputs.
   const grouped = parts.map(({ sets, dependence }) => ({
     sets: dependence.groups === null ? sets : groupSets(u, sets, dependence.groups),
     groupOf: dependence.groupOf,
   }));
+  if (grouped.length === 2) return merged(grouped[0].sets, grouped[0].groupOf, grouped[1].sets, grouped[1].groupOf, outSize);
   const ptr = new Int32Array(outSize + 1);
   u.reset();
   for (let e = 0; e < outSize; e++) {
@@ -138,6 +156,76 @@ export function flowSets(u: Unions, outSize: number, parts: readonly Part[]): Se
     ptr[e + 1] = u.end();
   }
   return { ptr, idx: u.take() };
+}
+
+/**
+ * One operand whose elements move (a view, a gather, an element-wise op of one traced operand):
+ * output e has the set of element groupOf[e], copied, or shared whole when nothing moved.
+ */
+function moved(sets: Sets, groupOf: Int32Array): Sets {
+  const size = sets.ptr.length - 1;
+  let same = groupOf.length === size;
+  for (let e = 0; same && e < groupOf.length; e++) same = groupOf[e] === e;
+  if (same) return sets;
+  const ptr = new Int32Array(groupOf.length + 1);
+  let total = 0;
+  for (let e = 0; e < groupOf.length; e++) {
+    const g = groupOf[e];
+    if (g >= 0) total += sets.ptr[g + 1] - sets.ptr[g];
+    ptr[e + 1] = total;
+  }
+  const idx = new Int32Array(total);
+  const { ptr: from, idx: source } = sets;
+  let w = 0;
+  for (let e = 0; e < groupOf.length; e++) {
+    const g = groupOf[e];
+    if (g < 0) continue;
+    for (let k = from[g]; k < from[g + 1]; k++) idx[w++] = source[k];
+  }
+  return { ptr, idx };
+}
+
+/** Two operands (a binary element-wise op, matmul): each output's union by one merge of two sorted sets. */
+function merged(a: Sets, aOf: Int32Array, b: Sets, bOf: Int32Array, outSize: number): Sets {
+  const { ptr: ap, idx: ai } = a;
+  const { ptr: bp, idx: bi } = b;
+  let capacity = 0;
+  for (let e = 0; e < outSize; e++) {
+    const ga = aOf[e];
+    const gb = bOf[e];
+    if (ga >= 0) capacity += ap[ga + 1] - ap[ga];
+    if (gb >= 0) capacity += bp[gb + 1] - bp[gb];
+  }
+  const ptr = new Int32Array(outSize + 1);
+  const idx = new Int32Array(capacity);
+  let w = 0;
+  for (let e = 0; e < outSize; e++) {
+    const ga = aOf[e];
+    const gb = bOf[e];
+    let i = ga >= 0 ? ap[ga] : 0;
+    const iEnd = ga >= 0 ? ap[ga + 1] : 0;
+    let j = gb >= 0 ? bp[gb] : 0;
+    const jEnd = gb >= 0 ? bp[gb + 1] : 0;
+    while (i < iEnd && j < jEnd) {
+      const x = ai[i];
+      const y = bi[j];
+      if (x < y) {
+        idx[w++] = x;
+        i++;
+      } else if (y < x) {
+        idx[w++] = y;
+        j++;
+      } else {
+        idx[w++] = x;
+        i++;
+        j++;
+      }
+    }
+    while (i < iEnd) idx[w++] = ai[i++];
+    while (j < jEnd) idx[w++] = bi[j++];
+    ptr[e + 1] = w;
+  }
+  return { ptr, idx: w === capacity ? idx : idx.subarray(0, w) };
 }
 
 /** The union of whole sets (scalar operands). */

@@ -12,11 +12,13 @@
 import { AdError, DTypeError, type Dependence, type Op, type PatternOperand, Tensor, zeros, scalar } from '@ad/core';
 import {
   anyInterpreter,
+  elementwisePattern,
   anyOps,
   installScalarMethods,
   installTensorMethods,
   isTensorLike,
   patternRuleOf,
+  productPattern,
   registerKind,
   tensorOps,
   type Interpreter,
@@ -45,13 +47,18 @@ export class Trace {
 
   /** The error for reading a traced value, naming what read it. */
   readError(what: string, value: string): SparsityDetectionError {
-    return new SparsityDetectionError(
-      this.caller,
-      `${what} of a traced ${value}: a sparsity pattern is global (it holds at every input), so the function cannot read its input's values ` +
-        'while it is traced; write a branch with `where` (both sides count), or build the pattern by hand ' +
-        '(SparsityPattern.fromCoordinates) and pass it as `pattern`',
-    );
+    return readError(this.caller, what, value);
   }
+}
+
+/** The error for reading a traced value: `what` (an `if`, item()) on a traced `value`, in `caller`. */
+export function readError(caller: string, what: string, value: string): SparsityDetectionError {
+  return new SparsityDetectionError(
+    caller,
+    `${what} on a traced ${value}: a sparsity pattern is global (it holds at every input), so the function cannot read its input's values ` +
+      'while it is traced; write a branch with `where` (both sides count), or build the pattern by hand ' +
+      '(SparsityPattern.fromCoordinates) and pass it as `pattern`',
+  );
 }
 
 /** A traced scalar: the sorted set of inputs it depends on. */
@@ -70,7 +77,7 @@ export class TracedScalar {
 
   /** A traced value has no number: throws a SparsityDetectionError. */
   valueOf(): never {
-    throw this.trace.readError('a JavaScript operator or an `if`', 'scalar');
+    throw this.trace.readError('an `if` or a JavaScript operator', 'scalar');
   }
 
   /** `TracedScalar({0, 1})`: the inputs it depends on. */
@@ -119,7 +126,7 @@ export class TracedTensor {
 
   /** Throws a SparsityDetectionError, as item() does. */
   valueOf(): never {
-    throw this.trace.readError('a JavaScript operator or an `if`', `tensor of shape [${this.shape.join(',')}]`);
+    throw this.trace.readError('an `if` or a JavaScript operator', `tensor of shape [${this.shape.join(',')}]`);
   }
 
   /** `TracedTensor([3,4], 12 dependencies)`. */
@@ -175,8 +182,13 @@ const detectionInterpreter: Interpreter<unknown> = {
     }
     const u = trace.unions;
     // Scalars through an element-wise op (a function of an array of numbers): one union, no tensors.
-    if (op.elementwise !== undefined && xs.every((x) => typeof x === 'number' || (x instanceof TracedScalar && x.trace === trace))) {
-      if (rule === 'none') return new TracedScalar(trace, new Int32Array(0));
+    if (
+      op.elementwise !== undefined &&
+      (rule === 'none' || rule === elementwisePattern || rule === productPattern) &&
+      xs.every((x) => typeof x === 'number' || (x instanceof TracedScalar && x.trace === trace))
+    ) {
+      // A product with a constant 0 depends on nothing (productPattern's rule, for scalars).
+      if (rule === 'none' || (rule === productPattern && xs.includes(0))) return new TracedScalar(trace, new Int32Array(0));
       return new TracedScalar(
         trace,
         unionOf(
@@ -192,12 +204,13 @@ const detectionInterpreter: Interpreter<unknown> = {
       params,
     ).shape;
     const size = shape.reduce((a, b) => a * b, 1);
-    if (rule === 'none' || operands.every((x) => x.sets === null)) return result(trace, operands, shape, emptySets(size));
+    // An operand that depends on no input (a constant, a comparison's result) adds nothing.
+    if (rule === 'none' || operands.every((x) => x.sets === null || x.sets.idx.length === 0)) return result(trace, operands, shape, emptySets(size));
     const dependences = rule.apply(tensorOps, op, operands, params, shape);
     const parts: Part[] = [];
     operands.forEach((x, i) => {
       const dependence: Dependence | null = dependences[i];
-      if (x.sets !== null && dependence !== null) parts.push({ sets: x.sets, dependence });
+      if (x.sets !== null && x.sets.idx.length > 0 && dependence !== null) parts.push({ sets: x.sets, dependence });
     });
     return result(trace, operands, shape, flowSets(u, size, parts));
   },
