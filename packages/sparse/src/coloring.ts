@@ -12,9 +12,9 @@
  *   every path on four vertices uses at least three colors. Each off-diagonal H[i][j] can then
  *   be read directly from H·S, in row i or in row j (coloring-star.ts).
  */
-import { ValueError } from '@ad/core';
+import { DTypeError, ValueError } from '@ad/core';
 import { type Graph, VERTEX_ORDERS, type VertexOrder, columnIntersectionGraph, visit } from './graph.js';
-import type { SparsityPattern } from './pattern.js';
+import { SparsityPattern } from './pattern.js';
 
 export type { VertexOrder } from './graph.js';
 
@@ -33,11 +33,13 @@ export interface ColoringOptions {
 
 /** The column coloring of `pattern` for forward mode: columns that share a row differ in color. */
 export function columnColoring(pattern: SparsityPattern, options: ColoringOptions = {}, caller = 'columnColoring'): Coloring {
+  checkPatternArgument(pattern, caller);
   return bestOf(columnIntersectionGraph(pattern), options, caller, greedyColoring);
 }
 
 /** The row coloring of `pattern` for reverse mode: rows that share a column differ in color. */
 export function rowColoring(pattern: SparsityPattern, options: ColoringOptions = {}, caller = 'rowColoring'): Coloring {
+  checkPatternArgument(pattern, caller);
   return bestOf(columnIntersectionGraph(pattern.transpose()), options, caller, greedyColoring);
 }
 
@@ -74,8 +76,17 @@ export function bestOf(graph: Graph, options: ColoringOptions, caller: string, c
   return best as Coloring;
 }
 
+/** A pattern and options of the right kinds. */
+export function checkPatternArgument(pattern: unknown, caller: string): void {
+  if (!(pattern instanceof SparsityPattern)) {
+    throw new DTypeError(caller, `pattern must be a SparsityPattern, got ${pattern === null ? 'null' : Array.isArray(pattern) ? 'an array' : typeof pattern}`);
+  }
+}
+
 /** The order asked for, checked ('best' when none). */
 export function checkOrder(options: ColoringOptions, caller: string): VertexOrder | 'best' {
+  if (options === null || typeof options !== 'object')
+    throw new DTypeError(caller, `options must be an object ({ order }), got ${options === null ? 'null' : typeof options}`);
   const order = options.order ?? 'best';
   if (order !== 'best' && !VERTEX_ORDERS.includes(order)) {
     throw new ValueError(caller, `coloring order must be 'best' or one of ${VERTEX_ORDERS.map((o) => `'${o}'`).join(', ')}, got ${String(order)}`);

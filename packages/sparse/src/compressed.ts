@@ -98,13 +98,28 @@ export function gatherNumbers(plan: Plan, entry: (color: number, at: number) => 
 
 /**
  * The values of the pattern read from C given as its rows (tensors of `length` elements each):
- * one `take` from their stack, so a traced (jit) or nested call records one op.
+ * one `take` from their stack, so a traced (jit) or nested call records one op (its flat
+ * index color·length + at made once per plan and length); plain tensors are read in place.
  */
 export function gatherTensor(plan: Plan, rows: readonly Tensor[], length: number): Tensor {
-  const index = new Float64Array(plan.color.length);
-  for (let e = 0; e < index.length; e++) index[e] = plan.color[e] * length + plan.at[e];
-  return take(stack(rows as Tensor[]), Tensor.fromData(index, [index.length]));
+  // Plain tensors (eager, not nested): read in place, without the stack's copy.
+  if (rows.every((r) => r instanceof Tensor)) {
+    const data = rows.map((r) => (r.isContiguous ? r.data.subarray(r.offset, r.offset + r.size) : r.toFloat64Array()));
+    const values = new Float64Array(plan.color.length);
+    for (let e = 0; e < values.length; e++) values[e] = data[plan.color[e]][plan.at[e]];
+    return Tensor.fromData(values, [values.length]);
+  }
+  let index = flatIndex.get(plan);
+  if (index === undefined || index.length !== length) {
+    const flat = new Float64Array(plan.color.length);
+    for (let e = 0; e < flat.length; e++) flat[e] = plan.color[e] * length + plan.at[e];
+    index = { length, tensor: Tensor.fromData(flat, [flat.length]) };
+    flatIndex.set(plan, index);
+  }
+  return take(stack(rows as Tensor[]), index.tensor);
 }
+
+const flatIndex = new WeakMap<Plan, { length: number; tensor: Tensor }>();
 
 /** The plan of a forward (columns colored) or reverse (rows colored) compressed Jacobian. */
 export function jacobianPlan(pattern: SparsityPattern, colors: Int32Array, mode: 'forward' | 'reverse'): Plan {

@@ -9,7 +9,7 @@
  * As for Jacobians, the pattern must hold every entry that can be nonzero; `check: true` compares
  * one plain Hessian-vector product with the result.
  */
-import { Tensor, ValueError } from '@ad/core';
+import { AdError, DTypeError, Tensor, ValueError } from '@ad/core';
 import { type DualTensor, type VectorFunction, jvp } from '@ad/forward';
 import { grad, hvp } from '@ad/reverse';
 import type { Coloring } from './coloring.js';
@@ -61,7 +61,7 @@ export function prepareHessian<X extends SparseInput>(f: (x: never) => unknown, 
 }
 
 function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown, x: X, rawOptions: unknown): PreparedHessian<X> {
-  if (typeof f !== 'function') throw new ValueError(caller, `f must be a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new DTypeError(caller, `f must be a function, got ${describe(f)}`);
   const options = checkOptions<SparseHessianOptions>(caller, rawOptions, true);
   const point = readPoint(caller, x);
   const pattern = symmetric(checkPattern(caller, options.pattern ?? noDetection(caller), point.size, true));
@@ -87,7 +87,18 @@ function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown
       return gatherNumbers(plan, (c, i) => rows[i][c]);
     };
   }
-  const values = evaluate as (x: X) => SparseValues<X>;
+  const values = ((at: X) => {
+    try {
+      return evaluate(at);
+    } catch (e) {
+      // The gradient's refusal of a non-scalar f, said for the function the user called.
+      if (e instanceof AdError && e.op === 'grad') {
+        const got = /got (.*?)(;|$)/.exec(e.message)?.[1] ?? 'something else';
+        throw new DTypeError(caller, `f must return a scalar (a Hessian is of a scalar function), got ${got}; for a vector f use sparseJacobian`);
+      }
+      throw e;
+    }
+  }) as (x: X) => SparseValues<X>;
   const hessian = (at: X) => {
     checkSamePoint(caller === 'sparseHessian' ? caller : 'PreparedHessian.hessian', point, at);
     const v = values(at);

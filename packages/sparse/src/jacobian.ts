@@ -10,7 +10,7 @@
  * an entry of the same row (forward) or column (reverse) and of the same color, silently. That
  * cannot be seen from J·S alone; `check: true` compares one extra J·v with the result.
  */
-import { ShapeError, Tensor, ValueError } from '@ad/core';
+import { DTypeError, ShapeError, Tensor, ValueError } from '@ad/core';
 import { type DualTensor, type VectorFunction, jvp } from '@ad/forward';
 import { vjp } from '@ad/reverse';
 import { type Coloring, columnColoring, rowColoring } from './coloring.js';
@@ -71,7 +71,7 @@ export function prepareJacobian<X extends SparseInput>(f: (x: never) => unknown,
 }
 
 function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown, x: X, rawOptions: unknown): PreparedJacobian<X> {
-  if (typeof f !== 'function') throw new ValueError(caller, `f must be a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new DTypeError(caller, `f must be a function, got ${describe(f)}`);
   const options = checkOptions<SparseJacobianOptions>(caller, rawOptions, false);
   const point = readPoint(caller, x);
   const pattern = checkPattern(caller, options.pattern ?? noDetection(caller), point.size, false);

@@ -1,6 +1,7 @@
 /** The options of the sparse transforms, checked, and the pattern they read (given or detected). */
 import { DTypeError, ShapeError, ValueError } from '@ad/core';
 import { type ColoringOptions, checkOrder } from './coloring.js';
+import { describe } from './compressed.js';
 import { SparsityPattern } from './pattern.js';
 
 /** Which way a sparse Jacobian is computed: forward (columns colored), reverse (rows colored), or the one with fewer colors. */
@@ -50,7 +51,7 @@ export function checkOptions<O extends SparseJacobianOptions | SparseHessianOpti
   }
   const o = options as SparseJacobianOptions;
   if (o.pattern !== undefined && !(o.pattern instanceof SparsityPattern)) {
-    throw new DTypeError(caller, `pattern must be a SparsityPattern (SparsityPattern.fromCoordinates or fromDense), got ${typeof o.pattern}`);
+    throw new DTypeError(caller, `pattern must be a SparsityPattern (SparsityPattern.fromCoordinates or fromDense), got ${describe(o.pattern)}`);
   }
   if (o.mode !== undefined && o.mode !== 'forward' && o.mode !== 'reverse' && o.mode !== 'auto') {
     throw new ValueError(caller, `mode must be 'forward', 'reverse' or 'auto', got ${String(o.mode)}`);
