@@ -9,7 +9,8 @@
  *      alone. Detection is not on this branch: the pattern is given.
  *   2. The Hessian of a sum of local terms on n = 2,000 inputs (tridiagonal, 3 star colors):
  *      `prepareHessian(...).hessian(x)` — one forward-over-reverse pass of width 3 — against
- *      @ad/reverse's dense `hessian` (forward-over-reverse, n/12 passes), run ONCE (tens of seconds).
+ *      @ad/reverse's dense `hessian` (forward-over-reverse, n/12 passes), run ONCE (tens of seconds);
+ *      and `jit(prepared.values)` (its trace timed alone).
  *   3. The Jacobian of GradBench's smallest ba input (ba1: 49 cameras, 7,776 points, 31,843
  *      observations; 95,529 × 55,710, 987,133 entries) by `sparseJacobian` over a tensor
  *      function of all parameters (15 colors), against the hand-structured Jacobian of
@@ -36,6 +37,12 @@ const NH = Number(process.env.SPARSE_NH ?? 2_000);
 type Scalar = Var;
 type T = Tensor;
 
+/** The largest of many numbers (no spread: a million arguments overflow the stack). */
+const maxOf = (xs: Iterable<number>) => {
+  let m = 0;
+  for (const v of xs) m = Math.max(m, v);
+  return m;
+};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(0)} µs`);
 
@@ -133,7 +140,7 @@ function tridiagonalJacobian(): void {
   const denseA = jacfwd(tridiagonal as never);
   const JT = denseT(xt).toFloat64Array();
   const a = agreement(first.values, pattern, (i, j) => JT[i * N + j]);
-  const jitGap = Math.max(...Array.from(compiled(xt).toFloat64Array(), (v, e) => Math.abs(v - first.values[e])));
+  const jitGap = maxOf(Array.from(compiled(xt).toFloat64Array(), (v, e) => Math.abs(v - first.values[e])));
   console.log(
     `tridiagonal n = ${N}: ${preparedT.seeds} colors; sparse vs jacfwd (tensor): max |Δ| ${a.inside.toExponential(1)} on the pattern, max |J| ${a.outside} off it (sampled); jit vs eager max |Δ| ${jitGap.toExponential(1)}`,
   );
@@ -187,8 +194,17 @@ function localHessian(): void {
   console.log(
     `local sum n = ${NH}: ${prepared.seeds} star colors; sparse vs dense hessian: max |Δ| ${a.inside.toExponential(1)} on the pattern, max |H| ${a.outside} off it (sampled)`,
   );
+  const traced = performance.now();
+  const compiled = jit(prepared.values);
+  const jitGap = maxOf(compiled(x).map((v, e) => Math.abs(v - first.values[e]) / (1 + Math.abs(first.values[e]))));
+  const trace = (performance.now() - traced) / 1000;
+  console.log(`local sum: jit(prepared.values) traced and compiled in ${ms(trace)}; vs eager max relative |Δ| ${jitGap.toExponential(1)}`);
   const sparse: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) sparse.push(timeOnce(() => prepared.hessian(x)));
+  const jitted: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    sparse.push(timeOnce(() => prepared.hessian(x)));
+    jitted.push(timeOnce(() => compiled(x)));
+  }
   rows.push(
     [
       `local-sum H, n = ${NH}, number[]`,
@@ -284,13 +300,13 @@ function bundleAdjustment(): void {
   // The eval compares the first 30 entries of rows, cols and vals and the last (upstream's to_json).
   const cut = (a: ArrayLike<number>) => [...Array.from(a).slice(0, 30), a[a.length - 1]];
   const rowPtr = pattern.rowPtr;
-  const valsGap = Math.max(...cut(first.values).map((v, k) => Math.abs(v - reference.vals[k]) / (1 + Math.abs(reference.vals[k]))));
+  const valsGap = maxOf(cut(first.values).map((v, k) => Math.abs(v - reference.vals[k]) / (1 + Math.abs(reference.vals[k]))));
   const same = JSON.stringify(cut(rowPtr)) === JSON.stringify(reference.rows) && JSON.stringify(cut(pattern.colIndex)) === JSON.stringify(reference.cols);
   console.log(
     `ba1 (n ${n}, m ${m}, p ${p}): ${prepared.mode}, ${prepared.seeds} colors, ${pattern.nnz} entries; rows and cols as the reference: ${same}; vals max relative gap ${valsGap.toExponential(1)}`,
   );
   const compiled = jit(prepared.values);
-  const jitGap = Math.max(...Array.from(compiled(x).toFloat64Array(), (v, e) => Math.abs(v - first.values[e]) / (1 + Math.abs(first.values[e]))));
+  const jitGap = maxOf(Array.from(compiled(x).toFloat64Array(), (v, e) => Math.abs(v - first.values[e]) / (1 + Math.abs(first.values[e]))));
   console.log(`ba1: jit(prepared.values) vs eager max relative |Δ| ${jitGap.toExponential(1)}`);
 
   const hand = () => ba.jacobian({ ...input, min_runs: 1, min_seconds: 0 }).timings[0].nanoseconds / 1e9;
