@@ -60,3 +60,27 @@ export function starConflict(pattern: SparsityPattern, colors: ArrayLike<number>
   }
   return null;
 }
+
+/**
+ * Null if the bicoloring reads every entry directly: an entry read forward is its row's only
+ * entry whose column has that forward seed; one read in reverse is its column's only entry whose
+ * row has that reverse seed. Else the first entry that would come out mixed with another.
+ */
+export function bicolorConflict(pattern: SparsityPattern, columns: ArrayLike<number>, rows: ArrayLike<number>, fromReverse: ArrayLike<number>): string | null {
+  const rowIndex = pattern.rowIndex();
+  const byColumn = pattern.transpose();
+  for (let e = 0; e < pattern.nnz; e++) {
+    const i = rowIndex[e];
+    const j = pattern.colIndex[e];
+    if (fromReverse[e]) {
+      const r = rows[i];
+      const same = Array.from(byColumn.row(j)).filter((k) => rows[k] === r).length;
+      if (r < 0 || same !== 1) return `entry (${i}, ${j}) is read in reverse with seed ${r}, which ${same} rows of column ${j} share`;
+    } else {
+      const c = columns[j];
+      const same = Array.from(pattern.row(i)).filter((k) => columns[k] === c).length;
+      if (c < 0 || same !== 1) return `entry (${i}, ${j}) is read forward with seed ${c}, which ${same} columns of row ${i} share`;
+    }
+  }
+  return null;
+}

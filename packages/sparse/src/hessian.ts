@@ -76,7 +76,7 @@ function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown
     const gradient = gradientOf(f) as (x: DualTensor) => DualTensor;
     evaluate = (at) => {
       const { tangent } = jvp((xs: DualTensor[]) => gradient(xs[0]), [at as Tensor], { seeds: [seeds] });
-      return gatherTensor(plan, tangent, point.size);
+      return gatherTensor(plan, { rows: tangent, length: point.size });
     };
   } else {
     const seeds = seedRows(colors, count);

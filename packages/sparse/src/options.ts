@@ -4,8 +4,12 @@ import { type ColoringOptions, checkOrder } from './coloring.js';
 import { describe } from './compressed.js';
 import { SparsityPattern } from './pattern.js';
 
-/** Which way a sparse Jacobian is computed: forward (columns colored), reverse (rows colored), or the one with fewer colors. */
-export type SparseMode = 'forward' | 'reverse' | 'auto';
+/**
+ * Which way a sparse Jacobian is computed: forward (columns colored), reverse (rows colored),
+ * bidirectional (a bicoloring: some entries from forward seeds, the rest from reverse ones), or
+ * auto: forward or reverse, whichever has fewer colors.
+ */
+export type SparseMode = 'forward' | 'reverse' | 'bidirectional' | 'auto';
 
 /** A coloring chosen by vertex order, or given by hand (`colors[v]` of each column, or each row in reverse mode). */
 export type ColoringChoice = ColoringOptions | { colors: ArrayLike<number> };
@@ -14,7 +18,7 @@ export type ColoringChoice = ColoringOptions | { colors: ArrayLike<number> };
 export interface SparseJacobianOptions {
   /** The m × n pattern of J (m outputs, n inputs); detected by tracing f when absent. */
   pattern?: SparsityPattern;
-  /** 'forward', 'reverse' or 'auto' (default: the direction with fewer colors; forward on ties). */
+  /** 'forward', 'reverse', 'bidirectional' or 'auto' (default: forward or reverse, whichever has fewer colors; forward on ties). */
   mode?: SparseMode;
   /** How to color: `{ order }` (default: the best of the orders) or `{ colors }` by hand (checked; needs mode 'forward' or 'reverse'). */
   coloring?: ColoringChoice;
@@ -53,8 +57,8 @@ export function checkOptions<O extends SparseJacobianOptions | SparseHessianOpti
   if (o.pattern !== undefined && !(o.pattern instanceof SparsityPattern)) {
     throw new DTypeError(caller, `pattern must be a SparsityPattern (SparsityPattern.fromCoordinates or fromDense), got ${describe(o.pattern)}`);
   }
-  if (o.mode !== undefined && o.mode !== 'forward' && o.mode !== 'reverse' && o.mode !== 'auto') {
-    throw new ValueError(caller, `mode must be 'forward', 'reverse' or 'auto', got ${String(o.mode)}`);
+  if (o.mode !== undefined && !['forward', 'reverse', 'bidirectional', 'auto'].includes(o.mode)) {
+    throw new ValueError(caller, `mode must be 'forward', 'reverse', 'bidirectional' or 'auto', got ${String(o.mode)}`);
   }
   if (o.check !== undefined && typeof o.check !== 'boolean') throw new DTypeError(caller, `check must be a boolean, got ${typeof o.check}`);
   const c = o.coloring;

@@ -32,6 +32,7 @@ export interface T {
   sum(): T;
   slice(...axes: (number | [number?, number?, number?] | null)[]): T;
   pad(pairs: [number, number][]): T;
+  reshape(shape: number[]): T;
 }
 
 /** yᵢ = sin(xᵢ₋₁)·xᵢ + xᵢ₊₁² (missing neighbours left out): tridiagonal. */
@@ -159,6 +160,19 @@ export const tridiagonalTensor = <X extends T>(x: X): X => {
   const left = x.slice([0, n - 1]).pad([[1, 0]]);
   const right = x.slice([1, n]).pad([[0, 1]]);
   return left.sin().mul(x).add(right.square()) as X;
+};
+
+/** The arrowhead at a tensor: y₀ = Σ xᵢ², yᵢ = x₀·exp(xᵢ / 2) (i > 0). */
+export const arrowheadTensor = <X extends T>(x: X): X => {
+  const n = x.shape[0];
+  const first = x.slice([0, 1]);
+  const rest = x.slice([1, n]).mul(0.5).exp().mul(first);
+  return x
+    .square()
+    .sum()
+    .reshape([1])
+    .pad([[0, n - 1]])
+    .add(rest.pad([[1, 0]])) as X;
 };
 
 /** The 5-point stencil on a 2-D tensor, zero outside: y = 4x − Σ neighbours + x³. */

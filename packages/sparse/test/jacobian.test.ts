@@ -43,10 +43,10 @@ families[3][2] = (() => {
 })();
 
 describe('sparseJacobian at arrays of numbers', () => {
-  test.each(families)('%s: forward, reverse and auto equal jacfwd and jacrev to 1e-12; forward colors', (_, f, pattern, x, forwardColors) => {
+  test.each(families)('%s: forward, reverse, bidirectional and auto equal jacfwd and jacrev to 1e-12; forward colors', (_, f, pattern, x, forwardColors) => {
     const J = dense(f, x);
     expect(maxDiff(denseRev(f, x), J)).toBeLessThan(1e-12);
-    for (const mode of ['forward', 'reverse', 'auto'] as const) {
+    for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
       const sparse = sparseJacobian(f as never, x, { pattern, mode });
       expect(sparse.shape).toEqual(pattern.shape);
       expect(maxDiff(sparse.toDense(), J)).toBeLessThan(1e-12);
@@ -62,7 +62,7 @@ describe('sparseJacobian at arrays of numbers', () => {
     expect(prepareJacobian(denseLastRow as never, point(12), { pattern: row, mode: 'forward' }).seeds).toBe(12);
   });
 
-  test('random sparse functions over random patterns (seeded): every mode equals jacfwd to 1e-12', () => {
+  test('random sparse functions over random patterns (seeded): every mode (bidirectional too) equals jacfwd to 1e-12', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const m = 1 + (seed % 17);
       const n = 1 + ((seed * 5) % 19);
@@ -70,11 +70,19 @@ describe('sparseJacobian at arrays of numbers', () => {
       const f = randomSparseFunction(pattern, seed);
       const x = point(n, seed + 100);
       const J = dense(f, x);
-      for (const mode of ['forward', 'reverse', 'auto'] as const) {
+      for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
         const sparse = sparseJacobian(f as never, x, { pattern, mode });
         expect(maxDiff(sparse.toDense(), J)).toBeLessThan(1e-12);
       }
     }
+  });
+
+  test('bidirectional: the arrowhead in 3 seeds (2 forward, 1 reverse), where forward or reverse alone needs n', () => {
+    const x = point(12, 3);
+    const p = prepareJacobian(arrowheadMap as never, x, { pattern: arrowhead(12), mode: 'bidirectional' });
+    expect(p.seeds).toBe(3);
+    expect(p.rowColors).not.toBeNull();
+    expect(maxDiff(p.jacobian(x).toDense(), dense(arrowheadMap, x))).toBeLessThan(1e-12);
   });
 
   test('a pattern bigger than the true one (a dense pattern) works: n seeds, the dense answer', () => {
@@ -109,7 +117,7 @@ describe('sparseJacobian at tensors (row-major)', () => {
   test('tridiagonal [40]: forward, reverse and auto equal jacfwd (a [40, 40] tensor) to 1e-12', () => {
     const x = tensor(point(40, 7));
     const J = jacfwd(tridiagonalTensor as (x: DualTensor) => DualTensor)(x).toArray() as number[][];
-    for (const mode of ['forward', 'reverse', 'auto'] as const) {
+    for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
       const sparse = sparseJacobian(tridiagonalTensor as never, x, { pattern: banded(40, 1), mode });
       expect(maxDiff(sparse.toDense(), J)).toBeLessThan(1e-12);
     }

@@ -5,8 +5,8 @@
 import { tensor } from '@ad/core';
 import { jit } from '@ad/jit';
 import { prepareHessian, prepareJacobian } from '@ad/sparse';
-import { banded, stencil } from './families.js';
-import { localSum, localSumTensor, point, stencilMap, tridiagonal, tridiagonalTensor } from './functions.js';
+import { arrowhead, banded, stencil } from './families.js';
+import { arrowheadTensor, localSum, localSumTensor, point, stencilMap, tridiagonal, tridiagonalTensor } from './functions.js';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   expect(a.length).toBe(b.length);
@@ -23,6 +23,13 @@ describe('jit of a prepared sparse transform', () => {
     }
     const s = prepareJacobian(stencilMap(4) as never, point(16), { pattern: stencil(4) });
     close(jit(s.values)(point(16, 9)), s.jacobian(point(16, 9)).values);
+  });
+
+  test('bidirectional (forward and reverse products read out by one take) at a tensor, compiled', () => {
+    const x = tensor(point(12, 4));
+    const p = prepareJacobian(arrowheadTensor as never, x, { pattern: arrowhead(12), mode: 'bidirectional' });
+    expect(p.seeds).toBe(3);
+    close(jit(p.values)(x).toFloat64Array(), p.jacobian(x).values);
   });
 
   test('a tensor Jacobian and a tensor Hessian: the compressed pass and the take of its entries, compiled', () => {
