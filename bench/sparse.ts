@@ -5,12 +5,12 @@
  *   1. The Jacobian of a tridiagonal map on n = 10,000 inputs, pattern given: `prepareJacobian`
  *      once (coloring: 3 colors), then `.jacobian(x)` — one forward pass of width 3 — against
  *      dense `jacfwd` (⌈n/12⌉ = 834 passes of width 12), at a tensor and at an array of numbers;
- *      and `jit(prepared.values)`. The first call (coloring + plan + one evaluation) is timed
+ *      and prepared with `{ compile: jit }` (the compressed pass compiled, decompression outside). The first call (coloring + plan + one evaluation) is timed
  *      alone. Detection is not on this branch: the pattern is given.
  *   2. The Hessian of a sum of local terms on n = 2,000 inputs (tridiagonal, 3 star colors):
  *      `prepareHessian(...).hessian(x)` — one forward-over-reverse pass of width 3 — against
  *      @ad/reverse's dense `hessian` (forward-over-reverse, n/12 passes), run ONCE (tens of seconds);
- *      and `jit(prepared.values)` (its trace timed alone).
+ *      and prepared with `{ compile: jit }` (its trace timed alone).
  *   3. The Jacobian of GradBench's smallest ba input (ba1: 49 cameras, 7,776 points, 31,843
  *      observations; 95,529 × 55,710, 987,133 entries) by `sparseJacobian` over a tensor
  *      function of all parameters (15 colors), against the hand-structured Jacobian of
@@ -134,13 +134,13 @@ function tridiagonalJacobian(): void {
   const preparedA = prepareJacobian(tridiagonal as never, xs, { pattern, mode: 'forward' });
   preparedA.jacobian(xs);
   const firstCallA = (performance.now() - t0) / 1000;
-  const compiled = jit(preparedT.values);
+  const compiledT = prepareJacobian(tridiagonalTensor as never, xt, { pattern, mode: 'forward', compile: jit });
 
   const denseT = jacfwd(tridiagonalTensor as unknown as (x: DualTensor) => DualTensor);
   const denseA = jacfwd(tridiagonal as never);
   const JT = denseT(xt).toFloat64Array();
   const a = agreement(first.values, pattern, (i, j) => JT[i * N + j]);
-  const jitGap = maxOf(Array.from(compiled(xt).toFloat64Array(), (v, e) => Math.abs(v - first.values[e])));
+  const jitGap = maxOf(Array.from(compiledT.jacobian(xt).values, (v, e) => Math.abs(v - first.values[e])));
   console.log(
     `tridiagonal n = ${N}: ${preparedT.seeds} colors; sparse vs jacfwd (tensor): max |Δ| ${a.inside.toExponential(1)} on the pattern, max |J| ${a.outside} off it (sampled); jit vs eager max |Δ| ${jitGap.toExponential(1)}`,
   );
@@ -148,7 +148,7 @@ function tridiagonalJacobian(): void {
   const times: Record<string, number[]> = { sparseT: [], jitT: [], sparseA: [], denseT: [], denseA: [] };
   for (let r = 0; r < ROUNDS; r++) {
     times.sparseT.push(timeOnce(() => preparedT.jacobian(xt)));
-    times.jitT.push(timeOnce(() => compiled(xt)));
+    times.jitT.push(timeOnce(() => compiledT.jacobian(xt)));
     times.sparseA.push(timeOnce(() => preparedA.jacobian(xs)));
     if (r < 3) {
       times.denseT.push(timeOnce(() => denseT(xt)));
@@ -166,7 +166,7 @@ function tridiagonalJacobian(): void {
       ms(median(times.sparseT)),
       `${(dT / median(times.sparseT)).toFixed(0)}×`,
     ],
-    [`tridiagonal J, n = ${N}, tensor`, 'jacfwd', ms(dT), 'jit(prepared.values)', ms(median(times.jitT)), `${(dT / median(times.jitT)).toFixed(0)}×`],
+    [`tridiagonal J, n = ${N}, tensor`, 'jacfwd', ms(dT), 'prepared with { compile: jit }', ms(median(times.jitT)), `${(dT / median(times.jitT)).toFixed(0)}×`],
     [`tridiagonal J, n = ${N}, tensor`, 'jacfwd', ms(dT), 'first call: coloring + plan + 1 pass', ms(firstCall), `${(dT / firstCall).toFixed(0)}×`],
     [
       `tridiagonal J, n = ${N}, number[]`,
@@ -195,15 +195,15 @@ function localHessian(): void {
     `local sum n = ${NH}: ${prepared.seeds} star colors; sparse vs dense hessian: max |Δ| ${a.inside.toExponential(1)} on the pattern, max |H| ${a.outside} off it (sampled)`,
   );
   const traced = performance.now();
-  const compiled = jit(prepared.values);
-  const jitGap = maxOf(compiled(x).map((v, e) => Math.abs(v - first.values[e]) / (1 + Math.abs(first.values[e]))));
+  const compiled = prepareHessian(localSum as never, x, { pattern, compile: jit });
+  const jitGap = maxOf(Array.from(compiled.hessian(x).values, (v, e) => Math.abs(v - first.values[e]) / (1 + Math.abs(first.values[e]))));
   const trace = (performance.now() - traced) / 1000;
-  console.log(`local sum: jit(prepared.values) traced and compiled in ${ms(trace)}; vs eager max relative |Δ| ${jitGap.toExponential(1)}`);
+  console.log(`local sum: { compile: jit } prepared, traced and compiled in ${ms(trace)}; vs eager max relative |Δ| ${jitGap.toExponential(1)}`);
   const sparse: number[] = [];
   const jitted: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     sparse.push(timeOnce(() => prepared.hessian(x)));
-    jitted.push(timeOnce(() => compiled(x)));
+    jitted.push(timeOnce(() => compiled.hessian(x)));
   }
   rows.push(
     [
@@ -305,9 +305,9 @@ function bundleAdjustment(): void {
   console.log(
     `ba1 (n ${n}, m ${m}, p ${p}): ${prepared.mode}, ${prepared.seeds} colors, ${pattern.nnz} entries; rows and cols as the reference: ${same}; vals max relative gap ${valsGap.toExponential(1)}`,
   );
-  const compiled = jit(prepared.values);
-  const jitGap = maxOf(Array.from(compiled(x).toFloat64Array(), (v, e) => Math.abs(v - first.values[e]) / (1 + Math.abs(first.values[e]))));
-  console.log(`ba1: jit(prepared.values) vs eager max relative |Δ| ${jitGap.toExponential(1)}`);
+  const compiled = prepareJacobian(residuals as never, x, { pattern, compile: jit });
+  const jitGap = maxOf(Array.from(compiled.jacobian(x).values, (v, e) => Math.abs(v - first.values[e]) / (1 + Math.abs(first.values[e]))));
+  console.log(`ba1: { compile: jit } vs eager max relative |Δ| ${jitGap.toExponential(1)}`);
 
   const hand = () => ba.jacobian({ ...input, min_runs: 1, min_seconds: 0 }).timings[0].nanoseconds / 1e9;
   hand(); // the hand-structured program's one trace
@@ -315,7 +315,7 @@ function bundleAdjustment(): void {
   for (let r = 0; r < ROUNDS; r++) {
     times.hand.push(hand());
     times.sparse.push(timeOnce(() => prepared.jacobian(x)));
-    times.jit.push(timeOnce(() => compiled(x)));
+    times.jit.push(timeOnce(() => compiled.jacobian(x)));
   }
   const h = median(times.hand);
   rows.push(
@@ -327,7 +327,7 @@ function bundleAdjustment(): void {
       ms(median(times.sparse)),
       `${(h / median(times.sparse)).toFixed(2)}×`,
     ],
-    ['ba1 J', 'hand-structured', ms(h), 'jit(prepared.values)', ms(median(times.jit)), `${(h / median(times.jit)).toFixed(2)}×`],
+    ['ba1 J', 'hand-structured', ms(h), 'prepared with { compile: jit }', ms(median(times.jit)), `${(h / median(times.jit)).toFixed(2)}×`],
     ['ba1 J', 'hand-structured', ms(h), 'first call: coloring + plan + 1 pass', ms(firstCall), `${(h / firstCall).toFixed(2)}×`],
   );
 }

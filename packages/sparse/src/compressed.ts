@@ -118,6 +118,7 @@ export function gatherNumbers(plan: Plan, ...blocks: ((color: number, at: number
  * ops (the flat index made once per plan and lengths); plain tensors are read in place.
  */
 export function gatherTensor(plan: Plan, ...blocks: Block<Tensor>[]): Tensor {
+  if (plan.color.length === 0) return Tensor.fromData(new Float64Array(0), [0]);
   if (blocks.every((b) => b.rows.every((r) => r instanceof Tensor))) {
     const data = blocks.map((b) => b.rows.map((r) => (r.isContiguous ? r.data.subarray(r.offset, r.offset + r.size) : r.toFloat64Array())));
     const values = new Float64Array(plan.color.length);

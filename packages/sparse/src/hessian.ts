@@ -68,28 +68,26 @@ function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown
   const coloring = colorStar(caller, pattern, options);
   const plan = hessianPlan(pattern, coloring.colors);
   const { colors, count } = coloring;
-  let evaluate: (x: unknown) => unknown;
+  // The compressed pass: H·S as the tangents of the gradient at x + Σₖ εₖ S[:, k] (n × c
+  // numbers at an array point, c tensors of x's shape at a tensor point).
+  let compressed: (x: unknown) => unknown;
   if (count === 0) {
-    evaluate = () => (point.tensor ? Tensor.fromData(new Float64Array(0), [0]) : []);
+    compressed = () => [];
   } else if (point.tensor) {
     const seeds = seedTensors(colors, count, point.shape);
     const gradient = gradientOf(f) as (x: DualTensor) => DualTensor;
-    evaluate = (at) => {
-      const { tangent } = jvp((xs: DualTensor[]) => gradient(xs[0]), [at as Tensor], { seeds: [seeds] });
-      return gatherTensor(plan, { rows: tangent, length: point.size });
-    };
+    compressed = (at) => jvp((xs: DualTensor[]) => gradient(xs[0]), [at as Tensor], { seeds: [seeds] }).tangent;
   } else {
     const seeds = seedRows(colors, count);
     const gradient = gradientOf(f) as VectorFunction;
-    evaluate = (at) => {
-      const { tangent } = jvp(gradient, at as number[], { seeds });
-      const rows = tangent as unknown[][];
-      return gatherNumbers(plan, (c, i) => rows[i][c]);
-    };
+    compressed = (at) => jvp(gradient, at as number[], { seeds }).tangent;
   }
-  const values = ((at: X) => {
+  const read = point.tensor
+    ? (products: unknown) => gatherTensor(plan, { rows: products as Tensor[], length: point.size })
+    : (products: unknown) => gatherNumbers(plan, (c, i) => (products as unknown[][])[i][c]);
+  const named = (pass: (x: unknown) => unknown) => (at: unknown) => {
     try {
-      return evaluate(at);
+      return pass(at);
     } catch (e) {
       // The gradient's refusal of a non-scalar f, said for the function the user called.
       if (e instanceof AdError && e.op === 'grad') {
@@ -98,10 +96,12 @@ function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown
       }
       throw e;
     }
-  }) as (x: X) => SparseValues<X>;
+  };
+  const values = ((at: X) => read(named(compressed)(at))) as (x: X) => SparseValues<X>;
+  const compiled = named(options.compile === undefined ? compressed : options.compile(compressed));
   const hessian = (at: X) => {
     checkSamePoint(caller === 'sparseHessian' ? caller : 'PreparedHessian.hessian', point, at);
-    const v = values(at);
+    const v = read(compiled(at));
     const matrix = SparseMatrix.fromPattern(pattern, v instanceof Tensor ? v.toFloat64Array() : Float64Array.from(v as number[]));
     if (options.check) checkAgainstHvp(caller, f, at, point, matrix);
     return matrix;

@@ -17,7 +17,6 @@ import { type Coloring, columnColoring, rowColoring } from './coloring.js';
 import { bicoloring } from './coloring-bi.js';
 import { columnConflict, rowConflict } from './coloring-check.js';
 import {
-  type Block,
   type Plan,
   type Point,
   type SparseInput,
@@ -95,10 +94,13 @@ function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown
   const point = readPoint(caller, x);
   const pattern = checkPattern(caller, options.pattern ?? noDetection(caller), point.size, false);
   const seeding = chooseSeeding(caller, pattern, options);
-  const values = (point.tensor ? tensorProducts : arrayProducts)(caller, f, point, pattern, seeding) as (x: X) => SparseValues<X>;
+  const compressed = point.tensor ? tensorCompressed(caller, f, point, pattern, seeding) : arrayCompressed(caller, f, pattern, seeding);
+  const read = readOut(point, pattern, seeding.plan);
+  const values = ((at: X) => read(compressed(at))) as (x: X) => SparseValues<X>;
+  const compiled = options.compile === undefined ? compressed : options.compile(compressed);
   const jacobian = (at: X) => {
     checkSamePoint(caller === 'sparseJacobian' ? caller : 'PreparedJacobian.jacobian', point, at);
-    const v = values(at);
+    const v = read(compiled(at));
     const matrix = SparseMatrix.fromPattern(pattern, v instanceof Tensor ? v.toFloat64Array() : Float64Array.from(v as number[]));
     if (options.check) checkAgainstJvp(caller, f, at, point, matrix);
     return matrix;
@@ -167,17 +169,24 @@ function checkRows(caller: string, pattern: SparsityPattern, m: number): void {
   }
 }
 
+/** The compressed products at x: J·S (forward; m × c at an array point, c tensors of f's shape at a tensor) and Sᵀ·J (reverse). */
+type Compressed = (x: unknown) => [unknown, unknown];
+
 /**
  * At an array point: J·S from one jvp of width `forward` (tangent m × c: J[i][j] = T[i][c]) and
- * Sᵀ·J from one recording and `reverse` pullbacks (R[c][j]), read out by the plan.
+ * Sᵀ·J from one recording and `reverse` pullbacks (R[c][j]).
  */
-function arrayProducts(caller: string, f: (x: never) => unknown, point: Point, pattern: SparsityPattern, s: Seeding): (x: unknown) => number[] {
+function arrayCompressed(caller: string, f: (x: never) => unknown, pattern: SparsityPattern, s: Seeding): Compressed {
   const seeds = s.forward > 0 ? seedRows(s.columns as Int32Array, s.forward) : null;
   const cotangents = s.reverse > 0 ? seedColumns(s.rows as Int32Array, s.reverse).map((c) => Array.from(c)) : null;
   return (x) => {
-    if (seeds === null && cotangents === null) return emptyNumbers(caller, f, x, pattern);
     let forward: unknown[][] = [];
     let reverse: unknown[][] = [];
+    if (seeds === null && cotangents === null) {
+      // An empty pattern: no seeds; f still runs once so its output size is checked.
+      const y = (f as (x: unknown) => unknown)(x);
+      checkRows(caller, pattern, Array.isArray(y) ? y.length : 1);
+    }
     if (seeds !== null) {
       const { value, tangent } = jvp(f as VectorFunction, x as number[], { seeds });
       forward = Array.isArray(value) ? (tangent as unknown[][]) : [tangent as unknown[]];
@@ -188,55 +197,55 @@ function arrayProducts(caller: string, f: (x: never) => unknown, point: Point, p
       checkRows(caller, pattern, Array.isArray(value) ? value.length : 1);
       reverse = cotangents.map((c) => (Array.isArray(value) ? pull(c) : pull(c[0])));
     }
-    return gatherNumbers(
-      s.plan,
-      (c, i) => forward[i][c],
-      (c, j) => reverse[c][j],
-    );
+    return [forward, reverse];
   };
 }
 
 /** At a tensor point: the same with tensors — c tangents of f's shape, and pullbacks of x's shape. */
-function tensorProducts(caller: string, f: (x: never) => unknown, point: Point, pattern: SparsityPattern, s: Seeding): (x: unknown) => Tensor {
+function tensorCompressed(caller: string, f: (x: never) => unknown, point: Point, pattern: SparsityPattern, s: Seeding): Compressed {
   const seeds = s.forward > 0 ? seedTensors(s.columns as Int32Array, s.forward, point.shape) : null;
   let cotangents: { shape: string; seeds: Tensor[] } | undefined;
   const g = (xs: DualTensor[]) => (f as (x: DualTensor) => Tensor)(xs[0]);
   return (x) => {
-    if (seeds === null && s.reverse === 0) return emptyTensor(caller, f, x, pattern);
-    let forward: Block<Tensor> = { rows: [], length: 0 };
-    let reverse: Block<Tensor> = { rows: [], length: 0 };
+    let forward: Tensor[] = [];
+    let reverse: Tensor[] = [];
+    if (seeds === null && s.reverse === 0) {
+      const y = (f as (x: unknown) => unknown)(x);
+      checkRows(caller, pattern, y instanceof Tensor ? y.size : 1);
+    }
     if (seeds !== null) {
       const { value, tangent } = jvp(g, [x as Tensor], { seeds: [seeds] });
       checkRows(caller, pattern, value.size);
-      forward = { rows: tangent, length: value.size };
+      forward = tangent;
     }
     if (s.reverse > 0) {
       const { value, vjp: pull } = record(f, x) as { value: Tensor; vjp: (c: Tensor) => Tensor };
       checkRows(caller, pattern, value.size);
       const shape = value.shape.join();
       if (cotangents?.shape !== shape) cotangents = { shape, seeds: seedTensors(s.rows as Int32Array, s.reverse, value.shape) };
-      reverse = { rows: cotangents.seeds.map((c) => pull(c)), length: point.size };
+      reverse = cotangents.seeds.map((c) => pull(c));
     }
-    return gatherTensor(s.plan, forward, reverse);
+    return [forward, reverse];
   };
+}
+
+/** Decompression: the pattern's entries read from the compressed products by the plan. */
+function readOut(point: Point, pattern: SparsityPattern, plan: Plan): (products: [unknown, unknown]) => unknown {
+  if (point.tensor) {
+    return ([forward, reverse]) =>
+      gatherTensor(plan, { rows: forward as Tensor[], length: pattern.shape[0] }, { rows: reverse as Tensor[], length: point.size });
+  }
+  return ([forward, reverse]) =>
+    gatherNumbers(
+      plan,
+      (c, i) => (forward as unknown[][])[i][c],
+      (c, j) => (reverse as unknown[][])[c][j],
+    );
 }
 
 /** f recorded once by reverse mode at any kind of input: its value and its pullback. */
 function record(f: (x: never) => unknown, x: unknown): unknown {
   return (vjp as unknown as (f: unknown, x: unknown) => unknown)(f, x);
-}
-
-/** An empty pattern: no seeds, no entries; f still runs once so its output size is checked. */
-function emptyNumbers(caller: string, f: (x: never) => unknown, x: unknown, pattern: SparsityPattern): number[] {
-  const y = (f as (x: unknown) => unknown)(x);
-  checkRows(caller, pattern, Array.isArray(y) ? y.length : 1);
-  return [];
-}
-
-function emptyTensor(caller: string, f: (x: never) => unknown, x: unknown, pattern: SparsityPattern): Tensor {
-  const y = (f as (x: unknown) => unknown)(x);
-  checkRows(caller, pattern, y instanceof Tensor ? y.size : 1);
-  return Tensor.fromData(new Float64Array(0), [0]);
 }
 
 /** J·v by a plain jvp against the sparse matrix times v: a pattern that misses a nonzero is refused. */

@@ -69,6 +69,18 @@ const cases: BadCase[] = [
   },
   {
     fn: 'sparseJacobian',
+    input: "compile: 'jit' (a string, not the function)",
+    call: () => sparseJacobian(f, x4, { pattern: tri4, compile: js('jit') }),
+    expect: E('DTypeError'),
+  },
+  {
+    fn: 'sparseJacobian',
+    input: "mode 'bidirectional' with a coloring by hand",
+    call: () => sparseJacobian(f, x4, { pattern: tri4, mode: 'bidirectional', coloring: { colors: [0, 1, 2, 0] } }),
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'sparseJacobian',
     input: "coloring order 'random'",
     call: () => sparseJacobian(f, x4, { pattern: tri4, coloring: { order: js('random') } }),
     expect: E('ValueError'),
