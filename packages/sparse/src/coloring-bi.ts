@@ -14,7 +14,8 @@
  *
  * Greedy star coloring of the bipartite graph often does badly here (columns are never
  * adjacent, so it gives many of them one color and then needs a color per row), so splits are
- * tried too: the rows at least L long read in reverse (a row coloring of those rows alone) and
+ * tried too — forward only and reverse only among them, so a bicoloring never needs more seeds
+ * than the better direction: the rows at least L long read in reverse (a row coloring of those rows alone) and
  * the others forward (a column coloring of the rest), or the columns at least L long forward and
  * the rest in reverse, for the longest few lengths L. The seeds of a split never mix: a forward
  * seed holds only columns colored for the forward rows, and only those rows are read from it.
@@ -46,17 +47,40 @@ export interface Bicoloring {
 export function bicoloring(pattern: SparsityPattern, options: ColoringOptions = {}, caller = 'bicoloring'): Bicoloring {
   checkPatternArgument(pattern, caller);
   const chosen = checkOrder(options, caller);
-  const graph = bipartiteGraph(pattern);
-  let best: Bicoloring | undefined;
-  const keep = (b: Bicoloring) => {
-    if (best === undefined || b.forward + b.reverse < best.forward + best.reverse) best = b;
-  };
-  for (const order of chosen === 'best' ? VERTEX_ORDERS : [chosen]) keep(seedsOf(pattern, greedyStarColoring(graph, order), order));
-  const options2 = { order: chosen };
-  for (const threshold of longest(pattern)) keep(rowSplit(pattern, threshold, options2, caller));
   const transposed = pattern.transpose();
-  for (const threshold of longest(transposed)) keep(columnSplit(pattern, transposed, threshold, options2, caller));
+  const lineOptions = { order: chosen };
+  let best: Bicoloring | undefined;
+  const seeds = () => (best === undefined ? Number.POSITIVE_INFINITY : best.forward + best.reverse);
+  const keep = (b: Bicoloring) => {
+    if (b.forward + b.reverse < seeds()) best = b;
+  };
+  // One direction alone is a split too (no long rows: all forward; every row long: all reverse),
+  // each tried only when its lower bound (the longest row, the longest column) can win.
+  keep(rowSplit(pattern, Number.POSITIVE_INFINITY, lineOptions, caller));
+  if (longestOf(transposed) < seeds()) keep(rowSplit(pattern, 0, lineOptions, caller));
+  for (const threshold of longest(pattern)) keep(rowSplit(pattern, threshold, lineOptions, caller));
+  for (const threshold of longest(transposed)) keep(columnSplit(pattern, transposed, threshold, lineOptions, caller));
+  // The star coloring's rule looks two steps around every vertex: Σ deg(w)² · max deg work,
+  // hopeless for bundle adjustment's cameras (a column meeting 1,300 rows); skipped past 10⁸.
+  const graph = bipartiteGraph(pattern);
+  let work = 0;
+  let most = 0;
+  for (let v = 0; v < graph.vertices; v++) {
+    const d = graph.ptr[v + 1] - graph.ptr[v];
+    work += d * d;
+    most = Math.max(most, d);
+  }
+  if (work * most <= 1e8) {
+    for (const order of chosen === 'best' ? VERTEX_ORDERS : [chosen]) keep(seedsOf(pattern, greedyStarColoring(graph, order), order));
+  }
   return best as Bicoloring;
+}
+
+/** The most entries in one row. */
+function longestOf(pattern: SparsityPattern): number {
+  let most = 0;
+  for (let i = 0; i < pattern.shape[0]; i++) most = Math.max(most, pattern.rowPtr[i + 1] - pattern.rowPtr[i]);
+  return most;
 }
 
 /** The few longest row lengths of a pattern (above its median), longest first: the split thresholds tried. */

@@ -137,6 +137,18 @@ describe('bicoloring (star coloring of the bipartite graph)', () => {
     expect(bicolorConflict(p, b.columns, b.rows, b.fromReverse)).toBeNull();
   });
 
+  test.each([
+    ['tridiagonal', 3, banded(40, 1)],
+    ['pentadiagonal', 5, banded(40, 2)],
+    ['5-point stencil 10 × 10', 5, stencil(10)],
+    ['arrowhead, dense last row only', 2, arrowhead(30, { row: false, column: true }).transpose()],
+    ['bundle adjustment', 15, bundleAdjustment(5, 30, 120)],
+  ])('%s: %d seeds (forward + reverse)', (_, seeds, p) => {
+    const b = bicoloring(p);
+    expect(b.forward + b.reverse).toBe(seeds);
+    expect(bicolorConflict(p, b.columns, b.rows, b.fromReverse)).toBeNull();
+  });
+
   test('banded, stencil, BA and random patterns: every entry read directly, in every order; never more seeds than the better single direction + 1', () => {
     const patterns = [
       banded(30, 1),
