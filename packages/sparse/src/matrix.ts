@@ -8,7 +8,7 @@ import type { SparsityPattern } from './pattern.js';
 
 /** A sparse m × n matrix in coordinate form: values[e] at (rows[e], cols[e]), row-major order. */
 export class SparseMatrix {
-  /** [m, n]. */
+  /** The shape `[m, n]`. */
   readonly shape: readonly [number, number];
   /** The row of each stored entry. */
   readonly rows: Int32Array;
