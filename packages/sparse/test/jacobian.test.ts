@@ -6,7 +6,7 @@ import { Tensor, tensor } from '@ad/core';
 import { type DualTensor, jacfwd } from '@ad/forward';
 import { type TensorVar, jacrev } from '@ad/reverse';
 import { SparsityPattern, prepareJacobian, sparseJacobian } from '@ad/sparse';
-import { arrowhead, banded, bundleAdjustment, randomPattern, stencil } from './families.js';
+import { arrowhead, banded, blockDiagonal, bundleAdjustment, randomPattern, stencil } from './families.js';
 import {
   type S,
   arrowheadMap,
@@ -73,6 +73,26 @@ describe('sparseJacobian at arrays of numbers', () => {
       for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
         const sparse = sparseJacobian(f as never, x, { pattern, mode });
         expect(maxDiff(sparse.toDense(), J)).toBeLessThan(1e-12);
+      }
+    }
+  });
+
+  test('random banded and block-diagonal patterns (seeded): every mode equals jacfwd; forward colors = bandwidth, widest block', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const half = seed % 4;
+      const band = banded(10 + seed, half);
+      const blocks = blockDiagonal(2 + (seed % 4), 4, seed);
+      for (const [pattern, colors] of [
+        [band, 2 * half + 1],
+        [blocks, Math.max(...Array.from({ length: blocks.shape[0] }, (_, i) => blocks.row(i).length))],
+      ] as const) {
+        const f = randomSparseFunction(pattern, seed);
+        const x = point(pattern.shape[1], seed + 200);
+        const J = dense(f, x);
+        for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
+          expect(maxDiff(sparseJacobian(f as never, x, { pattern, mode }).toDense(), J)).toBeLessThan(1e-12);
+        }
+        expect(prepareJacobian(f as never, x, { pattern, mode: 'forward' }).seeds).toBe(colors);
       }
     }
   });
