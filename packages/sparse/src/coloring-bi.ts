@@ -22,7 +22,7 @@
  * For an arrowhead (a dense row 0 and column 0, and the diagonal) the split at row 0 gives 3
  * seeds: row 0 in reverse, column 0 and the other columns forward.
  */
-import { type ColoringOptions, checkOrder, checkPatternArgument, columnColoring, rowColoring } from './coloring.js';
+import { type ColoringOptions, checkOrder, checkPatternArgument, columnColoring, longestRow, rowColoring } from './coloring.js';
 import { greedyStarColoring } from './coloring-star.js';
 import { type Graph, VERTEX_ORDERS, type VertexOrder } from './graph.js';
 import { SparsityPattern } from './pattern.js';
@@ -57,7 +57,7 @@ export function bicoloring(pattern: SparsityPattern, options: ColoringOptions = 
   // One direction alone is a split too (no long rows: all forward; every row long: all reverse),
   // each tried only when its lower bound (the longest row, the longest column) can win.
   keep(rowSplit(pattern, Number.POSITIVE_INFINITY, lineOptions, caller));
-  if (longestOf(transposed) < seeds()) keep(rowSplit(pattern, 0, lineOptions, caller));
+  if (longestRow(transposed) < seeds()) keep(rowSplit(pattern, 0, lineOptions, caller));
   for (const threshold of longest(pattern)) keep(rowSplit(pattern, threshold, lineOptions, caller));
   for (const threshold of longest(transposed)) keep(columnSplit(pattern, transposed, threshold, lineOptions, caller));
   // The star coloring's rule looks two steps around every vertex: Σ deg(w)² · max deg work,
@@ -74,13 +74,6 @@ export function bicoloring(pattern: SparsityPattern, options: ColoringOptions = 
     for (const order of chosen === 'best' ? VERTEX_ORDERS : [chosen]) keep(seedsOf(pattern, greedyStarColoring(graph, order), order));
   }
   return best as Bicoloring;
-}
-
-/** The most entries in one row. */
-function longestOf(pattern: SparsityPattern): number {
-  let most = 0;
-  for (let i = 0; i < pattern.shape[0]; i++) most = Math.max(most, pattern.rowPtr[i + 1] - pattern.rowPtr[i]);
-  return most;
 }
 
 /** The few longest row lengths of a pattern (above its median), longest first: the split thresholds tried. */

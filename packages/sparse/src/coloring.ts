@@ -34,13 +34,14 @@ export interface ColoringOptions {
 /** The column coloring of `pattern` for forward mode: columns that share a row differ in color. */
 export function columnColoring(pattern: SparsityPattern, options: ColoringOptions = {}, caller = 'columnColoring'): Coloring {
   checkPatternArgument(pattern, caller);
-  return bestOf(columnIntersectionGraph(pattern), options, caller, greedyColoring);
+  return bestOf(columnIntersectionGraph(pattern), options, caller, greedyColoring, longestRow(pattern));
 }
 
 /** The row coloring of `pattern` for reverse mode: rows that share a column differ in color. */
 export function rowColoring(pattern: SparsityPattern, options: ColoringOptions = {}, caller = 'rowColoring'): Coloring {
   checkPatternArgument(pattern, caller);
-  return bestOf(columnIntersectionGraph(pattern.transpose()), options, caller, greedyColoring);
+  const transposed = pattern.transpose();
+  return bestOf(columnIntersectionGraph(transposed), options, caller, greedyColoring, longestRow(transposed));
 }
 
 /**
@@ -64,16 +65,27 @@ export function greedyColoring(graph: Graph, order: VertexOrder): Int32Array {
   return colors;
 }
 
-/** The coloring by one order, or (`best`) by each order in turn, keeping the fewest colors. */
-export function bestOf(graph: Graph, options: ColoringOptions, caller: string, color: (graph: Graph, order: VertexOrder) => Int32Array): Coloring {
+/**
+ * The coloring by one order, or (`best`) by each order in turn, keeping the fewest colors and
+ * stopping early at `lowest`, a count no coloring can beat (the longest row, for columns).
+ */
+export function bestOf(graph: Graph, options: ColoringOptions, caller: string, color: (graph: Graph, order: VertexOrder) => Int32Array, lowest = 1): Coloring {
   const chosen = checkOrder(options, caller);
   let best: Coloring | undefined;
   for (const order of chosen === 'best' ? VERTEX_ORDERS : [chosen]) {
     const colors = color(graph, order);
     const count = colors.reduce((max, c) => Math.max(max, c + 1), 0);
     if (best === undefined || count < best.count) best = { colors, count, order };
+    if (best.count <= lowest) break;
   }
   return best as Coloring;
+}
+
+/** The most entries in one row: columns meeting in a row all differ, so at least this many colors. */
+export function longestRow(pattern: SparsityPattern): number {
+  let most = 0;
+  for (let i = 0; i < pattern.shape[0]; i++) most = Math.max(most, pattern.rowPtr[i + 1] - pattern.rowPtr[i]);
+  return most;
 }
 
 /** A pattern and options of the right kinds. */

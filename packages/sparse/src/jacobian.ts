@@ -13,7 +13,7 @@
 import { DTypeError, ShapeError, Tensor, ValueError } from '@ad/core';
 import { type DualTensor, type VectorFunction, jvp } from '@ad/forward';
 import { vjp } from '@ad/reverse';
-import { type Coloring, columnColoring, rowColoring } from './coloring.js';
+import { type Coloring, columnColoring, longestRow, rowColoring } from './coloring.js';
 import { bicoloring } from './coloring-bi.js';
 import { columnConflict, rowConflict } from './coloring-check.js';
 import {
@@ -139,7 +139,7 @@ function chooseSeeding(caller: string, pattern: SparsityPattern, options: Sparse
     // longest row's length in colors, a row coloring the longest column's; coloring the rows of
     // bundle adjustment (a camera's 1,300 rows all meet) would build a graph of 10⁸ edges to
     // learn what that bound says at once.
-    const [lowForward, lowReverse] = [longestLine(pattern), longestLine(pattern.transpose())];
+    const [lowForward, lowReverse] = [longestRow(pattern), longestRow(pattern.transpose())];
     const forwardFirst = lowForward <= lowReverse;
     let byColumns: Coloring | undefined;
     let byRows: Coloring | undefined;
@@ -154,13 +154,6 @@ function chooseSeeding(caller: string, pattern: SparsityPattern, options: Sparse
   return mode === 'forward'
     ? { mode, columns: coloring.colors, rows: null, forward: coloring.count, reverse: 0, plan }
     : { mode, columns: null, rows: coloring.colors, forward: 0, reverse: coloring.count, plan: { ...plan, block: new Uint8Array(plan.color.length).fill(1) } };
-}
-
-/** The most entries in one row of the pattern. */
-function longestLine(pattern: SparsityPattern): number {
-  let most = 0;
-  for (let i = 0; i < pattern.shape[0]; i++) most = Math.max(most, pattern.rowPtr[i + 1] - pattern.rowPtr[i]);
-  return most;
 }
 
 function checkRows(caller: string, pattern: SparsityPattern, m: number): void {
