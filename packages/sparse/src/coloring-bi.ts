@@ -25,6 +25,7 @@
 import { type ColoringOptions, checkOrder, checkPatternArgument, columnColoring, longestRow, rowColoring } from './coloring.js';
 import { greedyStarColoring } from './coloring-star.js';
 import { type Graph, VERTEX_ORDERS, type VertexOrder } from './graph.js';
+import { uniqueInRow } from './compressed.js';
 import { SparsityPattern } from './pattern.js';
 
 /** A bicoloring: forward seed of each column and reverse seed of each row (−1: none). */
@@ -172,16 +173,14 @@ function seedsOf(pattern: SparsityPattern, colors: Int32Array, order: VertexOrde
   const fromReverse = new Uint8Array(pattern.nnz);
   const forwardUsed = new Set<number>();
   const reverseUsed = new Set<number>();
+  const columnColors = colors.subarray(0, n);
+  const unique = uniqueInRow(pattern, columnColors, false);
   for (let e = 0; e < pattern.nnz; e++) {
-    const i = rowIndex[e];
-    const j = pattern.colIndex[e];
-    let same = 0;
-    for (const k of pattern.row(i)) if (colors[k] === colors[j]) same++;
-    if (same === 1) {
-      forwardUsed.add(colors[j]);
+    if (unique[e]) {
+      forwardUsed.add(columnColors[pattern.colIndex[e]]);
     } else {
       fromReverse[e] = 1;
-      reverseUsed.add(colors[n + i]);
+      reverseUsed.add(colors[n + rowIndex[e]]);
     }
   }
   const renumber = (used: Set<number>) => new Map([...used].sort((a, b) => a - b).map((c, k) => [c, k]));

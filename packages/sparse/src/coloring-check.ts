@@ -4,6 +4,7 @@
  * coloring the greedy algorithms make. Each check returns null when the coloring is valid, or
  * a sentence naming the first conflict.
  */
+import { uniqueInRow } from './compressed.js';
 import type { SparsityPattern } from './pattern.js';
 
 /** Null if no two columns of one color share a row; else the first such pair. */
@@ -43,22 +44,31 @@ function sharedLine(pattern: SparsityPattern, colors: ArrayLike<number>, colored
 export function starConflict(pattern: SparsityPattern, colors: ArrayLike<number>): string | null {
   const [n] = pattern.shape;
   if (colors.length !== n) return `it has ${colors.length} colors for ${n} columns`;
-  const count = (i: number, c: number) => {
-    let k = 0;
-    for (const j of pattern.row(i)) if (j !== i && colors[j] === c) k++;
-    return k;
-  };
-  for (let i = 0; i < n; i++) {
-    for (const j of pattern.row(i)) {
-      if (j === i) continue;
-      if (!Number.isInteger(colors[j]) || colors[j] < 0) return `column ${j} has color ${colors[j]}; colors are integers ≥ 0`;
-      if (colors[i] === colors[j]) return `columns ${i} and ${j} are adjacent and share color ${colors[i]}`;
-      if (count(i, colors[j]) > 1 && count(j, colors[i]) > 1) {
-        return `entry (${i}, ${j}) cannot be read directly: ${i} has several neighbours of color ${colors[j]} and ${j} several of color ${colors[i]}`;
-      }
+  const unique = uniqueInRow(pattern, colors, true);
+  const rowIndex = pattern.rowIndex();
+  for (let e = 0; e < pattern.nnz; e++) {
+    const i = rowIndex[e];
+    const j = pattern.colIndex[e];
+    if (j === i) continue;
+    if (!Number.isInteger(colors[j]) || colors[j] < 0) return `column ${j} has color ${colors[j]}; colors are integers ≥ 0`;
+    if (colors[i] === colors[j]) return `columns ${i} and ${j} are adjacent and share color ${colors[i]}`;
+    if (!unique[e] && !unique[entryOf(pattern, j, i)]) {
+      return `entry (${i}, ${j}) cannot be read directly: ${i} has several neighbours of color ${colors[j]} and ${j} several of color ${colors[i]}`;
     }
   }
   return null;
+}
+
+/** The CSR position of entry (i, j) of a symmetric pattern (binary search in row i). */
+function entryOf(pattern: SparsityPattern, i: number, j: number): number {
+  let lo = pattern.rowPtr[i];
+  let hi = pattern.rowPtr[i + 1];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pattern.colIndex[mid] < j) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

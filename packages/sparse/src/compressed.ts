@@ -177,15 +177,11 @@ export function hessianPlan(pattern: SparsityPattern, colors: Int32Array): Plan 
   const cols = pattern.colIndex;
   const color = new Int32Array(pattern.nnz);
   const at = new Int32Array(pattern.nnz);
-  const only = (i: number, c: number) => {
-    let k = 0;
-    for (const j of pattern.row(i)) if (j !== i && colors[j] === c) k++;
-    return k === 1;
-  };
+  const unique = uniqueInRow(pattern, colors, true);
   for (let e = 0; e < color.length; e++) {
     const i = rows[e];
     const j = cols[e];
-    if (i === j || only(i, colors[j])) {
+    if (i === j || unique[e]) {
       color[e] = colors[j];
       at[e] = i;
     } else {
@@ -194,6 +190,25 @@ export function hessianPlan(pattern: SparsityPattern, colors: Int32Array): Plan 
     }
   }
   return { color, at };
+}
+
+/**
+ * For each entry (i, j) of the pattern (CSR order), whether j is the only column of row i with
+ * color(j) (the diagonal column i left out when `offDiagonal`): one pass per row with a count
+ * per color, O(nnz) in all.
+ */
+export function uniqueInRow(pattern: SparsityPattern, colors: ArrayLike<number>, offDiagonal: boolean): Uint8Array {
+  const unique = new Uint8Array(pattern.nnz);
+  const count = new Map<number, number>();
+  for (let i = 0; i < pattern.shape[0]; i++) {
+    count.clear();
+    for (let e = pattern.rowPtr[i]; e < pattern.rowPtr[i + 1]; e++) {
+      const j = pattern.colIndex[e];
+      if (!offDiagonal || j !== i) count.set(colors[j], (count.get(colors[j]) ?? 0) + 1);
+    }
+    for (let e = pattern.rowPtr[i]; e < pattern.rowPtr[i + 1]; e++) unique[e] = count.get(colors[pattern.colIndex[e]]) === 1 ? 1 : 0;
+  }
+  return unique;
 }
 
 /** Short description of a value for messages. */
