@@ -21,7 +21,7 @@ export function starColoring(pattern: SparsityPattern, options: ColoringOptions 
   checkPatternArgument(pattern, caller);
   if (pattern.shape[0] !== pattern.shape[1])
     throw new ShapeError(caller, `a star coloring needs a square (symmetric) pattern, got ${pattern.shape[0]} × ${pattern.shape[1]}`);
-  return bestOf(adjacencyGraph(pattern), options, caller, greedyStarColoring);
+  return bestOf(() => adjacencyGraph(pattern), options, caller, greedyStarColoring, 1, pattern.shape[0]);
 }
 
 /**

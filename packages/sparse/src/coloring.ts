@@ -34,14 +34,14 @@ export interface ColoringOptions {
 /** The column coloring of `pattern` for forward mode: columns that share a row differ in color. */
 export function columnColoring(pattern: SparsityPattern, options: ColoringOptions = {}, caller = 'columnColoring'): Coloring {
   checkPatternArgument(pattern, caller);
-  return bestOf(columnIntersectionGraph(pattern), options, caller, greedyColoring, longestRow(pattern));
+  return bestOf(() => columnIntersectionGraph(pattern), options, caller, greedyColoring, longestRow(pattern), pattern.shape[1]);
 }
 
 /** The row coloring of `pattern` for reverse mode: rows that share a column differ in color. */
 export function rowColoring(pattern: SparsityPattern, options: ColoringOptions = {}, caller = 'rowColoring'): Coloring {
   checkPatternArgument(pattern, caller);
   const transposed = pattern.transpose();
-  return bestOf(columnIntersectionGraph(transposed), options, caller, greedyColoring, longestRow(transposed));
+  return bestOf(() => columnIntersectionGraph(transposed), options, caller, greedyColoring, longestRow(transposed), pattern.shape[0]);
 }
 
 /**
@@ -67,10 +67,22 @@ export function greedyColoring(graph: Graph, order: VertexOrder): Int32Array {
 
 /**
  * The coloring by one order, or (`best`) by each order in turn, keeping the fewest colors and
- * stopping early at `lowest`, a count no coloring can beat (the longest row, for columns).
+ * stopping early at `lowest`, a count no coloring can beat (the longest row, for columns); the
+ * graph is made only when there is something to choose.
  */
-export function bestOf(graph: Graph, options: ColoringOptions, caller: string, color: (graph: Graph, order: VertexOrder) => Int32Array, lowest = 1): Coloring {
+export function bestOf(
+  makeGraph: () => Graph,
+  options: ColoringOptions,
+  caller: string,
+  color: (graph: Graph, order: VertexOrder) => Int32Array,
+  lowest: number,
+  vertices: number,
+): Coloring {
   const chosen = checkOrder(options, caller);
+  // A row that meets every column: each column its own color, whatever the order (and no need
+  // to build or walk a graph of n² edges to learn it).
+  if (vertices > 0 && lowest >= vertices) return { colors: Int32Array.from({ length: vertices }, (_, v) => v), count: vertices, order: 'natural' };
+  const graph = makeGraph();
   let best: Coloring | undefined;
   for (const order of chosen === 'best' ? VERTEX_ORDERS : [chosen]) {
     const colors = color(graph, order);
