@@ -10,7 +10,7 @@
  * an entry of the same row (forward) or column (reverse) and of the same color, silently. That
  * cannot be seen from J·S alone; `check: true` compares one extra J·v with the result.
  */
-import { DTypeError, ShapeError, Tensor, ValueError } from '@ad/core';
+import { DTypeError, ShapeError, Tensor, ValueError, zeros } from '@ad/core';
 import { type DualTensor, type VectorFunction, jvp } from '@ad/forward';
 import { vjp } from '@ad/reverse';
 import { type Coloring, columnColoring, longestRow, rowColoring } from './coloring.js';
@@ -29,7 +29,6 @@ import {
   jacobianPlan,
   readPoint,
   seedColumns,
-  seedRows,
   seedTensors,
 } from './compressed.js';
 import { checkDirection, compareProducts } from './check.js';
@@ -166,24 +165,24 @@ function checkRows(caller: string, pattern: SparsityPattern, m: number): void {
 type Compressed = (x: unknown) => [unknown, unknown];
 
 /**
- * At an array point: J·S from one jvp of width `forward` (tangent m × c: J[i][j] = T[i][c]) and
- * Sᵀ·J from one recording and `reverse` pullbacks (R[c][j]).
+ * At an array point: J·S from one jvp of width `forward` (in JAX's layout, one direction per
+ * color: the tangent is c × m, J[i][j] = T[color(j)][i]) and Sᵀ·J from one recording and
+ * `reverse` pullbacks (R[c][j]).
  */
 function arrayCompressed(caller: string, f: (x: never) => unknown, pattern: SparsityPattern, s: Seeding): Compressed {
-  const seeds = s.forward > 0 ? seedRows(s.columns as Int32Array, s.forward) : null;
+  const directions = s.forward > 0 ? seedColumns(s.columns as Int32Array, s.forward).map((d) => Array.from(d)) : null;
   const cotangents = s.reverse > 0 ? seedColumns(s.rows as Int32Array, s.reverse).map((c) => Array.from(c)) : null;
+  const n = pattern.shape[1];
   return (x) => {
     let forward: unknown[][] = [];
     let reverse: unknown[][] = [];
-    if (seeds === null && cotangents === null) {
-      // An empty pattern: no seeds; f still runs once so its output size is checked.
-      const y = (f as (x: unknown) => unknown)(x);
-      checkRows(caller, pattern, Array.isArray(y) ? y.length : 1);
-    }
-    if (seeds !== null) {
-      const { value, tangent } = jvp(f as VectorFunction, x as number[], { seeds });
-      forward = Array.isArray(value) ? (tangent as unknown[][]) : [tangent as unknown[]];
-      checkRows(caller, pattern, forward.length);
+    // An empty pattern has no seeds; f still runs once (on duals of one zero direction, so it
+    // gets the kind it is written for) so that its output size is checked.
+    const probe = directions ?? (cotangents === null ? [new Array<number>(n).fill(0)] : null);
+    if (probe !== null) {
+      const { value, tangent } = jvp(f as VectorFunction, x as number[], { directions: probe });
+      checkRows(caller, pattern, Array.isArray(value) ? value.length : 1);
+      if (directions !== null) forward = Array.isArray(value) ? (tangent as unknown[][]) : (tangent as unknown[]).map((t) => [t]);
     }
     if (cotangents !== null) {
       const { value, vjp: pull } = record(f, x) as { value: unknown; vjp: (c: unknown) => unknown[] };
@@ -203,8 +202,8 @@ function tensorCompressed(caller: string, f: (x: never) => unknown, point: Point
     let forward: Tensor[] = [];
     let reverse: Tensor[] = [];
     if (seeds === null && s.reverse === 0) {
-      const y = (f as (x: unknown) => unknown)(x);
-      checkRows(caller, pattern, y instanceof Tensor ? y.size : 1);
+      const { value } = jvp(g, [x as Tensor], [zeros(point.shape)]);
+      checkRows(caller, pattern, value.size);
     }
     if (seeds !== null) {
       const { value, tangent } = jvp(g, [x as Tensor], { seeds: [seeds] });
@@ -231,7 +230,7 @@ function readOut(point: Point, pattern: SparsityPattern, plan: Plan): (products:
   return ([forward, reverse]) =>
     gatherNumbers(
       plan,
-      (c, i) => (forward as unknown[][])[i][c],
+      (c, i) => (forward as unknown[][])[c][i],
       (c, j) => (reverse as unknown[][])[c][j],
     );
 }

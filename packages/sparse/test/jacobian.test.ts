@@ -2,7 +2,7 @@
  * Compressed Jacobians equal the dense jacfwd and jacrev to 1e-12: the patterned families and
  * random sparse functions, at arrays of numbers and at tensors, forward, reverse and auto.
  */
-import { Tensor, tensor } from '@ad/core';
+import { ShapeError, Tensor, tensor } from '@ad/core';
 import { type DualTensor, jacfwd } from '@ad/forward';
 import { type TensorVar, jacrev } from '@ad/reverse';
 import { SparsityPattern, prepareJacobian, sparseJacobian } from '@ad/sparse';
@@ -121,6 +121,37 @@ describe('sparseJacobian at arrays of numbers', () => {
       const x = point(20, seed);
       expect(maxDiff(p.jacobian(x).toDense(), dense(tridiagonal, x))).toBeLessThan(1e-12);
       expect(Array.from(p.jacobian(x).values)).toEqual(p.values(x));
+    }
+  });
+
+  test('an output that does not depend on x, and an empty pattern: zeros, in every mode', () => {
+    const f = (xs: readonly S[]) => [xs[0].mul(2), 3, xs[1].sin()];
+    const pattern = SparsityPattern.fromCoordinates([3, 2], [0, 2], [0, 1]);
+    const empty = SparsityPattern.fromCoordinates([3, 2], [], []);
+    for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
+      expect(sparseJacobian(f as never, [0.5, 0.25], { pattern, mode }).toDense()).toEqual([
+        [2, 0],
+        [0, 0],
+        [0, Math.cos(0.25)],
+      ]);
+      const none = sparseJacobian(f as never, [0.5, 0.25], { pattern: empty, mode });
+      expect([none.nnz, none.toDense()]).toEqual([
+        0,
+        [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
+      ]);
+      expect(() => sparseJacobian(f as never, [0.5, 0.25], { pattern: SparsityPattern.fromCoordinates([2, 2], [], []), mode })).toThrow(ShapeError);
+      expect(sparseJacobian(tridiagonalTensor as never, tensor([1, 2, 3]), { pattern: SparsityPattern.fromCoordinates([3, 3], [], []), mode }).nnz).toBe(0);
+    }
+  });
+
+  test('no inputs: a 1 × 0 Jacobian, in every mode', () => {
+    for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
+      const J = sparseJacobian((_xs: readonly S[]) => [1], [], { pattern: SparsityPattern.fromCoordinates([1, 0], [], []), mode });
+      expect([J.shape, J.nnz]).toEqual([[1, 0], 0]);
     }
   });
 
