@@ -8,7 +8,7 @@ import { ShapeError, ValueError } from '@ad/core';
 
 /** Which entries of an m × n matrix may be nonzero (compressed sparse row form). */
 export class SparsityPattern {
-  /** The shape `[m, n]`: rows (outputs) and columns (inputs). */
+  /** `[m, n]`: rows (outputs) and columns (inputs). */
   readonly shape: readonly [number, number];
   /** Length m + 1: row i's entries are colIndex[rowPtr[i] .. rowPtr[i + 1]). */
   readonly rowPtr: Int32Array;
