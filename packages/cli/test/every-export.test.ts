@@ -1,5 +1,5 @@
 /**
- * Every export of every package (core, forward, reverse, nn, nn/node, jit, vmap), called with bad values, is refused by name or returns: no raw
+ * Every export of every package (core, forward, reverse, nn, nn/node, jit, vmap, sparse), called with bad values, is refused by name or returns: no raw
  * TypeError or RangeError escapes, whatever a plain JavaScript caller passes. For each exported
  * function and class: no arguments, and each of undefined, null, {}, 'abc', NaN, −1, 1.5, a plain
  * array and 10¹² as the first argument (fresh values each call); a function it returns (a
@@ -15,6 +15,7 @@ import * as nn from '@ad/nn';
 import * as nnNode from '@ad/nn/node';
 import * as jit from '@ad/jit';
 import * as vmap from '@ad/vmap';
+import * as sparse from '@ad/sparse';
 
 const { AdError } = core;
 
@@ -35,6 +36,7 @@ const packages: Record<string, Record<string, unknown>> = {
   '@ad/nn/node': nnNode,
   '@ad/jit': jit,
   '@ad/vmap': vmap,
+  '@ad/sparse': sparse,
 };
 
 const badArguments = (): unknown[][] => [[], [undefined], [null], [{}], ['abc'], [NaN], [-1], [1.5], [[1, 2]], [1e12]];

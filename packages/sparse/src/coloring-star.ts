@@ -11,13 +11,17 @@
  * row and column and a diagonal) needs n colors column by column but 2 as a star coloring —
  * the hub one color, every leaf the other, each leaf entry read in the leaf's own row.
  */
-import { type Coloring, type ColoringOptions, bestOf } from './coloring.js';
+import { ShapeError } from '@ad/core';
+import { type Coloring, type ColoringOptions, bestOf, checkPatternArgument } from './coloring.js';
 import { type Graph, type VertexOrder, adjacencyGraph, visit } from './graph.js';
 import type { SparsityPattern } from './pattern.js';
 
 /** The star coloring of a symmetric n × n pattern (its diagonal plays no part). */
 export function starColoring(pattern: SparsityPattern, options: ColoringOptions = {}, caller = 'starColoring'): Coloring {
-  return bestOf(adjacencyGraph(pattern), options, caller, greedyStarColoring);
+  checkPatternArgument(pattern, caller);
+  if (pattern.shape[0] !== pattern.shape[1])
+    throw new ShapeError(caller, `a star coloring needs a square (symmetric) pattern, got ${pattern.shape[0]} × ${pattern.shape[1]}`);
+  return bestOf(() => adjacencyGraph(pattern), options, caller, greedyStarColoring, 1, pattern.shape[0]);
 }
 
 /**

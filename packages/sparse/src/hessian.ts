@@ -9,7 +9,7 @@
  * As for Jacobians, the pattern must hold every entry that can be nonzero; `check: true` compares
  * one plain Hessian-vector product with the result.
  */
-import { Tensor, ValueError } from '@ad/core';
+import { AdError, DTypeError, Tensor, ValueError } from '@ad/core';
 import { type DualTensor, type VectorFunction, jvp } from '@ad/forward';
 import { grad, hvp } from '@ad/reverse';
 import type { Coloring } from './coloring.js';
@@ -62,36 +62,47 @@ export function prepareHessian<X extends SparseInput>(f: (x: never) => unknown, 
 }
 
 function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown, x: X, rawOptions: unknown): PreparedHessian<X> {
-  if (typeof f !== 'function') throw new ValueError(caller, `f must be a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new DTypeError(caller, `f must be a function, got ${describe(f)}`);
   const options = checkOptions<SparseHessianOptions>(caller, rawOptions, true);
   const point = readPoint(caller, x);
   const pattern = symmetric(checkPattern(caller, options.pattern ?? hessianPattern(f, x, caller), point.size, true));
   const coloring = colorStar(caller, pattern, options);
   const plan = hessianPlan(pattern, coloring.colors);
   const { colors, count } = coloring;
-  let evaluate: (x: unknown) => unknown;
+  // The compressed pass: H·S as the tangents of the gradient at x + Σₖ εₖ S[:, k] (n × c
+  // numbers at an array point, c tensors of x's shape at a tensor point).
+  let compressed: (x: unknown) => unknown;
   if (count === 0) {
-    evaluate = () => (point.tensor ? Tensor.fromData(new Float64Array(0), [0]) : []);
+    compressed = () => [];
   } else if (point.tensor) {
     const seeds = seedTensors(colors, count, point.shape);
     const gradient = gradientOf(f) as (x: DualTensor) => DualTensor;
-    evaluate = (at) => {
-      const { tangent } = jvp((xs: DualTensor[]) => gradient(xs[0]), [at as Tensor], { seeds: [seeds] });
-      return gatherTensor(plan, tangent, point.size);
-    };
+    compressed = (at) => jvp((xs: DualTensor[]) => gradient(xs[0]), [at as Tensor], { seeds: [seeds] }).tangent;
   } else {
     const seeds = seedRows(colors, count);
     const gradient = gradientOf(f) as VectorFunction;
-    evaluate = (at) => {
-      const { tangent } = jvp(gradient, at as number[], { seeds });
-      const rows = tangent as unknown[][];
-      return gatherNumbers(plan, (c, i) => rows[i][c]);
-    };
+    compressed = (at) => jvp(gradient, at as number[], { seeds }).tangent;
   }
-  const values = evaluate as (x: X) => SparseValues<X>;
+  const read = point.tensor
+    ? (products: unknown) => gatherTensor(plan, { rows: products as Tensor[], length: point.size })
+    : (products: unknown) => gatherNumbers(plan, (c, i) => (products as unknown[][])[i][c]);
+  const named = (pass: (x: unknown) => unknown) => (at: unknown) => {
+    try {
+      return pass(at);
+    } catch (e) {
+      // The gradient's refusal of a non-scalar f, said for the function the user called.
+      if (e instanceof AdError && e.op === 'grad') {
+        const got = /got (.*?)(;|$)/.exec(e.message)?.[1] ?? 'something else';
+        throw new DTypeError(caller, `f must return a scalar (a Hessian is of a scalar function), got ${got}; for a vector f use sparseJacobian`);
+      }
+      throw e;
+    }
+  };
+  const values = ((at: X) => read(named(compressed)(at))) as (x: X) => SparseValues<X>;
+  const compiled = named(options.compile === undefined ? compressed : options.compile(compressed));
   const hessian = (at: X) => {
     checkSamePoint(caller === 'sparseHessian' ? caller : 'PreparedHessian.hessian', point, at);
-    const v = values(at);
+    const v = read(compiled(at));
     const matrix = SparseMatrix.fromPattern(pattern, v instanceof Tensor ? v.toFloat64Array() : Float64Array.from(v as number[]));
     if (options.check) checkAgainstHvp(caller, f, at, point, matrix);
     return matrix;

@@ -12,7 +12,8 @@ export { jacobianPattern, hessianPattern, SparsityDetectionError, type PatternIn
 // Coloring and the compressed transforms (sparseJacobian, sparseHessian, prepare*).
 export { columnColoring, rowColoring, type Coloring, type ColoringOptions, type VertexOrder } from './coloring.js';
 export { starColoring } from './coloring-star.js';
+export { bicoloring, type Bicoloring } from './coloring-bi.js';
 export { sparseJacobian, prepareJacobian, type PreparedJacobian } from './jacobian.js';
 export { sparseHessian, prepareHessian, type PreparedHessian } from './hessian.js';
 export type { SparseInput, SparseValues } from './compressed.js';
-export type { SparseJacobianOptions, SparseHessianOptions, SparseMode, ColoringChoice } from './options.js';
+export type { SparseJacobianOptions, SparseHessianOptions, SparseMode, ColoringChoice, Compile } from './options.js';

@@ -3,12 +3,12 @@
  * (`rows[e]`, `cols[e]`), entries in row-major order. Only the entries of the pattern are
  * stored; every other entry is zero.
  */
-import { ShapeError } from '@ad/core';
+import { DTypeError, ShapeError } from '@ad/core';
 import type { SparsityPattern } from './pattern.js';
 
 /** A sparse m × n matrix in coordinate form: values[e] at (rows[e], cols[e]), row-major order. */
 export class SparseMatrix {
-  /** [m, n]. */
+  /** The shape `[m, n]`. */
   readonly shape: readonly [number, number];
   /** The row of each stored entry. */
   readonly rows: Int32Array;
@@ -18,6 +18,12 @@ export class SparseMatrix {
   readonly values: Float64Array;
 
   constructor(shape: readonly [number, number], rows: Int32Array, cols: Int32Array, values: Float64Array) {
+    if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new ShapeError('SparseMatrix', `shape must be [rows, cols], two non-negative integers, got ${JSON.stringify(shape) ?? String(shape)}`);
+    }
+    if (!(rows instanceof Int32Array) || !(cols instanceof Int32Array) || !(values instanceof Float64Array)) {
+      throw new DTypeError('SparseMatrix', 'rows and cols must be Int32Arrays and values a Float64Array');
+    }
     if (rows.length !== cols.length || rows.length !== values.length) {
       throw new ShapeError('SparseMatrix', `rows, cols and values have ${rows.length}, ${cols.length} and ${values.length} entries; they need one length`);
     }

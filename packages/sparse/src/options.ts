@@ -1,19 +1,30 @@
 /** The options of the sparse transforms, checked, and the pattern they read (given or detected). */
 import { DTypeError, ShapeError, ValueError } from '@ad/core';
 import { type ColoringOptions, checkOrder } from './coloring.js';
+import { describe } from './compressed.js';
 import { SparsityPattern } from './pattern.js';
 
-/** Which way a sparse Jacobian is computed: forward (columns colored), reverse (rows colored), or the one with fewer colors. */
-export type SparseMode = 'forward' | 'reverse' | 'auto';
+/**
+ * Which way a sparse Jacobian is computed: forward (columns colored), reverse (rows colored),
+ * bidirectional (a bicoloring: some entries from forward seeds, the rest from reverse ones), or
+ * auto: forward or reverse, whichever has fewer colors.
+ */
+export type SparseMode = 'forward' | 'reverse' | 'bidirectional' | 'auto';
 
 /** A coloring chosen by vertex order, or given by hand (`colors[v]` of each column, or each row in reverse mode). */
 export type ColoringChoice = ColoringOptions | { colors: ArrayLike<number> };
+
+/**
+ * A compiler of the compressed pass, as `jit` of @ad/jit: given a function it returns one that
+ * computes the same (traced once, run many times).
+ */
+export type Compile = <F extends (...args: never[]) => unknown>(fn: F) => F;
 
 /** Options of `sparseJacobian` and `prepareJacobian`. */
 export interface SparseJacobianOptions {
   /** The m × n pattern of J (m outputs, n inputs); detected by tracing f when absent. */
   pattern?: SparsityPattern;
-  /** 'forward', 'reverse' or 'auto' (default: the direction with fewer colors; forward on ties). */
+  /** 'forward', 'reverse', 'bidirectional' or 'auto' (default: forward or reverse, whichever has fewer colors; forward on ties). */
   mode?: SparseMode;
   /** How to color: `{ order }` (default: the best of the orders) or `{ colors }` by hand (checked; needs mode 'forward' or 'reverse'). */
   coloring?: ColoringChoice;
@@ -23,6 +34,12 @@ export interface SparseJacobianOptions {
    * entries (one extra forward pass per evaluation).
    */
   check?: boolean;
+  /**
+   * Compile the compressed pass — the jvp of width c (or the recording and its pullbacks) — with
+   * this function, e.g. `{ compile: jit }`; decompression stays outside it. @ad/sparse does not
+   * depend on @ad/jit: the caller brings it.
+   */
+  compile?: Compile;
 }
 
 /** Options of `sparseHessian` and `prepareHessian`. */
@@ -33,10 +50,12 @@ export interface SparseHessianOptions {
   coloring?: ColoringChoice;
   /** Also compare H·v (one plain Hessian-vector product) with the sparse H times v; see SparseJacobianOptions.check. */
   check?: boolean;
+  /** Compile the compressed forward-over-reverse pass with this function, e.g. `{ compile: jit }`. */
+  compile?: Compile;
 }
 
-const JACOBIAN_KEYS = ['pattern', 'mode', 'coloring', 'check'];
-const HESSIAN_KEYS = ['pattern', 'coloring', 'check'];
+const JACOBIAN_KEYS = ['pattern', 'mode', 'coloring', 'check', 'compile'];
+const HESSIAN_KEYS = ['pattern', 'coloring', 'check', 'compile'];
 
 /** The options object, with only known keys of the right kinds. */
 export function checkOptions<O extends SparseJacobianOptions | SparseHessianOptions>(caller: string, options: unknown, hessian: boolean): O {
@@ -50,12 +69,14 @@ export function checkOptions<O extends SparseJacobianOptions | SparseHessianOpti
   }
   const o = options as SparseJacobianOptions;
   if (o.pattern !== undefined && !(o.pattern instanceof SparsityPattern)) {
-    throw new DTypeError(caller, `pattern must be a SparsityPattern (SparsityPattern.fromCoordinates or fromDense), got ${typeof o.pattern}`);
+    throw new DTypeError(caller, `pattern must be a SparsityPattern (SparsityPattern.fromCoordinates or fromDense), got ${describe(o.pattern)}`);
   }
-  if (o.mode !== undefined && o.mode !== 'forward' && o.mode !== 'reverse' && o.mode !== 'auto') {
-    throw new ValueError(caller, `mode must be 'forward', 'reverse' or 'auto', got ${String(o.mode)}`);
+  if (o.mode !== undefined && !['forward', 'reverse', 'bidirectional', 'auto'].includes(o.mode)) {
+    throw new ValueError(caller, `mode must be 'forward', 'reverse', 'bidirectional' or 'auto', got ${String(o.mode)}`);
   }
   if (o.check !== undefined && typeof o.check !== 'boolean') throw new DTypeError(caller, `check must be a boolean, got ${typeof o.check}`);
+  if (o.compile !== undefined && typeof o.compile !== 'function')
+    throw new DTypeError(caller, `compile must be a function (as jit), got ${describe(o.compile)}`);
   const c = o.coloring;
   if (c !== undefined) {
     if (c === null || typeof c !== 'object') throw new DTypeError(caller, `coloring must be { order } or { colors }, got ${c === null ? 'null' : typeof c}`);

@@ -4,5 +4,6 @@
  */
 import { catalogue } from '@ad/test-support/bad-input-catalogue';
 import { detectionCases } from './bad-input-detect.js';
+import { transformCases } from './bad-input-transforms.js';
 
-catalogue('@ad/sparse', [...detectionCases]);
+catalogue('@ad/sparse', [...detectionCases, ...transformCases]);

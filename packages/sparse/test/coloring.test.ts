@@ -4,7 +4,8 @@
  */
 import { ValueError } from '@ad/core';
 import { type SparsityPattern, columnColoring, rowColoring, starColoring } from '@ad/sparse';
-import { columnConflict, rowConflict, starConflict } from '../src/coloring-check.js';
+import { bicolorConflict, columnConflict, rowConflict, starConflict } from '../src/coloring-check.js';
+import { bicoloring } from '../src/coloring-bi.js';
 import { VERTEX_ORDERS } from '../src/graph.js';
 import { arrowhead, banded, bundleAdjustment, randomPattern, randomSymmetric, stencil } from './families.js';
 
@@ -125,5 +126,50 @@ describe('star coloring (symmetric Hessians)', () => {
     const p = banded(4, 1);
     expect(starConflict(p, [0, 1, 0, 1])).toMatch(/^entry \(1, 2\) cannot be read directly/);
     expect(isStarByDefinition(p, Int32Array.of(0, 1, 0, 1))).toBe(false);
+  });
+});
+
+describe('bicoloring (star coloring of the bipartite graph)', () => {
+  test('arrowhead (dense row and column): 3 seeds — 2 forward, 1 reverse — where either direction alone needs n', () => {
+    const p = arrowhead(40);
+    const b = bicoloring(p);
+    expect([b.forward, b.reverse]).toEqual([2, 1]);
+    expect(bicolorConflict(p, b.columns, b.rows, b.fromReverse)).toBeNull();
+  });
+
+  test.each([
+    ['tridiagonal', 3, banded(40, 1)],
+    ['pentadiagonal', 5, banded(40, 2)],
+    ['5-point stencil 10 × 10', 5, stencil(10)],
+    ['arrowhead, dense last row only', 2, arrowhead(30, { row: false, column: true }).transpose()],
+    ['bundle adjustment', 15, bundleAdjustment(5, 30, 120)],
+  ])('%s: %d seeds (forward + reverse)', (_, seeds, p) => {
+    const b = bicoloring(p);
+    expect(b.forward + b.reverse).toBe(seeds);
+    expect(bicolorConflict(p, b.columns, b.rows, b.fromReverse)).toBeNull();
+  });
+
+  test('banded, stencil, BA and random patterns: every entry read directly, in every order; never more seeds than the better single direction + 1', () => {
+    const patterns = [
+      banded(30, 1),
+      banded(30, 2),
+      stencil(6),
+      bundleAdjustment(3, 7, 20),
+      ...Array.from({ length: 30 }, (_, s) => randomPattern(3 + (s % 13), 2 + ((s * 3) % 17), 0.1 + (s % 4) * 0.1, s + 7)),
+    ];
+    for (const p of patterns) {
+      for (const order of ORDERS) {
+        const b = bicoloring(p, { order });
+        expect(bicolorConflict(p, b.columns, b.rows, b.fromReverse)).toBeNull();
+      }
+    }
+  });
+
+  test('the checker finds an entry that would be mixed', () => {
+    const p = banded(3, 1);
+    // Forward seed 0 for every column: row 1 reads columns 0, 1, 2 through one seed.
+    expect(bicolorConflict(p, [0, 0, 0], [-1, -1, -1], new Uint8Array(p.nnz))).toMatch(
+      /^entry \(0, 0\) is read forward with seed 0, which 2 columns of row 0 share/,
+    );
   });
 });

@@ -109,3 +109,27 @@ export function randomSymmetric(n: number, density: number, seed: number): Spars
   const cols = [...p.colIndex, ...p.rowIndex(), ...Array.from({ length: n }, (_, i) => i)];
   return SparsityPattern.fromCoordinates([n, n], rows, cols);
 }
+
+/** A block-diagonal m × n pattern of dense blocks with sizes drawn by a seeded generator (1 … maxBlock each side). */
+export function blockDiagonal(blocks: number, maxBlock: number, seed: number): SparsityPattern {
+  const g = new Generator(seed);
+  const rows: number[] = [];
+  const cols: number[] = [];
+  let r0 = 0;
+  let c0 = 0;
+  let widest = 0;
+  for (let b = 0; b < blocks; b++) {
+    const h = 1 + g.int(maxBlock);
+    const w = 1 + g.int(maxBlock);
+    widest = Math.max(widest, w);
+    for (let i = 0; i < h; i++) {
+      for (let j = 0; j < w; j++) {
+        rows.push(r0 + i);
+        cols.push(c0 + j);
+      }
+    }
+    r0 += h;
+    c0 += w;
+  }
+  return SparsityPattern.fromCoordinates([r0, c0], rows, cols);
+}

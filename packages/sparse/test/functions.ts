@@ -4,6 +4,7 @@
  * built from the op table's element-wise ops over a random pattern.
  */
 import { Generator } from '@ad/core';
+import { BINARY, type BinaryName, UNARY, type UnaryName } from '@ad/test-support/scalar-ir';
 import type { SparsityPattern } from '@ad/sparse';
 
 /** A scalar of any kind: the methods the functions below use. */
@@ -11,6 +12,7 @@ export interface S {
   add(y: S | number): S;
   sub(y: S | number): S;
   mul(y: S | number): S;
+  div(y: S | number): S;
   sin(): S;
   cos(): S;
   tanh(): S;
@@ -32,6 +34,7 @@ export interface T {
   sum(): T;
   slice(...axes: (number | [number?, number?, number?] | null)[]): T;
   pad(pairs: [number, number][]): T;
+  reshape(shape: number[]): T;
 }
 
 /** yᵢ = sin(xᵢ₋₁)·xᵢ + xᵢ₊₁² (missing neighbours left out): tridiagonal. */
@@ -108,13 +111,29 @@ export const bundleAdjustmentMap =
     return out;
   };
 
-const UNARY = ['sin', 'cos', 'tanh', 'sigmoid', 'square'] as const;
-const BINARY = ['add', 'sub', 'mul'] as const;
+/** A method of any kind called by name (the op table's element-wise ops). */
+const call = (v: S, name: string, ...args: (S | number)[]): S => (v as unknown as Record<string, (...a: (S | number)[]) => S>)[name](...args);
+
+/** One of the table's unary element-wise ops at v, inside its domain (as the shared scalar programs guard them). */
+function unaryOp(name: UnaryName, v: S): S {
+  if (name === 'log' || name === 'sqrt') return call(v.square().add(0.5), name);
+  if (name === 'log1p') return call(v.square(), name);
+  if (name === 'tan') return call(v.tanh(), name);
+  return call(v, name);
+}
+
+/** One of the table's binary element-wise ops, inside its domain. */
+function binaryOp(name: BinaryName, a: S, b: S): S {
+  if (name === 'div') return a.div(b.square().add(0.5));
+  if (name === 'pow') return call(a.square().add(0.5), 'pow', b);
+  return call(a, name, b);
+}
 
 /**
  * A random function whose Jacobian pattern is (contained in) `pattern`: row i folds the inputs
- * of its entries, each through a random unary op, with random binary ops — the table's
- * element-wise ops, chosen by a seeded generator.
+ * of its entries, each through a random unary op, with random binary ops — every element-wise
+ * op of the shared scalar programs (@ad/test-support's lists, off the op table), chosen by a
+ * seeded generator.
  */
 export function randomSparseFunction(pattern: SparsityPattern, seed: number): (xs: readonly S[]) => (S | number)[] {
   const g = new Generator(seed);
@@ -125,8 +144,8 @@ export function randomSparseFunction(pattern: SparsityPattern, seed: number): (x
     plan.map((row) => {
       let acc: S | number = 0;
       for (const { j, unary, binary, scale } of row) {
-        const term = xs[j].mul(scale)[unary]();
-        acc = typeof acc === 'number' ? term : acc[binary](term);
+        const term = unaryOp(unary, xs[j].mul(scale));
+        acc = typeof acc === 'number' ? term : binaryOp(binary, acc, term);
       }
       return acc;
     });
@@ -138,16 +157,16 @@ export function randomSparseFunction(pattern: SparsityPattern, seed: number): (x
  */
 export function randomSparseScalar(pattern: SparsityPattern, seed: number): (xs: readonly S[]) => S {
   const g = new Generator(seed);
-  const pairs: { i: number; j: number; unary: (typeof UNARY)[number]; scale: number }[] = [];
+  const pairs: { i: number; j: number; unary: UnaryName; scale: number }[] = [];
   for (let i = 0; i < pattern.shape[0]; i++) {
     for (const j of pattern.row(i)) if (i < j) pairs.push({ i, j, unary: UNARY[g.int(UNARY.length)], scale: g.uniform(0.5, 1.5) });
   }
   const diagonal = Array.from({ length: pattern.shape[0] }, () => UNARY[g.int(UNARY.length)]);
   return (xs) => {
     let acc = xs[0].mul(0);
-    for (const { i, j, unary, scale } of pairs) acc = acc.add(xs[i].mul(xs[j]).mul(scale)[unary]());
+    for (const { i, j, unary, scale } of pairs) acc = acc.add(unaryOp(unary, xs[i].mul(xs[j]).mul(scale)));
     xs.forEach((x, i) => {
-      acc = acc.add(x[diagonal[i]]());
+      acc = acc.add(unaryOp(diagonal[i], x));
     });
     return acc;
   };
@@ -159,6 +178,19 @@ export const tridiagonalTensor = <X extends T>(x: X): X => {
   const left = x.slice([0, n - 1]).pad([[1, 0]]);
   const right = x.slice([1, n]).pad([[0, 1]]);
   return left.sin().mul(x).add(right.square()) as X;
+};
+
+/** The arrowhead at a tensor: y₀ = Σ xᵢ², yᵢ = x₀·exp(xᵢ / 2) (i > 0). */
+export const arrowheadTensor = <X extends T>(x: X): X => {
+  const n = x.shape[0];
+  const first = x.slice([0, 1]);
+  const rest = x.slice([1, n]).mul(0.5).exp().mul(first);
+  return x
+    .square()
+    .sum()
+    .reshape([1])
+    .pad([[0, n - 1]])
+    .add(rest.pad([[1, 0]])) as X;
 };
 
 /** The 5-point stencil on a 2-D tensor, zero outside: y = 4x − Σ neighbours + x³. */

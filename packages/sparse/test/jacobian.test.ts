@@ -2,11 +2,11 @@
  * Compressed Jacobians equal the dense jacfwd and jacrev to 1e-12: the patterned families and
  * random sparse functions, at arrays of numbers and at tensors, forward, reverse and auto.
  */
-import { Tensor, tensor } from '@ad/core';
+import { ShapeError, Tensor, tensor } from '@ad/core';
 import { type DualTensor, jacfwd } from '@ad/forward';
 import { type TensorVar, jacrev } from '@ad/reverse';
 import { SparsityPattern, prepareJacobian, sparseJacobian } from '@ad/sparse';
-import { arrowhead, banded, bundleAdjustment, randomPattern, stencil } from './families.js';
+import { arrowhead, banded, blockDiagonal, bundleAdjustment, randomPattern, stencil } from './families.js';
 import {
   type S,
   arrowheadMap,
@@ -43,10 +43,10 @@ families[3][2] = (() => {
 })();
 
 describe('sparseJacobian at arrays of numbers', () => {
-  test.each(families)('%s: forward, reverse and auto equal jacfwd and jacrev to 1e-12; forward colors', (_, f, pattern, x, forwardColors) => {
+  test.each(families)('%s: forward, reverse, bidirectional and auto equal jacfwd and jacrev to 1e-12; forward colors', (_, f, pattern, x, forwardColors) => {
     const J = dense(f, x);
     expect(maxDiff(denseRev(f, x), J)).toBeLessThan(1e-12);
-    for (const mode of ['forward', 'reverse', 'auto'] as const) {
+    for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
       const sparse = sparseJacobian(f as never, x, { pattern, mode });
       expect(sparse.shape).toEqual(pattern.shape);
       expect(maxDiff(sparse.toDense(), J)).toBeLessThan(1e-12);
@@ -62,7 +62,7 @@ describe('sparseJacobian at arrays of numbers', () => {
     expect(prepareJacobian(denseLastRow as never, point(12), { pattern: row, mode: 'forward' }).seeds).toBe(12);
   });
 
-  test('random sparse functions over random patterns (seeded): every mode equals jacfwd to 1e-12', () => {
+  test('random sparse functions over random patterns (seeded): every mode (bidirectional too) equals jacfwd to 1e-12', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const m = 1 + (seed % 17);
       const n = 1 + ((seed * 5) % 19);
@@ -70,11 +70,39 @@ describe('sparseJacobian at arrays of numbers', () => {
       const f = randomSparseFunction(pattern, seed);
       const x = point(n, seed + 100);
       const J = dense(f, x);
-      for (const mode of ['forward', 'reverse', 'auto'] as const) {
+      for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
         const sparse = sparseJacobian(f as never, x, { pattern, mode });
         expect(maxDiff(sparse.toDense(), J)).toBeLessThan(1e-12);
       }
     }
+  });
+
+  test('random banded and block-diagonal patterns (seeded): every mode equals jacfwd; forward colors = bandwidth, widest block', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const half = seed % 4;
+      const band = banded(10 + seed, half);
+      const blocks = blockDiagonal(2 + (seed % 4), 4, seed);
+      for (const [pattern, colors] of [
+        [band, 2 * half + 1],
+        [blocks, Math.max(...Array.from({ length: blocks.shape[0] }, (_, i) => blocks.row(i).length))],
+      ] as const) {
+        const f = randomSparseFunction(pattern, seed);
+        const x = point(pattern.shape[1], seed + 200);
+        const J = dense(f, x);
+        for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
+          expect(maxDiff(sparseJacobian(f as never, x, { pattern, mode }).toDense(), J)).toBeLessThan(1e-12);
+        }
+        expect(prepareJacobian(f as never, x, { pattern, mode: 'forward' }).seeds).toBe(colors);
+      }
+    }
+  });
+
+  test('bidirectional: the arrowhead in 3 seeds (2 forward, 1 reverse), where forward or reverse alone needs n', () => {
+    const x = point(12, 3);
+    const p = prepareJacobian(arrowheadMap as never, x, { pattern: arrowhead(12), mode: 'bidirectional' });
+    expect(p.seeds).toBe(3);
+    expect(p.rowColors).not.toBeNull();
+    expect(maxDiff(p.jacobian(x).toDense(), dense(arrowheadMap, x))).toBeLessThan(1e-12);
   });
 
   test('a pattern bigger than the true one (a dense pattern) works: n seeds, the dense answer', () => {
@@ -96,6 +124,37 @@ describe('sparseJacobian at arrays of numbers', () => {
     }
   });
 
+  test('an output that does not depend on x, and an empty pattern: zeros, in every mode', () => {
+    const f = (xs: readonly S[]) => [xs[0].mul(2), 3, xs[1].sin()];
+    const pattern = SparsityPattern.fromCoordinates([3, 2], [0, 2], [0, 1]);
+    const empty = SparsityPattern.fromCoordinates([3, 2], [], []);
+    for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
+      expect(sparseJacobian(f as never, [0.5, 0.25], { pattern, mode }).toDense()).toEqual([
+        [2, 0],
+        [0, 0],
+        [0, Math.cos(0.25)],
+      ]);
+      const none = sparseJacobian(f as never, [0.5, 0.25], { pattern: empty, mode });
+      expect([none.nnz, none.toDense()]).toEqual([
+        0,
+        [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
+      ]);
+      expect(() => sparseJacobian(f as never, [0.5, 0.25], { pattern: SparsityPattern.fromCoordinates([2, 2], [], []), mode })).toThrow(ShapeError);
+      expect(sparseJacobian(tridiagonalTensor as never, tensor([1, 2, 3]), { pattern: SparsityPattern.fromCoordinates([3, 3], [], []), mode }).nnz).toBe(0);
+    }
+  });
+
+  test('no inputs: a 1 × 0 Jacobian, in every mode', () => {
+    for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
+      const J = sparseJacobian((_xs: readonly S[]) => [1], [], { pattern: SparsityPattern.fromCoordinates([1, 0], [], []), mode });
+      expect([J.shape, J.nnz]).toEqual([[1, 0], 0]);
+    }
+  });
+
   test('a scalar f is a 1 × n Jacobian', () => {
     const f = (xs: readonly S[]) => xs[0].mul(xs[2]).sin();
     const pattern = SparsityPattern.fromCoordinates([1, 4], [0, 0], [0, 2]);
@@ -109,7 +168,7 @@ describe('sparseJacobian at tensors (row-major)', () => {
   test('tridiagonal [40]: forward, reverse and auto equal jacfwd (a [40, 40] tensor) to 1e-12', () => {
     const x = tensor(point(40, 7));
     const J = jacfwd(tridiagonalTensor as (x: DualTensor) => DualTensor)(x).toArray() as number[][];
-    for (const mode of ['forward', 'reverse', 'auto'] as const) {
+    for (const mode of ['forward', 'reverse', 'bidirectional', 'auto'] as const) {
       const sparse = sparseJacobian(tridiagonalTensor as never, x, { pattern: banded(40, 1), mode });
       expect(maxDiff(sparse.toDense(), J)).toBeLessThan(1e-12);
     }

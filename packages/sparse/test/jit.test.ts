@@ -1,12 +1,13 @@
 /**
  * Under jit: `jit(prepared.values)` compiles the compressed pass and its read-out into one
- * program (the seeds are constants of it), and gives eager mode's values to 1e-12.
+ * program (the seeds are constants of it), and `{ compile: jit }` compiles the compressed pass
+ * alone (decompression stays outside); both give eager mode's values to 1e-12.
  */
 import { tensor } from '@ad/core';
 import { jit } from '@ad/jit';
 import { prepareHessian, prepareJacobian } from '@ad/sparse';
-import { banded, stencil } from './families.js';
-import { localSum, localSumTensor, point, stencilMap, tridiagonal, tridiagonalTensor } from './functions.js';
+import { arrowhead, banded, stencil } from './families.js';
+import { arrowheadTensor, localSum, localSumTensor, point, stencilMap, tridiagonal, tridiagonalTensor } from './functions.js';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   expect(a.length).toBe(b.length);
@@ -25,6 +26,13 @@ describe('jit of a prepared sparse transform', () => {
     close(jit(s.values)(point(16, 9)), s.jacobian(point(16, 9)).values);
   });
 
+  test('bidirectional (forward and reverse products read out by one take) at a tensor, compiled', () => {
+    const x = tensor(point(12, 4));
+    const p = prepareJacobian(arrowheadTensor as never, x, { pattern: arrowhead(12), mode: 'bidirectional' });
+    expect(p.seeds).toBe(3);
+    close(jit(p.values)(x).toFloat64Array(), p.jacobian(x).values);
+  });
+
   test('a tensor Jacobian and a tensor Hessian: the compressed pass and the take of its entries, compiled', () => {
     const p = prepareJacobian(tridiagonalTensor as never, tensor(point(30)), { pattern: banded(30, 1) });
     const x = tensor(point(30, 5));
@@ -37,5 +45,44 @@ describe('jit of a prepared sparse transform', () => {
     const h = prepareHessian(localSum as never, point(12), { pattern: banded(12, 1) });
     const x = point(12, 6);
     close(jit(h.values)(x), h.hessian(x).values);
+  });
+});
+
+describe('{ compile: jit }', () => {
+  test('Jacobians forward, reverse and bidirectional, at numbers and at tensors; Hessians: the compiled pass gives the eager values', () => {
+    for (const mode of ['forward', 'reverse', 'bidirectional'] as const) {
+      const eager = prepareJacobian(tridiagonal as never, point(20), { pattern: banded(20, 1), mode });
+      const compiled = prepareJacobian(tridiagonal as never, point(20), { pattern: banded(20, 1), mode, compile: jit });
+      for (let seed = 1; seed <= 2; seed++) close(compiled.jacobian(point(20, seed)).values, eager.jacobian(point(20, seed)).values);
+      const x = tensor(point(12, 4));
+      const t = prepareJacobian(arrowheadTensor as never, x, { pattern: arrowhead(12), mode, compile: jit });
+      close(t.jacobian(x).values, prepareJacobian(arrowheadTensor as never, x, { pattern: arrowhead(12), mode }).jacobian(x).values);
+    }
+    const x = point(15, 3);
+    close(
+      prepareHessian(localSum as never, x, { pattern: banded(15, 1), compile: jit }).hessian(x).values,
+      prepareHessian(localSum as never, x, { pattern: banded(15, 1) }).hessian(x).values,
+    );
+    const xt = tensor(point(15, 8));
+    close(
+      prepareHessian(localSumTensor as never, xt, { pattern: banded(15, 1), compile: jit }).hessian(xt).values,
+      prepareHessian(localSumTensor as never, xt, { pattern: banded(15, 1) }).hessian(xt).values,
+    );
+  });
+
+  test('the pass is traced once and reused', () => {
+    let traced = 0;
+    const counting = <F extends (...args: never[]) => unknown>(fn: F): F => {
+      const compiled = jit(fn);
+      return ((...args: Parameters<F>) => {
+        const before = compiled.stats.traces;
+        const out = compiled(...args);
+        traced += compiled.stats.traces - before;
+        return out;
+      }) as F;
+    };
+    const p = prepareJacobian(tridiagonal as never, point(20), { pattern: banded(20, 1), compile: counting });
+    for (let seed = 1; seed <= 4; seed++) p.jacobian(point(20, seed));
+    expect(traced).toBe(1);
   });
 });
