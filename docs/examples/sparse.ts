@@ -129,3 +129,20 @@ export function banded(): { pattern: string[]; colors: number; againstDense: num
   return { pattern: picture(pattern.toDense()), colors: starColoring(pattern).count, againstDense };
 }
 // #endregion hessian
+
+// #region arrowhead
+/** An arrowhead: y₀ = Σ xⱼ², yᵢ = x₀·xᵢ + sin xᵢ. n colors either way alone; a bicoloring: 3 seeds. */
+export function arrowhead(): { columns: number; rows: number; bidirectional: number; againstDense: number } {
+  const g = (xs: Num[]): Num[] => [xs.reduce((s: Num, v) => s.add(v.mul(v)), xs[0].mul(0)), ...xs.slice(1).map((v) => xs[0].mul(v).add(v.sin()))];
+  const pattern = jacobianPattern(g as (xs: Num[]) => Num[], x);
+  const prepared = prepareJacobian(g as (xs: Num[]) => Num[], x, { mode: 'bidirectional' });
+  const dense = jacfwd(g as (xs: Dual[]) => Dual[])(x);
+  const againstDense = Math.max(
+    ...prepared
+      .jacobian(x)
+      .toDense()
+      .flatMap((row, i) => row.map((v, j) => Math.abs(v - dense[i][j]))),
+  );
+  return { columns: columnColoring(pattern).count, rows: rowColoring(pattern).count, bidirectional: prepared.seeds, againstDense };
+}
+// #endregion arrowhead

@@ -562,6 +562,12 @@ describe('13. sparse Jacobians', () => {
     expect(r.entry).toBeCloseTo(r.expected, 14);
   });
 
+  test('the arrowhead: 8 colors for its columns, 8 for its rows, 3 seeds bidirectional, equal to jacfwd', () => {
+    const r = sparse.arrowhead();
+    expect([r.columns, r.rows, r.bidirectional]).toEqual([8, 8, 3]);
+    expect(r.againstDense).toBeLessThan(1e-12);
+  });
+
   test('the Hessian of the local terms: tridiagonal, 3 star colors, equal to the dense hessian', () => {
     const r = sparse.banded();
     expect(r.pattern).toEqual(band);

@@ -44,7 +44,8 @@ export async function compareSparse(options: SparseOptions, io: Streams): Promis
   print(`ad compare --sparse ${family.name}: ${family.formula}; the n × n Jacobian at a random x, seed ${options.seed}`);
   print('  pattern: detected by tracing f once (global: the entries that can be nonzero at any x)');
   print('  seeds: dense jacfwd pushes n forward seeds (eⱼ), jacrev pulls m reverse seeds (eᵢ);');
-  print('         compressed, columns of one color share a forward seed, rows of one color a reverse seed');
+  print('         compressed, columns of one color share a forward seed, rows of one color a reverse seed;');
+  print('         both ways (a bicoloring, mode: bidirectional), some entries from forward seeds and the rest from reverse ones');
   print();
 
   const rows: string[][] = [];
@@ -58,7 +59,11 @@ export async function compareSparse(options: SparseOptions, io: Streams): Promis
     const columns = columnColoring(pattern);
     const rowColors = rowColoring(pattern);
     const colorMs = performance.now() - t1;
-    const prepared = prepareJacobian(f, x, { pattern });
+    // auto picks forward or reverse; a bicoloring is taken where it needs fewer seeds (the arrowhead).
+    const bidirectional = prepareJacobian(f, x, { pattern, mode: 'bidirectional' });
+    const oneWay = prepareJacobian(f, x, { pattern });
+    const both = bidirectional.seeds;
+    const prepared = both < oneWay.seeds ? bidirectional : oneWay;
     const sparseMs = medianTime(() => prepared.jacobian(x));
     const sparse = prepared.jacobian(x);
     let denseMs: number | null = null;
@@ -77,6 +82,7 @@ export async function compareSparse(options: SparseOptions, io: Streams): Promis
       count(pattern.nnz),
       `${n} → ${columns.count}`,
       `${m} → ${rowColors.count}`,
+      String(both),
       `${prepared.mode} (${prepared.seeds})`,
       duration(detectMs),
       duration(colorMs),
@@ -94,6 +100,7 @@ export async function compareSparse(options: SparseOptions, io: Streams): Promis
         right('nonzeros'),
         right('forward seeds n → colors'),
         right('reverse seeds m → colors'),
+        right('both ways'),
         { header: 'chosen (passes)' },
         right('detect'),
         right('color'),

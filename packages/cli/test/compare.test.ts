@@ -73,25 +73,25 @@ test('--sparse: the detected pattern, colors each way, compressed against dense 
     .split('\n')
     .filter((l) => /^ +\d+ +[\d,]+ +\d+ → /.test(l))
     .map((l) => l.trim().split(/\s{2,}/));
-  expect(rows.map((c) => c.slice(0, 5))).toEqual([
-    ['16', '46', '16 → 3', '16 → 3', 'forward (3)'],
-    ['200', '598', '200 → 3', '200 → 3', 'forward (3)'],
+  expect(rows.map((c) => c.slice(0, 6))).toEqual([
+    ['16', '46', '16 → 3', '16 → 3', '3', 'forward (3)'],
+    ['200', '598', '200 → 3', '200 → 3', '3', 'forward (3)'],
   ]);
-  for (const c of rows) expect(Number(c[10])).toBeLessThan(1e-12);
+  for (const c of rows) expect(Number(c[11])).toBeLessThan(1e-12);
   const svg = readFileSync(join(dir, 'p.svg'), 'utf8');
   checkSvg(svg);
   expect(svg).toContain('columns by color: 3 forward seeds instead of 16');
   expect(svg).toContain('rows by color: 3 reverse seeds instead of 16');
 });
 
-test('--sparse on a 2-D stencil and an arrowhead: 5 colors for the grid, and the arrowhead cheaper in neither direction', async () => {
+test('--sparse on a 2-D stencil and an arrowhead: 5 colors for the grid; the arrowhead n either way, 3 both ways', async () => {
   const r = await ad(['compare', '--sparse', 'stencil', '--n', '64', '--no-plot'], scratch());
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/^ +64 +288 +64 → 5 +64 → 5 +forward \(5\) /m);
+  expect(r.stdout).toMatch(/^ +64 +288 +64 → 5 +64 → 5 +\d+ +forward \(5\) /m);
   const a = await ad(['compare', '--sparse', 'arrowhead', '--n', '20', '--no-plot'], scratch());
   expect(a.code).toBe(0);
   // The full first row joins every column, the full first column every row: n colors both ways.
-  expect(a.stdout).toMatch(/^ +20 +58 +20 → 20 +20 → 20 +forward \(20\) /m);
+  expect(a.stdout).toMatch(/^ +20 +58 +20 → 20 +20 → 20 +3 +bidirectional \(3\) /m);
 });
 
 test('--fn with --sparse: the pattern of one expression and its compressed seeds', async () => {
