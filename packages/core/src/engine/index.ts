@@ -25,7 +25,7 @@ export type { TensorMethods, ScalarMethods, TensorMethodsOf, ScalarMethodsOf } f
 export { nanSafeState } from '../nan-safe.js';
 export { anomalyState, checkAnomaly, hasNonFinite } from '../anomaly.js';
 export { erfc, Special } from '../special.js';
-export { allocate, allocateUnfilled } from '../kernels/alloc.js';
+export { allocate, allocateUnfilled, BufferPlan } from '../kernels/alloc.js';
 export { EXP_BLOCK, type ExpScratch } from '../kernels/wasm.js';
 export { expScratch } from '../kernels/paths.js';
 export { gemm } from '../kernels/matmul.js';
