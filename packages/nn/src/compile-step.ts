@@ -31,6 +31,7 @@ export type LossFunction = (output: TensorLike, target: Tensor) => TensorLike;
  * A compiled training step: `step(x, y)` trains on one batch and returns its loss.
  */
 export interface CompiledStep {
+  /** One training step on the batch (x, y): the parameters and the optimizer's state updated in place; returns the loss. */
   (x: Tensor, y: Tensor): number;
   /** The generated program of the loss and its gradient for the last batch shape (empty before the first step). */
   readonly source: string;
