@@ -60,7 +60,7 @@ export function compileStep(model: Module, lossFn: LossFunction, optimizer: Opti
     throw new DTypeError('compileStep', `optimizer must be an Optimizer (SGD, Adam, AdamW, …), got ${optimizer === null ? 'null' : typeof optimizer}`);
   }
   const named = model.namedParameters();
-  checkTied(model);
+  const slots = slotsOf(model);
   const owned = new Set<Parameter>(named.map(([, p]) => p));
   optimizer.params.forEach((p, i) => {
     if (!owned.has(p)) throw new ValueError('compileStep', `the optimizer's parameter ${i} is not a parameter of the model`);
@@ -80,6 +80,11 @@ export function compileStep(model: Module, lossFn: LossFunction, optimizer: Opti
           'compileStep',
           `layer ${name} (${layer.constructor.name}) is in training mode, where ${why}; a compiled step would trace it once and replay it. Call model.eval() or train this model eagerly`,
         );
+      }
+    }
+    for (const { layer, field, key, param } of slots) {
+      if ((layer as unknown as Record<string, unknown>)[field] !== param || param.value !== values[key]) {
+        throw new ValueError('compileStep', `parameter ${key} was replaced after compileStep; compile the step again`);
       }
     }
     for (const [key, p] of named) {
@@ -136,18 +141,27 @@ function statefulLayers(model: Module): [string, Module, Refusal][] {
   return out;
 }
 
+/** Where a parameter sits: the layer, its field, and its dotted name. */
+interface Slot {
+  readonly layer: Module;
+  readonly field: string;
+  readonly key: string;
+  readonly param: Parameter;
+}
+
 /**
- * Refuses a parameter held by two layers (tied weights): functionalCall replaces it in the first
- * layer only. A layer used twice holds its parameters once and is fine.
+ * Every parameter's place in the model. Refuses a parameter held by two layers (tied weights):
+ * functionalCall replaces it in the first layer only. A layer used twice holds its parameters
+ * once and is fine.
  */
-function checkTied(model: Module): void {
+function slotsOf(model: Module): Slot[] {
   const params = new Set(model.parameters());
-  const seen = new Map<Parameter, { layer: Module; field: string; key: string }>();
+  const seen = new Map<Parameter, Slot>();
   const walk = (m: Module, at: string): void => {
     for (const [field, value] of Object.entries(m)) {
       if (!params.has(value as Parameter)) continue;
       const first = seen.get(value as Parameter);
-      if (first === undefined) seen.set(value as Parameter, { layer: m, field, key: at + field });
+      if (first === undefined) seen.set(value as Parameter, { layer: m, field, key: at + field, param: value as Parameter });
       else if (first.layer !== m || first.field !== field) {
         throw new ValueError('compileStep', `parameter ${first.key} is also ${at + field} (tied weights), which a compiled step does not support`);
       }
@@ -155,4 +169,5 @@ function checkTied(model: Module): void {
     for (const [name, child] of m.children()) walk(child, `${at}${name}.`);
   };
   walk(model, '');
+  return [...seen.values()];
 }

@@ -205,6 +205,14 @@ describe('what compileStep refuses', () => {
     expect(Number.isFinite(step(xs[0], labels[0]))).toBe(true);
   });
 
+  test('a parameter replaced after compiling', () => {
+    const model = classifier();
+    const step = compileStep(model, ce, adam(model));
+    step(xs[0], labels[0]);
+    (model.layers[2] as Linear).bias = new Linear(130, 3, { seed: 9 }).bias;
+    expect(() => step(xs[0], labels[0])).toThrow(/^compileStep: parameter 2\.bias was replaced after compileStep; compile the step again/);
+  });
+
   test('a label out of range is refused on the run that meets it, not trained on', () => {
     const model = classifier();
     const step = compileStep(model, ce, adam(model));
