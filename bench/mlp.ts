@@ -32,8 +32,8 @@
  * against the eager step's, bit for bit, before timing.
  *
  * Timing: the cells are measured round-robin (rounds × [ours step, ours forward, compileStep,
- * ours js, jax-js, our parts, TF.js CPU, TF.js WASM]), each a best of trials after warm-up (`timePerCall`), and each cell
- * keeps its best round: on a shared machine load only ever slows a trial down.
+ * ours js, jax-js, our parts, TF.js CPU, TF.js WASM]), each a best of trials after warm-up
+ * (`timePerCall`); each cell shows its median over the rounds (the parts table: the best round).
  */
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
@@ -64,7 +64,7 @@ import { printTable, timePerCall } from './_timing.js';
 
 const LR = 1e-3;
 const BATCHES = 16;
-const ROUNDS = 4;
+const ROUNDS = 5;
 let sink = 0;
 const mark = (ok: boolean) => (ok ? '✓' : '✗');
 const ms = (s: number | undefined) => (s === undefined ? 'n/a' : (s * 1e3).toFixed(s < 1e-2 ? 3 : 2));
@@ -367,44 +367,40 @@ for (const net of nets) {
     lossGap,
   };
   const total = (p: Phases) => p.forward + p.backward + p.optimizer;
+  // Every cell's time in every round; the table shows each cell's median over the rounds.
+  const rounds = new Map<string, number[]>();
+  const time = (cell: string, f: () => number) => {
+    const t = timePerCall(() => (sink += f()), net.timing);
+    rounds.set(cell, [...(rounds.get(cell) ?? []), t]);
+  };
   let i = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    result.step = Math.min(
-      result.step,
-      timePerCall(() => (sink += trainer.step(i++)), net.timing),
-    );
-    result.forward = Math.min(
-      result.forward,
-      timePerCall(() => (sink += trainer.forward(i++)), net.timing),
-    );
-    result.stepCompiled = Math.min(
-      result.stepCompiled,
-      timePerCall(() => (sink += compiled.step(i++)), net.timing),
-    );
+    time('step', () => trainer.step(i++));
+    time('forward', () => trainer.forward(i++));
+    time('compiled', () => compiled.step(i++));
     setKernels('js');
-    result.stepJs = Math.min(
-      result.stepJs,
-      timePerCall(() => (sink += trainer.step(i++)), net.timing),
-    );
+    time('js', () => trainer.step(i++));
     setKernels('auto');
-    for (const [dtype, t] of jaxTrainers) {
-      result.jax[dtype] = Math.min(
-        result.jax[dtype] ?? Infinity,
-        timePerCall(() => (sink += t.step(i++)), net.timing),
-      );
-    }
+    for (const [dtype, t] of jaxTrainers) time(dtype, () => t.step(i++));
     const phases = trainer.phases(i, net.phaseSteps);
     i += net.phaseSteps;
     if (total(phases) < total(result.phases)) result.phases = phases;
     for (const backend of backends) {
       await tf.setBackend(backend);
       const t = tfTrainers.get(backend)!;
-      result.tf[backend] = Math.min(
-        result.tf[backend] ?? Infinity,
-        timePerCall(() => (sink += t.step(i++)), net.timing),
-      );
+      time(backend, () => t.step(i++));
     }
   }
+  const median = (cell: string) => {
+    const v = [...(rounds.get(cell) ?? [])].sort((x, y) => x - y);
+    return v.length === 0 ? Infinity : v.length % 2 === 1 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  result.step = median('step');
+  result.forward = median('forward');
+  result.stepCompiled = median('compiled');
+  result.stepJs = median('js');
+  for (const dtype of jaxTrainers.keys()) result.jax[dtype] = median(dtype);
+  for (const backend of backends) result.tf[backend] = median(backend);
   if (tf.memory().numTensors !== tensorsBefore) {
     throw new Error(`${net.label}: TF.js leaked ${tf.memory().numTensors - tensorsBefore} tensors while timed (the comparison would be unfair)`);
   }
