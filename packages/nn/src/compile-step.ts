@@ -11,13 +11,15 @@
  * place, reading the program's gradients where they lie (the Adam kernel reads a transposed
  * weight gradient as it is): its learning rate and step count are read at every step, so a
  * scheduler works exactly as in eager mode, and the numbers are those of the eager loop
- * `loss.backward(); optimizer.step(); optimizer.zeroGrad()`.
+ * `loss.backward(); optimizer.step(); optimizer.zeroGrad()`. Dropout masks are inputs of the
+ * program, drawn before each run by the layers themselves; the set of layers in training mode is
+ * part of what is compiled, so switching `model.train()` / `model.eval()` uses another program.
  */
-import { AdError, DTypeError, type Tensor, ValueError } from '@ad/core';
+import { AdError, DTypeError, ones, type Tensor, ValueError } from '@ad/core';
 import { BufferPlan } from '@ad/core/engine';
-import { jit } from '@ad/jit';
-import { valueAndGrad } from '@ad/reverse';
-import { Dropout } from './layers.js';
+import { jit, type Jitted } from '@ad/jit';
+import { noGrad, valueAndGrad } from '@ad/reverse';
+import { Dropout, dropoutMasks } from './layers.js';
 import { functionalCall, Module } from './module.js';
 import { BatchNorm1d } from './normalization.js';
 import { Optimizer } from './optim.js';
@@ -47,11 +49,13 @@ export interface CompiledStep {
  * optimizer.zeroGrad()`, with the same numbers, and no array allocated per step once the
  * first steps of a batch shape have run.
  *
- * Refused, by name, because tracing would bake them into the program: a model in training
- * mode holding Dropout (a random mask per step) or a BatchNorm1d that tracks running statistics
- * (state written at every step); a parameter shared by two layers; a parameter holding a
- * gradient when a step starts (a compiled step computes the gradient afresh, it does not
- * accumulate). Anything else random or stateful in a custom `forward` is traced once as well.
+ * Dropout in training mode works as in eager mode: each step draws every mask with the layer's
+ * own generator (the eager numbers) and passes them to the program. Refused, by name, because
+ * tracing would bake them into the program: a BatchNorm1d in training mode that tracks running
+ * statistics (state written at every step); a parameter shared by two layers or replaced after
+ * compiling; a Dropout layer applied twice in one forward; a parameter holding a gradient when a
+ * step starts (a compiled step computes the gradient afresh, it does not accumulate). Anything
+ * else random or stateful in a custom `forward` is traced once.
  */
 export function compileStep(model: Module, lossFn: LossFunction, optimizer: Optimizer): CompiledStep {
   if (!(model instanceof Module)) throw new DTypeError('compileStep', `model must be a Module, got ${model === null ? 'null' : typeof model}`);
@@ -66,14 +70,26 @@ export function compileStep(model: Module, lossFn: LossFunction, optimizer: Opti
     if (!owned.has(p)) throw new ValueError('compileStep', `the optimizer's parameter ${i} is not a parameter of the model`);
   });
   const stateful = statefulLayers(model);
+  // Each Dropout once, by its first name (a layer used twice is refused when it runs twice).
+  const dropouts = stateful.filter((e, k): e is [string, Dropout, Refusal] => e[1] instanceof Dropout && stateful.findIndex((f) => f[1] === e[1]) === k);
+  const refused = stateful.filter(([, layer]) => !(layer instanceof Dropout));
   // The parameters' tensors: the same objects at every step, their arrays updated in place.
   const values: Record<string, Tensor> = Object.fromEntries(named.map(([k, p]) => [k, p.value]));
-  const lossOf = (params: Record<string, TensorLike>, x: Tensor, y: Tensor) => lossFn(functionalCall(model, params, x), y);
-  const program = jit(valueAndGrad(lossOf));
-  let plan = new BufferPlan();
+  /** One program per set of Dropout layers in training mode (a mode is baked into the trace). */
+  const variants = new Map<string, Variant>();
+  let current: Masks | undefined;
+  const lossOf = (params: Record<string, TensorLike>, x: Tensor, y: Tensor, masks: readonly Tensor[]) => {
+    current?.order.forEach(([layer], k) => dropoutMasks.set(layer, (_, apply) => apply(masks[k])));
+    try {
+      return lossFn(functionalCall(model, params, x), y);
+    } finally {
+      for (const [layer] of current?.order ?? []) dropoutMasks.delete(layer);
+    }
+  };
+  let last: Variant | undefined;
 
   const step = (x: Tensor, y: Tensor): number => {
-    for (const [name, layer, refusal] of stateful) {
+    for (const [name, layer, refusal] of refused) {
       const why = layer.training ? refusal(layer) : undefined;
       if (why !== undefined) {
         throw new ValueError(
@@ -95,17 +111,33 @@ export function compileStep(model: Module, lossFn: LossFunction, optimizer: Opti
         );
       }
     }
-    const traces = program.stats.traces;
+    let mode = '';
+    for (const [, layer] of dropouts) mode += layer.training && layer.p > 0 ? '1' : '0';
+    let variant = variants.get(mode);
+    if (variant === undefined) {
+      variant = { program: jit(valueAndGrad(lossOf)), plan: new BufferPlan(), masks: new Map() };
+      variants.set(mode, variant);
+    }
+    last = variant;
     let out: { value: TensorLike; grad: Record<string, Tensor> };
     try {
-      out = plan.run(() => program(values, x, y) as unknown as { value: TensorLike; grad: Record<string, Tensor> });
+      current = mode.includes('1') ? masksFor(variant, x) : undefined;
+      // Each mask drawn by its layer's generator in the order the eager forward draws them: the eager numbers.
+      for (const [layer, mask] of current?.order ?? []) layer.drawMask(mask.data);
+      const program = variant.program;
+      const traces = program.stats.traces;
+      out = variant.plan.run(() => program(values, x, y, current?.tensors ?? NO_MASKS) as unknown as { value: TensorLike; grad: Record<string, Tensor> });
+      // A run that traced may have computed the program's constants in the plan's arrays: start a new plan.
+      if (program.stats.traces !== traces) variant.plan = new BufferPlan();
     } catch (e) {
       // The error of the op that refused (a shape while tracing, a label out of range on a run), named after the call the user made.
-      if (e instanceof AdError) throw new (e.constructor as new (op: string, message: string) => AdError)('compileStep', e.message.replace(/^jit: /, ''));
+      if (e instanceof AdError && !e.message.startsWith('compileStep: ')) {
+        throw new (e.constructor as new (op: string, message: string) => AdError)('compileStep', e.message.replace(/^jit: /, ''));
+      }
       throw e;
+    } finally {
+      current = undefined;
     }
-    // A run that traced may have computed the program's constants in the plan's arrays: start a new plan.
-    if (program.stats.traces !== traces) plan = new BufferPlan();
     const loss = (out.value as Tensor).item();
     for (const [key, p] of named) p.grad = out.grad[key];
     try {
@@ -115,22 +147,67 @@ export function compileStep(model: Module, lossFn: LossFunction, optimizer: Opti
     }
     return loss;
   };
+
+  /**
+   * The masks of a batch shape: which Dropout layers run, in what order and on what shapes, found
+   * once by running the model forward (nothing recorded); each mask's array is made once.
+   */
+  const masksFor = (variant: Variant, x: Tensor): Masks => {
+    const key = x.shape.join(',');
+    const known = variant.masks.get(key);
+    if (known !== undefined) return known;
+    const order: [Dropout, Tensor][] = [];
+    for (const [name, layer] of dropouts) {
+      dropoutMasks.set(layer, (shape, apply) => {
+        if (order.some(([seen]) => seen === layer)) {
+          throw new ValueError('compileStep', `layer ${name} (Dropout) runs twice in one forward; a compiled step gives each Dropout one mask per step`);
+        }
+        const mask = ones(shape);
+        order.push([layer, mask]);
+        return apply(mask);
+      });
+    }
+    try {
+      noGrad(() => model.forward(x));
+    } finally {
+      for (const [, layer] of dropouts) dropoutMasks.delete(layer);
+    }
+    const masks = { order, tensors: order.map(([, t]) => t) };
+    variant.masks.set(key, masks);
+    return masks;
+  };
+
   Object.defineProperties(step, {
-    source: { get: () => (program.stats.traces === 0 ? '' : program.source) },
-    traces: { get: () => program.stats.traces },
+    source: { get: () => (last === undefined ? '' : last.program.source) },
+    traces: { get: () => [...variants.values()].reduce((n, v) => n + v.program.stats.traces, 0) },
   });
   return step as CompiledStep;
+}
+
+const NO_MASKS: readonly Tensor[] = [];
+
+/** The Dropout masks of one batch shape: the layers in the order the forward runs them, and their masks. */
+interface Masks {
+  readonly order: readonly [Dropout, Tensor][];
+  readonly tensors: readonly Tensor[];
+}
+
+/** The program of one set of Dropout layers in training mode, its buffer plan, and its masks by batch shape. */
+interface Variant {
+  readonly program: Jitted<(params: Record<string, TensorLike>, x: Tensor, y: Tensor, masks: readonly Tensor[]) => unknown>;
+  plan: BufferPlan;
+  readonly masks: Map<string, Masks>;
 }
 
 /** Why a layer cannot be compiled in training mode (undefined if it can), by class. */
 type Refusal = (layer: Module) => string | undefined;
 
 const REFUSALS: readonly [new (...args: never[]) => Module, Refusal][] = [
-  [Dropout, (l) => ((l as Dropout).p > 0 ? `it draws a random mask at every step (p = ${(l as Dropout).p})` : undefined)],
+  [Dropout, () => undefined],
   [BatchNorm1d, (l) => ((l as BatchNorm1d).trackRunningStats ? 'it updates its running statistics at every step' : undefined)],
 ];
 
-/** The layers whose training mode a compiled step cannot replay, with their dotted names. */
+/** The layers whose training mode needs care (Dropout: masks passed in) or is refused, with their dotted names. */
 function statefulLayers(model: Module): [string, Module, Refusal][] {
   const out: [string, Module, Refusal][] = [];
   const walk = (m: Module, at: string): void => {

@@ -109,6 +109,47 @@ test('the learning rate is read at every step: StepLR halving it gives the eager
   expect(compiled.params).toEqual(eager.params);
 });
 
+test('Dropout in training mode: the masks of the layers’ own generators, the eager numbers bit for bit; eval mode is another program', () => {
+  const model = () =>
+    new Sequential([
+      new Linear(20, 130, { seed: 3 }),
+      relu,
+      new Dropout(0.3, { seed: 7 }),
+      new Linear(130, 16, { seed: 4 }),
+      new Dropout(0.1, { seed: 8 }),
+      new Linear(16, 3, { seed: 5 }),
+    ]);
+  const small = { x: randn([9, 20], { seed: 21 }), y: tensor([2, 1, 0, 0, 1, 2, 2, 1, 0]) };
+  // Steps 10–14 in eval mode (no masks drawn), then training mode again.
+  const evalFrom = (m: Module, i: number) => (i >= 10 && i < 15 ? m.eval() : m.train());
+  const run = (compiled: boolean) => {
+    const m = model();
+    const opt = new AdamW(m.parameters(), { lr: 1e-2 });
+    const step = compileStep(m, ce, opt);
+    const losses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      evalFrom(m, i);
+      const x = i % 7 === 6 ? small.x : xs[i % 3];
+      const y = i % 7 === 6 ? small.y : labels[i % 3];
+      if (compiled) losses.push(step(x, y));
+      else {
+        const l = ce(m.forward(x), y);
+        l.backward();
+        opt.step();
+        opt.zeroGrad();
+        losses.push(l.item());
+      }
+    }
+    return { losses, params: m.parameters().map((p) => Array.from(p.data)), traces: step.traces };
+  };
+  const eager = run(false);
+  const compiled = run(true);
+  expect(compiled.losses).toEqual(eager.losses);
+  expect(compiled.params).toEqual(eager.params);
+  // Two modes × two batch shapes (the 9-row batch: steps 6, 20, 27 in training mode, 13 in eval mode).
+  expect(compiled.traces).toBe(4);
+});
+
 test('a smaller last batch is traced once more and trained the same', () => {
   const small = { x: randn([5, 20], { seed: 20 }), y: tensor([0, 2, 1, 1, 0]) };
   const { eager, compiled } = both(
@@ -173,12 +214,11 @@ test.each([
 describe('what compileStep refuses', () => {
   const adam = (m: Module) => new Adam(m.parameters(), { lr: 1e-2 });
 
-  test('Dropout in training mode, by layer; the same model in eval mode compiles', () => {
-    const model = new Sequential([new Linear(20, 8, { seed: 1 }), new Dropout(0.2), new Linear(8, 3, { seed: 2 })]);
+  test('a Dropout layer applied twice in one forward', () => {
+    const drop = new Dropout(0.2);
+    const model = new Sequential([new Linear(20, 20, { seed: 1 }), drop, new Linear(20, 20, { seed: 2 }), drop, new Linear(20, 3, { seed: 3 })]);
     const step = compileStep(model, ce, adam(model));
-    expect(() => step(xs[0], labels[0])).toThrow(/^compileStep: layer 1 \(Dropout\) is in training mode, where it draws a random mask/);
-    model.eval();
-    expect(Number.isFinite(step(xs[0], labels[0]))).toBe(true);
+    expect(() => step(xs[0], labels[0])).toThrow(/^compileStep: layer 1 \(Dropout\) runs twice in one forward/);
   });
 
   test('BatchNorm1d tracking running statistics in training mode', () => {
