@@ -121,7 +121,7 @@ export function compileStep(model: Module, lossFn: LossFunction, optimizer: Opti
     last = variant;
     let out: { value: TensorLike; grad: Record<string, Tensor> };
     try {
-      current = mode.includes('1') ? masksFor(variant, x) : undefined;
+      current = mode.includes('1') ? masksFor(variant, x, y) : undefined;
       // Each mask drawn by its layer's generator in the order the eager forward draws them: the eager numbers.
       for (const [layer, mask] of current?.order ?? []) layer.drawMask(mask.data);
       const program = variant.program;
@@ -150,9 +150,10 @@ export function compileStep(model: Module, lossFn: LossFunction, optimizer: Opti
 
   /**
    * The masks of a batch shape: which Dropout layers run, in what order and on what shapes, found
-   * once by running the model forward (nothing recorded); each mask's array is made once.
+   * once by running the model forward (nothing recorded, nothing drawn); each mask's array is
+   * made once.
    */
-  const masksFor = (variant: Variant, x: Tensor): Masks => {
+  const masksFor = (variant: Variant, x: Tensor, y: Tensor): Masks => {
     const key = x.shape.join(',');
     const known = variant.masks.get(key);
     if (known !== undefined) return known;
@@ -173,6 +174,9 @@ export function compileStep(model: Module, lossFn: LossFunction, optimizer: Opti
       for (const [, layer] of dropouts) dropoutMasks.delete(layer);
     }
     const masks = { order, tensors: order.map(([, t]) => t) };
+    // Traced once before any mask is drawn, so a step refused while tracing leaves the layers' generators as they were.
+    current = masks;
+    variant.program.lower(values, x, y, masks.tensors);
     variant.masks.set(key, masks);
     return masks;
   };
