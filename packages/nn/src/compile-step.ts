@@ -69,10 +69,8 @@ export function compileStep(model: Module, lossFn: LossFunction, optimizer: Opti
   optimizer.params.forEach((p, i) => {
     if (!owned.has(p)) throw new ValueError('compileStep', `the optimizer's parameter ${i} is not a parameter of the model`);
   });
-  const stateful = statefulLayers(model);
-  // Each Dropout once, by its first name (a layer used twice is refused when it runs twice).
-  const dropouts = stateful.filter((e, k): e is [string, Dropout, Refusal] => e[1] instanceof Dropout && stateful.findIndex((f) => f[1] === e[1]) === k);
-  const refused = stateful.filter(([, layer]) => !(layer instanceof Dropout));
+  const dropouts = layersOf(model, Dropout);
+  const norms = layersOf(model, BatchNorm1d);
   // The parameters' tensors: the same objects at every step, their arrays updated in place.
   const values: Record<string, Tensor> = Object.fromEntries(named.map(([k, p]) => [k, p.value]));
   /** One program per set of Dropout layers in training mode (a mode is baked into the trace). */
@@ -89,12 +87,11 @@ export function compileStep(model: Module, lossFn: LossFunction, optimizer: Opti
   let last: Variant | undefined;
 
   const step = (x: Tensor, y: Tensor): number => {
-    for (const [name, layer, refusal] of refused) {
-      const why = layer.training ? refusal(layer) : undefined;
-      if (why !== undefined) {
+    for (const [name, layer] of norms) {
+      if (layer.training && layer.trackRunningStats) {
         throw new ValueError(
           'compileStep',
-          `layer ${name} (${layer.constructor.name}) is in training mode, where ${why}; a compiled step would trace it once and replay it. Call model.eval() or train this model eagerly`,
+          `layer ${name} (BatchNorm1d) is in training mode, where it updates its running statistics at every step; a compiled step would trace it once and replay it. Call model.eval() or train this model eagerly`,
         );
       }
     }
@@ -203,19 +200,11 @@ interface Variant {
   readonly masks: Map<string, Masks>;
 }
 
-/** Why a layer cannot be compiled in training mode (undefined if it can), by class. */
-type Refusal = (layer: Module) => string | undefined;
-
-const REFUSALS: readonly [new (...args: never[]) => Module, Refusal][] = [
-  [Dropout, () => undefined],
-  [BatchNorm1d, (l) => ((l as BatchNorm1d).trackRunningStats ? 'it updates its running statistics at every step' : undefined)],
-];
-
-/** The layers whose training mode needs care (Dropout: masks passed in) or is refused, with their dotted names. */
-function statefulLayers(model: Module): [string, Module, Refusal][] {
-  const out: [string, Module, Refusal][] = [];
+/** The layers of a class in the model, each once, by its first dotted name. */
+function layersOf<T extends Module>(model: Module, cls: new (...args: never[]) => T): [string, T][] {
+  const out: [string, T][] = [];
   const walk = (m: Module, at: string): void => {
-    for (const [cls, why] of REFUSALS) if (m instanceof cls) out.push([at === '' ? '(the model)' : at, m, why]);
+    if (m instanceof cls && !out.some(([, seen]) => seen === m)) out.push([at === '' ? '(the model)' : at, m]);
     for (const [name, child] of m.children()) walk(child, at === '' ? name : `${at}.${name}`);
   };
   walk(model, '');
