@@ -251,6 +251,16 @@ describe('7. MLPs', () => {
     expect(r.testAccuracy).toBe(1);
   });
 
+  test('two moons by a compiled step: the eager loop’s losses bit for bit, two batch shapes traced, 100 %', () => {
+    const compiled = mlp.trainMoonsCompiled();
+    const eager = mlp.trainMoonsCompiled({ eager: true });
+    expect(compiled.epochLosses).toEqual(eager.epochLosses);
+    expect(compiled.traces).toBe(2);
+    expect(compiled.testAccuracy).toBe(1);
+    expect(compiled.epochLosses[0]).toBeCloseTo(0.6842, 4);
+    expect(compiled.epochLosses[39]).toBeCloseTo(0.0009, 4);
+  });
+
   test('two moons with SGD and momentum: 100 %', () => {
     expect(mlp.trainMoonsWithSGD().testAccuracy).toBe(1);
   });

@@ -1,11 +1,24 @@
 /**
  * The training loop and the scores, PyTorch-style: zeroGrad, forward, loss, backward, step for
- * each mini-batch; evaluation in eval mode (dropout off) under noGrad, in slices so a large test
- * set never holds one huge activation.
+ * each mini-batch — compiled by @ad/nn's compileStep where it compiles (the same numbers, bit for
+ * bit) — and evaluation in eval mode (dropout off) under noGrad, in slices so a large test set
+ * never holds one huge activation.
  */
-import type { Tensor } from '@ad/core';
+import { AdError, type Tensor } from '@ad/core';
 import { noGrad } from '@ad/reverse';
-import { bceWithLogits, crossEntropy, oneHot, primalOf, type DataLoader, type Dataset, type Module, type Optimizer, type TensorLike } from '@ad/nn';
+import {
+  bceWithLogits,
+  compileStep,
+  crossEntropy,
+  oneHot,
+  primalOf,
+  type CompiledStep,
+  type DataLoader,
+  type Dataset,
+  type Module,
+  type Optimizer,
+  type TensorLike,
+} from '@ad/nn';
 import type { LossName } from './choices.js';
 
 export type { LossName };
@@ -88,23 +101,46 @@ export interface EpochHooks {
   afterBatch?: (done: number, batchLoss: number) => void;
 }
 
+/** Each training's compiled step, by its optimizer: null where the model does not compile (its first step was refused); whether a step has run. */
+const compiledSteps = new WeakMap<Optimizer, { step: CompiledStep | null; ran: boolean }>();
+
 /**
  * One epoch over the loader. Returns the mean training loss over the epoch's rows (with
- * dropout active and augmented inputs, as trained).
+ * dropout active and augmented inputs, as trained). The steps run compiled (`compileStep`: the
+ * eager loop's numbers with no array allocated per step) unless the model's first compiled step
+ * was refused (a loss built from one-hot targets, which tracing cannot read): then eagerly.
  */
 export function trainEpoch(model: Module, optimizer: Optimizer, loader: DataLoader, loss: LossName, classes: number, hooks: EpochHooks = {}): number {
   model.train();
+  let compiled = compiledSteps.get(optimizer);
+  if (compiled === undefined) {
+    compiled = { step: compileStep(model, (logits, y) => lossOf(loss, logits, y, classes), optimizer), ran: false };
+    compiledSteps.set(optimizer, compiled);
+  }
   let total = 0;
   let rows = 0;
   let index = 0;
   for (const batch of loader) {
     const x = hooks.transform === undefined ? batch.x : hooks.transform(batch.x);
-    optimizer.zeroGrad();
-    const l = lossOf(loss, model.forward(x), batch.y, classes);
-    (l as { backward(): unknown }).backward();
-    optimizer.step();
+    let value: number | undefined;
+    if (compiled.step !== null) {
+      try {
+        value = compiled.step(x, batch.y);
+        compiled.ran = true;
+      } catch (e) {
+        // A refusal comes before any update; a model whose first step was refused trains eagerly from here on.
+        if (!(e instanceof AdError) || compiled.ran) throw e;
+        compiled.step = null;
+      }
+    }
+    if (value === undefined) {
+      optimizer.zeroGrad();
+      const l = lossOf(loss, model.forward(x), batch.y, classes);
+      (l as { backward(): unknown }).backward();
+      optimizer.step();
+      value = (primalOf(l) as Tensor).item();
+    }
     hooks.afterStep?.();
-    const value = (primalOf(l) as Tensor).item();
     total += value * x.shape[0];
     rows += x.shape[0];
     hooks.afterBatch?.(++index, value);

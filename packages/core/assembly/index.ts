@@ -3,5 +3,5 @@
  * compiles, once with plain SIMD and once with relaxed SIMD.
  */
 export { heapBase, gemm } from './gemm';
-export { adam } from './adam';
+export { adam, adamTransposed } from './adam';
 export { expTable, expInPlace } from './exp';

@@ -60,3 +60,49 @@ describe.each(paths)('adamUpdate on the %s path', (path) => {
     }
   });
 });
+
+/**
+ * A gradient given as a 2-D view (Linear's W̄ is the transpose of xᵀȳ): the kernels read it in
+ * θ's row-major order, the transpose of a contiguous matrix through adamTransposed's 2×2 tiles,
+ * any other view gathered. Odd rows and columns reach the tiles' edges.
+ */
+describe.each(paths)('adamUpdate of a strided gradient on the %s path', (path) => {
+  beforeAll(() => setKernels(path));
+
+  test.each(variants)('%s: a view gives the bits of its row-major copy', (_, s, amsgrad) => {
+    const rng = xoroshiro128plus(12);
+    const draw = () => 2 * uniformFloat64(rng) - 1;
+    for (const [rows, cols] of [
+      [1, 1],
+      [2, 2],
+      [3, 5],
+      [64, 70],
+      [129, 33],
+      [10, 13],
+    ]) {
+      const n = rows * cols;
+      // Stored [cols, rows] (the transpose), and a second layout: every other column of a wider array.
+      const stored = Float64Array.from({ length: n }, draw);
+      const wide = Float64Array.from({ length: 2 * n + 3 }, draw);
+      const views = [
+        { data: stored, offset: 0, rows, cols, rs: 1, cs: rows },
+        { data: wide, offset: 3, rows, cols, rs: 2 * cols, cs: 2 },
+      ];
+      for (const view of views) {
+        const rowMajor = new Float64Array(n);
+        for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) rowMajor[i * cols + j] = view.data[view.offset + i * view.rs + j * view.cs];
+        const start = [draw, () => 0.1 * draw(), () => 0.01 * Math.abs(draw())].map((f) => Float64Array.from({ length: n }, f));
+        const a = start.map((x) => x.slice());
+        const b = start.map((x) => x.slice());
+        const maxA = amsgrad ? start[2].map((x) => 2 * x) : undefined;
+        const maxB = maxA?.slice();
+        for (let step = 0; step < 2; step++) {
+          adamUpdate(a[0], view, a[1], a[2], maxA, s);
+          adamUpdate(b[0], rowMajor, b[1], b[2], maxB, s);
+        }
+        a.forEach((x, k) => expect(Array.from(x)).toEqual(Array.from(b[k])));
+        if (maxA !== undefined) expect(Array.from(maxA)).toEqual(Array.from(maxB!));
+      }
+    }
+  });
+});

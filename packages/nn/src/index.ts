@@ -28,6 +28,7 @@ export {
 } from './functional.js';
 export { bce, bceWithLogits, crossEntropy, mse, bceOp, bceWithLogitsOp, type Reduction, type LossOptions } from './losses.js';
 export { Optimizer, SGD, Adam, AdamW, type SGDOptions, type AdamOptions, type OptimizerState } from './optim.js';
+export { compileStep, type CompiledStep, type LossFunction } from './compile-step.js';
 export {
   LRScheduler,
   StepLR,

@@ -108,13 +108,27 @@ export class Dropout extends Module {
     checkInput('Dropout', x);
     if (!this.training || this.p === 0) return x as unknown as Out<X>;
     const shape = F.shape(x);
-    const n = shape.reduce((a, b) => a * b, 1);
-    const mask = new Float64Array(n);
-    const keep = 1 / (1 - this.p);
-    for (let i = 0; i < n; i++) mask[i] = this.generator.random() < this.p ? 0 : keep;
+    const given = dropoutMasks.get(this);
+    if (given !== undefined) return given(shape, (mask) => F.mul(x, mask)) as Out<X>;
+    const mask = new Float64Array(shape.reduce((a, b) => a * b, 1));
+    this.drawMask(mask);
     return F.mul(x, Tensor.fromData(mask, shape)) as Out<X>;
   }
+
+  /** Fills `mask` with the next mask of this layer's generator: 0 with probability p, else 1/(1 − p). */
+  drawMask(mask: Float64Array): void {
+    const keep = 1 / (1 - this.p);
+    for (let i = 0; i < mask.length; i++) mask[i] = this.generator.random() < this.p ? 0 : keep;
+  }
 }
+
+/**
+ * Masks given to Dropout layers from outside, by layer: while a compiled step traces the model,
+ * each Dropout in training mode multiplies by a mask the step passes in (drawn before every run
+ * by drawMask, the eager layer's numbers) instead of drawing one the program would keep. The
+ * function gets the input's shape and the multiplication to apply to the mask.
+ */
+export const dropoutMasks = new WeakMap<Dropout, (shape: readonly number[], apply: (mask: TensorLike) => TensorLike) => TensorLike>();
 
 /** leakyRelu as a module: x for x > 0, negativeSlope·x otherwise (default 0.01). */
 export class LeakyReLU extends Module {

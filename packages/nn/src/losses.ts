@@ -107,6 +107,14 @@ export function crossEntropy<T extends TensorLike>(logits: T, labels: Tensor | r
   const y = batch ? numbersBehind(labels) : labelValues(labels);
   const count = batch ? F.shape(labels as unknown as TensorLike).reduce((a, b) => a * b, 1) : (y as Float64Array).length;
   if (count !== n) throw new ShapeError('crossEntropy', `got ${n} rows of logits but ${count} labels`);
+  if (batch && !(y instanceof Tensor)) {
+    // Labels whose numbers exist only when a compiled program runs (a tracer under jit): the
+    // mask is the identity's rows picked by them, and indexSelect checks each label against
+    // [0, classes) on every run. The rows are exact 0s and 1s, so the loss has the bits of the
+    // mask built from the numbers.
+    const mask = F.indexSelect(identity(classes), 0, F.reshape(labels as unknown as TensorLike, [n]) as never);
+    return reduce('crossEntropy', F.sub(0, F.sum(F.where(mask, F.logSoftmax(logits, 1), 0), 1)), options?.reduction);
+  }
   // Every label of every example in range, read from the numbers behind them.
   const all = y instanceof Tensor ? y.toFloat64Array() : (y as Float64Array);
   all.forEach((c, i) => {
@@ -133,6 +141,13 @@ function isBatchOfLabels(labels: unknown): boolean {
     labels !== null &&
     Array.isArray((labels as { shape?: unknown }).shape)
   );
+}
+
+/** The classes × classes identity matrix. */
+function identity(classes: number): Tensor {
+  const data = new Float64Array(classes * classes);
+  for (let i = 0; i < classes; i++) data[i * classes + i] = 1;
+  return Tensor.fromData(data, [classes, classes]);
 }
 
 /** [n, classes] with a 1 at each row's label. */

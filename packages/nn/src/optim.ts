@@ -8,6 +8,7 @@
  * AdamW: θ ← θ(1 − γλ) first (decoupled decay), then Adam without the λθ term.
  */
 import { DTypeError, Tensor, ValueError } from '@ad/core';
+import { adamUpdate, type Gradient } from '@ad/core/engine';
 import type { Gradients } from '@ad/reverse';
 import { Parameter } from './parameter.js';
 import { checkOptions } from './types.js';
@@ -66,15 +67,16 @@ export abstract class Optimizer {
       const g = gradients !== undefined ? gradients.get(p) : p.grad;
       if (g === undefined) return;
       const data = gradientData(g);
-      if (data.length !== p.data.length) {
-        throw new ValueError(this.constructor.name, `gradient of parameter ${i} has ${data.length} values, the parameter ${p.data.length}`);
+      const length = data instanceof Float64Array ? data.length : data.rows * data.cols;
+      if (length !== p.data.length) {
+        throw new ValueError(this.constructor.name, `gradient of parameter ${i} has ${length} values, the parameter ${p.data.length}`);
       }
       this.update(i, p.data, data);
     });
   }
 
-  /** The update rule for parameter `index`: θ in place, from its gradient g. */
-  protected abstract update(index: number, theta: Float64Array, g: Float64Array): void;
+  /** The update rule for parameter `index`: θ in place, from its gradient g (read in θ's row-major order). */
+  protected abstract update(index: number, theta: Float64Array, g: Gradient): void;
 
   /** The state needed to resume (step count, buffers). */
   abstract stateDict(): OptimizerState;
@@ -82,10 +84,16 @@ export abstract class Optimizer {
   abstract loadStateDict(state: OptimizerState): void;
 }
 
-/** A gradient's numbers row-major: read in place when contiguous, copied otherwise. */
-function gradientData(g: unknown): Float64Array {
+/**
+ * A gradient's numbers in row-major order, read in place: contiguous, or a 2-D view (Linear's
+ * W̄ is the transpose of xᵀȳ; copying it was a strided pass and a fresh array every step).
+ * Other views are copied.
+ */
+function gradientData(g: unknown): Gradient {
   if (g instanceof Tensor) {
-    return g.isContiguous ? g.data.subarray(g.offset, g.offset + g.size) : g.toFloat64Array();
+    if (g.isContiguous) return g.data.subarray(g.offset, g.offset + g.size);
+    if (g.ndim === 2) return { data: g.data, offset: g.offset, rows: g.shape[0], cols: g.shape[1], rs: g.stride[0], cs: g.stride[1] };
+    return g.toFloat64Array();
   }
   if (typeof g === 'number') return Float64Array.of(g);
   return (g as { toFloat64Array(): Float64Array }).toFloat64Array();
@@ -144,18 +152,23 @@ export class SGD extends Optimizer {
     this.buffers = this.params.map(() => null);
   }
 
-  protected update(i: number, theta: Float64Array, grad: Float64Array): void {
+  protected update(i: number, theta: Float64Array, grad: Gradient): void {
     const { lr, momentum: mu, dampening: tau, nesterov, weightDecay: wd } = this;
     let b = this.buffers[i];
     const first = b === null;
     if (mu !== 0 && b === null) b = this.buffers[i] = new Float64Array(theta.length);
-    for (let j = 0; j < theta.length; j++) {
-      let g = grad[j] + wd * theta[j];
-      if (b !== null) {
-        b[j] = first ? g : mu * b[j] + (1 - tau) * g;
-        g = nesterov ? g + mu * b[j] : b[j];
+    const { data, offset, rows, cols, rs, cs } = grad instanceof Float64Array ? { data: grad, offset: 0, rows: 1, cols: grad.length, rs: 0, cs: 1 } : grad;
+    for (let r = 0; r < rows; r++) {
+      let src = offset + r * rs;
+      for (let j = r * cols; j < (r + 1) * cols; j++) {
+        let g = data[src] + wd * theta[j];
+        src += cs;
+        if (b !== null) {
+          b[j] = first ? g : mu * b[j] + (1 - tau) * g;
+          g = nesterov ? g + mu * b[j] : b[j];
+        }
+        theta[j] -= lr * g;
       }
-      theta[j] -= lr * g;
     }
   }
 
@@ -224,28 +237,20 @@ export class Adam extends Optimizer {
     this.steps = this.params.map(() => 0);
   }
 
-  protected update(i: number, theta: Float64Array, grad: Float64Array): void {
+  /** The update on @ad/core's Adam kernel (WebAssembly SIMD where it loads, the same bits as its JavaScript loop). */
+  protected update(i: number, theta: Float64Array, grad: Gradient): void {
     const t = ++this.steps[i];
     const [b1, b2] = this.betas;
-    const { lr, eps, weightDecay: wd, amsgrad } = this;
-    const m = this.m[i];
-    const v = this.v[i];
-    const vMax = this.vMax[i];
-    const c1 = 1 - Math.pow(b1, t);
-    const sqrtC2 = Math.sqrt(1 - Math.pow(b2, t));
-    const stepSize = lr / c1;
-    const decay = this.decoupled ? 1 - lr * wd : 1;
-    const l2 = this.decoupled ? 0 : wd;
-    for (let j = 0; j < theta.length; j++) {
-      theta[j] *= decay;
-      const g = grad[j] + l2 * theta[j];
-      m[j] = b1 * m[j] + (1 - b1) * g;
-      v[j] = b2 * v[j] + (1 - b2) * g * g;
-      let s = v[j];
-      if (amsgrad) s = vMax[j] = Math.max(vMax[j], s);
-      // PyTorch's order of operations: denom = √v / √(1 − β₂ᵗ) + ε, θ −= (γ/(1 − β₁ᵗ))·m/denom
-      theta[j] -= (stepSize * m[j]) / (Math.sqrt(s) / sqrtC2 + eps);
-    }
+    const { lr, eps, weightDecay: wd } = this;
+    adamUpdate(theta, grad, this.m[i], this.v[i], this.amsgrad ? this.vMax[i] : undefined, {
+      b1,
+      b2,
+      stepSize: lr / (1 - Math.pow(b1, t)),
+      sqrtC2: Math.sqrt(1 - Math.pow(b2, t)),
+      eps,
+      decay: this.decoupled ? 1 - lr * wd : 1,
+      l2: this.decoupled ? 0 : wd,
+    });
   }
 
   stateDict(): OptimizerState {

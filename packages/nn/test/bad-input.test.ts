@@ -30,6 +30,7 @@ import {
   bce,
   bceWithLogits,
   clipGradNorm,
+  compileStep,
   conv2d,
   crossEntropy,
   maxPool2d,
@@ -105,6 +106,51 @@ const cases: BadCase[] = [
   { fn: 'Adam', input: 'betas [1, 0.999]', call: () => new Adam(net().parameters(), { betas: [1, 0.999] }), expect: E('ValueError') },
   { fn: 'Adam', input: 'betas [NaN, 0.999]', call: () => new Adam(net().parameters(), { betas: [NaN, 0.999] }), expect: E('ValueError') },
   { fn: 'Adam', input: 'eps −1', call: () => new Adam(net().parameters(), { eps: -1 }), expect: E('ValueError') },
+  {
+    fn: 'compileStep',
+    input: 'a model that is a function',
+    call: () =>
+      compileStep(
+        js(() => 0),
+        crossEntropy,
+        new Adam(net().parameters()),
+      ),
+    expect: E('DTypeError'),
+  },
+  { fn: 'compileStep', input: 'a loss that is a string', call: () => compileStep(net(), js('mse'), new Adam(net().parameters())), expect: E('DTypeError') },
+  {
+    fn: 'compileStep',
+    input: 'an optimizer of another model',
+    call: () => compileStep(net(), crossEntropy, new Adam(net().parameters())),
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'compileStep',
+    input: 'a step of a model in training mode with BatchNorm1d',
+    call: () => {
+      const m = new Sequential([new Linear(2, 4, { seed: 1 }), new BatchNorm1d(4), new Linear(4, 2, { seed: 2 })]);
+      return compileStep(m, crossEntropy, new Adam(m.parameters()))(zeros([4, 2]), tensor([0, 1, 0, 1]));
+    },
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'compileStep',
+    input: 'a step with label 2 for 2 classes',
+    call: () => {
+      const m = new Sequential([new Linear(2, 4, { seed: 1 }), relu, new Linear(4, 2, { seed: 2 })]);
+      return compileStep(m, crossEntropy, new Adam(m.parameters()))(zeros([4, 2]), tensor([0, 1, 2, 1]));
+    },
+    expect: E('ValueError'),
+  },
+  {
+    fn: 'compileStep',
+    input: 'a step on inputs of 3 features for 2',
+    call: () => {
+      const m = new Sequential([new Linear(2, 4, { seed: 1 }), relu, new Linear(4, 2, { seed: 2 })]);
+      return compileStep(m, crossEntropy, new Adam(m.parameters()))(zeros([4, 3]), tensor([0, 1, 0, 1]));
+    },
+    expect: E('ValueError'),
+  },
   { fn: 'bce', input: 'a probability 1.5', call: () => bce(tensor([1.5]), tensor([1])), expect: E('ValueError') },
   { fn: 'bce', input: 'a NaN probability', call: () => bce(tensor([NaN]), tensor([1])), expect: E('ValueError') },
   { fn: 'bce', input: 'shapes [2] and [3]', call: () => bce(tensor([0.5, 0.5]), tensor([1, 0, 1])), expect: E('ShapeError') },

@@ -39,11 +39,12 @@ export type { TensorMethods, ScalarMethods, TensorMethodsOf, ScalarMethodsOf } f
 export { nanSafeState } from '../nan-safe.js';
 export { anomalyState, checkAnomaly, hasNonFinite } from '../anomaly.js';
 export { erfc, Special } from '../special.js';
-export { allocate, allocateUnfilled } from '../kernels/alloc.js';
+export { allocate, allocateUnfilled, BufferPlan } from '../kernels/alloc.js';
 export { EXP_BLOCK, type ExpScratch } from '../kernels/wasm.js';
 export { expScratch } from '../kernels/paths.js';
 export { gemm } from '../kernels/matmul.js';
 export { adamUpdate, type AdamUpdate } from '../kernels/adam.js';
+export type { Gradient, GradientView } from '../kernels/gradient-view.js';
 export { parseElementwise, MAX_DEPTH, MAX_INPUTS, type ParsedExpression } from '../kernels/expression.js';
 export { ElementwiseKernel, addGenerated, compileKernel, copyKernel, kernelSources, type Strided } from '../kernels/elementwise.js';
 export { ReduceKernel, reduceKernels, reduceSource } from '../kernels/reduce.js';

@@ -15,9 +15,16 @@ const SMALL = 512;
 
 let slab = new ArrayBuffer(SLAB_BYTES);
 let used = 0;
+/** The plan serving allocations now, if a program runs under one (see BufferPlan). */
+let plan: BufferPlan | undefined;
 
 /** A zeroed Float64Array of n elements (a view on a shared slab when n is small). */
 export function allocate(n: number): Float64Array {
+  if (plan !== undefined) return plan.take(n, true);
+  return fresh(n);
+}
+
+function fresh(n: number): Float64Array {
   if (n <= 8 || n > SMALL) return new Float64Array(n);
   const bytes = n * 8;
   if (used + bytes > SLAB_BYTES) {
@@ -40,7 +47,51 @@ const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(bytes: number): {
  * `allocate(n)`.
  */
 export function allocateUnfilled(n: number): Float64Array {
-  if (n <= SMALL || NodeBuffer === undefined) return allocate(n);
+  if (plan !== undefined) return plan.take(n, false);
+  if (n <= SMALL || NodeBuffer === undefined) return fresh(n);
   const b = NodeBuffer.allocUnsafeSlow(8 * n);
   return new Float64Array(b.buffer, b.byteOffset, n);
+}
+
+/**
+ * The arrays one run of a program allocates, handed out again in the same order to each later
+ * run (`plan.run(fn)`): a program whose allocations depend only on its shapes — a jitted
+ * training step, straight-line code over tensors of fixed shapes — allocates nothing after the
+ * run that made its plan, as XLA plans a compiled program's buffers once. The price is
+ * ownership: every array a run returns is overwritten by the next run, so the caller must be
+ * done with the results (read the loss, applied the gradients) before running again. An
+ * allocation that differs from the plan's at its position (another shape, a retrace) replaces
+ * the plan from there on, so a plan is never wrong, only re-made.
+ */
+export class BufferPlan {
+  private readonly buffers: Float64Array[] = [];
+  private next = 0;
+
+  /** Arrays the plan holds. */
+  get size(): number {
+    return this.buffers.length;
+  }
+
+  /** Runs fn with allocate and allocateUnfilled served from this plan. */
+  run<T>(fn: () => T): T {
+    const outer = plan;
+    plan = this;
+    this.next = 0;
+    try {
+      return fn();
+    } finally {
+      plan = outer;
+    }
+  }
+
+  /** The next array of the plan (zeroed when `zero`), or a new one that replaces it. */
+  take(n: number, zero: boolean): Float64Array {
+    const k = this.next++;
+    const known = this.buffers[k];
+    if (known !== undefined && known.length === n) return zero ? known.fill(0) : known;
+    this.buffers.length = k;
+    const made = fresh(n);
+    this.buffers.push(made);
+    return made;
+  }
 }

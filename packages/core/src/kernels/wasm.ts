@@ -15,6 +15,7 @@
  * need more than MAX_BYTES runs in JavaScript instead.
  */
 import { EXP_TABLE, exp } from '../special.js';
+import { gatherRowMajor, type Gradient, type GradientView } from './gradient-view.js';
 import { KERNELS_RELAXED_SIMD, KERNELS_SIMD } from './wasm-binary.js';
 
 /** The two builds of the kernel: plain SIMD, and relaxed SIMD with fused multiply-add. */
@@ -38,6 +39,22 @@ interface GemmExports {
     v: number,
     vMax: number,
     n: number,
+    b1: number,
+    b2: number,
+    stepSize: number,
+    sqrtC2: number,
+    eps: number,
+    decay: number,
+    l2: number,
+  ): void;
+  adamTransposed(
+    theta: number,
+    gradT: number,
+    m: number,
+    v: number,
+    vMax: number,
+    rows: number,
+    cols: number,
     b1: number,
     b2: number,
     stepSize: number,
@@ -238,24 +255,40 @@ export interface AdamScalars {
 
 /**
  * One Adam update in WebAssembly SIMD: θ, m, v (and vMax for AMSGrad) are copied in with
- * the gradient, updated, and copied back. Returns false (touching nothing) if the plain SIMD
- * build does not load or the vectors would not fit; the caller then runs the JavaScript loop.
+ * the gradient, updated, and copied back. A gradient that is the transpose of a contiguous
+ * matrix (Linear's weight gradient) is copied as it lies and read transposed by the kernel
+ * (adamTransposed); any other view is gathered row-major on the way in (gradient-view.ts).
+ * Returns false (touching nothing) if the plain SIMD build does not load or the vectors would
+ * not fit; the caller then runs the JavaScript loop.
  */
-export function adamWasm(theta: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, vMax: Float64Array | undefined, s: AdamScalars): boolean {
+export function adamWasm(theta: Float64Array, grad: Gradient, m: Float64Array, v: Float64Array, vMax: Float64Array | undefined, s: AdamScalars): boolean {
   const l = load('wasm');
   if (typeof l === 'string') return false;
   const n = theta.length;
   const stride = n + (n & 1);
-  const count = vMax === undefined ? 4 : 5;
-  if (!reserve(l, 8 * stride * count)) return false;
+  if (!reserve(l, 8 * stride * (vMax === undefined ? 4 : 5))) return false;
   const at = l.base / 8;
-  const arrays = vMax === undefined ? [theta, grad, m, v] : [theta, grad, m, v, vMax];
-  arrays.forEach((x, i) => l.heap.set(x, at + i * stride));
+  const heap = l.heap;
+  heap.set(theta, at);
+  const transposed = !(grad instanceof Float64Array) && grad.rs === 1 && grad.cs === grad.rows;
+  if (grad instanceof Float64Array) heap.set(grad, at + stride);
+  else if (transposed) heap.set(grad.data.subarray(grad.offset, grad.offset + n), at + stride);
+  else gatherRowMajor(grad, heap, at + stride);
+  heap.set(m, at + 2 * stride);
+  heap.set(v, at + 3 * stride);
+  if (vMax !== undefined) heap.set(vMax, at + 4 * stride);
   const ptr = (i: number) => 8 * (at + i * stride);
-  l.exports.adam(ptr(0), ptr(1), ptr(2), ptr(3), vMax === undefined ? 0 : ptr(4), n, s.b1, s.b2, s.stepSize, s.sqrtC2, s.eps, s.decay, s.l2);
-  arrays.forEach((x, i) => {
-    if (i !== 1) x.set(l.heap.subarray(at + i * stride, at + i * stride + n));
-  });
+  const w = vMax === undefined ? 0 : ptr(4);
+  if (transposed) {
+    const { rows, cols } = grad as GradientView;
+    l.exports.adamTransposed(ptr(0), ptr(1), ptr(2), ptr(3), w, rows, cols, s.b1, s.b2, s.stepSize, s.sqrtC2, s.eps, s.decay, s.l2);
+  } else {
+    l.exports.adam(ptr(0), ptr(1), ptr(2), ptr(3), w, n, s.b1, s.b2, s.stepSize, s.sqrtC2, s.eps, s.decay, s.l2);
+  }
+  theta.set(heap.subarray(at, at + n));
+  m.set(heap.subarray(at + 2 * stride, at + 2 * stride + n));
+  v.set(heap.subarray(at + 3 * stride, at + 3 * stride + n));
+  if (vMax !== undefined) vMax.set(heap.subarray(at + 4 * stride, at + 4 * stride + n));
   return true;
 }
 

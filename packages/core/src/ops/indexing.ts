@@ -13,6 +13,7 @@ import type { Indices } from './composite-math.js';
 import { custom, withMethod, type OpWithMethod } from './define.js';
 import { contiguous } from './materialize.js';
 import { arange } from '../create.js';
+import { allocate } from '../kernels/alloc.js';
 import { exampleOffsets, exampleShape, spreadOverBatch } from './batching.js';
 import type { Algebra } from './algebra.js';
 import { gathered, scattered } from './sparsity.js';
@@ -84,7 +85,7 @@ export const indexSelect: OpWithMethod<{ axis: number }, (c: MethodContext, x: S
       const { outer, size, inner } = around(x.shape, axis);
       const at = picks('indexSelect', index, size);
       const { data, offset } = contiguous(x);
-      const out = new Float64Array(outer * at.length * inner);
+      const out = allocate(outer * at.length * inner);
       let w = 0;
       for (let o = 0; o < outer; o++) {
         for (let k = 0; k < at.length; k++) {

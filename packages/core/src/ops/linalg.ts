@@ -4,7 +4,7 @@
  * Transposed operands are strided views that the kernel reads in place, so the products
  * backprop needs (ȳWᵀ, xᵀȳ) never copy their operands.
  */
-import { allocate } from '../kernels/alloc.js';
+import { allocateUnfilled } from '../kernels/alloc.js';
 import { broadcastShapes, rowMajorStrides, sizeOf } from '../shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
@@ -54,7 +54,8 @@ export const matmul: OpWithMethod<undefined, (c: MethodContext, x: Self, y: Self
         );
       }
       const shape = [...batch, m, n];
-      const out = allocate(sizeOf(shape));
+      // gemmBatch writes every element (zeros when k = 0): the array need not be zeroed first.
+      const out = allocateUnfilled(sizeOf(shape));
       const [aRs, aCs] = a.stride.slice(-2);
       const [bRs, bCs] = b.stride.slice(-2);
       const count = sizeOf(batch);
