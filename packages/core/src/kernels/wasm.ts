@@ -13,24 +13,39 @@
  * The operands go into one scratch region above the kernel's static data, reused by every
  * call: memory grows to the largest product seen and no further, and a product that would
  * need more than MAX_BYTES runs in JavaScript instead.
+ *
+ * The memory is made here and imported by the kernels. Where the engine has shared memory
+ * (Node; a page that is cross-origin isolated) it is a shared WebAssembly.Memory and the
+ * kernels are the builds over shared memory, so the workers of the thread pool (pool.ts) can
+ * instantiate the same modules over the same memory and each compute a block of C; elsewhere
+ * it is a plain memory and everything runs on the calling thread. Both variants (plain and
+ * relaxed SIMD) share the one memory: their static data has the same layout.
  */
 import { EXP_TABLE, exp } from '../special.js';
-import { KERNELS_RELAXED_SIMD, KERNELS_SIMD } from './wasm-binary.js';
+import { claimWorkers, getNumThreads, runShares } from './pool.js';
+import { KERNELS_RELAXED_SIMD, KERNELS_RELAXED_SIMD_SHARED, KERNELS_SIMD, KERNELS_SIMD_SHARED, MEMORY_PAGES } from './wasm-binary.js';
 
 /** The two builds of the kernel: plain SIMD, and relaxed SIMD with fused multiply-add. */
 export type WasmVariant = 'wasm' | 'wasm-relaxed';
+
+/** The memory the kernels import: a WebAssembly.Memory, shared or not. */
+interface KernelMemory {
+  buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
 
 /** The slice of the WebAssembly API used here; absent where the engine has none. */
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => KernelMemory;
 }
 
 interface GemmExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
-  gemm(m: number, n: number, k: number, a: number, aRs: number, aCs: number, b: number, bRs: number, bCs: number, c: number): void;
+  packBytes(): number;
+  gemmShare(task: number, part: number, parts: number, pack: number): void;
   adam(
     theta: number,
     grad: number,
@@ -53,10 +68,19 @@ interface GemmExports {
 /** Largest scratch region (operands and result) a product may take: 1 GiB. */
 const MAX_BYTES = 2 ** 30;
 const PAGE = 65536;
+/**
+ * Products with fewer multiply-adds (m·n·k summed over the batch) than this run on one thread.
+ * See bench/README.md (threads): waking a worker and waiting for it costs tens of µs.
+ */
+const SPLIT_MNK = 64 * 64 * 64;
 
 /** One loaded kernel and its view of its memory (renewed when the memory grows). */
 interface Loaded {
   exports: GemmExports;
+  /** The compiled module, which the pool's workers instantiate too. */
+  module: object;
+  memory: KernelMemory;
+  shared: boolean;
   /** First 16-byte-aligned byte past the static data. */
   base: number;
   heap: Float64Array;
@@ -64,11 +88,30 @@ interface Loaded {
 
 const loaded = new Map<WasmVariant, Loaded | string>();
 
+/** The one memory both variants import, made on the first load: shared where the engine can. */
+let kernelMemory: { memory: KernelMemory; shared: boolean } | undefined;
+
 function decode(base64: string): Uint8Array {
   const text = atob(base64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
+}
+
+/**
+ * A shared memory if the engine makes one and validates the shared build (SharedArrayBuffer
+ * exists: Node, a cross-origin-isolated page), else a plain one.
+ */
+function makeMemory(api: WasmApi): { memory: KernelMemory; shared: boolean } {
+  if (typeof SharedArrayBuffer === 'function' && api.validate(decode(KERNELS_SIMD_SHARED))) {
+    try {
+      return { memory: new api.Memory({ initial: MEMORY_PAGES.initial, maximum: MEMORY_PAGES.maximum, shared: true }), shared: true };
+    } catch {
+      // An engine that has SharedArrayBuffer but refuses shared WebAssembly memory, or the
+      // address space for its maximum: one thread, as below.
+    }
+  }
+  return { memory: new api.Memory({ initial: MEMORY_PAGES.initial }), shared: false };
 }
 
 /**
@@ -84,20 +127,24 @@ function load(variant: WasmVariant): Loaded | string {
   if (api === undefined) {
     result = 'this engine has no WebAssembly';
   } else {
-    const bytes = decode(variant === 'wasm' ? KERNELS_SIMD : KERNELS_RELAXED_SIMD);
-    if (!api.validate(bytes)) {
+    const plain = decode(variant === 'wasm' ? KERNELS_SIMD : KERNELS_RELAXED_SIMD);
+    if (!api.validate(plain)) {
       result =
         variant === 'wasm'
           ? 'this engine does not validate WebAssembly SIMD'
           : 'this engine does not validate relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)';
     } else {
       try {
+        kernelMemory ??= makeMemory(api);
+        const { memory, shared } = kernelMemory;
+        const bytes = shared ? decode(variant === 'wasm' ? KERNELS_SIMD_SHARED : KERNELS_RELAXED_SIMD_SHARED) : plain;
+        const module = new api.Module(bytes);
         // The exp kernel calls the host's Math.exp where the result is not a normal number.
-        const exports = new api.Instance(new api.Module(bytes), { env: { exp: Math.exp } }).exports as GemmExports;
+        const exports = new api.Instance(module, { env: { memory, exp: Math.exp } }).exports as GemmExports;
         const base = (exports.heapBase() + 15) & ~15;
-        const heap = new Float64Array(exports.memory.buffer);
+        const heap = new Float64Array(memory.buffer);
         heap.set(EXP_TABLE, exports.expTable() / 8);
-        result = { exports, base, heap };
+        result = { exports, module, memory, shared, base, heap };
       } catch (e) {
         result = `WebAssembly could not be compiled here (${e instanceof Error ? e.message : String(e)})`;
       }
@@ -113,11 +160,20 @@ export function wasmStatus(variant: WasmVariant): true | string {
   return typeof l === 'string' ? l : true;
 }
 
-/** Grows the memory so that `bytes` fit past the base; false if they never will. */
-function reserve(l: Loaded, bytes: number): boolean {
-  const end = l.base + bytes;
+/** Whether the kernels run over shared memory here, so that products may use the thread pool. */
+export function wasmShared(): boolean {
+  const l = load('wasm');
+  return typeof l !== 'string' && l.shared;
+}
+
+/**
+ * Grows the memory so that `bytes` (at most MAX_BYTES) and then `extra` bytes fit past the
+ * base; false if they never will.
+ */
+function reserve(l: Loaded, bytes: number, extra = 0): boolean {
+  const end = l.base + bytes + extra;
   if (bytes > MAX_BYTES) return false;
-  const memory = l.exports.memory;
+  const memory = l.memory;
   const have = memory.buffer.byteLength;
   if (end > have) {
     try {
@@ -195,11 +251,28 @@ function footprint(x: Operand, s: { length: number }): number {
   return n + (n & 1);
 }
 
+/** Words of a task for gemmShare before its item pointers (see assembly/gemm.ts). */
+const TASK_WORDS = 11;
+/** Pack regions start on a cache line, so two threads' regions never share one. */
+const LINE = 64;
+
+/**
+ * How a batch of `count` m×n products is cut into blocks for `parts` threads: each item whole
+ * when there are at least two items per thread, else each item into `parts` blocks along its
+ * longer side, a multiple of 8 wide (whole cache lines of C, whole micro-tiles).
+ */
+function blocks(count: number, m: number, n: number, parts: number): { rowBlock: number; colBlock: number } {
+  if (parts === 1 || count >= 2 * parts) return { rowBlock: m, colBlock: n };
+  const cut = (d: number) => Math.max(8, Math.ceil(d / parts / 8) * 8);
+  return m >= n ? { rowBlock: cut(m), colBlock: n } : { rowBlock: m, colBlock: cut(n) };
+}
+
 /**
  * C[t] = A[t]·B[t] for every item t of the batch, in WebAssembly. C is `count` row-major m×n
  * products, overwritten. Requires m, n, k ≥ 1. Returns false (and touches nothing) when the
  * variant does not load or the operands would not fit in MAX_BYTES; the caller then runs the
- * JavaScript kernel.
+ * JavaScript kernel. Products with at least SPLIT_MNK multiply-adds are split among the
+ * threads (getNumThreads) where the memory is shared: the same bits for any split.
  */
 export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float64Array): boolean {
   const l = load(variant);
@@ -212,17 +285,40 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   const sb = span(b);
   const na = footprint(a, sa);
   const nb = footprint(b, sb);
-  if (!reserve(l, 8 * (na + nb + count * m * n))) return false;
-  const at = l.base / 8;
+  const nc = count * m * n;
+  // Task words, rounded up to whole cache lines (the pack regions follow).
+  const taskBytes = Math.ceil((4 * (TASK_WORDS + 2 * count)) / LINE) * LINE;
+  const split = l.shared && getNumThreads() > 1 && m * n * k * count >= SPLIT_MNK;
+  const packBytes = l.exports.packBytes();
+  // Whether the operands fit may not depend on the thread count (the JavaScript kernel has
+  // other bits), so MAX_BYTES bounds them alone and the pack regions come on top.
+  const opBytes = Math.ceil((8 * (na + nb + nc) + taskBytes) / LINE) * LINE;
+  if (!reserve(l, opBytes + 2 * LINE, (split ? getNumThreads() : 1) * packBytes)) return false;
+  const at = Math.ceil(l.base / LINE) * (LINE / 8);
   const pa = place(l.heap, at, a, sa);
   const pb = place(l.heap, at + na, b, sb);
   const cAt = at + na + nb;
-  const gemm = l.exports.gemm;
-  for (let t = 0; t < count; t++) {
-    gemm(m, n, k, pa.ptrs[t], pa.rs, pa.cs, pb.ptrs[t], pb.rs, pb.cs, 8 * (cAt + t * m * n));
-  }
-  c.set(l.heap.subarray(cAt, cAt + count * m * n));
+  const task = 8 * (cAt + nc);
+  const pack = Math.ceil((task + 4 * (TASK_WORDS + 2 * count)) / LINE) * LINE;
+  const claimed = split ? claimWorkers({ memory: l.memory, modules: sharedModules() }) : [];
+  const parts = claimed.length + 1;
+  const { rowBlock, colBlock } = blocks(count, m, n, parts);
+  const words = new Int32Array(l.heap.buffer, task, TASK_WORDS + 2 * count);
+  words.set([m, n, k, pa.rs, pa.cs, pb.rs, pb.cs, count, rowBlock, colBlock, 8 * cAt]);
+  words.set(pa.ptrs, TASK_WORDS);
+  words.set(pb.ptrs, TASK_WORDS + count);
+  const share = l.exports.gemmShare;
+  runShares('matmul', claimed, { variant: variant === 'wasm' ? 0 : 1, task, pack }, () => share(task, 0, parts, pack));
+  c.set(l.heap.subarray(cAt, cAt + nc));
   return true;
+}
+
+/** The shared builds the pool's workers instantiate: [plain SIMD, relaxed SIMD], null where one does not load. */
+function sharedModules(): (object | null)[] {
+  return (['wasm', 'wasm-relaxed'] as const).map((v) => {
+    const l = load(v);
+    return typeof l === 'string' ? null : l.module;
+  });
 }
 
 /** The scalars of one Adam update (see assembly/adam.ts for the formula). */
@@ -262,7 +358,7 @@ export function adamWasm(theta: Float64Array, grad: Float64Array, m: Float64Arra
 /** Bytes of memory a loaded variant holds now (0 if it is not loaded): what the soak test watches. */
 export function wasmMemoryBytes(variant: WasmVariant): number {
   const l = loaded.get(variant);
-  return l === undefined || typeof l === 'string' ? 0 : l.exports.memory.buffer.byteLength;
+  return l === undefined || typeof l === 'string' ? 0 : l.memory.buffer.byteLength;
 }
 
 /** Elements per block of an exp scratch region: 16 KiB, so a block stays in L1. */

@@ -1,0 +1,319 @@
+/**
+ * The kernels' thread pool: workers that run shares of a product over the WebAssembly memory
+ * they share with the main thread (wasm.ts says what a share is; assembly/gemm.ts why any split
+ * gives the same bits).
+ *
+ * - Workers are `worker_threads` in Node (reached through `process.getBuiltinModule`, so this
+ *   entry imports no Node builtin) and module Web Workers in a page that is cross-origin
+ *   isolated; both run pool-worker.js, a file of this package (no blob, no data: URL, so a
+ *   `script-src 'self'` page loads it). They start on the first product worth splitting, and
+ *   that product and the next ones run on the workers that are ready (none at first): a
+ *   worker that is still starting is never waited for. Node workers are `unref()`ed, so they
+ *   never keep a process alive, and a worker idle for IDLE_MS leaves (the next product
+ *   starts another).
+ * - Dispatch goes through a small control block of Int32 words in a SharedArrayBuffer (CONTROL
+ *   below): the main thread claims a ready worker (READY → BUSY by compare-and-swap, so a
+ *   worker timing out at that moment cannot take the job and leave), writes the job, stamps the
+ *   worker with the job's generation and bumps GEN; a worker runs a job when its stamp equals the
+ *   GEN it woke to, then stores READY. The main thread runs share 0 itself, then waits: with
+ *   `Atomics.wait` where it may block (Node, a worker), spinning on `Atomics.load` in a page.
+ * - A worker that throws stores FAILED; one that dies or hangs is caught by the deadline. Both
+ *   surface as a ThreadError in the caller, after which the pool is torn down and the next
+ *   product starts a new one.
+ */
+import { ThreadError, ValueError } from '../errors.js';
+import { CONTROL, MAX_THREADS, STATE, type WorkerInit } from './pool-control.js';
+
+/** The part of a Node `Worker` or a Web `Worker` the pool uses. */
+interface WorkerHandle {
+  terminate(): unknown;
+}
+
+/**
+ * The default thread count is the cores the engine reports, at most this many. Measured on
+ * 2 cores only (2 threads: 1.8–1.9× on the 512³ product); larger machines may set more.
+ */
+const DEFAULT_CAP = 8;
+/** The shortest wait for a worker before it counts as dead: shares take microseconds to seconds. */
+const MIN_DEADLINE_MS = 10_000;
+
+interface Pool {
+  control: Int32Array;
+  init: Omit<WorkerInit, 'slot'>;
+  workers: (WorkerHandle | undefined)[];
+  canBlock: boolean;
+  /** A worker failed to start: this pool runs on one thread. */
+  cannotStart: boolean;
+}
+
+let pool: Pool | undefined;
+let threads = 1;
+let deadlineMs = MIN_DEADLINE_MS;
+/** Jobs that ran on more than one thread, and their shares: what tests read to see threads at work. */
+const counts = { jobs: 0, shares: 0 };
+
+interface NodeProcess {
+  getBuiltinModule?: (id: string) => unknown;
+  env?: Record<string, string | undefined>;
+}
+const nodeProcess = (globalThis as { process?: NodeProcess }).process;
+
+/** The cores the engine reports: os.availableParallelism() in Node, navigator.hardwareConcurrency in a page. */
+function reportedCores(): number {
+  const os = nodeProcess?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const cores = os?.availableParallelism?.() ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return typeof cores === 'number' && Number.isInteger(cores) && cores >= 1 ? cores : 1;
+}
+
+/**
+ * Sets how many threads the kernels use: the calling thread and n − 1 workers (as
+ * `torch.set_num_threads`). Every result is bit-for-bit the same for any n; n only changes the
+ * speed. Where the engine has no shared memory (a page that is not cross-origin isolated)
+ * products run on one thread whatever n is. The default is the cores the engine reports, at
+ * most 8, or the environment variable AD_THREADS where there is one.
+ *
+ * @param n - a whole number from 1 to 64
+ */
+export function setNumThreads(n: number): void {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new ValueError('setNumThreads', `expects a whole number of threads from 1 to ${MAX_THREADS}, got ${typeof n === 'number' ? n : JSON.stringify(n)}`);
+  }
+  threads = n;
+}
+
+/** The number of threads the kernels use (see setNumThreads). */
+export function getNumThreads(): number {
+  return threads;
+}
+
+function slotWord(slot: number, word: number): number {
+  return CONTROL.SLOT + slot * CONTROL.SLOT_WORDS + word;
+}
+
+/** This module's file (a path or a file: URL), from V8's call sites: see pool-worker's location. */
+function thisFile(): string | undefined {
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  try {
+    Error.prepareStackTrace = (_error, frames) => frames;
+    Error.stackTraceLimit = 1;
+    const frames = new Error().stack as unknown as { getFileName(): string | undefined }[] | undefined;
+    return Array.isArray(frames) ? (frames[0]?.getFileName() ?? undefined) : undefined;
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
+ * pool-worker.js beside this file. `import.meta.url` would say where this file is in the ES
+ * module build but is a syntax error where the sources run as CommonJS (jest); V8's call sites
+ * give it in both. Under jest this file is src/kernels/pool.ts, whose worker is the built one
+ * in dist/ (a worker cannot run TypeScript), so the tests need `tsc -b` first, as the browser
+ * tests do.
+ */
+function nodeWorkerFile(): URL | undefined {
+  const file = thisFile();
+  if (file === undefined) return undefined;
+  const url = file.startsWith('file:') ? new URL(file) : new URL(`file://${file}`);
+  return url.pathname.endsWith('.ts') ? new URL('../../dist/kernels/pool-worker.js', url) : new URL('./pool-worker.js', url);
+}
+
+interface NodeWorker extends WorkerHandle {
+  unref(): void;
+  on(event: 'error' | 'exit', listener: () => void): void;
+}
+
+/** Starts the worker of `slot` (STARTING until it stores READY). */
+function spawn(p: Pool, slot: number): void {
+  const init: WorkerInit = { ...p.init, slot };
+  const state = slotWord(slot, CONTROL.STATE);
+  const lost = (handle: WorkerHandle) => () => {
+    // A worker that leaves by itself first stores LEFT; any other end is a failure, unless
+    // the slot already has another worker. One that never started will not start next time
+    // either (no worker file, a page that refuses it): the pool stays on one thread.
+    if (p.workers[slot] !== handle) return;
+    if (Atomics.compareExchange(p.control, state, STATE.STARTING, STATE.FAILED) === STATE.STARTING) p.cannotStart = true;
+    else Atomics.compareExchange(p.control, state, STATE.READY, STATE.FAILED);
+  };
+  const threadsModule = nodeProcess?.getBuiltinModule?.('node:worker_threads') as { Worker: new (file: URL, options: object) => NodeWorker } | undefined;
+  Atomics.store(p.control, state, STATE.STARTING);
+  if (threadsModule !== undefined) {
+    const file = nodeWorkerFile();
+    let worker: NodeWorker;
+    try {
+      if (file === undefined) throw new Error('no file');
+      worker = new threadsModule.Worker(file, { workerData: init });
+    } catch {
+      p.cannotStart = true;
+      return;
+    }
+    worker.unref();
+    worker.on('error', lost(worker));
+    worker.on('exit', lost(worker));
+    p.workers[slot] = worker;
+    return;
+  }
+  // In a page the spawner sits in its own module: `new URL(…, import.meta.url)` is how
+  // bundlers find a worker file, and it cannot appear in a file the CommonJS tests load.
+  const placeholder: WorkerHandle = { terminate: () => undefined };
+  p.workers[slot] = placeholder;
+  import('./pool-web.js').then(
+    ({ spawnWebWorker }) => {
+      if (p.workers[slot] !== placeholder) return;
+      try {
+        const worker = spawnWebWorker(init, () => lost(worker)());
+        p.workers[slot] = worker;
+      } catch {
+        lost(placeholder)();
+      }
+    },
+    () => lost(placeholder)(),
+  );
+}
+
+/** Whether this thread may block in Atomics.wait (not a page's main thread). */
+function probeBlocking(control: Int32Array): boolean {
+  try {
+    Atomics.wait(control, CONTROL.PROBE, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Tears the pool down: every worker is terminated; the next product starts a new pool. */
+function stopPool(): void {
+  if (pool === undefined) return;
+  for (const w of pool.workers) w?.terminate();
+  pool = undefined;
+}
+
+/**
+ * Claims up to getNumThreads() − 1 ready workers for a job and returns their slots, starting
+ * the pool (or workers that left) when there are fewer than that. `init` is what a worker
+ * needs to join (its memory and modules: the same for the life of the pool). Returns [] when
+ * one thread is asked for or no worker is ready yet.
+ */
+export function claimWorkers(init: Omit<WorkerInit, 'control' | 'slot'>): number[] {
+  const wanted = threads - 1;
+  if (wanted === 0) return [];
+  if (pool !== undefined && pool.init.memory !== init.memory) stopPool();
+  if (pool === undefined) {
+    const control = new SharedArrayBuffer(4 * (CONTROL.SLOT + MAX_THREADS * CONTROL.SLOT_WORDS));
+    const words = new Int32Array(control);
+    pool = { control: words, init: { ...init, control }, workers: [], canBlock: probeBlocking(words), cannotStart: false };
+  }
+  const p = pool;
+  const claimed: number[] = [];
+  if (p.cannotStart) return claimed;
+  for (let slot = 1; slot <= wanted; slot++) {
+    const state = slotWord(slot, CONTROL.STATE);
+    if (Atomics.compareExchange(p.control, state, STATE.READY, STATE.BUSY) === STATE.READY) {
+      claimed.push(slot);
+      continue;
+    }
+    const now = Atomics.load(p.control, state);
+    if (p.workers[slot] === undefined || now === STATE.LEFT) spawn(p, slot);
+    else if (now === STATE.FAILED) {
+      // It failed while idle (it could not start, or it died between jobs): nothing was lost.
+      p.workers[slot]?.terminate();
+      spawn(p, slot);
+    }
+  }
+  return claimed;
+}
+
+/**
+ * Runs one job: share 0 on this thread (`own`), share i on the worker of claimed[i − 1], each
+ * worker's module chosen by `variant`. Returns when every share is done; throws a ThreadError
+ * (naming `op`) when a worker failed or did not answer by the deadline, after tearing the pool
+ * down so that the next call starts afresh.
+ */
+export function runShares(op: string, claimed: readonly number[], job: { variant: number; task: number; pack: number }, own: () => void): void {
+  const p = pool;
+  if (p === undefined || claimed.length === 0) {
+    own();
+    return;
+  }
+  const c = p.control;
+  counts.jobs++;
+  counts.shares += claimed.length + 1;
+  c[CONTROL.VARIANT] = job.variant;
+  c[CONTROL.TASK] = job.task;
+  c[CONTROL.PARTS] = claimed.length + 1;
+  c[CONTROL.PACK] = job.pack;
+  const gen = (c[CONTROL.GEN] + 1) | 0;
+  claimed.forEach((slot, i) => {
+    c[slotWord(slot, CONTROL.PART)] = i + 1;
+    Atomics.store(c, slotWord(slot, CONTROL.JOB), gen);
+  });
+  Atomics.store(c, CONTROL.GEN, gen);
+  Atomics.notify(c, CONTROL.GEN);
+  const start = performance.now();
+  let failure: string | undefined;
+  try {
+    own();
+  } finally {
+    // The workers read and write the same scratch as the next call: wait for them even when
+    // this thread's share threw.
+    const deadline = performance.now() + Math.max(deadlineMs, 20 * (performance.now() - start));
+    for (const slot of claimed) {
+      const state = slotWord(slot, CONTROL.STATE);
+      let now = Atomics.load(c, state);
+      while (now === STATE.BUSY) {
+        const left = deadline - performance.now();
+        if (left <= 0) break;
+        if (p.canBlock) Atomics.wait(c, state, STATE.BUSY, left);
+        now = Atomics.load(c, state);
+      }
+      if (now === STATE.BUSY) failure ??= `worker ${slot} did not finish its share within ${Math.round(deadline - start)} ms (it died or hangs)`;
+      else if (now === STATE.FAILED) failure ??= `worker ${slot} failed while running its share`;
+    }
+    if (failure !== undefined) stopPool();
+  }
+  if (failure !== undefined) throw new ThreadError(op, `${failure}; the thread pool was stopped and restarts on the next call`);
+}
+
+/**
+ * Test hooks: make the worker of the next job's share 1 throw or leave silently, shorten the
+ * deadline, and see the pool. Not part of the public surface (reached through @ad/core/engine).
+ */
+export const poolTesting = {
+  /** 'throw': the worker running share 1 of the next job throws; 'die': it leaves without a word. */
+  injectFault(kind: 'throw' | 'die'): void {
+    if (pool !== undefined) Atomics.store(pool.control, CONTROL.FAULT, kind === 'throw' ? 1 : 2);
+  },
+  /** Sets the shortest wait for a worker before it counts as dead (default 10 s). */
+  setDeadline(ms: number): void {
+    deadlineMs = ms;
+  },
+  /** Slots of the workers ready for a job now. */
+  readyWorkers(): number[] {
+    const p = pool;
+    if (p === undefined) return [];
+    const ready: number[] = [];
+    for (let slot = 1; slot < MAX_THREADS; slot++) {
+      if (Atomics.load(p.control, slotWord(slot, CONTROL.STATE)) === STATE.READY && p.workers[slot] !== undefined) ready.push(slot);
+    }
+    return ready;
+  },
+  /** How many jobs ran on more than one thread so far, and how many shares they had in all. */
+  counts(): { jobs: number; shares: number } {
+    return { ...counts };
+  },
+  /** Stops the pool now (as after a failure). */
+  stop: stopPool,
+};
+
+const fromEnvironment = nodeProcess?.env?.AD_THREADS;
+if (fromEnvironment !== undefined && fromEnvironment !== '') {
+  const n = Number(fromEnvironment);
+  try {
+    setNumThreads(n);
+  } catch (e) {
+    throw new ValueError('AD_THREADS', e instanceof ValueError ? e.message : String(e));
+  }
+} else {
+  threads = Math.min(reportedCores(), DEFAULT_CAP);
+}
