@@ -143,7 +143,9 @@ function spawn(p: Pool, slot: number): void {
     let worker: NodeWorker;
     try {
       if (file === undefined) throw new Error('no file');
-      worker = new threadsModule.Worker(file, { workerData: init });
+      // The worker needs no options of this process's command line, and some refuse to start
+      // a file (--input-type, as in `node --input-type=module -e …`).
+      worker = new threadsModule.Worker(file, { workerData: init, execArgv: [] });
     } catch {
       p.cannotStart = true;
       return;
