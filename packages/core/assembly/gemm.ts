@@ -17,8 +17,8 @@
  *
  * Threads: the memory may be shared by several instances of this module, one per thread
  * (src/kernels/pool.ts). Nothing here is static but constants: each thread packs into its own
- * `pack` region (PACK_BYTES, placed by the caller), and `gemmShare` runs one thread's share of
- * a batch of products, a set of blocks of C. Every element of C is computed by the same
+ * `pack` region (PACK_BYTES, placed by the caller), and `gemmUnits` runs a run of blocks of C
+ * of a batch of products. Every element of C is computed by the same
  * instructions in the same order whichever block holds it (the depth blocks pc and the
  * micro-kernel's sum over p do not depend on where the block starts, and an edge tile adds its
  * sums to a zero C exactly as a full tile does), so C has the same bits for any split.
@@ -108,14 +108,13 @@ export function gemm(
 }
 
 /**
- * One thread's share of a batch of products C[t] = A[t]·B[t], t < count, described by the i32
- * words at `task`: m, n, k, aRs, aCs, bRs, bCs, count, rowBlock, colBlock, c, then count
+ * Units first … end − 1 of a batch of products C[t] = A[t]·B[t], t < count, described by the
+ * i32 words at `task`: m, n, k, aRs, aCs, bRs, bCs, count, rowBlock, colBlock, c, then count
  * pointers to the A items and count pointers to the B items. C[t] is row-major m×n at
- * c + 8·t·m·n. The products are cut into units, item by item, each item into blocks of
- * rowBlock rows by colBlock columns (row block major); of the U units, share `part` of `parts`
- * is units ⌊part·U/parts⌋ up to ⌊(part+1)·U/parts⌋.
+ * c + 8·t·m·n. The units are the blocks of rowBlock rows by colBlock columns of each item,
+ * item after item, row block major; the threads of the pool take runs of them.
  */
-export function gemmShare(task: usize, part: i32, parts: i32, pack: usize): void {
+export function gemmUnits(task: usize, first: i32, end: i32, pack: usize): void {
   const m = load<i32>(task);
   const n = load<i32>(task, 4);
   const k = load<i32>(task, 8);
@@ -129,12 +128,8 @@ export function gemmShare(task: usize, part: i32, parts: i32, pack: usize): void
   const c = <usize>load<i32>(task, 40);
   const aPtrs = task + 44;
   const bPtrs = aPtrs + (<usize>count << 2);
-  const rowBlocks = (m + rowBlock - 1) / rowBlock;
   const colBlocks = (n + colBlock - 1) / colBlock;
-  const perItem = rowBlocks * colBlocks;
-  const units = <i64>count * perItem;
-  const first = <i32>((units * part) / parts);
-  const end = <i32>((units * (part + 1)) / parts);
+  const perItem = ((m + rowBlock - 1) / rowBlock) * colBlocks;
   for (let u = first; u < end; u++) {
     const t = u / perItem;
     const block = u - t * perItem;

@@ -161,8 +161,10 @@ describe.each(modes)("kernel mode '%s'", (mode) => {
       const before = poolTesting.counts();
       const threaded = CASES.map(product);
       const after = poolTesting.counts();
-      // Every product ran on n threads: one job of n shares each.
-      expect([after.jobs - before.jobs, after.shares - before.shares]).toEqual([CASES.length, n * CASES.length]);
+      // Every product was a job for n threads, and the workers computed some of the blocks (on
+      // a busy machine the calling thread may take more than its share; never all, over eleven).
+      expect(after.jobs - before.jobs).toBe(CASES.length);
+      expect(after.byWorkers - before.byWorkers).toBeGreaterThan(0);
       CASES.forEach((c, i) => expect([c.name, n, sameBits(threaded[i], single[i])]).toEqual([c.name, n, true]));
     }
   });
@@ -190,7 +192,7 @@ describe('a failing worker', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ThreadError);
-    expect((error as ThreadError).message).toMatch(kind === 'throw' ? /^matmul: worker 1 failed/ : /^matmul: worker 1 did not finish/);
+    expect((error as ThreadError).message).toMatch(kind === 'throw' ? /^matmul: a worker failed/ : /^matmul: 1 of \d+ parts were not finished within \d+ ms/);
     // The pool was stopped: this product runs while a new one starts, then on it.
     expect(sameBits(product(c), want)).toBe(true);
     await threadsReady(2);

@@ -18,29 +18,44 @@ export interface WorkerInit {
   slot: number;
 }
 
-/** Control block words. Worker w (1 … MAX_THREADS − 1) has SLOT_WORDS words from SLOT + w·SLOT_WORDS. */
+/** Control block words: the job's, then one word per worker slot (slot w at SLOT + w). */
 export const CONTROL = {
-  /** Generation: bumped once per job; workers wait on it. */
+  /** Generation: bumped once per job; idle workers wait on it. */
   GEN: 0,
-  /** Which compiled module runs the job: an index into WorkerInit.modules. */
-  VARIANT: 1,
+  /**
+   * The chunks of the job are claimed here: (generation mod 2²³)·256 + the next unclaimed
+   * chunk, advanced by compare-and-swap, so a worker that wakes late can claim nothing of a
+   * later job.
+   */
+  CLAIM: 1,
+  /** Chunks finished; the calling thread waits on it. */
+  DONE: 2,
+  /** How many chunks the job has (at most 255); chunk i is units ⌊i·U/C⌋ … ⌊(i+1)·U/C⌋ − 1. */
+  CHUNKS: 3,
+  /** How many units the job has (U). */
+  UNITS: 4,
   /** Byte address of the task words in the WebAssembly memory. */
-  TASK: 2,
-  /** How many shares the job has. */
-  PARTS: 3,
-  /** Byte address of share 0's pack region; share p's is PACK + p·packBytes(). */
-  PACK: 4,
-  /** Test hook: 1 makes the worker running share 1 throw, 2 makes it leave without a word. */
-  FAULT: 5,
+  TASK: 5,
+  /** Byte address of slot 0's pack region (the calling thread's); slot w's is PACK + w·packBytes(). */
+  PACK: 6,
+  /** Which compiled module runs the job: an index into WorkerInit.modules. */
+  VARIANT: 7,
+  /** Workers of slots below this take part (the thread count). */
+  THREADS: 8,
+  /** Set by a worker that threw: the job cannot finish. */
+  FAILED: 9,
+  /** Test hook: 1 makes the worker of slot 1 throw on the chunk it claims, 2 leave with it. */
+  FAULT: 10,
   /** A word that stays 0: probing whether this thread may block. */
-  PROBE: 6,
-  SLOT: 8,
-  SLOT_WORDS: 4,
-  /** Slot words: STATE (below), PART (the share it runs), JOB (the generation it runs it for). */
-  STATE: 0,
-  PART: 1,
-  JOB: 2,
+  PROBE: 11,
+  /** Word of slot w's state: SLOT + w. */
+  SLOT: 16,
 } as const;
 
-/** Worker states (slot word STATE). */
-export const STATE = { STARTING: 0, READY: 1, BUSY: 2, LEFT: 3, FAILED: 4 } as const;
+/** Worker states (its slot word). */
+export const STATE = { STARTING: 0, READY: 1, LEFT: 2, FAILED: 3 } as const;
+
+/** Chunks and units: the first unit of chunk `chunk` of `chunks` over `units`. */
+export function chunkStart(chunk: number, chunks: number, units: number): number {
+  return Math.floor((chunk * units) / chunks);
+}

@@ -2,14 +2,14 @@
  * A worker of the kernels' thread pool (pool.ts), in Node (`worker_threads`, started with its
  * WorkerInit as workerData) and in a page (a module Web Worker, sent its WorkerInit as its
  * first message). It instantiates the compiled kernels over the shared memory, stores READY,
- * and from then on only waits on the control block and runs its share of each job it is
- * stamped for: it never needs its event loop again. It leaves after IDLE_MS without a job.
+ * and from then on only waits on the control block and claims chunks of each job: it never
+ * needs its event loop again. It leaves after IDLE_MS without a job.
  */
-import { CONTROL, IDLE_MS, STATE, type WorkerInit } from './pool-control.js';
+import { CONTROL, IDLE_MS, STATE, chunkStart, type WorkerInit } from './pool-control.js';
 
-interface ShareExports {
+interface UnitExports {
   packBytes(): number;
-  gemmShare(task: number, part: number, parts: number, pack: number): void;
+  gemmUnits(task: number, first: number, end: number, pack: number): void;
 }
 
 interface WasmApi {
@@ -19,8 +19,8 @@ interface WasmApi {
 function run(init: WorkerInit): void {
   const c = new Int32Array(init.control);
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-  const state = CONTROL.SLOT + init.slot * CONTROL.SLOT_WORDS + CONTROL.STATE;
-  const kernels = init.modules.map((m) => (m === null ? null : (new api.Instance(m, { env: { memory: init.memory, exp: Math.exp } }).exports as ShareExports)));
+  const state = CONTROL.SLOT + init.slot;
+  const kernels = init.modules.map((m) => (m === null ? null : (new api.Instance(m, { env: { memory: init.memory, exp: Math.exp } }).exports as UnitExports)));
   let seen = Atomics.load(c, CONTROL.GEN);
   Atomics.store(c, state, STATE.READY);
   for (;;) {
@@ -29,25 +29,34 @@ function run(init: WorkerInit): void {
       continue;
     }
     seen = Atomics.load(c, CONTROL.GEN);
-    const slot = CONTROL.SLOT + init.slot * CONTROL.SLOT_WORDS;
-    if (Atomics.load(c, state) !== STATE.BUSY || Atomics.load(c, slot + CONTROL.JOB) !== seen) continue;
-    const part = c[slot + CONTROL.PART];
-    try {
-      if (part === 1) {
-        const fault = Atomics.exchange(c, CONTROL.FAULT, 0);
-        if (fault === 1) throw new Error('injected fault');
-        if (fault === 2) return;
+    if (init.slot >= Atomics.load(c, CONTROL.THREADS)) continue;
+    const tag = (seen & 0x7fffff) << 8;
+    for (;;) {
+      const word = Atomics.load(c, CONTROL.CLAIM);
+      const next = word & 255;
+      const chunks = Atomics.load(c, CONTROL.CHUNKS);
+      if ((word & ~255) !== tag || next >= chunks) break;
+      if (Atomics.compareExchange(c, CONTROL.CLAIM, word, word + 1) !== word) continue;
+      // The chunk is ours, so its job is still running and its words are the job's.
+      try {
+        if (init.slot === 1) {
+          const fault = Atomics.exchange(c, CONTROL.FAULT, 0);
+          if (fault === 1) throw new Error('injected fault');
+          if (fault === 2) return;
+        }
+        const k = kernels[c[CONTROL.VARIANT]];
+        if (k === null || k === undefined) throw new Error(`no kernels of variant ${c[CONTROL.VARIANT]}`);
+        const units = c[CONTROL.UNITS];
+        k.gemmUnits(c[CONTROL.TASK], chunkStart(next, chunks, units), chunkStart(next + 1, chunks, units), c[CONTROL.PACK] + init.slot * k.packBytes());
+      } catch {
+        Atomics.store(c, state, STATE.FAILED);
+        Atomics.store(c, CONTROL.FAILED, 1);
+        Atomics.notify(c, CONTROL.DONE);
+        return;
       }
-      const k = kernels[c[CONTROL.VARIANT]];
-      if (k === null || k === undefined) throw new Error(`no kernels of variant ${c[CONTROL.VARIANT]}`);
-      k.gemmShare(c[CONTROL.TASK], part, c[CONTROL.PARTS], c[CONTROL.PACK] + part * k.packBytes());
-      Atomics.store(c, state, STATE.READY);
-    } catch {
-      Atomics.store(c, state, STATE.FAILED);
-      Atomics.notify(c, state);
-      return;
+      Atomics.add(c, CONTROL.DONE, 1);
+      Atomics.notify(c, CONTROL.DONE);
     }
-    Atomics.notify(c, state);
   }
 }
 

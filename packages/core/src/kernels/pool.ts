@@ -1,28 +1,30 @@
 /**
- * The kernels' thread pool: workers that run shares of a product over the WebAssembly memory
- * they share with the main thread (wasm.ts says what a share is; assembly/gemm.ts why any split
- * gives the same bits).
+ * The kernels' thread pool: workers that compute blocks of a product over the WebAssembly memory
+ * they share with the calling thread (wasm.ts cuts a product into blocks; assembly/gemm.ts says
+ * why any assignment of blocks to threads gives the same bits).
  *
  * - Workers are `worker_threads` in Node (reached through `process.getBuiltinModule`, so this
  *   entry imports no Node builtin) and module Web Workers in a page that is cross-origin
  *   isolated; both run pool-worker.js, a file of this package (no blob, no data: URL, so a
  *   `script-src 'self'` page loads it). They start on the first product worth splitting, and
- *   that product and the next ones run on the workers that are ready (none at first): a
+ *   that product and the next ones run with the workers that are ready (none at first): a
  *   worker that is still starting is never waited for. Node workers are `unref()`ed, so they
  *   never keep a process alive, and a worker idle for IDLE_MS leaves (the next product
  *   starts another).
- * - Dispatch goes through a small control block of Int32 words in a SharedArrayBuffer (CONTROL
- *   below): the main thread claims a ready worker (READY → BUSY by compare-and-swap, so a
- *   worker timing out at that moment cannot take the job and leave), writes the job, stamps the
- *   worker with the job's generation and bumps GEN; a worker runs a job when its stamp equals the
- *   GEN it woke to, then stores READY. The main thread runs share 0 itself, then waits: with
- *   `Atomics.wait` where it may block (Node, a worker), spinning on `Atomics.load` in a page.
- * - A worker that throws stores FAILED; one that dies or hangs is caught by the deadline. Both
- *   surface as a ThreadError in the caller, after which the pool is torn down and the next
- *   product starts a new one.
+ * - A job is a list of chunks (runs of blocks) in a small control block of Int32 words in a
+ *   SharedArrayBuffer (CONTROL): the calling thread writes the job, bumps GEN and wakes the
+ *   workers, and then every thread, the calling one included, claims the next chunk by
+ *   compare-and-swap until none is left. Who computes a chunk changes nothing in its bits, and
+ *   a worker that the system does not schedule in time (a busy machine) only leaves its share to
+ *   the others: with threads a product is never much slower than without. The calling thread
+ *   then waits for the chunks in other hands: with `Atomics.wait` where it may block (Node, a
+ *   worker), spinning on `Atomics.load` in a page.
+ * - A worker that throws stores FAILED; one that dies or hangs with a chunk is caught by the
+ *   deadline. Both surface as a ThreadError in the caller, after which the pool is torn down
+ *   and the next product starts a new one.
  */
 import { ThreadError, ValueError } from '../errors.js';
-import { CONTROL, MAX_THREADS, STATE, type WorkerInit } from './pool-control.js';
+import { CONTROL, MAX_THREADS, STATE, chunkStart, type WorkerInit } from './pool-control.js';
 
 /** The part of a Node `Worker` or a Web `Worker` the pool uses. */
 interface WorkerHandle {
@@ -49,8 +51,8 @@ interface Pool {
 let pool: Pool | undefined;
 let threads = 1;
 let deadlineMs = MIN_DEADLINE_MS;
-/** Jobs that ran on more than one thread, and their shares: what tests read to see threads at work. */
-const counts = { jobs: 0, shares: 0 };
+/** Jobs run with workers ready, and the chunks workers computed: what tests read to see threads at work. */
+const counts = { jobs: 0, byWorkers: 0 };
 
 interface NodeProcess {
   getBuiltinModule?: (id: string) => unknown;
@@ -84,10 +86,6 @@ export function setNumThreads(n: number): void {
 /** The number of threads the kernels use (see setNumThreads). */
 export function getNumThreads(): number {
   return threads;
-}
-
-function slotWord(slot: number, word: number): number {
-  return CONTROL.SLOT + slot * CONTROL.SLOT_WORDS + word;
 }
 
 /** This module's file (a path or a file: URL), from V8's call sites: see pool-worker's location. */
@@ -127,7 +125,7 @@ interface NodeWorker extends WorkerHandle {
 /** Starts the worker of `slot` (STARTING until it stores READY). */
 function spawn(p: Pool, slot: number): void {
   const init: WorkerInit = { ...p.init, slot };
-  const state = slotWord(slot, CONTROL.STATE);
+  const state = CONTROL.SLOT + slot;
   const lost = (handle: WorkerHandle) => () => {
     // A worker that leaves by itself first stores LEFT; any other end is a failure, unless
     // the slot already has another worker. One that never started will not start next time
@@ -192,101 +190,118 @@ function stopPool(): void {
 }
 
 /**
- * Claims up to getNumThreads() − 1 ready workers for a job and returns their slots, starting
- * the pool (or workers that left) when there are fewer than that. `init` is what a worker
- * needs to join (its memory and modules: the same for the life of the pool). Returns [] when
+ * How many workers (of the getNumThreads() − 1 wanted) are ready for a job now, starting the
+ * pool, or workers that left or failed while idle, when there are fewer. `init` is what a
+ * worker needs to join (its memory and modules: the same for the life of the pool). 0 when
  * one thread is asked for or no worker is ready yet.
  */
-export function claimWorkers(init: Omit<WorkerInit, 'control' | 'slot'>): number[] {
+export function readyWorkers(init: Omit<WorkerInit, 'control' | 'slot'>): number {
   const wanted = threads - 1;
-  if (wanted === 0) return [];
+  if (wanted === 0) return 0;
   if (pool !== undefined && pool.init.memory !== init.memory) stopPool();
   if (pool === undefined) {
-    const control = new SharedArrayBuffer(4 * (CONTROL.SLOT + MAX_THREADS * CONTROL.SLOT_WORDS));
+    const control = new SharedArrayBuffer(4 * (CONTROL.SLOT + MAX_THREADS));
     const words = new Int32Array(control);
     pool = { control: words, init: { ...init, control }, workers: [], canBlock: probeBlocking(words), cannotStart: false };
   }
   const p = pool;
-  const claimed: number[] = [];
-  if (p.cannotStart) return claimed;
+  if (p.cannotStart) return 0;
+  let ready = 0;
   for (let slot = 1; slot <= wanted; slot++) {
-    const state = slotWord(slot, CONTROL.STATE);
-    if (Atomics.compareExchange(p.control, state, STATE.READY, STATE.BUSY) === STATE.READY) {
-      claimed.push(slot);
-      continue;
-    }
-    const now = Atomics.load(p.control, state);
-    if (p.workers[slot] === undefined || now === STATE.LEFT) spawn(p, slot);
+    const now = Atomics.load(p.control, CONTROL.SLOT + slot);
+    if (now === STATE.READY) ready++;
+    else if (p.workers[slot] === undefined || now === STATE.LEFT) spawn(p, slot);
     else if (now === STATE.FAILED) {
-      // It failed while idle (it could not start, or it died between jobs): nothing was lost.
+      // It failed while idle (it died between jobs): nothing was lost.
       p.workers[slot]?.terminate();
       spawn(p, slot);
     }
   }
-  return claimed;
+  return ready;
+}
+
+/** One job for the pool: `chunks` runs of the `units` blocks of the task at byte `task`. */
+export interface Job {
+  variant: number;
+  task: number;
+  pack: number;
+  units: number;
+  chunks: number;
 }
 
 /**
- * Runs one job: share 0 on this thread (`own`), share i on the worker of claimed[i − 1], each
- * worker's module chosen by `variant`. Returns when every share is done; throws a ThreadError
- * (naming `op`) when a worker failed or did not answer by the deadline, after tearing the pool
- * down so that the next call starts afresh.
+ * Runs a job on this thread and the ready workers: `own(first, end)` computes units first …
+ * end − 1 on this thread (with slot 0's pack region), the workers call their module's
+ * gemmUnits. Returns when every chunk is done; throws a ThreadError (naming `op`) when a
+ * worker failed or did not finish its chunk by the deadline, after tearing the pool down so
+ * that the next call starts afresh.
  */
-export function runShares(op: string, claimed: readonly number[], job: { variant: number; task: number; pack: number }, own: () => void): void {
+export function runJob(op: string, job: Job, own: (first: number, end: number) => void): void {
   const p = pool;
-  if (p === undefined || claimed.length === 0) {
-    own();
+  if (p === undefined) {
+    own(0, job.units);
     return;
   }
   const c = p.control;
-  counts.jobs++;
-  counts.shares += claimed.length + 1;
+  const gen = (c[CONTROL.GEN] + 1) | 0;
+  const tag = (gen & 0x7fffff) << 8;
   c[CONTROL.VARIANT] = job.variant;
   c[CONTROL.TASK] = job.task;
-  c[CONTROL.PARTS] = claimed.length + 1;
   c[CONTROL.PACK] = job.pack;
-  const gen = (c[CONTROL.GEN] + 1) | 0;
-  claimed.forEach((slot, i) => {
-    c[slotWord(slot, CONTROL.PART)] = i + 1;
-    Atomics.store(c, slotWord(slot, CONTROL.JOB), gen);
-  });
+  c[CONTROL.UNITS] = job.units;
+  c[CONTROL.CHUNKS] = job.chunks;
+  c[CONTROL.THREADS] = threads;
+  Atomics.store(c, CONTROL.DONE, 0);
+  Atomics.store(c, CONTROL.CLAIM, tag);
   Atomics.store(c, CONTROL.GEN, gen);
   Atomics.notify(c, CONTROL.GEN);
   const start = performance.now();
+  // Test hook: the faulty worker must get a chunk, so leave them all to it until it has one.
+  while (Atomics.load(c, CONTROL.FAULT) !== 0 && performance.now() - start < deadlineMs) {}
+  let mine = 0;
   let failure: string | undefined;
   try {
-    own();
-  } finally {
-    // The workers read and write the same scratch as the next call: wait for them even when
-    // this thread's share threw.
-    const deadline = performance.now() + Math.max(deadlineMs, 20 * (performance.now() - start));
-    for (const slot of claimed) {
-      const state = slotWord(slot, CONTROL.STATE);
-      let now = Atomics.load(c, state);
-      while (now === STATE.BUSY) {
-        const left = deadline - performance.now();
-        if (left <= 0) break;
-        if (p.canBlock) Atomics.wait(c, state, STATE.BUSY, left);
-        now = Atomics.load(c, state);
-      }
-      if (now === STATE.BUSY) failure ??= `worker ${slot} did not finish its share within ${Math.round(deadline - start)} ms (it died or hangs)`;
-      else if (now === STATE.FAILED) failure ??= `worker ${slot} failed while running its share`;
+    for (;;) {
+      const word = Atomics.load(c, CONTROL.CLAIM);
+      const next = word & 255;
+      if (next >= job.chunks) break;
+      if (Atomics.compareExchange(c, CONTROL.CLAIM, word, word + 1) !== word) continue;
+      own(chunkStart(next, job.chunks, job.units), chunkStart(next + 1, job.chunks, job.units));
+      Atomics.add(c, CONTROL.DONE, 1);
+      mine++;
     }
+  } finally {
+    // The workers read and write the same scratch as the next call: wait for their chunks
+    // even when this thread's threw.
+    const deadline = performance.now() + Math.max(deadlineMs, 20 * (performance.now() - start));
+    let done = Atomics.load(c, CONTROL.DONE);
+    while (done < job.chunks && Atomics.load(c, CONTROL.FAILED) === 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      if (p.canBlock) Atomics.wait(c, CONTROL.DONE, done, left);
+      done = Atomics.load(c, CONTROL.DONE);
+    }
+    if (Atomics.load(c, CONTROL.FAILED) !== 0) failure = 'a worker failed while computing its part';
+    else if (done < job.chunks)
+      failure = `${job.chunks - done} of ${job.chunks} parts were not finished within ${Math.round(deadline - start)} ms (a worker died or hangs)`;
     if (failure !== undefined) stopPool();
   }
+  counts.jobs++;
+  counts.byWorkers += job.chunks - mine;
   if (failure !== undefined) throw new ThreadError(op, `${failure}; the thread pool was stopped and restarts on the next call`);
 }
 
 /**
- * Test hooks: make the worker of the next job's share 1 throw or leave silently, shorten the
- * deadline, and see the pool. Not part of the public surface (reached through @ad/core/engine).
+ * Test hooks: make the worker of slot 1 throw or leave silently on the next chunk it claims,
+ * shorten the deadline, and see the pool. Not part of the public surface (reached through
+ * @ad/core/engine).
  */
 export const poolTesting = {
-  /** 'throw': the worker running share 1 of the next job throws; 'die': it leaves without a word. */
+  /** 'throw': the worker of slot 1 throws on the next chunk it claims; 'die': it leaves with it. */
   injectFault(kind: 'throw' | 'die'): void {
     if (pool !== undefined) Atomics.store(pool.control, CONTROL.FAULT, kind === 'throw' ? 1 : 2);
   },
-  /** Sets the shortest wait for a worker before it counts as dead (default 10 s). */
+  /** Sets the shortest wait for a worker's chunk before it counts as lost (default 10 s). */
   setDeadline(ms: number): void {
     deadlineMs = ms;
   },
@@ -296,12 +311,12 @@ export const poolTesting = {
     if (p === undefined) return [];
     const ready: number[] = [];
     for (let slot = 1; slot < MAX_THREADS; slot++) {
-      if (Atomics.load(p.control, slotWord(slot, CONTROL.STATE)) === STATE.READY && p.workers[slot] !== undefined) ready.push(slot);
+      if (Atomics.load(p.control, CONTROL.SLOT + slot) === STATE.READY && p.workers[slot] !== undefined) ready.push(slot);
     }
     return ready;
   },
-  /** How many jobs ran on more than one thread so far, and how many shares they had in all. */
-  counts(): { jobs: number; shares: number } {
+  /** How many jobs ran with workers ready so far, and how many of their chunks the workers computed. */
+  counts(): { jobs: number; byWorkers: number } {
     return { ...counts };
   },
   /** Stops the pool now (as after a failure). */

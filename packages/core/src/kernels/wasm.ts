@@ -22,7 +22,7 @@
  * relaxed SIMD) share the one memory: their static data has the same layout.
  */
 import { EXP_TABLE, exp } from '../special.js';
-import { claimWorkers, getNumThreads, runShares } from './pool.js';
+import { getNumThreads, readyWorkers, runJob } from './pool.js';
 import { KERNELS_RELAXED_SIMD, KERNELS_RELAXED_SIMD_SHARED, KERNELS_SIMD, KERNELS_SIMD_SHARED, MEMORY_PAGES } from './wasm-binary.js';
 
 /** The two builds of the kernel: plain SIMD, and relaxed SIMD with fused multiply-add. */
@@ -45,7 +45,7 @@ interface WasmApi {
 interface GemmExports {
   heapBase(): number;
   packBytes(): number;
-  gemmShare(task: number, part: number, parts: number, pack: number): void;
+  gemmUnits(task: number, first: number, end: number, pack: number): void;
   adam(
     theta: number,
     grad: number,
@@ -257,13 +257,22 @@ const TASK_WORDS = 11;
 const LINE = 64;
 
 /**
- * How a batch of `count` m×n products is cut into blocks for `parts` threads: each item whole
- * when there are at least two items per thread, else each item into `parts` blocks along its
- * longer side, a multiple of 8 wide (whole cache lines of C, whole micro-tiles).
+ * Blocks per thread a product is cut into: a thread that the system does not schedule in time
+ * leaves its blocks to the others, which takes blocks small enough to share out; each block
+ * packs its own operands again, which takes few.
  */
-function blocks(count: number, m: number, n: number, parts: number): { rowBlock: number; colBlock: number } {
-  if (parts === 1 || count >= 2 * parts) return { rowBlock: m, colBlock: n };
-  const cut = (d: number) => Math.max(8, Math.ceil(d / parts / 8) * 8);
+const BLOCKS_PER_THREAD = 4;
+
+/**
+ * How a batch of `count` m×n products is cut into blocks for `threads` threads: each item
+ * whole when there are BLOCKS_PER_THREAD items per thread, else each item cut along its longer
+ * side into blocks a multiple of 8 wide (whole cache lines of C, whole micro-tiles).
+ */
+function blocks(count: number, m: number, n: number, threads: number): { rowBlock: number; colBlock: number } {
+  const wanted = BLOCKS_PER_THREAD * threads;
+  if (threads === 1 || count >= wanted) return { rowBlock: m, colBlock: n };
+  const per = Math.ceil(wanted / count);
+  const cut = (d: number) => Math.max(8, Math.ceil(d / per / 8) * 8);
   return m >= n ? { rowBlock: cut(m), colBlock: n } : { rowBlock: m, colBlock: cut(n) };
 }
 
@@ -271,8 +280,9 @@ function blocks(count: number, m: number, n: number, parts: number): { rowBlock:
  * C[t] = A[t]·B[t] for every item t of the batch, in WebAssembly. C is `count` row-major m×n
  * products, overwritten. Requires m, n, k ≥ 1. Returns false (and touches nothing) when the
  * variant does not load or the operands would not fit in MAX_BYTES; the caller then runs the
- * JavaScript kernel. Products with at least SPLIT_MNK multiply-adds are split among the
- * threads (getNumThreads) where the memory is shared: the same bits for any split.
+ * JavaScript kernel. Products with at least SPLIT_MNK multiply-adds are cut into blocks of C
+ * that the threads share (getNumThreads, where the memory is shared): the same bits for any
+ * cut and any sharing.
  */
 export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float64Array): boolean {
   const l = load(variant);
@@ -286,29 +296,33 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   const na = footprint(a, sa);
   const nb = footprint(b, sb);
   const nc = count * m * n;
-  // Task words, rounded up to whole cache lines (the pack regions follow).
-  const taskBytes = Math.ceil((4 * (TASK_WORDS + 2 * count)) / LINE) * LINE;
+  const taskBytes = 4 * (TASK_WORDS + 2 * count);
   const split = l.shared && getNumThreads() > 1 && m * n * k * count >= SPLIT_MNK;
   const packBytes = l.exports.packBytes();
   // Whether the operands fit may not depend on the thread count (the JavaScript kernel has
   // other bits), so MAX_BYTES bounds them alone and the pack regions come on top.
-  const opBytes = Math.ceil((8 * (na + nb + nc) + taskBytes) / LINE) * LINE;
+  const opBytes = 8 * (na + nb + nc) + taskBytes;
   if (!reserve(l, opBytes + 2 * LINE, (split ? getNumThreads() : 1) * packBytes)) return false;
   const at = Math.ceil(l.base / LINE) * (LINE / 8);
   const pa = place(l.heap, at, a, sa);
   const pb = place(l.heap, at + na, b, sb);
   const cAt = at + na + nb;
   const task = 8 * (cAt + nc);
-  const pack = Math.ceil((task + 4 * (TASK_WORDS + 2 * count)) / LINE) * LINE;
-  const claimed = split ? claimWorkers({ memory: l.memory, modules: sharedModules() }) : [];
-  const parts = claimed.length + 1;
-  const { rowBlock, colBlock } = blocks(count, m, n, parts);
+  const pack = Math.ceil((task + taskBytes) / LINE) * LINE;
+  const ready = split ? readyWorkers({ memory: l.memory, modules: sharedModules() }) : 0;
+  const { rowBlock, colBlock } = blocks(count, m, n, ready + 1);
+  const units = count * Math.ceil(m / rowBlock) * Math.ceil(n / colBlock);
   const words = new Int32Array(l.heap.buffer, task, TASK_WORDS + 2 * count);
   words.set([m, n, k, pa.rs, pa.cs, pb.rs, pb.cs, count, rowBlock, colBlock, 8 * cAt]);
   words.set(pa.ptrs, TASK_WORDS);
   words.set(pb.ptrs, TASK_WORDS + count);
-  const share = l.exports.gemmShare;
-  runShares('matmul', claimed, { variant: variant === 'wasm' ? 0 : 1, task, pack }, () => share(task, 0, parts, pack));
+  const gemmUnits = l.exports.gemmUnits;
+  if (ready === 0) {
+    gemmUnits(task, 0, units, pack);
+  } else {
+    const chunks = Math.min(units, BLOCKS_PER_THREAD * (ready + 1), 255);
+    runJob('matmul', { variant: variant === 'wasm' ? 0 : 1, task, pack, units, chunks }, (first, end) => gemmUnits(task, first, end, pack));
+  }
   c.set(l.heap.subarray(cAt, cAt + nc));
   return true;
 }
