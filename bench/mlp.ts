@@ -26,6 +26,10 @@
  * jax-js (`@jax-js/jax`, WebAssembly backend) runs the same step under `jit` in f32 and in f64
  * (bench/_jax-mlp.ts), from the same initial weights on the same batches.
  *
+ * Threads: "ours step" and the other columns of ours run on the default thread count
+ * (getNumThreads(): the cores, at most 8; the pool's workers started before the rounds), and
+ * "ours 1 thread" is the same step with setNumThreads(1), interleaved with it.
+ *
  * "ours, Adam kernel" is our step with @ad/nn's Adam replaced by AdamOnKernel below: the same
  * update (PyTorch's, bit for bit) through @ad/core's `adamUpdate` kernel, WebAssembly SIMD on
  * the default path. @ad/nn's Adam runs its own JavaScript loop; this column shows what it
@@ -41,8 +45,8 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { kernels, setKernels, type Tensor } from '@ad/core';
-import { adamUpdate } from '@ad/core/engine';
+import { getNumThreads, kernels, matmul, randn, setKernels, setNumThreads, type Tensor } from '@ad/core';
+import { adamUpdate, poolTesting } from '@ad/core/engine';
 import { noGrad } from '@ad/reverse';
 import {
   Adam,
@@ -321,6 +325,8 @@ const started = performance.now();
 
 interface Result {
   step: number;
+  /** Our step with setNumThreads(1). */
+  stepOneThread: number;
   /** Our step with the Adam update on core's adamUpdate kernel. */
   stepKernelAdam: number;
   /** Our step with setKernels('js'). */
@@ -332,6 +338,17 @@ interface Result {
   phases: Phases;
   tf: Partial<Record<'cpu' | 'wasm', number>>;
   lossGap: number;
+}
+
+const THREADS = getNumThreads();
+// Start the pool's workers (the first products worth splitting do) and wait until they are ready.
+{
+  const x = randn([64, 784], { seed: 0 });
+  const w = randn([784, 128], { seed: 0 });
+  for (let i = 0; i < 1000 && poolTesting.readyWorkers().length < THREADS - 1; i++) {
+    matmul(x, w);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 const results: Result[] = [];
@@ -394,6 +411,7 @@ for (const net of nets) {
   const tensorsBefore = tf.memory().numTensors;
   const result: Result = {
     step: Infinity,
+    stepOneThread: Infinity,
     stepKernelAdam: Infinity,
     stepJs: Infinity,
     jax: {},
@@ -410,6 +428,12 @@ for (const net of nets) {
       result.step,
       timePerCall(() => (sink += trainer.step(i++)), net.timing),
     );
+    setNumThreads(1);
+    result.stepOneThread = Math.min(
+      result.stepOneThread,
+      timePerCall(() => (sink += trainer.step(i++)), net.timing),
+    );
+    setNumThreads(THREADS);
     result.forward = Math.min(
       result.forward,
       timePerCall(() => (sink += trainer.forward(i++)), net.timing),
@@ -457,13 +481,14 @@ const threads = backends.includes('wasm') && (await tf.env().getAsync('WASM_HAS_
 console.log(
   `MLP training step (forward + loss + backward + Adam lr ${LR}), ms per step (lower is better); ours f64 (kernel path ${kernels()}), TF.js ${tf.version_core} f32, jax-js jit f32/f64\n` +
     `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadBefore.toFixed(1)} at start; ` +
-    `TF.js WASM ${backends.includes('wasm') ? `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}` : 'unavailable'}\n`,
+    `TF.js WASM ${backends.includes('wasm') ? `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}` : 'unavailable'}; ours on ${THREADS} thread${THREADS === 1 ? '' : 's'} (${poolTesting.readyWorkers().length} workers ready)\n`,
 );
 printTable(
   [
     'net',
     'batch',
     'ours step',
+    'ours 1 thread',
     'ours, Adam kernel',
     'ours js',
     'ours forward',
@@ -482,6 +507,7 @@ printTable(
       net.label,
       String(net.batch),
       ms(r.step),
+      ms(r.stepOneThread),
       ms(r.stepKernelAdam),
       ms(r.stepJs),
       ms(r.forward),
