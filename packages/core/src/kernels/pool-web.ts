@@ -13,10 +13,13 @@ interface WebWorker {
   onerror: (() => void) | null;
 }
 
+/** The page's Worker constructor (this package's lib has no DOM types). */
+declare const Worker: new (url: URL, options: { type: 'module' }) => WebWorker;
+
 /** A module worker joined to the pool with `init`; `lost` runs if it fails to load or throws. */
 export function spawnWebWorker(init: WorkerInit, lost: () => void): WebWorker {
-  const WorkerClass = (globalThis as unknown as { Worker: new (url: URL, options: object) => WebWorker }).Worker;
-  const worker = new WorkerClass(new URL('./pool-worker.js', import.meta.url), { type: 'module' });
+  // Written out as bundlers look for it, so that they emit pool-worker.js with the bundle.
+  const worker = new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module' });
   worker.onerror = lost;
   worker.postMessage(init);
   return worker;
