@@ -32,8 +32,8 @@ interface WorkerHandle {
 }
 
 /**
- * The default thread count is the cores the engine reports, at most this many. Measured on
- * 2 cores only (2 threads: 1.8–1.9× on the 512³ product); larger machines may set more.
+ * The default thread count is the cores the engine reports, at most this many: measured on
+ * 2 cores only (bench/README.md, threads), so larger machines keep a margin and may set more.
  */
 const DEFAULT_CAP = 8;
 /** The shortest wait for a worker before it counts as dead: shares take microseconds to seconds. */
@@ -51,6 +51,7 @@ interface Pool {
 let pool: Pool | undefined;
 let threads = 1;
 let deadlineMs = MIN_DEADLINE_MS;
+let workersFirst = false;
 /** Jobs run with workers ready, and the chunks workers computed: what tests read to see threads at work. */
 const counts = { jobs: 0, byWorkers: 0 };
 
@@ -113,7 +114,8 @@ function thisFile(): string | undefined {
 function nodeWorkerFile(): URL | undefined {
   const file = thisFile();
   if (file === undefined) return undefined;
-  const url = file.startsWith('file:') ? new URL(file) : new URL(`file://${file}`);
+  const toUrl = (nodeProcess?.getBuiltinModule?.('node:url') as { pathToFileURL(path: string): URL } | undefined)?.pathToFileURL;
+  const url = file.startsWith('file:') ? new URL(file) : toUrl !== undefined ? toUrl(file) : new URL(`file://${file}`);
   return url.pathname.endsWith('.ts') ? new URL('../../dist/kernels/pool-worker.js', url) : new URL('./pool-worker.js', url);
 }
 
@@ -256,8 +258,13 @@ export function runJob(op: string, job: Job, own: (first: number, end: number) =
   Atomics.store(c, CONTROL.GEN, gen);
   Atomics.notify(c, CONTROL.GEN);
   const start = performance.now();
-  // Test hook: the faulty worker must get a chunk, so leave them all to it until it has one.
-  while (Atomics.load(c, CONTROL.FAULT) !== 0 && performance.now() - start < deadlineMs) {}
+  // Test hooks: leave the chunks to the workers until one has claimed one (the faulty worker
+  // must get one; tests of the bits want the workers at work, even on a busy machine).
+  if (workersFirst || Atomics.load(c, CONTROL.FAULT) !== 0) {
+    while ((Atomics.load(c, CONTROL.CLAIM) & 255) === 0 && performance.now() - start < deadlineMs) {
+      if (p.canBlock) Atomics.wait(c, CONTROL.CLAIM, tag, 1);
+    }
+  }
   let mine = 0;
   let failure: string | undefined;
   try {
@@ -300,6 +307,14 @@ export const poolTesting = {
   /** 'throw': the worker of slot 1 throws on the next chunk it claims; 'die': it leaves with it. */
   injectFault(kind: 'throw' | 'die'): void {
     if (pool !== undefined) Atomics.store(pool.control, CONTROL.FAULT, kind === 'throw' ? 1 : 2);
+  },
+  /**
+   * On: the calling thread leaves each job's chunks to the workers until one of them has
+   * claimed one, so that every job really runs on more than one thread (off by default: the
+   * calling thread starts at once).
+   */
+  setWorkersFirst(on: boolean): void {
+    workersFirst = on;
   },
   /** Sets the shortest wait for a worker's chunk before it counts as lost (default 10 s). */
   setDeadline(ms: number): void {
