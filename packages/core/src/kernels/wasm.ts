@@ -14,12 +14,14 @@
  * call: memory grows to the largest product seen and no further, and a product that would
  * need more than MAX_BYTES runs in JavaScript instead.
  *
- * The memory is made here and imported by the kernels. Where the engine has shared memory
- * (Node; a page that is cross-origin isolated) it is a shared WebAssembly.Memory and the
- * kernels are the builds over shared memory, so the workers of the thread pool (pool.ts) can
- * instantiate the same modules over the same memory and each compute a block of C; elsewhere
- * it is a plain memory and everything runs on the calling thread. Both variants (plain and
- * relaxed SIMD) share the one memory: their static data has the same layout.
+ * The kernels import their memory, made here, and there are two. Every kernel runs over a
+ * plain memory, as the only thread. Where the engine has shared memory (Node; a page that is
+ * cross-origin isolated), products worth splitting among threads run over a shared
+ * WebAssembly.Memory instead, with the builds over shared memory, so that the workers of the
+ * thread pool (pool.ts) instantiate the same modules over the same memory and each compute
+ * blocks of C. Only those products use it: copying into and out of a SharedArrayBuffer costs
+ * about 1.5× a plain memcpy (V8 copies it with relaxed atomics), which only threads repay.
+ * Both variants (plain and relaxed SIMD) share each memory: their static data has one layout.
  */
 import { EXP_TABLE, exp } from '../special.js';
 import { getNumThreads, readyWorkers, runJob } from './pool.js';
@@ -74,22 +76,30 @@ const PAGE = 65536;
  */
 const SPLIT_MNK = 64 * 64 * 64;
 
-/** One loaded kernel and its view of its memory (renewed when the memory grows). */
-interface Loaded {
+/** Kernels instantiated over one memory, and a view of it (renewed when the memory grows). */
+interface Space {
   exports: GemmExports;
-  /** The compiled module, which the pool's workers instantiate too. */
+  /** The compiled module (the shared build's is what the pool's workers instantiate). */
   module: object;
   memory: KernelMemory;
-  shared: boolean;
   /** First 16-byte-aligned byte past the static data. */
   base: number;
   heap: Float64Array;
+  /** The same memory as 32-bit words (a product's task). */
+  words: Int32Array;
+}
+
+/** One loaded variant: over the plain memory, and over the shared one once a product needs it. */
+interface Loaded extends Space {
+  /** Undefined until first needed; null where the engine has no shared memory. */
+  threaded?: Space | null;
 }
 
 const loaded = new Map<WasmVariant, Loaded | string>();
 
-/** The one memory both variants import, made on the first load: shared where the engine can. */
-let kernelMemory: { memory: KernelMemory; shared: boolean } | undefined;
+/** The two memories the variants import, each made on its first use (null: no shared memory here). */
+let plainMemory: KernelMemory | undefined;
+let sharedMemory: KernelMemory | null | undefined;
 
 function decode(base64: string): Uint8Array {
   const text = atob(base64);
@@ -98,20 +108,15 @@ function decode(base64: string): Uint8Array {
   return bytes;
 }
 
-/**
- * A shared memory if the engine makes one and validates the shared build (SharedArrayBuffer
- * exists: Node, a cross-origin-isolated page), else a plain one.
- */
-function makeMemory(api: WasmApi): { memory: KernelMemory; shared: boolean } {
-  if (typeof SharedArrayBuffer === 'function' && api.validate(decode(KERNELS_SIMD_SHARED))) {
-    try {
-      return { memory: new api.Memory({ initial: MEMORY_PAGES.initial, maximum: MEMORY_PAGES.maximum, shared: true }), shared: true };
-    } catch {
-      // An engine that has SharedArrayBuffer but refuses shared WebAssembly memory, or the
-      // address space for its maximum: one thread, as below.
-    }
-  }
-  return { memory: new api.Memory({ initial: MEMORY_PAGES.initial }), shared: false };
+/** Instantiates `bytes` over `memory` and fills the exp table in it. */
+function instantiate(api: WasmApi, bytes: Uint8Array, memory: KernelMemory): Space {
+  const module = new api.Module(bytes);
+  // The exp kernel calls the host's Math.exp where the result is not a normal number.
+  const exports = new api.Instance(module, { env: { memory, exp: Math.exp } }).exports as GemmExports;
+  const base = (exports.heapBase() + 15) & ~15;
+  const heap = new Float64Array(memory.buffer);
+  heap.set(EXP_TABLE, exports.expTable() / 8);
+  return { exports, module, memory, base, heap, words: new Int32Array(memory.buffer) };
 }
 
 /**
@@ -127,24 +132,16 @@ function load(variant: WasmVariant): Loaded | string {
   if (api === undefined) {
     result = 'this engine has no WebAssembly';
   } else {
-    const plain = decode(variant === 'wasm' ? KERNELS_SIMD : KERNELS_RELAXED_SIMD);
-    if (!api.validate(plain)) {
+    const bytes = decode(variant === 'wasm' ? KERNELS_SIMD : KERNELS_RELAXED_SIMD);
+    if (!api.validate(bytes)) {
       result =
         variant === 'wasm'
           ? 'this engine does not validate WebAssembly SIMD'
           : 'this engine does not validate relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)';
     } else {
       try {
-        kernelMemory ??= makeMemory(api);
-        const { memory, shared } = kernelMemory;
-        const bytes = shared ? decode(variant === 'wasm' ? KERNELS_SIMD_SHARED : KERNELS_RELAXED_SIMD_SHARED) : plain;
-        const module = new api.Module(bytes);
-        // The exp kernel calls the host's Math.exp where the result is not a normal number.
-        const exports = new api.Instance(module, { env: { memory, exp: Math.exp } }).exports as GemmExports;
-        const base = (exports.heapBase() + 15) & ~15;
-        const heap = new Float64Array(memory.buffer);
-        heap.set(EXP_TABLE, exports.expTable() / 8);
-        result = { exports, module, memory, shared, base, heap };
+        plainMemory ??= new api.Memory({ initial: MEMORY_PAGES.initial });
+        result = instantiate(api, bytes, plainMemory);
       } catch (e) {
         result = `WebAssembly could not be compiled here (${e instanceof Error ? e.message : String(e)})`;
       }
@@ -154,23 +151,44 @@ function load(variant: WasmVariant): Loaded | string {
   return result;
 }
 
+/**
+ * The variant over the shared memory, made on first use; null where there is none: no
+ * SharedArrayBuffer (a page that is not cross-origin isolated), an engine that refuses shared
+ * WebAssembly memory or its threads feature, or no address space for its maximum.
+ */
+function threaded(l: Loaded, variant: WasmVariant): Space | null {
+  if (l.threaded !== undefined) return l.threaded;
+  l.threaded = null;
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly as WasmApi;
+  const bytes = decode(variant === 'wasm' ? KERNELS_SIMD_SHARED : KERNELS_RELAXED_SIMD_SHARED);
+  if (typeof SharedArrayBuffer === 'function' && sharedMemory !== null && api.validate(bytes)) {
+    try {
+      sharedMemory ??= new api.Memory({ initial: MEMORY_PAGES.initial, maximum: MEMORY_PAGES.maximum, shared: true });
+      l.threaded = instantiate(api, bytes, sharedMemory);
+    } catch {
+      sharedMemory ??= null;
+    }
+  }
+  return l.threaded;
+}
+
 /** Whether `variant` loads here; a string says why it does not. */
 export function wasmStatus(variant: WasmVariant): true | string {
   const l = load(variant);
   return typeof l === 'string' ? l : true;
 }
 
-/** Whether the kernels run over shared memory here, so that products may use the thread pool. */
+/** Whether products may run on the thread pool here: the kernels load over a shared memory. */
 export function wasmShared(): boolean {
   const l = load('wasm');
-  return typeof l !== 'string' && l.shared;
+  return typeof l !== 'string' && threaded(l, 'wasm') !== null;
 }
 
 /**
  * Grows the memory so that `bytes` (at most MAX_BYTES) and then `extra` bytes fit past the
  * base; false if they never will.
  */
-function reserve(l: Loaded, bytes: number, extra = 0): boolean {
+function reserve(l: Space, bytes: number, extra = 0): boolean {
   const end = l.base + bytes + extra;
   if (bytes > MAX_BYTES) return false;
   const memory = l.memory;
@@ -182,7 +200,10 @@ function reserve(l: Loaded, bytes: number, extra = 0): boolean {
       return false;
     }
   }
-  if (l.heap.buffer !== memory.buffer) l.heap = new Float64Array(memory.buffer);
+  if (l.heap.buffer !== memory.buffer) {
+    l.heap = new Float64Array(memory.buffer);
+    l.words = new Int32Array(memory.buffer);
+  }
   return true;
 }
 
@@ -291,39 +312,52 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   const m = a.rows;
   const k = a.cols;
   const n = b.cols;
+  const shared = getNumThreads() > 1 && m * n * k * count >= SPLIT_MNK ? threaded(l, variant) : null;
+  const s = shared ?? l;
   const sa = span(a);
   const sb = span(b);
   const na = footprint(a, sa);
   const nb = footprint(b, sb);
   const nc = count * m * n;
   const taskBytes = 4 * (TASK_WORDS + 2 * count);
-  const split = l.shared && getNumThreads() > 1 && m * n * k * count >= SPLIT_MNK;
-  const packBytes = l.exports.packBytes();
   // Whether the operands fit may not depend on the thread count (the JavaScript kernel has
   // other bits), so MAX_BYTES bounds them alone and the pack regions come on top.
   const opBytes = 8 * (na + nb + nc) + taskBytes;
-  if (!reserve(l, opBytes + 2 * LINE, (split ? getNumThreads() : 1) * packBytes)) return false;
-  const at = Math.ceil(l.base / LINE) * (LINE / 8);
-  const pa = place(l.heap, at, a, sa);
-  const pb = place(l.heap, at + na, b, sb);
+  if (!reserve(s, opBytes + 2 * LINE, (shared === null ? 1 : getNumThreads()) * s.exports.packBytes())) return false;
+  const at = Math.ceil(s.base / LINE) * (LINE / 8);
+  const pa = place(s.heap, at, a, sa);
+  const pb = place(s.heap, at + na, b, sb);
   const cAt = at + na + nb;
   const task = 8 * (cAt + nc);
   const pack = Math.ceil((task + taskBytes) / LINE) * LINE;
-  const ready = split ? readyWorkers({ memory: l.memory, modules: sharedModules() }) : 0;
+  const ready = shared === null ? 0 : readyWorkers({ memory: shared.memory, modules: sharedModules() });
   const { rowBlock, colBlock } = blocks(count, m, n, ready + 1);
   const units = count * Math.ceil(m / rowBlock) * Math.ceil(n / colBlock);
-  const words = new Int32Array(l.heap.buffer, task, TASK_WORDS + 2 * count);
-  words.set([m, n, k, pa.rs, pa.cs, pb.rs, pb.cs, count, rowBlock, colBlock, 8 * cAt]);
-  words.set(pa.ptrs, TASK_WORDS);
-  words.set(pb.ptrs, TASK_WORDS + count);
-  const gemmUnits = l.exports.gemmUnits;
+  const w = s.words;
+  const t = task / 4;
+  w[t] = m;
+  w[t + 1] = n;
+  w[t + 2] = k;
+  w[t + 3] = pa.rs;
+  w[t + 4] = pa.cs;
+  w[t + 5] = pb.rs;
+  w[t + 6] = pb.cs;
+  w[t + 7] = count;
+  w[t + 8] = rowBlock;
+  w[t + 9] = colBlock;
+  w[t + 10] = 8 * cAt;
+  for (let i = 0; i < count; i++) {
+    w[t + TASK_WORDS + i] = pa.ptrs[i];
+    w[t + TASK_WORDS + count + i] = pb.ptrs[i];
+  }
+  const gemmUnits = s.exports.gemmUnits;
   if (ready === 0) {
     gemmUnits(task, 0, units, pack);
   } else {
     const chunks = Math.min(units, BLOCKS_PER_THREAD * (ready + 1), 255);
     runJob('matmul', { variant: variant === 'wasm' ? 0 : 1, task, pack, units, chunks }, (first, end) => gemmUnits(task, first, end, pack));
   }
-  c.set(l.heap.subarray(cAt, cAt + nc));
+  c.set(s.heap.subarray(cAt, cAt + nc));
   return true;
 }
 
@@ -331,7 +365,8 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
 function sharedModules(): (object | null)[] {
   return (['wasm', 'wasm-relaxed'] as const).map((v) => {
     const l = load(v);
-    return typeof l === 'string' ? null : l.module;
+    const t = typeof l === 'string' ? null : threaded(l, v);
+    return t === null ? null : t.module;
   });
 }
 
@@ -369,10 +404,15 @@ export function adamWasm(theta: Float64Array, grad: Float64Array, m: Float64Arra
   return true;
 }
 
-/** Bytes of memory a loaded variant holds now (0 if it is not loaded): what the soak test watches. */
+/**
+ * Bytes of memory the kernels hold now: the plain memory (where every variant runs alone) and
+ * the shared one (0 for each until used). What the soak test watches; `variant` must have
+ * loaded for anything to count.
+ */
 export function wasmMemoryBytes(variant: WasmVariant): number {
   const l = loaded.get(variant);
-  return l === undefined || typeof l === 'string' ? 0 : l.memory.buffer.byteLength;
+  if (l === undefined || typeof l === 'string') return 0;
+  return l.memory.buffer.byteLength + (l.threaded ? l.threaded.memory.buffer.byteLength : 0);
 }
 
 /** Elements per block of an exp scratch region: 16 KiB, so a block stays in L1. */
