@@ -13,7 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { getNumThreads, setNumThreads, ThreadError } from '../src/index.js';
 import { poolTesting, wasmShared } from '../src/engine/index.js';
 import { gemmBatch, setKernels, type KernelMode } from '../src/kernels/paths.js';
-import { wasmStatus } from '../src/kernels/wasm.js';
+import { SPLIT_MNK, wasmStatus } from '../src/kernels/wasm.js';
 
 // Node 20 validates relaxed SIMD only behind this flag, which must be set before the relaxed
 // kernel is first validated; later engines ship it on.
@@ -90,19 +90,19 @@ function makeCase(
   return { name, m, n, k, a: a.data, aOffsets: a.offsets, aRs: a.rs, aCs: a.cs, b: b.data, bOffsets: b.offsets, bRs: b.rs, bCs: b.cs };
 }
 
-/** Every product here has at least 64³ multiply-adds, so each is split when there are threads. */
+/** Every product here has at least SPLIT_MNK multiply-adds (checked below), so each is split when there are threads. */
 const CASES: Case[] = [
   makeCase('x·Wᵀ of the MLP, [64,784]·[784,128]ᵀ', 64, 128, 784, 1, 'row', 'col'),
   makeCase('ȳᵀ·x of the MLP, [128,64]ᵀ·[64,784]', 128, 784, 64, 1, 'col', 'row'),
-  makeCase('A·B, sizes no block divides', 67, 75, 131, 1, 'row', 'row'),
-  makeCase('Aᵀ·Bᵀ', 70, 66, 90, 1, 'col', 'col'),
-  makeCase('few rows, many columns (split by columns)', 5, 400, 300, 1, 'row', 'row'),
-  makeCase('many rows, few columns (split by rows)', 600, 6, 120, 1, 'row', 'col'),
-  makeCase('stepped A, reversed B', 48, 52, 120, 1, 'stepped', 'reversed'),
-  makeCase('stride-0 rows of A', 40, 90, 80, 1, 'broadcast', 'row'),
-  makeCase('batch of 3 (each item split)', 40, 60, 50, 3, 'row', 'row'),
-  makeCase('batch of 10 (split by items)', 30, 50, 40, 10, 'row', 'col'),
-  makeCase('batch of 7 with a broadcast B', 30, 50, 40, 7, 'stepped', 'broadcast'),
+  makeCase('A·B, sizes no block divides', 107, 75, 131, 1, 'row', 'row'),
+  makeCase('Aᵀ·Bᵀ', 110, 106, 90, 1, 'col', 'col'),
+  makeCase('few rows, many columns (split by columns)', 5, 700, 300, 1, 'row', 'row'),
+  makeCase('many rows, few columns (split by rows)', 1500, 6, 120, 1, 'row', 'col'),
+  makeCase('stepped A, reversed B', 96, 92, 120, 1, 'stepped', 'reversed'),
+  makeCase('stride-0 rows of A', 100, 110, 100, 1, 'broadcast', 'row'),
+  makeCase('batch of 3 (each item split)', 60, 80, 80, 3, 'row', 'row'),
+  makeCase('batch of 10 (split by items)', 40, 50, 60, 10, 'row', 'col'),
+  makeCase('batch of 7 with a broadcast B', 40, 60, 70, 7, 'stepped', 'broadcast'),
 ];
 
 function product(c: Case): Float64Array {
@@ -144,9 +144,10 @@ async function threadsReady(n: number): Promise<void> {
   }
 }
 
-test('the worker file is built and the kernels run over shared memory here', () => {
+test('the worker file is built, the kernels run over shared memory here, and every product is large enough to split', () => {
   expect(existsSync(WORKER)).toBe(true);
   expect(wasmShared()).toBe(true);
+  for (const c of CASES) expect([c.name, c.m * c.n * c.k * c.aOffsets.length >= SPLIT_MNK]).toEqual([c.name, true]);
 });
 
 const modes: KernelMode[] = ['auto', 'wasm', 'wasm-relaxed'];

@@ -71,10 +71,13 @@ interface GemmExports {
 const MAX_BYTES = 2 ** 30;
 const PAGE = 65536;
 /**
- * Products with fewer multiply-adds (m·n·k summed over the batch) than this run on one thread.
- * See bench/README.md (threads): waking a worker and waiting for it costs tens of µs.
+ * Products with fewer multiply-adds (m·n·k summed over the batch) than this (about 102³) run
+ * on one thread. Process CPU time of all threads with 2 threads against 1, interleaved: 1.25×
+ * at 64³ (46 µs alone), 1.16× at 128³ (246 µs): the second thread costs a wake-up (tens of µs)
+ * and the copies through shared memory, so with half the work each, 64³ gains nothing and
+ * 128³ about 1.5×. (Wall times were not measurable: other processes kept both cores busy.)
  */
-const SPLIT_MNK = 64 * 64 * 64;
+export const SPLIT_MNK = 2 ** 20;
 
 /** Kernels instantiated over one memory, and a view of it (renewed when the memory grows). */
 interface Space {
@@ -280,9 +283,12 @@ const LINE = 64;
 /**
  * Blocks per thread a product is cut into: a thread that the system does not schedule in time
  * leaves its blocks to the others, which takes blocks small enough to share out; each block
- * packs its own operands again, which takes few.
+ * packs its operands again (a row block all of B, a column block all of A), which takes few.
+ * CPU time of all threads per 512³ product, 2 threads against 1 (interleaved, process CPU
+ * time, so the machine's load counts less than in wall time): 1.01× with 1 block per thread,
+ * 1.03× with 2, 1.10× with 4; on the MLP's products 0.99–1.16×, 1.09–1.15×, 0.91–1.20×.
  */
-const BLOCKS_PER_THREAD = 4;
+const BLOCKS_PER_THREAD = 2;
 
 /**
  * How a batch of `count` m×n products is cut into blocks for `threads` threads: each item
