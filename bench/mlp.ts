@@ -350,6 +350,7 @@ const THREADS = getNumThreads();
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+const workersAtStart = poolTesting.readyWorkers().length;
 
 const results: Result[] = [];
 for (const net of nets) {
@@ -481,7 +482,7 @@ const threads = backends.includes('wasm') && (await tf.env().getAsync('WASM_HAS_
 console.log(
   `MLP training step (forward + loss + backward + Adam lr ${LR}), ms per step (lower is better); ours f64 (kernel path ${kernels()}), TF.js ${tf.version_core} f32, jax-js jit f32/f64\n` +
     `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadBefore.toFixed(1)} at start; ` +
-    `TF.js WASM ${backends.includes('wasm') ? `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}` : 'unavailable'}; ours on ${THREADS} thread${THREADS === 1 ? '' : 's'} (${poolTesting.readyWorkers().length} workers ready)\n`,
+    `TF.js WASM ${backends.includes('wasm') ? `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}` : 'unavailable'}; ours on ${THREADS} thread${THREADS === 1 ? '' : 's'} (${workersAtStart} workers ready at the start; idle ones leave after 10 s and the next product starts them again)\n`,
 );
 printTable(
   [
