@@ -66,24 +66,31 @@ export function packBytes(): usize {
  * C = A·B for one m×k by k×n product. A element (i, p) is the f64 at a + 8·(i·aRs + p·aCs),
  * B element (p, j) at b + 8·(p·bRs + j·bCs). C is overwritten, row-major at c with rows ldc
  * elements apart. C must not overlap A, B or the pack region. m, n ≥ 1 (the caller returns
- * early on empty products).
+ * early on empty products). `packedB` is 0, or where packBAll packed this B (then b is not
+ * read): threads that share a product's rows pack B once instead of once each.
  */
 export function gemm(
   m: i32, n: i32, k: i32,
   a: usize, aRs: i32, aCs: i32,
   b: usize, bRs: i32, bCs: i32,
-  c: usize, ldcElements: i32, pack: usize,
+  c: usize, ldcElements: i32, pack: usize, packedB: usize,
 ): void {
   const ldc = bytes(ldcElements);
   for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldc, 0, bytes(n));
   const aPack = pack;
-  const bPack = pack + A_BYTES;
-  const edge = bPack + B_BYTES;
+  let bPack = pack + A_BYTES;
+  const edge = pack + A_BYTES + B_BYTES;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      packB(kc, nc, b + bytes(pc * bRs + jc * bCs), bRs, bCs, bPack);
+      if (packedB == 0) {
+        packB(kc, nc, b + bytes(pc * bRs + jc * bCs), bRs, bCs, bPack);
+      } else {
+        // The blocks of packBAll, in the order this loop takes them.
+        bPack = packedB;
+        packedB += bytes(((nc + NR - 1) / NR) * NR * kc);
+      }
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(mc, kc, a + bytes(ic * aRs + pc * aCs), aRs, aCs, aPack);
@@ -108,11 +115,28 @@ export function gemm(
 }
 
 /**
+ * B (k×n, element (p, j) at b + 8·(p·bRs + j·bCs)) packed at dst as gemm packs it, every
+ * block in the order gemm takes them: 8·k·⌈n/NR⌉·NR bytes.
+ */
+export function packBAll(k: i32, n: i32, b: usize, bRs: i32, bCs: i32, dst: usize): void {
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(kc, nc, b + bytes(pc * bRs + jc * bCs), bRs, bCs, dst);
+      dst += bytes(((nc + NR - 1) / NR) * NR * kc);
+    }
+  }
+}
+
+/**
  * Units first … end − 1 of a batch of products C[t] = A[t]·B[t], t < count, described by the
- * i32 words at `task`: m, n, k, aRs, aCs, bRs, bCs, count, rowBlock, colBlock, c, then count
- * pointers to the A items and count pointers to the B items. C[t] is row-major m×n at
- * c + 8·t·m·n. The units are the blocks of rowBlock rows by colBlock columns of each item,
- * item after item, row block major; the threads of the pool take runs of them.
+ * i32 words at `task`: m, n, k, aRs, aCs, bRs, bCs, count, rowBlock, colBlock, c, packed,
+ * packedStride, then count pointers to the A items and count pointers to the B items. C[t] is
+ * row-major m×n at c + 8·t·m·n. The units are the blocks of rowBlock rows by colBlock columns
+ * of each item, item after item; an item is cut along one side only, so the units of one item
+ * in a run are one block of C, computed by one gemm call. `packed` is 0, or where packBAll
+ * packed the B items, item t's at packed + t·packedStride (for items cut into row blocks).
  */
 export function gemmUnits(task: usize, first: i32, end: i32, pack: usize): void {
   const m = load<i32>(task);
@@ -126,19 +150,30 @@ export function gemmUnits(task: usize, first: i32, end: i32, pack: usize): void 
   const rowBlock = load<i32>(task, 32);
   const colBlock = load<i32>(task, 36);
   const c = <usize>load<i32>(task, 40);
-  const aPtrs = task + 44;
+  const packed = <usize>load<i32>(task, 44);
+  const packedStride = <usize>load<i32>(task, 48);
+  const aPtrs = task + 52;
   const bPtrs = aPtrs + (<usize>count << 2);
+  const rowBlocks = (m + rowBlock - 1) / rowBlock;
   const colBlocks = (n + colBlock - 1) / colBlock;
-  const perItem = ((m + rowBlock - 1) / rowBlock) * colBlocks;
-  for (let u = first; u < end; u++) {
+  const perItem = rowBlocks * colBlocks;
+  let u = first;
+  while (u < end) {
     const t = u / perItem;
-    const block = u - t * perItem;
-    const r0 = (block / colBlocks) * rowBlock;
-    const c0 = (block % colBlocks) * colBlock;
+    const u0 = u - t * perItem;
+    const u1 = min(end - t * perItem, perItem);
+    u = t * perItem + u1;
+    // One side of the item is whole (rowBlocks or colBlocks is 1), so units u0 … u1 − 1 are
+    // the rows r0 … r1 − 1 by the columns c0 … c1 − 1.
+    const r0 = colBlocks == 1 ? u0 * rowBlock : 0;
+    const r1 = colBlocks == 1 ? min(m, u1 * rowBlock) : m;
+    const c0 = colBlocks == 1 ? 0 : u0 * colBlock;
+    const c1 = colBlocks == 1 ? n : min(n, u1 * colBlock);
     const a = <usize>load<i32>(aPtrs + (<usize>t << 2)) + bytes(r0 * aRs);
     const b = <usize>load<i32>(bPtrs + (<usize>t << 2)) + bytes(c0 * bCs);
     const ct = c + bytes(t * m * n + r0 * n + c0);
-    gemm(min(rowBlock, m - r0), min(colBlock, n - c0), k, a, aRs, aCs, b, bRs, bCs, ct, n, pack);
+    const packedB = packed == 0 ? 0 : packed + <usize>t * packedStride;
+    gemm(r1 - r0, c1 - c0, k, a, aRs, aCs, b, bRs, bCs, ct, n, pack, packedB);
   }
 }
 

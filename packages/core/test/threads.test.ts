@@ -197,7 +197,9 @@ describe('a failing worker', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ThreadError);
-    expect((error as ThreadError).message).toMatch(kind === 'throw' ? /^matmul: a worker failed/ : /^matmul: 1 of \d+ parts were not finished within \d+ ms/);
+    expect((error as ThreadError).message).toMatch(
+      kind === 'throw' ? /^matmul: a worker failed/ : /^matmul: \d+ of \d+ blocks were not finished within \d+ ms/,
+    );
     // The pool was stopped: this product runs while a new one starts, then on it.
     expect(sameBits(product(c), want)).toBe(true);
     await threadsReady(2);

@@ -23,16 +23,14 @@ export const CONTROL = {
   /** Generation: bumped once per job; idle workers wait on it. */
   GEN: 0,
   /**
-   * The chunks of the job are claimed here: (generation mod 2²³)·256 + the next unclaimed
-   * chunk, advanced by compare-and-swap, so a worker that wakes late can claim nothing of a
-   * later job.
+   * The units of the job are claimed here: (generation mod 2¹⁵)·2¹⁶ + the next unclaimed
+   * unit, advanced by compare-and-swap (see claimSize), so a worker that wakes late can claim
+   * nothing of a later job.
    */
   CLAIM: 1,
-  /** Chunks finished; the calling thread waits on it. */
+  /** Units finished; the calling thread waits on it. */
   DONE: 2,
-  /** How many chunks the job has (at most 255); chunk i is units ⌊i·U/C⌋ … ⌊(i+1)·U/C⌋ − 1. */
-  CHUNKS: 3,
-  /** How many units the job has (U). */
+  /** How many units the job has (at most MAX_UNITS). */
   UNITS: 4,
   /** Byte address of the task words in the WebAssembly memory. */
   TASK: 5,
@@ -40,11 +38,11 @@ export const CONTROL = {
   PACK: 6,
   /** Which compiled module runs the job: an index into WorkerInit.modules. */
   VARIANT: 7,
-  /** Workers of slots below this take part (the thread count). */
+  /** Workers of slots below this take part (the thread count; claimSize divides by it). */
   THREADS: 8,
   /** Set by a worker that threw: the job cannot finish. */
   FAILED: 9,
-  /** Test hook: 1 makes the worker of slot 1 throw on the chunk it claims, 2 leave with it. */
+  /** Test hook: 1 makes the worker of slot 1 throw on the units it claims, 2 leave with them. */
   FAULT: 10,
   /** A word that stays 0: probing whether this thread may block. */
   PROBE: 11,
@@ -55,7 +53,19 @@ export const CONTROL = {
 /** Worker states (its slot word). */
 export const STATE = { STARTING: 0, READY: 1, LEFT: 2, FAILED: 3 } as const;
 
-/** Chunks and units: the first unit of chunk `chunk` of `chunks` over `units`. */
-export function chunkStart(chunk: number, chunks: number, units: number): number {
-  return Math.floor((chunk * units) / chunks);
+/** The most units a job may have: the claim word holds the next one in 16 bits. */
+export const MAX_UNITS = 0xffff;
+
+/** The generation's tag in the claim word. */
+export function claimTag(gen: number): number {
+  return (gen & 0x7fff) << 16;
+}
+
+/**
+ * How many units a thread claims when `left` are left: a share of what is left (guided
+ * scheduling), so claims start large and end a unit at a time, and a thread the system runs
+ * slowly holds little of the product at the end.
+ */
+export function claimSize(left: number, threads: number): number {
+  return Math.max(1, Math.floor(left / (2 * threads)));
 }

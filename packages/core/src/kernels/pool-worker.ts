@@ -2,10 +2,10 @@
  * A worker of the kernels' thread pool (pool.ts), in Node (`worker_threads`, started with its
  * WorkerInit as workerData) and in a page (a module Web Worker, sent its WorkerInit as its
  * first message). It instantiates the compiled kernels over the shared memory, stores READY,
- * and from then on only waits on the control block and claims chunks of each job: it never
+ * and from then on only waits on the control block and claims units of each job: it never
  * needs its event loop again. It leaves after IDLE_MS without a job.
  */
-import { CONTROL, IDLE_MS, STATE, chunkStart, type WorkerInit } from './pool-control.js';
+import { CONTROL, IDLE_MS, STATE, claimSize, claimTag, type WorkerInit } from './pool-control.js';
 
 interface UnitExports {
   packBytes(): number;
@@ -30,14 +30,15 @@ function run(init: WorkerInit): void {
     }
     seen = Atomics.load(c, CONTROL.GEN);
     if (init.slot >= Atomics.load(c, CONTROL.THREADS)) continue;
-    const tag = (seen & 0x7fffff) << 8;
+    const tag = claimTag(seen);
     for (;;) {
       const word = Atomics.load(c, CONTROL.CLAIM);
-      const next = word & 255;
-      const chunks = Atomics.load(c, CONTROL.CHUNKS);
-      if ((word & ~255) !== tag || next >= chunks) break;
-      if (Atomics.compareExchange(c, CONTROL.CLAIM, word, word + 1) !== word) continue;
-      // The chunk is ours, so its job is still running and its words are the job's.
+      const next = word & 0xffff;
+      const units = Atomics.load(c, CONTROL.UNITS);
+      if ((word & ~0xffff) !== tag || next >= units) break;
+      const size = claimSize(units - next, Atomics.load(c, CONTROL.THREADS));
+      if (Atomics.compareExchange(c, CONTROL.CLAIM, word, word + size) !== word) continue;
+      // The units are ours, so their job is still running and its words are the job's.
       try {
         if (init.slot === 1) {
           const fault = Atomics.exchange(c, CONTROL.FAULT, 0);
@@ -46,15 +47,14 @@ function run(init: WorkerInit): void {
         }
         const k = kernels[c[CONTROL.VARIANT]];
         if (k === null || k === undefined) throw new Error(`no kernels of variant ${c[CONTROL.VARIANT]}`);
-        const units = c[CONTROL.UNITS];
-        k.gemmUnits(c[CONTROL.TASK], chunkStart(next, chunks, units), chunkStart(next + 1, chunks, units), c[CONTROL.PACK] + init.slot * k.packBytes());
+        k.gemmUnits(c[CONTROL.TASK], next, next + size, c[CONTROL.PACK] + init.slot * k.packBytes());
       } catch {
         Atomics.store(c, state, STATE.FAILED);
         Atomics.store(c, CONTROL.FAILED, 1);
         Atomics.notify(c, CONTROL.DONE);
         return;
       }
-      Atomics.add(c, CONTROL.DONE, 1);
+      Atomics.add(c, CONTROL.DONE, size);
       Atomics.notify(c, CONTROL.DONE);
     }
   }

@@ -11,20 +11,20 @@
  *   worker that is still starting is never waited for. Node workers are `unref()`ed, so they
  *   never keep a process alive, and a worker idle for IDLE_MS leaves (the next product
  *   starts another).
- * - A job is a list of chunks (runs of blocks) in a small control block of Int32 words in a
+ * - A job is a list of units (blocks of C) in a small control block of Int32 words in a
  *   SharedArrayBuffer (CONTROL): the calling thread writes the job, bumps GEN and wakes the
- *   workers, and then every thread, the calling one included, claims the next chunk by
- *   compare-and-swap until none is left. Who computes a chunk changes nothing in its bits, and
- *   a worker that the system does not schedule in time (a busy machine) only leaves its share to
- *   the others: with threads a product is never much slower than without. The calling thread
- *   then waits for the chunks in other hands: with `Atomics.wait` where it may block (Node, a
+ *   workers, and then every thread, the calling one included, claims the next run of units by
+ *   compare-and-swap until none is left, a share of what is left each time (guided
+ *   scheduling). Who computes a unit changes nothing in its bits, and a worker that the system
+ *   does not schedule in time (a busy machine) only leaves its share to the others. The calling
+ *   thread then waits for the units in other hands: with `Atomics.wait` where it may block (Node, a
  *   worker), spinning on `Atomics.load` in a page.
- * - A worker that throws stores FAILED; one that dies or hangs with a chunk is caught by the
+ * - A worker that throws stores FAILED; one that dies or hangs with units is caught by the
  *   deadline. Both surface as a ThreadError in the caller, after which the pool is torn down
  *   and the next product starts a new one.
  */
 import { ThreadError, ValueError } from '../errors.js';
-import { CONTROL, MAX_THREADS, STATE, chunkStart, type WorkerInit } from './pool-control.js';
+import { CONTROL, MAX_THREADS, STATE, claimSize, claimTag, type WorkerInit } from './pool-control.js';
 
 /** The part of a Node `Worker` or a Web `Worker` the pool uses. */
 interface WorkerHandle {
@@ -52,7 +52,7 @@ let pool: Pool | undefined;
 let threads = 1;
 let deadlineMs = MIN_DEADLINE_MS;
 let workersFirst = false;
-/** Jobs run with workers ready, and the chunks workers computed: what tests read to see threads at work. */
+/** Jobs run with workers ready, and the units workers computed: what tests read to see threads at work. */
 const counts = { jobs: 0, byWorkers: 0 };
 
 interface NodeProcess {
@@ -222,21 +222,20 @@ export function readyWorkers(init: Omit<WorkerInit, 'control' | 'slot'>): number
   return ready;
 }
 
-/** One job for the pool: `chunks` runs of the `units` blocks of the task at byte `task`. */
+/** One job for the pool: the `units` blocks of the task at byte `task` (at most MAX_UNITS). */
 export interface Job {
   variant: number;
   task: number;
   pack: number;
   units: number;
-  chunks: number;
 }
 
 /**
  * Runs a job on this thread and the ready workers: `own(first, end)` computes units first …
  * end − 1 on this thread (with slot 0's pack region), the workers call their module's
- * gemmUnits. Returns when every chunk is done; throws a ThreadError (naming `op`) when a
- * worker failed or did not finish its chunk by the deadline, after tearing the pool down so
- * that the next call starts afresh.
+ * gemmUnits. Returns when every unit is done; throws a ThreadError (naming `op`) when a worker
+ * failed or did not finish its units by the deadline, after tearing the pool down so that the
+ * next call starts afresh.
  */
 export function runJob(op: string, job: Job, own: (first: number, end: number) => void): void {
   const p = pool;
@@ -246,22 +245,21 @@ export function runJob(op: string, job: Job, own: (first: number, end: number) =
   }
   const c = p.control;
   const gen = (c[CONTROL.GEN] + 1) | 0;
-  const tag = (gen & 0x7fffff) << 8;
+  const tag = claimTag(gen);
   c[CONTROL.VARIANT] = job.variant;
   c[CONTROL.TASK] = job.task;
   c[CONTROL.PACK] = job.pack;
   c[CONTROL.UNITS] = job.units;
-  c[CONTROL.CHUNKS] = job.chunks;
   c[CONTROL.THREADS] = threads;
   Atomics.store(c, CONTROL.DONE, 0);
   Atomics.store(c, CONTROL.CLAIM, tag);
   Atomics.store(c, CONTROL.GEN, gen);
   Atomics.notify(c, CONTROL.GEN);
   const start = performance.now();
-  // Test hooks: leave the chunks to the workers until one has claimed one (the faulty worker
-  // must get one; tests of the bits want the workers at work, even on a busy machine).
+  // Test hooks: leave the units to the workers until one has claimed some (the faulty worker
+  // must get some; tests of the bits want the workers at work, even on a busy machine).
   if (workersFirst || Atomics.load(c, CONTROL.FAULT) !== 0) {
-    while ((Atomics.load(c, CONTROL.CLAIM) & 255) === 0 && performance.now() - start < deadlineMs) {
+    while ((Atomics.load(c, CONTROL.CLAIM) & 0xffff) === 0 && performance.now() - start < deadlineMs) {
       if (p.canBlock) Atomics.wait(c, CONTROL.CLAIM, tag, 1);
     }
   }
@@ -270,53 +268,54 @@ export function runJob(op: string, job: Job, own: (first: number, end: number) =
   try {
     for (;;) {
       const word = Atomics.load(c, CONTROL.CLAIM);
-      const next = word & 255;
-      if (next >= job.chunks) break;
-      if (Atomics.compareExchange(c, CONTROL.CLAIM, word, word + 1) !== word) continue;
-      own(chunkStart(next, job.chunks, job.units), chunkStart(next + 1, job.chunks, job.units));
-      Atomics.add(c, CONTROL.DONE, 1);
-      mine++;
+      const next = word & 0xffff;
+      if (next >= job.units) break;
+      const size = claimSize(job.units - next, threads);
+      if (Atomics.compareExchange(c, CONTROL.CLAIM, word, word + size) !== word) continue;
+      own(next, next + size);
+      Atomics.add(c, CONTROL.DONE, size);
+      mine += size;
     }
   } finally {
-    // The workers read and write the same scratch as the next call: wait for their chunks
+    // The workers read and write the same scratch as the next call: wait for their units
     // even when this thread's threw.
     const deadline = performance.now() + Math.max(deadlineMs, 20 * (performance.now() - start));
     let done = Atomics.load(c, CONTROL.DONE);
-    while (done < job.chunks && Atomics.load(c, CONTROL.FAILED) === 0) {
+    while (done < job.units && Atomics.load(c, CONTROL.FAILED) === 0) {
       const left = deadline - performance.now();
       if (left <= 0) break;
       if (p.canBlock) Atomics.wait(c, CONTROL.DONE, done, left);
       done = Atomics.load(c, CONTROL.DONE);
     }
     if (Atomics.load(c, CONTROL.FAILED) !== 0) failure = 'a worker failed while computing its part';
-    else if (done < job.chunks)
-      failure = `${job.chunks - done} of ${job.chunks} parts were not finished within ${Math.round(deadline - start)} ms (a worker died or hangs)`;
+    else if (done < job.units)
+      failure = `${job.units - done} of ${job.units} blocks were not finished within ${Math.round(deadline - start)} ms (a worker died or hangs)`;
     if (failure !== undefined) stopPool();
   }
   counts.jobs++;
-  counts.byWorkers += job.chunks - mine;
+  counts.byWorkers += job.units - mine;
   if (failure !== undefined) throw new ThreadError(op, `${failure}; the thread pool was stopped and restarts on the next call`);
 }
 
 /**
- * Test hooks: make the worker of slot 1 throw or leave silently on the next chunk it claims,
+ * Test hooks: make the worker of slot 1 throw or leave silently on the next units it claims,
  * shorten the deadline, and see the pool. Not part of the public surface (reached through
  * @ad/core/engine).
  */
 export const poolTesting = {
-  /** 'throw': the worker of slot 1 throws on the next chunk it claims; 'die': it leaves with it. */
+  /** 'throw': the worker of slot 1 throws on the next units it claims; 'die': it leaves with them. */
   injectFault(kind: 'throw' | 'die'): void {
     if (pool !== undefined) Atomics.store(pool.control, CONTROL.FAULT, kind === 'throw' ? 1 : 2);
   },
   /**
-   * On: the calling thread leaves each job's chunks to the workers until one of them has
+   * On: the calling thread leaves each job's units to the workers until one of them has
    * claimed one, so that every job really runs on more than one thread (off by default: the
    * calling thread starts at once).
    */
   setWorkersFirst(on: boolean): void {
     workersFirst = on;
   },
-  /** Sets the shortest wait for a worker's chunk before it counts as lost (default 10 s). */
+  /** Sets the shortest wait for a worker's units before they count as lost (default 10 s). */
   setDeadline(ms: number): void {
     deadlineMs = ms;
   },
@@ -330,7 +329,7 @@ export const poolTesting = {
     }
     return ready;
   },
-  /** How many jobs ran with workers ready so far, and how many of their chunks the workers computed. */
+  /** How many jobs ran with workers ready so far, and how many of their units the workers computed. */
   counts(): { jobs: number; byWorkers: number } {
     return { ...counts };
   },

@@ -24,6 +24,7 @@
  * Both variants (plain and relaxed SIMD) share each memory: their static data has one layout.
  */
 import { EXP_TABLE, exp } from '../special.js';
+import { MAX_UNITS } from './pool-control.js';
 import { getNumThreads, readyWorkers, runJob } from './pool.js';
 import { KERNELS_RELAXED_SIMD, KERNELS_RELAXED_SIMD_SHARED, KERNELS_SIMD, KERNELS_SIMD_SHARED, MEMORY_PAGES } from './wasm-binary.js';
 
@@ -48,6 +49,7 @@ interface GemmExports {
   heapBase(): number;
   packBytes(): number;
   gemmUnits(task: number, first: number, end: number, pack: number): void;
+  packBAll(k: number, n: number, b: number, bRs: number, bCs: number, dst: number): void;
   adam(
     theta: number,
     grad: number,
@@ -275,32 +277,27 @@ function footprint(x: Operand, s: { length: number }): number {
   return n + (n & 1);
 }
 
-/** Words of a task for gemmShare before its item pointers (see assembly/gemm.ts). */
-const TASK_WORDS = 11;
+/** Words of a task for gemmUnits before its item pointers (see assembly/gemm.ts). */
+const TASK_WORDS = 13;
 /** Pack regions start on a cache line, so two threads' regions never share one. */
 const LINE = 64;
+/** Rows (or columns) of C per unit of a split product: whole cache lines, whole micro-tiles. */
+const UNIT = 8;
 
 /**
- * Blocks per thread a product is cut into: a thread that the system does not schedule in time
- * leaves its blocks to the others, which takes blocks small enough to share out; each block
- * packs its operands again (a row block all of B, a column block all of A), which takes few.
- * CPU time of all threads per 512³ product, 2 threads against 1 (interleaved, process CPU
- * time, so the machine's load counts less than in wall time): 1.01× with 1 block per thread,
- * 1.03× with 2, 1.10× with 4; on the MLP's products 0.99–1.16×, 1.09–1.15×, 0.91–1.20×.
+ * How the items of a batch of `count` m×n products are cut into units for `threads` threads.
+ * Threads take runs of units (see claimSize in pool-control.ts), and the units of one item in
+ * a run are one gemm call, so small units cost nothing where the runs are long and let a thread
+ * that runs slowly take less at the end:
+ * - at least 4 items per thread: each item whole;
+ * - else items of at least 16 rows per thread: blocks of UNIT rows, with B packed once before
+ *   the threads start (`packed`), which every row block would otherwise pack again;
+ * - else (a few rows): blocks of UNIT columns, each run packing its own columns of B.
  */
-const BLOCKS_PER_THREAD = 2;
-
-/**
- * How a batch of `count` m×n products is cut into blocks for `threads` threads: each item
- * whole when there are BLOCKS_PER_THREAD items per thread, else each item cut along its longer
- * side into blocks a multiple of 8 wide (whole cache lines of C, whole micro-tiles).
- */
-function blocks(count: number, m: number, n: number, threads: number): { rowBlock: number; colBlock: number } {
-  const wanted = BLOCKS_PER_THREAD * threads;
-  if (threads === 1 || count >= wanted) return { rowBlock: m, colBlock: n };
-  const per = Math.ceil(wanted / count);
-  const cut = (d: number) => Math.max(8, Math.ceil(d / per / 8) * 8);
-  return m >= n ? { rowBlock: cut(m), colBlock: n } : { rowBlock: m, colBlock: cut(n) };
+function cut(count: number, m: number, n: number, threads: number): { rowBlock: number; colBlock: number; packed: boolean } {
+  if (threads === 1 || count >= 4 * threads) return { rowBlock: m, colBlock: n, packed: false };
+  if (m >= 16 * threads) return { rowBlock: UNIT, colBlock: n, packed: true };
+  return { rowBlock: m, colBlock: UNIT, packed: false };
 }
 
 /**
@@ -308,8 +305,8 @@ function blocks(count: number, m: number, n: number, threads: number): { rowBloc
  * products, overwritten. Requires m, n, k ≥ 1. Returns false (and touches nothing) when the
  * variant does not load or the operands would not fit in MAX_BYTES; the caller then runs the
  * JavaScript kernel. Products with at least SPLIT_MNK multiply-adds are cut into blocks of C
- * that the threads share (getNumThreads, where the memory is shared): the same bits for any
- * cut and any sharing.
+ * that the threads share (getNumThreads, where the engine has shared memory): the same bits for
+ * any cut and any sharing.
  */
 export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float64Array): boolean {
   const l = load(variant);
@@ -318,8 +315,6 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   const m = a.rows;
   const k = a.cols;
   const n = b.cols;
-  const shared = getNumThreads() > 1 && m * n * k * count >= SPLIT_MNK ? threaded(l, variant) : null;
-  const s = shared ?? l;
   const sa = span(a);
   const sb = span(b);
   const na = footprint(a, sa);
@@ -327,18 +322,36 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   const nc = count * m * n;
   const taskBytes = 4 * (TASK_WORDS + 2 * count);
   // Whether the operands fit may not depend on the thread count (the JavaScript kernel has
-  // other bits), so MAX_BYTES bounds them alone and the pack regions come on top.
+  // other bits), so MAX_BYTES bounds them alone, and what threads need comes on top.
   const opBytes = 8 * (na + nb + nc) + taskBytes;
-  if (!reserve(s, opBytes + 2 * LINE, (shared === null ? 1 : getNumThreads()) * s.exports.packBytes())) return false;
+  const split = getNumThreads() > 1 && m * n * k * count >= SPLIT_MNK ? threaded(l, variant) : null;
+  let s: Space = l;
+  let ready = 0;
+  let plan = cut(count, m, n, 1);
+  // Bytes of B packed once (every item's, or one for a B broadcast over the batch).
+  let bShared = true;
+  for (let i = 1; i < count; i++) bShared &&= b.offsets[i] === b.offsets[0];
+  const packedItem = 8 * k * Math.ceil(n / 4) * 4;
+  if (split !== null) {
+    ready = readyWorkers({ memory: split.memory, modules: sharedModules() });
+    plan = cut(count, m, n, ready + 1);
+    const units = count * Math.ceil(m / plan.rowBlock) * Math.ceil(n / plan.colBlock);
+    const extra = (ready + 1) * split.exports.packBytes() + (plan.packed ? packedItem * (bShared ? 1 : count) : 0);
+    if (ready > 0 && units <= MAX_UNITS && reserve(split, opBytes + 3 * LINE, extra)) s = split;
+    else {
+      ready = 0;
+      plan = cut(count, m, n, 1);
+    }
+  }
+  if (s === l && !reserve(l, opBytes + 3 * LINE, l.exports.packBytes())) return false;
   const at = Math.ceil(s.base / LINE) * (LINE / 8);
   const pa = place(s.heap, at, a, sa);
   const pb = place(s.heap, at + na, b, sb);
   const cAt = at + na + nb;
   const task = 8 * (cAt + nc);
   const pack = Math.ceil((task + taskBytes) / LINE) * LINE;
-  const ready = shared === null ? 0 : readyWorkers({ memory: shared.memory, modules: sharedModules() });
-  const { rowBlock, colBlock } = blocks(count, m, n, ready + 1);
-  const units = count * Math.ceil(m / rowBlock) * Math.ceil(n / colBlock);
+  const packed = pack + (ready + 1) * s.exports.packBytes();
+  const units = count * Math.ceil(m / plan.rowBlock) * Math.ceil(n / plan.colBlock);
   const w = s.words;
   const t = task / 4;
   w[t] = m;
@@ -349,19 +362,23 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   w[t + 5] = pb.rs;
   w[t + 6] = pb.cs;
   w[t + 7] = count;
-  w[t + 8] = rowBlock;
-  w[t + 9] = colBlock;
+  w[t + 8] = plan.rowBlock;
+  w[t + 9] = plan.colBlock;
   w[t + 10] = 8 * cAt;
+  w[t + 11] = plan.packed ? packed : 0;
+  w[t + 12] = plan.packed && !bShared ? packedItem : 0;
   for (let i = 0; i < count; i++) {
     w[t + TASK_WORDS + i] = pa.ptrs[i];
     w[t + TASK_WORDS + count + i] = pb.ptrs[i];
   }
-  const gemmUnits = s.exports.gemmUnits;
+  const kernel = s.exports;
+  if (plan.packed) {
+    for (let i = 0; i < (bShared ? 1 : count); i++) kernel.packBAll(k, n, pb.ptrs[i], pb.rs, pb.cs, packed + i * packedItem);
+  }
   if (ready === 0) {
-    gemmUnits(task, 0, units, pack);
+    kernel.gemmUnits(task, 0, units, pack);
   } else {
-    const chunks = Math.min(units, BLOCKS_PER_THREAD * (ready + 1), 255);
-    runJob('matmul', { variant: variant === 'wasm' ? 0 : 1, task, pack, units, chunks }, (first, end) => gemmUnits(task, first, end, pack));
+    runJob('matmul', { variant: variant === 'wasm' ? 0 : 1, task, pack, units }, (first, end) => kernel.gemmUnits(task, first, end, pack));
   }
   c.set(s.heap.subarray(cAt, cAt + nc));
   return true;
