@@ -74,10 +74,11 @@ const MAX_BYTES = 2 ** 30;
 const PAGE = 65536;
 /**
  * Products with fewer multiply-adds (m·n·k summed over the batch) than this (about 102³) run
- * on one thread. Process CPU time of all threads with 2 threads against 1, interleaved: 1.25×
- * at 64³ (46 µs alone), 1.16× at 128³ (246 µs): the second thread costs a wake-up (tens of µs)
- * and the copies through shared memory, so with half the work each, 64³ gains nothing and
- * 128³ about 1.5×. (Wall times were not measurable: other processes kept both cores busy.)
+ * on one thread. Process CPU time of all threads with 2 threads against 1, interleaved: 1.51×
+ * at 48³ (23 µs alone), 1.36× at 64³, 1.09× at 96³, 1.06× at 128³ (254 µs): the second thread
+ * costs a wake-up (tens of µs) and the copies through shared memory, so with half the work
+ * each, below about 100³ it gains little or nothing. (Wall times were not measurable: other
+ * processes kept both cores busy.)
  */
 export const SPLIT_MNK = 2 ** 20;
 
