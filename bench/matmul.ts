@@ -108,11 +108,14 @@ if (kernels() === 'wasm-relaxed') ourPaths.push('wasm-relaxed');
 /** The default thread count (cores, capped), which the threads column uses. */
 const THREADS = getNumThreads();
 
-/** Sets n threads and waits until the pool has n − 1 workers ready (a product starts them). */
-async function threadsReady(n: number, av: Tensor, bv: Tensor): Promise<void> {
+/** Operands of a product large enough to be split, which starts the pool's workers. */
+const starter = [randn([64, 784], { seed: 0 }), randn([784, 128], { seed: 0 })] as const;
+
+/** Sets n threads and waits (at most 10 s) until the pool has n − 1 workers ready. */
+async function threadsReady(n: number): Promise<void> {
   setNumThreads(n);
-  while (poolTesting.readyWorkers().length < n - 1) {
-    matmul(av, bv);
+  for (let i = 0; i < 1000 && poolTesting.readyWorkers().length < n - 1; i++) {
+    matmul(...starter);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -126,7 +129,7 @@ const ours = (path: KernelPath, threads = 1): Impl => [
       run: () => matmul(av, bv),
       enter: async () => {
         setKernels(path);
-        await threadsReady(threads, av, bv);
+        await threadsReady(threads);
       },
     };
   },
