@@ -31,6 +31,10 @@
  * (no array allocated per step), then the same optimizer's update; its losses are checked
  * against the eager step's, bit for bit, before timing.
  *
+ * Threads: "ours step" and the other columns of ours run on the default thread count
+ * (getNumThreads(): the cores, at most 8; the pool's workers started before the rounds), and
+ * "ours 1 thread" is the same step with setNumThreads(1), interleaved with it.
+ *
  * Timing: the cells are measured round-robin (rounds × [ours step, ours forward, compileStep,
  * ours js, jax-js, our parts, TF.js CPU, TF.js WASM]), each a best of trials after warm-up
  * (`timePerCall`); each cell shows its median over the rounds (the parts table: the best round).
@@ -41,7 +45,8 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { kernels, setKernels, type Tensor } from '@ad/core';
+import { getNumThreads, kernels, matmul, randn, setKernels, setNumThreads, type Tensor } from '@ad/core';
+import { poolTesting } from '@ad/core/engine';
 import { noGrad } from '@ad/reverse';
 import {
   Adam,
@@ -288,6 +293,8 @@ interface Result {
   step: number;
   /** Our step compiled by compileStep. */
   stepCompiled: number;
+  /** Our step with setNumThreads(1). */
+  stepOneThread: number;
   /** Our step with setKernels('js'). */
   stepJs: number;
   jax: Partial<Record<'float32' | 'float64', number>>;
@@ -298,6 +305,18 @@ interface Result {
   tf: Partial<Record<'cpu' | 'wasm', number>>;
   lossGap: number;
 }
+
+const THREADS = getNumThreads();
+// Start the pool's workers (the first products worth splitting do) and wait until they are ready.
+{
+  const x = randn([64, 784], { seed: 0 });
+  const w = randn([784, 128], { seed: 0 });
+  for (let i = 0; i < 1000 && poolTesting.readyWorkers().length < THREADS - 1; i++) {
+    matmul(x, w);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+const workersAtStart = poolTesting.readyWorkers().length;
 
 const results: Result[] = [];
 for (const net of nets) {
@@ -358,6 +377,7 @@ for (const net of nets) {
   const result: Result = {
     step: Infinity,
     stepCompiled: Infinity,
+    stepOneThread: Infinity,
     stepJs: Infinity,
     jax: {},
     jaxGap,
@@ -376,6 +396,9 @@ for (const net of nets) {
   let i = 0;
   for (let round = 0; round < ROUNDS; round++) {
     time('step', () => trainer.step(i++));
+    setNumThreads(1);
+    time('oneThread', () => trainer.step(i++));
+    setNumThreads(THREADS);
     time('forward', () => trainer.forward(i++));
     time('compiled', () => compiled.step(i++));
     setKernels('js');
@@ -398,6 +421,7 @@ for (const net of nets) {
   result.step = median('step');
   result.forward = median('forward');
   result.stepCompiled = median('compiled');
+  result.stepOneThread = median('oneThread');
   result.stepJs = median('js');
   for (const dtype of jaxTrainers.keys()) result.jax[dtype] = median(dtype);
   for (const backend of backends) result.tf[backend] = median(backend);
@@ -416,7 +440,7 @@ const threads = backends.includes('wasm') && (await tf.env().getAsync('WASM_HAS_
 console.log(
   `MLP training step (forward + loss + backward + Adam lr ${LR}), ms per step (lower is better); ours f64 (kernel path ${kernels()}), TF.js ${tf.version_core} f32, jax-js jit f32/f64\n` +
     `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadBefore.toFixed(1)} at start; ` +
-    `TF.js WASM ${backends.includes('wasm') ? `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}` : 'unavailable'}\n`,
+    `TF.js WASM ${backends.includes('wasm') ? `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}` : 'unavailable'}; ours on ${THREADS} thread${THREADS === 1 ? '' : 's'} (${workersAtStart} workers ready at the start; idle ones leave after 10 s and the next product starts them again)\n`,
 );
 printTable(
   [
@@ -424,6 +448,7 @@ printTable(
     'batch',
     'ours step',
     'ours compileStep',
+    'ours 1 thread',
     'ours js',
     'ours forward',
     'step/forward',
@@ -443,6 +468,7 @@ printTable(
       String(net.batch),
       ms(r.step),
       ms(r.stepCompiled),
+      ms(r.stepOneThread),
       ms(r.stepJs),
       ms(r.forward),
       (r.step / r.forward).toFixed(2),

@@ -14,6 +14,14 @@
  *
  * Addresses are byte pointers into this memory; strides are in elements and may be negative
  * or zero (the pointer arithmetic wraps modulo 2³², which is what a negative offset needs).
+ *
+ * Threads: the memory may be shared by several instances of this module, one per thread
+ * (src/kernels/pool.ts). Nothing here is static but constants: each thread packs into its own
+ * `pack` region (PACK_BYTES, placed by the caller), and `gemmUnits` runs a run of blocks of C
+ * of a batch of products. Every element of C is computed by the same
+ * instructions in the same order whichever block holds it (the depth blocks pc and the
+ * micro-kernel's sum over p do not depend on where the block starts, and an edge tile adds its
+ * sums to a zero C exactly as a full tile does), so C has the same bits for any split.
  */
 
 /** Rows of C per micro-kernel call. */
@@ -27,14 +35,19 @@ const KC: i32 = 256;
 /** Columns of B packed at a time (multiple of NR). */
 const NC: i32 = 256;
 
-/** Packing buffers and the edge tile live in static memory, below `heapBase()`. */
-const A_PACK: usize = memory.data(MC * KC * 8, 16);
-const B_PACK: usize = memory.data(KC * NC * 8, 16);
-const EDGE_TILE: usize = memory.data(MR * NR * 8, 16);
+/** A thread's pack region: the A block, the B block and the edge tile, in this order. */
+const A_BYTES: usize = MC * KC * 8;
+const B_BYTES: usize = KC * NC * 8;
+const PACK_BYTES: usize = A_BYTES + B_BYTES + MR * NR * 8;
 
 /** First byte past the static data: the caller's operands go from here on. */
 export function heapBase(): usize {
   return __heap_base;
+}
+
+/** Bytes of one thread's pack region (16-byte aligned, as the caller must place it). */
+export function packBytes(): usize {
+  return PACK_BYTES;
 }
 
 // @ts-ignore: decorator
@@ -51,37 +64,48 @@ export function heapBase(): usize {
 
 /**
  * C = A·B for one m×k by k×n product. A element (i, p) is the f64 at a + 8·(i·aRs + p·aCs),
- * B element (p, j) at b + 8·(p·bRs + j·bCs). C is overwritten, row-major contiguous at c.
- * C must not overlap A or B. m, n ≥ 1 (the caller returns early on empty products).
+ * B element (p, j) at b + 8·(p·bRs + j·bCs). C is overwritten, row-major at c with rows ldc
+ * elements apart. C must not overlap A, B or the pack region. m, n ≥ 1 (the caller returns
+ * early on empty products). `packedB` is 0, or where packBAll packed this B (then b is not
+ * read): threads that share a product's rows pack B once instead of once each.
  */
 export function gemm(
   m: i32, n: i32, k: i32,
   a: usize, aRs: i32, aCs: i32,
   b: usize, bRs: i32, bCs: i32,
-  c: usize,
+  c: usize, ldcElements: i32, pack: usize, packedB: usize,
 ): void {
-  memory.fill(c, 0, bytes(m * n));
-  const ldc = bytes(n);
+  const ldc = bytes(ldcElements);
+  for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldc, 0, bytes(n));
+  const aPack = pack;
+  let bPack = pack + A_BYTES;
+  const edge = pack + A_BYTES + B_BYTES;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      packB(kc, nc, b + bytes(pc * bRs + jc * bCs), bRs, bCs);
+      if (packedB == 0) {
+        packB(kc, nc, b + bytes(pc * bRs + jc * bCs), bRs, bCs, bPack);
+      } else {
+        // The blocks of packBAll, in the order this loop takes them.
+        bPack = packedB;
+        packedB += bytes(((nc + NR - 1) / NR) * NR * kc);
+      }
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        packA(mc, kc, a + bytes(ic * aRs + pc * aCs), aRs, aCs);
+        packA(mc, kc, a + bytes(ic * aRs + pc * aCs), aRs, aCs, aPack);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const bp = B_PACK + bytes(jr * kc);
+          const bp = bPack + bytes(jr * kc);
           for (let ir = 0; ir < mc; ir += MR) {
-            const ap = A_PACK + bytes(ir * kc);
-            const ci = c + bytes((ic + ir) * n + jc + jr);
+            const ap = aPack + bytes(ir * kc);
+            const ci = c + <usize>(ic + ir) * ldc + bytes(jc + jr);
             if (ir + MR <= mc && nr == NR) {
               microKernel(kc, ap, bp, ci, ldc);
             } else {
-              memory.fill(EDGE_TILE, 0, bytes(MR * NR));
-              microKernel(kc, ap, bp, EDGE_TILE, bytes(NR));
-              addEdge(min(MR, mc - ir), nr, ci, ldc);
+              memory.fill(edge, 0, bytes(MR * NR));
+              microKernel(kc, ap, bp, edge, bytes(NR));
+              addEdge(min(MR, mc - ir), nr, ci, ldc, edge);
             }
           }
         }
@@ -91,12 +115,75 @@ export function gemm(
 }
 
 /**
- * Packs the mc×kc block of A at src into A_PACK as ⌈mc/MR⌉ micro-panels, each stored column
+ * B (k×n, element (p, j) at b + 8·(p·bRs + j·bCs)) packed at dst as gemm packs it, every
+ * block in the order gemm takes them: 8·k·⌈n/NR⌉·NR bytes.
+ */
+export function packBAll(k: i32, n: i32, b: usize, bRs: i32, bCs: i32, dst: usize): void {
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(kc, nc, b + bytes(pc * bRs + jc * bCs), bRs, bCs, dst);
+      dst += bytes(((nc + NR - 1) / NR) * NR * kc);
+    }
+  }
+}
+
+/**
+ * Units first … end − 1 of a batch of products C[t] = A[t]·B[t], t < count, described by the
+ * i32 words at `task`: m, n, k, aRs, aCs, bRs, bCs, count, rowBlock, colBlock, c, packed,
+ * packedStride, then count pointers to the A items and count pointers to the B items. C[t] is
+ * row-major m×n at c + 8·t·m·n. The units are the blocks of rowBlock rows by colBlock columns
+ * of each item, item after item; an item is cut along one side only, so the units of one item
+ * in a run are one block of C, computed by one gemm call. `packed` is 0, or where packBAll
+ * packed the B items, item t's at packed + t·packedStride (for items cut into row blocks).
+ */
+export function gemmUnits(task: usize, first: i32, end: i32, pack: usize): void {
+  const m = load<i32>(task);
+  const n = load<i32>(task, 4);
+  const k = load<i32>(task, 8);
+  const aRs = load<i32>(task, 12);
+  const aCs = load<i32>(task, 16);
+  const bRs = load<i32>(task, 20);
+  const bCs = load<i32>(task, 24);
+  const count = load<i32>(task, 28);
+  const rowBlock = load<i32>(task, 32);
+  const colBlock = load<i32>(task, 36);
+  const c = <usize>load<i32>(task, 40);
+  const packed = <usize>load<i32>(task, 44);
+  const packedStride = <usize>load<i32>(task, 48);
+  const aPtrs = task + 52;
+  const bPtrs = aPtrs + (<usize>count << 2);
+  const rowBlocks = (m + rowBlock - 1) / rowBlock;
+  const colBlocks = (n + colBlock - 1) / colBlock;
+  const perItem = rowBlocks * colBlocks;
+  let u = first;
+  while (u < end) {
+    const t = u / perItem;
+    const u0 = u - t * perItem;
+    const u1 = min(end - t * perItem, perItem);
+    u = t * perItem + u1;
+    // One side of the item is whole (rowBlocks or colBlocks is 1), so units u0 … u1 − 1 are
+    // the rows r0 … r1 − 1 by the columns c0 … c1 − 1.
+    const r0 = colBlocks == 1 ? u0 * rowBlock : 0;
+    const r1 = colBlocks == 1 ? min(m, u1 * rowBlock) : m;
+    const c0 = colBlocks == 1 ? 0 : u0 * colBlock;
+    const c1 = colBlocks == 1 ? n : min(n, u1 * colBlock);
+    const a = <usize>load<i32>(aPtrs + (<usize>t << 2)) + bytes(r0 * aRs);
+    const b = <usize>load<i32>(bPtrs + (<usize>t << 2)) + bytes(c0 * bCs);
+    const ct = c + bytes(t * m * n + r0 * n + c0);
+    const packedB = packed == 0 ? 0 : packed + <usize>t * packedStride;
+    gemm(r1 - r0, c1 - c0, k, a, aRs, aCs, b, bRs, bCs, ct, n, pack, packedB);
+  }
+}
+
+/**
+ * Packs the mc×kc block of A at src into the A block at dst as ⌈mc/MR⌉ micro-panels, each stored column
  * after column (MR values per p); rows past mc are zero. A column-contiguous A (rs = 1, as
  * in Aᵀ·B) copies each column of a panel as two f64x2.
  */
-function packA(mc: i32, kc: i32, src: usize, rs: i32, cs: i32): void {
-  let d = A_PACK;
+function packA(mc: i32, kc: i32, src: usize, rs: i32, cs: i32, dst: usize): void {
+  let d = dst;
   const rsB = bytes(rs);
   const csB = bytes(cs);
   for (let ir = 0; ir < mc; ir += MR) {
@@ -131,12 +218,12 @@ function packA(mc: i32, kc: i32, src: usize, rs: i32, cs: i32): void {
 }
 
 /**
- * Packs the kc×nc block of B at src into B_PACK as ⌈nc/NR⌉ micro-panels, each stored row
+ * Packs the kc×nc block of B at src into the B block at dst as ⌈nc/NR⌉ micro-panels, each stored row
  * after row (NR values per p); columns past nc are zero. A row-contiguous B (cs = 1, as in
  * A·B) copies each row of a panel as two f64x2.
  */
-function packB(kc: i32, nc: i32, src: usize, rs: i32, cs: i32): void {
-  let d = B_PACK;
+function packB(kc: i32, nc: i32, src: usize, rs: i32, cs: i32, dst: usize): void {
+  let d = dst;
   const rsB = bytes(rs);
   const csB = bytes(cs);
   for (let jr = 0; jr < nc; jr += NR) {
@@ -211,11 +298,11 @@ function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize): void 
   v128.store(c, f64x2.add(v128.load(c, 16), c31), 16);
 }
 
-/** Adds the valid mr×nr corner of EDGE_TILE into C (rows ldc bytes apart). */
-function addEdge(mr: i32, nr: i32, c: usize, ldc: usize): void {
+/** Adds the valid mr×nr corner of the edge tile at `edge` into C (rows ldc bytes apart). */
+function addEdge(mr: i32, nr: i32, c: usize, ldc: usize, edge: usize): void {
   for (let i = 0; i < mr; i++) {
     const row = c + <usize>i * ldc;
-    const tile = EDGE_TILE + bytes(i * NR);
+    const tile = edge + bytes(i * NR);
     for (let j = 0; j < nr; j++) {
       store<f64>(row + bytes(j), load<f64>(row + bytes(j)) + load<f64>(tile + bytes(j)));
     }

@@ -23,6 +23,12 @@ export class DTypeError extends AdError {}
 /** A value of the right kind that is out of range: a negative size, an unknown option. */
 export class ValueError extends AdError {}
 
+/**
+ * A kernel thread failed: a worker of the thread pool threw, died or did not finish its share
+ * in time (see setNumThreads). The pool is stopped; the next call starts a new one.
+ */
+export class ThreadError extends AdError {}
+
 /** Formats a shape the way messages print it: `[2,3]`, `[]` for a scalar. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;

@@ -27,11 +27,12 @@ export { fromNdarray } from './ndarray.js';
 export * as tree from './tree.js';
 export type { Tree, MapLeaves, Structure } from './tree.js';
 export { Generator, manualSeed, getDefaultGenerator, type RandomOptions } from './rng.js';
-export { AdError, ShapeError, DTypeError, ValueError } from './errors.js';
+export { AdError, ShapeError, DTypeError, ValueError, ThreadError } from './errors.js';
 export { nanSafeMode, setNanSafeMode, withNanSafeMode } from './nan-safe.js';
 export { AnomalyError, anomalyDetection, setAnomalyDetection, detectAnomaly } from './anomaly.js';
 export { broadcastShapes, sizeOf, type Shape } from './shape.js';
 export { setKernels, kernels, type KernelMode, type KernelPath } from './kernels/paths.js';
+export { setNumThreads, getNumThreads } from './kernels/pool.js';
 
 export { registerOp, type Registrable, type Registered } from './register-op.js';
 export type { Self, MethodContext, OpTable, FunctionName } from './ops/signature.js';

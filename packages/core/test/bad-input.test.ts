@@ -44,6 +44,7 @@ import {
   zeros,
   add,
   setAnomalyDetection,
+  setNumThreads,
 } from '../src/index.js';
 import { catalogue, type BadCase } from '@ad/test-support/bad-input-catalogue';
 
@@ -309,6 +310,12 @@ const cases: BadCase[] = [
   { fn: 'get', input: 'one index for a rank-2 tensor', call: () => x23().get(0), expect: E('ShapeError') },
   { fn: 'get', input: "index '0' (a string)", call: () => x23().get(js('0'), 0), expect: E('ShapeError') },
   { fn: 'item', input: 'a tensor of 6 elements', call: () => x23().item(), expect: E('ShapeError') },
+  { fn: 'setNumThreads', input: '0 threads', call: () => setNumThreads(0), expect: E('ValueError') },
+  { fn: 'setNumThreads', input: '−2 threads', call: () => setNumThreads(-2), expect: E('ValueError') },
+  { fn: 'setNumThreads', input: '1.5 threads', call: () => setNumThreads(1.5), expect: E('ValueError') },
+  { fn: 'setNumThreads', input: 'NaN threads', call: () => setNumThreads(NaN), expect: E('ValueError') },
+  { fn: 'setNumThreads', input: '65 threads', call: () => setNumThreads(65), expect: E('ValueError') },
+  { fn: 'setNumThreads', input: "'2' (a string)", call: () => setNumThreads(js('2')), expect: E('ValueError') },
 ];
 
 catalogue('@ad/core', cases);

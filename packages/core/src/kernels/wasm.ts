@@ -13,25 +13,44 @@
  * The operands go into one scratch region above the kernel's static data, reused by every
  * call: memory grows to the largest product seen and no further, and a product that would
  * need more than MAX_BYTES runs in JavaScript instead.
+ *
+ * The kernels import their memory, made here, and there are two. Every kernel runs over a
+ * plain memory, as the only thread. Where the engine has shared memory (Node; a page that is
+ * cross-origin isolated), products worth splitting among threads run over a shared
+ * WebAssembly.Memory instead, with the builds over shared memory, so that the workers of the
+ * thread pool (pool.ts) instantiate the same modules over the same memory and each compute
+ * blocks of C. Only those products use it: copying into and out of a SharedArrayBuffer costs
+ * about 1.5× a plain memcpy (V8 copies it with relaxed atomics), which only threads repay.
+ * Both variants (plain and relaxed SIMD) share each memory: their static data has one layout.
  */
 import { EXP_TABLE, exp } from '../special.js';
 import { gatherRowMajor, type Gradient, type GradientView } from './gradient-view.js';
-import { KERNELS_RELAXED_SIMD, KERNELS_SIMD } from './wasm-binary.js';
+import { MAX_UNITS } from './pool-control.js';
+import { getNumThreads, readyWorkers, runJob } from './pool.js';
+import { KERNELS_RELAXED_SIMD, KERNELS_RELAXED_SIMD_SHARED, KERNELS_SIMD, KERNELS_SIMD_SHARED, MEMORY_PAGES } from './wasm-binary.js';
 
 /** The two builds of the kernel: plain SIMD, and relaxed SIMD with fused multiply-add. */
 export type WasmVariant = 'wasm' | 'wasm-relaxed';
+
+/** The memory the kernels import: a WebAssembly.Memory, shared or not. */
+interface KernelMemory {
+  buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
 
 /** The slice of the WebAssembly API used here; absent where the engine has none. */
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => KernelMemory;
 }
 
 interface GemmExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
-  gemm(m: number, n: number, k: number, a: number, aRs: number, aCs: number, b: number, bRs: number, bCs: number, c: number): void;
+  packBytes(): number;
+  gemmUnits(task: number, first: number, end: number, pack: number): void;
+  packBAll(k: number, n: number, b: number, bRs: number, bCs: number, dst: number): void;
   adam(
     theta: number,
     grad: number,
@@ -70,22 +89,57 @@ interface GemmExports {
 /** Largest scratch region (operands and result) a product may take: 1 GiB. */
 const MAX_BYTES = 2 ** 30;
 const PAGE = 65536;
+/**
+ * Products with fewer multiply-adds (m·n·k summed over the batch) than this (about 102³) run
+ * on one thread. Process CPU time of all threads with 2 threads against 1, interleaved: 1.51×
+ * at 48³ (23 µs alone), 1.36× at 64³, 1.09× at 96³, 1.06× at 128³ (254 µs): the second thread
+ * costs a wake-up (tens of µs) and the copies through shared memory, so with half the work
+ * each, below about 100³ it gains little or nothing. (Wall times were not measurable: other
+ * processes kept both cores busy.)
+ */
+export const SPLIT_MNK = 2 ** 20;
 
-/** One loaded kernel and its view of its memory (renewed when the memory grows). */
-interface Loaded {
+/** Kernels instantiated over one memory, and a view of it (renewed when the memory grows). */
+interface Space {
   exports: GemmExports;
+  /** The compiled module (the shared build's is what the pool's workers instantiate). */
+  module: object;
+  memory: KernelMemory;
   /** First 16-byte-aligned byte past the static data. */
   base: number;
   heap: Float64Array;
+  /** The same memory as 32-bit words (a product's task). */
+  words: Int32Array;
+}
+
+/** One loaded variant: over the plain memory, and over the shared one once a product needs it. */
+interface Loaded extends Space {
+  /** Undefined until first needed; null where the engine has no shared memory. */
+  threaded?: Space | null;
 }
 
 const loaded = new Map<WasmVariant, Loaded | string>();
+
+/** The two memories the variants import, each made on its first use (null: no shared memory here). */
+let plainMemory: KernelMemory | undefined;
+let sharedMemory: KernelMemory | null | undefined;
 
 function decode(base64: string): Uint8Array {
   const text = atob(base64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
+}
+
+/** Instantiates `bytes` over `memory` and fills the exp table in it. */
+function instantiate(api: WasmApi, bytes: Uint8Array, memory: KernelMemory): Space {
+  const module = new api.Module(bytes);
+  // The exp kernel calls the host's Math.exp where the result is not a normal number.
+  const exports = new api.Instance(module, { env: { memory, exp: Math.exp } }).exports as GemmExports;
+  const base = (exports.heapBase() + 15) & ~15;
+  const heap = new Float64Array(memory.buffer);
+  heap.set(EXP_TABLE, exports.expTable() / 8);
+  return { exports, module, memory, base, heap, words: new Int32Array(memory.buffer) };
 }
 
 /**
@@ -109,12 +163,8 @@ function load(variant: WasmVariant): Loaded | string {
           : 'this engine does not validate relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)';
     } else {
       try {
-        // The exp kernel calls the host's Math.exp where the result is not a normal number.
-        const exports = new api.Instance(new api.Module(bytes), { env: { exp: Math.exp } }).exports as GemmExports;
-        const base = (exports.heapBase() + 15) & ~15;
-        const heap = new Float64Array(exports.memory.buffer);
-        heap.set(EXP_TABLE, exports.expTable() / 8);
-        result = { exports, base, heap };
+        plainMemory ??= new api.Memory({ initial: MEMORY_PAGES.initial });
+        result = instantiate(api, bytes, plainMemory);
       } catch (e) {
         result = `WebAssembly could not be compiled here (${e instanceof Error ? e.message : String(e)})`;
       }
@@ -124,17 +174,47 @@ function load(variant: WasmVariant): Loaded | string {
   return result;
 }
 
+/**
+ * The variant over the shared memory, made on first use; null where there is none: no
+ * SharedArrayBuffer (a page that is not cross-origin isolated), an engine that refuses shared
+ * WebAssembly memory or its threads feature, or no address space for its maximum.
+ */
+function threaded(l: Loaded, variant: WasmVariant): Space | null {
+  if (l.threaded !== undefined) return l.threaded;
+  l.threaded = null;
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly as WasmApi;
+  const bytes = decode(variant === 'wasm' ? KERNELS_SIMD_SHARED : KERNELS_RELAXED_SIMD_SHARED);
+  if (typeof SharedArrayBuffer === 'function' && sharedMemory !== null && api.validate(bytes)) {
+    try {
+      sharedMemory ??= new api.Memory({ initial: MEMORY_PAGES.initial, maximum: MEMORY_PAGES.maximum, shared: true });
+      l.threaded = instantiate(api, bytes, sharedMemory);
+    } catch {
+      sharedMemory ??= null;
+    }
+  }
+  return l.threaded;
+}
+
 /** Whether `variant` loads here; a string says why it does not. */
 export function wasmStatus(variant: WasmVariant): true | string {
   const l = load(variant);
   return typeof l === 'string' ? l : true;
 }
 
-/** Grows the memory so that `bytes` fit past the base; false if they never will. */
-function reserve(l: Loaded, bytes: number): boolean {
-  const end = l.base + bytes;
+/** Whether products may run on the thread pool here: the kernels load over a shared memory. */
+export function wasmShared(): boolean {
+  const l = load('wasm');
+  return typeof l !== 'string' && threaded(l, 'wasm') !== null;
+}
+
+/**
+ * Grows the memory so that `bytes` (at most MAX_BYTES) and then `extra` bytes fit past the
+ * base; false if they never will.
+ */
+function reserve(l: Space, bytes: number, extra = 0): boolean {
+  const end = l.base + bytes + extra;
   if (bytes > MAX_BYTES) return false;
-  const memory = l.exports.memory;
+  const memory = l.memory;
   const have = memory.buffer.byteLength;
   if (end > have) {
     try {
@@ -143,7 +223,10 @@ function reserve(l: Loaded, bytes: number): boolean {
       return false;
     }
   }
-  if (l.heap.buffer !== memory.buffer) l.heap = new Float64Array(memory.buffer);
+  if (l.heap.buffer !== memory.buffer) {
+    l.heap = new Float64Array(memory.buffer);
+    l.words = new Int32Array(memory.buffer);
+  }
   return true;
 }
 
@@ -212,11 +295,36 @@ function footprint(x: Operand, s: { length: number }): number {
   return n + (n & 1);
 }
 
+/** Words of a task for gemmUnits before its item pointers (see assembly/gemm.ts). */
+const TASK_WORDS = 13;
+/** Pack regions start on a cache line, so two threads' regions never share one. */
+const LINE = 64;
+/** Rows (or columns) of C per unit of a split product: whole cache lines, whole micro-tiles. */
+const UNIT = 8;
+
+/**
+ * How the items of a batch of `count` m×n products are cut into units for `threads` threads.
+ * Threads take runs of units (see claimSize in pool-control.ts), and the units of one item in
+ * a run are one gemm call, so small units cost nothing where the runs are long and let a thread
+ * that runs slowly take less at the end:
+ * - at least 4 items per thread: each item whole;
+ * - else items of at least 16 rows per thread: blocks of UNIT rows, with B packed once before
+ *   the threads start (`packed`), which every row block would otherwise pack again;
+ * - else (a few rows): blocks of UNIT columns, each run packing its own columns of B.
+ */
+function cut(count: number, m: number, n: number, threads: number): { rowBlock: number; colBlock: number; packed: boolean } {
+  if (threads === 1 || count >= 4 * threads) return { rowBlock: m, colBlock: n, packed: false };
+  if (m >= 16 * threads) return { rowBlock: UNIT, colBlock: n, packed: true };
+  return { rowBlock: m, colBlock: UNIT, packed: false };
+}
+
 /**
  * C[t] = A[t]·B[t] for every item t of the batch, in WebAssembly. C is `count` row-major m×n
  * products, overwritten. Requires m, n, k ≥ 1. Returns false (and touches nothing) when the
  * variant does not load or the operands would not fit in MAX_BYTES; the caller then runs the
- * JavaScript kernel.
+ * JavaScript kernel. Products with at least SPLIT_MNK multiply-adds are cut into blocks of C
+ * that the threads share (getNumThreads, where the engine has shared memory): the same bits for
+ * any cut and any sharing.
  */
 export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float64Array): boolean {
   const l = load(variant);
@@ -229,17 +337,78 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   const sb = span(b);
   const na = footprint(a, sa);
   const nb = footprint(b, sb);
-  if (!reserve(l, 8 * (na + nb + count * m * n))) return false;
-  const at = l.base / 8;
-  const pa = place(l.heap, at, a, sa);
-  const pb = place(l.heap, at + na, b, sb);
-  const cAt = at + na + nb;
-  const gemm = l.exports.gemm;
-  for (let t = 0; t < count; t++) {
-    gemm(m, n, k, pa.ptrs[t], pa.rs, pa.cs, pb.ptrs[t], pb.rs, pb.cs, 8 * (cAt + t * m * n));
+  const nc = count * m * n;
+  const taskBytes = 4 * (TASK_WORDS + 2 * count);
+  // Whether the operands fit may not depend on the thread count (the JavaScript kernel has
+  // other bits), so MAX_BYTES bounds them alone, and what threads need comes on top.
+  const opBytes = 8 * (na + nb + nc) + taskBytes;
+  const split = getNumThreads() > 1 && m * n * k * count >= SPLIT_MNK ? threaded(l, variant) : null;
+  let s: Space = l;
+  let ready = 0;
+  let plan = cut(count, m, n, 1);
+  // Bytes of B packed once (every item's, or one for a B broadcast over the batch).
+  let bShared = true;
+  for (let i = 1; i < count; i++) bShared &&= b.offsets[i] === b.offsets[0];
+  const packedItem = 8 * k * Math.ceil(n / 4) * 4;
+  if (split !== null) {
+    ready = readyWorkers({ memory: split.memory, modules: sharedModules() });
+    plan = cut(count, m, n, ready + 1);
+    const units = count * Math.ceil(m / plan.rowBlock) * Math.ceil(n / plan.colBlock);
+    const extra = (ready + 1) * split.exports.packBytes() + (plan.packed ? packedItem * (bShared ? 1 : count) : 0);
+    if (ready > 0 && units <= MAX_UNITS && reserve(split, opBytes + 3 * LINE, extra)) s = split;
+    else {
+      ready = 0;
+      plan = cut(count, m, n, 1);
+    }
   }
-  c.set(l.heap.subarray(cAt, cAt + count * m * n));
+  if (s === l && !reserve(l, opBytes + 3 * LINE, l.exports.packBytes())) return false;
+  const at = Math.ceil(s.base / LINE) * (LINE / 8);
+  const pa = place(s.heap, at, a, sa);
+  const pb = place(s.heap, at + na, b, sb);
+  const cAt = at + na + nb;
+  const task = 8 * (cAt + nc);
+  const pack = Math.ceil((task + taskBytes) / LINE) * LINE;
+  const packed = pack + (ready + 1) * s.exports.packBytes();
+  const units = count * Math.ceil(m / plan.rowBlock) * Math.ceil(n / plan.colBlock);
+  const w = s.words;
+  const t = task / 4;
+  w[t] = m;
+  w[t + 1] = n;
+  w[t + 2] = k;
+  w[t + 3] = pa.rs;
+  w[t + 4] = pa.cs;
+  w[t + 5] = pb.rs;
+  w[t + 6] = pb.cs;
+  w[t + 7] = count;
+  w[t + 8] = plan.rowBlock;
+  w[t + 9] = plan.colBlock;
+  w[t + 10] = 8 * cAt;
+  w[t + 11] = plan.packed ? packed : 0;
+  w[t + 12] = plan.packed && !bShared ? packedItem : 0;
+  for (let i = 0; i < count; i++) {
+    w[t + TASK_WORDS + i] = pa.ptrs[i];
+    w[t + TASK_WORDS + count + i] = pb.ptrs[i];
+  }
+  const kernel = s.exports;
+  if (plan.packed) {
+    for (let i = 0; i < (bShared ? 1 : count); i++) kernel.packBAll(k, n, pb.ptrs[i], pb.rs, pb.cs, packed + i * packedItem);
+  }
+  if (ready === 0) {
+    kernel.gemmUnits(task, 0, units, pack);
+  } else {
+    runJob('matmul', { variant: variant === 'wasm' ? 0 : 1, task, pack, units }, (first, end) => kernel.gemmUnits(task, first, end, pack));
+  }
+  c.set(s.heap.subarray(cAt, cAt + nc));
   return true;
+}
+
+/** The shared builds the pool's workers instantiate: [plain SIMD, relaxed SIMD], null where one does not load. */
+function sharedModules(): (object | null)[] {
+  return (['wasm', 'wasm-relaxed'] as const).map((v) => {
+    const l = load(v);
+    const t = typeof l === 'string' ? null : threaded(l, v);
+    return t === null ? null : t.module;
+  });
 }
 
 /** The scalars of one Adam update (see assembly/adam.ts for the formula). */
@@ -292,10 +461,15 @@ export function adamWasm(theta: Float64Array, grad: Gradient, m: Float64Array, v
   return true;
 }
 
-/** Bytes of memory a loaded variant holds now (0 if it is not loaded): what the soak test watches. */
+/**
+ * Bytes of memory the kernels hold now: the plain memory (where every variant runs alone) and
+ * the shared one (0 for each until used). What the soak test watches; `variant` must have
+ * loaded for anything to count.
+ */
 export function wasmMemoryBytes(variant: WasmVariant): number {
   const l = loaded.get(variant);
-  return l === undefined || typeof l === 'string' ? 0 : l.exports.memory.buffer.byteLength;
+  if (l === undefined || typeof l === 'string') return 0;
+  return l.memory.buffer.byteLength + (l.threaded ? l.threaded.memory.buffer.byteLength : 0);
 }
 
 /** Elements per block of an exp scratch region: 16 KiB, so a block stays in L1. */
