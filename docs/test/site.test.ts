@@ -36,7 +36,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 const guidePages = readdirSync(join(docs, 'guide'))
   .filter((f) => f.endsWith('.md'))
   .map((f) => `/guide/${f.replace(/\.md$/, '')}`);
-const packages = ['core', 'forward', 'reverse', 'jit', 'nn', 'cli', 'vmap'];
+const packages = ['core', 'forward', 'reverse', 'jit', 'nn', 'cli', 'vmap', 'sparse'];
 
 test('the build ran every stage', () => {
   console.log(
@@ -49,7 +49,7 @@ test('the build ran every stage', () => {
 });
 
 test('every guide page, the home page, the error catalogue and the API reference exist', () => {
-  expect(guidePages).toHaveLength(12);
+  expect(guidePages).toHaveLength(13);
   for (const page of ['/', ...guidePages, '/errors', '/playground', '/api/', ...packages.map((p) => `/api/@ad/${p}/`)]) {
     expect(report.pages).toContain(page);
   }

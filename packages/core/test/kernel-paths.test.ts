@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { ValueError, kernels, matmul, randn, setKernels, tensor, transpose, type KernelPath, type Tensor } from '@ad/core';
+import { ValueError, getNumThreads, kernels, matmul, randn, setKernels, setNumThreads, tensor, transpose, type KernelPath, type Tensor } from '@ad/core';
 import { gemmBatch } from '../src/kernels/paths.js';
 import { wasmMemoryBytes } from '../src/kernels/wasm.js';
 import { cspForbiddingWebAssembly } from '@ad/test-support/webassembly';
@@ -153,14 +153,22 @@ describe('the WebAssembly path around the kernel', () => {
   });
 
   test('memory grows to the largest product and stays there over many products', () => {
-    setKernels('wasm');
-    const a = randn([120, 90], { seed: 14 });
-    const b = randn([90, 110], { seed: 15 });
-    matmul(a, b);
-    const high = wasmMemoryBytes('wasm');
-    expect(high).toBeGreaterThan(0);
-    for (let i = 0; i < 200; i++) matmul(i % 2 === 0 ? a : transpose(b), i % 2 === 0 ? b : transpose(a));
-    expect(wasmMemoryBytes('wasm')).toBe(high);
+    // One thread: a product this size is split among threads (over a second, shared memory)
+    // only once the pool's workers are ready, which would make the high-water mark depend on timing.
+    const threads = getNumThreads();
+    setNumThreads(1);
+    try {
+      setKernels('wasm');
+      const a = randn([120, 90], { seed: 14 });
+      const b = randn([90, 110], { seed: 15 });
+      matmul(a, b);
+      const high = wasmMemoryBytes('wasm');
+      expect(high).toBeGreaterThan(0);
+      for (let i = 0; i < 200; i++) matmul(i % 2 === 0 ? a : transpose(b), i % 2 === 0 ? b : transpose(a));
+      expect(wasmMemoryBytes('wasm')).toBe(high);
+    } finally {
+      setNumThreads(threads);
+    }
   });
 
   test('a small product under auto is the same as on the JavaScript path (it runs there)', () => {

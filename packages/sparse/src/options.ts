@@ -17,6 +17,8 @@ export type ColoringChoice = ColoringOptions | { colors: ArrayLike<number> };
 /**
  * A compiler of the compressed pass, as `jit` of @ad/jit: given a function it returns one that
  * computes the same (traced once, run many times).
+ *
+ * @typeParam F - the function compiled; the result has its type.
  */
 export type Compile = <F extends (...args: never[]) => unknown>(fn: F) => F;
 
