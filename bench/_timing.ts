@@ -31,3 +31,15 @@ export function printTable(header: readonly string[], rows: readonly (readonly s
   console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
   for (const r of rows) console.log(line(r));
 }
+
+/** Seconds per call, one trial: enough calls to fill ~0.2 s (one call when it takes longer). */
+export function timeOnce(fn: () => unknown): number {
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    const dt = (performance.now() - t0) / 1000;
+    if (dt >= 0.2) return dt / reps;
+    reps *= 2;
+  }
+}

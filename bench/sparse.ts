@@ -26,7 +26,7 @@ import { type DualTensor, jacfwd } from '@ad/forward';
 import { jit } from '@ad/jit';
 import { type TensorVar, type Var, hessian } from '@ad/reverse';
 import { SparsityPattern, jacobianPattern, prepareHessian, prepareJacobian } from '@ad/sparse';
-import { printTable } from './_timing.js';
+import { printTable, timeOnce } from './_timing.js';
 import { ba } from './gradbench/src/ba.js';
 import { reprojection, weightError } from './gradbench/src/ba.js';
 
@@ -45,18 +45,6 @@ const maxOf = (xs: Iterable<number>) => {
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(0)} µs`);
-
-/** Seconds per call: enough calls to fill ~0.2 s (one call when it takes longer). */
-function timeOnce(fn: () => unknown): number {
-  let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    const dt = (performance.now() - t0) / 1000;
-    if (dt >= 0.2) return dt / reps;
-    reps *= 2;
-  }
-}
 
 function point(n: number, seed: number): number[] {
   const g = new Generator(seed);

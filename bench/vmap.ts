@@ -18,7 +18,7 @@ import { vmap } from '@ad/vmap';
 import type { Array as JaxArray } from '@jax-js/jax';
 import { loadavg } from 'node:os';
 import { jax, np } from './_jax.js';
-import { printTable } from './_timing.js';
+import { printTable, timeOnce } from './_timing.js';
 
 const B = 64;
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -43,18 +43,6 @@ function gap(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let g = 0;
   for (let i = 0; i < b.length; i++) g = Math.max(g, Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i])));
   return g;
-}
-
-/** Seconds per call: enough calls to fill ~0.2 s. */
-function timeOnce(fn: () => unknown): number {
-  let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    const dt = (performance.now() - t0) / 1000;
-    if (dt >= 0.2) return dt / reps;
-    reps *= 2;
-  }
 }
 
 function measure(inputs: number, hidden: number, classes: number): void {
