@@ -21,11 +21,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { Generator, type Tensor, concat, fromData, indexSelect, stack, tensor } from '@ad/core';
+import { type Tensor, concat, fromData, indexSelect, stack, tensor } from '@ad/core';
 import { type DualTensor, jacfwd } from '@ad/forward';
 import { jit } from '@ad/jit';
-import { type TensorVar, type Var, hessian } from '@ad/reverse';
-import { SparsityPattern, jacobianPattern, prepareHessian, prepareJacobian } from '@ad/sparse';
+import { type TensorVar, hessian } from '@ad/reverse';
+import { type SparsityPattern, jacobianPattern, prepareHessian, prepareJacobian } from '@ad/sparse';
+import { localSum, localSumTensor, point, tridiagonal, tridiagonalTensor } from '@ad/test-support/sparse-functions';
+import { banded, bundleAdjustment as baPattern } from '@ad/test-support/sparse-patterns';
 import { printTable, timeOnce } from './_timing.js';
 import { ba } from './gradbench/src/ba.js';
 import { reprojection, weightError } from './gradbench/src/ba.js';
@@ -34,7 +36,6 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const N = Number(process.env.SPARSE_N ?? 10_000);
 const NH = Number(process.env.SPARSE_NH ?? 2_000);
 
-type Scalar = Var;
 type T = Tensor;
 
 /** The largest of many numbers (no spread: a million arguments overflow the stack). */
@@ -45,61 +46,6 @@ const maxOf = (xs: Iterable<number>) => {
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(0)} µs`);
-
-function point(n: number, seed: number): number[] {
-  const g = new Generator(seed);
-  return Array.from({ length: n }, () => g.uniform(-1, 1));
-}
-
-function banded(n: number, half: number): SparsityPattern {
-  const rows: number[] = [];
-  const cols: number[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = Math.max(0, i - half); j <= Math.min(n - 1, i + half); j++) {
-      rows.push(i);
-      cols.push(j);
-    }
-  }
-  return SparsityPattern.fromCoordinates([n, n], rows, cols);
-}
-
-/** yᵢ = sin(xᵢ₋₁)·xᵢ + xᵢ₊₁², zeros beyond the ends: tridiagonal (a tensor function). */
-const tridiagonalTensor = (x: T): T => {
-  const n = x.shape[0];
-  const left = x.slice([0, n - 1]).pad([[1, 0]]);
-  const right = x.slice([1, n]).pad([[0, 1]]);
-  return left.sin().mul(x).add(right.square());
-};
-
-/** The same over an array of scalars. */
-const tridiagonal = (xs: readonly Scalar[]): Scalar[] =>
-  xs.map((x, i) => {
-    let y = i > 0 ? xs[i - 1].sin().mul(x) : x.mul(2);
-    if (i + 1 < xs.length) y = y.add(xs[i + 1].square());
-    return y;
-  });
-
-/** Σ (xᵢ₊₁ − xᵢ)⁴ + Σ sin(xᵢ)·xᵢ over an array of scalars: a sum of local terms. */
-const localSum = (xs: readonly Scalar[]): Scalar => {
-  let acc = xs[0].sin().mul(xs[0]);
-  for (let i = 1; i < xs.length; i++)
-    acc = acc
-      .add(
-        xs[i]
-          .sub(xs[i - 1])
-          .square()
-          .square(),
-      )
-      .add(xs[i].sin().mul(xs[i]));
-  return acc;
-};
-
-/** The same sum over a tensor. */
-const localSumTensor = (x: T): T => {
-  const n = x.shape[0];
-  const d = x.slice([1, n]).sub(x.slice([0, n - 1]));
-  return d.square().square().sum().add(x.sin().mul(x).sum());
-};
 
 /** The largest |sparse − dense| over the pattern's entries, and the largest dense entry outside it. */
 function agreement(values: Float64Array, pattern: SparsityPattern, entry: (i: number, j: number) => number): { inside: number; outside: number } {
@@ -271,26 +217,6 @@ interface BaInput {
   x: number[];
   w: number;
   feat: number[];
-}
-
-/** GradBench's ba: the pattern by hand (each reprojection row: one camera's 11, one point's 3, one weight; each weight row: its weight). */
-function baPattern(n: number, m: number, p: number): SparsityPattern {
-  const rowsOf: number[] = [];
-  const colsOf: number[] = [];
-  const weightBase = 11 * n + 3 * m;
-  const entry = (i: number, j: number) => {
-    rowsOf.push(i);
-    colsOf.push(j);
-  };
-  for (let i = 0; i < p; i++) {
-    for (const r of [2 * i, 2 * i + 1]) {
-      for (let j = 0; j < 11; j++) entry(r, 11 * (i % n) + j);
-      for (let j = 0; j < 3; j++) entry(r, 11 * n + 3 * (i % m) + j);
-      entry(r, weightBase + i);
-    }
-    entry(2 * p + i, weightBase + i);
-  }
-  return SparsityPattern.fromCoordinates([3 * p, weightBase + p], rowsOf, colsOf);
 }
 
 function bundleAdjustment(): void {

@@ -7,8 +7,8 @@
 import { tensor } from '@ad/core';
 import { SparsityPattern, columnColoring, prepareJacobian, sparseHessian, sparseJacobian, starColoring } from '@ad/sparse';
 import type { BadCase } from '@ad/test-support/bad-input-catalogue';
-import { banded } from './families.js';
-import { type S, localSum, tridiagonal } from './functions.js';
+import { banded } from '@ad/test-support/sparse-patterns';
+import { type S, localSum, tridiagonal } from '@ad/test-support/sparse-functions';
 
 const js = <T>(v: unknown) => v as T;
 const E = (error: string, name?: string) => ({ error, name });

@@ -7,7 +7,7 @@ import { type SparsityPattern, columnColoring, rowColoring, starColoring } from 
 import { bicolorConflict, columnConflict, rowConflict, starConflict } from '../src/coloring-check.js';
 import { bicoloring } from '../src/coloring-bi.js';
 import { VERTEX_ORDERS } from '../src/graph.js';
-import { arrowhead, banded, bundleAdjustment, randomPattern, randomSymmetric, stencil } from './families.js';
+import { arrowhead, banded, bundleAdjustment, randomPattern, randomSymmetric, stencil } from '@ad/test-support/sparse-patterns';
 
 const ORDERS = [...VERTEX_ORDERS, 'best'] as const;
 

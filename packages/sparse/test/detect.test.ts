@@ -9,6 +9,7 @@ import { jit } from '@ad/jit';
 import { vmap } from '@ad/vmap';
 import { type Var, hessian } from '@ad/reverse';
 import { SparsityPattern, hessianPattern, jacobianPattern } from '@ad/sparse';
+import { banded } from '@ad/test-support/sparse-patterns';
 
 const g = new Generator(26);
 
@@ -49,19 +50,6 @@ function expectContains(got: SparsityPattern, want: SparsityPattern): void {
   const missed: string[] = [];
   for (let i = 0; i < want.shape[0]; i++) for (const j of want.row(i)) if (!got.has(i, j)) missed.push(`(${i}, ${j})`);
   expect(missed).toEqual([]);
-}
-
-/** The n × n pattern with entries (i, j) for |i − j| ≤ w. */
-function banded(n: number, w: number): SparsityPattern {
-  const rows: number[] = [];
-  const cols: number[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = Math.max(0, i - w); j <= Math.min(n - 1, i + w); j++) {
-      rows.push(i);
-      cols.push(j);
-    }
-  }
-  return SparsityPattern.fromCoordinates([n, n], rows, cols);
 }
 
 /** y = x[i−1] − 2x[i] + x[i+1] (zero outside), written with shifted copies of x. */

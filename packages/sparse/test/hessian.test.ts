@@ -6,8 +6,8 @@
 import { tensor } from '@ad/core';
 import { type TensorVar, hessian } from '@ad/reverse';
 import { SparsityPattern, prepareHessian, sparseHessian } from '@ad/sparse';
-import { arrowhead, banded, randomSymmetric } from './families.js';
-import { type S, arrowheadScalar, localSum, localSumTensor, maxDiff, point, randomSparseScalar } from './functions.js';
+import { arrowhead, banded, randomSymmetric } from '@ad/test-support/sparse-patterns';
+import { type S, arrowheadScalar, localSum, localSumTensor, maxDiff, point, randomSparseScalar } from '@ad/test-support/sparse-functions';
 
 const dense = (f: (xs: readonly S[]) => S, x: number[]) => hessian(f as never)(x) as number[][];
 

@@ -6,7 +6,7 @@ import { ShapeError, Tensor, tensor } from '@ad/core';
 import { type DualTensor, jacfwd } from '@ad/forward';
 import { type TensorVar, jacrev } from '@ad/reverse';
 import { SparsityPattern, prepareJacobian, sparseJacobian } from '@ad/sparse';
-import { arrowhead, banded, blockDiagonal, bundleAdjustment, randomPattern, stencil } from './families.js';
+import { arrowhead, banded, blockDiagonal, bundleAdjustment, randomPattern, stencil } from '@ad/test-support/sparse-patterns';
 import {
   type S,
   arrowheadMap,
@@ -20,7 +20,7 @@ import {
   stencilTensor,
   tridiagonal,
   tridiagonalTensor,
-} from './functions.js';
+} from '@ad/test-support/sparse-functions';
 
 type F = (xs: readonly S[]) => (S | number)[];
 const dense = (f: F, x: number[]) => jacfwd(f as never)(x) as number[][];

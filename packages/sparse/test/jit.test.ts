@@ -6,8 +6,8 @@
 import { tensor } from '@ad/core';
 import { jit } from '@ad/jit';
 import { prepareHessian, prepareJacobian } from '@ad/sparse';
-import { arrowhead, banded, stencil } from './families.js';
-import { arrowheadTensor, localSum, localSumTensor, point, stencilMap, tridiagonal, tridiagonalTensor } from './functions.js';
+import { arrowhead, banded, stencil } from '@ad/test-support/sparse-patterns';
+import { arrowheadTensor, localSum, localSumTensor, point, stencilMap, tridiagonal, tridiagonalTensor } from '@ad/test-support/sparse-functions';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   expect(a.length).toBe(b.length);

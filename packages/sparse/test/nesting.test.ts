@@ -8,8 +8,8 @@ import { type Tensor, tensor } from '@ad/core';
 import { jacfwd } from '@ad/forward';
 import { type TensorVar, type Var, grad } from '@ad/reverse';
 import { prepareHessian, prepareJacobian } from '@ad/sparse';
-import { banded } from './families.js';
-import { type S, localSum, point, tridiagonal, tridiagonalTensor } from './functions.js';
+import { banded } from '@ad/test-support/sparse-patterns';
+import { type S, localSum, point, tridiagonal, tridiagonalTensor } from '@ad/test-support/sparse-functions';
 
 const sum = (v: readonly S[]) => v.reduce((a, b) => a.add(b));
 

@@ -1,10 +1,10 @@
 /**
- * Functions of the patterned families (families.ts), written once with the methods every kind
+ * Functions of the patterned families (sparse-patterns.ts), written once with the methods every kind
  * shares so that forward mode, reverse mode and jit all run them, and random sparse functions
  * built from the op table's element-wise ops over a random pattern.
  */
 import { Generator } from '@ad/core';
-import { BINARY, type BinaryName, UNARY, type UnaryName } from '@ad/test-support/scalar-ir';
+import { BINARY, type BinaryName, UNARY, type UnaryName } from './scalar-ir.js';
 import type { SparsityPattern } from '@ad/sparse';
 
 /** A scalar of any kind: the methods the functions below use. */
