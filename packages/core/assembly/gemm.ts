@@ -20,8 +20,9 @@
  * `pack` region (PACK_BYTES, placed by the caller), and `gemmUnits` runs a run of blocks of C
  * of a batch of products. Every element of C is computed by the same
  * instructions in the same order whichever block holds it (the depth blocks pc and the
- * micro-kernel's sum over p do not depend on where the block starts, and an edge tile adds its
- * sums to a zero C exactly as a full tile does), so C has the same bits for any split.
+ * micro-kernel's sum over p do not depend on where the block starts, and the first depth block
+ * of an edge tile adds its sums to zero exactly as a full tile's does), so C has the same bits
+ * for any split.
  */
 
 /** Rows of C per micro-kernel call. */
@@ -76,7 +77,6 @@ export function gemm(
   c: usize, ldcElements: i32, pack: usize, packedB: usize,
 ): void {
   const ldc = bytes(ldcElements);
-  for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldc, 0, bytes(n));
   const aPack = pack;
   let bPack = pack + A_BYTES;
   const edge = pack + A_BYTES + B_BYTES;
@@ -101,11 +101,10 @@ export function gemm(
             const ap = aPack + bytes(ir * kc);
             const ci = c + <usize>(ic + ir) * ldc + bytes(jc + jr);
             if (ir + MR <= mc && nr == NR) {
-              microKernel(kc, ap, bp, ci, ldc);
+              microKernel(kc, ap, bp, ci, ldc, pc == 0);
             } else {
-              memory.fill(edge, 0, bytes(MR * NR));
-              microKernel(kc, ap, bp, edge, bytes(NR));
-              addEdge(min(MR, mc - ir), nr, ci, ldc, edge);
+              microKernel(kc, ap, bp, edge, bytes(NR), true);
+              addEdge(min(MR, mc - ir), nr, ci, ldc, edge, pc == 0);
             }
           }
         }
@@ -258,10 +257,13 @@ function packB(kc: i32, nc: i32, src: usize, rs: i32, cs: i32, dst: usize): void
 }
 
 /**
- * C[4×4 at c, rows ldc bytes apart] += A micro-panel at ap · B micro-panel at bp, over kc.
+ * C[4×4 at c, rows ldc bytes apart] += A micro-panel at ap · B micro-panel at bp, over kc;
+ * with `first` (the first depth block) C is not read: C = 0 + the sums, the bits that adding
+ * them to a zeroed C gave, without zeroing C and reading it back (for a product with k ≤ KC
+ * that pass over C was a tenth of its time: C is 800 KiB for the MLP's ȳᵀ·x, larger than L2).
  * Accumulator cIJ holds row I, columns 2J and 2J+1.
  */
-function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize): void {
+function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, first: bool): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
   let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
   let c20 = f64x2.splat(0), c21 = f64x2.splat(0);
@@ -285,26 +287,39 @@ function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize): void 
     ap += 32;
     bp += 32;
   }
-  v128.store(c, f64x2.add(v128.load(c), c00));
-  v128.store(c, f64x2.add(v128.load(c, 16), c01), 16);
+  // +0 + s is s except for s = −0 (then +0), so the first block adds its sums to a zero.
+  const zero = f64x2.splat(0);
+  const c0 = first ? zero : v128.load(c);
+  const c1 = first ? zero : v128.load(c, 16);
+  v128.store(c, f64x2.add(c0, c00));
+  v128.store(c, f64x2.add(c1, c01), 16);
   c += ldc;
-  v128.store(c, f64x2.add(v128.load(c), c10));
-  v128.store(c, f64x2.add(v128.load(c, 16), c11), 16);
+  const c2 = first ? zero : v128.load(c);
+  const c3 = first ? zero : v128.load(c, 16);
+  v128.store(c, f64x2.add(c2, c10));
+  v128.store(c, f64x2.add(c3, c11), 16);
   c += ldc;
-  v128.store(c, f64x2.add(v128.load(c), c20));
-  v128.store(c, f64x2.add(v128.load(c, 16), c21), 16);
+  const c4 = first ? zero : v128.load(c);
+  const c5 = first ? zero : v128.load(c, 16);
+  v128.store(c, f64x2.add(c4, c20));
+  v128.store(c, f64x2.add(c5, c21), 16);
   c += ldc;
-  v128.store(c, f64x2.add(v128.load(c), c30));
-  v128.store(c, f64x2.add(v128.load(c, 16), c31), 16);
+  const c6 = first ? zero : v128.load(c);
+  const c7 = first ? zero : v128.load(c, 16);
+  v128.store(c, f64x2.add(c6, c30));
+  v128.store(c, f64x2.add(c7, c31), 16);
 }
 
-/** Adds the valid mr×nr corner of the edge tile at `edge` into C (rows ldc bytes apart). */
-function addEdge(mr: i32, nr: i32, c: usize, ldc: usize, edge: usize): void {
+/**
+ * Adds the valid mr×nr corner of the edge tile at `edge` into C (rows ldc bytes apart), or
+ * into a zero C in the first depth block (`first`: C is not read).
+ */
+function addEdge(mr: i32, nr: i32, c: usize, ldc: usize, edge: usize, first: bool): void {
   for (let i = 0; i < mr; i++) {
     const row = c + <usize>i * ldc;
     const tile = edge + bytes(i * NR);
     for (let j = 0; j < nr; j++) {
-      store<f64>(row + bytes(j), load<f64>(row + bytes(j)) + load<f64>(tile + bytes(j)));
+      store<f64>(row + bytes(j), (first ? 0.0 : load<f64>(row + bytes(j))) + load<f64>(tile + bytes(j)));
     }
   }
 }
