@@ -32,8 +32,23 @@ interface WorkerHandle {
 }
 
 /**
- * The default thread count is the cores the engine reports, at most this many: measured on
- * 2 cores only (bench/README.md, threads), so larger machines keep a margin and may set more.
+ * The default thread count is the cores the engine reports, at most this many. A 2-core
+ * machine cannot measure past 2 threads, so the cap is argued from what it can measure
+ * (`pnpm bench threads`, bench/README.md):
+ * - A job costs every thread a wake-up: waking a worker blocked in Atomics.wait and hearing
+ *   back took 10–15 µs (median) here, 20 µs to 2 ms at the 90th percentile when other
+ *   processes held the cores. A thread's share of a product should be several wake-ups: the
+ *   784-128-10 MLP's products (batch 64) take 0.5–0.65 ms on one thread, so 8 threads give each
+ *   about 70 µs (5–7 wake-ups), and 16 would give 35 µs, about one late wake-up; with guided
+ *   claims the threads already running would take most of it anyway, and the others would
+ *   only burn their wake-ups.
+ * - Engines report logical CPUs (hardware threads). Two hardware threads of one core share its
+ *   FMA units, which the micro-kernel keeps busy, so 8 is the cores of a 16-thread part.
+ *   ONNX Runtime Web defaults to half of navigator.hardwareConcurrency, at most 4; TF.js's
+ *   WASM backend once took half the logical cores, at most 4 ("many x86-64 processors have 2
+ *   threads per core"), and takes all of them in 4.22.
+ * - Each thread has its pack region (640 KiB) in the shared memory.
+ * Large products (512³: 11 ms on one thread) could use more: setNumThreads or AD_THREADS.
  */
 const DEFAULT_CAP = 8;
 /** The shortest wait for a worker before it counts as dead: shares take microseconds to seconds. */
@@ -73,7 +88,8 @@ function reportedCores(): number {
  * `torch.set_num_threads`). Every result is bit-for-bit the same for any n; n only changes the
  * speed. Where the engine has no shared memory (a page that is not cross-origin isolated)
  * products run on one thread whatever n is. The default is the cores the engine reports, at
- * most 8, or the environment variable AD_THREADS where there is one.
+ * most 8 (a thread's share of the MLP's products stays several times what waking it costs;
+ * see the core README), or the environment variable AD_THREADS where there is one.
  *
  * @param n - a whole number from 1 to 64
  */
