@@ -70,6 +70,11 @@ export function residentBytes(): number {
   return residentArena()?.residentBytes ?? 0;
 }
 
+/** Bytes of the kernels' shared memory (scratch, residents and free runs: its high-water mark, as it never shrinks); 0 before its first use. */
+export function sharedMemoryBytes(): number {
+  return residentArena()?.memory.buffer.byteLength ?? 0;
+}
+
 /**
  * For tests: sets the resident cap in bytes (undefined: the default, 128 MiB) and returns the
  * previous one. A cap of 0 makes every new array plain.
