@@ -2,26 +2,33 @@
  * The WebAssembly kernels (assembly/gemm.ts, adam.ts and exp.ts, compiled into
  * wasm-binary.ts): loading them synchronously, and moving operands in and out of their memory.
  *
- * Tensors live in Float64Arrays on the JavaScript heap, which WebAssembly cannot read, so a
- * product copies A and B into the module's memory and C back out: O(n²) copies around an
+ * Most tensors live in Float64Arrays on the JavaScript heap, which WebAssembly cannot read, so
+ * a product copies A and B into the module's memory and C back out: O(n²) copies around an
  * O(n³) kernel, which is why the smallest products stay in JavaScript (see paths.ts). Each
  * operand is copied as the span of the buffer its view covers, one `set` (a memcpy), and the
  * kernel reads it through the view's own strides, so transposed, broadcast and batched
  * operands cost no more than contiguous ones; a view that covers much less than its span (a
- * thin slice of a large matrix) is gathered element by element instead.
+ * thin slice of a large matrix) is gathered element by element instead. Resident arrays
+ * (resident.ts: parameters, optimizer state, a BufferPlan's buffers) already lie in the shared
+ * memory: a product reads them, and writes a resident C, where they are, and the Adam kernel
+ * updates them in place.
  *
- * The operands go into one scratch region above the kernel's static data, reused by every
- * call: memory grows to the largest product seen and no further, and a product that would
- * need more than MAX_BYTES runs in JavaScript instead.
+ * Over the plain memory the operands go into one scratch region above the kernel's static
+ * data, reused by every call: memory grows to the largest product seen and no further. Over the
+ * shared memory the scratch region is a block of its arena (arena.ts), which also holds the
+ * resident blocks, so the two never overlap. A product that would need more than MAX_BYTES
+ * runs in JavaScript instead.
  *
  * The kernels import their memory, made here, and there are two. Every kernel runs over a
  * plain memory, as the only thread. Where the engine has shared memory (Node; a page that is
- * cross-origin isolated), products worth splitting among threads run over a shared
- * WebAssembly.Memory instead, with the builds over shared memory, so that the workers of the
- * thread pool (pool.ts) instantiate the same modules over the same memory and each compute
- * blocks of C. Only those products use it: copying into and out of a SharedArrayBuffer costs
- * about 1.5× a plain memcpy (V8 copies it with relaxed atomics), which only threads repay.
- * Both variants (plain and relaxed SIMD) share each memory: their static data has one layout.
+ * cross-origin isolated), products worth splitting among threads, and products with a resident
+ * operand, run over a shared WebAssembly.Memory instead, with the builds over shared memory, so
+ * that the workers of the thread pool (pool.ts) instantiate the same modules over the same
+ * memory and each compute blocks of C. Products of plain operands on one thread stay on the
+ * plain memory: copying into a SharedArrayBuffer costs about 1.7× a plain memcpy (V8 copies it
+ * with relaxed atomics; 0.028 against 0.017 ms for 101,770 values, Node 20), which only threads
+ * repay. Both variants (plain and relaxed SIMD) share each memory: their static data has one
+ * layout.
  */
 import { EXP_TABLE, exp } from '../special.js';
 import { Arena } from './arena.js';
@@ -353,7 +360,7 @@ function cut(count: number, m: number, n: number, threads: number): { rowBlock: 
 
 /**
  * C[t] = A[t]·B[t] for every item t of the batch, in WebAssembly. C is `count` row-major m×n
- * products, overwritten. Requires m, n, k ≥ 1. Returns false (and touches nothing) when the
+ * products, overwritten. A, B or C resident: read or written where it lies, over the shared memory. Requires m, n, k ≥ 1. Returns false (and touches nothing) when the
  * variant does not load or the operands would not fit in MAX_BYTES; the caller then runs the
  * JavaScript kernel. Products with at least SPLIT_MNK multiply-adds are cut into blocks of C
  * that the threads share (getNumThreads, where the engine has shared memory): the same bits for
