@@ -26,6 +26,7 @@ interface Free {
   size: number;
 }
 
+/** The blocks of one memory past its static data: a scratch region and resident blocks, from one free list. */
 export class Arena {
   /** Free runs in address order, none adjacent to another. */
   private readonly free: Free[] = [];
