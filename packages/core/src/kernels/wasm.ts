@@ -406,10 +406,14 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   if (split !== null) {
     ready = splits ? readyWorkers({ memory: split.memory, modules: sharedModules() }) : 0;
     plan = cut(count, m, n, ready + 1);
-    const units = count * Math.ceil(m / plan.rowBlock) * Math.ceil(n / plan.colBlock);
+    // Too many units for the pool's control block: one thread (over the shared memory still, if an operand is resident).
+    if (ready > 0 && count * Math.ceil(m / plan.rowBlock) * Math.ceil(n / plan.colBlock) > MAX_UNITS) {
+      ready = 0;
+      plan = cut(count, m, n, 1);
+    }
     const extra = (ready + 1) * split.exports.packBytes() + (plan.packed ? packedItem * (bShared ? 1 : count) : 0);
     const bytes = 8 * (sna + snb + snc) + taskBytes + 3 * LINE;
-    if ((ready > 0 || resident) && (ready === 0 || units <= MAX_UNITS) && reserve(split, bytes, extra)) s = split;
+    if ((ready > 0 || resident) && reserve(split, bytes, extra)) s = split;
     else {
       ready = 0;
       plan = cut(count, m, n, 1);
