@@ -360,11 +360,12 @@ function cut(count: number, m: number, n: number, threads: number): { rowBlock: 
 
 /**
  * C[t] = A[t]·B[t] for every item t of the batch, in WebAssembly. C is `count` row-major m×n
- * products, overwritten. A, B or C resident: read or written where it lies, over the shared memory. Requires m, n, k ≥ 1. Returns false (and touches nothing) when the
+ * products, overwritten. Requires m, n, k ≥ 1. Returns false (and touches nothing) when the
  * variant does not load or the operands would not fit in MAX_BYTES; the caller then runs the
  * JavaScript kernel. Products with at least SPLIT_MNK multiply-adds are cut into blocks of C
  * that the threads share (getNumThreads, where the engine has shared memory): the same bits for
- * any cut and any sharing.
+ * any cut and any sharing. A resident A or B is read where it lies (its address and strides),
+ * a resident C written where it lies, over the shared memory on any number of threads.
  */
 export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float64Array): boolean {
   const l = load(variant);
