@@ -31,6 +31,11 @@ interface Memory {
   steps: number;
   validation: number[];
   validationPeak: number;
+  /** Resident bytes in use: one sample before the models and one per row of each table. */
+  droppedResident: number[];
+  validationResident: number[];
+  /** The kernels' shared memory at the end (its high-water mark). */
+  sharedMemory: number;
 }
 
 console.log('Memory (@ad/nn, built packages, one child process with --expose-gc)');
@@ -49,13 +54,14 @@ const mark = (ok: boolean) => (ok ? '✓' : '✗');
 
 console.log(`1. ${m.models.toLocaleString('en')} dropped 784-128-10 models (ArrayBuffers above the start)`);
 printTable(
-  ['models', 'ArrayBuffers'],
-  m.dropped.map((b, i) => [String((i + 1) * 100), MB(b)]),
+  ['models', 'ArrayBuffers', 'resident in use'],
+  m.dropped.map((b, i) => [String((i + 1) * 100), MB(b), MB(m.droppedResident[i + 1])]),
 );
 console.log(`   peak ${MB(m.droppedPeak)} (target < 64 MB ${mark(m.droppedPeak < 64 * 1024 * 1024)})\n`);
 console.log(`2. ${m.steps} training steps, each with a 1,000-row validation loss outside noGrad`);
 printTable(
-  ['step', 'ArrayBuffers'],
-  m.validation.map((b, i) => [String((i + 1) * 25), MB(b)]),
+  ['step', 'ArrayBuffers', 'resident in use'],
+  m.validation.map((b, i) => [String((i + 1) * 25), MB(b), MB(m.validationResident[i + 1])]),
 );
 console.log(`   peak ${MB(m.validationPeak)} (target < 160 MB ${mark(m.validationPeak < 160 * 1024 * 1024)})`);
+console.log(`   the kernels' shared memory (resident blocks and scratch; never shrinks): ${MB(m.sharedMemory)}`);

@@ -6,9 +6,12 @@
  * Adam:  g ← g + λθ;  m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;
  *        m̂ = m/(1 − β₁ᵗ);  v̂ = v/(1 − β₂ᵗ) (AMSGrad: v̂ from max of all v);  θ ← θ − γ m̂/(√v̂ + ε)
  * AdamW: θ ← θ(1 − γλ) first (decoupled decay), then Adam without the λθ term.
+ *
+ * The per-parameter buffers (momentum; m, v, vMax) live as long as the optimizer, so they are
+ * resident in the kernels' memory where there is one (allocateResident), as the parameters are.
  */
 import { DTypeError, Tensor, ValueError } from '@ad/core';
-import { adamUpdate, type Gradient } from '@ad/core/engine';
+import { adamUpdate, allocateResident, type Gradient } from '@ad/core/engine';
 import type { Gradients } from '@ad/reverse';
 import { Parameter } from './parameter.js';
 import { checkOptions } from './types.js';
@@ -99,6 +102,13 @@ function gradientData(g: unknown): Gradient {
   return (g as { toFloat64Array(): Float64Array }).toFloat64Array();
 }
 
+/** A state buffer restored from its numbers, resident where it can be. */
+function residentFrom(values: readonly number[]): Float64Array {
+  const out = allocateResident(values.length);
+  out.set(values);
+  return out;
+}
+
 /** The options object of an optimizer (omitted means every default). */
 function optionsOf<T extends object>(name: string, options: T | undefined): T {
   checkOptions(name, options);
@@ -156,7 +166,7 @@ export class SGD extends Optimizer {
     const { lr, momentum: mu, dampening: tau, nesterov, weightDecay: wd } = this;
     let b = this.buffers[i];
     const first = b === null;
-    if (mu !== 0 && b === null) b = this.buffers[i] = new Float64Array(theta.length);
+    if (mu !== 0 && b === null) b = this.buffers[i] = allocateResident(theta.length);
     const { data, offset, rows, cols, rs, cs } = grad instanceof Float64Array ? { data: grad, offset: 0, rows: 1, cols: grad.length, rs: 0, cs: 1 } : grad;
     for (let r = 0; r < rows; r++) {
       let src = offset + r * rs;
@@ -184,7 +194,7 @@ export class SGD extends Optimizer {
   loadStateDict(state: OptimizerState): void {
     checkState('SGD', state, this.params, ['momentum'], []);
     this.stepCount = state.step;
-    this.buffers = state.buffers.map((b) => (b.momentum === undefined ? null : Float64Array.from(b.momentum)));
+    this.buffers = state.buffers.map((b) => (b.momentum === undefined ? null : residentFrom(b.momentum)));
   }
 }
 
@@ -231,9 +241,9 @@ export class Adam extends Optimizer {
     this.eps = positive(name, 'eps', o.eps ?? 1e-8);
     this.weightDecay = positive(name, 'weightDecay', o.weightDecay ?? defaultWeightDecay);
     this.amsgrad = flag(name, 'amsgrad', o.amsgrad, false);
-    this.m = this.params.map((p) => new Float64Array(p.data.length));
-    this.v = this.params.map((p) => new Float64Array(p.data.length));
-    this.vMax = this.params.map((p) => (this.amsgrad ? new Float64Array(p.data.length) : new Float64Array(0)));
+    this.m = this.params.map((p) => allocateResident(p.data.length));
+    this.v = this.params.map((p) => allocateResident(p.data.length));
+    this.vMax = this.params.map((p) => (this.amsgrad ? allocateResident(p.data.length) : new Float64Array(0)));
     this.steps = this.params.map(() => 0);
   }
 
@@ -287,9 +297,11 @@ export class Adam extends Optimizer {
     });
     this.stepCount = state.step;
     this.steps = state.buffers.map((b) => b.step?.[0] ?? 0);
-    this.m = state.buffers.map((b) => Float64Array.from(b.m));
-    this.v = state.buffers.map((b) => Float64Array.from(b.v));
-    this.vMax = state.buffers.map((b, i) => (this.amsgrad ? Float64Array.from(b.vMax ?? new Array(this.params[i].data.length).fill(0)) : new Float64Array(0)));
+    this.m = state.buffers.map((b) => residentFrom(b.m));
+    this.v = state.buffers.map((b) => residentFrom(b.v));
+    this.vMax = state.buffers.map((b, i) =>
+      this.amsgrad ? (b.vMax === undefined ? allocateResident(this.params[i].data.length) : residentFrom(b.vMax)) : new Float64Array(0),
+    );
   }
 }
 

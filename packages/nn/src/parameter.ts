@@ -1,15 +1,20 @@
 /**
  * A Parameter is a reverse-mode leaf that a module owns and an optimizer updates in place.
  * Its value is a contiguous Tensor of its own (copied on creation), so optimizers can write
- * straight into its Float64Array.
+ * straight into its Float64Array. That array is resident in the kernels' memory where there is
+ * one (allocateResident): products read the weights where they lie and the Adam kernel updates
+ * them in place.
  */
 import { Tensor, ValueError } from '@ad/core';
+import { allocateResident } from '@ad/core/engine';
 import { TensorVar, ambientTag, leafEntry } from '@ad/reverse';
 
 export class Parameter extends TensorVar {
   constructor(value: Tensor) {
     if (!(value instanceof Tensor)) throw new ValueError('Parameter', 'the value must be a Tensor');
-    const own = Tensor.fromData(value.toFloat64Array(), value.shape);
+    const data = allocateResident(value.size);
+    data.set(value.toFloat64Array());
+    const own = Tensor.fromData(data, value.shape);
     const [chunk, index] = leafEntry(ambientTag(own), own, true);
     super(chunk, index);
   }

@@ -2,8 +2,9 @@
  * The kernels' thread pool in Chromium. A page served cross-origin isolated (COOP same-origin,
  * COEP require-corp) and under `script-src 'self' 'wasm-unsafe-eval'` (no blob, no eval) gets
  * shared memory, starts its worker from the package's pool-worker.js and trains an MLP with 2
- * threads to the single-thread numbers bit for bit; the same page without the two headers has
- * no shared memory and trains on one thread. (The strict-CSP pages of browser.test.ts load
+ * threads to the single-thread numbers bit for bit, its parameters resident in the kernels'
+ * shared memory; the same page without the two headers has no shared memory and trains on one
+ * thread, its parameters plain arrays. (The strict-CSP pages of browser.test.ts load
  * the same bundle of @ad/core.)
  *
  * Chromium is Debian's (/usr/bin/chromium, or AD_CHROMIUM), driven by playwright-core. Runs
@@ -23,6 +24,7 @@ const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'";
 interface Run {
   losses: number[];
   weights: number[][];
+  resident: boolean[];
 }
 interface PageResult {
   ok: boolean;
@@ -88,6 +90,7 @@ test('a cross-origin-isolated page trains with 2 threads and gets the single-thr
   const r = await runPage();
   expect(r.error).toBeUndefined();
   expect([r.isolated, r.shared, r.kernels]).toEqual([true, true, 'wasm-relaxed']);
+  expect(r.single.resident).toEqual([true, true, true, true]);
   expect(r.workersReady).toBe(1);
   // Both products of the first layer, every step, were jobs for two threads, and the worker computed blocks of each.
   expect(r.jobs).toBeGreaterThanOrEqual(2 * r.single.losses.length);
@@ -102,5 +105,6 @@ test('the same page, not isolated, has no shared memory and trains on one thread
   const r = await runPage();
   expect(r.error).toBeUndefined();
   expect([r.isolated, r.shared, r.workersReady, r.jobs]).toEqual([false, false, 0, 0]);
+  expect(r.single.resident).toEqual([false, false, false, false]);
   expect(r.threaded).toEqual(r.single);
 });

@@ -3,7 +3,9 @@
  * (the test command runs `tsc -b` first): fixtures/memory.mjs makes and drops 1,000 784-128-10
  * models, each used for a forward pass and never back-propagated, then trains one for 300 steps
  * while computing a 1,000-row validation loss every step without noGrad. The ArrayBuffers
- * (where tensors live; V8's heap does not show them) are sampled after a full gc.
+ * (where tensors live; V8's heap does not show them) are sampled after a full gc, and with them
+ * the resident blocks in use (parameters and optimizer state in the kernels' shared memory,
+ * which ArrayBuffers do not count; returned by finalizers once the event loop turns).
  * Before graphs followed reachability these reached 820 MB and 1.05 GB and kept growing.
  * `pnpm bench memory` prints the same figures.
  */
@@ -21,6 +23,9 @@ interface Memory {
   steps: number;
   validation: number[];
   validationPeak: number;
+  droppedResident: number[];
+  validationResident: number[];
+  sharedMemory: number;
 }
 
 let memory: Memory;
@@ -36,7 +41,8 @@ beforeAll(() => {
   memory = JSON.parse(run.stdout) as Memory;
   process.stdout.write(
     `memory: 1,000 dropped models peak ${(memory.droppedPeak / MB).toFixed(1)} MB; ` +
-      `300 steps with an ungraded validation loss peak ${(memory.validationPeak / MB).toFixed(1)} MB\n`,
+      `300 steps with an ungraded validation loss peak ${(memory.validationPeak / MB).toFixed(1)} MB; ` +
+      `resident in use at most ${(Math.max(...memory.droppedResident, ...memory.validationResident) / MB).toFixed(1)} MB, kernel shared memory ${(memory.sharedMemory / MB).toFixed(1)} MB\n`,
   );
 });
 
@@ -50,6 +56,19 @@ test('1,000 models made and dropped: ArrayBuffers peak below 64 MB and stay flat
   expect(memory.dropped).toHaveLength(10);
   expect(memory.droppedPeak).toBeLessThan(64 * MB);
   expectFlat(memory.dropped);
+});
+
+test('resident blocks of dropped models come back: in use stays flat, the shared memory bounded by the cap', () => {
+  // A sample before the models, then one per 100 models: each holds at most the live model's 101,770 parameters.
+  expect(memory.droppedResident).toHaveLength(11);
+  expectFlat(memory.droppedResident.slice(1));
+  expect(Math.max(...memory.droppedResident)).toBeLessThan(2 * MB);
+  // Parameters and Adam's moments of the trained model (3 × 814 kB), and no more while it trains.
+  expect(memory.validationResident).toHaveLength(13);
+  expectFlat(memory.validationResident);
+  expect(memory.validationResident[0]).toBeLessThan(4 * MB);
+  // 100 models' parameters (81 MB) between samples, under the 128 MiB cap, plus scratch.
+  expect(memory.sharedMemory).toBeLessThan(160 * MB);
 });
 
 test('300 steps with a validation loss never back-propagated: peak below 160 MB, flat', () => {

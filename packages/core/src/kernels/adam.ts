@@ -9,7 +9,9 @@
  * out, because the two divisions and the square root per value are what f64x2 halves: the
  * four tensors of a 784-128-10 MLP (101,770 values) took 0.40 ms a step through it against
  * 0.60–0.84 ms in a JavaScript loop and 0.96 ms on this file's JavaScript path (medians, quiet
- * 2-core Zen 4, Node 20); the seven copies were 0.12 ms of the 0.40. Under 'auto' it runs from
+ * 2-core Zen 4, Node 20); the seven copies were 0.12 ms of the 0.40. They are gone where θ, m, v
+ * and the gradient are resident (resident.ts: parameters, optimizer state and a compiled step's
+ * gradients are), which the kernel then updates and reads in place. Under 'auto' it runs from
  * ADAM_MIN values up; below that (a bias of 10) the call costs about what it saves.
  */
 import type { Gradient } from './gradient-view.js';

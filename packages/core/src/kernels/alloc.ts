@@ -7,6 +7,7 @@
  * ones). A slab is garbage once every view of it is; a small tensor kept alive keeps its slab.
  * Each region is handed out once, from a fresh (zeroed) buffer, so every array starts at zeros.
  */
+import { allocateResident } from './resident.js';
 
 /** Bytes per slab. */
 const SLAB_BYTES = 1 << 15;
@@ -62,6 +63,10 @@ export function allocateUnfilled(n: number): Float64Array {
  * done with the results (read the loss, applied the gradients) before running again. An
  * allocation that differs from the plan's at its position (another shape, a retrace) replaces
  * the plan from there on, so a plan is never wrong, only re-made.
+ *
+ * A plan is long-lived, so its arrays are resident (resident.ts) where the kernels have shared
+ * memory: products read and write them where they lie, and the Adam kernel reads a jitted
+ * step's gradients in place.
  */
 export class BufferPlan {
   private readonly buffers: Float64Array[] = [];
@@ -90,7 +95,7 @@ export class BufferPlan {
     const known = this.buffers[k];
     if (known !== undefined && known.length === n) return zero ? known.fill(0) : known;
     this.buffers.length = k;
-    const made = fresh(n);
+    const made = allocateResident(n);
     this.buffers.push(made);
     return made;
   }

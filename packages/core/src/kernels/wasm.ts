@@ -2,28 +2,36 @@
  * The WebAssembly kernels (assembly/gemm.ts, adam.ts and exp.ts, compiled into
  * wasm-binary.ts): loading them synchronously, and moving operands in and out of their memory.
  *
- * Tensors live in Float64Arrays on the JavaScript heap, which WebAssembly cannot read, so a
- * product copies A and B into the module's memory and C back out: O(n²) copies around an
+ * Most tensors live in Float64Arrays on the JavaScript heap, which WebAssembly cannot read, so
+ * a product copies A and B into the module's memory and C back out: O(n²) copies around an
  * O(n³) kernel, which is why the smallest products stay in JavaScript (see paths.ts). Each
  * operand is copied as the span of the buffer its view covers, one `set` (a memcpy), and the
  * kernel reads it through the view's own strides, so transposed, broadcast and batched
  * operands cost no more than contiguous ones; a view that covers much less than its span (a
- * thin slice of a large matrix) is gathered element by element instead.
+ * thin slice of a large matrix) is gathered element by element instead. Resident arrays
+ * (resident.ts: parameters, optimizer state, a BufferPlan's buffers) already lie in the shared
+ * memory: a product reads them, and writes a resident C, where they are, and the Adam kernel
+ * updates them in place.
  *
- * The operands go into one scratch region above the kernel's static data, reused by every
- * call: memory grows to the largest product seen and no further, and a product that would
- * need more than MAX_BYTES runs in JavaScript instead.
+ * Over the plain memory the operands go into one scratch region above the kernel's static
+ * data, reused by every call: memory grows to the largest product seen and no further. Over the
+ * shared memory the scratch region is a block of its arena (arena.ts), which also holds the
+ * resident blocks, so the two never overlap. A product that would need more than MAX_BYTES
+ * runs in JavaScript instead.
  *
  * The kernels import their memory, made here, and there are two. Every kernel runs over a
  * plain memory, as the only thread. Where the engine has shared memory (Node; a page that is
- * cross-origin isolated), products worth splitting among threads run over a shared
- * WebAssembly.Memory instead, with the builds over shared memory, so that the workers of the
- * thread pool (pool.ts) instantiate the same modules over the same memory and each compute
- * blocks of C. Only those products use it: copying into and out of a SharedArrayBuffer costs
- * about 1.5× a plain memcpy (V8 copies it with relaxed atomics), which only threads repay.
- * Both variants (plain and relaxed SIMD) share each memory: their static data has one layout.
+ * cross-origin isolated), products worth splitting among threads, and products with a resident
+ * operand, run over a shared WebAssembly.Memory instead, with the builds over shared memory, so
+ * that the workers of the thread pool (pool.ts) instantiate the same modules over the same
+ * memory and each compute blocks of C. Products of plain operands on one thread stay on the
+ * plain memory: copying into a SharedArrayBuffer costs about 1.7× a plain memcpy (V8 copies it
+ * with relaxed atomics; 0.028 against 0.017 ms for 101,770 values, Node 20), which only threads
+ * repay. Both variants (plain and relaxed SIMD) share each memory: their static data has one
+ * layout.
  */
 import { EXP_TABLE, exp } from '../special.js';
+import { Arena } from './arena.js';
 import { gatherRowMajor, type Gradient, type GradientView } from './gradient-view.js';
 import { MAX_UNITS } from './pool-control.js';
 import { getNumThreads, readyWorkers, runJob } from './pool.js';
@@ -105,8 +113,13 @@ interface Space {
   /** The compiled module (the shared build's is what the pool's workers instantiate). */
   module: object;
   memory: KernelMemory;
-  /** First 16-byte-aligned byte past the static data. */
+  /**
+   * Where the scratch region starts: over the plain memory, the first 16-byte-aligned byte past
+   * the static data; over the shared one, wherever its arena put the region at the last reserve.
+   */
   base: number;
+  /** The allocator of the shared memory (scratch and resident blocks); undefined over the plain one. */
+  arena?: Arena;
   heap: Float64Array;
   /** The same memory as 32-bit words (a product's task). */
   words: Int32Array;
@@ -123,6 +136,8 @@ const loaded = new Map<WasmVariant, Loaded | string>();
 /** The two memories the variants import, each made on its first use (null: no shared memory here). */
 let plainMemory: KernelMemory | undefined;
 let sharedMemory: KernelMemory | null | undefined;
+/** The allocator of the shared memory, made with it. */
+let sharedArena: Arena | undefined;
 
 function decode(base64: string): Uint8Array {
   const text = atob(base64);
@@ -187,7 +202,10 @@ function threaded(l: Loaded, variant: WasmVariant): Space | null {
   if (typeof SharedArrayBuffer === 'function' && sharedMemory !== null && api.validate(bytes)) {
     try {
       sharedMemory ??= new api.Memory({ initial: MEMORY_PAGES.initial, maximum: MEMORY_PAGES.maximum, shared: true });
-      l.threaded = instantiate(api, bytes, sharedMemory);
+      const space = instantiate(api, bytes, sharedMemory);
+      sharedArena ??= new Arena(sharedMemory, space.base);
+      space.arena = sharedArena;
+      l.threaded = space;
     } catch {
       sharedMemory ??= null;
     }
@@ -208,13 +226,35 @@ export function wasmShared(): boolean {
 }
 
 /**
- * Grows the memory so that `bytes` (at most MAX_BYTES) and then `extra` bytes fit past the
- * base; false if they never will.
+ * The allocator of the kernels' shared memory, for resident tensors (resident.ts): made with
+ * that memory on first use; null where the engine has no shared memory or the kernels do not load.
+ */
+export function residentArena(): Arena | null {
+  if (sharedArena !== undefined) return sharedArena;
+  const l = load('wasm');
+  if (typeof l === 'string') return null;
+  return threaded(l, 'wasm')?.arena ?? null;
+}
+
+/** The byte address of x[0] when x lies in the shared memory (a resident array or a view of one), else -1. */
+function residentAt(x: Float64Array): number {
+  return sharedArena === undefined ? -1 : sharedArena.addressOf(x);
+}
+
+/**
+ * Makes room for `bytes` (at most MAX_BYTES) and then `extra` bytes of scratch from `l.base`:
+ * over the plain memory by growing it, over the shared one by asking its arena for a region
+ * (which may move `l.base`); false if they never will fit.
  */
 function reserve(l: Space, bytes: number, extra = 0): boolean {
-  const end = l.base + bytes + extra;
   if (bytes > MAX_BYTES) return false;
   const memory = l.memory;
+  if (l.arena !== undefined) {
+    const at = l.arena.scratch(bytes + extra);
+    if (at < 0) return false;
+    l.base = at;
+  }
+  const end = l.base + bytes + extra;
   const have = memory.buffer.byteLength;
   if (end > have) {
     try {
@@ -324,7 +364,8 @@ function cut(count: number, m: number, n: number, threads: number): { rowBlock: 
  * variant does not load or the operands would not fit in MAX_BYTES; the caller then runs the
  * JavaScript kernel. Products with at least SPLIT_MNK multiply-adds are cut into blocks of C
  * that the threads share (getNumThreads, where the engine has shared memory): the same bits for
- * any cut and any sharing.
+ * any cut and any sharing. A resident A or B is read where it lies (its address and strides),
+ * a resident C written where it lies, over the shared memory on any number of threads.
  */
 export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float64Array): boolean {
   const l = load(variant);
@@ -340,9 +381,18 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   const nc = count * m * n;
   const taskBytes = 4 * (TASK_WORDS + 2 * count);
   // Whether the operands fit may not depend on the thread count (the JavaScript kernel has
-  // other bits), so MAX_BYTES bounds them alone, and what threads need comes on top.
+  // other bits) nor on where they live, so MAX_BYTES bounds them copied, and what threads
+  // need comes on top.
   const opBytes = 8 * (na + nb + nc) + taskBytes;
-  const split = getNumThreads() > 1 && m * n * k * count >= SPLIT_MNK ? threaded(l, variant) : null;
+  if (opBytes + 3 * LINE > MAX_BYTES) return false;
+  // Operands that lie in the shared memory (resident) are read where they are, and a resident
+  // C is written where it is, so such a product runs over the shared memory even on one thread.
+  const ra = residentAt(a.data);
+  const rb = residentAt(b.data);
+  const rc = residentAt(c);
+  const resident = ra >= 0 || rb >= 0 || rc >= 0;
+  const splits = getNumThreads() > 1 && m * n * k * count >= SPLIT_MNK;
+  const split = splits || resident ? threaded(l, variant) : null;
   let s: Space = l;
   let ready = 0;
   let plan = cut(count, m, n, 1);
@@ -350,23 +400,35 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   let bShared = true;
   for (let i = 1; i < count; i++) bShared &&= b.offsets[i] === b.offsets[0];
   const packedItem = 8 * k * Math.ceil(n / 4) * 4;
+  // Elements of scratch each operand takes over the shared memory (none for a resident one).
+  const sna = ra >= 0 ? 0 : na;
+  const snb = rb >= 0 ? 0 : nb;
+  const snc = rc >= 0 ? 0 : nc;
   if (split !== null) {
-    ready = readyWorkers({ memory: split.memory, modules: sharedModules() });
+    ready = splits ? readyWorkers({ memory: split.memory, modules: sharedModules() }) : 0;
     plan = cut(count, m, n, ready + 1);
-    const units = count * Math.ceil(m / plan.rowBlock) * Math.ceil(n / plan.colBlock);
+    // Too many units for the pool's control block: one thread (over the shared memory still, if an operand is resident).
+    if (ready > 0 && count * Math.ceil(m / plan.rowBlock) * Math.ceil(n / plan.colBlock) > MAX_UNITS) {
+      ready = 0;
+      plan = cut(count, m, n, 1);
+    }
     const extra = (ready + 1) * split.exports.packBytes() + (plan.packed ? packedItem * (bShared ? 1 : count) : 0);
-    if (ready > 0 && units <= MAX_UNITS && reserve(split, opBytes + 3 * LINE, extra)) s = split;
+    const bytes = 8 * (sna + snb + snc) + taskBytes + 3 * LINE;
+    if ((ready > 0 || resident) && reserve(split, bytes, extra)) s = split;
     else {
       ready = 0;
       plan = cut(count, m, n, 1);
     }
   }
   if (s === l && !reserve(l, opBytes + 3 * LINE, l.exports.packBytes())) return false;
+  const inPlace = s !== l;
   const at = Math.ceil(s.base / LINE) * (LINE / 8);
-  const pa = place(s.heap, at, a, sa);
-  const pb = place(s.heap, at + na, b, sb);
-  const cAt = at + na + nb;
-  const task = 8 * (cAt + nc);
+  const pa = inPlace && ra >= 0 ? where(a, ra) : place(s.heap, at, a, sa);
+  const aEnd = at + (inPlace ? sna : na);
+  const pb = inPlace && rb >= 0 ? where(b, rb) : place(s.heap, aEnd, b, sb);
+  const bEnd = aEnd + (inPlace ? snb : nb);
+  const cAt = inPlace && rc >= 0 ? rc / 8 : bEnd;
+  const task = 8 * (bEnd + (inPlace && rc >= 0 ? 0 : nc));
   const pack = Math.ceil((task + taskBytes) / LINE) * LINE;
   const packed = pack + (ready + 1) * s.exports.packBytes();
   const units = count * Math.ceil(m / plan.rowBlock) * Math.ceil(n / plan.colBlock);
@@ -398,8 +460,15 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   } else {
     runJob('matmul', { variant: variant === 'wasm' ? 0 : 1, task, pack, units }, (first, end) => kernel.gemmUnits(task, first, end, pack));
   }
-  c.set(s.heap.subarray(cAt, cAt + nc));
+  if (!(inPlace && rc >= 0)) c.set(s.heap.subarray(cAt, cAt + nc));
   return true;
+}
+
+/** A resident operand as it lies: each item's byte address from its data's address `at`, its own strides. */
+function where(x: Operand, at: number): Placed {
+  const ptrs: number[] = new Array<number>(x.offsets.length);
+  for (let t = 0; t < ptrs.length; t++) ptrs[t] = at + 8 * x.offsets[t];
+  return { ptrs, rs: x.rs, cs: x.cs };
 }
 
 /** The shared builds the pool's workers instantiate: [plain SIMD, relaxed SIMD], null where one does not load. */
@@ -423,41 +492,68 @@ export interface AdamScalars {
 }
 
 /**
- * One Adam update in WebAssembly SIMD: θ, m, v (and vMax for AMSGrad) are copied in with
- * the gradient, updated, and copied back. A gradient that is the transpose of a contiguous
- * matrix (Linear's weight gradient) is copied as it lies and read transposed by the kernel
- * (adamTransposed); any other view is gathered row-major on the way in (gradient-view.ts).
- * Returns false (touching nothing) if the plain SIMD build does not load or the vectors would
- * not fit; the caller then runs the JavaScript loop.
+ * One Adam update in WebAssembly SIMD. θ, m, v (and vMax for AMSGrad) that are resident (in
+ * the shared memory: resident.ts) are updated where they lie and a resident gradient is read
+ * where it lies; the others are copied into scratch (the gradient) or in and back out (the
+ * state). A gradient that is the transpose of a contiguous matrix (Linear's weight gradient)
+ * is read as it lies, transposed by the kernel (adamTransposed); any other view is gathered
+ * row-major into scratch (gradient-view.ts). Returns false (touching nothing) if the plain SIMD
+ * build does not load or the vectors would not fit; the caller then runs the JavaScript loop.
  */
 export function adamWasm(theta: Float64Array, grad: Gradient, m: Float64Array, v: Float64Array, vMax: Float64Array | undefined, s: AdamScalars): boolean {
   const l = load('wasm');
   if (typeof l === 'string') return false;
+  const state = vMax === undefined ? [theta, m, v] : [theta, m, v, vMax];
+  const transposed = !(grad instanceof Float64Array) && grad.rs === 1 && grad.cs === grad.rows;
+  const gradAt = grad instanceof Float64Array ? residentAt(grad) : transposed ? residentAt(grad.data) : -1;
+  const stateAt = state.map(residentAt);
+  const shared = gradAt >= 0 || stateAt.some((at) => at >= 0) ? threaded(l, 'wasm') : null;
+  return (shared !== null && adamIn(shared, theta, grad, transposed, state, gradAt, stateAt, s)) || adamIn(l, theta, grad, transposed, state, -1, [], s);
+}
+
+/**
+ * adamWasm over one memory: `gradAt`/`stateAt` give the byte address of the arrays that lie in
+ * it (≥ 0), read and written in place; the rest go through scratch. False if scratch does not fit.
+ */
+function adamIn(
+  space: Space,
+  theta: Float64Array,
+  grad: Gradient,
+  transposed: boolean,
+  state: Float64Array[],
+  gradAt: number,
+  stateAt: number[],
+  s: AdamScalars,
+): boolean {
   const n = theta.length;
   const stride = n + (n & 1);
-  if (!reserve(l, 8 * stride * (vMax === undefined ? 4 : 5))) return false;
-  const at = l.base / 8;
-  const heap = l.heap;
-  heap.set(theta, at);
-  const transposed = !(grad instanceof Float64Array) && grad.rs === 1 && grad.cs === grad.rows;
-  if (grad instanceof Float64Array) heap.set(grad, at + stride);
-  else if (transposed) heap.set(grad.data.subarray(grad.offset, grad.offset + n), at + stride);
-  else gatherRowMajor(grad, heap, at + stride);
-  heap.set(m, at + 2 * stride);
-  heap.set(v, at + 3 * stride);
-  if (vMax !== undefined) heap.set(vMax, at + 4 * stride);
-  const ptr = (i: number) => 8 * (at + i * stride);
-  const w = vMax === undefined ? 0 : ptr(4);
+  const copied = state.filter((_, i) => !(stateAt[i] >= 0)).length + (gradAt >= 0 ? 0 : 1);
+  if (!reserve(space, 8 * stride * copied)) return false;
+  const heap = space.heap;
+  let next = space.base / 8;
+  const ptrs = state.map((x, i) => {
+    if (stateAt[i] >= 0) return stateAt[i];
+    heap.set(x, next);
+    next += stride;
+    return 8 * (next - stride);
+  });
+  let g = gradAt >= 0 && !(grad instanceof Float64Array) ? gradAt + 8 * grad.offset : gradAt;
+  if (gradAt < 0) {
+    if (grad instanceof Float64Array) heap.set(grad, next);
+    else if (transposed) heap.set(grad.data.subarray(grad.offset, grad.offset + n), next);
+    else gatherRowMajor(grad, heap, next);
+    g = 8 * next;
+  }
+  const w = state.length === 4 ? ptrs[3] : 0;
   if (transposed) {
     const { rows, cols } = grad as GradientView;
-    l.exports.adamTransposed(ptr(0), ptr(1), ptr(2), ptr(3), w, rows, cols, s.b1, s.b2, s.stepSize, s.sqrtC2, s.eps, s.decay, s.l2);
+    space.exports.adamTransposed(ptrs[0], g, ptrs[1], ptrs[2], w, rows, cols, s.b1, s.b2, s.stepSize, s.sqrtC2, s.eps, s.decay, s.l2);
   } else {
-    l.exports.adam(ptr(0), ptr(1), ptr(2), ptr(3), w, n, s.b1, s.b2, s.stepSize, s.sqrtC2, s.eps, s.decay, s.l2);
+    space.exports.adam(ptrs[0], g, ptrs[1], ptrs[2], w, n, s.b1, s.b2, s.stepSize, s.sqrtC2, s.eps, s.decay, s.l2);
   }
-  theta.set(heap.subarray(at, at + n));
-  m.set(heap.subarray(at + 2 * stride, at + 2 * stride + n));
-  v.set(heap.subarray(at + 3 * stride, at + 3 * stride + n));
-  if (vMax !== undefined) vMax.set(heap.subarray(at + 4 * stride, at + 4 * stride + n));
+  state.forEach((x, i) => {
+    if (!(stateAt[i] >= 0)) x.set(heap.subarray(ptrs[i] / 8, ptrs[i] / 8 + n));
+  });
   return true;
 }
 

@@ -1,0 +1,301 @@
+/**
+ * Resident arrays (kernels/resident.ts over kernels/arena.ts): the arena's blocks (aligned,
+ * first fit, coalesced, never overlapping the scratch region), resident arrays in the kernels'
+ * shared memory here (Node) and plain ones past the cap or on the 'js' path, and products and
+ * Adam updates over residents bit for bit those of the copying path, with 1 and 2 threads and
+ * every mix of resident and plain operands. The workers are the built dist/kernels/pool-worker.js.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { getNumThreads, setNumThreads } from '../src/index.js';
+import { adamUpdate, allocateResident, BufferPlan, isResident, poolTesting, residentBytes, setResidentCap, type AdamUpdate } from '../src/engine/index.js';
+import { Arena, type ArenaMemory } from '../src/kernels/arena.js';
+import { gemmBatch, setKernels } from '../src/kernels/paths.js';
+import { wasmStatus } from '../src/kernels/wasm.js';
+
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+const initialThreads = getNumThreads();
+poolTesting.setWorkersFirst(true);
+afterAll(() => {
+  poolTesting.setWorkersFirst(false);
+  setFlagsFromString('--no-experimental-wasm-relaxed-simd');
+  setKernels('auto');
+  setNumThreads(initialThreads);
+  setResidentCap(undefined);
+});
+
+/** Deterministic values with all 52 mantissa bits in play. */
+function filled(length: number, seed: number): Float64Array {
+  const x = new Float64Array(length);
+  for (let i = 0; i < length; i++) x[i] = Math.sin(seed + 0.7 * i) * 1.37;
+  return x;
+}
+
+/** A resident copy of x. */
+function resident(x: Float64Array): Float64Array {
+  const out = allocateResident(x.length);
+  out.set(x);
+  return out;
+}
+
+function sameBits(x: Float64Array, y: Float64Array): boolean {
+  return Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+}
+
+describe('the arena', () => {
+  const PAGE = 65536;
+  const { Memory } = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared: boolean }) => ArenaMemory } })
+    .WebAssembly;
+  const fresh = () => new Arena(new Memory({ initial: 1, maximum: 64, shared: true }), 1000);
+
+  test('blocks are 16-byte aligned, disjoint, reused first fit, and coalesce back into one run', () => {
+    const arena = fresh();
+    const total = arena.freeBytes;
+    expect(total).toBe(PAGE - 1008);
+    const sizes = [8, 24, 1000, 8, 40000];
+    const at = sizes.map((s) => arena.allocate(s, Infinity));
+    at.forEach((a, i) => {
+      expect(a % 16).toBe(0);
+      expect(a).toBeGreaterThanOrEqual(1008);
+      if (i > 0) expect(a).toBeGreaterThanOrEqual(at[i - 1] + sizes[i - 1]);
+    });
+    expect(arena.residentBytes).toBe(16 + 32 + 1008 + 16 + 40000);
+    arena.freeResident(at[1], sizes[1]);
+    arena.freeResident(at[3], sizes[3]);
+    // First fit: a 16-byte block goes into the first hole.
+    expect(arena.allocate(16, Infinity)).toBe(at[1]);
+    arena.freeResident(at[1], 16);
+    for (const i of [0, 2, 4]) arena.freeResident(at[i], sizes[i]);
+    expect(arena.residentBytes).toBe(0);
+    expect(arena.freeBytes).toBe(total);
+    expect(arena.allocate(total, Infinity)).toBe(1008);
+  });
+
+  test('the memory grows for what does not fit, and refuses past its maximum and past the cap', () => {
+    const arena = fresh();
+    const a = arena.allocate(3 * PAGE, Infinity);
+    expect(a).toBe(1008);
+    expect(arena.memory.buffer.byteLength).toBe(4 * PAGE);
+    expect(arena.allocate(64 * PAGE, Infinity)).toBe(-1);
+    expect(arena.allocate(100, 3 * PAGE + 50)).toBe(-1);
+    expect(arena.allocate(100, 3 * PAGE + 112)).toBeGreaterThan(a);
+  });
+
+  test('scratch never overlaps a resident block, and a larger scratch moves', () => {
+    const arena = fresh();
+    const s1 = arena.scratch(5000);
+    const r = arena.allocate(5000, Infinity);
+    expect(r >= s1 + 5000 || r + 5000 <= s1).toBe(true);
+    expect(arena.scratch(4000)).toBe(s1);
+    const s2 = arena.scratch(20000);
+    expect(s2 >= r + 5000 || s2 + 20000 <= r).toBe(true);
+    // The old region is free again: a resident block may take it.
+    expect(arena.allocate(5000, Infinity)).toBe(s1);
+  });
+
+  test('views made before the memory grew stay valid and count as in it', () => {
+    const arena = fresh();
+    const at = arena.allocate(80, Infinity);
+    const x = arena.view(at, 10);
+    x.fill(3);
+    arena.allocate(10 * PAGE, Infinity);
+    expect(x.length).toBe(10);
+    expect(Array.from(x)).toEqual(new Array(10).fill(3));
+    expect(arena.addressOf(x)).toBe(at);
+    expect(arena.addressOf(x.subarray(2))).toBe(at + 16);
+    expect(arena.addressOf(arena.view(at, 10))).toBe(at);
+    expect(arena.addressOf(new Float64Array(10))).toBe(-1);
+  });
+});
+
+describe('allocateResident', () => {
+  afterEach(() => {
+    setKernels('auto');
+    setResidentCap(undefined);
+  });
+
+  test('gives zeroed arrays in the kernels’ shared memory here, counted while alive', () => {
+    const before = residentBytes();
+    const x = allocateResident(1001);
+    expect(isResident(x)).toBe(true);
+    expect(x.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(x.byteOffset % 16).toBe(0);
+    expect(Array.from(x).every((v) => v === 0)).toBe(true);
+    expect(residentBytes() - before).toBe(8016);
+    const y = allocateResident(3);
+    expect(isResident(y)).toBe(true);
+    expect(y.byteOffset >= x.byteOffset + 8008 || y.byteOffset + 24 <= x.byteOffset).toBe(true);
+  });
+
+  test('past the cap, and on the js path, arrays are plain', () => {
+    setResidentCap(residentBytes() + 100);
+    expect(isResident(allocateResident(8))).toBe(true);
+    const over = allocateResident(20);
+    expect(isResident(over)).toBe(false);
+    expect(Object.prototype.toString.call(over.buffer)).toBe('[object ArrayBuffer]');
+    expect(over.length).toBe(20);
+    setResidentCap(undefined);
+    setKernels('js');
+    expect(isResident(allocateResident(100))).toBe(false);
+  });
+
+  test('a BufferPlan’s arrays are resident', () => {
+    const plan = new BufferPlan();
+    const [a, b] = plan.run(() => [plan.take(600, true), plan.take(4, false)]);
+    expect(isResident(a) && isResident(b)).toBe(true);
+  });
+});
+
+/** A product as gemmBatch takes it, with each operand resident or not and C resident or not. */
+interface Product {
+  name: string;
+  m: number;
+  n: number;
+  k: number;
+  a: Float64Array;
+  aOffsets: number[];
+  aRs: number;
+  aCs: number;
+  b: Float64Array;
+  bOffsets: number[];
+  bRs: number;
+  bCs: number;
+}
+
+const PRODUCTS: Product[] = [
+  // x·Wᵀ of a 784-128-10 MLP: W read transposed where it lies.
+  {
+    name: 'x·Wᵀ [64,784]·[784,128]ᵀ',
+    m: 64,
+    n: 128,
+    k: 784,
+    a: filled(64 * 784, 1),
+    aOffsets: [0],
+    aRs: 784,
+    aCs: 1,
+    b: filled(128 * 784, 2),
+    bOffsets: [0],
+    bRs: 1,
+    bCs: 784,
+  },
+  // A thin, stepped slice of a larger matrix (which the copying path gathers) times a reversed B.
+  {
+    name: 'stepped A, reversed B',
+    m: 20,
+    n: 30,
+    k: 40,
+    a: filled(6 * 20 * 40, 3),
+    aOffsets: [1],
+    aRs: 6 * 40,
+    aCs: 2,
+    b: filled(40 * 30, 4),
+    bOffsets: [40 * 30 - 1],
+    bRs: -30,
+    bCs: -1,
+  },
+  // A batch of 5 with a broadcast B (stride-0 batch).
+  {
+    name: 'batch of 5, broadcast B',
+    m: 24,
+    n: 36,
+    k: 48,
+    a: filled(5 * 24 * 48, 5),
+    aOffsets: [0, 1, 2, 3, 4].map((t) => t * 24 * 48),
+    aRs: 48,
+    aCs: 1,
+    b: filled(48 * 36, 6),
+    bOffsets: [0, 0, 0, 0, 0],
+    bRs: 36,
+    bCs: 1,
+  },
+];
+
+function product(p: Product, a: Float64Array, b: Float64Array, out: Float64Array): Float64Array {
+  gemmBatch(p.m, p.n, p.k, a, p.aOffsets, p.aRs, p.aCs, b, p.bOffsets, p.bRs, p.bCs, out);
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function threadsReady(n: number): Promise<void> {
+  setNumThreads(n);
+  const deadline = Date.now() + 30_000;
+  const p = PRODUCTS[0];
+  while (poolTesting.readyWorkers().length < n - 1) {
+    if (Date.now() > deadline) throw new Error(`only ${poolTesting.readyWorkers().length} of ${n - 1} workers started`);
+    product(p, p.a, p.b, new Float64Array(p.m * p.n));
+    await sleep(10);
+  }
+}
+
+const modes = ['wasm', 'wasm-relaxed'] as const;
+describe.each(modes)("products over resident operands, kernel mode '%s'", (mode) => {
+  test('every mix of resident A, B and C gives the copying path’s bits, with 1 and 2 threads', async () => {
+    expect(wasmStatus(mode)).toBe(true);
+    setKernels(mode);
+    for (const threads of [1, 2]) {
+      if (threads === 1) setNumThreads(1);
+      else await threadsReady(threads);
+      for (const p of PRODUCTS) {
+        const size = p.aOffsets.length * p.m * p.n;
+        setNumThreads(1);
+        const want = product(p, p.a, p.b, new Float64Array(size));
+        setNumThreads(threads);
+        const jobs = poolTesting.counts().jobs;
+        for (let mix = 1; mix < 8; mix++) {
+          const a = mix & 1 ? resident(p.a) : p.a;
+          const b = mix & 2 ? resident(p.b) : p.b;
+          const c = mix & 4 ? allocateResident(size) : new Float64Array(size);
+          expect(isResident(c)).toBe((mix & 4) !== 0);
+          product(p, a, b, c);
+          expect([p.name, threads, mix, sameBits(c, want)]).toEqual([p.name, threads, mix, true]);
+          // The operands are read, never written.
+          expect(sameBits(a, p.a) && sameBits(b, p.b)).toBe(true);
+        }
+        // The MLP's product is split among the threads, resident operands and all.
+        if (threads === 2 && p === PRODUCTS[0]) expect(poolTesting.counts().jobs - jobs).toBe(7);
+      }
+    }
+    setNumThreads(1);
+  });
+});
+
+describe('Adam over resident state', () => {
+  const t = 2;
+  const s: AdamUpdate = { b1: 0.9, b2: 0.999, stepSize: 1e-3 / (1 - 0.9 ** t), sqrtC2: Math.sqrt(1 - 0.999 ** t), eps: 1e-8, decay: 1 - 1e-5, l2: 0.01 };
+  beforeAll(() => setKernels('wasm'));
+  afterAll(() => setKernels('auto'));
+
+  test.each([false, true])(
+    'every mix of resident θ, m, v, vMax and gradient (contiguous and transposed) gives the copying path’s bits (AMSGrad %s)',
+    (amsgrad) => {
+      const rows = 13;
+      const cols = 11;
+      const n = rows * cols;
+      const theta = filled(n, 1);
+      const grad = filled(n, 2);
+      const m = filled(n, 3).map((x) => 0.1 * x);
+      const v = filled(n, 4).map((x) => 0.01 * Math.abs(x));
+      const vMax = amsgrad ? v.map((x, j) => (j % 2 === 0 ? 2 * x : 0)) : undefined;
+      // The gradient as Linear's W̄ comes: the transpose of a contiguous cols×rows matrix.
+      const gradT = new Float64Array(n);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) gradT[j * rows + i] = grad[i * cols + j];
+      const run = (mix: number, transposed: boolean) => {
+        const pick = (x: Float64Array, bit: number) => (mix & bit ? resident(x) : Float64Array.from(x));
+        const state = [pick(theta, 1), pick(m, 2), pick(v, 4)];
+        const w = vMax === undefined ? undefined : pick(vMax, 8);
+        const g = pick(transposed ? gradT : grad, 16);
+        for (let step = 0; step < 2; step++) {
+          adamUpdate(state[0], transposed ? { data: g, offset: 0, rows, cols, rs: 1, cs: rows } : g, state[1], state[2], w, s);
+        }
+        return w === undefined ? state : [...state, w];
+      };
+      for (const transposed of [false, true]) {
+        const want = run(0, transposed);
+        for (let mix = 1; mix < 32; mix++) {
+          const got = run(mix, transposed);
+          got.forEach((x, i) => expect([transposed, mix, i, sameBits(x, want[i])]).toEqual([transposed, mix, i, true]));
+        }
+      }
+    },
+  );
+});
