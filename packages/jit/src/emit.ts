@@ -16,6 +16,7 @@ import { Tensor, type Op, type Shape } from '@ad/core';
 import { allocate, allocateUnfilled, EXP_BLOCK, expScratch, ops as coreOps } from '@ad/core/engine';
 import type { Graph, Node } from './graph.js';
 import { walkTree } from './tree.js';
+import { type Placement, findPlacements, place } from './place.js';
 
 /** A leaf of the output structure: a node of the graph. */
 export class OutLeaf {
@@ -175,6 +176,10 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const consumers: number[][] = nodes.map(() => []);
   for (const n of nodes) if (live[n.id]) for (const i of n.inputs) consumers[i].push(n.id);
   const isOutput = new Set(outputIds);
+  // Sums of unslices with disjoint windows (concat, stack): each written into one array.
+  const placements = findPlacements(nodes, live, consumers, isOutput);
+  const placedAway = new Set<number>();
+  for (const [root, p] of placements) for (const id of [...p.adds, ...p.pieces]) if (id !== root) placedAway.add(id);
 
   // 2. Names: live inputs and ops v0, v1, … in program order; constants inline or in scope.
   const scope: Record<string, unknown> = {
@@ -182,6 +187,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     Tensor,
     dense,
     put,
+    place,
     alloc: allocate,
     fresh: allocateUnfilled,
     expScratch,
@@ -243,7 +249,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const groupOf = new Map<number, Group>();
   for (const n of nodes) {
     if (!live[n.id] || n.kind !== 'op') continue;
-    if (isElementwiseTensor(n)) {
+    if (isElementwiseTensor(n) && !placements.has(n.id) && !placedAway.has(n.id)) {
       let g: Group | undefined;
       for (const i of n.inputs) {
         const h = groupOf.get(i);
@@ -330,7 +336,12 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       statements += emitScan(n);
       continue;
     }
-    if (!live[n.id] || n.kind !== 'op' || gathers.has(n.id)) continue;
+    if (!live[n.id] || n.kind !== 'op' || gathers.has(n.id) || placedAway.has(n.id)) continue;
+    const placement = placements.get(n.id);
+    if (placement !== undefined) {
+      statements += emitPlacement(n, placement);
+      continue;
+    }
     const op = n.op!;
     if (n.shape === null) {
       const ew = op.elementwise!;
@@ -559,6 +570,26 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       lines.push(`${define(part.id)} Tensor.fromData(${k < m ? `${s}_c${k}` : `${s}_y${k}`}, ${sp}); // scan ${k < m ? 'carry' : 'ys'}`);
     }
     return count + 1;
+  }
+
+  /**
+   * A placement (see place.ts): the result's array (zeroed only if some element is in no
+   * window), then each piece written into its window. Returns the statement count.
+   */
+  function emitPlacement(n: Node, placement: Placement): number {
+    const shape = n.shape!;
+    const sp = `s${n.id}`;
+    scope[sp] = [...shape];
+    lines.push(`// placed: ${placement.pieces.length} pieces into [${shape.join(',')}]`);
+    lines.push(`${declare(local(n.id, '_d'))} ${placement.covered ? 'fresh' : 'alloc'}(${sizeOf(shape)});`);
+    lines.push(`${define(n.id)} Tensor.fromData(${local(n.id, '_d')}, ${sp});`);
+    dataDeclared.add(n.id);
+    for (const piece of placement.pieces) {
+      const p = `p${paramCount++}`;
+      scope[p] = nodes[piece].params;
+      lines.push(`place(${name(n.id)}, ${name(nodes[piece].inputs[0])}, ${p}); // unslice`);
+    }
+    return placement.pieces.length + placement.adds.length;
   }
 
   function opBinding(op: Op<unknown>): string {
