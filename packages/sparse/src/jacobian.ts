@@ -33,6 +33,7 @@ import {
 } from './compressed.js';
 import { checkDirection, compareProducts } from './check.js';
 import { type SparseMatrix, assemble } from './matrix.js';
+import { planned } from './planned.js';
 import { jacobianPattern } from './detect.js';
 import { type SparseJacobianOptions, checkOptions, checkPattern } from './options.js';
 import type { SparsityPattern } from './pattern.js';
@@ -97,7 +98,7 @@ function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown
   const compressed = point.tensor ? tensorCompressed(caller, f, point, pattern, seeding) : arrayCompressed(caller, f, pattern, seeding);
   const read = readOut(point, pattern, seeding.plan);
   const values = ((at: X) => read(compressed(at))) as (x: X) => SparseValues<X>;
-  const compiled = options.compile === undefined ? compressed : options.compile(compressed);
+  const compiled = options.compile === undefined ? compressed : planned(options.compile(compressed));
   const rows = pattern.rowIndex();
   const jacobian = (at: X) => {
     checkSamePoint(caller === 'sparseJacobian' ? caller : 'PreparedJacobian.jacobian', point, at);
