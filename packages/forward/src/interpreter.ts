@@ -158,6 +158,9 @@ export const forwardInterpreter: Interpreter<Value> = {
   shape: shapeOf,
 };
 
+const ONE = [0];
+const TWO = [0, 0];
+
 /**
  * The commonest call from other modes' rules (a reverse-mode pullback over duals, as the sparse
  * Hessian's forward-over-reverse runs one per entry): an element-wise op with partials on one
@@ -182,7 +185,11 @@ function numericDual(op: Op<unknown>, xs: readonly Value[]): Dual | null {
   if (nanSafeState.on || anomalyDetection()) return null;
   const va = a instanceof Dual ? (a.value as number) : a;
   const vb = b instanceof Dual ? (b.value as number) : b;
-  const values = xs.length === 2 ? [va, vb] : [va];
+  // The partials read the primals from an array: one kept for each arity, as nothing they call
+  // comes back here (they are the op's rules on plain numbers).
+  const values = xs.length === 2 ? TWO : ONE;
+  values[0] = va;
+  if (xs.length === 2) values[1] = vb;
   const y = xs.length === 2 ? ew.scalar(va, vb) : ew.scalar(va);
   const da = a instanceof Dual ? (ew.partials[0](numberOps, values, y) as number) : 0;
   const db = b instanceof Dual ? (ew.partials[1](numberOps, values, y) as number) : 0;
