@@ -17,6 +17,7 @@ import { allocate, allocateUnfilled, EXP_BLOCK, expScratch, ops as coreOps } fro
 import type { Graph, Node } from './graph.js';
 import { walkTree } from './tree.js';
 import { type Placement, findPlacements, place } from './place.js';
+import { bodyLines, lazyBranches } from './branches.js';
 
 /** A leaf of the output structure: a node of the graph. */
 export class OutLeaf {
@@ -678,13 +679,20 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
 
     function inlineLoop(): string[] {
       const lines: string[] = [];
-      const body: string[] = [];
-      for (const m of g.members) {
-        const x = nodes[m];
-        const ew = x.op!.elementwise!;
-        const args = x.inputs.map((i) => (members.has(i) ? local(i, '_e') : operand.get(i)!));
-        body.push(`${declare(local(m, '_e'))} ${substitute(ew.expr, ew.inputs, args)}; // ${commentName(x.op!.name)}`);
-      }
+      const read = (i: number) => (members.has(i) ? local(i, '_e') : operand.get(i)!);
+      const body = bodyLines(
+        g.members,
+        lazyBranches(nodes, g.members, consumers, new Set(stored)),
+        nodes,
+        (m) => {
+          const x = nodes[m];
+          const ew = x.op!.elementwise!;
+          return `${declare(local(m, '_e'))} ${substitute(ew.expr, ew.inputs, x.inputs.map(read))}; // ${commentName(x.op!.name)}`;
+        },
+        (m) => local(m, '_e'),
+        read,
+        !slots,
+      );
       for (const m of stored) body.push(`${local(m, '_d')}[i] = ${local(m, '_e')};`);
       if (!strided) {
         lines.push(`for (let i = 0; i < ${n}; i++) {`, ...body.map((l) => `  ${l}`), '}');
@@ -867,13 +875,20 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     for (const [i, src] of operand) ins.set(i, rename(src));
     const outs = stored.map((_, k) => `o${k}`);
     const element = new Map<number, string>(g.members.map((m, k) => [m, `e${k}`]));
-    const body: string[] = [];
-    for (const m of g.members) {
-      const x = nodes[m];
-      const ew = x.op!.elementwise!;
-      const xs = x.inputs.map((i) => (members.has(i) ? element.get(i)! : ins.get(i)!));
-      body.push(`const ${element.get(m)} = ${substitute(ew.expr, ew.inputs, xs)}; // ${commentName(x.op!.name)}`);
-    }
+    const read = (i: number) => (members.has(i) ? element.get(i)! : ins.get(i)!);
+    const body = bodyLines(
+      g.members,
+      lazyBranches(nodes, g.members, consumers, new Set(stored)),
+      nodes,
+      (m) => {
+        const x = nodes[m];
+        const ew = x.op!.elementwise!;
+        return `const ${element.get(m)} = ${substitute(ew.expr, ew.inputs, x.inputs.map(read))}; // ${commentName(x.op!.name)}`;
+      },
+      (m) => element.get(m)!,
+      read,
+      true,
+    );
     stored.forEach((m, k) => body.push(`${outs[k]}[i] = ${element.get(m)};`));
     const shape = g.shape;
     const loop: string[] = [];
