@@ -10,7 +10,11 @@
  *      shape ops) call the op's primal in core, i.e. the same kernels eager mode runs;
  *   4. gathers: take(x, index) with a constant index, read only by fused loops of its shape, is
  *      not stored either: each loop reads x at the index (`x_d[g[i]]`), so a gather and the
- *      arithmetic on it are one pass over the output, with no intermediate array.
+ *      arithmetic on it are one pass over the output, with no intermediate array;
+ *   5. placements (place.ts): a sum of unslices with disjoint windows (concat, stack) is one
+ *      array with each piece written into its window;
+ *   6. where in a fused loop (branches.ts): the members only one branch reads are computed in
+ *      an if/else block, only where that branch is picked.
  */
 import { Tensor, type Op, type Shape } from '@ad/core';
 import { allocate, allocateUnfilled, EXP_BLOCK, expScratch, ops as coreOps } from '@ad/core/engine';
