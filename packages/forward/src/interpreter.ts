@@ -61,6 +61,8 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 /** Applies an op when a dual holds the highest tag among the operands (see core's dispatch.ts). */
 export const forwardInterpreter: Interpreter<Value> = {
   apply<P>(op: Op<P>, xs: readonly Value[], params: P): Value {
+    const numeric = numericDual(op as Op<unknown>, xs);
+    if (numeric !== null) return numeric;
     let top = 0;
     for (const x of xs) {
       const t = tagOf(x);
@@ -155,6 +157,58 @@ export const forwardInterpreter: Interpreter<Value> = {
   constant: (c) => c,
   shape: shapeOf,
 };
+
+const ONE = [0];
+const TWO = [0, 0];
+
+/**
+ * The commonest call from other modes' rules (a reverse-mode pullback over duals, as the sparse
+ * Hessian's forward-over-reverse runs one per entry): an element-wise op with partials on one
+ * or two operands, each a number or a first-order dual of one derivative, of one width. Then
+ * ẏⱼ = Σᵢ ∂y/∂xᵢ · ẋᵢⱼ is computed here from the op's scalar primal and partials — the general
+ * path's numbers, in its order (each sum from 0) — with no dispatch and no intermediate arrays.
+ * Null for anything else (and under anomaly detection or NaN-safe mode, which the general path
+ * handles).
+ */
+function numericDual(op: Op<unknown>, xs: readonly Value[]): Dual | null {
+  const ew = op.elementwise;
+  if (ew === undefined || ew.partials === null || !op.differentiable || xs.length > 2 || xs.length === 0) return null;
+  const a = xs[0];
+  const b = xs.length === 2 ? xs[1] : 0;
+  let d: Dual;
+  if (a instanceof Dual) {
+    if (!a.numeric || (b instanceof Dual && (!b.numeric || b.tag !== a.tag || b.width !== a.width)) || (typeof b !== 'number' && !(b instanceof Dual)))
+      return null;
+    d = a;
+  } else if (typeof a === 'number' && b instanceof Dual && b.numeric) d = b;
+  else return null;
+  if (nanSafeState.on || anomalyDetection()) return null;
+  const va = a instanceof Dual ? (a.value as number) : a;
+  const vb = b instanceof Dual ? (b.value as number) : b;
+  // The partials read the primals from an array: one kept for each arity, as nothing they call
+  // comes back here (they are the op's rules on plain numbers).
+  const values = xs.length === 2 ? TWO : ONE;
+  values[0] = va;
+  if (xs.length === 2) values[1] = vb;
+  const y = xs.length === 2 ? ew.scalar(va, vb) : ew.scalar(va);
+  const da = a instanceof Dual ? (ew.partials[0](numberOps, values, y) as number) : 0;
+  const db = b instanceof Dual ? (ew.partials[1](numberOps, values, y) as number) : 0;
+  let first = 0;
+  if (a instanceof Dual) first += da * (a.first as number);
+  if (b instanceof Dual) first += db * (b.first as number);
+  const width = d.width;
+  if (width === 1) return new Dual(d.tag, y, first, null, true);
+  const rest = new Array<number>(width - 1);
+  const ra = a instanceof Dual ? (a.rest as readonly number[]) : null;
+  const rb = b instanceof Dual ? (b.rest as readonly number[]) : null;
+  for (let j = 0; j < width - 1; j++) {
+    let t = 0;
+    if (ra !== null) t += da * ra[j];
+    if (rb !== null) t += db * rb[j];
+    rest[j] = t;
+  }
+  return new Dual(d.tag, y, first, rest, true);
+}
 
 /** A plain value as a constant of a dual's derivative: zero tangents of its width. */
 function lift(value: number | Tensor, like: unknown): unknown {

@@ -10,7 +10,7 @@
  *   partials computed once; Ẋᵢ gets size-1 axes after k so that it broadcasts as xᵢ does;
  * - matmul, bilinear: Ẏ = Ẋ·w + x·Ẇ, the k directions folded into the rows of Ẋ (a 2-D w) or
  *   the columns of Ẇ (a 2-D x), else carried as a leading batch axis of the batched product;
- * - the linear shape ops, sums and take, whose tangent rule is the op itself: the op on the
+ * - the linear shape ops, sums, take and indexSelect, whose tangent rule is the op itself: the op on the
  *   stack, its parameters moved past the axis k.
  * Every other op (softmax, max, conv's ops …) runs its rule per direction, on views of the
  * stack; its k results are stacked again (one copy) when a stacked rule needs them next. The
@@ -119,6 +119,9 @@ function linearRule(op: Op<unknown, unknown>, xs: readonly (Tensor | number)[], 
       const { axes, keepdims } = params as { axes: readonly number[]; keepdims: boolean };
       return (op as typeof ops.sum).primal([xDot], { axes: axes.map((a) => a + 1), keepdims });
     }
+    case ops.indexSelect:
+      // ẏⱼ = indexSelect(ẋⱼ, index) along the same axis: one gather of the stack along axis + 1.
+      return ops.indexSelect.primal([xDot, xs[1] as Tensor], { axis: (params as { axis: number }).axis + 1 });
     case ops.take: {
       // ẏⱼ = take(ẋⱼ, index). The first direction goes through the op's own primal, which
       // checks every index; the other k − 1 reuse them in one loop over the (contiguous) stack.

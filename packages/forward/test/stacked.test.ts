@@ -141,6 +141,10 @@ describe('stacked tangents: linear ops (the op itself on the stack, past the axi
     compare(([v]) => v.mean(1, true), x, 3);
     compare(([v]) => v.sum(), x, 3);
   });
+  test('indexSelect along each axis, with repeated indices', () => {
+    const index = fromData(Float64Array.of(1, 0, 1, 1), [4]);
+    for (const axis of [0, 1, 2]) compare(([v]) => v.indexSelect(axis, index), x, 3);
+  });
   test('take, with repeated indices', () => compare(([v]) => v.take(fromData(Float64Array.of(3, 0, 23, 3), [2, 2])), x, 3));
 });
 

@@ -10,12 +10,18 @@
  *      shape ops) call the op's primal in core, i.e. the same kernels eager mode runs;
  *   4. gathers: take(x, index) with a constant index, read only by fused loops of its shape, is
  *      not stored either: each loop reads x at the index (`x_d[g[i]]`), so a gather and the
- *      arithmetic on it are one pass over the output, with no intermediate array.
+ *      arithmetic on it are one pass over the output, with no intermediate array;
+ *   5. placements (place.ts): a sum of unslices with disjoint windows (concat, stack) is one
+ *      array with each piece written into its window;
+ *   6. where in a fused loop (branches.ts): the members only one branch reads are computed in
+ *      an if/else block, only where that branch is picked.
  */
 import { Tensor, type Op, type Shape } from '@ad/core';
 import { allocate, allocateUnfilled, EXP_BLOCK, expScratch, ops as coreOps } from '@ad/core/engine';
 import type { Graph, Node } from './graph.js';
 import { walkTree } from './tree.js';
+import { type Placement, findPlacements, place } from './place.js';
+import { bodyLines, lazyBranches } from './branches.js';
 
 /** A leaf of the output structure: a node of the graph. */
 export class OutLeaf {
@@ -175,6 +181,10 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const consumers: number[][] = nodes.map(() => []);
   for (const n of nodes) if (live[n.id]) for (const i of n.inputs) consumers[i].push(n.id);
   const isOutput = new Set(outputIds);
+  // Sums of unslices with disjoint windows (concat, stack): each written into one array.
+  const placements = findPlacements(nodes, live, consumers, isOutput);
+  const placedAway = new Set<number>();
+  for (const [root, p] of placements) for (const id of [...p.adds, ...p.pieces]) if (id !== root) placedAway.add(id);
 
   // 2. Names: live inputs and ops v0, v1, … in program order; constants inline or in scope.
   const scope: Record<string, unknown> = {
@@ -182,6 +192,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     Tensor,
     dense,
     put,
+    place,
     alloc: allocate,
     fresh: allocateUnfilled,
     expScratch,
@@ -243,7 +254,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
   const groupOf = new Map<number, Group>();
   for (const n of nodes) {
     if (!live[n.id] || n.kind !== 'op') continue;
-    if (isElementwiseTensor(n)) {
+    if (isElementwiseTensor(n) && !placements.has(n.id) && !placedAway.has(n.id)) {
       let g: Group | undefined;
       for (const i of n.inputs) {
         const h = groupOf.get(i);
@@ -330,7 +341,12 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
       statements += emitScan(n);
       continue;
     }
-    if (!live[n.id] || n.kind !== 'op' || gathers.has(n.id)) continue;
+    if (!live[n.id] || n.kind !== 'op' || gathers.has(n.id) || placedAway.has(n.id)) continue;
+    const placement = placements.get(n.id);
+    if (placement !== undefined) {
+      statements += emitPlacement(n, placement);
+      continue;
+    }
     const op = n.op!;
     if (n.shape === null) {
       const ew = op.elementwise!;
@@ -561,6 +577,26 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     return count + 1;
   }
 
+  /**
+   * A placement (see place.ts): the result's array (zeroed only if some element is in no
+   * window), then each piece written into its window. Returns the statement count.
+   */
+  function emitPlacement(n: Node, placement: Placement): number {
+    const shape = n.shape!;
+    const sp = `s${n.id}`;
+    scope[sp] = [...shape];
+    lines.push(`// placed: ${placement.pieces.length} pieces into [${shape.join(',')}]`);
+    lines.push(`${declare(local(n.id, '_d'))} ${placement.covered ? 'fresh' : 'alloc'}(${sizeOf(shape)});`);
+    lines.push(`${define(n.id)} Tensor.fromData(${local(n.id, '_d')}, ${sp});`);
+    dataDeclared.add(n.id);
+    for (const piece of placement.pieces) {
+      const p = `p${paramCount++}`;
+      scope[p] = nodes[piece].params;
+      lines.push(`place(${name(n.id)}, ${name(nodes[piece].inputs[0])}, ${p}); // unslice`);
+    }
+    return placement.pieces.length + placement.adds.length;
+  }
+
   function opBinding(op: Op<unknown>): string {
     const base = `op_${op.name.replace(/[^\w$]/g, '_')}`;
     let b = base;
@@ -647,13 +683,20 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
 
     function inlineLoop(): string[] {
       const lines: string[] = [];
-      const body: string[] = [];
-      for (const m of g.members) {
-        const x = nodes[m];
-        const ew = x.op!.elementwise!;
-        const args = x.inputs.map((i) => (members.has(i) ? local(i, '_e') : operand.get(i)!));
-        body.push(`${declare(local(m, '_e'))} ${substitute(ew.expr, ew.inputs, args)}; // ${commentName(x.op!.name)}`);
-      }
+      const read = (i: number) => (members.has(i) ? local(i, '_e') : operand.get(i)!);
+      const body = bodyLines(
+        g.members,
+        lazyBranches(nodes, g.members, consumers, new Set(stored)),
+        nodes,
+        (m) => {
+          const x = nodes[m];
+          const ew = x.op!.elementwise!;
+          return `${declare(local(m, '_e'))} ${substitute(ew.expr, ew.inputs, x.inputs.map(read))}; // ${commentName(x.op!.name)}`;
+        },
+        (m) => local(m, '_e'),
+        read,
+        !slots,
+      );
       for (const m of stored) body.push(`${local(m, '_d')}[i] = ${local(m, '_e')};`);
       if (!strided) {
         lines.push(`for (let i = 0; i < ${n}; i++) {`, ...body.map((l) => `  ${l}`), '}');
@@ -836,13 +879,20 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     for (const [i, src] of operand) ins.set(i, rename(src));
     const outs = stored.map((_, k) => `o${k}`);
     const element = new Map<number, string>(g.members.map((m, k) => [m, `e${k}`]));
-    const body: string[] = [];
-    for (const m of g.members) {
-      const x = nodes[m];
-      const ew = x.op!.elementwise!;
-      const xs = x.inputs.map((i) => (members.has(i) ? element.get(i)! : ins.get(i)!));
-      body.push(`const ${element.get(m)} = ${substitute(ew.expr, ew.inputs, xs)}; // ${commentName(x.op!.name)}`);
-    }
+    const read = (i: number) => (members.has(i) ? element.get(i)! : ins.get(i)!);
+    const body = bodyLines(
+      g.members,
+      lazyBranches(nodes, g.members, consumers, new Set(stored)),
+      nodes,
+      (m) => {
+        const x = nodes[m];
+        const ew = x.op!.elementwise!;
+        return `const ${element.get(m)} = ${substitute(ew.expr, ew.inputs, x.inputs.map(read))}; // ${commentName(x.op!.name)}`;
+      },
+      (m) => element.get(m)!,
+      read,
+      true,
+    );
     stored.forEach((m, k) => body.push(`${outs[k]}[i] = ${element.get(m)};`));
     const shape = g.shape;
     const loop: string[] = [];

@@ -122,7 +122,11 @@ export function gatherTensor(plan: Plan, ...blocks: Block<Tensor>[]): Tensor {
   if (blocks.every((b) => b.rows.every((r) => r instanceof Tensor))) {
     const data = blocks.map((b) => b.rows.map((r) => (r.isContiguous ? r.data.subarray(r.offset, r.offset + r.size) : r.toFloat64Array())));
     const values = new Float64Array(plan.color.length);
-    for (let e = 0; e < values.length; e++) values[e] = data[plan.block?.[e] ?? 0][plan.color[e]][plan.at[e]];
+    const { color, at, block } = plan;
+    if (block === undefined) {
+      const rows = data[0];
+      for (let e = 0; e < values.length; e++) values[e] = rows[color[e]][at[e]];
+    } else for (let e = 0; e < values.length; e++) values[e] = data[block[e]][color[e]][at[e]];
     return Tensor.fromData(values, [values.length]);
   }
   const lengths = blocks.map((b) => b.length).join();

@@ -29,7 +29,8 @@ import {
   seedTensors,
 } from './compressed.js';
 import { checkDirection, compareProducts } from './check.js';
-import { SparseMatrix } from './matrix.js';
+import { type SparseMatrix, assemble } from './matrix.js';
+import { planned } from './planned.js';
 import { hessianPattern } from './detect.js';
 import { type SparseHessianOptions, checkOptions, checkPattern } from './options.js';
 import { SparsityPattern } from './pattern.js';
@@ -99,11 +100,12 @@ function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown
     }
   };
   const values = ((at: X) => read(named(compressed)(at))) as (x: X) => SparseValues<X>;
-  const compiled = named(options.compile === undefined ? compressed : options.compile(compressed));
+  const compiled = named(options.compile === undefined ? compressed : planned(options.compile(compressed)));
+  const rows = pattern.rowIndex();
   const hessian = (at: X) => {
     checkSamePoint(caller === 'sparseHessian' ? caller : 'PreparedHessian.hessian', point, at);
     const v = read(compiled(at));
-    const matrix = SparseMatrix.fromPattern(pattern, v instanceof Tensor ? v.toFloat64Array() : Float64Array.from(v as number[]));
+    const matrix = assemble(pattern, rows, v as Tensor | number[]);
     if (options.check) checkAgainstHvp(caller, f, at, point, matrix);
     return matrix;
   };

@@ -32,7 +32,8 @@ import {
   seedTensors,
 } from './compressed.js';
 import { checkDirection, compareProducts } from './check.js';
-import { SparseMatrix } from './matrix.js';
+import { type SparseMatrix, assemble } from './matrix.js';
+import { planned } from './planned.js';
 import { jacobianPattern } from './detect.js';
 import { type SparseJacobianOptions, checkOptions, checkPattern } from './options.js';
 import type { SparsityPattern } from './pattern.js';
@@ -97,11 +98,12 @@ function prepare<X extends SparseInput>(caller: string, f: (x: never) => unknown
   const compressed = point.tensor ? tensorCompressed(caller, f, point, pattern, seeding) : arrayCompressed(caller, f, pattern, seeding);
   const read = readOut(point, pattern, seeding.plan);
   const values = ((at: X) => read(compressed(at))) as (x: X) => SparseValues<X>;
-  const compiled = options.compile === undefined ? compressed : options.compile(compressed);
+  const compiled = options.compile === undefined ? compressed : planned(options.compile(compressed));
+  const rows = pattern.rowIndex();
   const jacobian = (at: X) => {
     checkSamePoint(caller === 'sparseJacobian' ? caller : 'PreparedJacobian.jacobian', point, at);
     const v = read(compiled(at));
-    const matrix = SparseMatrix.fromPattern(pattern, v instanceof Tensor ? v.toFloat64Array() : Float64Array.from(v as number[]));
+    const matrix = assemble(pattern, rows, v as Tensor | number[]);
     if (options.check) checkAgainstJvp(caller, f, at, point, matrix);
     return matrix;
   };

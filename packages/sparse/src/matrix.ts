@@ -4,6 +4,7 @@
  * stored; every other entry is zero.
  */
 import { DTypeError, ShapeError } from '@ad/core';
+import { Tensor } from '@ad/core';
 import type { SparsityPattern } from './pattern.js';
 
 /** A sparse m × n matrix in coordinate form: values[e] at (rows[e], cols[e]), row-major order. */
@@ -50,4 +51,18 @@ export class SparseMatrix {
     for (let e = 0; e < this.values.length; e++) dense[this.rows[e]][this.cols[e]] += this.values[e];
     return dense;
   }
+}
+
+/**
+ * The matrix a prepared transform returns at each point: the pattern's entries with `rows` (the
+ * pattern's row index, made once when preparing) and its columns copied, so a caller who edits
+ * one result does not edit the next; the values' own array when the decompression made exactly
+ * them (a tensor over its whole buffer), else a copy.
+ */
+export function assemble(pattern: SparsityPattern, rows: Int32Array, values: Tensor | readonly number[]): SparseMatrix {
+  let v: Float64Array;
+  if (!(values instanceof Tensor)) v = Float64Array.from(values);
+  else if (values.isContiguous && values.offset === 0 && values.data.length === values.size) v = values.data;
+  else v = values.toFloat64Array();
+  return new SparseMatrix(pattern.shape, rows.slice(), pattern.colIndex.slice(), v);
 }

@@ -141,7 +141,8 @@ export class SparsityPattern {
   /** The row of each entry, in CSR order: with colIndex, the pattern's coordinates. */
   rowIndex(): Int32Array {
     const rows = new Int32Array(this.nnz);
-    for (let i = 0; i < this.shape[0]; i++) rows.fill(i, this.rowPtr[i], this.rowPtr[i + 1]);
+    // A loop per entry, not rows.fill per row: rows of a few entries (95,529 rows of ba1) pay a call each.
+    for (let i = 0, e = 0; i < this.shape[0]; i++) for (const end = this.rowPtr[i + 1]; e < end; e++) rows[e] = i;
     return rows;
   }
 

@@ -85,4 +85,17 @@ describe('{ compile: jit }', () => {
     for (let seed = 1; seed <= 4; seed++) p.jacobian(point(20, seed));
     expect(traced).toBe(1);
   });
+
+  test('compiled by jit, the pass reuses its arrays from the third call on (a buffer plan); every result stays its own', () => {
+    const compile = <F extends (...args: never[]) => unknown>(fn: F): F => jit(fn);
+    const x = (seed: number) => tensor(point(30, seed));
+    const eager = prepareJacobian(tridiagonalTensor as never, x(1), { pattern: banded(30, 1) });
+    const compiled = prepareJacobian(tridiagonalTensor as never, x(1), { pattern: banded(30, 1), compile });
+    const results = [1, 2, 3, 4, 5].map((seed) => compiled.jacobian(x(seed)));
+    // Read after all five calls: a result whose values were the plan's arrays would show the last point's.
+    results.forEach((m, k) => close(m.values, eager.jacobian(x(k + 1)).values));
+    const h = prepareHessian(localSumTensor as never, x(1), { pattern: banded(30, 1), compile });
+    const hs = [6, 7, 8].map((seed) => h.hessian(x(seed)));
+    hs.forEach((m, k) => close(m.values, prepareHessian(localSumTensor as never, x(1), { pattern: banded(30, 1) }).hessian(x(k + 6)).values));
+  });
 });
