@@ -558,6 +558,21 @@ describe('DataLoader', () => {
     }
   });
 
+  test('a batch gathers its rows when first read, once: the same tensors on every read, the rows of the order drawn at the epoch start', () => {
+    const loader = new DataLoader(ds, { batchSize: 4, shuffle: true, seed: 5 });
+    const batches = epoch(loader);
+    const twin = epoch(new DataLoader(ds, { batchSize: 4, shuffle: true, seed: 5 }));
+    expect(order(batches)).toEqual(order(twin));
+    batches.forEach((b, k) => {
+      expect(b.x).toBe(b.x);
+      expect(b.y).toBe(b.y);
+      expect(identical(b.x, takeRows(ds.x, twin[k].indices))).toBe(true);
+      expect(identical(b.y, takeRows(ds.y, twin[k].indices))).toBe(true);
+      const { x, y } = b;
+      expect([x, y]).toEqual([b.x, b.y]);
+    });
+  });
+
   test('refuses bad options and mismatched x, y', () => {
     expectError(() => new DataLoader(ds, { batchSize: 0 }), ValueError, 'DataLoader: batchSize must be a positive integer, got 0');
     expectError(() => new DataLoader(ds, { batchSize: 2.5 }), ValueError, 'DataLoader: batchSize must be a positive integer, got 2.5');
