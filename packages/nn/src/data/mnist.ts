@@ -5,8 +5,8 @@
  * The package stores each digit's images as one JSON file `{ "data": [ … ] }` of pixel values
  * already scaled to [0, 1] (three decimals). Requiring its main module parses all ten files into
  * JavaScript arrays at import time (≈ 0.65 s and ≈ 80 MB of heap that stays alive), and its `set()`
- * shuffles with `Math.random`, so we use neither: the first call to `mnist()` parses the ten files
- * (≈ 0.5 s) into one Float64Array and lets the arrays go; later calls reuse it.
+ * shuffles with `Math.random`, so we use neither: the first call to `mnist()` reads the ten files
+ * (≈ 0.15 s) into one Float64Array; later calls reuse it.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -92,16 +92,21 @@ function roundRobin(counts: readonly number[], limit: number): number[] {
 function parse(): Parsed {
   const files = digitFiles();
   const perDigit = files.map((file) => {
-    let data: unknown;
-    try {
-      data = (JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown }).data;
-    } catch (e) {
-      throw new ValueError('mnist', `${file} is not valid JSON: ${(e as Error).message}`);
+    const bytes = readFileSync(file);
+    const scanned = scanPixels(bytes);
+    let data: unknown = scanned;
+    if (scanned === null) {
+      try {
+        data = (JSON.parse(bytes.toString('utf8')) as { data?: unknown }).data;
+      } catch (e) {
+        throw new ValueError('mnist', `${file} is not valid JSON: ${(e as Error).message}`);
+      }
     }
-    if (!Array.isArray(data) || data.length % PIXELS !== 0 || !data.every((v) => typeof v === 'number')) {
+    const numbers = scanned !== null || (Array.isArray(data) && data.every((v) => typeof v === 'number'));
+    if (!numbers || (data as ArrayLike<number>).length % PIXELS !== 0) {
       throw new ValueError('mnist', `${file} must hold { "data": [numbers] } with a whole number of ${PIXELS}-pixel images`);
     }
-    return data as number[];
+    return data as Float64Array | number[];
   });
   const counts = perDigit.map((d) => d.length / PIXELS);
   const pixels = new Float64Array(perDigit.reduce((n, d) => n + d.length, 0));
@@ -121,6 +126,77 @@ function parse(): Parsed {
     classNames: CLASS_NAMES,
   });
   return { pixels, counts, dataset };
+}
+
+/** Where a file's array starts and ends: `{ "data": [` and `] }`, with any JSON whitespace. */
+const HEAD = /^\s*\{\s*"data"\s*:\s*\[$/;
+const TAIL = /^\]\s*\}\s*$/;
+/** At most this many digits in one number, so that all of them as one integer stays exact (< 2⁵³). */
+const MAX_DIGITS = 15;
+const POWERS = Float64Array.from({ length: MAX_DIGITS + 1 }, (_, k) => 10 ** k);
+
+/**
+ * The numbers of a `{ "data": [ … ] }` file read straight from its bytes, when each is written as
+ * the package writes pixels — digits, then maybe a point and more digits (`0`, `1`, `0.992`) —
+ * and null for anything else (a sign, an exponent, a leading zero, another layout), which
+ * JSON.parse then reads. Measured ≈ 3× faster than JSON.parse (≈ 0.14 s against 0.4 s for the ten
+ * files), with no array of a million numbers to collect. The value d…d.f…f (j digits after the
+ * point) is the integer of all its digits divided by 10ʲ: both exact doubles, and one correctly
+ * rounded division, so it is the double nearest the decimal, the one JSON.parse gives.
+ */
+export function scanPixels(bytes: Uint8Array): Float64Array | null {
+  const open = bytes.indexOf(0x5b); // [
+  const close = bytes.lastIndexOf(0x5d); // ]
+  if (open < 0 || close < open) return null;
+  const text = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  if (open > 64 || bytes.length - close > 64 || !HEAD.test(text(0, open + 1)) || !TAIL.test(text(close, bytes.length))) return null;
+  let i = skipSpace(bytes, open + 1, close);
+  if (i === close) return new Float64Array(0);
+  // One number more than commas: the exact size, so the numbers go straight into their array.
+  let commas = 0;
+  for (let k = i; k < close; k++) if (bytes[k] === 0x2c) commas++;
+  const out = new Float64Array(commas + 1);
+  let n = 0;
+  for (;;) {
+    let c = bytes[i];
+    if (c < 0x30 || c > 0x39) return null;
+    // No leading zero (01), as JSON.
+    if (c === 0x30 && bytes[i + 1] >= 0x30 && bytes[i + 1] <= 0x39) return null;
+    const first = i;
+    let value = 0;
+    while (c >= 0x30 && c <= 0x39) {
+      value = value * 10 + (c - 0x30);
+      c = bytes[++i];
+    }
+    let scale = 0;
+    if (c === 0x2e) {
+      const point = i;
+      c = bytes[++i];
+      while (c >= 0x30 && c <= 0x39) {
+        value = value * 10 + (c - 0x30);
+        c = bytes[++i];
+      }
+      scale = i - point - 1;
+      if (scale === 0 || i - first - 1 > MAX_DIGITS) return null;
+    } else if (i - first > MAX_DIGITS) return null;
+    out[n++] = scale === 0 ? value : value / POWERS[scale];
+    if (c !== 0x2c) {
+      i = skipSpace(bytes, i, close);
+      if (i === close) return n === out.length ? out : null;
+      if (bytes[i] !== 0x2c) return null; // ,
+    }
+    c = bytes[++i];
+    if (c < 0x30 || c > 0x39) {
+      i = skipSpace(bytes, i, close);
+      if (i === close) return null;
+    }
+  }
+}
+
+/** The first index from i (before end) that is not JSON whitespace. */
+function skipSpace(bytes: Uint8Array, i: number, end: number): number {
+  while (i < end && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
+  return i;
 }
 
 /** The ten `src/digits/<d>.json` files of the installed `mnist` package. */
