@@ -25,16 +25,20 @@ export function shiftRows(images: Float64Array, indices: ArrayLike<number>, maxS
     const dy = generator.int(span) - maxShift;
     const to = i * PIXELS;
     const from = indices[i] * PIXELS;
-    out.fill(0, to, to + PIXELS);
     const r0 = Math.max(0, dy);
     const r1 = Math.min(SIDE, SIDE + dy);
     const c0 = Math.max(0, dx);
     const c1 = Math.min(SIDE, SIDE + dx);
+    // Every pixel written once: the rows and columns shifted in are zeros, the rest copied.
+    out.fill(0, to, to + r0 * SIDE);
+    out.fill(0, to + r1 * SIDE, to + PIXELS);
     for (let r = r0; r < r1; r++) {
       const o = to + r * SIDE;
       const p = from + (r - dy) * SIDE - dx;
-      // A loop, not set(subarray(…)): at 24–28 pixels a row, making the view cost more than the copy.
+      for (let c = 0; c < c0; c++) out[o + c] = 0;
+      // A loop, not set(subarray(…)): at 24–28 pixels a row, making the view costs more than the copy.
       for (let c = c0; c < c1; c++) out[o + c] = images[p + c];
+      for (let c = c1; c < SIDE; c++) out[o + c] = 0;
     }
   }
 }
