@@ -24,7 +24,7 @@ function shifted(image: Float64Array, dx: number, dy: number): Float64Array {
 
 const images = rand([12, SIDE * SIDE], { seed: 3 }).toFloat64Array();
 
-test.each([1, 2, 3])('±%i px: each row is its image shifted by the next two draws of the generator', (s) => {
+test.each([1, 2, 3, 8])('±%i px: each row is its image shifted by the next two draws of the generator', (s) => {
   const indices = Int32Array.from([5, 0, 11, 5, 7, 2, 9, 1, 3]);
   const out = new Float64Array(indices.length * SIDE * SIDE).fill(Number.NaN);
   const twin = new Generator(8);
