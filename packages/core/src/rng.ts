@@ -59,7 +59,7 @@ export class Generator {
   /**
    * Fills `out` with uniforms in [0, 1) and returns it: the numbers `random()` would draw one by
    * one (the same stream, pure-rand's 53-bit construction), drawn in one loop over the
-   * library's generator, for the callers that need many at once (Dropout's masks, `uniform`).
+   * library's generator, for a caller that needs many at once (Dropout's masks).
    */
   fillUniform(out: Float64Array): Float64Array {
     if (!(out instanceof Float64Array)) {
