@@ -4,10 +4,10 @@
  * learning curves. `--resume` continues a checkpoint: same model, data split, optimizer state
  * and random streams, up to `--epochs` in all.
  */
-import { Generator, type Tensor } from '@ad/core';
+import { Generator } from '@ad/core';
 import { AdamW, Adam, CosineAnnealingLR, DataLoader, SGD, type LRScheduler, type Module, type Optimizer } from '@ad/nn';
 import { save } from '@ad/nn/node';
-import { shiftImages } from './augment.js';
+import { shiftedBatches } from './augment.js';
 import { defaultTest, prepareData, type DatasetName } from './datasets.js';
 import { UsageError } from './errors.js';
 import { checkOutputPath, writeFileAtomic } from './files.js';
@@ -72,6 +72,7 @@ export async function train(flags: TrainFlags, io: Streams): Promise<void> {
   const loaderGenerator = generators === undefined ? new Generator(config.seed * 1000 + 900) : restoreState(generators.loader);
   const shiftGenerator = generators === undefined ? new Generator(config.seed * 1000 + 901) : restoreState(generators.shift);
   const loader = new DataLoader(data.train, { batchSize: config.batch, shuffle: true, generator: loaderGenerator });
+  const shifted = config.shift > 0 ? shiftedBatches(data.train.x, config.shift, shiftGenerator) : null;
 
   const history: EpochRecord[] = resumed === null ? [] : [...resumed.run.history];
   const first = (resumed?.run.epoch ?? 0) + 1;
@@ -90,7 +91,7 @@ export async function train(flags: TrainFlags, io: Streams): Promise<void> {
     try {
       trainLoss = trainEpoch(model, optimizer, loader, config.loss, data.classes, {
         afterStep: () => scheduler?.step(),
-        transform: config.shift > 0 ? (x: Tensor) => shiftImages(x, config.shift, shiftGenerator) : undefined,
+        inputs: shifted === null ? undefined : (batch) => shifted(batch.indices),
         afterBatch: (done, l) => bar.tick(done, l),
       });
     } finally {

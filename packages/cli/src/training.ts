@@ -12,6 +12,7 @@ import {
   crossEntropy,
   oneHot,
   primalOf,
+  type Batch,
   type CompiledStep,
   type DataLoader,
   type Dataset,
@@ -95,8 +96,8 @@ export function confusionMatrix(labels: Tensor, predictions: Int32Array, classes
 export interface EpochHooks {
   /** Called after each optimizer step (a learning-rate scheduler's step). */
   afterStep?: () => void;
-  /** Transforms each batch's inputs before the forward pass (augmentation). */
-  transform?: (x: Tensor) => Tensor;
+  /** Each batch's inputs as trained (augmentation); by default its x. Reading only the batch's indices spares the loader's copy of its rows. */
+  inputs?: (batch: Batch) => Tensor;
   /** Told each batch's loss after its step (the progress bar), with the 1-based count of batches done. */
   afterBatch?: (done: number, batchLoss: number) => void;
 }
@@ -121,7 +122,7 @@ export function trainEpoch(model: Module, optimizer: Optimizer, loader: DataLoad
   let rows = 0;
   let index = 0;
   for (const batch of loader) {
-    const x = hooks.transform === undefined ? batch.x : hooks.transform(batch.x);
+    const x = hooks.inputs === undefined ? batch.x : hooks.inputs(batch);
     let value: number | undefined;
     if (compiled.step !== null) {
       try {

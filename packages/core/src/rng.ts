@@ -56,6 +56,22 @@ export class Generator {
     return uniformFloat64(this.rng);
   }
 
+  /**
+   * Fills `out` with uniforms in [0, 1) and returns it: the numbers `random()` would draw one by
+   * one (the same stream, pure-rand's 53-bit construction), drawn in one loop over the
+   * library's generator, for a caller that needs many at once (Dropout's masks).
+   */
+  fillUniform(out: Float64Array): Float64Array {
+    if (!(out instanceof Float64Array)) {
+      const got =
+        out === null ? 'null' : Array.isArray(out) ? 'an array' : typeof out === 'object' ? `a ${(out as object).constructor?.name ?? 'object'}` : typeof out;
+      throw new DTypeError('Generator.fillUniform', `expected a Float64Array to fill, got ${got}`);
+    }
+    const rng = this.rng;
+    for (let i = 0; i < out.length; i++) out[i] = uniformFloat64(rng);
+    return out;
+  }
+
   /** Uniform in [low, high). */
   uniform(low = 0, high = 1): number {
     if (typeof low !== 'number' || typeof high !== 'number')

@@ -154,6 +154,13 @@ const cases: BadCase[] = [
     expect: E('DTypeError'),
   },
   { fn: 'Generator.shuffle', input: 'a number 5', call: () => new Generator(1).shuffle(js<unknown[]>(5)), expect: E('DTypeError') },
+  { fn: 'Generator.fillUniform', input: 'a plain array', call: () => new Generator(1).fillUniform(js<Float64Array>([0, 0])), expect: E('DTypeError') },
+  {
+    fn: 'Generator.fillUniform',
+    input: 'a Float32Array',
+    call: () => new Generator(1).fillUniform(js<Float64Array>(new Float32Array(2))),
+    expect: E('DTypeError'),
+  },
   { fn: 'Generator.permutation', input: 'n = −1', call: () => new Generator(1).permutation(-1), expect: E('ValueError') },
   { fn: 'Generator.permutation', input: 'n = 1.5', call: () => new Generator(1).permutation(1.5), expect: E('ValueError') },
   { fn: 'Generator.permutation', input: 'n = NaN', call: () => new Generator(1).permutation(NaN), expect: E('ValueError') },

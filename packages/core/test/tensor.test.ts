@@ -85,6 +85,24 @@ describe('creation', () => {
     expect(randn([3], { generator: Generator.fromState(state) }).toArray()).toEqual(next);
     expect(g.permutation(5).sort()).toEqual([0, 1, 2, 3, 4]);
   });
+
+  test('fillUniform draws the stream random() draws, bit for bit, and leaves the generator where it would', () => {
+    for (const seed of [0, 1, 42, 2 ** 40 + 3]) {
+      const one = new Generator(seed);
+      const all = new Generator(seed);
+      one.random(); // the fill continues a stream, whatever was drawn before
+      all.random();
+      for (const n of [0, 1, 2, 7, 1000]) {
+        const each = Float64Array.from({ length: n }, () => one.random());
+        const filled = new Float64Array(n).fill(-1);
+        expect(all.fillUniform(filled)).toBe(filled);
+        expect(filled).toEqual(each);
+        for (const u of filled) expect(u >= 0 && u < 1 && Number.isInteger(u * 2 ** 53)).toBe(true);
+      }
+      expect(all.state()).toEqual(one.state());
+      expect(all.normal()).toBe(one.normal());
+    }
+  });
 });
 
 describe('views share data', () => {

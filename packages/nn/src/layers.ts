@@ -118,7 +118,10 @@ export class Dropout extends Module {
   /** Fills `mask` with the next mask of this layer's generator: 0 with probability p, else 1/(1 − p). */
   drawMask(mask: Float64Array): void {
     const keep = 1 / (1 - this.p);
-    for (let i = 0; i < mask.length; i++) mask[i] = this.generator.random() < this.p ? 0 : keep;
+    const p = this.p;
+    // One uniform per element, in order: the masks of drawing random() element by element.
+    this.generator.fillUniform(mask);
+    for (let i = 0; i < mask.length; i++) mask[i] = mask[i] < p ? 0 : keep;
   }
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DTypeError, Generator, ShapeError, ValueError, fromData, manualSeed, tensor, type Tensor } from '@ad/core';
 import { DataLoader, Standardizer, iris, moons, oneHot, spirals, takeRows, trainTestSplit, xor, type Batch, type Dataset } from '../src/data/index.js';
 import { mnist } from '../src/node-only.js';
+import { scanPixels } from '../src/data/mnist.js';
 
 /** Rows per class of labels [n]. */
 function classCounts(y: Tensor, classes: number): number[] {
@@ -91,12 +92,36 @@ describe('mnist', () => {
 
   test('rows are the package files in digit order, unchanged', () => {
     const counts = classCounts(ds.y, 10);
-    for (const digit of [1, 5]) {
+    for (let digit = 0; digit < 10; digit++) {
       const reference = (JSON.parse(readFileSync(join(mnistDir, `${digit}.json`), 'utf8')) as { data: number[] }).data;
+      expect(scanPixels(readFileSync(join(mnistDir, `${digit}.json`)))?.length).toBe(reference.length); // read by the scan, not JSON.parse
       const start = counts.slice(0, digit).reduce((a, b) => a + b, 0) * 784;
       const ours = ds.x.data.subarray(start, start + reference.length);
       expect(reference.length).toBe(counts[digit] * 784);
       expect(identical(fromData(Float64Array.from(reference), [reference.length]), fromData(ours.slice(), [ours.length]))).toBe(true);
+    }
+  });
+
+  test('the files are read from their bytes as JSON.parse reads them, and anything else is left to JSON.parse', () => {
+    const read = (text: string) => scanPixels(new TextEncoder().encode(text));
+    const g = new Generator(3);
+    const numbers = Array.from({ length: 2000 }, () => {
+      const whole = g.int(4) === 0 ? String(g.int(10 ** g.int(6))) : '0';
+      const places = g.int(whole.length + 10 > 15 ? 15 - whole.length : 10);
+      return places === 0 ? whole : `${whole}.${Array.from({ length: places }, () => g.int(10)).join('')}`;
+    });
+    for (const text of [`{ "data": [${numbers.join(',')}] }`, `\n{"data" :[ ${numbers.join(' ,\r\n\t')} ]}\n`]) {
+      const got = read(text);
+      expect(got).not.toBeNull();
+      expect(Array.from(got as Float64Array)).toEqual((JSON.parse(text) as { data: number[] }).data);
+    }
+    expect(Array.from(read('{"data":[]}') as Float64Array)).toEqual([]);
+    expect(Array.from(read('{"data":[0,1,0.992,12.5]}') as Float64Array)).toEqual([0, 1, 0.992, 12.5]);
+    for (const other of ['{"data":[-1]}', '{"data":[1e3]}', '{"data":[01]}', '{"data":[1.]}', '{"data":[.5]}', '{"data":[1,]}', '{"data":[1 2]}']) {
+      expect(read(other)).toBeNull();
+    }
+    for (const other of ['{"pixels":[1]}', '{"data":[1],"more":2}', '[1,2]', '{"data":[1234567890123456]}', '{"data":[0.1234567890123456]}']) {
+      expect(read(other)).toBeNull();
     }
   });
 
@@ -556,6 +581,21 @@ describe('DataLoader', () => {
       expect(identical(b.y, takeRows(oneHot(ds.y, 3), b.indices))).toBe(true);
       expect(identical(b.x, takeRows(ds.x, b.indices))).toBe(true);
     }
+  });
+
+  test('a batch gathers its rows when first read, once: the same tensors on every read, the rows of the order drawn at the epoch start', () => {
+    const loader = new DataLoader(ds, { batchSize: 4, shuffle: true, seed: 5 });
+    const batches = epoch(loader);
+    const twin = epoch(new DataLoader(ds, { batchSize: 4, shuffle: true, seed: 5 }));
+    expect(order(batches)).toEqual(order(twin));
+    batches.forEach((b, k) => {
+      expect(b.x).toBe(b.x);
+      expect(b.y).toBe(b.y);
+      expect(identical(b.x, takeRows(ds.x, twin[k].indices))).toBe(true);
+      expect(identical(b.y, takeRows(ds.y, twin[k].indices))).toBe(true);
+      const { x, y } = b;
+      expect([x, y]).toEqual([b.x, b.y]);
+    });
   });
 
   test('refuses bad options and mismatched x, y', () => {

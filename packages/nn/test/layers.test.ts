@@ -13,6 +13,7 @@ import {
   AvgPool2d,
   BatchNorm1d,
   Conv2d,
+  Dropout,
   ELU,
   Embedding,
   Flatten,
@@ -325,4 +326,41 @@ test('nested modes go through convolution and pooling: a Hessian-vector product 
   const gMinus = grad(f)(x.sub(v.mul(eps))).toFloat64Array();
   hv.forEach((h, i) => expect(h).toBeCloseTo((gPlus[i] - gMinus[i]) / (2 * eps), 6));
   expect(Math.max(...hv.map(Math.abs))).toBeGreaterThan(1e-3);
+});
+
+describe('Dropout masks', () => {
+  const zerosOf = (m: Float64Array) => [...m].flatMap((v, i) => (v === 0 ? [i] : []));
+
+  test('pinned: the masks the per-element draws gave before the masks were drawn in one fill', () => {
+    const a = new Dropout(0.2, { seed: 7 });
+    const b = new Dropout(0.5, { seed: 0 });
+    const [a1, a2, b1, b2] = [a, a, b, b].map((layer) => {
+      const m = new Float64Array(40);
+      layer.drawMask(m);
+      return m;
+    });
+    expect(zerosOf(a1)).toEqual([1, 6, 10, 34, 35]);
+    expect(zerosOf(a2)).toEqual([0, 2, 5, 9, 13, 20, 25, 28, 34, 39]);
+    expect(zerosOf(b1)).toEqual([0, 1, 3, 4, 5, 7, 9, 10, 13, 14, 19, 20, 21, 22, 23, 25, 27, 28, 29, 30, 32, 36, 37, 39]);
+    expect(zerosOf(b2)).toEqual([0, 5, 6, 8, 10, 13, 14, 15, 16, 17, 19, 20, 23, 24, 28, 29, 30, 31, 32, 33, 34, 36, 37, 39]);
+    for (const m of [a1, a2]) for (const v of m) expect([0, 1.25]).toContain(v);
+    for (const m of [b1, b2]) for (const v of m) expect([0, 2]).toContain(v);
+  });
+
+  test('element i is dropped when the i-th uniform of the layer’s generator is below p, and the forward multiplies by the mask', () => {
+    for (const p of [0.1, 0.2, 0.9]) {
+      const twin = new Generator(11);
+      const layer = new Dropout(p, { generator: new Generator(11) });
+      for (const n of [1, 33, 32768]) {
+        const mask = new Float64Array(n);
+        layer.drawMask(mask);
+        const expected = Float64Array.from({ length: n }, () => (twin.random() < p ? 0 : 1 / (1 - p)));
+        expect(mask).toEqual(expected);
+      }
+      const x = randn([3, 5], { seed: 2 });
+      const y = layer.forward(x);
+      const expected = Float64Array.from({ length: 15 }, () => (twin.random() < p ? 0 : 1 / (1 - p)));
+      expect(y.toFloat64Array()).toEqual(x.toFloat64Array().map((v, i) => v * expected[i]));
+    }
+  });
 });

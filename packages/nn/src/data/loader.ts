@@ -2,7 +2,10 @@
 import { ValueError, getDefaultGenerator, type Generator, type Tensor } from '@ad/core';
 import { checkPair, describe, resolveGenerator, takeRows, type Dataset } from './dataset.js';
 
-/** One mini-batch: rows `indices` of the loader's x and y, gathered into new contiguous tensors. */
+/**
+ * One mini-batch: rows `indices` of the loader's x and y, gathered into new contiguous tensors
+ * when first read (a loop that assembles its own inputs from `indices` copies nothing).
+ */
 export interface Batch {
   /** [b, …] rows of x. */
   readonly x: Tensor;
@@ -82,8 +85,29 @@ export class DataLoader implements Iterable<Batch> {
     else for (let i = 0; i < n; i++) order[i] = i;
     const b = this.batchSize;
     for (let k = 0; k < this.length; k++) {
-      const indices = order.slice(k * b, Math.min(n, (k + 1) * b));
-      yield { x: takeRows(this.x, indices), y: takeRows(this.y, indices), indices };
+      yield new GatheredBatch(this.x, this.y, order.slice(k * b, Math.min(n, (k + 1) * b)));
     }
+  }
+}
+
+/** A batch whose x and y are gathered on first read, once each. */
+class GatheredBatch implements Batch {
+  private xRows: Tensor | undefined;
+  private yRows: Tensor | undefined;
+
+  constructor(
+    private readonly sourceX: Tensor,
+    private readonly sourceY: Tensor,
+    readonly indices: Int32Array,
+  ) {}
+
+  get x(): Tensor {
+    this.xRows ??= takeRows(this.sourceX, this.indices);
+    return this.xRows;
+  }
+
+  get y(): Tensor {
+    this.yRows ??= takeRows(this.sourceY, this.indices);
+    return this.yRows;
   }
 }

@@ -5,8 +5,8 @@
  * The package stores each digit's images as one JSON file `{ "data": [ … ] }` of pixel values
  * already scaled to [0, 1] (three decimals). Requiring its main module parses all ten files into
  * JavaScript arrays at import time (≈ 0.65 s and ≈ 80 MB of heap that stays alive), and its `set()`
- * shuffles with `Math.random`, so we use neither: the first call to `mnist()` parses the ten files
- * (≈ 0.5 s) into one Float64Array and lets the arrays go; later calls reuse it.
+ * shuffles with `Math.random`, so we use neither: the first call to `mnist()` reads the ten files
+ * (≈ 0.15 s) into one Float64Array; later calls reuse it.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -91,25 +91,8 @@ function roundRobin(counts: readonly number[], limit: number): number[] {
 
 function parse(): Parsed {
   const files = digitFiles();
-  const perDigit = files.map((file) => {
-    let data: unknown;
-    try {
-      data = (JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown }).data;
-    } catch (e) {
-      throw new ValueError('mnist', `${file} is not valid JSON: ${(e as Error).message}`);
-    }
-    if (!Array.isArray(data) || data.length % PIXELS !== 0 || !data.every((v) => typeof v === 'number')) {
-      throw new ValueError('mnist', `${file} must hold { "data": [numbers] } with a whole number of ${PIXELS}-pixel images`);
-    }
-    return data as number[];
-  });
-  const counts = perDigit.map((d) => d.length / PIXELS);
-  const pixels = new Float64Array(perDigit.reduce((n, d) => n + d.length, 0));
-  let offset = 0;
-  for (const d of perDigit) {
-    pixels.set(d, offset);
-    offset += d.length;
-  }
+  const bytes = files.map((file) => readFileSync(file));
+  const { pixels, counts } = scanAll(bytes) ?? readEach(files, bytes);
   const rows = pixels.length / PIXELS;
   const labels = new Float64Array(rows);
   for (let d = 0, r = 0; d < DIGITS; r += counts[d], d++) labels.fill(d, r, r + counts[d]);
@@ -121,6 +104,140 @@ function parse(): Parsed {
     classNames: CLASS_NAMES,
   });
   return { pixels, counts, dataset };
+}
+
+/**
+ * The ten files' pixels scanned straight into one array (no per-file array, no copy), when every
+ * file is laid out as the package writes it; null otherwise.
+ */
+function scanAll(bytes: readonly Uint8Array[]): { pixels: Float64Array; counts: number[] } | null {
+  const layouts = bytes.map(layoutOf);
+  if (!layouts.every((l) => l !== null && l.count % PIXELS === 0)) return null;
+  const sizes = layouts.map((l) => (l as Layout).count);
+  const pixels = new Float64Array(sizes.reduce((a, b) => a + b, 0));
+  for (let d = 0, at = 0; d < bytes.length; at += sizes[d], d++) if (!scanInto(bytes[d], layouts[d] as Layout, pixels, at)) return null;
+  return { pixels, counts: sizes.map((n) => n / PIXELS) };
+}
+
+/** Each file scanned, or parsed by JSON.parse where the scan declines, then checked and joined. */
+function readEach(files: readonly string[], bytes: readonly Uint8Array[]): { pixels: Float64Array; counts: number[] } {
+  const perDigit = files.map((file, d) => {
+    const scanned = scanPixels(bytes[d]);
+    let data: unknown = scanned;
+    if (scanned === null) {
+      try {
+        data = (JSON.parse(new TextDecoder().decode(bytes[d])) as { data?: unknown }).data;
+      } catch (e) {
+        throw new ValueError('mnist', `${file} is not valid JSON: ${(e as Error).message}`);
+      }
+    }
+    const numbers = scanned !== null || (Array.isArray(data) && data.every((v) => typeof v === 'number'));
+    if (!numbers || (data as ArrayLike<number>).length % PIXELS !== 0) {
+      throw new ValueError('mnist', `${file} must hold { "data": [numbers] } with a whole number of ${PIXELS}-pixel images`);
+    }
+    return data as Float64Array | number[];
+  });
+  const pixels = new Float64Array(perDigit.reduce((n, d) => n + d.length, 0));
+  let offset = 0;
+  for (const d of perDigit) {
+    pixels.set(d, offset);
+    offset += d.length;
+  }
+  return { pixels, counts: perDigit.map((d) => d.length / PIXELS) };
+}
+
+/** Where a file's array starts and ends: `{ "data": [` and `] }`, with any JSON whitespace. */
+const HEAD = /^\s*\{\s*"data"\s*:\s*\[$/;
+const TAIL = /^\]\s*\}\s*$/;
+/** At most this many digits in one number, so that all of them as one integer stays exact (< 2⁵³). */
+const MAX_DIGITS = 15;
+const POWERS = Float64Array.from({ length: MAX_DIGITS + 1 }, (_, k) => 10 ** k);
+
+/**
+ * The numbers of a `{ "data": [ … ] }` file read straight from its bytes, when each is written as
+ * the package writes pixels — digits, then maybe a point and more digits (`0`, `1`, `0.992`) —
+ * and null for anything else (a sign, an exponent, a leading zero, another layout), which
+ * JSON.parse then reads. Measured 2–3× faster than JSON.parse (0.1–0.25 s against 0.4–0.57 s for
+ * the ten files, in one process, at loads 1–8), with no array of a million numbers to collect. The value d…d.f…f (j digits after the
+ * point) is the integer of all its digits divided by 10ʲ: both exact doubles, and one correctly
+ * rounded division, so it is the double nearest the decimal, the one JSON.parse gives.
+ */
+export function scanPixels(bytes: Uint8Array): Float64Array | null {
+  const layout = layoutOf(bytes);
+  if (layout === null) return null;
+  const out = new Float64Array(layout.count);
+  return scanInto(bytes, layout, out, 0) ? out : null;
+}
+
+/** Where a file's numbers lie (from `start` up to the closing bracket) and how many there are. */
+interface Layout {
+  readonly start: number;
+  readonly close: number;
+  readonly count: number;
+}
+
+/** The layout of a `{ "data": [ … ] }` file, or null for another layout. */
+function layoutOf(bytes: Uint8Array): Layout | null {
+  const open = bytes.indexOf(0x5b); // [
+  const close = bytes.lastIndexOf(0x5d); // ]
+  if (open < 0 || close < open) return null;
+  const text = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  if (open > 64 || bytes.length - close > 64 || !HEAD.test(text(0, open + 1)) || !TAIL.test(text(close, bytes.length))) return null;
+  const start = skipSpace(bytes, open + 1, close);
+  if (start === close) return { start, close, count: 0 };
+  // One number more than commas (checked while scanning), so the numbers go straight into place.
+  let commas = 0;
+  for (let k = start; k < close; k++) if (bytes[k] === 0x2c) commas++;
+  return { start, close, count: commas + 1 };
+}
+
+/** Scans the numbers of `layout` into out[at …]; false at anything but numbers as the package writes them. */
+function scanInto(bytes: Uint8Array, layout: Layout, out: Float64Array, at: number): boolean {
+  const { close, count } = layout;
+  if (count === 0) return true;
+  let i = layout.start;
+  let n = at;
+  const end = at + count;
+  for (;;) {
+    let c = bytes[i];
+    if (c < 0x30 || c > 0x39) return false;
+    // No leading zero (01), as JSON.
+    if (c === 0x30 && bytes[i + 1] >= 0x30 && bytes[i + 1] <= 0x39) return false;
+    const first = i;
+    let value = 0;
+    while (c >= 0x30 && c <= 0x39) {
+      value = value * 10 + (c - 0x30);
+      c = bytes[++i];
+    }
+    let scale = 0;
+    if (c === 0x2e) {
+      const point = i;
+      c = bytes[++i];
+      while (c >= 0x30 && c <= 0x39) {
+        value = value * 10 + (c - 0x30);
+        c = bytes[++i];
+      }
+      scale = i - point - 1;
+      if (scale === 0 || i - first - 1 > MAX_DIGITS) return false;
+    } else if (i - first > MAX_DIGITS) return false;
+    out[n++] = scale === 0 ? value : value / POWERS[scale];
+    if (c !== 0x2c) {
+      i = skipSpace(bytes, i, close);
+      if (i === close) return n === end;
+      if (bytes[i] !== 0x2c) return false; // ,
+    }
+    c = bytes[++i];
+    if (c < 0x30 || c > 0x39) {
+      i = skipSpace(bytes, i, close);
+      if (i === close) return false;
+    }
+  }
+}
+
+/** The first index from i (before end) that is not JSON whitespace. */
+function skipSpace(bytes: Uint8Array, i: number, end: number): number {
+  while (i < end && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
+  return i;
 }
 
 /** The ten `src/digits/<d>.json` files of the installed `mnist` package. */
