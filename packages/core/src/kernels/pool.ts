@@ -240,6 +240,8 @@ export function readyWorkers(init: Omit<WorkerInit, 'control' | 'slot'>): number
 
 /** One job for the pool: the `units` blocks of the task at byte `task` (at most MAX_UNITS). */
 export interface Job {
+  /** What the units are (JOB): blocks of a product, or of an Adam update. */
+  kind: number;
   variant: number;
   task: number;
   pack: number;
@@ -249,7 +251,7 @@ export interface Job {
 /**
  * Runs a job on this thread and the ready workers: `own(first, end)` computes units first …
  * end − 1 on this thread (with slot 0's pack region), the workers call their module's
- * gemmUnits. Returns when every unit is done; throws a ThreadError (naming `op`) when a worker
+ * gemmUnits or adamUnits (the job's kind). Returns when every unit is done; throws a ThreadError (naming `op`) when a worker
  * failed or did not finish its units by the deadline, after tearing the pool down so that the
  * next call starts afresh.
  */
@@ -262,6 +264,7 @@ export function runJob(op: string, job: Job, own: (first: number, end: number) =
   const c = p.control;
   const gen = (c[CONTROL.GEN] + 1) | 0;
   const tag = claimTag(gen);
+  c[CONTROL.KIND] = job.kind;
   c[CONTROL.VARIANT] = job.variant;
   c[CONTROL.TASK] = job.task;
   c[CONTROL.PACK] = job.pack;

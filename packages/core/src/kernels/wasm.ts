@@ -33,7 +33,7 @@
 import { EXP_TABLE, exp } from '../special.js';
 import { Arena } from './arena.js';
 import { gatherRowMajor, type Gradient, type GradientView } from './gradient-view.js';
-import { MAX_UNITS } from './pool-control.js';
+import { JOB, MAX_UNITS } from './pool-control.js';
 import { getNumThreads, readyWorkers, runJob } from './pool.js';
 import { KERNELS_RELAXED_SIMD, KERNELS_RELAXED_SIMD_SHARED, KERNELS_SIMD, KERNELS_SIMD_SHARED, MEMORY_PAGES } from './wasm-binary.js';
 
@@ -90,6 +90,7 @@ interface GemmExports {
     decay: number,
     l2: number,
   ): void;
+  adamUnits(task: number, first: number, end: number): void;
   expTable(): number;
   expInPlace(x: number, n: number, acc: number, shift: number): number;
 }
@@ -458,7 +459,7 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   if (ready === 0) {
     kernel.gemmUnits(task, 0, units, pack);
   } else {
-    runJob('matmul', { variant: variant === 'wasm' ? 0 : 1, task, pack, units }, (first, end) => kernel.gemmUnits(task, first, end, pack));
+    runJob('matmul', { kind: JOB.MATMUL, variant: variant === 'wasm' ? 0 : 1, task, pack, units }, (first, end) => kernel.gemmUnits(task, first, end, pack));
   }
   if (!(inPlace && rc >= 0)) c.set(s.heap.subarray(cAt, cAt + nc));
   return true;
@@ -545,6 +546,7 @@ function adamIn(
     g = 8 * next;
   }
   const w = state.length === 4 ? ptrs[3] : 0;
+  if (copied === 0 && adamShared(space, ptrs, g, w, transposed ? (grad as GradientView) : { rows: n, cols: 1 }, transposed, s)) return true;
   if (transposed) {
     const { rows, cols } = grad as GradientView;
     space.exports.adamTransposed(ptrs[0], g, ptrs[1], ptrs[2], w, rows, cols, s.b1, s.b2, s.stepSize, s.sqrtC2, s.eps, s.decay, s.l2);
@@ -554,6 +556,59 @@ function adamIn(
   state.forEach((x, i) => {
     if (!(stateAt[i] >= 0)) x.set(heap.subarray(ptrs[i] / 8, ptrs[i] / 8 + n));
   });
+  return true;
+}
+
+/**
+ * Updates of at least this many values, with θ, ∇, m, v (and vMax) all resident, are shared
+ * among the threads (getNumThreads()). Measured in bench/threads.ts: see bench/README.md.
+ */
+export const ADAM_SPLIT = 2 ** 15;
+let adamSplit = ADAM_SPLIT;
+
+/**
+ * Sets the fewest values an Adam update must have to be shared among threads (undefined:
+ * ADAM_SPLIT again): what bench/threads.ts varies to measure ADAM_SPLIT. Not part of the
+ * public surface (reached through @ad/core/engine).
+ */
+export function setAdamSplit(n: number | undefined): void {
+  adamSplit = n ?? ADAM_SPLIT;
+}
+/** Values per unit of a shared update (rows of θ enough to hold as many, when the gradient is transposed): 16 KiB of each array. */
+const ADAM_UNIT = 2048;
+/** Bytes of an Adam task: 7 f64 scalars and 9 i32 words (see adamUnits in assembly/adam.ts). */
+const ADAM_TASK_BYTES = 7 * 8 + 9 * 4;
+
+/**
+ * An update whose arrays all lie in the shared memory (`ptrs`: θ, m, v; `g`: ∇; `w`: vMax or 0),
+ * shared among the threads by blocks of values (rows of θ for a transposed gradient, so that
+ * every block is contiguous in θ, m and v) when it has at least ADAM_SPLIT values and workers
+ * are ready. The blocks are element-wise and even-sized, so the bits are those of one thread.
+ * False (touching nothing) when it runs on one thread.
+ */
+function adamShared(space: Space, ptrs: number[], g: number, w: number, shape: { rows: number; cols: number }, transposed: boolean, s: AdamScalars): boolean {
+  const { rows, cols } = shape;
+  if (space.arena === undefined || getNumThreads() === 1 || rows * cols < adamSplit) return false;
+  if (readyWorkers({ memory: space.memory, modules: sharedModules() }) === 0 || !reserve(space, ADAM_TASK_BYTES)) return false;
+  const along = transposed ? rows : rows * cols;
+  const wanted = transposed ? Math.ceil(ADAM_UNIT / cols) : ADAM_UNIT;
+  let unit = Math.max(wanted, Math.ceil(along / MAX_UNITS));
+  unit += unit & 1;
+  const task = space.base;
+  const f = space.heap;
+  const at = task / 8;
+  f[at] = s.b1;
+  f[at + 1] = s.b2;
+  f[at + 2] = s.stepSize;
+  f[at + 3] = s.sqrtC2;
+  f[at + 4] = s.eps;
+  f[at + 5] = s.decay;
+  f[at + 6] = s.l2;
+  const i = task / 4 + 14;
+  const words = space.words;
+  words.set([ptrs[0], g, ptrs[1], ptrs[2], w, rows, cols, unit, transposed ? 1 : 0], i);
+  const kernel = space.exports;
+  runJob('Adam.step', { kind: JOB.ADAM, variant: 0, task, pack: 0, units: Math.ceil(along / unit) }, (first, end) => kernel.adamUnits(task, first, end));
   return true;
 }
 
