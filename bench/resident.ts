@@ -9,7 +9,8 @@
  *   and the compiled step's buffers are made, so every array is plain and every product and
  *   update copies as before residents.
  * - With a path to another checkout whose packages are built (`tsc -b`), e.g. main's, that
- *   build is loaded beside this one (its own @ad/core, memory and threads) and timed too.
+ *   build is loaded beside this one (its own @ad/core, memory and threads) and timed too, and
+ *   a last column gives every cell's ratio to it.
  *
  * Before timing, the first 20 losses of every side are checked bit for bit against this
  * build's: the same work.
@@ -21,7 +22,7 @@ import { setResidentCap } from '@ad/core/engine';
 import * as nn from '@ad/nn';
 import { printTable } from './_timing.js';
 
-const ROUNDS = 31;
+const ROUNDS = Number(process.env.ROUNDS ?? 31);
 const REPS = 10;
 
 /** The parts of @ad/core and @ad/nn a side needs (this build's, or another checkout's). */
@@ -105,9 +106,14 @@ for (const threads of [1, 2]) {
     k += REPS;
   }
   const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
+  const ratio = (cell: (typeof cells)[number], name: string) => {
+    const to = cells.find((c) => c.name === name && c.kind === cell.kind) as (typeof cells)[number];
+    return `${median(cell.ms.map((t, i) => t / to.ms[i])).toFixed(3)}×`;
+  };
   for (const cell of cells) {
-    const off = cells.find((c) => c.name === 'off' && c.kind === cell.kind) as (typeof cells)[number];
-    rows.push([String(threads), cell.kind, cell.name, median(cell.ms).toFixed(3), `${median(cell.ms.map((t, i) => t / off.ms[i])).toFixed(3)}×`]);
+    const row = [String(threads), cell.kind, cell.name, median(cell.ms).toFixed(3), ratio(cell, 'off')];
+    rows.push(tree === undefined ? row : [...row, ratio(cell, tree)]);
   }
 }
-printTable(['threads', 'step', 'side', 'ms (median)', 'to "off" (median of ratios)'], rows);
+const header = ['threads', 'step', 'side', 'ms (median)', 'to "off" (median of ratios)'];
+printTable(tree === undefined ? header : [...header, `to ${tree} (median of ratios)`], rows);
