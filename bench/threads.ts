@@ -19,8 +19,9 @@
  *    (resident): half its kernel plus one job.
  * 3. What the split of the Adam update over resident θ, ∇, m, v (wasm.ts, adamShared) gains:
  *    adamUpdate at 10³ … 10⁶ values on 1 and on 2 threads, every size split (the threshold
- *    lowered to 0), the two timed back to back in each round, in alternating order. Where
- *    2 threads start to win is what ADAM_SPLIT is set from.
+ *    lowered to 0), the two timed back to back in each round, in alternating order: wall time,
+ *    and the CPU time of all the process's threads (the split's overhead, which a loaded
+ *    machine does not hide, as it hides the gain in wall time). ADAM_SPLIT is set from both.
  *
  * Timing: every row is timed once per round, rounds interleaved, medians. The header says
  * how busy other processes kept the machine.
@@ -244,20 +245,26 @@ const states = SIZES.map((n) => {
   return { n, theta: fill(1), grad: fill(0.1), m: fill(0.01), v: fill(0.001), reps: Math.max(1, Math.round(3e5 / n)) };
 });
 const adamSamples = states.map(() => ({ one: [] as number[], two: [] as number[] }));
-const timeAdam = (st: (typeof states)[number], threads: number) => {
+const adamCpu = states.map(() => ({ one: [] as number[], two: [] as number[] }));
+/** Wall µs per update; pushes the process's CPU µs per update (all its threads) onto `cpu`. */
+const timeAdam = (st: (typeof states)[number], threads: number, cpu: number[]) => {
   setNumThreads(threads);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let r = 0; r < st.reps; r++) adamUpdate(st.theta, st.grad, st.m, st.v, undefined, adamScalars);
-  return ((performance.now() - t0) * 1000) / st.reps;
+  const wall = ((performance.now() - t0) * 1000) / st.reps;
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / st.reps);
+  return wall;
 };
 for (let round = 0; round < ROUNDS; round++) {
   states.forEach((st, i) => {
     if (round % 2 === 0) {
-      adamSamples[i].one.push(timeAdam(st, 1));
-      adamSamples[i].two.push(timeAdam(st, 2));
+      adamSamples[i].one.push(timeAdam(st, 1, adamCpu[i].one));
+      adamSamples[i].two.push(timeAdam(st, 2, adamCpu[i].two));
     } else {
-      adamSamples[i].two.push(timeAdam(st, 2));
-      adamSamples[i].one.push(timeAdam(st, 1));
+      adamSamples[i].two.push(timeAdam(st, 2, adamCpu[i].two));
+      adamSamples[i].one.push(timeAdam(st, 1, adamCpu[i].one));
     }
   });
 }
@@ -266,11 +273,12 @@ setAdamSplit(undefined);
 const adamRows = states.map((st, i) => {
   const one = median(adamSamples[i].one);
   const two = median(adamSamples[i].two);
-  return [String(st.n), one.toFixed(1), two.toFixed(1), `${(one / two).toFixed(2)}×`];
+  const cpuRatio = median(adamCpu[i].two.map((t, r) => t / adamCpu[i].one[r]));
+  return [String(st.n), one.toFixed(1), two.toFixed(1), `${(one / two).toFixed(2)}×`, `${cpuRatio.toFixed(2)}×`];
 });
 const ownAdam = process.cpuUsage(ownAtAdam);
 const wallAdam = (performance.now() - wallAtAdam) / 1000;
 const othersAdam = busySeconds() - busyAtAdam - (ownAdam.user + ownAdam.system) / 1e6;
 console.log('');
 console.log(`Adam on threads: medians of ${ROUNDS} rounds; other processes kept ${(othersAdam / wallAdam).toFixed(2)} of ${cpus().length} cores busy`);
-printTable(['Adam update over resident θ, ∇, m, v: values', '1 thread (µs)', '2 threads (µs)', 'gain'], adamRows);
+printTable(['Adam update over resident θ, ∇, m, v: values', '1 thread (µs)', '2 threads (µs)', 'gain', 'CPU time of all threads, 2 against 1'], adamRows);
