@@ -21,7 +21,8 @@
  *    adamUpdate at 10³ … 10⁶ values on 1 and on 2 threads, every size split (the threshold
  *    lowered to 0), the two timed back to back in each round, in alternating order: wall time,
  *    and the CPU time of all the process's threads (the split's overhead, which a loaded
- *    machine does not hide, as it hides the gain in wall time). ADAM_SPLIT is set from both.
+ *    machine does not hide, as it hides the gain in wall time). ADAM_SPLIT and whether the split
+ *    is on by default (wasm.ts) come from these.
  *
  * Timing: every row is timed once per round, rounds interleaved, medians. The header says
  * how busy other processes kept the machine.

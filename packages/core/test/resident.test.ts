@@ -10,7 +10,7 @@ import { getNumThreads, setNumThreads } from '../src/index.js';
 import { adamUpdate, allocateResident, BufferPlan, isResident, poolTesting, residentBytes, setResidentCap, type AdamUpdate } from '../src/engine/index.js';
 import { Arena, type ArenaMemory } from '../src/kernels/arena.js';
 import { gemmBatch, setKernels } from '../src/kernels/paths.js';
-import { ADAM_SPLIT, wasmStatus } from '../src/kernels/wasm.js';
+import { ADAM_SPLIT, setAdamSplit, wasmStatus } from '../src/kernels/wasm.js';
 
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 const initialThreads = getNumThreads();
@@ -301,15 +301,20 @@ describe('Adam over resident state', () => {
 });
 
 describe('Adam over resident state on threads', () => {
-  // 129 × 785 values: more than ADAM_SPLIT, with an odd count, odd rows and odd columns, so the
-  // last unit, the last row and the last column take the kernel's one-lane paths.
+  // 129 × 785 values: more than ADAM_SPLIT (the split turned on at it), with an odd count, odd
+  // rows and odd columns, so the last unit, the last row and the last column take the kernel's
+  // one-lane paths.
   const rows = 129;
   const cols = 785;
   const n = rows * cols;
-  beforeAll(() => setKernels('wasm'));
+  beforeAll(() => {
+    setKernels('wasm');
+    setAdamSplit(ADAM_SPLIT);
+  });
   afterAll(() => {
     setKernels('auto');
     setNumThreads(1);
+    setAdamSplit(undefined);
   });
 
   test.each([
@@ -355,4 +360,30 @@ describe('Adam over resident state on threads', () => {
       }
     },
   );
+});
+
+test('an Adam update stays on the calling thread by default, below the threshold, and with any operand not resident', async () => {
+  setKernels('wasm');
+  await threadsReady(2);
+  const n = 2 * ADAM_SPLIT;
+  const s: AdamUpdate = { b1: 0.9, b2: 0.999, stepSize: 1e-3, sqrtC2: 0.1, eps: 1e-8, decay: 1, l2: 0 };
+  const arrays = () => [1, 2, 3, 4].map((seed) => resident(filled(n, seed)));
+  const jobsOf = (f: () => void) => {
+    const before = poolTesting.counts().jobs;
+    f();
+    return poolTesting.counts().jobs - before;
+  };
+  const [theta, g, m, v] = arrays();
+  const jobs: number[] = [];
+  jobs.push(jobsOf(() => adamUpdate(theta, g, m, v, undefined, s)));
+  setAdamSplit(ADAM_SPLIT);
+  jobs.push(jobsOf(() => adamUpdate(theta, g, m, v, undefined, s)));
+  jobs.push(jobsOf(() => adamUpdate(theta.subarray(0, ADAM_SPLIT - 2), g, m, v, undefined, s)));
+  jobs.push(jobsOf(() => adamUpdate(theta, Float64Array.from(g), m, v, undefined, s)));
+  jobs.push(jobsOf(() => adamUpdate(theta, g, Float64Array.from(m), v, undefined, s)));
+  setAdamSplit(undefined);
+  setKernels('auto');
+  setNumThreads(1);
+  // Off by default; on, the one update with every operand resident and enough values is a job.
+  expect(jobs).toEqual([0, 1, 0, 0, 0]);
 });

@@ -560,19 +560,28 @@ function adamIn(
 }
 
 /**
- * Updates of at least this many values, with θ, ∇, m, v (and vMax) all resident, are shared
- * among the threads (getNumThreads()). Measured in bench/threads.ts: see bench/README.md.
+ * The fewest values at which an Adam update whose θ, ∇, m, v (and vMax) are all resident would
+ * be shared among the threads, were the split on: by the measure that set SPLIT_MNK (the CPU
+ * time of all threads, 2 against 1, interleaved), 1.15–1.18× at 3·10⁴ values, 1.09–1.13× at
+ * 5·10⁴, 1.04–1.13× at 10⁵, 1.03–1.06× at 10⁶ (`pnpm bench threads`).
  */
-export const ADAM_SPLIT = 2 ** 15;
-let adamSplit = ADAM_SPLIT;
+export const ADAM_SPLIT = 2 ** 16;
+/**
+ * The split is off by default (Infinity: every update on the calling thread): on the 2-core VM,
+ * where other processes kept 1.0–1.2 cores busy through every run, 2 threads never beat 1 in
+ * wall time (0.82–0.93× at 3·10⁴…10⁵ values, 0.91–1.08× at 10⁶), and the 784-128-10
+ * compileStep on 2 threads was 0.98–1.00× of its time with the split off.
+ */
+let adamSplit = Infinity;
 
 /**
- * Sets the fewest values an Adam update must have to be shared among threads (undefined:
- * ADAM_SPLIT again): what bench/threads.ts varies to measure ADAM_SPLIT. Not part of the
- * public surface (reached through @ad/core/engine).
+ * Shares Adam updates of at least n resident values among the threads (ADAM_SPLIT is where it
+ * would pay on free cores); undefined: off again, the default. The bits are the same either
+ * way. Not part of the public surface (reached through @ad/core/engine): what bench/threads.ts
+ * and the tests of the split use.
  */
 export function setAdamSplit(n: number | undefined): void {
-  adamSplit = n ?? ADAM_SPLIT;
+  adamSplit = n ?? Infinity;
 }
 /** Values per unit of a shared update (rows of θ enough to hold as many, when the gradient is transposed): 16 KiB of each array. */
 const ADAM_UNIT = 2048;
@@ -582,8 +591,8 @@ const ADAM_TASK_BYTES = 7 * 8 + 9 * 4;
 /**
  * An update whose arrays all lie in the shared memory (`ptrs`: θ, m, v; `g`: ∇; `w`: vMax or 0),
  * shared among the threads by blocks of values (rows of θ for a transposed gradient, so that
- * every block is contiguous in θ, m and v) when it has at least ADAM_SPLIT values and workers
- * are ready. The blocks are element-wise and even-sized, so the bits are those of one thread.
+ * every block is contiguous in θ, m and v) when it has at least setAdamSplit's values (off by
+ * default) and workers are ready. The blocks are element-wise and even-sized, so the bits are those of one thread.
  * False (touching nothing) when it runs on one thread.
  */
 function adamShared(space: Space, ptrs: number[], g: number, w: number, shape: { rows: number; cols: number }, transposed: boolean, s: AdamScalars): boolean {
