@@ -8,6 +8,9 @@
  * - "off" is this build with residents off: `setResidentCap(0)` while the model, the optimizer
  *   and the compiled step's buffers are made, so every array is plain and every product and
  *   update copies as before residents.
+ * - "Adam split" is this build with the Adam update shared among the threads (setAdamSplit(
+ *   ADAM_SPLIT) around each of its steps; off by default): only the compiled step's updates
+ *   split (the eager step's gradients are not resident), and on one thread nothing does.
  * - With a path to another checkout whose packages are built (`tsc -b`), e.g. main's, that
  *   build is loaded beside this one (its own @ad/core, memory and threads) and timed too, and
  *   a last column gives every cell's ratio to it.
@@ -18,7 +21,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randn, setNumThreads, tensor, type Tensor } from '@ad/core';
-import { setResidentCap } from '@ad/core/engine';
+import { ADAM_SPLIT, setAdamSplit, setResidentCap } from '@ad/core/engine';
 import * as nn from '@ad/nn';
 import { printTable } from './_timing.js';
 
@@ -62,6 +65,21 @@ function side(b: Build, before?: () => void, after?: () => void): { eager: (k: n
   };
 }
 
+/** A side's steps with the Adam split on while each runs. */
+function withSplit(s: ReturnType<typeof side>): ReturnType<typeof side> {
+  const on =
+    (f: (k: number) => number) =>
+    (k: number): number => {
+      setAdamSplit(ADAM_SPLIT);
+      try {
+        return f(k);
+      } finally {
+        setAdamSplit(undefined);
+      }
+    };
+  return { eager: on(s.eager), compiled: on(s.compiled) };
+}
+
 const tree = process.argv[3];
 const builds: [string, Build][] = [['this build', { core: { randn, tensor, setNumThreads }, nn }]];
 if (tree !== undefined) {
@@ -83,6 +101,7 @@ for (const threads of [1, 2]) {
       ),
     ],
     ['this build', side(builds[0][1])],
+    ['Adam split', withSplit(side(builds[0][1]))],
     ...builds.slice(1).map(([name, b]): [string, ReturnType<typeof side>] => [name, side(b)]),
   ];
   // The eager losses of every side, step by step, and the compiled ones, are this build's bits.
