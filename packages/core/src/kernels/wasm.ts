@@ -563,13 +563,13 @@ function adamIn(
  * The fewest values at which an Adam update whose θ, ∇, m, v (and vMax) are all resident would
  * be shared among the threads, were the split on: by the measure that set SPLIT_MNK (the CPU
  * time of all threads, 2 against 1, interleaved), 1.15–1.18× at 3·10⁴ values, 1.09–1.13× at
- * 5·10⁴, 1.04–1.13× at 10⁵, 1.03–1.06× at 10⁶ (`pnpm bench threads`).
+ * 5·10⁴, 1.04–1.13× at 10⁵, 1.02–1.06× at 10⁶ (`pnpm bench threads`).
  */
 export const ADAM_SPLIT = 2 ** 16;
 /**
  * The split is off by default (Infinity: every update on the calling thread): on the 2-core VM,
- * where other processes kept 1.0–1.2 cores busy through every run, 2 threads never beat 1 in
- * wall time (0.82–0.93× at 3·10⁴…10⁵ values, 0.91–1.08× at 10⁶), and the 784-128-10
+ * where other processes kept 1.0–1.5 cores busy through every run, 2 threads never beat 1 in
+ * wall time (0.82–0.95× at 3·10⁴…10⁵ values, 0.91–1.08× at 10⁶), and the 784-128-10
  * compileStep on 2 threads was 0.98–1.00× of its time with the split off.
  */
 let adamSplit = Infinity;
