@@ -6,7 +6,7 @@
  * every mix of resident and plain operands. The workers are the built dist/kernels/pool-worker.js.
  */
 import { setFlagsFromString } from 'node:v8';
-import { getNumThreads, setNumThreads } from '../src/index.js';
+import { getNumThreads, setNumThreads, ThreadError } from '../src/index.js';
 import { adamUpdate, allocateResident, BufferPlan, isResident, poolTesting, residentBytes, setResidentCap, type AdamUpdate } from '../src/engine/index.js';
 import { Arena, type ArenaMemory } from '../src/kernels/arena.js';
 import { gemmBatch, setKernels } from '../src/kernels/paths.js';
@@ -386,4 +386,39 @@ test('an Adam update stays on the calling thread by default, below the threshold
   setNumThreads(1);
   // Off by default; on, the one update with every operand resident and enough values is a job.
   expect(jobs).toEqual([0, 1, 0, 0, 0]);
+});
+
+test('a worker that throws during a shared Adam update: a ThreadError that says the update is part done, and the next updates work', async () => {
+  setKernels('wasm');
+  setAdamSplit(ADAM_SPLIT);
+  const n = 2 * ADAM_SPLIT;
+  const s: AdamUpdate = { b1: 0.9, b2: 0.999, stepSize: 1e-3, sqrtC2: 0.1, eps: 1e-8, decay: 1, l2: 0 };
+  const arrays = () => [1, 2, 3, 4].map((seed) => resident(filled(n, seed)));
+  const [theta, g, m, v] = arrays();
+  setNumThreads(1);
+  adamUpdate(theta, g, m, v, undefined, s);
+  await threadsReady(2);
+  poolTesting.injectFault('throw');
+  let error: unknown;
+  try {
+    adamUpdate(theta, g, m, v, undefined, s);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ThreadError);
+  expect((error as ThreadError).message).toMatch(/^Adam\.step: a worker failed .*; this update was left part done/);
+  // On fresh arrays, the pool restarting: the one-thread bits, then the same on two threads.
+  const want = arrays();
+  setNumThreads(1);
+  adamUpdate(want[0], want[1], want[2], want[3], undefined, s);
+  setNumThreads(2);
+  for (const run of ['while the pool restarts', 'on the new pool']) {
+    if (run === 'on the new pool') await threadsReady(2);
+    const got = arrays();
+    adamUpdate(got[0], got[1], got[2], got[3], undefined, s);
+    got.forEach((x, i) => expect([run, i, sameBits(x, want[i])]).toEqual([run, i, true]));
+  }
+  setAdamSplit(undefined);
+  setKernels('auto');
+  setNumThreads(1);
 });

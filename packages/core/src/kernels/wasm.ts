@@ -617,7 +617,10 @@ function adamShared(space: Space, ptrs: number[], g: number, w: number, shape: {
   const words = space.words;
   words.set([ptrs[0], g, ptrs[1], ptrs[2], w, rows, cols, unit, transposed ? 1 : 0], i);
   const kernel = space.exports;
-  runJob('Adam.step', { kind: JOB.ADAM, variant: 0, task, pack: 0, units: Math.ceil(along / unit) }, (first, end) => kernel.adamUnits(task, first, end));
+  // The update is in place: a failed job has updated some blocks of θ, m, v and not others.
+  const units = Math.ceil(along / unit);
+  const leftBehind = '; this update was left part done (some blocks of the parameter and its moments updated, others not)';
+  runJob('Adam.step', { kind: JOB.ADAM, variant: 0, task, pack: 0, units }, (first, end) => kernel.adamUnits(task, first, end), leftBehind);
   return true;
 }
 
