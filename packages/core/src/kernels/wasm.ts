@@ -583,17 +583,20 @@ let adamSplit = Infinity;
 export function setAdamSplit(n: number | undefined): void {
   adamSplit = n ?? Infinity;
 }
+
 /** Values per unit of a shared update (rows of θ enough to hold as many, when the gradient is transposed): 16 KiB of each array. */
 const ADAM_UNIT = 2048;
-/** Bytes of an Adam task: 7 f64 scalars and 9 i32 words (see adamUnits in assembly/adam.ts). */
-const ADAM_TASK_BYTES = 7 * 8 + 9 * 4;
+/** The f64 scalars that open an Adam task, then its i32 words (see adamUnits in assembly/adam.ts). */
+const ADAM_SCALARS = 7;
+const ADAM_WORDS = 9;
+const ADAM_TASK_BYTES = 8 * ADAM_SCALARS + 4 * ADAM_WORDS;
 
 /**
  * An update whose arrays all lie in the shared memory (`ptrs`: θ, m, v; `g`: ∇; `w`: vMax or 0),
  * shared among the threads by blocks of values (rows of θ for a transposed gradient, so that
  * every block is contiguous in θ, m and v) when it has at least setAdamSplit's values (off by
- * default) and workers are ready. The blocks are element-wise and even-sized, so the bits are those of one thread.
- * False (touching nothing) when it runs on one thread.
+ * default) and workers are ready. The blocks are element-wise and even-sized, so the bits are
+ * those of one thread. False (touching nothing) when it runs on one thread.
  */
 function adamShared(space: Space, ptrs: number[], g: number, w: number, shape: { rows: number; cols: number }, transposed: boolean, s: AdamScalars): boolean {
   const { rows, cols } = shape;
@@ -613,9 +616,7 @@ function adamShared(space: Space, ptrs: number[], g: number, w: number, shape: {
   f[at + 4] = s.eps;
   f[at + 5] = s.decay;
   f[at + 6] = s.l2;
-  const i = task / 4 + 14;
-  const words = space.words;
-  words.set([ptrs[0], g, ptrs[1], ptrs[2], w, rows, cols, unit, transposed ? 1 : 0], i);
+  space.words.set([ptrs[0], g, ptrs[1], ptrs[2], w, rows, cols, unit, transposed ? 1 : 0], task / 4 + 2 * ADAM_SCALARS);
   const kernel = space.exports;
   // The update is in place: a failed job has updated some blocks of θ, m, v and not others.
   const units = Math.ceil(along / unit);
