@@ -8,8 +8,12 @@
  * - "off" is this build with residents off: `setResidentCap(0)` while the model, the optimizer
  *   and the compiled step's buffers are made, so every array is plain and every product and
  *   update copies as before residents.
+ * - "Adam split" is this build with the Adam update shared among the threads (setAdamSplit(
+ *   ADAM_SPLIT) around each of its steps; off by default): only the compiled step's updates
+ *   split (the eager step's gradients are not resident), and on one thread nothing does.
  * - With a path to another checkout whose packages are built (`tsc -b`), e.g. main's, that
- *   build is loaded beside this one (its own @ad/core, memory and threads) and timed too.
+ *   build is loaded beside this one (its own @ad/core, memory and threads) and timed too, and
+ *   a last column gives every cell's ratio to it.
  *
  * Before timing, the first 20 losses of every side are checked bit for bit against this
  * build's: the same work.
@@ -17,11 +21,11 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randn, setNumThreads, tensor, type Tensor } from '@ad/core';
-import { setResidentCap } from '@ad/core/engine';
+import { ADAM_SPLIT, setAdamSplit, setResidentCap } from '@ad/core/engine';
 import * as nn from '@ad/nn';
 import { printTable } from './_timing.js';
 
-const ROUNDS = 31;
+const ROUNDS = Number(process.env.ROUNDS ?? 31);
 const REPS = 10;
 
 /** The parts of @ad/core and @ad/nn a side needs (this build's, or another checkout's). */
@@ -61,6 +65,21 @@ function side(b: Build, before?: () => void, after?: () => void): { eager: (k: n
   };
 }
 
+/** A side's steps with the Adam split on while each runs. */
+function withSplit(s: ReturnType<typeof side>): ReturnType<typeof side> {
+  const on =
+    (f: (k: number) => number) =>
+    (k: number): number => {
+      setAdamSplit(ADAM_SPLIT);
+      try {
+        return f(k);
+      } finally {
+        setAdamSplit(undefined);
+      }
+    };
+  return { eager: on(s.eager), compiled: on(s.compiled) };
+}
+
 const tree = process.argv[3];
 const builds: [string, Build][] = [['this build', { core: { randn, tensor, setNumThreads }, nn }]];
 if (tree !== undefined) {
@@ -82,6 +101,7 @@ for (const threads of [1, 2]) {
       ),
     ],
     ['this build', side(builds[0][1])],
+    ['Adam split', withSplit(side(builds[0][1]))],
     ...builds.slice(1).map(([name, b]): [string, ReturnType<typeof side>] => [name, side(b)]),
   ];
   // The eager losses of every side, step by step, and the compiled ones, are this build's bits.
@@ -105,9 +125,14 @@ for (const threads of [1, 2]) {
     k += REPS;
   }
   const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
+  const ratio = (cell: (typeof cells)[number], name: string) => {
+    const to = cells.find((c) => c.name === name && c.kind === cell.kind) as (typeof cells)[number];
+    return `${median(cell.ms.map((t, i) => t / to.ms[i])).toFixed(3)}×`;
+  };
   for (const cell of cells) {
-    const off = cells.find((c) => c.name === 'off' && c.kind === cell.kind) as (typeof cells)[number];
-    rows.push([String(threads), cell.kind, cell.name, median(cell.ms).toFixed(3), `${median(cell.ms.map((t, i) => t / off.ms[i])).toFixed(3)}×`]);
+    const row = [String(threads), cell.kind, cell.name, median(cell.ms).toFixed(3), ratio(cell, 'off')];
+    rows.push(tree === undefined ? row : [...row, ratio(cell, tree)]);
   }
 }
-printTable(['threads', 'step', 'side', 'ms (median)', 'to "off" (median of ratios)'], rows);
+const header = ['threads', 'step', 'side', 'ms (median)', 'to "off" (median of ratios)'];
+printTable(tree === undefined ? header : [...header, `to ${tree} (median of ratios)`], rows);

@@ -17,14 +17,20 @@
  *    bound is that serial part plus half the kernel, with no job cost: no 2-thread split can
  *    do better. The last column is the Adam update with θ, ∇, m, v already in shared memory
  *    (resident): half its kernel plus one job.
+ * 3. What the split of the Adam update over resident θ, ∇, m, v (wasm.ts, adamShared) gains:
+ *    adamUpdate at 10³ … 10⁶ values on 1 and on 2 threads, every size split (the threshold
+ *    lowered to 0), the two timed back to back in each round, in alternating order: wall time,
+ *    and the CPU time of all the process's threads (the split's overhead, which a loaded
+ *    machine does not hide, as it hides the gain in wall time). ADAM_SPLIT and whether the split
+ *    is on by default (wasm.ts) come from these.
  *
  * Timing: every row is timed once per round, rounds interleaved, medians. The header says
  * how busy other processes kept the machine.
  */
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { add, exp, randn, sum, type Tensor } from '@ad/core';
-import { adamUpdate, ElementwiseKernel, EXP_BLOCK, expScratch } from '@ad/core/engine';
+import { add, exp, getNumThreads, randn, setNumThreads, sum, type Tensor } from '@ad/core';
+import { adamUpdate, allocateResident, ElementwiseKernel, EXP_BLOCK, expScratch, poolTesting, setAdamSplit } from '@ad/core/engine';
 import { printTable } from './_timing.js';
 // The kernels' binaries as @ad/core builds them: the Adam kernel alone is timed on vectors
 // already in its memory (what "resident" state would give).
@@ -216,3 +222,64 @@ printTable(
   ],
   splitRows,
 );
+
+// 3. The Adam update over resident state, 1 thread against 2.
+const adamScalars = { b1: 0.9, b2: 0.999, stepSize: 1e-3, sqrtC2: 0.1, eps: 1e-8, decay: 1, l2: 0 };
+const busyAtAdam = busySeconds();
+const ownAtAdam = process.cpuUsage();
+const wallAtAdam = performance.now();
+setAdamSplit(0);
+const threadsAtStart = getNumThreads();
+setNumThreads(2);
+const warm = allocateResident(1 << 16);
+for (let tries = 0; poolTesting.readyWorkers().length < 1 && tries < 3000; tries++) {
+  adamUpdate(warm, warm, warm, warm, undefined, adamScalars);
+  await new Promise((resolve) => setTimeout(resolve, 1));
+}
+const SIZES = [1e3, 3e3, 1e4, 2e4, 3e4, 5e4, 1e5, 3e5, 1e6];
+const states = SIZES.map((n) => {
+  const fill = (scale: number) => {
+    const x = allocateResident(n);
+    for (let i = 0; i < n; i++) x[i] = scale * Math.abs(Math.sin(i));
+    return x;
+  };
+  return { n, theta: fill(1), grad: fill(0.1), m: fill(0.01), v: fill(0.001), reps: Math.max(1, Math.round(3e5 / n)) };
+});
+const adamSamples = states.map(() => ({ one: [] as number[], two: [] as number[] }));
+const adamCpu = states.map(() => ({ one: [] as number[], two: [] as number[] }));
+/** Wall µs per update; pushes the process's CPU µs per update (all its threads) onto `cpu`. */
+const timeAdam = (st: (typeof states)[number], threads: number, cpu: number[]) => {
+  setNumThreads(threads);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let r = 0; r < st.reps; r++) adamUpdate(st.theta, st.grad, st.m, st.v, undefined, adamScalars);
+  const wall = ((performance.now() - t0) * 1000) / st.reps;
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / st.reps);
+  return wall;
+};
+for (let round = 0; round < ROUNDS; round++) {
+  states.forEach((st, i) => {
+    if (round % 2 === 0) {
+      adamSamples[i].one.push(timeAdam(st, 1, adamCpu[i].one));
+      adamSamples[i].two.push(timeAdam(st, 2, adamCpu[i].two));
+    } else {
+      adamSamples[i].two.push(timeAdam(st, 2, adamCpu[i].two));
+      adamSamples[i].one.push(timeAdam(st, 1, adamCpu[i].one));
+    }
+  });
+}
+setNumThreads(threadsAtStart);
+setAdamSplit(undefined);
+const adamRows = states.map((st, i) => {
+  const one = median(adamSamples[i].one);
+  const two = median(adamSamples[i].two);
+  const cpuRatio = median(adamCpu[i].two.map((t, r) => t / adamCpu[i].one[r]));
+  return [String(st.n), one.toFixed(1), two.toFixed(1), `${(one / two).toFixed(2)}×`, `${cpuRatio.toFixed(2)}×`];
+});
+const ownAdam = process.cpuUsage(ownAtAdam);
+const wallAdam = (performance.now() - wallAtAdam) / 1000;
+const othersAdam = busySeconds() - busyAtAdam - (ownAdam.user + ownAdam.system) / 1e6;
+console.log('');
+console.log(`Adam on threads: medians of ${ROUNDS} rounds; other processes kept ${(othersAdam / wallAdam).toFixed(2)} of ${cpus().length} cores busy`);
+printTable(['Adam update over resident θ, ∇, m, v: values', '1 thread (µs)', '2 threads (µs)', 'gain', 'CPU time of all threads, 2 against 1'], adamRows);

@@ -79,33 +79,26 @@ function one(theta: usize, grad: f64, m: usize, v: usize, vMax: usize, i: usize)
   store<f64>(theta + i, t - (stepSize * mi) / (Math.sqrt(s) / sqrtC2 + eps));
 }
 
-/** The update of n values, the gradient contiguous beside them. */
-export function adam(
-  theta: usize, grad: usize, m: usize, v: usize, vMax: usize, n: i32,
-  b1_: f64, b2_: f64, stepSize_: f64, sqrtC2_: f64, eps_: f64, decay_: f64, l2_: f64,
-): void {
-  setScalars(b1_, b2_, stepSize_, sqrtC2_, eps_, decay_, l2_);
+/** The update of n values from byte addresses (θ, ∇, m, v, vMax; vMax = 0: no AMSGrad). */
+function span(theta: usize, grad: usize, m: usize, v: usize, vMax: usize, n: i32): void {
   const pairs = <usize>(n >> 1) << 4;
   for (let i: usize = 0; i < pairs; i += 16) pair(theta, v128.load(grad + i), m, v, vMax, i);
   if (n & 1) one(theta, load<f64>(grad + pairs), m, v, vMax, pairs);
 }
 
 /**
- * The update of a rows × cols θ whose gradient is stored transposed: ∇(i, j) at gradT[j·rows + i]
- * (Linear's weight gradient, the transpose of xᵀȳ). 2×2 tiles: the columns j, j + 1 of rows
- * i, i + 1 of ∇ are two pairs of gradT, swapped into the pairs of θ's two rows by two shuffles,
- * so the gradient is read once, in place, with no transposing pass before the update.
+ * The update of rows first … end − 1 of a rows × cols θ whose gradient is stored transposed:
+ * ∇(i, j) at gradT[j·rows + i] (Linear's weight gradient, the transpose of xᵀȳ). 2×2 tiles from
+ * row `first`: the columns j, j + 1 of rows i, i + 1 of ∇ are two pairs of gradT, swapped into
+ * the pairs of θ's two rows by two shuffles, so the gradient is read once, in place, with no
+ * transposing pass before the update.
  */
-export function adamTransposed(
-  theta: usize, gradT: usize, m: usize, v: usize, vMax: usize, rows: i32, cols: i32,
-  b1_: f64, b2_: f64, stepSize_: f64, sqrtC2_: f64, eps_: f64, decay_: f64, l2_: f64,
-): void {
-  setScalars(b1_, b2_, stepSize_, sqrtC2_, eps_, decay_, l2_);
+function transposedRows(theta: usize, gradT: usize, m: usize, v: usize, vMax: usize, rows: i32, cols: i32, first: i32, end: i32): void {
   const rowBytes = <usize>cols << 3;
   const colBytes = <usize>rows << 3;
-  const evenRows = rows & ~1;
+  const evenEnd = first + ((end - first) & ~1);
   const evenCols = cols & ~1;
-  for (let i = 0; i < evenRows; i += 2) {
+  for (let i = first; i < evenEnd; i += 2) {
     const r0 = <usize>i * rowBytes;
     const r1 = r0 + rowBytes;
     let gAt = gradT + (<usize>i << 3);
@@ -123,8 +116,56 @@ export function adamTransposed(
       one(theta, load<f64>(gAt + 8), m, v, vMax, r1 + at);
     }
   }
-  if (rows & 1) {
-    const r = <usize>evenRows * rowBytes;
-    for (let j = 0; j < cols; j++) one(theta, load<f64>(gradT + ((<usize>j * <usize>rows + <usize>evenRows) << 3)), m, v, vMax, r + (<usize>j << 3));
+  if (evenEnd < end) {
+    const r = <usize>evenEnd * rowBytes;
+    for (let j = 0; j < cols; j++) one(theta, load<f64>(gradT + ((<usize>j * <usize>rows + <usize>evenEnd) << 3)), m, v, vMax, r + (<usize>j << 3));
   }
+}
+
+/** The update of n values, the gradient contiguous beside them. */
+export function adam(
+  theta: usize, grad: usize, m: usize, v: usize, vMax: usize, n: i32,
+  b1_: f64, b2_: f64, stepSize_: f64, sqrtC2_: f64, eps_: f64, decay_: f64, l2_: f64,
+): void {
+  setScalars(b1_, b2_, stepSize_, sqrtC2_, eps_, decay_, l2_);
+  span(theta, grad, m, v, vMax, n);
+}
+
+/** The update of a rows × cols θ whose gradient is stored transposed (see transposedRows). */
+export function adamTransposed(
+  theta: usize, gradT: usize, m: usize, v: usize, vMax: usize, rows: i32, cols: i32,
+  b1_: f64, b2_: f64, stepSize_: f64, sqrtC2_: f64, eps_: f64, decay_: f64, l2_: f64,
+): void {
+  setScalars(b1_, b2_, stepSize_, sqrtC2_, eps_, decay_, l2_);
+  transposedRows(theta, gradT, m, v, vMax, rows, cols, 0, rows);
+}
+
+/**
+ * Units first … end − 1 of an update shared among threads (wasm.ts writes the task; the
+ * thread pool hands out the units). The task at byte `task`: the 7 scalars of setScalars as
+ * f64 (b1, b2, stepSize, sqrtC2, eps, decay, l2), then i32 words: θ, ∇, m, v, vMax (byte
+ * addresses, vMax = 0: no AMSGrad), rows, cols, unit, transposed. A contiguous gradient
+ * (transposed = 0): θ has rows·cols values and unit u is values u·unit … (u + 1)·unit − 1.
+ * A transposed one: unit u is rows u·unit … (u + 1)·unit − 1 of θ (contiguous in θ, m, v).
+ * Each value is updated by the same operations whichever thread takes its unit, and `unit` is
+ * even, so every pair of lanes is the one-thread update's: the same bits for any sharing.
+ */
+export function adamUnits(task: usize, first: i32, end: i32): void {
+  setScalars(load<f64>(task), load<f64>(task, 8), load<f64>(task, 16), load<f64>(task, 24), load<f64>(task, 32), load<f64>(task, 40), load<f64>(task, 48));
+  const theta = <usize>load<i32>(task, 56);
+  const grad = <usize>load<i32>(task, 60);
+  const m = <usize>load<i32>(task, 64);
+  const v = <usize>load<i32>(task, 68);
+  const vMax = <usize>load<i32>(task, 72);
+  const rows = load<i32>(task, 76);
+  const cols = load<i32>(task, 80);
+  const unit = load<i32>(task, 84);
+  if (load<i32>(task, 88) != 0) {
+    transposedRows(theta, grad, m, v, vMax, rows, cols, first * unit, min(rows, end * unit));
+    return;
+  }
+  const n = rows * cols;
+  const lo = first * unit;
+  const at = <usize>lo << 3;
+  span(theta + at, grad + at, m + at, v + at, vMax == 0 ? 0 : vMax + at, min(n, end * unit) - lo);
 }

@@ -3,5 +3,5 @@
  * compiles, once with plain SIMD and once with relaxed SIMD.
  */
 export { heapBase, packBytes, gemm, gemmUnits, packBAll } from './gemm';
-export { adam, adamTransposed } from './adam';
+export { adam, adamTransposed, adamUnits } from './adam';
 export { expTable, expInPlace } from './exp';

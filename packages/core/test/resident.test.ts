@@ -6,11 +6,11 @@
  * every mix of resident and plain operands. The workers are the built dist/kernels/pool-worker.js.
  */
 import { setFlagsFromString } from 'node:v8';
-import { getNumThreads, setNumThreads } from '../src/index.js';
+import { getNumThreads, setNumThreads, ThreadError } from '../src/index.js';
 import { adamUpdate, allocateResident, BufferPlan, isResident, poolTesting, residentBytes, setResidentCap, type AdamUpdate } from '../src/engine/index.js';
 import { Arena, type ArenaMemory } from '../src/kernels/arena.js';
 import { gemmBatch, setKernels } from '../src/kernels/paths.js';
-import { wasmStatus } from '../src/kernels/wasm.js';
+import { ADAM_SPLIT, setAdamSplit, wasmStatus } from '../src/kernels/wasm.js';
 
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 const initialThreads = getNumThreads();
@@ -298,4 +298,127 @@ describe('Adam over resident state', () => {
       }
     },
   );
+});
+
+describe('Adam over resident state on threads', () => {
+  // 129 × 785 values: more than ADAM_SPLIT (the split turned on at it), with an odd count, odd
+  // rows and odd columns, so the last unit, the last row and the last column take the kernel's
+  // one-lane paths.
+  const rows = 129;
+  const cols = 785;
+  const n = rows * cols;
+  beforeAll(() => {
+    setKernels('wasm');
+    setAdamSplit(ADAM_SPLIT);
+  });
+  afterAll(() => {
+    setKernels('auto');
+    setNumThreads(1);
+    setAdamSplit(undefined);
+  });
+
+  test.each([
+    [false, 1, 0],
+    [true, 1, 0],
+    [false, 1 - 1e-4, 0],
+    [true, 1, 0.01],
+  ])(
+    '1, 2 and 4 threads give the bits of one thread and of the JavaScript loop, contiguous and transposed gradient (AMSGrad %s, decay %f, l2 %f)',
+    async (amsgrad, decay, l2) => {
+      expect(n).toBeGreaterThanOrEqual(ADAM_SPLIT);
+      const grad = filled(n, 2);
+      const gradT = new Float64Array(n);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) gradT[j * rows + i] = grad[i * cols + j];
+      const run = (transposed: boolean, resident: (x: Float64Array) => Float64Array) => {
+        const theta = resident(filled(n, 1));
+        const m = resident(filled(n, 3).map((x) => 0.1 * x));
+        const v = resident(filled(n, 4).map((x) => 0.01 * Math.abs(x)));
+        const vMax = amsgrad ? resident(filled(n, 5).map((x, j) => (j % 3 === 0 ? 0.02 * Math.abs(x) : 0))) : undefined;
+        const g = resident(transposed ? gradT : grad);
+        for (let t = 1; t <= 3; t++) {
+          const s: AdamUpdate = { b1: 0.9, b2: 0.999, stepSize: 1e-3 / (1 - 0.9 ** t), sqrtC2: Math.sqrt(1 - 0.999 ** t), eps: 1e-8, decay, l2 };
+          adamUpdate(theta, transposed ? { data: g, offset: 0, rows, cols, rs: 1, cs: rows } : g, m, v, vMax, s);
+        }
+        return vMax === undefined ? [theta, m, v] : [theta, m, v, vMax];
+      };
+      for (const transposed of [false, true]) {
+        setNumThreads(1);
+        setKernels('js');
+        const js = run(transposed, (x) => Float64Array.from(x));
+        setKernels('wasm');
+        const one = run(transposed, resident);
+        one.forEach((x, i) => expect([transposed, 'js', i, sameBits(x, js[i])]).toEqual([transposed, 'js', i, true]));
+        for (const threads of [2, 4]) {
+          await threadsReady(threads);
+          const before = poolTesting.counts();
+          const got = run(transposed, resident);
+          const after = poolTesting.counts();
+          // Every update (3) was a job, and the workers computed some of its blocks.
+          expect([transposed, threads, after.jobs - before.jobs >= 3, after.byWorkers > before.byWorkers]).toEqual([transposed, threads, true, true]);
+          got.forEach((x, i) => expect([transposed, threads, i, sameBits(x, one[i])]).toEqual([transposed, threads, i, true]));
+        }
+      }
+    },
+  );
+});
+
+test('an Adam update stays on the calling thread by default, below the threshold, and with any operand not resident', async () => {
+  setKernels('wasm');
+  await threadsReady(2);
+  const n = 2 * ADAM_SPLIT;
+  const s: AdamUpdate = { b1: 0.9, b2: 0.999, stepSize: 1e-3, sqrtC2: 0.1, eps: 1e-8, decay: 1, l2: 0 };
+  const arrays = () => [1, 2, 3, 4].map((seed) => resident(filled(n, seed)));
+  const jobsOf = (f: () => void) => {
+    const before = poolTesting.counts().jobs;
+    f();
+    return poolTesting.counts().jobs - before;
+  };
+  const [theta, g, m, v] = arrays();
+  const jobs: number[] = [];
+  jobs.push(jobsOf(() => adamUpdate(theta, g, m, v, undefined, s)));
+  setAdamSplit(ADAM_SPLIT);
+  jobs.push(jobsOf(() => adamUpdate(theta, g, m, v, undefined, s)));
+  jobs.push(jobsOf(() => adamUpdate(theta.subarray(0, ADAM_SPLIT - 2), g, m, v, undefined, s)));
+  jobs.push(jobsOf(() => adamUpdate(theta, Float64Array.from(g), m, v, undefined, s)));
+  jobs.push(jobsOf(() => adamUpdate(theta, g, Float64Array.from(m), v, undefined, s)));
+  setAdamSplit(undefined);
+  setKernels('auto');
+  setNumThreads(1);
+  // Off by default; on, the one update with every operand resident and enough values is a job.
+  expect(jobs).toEqual([0, 1, 0, 0, 0]);
+});
+
+test('a worker that throws during a shared Adam update: a ThreadError that says the update is part done, and the next updates work', async () => {
+  setKernels('wasm');
+  setAdamSplit(ADAM_SPLIT);
+  const n = 2 * ADAM_SPLIT;
+  const s: AdamUpdate = { b1: 0.9, b2: 0.999, stepSize: 1e-3, sqrtC2: 0.1, eps: 1e-8, decay: 1, l2: 0 };
+  const arrays = () => [1, 2, 3, 4].map((seed) => resident(filled(n, seed)));
+  const [theta, g, m, v] = arrays();
+  setNumThreads(1);
+  adamUpdate(theta, g, m, v, undefined, s);
+  await threadsReady(2);
+  poolTesting.injectFault('throw');
+  let error: unknown;
+  try {
+    adamUpdate(theta, g, m, v, undefined, s);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ThreadError);
+  expect((error as ThreadError).message).toMatch(/^Adam\.step: a worker failed .*; this update was left part done/);
+  // On fresh arrays, the pool restarting: the one-thread bits, then the same on two threads.
+  const want = arrays();
+  setNumThreads(1);
+  adamUpdate(want[0], want[1], want[2], want[3], undefined, s);
+  setNumThreads(2);
+  for (const run of ['while the pool restarts', 'on the new pool']) {
+    if (run === 'on the new pool') await threadsReady(2);
+    const got = arrays();
+    adamUpdate(got[0], got[1], got[2], got[3], undefined, s);
+    got.forEach((x, i) => expect([run, i, sameBits(x, want[i])]).toEqual([run, i, true]));
+  }
+  setAdamSplit(undefined);
+  setKernels('auto');
+  setNumThreads(1);
 });

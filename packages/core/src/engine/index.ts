@@ -41,7 +41,7 @@ export { anomalyState, checkAnomaly, hasNonFinite } from '../anomaly.js';
 export { erfc, Special } from '../special.js';
 export { allocate, allocateUnfilled, BufferPlan } from '../kernels/alloc.js';
 export { allocateResident, isResident, residentBytes, setResidentCap, sharedMemoryBytes } from '../kernels/resident.js';
-export { EXP_BLOCK, wasmShared, type ExpScratch } from '../kernels/wasm.js';
+export { ADAM_SPLIT, EXP_BLOCK, setAdamSplit, wasmShared, type ExpScratch } from '../kernels/wasm.js';
 export { poolTesting } from '../kernels/pool.js';
 export { expScratch } from '../kernels/paths.js';
 export { gemm } from '../kernels/matmul.js';

@@ -46,9 +46,14 @@ export const CONTROL = {
   FAULT: 10,
   /** A word that stays 0: probing whether this thread may block. */
   PROBE: 11,
+  /** What the units are: a JOB kind. */
+  KIND: 12,
   /** Word of slot w's state: SLOT + w. */
   SLOT: 16,
 } as const;
+
+/** Kinds of job (the KIND word): blocks of a product (gemmUnits), blocks of an Adam update (adamUnits). */
+export const JOB = { MATMUL: 0, ADAM: 1 } as const;
 
 /** Worker states (its slot word). */
 export const STATE = { STARTING: 0, READY: 1, LEFT: 2, FAILED: 3 } as const;

@@ -2,14 +2,16 @@
  * A worker of the kernels' thread pool (pool.ts), in Node (`worker_threads`, started with its
  * WorkerInit as workerData) and in a page (a module Web Worker, sent its WorkerInit as its
  * first message). It instantiates the compiled kernels over the shared memory, stores READY,
- * and from then on only waits on the control block and claims units of each job: it never
- * needs its event loop again. It leaves after IDLE_MS without a job.
+ * and from then on only waits on the control block and claims units of each job (blocks of a
+ * product or of an Adam update, as its KIND word says): it never needs its event loop again.
+ * It leaves after IDLE_MS without a job.
  */
-import { CONTROL, IDLE_MS, STATE, claimSize, claimTag, type WorkerInit } from './pool-control.js';
+import { CONTROL, IDLE_MS, JOB, STATE, claimSize, claimTag, type WorkerInit } from './pool-control.js';
 
 interface UnitExports {
   packBytes(): number;
   gemmUnits(task: number, first: number, end: number, pack: number): void;
+  adamUnits(task: number, first: number, end: number): void;
 }
 
 interface WasmApi {
@@ -47,7 +49,8 @@ function run(init: WorkerInit): void {
         }
         const k = kernels[c[CONTROL.VARIANT]];
         if (k === null || k === undefined) throw new Error(`no kernels of variant ${c[CONTROL.VARIANT]}`);
-        k.gemmUnits(c[CONTROL.TASK], next, next + size, c[CONTROL.PACK] + init.slot * k.packBytes());
+        if (c[CONTROL.KIND] === JOB.ADAM) k.adamUnits(c[CONTROL.TASK], next, next + size);
+        else k.gemmUnits(c[CONTROL.TASK], next, next + size, c[CONTROL.PACK] + init.slot * k.packBytes());
       } catch {
         Atomics.store(c, state, STATE.FAILED);
         Atomics.store(c, CONTROL.FAILED, 1);

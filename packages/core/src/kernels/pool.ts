@@ -240,6 +240,8 @@ export function readyWorkers(init: Omit<WorkerInit, 'control' | 'slot'>): number
 
 /** One job for the pool: the `units` blocks of the task at byte `task` (at most MAX_UNITS). */
 export interface Job {
+  /** What the units are (JOB): blocks of a product, or of an Adam update. */
+  kind: number;
   variant: number;
   task: number;
   pack: number;
@@ -249,11 +251,12 @@ export interface Job {
 /**
  * Runs a job on this thread and the ready workers: `own(first, end)` computes units first …
  * end − 1 on this thread (with slot 0's pack region), the workers call their module's
- * gemmUnits. Returns when every unit is done; throws a ThreadError (naming `op`) when a worker
- * failed or did not finish its units by the deadline, after tearing the pool down so that the
- * next call starts afresh.
+ * gemmUnits or adamUnits (the job's kind). Returns when every unit is done; throws a
+ * ThreadError (naming `op`, and ending with `leftBehind`, what a failed job leaves behind, if
+ * anything) when a worker failed or did not finish its units by the deadline, after tearing
+ * the pool down so that the next call starts afresh.
  */
-export function runJob(op: string, job: Job, own: (first: number, end: number) => void): void {
+export function runJob(op: string, job: Job, own: (first: number, end: number) => void, leftBehind = ''): void {
   const p = pool;
   if (p === undefined) {
     own(0, job.units);
@@ -262,6 +265,7 @@ export function runJob(op: string, job: Job, own: (first: number, end: number) =
   const c = p.control;
   const gen = (c[CONTROL.GEN] + 1) | 0;
   const tag = claimTag(gen);
+  c[CONTROL.KIND] = job.kind;
   c[CONTROL.VARIANT] = job.variant;
   c[CONTROL.TASK] = job.task;
   c[CONTROL.PACK] = job.pack;
@@ -310,7 +314,7 @@ export function runJob(op: string, job: Job, own: (first: number, end: number) =
   }
   counts.jobs++;
   counts.byWorkers += job.units - mine;
-  if (failure !== undefined) throw new ThreadError(op, `${failure}; the thread pool was stopped and restarts on the next call`);
+  if (failure !== undefined) throw new ThreadError(op, `${failure}; the thread pool was stopped and restarts on the next call${leftBehind}`);
 }
 
 /**

@@ -33,7 +33,7 @@
 import { EXP_TABLE, exp } from '../special.js';
 import { Arena } from './arena.js';
 import { gatherRowMajor, type Gradient, type GradientView } from './gradient-view.js';
-import { MAX_UNITS } from './pool-control.js';
+import { JOB, MAX_UNITS } from './pool-control.js';
 import { getNumThreads, readyWorkers, runJob } from './pool.js';
 import { KERNELS_RELAXED_SIMD, KERNELS_RELAXED_SIMD_SHARED, KERNELS_SIMD, KERNELS_SIMD_SHARED, MEMORY_PAGES } from './wasm-binary.js';
 
@@ -90,6 +90,7 @@ interface GemmExports {
     decay: number,
     l2: number,
   ): void;
+  adamUnits(task: number, first: number, end: number): void;
   expTable(): number;
   expInPlace(x: number, n: number, acc: number, shift: number): number;
 }
@@ -458,7 +459,7 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   if (ready === 0) {
     kernel.gemmUnits(task, 0, units, pack);
   } else {
-    runJob('matmul', { variant: variant === 'wasm' ? 0 : 1, task, pack, units }, (first, end) => kernel.gemmUnits(task, first, end, pack));
+    runJob('matmul', { kind: JOB.MATMUL, variant: variant === 'wasm' ? 0 : 1, task, pack, units }, (first, end) => kernel.gemmUnits(task, first, end, pack));
   }
   if (!(inPlace && rc >= 0)) c.set(s.heap.subarray(cAt, cAt + nc));
   return true;
@@ -545,6 +546,7 @@ function adamIn(
     g = 8 * next;
   }
   const w = state.length === 4 ? ptrs[3] : 0;
+  if (copied === 0 && adamShared(space, ptrs, g, w, transposed ? (grad as GradientView) : { rows: n, cols: 1 }, transposed, s)) return true;
   if (transposed) {
     const { rows, cols } = grad as GradientView;
     space.exports.adamTransposed(ptrs[0], g, ptrs[1], ptrs[2], w, rows, cols, s.b1, s.b2, s.stepSize, s.sqrtC2, s.eps, s.decay, s.l2);
@@ -554,6 +556,72 @@ function adamIn(
   state.forEach((x, i) => {
     if (!(stateAt[i] >= 0)) x.set(heap.subarray(ptrs[i] / 8, ptrs[i] / 8 + n));
   });
+  return true;
+}
+
+/**
+ * The fewest values at which an Adam update whose θ, ∇, m, v (and vMax) are all resident would
+ * be shared among the threads, were the split on: by the measure that set SPLIT_MNK (the CPU
+ * time of all threads, 2 against 1, interleaved), 1.15–1.18× at 3·10⁴ values, 1.09–1.13× at
+ * 5·10⁴, 1.04–1.13× at 10⁵, 1.02–1.06× at 10⁶ (`pnpm bench threads`).
+ */
+export const ADAM_SPLIT = 2 ** 16;
+/**
+ * The split is off by default (Infinity: every update on the calling thread): on the 2-core VM,
+ * where other processes kept 1.0–1.5 cores busy through every run, 2 threads never beat 1 in
+ * wall time (0.82–0.95× at 3·10⁴…10⁵ values, 0.91–1.08× at 10⁶), and the 784-128-10
+ * compileStep on 2 threads was 0.98–1.00× of its time with the split off.
+ */
+let adamSplit = Infinity;
+
+/**
+ * Shares Adam updates of at least n resident values among the threads (ADAM_SPLIT is where it
+ * would pay on free cores); undefined: off again, the default. The bits are the same either
+ * way. Not part of the public surface (reached through @ad/core/engine): what bench/threads.ts
+ * and the tests of the split use.
+ */
+export function setAdamSplit(n: number | undefined): void {
+  adamSplit = n ?? Infinity;
+}
+
+/** Values per unit of a shared update (rows of θ enough to hold as many, when the gradient is transposed): 16 KiB of each array. */
+const ADAM_UNIT = 2048;
+/** The f64 scalars that open an Adam task, then its i32 words (see adamUnits in assembly/adam.ts). */
+const ADAM_SCALARS = 7;
+const ADAM_WORDS = 9;
+const ADAM_TASK_BYTES = 8 * ADAM_SCALARS + 4 * ADAM_WORDS;
+
+/**
+ * An update whose arrays all lie in the shared memory (`ptrs`: θ, m, v; `g`: ∇; `w`: vMax or 0),
+ * shared among the threads by blocks of values (rows of θ for a transposed gradient, so that
+ * every block is contiguous in θ, m and v) when it has at least setAdamSplit's values (off by
+ * default) and workers are ready. The blocks are element-wise and even-sized, so the bits are
+ * those of one thread. False (touching nothing) when it runs on one thread.
+ */
+function adamShared(space: Space, ptrs: number[], g: number, w: number, shape: { rows: number; cols: number }, transposed: boolean, s: AdamScalars): boolean {
+  const { rows, cols } = shape;
+  if (space.arena === undefined || getNumThreads() === 1 || rows * cols < adamSplit) return false;
+  if (readyWorkers({ memory: space.memory, modules: sharedModules() }) === 0 || !reserve(space, ADAM_TASK_BYTES)) return false;
+  const along = transposed ? rows : rows * cols;
+  const wanted = transposed ? Math.ceil(ADAM_UNIT / cols) : ADAM_UNIT;
+  let unit = Math.max(wanted, Math.ceil(along / MAX_UNITS));
+  unit += unit & 1;
+  const task = space.base;
+  const f = space.heap;
+  const at = task / 8;
+  f[at] = s.b1;
+  f[at + 1] = s.b2;
+  f[at + 2] = s.stepSize;
+  f[at + 3] = s.sqrtC2;
+  f[at + 4] = s.eps;
+  f[at + 5] = s.decay;
+  f[at + 6] = s.l2;
+  space.words.set([ptrs[0], g, ptrs[1], ptrs[2], w, rows, cols, unit, transposed ? 1 : 0], task / 4 + 2 * ADAM_SCALARS);
+  const kernel = space.exports;
+  // The update is in place: a failed job has updated some blocks of θ, m, v and not others.
+  const units = Math.ceil(along / unit);
+  const leftBehind = '; this update was left part done (some blocks of the parameter and its moments updated, others not)';
+  runJob('Adam.step', { kind: JOB.ADAM, variant: 0, task, pack: 0, units }, (first, end) => kernel.adamUnits(task, first, end), leftBehind);
   return true;
 }
 
