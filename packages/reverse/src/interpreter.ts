@@ -9,9 +9,9 @@
  * Operands of other tags are constants here; so are nodes that do not require grad.
  */
 import { DTypeError, anomalyDetection, type Algebra, type Op, type Tensor } from '@ad/core';
-import { anyInterpreter, anyOps, checkAnomaly, numberOps, registerKind, type Interpreter } from '@ad/core/engine';
+import { anyInterpreter, anyOps, checkAnomaly, nanSafeState, numberOps, registerKind, type Interpreter } from '@ad/core/engine';
 import { Node, TensorVar, Var, handle, inertHandle, isScalarValue, recordScalar } from './node.js';
-import { NUMERIC, REQUIRES_GRAD, chunkFor, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
+import { NUMERIC, PARTIALS, REQUIRES_GRAD, chunkFor, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
 import { recordsFor } from './state.js';
 
 const o = anyOps as Algebra<Primal>;
@@ -58,11 +58,26 @@ export const reverseInterpreter: Interpreter<Primal> = {
     const k = c.n++;
     c.tags[k] = top;
     c.flags[k] = REQUIRES_GRAD;
-    c.ext[k] = { value: y, pull: null, others: null, adjoint: null, grad: null };
+    c.ext[k] = { value: y, pull: null, da: null, db: null, others: null, adjoint: null, grad: null };
     c.op[k] = op as Op<never>;
     c.liveOps++;
     linkA(c, k, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
     if (n > 1) linkB(c, k, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
+    const partials = op.elementwise?.partials;
+    if (n <= 2 && partials != null && isScalarValue(y) && !nanSafeState.on && !anomalyDetection()) {
+      // A scalar element-wise op on values of an enclosing mode (Duals, in forward-over-reverse):
+      // its partials ∂y/∂xᵢ now, in the enclosing mode, instead of a closure that would compute
+      // them at backward time. The same calls on the same values, so the same bits (backward.ts
+      // multiplies as the op's vjp does); what is saved is the closure, its context and the
+      // arrays it keeps alive until backward, which the young-generation collector copied and
+      // promoted with the rest of a long tape. (Under NaN-safe mode or anomaly detection the
+      // partials wait for backward, as before.)
+      const e = c.ext[k]!;
+      if (needs[0]) e.da = partials[0](o, primals, y);
+      if (n > 1 && needs[1]) e.db = partials[1](o, primals, y);
+      c.flags[k] |= PARTIALS;
+      return handle(c, k, y);
+    }
     if (n > 2) {
       const others = parents.slice(2).map((p) => (p === null ? { chunk: null, index: 0 } : { chunk: p.chunk, index: p.index }));
       for (const s of others) if (s.chunk !== null) slotOf(c, s.chunk);
@@ -153,7 +168,7 @@ export function recordMany(
   hidden.flags[h] = REQUIRES_GRAD;
   hidden.op[h] = op;
   hidden.liveOps++;
-  hidden.ext[h] = { value: 0, pull: null, others: null, adjoint: null, grad: null };
+  hidden.ext[h] = { value: 0, pull: null, da: null, db: null, others: null, adjoint: null, grad: null };
   linkA(hidden, h, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
   if (parents.length > 1) linkB(hidden, h, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
   if (parents.length > 2) {
@@ -171,7 +186,7 @@ export function recordMany(
     const k = c.n++;
     c.tags[k] = tag;
     c.flags[k] = REQUIRES_GRAD;
-    c.ext[k] = { value: y, pull: null, others: null, adjoint: null, grad: null };
+    c.ext[k] = { value: y, pull: null, da: null, db: null, others: null, adjoint: null, grad: null };
     c.op[k] = op;
     c.liveOps++;
     linkA(c, k, hidden, h);
