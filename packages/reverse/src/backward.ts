@@ -16,8 +16,22 @@
  */
 import { AdError, DTypeError, anomalyDetection, ones, Tensor, type Algebra, type Op } from '@ad/core';
 import { anyOps, checkAnomaly, tensorOps } from '@ad/core/engine';
-import { Node, Var } from './node.js';
-import { HAS_GRAD, NUMERIC, RELEASED, REQUIRES_GRAD, finishPass, nextPass, promote, reach, slotChunk, type Chunk, type Ext, type Primal } from './tape.js';
+import { Node, Var, isScalarValue } from './node.js';
+import {
+  HAS_GRAD,
+  NUMERIC,
+  PARTIALS,
+  RELEASED,
+  REQUIRES_GRAD,
+  finishPass,
+  nextPass,
+  promote,
+  reach,
+  slotChunk,
+  type Chunk,
+  type Ext,
+  type Primal,
+} from './tape.js';
 
 const o = anyOps as Algebra<Primal>;
 
@@ -75,7 +89,8 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
         if (parent === null) continue;
         const j = slot === 0 ? ia[k] : slot === 1 ? ib[k] : e.others![slot - 2].index;
         if (parent.flags[j] & RELEASED) throw released(parent.op[j]!);
-        checkAdjoint(op, slot, xBar, parent, j);
+        // A recorded partial times ȳ is a scalar share by construction (`scale`); only a rule's share is checked.
+        if (!(flags[k] & PARTIALS)) checkAdjoint(op, slot, xBar, parent, j);
         if (anomalyDetection()) checkAnomaly(op.name, 'backward', [e.adjoint!, ...slotValues(c, k, e)], xBar);
         accumulate(parent, j, xBar, p);
       }
@@ -136,7 +151,19 @@ function accumulateValue(a: Chunk, j: number, share: Primal, p: number): void {
 function pullback(c: Chunk, k: number, e: Ext): readonly (Primal | null)[] {
   const yBar = e.adjoint!;
   if (e.pull !== null) return e.pull(yBar);
+  if (c.flags[k] & PARTIALS) return [c.sa[k] === 0 ? null : scale(e.da!, yBar), c.sb[k] === 0 ? null : scale(e.db!, yBar)];
   return [c.sa[k] === 0 ? null : o.mul(c.da[k], yBar), c.sb[k] === 0 ? null : o.mul(c.db[k], yBar)];
+}
+
+/**
+ * x̄ = (∂y/∂x)·ȳ for an entry flagged PARTIALS, as the element-wise ops' vjp (core's define.ts)
+ * forms it: a partial of 1 passes ȳ on, −1 negates it, any other is the product partial·ȳ in
+ * that order, summed to the operand's shape [] as the vjp's unbroadcast does.
+ */
+function scale(partial: Primal, yBar: Primal): Primal {
+  const xBar = partial === 1 ? yBar : partial === -1 ? o.neg(yBar) : o.mul(partial, yBar);
+  // ȳ may be a one-element tensor (a seed of a scalar root): summed to the operand's scalar shape.
+  return isScalarValue(xBar) || o.shape(xBar).length === 0 ? xBar : o.sumToShape(xBar, []);
 }
 
 /** A seed must have its output's shape (a one-element tensor may seed a scalar). */
@@ -220,6 +247,8 @@ function releaseEntry(c: Chunk, k: number): void {
   const e = c.ext[k];
   if (e !== undefined) {
     e.pull = null;
+    e.da = null;
+    e.db = null;
     e.others = null;
     e.value = undefined;
     e.adjoint = null;

@@ -9,9 +9,10 @@
  * Operands of other tags are constants here; so are nodes that do not require grad.
  */
 import { DTypeError, anomalyDetection, type Algebra, type Op, type Tensor } from '@ad/core';
-import { anyInterpreter, anyOps, checkAnomaly, numberOps, registerKind, type Interpreter } from '@ad/core/engine';
+import { anyInterpreter, anyOps, checkAnomaly, nanSafeState, numberOps, registerKind, type Interpreter } from '@ad/core/engine';
+import { Dual } from '@ad/forward';
 import { Node, TensorVar, Var, handle, inertHandle, isScalarValue, recordScalar } from './node.js';
-import { NUMERIC, REQUIRES_GRAD, chunkFor, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
+import { NUMERIC, PARTIALS, REQUIRES_GRAD, chunkFor, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
 import { recordsFor } from './state.js';
 
 const o = anyOps as Algebra<Primal>;
@@ -58,11 +59,27 @@ export const reverseInterpreter: Interpreter<Primal> = {
     const k = c.n++;
     c.tags[k] = top;
     c.flags[k] = REQUIRES_GRAD;
-    c.ext[k] = { value: y, pull: null, others: null, adjoint: null, grad: null };
+    c.ext[k] = { value: y, pull: null, da: null, db: null, others: null, adjoint: null, grad: null };
     c.op[k] = op as Op<never>;
     c.liveOps++;
     linkA(c, k, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
     if (n > 1) linkB(c, k, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
+    const partials = op.elementwise?.partials;
+    if (n <= 2 && partials != null && primals.every(firstOrder) && !nanSafeState.on && !anomalyDetection()) {
+      // A scalar element-wise op on first-order Duals (forward-over-reverse, one level): its
+      // partials ∂y/∂xᵢ now, in forward mode, instead of a closure that would compute them at
+      // backward time. The same calls on the same values, so the same bits (backward.ts
+      // multiplies as the op's vjp does); what is saved is the closure, its context and the
+      // arrays it keeps alive until backward, which the young-generation collector copied and
+      // promoted with the rest of a long tape (in the sparse Hessian's one pass over 2,000
+      // numbers, about half of the time was collection). Under NaN-safe mode or anomaly
+      // detection the partials wait for backward, as before, and see the modes then in force.
+      const e = c.ext[k]!;
+      if (needs[0]) e.da = partials[0](o, primals, y);
+      if (n > 1 && needs[1]) e.db = partials[1](o, primals, y);
+      c.flags[k] |= PARTIALS;
+      return handle(c, k, y);
+    }
     if (n > 2) {
       const others = parents.slice(2).map((p) => (p === null ? { chunk: null, index: 0 } : { chunk: p.chunk, index: p.index }));
       for (const s of others) if (s.chunk !== null) slotOf(c, s.chunk);
@@ -74,6 +91,16 @@ export const reverseInterpreter: Interpreter<Primal> = {
   constant: (c) => c,
   shape: shapeOf,
 };
+
+/**
+ * A number, or a Dual whose value and tangents are numbers: values on which an op's partials
+ * are plain forward-mode arithmetic, the same whenever they run. (On a node of an enclosing
+ * graph they would record into it, and whether that graph records can differ between the
+ * forward pass and backward.)
+ */
+function firstOrder(v: Primal): boolean {
+  return typeof v === 'number' || (v instanceof Dual && v.numeric);
+}
 
 /**
  * The scalar fast path of Var's methods, for an element-wise op that reaches the interpreter
@@ -153,7 +180,7 @@ export function recordMany(
   hidden.flags[h] = REQUIRES_GRAD;
   hidden.op[h] = op;
   hidden.liveOps++;
-  hidden.ext[h] = { value: 0, pull: null, others: null, adjoint: null, grad: null };
+  hidden.ext[h] = { value: 0, pull: null, da: null, db: null, others: null, adjoint: null, grad: null };
   linkA(hidden, h, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
   if (parents.length > 1) linkB(hidden, h, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
   if (parents.length > 2) {
@@ -171,7 +198,7 @@ export function recordMany(
     const k = c.n++;
     c.tags[k] = tag;
     c.flags[k] = REQUIRES_GRAD;
-    c.ext[k] = { value: y, pull: null, others: null, adjoint: null, grad: null };
+    c.ext[k] = { value: y, pull: null, da: null, db: null, others: null, adjoint: null, grad: null };
     c.op[k] = op;
     c.liveOps++;
     linkA(c, k, hidden, h);

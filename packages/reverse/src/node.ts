@@ -262,7 +262,7 @@ export function leafEntry(tag: number, value: Primal, requiresGrad: boolean): [C
     c.val[k] = value;
   } else {
     c.flags[k] = requiresGrad ? REQUIRES_GRAD : 0;
-    c.ext[k] = { value, pull: null, others: null, adjoint: null, grad: null } satisfies Ext;
+    c.ext[k] = { value, pull: null, da: null, db: null, others: null, adjoint: null, grad: null } satisfies Ext;
   }
   return [c, k];
 }

@@ -29,6 +29,12 @@ export const REQUIRES_GRAD = 1;
 export const NUMERIC = 2;
 export const RELEASED = 4;
 export const HAS_GRAD = 8;
+/**
+ * A scalar element-wise entry whose values are not numbers (Duals, when reverse mode runs over
+ * forward mode): its local partials ∂y/∂x₀ and ∂y/∂x₁ were computed when it was recorded and are
+ * kept in its `Ext` (`da`, `db`); backward multiplies them by ȳ, with no closure (backward.ts).
+ */
+export const PARTIALS = 16;
 
 /**
  * The values reverse mode computes on: numbers, tensors, and values of enclosing modes (a Dual
@@ -45,6 +51,9 @@ export interface Ext {
   /** The entry's value; undefined once backward has released the entry. */
   value: Primal | undefined;
   pull: Pull | null;
+  /** ∂y/∂x₀ and ∂y/∂x₁ of an entry flagged PARTIALS (a number where constant: add's 1, sub's −1); null on others. */
+  da: Primal | null;
+  db: Primal | null;
   /** Parents beyond the first two (the third operand of `where`). */
   others: { chunk: Chunk | null; index: number }[] | null;
   adjoint: Primal | null;
@@ -256,6 +265,8 @@ export function promote(c: Chunk, k: number): Ext {
   const e: Ext = {
     value: c.val[k],
     pull: null,
+    da: null,
+    db: null,
     others: null,
     adjoint: c.adj[k],
     grad: c.flags[k] & HAS_GRAD ? c.grad[k] : null,

@@ -14,7 +14,7 @@ export const leakyRelu: Binary = elementwise({
   name: 'leakyRelu',
   inputs: ['x', 'a'],
   expr: 'x > 0 ? x : a * x',
-  partials: [(o, [x, a]) => o.where(o.gt(x, 0), 1, a), (o, [x]) => o.where(o.gt(x, 0), 0, x)],
+  partials: [(o, xs) => o.where(o.gt(xs[0], 0), 1, xs[1]), (o, xs) => o.where(o.gt(xs[0], 0), 0, xs[0])],
 });
 
 /**
@@ -27,7 +27,7 @@ export const elu: Binary = elementwise({
   expr: 'x > 0 ? x : alpha * Math.expm1(x)',
   // ∂y/∂α reads eˣ − 1 only where x ≤ 0: the where inside keeps the untaken branch finite, so its
   // derivative is 0·eˣ with eˣ = e⁰, not 0·∞ = NaN for a large x (rev∘rev Hessians met that).
-  partials: [(o, [x, alpha], y) => o.where(o.gt(x, 0), 1, o.add(y, alpha)), (o, [x]) => o.where(o.gt(x, 0), 0, o.expm1(o.where(o.gt(x, 0), 0, x)))],
+  partials: [(o, xs, y) => o.where(o.gt(xs[0], 0), 1, o.add(y, xs[1])), (o, xs) => o.where(o.gt(xs[0], 0), 0, o.expm1(o.where(o.gt(xs[0], 0), 0, xs[0])))],
 });
 
 /**
@@ -38,7 +38,7 @@ export const softplus: Unary = elementwise({
   name: 'softplus',
   inputs: ['x'],
   expr: '(x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)))',
-  partials: [(o, [x]) => o.sigmoid(x)],
+  partials: [(o, xs) => o.sigmoid(xs[0])],
 });
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -51,7 +51,7 @@ export const normalCdf: Unary = elementwise({
   name: 'normalCdf',
   inputs: ['x'],
   expr: 'Special.normalCdf(x)',
-  partials: [(o, [x]) => o.mul(o.exp(o.mul(o.square(x), -0.5)), INV_SQRT_2PI)],
+  partials: [(o, xs) => o.mul(o.exp(o.mul(o.square(xs[0]), -0.5)), INV_SQRT_2PI)],
 });
 
 /**
@@ -62,5 +62,5 @@ export const relu6: Unary = elementwise({
   name: 'relu6',
   inputs: ['x'],
   expr: 'x <= 0 ? 0 : x >= 6 ? 6 : x',
-  partials: [(o, [x]) => o.mul(o.gt(x, 0), o.lt(x, 6))],
+  partials: [(o, xs) => o.mul(o.gt(xs[0], 0), o.lt(xs[0], 6))],
 });

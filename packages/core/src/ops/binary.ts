@@ -20,7 +20,7 @@ export const mul: Binary = elementwise({
   name: 'mul',
   inputs: ['x', 'y'],
   expr: 'x * y',
-  partials: [(_o, [, b]) => b, (_o, [a]) => a],
+  partials: [(_o, xs) => xs[1], (_o, xs) => xs[0]],
   pattern: productPattern as PatternRule<undefined>,
 });
 
@@ -29,7 +29,7 @@ export const div: Binary = elementwise({
   name: 'div',
   inputs: ['x', 'y'],
   expr: 'x / y',
-  partials: [(o, [, b]) => o.div(1, b), (o, [, b], z) => o.neg(o.div(z, b))],
+  partials: [(o, xs) => o.div(1, xs[1]), (o, xs, z) => o.neg(o.div(z, xs[1]))],
 });
 
 /**
@@ -44,13 +44,13 @@ export const pow: Binary = elementwise({
   inputs: ['x', 'y'],
   expr: 'Math.pow(x, y)',
   partials: [
-    (o, [a, b]) => {
-      const zeroZero = o.mul(o.eq(a, 0), o.eq(b, 0));
-      return o.where(zeroZero, 0, o.mul(b, o.pow(o.where(zeroZero, 1, a), o.sub(b, 1))));
+    (o, xs) => {
+      const zeroZero = o.mul(o.eq(xs[0], 0), o.eq(xs[1], 0));
+      return o.where(zeroZero, 0, o.mul(xs[1], o.pow(o.where(zeroZero, 1, xs[0]), o.sub(xs[1], 1))));
     },
-    (o, [a, b], z) => {
-      const atZero = o.eq(a, 0);
-      return o.where(o.mul(atZero, o.ge(b, 0)), 0, o.mul(z, o.log(o.where(atZero, 1, a))));
+    (o, xs, z) => {
+      const atZero = o.eq(xs[0], 0);
+      return o.where(o.mul(atZero, o.ge(xs[1], 0)), 0, o.mul(z, o.log(o.where(atZero, 1, xs[0]))));
     },
   ],
 });
@@ -64,7 +64,7 @@ export const maximum: Binary = elementwise({
   name: 'maximum',
   inputs: ['x', 'y'],
   expr: 'Math.max(x, y)',
-  partials: [(o, [a, b]) => o.add(o.gt(a, b), o.mul(o.eq(a, b), 0.5)), (o, [a, b]) => o.add(o.lt(a, b), o.mul(o.eq(a, b), 0.5))],
+  partials: [(o, xs) => o.add(o.gt(xs[0], xs[1]), o.mul(o.eq(xs[0], xs[1]), 0.5)), (o, xs) => o.add(o.lt(xs[0], xs[1]), o.mul(o.eq(xs[0], xs[1]), 0.5))],
 });
 
 /** min(x, y), with the same even split at ties as maximum. */
@@ -72,7 +72,7 @@ export const minimum: Binary = elementwise({
   name: 'minimum',
   inputs: ['x', 'y'],
   expr: 'Math.min(x, y)',
-  partials: [(o, [a, b]) => o.add(o.lt(a, b), o.mul(o.eq(a, b), 0.5)), (o, [a, b]) => o.add(o.gt(a, b), o.mul(o.eq(a, b), 0.5))],
+  partials: [(o, xs) => o.add(o.lt(xs[0], xs[1]), o.mul(o.eq(xs[0], xs[1]), 0.5)), (o, xs) => o.add(o.gt(xs[0], xs[1]), o.mul(o.eq(xs[0], xs[1]), 0.5))],
 });
 
 // Comparisons give masks of 1 and 0 (false for NaN, but ne). Piecewise constant: zero derivative.
@@ -155,7 +155,7 @@ export const atan2: Binary = elementwise({
   name: 'atan2',
   inputs: ['y', 'x'],
   expr: 'Math.atan2(y, x)',
-  partials: [(o, [y, x]) => o.div(x, o.add(o.square(x), o.square(y))), (o, [y, x]) => o.div(o.neg(y), o.add(o.square(x), o.square(y)))],
+  partials: [(o, xs) => o.div(xs[1], o.add(o.square(xs[1]), o.square(xs[0]))), (o, xs) => o.div(o.neg(xs[0]), o.add(o.square(xs[1]), o.square(xs[0])))],
 });
 
 /**
@@ -172,9 +172,9 @@ export const clamp: OpWithMethod<undefined, (c: MethodContext, x: Operand<Self>,
     inputs: ['x', 'lo', 'hi'],
     expr: 'Math.min(Math.max(x, lo), hi)',
     partials: [
-      (o, [x, lo, hi]) => o.mul(o.ge(x, lo), o.le(x, hi)),
-      (o, [x, lo, hi]) => o.mul(o.lt(x, lo), o.le(lo, hi)),
-      (o, [x, lo, hi]) => o.gt(o.maximum(x, lo), hi),
+      (o, xs) => o.mul(o.ge(xs[0], xs[1]), o.le(xs[0], xs[2])),
+      (o, xs) => o.mul(o.lt(xs[0], xs[1]), o.le(xs[1], xs[2])),
+      (o, xs) => o.gt(o.maximum(xs[0], xs[1]), xs[2]),
     ],
   }),
   (op) =>
@@ -187,5 +187,5 @@ export const hypot: Binary = elementwise({
   name: 'hypot',
   inputs: ['x', 'y'],
   expr: 'Math.hypot(x, y)',
-  partials: [(o, [x], h) => o.div(x, h), (o, [, y], h) => o.div(y, h)],
+  partials: [(o, xs, h) => o.div(xs[0], h), (o, xs, h) => o.div(xs[1], h)],
 });

@@ -85,7 +85,13 @@ export type Unary = ElementwiseOp<readonly [string]>;
 /** An element-wise op of two operands (see Unary). */
 export type Binary = ElementwiseOp<readonly [string, string]>;
 
-/** ∂y/∂xᵢ as a value of the mode, or a plain number when it is constant (add: 1, sub: −1). */
+/**
+ * ∂y/∂xᵢ as a value of the mode, or a plain number when it is constant (add: 1, sub: −1).
+ * The table's partials read their operands by index (`xs[0]`), not by destructuring
+ * (`[a, b]`): they run once per scalar op in the scalar modes, on arrays of several kinds
+ * (numbers, Duals, nodes), and there V8 ran a destructuring through the array iterator,
+ * allocating as it went — a third of the sparse Hessian's pass over 2,000 numbers (bench/README.md).
+ */
 export type Partial = <T>(o: Algebra<T>, xs: readonly T[], y: T) => T | number;
 
 /** What an element-wise op also offers: its expression, scalar primal and partials. */

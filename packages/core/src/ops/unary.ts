@@ -12,14 +12,14 @@ export const neg: Unary = elementwise({ name: 'neg', inputs: ['x'], expr: '-x', 
 export const exp: Unary = elementwise({ name: 'exp', inputs: ['x'], expr: 'Special.exp(x)', partials: [(_o, _xs, y) => y] });
 
 /** ln x (NaN below 0, −∞ at 0, as IEEE and PyTorch).  ẏ = ẋ/x,  x̄ += ȳ/x */
-export const log: Unary = elementwise({ name: 'log', inputs: ['x'], expr: 'Math.log(x)', partials: [(o, [a]) => o.div(1, a)] });
+export const log: Unary = elementwise({ name: 'log', inputs: ['x'], expr: 'Math.log(x)', partials: [(o, xs) => o.div(1, xs[0])] });
 
 /** ln(1 + x), exact near 0.  ẏ = ẋ/(1 + x),  x̄ += ȳ/(1 + x) */
 export const log1p: Unary = elementwise({
   name: 'log1p',
   inputs: ['x'],
   expr: 'Math.log1p(x)',
-  partials: [(o, [a]) => o.div(1, o.add(a, 1))],
+  partials: [(o, xs) => o.div(1, o.add(xs[0], 1))],
 });
 
 /** eˣ − 1, exact near 0.  ẏ = (y + 1)·ẋ,  x̄ += (y + 1)·ȳ */
@@ -31,14 +31,14 @@ export const expm1: Unary = elementwise({
 });
 
 /** sin x.  ẏ = cos(x)·ẋ,  x̄ += cos(x)·ȳ */
-export const sin: Unary = elementwise({ name: 'sin', inputs: ['x'], expr: 'Math.sin(x)', partials: [(o, [a]) => o.cos(a)] });
+export const sin: Unary = elementwise({ name: 'sin', inputs: ['x'], expr: 'Math.sin(x)', partials: [(o, xs) => o.cos(xs[0])] });
 
 /** cos x.  ẏ = −sin(x)·ẋ,  x̄ += −sin(x)·ȳ */
 export const cos: Unary = elementwise({
   name: 'cos',
   inputs: ['x'],
   expr: 'Math.cos(x)',
-  partials: [(o, [a]) => o.neg(o.sin(a))],
+  partials: [(o, xs) => o.neg(o.sin(xs[0]))],
 });
 
 /** tan x.  ẏ = (1 + y²)·ẋ,  x̄ += (1 + y²)·ȳ */
@@ -76,7 +76,7 @@ export const relu: Unary = elementwise({
   name: 'relu',
   inputs: ['x'],
   expr: 'x < 0 ? 0 : x',
-  partials: [(o, [a]) => o.gt(a, 0)],
+  partials: [(o, xs) => o.gt(xs[0], 0)],
 });
 
 /** √x.  ẏ = ẋ/(2y),  x̄ += ȳ/(2y)  (∞ at 0, where √ has a vertical tangent) */
@@ -88,10 +88,10 @@ export const sqrt: Unary = elementwise({
 });
 
 /** x².  ẏ = 2x·ẋ,  x̄ += 2x·ȳ */
-export const square: Unary = elementwise({ name: 'square', inputs: ['x'], expr: 'x * x', partials: [(o, [a]) => o.mul(a, 2)] });
+export const square: Unary = elementwise({ name: 'square', inputs: ['x'], expr: 'x * x', partials: [(o, xs) => o.mul(xs[0], 2)] });
 
 /** |x|. At 0 the derivative is sign(0) = 0, as PyTorch and JAX.  ẏ = sign(x)·ẋ,  x̄ += sign(x)·ȳ */
-export const abs: Unary = elementwise({ name: 'abs', inputs: ['x'], expr: 'Math.abs(x)', partials: [(o, [a]) => o.sign(a)] });
+export const abs: Unary = elementwise({ name: 'abs', inputs: ['x'], expr: 'Math.abs(x)', partials: [(o, xs) => o.sign(xs[0])] });
 
 /**
  * sign x ∈ {−1, 0, 1}; sign(NaN) = 0 and sign(−0) = 0, as PyTorch (Math.sign would give NaN
@@ -104,7 +104,7 @@ export const asin: Unary = elementwise({
   name: 'asin',
   inputs: ['x'],
   expr: 'Math.asin(x)',
-  partials: [(o, [a]) => o.rsqrt(o.sub(1, o.square(a)))],
+  partials: [(o, xs) => o.rsqrt(o.sub(1, o.square(xs[0])))],
 });
 
 /** acos x, NaN outside [−1, 1].  ẏ = −ẋ/√(1 − x²),  x̄ += −ȳ/√(1 − x²) */
@@ -112,7 +112,7 @@ export const acos: Unary = elementwise({
   name: 'acos',
   inputs: ['x'],
   expr: 'Math.acos(x)',
-  partials: [(o, [a]) => o.neg(o.rsqrt(o.sub(1, o.square(a))))],
+  partials: [(o, xs) => o.neg(o.rsqrt(o.sub(1, o.square(xs[0]))))],
 });
 
 /** atan x.  ẏ = ẋ/(1 + x²),  x̄ += ȳ/(1 + x²) */
@@ -120,21 +120,21 @@ export const atan: Unary = elementwise({
   name: 'atan',
   inputs: ['x'],
   expr: 'Math.atan(x)',
-  partials: [(o, [a]) => o.reciprocal(o.add(o.square(a), 1))],
+  partials: [(o, xs) => o.reciprocal(o.add(o.square(xs[0]), 1))],
 });
 
 /** sinh x.  ẏ = cosh(x)·ẋ,  x̄ += cosh(x)·ȳ */
-export const sinh: Unary = elementwise({ name: 'sinh', inputs: ['x'], expr: 'Math.sinh(x)', partials: [(o, [a]) => o.cosh(a)] });
+export const sinh: Unary = elementwise({ name: 'sinh', inputs: ['x'], expr: 'Math.sinh(x)', partials: [(o, xs) => o.cosh(xs[0])] });
 
 /** cosh x.  ẏ = sinh(x)·ẋ,  x̄ += sinh(x)·ȳ */
-export const cosh: Unary = elementwise({ name: 'cosh', inputs: ['x'], expr: 'Math.cosh(x)', partials: [(o, [a]) => o.sinh(a)] });
+export const cosh: Unary = elementwise({ name: 'cosh', inputs: ['x'], expr: 'Math.cosh(x)', partials: [(o, xs) => o.sinh(xs[0])] });
 
 /** asinh x.  ẏ = ẋ/√(x² + 1),  x̄ += ȳ/√(x² + 1) */
 export const asinh: Unary = elementwise({
   name: 'asinh',
   inputs: ['x'],
   expr: 'Math.asinh(x)',
-  partials: [(o, [a]) => o.rsqrt(o.add(o.square(a), 1))],
+  partials: [(o, xs) => o.rsqrt(o.add(o.square(xs[0]), 1))],
 });
 
 /** acosh x, NaN below 1.  ẏ = ẋ/√(x² − 1),  x̄ += ȳ/√(x² − 1)  (∞ at 1, as PyTorch) */
@@ -142,7 +142,7 @@ export const acosh: Unary = elementwise({
   name: 'acosh',
   inputs: ['x'],
   expr: 'Math.acosh(x)',
-  partials: [(o, [a]) => o.rsqrt(o.sub(o.square(a), 1))],
+  partials: [(o, xs) => o.rsqrt(o.sub(o.square(xs[0]), 1))],
 });
 
 /** atanh x, NaN outside [−1, 1], ±∞ at ±1.  ẏ = ẋ/(1 − x²),  x̄ += ȳ/(1 − x²) */
@@ -150,7 +150,7 @@ export const atanh: Unary = elementwise({
   name: 'atanh',
   inputs: ['x'],
   expr: 'Math.atanh(x)',
-  partials: [(o, [a]) => o.reciprocal(o.sub(1, o.square(a)))],
+  partials: [(o, xs) => o.reciprocal(o.sub(1, o.square(xs[0])))],
 });
 
 /** erf x, the error function, to about 1e-15.  ẏ = (2/√π)·e^(−x²)·ẋ,  x̄ += (2/√π)·e^(−x²)·ȳ */
@@ -158,7 +158,7 @@ export const erf: Unary = elementwise({
   name: 'erf',
   inputs: ['x'],
   expr: 'Special.erf(x)',
-  partials: [(o, [a]) => o.mul(o.exp(o.neg(o.square(a))), 2 / Math.sqrt(Math.PI))],
+  partials: [(o, xs) => o.mul(o.exp(o.neg(o.square(xs[0]))), 2 / Math.sqrt(Math.PI))],
 });
 
 /** 1/√x (∞ at 0, NaN below).  ẏ = −½y³·ẋ,  x̄ += −½y³·ȳ */
