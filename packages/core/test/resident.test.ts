@@ -11,6 +11,7 @@ import { adamUpdate, allocateResident, BufferPlan, isResident, poolTesting, resi
 import { Arena, type ArenaMemory } from '../src/kernels/arena.js';
 import { gemmBatch, setKernels } from '../src/kernels/paths.js';
 import { ADAM_SPLIT, setAdamSplit, wasmStatus } from '../src/kernels/wasm.js';
+import type { GemmCase } from './gemm-case.js';
 
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 const initialThreads = getNumThreads();
@@ -145,23 +146,8 @@ describe('allocateResident', () => {
   });
 });
 
-/** A product as gemmBatch takes it, with each operand resident or not and C resident or not. */
-interface Product {
-  name: string;
-  m: number;
-  n: number;
-  k: number;
-  a: Float64Array;
-  aOffsets: number[];
-  aRs: number;
-  aCs: number;
-  b: Float64Array;
-  bOffsets: number[];
-  bRs: number;
-  bCs: number;
-}
-
-const PRODUCTS: Product[] = [
+/** The products, each run with every operand resident or not and C resident or not. */
+const PRODUCTS: GemmCase[] = [
   // x·Wᵀ of a 784-128-10 MLP: W read transposed where it lies.
   {
     name: 'x·Wᵀ [64,784]·[784,128]ᵀ',
@@ -209,7 +195,7 @@ const PRODUCTS: Product[] = [
   },
 ];
 
-function product(p: Product, a: Float64Array, b: Float64Array, out: Float64Array): Float64Array {
+function product(p: GemmCase, a: Float64Array, b: Float64Array, out: Float64Array): Float64Array {
   gemmBatch(p.m, p.n, p.k, a, p.aOffsets, p.aRs, p.aCs, b, p.bOffsets, p.bRs, p.bCs, out);
   return out;
 }

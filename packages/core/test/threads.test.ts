@@ -14,6 +14,7 @@ import { getNumThreads, setNumThreads, ThreadError } from '../src/index.js';
 import { poolTesting, wasmShared } from '../src/engine/index.js';
 import { gemmBatch, setKernels, type KernelMode } from '../src/kernels/paths.js';
 import { SPLIT_MNK, wasmStatus } from '../src/kernels/wasm.js';
+import type { GemmCase } from './gemm-case.js';
 
 // Node 20 validates relaxed SIMD only behind this flag, which must be set before the relaxed
 // kernel is first validated; later engines ship it on.
@@ -32,22 +33,6 @@ afterAll(() => {
 
 const ROOT = join(__dirname, '..', '..', '..');
 const WORKER = join(ROOT, 'packages', 'core', 'dist', 'kernels', 'pool-worker.js');
-
-/** A product as gemmBatch takes it: element (t, i, p) of A is a[aOffsets[t] + i·aRs + p·aCs]. */
-interface Case {
-  name: string;
-  m: number;
-  n: number;
-  k: number;
-  a: Float64Array;
-  aOffsets: number[];
-  aRs: number;
-  aCs: number;
-  b: Float64Array;
-  bOffsets: number[];
-  bRs: number;
-  bCs: number;
-}
 
 /** Deterministic values with all 52 mantissa bits in play. */
 function filled(length: number, seed: number): Float64Array {
@@ -84,14 +69,14 @@ function makeCase(
   count: number,
   aKind: Parameters<typeof layout>[0],
   bKind: Parameters<typeof layout>[0],
-): Case {
+): GemmCase {
   const a = layout(aKind, m, k, count, 1);
   const b = layout(bKind, k, n, count, 2);
   return { name, m, n, k, a: a.data, aOffsets: a.offsets, aRs: a.rs, aCs: a.cs, b: b.data, bOffsets: b.offsets, bRs: b.rs, bCs: b.cs };
 }
 
 /** Every product here has at least SPLIT_MNK multiply-adds (checked below), so each is split when there are threads. */
-const CASES: Case[] = [
+const CASES: GemmCase[] = [
   makeCase('x·Wᵀ of the MLP, [64,784]·[784,128]ᵀ', 64, 128, 784, 1, 'row', 'col'),
   makeCase('ȳᵀ·x of the MLP, [128,64]ᵀ·[64,784]', 128, 784, 64, 1, 'col', 'row'),
   makeCase('A·B, sizes no block divides', 107, 75, 131, 1, 'row', 'row'),
@@ -105,14 +90,14 @@ const CASES: Case[] = [
   makeCase('batch of 7 with a broadcast B', 40, 60, 70, 7, 'stepped', 'broadcast'),
 ];
 
-function product(c: Case): Float64Array {
+function product(c: GemmCase): Float64Array {
   const out = new Float64Array(c.aOffsets.length * c.m * c.n);
   gemmBatch(c.m, c.n, c.k, c.a, c.aOffsets, c.aRs, c.aCs, c.b, c.bOffsets, c.bRs, c.bCs, out);
   return out;
 }
 
 /** The same product by a plain triple loop. */
-function naive(c: Case): Float64Array {
+function naive(c: GemmCase): Float64Array {
   const out = new Float64Array(c.aOffsets.length * c.m * c.n);
   for (let t = 0; t < c.aOffsets.length; t++) {
     for (let i = 0; i < c.m; i++) {
