@@ -5,31 +5,14 @@
  * Adam updates over residents bit for bit those of the copying path, with 1 and 2 threads and
  * every mix of resident and plain operands. The workers are the built dist/kernels/pool-worker.js.
  */
-import { setFlagsFromString } from 'node:v8';
-import { getNumThreads, setNumThreads, ThreadError } from '../src/index.js';
+import { setNumThreads, ThreadError } from '../src/index.js';
 import { adamUpdate, allocateResident, BufferPlan, isResident, poolTesting, residentBytes, setResidentCap, type AdamUpdate } from '../src/engine/index.js';
 import { Arena, type ArenaMemory } from '../src/kernels/arena.js';
 import { gemmBatch, setKernels } from '../src/kernels/paths.js';
 import { ADAM_SPLIT, setAdamSplit, wasmStatus } from '../src/kernels/wasm.js';
-import type { GemmCase } from './gemm-case.js';
+import { filled, type GemmCase, setUpPoolTests } from './kernel-test-support.js';
 
-setFlagsFromString('--experimental-wasm-relaxed-simd');
-const initialThreads = getNumThreads();
-poolTesting.setWorkersFirst(true);
-afterAll(() => {
-  poolTesting.setWorkersFirst(false);
-  setFlagsFromString('--no-experimental-wasm-relaxed-simd');
-  setKernels('auto');
-  setNumThreads(initialThreads);
-  setResidentCap(undefined);
-});
-
-/** Deterministic values with all 52 mantissa bits in play. */
-function filled(length: number, seed: number): Float64Array {
-  const x = new Float64Array(length);
-  for (let i = 0; i < length; i++) x[i] = Math.sin(seed + 0.7 * i) * 1.37;
-  return x;
-}
+setUpPoolTests(() => setResidentCap(undefined));
 
 /** A resident copy of x. */
 function resident(x: Float64Array): Float64Array {

@@ -9,37 +9,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { getNumThreads, setNumThreads, ThreadError } from '../src/index.js';
+import { setNumThreads, ThreadError } from '../src/index.js';
 import { poolTesting, wasmShared } from '../src/engine/index.js';
 import { gemmBatch, setKernels, type KernelMode } from '../src/kernels/paths.js';
 import { SPLIT_MNK, wasmStatus } from '../src/kernels/wasm.js';
-import type { GemmCase } from './gemm-case.js';
+import { filled, type GemmCase, setUpPoolTests } from './kernel-test-support.js';
 
-// Node 20 validates relaxed SIMD only behind this flag, which must be set before the relaxed
-// kernel is first validated; later engines ship it on.
-setFlagsFromString('--experimental-wasm-relaxed-simd');
-const initialThreads = getNumThreads();
-// Every job waits until a worker has claimed a block of it: on a busy machine a worker woken
-// late would otherwise find every block taken, and the bits of one thread would be compared
-// with themselves.
-poolTesting.setWorkersFirst(true);
-afterAll(() => {
-  poolTesting.setWorkersFirst(false);
-  setFlagsFromString('--no-experimental-wasm-relaxed-simd');
-  setKernels('auto');
-  setNumThreads(initialThreads);
-});
+setUpPoolTests();
 
 const ROOT = join(__dirname, '..', '..', '..');
 const WORKER = join(ROOT, 'packages', 'core', 'dist', 'kernels', 'pool-worker.js');
-
-/** Deterministic values with all 52 mantissa bits in play. */
-function filled(length: number, seed: number): Float64Array {
-  const x = new Float64Array(length);
-  for (let i = 0; i < length; i++) x[i] = Math.sin(seed + 0.7 * i) * 1.37;
-  return x;
-}
 
 /** A rows×cols operand laid out as named, in a buffer of its own, for each of `count` items. */
 function layout(kind: 'row' | 'col' | 'stepped' | 'reversed' | 'broadcast', rows: number, cols: number, count: number, seed: number) {

@@ -114,38 +114,24 @@ function used(colors: Int32Array, part: SparsityPattern, byColumn: boolean): { c
 /** Rows at least `threshold` long in reverse, the rest forward. */
 function rowSplit(pattern: SparsityPattern, threshold: number, options: ColoringOptions, caller: string): Bicoloring {
   const long = (i: number) => pattern.rowPtr[i + 1] - pattern.rowPtr[i] >= threshold;
-  const reversePart = restrict(pattern, (i) => long(i));
-  const forwardPart = restrict(pattern, (i) => !long(i));
-  const rows = used(rowColoring(reversePart, options, caller).colors, reversePart, false);
-  const columns = used(columnColoring(forwardPart, options, caller).colors, forwardPart, true);
-  const rowIndex = pattern.rowIndex();
-  const fromReverse = Uint8Array.from(rowIndex, (i) => (long(i) ? 1 : 0));
-  return {
-    columns: columns.colors,
-    rows: rows.colors,
-    forward: columns.count,
-    reverse: rows.count,
-    fromReverse,
-    method: `rows with ≥ ${threshold} entries in reverse`,
-  };
+  return split(pattern, long, options, caller, `rows with ≥ ${threshold} entries in reverse`);
 }
 
 /** Columns at least `threshold` long forward, the rest in reverse. */
 function columnSplit(pattern: SparsityPattern, transposed: SparsityPattern, threshold: number, options: ColoringOptions, caller: string): Bicoloring {
   const long = (j: number) => transposed.rowPtr[j + 1] - transposed.rowPtr[j] >= threshold;
-  const forwardPart = restrict(pattern, (_, j) => long(j));
-  const reversePart = restrict(pattern, (_, j) => !long(j));
-  const columns = used(columnColoring(forwardPart, options, caller).colors, forwardPart, true);
+  return split(pattern, (_, j) => !long(j), options, caller, `columns with ≥ ${threshold} entries forward`);
+}
+
+/** The entries `reverse(i, j)` picks go to the rows' coloring (reverse), the others to the columns' (forward). */
+function split(pattern: SparsityPattern, reverse: (i: number, j: number) => boolean, options: ColoringOptions, caller: string, method: string): Bicoloring {
+  const reversePart = restrict(pattern, reverse);
+  const forwardPart = restrict(pattern, (i, j) => !reverse(i, j));
   const rows = used(rowColoring(reversePart, options, caller).colors, reversePart, false);
-  const fromReverse = Uint8Array.from(pattern.colIndex, (j) => (long(j) ? 0 : 1));
-  return {
-    columns: columns.colors,
-    rows: rows.colors,
-    forward: columns.count,
-    reverse: rows.count,
-    fromReverse,
-    method: `columns with ≥ ${threshold} entries forward`,
-  };
+  const columns = used(columnColoring(forwardPart, options, caller).colors, forwardPart, true);
+  const rowIndex = pattern.rowIndex();
+  const fromReverse = Uint8Array.from(rowIndex, (i, e) => (reverse(i, pattern.colIndex[e]) ? 1 : 0));
+  return { columns: columns.colors, rows: rows.colors, forward: columns.count, reverse: rows.count, fromReverse, method };
 }
 
 /** Vertex j per column (0 … n − 1), n + i per row; an edge per entry. */
