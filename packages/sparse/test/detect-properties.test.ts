@@ -9,23 +9,11 @@ import { Generator, Tensor } from '@ad/core';
 import { anyOps } from '@ad/core/engine';
 import { jacfwd } from '@ad/forward';
 import { hessian } from '@ad/reverse';
-import { SparsityPattern, hessianPattern, jacobianPattern } from '@ad/sparse';
+import { hessianPattern, jacobianPattern } from '@ad/sparse';
 import { outputWeights, pack, tensorFunction, tensorProgram, unpack, type TensorProgram } from '@ad/test-support/tensor-programs';
+import { denseNonzeros, missedEntries } from '@ad/test-support/sparse-patterns';
 
 const RUNS = 150;
-
-function nonzeros(j: Tensor, n: number): SparsityPattern {
-  const flat = j.toFloat64Array();
-  const rows: number[][] = [];
-  for (let i = 0; i < flat.length; i += n) rows.push(Array.from(flat.subarray(i, i + n)));
-  return SparsityPattern.fromDense(rows);
-}
-
-function missed(got: SparsityPattern, want: SparsityPattern): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < want.shape[0]; i++) for (const j of want.row(i)) if (!got.has(i, j)) out.push(`(${i}, ${j})`);
-  return out;
-}
 
 /** The program as a function of its inputs laid end to end, its output flattened. */
 function flat(p: TensorProgram): (x: Tensor) => Tensor {
@@ -50,7 +38,7 @@ test(`the Jacobian pattern contains every nonzero of jacfwd at two points (${RUN
       const pattern = jacobianPattern(f as never, x);
       for (const at of [x, elsewhere(p)]) {
         const dense = (jacfwd(f as never) as unknown as (x: Tensor) => Tensor)(at);
-        expect(missed(pattern, nonzeros(dense, p.size))).toEqual([]);
+        expect(missedEntries(pattern, denseNonzeros(dense, p.size))).toEqual([]);
       }
     }),
     { numRuns: RUNS, seed: 2026 },
@@ -68,7 +56,7 @@ test(`the Hessian pattern contains every nonzero of hessian (${RUNS} random prog
       const x = pack(p);
       const dense = (hessian(loss as never) as unknown as (x: Tensor) => Tensor)(x);
       const pattern = hessianPattern(loss as never, x);
-      expect(missed(pattern, nonzeros(dense, p.size))).toEqual([]);
+      expect(missedEntries(pattern, denseNonzeros(dense, p.size))).toEqual([]);
       expect(pattern.toDense()).toEqual(pattern.transpose().toDense());
     }),
     { numRuns: RUNS, seed: 2026 },
@@ -102,7 +90,7 @@ test('a product with a constant matrix with zeros: the pattern is exactly the de
             [size],
           );
           const dense = (jacfwd(f as never) as unknown as (x: Tensor) => Tensor)(x);
-          expect(jacobianPattern(f as never, x).toDense()).toEqual(nonzeros(dense, size).toDense());
+          expect(jacobianPattern(f as never, x).toDense()).toEqual(denseNonzeros(dense, size).toDense());
         }
       },
     ),

@@ -8,24 +8,10 @@ import { type Op, type Tensor, concat, custom, registerOp, tensor } from '@ad/co
 import { anyOps, isOp, ops, patternRuleOf, table } from '@ad/core/engine';
 import { jacfwd } from '@ad/forward';
 import { hessian } from '@ad/reverse';
-import { SparsityDetectionError, SparsityPattern, hessianPattern, jacobianPattern } from '@ad/sparse';
+import { SparsityDetectionError, hessianPattern, jacobianPattern } from '@ad/sparse';
 import { opSpecs, specApply, specInputs, type Spec } from '@ad/test-support/op-specs';
 import { outputWeights } from '@ad/test-support/tensor-programs';
-
-/** A dense derivative [...out, n] as m × n rows, its nonzeros (NaN included: never skipped) as a pattern. */
-function nonzeros(j: Tensor, n: number): SparsityPattern {
-  const flat = j.toFloat64Array();
-  const rows: number[][] = [];
-  for (let i = 0; i < flat.length; i += n) rows.push(Array.from(flat.subarray(i, i + n)));
-  return SparsityPattern.fromDense(rows);
-}
-
-/** The entries of `want` missing from `got`. */
-function missed(got: SparsityPattern, want: SparsityPattern): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < want.shape[0]; i++) for (const j of want.row(i)) if (!got.has(i, j)) out.push(`(${i}, ${j})`);
-  return out;
-}
+import { denseNonzeros, missedEntries } from '@ad/test-support/sparse-patterns';
 
 /** The line as a function of one flat tensor: its differentiated inputs laid end to end, the others fixed. */
 function flatFunction(spec: Spec, inputs: readonly Tensor[]): { f: (x: Tensor) => Tensor; x: Tensor } {
@@ -76,14 +62,14 @@ describe('the detected pattern contains every nonzero of the dense derivative, e
       const { f, x } = flatFunction(spec, specInputs(spec, seed));
       const dense = (jacfwd(f as never) as unknown as (x: Tensor) => Tensor)(x);
       const p = jacobianPattern(f as never, x);
-      expect(missed(p, nonzeros(dense, x.size))).toEqual([]);
+      expect(missedEntries(p, denseNonzeros(dense, x.size))).toEqual([]);
       if (seed !== 42) continue;
       const loss = (v: Tensor): Tensor => {
         const y = f(v);
         return y.mul(outputWeights(y.shape)).sum();
       };
       const h = (hessian(loss as never) as unknown as (x: Tensor) => Tensor)(x);
-      expect(missed(hessianPattern(loss as never, x), nonzeros(h, x.size))).toEqual([]);
+      expect(missedEntries(hessianPattern(loss as never, x), denseNonzeros(h, x.size))).toEqual([]);
     }
   });
 });
@@ -117,7 +103,7 @@ test('an op registered with its own sparsity rule is traced by it; a malformed r
   const f = (x: Tensor) => anyOps.interpreter.apply(op, [x], undefined);
   const x = tensor([1, 2, 3, 4]);
   const p = jacobianPattern(f as never, x);
-  expect(p.toDense()).toEqual(nonzeros((jacfwd(f as never) as unknown as (x: Tensor) => Tensor)(x), 4).toDense());
+  expect(p.toDense()).toEqual(denseNonzeros((jacfwd(f as never) as unknown as (x: Tensor) => Tensor)(x), 4).toDense());
   expect(p.nnz).toBe(6);
   expect(() =>
     custom<undefined>({

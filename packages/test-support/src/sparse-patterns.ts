@@ -2,7 +2,7 @@
  * The patterns of the issue's targets, built by hand: banded, arrowhead, the 2-D 5-point stencil,
  * bundle adjustment's, and random ones from a seeded generator.
  */
-import { Generator } from '@ad/core';
+import { Generator, type Tensor } from '@ad/core';
 import { SparsityPattern } from '@ad/sparse';
 
 /** An n × n band: entries (i, j) with |i − j| ≤ halfWidth (tridiagonal: 1, pentadiagonal: 2). */
@@ -132,4 +132,19 @@ export function blockDiagonal(blocks: number, maxBlock: number, seed: number): S
     c0 += w;
   }
   return SparsityPattern.fromCoordinates([r0, c0], rows, cols);
+}
+
+/** A dense derivative [...out, n] as m × n rows, its nonzeros (NaN included: never skipped) as a pattern. */
+export function denseNonzeros(j: Tensor, n: number): SparsityPattern {
+  const flat = j.toFloat64Array();
+  const rows: number[][] = [];
+  for (let i = 0; i < flat.length; i += n) rows.push(Array.from(flat.subarray(i, i + n)));
+  return SparsityPattern.fromDense(rows);
+}
+
+/** The entries of `want` missing from `got`, as "(i, j)". */
+export function missedEntries(got: SparsityPattern, want: SparsityPattern): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < want.shape[0]; i++) for (const j of want.row(i)) if (!got.has(i, j)) out.push(`(${i}, ${j})`);
+  return out;
 }
