@@ -29,8 +29,7 @@ import { type SparsityPattern, jacobianPattern, prepareHessian, prepareJacobian 
 import { localSum, localSumTensor, point, tridiagonal, tridiagonalTensor } from '@ad/test-support/sparse-functions';
 import { banded, bundleAdjustment as baPattern } from '@ad/test-support/sparse-patterns';
 import { printTable, timeOnce } from './_timing.js';
-import { ba } from './gradbench/src/ba.js';
-import { reprojection, weightError } from './gradbench/src/ba.js';
+import { type BaData, ba, reprojection, weightError } from './gradbench/src/ba.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const N = Number(process.env.SPARSE_N ?? 10_000);
@@ -209,16 +208,6 @@ function localHessian(): void {
   );
 }
 
-interface BaInput {
-  n: number;
-  m: number;
-  p: number;
-  cam: number[];
-  x: number[];
-  w: number;
-  feat: number[];
-}
-
 function bundleAdjustment(): void {
   const fixture = readFileSync(new URL('./gradbench/test/fixtures/ba.jsonl', import.meta.url), 'utf8')
     .trim()
@@ -226,7 +215,7 @@ function bundleAdjustment(): void {
     .map((l) => JSON.parse(l));
   const message = fixture.find((l) => l.message.function === 'jacobian').message;
   const reference = fixture.find((l) => l.message.function === 'jacobian').response.output as { rows: number[]; cols: number[]; vals: number[] };
-  const input = message.input as BaInput;
+  const input = message.input as BaData;
   const { n, m, p } = input;
   const weightBase = 11 * n + 3 * m;
   const params = new Float64Array(weightBase + p);

@@ -247,7 +247,8 @@ function jacobian(problem: Problem): Csr {
   return { rows, cols, vals };
 }
 
-interface Input extends Runs {
+/** One ba input's data: n cameras, m points, p observations, one camera, one point and the weight shared by all, the features. */
+export interface BaData {
   n: number;
   m: number;
   p: number;
@@ -256,6 +257,8 @@ interface Input extends Runs {
   w: number;
   feat: number[];
 }
+
+type Input = Runs & BaData;
 
 /**
  * The input expanded to n cameras, m points and p observations, as upstream's from_json
