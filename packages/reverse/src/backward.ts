@@ -15,8 +15,8 @@
  * sweep that adds each adjoint into `.grad`, as PyTorch's `loss.backward()` does.
  */
 import { AdError, DTypeError, anomalyDetection, ones, Tensor, type Algebra, type Op } from '@ad/core';
-import { anyOps, checkAnomaly, tensorOps } from '@ad/core/engine';
-import { Node, Var, isScalarValue } from './node.js';
+import { anyOps, checkAnomaly, partialShare, tensorOps } from '@ad/core/engine';
+import { Node, Var } from './node.js';
 import {
   HAS_GRAD,
   NUMERIC,
@@ -151,19 +151,9 @@ function accumulateValue(a: Chunk, j: number, share: Primal, p: number): void {
 function pullback(c: Chunk, k: number, e: Ext): readonly (Primal | null)[] {
   const yBar = e.adjoint!;
   if (e.pull !== null) return e.pull(yBar);
-  if (c.flags[k] & PARTIALS) return [c.sa[k] === 0 ? null : scale(e.da!, yBar), c.sb[k] === 0 ? null : scale(e.db!, yBar)];
+  // Partials recorded at the op (scalar operands, see interpreter.ts): the op's vjp on them.
+  if (c.flags[k] & PARTIALS) return [c.sa[k] === 0 ? null : partialShare(o, e.da!, yBar, []), c.sb[k] === 0 ? null : partialShare(o, e.db!, yBar, [])];
   return [c.sa[k] === 0 ? null : o.mul(c.da[k], yBar), c.sb[k] === 0 ? null : o.mul(c.db[k], yBar)];
-}
-
-/**
- * x̄ = (∂y/∂x)·ȳ for an entry flagged PARTIALS, as the element-wise ops' vjp (core's define.ts)
- * forms it: a partial of 1 passes ȳ on, −1 negates it, any other is the product partial·ȳ in
- * that order, summed to the operand's shape [] as the vjp's unbroadcast does.
- */
-function scale(partial: Primal, yBar: Primal): Primal {
-  const xBar = partial === 1 ? yBar : partial === -1 ? o.neg(yBar) : o.mul(partial, yBar);
-  // ȳ may be a one-element tensor (a seed of a scalar root): summed to the operand's scalar shape.
-  return isScalarValue(xBar) || o.shape(xBar).length === 0 ? xBar : o.sumToShape(xBar, []);
 }
 
 /** A seed must have its output's shape (a one-element tensor may seed a scalar). */

@@ -15,7 +15,7 @@ export { installTensorMethods, installScalarMethods, type ScalarMethodCompiler }
 export { methodNames, scalarMethodNames, isMethod, isScalarMethod, hasFastPath, operandCount } from './entries.js';
 export { scalarRuleSource, scalarMethodSource, scalarMethod, type ScalarRuleSource, type ScalarFastPath, type FastMethod } from './scalar-source.js';
 export { stackPieces } from './stack-pieces.js';
-export { unbroadcast } from '../ops/define.js';
+export { partialShare, unbroadcast } from '../ops/define.js';
 export {
   allOf,
   alongAxis,

@@ -206,7 +206,7 @@ export function elementwise<const I extends readonly string[]>(spec: Elementwise
     vjp: (o, xs, y) => (yBar, needs) =>
       xs.map((x, i) => {
         if (!needs[i] || partials === null) return null;
-        return unbroadcast(o, scale(o, partials[i](o, xs, y), yBar), o.shape(x));
+        return partialShare(o, partials[i](o, xs, y), yBar, o.shape(x));
       }),
     // Numbers are lifted to constants; two common arities get closures without rest arguments.
     method: (arity === 1
@@ -465,6 +465,14 @@ function scale<T>(o: Algebra<T>, partial: T | number, v: T): T {
   if (partial === 1) return v;
   if (partial === -1) return o.neg(v);
   return o.mul(partial, v);
+}
+
+/**
+ * An operand's share of ȳ through its partial: x̄ᵢ = sumToShape(∂y/∂xᵢ · ȳ, shape) — the
+ * element-wise ops' vjp, and reverse mode's backward for partials it recorded at the op.
+ */
+export function partialShare<T>(o: Algebra<T>, partial: T | number, yBar: T, shape: Shape): T {
+  return unbroadcast(o, scale(o, partial, yBar), shape);
 }
 
 /** Sums a broadcast adjoint back to its input's shape; a no-op when nothing was broadcast. */
