@@ -15,14 +15,21 @@
  * sweep that adds each adjoint into `.grad`, as PyTorch's `loss.backward()` does.
  */
 import { AdError, DTypeError, anomalyDetection, ones, Tensor, type Algebra, type Op } from '@ad/core';
-import { anyOps, checkAnomaly, partialShare, tensorOps } from '@ad/core/engine';
+import { anyOps, checkAnomaly, nanSafeState, partialShare, tensorOps } from '@ad/core/engine';
+import { Dual } from '@ad/forward';
 import { Node, Var } from './node.js';
 import {
+  ADJ_NUMBER,
+  DA_NUMBER,
+  DB_NUMBER,
+  DUALS,
   HAS_GRAD,
   NUMERIC,
   PARTIALS,
   RELEASED,
   REQUIRES_GRAD,
+  demote,
+  entryValue,
   finishPass,
   nextPass,
   promote,
@@ -79,6 +86,13 @@ export function propagate(roots: readonly Node[], seeds: readonly Primal[], opti
         if (s1 !== 0) accumulate(s1 === 1 ? c : c.deps[s1 - 2], ib[k], db[k] * yBar, p);
         continue;
       }
+      if (flags[k] & DUALS) {
+        if (!nanSafeState.on && !anomalyDetection()) {
+          sendDuals(c, k, p);
+          continue;
+        }
+        demote(c, k);
+      }
       // Any other entry: its pullback gives each slot's share whole (null where none is needed).
       const e = c.ext[k]!;
       const xBars = pullback(c, k, e);
@@ -122,6 +136,26 @@ function accumulate(a: Chunk, j: number, share: Primal, p: number): void {
 
 /** `accumulate` for a share that is not a number, or an entry that keeps its adjoint in `ext`. */
 function accumulateValue(a: Chunk, j: number, share: Primal, p: number): void {
+  if (a.flags[j] & DUALS) {
+    if (!nanSafeState.on && !anomalyDetection()) {
+      if (typeof share === 'number') {
+        const s = scratchFor(0);
+        s[0] = share;
+        addLanes(a, j, s, true, p);
+        return;
+      }
+      if (share instanceof Dual && share.numeric && share.tag === a.tags[j + 1] && share.width === a.ia[j + 1]) {
+        const s = scratchFor(share.width);
+        s[0] = share.value as number;
+        s[1] = share.first as number;
+        const rest = share.rest as readonly number[] | null;
+        if (rest !== null) for (let t = 0; t < rest.length; t++) s[2 + t] = rest[t];
+        addLanes(a, j, s, false, p);
+        return;
+      }
+    }
+    demote(a, j);
+  }
   if (a.flags[j] & NUMERIC) {
     if (share instanceof Tensor && share.size === 1) {
       accumulate(a, j, share.item(), p);
@@ -193,7 +227,102 @@ function checkAdjoint(op: Op<never>, slot: number, xBar: Primal, parent: Chunk, 
 
 /** The value of entry k of chunk c (not released: backward drops the values it releases). */
 function valueAt(c: Chunk, k: number): Primal {
-  return c.flags[k] & NUMERIC ? c.val[k] : (c.ext[k]!.value as Primal);
+  return entryValue(c, k) as Primal;
+}
+
+/**
+ * Sends the adjoint ȳ of DUALS entry k (tape.ts) to its parents: x̄ᵢ += ∂y/∂xᵢ·ȳ on the numbers
+ * of the columns, bit for bit what the op's vjp gives on the Duals and numbers (scale() in core's
+ * define.ts, then forward mode's product rule as its numericDual sums it, from 0:
+ * (d·ȳ)ᵗ = 0 + ȳ·dᵗ + d·ȳᵗ for two Duals, 0 + q·ȳᵗ or 0 + ȳ·dᵗ when one is a number q or ȳ).
+ */
+function sendDuals(c: Chunk, k: number, p: number): void {
+  const lanes = c.flags[k + 1];
+  if (c.sa[k] !== 0) sendShare(c, k, slotChunk(c, c.sa[k])!, c.ia[k], c.da, (lanes & DA_NUMBER) !== 0, p);
+  if (c.sb[k] !== 0) sendShare(c, k, slotChunk(c, c.sb[k])!, c.ib[k], c.db, (lanes & DB_NUMBER) !== 0, p);
+}
+
+/** One parent's share of a DUALS entry's adjoint, from its partial in `column` (a plain number at k when `number`). */
+function sendShare(c: Chunk, k: number, parent: Chunk, j: number, column: Float64Array, number: boolean, p: number): void {
+  if (parent.flags[j] & RELEASED) throw released(parent.op[j]!);
+  const w = c.ia[k + 1];
+  const adj = c.adj;
+  const s = scratchFor(w);
+  const yb = adj[k];
+  const q = column[k];
+  // The share is a plain number when both ȳ and the partial are.
+  let plain = false;
+  if (c.flags[k + 1] & ADJ_NUMBER) {
+    if (number) {
+      s[0] = q === 1 ? yb : q === -1 ? -yb : q * yb;
+      plain = true;
+    } else {
+      s[0] = q * yb;
+      for (let t = 1; t <= w; t++) s[t] = 0 + yb * column[k + t];
+    }
+  } else if (number) {
+    // A partial of 1 passes ȳ on, −1 negates it (neg's rule: ẏ = 0 + (−1)·ẋ), any other q multiplies.
+    if (q === 1) for (let t = 0; t <= w; t++) s[t] = adj[k + t];
+    else if (q === -1) {
+      s[0] = -yb;
+      for (let t = 1; t <= w; t++) s[t] = 0 + -1 * adj[k + t];
+    } else {
+      s[0] = q * yb;
+      for (let t = 1; t <= w; t++) s[t] = 0 + q * adj[k + t];
+    }
+  } else {
+    s[0] = q * yb;
+    for (let t = 1; t <= w; t++) s[t] = 0 + yb * column[k + t] + q * adj[k + t];
+  }
+  if (parent.flags[j] & DUALS && parent.tags[j + 1] === c.tags[k + 1] && parent.ia[j + 1] === w) addLanes(parent, j, s, plain, p);
+  else accumulate(parent, j, plain ? s[0] : dualOf(c.tags[k + 1], s, w), p);
+}
+
+/** The Dual of tag `tag` and width w whose primal and tangents are s[0 … w]. */
+function dualOf(tag: number, s: Float64Array, w: number): Dual {
+  let rest: number[] | null = null;
+  if (w > 1) {
+    rest = new Array<number>(w - 1);
+    for (let t = 2; t <= w; t++) rest[t - 2] = s[t];
+  }
+  return new Dual(tag, s[0], s[1], rest, true);
+}
+
+/**
+ * x̄ += share on a DUALS entry's adjoint columns (s[0] alone when the share is a plain number):
+ * the first share of pass p sets it; later ones add as the general path does, numbers as
+ * numbers and otherwise as forward mode's add (0 + ȧ + ḃ, a number's tangents left out).
+ */
+function addLanes(a: Chunk, j: number, s: Float64Array, plain: boolean, p: number): void {
+  const w = a.ia[j + 1];
+  const adj = a.adj;
+  const lanes = a.flags[j + 1];
+  if (a.pass[j] !== p) {
+    a.pass[j] = p;
+    adj[j] = s[0];
+    if (plain) a.flags[j + 1] = lanes | ADJ_NUMBER;
+    else {
+      a.flags[j + 1] = lanes & ~ADJ_NUMBER;
+      for (let t = 1; t <= w; t++) adj[j + t] = s[t];
+    }
+    reach(a, j, p);
+    return;
+  }
+  adj[j] = adj[j] + s[0];
+  if (plain) {
+    // Dual + number: ȧ is kept, 0 + ȧ; number + number stays a number.
+    if (!(lanes & ADJ_NUMBER)) for (let t = 1; t <= w; t++) adj[j + t] = 0 + adj[j + t];
+  } else if (lanes & ADJ_NUMBER) {
+    a.flags[j + 1] = lanes & ~ADJ_NUMBER;
+    for (let t = 1; t <= w; t++) adj[j + t] = 0 + s[t];
+  } else for (let t = 1; t <= w; t++) adj[j + t] = 0 + adj[j + t] + s[t];
+}
+
+/** A reused array for one share's primal and tangents. */
+let scratch = new Float64Array(16);
+function scratchFor(w: number): Float64Array {
+  if (scratch.length < w + 1) scratch = new Float64Array(2 * (w + 1));
+  return scratch;
 }
 
 /** The values of an entry's operands that are nodes (for anomaly checks: bad data is not the op's fault). */
@@ -312,6 +441,8 @@ export function backward(root: Node, seed?: Primal, options: BackwardOptions = {
     if (c.rangePass !== id) continue;
     for (let k = c.lo; k <= c.hi; k++) {
       if (c.pass[k] !== id) continue;
+      // A node's .grad is a value of its own: an entry in the columns moves its numbers to an Ext.
+      if (c.flags[k] & DUALS && c.flags[k] & REQUIRES_GRAD) demote(c, k);
       const flags = c.flags[k];
       if (flags & REQUIRES_GRAD) {
         if (flags & NUMERIC) {

@@ -6,7 +6,7 @@
 import { DTypeError, Tensor, ValueError } from '@ad/core';
 import { Dual, DualTensor } from '@ad/forward';
 import { Node, handle } from './node.js';
-import { slotChunk, type Chunk, type Primal } from './tape.js';
+import { entryValue, slotChunk, type Chunk, type Primal } from './tape.js';
 
 /** Options of `toDot`. */
 export interface DotOptions {
@@ -53,7 +53,7 @@ function checkNode(op: string, x: unknown): void {
 /** The nodes an op node was computed from (those that carry gradient), in operand order. */
 export function parents(node: Node): Node[] {
   checkNode('parents', node);
-  return parentsOf(node.chunk, node.index).map(([c, k]) => handle(c, k, c.ext[k]?.value ?? 0));
+  return parentsOf(node.chunk, node.index).map(([c, k]) => handle(c, k, entryValue(c, k) ?? 0));
 }
 
 /** The nodes of the graph that produced `root`, parents before children (a retained graph). */
@@ -80,7 +80,7 @@ export function topologicalOrder(roots: readonly Node[]): Node[] {
   }
   // Creation order is a topological order.
   found.sort((x, y) => x[0].serial - y[0].serial || x[1] - y[1]);
-  return found.map(([c, k]) => handle(c, k, c.ext[k]?.value ?? 0));
+  return found.map(([c, k]) => handle(c, k, entryValue(c, k) ?? 0));
 }
 
 /** The DOT source of the graph that produced `root` (before backward releases it, or retained). */

@@ -11,8 +11,8 @@
 import { DTypeError, anomalyDetection, type Algebra, type Op, type Tensor } from '@ad/core';
 import { anyInterpreter, anyOps, checkAnomaly, nanSafeState, numberOps, registerKind, type Interpreter } from '@ad/core/engine';
 import { Dual } from '@ad/forward';
-import { Node, TensorVar, Var, handle, inertHandle, isScalarValue, recordScalar } from './node.js';
-import { NUMERIC, PARTIALS, REQUIRES_GRAD, chunkFor, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
+import { Node, TensorVar, Var, handle, inertHandle, isScalarValue, recordDuals, recordScalar } from './node.js';
+import { type Chunk, NUMERIC, PARTIALS, REQUIRES_GRAD, chunkFor, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
 import { recordsFor } from './state.js';
 
 const o = anyOps as Algebra<Primal>;
@@ -55,31 +55,27 @@ export const reverseInterpreter: Interpreter<Primal> = {
     const y = anyInterpreter.apply(op, primals, params) as Primal;
     if (anomalyDetection()) checkAnomaly(op.name, 'forward', primals, y);
     if (!anyParent) return inertHandle(y);
-    const c = isScalarValue(y) ? chunkFor(top) : soloChunk();
-    const k = c.n++;
-    c.tags[k] = top;
-    c.flags[k] = REQUIRES_GRAD;
-    c.ext[k] = { value: y, pull: null, da: null, db: null, others: null, adjoint: null, grad: null };
-    c.op[k] = op as Op<never>;
-    c.liveOps++;
-    linkA(c, k, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
-    if (n > 1) linkB(c, k, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
     const partials = op.elementwise?.partials;
     if (n <= 2 && partials != null && primals.every(firstOrder) && !nanSafeState.on && !anomalyDetection()) {
       // A scalar element-wise op on first-order Duals (forward-over-reverse, one level): its
       // partials ∂y/∂xᵢ now, in forward mode, instead of a closure that would compute them at
       // backward time. The same calls on the same values, so the same bits (backward.ts
-      // multiplies as the op's vjp does); what is saved is the closure, its context and the
-      // arrays it keeps alive until backward, which the young-generation collector copied and
-      // promoted with the rest of a long tape (in the sparse Hessian's one pass over 2,000
-      // numbers, about half of the time was collection). Under NaN-safe mode or anomaly
-      // detection the partials wait for backward, as before, and see the modes then in force.
-      const e = c.ext[k]!;
-      if (needs[0]) e.da = partials[0](o, primals, y);
-      if (n > 1 && needs[1]) e.db = partials[1](o, primals, y);
+      // multiplies as the op's vjp does). When y and the partials are Duals of one width they go
+      // into the tape's columns (DUALS in tape.ts: no object per op); otherwise into an Ext.
+      // Under NaN-safe mode or anomaly detection the partials wait for backward, as before, and
+      // see the modes then in force.
+      const da = needs[0] ? partials[0](o, primals, y) : null;
+      const db = n > 1 && needs[1] ? partials[1](o, primals, y) : null;
+      if (y instanceof Dual && y.numeric && lanesFit(y, da) && lanesFit(y, db)) {
+        return recordDuals(top, op as Op<never>, y, parents[0], da, n > 1 ? parents[1] : null, db);
+      }
+      const [c, k] = entry(chunkFor(top), top, op as Op<never>, y, parents);
       c.flags[k] |= PARTIALS;
+      c.ext[k]!.da = da;
+      c.ext[k]!.db = db;
       return handle(c, k, y);
     }
+    const [c, k] = entry(isScalarValue(y) ? chunkFor(top) : soloChunk(), top, op as Op<never>, y, parents);
     if (n > 2) {
       const others = parents.slice(2).map((p) => (p === null ? { chunk: null, index: 0 } : { chunk: p.chunk, index: p.index }));
       for (const s of others) if (s.chunk !== null) slotOf(c, s.chunk);
@@ -91,6 +87,24 @@ export const reverseInterpreter: Interpreter<Primal> = {
   constant: (c) => c,
   shape: shapeOf,
 };
+
+/** A new entry of graph `tag` in c for y = op(…) with parents a and b (the first two of `parents`), its Ext still without a rule. */
+function entry(c: Chunk, tag: number, op: Op<never>, y: Primal, parents: readonly (Node | null)[]): [Chunk, number] {
+  const k = c.n++;
+  c.tags[k] = tag;
+  c.flags[k] = REQUIRES_GRAD;
+  c.ext[k] = { value: y, pull: null, da: null, db: null, others: null, adjoint: null, grad: null };
+  c.op[k] = op;
+  c.liveOps++;
+  linkA(c, k, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
+  if (parents.length > 1) linkB(c, k, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
+  return [c, k];
+}
+
+/** A partial the columns can hold beside y: none, a number, or a first-order Dual of y's tag and width. */
+function lanesFit(y: Dual, partial: Primal | null): boolean {
+  return partial === null || typeof partial === 'number' || (partial instanceof Dual && partial.numeric && partial.tag === y.tag && partial.width === y.width);
+}
 
 /**
  * A number, or a Dual whose value and tangents are numbers: values on which an op's partials

@@ -11,8 +11,28 @@
  */
 import { DTypeError, Tensor, ValueError, type NestedArray, type Op } from '@ad/core';
 import { primalOf } from '@ad/core/engine';
-import type { DualTensor } from '@ad/forward';
-import { type Chunk, HAS_GRAD, INERT, NUMERIC, REQUIRES_GRAD, chunkFor, currentPass, slotOf, soloChunk, type Ext, type Primal } from './tape.js';
+import { Dual, type DualTensor } from '@ad/forward';
+import {
+  type Chunk,
+  DA_NUMBER,
+  DB_NUMBER,
+  DUALS,
+  HAS_GRAD,
+  INERT,
+  NUMERIC,
+  REQUIRES_GRAD,
+  chunkFor,
+  currentPass,
+  demote,
+  entryValue,
+  laneAdjoint,
+  linkA,
+  linkB,
+  slotOf,
+  soloChunk,
+  type Ext,
+  type Primal,
+} from './tape.js';
 
 export type { Primal, Pull } from './tape.js';
 
@@ -43,7 +63,7 @@ export abstract class Node {
   get value(): Primal {
     const c = this.chunk;
     if (c.flags[this.index] & NUMERIC) return c.val[this.index];
-    return this.held !== undefined ? this.held : (c.ext[this.index]!.value as Primal);
+    return this.held !== undefined ? this.held : (entryValue(c, this.index) as Primal);
   }
 
   /** Whether adjoints flow to this node (false for constants, detached nodes, noGrad results). */
@@ -84,6 +104,7 @@ export abstract class Node {
   protected writeGrad(g: Primal | null | undefined): void {
     const c = this.chunk;
     const k = this.index;
+    if (c.flags[k] & DUALS) demote(c, k);
     if (g === null || g === undefined) {
       c.flags[k] &= ~HAS_GRAD;
       if (!(c.flags[k] & NUMERIC)) c.ext[k]!.grad = null;
@@ -101,7 +122,7 @@ export abstract class Node {
     const c = this.chunk;
     const k = this.index;
     if (c.pass[k] !== currentPass()) return null;
-    return c.flags[k] & NUMERIC ? c.adj[k] : c.ext[k]!.adjoint;
+    return c.flags[k] & NUMERIC ? c.adj[k] : c.flags[k] & DUALS ? laneAdjoint(c, k) : c.ext[k]!.adjoint;
   }
 
   /** Clears the accumulated gradient. */
@@ -126,7 +147,7 @@ export class Var extends Node {
     const c = this.chunk;
     const k = this.index;
     if (c.flags[k] & NUMERIC) return c.val[k];
-    return (this.held !== undefined ? this.held : c.ext[k]!.value) as number;
+    return (this.held !== undefined ? this.held : entryValue(c, k)) as number;
   }
 
   /**
@@ -286,4 +307,47 @@ export function recordScalar(tag: number, op: Op<never>, out: number, ca: Chunk 
   c.ib[k] = ib;
   c.db[k] = db;
   return new Var(c, k);
+}
+
+/**
+ * Records an element-wise op over first-order Duals of one tag and width w as a DUALS entry
+ * (tape.ts): value y, parents a and b, partials da and db (numbers or Duals like y; null where
+ * the operand takes no adjoint), spread over w + 1 entries of the columns.
+ */
+export function recordDuals(tag: number, op: Op<never>, y: Dual, a: Node | null, da: Primal | null, b: Node | null, db: Primal | null): Var {
+  const w = y.width;
+  const c = chunkFor(tag, w + 1);
+  const k = c.n;
+  c.n += w + 1;
+  c.tags[k] = tag;
+  c.flags[k] = DUALS | REQUIRES_GRAD;
+  c.op[k] = op;
+  for (let j = 1; j <= w; j++) c.op[k + j] = null;
+  c.liveOps++;
+  linkA(c, k, a === null ? null : a.chunk, a === null ? 0 : a.index);
+  linkB(c, k, b === null ? null : b.chunk, b === null ? 0 : b.index);
+  c.tags[k + 1] = y.tag;
+  c.ia[k + 1] = w;
+  putLanes(c.val, k, y);
+  let lanes = 0;
+  if (da instanceof Dual) putLanes(c.da, k, da);
+  else {
+    c.da[k] = da === null ? 0 : (da as number);
+    lanes |= DA_NUMBER;
+  }
+  if (db instanceof Dual) putLanes(c.db, k, db);
+  else {
+    c.db[k] = db === null ? 0 : (db as number);
+    lanes |= DB_NUMBER;
+  }
+  c.flags[k + 1] = lanes;
+  return new Var(c, k, y);
+}
+
+/** Writes a first-order Dual's primal and tangents into `column` from entry k on. */
+function putLanes(column: Float64Array, k: number, d: Dual): void {
+  column[k] = d.value as number;
+  column[k + 1] = d.first as number;
+  const rest = d.rest as readonly number[] | null;
+  if (rest !== null) for (let j = 0; j < rest.length; j++) column[k + 2 + j] = rest[j];
 }

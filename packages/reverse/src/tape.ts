@@ -22,6 +22,7 @@
  */
 import type { Op, Tensor } from '@ad/core';
 import type { TaggedOperand } from '@ad/core/engine';
+import { Dual } from '@ad/forward';
 
 /** Entry flags. */
 export const REQUIRES_GRAD = 1;
@@ -35,6 +36,28 @@ export const HAS_GRAD = 8;
  * kept in its `Ext` (`da`, `db`); backward multiplies them by ȳ, with no closure (backward.ts).
  */
 export const PARTIALS = 16;
+/**
+ * A scalar element-wise entry over first-order Duals of one width w (forward-over-reverse: an
+ * HVP, a sparse Hessian's compressed pass): its value, partials and adjoint are kept as numbers
+ * in the typed columns, each Dual spread over w + 1 consecutive entries — the primal in entry k,
+ * tangent j in entry k + j — with the Duals' tag in `tags[k + 1]`, w in `ia[k + 1]`, and in
+ * `flags[k + 1]` which of the partials and the adjoint are plain numbers (DA_NUMBER, DB_NUMBER,
+ * ADJ_NUMBER: add's partial 1, a constant factor, the ȳ = 1 a sum passes down). Entries k + 1 …
+ * k + w are lanes, never entries of their own (no op, never stamped by a pass).
+ *
+ * Why: as objects, each such op left an Ext, its value Dual and its partials' Duals (each with an
+ * array of tangents) on the tape, all copied by the young-generation collector and promoted; in
+ * the sparse Hessian's pass over 2,000 numbers collection was a third of the time. In the
+ * columns the tape holds no object per op, and backward multiplies and adds tangents in place.
+ * Anything the numbers cannot express (an adjoint that is not such a Dual, NaN-safe mode,
+ * anomaly detection, a gradient written by hand) first turns the entry back into Duals
+ * (`demote`) and takes the general path, with the same bits.
+ */
+export const DUALS = 32;
+/** Lane flags (in `flags[k + 1]` of a DUALS entry): ∂y/∂x₀, ∂y/∂x₁, ȳ is a plain number (in the entry k alone). */
+export const DA_NUMBER = 1;
+export const DB_NUMBER = 2;
+export const ADJ_NUMBER = 4;
 
 /**
  * The values reverse mode computes on: numbers, tensors, and values of enclosing modes (a Dual
@@ -167,18 +190,23 @@ let shared: Chunk | null = null;
  */
 const own = new Map<number, Chunk | null>();
 
-/** A chunk with room for one more entry of graph `tag`. */
-export function chunkFor(tag: number): Chunk {
+/** A chunk with room for `slots` more consecutive entries (a DUALS entry and its lanes) of graph `tag`. */
+export function chunkFor(tag: number, slots = 1): Chunk {
   if (own.size !== 0 && own.has(tag)) {
     const c = own.get(tag)!;
-    if (c !== null && c.n < c.capacity) return c;
-    const next = new Chunk(c === null ? FIRST_CAPACITY : Math.min(c.capacity * 2, MAX_CAPACITY));
+    if (c !== null && c.n + slots <= c.capacity) return c;
+    const next = new Chunk(grown(c, slots));
     own.set(tag, next);
     return next;
   }
-  if (shared !== null && shared.n < shared.capacity) return shared;
-  shared = new Chunk(shared === null ? FIRST_CAPACITY : Math.min(shared.capacity * 2, MAX_CAPACITY));
+  if (shared !== null && shared.n + slots <= shared.capacity) return shared;
+  shared = new Chunk(grown(shared, slots));
   return shared;
+}
+
+/** The next chunk's capacity after c: doubling up to MAX_CAPACITY, and at least `slots`. */
+function grown(c: Chunk | null, slots: number): number {
+  return Math.max(c === null ? FIRST_CAPACITY : Math.min(c.capacity * 2, MAX_CAPACITY), slots);
 }
 
 /**
@@ -273,6 +301,50 @@ export function promote(c: Chunk, k: number): Ext {
   };
   c.ext[k] = e;
   c.flags[k] &= ~NUMERIC;
+  return e;
+}
+
+/** The Dual a DUALS entry keeps in `column` (val, da, db or adj) from entry k on. */
+export function laneDual(c: Chunk, column: Float64Array, k: number): Dual {
+  const w = c.ia[k + 1];
+  let rest: number[] | null = null;
+  if (w > 1) {
+    rest = new Array<number>(w - 1);
+    for (let j = 1; j < w; j++) rest[j - 1] = column[k + 1 + j];
+  }
+  return new Dual(c.tags[k + 1], column[k], column[k + 1], rest, true);
+}
+
+/** A DUALS entry's adjoint: a number or a Dual. */
+export function laneAdjoint(c: Chunk, k: number): number | Dual {
+  return c.flags[k + 1] & ADJ_NUMBER ? c.adj[k] : laneDual(c, c.adj, k);
+}
+
+/** The value of entry k of c, whatever its storage (undefined once released). */
+export function entryValue(c: Chunk, k: number): Primal | undefined {
+  const f = c.flags[k];
+  if (f & NUMERIC) return c.val[k];
+  if (f & DUALS) return f & RELEASED ? undefined : laneDual(c, c.val, k);
+  return c.ext[k]?.value;
+}
+
+/**
+ * Turns a DUALS entry back into a PARTIALS entry whose value, partials and adjoint are Duals in
+ * its Ext, the same numbers: for what the columns cannot hold (see DUALS).
+ */
+export function demote(c: Chunk, k: number): Ext {
+  const lanes = c.flags[k + 1];
+  const e: Ext = {
+    value: laneDual(c, c.val, k),
+    pull: null,
+    da: lanes & DA_NUMBER ? c.da[k] : laneDual(c, c.da, k),
+    db: lanes & DB_NUMBER ? c.db[k] : laneDual(c, c.db, k),
+    others: null,
+    adjoint: c.pass[k] === 0 ? null : laneAdjoint(c, k),
+    grad: null,
+  };
+  c.ext[k] = e;
+  c.flags[k] = (c.flags[k] & ~DUALS) | PARTIALS;
   return e;
 }
 
