@@ -14,6 +14,7 @@ import { Dual } from '@ad/forward';
 import { Node, TensorVar, Var, handle, inertHandle, isScalarValue, recordDuals, recordScalar } from './node.js';
 import { type Chunk, NUMERIC, PARTIALS, REQUIRES_GRAD, chunkFor, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
 import { recordsFor } from './state.js';
+import { recordInColumns } from './dual-columns.js';
 
 const o = anyOps as Algebra<Primal>;
 
@@ -26,6 +27,11 @@ function shapeOf(x: Primal): readonly number[] {
 /** Reverse mode's interpreter: records an op when a graph node holds the highest tag among its operands. */
 export const reverseInterpreter: Interpreter<Primal> = {
   apply<P>(op: Op<P>, xs: readonly Primal[], params: P): Primal {
+    // Forward over reverse's element-wise ops, on numbers in the tape's columns (dual-columns.ts).
+    if (xs.length <= 2 && op.elementwise?.partials != null && op.differentiable && !nanSafeState.on && !anomalyDetection()) {
+      const recorded = recordInColumns(op as Op<never>, xs);
+      if (recorded !== null) return recorded;
+    }
     let top = 0;
     for (const x of xs) if (x instanceof Node && x.tag > top) top = x.tag;
     const n = xs.length;

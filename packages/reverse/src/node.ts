@@ -24,6 +24,7 @@ import {
   chunkFor,
   currentPass,
   demote,
+  dualsEntry,
   entryValue,
   laneAdjoint,
   linkA,
@@ -274,6 +275,15 @@ export function leaf(tag: number, value: Primal, requiresGrad: boolean): Var | T
 
 /** Records a leaf entry and returns where it is (for handle classes of other packages). */
 export function leafEntry(tag: number, value: Primal, requiresGrad: boolean): [Chunk, number] {
+  if (requiresGrad && value instanceof Dual && value.numeric) {
+    // A first-order Dual (forward over reverse's input) in the columns: its adjoint's shares add up there.
+    const w = value.width;
+    const c = dualsEntry(tag, null, value.tag, w);
+    const k = c.n - w - 1;
+    putLanes(c.val, k, value);
+    c.flags[k + 1] = DA_NUMBER | DB_NUMBER;
+    return [c, k];
+  }
   const c = isScalarValue(value) ? chunkFor(tag) : soloChunk();
   const k = c.n++;
   c.tags[k] = tag;
@@ -316,18 +326,10 @@ export function recordScalar(tag: number, op: Op<never>, out: number, ca: Chunk 
  */
 export function recordDuals(tag: number, op: Op<never>, y: Dual, a: Node | null, da: Primal | null, b: Node | null, db: Primal | null): Var {
   const w = y.width;
-  const c = chunkFor(tag, w + 1);
-  const k = c.n;
-  c.n += w + 1;
-  c.tags[k] = tag;
-  c.flags[k] = DUALS | REQUIRES_GRAD;
-  c.op[k] = op;
-  for (let j = 1; j <= w; j++) c.op[k + j] = null;
-  c.liveOps++;
+  const c = dualsEntry(tag, op, y.tag, w);
+  const k = c.n - w - 1;
   linkA(c, k, a === null ? null : a.chunk, a === null ? 0 : a.index);
   linkB(c, k, b === null ? null : b.chunk, b === null ? 0 : b.index);
-  c.tags[k + 1] = y.tag;
-  c.ia[k + 1] = w;
   putLanes(c.val, k, y);
   let lanes = 0;
   if (da instanceof Dual) putLanes(c.da, k, da);

@@ -38,20 +38,22 @@ export const HAS_GRAD = 8;
 export const PARTIALS = 16;
 /**
  * A scalar element-wise entry over first-order Duals of one width w (forward-over-reverse: an
- * HVP, a sparse Hessian's compressed pass): its value, partials and adjoint are kept as numbers
- * in the typed columns, each Dual spread over w + 1 consecutive entries — the primal in entry k,
- * tangent j in entry k + j — with the Duals' tag in `tags[k + 1]`, w in `ia[k + 1]`, and in
- * `flags[k + 1]` which of the partials and the adjoint are plain numbers (DA_NUMBER, DB_NUMBER,
- * ADJ_NUMBER: add's partial 1, a constant factor, the ȳ = 1 a sum passes down). Entries k + 1 …
- * k + w are lanes, never entries of their own (no op, never stamped by a pass).
+ * HVP, a sparse Hessian's compressed pass), or a leaf holding such a Dual: its value, partials
+ * and adjoint are kept as numbers in the typed columns, each Dual spread over w + 1 consecutive
+ * entries — the primal in entry k, tangent j in entry k + j — with the Duals' tag in
+ * `tags[k + 1]`, w in `ia[k + 1]`, and in `flags[k + 1]` which of the partials and the adjoint
+ * are plain numbers (DA_NUMBER, DB_NUMBER, ADJ_NUMBER: add's partial 1, a constant factor, the
+ * ȳ = 1 a sum passes down). Entries k + 1 … k + w are lanes, never entries of their own (no op,
+ * never stamped by a pass). dual-columns.ts records such ops from numbers alone.
  *
  * Why: as objects, each such op left an Ext, its value Dual and its partials' Duals (each with an
- * array of tangents) on the tape, all copied by the young-generation collector and promoted; in
- * the sparse Hessian's pass over 2,000 numbers collection was a third of the time. In the
- * columns the tape holds no object per op, and backward multiplies and adds tangents in place.
- * Anything the numbers cannot express (an adjoint that is not such a Dual, NaN-safe mode,
- * anomaly detection, a gradient written by hand) first turns the entry back into Duals
- * (`demote`) and takes the general path, with the same bits.
+ * array of tangents and boxed numbers) on the tape, all copied by the young-generation collector
+ * and promoted, and every share of an adjoint made two more; what an op cost hardly depended on
+ * w, so the sparse Hessian's one pass of 3 directions cost about what one of the dense Hessian's
+ * passes of 12 did. In the columns the tape holds no object per op, and backward multiplies and
+ * adds tangents in place. Anything the numbers cannot express (an adjoint that is not such a
+ * Dual, NaN-safe mode, anomaly detection, a gradient written by hand or by `backward`) first
+ * turns the entry back into Duals (`demote`) and takes the general path, with the same bits.
  */
 export const DUALS = 32;
 /** Lane flags (in `flags[k + 1]` of a DUALS entry): ∂y/∂x₀, ∂y/∂x₁, ȳ is a plain number (in the entry k alone). */
@@ -304,6 +306,24 @@ export function promote(c: Chunk, k: number): Ext {
   return e;
 }
 
+/**
+ * A new DUALS entry of graph `tag` for Duals of tag `dtag` and width w, made by `op` (null: a
+ * leaf), its numbers still to be written from entry c.n − w − 1 on; the chunk it is in.
+ */
+export function dualsEntry(tag: number, op: Op<never> | null, dtag: number, w: number): Chunk {
+  const c = chunkFor(tag, w + 1);
+  const k = c.n;
+  c.n += w + 1;
+  c.tags[k] = tag;
+  c.flags[k] = DUALS | REQUIRES_GRAD;
+  c.op[k] = op;
+  for (let j = 1; j <= w; j++) c.op[k + j] = null;
+  if (op !== null) c.liveOps++;
+  c.tags[k + 1] = dtag;
+  c.ia[k + 1] = w;
+  return c;
+}
+
 /** The Dual a DUALS entry keeps in `column` (val, da, db or adj) from entry k on. */
 export function laneDual(c: Chunk, column: Float64Array, k: number): Dual {
   const w = c.ia[k + 1];
@@ -324,7 +344,8 @@ export function laneAdjoint(c: Chunk, k: number): number | Dual {
 export function entryValue(c: Chunk, k: number): Primal | undefined {
   const f = c.flags[k];
   if (f & NUMERIC) return c.val[k];
-  if (f & DUALS) return f & RELEASED ? undefined : laneDual(c, c.val, k);
+  // Release keeps a DUALS entry's numbers (they are no objects): a handle reads its value after backward.
+  if (f & DUALS) return laneDual(c, c.val, k);
   return c.ext[k]?.value;
 }
 

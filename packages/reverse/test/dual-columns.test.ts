@@ -12,6 +12,10 @@ import { anyOps } from '@ad/core/engine';
 import { Dual, hessian as forwardHessian, jvp } from '@ad/forward';
 import { type Var, backward, grad, parents, propagate, variable } from '../src/index.js';
 import { DUALS, PARTIALS } from '../src/tape.js';
+import { partialKinds } from '../src/dual-columns.js';
+import { numberOps } from '@ad/core/engine';
+import { opSpecs } from '@ad/test-support/op-specs';
+import type { Op } from '@ad/core';
 
 /** A scalar program with every kind of partial: ±1 (add, sub), a constant factor, operands (mul), a reused node, a sum's ȳ = 1. */
 function program(v: Var[]): Var {
@@ -120,5 +124,50 @@ describe('first-order Duals in the columns of the tape', () => {
     const got = inspect();
     expect(got.length).toBe(1 + 2 + 4 + 2 + 2);
     expect(got).toEqual(detectAnomaly(inspect));
+  });
+
+  test('operands that are constants (a Dual captured from the enclosing derivative, a number Var of the graph) take the closures’ bits too', () => {
+    const run = () =>
+      jvp(
+        (xs: Dual[]) => {
+          const vs = xs.map((d) => variable(d as never) as unknown as Var);
+          const k = variable(2.5) as unknown as Var;
+          const y = vs[0]
+            .mul(xs[1] as never)
+            .add(vs[1].sin().mul(k))
+            .add(k.mul(vs[2]).square())
+            .add((xs[3] as never as Var).mul(vs[3]));
+          backward(y);
+          return [...vs, k].map((v) => v.grad as unknown as Dual);
+        },
+        x,
+        { seeds: seedsOf(3) },
+      ).tangent;
+    expect(unsigned(run())).toEqual(unsigned(detectAnomaly(run)));
+  });
+
+  test('each element-wise partial read from the numbers (a constant, an operand, y) is what the table’s partial returns', () => {
+    const ops = new Set(opSpecs.map(([, spec]) => ('op' in spec ? spec.op : null)).filter((op) => op?.elementwise?.partials != null && op.arity <= 2));
+    let read = 0;
+    for (const op of ops as Set<Op<never>>) {
+      const kinds = partialKinds(op);
+      expect(kinds.length).toBe(op.elementwise!.partials!.length);
+      for (const xs of [
+        [0.3, -1.7],
+        [2.5, 0.4],
+      ]) {
+        const y = op.elementwise!.scalar(...xs.slice(0, kinds.length));
+        kinds.forEach((kind, i) => {
+          const got = op.elementwise!.partials![i](numberOps, xs, y);
+          if (typeof kind === 'number') expect(got).toBe(kind);
+          else if (kind === 'x0') expect(got).toBe(xs[0]);
+          else if (kind === 'x1') expect(got).toBe(xs[1]);
+          else if (kind === 'y') expect(got).toBe(y);
+          if (kind !== 'run') read++;
+        });
+      }
+    }
+    // add, sub, mul, neg, exp … are read from the numbers; the test would pass vacuously without them.
+    expect(read).toBeGreaterThan(10);
   });
 });
