@@ -88,7 +88,9 @@ function readOperand(x: Primal, tag: number, i: number): boolean | null {
     (i === 0 ? A : B)[0] = v;
     return false;
   }
-  if (!(v instanceof Dual) || !v.numeric || !fits(v.tag, v.width)) return null;
+  // A constant Dual belongs to an enclosing derivative (a lower tag); one of a derivative inside
+  // this graph's (higher) is dispatch's to send to forward mode.
+  if (!(v instanceof Dual) || !v.numeric || v.tag >= tag || !fits(v.tag, v.width)) return null;
   // fits() may have grown the scratch: read it again.
   const into = i === 0 ? A : B;
   into[0] = v.value as number;

@@ -8,9 +8,10 @@
  * by code written from the op's own rule around fast-path.ts's templates, straight into the
  * tape — no closure, no per-node object beyond the handle.
  */
-import type { Algebra, Tensor } from '@ad/core';
+import { anomalyDetection, type Algebra, type Op, type Tensor } from '@ad/core';
 import {
   anomalyState,
+  nanSafeState,
   anyOps,
   installTensorMethods,
   installScalarMethods,
@@ -26,6 +27,7 @@ import { state } from './state.js';
 import { varFastPath, type VarScope } from './fast-path.js';
 import { fastMethods } from './fast-path.generated.js';
 import './interpreter.js';
+import { recordInColumns } from './dual-columns.js';
 
 declare module './node.js' {
   interface Var extends ScalarMethods<Var> {}
@@ -56,7 +58,17 @@ installScalarMethods(
   Var.prototype,
   () => o,
   (name, op) => {
-    const slow = (self: Var, ...rest: unknown[]) => (o as unknown as Record<string, (...v: unknown[]) => Var>)[name](self, ...rest);
+    const general = (o as unknown as Record<string, (...v: unknown[]) => Var>)[name];
+    // Forward over reverse: Vars holding first-order Duals record from numbers (dual-columns.ts)
+    // before the algebra's lifting and dispatch, which would end there too.
+    const columns = op.elementwise?.partials != null && op.differentiable;
+    const slow = (self: Var, ...rest: unknown[]) => {
+      if (columns && rest.length <= 1 && !nanSafeState.on && !anomalyDetection()) {
+        const recorded = recordInColumns(op as Op<never>, rest.length === 0 ? [self] : [self, rest[0] as Primal]);
+        if (recorded !== null) return recorded;
+      }
+      return general(self, ...rest);
+    };
     const scope: VarScope = {
       ...kernelScope,
       Var,

@@ -9,7 +9,7 @@
  */
 import { anomalyDetection as detecting, detectAnomaly, withNanSafeMode } from '@ad/core';
 import { anyOps } from '@ad/core/engine';
-import { Dual, hessian as forwardHessian, jvp } from '@ad/forward';
+import { Dual, derivative, hessian as forwardHessian, jvp } from '@ad/forward';
 import { type Var, backward, grad, parents, propagate, variable } from '../src/index.js';
 import { DUALS, PARTIALS } from '../src/tape.js';
 import { partialKinds } from '../src/dual-columns.js';
@@ -169,5 +169,17 @@ describe('first-order Duals in the columns of the tape', () => {
     }
     // add, sub, mul, neg, exp … are read from the numbers; the test would pass vacuously without them.
     expect(read).toBeGreaterThan(10);
+  });
+
+  test('a Dual of a derivative taken inside the graph is forward mode’s, not a constant of the graph', () => {
+    // d/dx [d/dt sin(x·t) at t = 1] = d/dx [x cos x] = cos x − x sin x.
+    const inner = (x: Var) => derivative((t: Dual) => (x.mul(t as never) as unknown as Dual).sin())(1) as unknown as Var;
+    for (const at of [0.7, -1.3]) {
+      const got = grad(inner as never)(at) as unknown as number;
+      expect(got).toBeCloseTo(Math.cos(at) - at * Math.sin(at), 14);
+      // The same over Duals: a Hessian-vector product of it through forward over reverse.
+      const hv = jvp((xs: Dual[]) => grad(inner as never)(xs[0] as never) as unknown as Dual, [at], [1]).tangent as unknown as number;
+      expect(hv).toBeCloseTo(-2 * Math.sin(at) - at * Math.cos(at), 13);
+    }
   });
 });
