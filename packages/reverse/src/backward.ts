@@ -29,6 +29,7 @@ import {
   RELEASED,
   REQUIRES_GRAD,
   demote,
+  dualAt,
   entryValue,
   finishPass,
   nextPass,
@@ -38,6 +39,7 @@ import {
   type Chunk,
   type Ext,
   type Primal,
+  writeDual,
 } from './tape.js';
 
 const o = anyOps as Algebra<Primal>;
@@ -146,10 +148,7 @@ function accumulateValue(a: Chunk, j: number, share: Primal, p: number): void {
       }
       if (share instanceof Dual && share.numeric && share.tag === a.tags[j + 1] && share.width === a.ia[j + 1]) {
         const s = scratchFor(share.width);
-        s[0] = share.value as number;
-        s[1] = share.first as number;
-        const rest = share.rest as readonly number[] | null;
-        if (rest !== null) for (let t = 0; t < rest.length; t++) s[2 + t] = rest[t];
+        writeDual(s, 0, share);
         addLanes(a, j, s, false, p);
         return;
       }
@@ -275,17 +274,7 @@ function sendShare(c: Chunk, k: number, parent: Chunk, j: number, column: Float6
     for (let t = 1; t <= w; t++) s[t] = 0 + yb * column[k + t] + q * adj[k + t];
   }
   if (parent.flags[j] & DUALS && parent.tags[j + 1] === c.tags[k + 1] && parent.ia[j + 1] === w) addLanes(parent, j, s, plain, p);
-  else accumulate(parent, j, plain ? s[0] : dualOf(c.tags[k + 1], s, w), p);
-}
-
-/** The Dual of tag `tag` and width w whose primal and tangents are s[0 … w]. */
-function dualOf(tag: number, s: Float64Array, w: number): Dual {
-  let rest: number[] | null = null;
-  if (w > 1) {
-    rest = new Array<number>(w - 1);
-    for (let t = 2; t <= w; t++) rest[t - 2] = s[t];
-  }
-  return new Dual(tag, s[0], s[1], rest, true);
+  else accumulate(parent, j, plain ? s[0] : dualAt(c.tags[k + 1], s, 0, w), p);
 }
 
 /**

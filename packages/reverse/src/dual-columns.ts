@@ -23,7 +23,7 @@ import { anyOps, numberOps } from '@ad/core/engine';
 import { Dual } from '@ad/forward';
 import { Node, Var } from './node.js';
 import { recordsFor } from './state.js';
-import { DA_NUMBER, DB_NUMBER, DUALS, REQUIRES_GRAD, dualsEntry, linkA, linkB, type Primal } from './tape.js';
+import { DA_NUMBER, DB_NUMBER, DUALS, REQUIRES_GRAD, dualAt, dualsEntry, linkA, linkB, writeDual, type Primal } from './tape.js';
 
 const o = anyOps as Algebra<Primal>;
 
@@ -92,11 +92,7 @@ function readOperand(x: Primal, tag: number, i: number): boolean | null {
   // this graph's (higher) is dispatch's to send to forward mode.
   if (!(v instanceof Dual) || !v.numeric || v.tag >= tag || !fits(v.tag, v.width)) return null;
   // fits() may have grown the scratch: read it again.
-  const into = i === 0 ? A : B;
-  into[0] = v.value as number;
-  into[1] = v.first as number;
-  const rest = v.rest as readonly number[] | null;
-  if (rest !== null) for (let j = 0; j < rest.length; j++) into[2 + j] = rest[j];
+  writeDual(i === 0 ? A : B, 0, v);
   return true;
 }
 
@@ -117,13 +113,7 @@ function fits(t: number, w: number): boolean {
 
 /** The Dual (tag, width w) or the number an operand's numbers in `from` stand for. */
 function dualOf(tag: number, from: Float64Array, w: number, isDual: boolean): Dual | number {
-  if (!isDual) return from[0];
-  let rest: number[] | null = null;
-  if (w > 1) {
-    rest = new Array<number>(w - 1);
-    for (let j = 2; j <= w; j++) rest[j - 2] = from[j];
-  }
-  return new Dual(tag, from[0], from[1], rest, true);
+  return isDual ? dualAt(tag, from, 0, w) : from[0];
 }
 
 /** The scalar partials read the primals from an array: one kept for each arity (they are the op's rules on plain numbers and call nothing that comes back here). */
@@ -228,10 +218,6 @@ function writePartial(column: Float64Array, k: number, p: Dual | number | null, 
     for (let j = 0; j <= w; j++) column[k + j] = from[j];
     return 0;
   }
-  const d = p as Dual;
-  column[k] = d.value as number;
-  column[k + 1] = d.first as number;
-  const rest = d.rest as readonly number[] | null;
-  if (rest !== null) for (let j = 0; j < rest.length; j++) column[k + 2 + j] = rest[j];
+  writeDual(column, k, p as Dual);
   return 0;
 }

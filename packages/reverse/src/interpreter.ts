@@ -11,7 +11,7 @@
 import { DTypeError, anomalyDetection, type Algebra, type Op, type Tensor } from '@ad/core';
 import { anyInterpreter, anyOps, checkAnomaly, nanSafeState, numberOps, registerKind, type Interpreter } from '@ad/core/engine';
 import { Dual } from '@ad/forward';
-import { Node, TensorVar, Var, handle, inertHandle, isScalarValue, recordDuals, recordScalar } from './node.js';
+import { Node, TensorVar, Var, handle, inertHandle, isScalarValue, recordScalar } from './node.js';
 import { type Chunk, NUMERIC, PARTIALS, REQUIRES_GRAD, chunkFor, soloChunk, linkA, linkB, slotOf, type Primal } from './tape.js';
 import { recordsFor } from './state.js';
 import { recordInColumns } from './dual-columns.js';
@@ -63,18 +63,14 @@ export const reverseInterpreter: Interpreter<Primal> = {
     if (!anyParent) return inertHandle(y);
     const partials = op.elementwise?.partials;
     if (n <= 2 && partials != null && primals.every(firstOrder) && !nanSafeState.on && !anomalyDetection()) {
-      // A scalar element-wise op on first-order Duals (forward-over-reverse, one level): its
-      // partials ∂y/∂xᵢ now, in forward mode, instead of a closure that would compute them at
-      // backward time. The same calls on the same values, so the same bits (backward.ts
-      // multiplies as the op's vjp does). When y and the partials are Duals of one width they go
-      // into the tape's columns (DUALS in tape.ts: no object per op); otherwise into an Ext.
-      // Under NaN-safe mode or anomaly detection the partials wait for backward, as before, and
-      // see the modes then in force.
+      // A scalar element-wise op on first-order Duals of several derivatives or widths (one
+      // derivative and width never gets here: recordInColumns, above, keeps those in the tape's
+      // columns): its partials ∂y/∂xᵢ now, in forward mode, instead of a closure that would
+      // compute them at backward time. The same calls on the same values, so the same bits
+      // (backward.ts multiplies as the op's vjp does). Under NaN-safe mode or anomaly detection
+      // the partials wait for backward, as before, and see the modes then in force.
       const da = needs[0] ? partials[0](o, primals, y) : null;
       const db = n > 1 && needs[1] ? partials[1](o, primals, y) : null;
-      if (y instanceof Dual && y.numeric && lanesFit(y, da) && lanesFit(y, db)) {
-        return recordDuals(top, op as Op<never>, y, parents[0], da, n > 1 ? parents[1] : null, db);
-      }
       const [c, k] = entry(chunkFor(top), top, op as Op<never>, y, parents);
       c.flags[k] |= PARTIALS;
       c.ext[k]!.da = da;
@@ -105,11 +101,6 @@ function entry(c: Chunk, tag: number, op: Op<never>, y: Primal, parents: readonl
   linkA(c, k, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
   if (parents.length > 1) linkB(c, k, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
   return [c, k];
-}
-
-/** A partial the columns can hold beside y: none, a number, or a first-order Dual of y's tag and width. */
-function lanesFit(y: Dual, partial: Primal | null): boolean {
-  return partial === null || typeof partial === 'number' || (partial instanceof Dual && partial.numeric && partial.tag === y.tag && partial.width === y.width);
 }
 
 /**

@@ -27,10 +27,9 @@ import {
   dualsEntry,
   entryValue,
   laneAdjoint,
-  linkA,
-  linkB,
   slotOf,
   soloChunk,
+  writeDual,
   type Ext,
   type Primal,
 } from './tape.js';
@@ -280,7 +279,7 @@ export function leafEntry(tag: number, value: Primal, requiresGrad: boolean): [C
     const w = value.width;
     const c = dualsEntry(tag, null, value.tag, w);
     const k = c.n - w - 1;
-    putLanes(c.val, k, value);
+    writeDual(c.val, k, value);
     c.flags[k + 1] = DA_NUMBER | DB_NUMBER;
     return [c, k];
   }
@@ -317,39 +316,4 @@ export function recordScalar(tag: number, op: Op<never>, out: number, ca: Chunk 
   c.ib[k] = ib;
   c.db[k] = db;
   return new Var(c, k);
-}
-
-/**
- * Records an element-wise op over first-order Duals of one tag and width w as a DUALS entry
- * (tape.ts): value y, parents a and b, partials da and db (numbers or Duals like y; null where
- * the operand takes no adjoint), spread over w + 1 entries of the columns.
- */
-export function recordDuals(tag: number, op: Op<never>, y: Dual, a: Node | null, da: Primal | null, b: Node | null, db: Primal | null): Var {
-  const w = y.width;
-  const c = dualsEntry(tag, op, y.tag, w);
-  const k = c.n - w - 1;
-  linkA(c, k, a === null ? null : a.chunk, a === null ? 0 : a.index);
-  linkB(c, k, b === null ? null : b.chunk, b === null ? 0 : b.index);
-  putLanes(c.val, k, y);
-  let lanes = 0;
-  if (da instanceof Dual) putLanes(c.da, k, da);
-  else {
-    c.da[k] = da === null ? 0 : (da as number);
-    lanes |= DA_NUMBER;
-  }
-  if (db instanceof Dual) putLanes(c.db, k, db);
-  else {
-    c.db[k] = db === null ? 0 : (db as number);
-    lanes |= DB_NUMBER;
-  }
-  c.flags[k + 1] = lanes;
-  return new Var(c, k, y);
-}
-
-/** Writes a first-order Dual's primal and tangents into `column` from entry k on. */
-function putLanes(column: Float64Array, k: number, d: Dual): void {
-  column[k] = d.value as number;
-  column[k + 1] = d.first as number;
-  const rest = d.rest as readonly number[] | null;
-  if (rest !== null) for (let j = 0; j < rest.length; j++) column[k + 2 + j] = rest[j];
 }

@@ -324,15 +324,27 @@ export function dualsEntry(tag: number, op: Op<never> | null, dtag: number, w: n
   return c;
 }
 
-/** The Dual a DUALS entry keeps in `column` (val, da, db or adj) from entry k on. */
-export function laneDual(c: Chunk, column: Float64Array, k: number): Dual {
-  const w = c.ia[k + 1];
+/** The first-order Dual of tag `tag` and width w whose primal and tangents are column[at … at + w]. */
+export function dualAt(tag: number, column: Float64Array, at: number, w: number): Dual {
   let rest: number[] | null = null;
   if (w > 1) {
     rest = new Array<number>(w - 1);
-    for (let j = 1; j < w; j++) rest[j - 1] = column[k + 1 + j];
+    for (let j = 2; j <= w; j++) rest[j - 2] = column[at + j];
   }
-  return new Dual(c.tags[k + 1], column[k], column[k + 1], rest, true);
+  return new Dual(tag, column[at], column[at + 1], rest, true);
+}
+
+/** Writes a first-order Dual's primal and tangents into column[at …]. */
+export function writeDual(column: Float64Array, at: number, d: Dual): void {
+  column[at] = d.value as number;
+  column[at + 1] = d.first as number;
+  const rest = d.rest as readonly number[] | null;
+  if (rest !== null) for (let j = 0; j < rest.length; j++) column[at + 2 + j] = rest[j];
+}
+
+/** The Dual a DUALS entry keeps in `column` (val, da, db or adj) from entry k on. */
+export function laneDual(c: Chunk, column: Float64Array, k: number): Dual {
+  return dualAt(c.tags[k + 1], column, k, c.ia[k + 1]);
 }
 
 /** A DUALS entry's adjoint: a number or a Dual. */
