@@ -78,11 +78,6 @@ export const reverseInterpreter: Interpreter<Primal> = {
       return handle(c, k, y);
     }
     const [c, k] = entry(isScalarValue(y) ? chunkFor(top) : soloChunk(), top, op as Op<never>, y, parents);
-    if (n > 2) {
-      const others = parents.slice(2).map((p) => (p === null ? { chunk: null, index: 0 } : { chunk: p.chunk, index: p.index }));
-      for (const s of others) if (s.chunk !== null) slotOf(c, s.chunk);
-      c.ext[k]!.others = others;
-    }
     c.ext[k]!.pull = (yBar) => op.vjp(o, primals, y, params)(yBar, needs);
     return handle(c, k, y);
   },
@@ -90,7 +85,7 @@ export const reverseInterpreter: Interpreter<Primal> = {
   shape: shapeOf,
 };
 
-/** A new entry of graph `tag` in c for y = op(…) with parents a and b (the first two of `parents`), its Ext still without a rule. */
+/** A new entry of graph `tag` in c for y = op(…) with `parents` (null for an operand that takes no adjoint), its Ext still without a rule. */
 function entry(c: Chunk, tag: number, op: Op<never>, y: Primal, parents: readonly (Node | null)[]): [Chunk, number] {
   const k = c.n++;
   c.tags[k] = tag;
@@ -100,6 +95,11 @@ function entry(c: Chunk, tag: number, op: Op<never>, y: Primal, parents: readonl
   c.liveOps++;
   linkA(c, k, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
   if (parents.length > 1) linkB(c, k, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
+  if (parents.length > 2) {
+    const others = parents.slice(2).map((p) => (p === null ? { chunk: null, index: 0 } : { chunk: p.chunk, index: p.index }));
+    for (const s of others) if (s.chunk !== null) slotOf(c, s.chunk);
+    c.ext[k]!.others = others;
+  }
   return [c, k];
 }
 
@@ -185,33 +185,14 @@ export function recordMany(
   const op = primitiveOp(name);
   for (const y of values) if (isScalarValue(y)) throw new DTypeError(name, 'recordMany records tensor outputs only, got a scalar');
   let yBars: (Primal | null)[] = values.map(() => null);
-  const hidden = soloChunk();
-  const h = hidden.n++;
-  hidden.tags[h] = tag;
-  hidden.flags[h] = REQUIRES_GRAD;
-  hidden.op[h] = op;
-  hidden.liveOps++;
-  hidden.ext[h] = { value: 0, pull: null, da: null, db: null, others: null, adjoint: null, grad: null };
-  linkA(hidden, h, parents[0]?.chunk ?? null, parents[0]?.index ?? 0);
-  if (parents.length > 1) linkB(hidden, h, parents[1]?.chunk ?? null, parents[1]?.index ?? 0);
-  if (parents.length > 2) {
-    const others = parents.slice(2).map((p) => (p === null ? { chunk: null, index: 0 } : { chunk: p.chunk, index: p.index }));
-    for (const s of others) if (s.chunk !== null) slotOf(hidden, s.chunk);
-    hidden.ext[h]!.others = others;
-  }
+  const [hidden, h] = entry(soloChunk(), tag, op, 0, parents);
   hidden.ext[h]!.pull = () => {
     const got = yBars;
     yBars = values.map(() => null);
     return pull(got);
   };
   return values.map((y, j) => {
-    const c = soloChunk();
-    const k = c.n++;
-    c.tags[k] = tag;
-    c.flags[k] = REQUIRES_GRAD;
-    c.ext[k] = { value: y, pull: null, da: null, db: null, others: null, adjoint: null, grad: null };
-    c.op[k] = op;
-    c.liveOps++;
+    const [c, k] = entry(soloChunk(), tag, op, y, []);
     linkA(c, k, hidden, h);
     // ȳⱼ is kept for the hidden node's pull; the hidden node gets a zero share, so it is reached.
     c.ext[k]!.pull = (yBar) => {
