@@ -274,7 +274,7 @@ export function leaf(tag: number, value: Primal, requiresGrad: boolean): Var | T
 
 /** Records a leaf entry and returns where it is (for handle classes of other packages). */
 export function leafEntry(tag: number, value: Primal, requiresGrad: boolean): [Chunk, number] {
-  if (requiresGrad && value instanceof Dual && value.numeric) {
+  if (requiresGrad && value instanceof Dual && value.numeric && value.tag < tag) {
     // A first-order Dual (forward over reverse's input) in the columns: its adjoint's shares add up there.
     const w = value.width;
     const c = dualsEntry(tag, null, value.tag, w);
