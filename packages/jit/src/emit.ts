@@ -684,19 +684,7 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     function inlineLoop(): string[] {
       const lines: string[] = [];
       const read = (i: number) => (members.has(i) ? local(i, '_e') : operand.get(i)!);
-      const body = bodyLines(
-        g.members,
-        lazyBranches(nodes, g.members, consumers, new Set(stored)),
-        nodes,
-        (m) => {
-          const x = nodes[m];
-          const ew = x.op!.elementwise!;
-          return `${declare(local(m, '_e'))} ${substitute(ew.expr, ew.inputs, x.inputs.map(read))}; // ${commentName(x.op!.name)}`;
-        },
-        (m) => local(m, '_e'),
-        read,
-        !slots,
-      );
+      const body = fusedBody(g, stored, (m) => local(m, '_e'), declare, read, !slots);
       for (const m of stored) body.push(`${local(m, '_d')}[i] = ${local(m, '_e')};`);
       if (!strided) {
         lines.push(`for (let i = 0; i < ${n}; i++) {`, ...body.map((l) => `  ${l}`), '}');
@@ -851,6 +839,27 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
    * and writes the stored members' data. Its text names only its parameters, so loops that do
    * the same arithmetic at the same layout share one kernel. Returns the text and the arguments.
    */
+  /**
+   * A fused group's loop body, once for the inline loop and the kernel's source: each member
+   * `declaration(name) expression` over `read` (a member's name or an operand's), the branches
+   * of a where computed lazily (branches.ts).
+   */
+  function fusedBody(
+    g: Group,
+    stored: readonly number[],
+    name: (m: number) => string,
+    declaration: (ref: string) => string,
+    read: (i: number) => string,
+    declared: boolean,
+  ): string[] {
+    const line = (m: number) => {
+      const x = nodes[m];
+      const ew = x.op!.elementwise!;
+      return `${declaration(name(m))} ${substitute(ew.expr, ew.inputs, x.inputs.map(read))}; // ${commentName(x.op!.name)}`;
+    };
+    return bodyLines(g.members, lazyBranches(nodes, g.members, consumers, new Set(stored)), nodes, line, name, read, declared);
+  }
+
   function kernelOf(g: Group, members: Set<number>, operand: Map<number, string>, stored: readonly number[], strided: boolean): Kernel {
     // Each operand source (`v0_d[i]`, `v3_s`, `r[7]`) names an array or number of the program;
     // the kernel receives those as x0, x1, … and reads them with the same index expressions.
@@ -880,16 +889,11 @@ export function emit(graph: Graph, inputs: readonly InputLoad[], outputs: OutTre
     const outs = stored.map((_, k) => `o${k}`);
     const element = new Map<number, string>(g.members.map((m, k) => [m, `e${k}`]));
     const read = (i: number) => (members.has(i) ? element.get(i)! : ins.get(i)!);
-    const body = bodyLines(
-      g.members,
-      lazyBranches(nodes, g.members, consumers, new Set(stored)),
-      nodes,
-      (m) => {
-        const x = nodes[m];
-        const ew = x.op!.elementwise!;
-        return `const ${element.get(m)} = ${substitute(ew.expr, ew.inputs, x.inputs.map(read))}; // ${commentName(x.op!.name)}`;
-      },
+    const body = fusedBody(
+      g,
+      stored,
       (m) => element.get(m)!,
+      (ref) => `const ${ref} =`,
       read,
       true,
     );

@@ -15,9 +15,10 @@
  * sweep that adds each adjoint into `.grad`, as PyTorch's `loss.backward()` does.
  */
 import { AdError, DTypeError, anomalyDetection, ones, Tensor, type Algebra, type Op } from '@ad/core';
-import { anyOps, checkAnomaly, nanSafeState, partialShare, tensorOps } from '@ad/core/engine';
+import { anyOps, checkAnomaly, nanSafeState, ops, partialShare, tensorOps } from '@ad/core/engine';
 import { Dual } from '@ad/forward';
 import { Node, Var } from './node.js';
+import { dualOp } from './dual-columns.js';
 import {
   ADJ_NUMBER,
   DA_NUMBER,
@@ -143,13 +144,13 @@ function accumulateValue(a: Chunk, j: number, share: Primal, p: number): void {
       if (typeof share === 'number') {
         const s = scratchFor(0);
         s[0] = share;
-        addLanes(a, j, s, true, p);
+        addLanes(a, j, s, false, p);
         return;
       }
       if (share instanceof Dual && share.numeric && share.tag === a.tags[j + 1] && share.width === a.ia[j + 1]) {
         const s = scratchFor(share.width);
         writeDual(s, 0, share);
-        addLanes(a, j, s, false, p);
+        addLanes(a, j, s, true, p);
         return;
       }
     }
@@ -231,80 +232,48 @@ function valueAt(c: Chunk, k: number): Primal {
 
 /**
  * Sends the adjoint ȳ of DUALS entry k (tape.ts) to its parents: x̄ᵢ += ∂y/∂xᵢ·ȳ on the numbers
- * of the columns, bit for bit what the op's vjp gives on the Duals and numbers (scale() in core's
- * define.ts, then forward mode's product rule as its numericDual sums it, from 0:
- * (d·ȳ)ᵗ = 0 + ȳ·dᵗ + d·ȳᵗ for two Duals, 0 + q·ȳᵗ or 0 + ȳ·dᵗ when one is a number q or ȳ).
+ * of the columns, as the op's vjp does on the Duals — core's scale() (a partial of 1 passes ȳ
+ * on, −1 negates it, any other multiplies), then the sum — with the table's neg, mul and add on
+ * duals held as numbers (dualOp): the same bits.
  */
 function sendDuals(c: Chunk, k: number, p: number): void {
   const lanes = c.flags[k + 1];
-  if (c.sa[k] !== 0) sendShare(c, k, slotChunk(c, c.sa[k])!, c.ia[k], c.da, (lanes & DA_NUMBER) !== 0, p);
-  if (c.sb[k] !== 0) sendShare(c, k, slotChunk(c, c.sb[k])!, c.ib[k], c.db, (lanes & DB_NUMBER) !== 0, p);
+  if (c.sa[k] !== 0) sendShare(c, k, slotChunk(c, c.sa[k])!, c.ia[k], c.da, (lanes & DA_NUMBER) === 0, p);
+  if (c.sb[k] !== 0) sendShare(c, k, slotChunk(c, c.sb[k])!, c.ib[k], c.db, (lanes & DB_NUMBER) === 0, p);
 }
 
-/** One parent's share of a DUALS entry's adjoint, from its partial in `column` (a plain number at k when `number`). */
-function sendShare(c: Chunk, k: number, parent: Chunk, j: number, column: Float64Array, number: boolean, p: number): void {
+/** One parent's share of a DUALS entry's adjoint, from its partial in `column` at k (a dual, or a plain number when not `partialDual`). */
+function sendShare(c: Chunk, k: number, parent: Chunk, j: number, column: Float64Array, partialDual: boolean, p: number): void {
   if (parent.flags[j] & RELEASED) throw released(parent.op[j]!);
   const w = c.ia[k + 1];
   const adj = c.adj;
+  const yDual = (c.flags[k + 1] & ADJ_NUMBER) === 0;
   const s = scratchFor(w);
-  const yb = adj[k];
   const q = column[k];
-  // The share is a plain number when both ȳ and the partial are.
-  let plain = false;
-  if (c.flags[k + 1] & ADJ_NUMBER) {
-    if (number) {
-      s[0] = q === 1 ? yb : q === -1 ? -yb : q * yb;
-      plain = true;
-    } else {
-      s[0] = q * yb;
-      for (let t = 1; t <= w; t++) s[t] = 0 + yb * column[k + t];
-    }
-  } else if (number) {
-    // A partial of 1 passes ȳ on, −1 negates it (neg's rule: ẏ = 0 + (−1)·ẋ), any other q multiplies.
-    if (q === 1) for (let t = 0; t <= w; t++) s[t] = adj[k + t];
-    else if (q === -1) {
-      s[0] = -yb;
-      for (let t = 1; t <= w; t++) s[t] = 0 + -1 * adj[k + t];
-    } else {
-      s[0] = q * yb;
-      for (let t = 1; t <= w; t++) s[t] = 0 + q * adj[k + t];
-    }
-  } else {
-    s[0] = q * yb;
-    for (let t = 1; t <= w; t++) s[t] = 0 + yb * column[k + t] + q * adj[k + t];
-  }
-  if (parent.flags[j] & DUALS && parent.tags[j + 1] === c.tags[k + 1] && parent.ia[j + 1] === w) addLanes(parent, j, s, plain, p);
-  else accumulate(parent, j, plain ? s[0] : dualAt(c.tags[k + 1], s, 0, w), p);
+  let shareDual: boolean;
+  if (!partialDual && q === 1) {
+    for (let t = 0; t <= (yDual ? w : 0); t++) s[t] = adj[k + t];
+    shareDual = yDual;
+  } else if (!partialDual && q === -1) shareDual = dualOp(ops.neg as Op<never>, adj, k, yDual, null, 0, false, w, s, 0);
+  else shareDual = dualOp(ops.mul as Op<never>, column, k, partialDual, adj, k, yDual, w, s, 0);
+  if (parent.flags[j] & DUALS && parent.tags[j + 1] === c.tags[k + 1] && parent.ia[j + 1] === w) addLanes(parent, j, s, shareDual, p);
+  else accumulate(parent, j, shareDual ? dualAt(c.tags[k + 1], s, 0, w) : s[0], p);
 }
 
 /**
  * x̄ += share on a DUALS entry's adjoint columns (s[0] alone when the share is a plain number):
- * the first share of pass p sets it; later ones add as the general path does, numbers as
- * numbers and otherwise as forward mode's add (0 + ȧ + ḃ, a number's tangents left out).
+ * the first share of pass p sets it, later ones add as the general path does (the table's add).
  */
-function addLanes(a: Chunk, j: number, s: Float64Array, plain: boolean, p: number): void {
+function addLanes(a: Chunk, j: number, s: Float64Array, shareDual: boolean, p: number): void {
   const w = a.ia[j + 1];
-  const adj = a.adj;
   const lanes = a.flags[j + 1];
+  let sumDual = shareDual;
   if (a.pass[j] !== p) {
     a.pass[j] = p;
-    adj[j] = s[0];
-    if (plain) a.flags[j + 1] = lanes | ADJ_NUMBER;
-    else {
-      a.flags[j + 1] = lanes & ~ADJ_NUMBER;
-      for (let t = 1; t <= w; t++) adj[j + t] = s[t];
-    }
+    for (let t = 0; t <= (shareDual ? w : 0); t++) a.adj[j + t] = s[t];
     reach(a, j, p);
-    return;
-  }
-  adj[j] = adj[j] + s[0];
-  if (plain) {
-    // Dual + number: ȧ is kept, 0 + ȧ; number + number stays a number.
-    if (!(lanes & ADJ_NUMBER)) for (let t = 1; t <= w; t++) adj[j + t] = 0 + adj[j + t];
-  } else if (lanes & ADJ_NUMBER) {
-    a.flags[j + 1] = lanes & ~ADJ_NUMBER;
-    for (let t = 1; t <= w; t++) adj[j + t] = 0 + s[t];
-  } else for (let t = 1; t <= w; t++) adj[j + t] = 0 + adj[j + t] + s[t];
+  } else sumDual = dualOp(ops.add as Op<never>, a.adj, j, (lanes & ADJ_NUMBER) === 0, s, 0, shareDual, w, a.adj, j);
+  a.flags[j + 1] = sumDual ? lanes & ~ADJ_NUMBER : lanes | ADJ_NUMBER;
 }
 
 /** A reused array for one share's primal and tangents. */

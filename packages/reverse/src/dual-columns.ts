@@ -120,6 +120,43 @@ function dualOf(tag: number, from: Float64Array, w: number, isDual: boolean): Du
 const ONE = [0];
 const TWO = [0, 0];
 
+/**
+ * y = op(a, b) on duals held as numbers, by the op's scalar kernel and scalar partials summed as
+ * forward mode's numericDual sums them (the same bits): y = op(a, b), ẏⱼ = 0 + ∂y/∂a·ȧⱼ + ∂y/∂b·ḃⱼ,
+ * a number operand's term left out. a's primal and w tangents are a[aAt …] (a number: a[aAt]
+ * alone, aDual false), likewise b (null for a unary op); y's go to out[outAt …], which may be a's
+ * own place. Returns whether y is a dual (a number when neither operand is).
+ */
+export function dualOp(
+  op: Op<never>,
+  a: Float64Array,
+  aAt: number,
+  aDual: boolean,
+  b: Float64Array | null,
+  bAt: number,
+  bDual: boolean,
+  w: number,
+  out: Float64Array,
+  outAt: number,
+): boolean {
+  const ew = op.elementwise!;
+  const values = b === null ? ONE : TWO;
+  values[0] = a[aAt];
+  if (b !== null) values[1] = b[bAt];
+  const y = b === null ? ew.scalar(values[0]) : ew.scalar(values[0], values[1]);
+  const pa = aDual ? (ew.partials![0](numberOps, values, y) as number) : 0;
+  const pb = bDual ? (ew.partials![1](numberOps, values, y) as number) : 0;
+  out[outAt] = y;
+  if (!aDual && !bDual) return false;
+  for (let j = 1; j <= w; j++) {
+    let t = 0;
+    if (aDual) t += pa * a[aAt + j];
+    if (bDual) t += pb * (b as Float64Array)[bAt + j];
+    out[outAt + j] = t;
+  }
+  return true;
+}
+
 /** Scratch for the operands' and y's primal and tangents, and nothing kept between calls. */
 let A = new Float64Array(16);
 let B = new Float64Array(16);
@@ -151,21 +188,7 @@ export function recordInColumns(op: Op<never>, xs: readonly Primal[]): Var | nul
   const bDual = n === 2 ? readOperand(x1, tag, 1) : false;
   if (bDual === null || dtag === -1) return null;
   const w = width;
-  // y and its tangents, as forward mode's numericDual computes them.
-  const ew = op.elementwise!;
-  const values = n === 2 ? TWO : ONE;
-  values[0] = A[0];
-  if (n === 2) values[1] = B[0];
-  const y = n === 2 ? ew.scalar(A[0], B[0]) : ew.scalar(A[0]);
-  const pa = aDual ? (ew.partials![0](numberOps, values, y) as number) : 0;
-  const pb = bDual ? (ew.partials![1](numberOps, values, y) as number) : 0;
-  Y[0] = y;
-  for (let j = 1; j <= w; j++) {
-    let t = 0;
-    if (aDual) t += pa * A[j];
-    if (bDual) t += pb * B[j];
-    Y[j] = t;
-  }
+  dualOp(op, A, 0, aDual, n === 2 ? B : null, 0, bDual, w, Y, 0);
   // The partials at the dual point: from the numbers where they are a constant, an operand or y; else run.
   const kind = partialKinds(op);
   // No parent, no partial: 0 stands in.
