@@ -16,6 +16,8 @@
  * where the fixed cost per call is what shows. `--steps` adds the intermediate JavaScript
  * kernels of bench/_matmul-steps.ts at n = 256 and 512.
  *
+ * `ROWS=<regular expression>` keeps only the rows whose product label matches (e.g. `ROWS='128³|MLP'`).
+ *
  * Timing: implementations are interleaved round by round (5 rounds; in each, every
  * implementation runs a trial of at least 0.05 s), and each cell is the median of its rounds,
  * so load from other processes falls on all columns alike. The header says how busy other
@@ -276,6 +278,7 @@ const col = (name: string) => names.indexOf(name);
 const rows: string[][] = [];
 const stepRows: string[][] = [];
 for (const [i, c] of cases.entries()) {
+  if (process.env.ROWS && !new RegExp(process.env.ROWS).test(c.label)) continue;
   const g = await measure(c, impls, 100 + 2 * i);
   const js = g[col('@ad js')];
   const wasm = g[col('@ad wasm')];

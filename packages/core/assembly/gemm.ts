@@ -17,8 +17,8 @@
  *
  * Threads: the memory may be shared by several instances of this module, one per thread
  * (src/kernels/pool.ts). Nothing here is static but constants: each thread packs into its own
- * `pack` region (PACK_BYTES, placed by the caller), and `gemmUnits` runs a run of blocks of C
- * of a batch of products. Every element of C is computed by the same
+ * `pack` region (PACK_BYTES, placed by the caller), and `gemmUnits` runs a run of units of a
+ * batch of products: blocks of B to pack, or blocks of C. Every element of C is computed by the same
  * instructions in the same order whichever block holds it (the depth blocks pc and the
  * micro-kernel's sum over p do not depend on where the block starts, and the first depth block
  * of an edge tile adds its sums to zero exactly as a full tile's does), so C has the same bits
@@ -67,7 +67,7 @@ export function packBytes(): usize {
  * C = A·B for one m×k by k×n product. A element (i, p) is the f64 at a + 8·(i·aRs + p·aCs),
  * B element (p, j) at b + 8·(p·bRs + j·bCs). C is overwritten, row-major at c with rows ldc
  * elements apart. C must not overlap A, B or the pack region. m, n ≥ 1 (the caller returns
- * early on empty products). `packedB` is 0, or where packBAll packed this B (then b is not
+ * early on empty products). `packedB` is 0, or where this B was packed whole (packBlock) (then b is not
  * read): threads that share a product's rows pack B once instead of once each.
  */
 export function gemm(
@@ -87,7 +87,7 @@ export function gemm(
       if (packedB == 0) {
         packB(kc, nc, b + bytes(pc * bRs + jc * bCs), bRs, bCs, bPack);
       } else {
-        // The blocks of packBAll, in the order this loop takes them.
+        // B's blocks, packed by packBlock in the order this loop takes them.
         bPack = packedB;
         packedB += bytes(((nc + NR - 1) / NR) * NR * kc);
       }
@@ -114,28 +114,41 @@ export function gemm(
 }
 
 /**
- * B (k×n, element (p, j) at b + 8·(p·bRs + j·bCs)) packed at dst as gemm packs it, every
- * block in the order gemm takes them: 8·k·⌈n/NR⌉·NR bytes.
+ * How many blocks gemm packs a k×n B in (one per (jc, pc)): the units that pack B for a
+ * product cut into row blocks (gemmUnits).
  */
-export function packBAll(k: i32, n: i32, b: usize, bRs: i32, bCs: i32, dst: usize): void {
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
-      packB(kc, nc, b + bytes(pc * bRs + jc * bCs), bRs, bCs, dst);
-      dst += bytes(((nc + NR - 1) / NR) * NR * kc);
-    }
-  }
+export function packUnits(k: i32, n: i32): i32 {
+  return ((n + NC - 1) / NC) * ((k + KC - 1) / KC);
+}
+
+/**
+ * Block j of B (the j-th (jc, pc) in gemm's order: jc outer, pc inner), packed at dst where
+ * gemm reads a B packed whole (`packedB`): the jc blocks before it take NC·k values each (NC
+ * is a multiple of NR, so no padding), and the pc blocks before it within its jc take
+ * KC·⌈nc/NR⌉·NR each.
+ */
+function packBlock(k: i32, n: i32, b: usize, bRs: i32, bCs: i32, dst: usize, j: i32): void {
+  const depthBlocks = (k + KC - 1) / KC;
+  const jc = (j / depthBlocks) * NC;
+  const pc = (j % depthBlocks) * KC;
+  const nc = min(NC, n - jc);
+  const kc = min(KC, k - pc);
+  const ncPadded = ((nc + NR - 1) / NR) * NR;
+  packB(kc, nc, b + bytes(pc * bRs + jc * bCs), bRs, bCs, dst + bytes(jc * k + pc * ncPadded));
 }
 
 /**
  * Units first … end − 1 of a batch of products C[t] = A[t]·B[t], t < count, described by the
  * i32 words at `task`: m, n, k, aRs, aCs, bRs, bCs, count, rowBlock, colBlock, c, packed,
- * packedStride, then count pointers to the A items and count pointers to the B items. C[t] is
- * row-major m×n at c + 8·t·m·n. The units are the blocks of rowBlock rows by colBlock columns
- * of each item, item after item; an item is cut along one side only, so the units of one item
- * in a run are one block of C, computed by one gemm call. `packed` is 0, or where packBAll
- * packed the B items, item t's at packed + t·packedStride (for items cut into row blocks).
+ * packedStride, packing, then count pointers to the A items and count pointers to the B
+ * items. C[t] is row-major m×n at c + 8·t·m·n.
+ *
+ * Units below `packing` pack B (none unless the items are cut into row blocks): unit u packs
+ * block u mod P of B item ⌊u / P⌋ (P = packUnits(k, n)), item t's packing at
+ * packed + t·packedStride. The caller starts no later unit before all of them are
+ * done (pool.ts). Every later unit is a block of C: rowBlock rows by colBlock columns of an
+ * item, item after item; an item is cut along one side only, so the blocks of one item in a
+ * run are one block of C, computed by one gemm call (reading B packed, where it was).
  */
 export function gemmUnits(task: usize, first: i32, end: i32, pack: usize): void {
   const m = load<i32>(task);
@@ -151,16 +164,26 @@ export function gemmUnits(task: usize, first: i32, end: i32, pack: usize): void 
   const c = <usize>load<i32>(task, 40);
   const packed = <usize>load<i32>(task, 44);
   const packedStride = <usize>load<i32>(task, 48);
-  const aPtrs = task + 52;
+  const packing = load<i32>(task, 52);
+  const aPtrs = task + 56;
   const bPtrs = aPtrs + (<usize>count << 2);
+  let u = first;
+  if (u < packing) {
+    const blocks = packUnits(k, n);
+    for (; u < min(end, packing); u++) {
+      const t = u / blocks;
+      packBlock(k, n, <usize>load<i32>(bPtrs + (<usize>t << 2)), bRs, bCs, packed + <usize>t * packedStride, u % blocks);
+    }
+  }
   const rowBlocks = (m + rowBlock - 1) / rowBlock;
   const colBlocks = (n + colBlock - 1) / colBlock;
   const perItem = rowBlocks * colBlocks;
-  let u = first;
-  while (u < end) {
+  u -= packing;
+  const last = end - packing;
+  while (u < last) {
     const t = u / perItem;
     const u0 = u - t * perItem;
-    const u1 = min(end - t * perItem, perItem);
+    const u1 = min(last - t * perItem, perItem);
     u = t * perItem + u1;
     // One side of the item is whole (rowBlocks or colBlocks is 1), so units u0 … u1 − 1 are
     // the rows r0 … r1 − 1 by the columns c0 … c1 − 1.

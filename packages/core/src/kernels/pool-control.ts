@@ -9,6 +9,18 @@ export const MAX_THREADS = 64;
 /** A worker with no job for this long leaves; the next product worth splitting starts another. */
 export const IDLE_MS = 10_000;
 
+/**
+ * After a job a worker watches for the next one this long before it blocks in Atomics.wait,
+ * and a thread waiting for units inside a job watches as long before it blocks. Waking a
+ * thread blocked in Atomics.wait and hearing back took 42–52 µs (median; 10–15 µs on the VM of
+ * an earlier session), while the products of a training step or a loop follow each other within
+ * a millisecond: a 128³ product on 2 threads took 66 µs longer after 5 ms idle than right after
+ * another, a 512³ one 208 µs longer (`pnpm bench threads`, 2-vCPU VM). The price is up to a
+ * millisecond of a core after each job; OpenMP runtimes spin before blocking too (LLVM's and
+ * Intel's for KMP_BLOCKTIME, 200 ms by default; GCC's for GOMP_SPINCOUNT iterations).
+ */
+export const SPIN_MS = 1;
+
 /** What a worker needs to join: the memory, the compiled modules, the control block, its slot. */
 export interface WorkerInit {
   memory: object;
@@ -48,6 +60,17 @@ export const CONTROL = {
   PROBE: 11,
   /** What the units are: a JOB kind. */
   KIND: 12,
+  /**
+   * Units below this (packing B: assembly/gemm.ts) must all be done before any later unit
+   * starts; 0 for a job without such a first phase. A claim never spans it (claimSize).
+   */
+  PHASE: 13,
+  /**
+   * 0, or the byte address in the WebAssembly memory of one Int32 word per unit: a thread that
+   * finishes the run of units first … end − 1 stores `end` at word `first`, so the calling
+   * thread can copy the finished blocks of C out while the others compute (wasm.ts).
+   */
+  RUNS: 14,
   /** Word of slot w's state: SLOT + w. */
   SLOT: 16,
 } as const;
@@ -67,10 +90,12 @@ export function claimTag(gen: number): number {
 }
 
 /**
- * How many units a thread claims when `left` are left: a share of what is left (guided
- * scheduling), so claims start large and end a unit at a time, and a thread the system runs
- * slowly holds little of the product at the end.
+ * How many units a thread claims when the next unclaimed one is `next`: a share of what is left
+ * of its phase (guided scheduling), so claims start large and end a unit at a time, a thread
+ * the system runs slowly holds little of the job at the end, and no claim spans `phase` (the
+ * first phase's units, packing B, are spread over the threads too).
  */
-export function claimSize(left: number, threads: number): number {
-  return Math.max(1, Math.floor(left / (2 * threads)));
+export function claimSize(next: number, units: number, phase: number, threads: number): number {
+  const end = next < phase ? phase : units;
+  return Math.max(1, Math.floor((end - next) / (2 * threads)));
 }

@@ -4,9 +4,10 @@
  * first message). It instantiates the compiled kernels over the shared memory, stores READY,
  * and from then on only waits on the control block and claims units of each job (blocks of a
  * product or of an Adam update, as its KIND word says): it never needs its event loop again.
- * It leaves after IDLE_MS without a job.
+ * After a job it watches for the next one for SPIN_MS, then blocks; it leaves after IDLE_MS
+ * without a job.
  */
-import { CONTROL, IDLE_MS, JOB, STATE, claimSize, claimTag, type WorkerInit } from './pool-control.js';
+import { CONTROL, IDLE_MS, JOB, SPIN_MS, STATE, claimSize, claimTag, type WorkerInit } from './pool-control.js';
 
 interface UnitExports {
   packBytes(): number;
@@ -23,9 +24,15 @@ function run(init: WorkerInit): void {
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   const state = CONTROL.SLOT + init.slot;
   const kernels = init.modules.map((m) => (m === null ? null : (new api.Instance(m, { env: { memory: init.memory, exp: Math.exp } }).exports as UnitExports)));
+  const memory = init.memory as { buffer: SharedArrayBuffer };
+  /** The memory as Int32 words (for the run words), renewed when it has grown past the view. */
+  let words = new Int32Array(memory.buffer);
   let seen = Atomics.load(c, CONTROL.GEN);
   Atomics.store(c, state, STATE.READY);
   for (;;) {
+    // The next job often follows within a millisecond: watching for it costs less than waking.
+    const until = performance.now() + SPIN_MS;
+    while (Atomics.load(c, CONTROL.GEN) === seen && performance.now() < until);
     if (Atomics.wait(c, CONTROL.GEN, seen, IDLE_MS) === 'timed-out') {
       if (Atomics.compareExchange(c, state, STATE.READY, STATE.LEFT) === STATE.READY) return;
       continue;
@@ -38,9 +45,16 @@ function run(init: WorkerInit): void {
       const next = word & 0xffff;
       const units = Atomics.load(c, CONTROL.UNITS);
       if ((word & ~0xffff) !== tag || next >= units) break;
-      const size = claimSize(units - next, Atomics.load(c, CONTROL.THREADS));
+      const phase = Atomics.load(c, CONTROL.PHASE);
+      const size = claimSize(next, units, phase, Atomics.load(c, CONTROL.THREADS));
       if (Atomics.compareExchange(c, CONTROL.CLAIM, word, word + size) !== word) continue;
-      // The units are ours, so their job is still running and its words are the job's.
+      // The units are ours, so their job is still running and its words are the job's. Units
+      // past the first phase wait for all of its units (B packed), watching before blocking as
+      // for a job: the calling thread tears the pool down if they never come, which ends this wait.
+      const watch = performance.now() + SPIN_MS;
+      for (let done = Atomics.load(c, CONTROL.DONE); next >= phase && done < phase; done = Atomics.load(c, CONTROL.DONE)) {
+        if (performance.now() > watch) Atomics.wait(c, CONTROL.DONE, done);
+      }
       try {
         if (init.slot === 1) {
           const fault = Atomics.exchange(c, CONTROL.FAULT, 0);
@@ -56,6 +70,11 @@ function run(init: WorkerInit): void {
         Atomics.store(c, CONTROL.FAILED, 1);
         Atomics.notify(c, CONTROL.DONE);
         return;
+      }
+      const runs = c[CONTROL.RUNS] / 4;
+      if (runs > 0) {
+        if (runs + next >= words.length) words = new Int32Array(memory.buffer);
+        Atomics.store(words, runs + next, next + size);
       }
       Atomics.add(c, CONTROL.DONE, size);
       Atomics.notify(c, CONTROL.DONE);

@@ -11,20 +11,23 @@
  *   worker that is still starting is never waited for. Node workers are `unref()`ed, so they
  *   never keep a process alive, and a worker idle for IDLE_MS leaves (the next product
  *   starts another).
- * - A job is a list of units (blocks of C) in a small control block of Int32 words in a
- *   SharedArrayBuffer (CONTROL): the calling thread writes the job, bumps GEN and wakes the
- *   workers, and then every thread, the calling one included, claims the next run of units by
- *   compare-and-swap until none is left, a share of what is left each time (guided
+ * - A job is a list of units (blocks of C, and before them the blocks of B to pack) in a small
+ *   control block of Int32 words in a SharedArrayBuffer (CONTROL): the calling thread writes
+ *   the job, bumps GEN and wakes the workers (which watch GEN for SPIN_MS after a job before
+ *   they block), and then every thread, the calling one included, claims the next run of units
+ *   by compare-and-swap until none is left, a share of what is left each time (guided
  *   scheduling). Who computes a unit changes nothing in its bits, and a worker that the system
  *   does not schedule in time (a busy machine) only leaves its share to the others. The calling
- *   thread then waits for the units in other hands: with `Atomics.wait` where it may block (Node, a
- *   worker), spinning on `Atomics.load` in a page.
+ *   thread then waits for the units in other hands (copying finished blocks of C out as they
+ *   come): watching DONE for SPIN_MS, then with `Atomics.wait` where it may block (Node, a
+ *   worker), spinning on `Atomics.load` in a page. Units of a first phase (packing B) must all
+ *   be done before any later unit starts; threads that claim a later one wait the same way.
  * - A worker that throws stores FAILED; one that dies or hangs with units is caught by the
  *   deadline. Both surface as a ThreadError in the caller, after which the pool is torn down
  *   and the next product starts a new one.
  */
 import { ThreadError, ValueError } from '../errors.js';
-import { CONTROL, MAX_THREADS, STATE, claimSize, claimTag, type WorkerInit } from './pool-control.js';
+import { CONTROL, MAX_THREADS, SPIN_MS, STATE, claimSize, claimTag, type WorkerInit } from './pool-control.js';
 
 /** The part of a Node `Worker` or a Web `Worker` the pool uses. */
 interface WorkerHandle {
@@ -246,20 +249,38 @@ export interface Job {
   task: number;
   pack: number;
   units: number;
+  /** Units below this must all be done before a later one starts (CONTROL.PHASE); 0: none. */
+  phase?: number;
+  /** Byte address of the run words (CONTROL.RUNS), 0: none. */
+  runs?: number;
+}
+
+/** What a job's caller may add: the end of a failure's message, and work for the waits. */
+export interface JobOptions {
+  /** What a failed job leaves behind, appended to the ThreadError's message. */
+  leftBehind?: string;
+  /**
+   * Called on this thread after each of its runs and whenever other threads finish units while
+   * it waits for them (the product copies finished blocks of C out then).
+   */
+  progress?: () => void;
 }
 
 /**
  * Runs a job on this thread and the ready workers: `own(first, end)` computes units first …
  * end − 1 on this thread (with slot 0's pack region), the workers call their module's
  * gemmUnits or adamUnits (the job's kind). Returns when every unit is done; throws a
- * ThreadError (naming `op`, and ending with `leftBehind`, what a failed job leaves behind, if
- * anything) when a worker failed or did not finish its units by the deadline, after tearing
- * the pool down so that the next call starts afresh.
+ * ThreadError (naming `op`, and ending with `leftBehind`, if anything) when a worker failed
+ * or did not finish its units by the deadline, after tearing the pool down so that the next
+ * call starts afresh.
  */
-export function runJob(op: string, job: Job, own: (first: number, end: number) => void, leftBehind = ''): void {
+export function runJob(op: string, job: Job, own: (first: number, end: number) => void, { leftBehind = '', progress }: JobOptions = {}): void {
   const p = pool;
+  const phase = job.phase ?? 0;
   if (p === undefined) {
-    own(0, job.units);
+    if (phase > 0) own(0, phase);
+    own(phase, job.units);
+    progress?.();
     return;
   }
   const c = p.control;
@@ -270,12 +291,43 @@ export function runJob(op: string, job: Job, own: (first: number, end: number) =
   c[CONTROL.TASK] = job.task;
   c[CONTROL.PACK] = job.pack;
   c[CONTROL.UNITS] = job.units;
+  c[CONTROL.PHASE] = phase;
+  c[CONTROL.RUNS] = job.runs ?? 0;
   c[CONTROL.THREADS] = threads;
   Atomics.store(c, CONTROL.DONE, 0);
   Atomics.store(c, CONTROL.CLAIM, tag);
   Atomics.store(c, CONTROL.GEN, gen);
   Atomics.notify(c, CONTROL.GEN);
   const start = performance.now();
+  let failure: string | undefined;
+  /**
+   * Waits until `enough` units are done: false if a worker failed or the deadline passed (it
+   * counts from the wait's start: at least deadlineMs, and 20 times what this thread has spent
+   * on the job so far, as its share may be large). It watches DONE for SPIN_MS before it
+   * blocks, as the workers do between jobs: a blocked thread wakes tens of µs late.
+   */
+  const waitDone = (enough: number): boolean => {
+    const now = performance.now();
+    const until = now + Math.max(deadlineMs, 20 * (now - start));
+    const watch = now + SPIN_MS;
+    let done = Atomics.load(c, CONTROL.DONE);
+    while (done < enough) {
+      if (Atomics.load(c, CONTROL.FAILED) !== 0) {
+        failure = 'a worker failed while computing its part';
+        return false;
+      }
+      const left = until - performance.now();
+      if (left <= 0) {
+        failure = `${job.units - done} of ${job.units} blocks were not finished within ${Math.round(until - now)} ms (a worker died or hangs)`;
+        return false;
+      }
+      if (p.canBlock && performance.now() > watch) Atomics.wait(c, CONTROL.DONE, done, left);
+      const later = Atomics.load(c, CONTROL.DONE);
+      if (later !== done) progress?.();
+      done = later;
+    }
+    return true;
+  };
   // Test hooks: leave the units to the workers until one has claimed some (the faulty worker
   // must get some; tests of the bits want the workers at work, even on a busy machine).
   if (workersFirst || Atomics.load(c, CONTROL.FAULT) !== 0) {
@@ -284,32 +336,26 @@ export function runJob(op: string, job: Job, own: (first: number, end: number) =
     }
   }
   let mine = 0;
-  let failure: string | undefined;
   try {
     for (;;) {
       const word = Atomics.load(c, CONTROL.CLAIM);
       const next = word & 0xffff;
       if (next >= job.units) break;
-      const size = claimSize(job.units - next, threads);
+      const size = claimSize(next, job.units, phase, threads);
       if (Atomics.compareExchange(c, CONTROL.CLAIM, word, word + size) !== word) continue;
+      // A unit past the first phase starts once all of that phase is done (B packed).
+      if (next >= phase && phase > 0 && !waitDone(phase)) break;
       own(next, next + size);
       Atomics.add(c, CONTROL.DONE, size);
+      // Workers waiting for the first phase to end wait on DONE.
+      if (next < phase) Atomics.notify(c, CONTROL.DONE);
       mine += size;
+      progress?.();
     }
   } finally {
     // The workers read and write the same scratch as the next call: wait for their units
-    // even when this thread's threw.
-    const deadline = performance.now() + Math.max(deadlineMs, 20 * (performance.now() - start));
-    let done = Atomics.load(c, CONTROL.DONE);
-    while (done < job.units && Atomics.load(c, CONTROL.FAILED) === 0) {
-      const left = deadline - performance.now();
-      if (left <= 0) break;
-      if (p.canBlock) Atomics.wait(c, CONTROL.DONE, done, left);
-      done = Atomics.load(c, CONTROL.DONE);
-    }
-    if (Atomics.load(c, CONTROL.FAILED) !== 0) failure = 'a worker failed while computing its part';
-    else if (done < job.units)
-      failure = `${job.units - done} of ${job.units} blocks were not finished within ${Math.round(deadline - start)} ms (a worker died or hangs)`;
+    // even when this thread's threw (not when the pool is stopped: its workers are gone).
+    if (failure === undefined) waitDone(job.units);
     if (failure !== undefined) stopPool();
   }
   counts.jobs++;

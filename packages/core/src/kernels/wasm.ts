@@ -58,7 +58,7 @@ interface GemmExports {
   heapBase(): number;
   packBytes(): number;
   gemmUnits(task: number, first: number, end: number, pack: number): void;
-  packBAll(k: number, n: number, b: number, bRs: number, bCs: number, dst: number): void;
+  packUnits(k: number, n: number): number;
   adam(
     theta: number,
     grad: number,
@@ -337,7 +337,7 @@ function footprint(x: Operand, s: { length: number }): number {
 }
 
 /** Words of a task for gemmUnits before its item pointers (see assembly/gemm.ts). */
-const TASK_WORDS = 13;
+const TASK_WORDS = 14;
 /** Pack regions start on a cache line, so two threads' regions never share one. */
 const LINE = 64;
 /** Rows (or columns) of C per unit of a split product: whole cache lines, whole micro-tiles. */
@@ -349,8 +349,8 @@ const UNIT = 8;
  * a run are one gemm call, so small units cost nothing where the runs are long and let a thread
  * that runs slowly take less at the end:
  * - at least 4 items per thread: each item whole;
- * - else items of at least 16 rows per thread: blocks of UNIT rows, with B packed once before
- *   the threads start (`packed`), which every row block would otherwise pack again;
+ * - else items of at least 16 rows per thread: blocks of UNIT rows, with B packed once
+ *   (`packed`), which every row block would otherwise pack again, by the job's first units;
  * - else (a few rows): blocks of UNIT columns, each run packing its own columns of B.
  */
 function cut(count: number, m: number, n: number, threads: number): { rowBlock: number; colBlock: number; packed: boolean } {
@@ -405,15 +405,20 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   const sna = ra >= 0 ? 0 : na;
   const snb = rb >= 0 ? 0 : nb;
   const snc = rc >= 0 ? 0 : nc;
+  const bItems = bShared ? 1 : count;
+  // The job's units: B's packing (for a plan of row blocks; see gemmUnits), then the blocks of C.
+  const packUnitsOf = (p: typeof plan) => (p.packed ? l.exports.packUnits(k, n) * bItems : 0);
+  const unitsOf = (p: typeof plan) => packUnitsOf(p) + count * Math.ceil(m / p.rowBlock) * Math.ceil(n / p.colBlock);
   if (split !== null) {
     ready = splits ? readyWorkers({ memory: split.memory, modules: sharedModules() }) : 0;
     plan = cut(count, m, n, ready + 1);
     // Too many units for the pool's control block: one thread (over the shared memory still, if an operand is resident).
-    if (ready > 0 && count * Math.ceil(m / plan.rowBlock) * Math.ceil(n / plan.colBlock) > MAX_UNITS) {
+    if (ready > 0 && unitsOf(plan) > MAX_UNITS) {
       ready = 0;
       plan = cut(count, m, n, 1);
     }
-    const extra = (ready + 1) * split.exports.packBytes() + (plan.packed ? packedItem * (bShared ? 1 : count) : 0);
+    // Past the threads' pack regions: B packed, then a run word per unit (where C is copied out).
+    const extra = (ready + 1) * split.exports.packBytes() + (plan.packed ? packedItem * bItems : 0) + (ready > 0 ? 4 * unitsOf(plan) : 0);
     const bytes = 8 * (sna + snb + snc) + taskBytes + 3 * LINE;
     if ((ready > 0 || resident) && reserve(split, bytes, extra)) s = split;
     else {
@@ -432,7 +437,8 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   const task = 8 * (bEnd + (inPlace && rc >= 0 ? 0 : nc));
   const pack = Math.ceil((task + taskBytes) / LINE) * LINE;
   const packed = pack + (ready + 1) * s.exports.packBytes();
-  const units = count * Math.ceil(m / plan.rowBlock) * Math.ceil(n / plan.colBlock);
+  const packUnits = packUnitsOf(plan);
+  const units = unitsOf(plan);
   const w = s.words;
   const t = task / 4;
   w[t] = m;
@@ -448,21 +454,97 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
   w[t + 10] = 8 * cAt;
   w[t + 11] = plan.packed ? packed : 0;
   w[t + 12] = plan.packed && !bShared ? packedItem : 0;
+  w[t + 13] = packUnits;
   for (let i = 0; i < count; i++) {
     w[t + TASK_WORDS + i] = pa.ptrs[i];
     w[t + TASK_WORDS + count + i] = pb.ptrs[i];
   }
   const kernel = s.exports;
-  if (plan.packed) {
-    for (let i = 0; i < (bShared ? 1 : count); i++) kernel.packBAll(k, n, pb.ptrs[i], pb.rs, pb.cs, packed + i * packedItem);
-  }
+  const copyOut = !(inPlace && rc >= 0);
   if (ready === 0) {
     kernel.gemmUnits(task, 0, units, pack);
-  } else {
-    runJob('matmul', { kind: JOB.MATMUL, variant: variant === 'wasm' ? 0 : 1, task, pack, units }, (first, end) => kernel.gemmUnits(task, first, end, pack));
+    if (copyOut) c.set(s.heap.subarray(cAt, cAt + nc));
+    return true;
   }
-  if (!(inPlace && rc >= 0)) c.set(s.heap.subarray(cAt, cAt + nc));
+  if (!copyOut) {
+    runJob('matmul', { kind: JOB.MATMUL, variant: variant === 'wasm' ? 0 : 1, task, pack, units, phase: packUnits }, (first, end) =>
+      kernel.gemmUnits(task, first, end, pack),
+    );
+    return true;
+  }
+  // C is copied out run by run as the runs finish, on this thread between its own runs and
+  // while it waits for the others' (a share of the copy the threads' work hides), in unit order.
+  const runs = (packed + (plan.packed ? packedItem * bItems : 0)) / 4;
+  w.fill(0, runs, runs + units);
+  const out = new Blocks(c, s.heap, cAt, m, n, plan.rowBlock, plan.colBlock);
+  let copied = packUnits;
+  const progress = () => {
+    for (let end = Atomics.load(w, runs + copied); end !== 0 && copied < units; end = Atomics.load(w, runs + copied)) {
+      out.copy(copied - packUnits, end - packUnits);
+      copied = end;
+    }
+  };
+  runJob(
+    'matmul',
+    { kind: JOB.MATMUL, variant: variant === 'wasm' ? 0 : 1, task, pack, units, phase: packUnits, runs: 4 * runs },
+    (first, end) => {
+      kernel.gemmUnits(task, first, end, pack);
+      Atomics.store(w, runs + first, end);
+    },
+    { progress },
+  );
+  // Runs that finished after this thread last looked.
+  progress();
   return true;
+}
+
+/**
+ * The blocks of a batch of row-major m×n products C[t] (units of rowBlock rows by colBlock
+ * columns, one side whole, item after item: as gemmUnits cuts them), copied from the kernels'
+ * memory, where they are computed, to the caller's array.
+ */
+class Blocks {
+  private readonly rowBlocks: number;
+  private readonly colBlocks: number;
+
+  constructor(
+    private readonly c: Float64Array,
+    private readonly heap: Float64Array,
+    private readonly at: number,
+    private readonly m: number,
+    private readonly n: number,
+    private readonly rowBlock: number,
+    private readonly colBlock: number,
+  ) {
+    this.rowBlocks = Math.ceil(m / rowBlock);
+    this.colBlocks = Math.ceil(n / colBlock);
+  }
+
+  /** Copies blocks first … end − 1 (of all items, item after item). */
+  copy(first: number, end: number): void {
+    const { c, heap, at, m, n } = this;
+    const perItem = this.rowBlocks * this.colBlocks;
+    let u = first;
+    while (u < end) {
+      const t = Math.floor(u / perItem);
+      const u0 = u - t * perItem;
+      const u1 = Math.min(end - t * perItem, perItem);
+      u = t * perItem + u1;
+      if (this.colBlocks === 1) {
+        // Whole rows: one contiguous span.
+        const lo = (t * m + u0 * this.rowBlock) * n;
+        const hi = (t * m + Math.min(m, u1 * this.rowBlock)) * n;
+        c.set(heap.subarray(at + lo, at + hi), lo);
+      } else {
+        const c0 = u0 * this.colBlock;
+        const c1 = Math.min(n, u1 * this.colBlock);
+        for (let i = 0; i < m; i++) {
+          const lo = (t * m + i) * n + c0;
+          c.set(heap.subarray(at + lo, at + lo + c1 - c0), lo);
+        }
+      }
+    }
+  }
 }
 
 /** A resident operand as it lies: each item's byte address from its data's address `at`, its own strides. */
@@ -621,7 +703,7 @@ function adamShared(space: Space, ptrs: number[], g: number, w: number, shape: {
   // The update is in place: a failed job has updated some blocks of θ, m, v and not others.
   const units = Math.ceil(along / unit);
   const leftBehind = '; this update was left part done (some blocks of the parameter and its moments updated, others not)';
-  runJob('Adam.step', { kind: JOB.ADAM, variant: 0, task, pack: 0, units }, (first, end) => kernel.adamUnits(task, first, end), leftBehind);
+  runJob('Adam.step', { kind: JOB.ADAM, variant: 0, task, pack: 0, units }, (first, end) => kernel.adamUnits(task, first, end), { leftBehind });
   return true;
 }
 
