@@ -24,17 +24,12 @@
  *    machine does not hide, as it hides the gain in wall time). ADAM_SPLIT and whether the split
  *    is on by default (wasm.ts) come from these.
  *
- * 4. What watching for the next job (SPIN_MS, pool-control.ts) saves: 128³ and 512³ products
- *    on 2 threads back to back (the workers still watching when the next one starts), and each
- *    after 5 ms idle (the workers blocked in Atomics.wait: they wake tens of µs late), against
- *    one thread. The difference between the two 2-thread columns is what a wake-up costs a product.
- *
  * Timing: every row is timed once per round, rounds interleaved, medians. The header says
  * how busy other processes kept the machine.
  */
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { add, exp, getNumThreads, matmul, randn, setNumThreads, sum, type Tensor } from '@ad/core';
+import { add, exp, getNumThreads, randn, setNumThreads, sum, type Tensor } from '@ad/core';
 import { adamUpdate, allocateResident, ElementwiseKernel, EXP_BLOCK, expScratch, poolTesting, setAdamSplit } from '@ad/core/engine';
 import { printTable } from './_timing.js';
 // The kernels' binaries as @ad/core builds them: the Adam kernel alone is timed on vectors
@@ -253,12 +248,8 @@ const states = SIZES.map((n) => {
 const adamSamples = states.map(() => ({ one: [] as number[], two: [] as number[] }));
 const adamCpu = states.map(() => ({ one: [] as number[], two: [] as number[] }));
 /** Wall µs per update; pushes the process's CPU µs per update (all its threads) onto `cpu`. */
-const pause = new Int32Array(new SharedArrayBuffer(4));
 const timeAdam = (st: (typeof states)[number], threads: number, cpu: number[]) => {
   setNumThreads(threads);
-  // After a job the workers watch for the next one for a millisecond (SPIN_MS): let them block
-  // first, so that the one-thread figures do not count the last 2-thread job's watching.
-  Atomics.wait(pause, 0, 0, 2);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let r = 0; r < st.reps; r++) adamUpdate(st.theta, st.grad, st.m, st.v, undefined, adamScalars);
@@ -292,51 +283,3 @@ const othersAdam = busySeconds() - busyAtAdam - (ownAdam.user + ownAdam.system) 
 console.log('');
 console.log(`Adam on threads: medians of ${ROUNDS} rounds; other processes kept ${(othersAdam / wallAdam).toFixed(2)} of ${cpus().length} cores busy`);
 printTable(['Adam update over resident θ, ∇, m, v: values', '1 thread (µs)', '2 threads (µs)', 'gain', 'CPU time of all threads, 2 against 1'], adamRows);
-
-// 4. Products right after the last job, and after the workers have blocked.
-const IDLE_MS = 5;
-const busyAtWake = busySeconds();
-const ownAtWake = process.cpuUsage();
-const wallAtWake = performance.now();
-const products = [128, 512].map((n) => ({ n, a: randn([n, n], { seed: 3 }), b: randn([n, n], { seed: 4 }), reps: n === 128 ? 40 : 4 }));
-setNumThreads(2);
-for (let tries = 0; poolTesting.readyWorkers().length < 1 && tries < 3000; tries++) {
-  matmul(products[0].a, products[0].b);
-  await new Promise((resolve) => setTimeout(resolve, 1));
-}
-/** Median µs of a product on `threads` threads, `idle` ms without a job before each. */
-const timeProducts = (p: (typeof products)[number], threads: number, idle: number) => {
-  setNumThreads(threads);
-  const times: number[] = [];
-  for (let r = 0; r < p.reps; r++) {
-    const g0 = performance.now();
-    while (performance.now() - g0 < idle) {}
-    const t0 = performance.now();
-    matmul(p.a, p.b);
-    times.push((performance.now() - t0) * 1000);
-  }
-  return median(times);
-};
-const wakeSamples = products.map(() => ({ one: [] as number[], backToBack: [] as number[], afterIdle: [] as number[] }));
-for (let round = 0; round < ROUNDS; round++) {
-  products.forEach((p, i) => {
-    wakeSamples[i].one.push(timeProducts(p, 1, 0));
-    wakeSamples[i].backToBack.push(timeProducts(p, 2, 0));
-    wakeSamples[i].afterIdle.push(timeProducts(p, 2, IDLE_MS));
-  });
-}
-setNumThreads(threadsAtStart);
-const ownWake = process.cpuUsage(ownAtWake);
-const wallWake = (performance.now() - wallAtWake) / 1000;
-const othersWake = busySeconds() - busyAtWake - (ownWake.user + ownWake.system) / 1e6;
-console.log('');
-console.log(
-  `Products after a job and after ${IDLE_MS} ms idle: medians of ${ROUNDS} rounds; other processes kept ${(othersWake / wallWake).toFixed(2)} of ${cpus().length} cores busy`,
-);
-printTable(
-  ['n³ product', '1 thread (µs)', '2 threads, back to back (µs)', `2 threads, after ${IDLE_MS} ms idle (µs)`, 'what the wake-up costs (µs)'],
-  products.map((p, i) => {
-    const [one, back, idle] = [median(wakeSamples[i].one), median(wakeSamples[i].backToBack), median(wakeSamples[i].afterIdle)];
-    return [`${p.n}³`, one.toFixed(0), back.toFixed(0), idle.toFixed(0), (idle - back).toFixed(0)];
-  }),
-);

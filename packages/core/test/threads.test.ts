@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { setNumThreads, ThreadError } from '../src/index.js';
 import { poolTesting, wasmShared } from '../src/engine/index.js';
 import { gemmBatch, setKernels, type KernelMode } from '../src/kernels/paths.js';
+import { PREEMPTED_MS, SPIN_MS, Watch } from '../src/kernels/pool-control.js';
 import { SPLIT_MNK, wasmStatus } from '../src/kernels/wasm.js';
 import { filled, type GemmCase, setUpPoolTests } from './kernel-test-support.js';
 
@@ -137,6 +138,35 @@ describe.each(modes)("kernel mode '%s'", (mode) => {
       CASES.forEach((c, i) => expect([c.name, n, sameBits(threaded[i], single[i])]).toEqual([c.name, n, true]));
     }
   });
+});
+
+test('a waiting thread watches for SPIN_MS of looks, and blocks at once after a gap between looks (taken off its core)', () => {
+  const busy = (ms: number) => {
+    const t0 = performance.now();
+    while (performance.now() - t0 < ms);
+  };
+  // Looks back to back (nothing else between them: an expect's own time would be a gap). A
+  // pause longer than PREEMPTED_MS (the engine's, or the system's on a busy machine) ends a
+  // watch early, so the first of up to 20 that is not cut short counts.
+  let steady = { ms: 0, looks: 0 };
+  for (let attempt = 0; attempt < 20 && steady.ms < SPIN_MS; attempt++) {
+    const t0 = performance.now();
+    const watch = new Watch();
+    let looks = 0;
+    while (watch.again()) looks++;
+    steady = { ms: performance.now() - t0, looks };
+  }
+  expect(steady.ms).toBeGreaterThanOrEqual(SPIN_MS);
+  expect(steady.looks).toBeGreaterThan(100);
+  // Within a long watch, a gap longer than PREEMPTED_MS ends it, unless it was work.
+  const preempted = new Watch(60_000);
+  const before = preempted.again();
+  busy(2 * PREEMPTED_MS);
+  expect([before, preempted.again()]).toEqual([true, false]);
+  const working = new Watch(60_000);
+  busy(2 * PREEMPTED_MS);
+  working.resume();
+  expect(working.again()).toBe(true);
 });
 
 describe('a failing worker', () => {

@@ -10,16 +10,52 @@ export const MAX_THREADS = 64;
 export const IDLE_MS = 10_000;
 
 /**
- * After a job a worker watches for the next one this long before it blocks in Atomics.wait,
- * and a thread waiting for units inside a job watches as long before it blocks. Waking a
- * thread blocked in Atomics.wait and hearing back took 42–52 µs (median; 10–15 µs on the VM of
- * an earlier session), while the products of a training step or a loop follow each other within
- * a millisecond: a 128³ product on 2 threads took 66 µs longer after 5 ms idle than right after
- * another, a 512³ one 208 µs longer (`pnpm bench threads`, 2-vCPU VM). The price is up to a
- * millisecond of a core after each job; OpenMP runtimes spin before blocking too (LLVM's and
- * Intel's for KMP_BLOCKTIME, 200 ms by default; GCC's for GOMP_SPINCOUNT iterations).
+ * A thread waiting inside a job for units in other hands (the end of the first phase, or the
+ * job's last units) watches the control word this long before it blocks in Atomics.wait: the
+ * other threads are computing, and waking a blocked thread and hearing back took 42–52 µs here
+ * (median, `pnpm bench threads`, 2-vCPU VM; 10–15 µs on the VM of an earlier session), a
+ * quarter of a 128³ product. Between jobs workers block at once: watching for the next job
+ * measured no faster through `pnpm bench matmul` (128³ … 512³, two runs each) and takes a
+ * core from everything else.
  */
 export const SPIN_MS = 1;
+
+/**
+ * A gap this long between two looks of a watching thread means it was taken off its core (the
+ * system's time slices are milliseconds): the machine has no core to spare, and watching would
+ * only take time from the thread with the work, so it blocks. An earlier session measured 128³
+ * on 2 threads 30 % slower with 100–200 µs of watching while other processes kept a core busy;
+ * with this rule, 2 threads against one with another process keeping a core busy were within
+ * the noise of never watching (two runs each: 128³ 0.62–0.85× against 0.68–0.83×, the MLP's
+ * ȳᵀ·x 0.94–1.04× against 0.93–1.05×, 512³ 0.96–0.98× against 1.05×). A look takes well under a
+ * µs; a pause of the engine (a collection, a compilation) longer than this only ends the watch
+ * early, as blocking at once would.
+ */
+export const PREEMPTED_MS = 0.5;
+
+/** When a waiting thread stops watching and blocks (SPIN_MS, PREEMPTED_MS). */
+export class Watch {
+  private last = performance.now();
+  private until: number;
+
+  /** A watch of at most `ms` from now (SPIN_MS unless a test says otherwise). */
+  constructor(ms = SPIN_MS) {
+    this.until = this.last + ms;
+  }
+
+  /** Whether to look again rather than block. */
+  again(): boolean {
+    const now = performance.now();
+    if (now - this.last > PREEMPTED_MS) this.until = now;
+    this.last = now;
+    return now < this.until;
+  }
+
+  /** The thread did some work since its last look (not a gap in its looks). */
+  resume(): void {
+    this.last = performance.now();
+  }
+}
 
 /** What a worker needs to join: the memory, the compiled modules, the control block, its slot. */
 export interface WorkerInit {

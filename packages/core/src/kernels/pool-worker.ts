@@ -4,10 +4,9 @@
  * first message). It instantiates the compiled kernels over the shared memory, stores READY,
  * and from then on only waits on the control block and claims units of each job (blocks of a
  * product or of an Adam update, as its KIND word says): it never needs its event loop again.
- * After a job it watches for the next one for SPIN_MS, then blocks; it leaves after IDLE_MS
- * without a job.
+ * It leaves after IDLE_MS without a job.
  */
-import { CONTROL, IDLE_MS, JOB, SPIN_MS, STATE, claimSize, claimTag, type WorkerInit } from './pool-control.js';
+import { CONTROL, IDLE_MS, JOB, STATE, Watch, claimSize, claimTag, type WorkerInit } from './pool-control.js';
 
 interface UnitExports {
   packBytes(): number;
@@ -30,9 +29,6 @@ function run(init: WorkerInit): void {
   let seen = Atomics.load(c, CONTROL.GEN);
   Atomics.store(c, state, STATE.READY);
   for (;;) {
-    // The next job often follows within a millisecond: watching for it costs less than waking.
-    const until = performance.now() + SPIN_MS;
-    while (Atomics.load(c, CONTROL.GEN) === seen && performance.now() < until);
     if (Atomics.wait(c, CONTROL.GEN, seen, IDLE_MS) === 'timed-out') {
       if (Atomics.compareExchange(c, state, STATE.READY, STATE.LEFT) === STATE.READY) return;
       continue;
@@ -51,9 +47,9 @@ function run(init: WorkerInit): void {
       // The units are ours, so their job is still running and its words are the job's. Units
       // past the first phase wait for all of its units (B packed), watching before blocking as
       // for a job: the calling thread tears the pool down if they never come, which ends this wait.
-      const watch = performance.now() + SPIN_MS;
+      const watch = new Watch();
       for (let done = Atomics.load(c, CONTROL.DONE); next >= phase && done < phase; done = Atomics.load(c, CONTROL.DONE)) {
-        if (performance.now() > watch) Atomics.wait(c, CONTROL.DONE, done);
+        if (!watch.again()) Atomics.wait(c, CONTROL.DONE, done);
       }
       try {
         if (init.slot === 1) {

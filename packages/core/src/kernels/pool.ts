@@ -13,13 +13,12 @@
  *   starts another).
  * - A job is a list of units (blocks of C, and before them the blocks of B to pack) in a small
  *   control block of Int32 words in a SharedArrayBuffer (CONTROL): the calling thread writes
- *   the job, bumps GEN and wakes the workers (which watch GEN for SPIN_MS after a job before
- *   they block), and then every thread, the calling one included, claims the next run of units
+ *   the job, bumps GEN and wakes the workers, and then every thread, the calling one included, claims the next run of units
  *   by compare-and-swap until none is left, a share of what is left each time (guided
  *   scheduling). Who computes a unit changes nothing in its bits, and a worker that the system
  *   does not schedule in time (a busy machine) only leaves its share to the others. The calling
  *   thread then waits for the units in other hands (copying finished blocks of C out as they
- *   come): watching DONE for SPIN_MS, then with `Atomics.wait` where it may block (Node, a
+ *   come): watching DONE for up to SPIN_MS, then with `Atomics.wait` where it may block (Node, a
  *   worker), spinning on `Atomics.load` in a page. Units of a first phase (packing B) must all
  *   be done before any later unit starts; threads that claim a later one wait the same way.
  * - A worker that throws stores FAILED; one that dies or hangs with units is caught by the
@@ -27,7 +26,7 @@
  *   and the next product starts a new one.
  */
 import { ThreadError, ValueError } from '../errors.js';
-import { CONTROL, MAX_THREADS, SPIN_MS, STATE, claimSize, claimTag, type WorkerInit } from './pool-control.js';
+import { CONTROL, MAX_THREADS, STATE, Watch, claimSize, claimTag, type WorkerInit } from './pool-control.js';
 
 /** The part of a Node `Worker` or a Web `Worker` the pool uses. */
 interface WorkerHandle {
@@ -303,13 +302,13 @@ export function runJob(op: string, job: Job, own: (first: number, end: number) =
   /**
    * Waits until `enough` units are done: false if a worker failed or the deadline passed (it
    * counts from the wait's start: at least deadlineMs, and 20 times what this thread has spent
-   * on the job so far, as its share may be large). It watches DONE for SPIN_MS before it
-   * blocks, as the workers do between jobs: a blocked thread wakes tens of µs late.
+   * on the job so far, as its share may be large). It watches DONE before it blocks (Watch:
+   * a blocked thread wakes tens of µs late).
    */
   const waitDone = (enough: number): boolean => {
     const now = performance.now();
     const until = now + Math.max(deadlineMs, 20 * (now - start));
-    const watch = now + SPIN_MS;
+    const watch = new Watch();
     let done = Atomics.load(c, CONTROL.DONE);
     while (done < enough) {
       if (Atomics.load(c, CONTROL.FAILED) !== 0) {
@@ -321,9 +320,12 @@ export function runJob(op: string, job: Job, own: (first: number, end: number) =
         failure = `${job.units - done} of ${job.units} blocks were not finished within ${Math.round(until - now)} ms (a worker died or hangs)`;
         return false;
       }
-      if (p.canBlock && performance.now() > watch) Atomics.wait(c, CONTROL.DONE, done, left);
+      if (!watch.again() && p.canBlock) Atomics.wait(c, CONTROL.DONE, done, left);
       const later = Atomics.load(c, CONTROL.DONE);
-      if (later !== done) progress?.();
+      if (later !== done) {
+        progress?.();
+        watch.resume();
+      }
       done = later;
     }
     return true;
