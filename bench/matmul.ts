@@ -16,7 +16,8 @@
  * where the fixed cost per call is what shows. `--steps` adds the intermediate JavaScript
  * kernels of bench/_matmul-steps.ts at n = 256 and 512.
  *
- * `ROWS=<regular expression>` keeps only the rows whose product label matches (e.g. `ROWS='128³|MLP'`).
+ * `ROWS=<regular expression>` keeps only the rows whose product label matches (e.g.
+ * `ROWS='128³|MLP'`).
  *
  * Timing: implementations are interleaved round by round (5 rounds; in each, every
  * implementation runs a trial of at least 0.05 s), and each cell is the median of its rounds,

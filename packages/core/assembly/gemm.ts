@@ -18,8 +18,8 @@
  * Threads: the memory may be shared by several instances of this module, one per thread
  * (src/kernels/pool.ts). Nothing here is static but constants: each thread packs into its own
  * `pack` region (PACK_BYTES, placed by the caller), and `gemmUnits` runs a run of units of a
- * batch of products: blocks of B to pack, or blocks of C. Every element of C is computed by the same
- * instructions in the same order whichever block holds it (the depth blocks pc and the
+ * batch of products: blocks of B to pack, or blocks of C. Every element of C is computed by the
+ * same instructions in the same order whichever block holds it (the depth blocks pc and the
  * micro-kernel's sum over p do not depend on where the block starts, and the first depth block
  * of an edge tile adds its sums to zero exactly as a full tile's does), so C has the same bits
  * for any split.
@@ -67,8 +67,8 @@ export function packBytes(): usize {
  * C = A·B for one m×k by k×n product. A element (i, p) is the f64 at a + 8·(i·aRs + p·aCs),
  * B element (p, j) at b + 8·(p·bRs + j·bCs). C is overwritten, row-major at c with rows ldc
  * elements apart. C must not overlap A, B or the pack region. m, n ≥ 1 (the caller returns
- * early on empty products). `packedB` is 0, or where this B was packed whole (packBlock) (then b is not
- * read): threads that share a product's rows pack B once instead of once each.
+ * early on empty products). `packedB` is 0, or where this B lies packed whole by packBlock
+ * (then b is not read): threads that share a product's rows pack B once instead of once each.
  */
 export function gemm(
   m: i32, n: i32, k: i32,

@@ -45,11 +45,13 @@ function run(init: WorkerInit): void {
       const size = claimSize(next, units, phase, Atomics.load(c, CONTROL.THREADS));
       if (Atomics.compareExchange(c, CONTROL.CLAIM, word, word + size) !== word) continue;
       // The units are ours, so their job is still running and its words are the job's. Units
-      // past the first phase wait for all of its units (B packed), watching before blocking as
-      // for a job: the calling thread tears the pool down if they never come, which ends this wait.
-      const watch = new Watch();
-      for (let done = Atomics.load(c, CONTROL.DONE); next >= phase && done < phase; done = Atomics.load(c, CONTROL.DONE)) {
-        if (!watch.again()) Atomics.wait(c, CONTROL.DONE, done);
+      // past the first phase wait for all of its units (B packed), watching before blocking
+      // (Watch): the calling thread tears the pool down if they never come, which ends this wait.
+      if (next >= phase && Atomics.load(c, CONTROL.DONE) < phase) {
+        const watch = new Watch();
+        for (let done = Atomics.load(c, CONTROL.DONE); done < phase; done = Atomics.load(c, CONTROL.DONE)) {
+          if (!watch.again()) Atomics.wait(c, CONTROL.DONE, done);
+        }
       }
       try {
         if (init.slot === 1) {

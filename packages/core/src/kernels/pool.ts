@@ -13,14 +13,15 @@
  *   starts another).
  * - A job is a list of units (blocks of C, and before them the blocks of B to pack) in a small
  *   control block of Int32 words in a SharedArrayBuffer (CONTROL): the calling thread writes
- *   the job, bumps GEN and wakes the workers, and then every thread, the calling one included, claims the next run of units
- *   by compare-and-swap until none is left, a share of what is left each time (guided
- *   scheduling). Who computes a unit changes nothing in its bits, and a worker that the system
- *   does not schedule in time (a busy machine) only leaves its share to the others. The calling
- *   thread then waits for the units in other hands (copying finished blocks of C out as they
- *   come): watching DONE for up to SPIN_MS, then with `Atomics.wait` where it may block (Node, a
- *   worker), spinning on `Atomics.load` in a page. Units of a first phase (packing B) must all
- *   be done before any later unit starts; threads that claim a later one wait the same way.
+ *   the job, bumps GEN and wakes the workers, and then every thread, the calling one
+ *   included, claims the next run of units by compare-and-swap until none is left, a share of
+ *   what is left each time (guided scheduling). Who computes a unit changes nothing in its
+ *   bits, and a worker that the system does not schedule in time (a busy machine) only leaves
+ *   its share to the others. The calling thread then waits for the units in other hands
+ *   (copying finished blocks of C out as they come): watching DONE for up to SPIN_MS, then
+ *   with `Atomics.wait` where it may block (Node, a worker), spinning on `Atomics.load` in a
+ *   page. Units of a first phase (packing B) must all be done before any later unit starts;
+ *   threads that claim a later one wait the same way.
  * - A worker that throws stores FAILED; one that dies or hangs with units is caught by the
  *   deadline. Both surface as a ThreadError in the caller, after which the pool is torn down
  *   and the next product starts a new one.

@@ -466,35 +466,34 @@ export function gemmWasm(variant: WasmVariant, a: Operand, b: Operand, c: Float6
     if (copyOut) c.set(s.heap.subarray(cAt, cAt + nc));
     return true;
   }
-  if (!copyOut) {
-    runJob('matmul', { kind: JOB.MATMUL, variant: variant === 'wasm' ? 0 : 1, task, pack, units, phase: packUnits }, (first, end) =>
-      kernel.gemmUnits(task, first, end, pack),
-    );
-    return true;
+  // C (unless resident) is copied out run by run as the runs finish, on this thread between
+  // its own runs and while it waits for the others' (a share of the copy the threads' work
+  // hides), in unit order: each thread stores the end of each run it finished at the run's
+  // first word (CONTROL.RUNS).
+  const runs = copyOut ? (packed + (plan.packed ? packedItem * bItems : 0)) / 4 : 0;
+  let progress: (() => void) | undefined;
+  if (copyOut) {
+    w.fill(0, runs, runs + units);
+    const out = new Blocks(c, s.heap, cAt, m, n, plan.rowBlock, plan.colBlock);
+    let copied = packUnits;
+    progress = () => {
+      for (let end = Atomics.load(w, runs + copied); end !== 0 && copied < units; end = Atomics.load(w, runs + copied)) {
+        out.copy(copied - packUnits, end - packUnits);
+        copied = end;
+      }
+    };
   }
-  // C is copied out run by run as the runs finish, on this thread between its own runs and
-  // while it waits for the others' (a share of the copy the threads' work hides), in unit order.
-  const runs = (packed + (plan.packed ? packedItem * bItems : 0)) / 4;
-  w.fill(0, runs, runs + units);
-  const out = new Blocks(c, s.heap, cAt, m, n, plan.rowBlock, plan.colBlock);
-  let copied = packUnits;
-  const progress = () => {
-    for (let end = Atomics.load(w, runs + copied); end !== 0 && copied < units; end = Atomics.load(w, runs + copied)) {
-      out.copy(copied - packUnits, end - packUnits);
-      copied = end;
-    }
-  };
   runJob(
     'matmul',
     { kind: JOB.MATMUL, variant: variant === 'wasm' ? 0 : 1, task, pack, units, phase: packUnits, runs: 4 * runs },
     (first, end) => {
       kernel.gemmUnits(task, first, end, pack);
-      Atomics.store(w, runs + first, end);
+      if (copyOut) Atomics.store(w, runs + first, end);
     },
     { progress },
   );
   // Runs that finished after this thread last looked.
-  progress();
+  progress?.();
   return true;
 }
 
